@@ -1,0 +1,23 @@
+"""The ``baton`` command line. Each area registers its commands from its own module."""
+
+from __future__ import annotations
+
+import click
+
+from designer.cli import app_cmds, graph_cmds, runtime_cmds, simulate_cmds
+
+__all__ = ["cli", "main"]
+
+
+@click.group(help="Baton: workflow orchestration for case work.")
+def cli() -> None:
+    """The root command group."""
+
+
+for module in (graph_cmds, simulate_cmds, runtime_cmds, app_cmds):
+    module.register(cli)
+
+
+def main() -> None:
+    """Entry point of the ``baton`` console script."""
+    cli()

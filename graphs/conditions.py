@@ -1,0 +1,273 @@
+"""Structured conditions: the rule-builder's data, and their compilation into callables.
+
+A condition is a tree of ``all``/``any`` groups whose leaves are ``field operator value``
+rules. Conditions are data, never code: they compile once per workflow version into
+plain closures and are never ``eval``'d.
+
+Field paths name what a rule reads:
+
+- ``case.<field>``: a field of the case schema (the latest case record);
+- ``step.<step_id>.<key>``: an output of a step of the run;
+- ``sla.state`` (``on_track`` / ``at_risk`` / ``breached``) and ``sla.remaining_minutes``:
+  the SLA of the node the run is at;
+- ``counter.<name>``: a counter the runtime keeps for the case (contacts, reopenings).
+
+>>> cond = Group(match="all", rules=[Rule(field="case.priority", op="eq", value="high")])
+>>> check = compile_condition(cond)
+>>> check(Facts(case={"priority": "high"}))
+True
+>>> check(Facts(case={"priority": "low"}))
+False
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "FIELD_ROOTS",
+    "SLA_STATES",
+    "Condition",
+    "Facts",
+    "Group",
+    "Operator",
+    "Predicate",
+    "Rule",
+    "compile_condition",
+    "iter_rules",
+    "parse_datetime",
+]
+
+FIELD_ROOTS = ("case", "step", "sla", "counter")
+SLA_STATES = ("on_track", "at_risk", "breached")
+
+
+class Operator(StrEnum):
+    """The operators a rule may use; the rule builder offers them per field type."""
+
+    EQ = "eq"
+    NE = "ne"
+    LT = "lt"
+    LTE = "lte"
+    GT = "gt"
+    GTE = "gte"
+    IN = "in"
+    NOT_IN = "not_in"
+    CONTAINS = "contains"
+    NOT_CONTAINS = "not_contains"
+    IS_SET = "is_set"
+    IS_NOT_SET = "is_not_set"
+    CHANGED = "changed"
+
+
+#: Operators that take no value.
+UNARY_OPERATORS = frozenset({Operator.IS_SET, Operator.IS_NOT_SET, Operator.CHANGED})
+#: Operators whose value is a list.
+LIST_OPERATORS = frozenset({Operator.IN, Operator.NOT_IN})
+#: Operators that need an ordered type (number or date-time).
+ORDER_OPERATORS = frozenset({Operator.LT, Operator.LTE, Operator.GT, Operator.GTE})
+
+
+class Rule(BaseModel):
+    """One ``field operator value`` comparison."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["rule"] = "rule"
+    field: str = Field(min_length=1, description="A field path such as case.priority")
+    op: Operator
+    value: Any = None
+
+
+class Group(BaseModel):
+    """A group of rules and groups, true when all (or any) of them are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["group"] = "group"
+    match: Literal["all", "any"] = "all"
+    rules: list[Annotated[Rule | Group, Field(discriminator="kind")]] = Field(
+        default_factory=list
+    )
+
+
+Condition = Group
+"""A condition is always a group at the top, as the rule builder draws it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What a condition reads: the latest case, the one before it, step outputs, SLA."""
+
+    case: Mapping[str, Any]
+    previous_case: Mapping[str, Any] | None = None
+    steps: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    sla: Mapping[str, Any] = field(default_factory=dict)
+    counters: Mapping[str, int] = field(default_factory=dict)
+
+
+Predicate = Callable[[Facts], bool]
+_MISSING = object()
+
+
+def iter_rules(group: Group) -> list[Rule]:
+    """Every rule of a condition tree, depth first.
+
+    >>> g = Group(rules=[Rule(field="case.a", op="is_set"),
+    ...                  Group(match="any", rules=[Rule(field="case.b", op="is_set")])])
+    >>> [r.field for r in iter_rules(g)]
+    ['case.a', 'case.b']
+    """
+    found: list[Rule] = []
+    for item in group.rules:
+        if isinstance(item, Rule):
+            found.append(item)
+        else:
+            found.extend(iter_rules(item))
+    return found
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """A timezone-aware datetime from a datetime or an ISO 8601 string, else None.
+
+    >>> parse_datetime("2026-01-02T03:04:05Z").isoformat()
+    '2026-01-02T03:04:05+00:00'
+    >>> parse_datetime("soon") is None
+    True
+    """
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    else:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _getter(path: str) -> Callable[[Facts], Any]:
+    root, _, rest = path.partition(".")
+    if root == "case":
+        return lambda facts: facts.case.get(rest, _MISSING)
+    if root == "sla":
+        return lambda facts: facts.sla.get(rest, _MISSING)
+    if root == "counter":
+        return lambda facts: facts.counters.get(rest, 0)
+    if root == "step":
+        step_id, _, key = rest.partition(".")
+
+        def read_step(facts: Facts) -> Any:
+            outputs = facts.steps.get(step_id)
+            return _MISSING if outputs is None else outputs.get(key, _MISSING)
+
+        return read_step
+    raise ValueError(f"unknown field root in {path!r}: expected one of {', '.join(FIELD_ROOTS)}")
+
+
+def _comparable(value: Any) -> Any:
+    # Date-times arrive as ISO strings from JSON; compare them as instants.
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
+        parsed = parse_datetime(value)
+        if parsed is not None:
+            return parsed
+    return value
+
+
+def _is_set(value: Any) -> bool:
+    return value is not _MISSING and value is not None and value != "" and value != []
+
+
+def _compile_rule(rule: Rule) -> Predicate:
+    get = _getter(rule.field)
+    op = rule.op
+    if op is Operator.IS_SET:
+        return lambda facts: _is_set(get(facts))
+    if op is Operator.IS_NOT_SET:
+        return lambda facts: not _is_set(get(facts))
+    if op is Operator.CHANGED:
+        if not rule.field.startswith("case."):
+            raise ValueError(f"'changed' applies to case fields only, not {rule.field!r}")
+        name = rule.field.removeprefix("case.")
+
+        def changed(facts: Facts) -> bool:
+            if facts.previous_case is None:
+                return False
+            return facts.previous_case.get(name) != facts.case.get(name)
+
+        return changed
+
+    if op in LIST_OPERATORS:
+        options = rule.value if isinstance(rule.value, list) else [rule.value]
+        members = frozenset(_freeze(_comparable(v)) for v in options)
+        if op is Operator.IN:
+            return lambda facts: _freeze(_comparable(get(facts))) in members
+        return lambda facts: _freeze(_comparable(get(facts))) not in members
+
+    expected = _comparable(rule.value)
+    if op is Operator.EQ:
+        return lambda facts: _comparable(get(facts)) == expected
+    if op is Operator.NE:
+        return lambda facts: _comparable(get(facts)) != expected
+    if op is Operator.CONTAINS:
+        return lambda facts: _contains(get(facts), expected)
+    if op is Operator.NOT_CONTAINS:
+        return lambda facts: not _contains(get(facts), expected)
+
+    compare: Callable[[Any, Any], bool] = {
+        Operator.LT: lambda a, b: a < b,
+        Operator.LTE: lambda a, b: a <= b,
+        Operator.GT: lambda a, b: a > b,
+        Operator.GTE: lambda a, b: a >= b,
+    }[op]
+
+    def ordered(facts: Facts) -> bool:
+        actual = _comparable(get(facts))
+        if not _is_set(actual):
+            return False
+        try:
+            return compare(actual, expected)
+        except TypeError:
+            # A value of the wrong type never satisfies an ordering; validation
+            # catches this for declared fields, step outputs are untyped.
+            return False
+
+    return ordered
+
+
+def _freeze(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _contains(container: Any, item: Any) -> bool:
+    if isinstance(container, str):
+        return isinstance(item, str) and item.lower() in container.lower()
+    if isinstance(container, list | tuple | set | frozenset):
+        return item in container
+    return False
+
+
+def compile_condition(condition: Group | Rule | None) -> Predicate:
+    """Compile a condition into a predicate over :class:`Facts`; ``None`` is always true.
+
+    >>> p = compile_condition(Group(match="any", rules=[
+    ...     Rule(field="case.amount", op="gt", value=1000),
+    ...     Rule(field="case.tags", op="contains", value="vip")]))
+    >>> p(Facts(case={"amount": 10, "tags": ["vip"]})), p(Facts(case={"amount": 10}))
+    (True, False)
+    """
+    if condition is None:
+        return lambda facts: True
+    if isinstance(condition, Rule):
+        return _compile_rule(condition)
+    parts = tuple(compile_condition(item) for item in condition.rules)
+    if condition.match == "all":
+        return lambda facts: all(part(facts) for part in parts)
+    return lambda facts: any(part(facts) for part in parts)

@@ -1,0 +1,314 @@
+"""The engine's vocabulary: run state, the events it takes, the effects and log it emits.
+
+These types are the contract between the pure transition (:mod:`runtime.engine`) and
+everything around it (store, executor, live stream). They are plain pydantic data so a
+run's state snapshots and its log serialise to JSON unchanged.
+
+Time, ids and the latest case record arrive *inside* events: the engine reads no clock,
+generates no random ids and touches no database.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from graphs.model import FieldType, FormField, RoutingStrategy
+
+__all__ = [
+    "ACTIVE_RUN_STATUSES",
+    "FINISHED_RUN_STATUSES",
+    "FINISHED_STEP_STATUSES",
+    "RUN_STATE_SCHEMA_VERSION",
+    "AdminCommand",
+    "CancelTimer",
+    "CancelWorkItem",
+    "CaseCreated",
+    "CaseUpdated",
+    "CreateWorkItem",
+    "Effect",
+    "Event",
+    "Incident",
+    "LogEvent",
+    "Publish",
+    "RunStatus",
+    "RunState",
+    "RunStep",
+    "ScheduleTimer",
+    "StepCompleted",
+    "StepFailed",
+    "StepState",
+    "StepStatus",
+    "TimerFired",
+    "Transition",
+    "WorkItemCompleted",
+]
+
+RUN_STATE_SCHEMA_VERSION = 1
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+# ---------------------------------------------------------------------------- statuses
+
+
+class RunStatus(StrEnum):
+    """Where a run stands as a whole."""
+
+    RUNNING = "running"  #: at a node, with work under way or waiting on a condition
+    PAUSED = "paused"  #: an admin paused it; events are recorded, nothing starts
+    INCIDENT = "incident"  #: a step failed for good, or the loop guard tripped
+    COMPLETED = "completed"  #: reached an end node
+    CANCELLED = "cancelled"  #: an admin cancelled it
+
+
+ACTIVE_RUN_STATUSES = frozenset({RunStatus.RUNNING, RunStatus.PAUSED, RunStatus.INCIDENT})
+FINISHED_RUN_STATUSES = frozenset({RunStatus.COMPLETED, RunStatus.CANCELLED})
+
+
+class StepStatus(StrEnum):
+    """Where one attempt of a step stands."""
+
+    PENDING = "pending"  #: waiting for its ``after`` steps or its entry condition
+    RUNNING = "running"  #: a background action was dispatched
+    WAITING = "waiting"  #: an interactive work item is open
+    RETRY_WAIT = "retry_wait"  #: failed, a retry timer is set
+    DONE = "done"
+    FAILED = "failed"  #: retries ran out; the run is an incident
+    SKIPPED = "skipped"  #: an admin skipped it
+    CANCELLED = "cancelled"  #: the stage exited early or the run was cancelled
+
+
+FINISHED_STEP_STATUSES = frozenset(
+    {StepStatus.DONE, StepStatus.SKIPPED, StepStatus.CANCELLED}
+)
+"""Statuses that let ``after`` dependents start and the stage complete."""
+
+
+# ---------------------------------------------------------------------------- state
+
+
+class StepState(_Data):
+    """The current attempt of one step of the stage the run is in."""
+
+    step_id: str
+    attempt: int = 1
+    status: StepStatus = StepStatus.PENDING
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    outputs: dict[str, Any] = Field(default_factory=dict)
+    error: str | None = None
+    work_item_key: str | None = None
+
+
+class Incident(_Data):
+    """Why a run stopped and what an admin can do about it."""
+
+    code: str  #: e.g. ``step_failed``, ``loop_guard``
+    message: str
+    node_id: str | None = None
+    step_id: str | None = None
+    at: datetime
+
+
+class RunState(_Data):
+    """Everything the engine knows about one run; a snapshot of it is stored per run."""
+
+    schema_version: int = RUN_STATE_SCHEMA_VERSION
+    run_id: str
+    workflow_id: str
+    version: int
+    case_id: str
+    status: RunStatus = RunStatus.RUNNING
+    node_id: str | None = None
+    node_entered_at: datetime | None = None
+    stage_open: bool = False  #: the current stage's entry condition has held
+    visits: dict[str, int] = Field(default_factory=dict)
+    steps: dict[str, StepState] = Field(default_factory=dict)
+    step_outputs: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    case: dict[str, Any] = Field(default_factory=dict)
+    previous_case: dict[str, Any] | None = None
+    incident: Incident | None = None
+    seq: int = 0  #: sequence number of the last log event
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    resolution: str | None = None
+
+
+# ---------------------------------------------------------------------------- events in
+
+
+class _EventBase(_Data):
+    actor: str = "system"
+
+
+class CaseCreated(_EventBase):
+    """Start a run for a new case (or a manual start)."""
+
+    kind: Literal["case_created"] = "case_created"
+    case: dict[str, Any]
+
+
+class CaseUpdated(_EventBase):
+    """The case changed: re-evaluate waiting conditions against the latest record."""
+
+    kind: Literal["case_updated"] = "case_updated"
+    case: dict[str, Any]
+    previous: dict[str, Any]
+
+
+class StepCompleted(_EventBase):
+    """A background step's action finished."""
+
+    kind: Literal["step_completed"] = "step_completed"
+    step_id: str
+    attempt: int
+    outputs: dict[str, Any] = Field(default_factory=dict)
+
+
+class StepFailed(_EventBase):
+    """A background step's action failed (raised, timed out, or returned an error)."""
+
+    kind: Literal["step_failed"] = "step_failed"
+    step_id: str
+    attempt: int
+    error: str
+    retryable: bool = True
+
+
+class WorkItemCompleted(_EventBase):
+    """A person completed an interactive step's work item with (already valid) form data."""
+
+    kind: Literal["work_item_completed"] = "work_item_completed"
+    step_id: str
+    attempt: int
+    work_item_key: str
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class TimerFired(_EventBase):
+    """A timer scheduled by the engine came due."""
+
+    kind: Literal["timer_fired"] = "timer_fired"
+    timer_key: str
+    purpose: str
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class AdminCommand(_EventBase):
+    """An admin's command on the run."""
+
+    kind: Literal["admin"] = "admin"
+    command: Literal["pause", "resume", "cancel", "retry_step", "skip_step"]
+    step_id: str | None = None
+    reason: str = ""
+
+
+Event = Annotated[
+    CaseCreated
+    | CaseUpdated
+    | StepCompleted
+    | StepFailed
+    | WorkItemCompleted
+    | TimerFired
+    | AdminCommand,
+    Field(discriminator="kind"),
+]
+
+
+# ---------------------------------------------------------------------------- effects out
+
+
+class RunStep(_Data):
+    """Run a background step's action (idempotent by run, step and attempt)."""
+
+    kind: Literal["run_step"] = "run_step"
+    step_id: str
+    attempt: int
+    action: str
+    inputs: dict[str, Any]  #: resolved against the latest case, typed per the step
+    input_types: dict[str, FieldType] = Field(default_factory=dict)
+    timeout_seconds: float
+
+
+class CreateWorkItem(_Data):
+    """Open a work item for an interactive step; routing picks the assignee."""
+
+    kind: Literal["create_work_item"] = "create_work_item"
+    work_item_key: str  #: ``<run>:<step>:<attempt>``, the idempotency key
+    step_id: str
+    attempt: int
+    title: str
+    queue: str | None = None
+    agent: str | None = None
+    skills: list[str] = Field(default_factory=list)
+    strategy: RoutingStrategy | None = None
+    form: list[FormField] = Field(default_factory=list)
+    due_at: datetime | None = None
+
+
+class CancelWorkItem(_Data):
+    """Withdraw an open work item (stage exited early, run cancelled)."""
+
+    kind: Literal["cancel_work_item"] = "cancel_work_item"
+    work_item_key: str
+    reason: str
+
+
+class ScheduleTimer(_Data):
+    """Fire a :class:`TimerFired` event at ``due_at`` (idempotent by key)."""
+
+    kind: Literal["schedule_timer"] = "schedule_timer"
+    timer_key: str
+    due_at: datetime
+    purpose: str  #: ``retry``, ``step_timeout``, ``sla_warning``, ``sla_breach``, ...
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class CancelTimer(_Data):
+    """Drop a pending timer."""
+
+    kind: Literal["cancel_timer"] = "cancel_timer"
+    timer_key: str
+
+
+class Publish(_Data):
+    """Tell watchers the run changed (the live stream carries its log events)."""
+
+    kind: Literal["publish"] = "publish"
+    topic: str  #: ``run.updated``, ``run.finished``, ``run.incident``
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+Effect = Annotated[
+    RunStep | CreateWorkItem | CancelWorkItem | ScheduleTimer | CancelTimer | Publish,
+    Field(discriminator="kind"),
+]
+
+
+# ---------------------------------------------------------------------------- log out
+
+
+class LogEvent(_Data):
+    """One line of a run's audit trail (append-only, numbered per run)."""
+
+    seq: int
+    at: datetime
+    actor: str
+    kind: str  #: e.g. ``run.started``, ``stage.entered``, ``decision.taken``
+    node_id: str | None = None
+    step_id: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict)  #: includes ``reason`` where one applies
+
+
+class Transition(_Data):
+    """What one event did to a run."""
+
+    state: RunState
+    effects: list[Effect] = Field(default_factory=list)
+    log: list[LogEvent] = Field(default_factory=list)

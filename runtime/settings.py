@@ -1,0 +1,47 @@
+"""One settings object, read from the environment (``BATON_*`` and a few standard names)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """Baton's configuration. Nothing here is read at import time; build one and pass it."""
+
+    model_config = SettingsConfigDict(env_prefix="BATON_", extra="ignore")
+
+    instance_path: Path = Field(default=Path("instance"))
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "BATON_DATABASE_URL"),
+        description="SQLAlchemy URL; default: SQLite file under the instance folder",
+    )
+    redis_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("REDIS_URL", "BATON_REDIS_URL")
+    )
+    secret_key: str = "dev-only-change-me"
+    env: str = Field(default="development", description="development or production")
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_sender: str = "baton@localhost"
+    worker_threads: int = Field(default=4, ge=1)
+    clock_interval_seconds: float = Field(default=0.5, gt=0)
+    load_examples: bool = True
+    max_upload_bytes: int = 2 * 1024 * 1024
+
+    def resolved_database_url(self) -> str:
+        """The database URL to connect to, defaulting to SQLite under the instance folder."""
+        if self.database_url:
+            url = self.database_url
+            # Heroku-style URLs name the dialect "postgres"; SQLAlchemy wants psycopg 3.
+            if url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+            elif url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+            return url
+        return f"sqlite:///{(self.instance_path / 'baton.db').resolve()}"

@@ -1,0 +1,1 @@
+"""The store: SQLModel tables and the queries over them."""
