@@ -1,0 +1,44 @@
+"""Schema migrations with Alembic, configured in code so they work from an installed package.
+
+>>> from sqlalchemy.pool import StaticPool
+>>> from runtime.db import make_engine
+>>> engine = make_engine("sqlite:///:memory:", poolclass=StaticPool)
+>>> migrate(engine)
+>>> from sqlalchemy import inspect
+>>> "run_event" in inspect(engine).get_table_names()
+True
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import MetaData
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+# Imported for their side effect: every table registers on SQLModel.metadata.
+from runtime.store import tables as _tables  # noqa: F401
+from runtime.store import workflow_tables as _workflow_tables  # noqa: F401
+
+__all__ = ["MIGRATIONS_DIR", "alembic_config", "metadata", "migrate"]
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+metadata: MetaData = SQLModel.metadata
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    """An Alembic configuration pointing at Baton's migrations (and at ``engine`` if given)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("version_locations", str(MIGRATIONS_DIR / "versions"))
+    if engine is not None:
+        config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the schema of ``engine``'s database to ``revision`` (the newest by default)."""
+    command.upgrade(alembic_config(engine), revision)
