@@ -1,0 +1,155 @@
+"""The action contract: what the executor hands an action and what it gets back.
+
+An action is a class with a ``name``, pydantic ``Input`` and ``Output`` models and a
+``run`` method. The executor validates a step's resolved inputs into ``Input`` (see
+:func:`run_action`), calls ``run`` with an :class:`ActionContext`, and feeds the
+:class:`ActionResult` back to the engine as a step completion. Failure is an
+:class:`ActionError` that says whether trying again could help.
+
+>>> from pydantic import BaseModel
+>>> class Echo(Action):
+...     name = "echo"
+...     description = "Return the text it was given."
+...     class Input(BaseModel):
+...         text: str
+...     class Output(BaseModel):
+...         text: str
+...     def run(self, inputs, ctx):
+...         return ActionResult(outputs={"text": inputs.text})
+>>> Echo.describe()["input_schema"]["required"]
+['text']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ValidationError
+
+from runtime.settings import Settings
+
+__all__ = [
+    "Action",
+    "ActionContext",
+    "ActionError",
+    "ActionResult",
+    "run_action",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ActionContext:
+    """What an action knows about the step it runs for.
+
+    ``case`` is the latest case record, read by the executor just before the call.
+    ``attempt`` together with ``run_id`` and ``step_id`` is the idempotency key: an
+    action that talks to an outside system should pass it along where it can.
+    """
+
+    run_id: str
+    case_id: str
+    step_id: str
+    attempt: int
+    case: Mapping[str, Any]
+    settings: Settings
+    now: datetime
+
+    @property
+    def idempotency_key(self) -> str:
+        """``<run>:<step>:<attempt>``, the same key the engine uses for the step."""
+        return f"{self.run_id}:{self.step_id}:{self.attempt}"
+
+
+@dataclass(slots=True)
+class ActionResult:
+    """What a finished action returns.
+
+    ``outputs`` become the step's outputs (readable by later conditions as
+    ``step.<id>.<key>``); ``case_updates`` are applied to the case by the executor in
+    the same transaction as the step's result.
+    """
+
+    outputs: dict[str, Any]
+    case_updates: dict[str, Any] = field(default_factory=dict)
+
+
+class ActionError(Exception):
+    """An action failed; ``retryable`` says whether the retry policy should try again."""
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+
+    def __repr__(self) -> str:
+        return f"ActionError({self.message!r}, retryable={self.retryable})"
+
+
+class Action:
+    """Base class of every action, built in or registered through ``baton.actions``.
+
+    Subclasses set the class attributes and implement :meth:`run`. Instances hold no
+    per-call state: one instance serves every call, from several threads at once.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    Input: ClassVar[type[BaseModel]]
+    Output: ClassVar[type[BaseModel]]
+
+    def run(self, inputs: Any, ctx: ActionContext) -> ActionResult:
+        """Do the work; raise :class:`ActionError` on failure."""
+        raise NotImplementedError(f"action {type(self).__name__} does not implement run()")
+
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
+        """The palette entry: name, description and the JSON schemas of input and output."""
+        return {
+            "name": cls.name,
+            "description": cls.description,
+            "input_schema": cls.Input.model_json_schema(),
+            "output_schema": cls.Output.model_json_schema(),
+        }
+
+
+def _describe_errors(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item["loc"]) or "(inputs)"
+        parts.append(f"{where}: {item['msg']}")
+    return "; ".join(parts)
+
+
+def run_action(action: Action, inputs: Mapping[str, Any], ctx: ActionContext) -> ActionResult:
+    """Validate ``inputs``, run ``action`` and check its outputs against ``Output``.
+
+    Invalid inputs or outputs are not going to improve on a retry, so both raise a
+    non-retryable :class:`ActionError` naming the offending fields. Other exceptions
+    from ``run`` propagate unchanged: the caller decides how to treat a crash.
+    """
+    try:
+        parsed = action.Input.model_validate(dict(inputs))
+    except ValidationError as exc:
+        raise ActionError(
+            f"invalid inputs for action {action.name!r}: {_describe_errors(exc)}",
+            retryable=False,
+        ) from exc
+    result = action.run(parsed, ctx)
+    if not isinstance(result, ActionResult):
+        raise ActionError(
+            f"action {action.name!r} returned {type(result).__name__}, not an ActionResult",
+            retryable=False,
+        )
+    try:
+        checked = action.Output.model_validate(result.outputs)
+    except ValidationError as exc:
+        raise ActionError(
+            f"action {action.name!r} returned invalid outputs: {_describe_errors(exc)}",
+            retryable=False,
+        ) from exc
+    # JSON mode so outputs can be stored and compared in conditions as plain data.
+    outputs = checked.model_dump(mode="json", by_alias=True)
+    return ActionResult(outputs=outputs, case_updates=dict(result.case_updates))
