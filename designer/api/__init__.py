@@ -1,0 +1,17 @@
+"""The REST API: thin blueprints under ``/api`` that validate input and call services."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from designer.api import meta, workflows
+
+__all__ = ["API_PREFIX", "register_api"]
+
+API_PREFIX = "/api"
+
+
+def register_api(app: Flask) -> None:
+    """Register every API blueprint on ``app`` under :data:`API_PREFIX`."""
+    for blueprint in (meta.bp, workflows.bp):
+        app.register_blueprint(blueprint, url_prefix=API_PREFIX)

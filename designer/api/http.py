@@ -1,0 +1,147 @@
+"""What every API route shares: reading bodies and queries into pydantic models,
+writing responses from them, and describing itself for the OpenAPI document.
+
+A route declares its body, query, responses and errors once with :func:`documented`;
+the same declaration drives request validation and :mod:`designer.openapi`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from flask import Response, jsonify, request
+from pydantic import BaseModel, ValidationError
+
+from designer.errors import InvalidBody, MalformedJson, UnsupportedMediaType, validation_entries
+
+__all__ = [
+    "ROUTE_DOC_ATTRIBUTE",
+    "RouteDoc",
+    "documented",
+    "json_body",
+    "query_args",
+    "raw_json_body",
+    "require_json",
+    "respond",
+]
+
+M = TypeVar("M", bound=BaseModel)
+F = TypeVar("F", bound=Callable[..., Any])
+
+ROUTE_DOC_ATTRIBUTE = "__baton_route_doc__"
+
+
+@dataclass(frozen=True)
+class RouteDoc:
+    """How one route is described in the OpenAPI document.
+
+    ``responses`` maps a status to a response model, to ``None`` (no body), or to a
+    ``(media type, description)`` pair for other bodies. ``errors`` lists the
+    error statuses the route may answer with, each with the contract's error body.
+    """
+
+    summary: str
+    tag: str
+    responses: Mapping[int, type[BaseModel] | tuple[str, str] | None]
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    errors: tuple[int, ...] = ()
+    description: str = ""
+    path_params: Mapping[str, str] = field(default_factory=dict)
+    raw_body: str | None = None
+    """Describes a JSON body that is not one model (an uploaded file), if any."""
+
+
+def documented(doc: RouteDoc) -> Callable[[F], F]:
+    """Attach ``doc`` to a view function."""
+
+    def attach(view: F) -> F:
+        setattr(view, ROUTE_DOC_ATTRIBUTE, doc)
+        return view
+
+    return attach
+
+
+def _is_json_mimetype(mimetype: str) -> bool:
+    return mimetype == "application/json" or mimetype.endswith("+json")
+
+
+def require_json() -> None:
+    """Refuse a body not sent as JSON (415): only JSON bodies are read by the API.
+
+    Insisting on ``application/json`` also keeps plain cross-site form posts out, as a
+    browser cannot send that type to another origin without asking first.
+    """
+    if not _is_json_mimetype(request.mimetype):
+        sent = request.mimetype or "no content type"
+        raise UnsupportedMediaType(
+            f"Send the request body as JSON with 'Content-Type: application/json' "
+            f"(got {sent}).",
+            {"expected": "application/json", "received": request.mimetype or None},
+        )
+
+
+def raw_json_body() -> tuple[bytes, Any]:
+    """The request body as bytes and as parsed JSON.
+
+    Refuses a body not sent as JSON (415), malformed JSON naming the line and
+    column (400), and a body over the size limit (413, raised while reading).
+    """
+    require_json()
+    data = request.get_data(cache=True)
+    if not data.strip():
+        raise MalformedJson("The request body is empty; a JSON object is required.")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MalformedJson(
+            f"The request body is not UTF-8 text (invalid byte at offset {exc.start}).",
+            {"offset": exc.start},
+        ) from None
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise MalformedJson(
+            f"The request body is not valid JSON: {exc.msg} at line {exc.lineno}, "
+            f"column {exc.colno}.",
+            {"line": exc.lineno, "column": exc.colno, "reason": exc.msg},
+        ) from None
+    return data, parsed
+
+
+def _validate(model: type[M], data: Any, what: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        entries = validation_entries(exc, data)
+        first = entries[0]
+        more = f" (and {len(entries) - 1} more)" if len(entries) > 1 else ""
+        raise InvalidBody(
+            f"The {what} is not valid: {first['path']}: {first['message']}{more}.",
+            {"errors": entries},
+        ) from None
+
+
+def json_body(model: type[M]) -> M:
+    """The request body validated as ``model`` (unknown fields are refused by path)."""
+    _, parsed = raw_json_body()
+    return _validate(model, parsed, "request body")
+
+
+def query_args(model: type[M]) -> M:
+    """The query string validated as ``model``; unknown parameters are ignored."""
+    return _validate(model, request.args.to_dict(), "query string")
+
+
+def respond(
+    model: BaseModel, status: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
+    """``model`` as a JSON response (aliases such as ``from`` applied)."""
+    response = jsonify(model.model_dump(mode="json", by_alias=True))
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response

@@ -1,0 +1,67 @@
+"""About the API itself: health, the workflow JSON Schema, actions, the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify
+
+from designer.api.http import RouteDoc, documented, respond
+from designer.api.schemas import ActionInfo, ActionList, Health
+from designer.openapi import openapi_document
+from graphs.schema import workflow_json_schema
+from runtime.actions.registry import available_actions
+
+__all__ = ["bp"]
+
+bp = Blueprint("meta", __name__)
+
+_TAG = "meta"
+
+
+@bp.get("/health")
+@documented(RouteDoc("Is the app up", _TAG, {200: Health}))
+def health() -> Response:
+    return respond(Health())
+
+
+@bp.get("/schema")
+@documented(
+    RouteDoc(
+        "The JSON Schema of a workflow document",
+        _TAG,
+        {200: ("application/schema+json", "JSON Schema (draft 2020-12) of a workflow")},
+    )
+)
+def schema() -> Response:
+    response = jsonify(workflow_json_schema())
+    response.mimetype = "application/schema+json"
+    return response
+
+
+@bp.get("/actions")
+@documented(RouteDoc("Actions a background step can run", _TAG, {200: ActionList}))
+def actions() -> Response:
+    listed = [
+        ActionInfo(
+            name=name,
+            description=action.description,
+            input_schema=action.Input.model_json_schema(),
+            output_schema=action.Output.model_json_schema(),
+        )
+        for name, action in available_actions().items()
+    ]
+    return respond(ActionList(actions=listed))
+
+
+@bp.get("/openapi.json")
+@documented(
+    RouteDoc(
+        "This API's OpenAPI 3.1 document",
+        _TAG,
+        {200: ("application/json", "An OpenAPI 3.1 document")},
+    )
+)
+def openapi() -> Response:
+    document: dict[str, Any] = openapi_document(current_app)
+    return jsonify(document)

@@ -1,0 +1,263 @@
+"""Workflow definitions: list, create, read, save drafts, publish, activate, diff, import."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from designer.api.http import (
+    RouteDoc,
+    documented,
+    json_body,
+    query_args,
+    require_json,
+    respond,
+)
+from designer.api.schemas import (
+    ActiveVersion,
+    CreateWorkflowBody,
+    DiffQuery,
+    ExportQuery,
+    ImportQuery,
+    ProblemList,
+    PublishBody,
+    SaveDraftBody,
+    ValidateBody,
+    VersionList,
+    WorkflowList,
+)
+from designer.extensions import db_session
+from graphs.io import dump_workflow
+from graphs.validation import validate
+from runtime import workflows as service
+from runtime.workflows import PublishResult, VersionDetail, VersionDiff, WorkflowDetail
+
+__all__ = ["bp"]
+
+bp = Blueprint("workflows", __name__)
+
+_TAG = "workflows"
+_ID = {"workflow_id": "The workflow's id"}
+_ID_VERSION = {**_ID, "version": "A published version number"}
+
+
+@bp.get("/workflows")
+@documented(RouteDoc("List workflows", _TAG, {200: WorkflowList}))
+def list_workflows() -> Response:
+    return respond(WorkflowList(workflows=service.list_workflows(session=db_session())))
+
+
+@bp.post("/workflows")
+@documented(
+    RouteDoc(
+        "Create a workflow",
+        _TAG,
+        {201: WorkflowDetail},
+        body=CreateWorkflowBody,
+        errors=(400, 409, 413, 415),
+    )
+)
+def create_workflow() -> Response:
+    body = json_body(CreateWorkflowBody)
+    detail = service.create_workflow(session=db_session(), workflow=body.workflow)
+    return respond(detail, 201, {"Location": f"/api/workflows/{detail.id}"})
+
+
+@bp.post("/workflows/import")
+@documented(
+    RouteDoc(
+        "Import a workflow file",
+        _TAG,
+        {201: WorkflowDetail},
+        query=ImportQuery,
+        raw_body="A workflow file's JSON (any supported schema_version)",
+        errors=(400, 409, 413, 415),
+        description=(
+            "The body is a workflow file's JSON, of any supported schema version (older "
+            "formats are upgraded). A new id creates a workflow; an existing id is refused "
+            "(409) unless `replace=true&revision=n` is given, which replaces its draft."
+        ),
+    )
+)
+def import_workflow() -> Response:
+    query = query_args(ImportQuery)
+    require_json()
+    detail = service.import_workflow(
+        session=db_session(),
+        source=request.get_data(),
+        replace=query.replace,
+        revision=query.revision,
+    )
+    return respond(detail, 201)
+
+
+@bp.get("/workflows/<workflow_id>")
+@documented(
+    RouteDoc("Read a workflow's draft", _TAG, {200: WorkflowDetail}, errors=(404,),
+             path_params=_ID)
+)
+def get_workflow(workflow_id: str) -> Response:
+    return respond(service.get_workflow(session=db_session(), workflow_id=workflow_id))
+
+
+@bp.put("/workflows/<workflow_id>/draft")
+@documented(
+    RouteDoc(
+        "Save the draft",
+        _TAG,
+        {200: WorkflowDetail},
+        body=SaveDraftBody,
+        errors=(400, 404, 409, 413, 415),
+        description=(
+            "Saves over `revision`, which must be the current one: a stale save is "
+            "refused with 409 `stale_revision` and `details.current_revision`. Invalid "
+            "drafts are stored; their problems come back in the detail."
+        ),
+        path_params=_ID,
+    )
+)
+def save_draft(workflow_id: str) -> Response:
+    body = json_body(SaveDraftBody)
+    detail = service.save_draft(
+        session=db_session(),
+        workflow_id=workflow_id,
+        revision=body.revision,
+        workflow=body.workflow,
+    )
+    return respond(detail)
+
+
+@bp.delete("/workflows/<workflow_id>")
+@documented(
+    RouteDoc(
+        "Delete a workflow that was never published",
+        _TAG,
+        {204: None},
+        errors=(404, 409),
+        path_params=_ID,
+    )
+)
+def delete_workflow(workflow_id: str) -> Response:
+    service.delete_workflow(session=db_session(), workflow_id=workflow_id)
+    return Response(status=204)
+
+
+@bp.post("/validate")
+@documented(
+    RouteDoc(
+        "Validate a workflow document without storing it",
+        _TAG,
+        {200: ProblemList},
+        body=ValidateBody,
+        errors=(400, 413, 415),
+    )
+)
+def validate_workflow() -> Response:
+    body = json_body(ValidateBody)
+    return respond(ProblemList(problems=validate(body.workflow)))
+
+
+@bp.post("/workflows/<workflow_id>/publish")
+@documented(
+    RouteDoc(
+        "Publish the draft as the next version",
+        _TAG,
+        {201: PublishResult},
+        body=PublishBody,
+        errors=(400, 404, 409, 413, 415, 422),
+        description=(
+            "Refused with 422 `invalid_workflow` (and `details.problems`) while the draft "
+            "has validation errors, and with 409 `stale_revision` when the draft changed "
+            "since `revision`."
+        ),
+        path_params=_ID,
+    )
+)
+def publish(workflow_id: str) -> Response:
+    body = json_body(PublishBody)
+    result = service.publish(
+        session=db_session(),
+        workflow_id=workflow_id,
+        revision=body.revision,
+        note=body.note,
+        activate_now=body.activate,
+    )
+    return respond(result, 201)
+
+
+@bp.get("/workflows/<workflow_id>/versions")
+@documented(
+    RouteDoc("List published versions", _TAG, {200: VersionList}, errors=(404,),
+             path_params=_ID)
+)
+def list_versions(workflow_id: str) -> Response:
+    versions = service.list_versions(session=db_session(), workflow_id=workflow_id)
+    return respond(VersionList(versions=versions))
+
+
+@bp.get("/workflows/<workflow_id>/versions/<int:version>")
+@documented(
+    RouteDoc("Read a published version", _TAG, {200: VersionDetail}, errors=(404,),
+             path_params=_ID_VERSION)
+)
+def get_version(workflow_id: str, version: int) -> Response:
+    detail = service.get_version(session=db_session(), workflow_id=workflow_id, version=version)
+    return respond(detail)
+
+
+@bp.post("/workflows/<workflow_id>/versions/<int:version>/activate")
+@documented(
+    RouteDoc(
+        "Make a version the active one",
+        _TAG,
+        {200: ActiveVersion},
+        errors=(404,),
+        description="New cases start on the active version; running cases keep theirs.",
+        path_params=_ID_VERSION,
+    )
+)
+def activate(workflow_id: str, version: int) -> Response:
+    active = service.activate(session=db_session(), workflow_id=workflow_id, version=version)
+    return respond(ActiveVersion(active_version=active))
+
+
+@bp.get("/workflows/<workflow_id>/diff")
+@documented(
+    RouteDoc(
+        "Compare two versions (or a version and the draft)",
+        _TAG,
+        {200: VersionDiff},
+        query=DiffQuery,
+        errors=(400, 404),
+        path_params=_ID,
+    )
+)
+def diff(workflow_id: str) -> Response:
+    query = query_args(DiffQuery)
+    result = service.diff(
+        session=db_session(), workflow_id=workflow_id, from_=query.from_, to=query.to
+    )
+    return respond(result)
+
+
+@bp.get("/workflows/<workflow_id>/export")
+@documented(
+    RouteDoc(
+        "Download the draft (or a version) as a workflow file",
+        _TAG,
+        {200: ("application/json", "The workflow document, as an attachment")},
+        query=ExportQuery,
+        errors=(404,),
+        path_params=_ID,
+    )
+)
+def export_workflow(workflow_id: str) -> Response:
+    query = query_args(ExportQuery)
+    workflow = service.export_workflow(
+        session=db_session(), workflow_id=workflow_id, version=query.version
+    )
+    suffix = f"-v{query.version}" if query.version is not None else ""
+    return Response(
+        dump_workflow(workflow),
+        mimetype="application/json",
+        headers={"Content-Disposition": f"attachment; filename={workflow.id}{suffix}.json"},
+    )

@@ -1,0 +1,235 @@
+"""One JSON error handler for the whole app: domain errors in, the contract's body out.
+
+Every error response has the shape::
+
+    {"error": {"code": "<snake_case>", "message": "<a sentence>", "details": {...}}}
+
+Routes never build error bodies; they raise. The status follows from the error's
+class (the nearest match in its MRO wins): unknown things are 404, conflicts 409,
+malformed input 400, refused domain input 422, oversized bodies 413.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from flask import Flask, Response, current_app, jsonify, request
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+
+from graphs.errors import DocumentTooLarge, GraphError, WorkflowFormatError
+from runtime.actions.registry import UnknownAction
+from runtime.errors import (
+    BatonRuntimeError,
+    Conflict,
+    FormValidationError,
+    InvalidCommand,
+    InvalidInput,
+)
+from runtime.errors import NotFound as DomainNotFound
+from runtime.workflows import InvalidWorkflow
+
+__all__ = [
+    "ApiError",
+    "InvalidBody",
+    "MalformedJson",
+    "UnsupportedMediaType",
+    "error_response",
+    "register_error_handlers",
+    "validation_entries",
+]
+
+logger = logging.getLogger("baton.designer")
+
+
+class ApiError(Exception):
+    """An error of the HTTP layer itself (the request, not the domain, is wrong)."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = dict(details) if details is not None else None
+
+
+class MalformedJson(ApiError):
+    """The body is not JSON; ``details`` carries the line and column."""
+
+    code = "malformed_json"
+
+
+class UnsupportedMediaType(ApiError):
+    """The body is not sent as JSON."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+
+class InvalidBody(ApiError):
+    """The body is JSON but not what the endpoint takes; ``details.errors`` has the paths."""
+
+    code = "invalid_body"
+
+
+# Status of each domain error class; the nearest class in an error's MRO decides.
+_STATUS: dict[type[BaseException], int] = {
+    DocumentTooLarge: 413,
+    WorkflowFormatError: 400,
+    GraphError: 400,
+    DomainNotFound: 404,
+    UnknownAction: 404,
+    Conflict: 409,
+    InvalidWorkflow: 422,
+    FormValidationError: 422,
+    InvalidCommand: 422,
+    InvalidInput: 400,
+    BatonRuntimeError: 400,
+}
+
+# Friendlier codes than werkzeug's names for the HTTP errors clients meet.
+_HTTP_CODES = {
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+def error_response(
+    status: int, code: str, message: str, details: Mapping[str, Any] | None = None
+) -> tuple[Response, int]:
+    """The contract's error body with ``status``."""
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details:
+        error["details"] = dict(details)
+    return jsonify({"error": error}), status
+
+
+def _status_of(exc: BaseException) -> int:
+    for cls in type(exc).__mro__:
+        if cls in _STATUS:
+            return _STATUS[cls]
+    return 500
+
+
+def _path(loc: Sequence[str | int], data: Any) -> str:
+    """A document path such as ``workflow.nodes[2].steps[0].action`` for a pydantic loc.
+
+    Pydantic puts the tag of a union member into ``loc`` (``nodes.2.stage.steps``);
+    such a part names no key of the input, so walking the input alongside drops it.
+    The last part is always kept: it is the missing or unknown key itself.
+    """
+    text = ""
+    current: Any = data
+    for index, part in enumerate(loc):
+        last = index == len(loc) - 1
+        if isinstance(part, int):
+            text += f"[{part}]"
+            current = current[part] if isinstance(current, list) and part < len(current) else None
+            continue
+        if not last and not (isinstance(current, Mapping) and part in current):
+            continue
+        text += f".{part}" if text else part
+        current = current.get(part) if isinstance(current, Mapping) else None
+    return text
+
+
+def validation_entries(exc: ValidationError, data: Any) -> list[dict[str, Any]]:
+    """One ``{"path", "message", "type"}`` per pydantic error, paths walked over ``data``."""
+    entries = []
+    for error in exc.errors(include_url=False):
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "Unknown field: not part of this object"
+        entries.append(
+            {"path": _path(error["loc"], data) or "(body)", "message": message,
+             "type": error["type"]}
+        )
+    return entries
+
+
+def _summarise(entries: list[dict[str, Any]]) -> str:
+    first = entries[0]
+    more = f" (and {len(entries) - 1} more)" if len(entries) > 1 else ""
+    return f"The request body is not valid: {first['path']}: {first['message']}{more}."
+
+
+def _domain_details(exc: BaseException) -> dict[str, Any] | None:
+    if isinstance(exc, WorkflowFormatError):
+        return {"issues": [issue.to_dict() for issue in exc.issues]}
+    if isinstance(exc, BatonRuntimeError):
+        extra = {k: v for k, v in exc.to_dict().items() if k not in ("code", "message")}
+        return extra or None
+    return None
+
+
+def _unknown_api_path() -> bool:
+    """Whether a 405 is really a 404: an /api path that only the SPA fallback matched."""
+    if not (request.path.startswith("/api/") or request.path == "/api"):
+        return False
+    adapter = current_app.create_url_adapter(request)
+    if adapter is None:  # pragma: no cover - only without a request context
+        return False
+    try:
+        endpoint, _ = adapter.match(request.path, method="GET")
+    except HTTPException:
+        return True
+    return str(endpoint).startswith("spa.")
+
+
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Install the one handler that turns every exception into the contract's body."""
+
+    @app.errorhandler(Exception)
+    def _handle(exc: Exception) -> tuple[Response, int]:
+        if isinstance(exc, ApiError):
+            return error_response(exc.status, exc.code, exc.message, exc.details)
+        if isinstance(exc, ValidationError):
+            # A model refused data outside a request body helper: still the client's data.
+            entries = validation_entries(exc, None)
+            return error_response(400, "invalid_body", _summarise(entries), {"errors": entries})
+        if isinstance(exc, MethodNotAllowed) and _unknown_api_path():
+            exc = NotFound()
+        if isinstance(exc, HTTPException):
+            status = exc.code or 500
+            code = _HTTP_CODES.get(status) or _CAMEL.sub("_", type(exc).__name__).lower()
+            message = exc.description or exc.name
+            if status == 413:
+                limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+                message = f"The request body is larger than the {limit:,} bytes accepted."
+                response = error_response(status, code, message, {"max_bytes": limit})
+            elif status == 404 and request.path.startswith("/api"):
+                response = error_response(
+                    status, code, f"There is no API endpoint at {request.path}."
+                )
+            elif isinstance(exc, MethodNotAllowed):
+                allowed = sorted(exc.valid_methods or [])
+                response = error_response(
+                    status,
+                    code,
+                    f"{request.method} is not allowed on {request.path}; use "
+                    f"{', '.join(allowed)}.",
+                    {"allowed": allowed},
+                )
+            else:
+                response = error_response(status, code, message)
+            for name, value in exc.get_headers():
+                if name.lower() != "content-type":
+                    response[0].headers[name] = value
+            return response
+        status = _status_of(exc)
+        if status == 500:
+            logger.exception("unhandled error on %s %s", request.method, request.path)
+            return error_response(
+                500, "internal_error", "Something went wrong on the server; it has been logged."
+            )
+        code = getattr(exc, "code", None) or "error"
+        return error_response(status, code, str(exc), _domain_details(exc))
