@@ -21,7 +21,9 @@ __all__ = [
     "DocumentTooLarge",
     "FormatIssue",
     "GraphError",
+    "MalformedJSONError",
     "NotAWorkflowError",
+    "UnreadableDocumentError",
     "UnsupportedSchemaVersion",
     "WorkflowFormatError",
 ]
@@ -101,6 +103,25 @@ class WorkflowFormatError(GraphError, ValueError):
             "message": self.summary,
             "issues": [issue.to_dict() for issue in self.issues],
         }
+
+
+class MalformedJSONError(WorkflowFormatError):
+    """The document is not JSON text: ``issues`` give the line and column."""
+
+    code = "malformed_json"
+
+    def __init__(self, issues: list[FormatIssue]):
+        super().__init__(issues, summary="malformed JSON")
+
+
+class UnreadableDocumentError(WorkflowFormatError):
+    """The document could not be read at all (a missing file, no permission)."""
+
+    code = "unreadable_document"
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__([FormatIssue(reason)], summary="unreadable document")
 
 
 class NotAWorkflowError(WorkflowFormatError):

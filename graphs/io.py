@@ -36,7 +36,7 @@ workflows therefore dump to equal text, and ``load -> dump -> load`` is the iden
 >>> load_workflow('{"id": "w", "name": "Tiny",\\n "nodes": [}')
 Traceback (most recent call last):
 ...
-graphs.errors.WorkflowFormatError: malformed JSON: line 2, column 12: Expecting value
+graphs.errors.MalformedJSONError: malformed JSON: line 2, column 12: Expecting value
 """
 
 from __future__ import annotations
@@ -55,7 +55,9 @@ from pydantic import BaseModel, ValidationError
 from graphs.errors import (
     DocumentTooLarge,
     FormatIssue,
+    MalformedJSONError,
     NotAWorkflowError,
+    UnreadableDocumentError,
     WorkflowFormatError,
 )
 from graphs.migrations import migrate
@@ -74,9 +76,7 @@ MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 """The largest workflow document accepted: 5 MiB, about 10,000 richly configured nodes."""
 
 # Keys that tell a JSON object is meant to be a workflow, even a broken one.
-_WORKFLOW_KEYS = frozenset(
-    {"nodes", "edges", "name", "schema_version", "case_schema", "trigger"}
-)
+_WORKFLOW_KEYS = frozenset({"nodes", "edges", "name", "schema_version", "case_schema", "trigger"})
 # Written even when equal to their default: they say what an element is.
 _ALWAYS_WRITTEN = frozenset({"id", "name", "kind", "schema_version"})
 # Collection field -> what one element of it is called in messages.
@@ -121,7 +121,7 @@ def parse_document(source: str | bytes | Path, max_bytes: int = MAX_DOCUMENT_BYT
     >>> parse_document('{"a": 1, "a": 2}')
     Traceback (most recent call last):
     ...
-    graphs.errors.WorkflowFormatError: malformed JSON: duplicate key 'a' in an object
+    graphs.errors.MalformedJSONError: malformed JSON: duplicate key 'a' in an object
     """
     if isinstance(source, Path):
         source = _read_file(source, max_bytes)
@@ -138,9 +138,9 @@ def parse_document(source: str | bytes | Path, max_bytes: int = MAX_DOCUMENT_BYT
         )
     except json.JSONDecodeError as exc:
         issue = FormatIssue(exc.msg, line=exc.lineno, column=exc.colno)
-        raise WorkflowFormatError([issue], summary="malformed JSON") from None
+        raise MalformedJSONError([issue]) from None
     except _JSONValueError as exc:
-        raise WorkflowFormatError([FormatIssue(str(exc))], summary="malformed JSON") from None
+        raise MalformedJSONError([FormatIssue(str(exc))]) from None
 
 
 def document_to_workflow(document: Any) -> Workflow:
@@ -182,9 +182,7 @@ def _read_file(path: Path, max_bytes: int) -> bytes:
             return data
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise WorkflowFormatError(
-            [FormatIssue(f"cannot read {path}: {reason}")], summary="unreadable file"
-        ) from None
+        raise UnreadableDocumentError(f"cannot read {path}: {reason}") from None
 
 
 def _decode(data: bytes) -> str:
@@ -197,7 +195,7 @@ def _decode(data: bytes) -> str:
         issue = FormatIssue(
             f"not UTF-8 text (byte 0x{data[exc.start]:02x})", line=line, column=column
         )
-        raise WorkflowFormatError([issue], summary="malformed JSON") from None
+        raise MalformedJSONError([issue]) from None
 
 
 def _describe(value: Any) -> str:
@@ -229,12 +227,10 @@ def _require_workflow_shape(document: Any) -> None:
         )
     if not _WORKFLOW_KEYS & document.keys():
         keys = sorted(str(key) for key in document)
-        found = "no keys at all" if not keys else "the keys " + ", ".join(
-            repr(key) for key in keys[:8]
-        ) + (", ..." if len(keys) > 8 else "")
+        shown = ", ".join(repr(key) for key in keys[:8]) + (", ..." if len(keys) > 8 else "")
+        found = f"the keys {shown}" if keys else "no keys at all"
         raise NotAWorkflowError(
-            "a workflow is an object with 'id', 'name', 'nodes' and 'edges'; "
-            f"this one has {found}"
+            f"a workflow is an object with 'id', 'name', 'nodes' and 'edges'; this one has {found}"
         )
 
 

@@ -84,9 +84,7 @@ schema_version 'one' is not supported; expected a whole number from 0 to 1
         or isinstance(version, bool)
         or not OLDEST_SCHEMA_VERSION <= version <= SCHEMA_VERSION
     ):
-        raise UnsupportedSchemaVersion(
-            version, oldest=OLDEST_SCHEMA_VERSION, newest=SCHEMA_VERSION
-        )
+        raise UnsupportedSchemaVersion(version, oldest=OLDEST_SCHEMA_VERSION, newest=SCHEMA_VERSION)
     return version
 
 

@@ -36,7 +36,9 @@ def workflow_json_schema() -> dict[str, Any]:
             f"record. This schema describes stored format version {SCHEMA_VERSION}."
         ),
     }
-    schema.update({key: value for key, value in generated.items() if key != "title"})
+    schema.update(
+        {key: value for key, value in generated.items() if key not in ("title", "description")}
+    )
     for definition in schema.get("$defs", {}).values():
         kind = definition.get("properties", {}).get("kind", {})
         if "const" in kind:
