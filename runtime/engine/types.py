@@ -23,21 +23,25 @@ __all__ = [
     "FINISHED_RUN_STATUSES",
     "FINISHED_STEP_STATUSES",
     "RUN_STATE_SCHEMA_VERSION",
+    "SLA_LEVELS",
     "AdminCommand",
     "CancelTimer",
     "CancelWorkItem",
     "CaseCreated",
     "CaseUpdated",
     "CreateWorkItem",
+    "DeferredEvent",
     "Effect",
     "Event",
     "Incident",
     "LogEvent",
     "Publish",
+    "RunIdentity",
     "RunState",
     "RunStatus",
     "RunStep",
     "ScheduleTimer",
+    "SlaClock",
     "StepCompleted",
     "StepFailed",
     "StepState",
@@ -84,13 +88,30 @@ class StepStatus(StrEnum):
     CANCELLED = "cancelled"  #: the stage exited early or the run was cancelled
 
 
-FINISHED_STEP_STATUSES = frozenset(
-    {StepStatus.DONE, StepStatus.SKIPPED, StepStatus.CANCELLED}
-)
+FINISHED_STEP_STATUSES = frozenset({StepStatus.DONE, StepStatus.SKIPPED, StepStatus.CANCELLED})
 """Statuses that let ``after`` dependents start and the stage complete."""
 
 
 # ---------------------------------------------------------------------------- state
+
+SLA_LEVELS = ("on_track", "at_risk", "breached")
+"""SLA states in increasing severity; conditions read them as ``sla.state``."""
+
+
+class SlaClock(_Data):
+    """The SLA clock of a stage visit or of one attempt of an interactive step.
+
+    ``state`` is the level the warning/breach timers have marked; the level seen by
+    conditions is the worse of it and the level implied by the time itself, so a late
+    timer never hides a breach. ``stopped_at`` freezes the clock when the stage is left
+    (a decision right after a stage still reads that stage's SLA).
+    """
+
+    started_at: datetime
+    warning_at: datetime | None = None
+    due_at: datetime
+    state: str = "on_track"
+    stopped_at: datetime | None = None
 
 
 class StepState(_Data):
@@ -104,6 +125,8 @@ class StepState(_Data):
     outputs: dict[str, Any] = Field(default_factory=dict)
     error: str | None = None
     work_item_key: str | None = None
+    tries: int = 0  #: attempts started in this stage visit, counted against the retry policy
+    sla: SlaClock | None = None  #: an interactive step's SLA clock
 
 
 class Incident(_Data):
@@ -138,6 +161,23 @@ class RunState(_Data):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     resolution: str | None = None
+    #: last attempt number started per step id, over the whole run: a stage re-entered by a
+    #: go-to starts fresh attempts, so idempotency keys never repeat
+    attempts: dict[str, int] = Field(default_factory=dict)
+    sla: SlaClock | None = None  #: the SLA clock of the current (or just left) stage
+    loops: int = 0  #: go-to edges taken so far; conditions read it as ``counter.loops``
+    #: events that arrived while the run was paused or at an incident, applied in order
+    #: on resume / when the incident is resolved
+    deferred: list[DeferredEvent] = Field(default_factory=list)
+
+
+class RunIdentity(_Data):
+    """Who a new run is: passed to the transition with the ``CaseCreated`` that starts it."""
+
+    run_id: str
+    workflow_id: str
+    version: int
+    case_id: str
 
 
 # ---------------------------------------------------------------------------- events in
@@ -169,6 +209,9 @@ class StepCompleted(_EventBase):
     step_id: str
     attempt: int
     outputs: dict[str, Any] = Field(default_factory=dict)
+    #: the latest case record when the action changed it (``set_fields``, ``assign``):
+    #: applied before the step completes, so what runs next never reads a stale case
+    case: dict[str, Any] | None = None
 
 
 class StepFailed(_EventBase):
@@ -219,6 +262,17 @@ Event = Annotated[
     | AdminCommand,
     Field(discriminator="kind"),
 ]
+
+
+class DeferredEvent(_Data):
+    """An event held while the run was paused or at an incident."""
+
+    event: Event
+    at: datetime  #: when it arrived
+    seq: int  #: the log sequence number of the ``event.deferred`` entry that recorded it
+
+
+RunState.model_rebuild()
 
 
 # ---------------------------------------------------------------------------- effects out

@@ -1,0 +1,335 @@
+"""A published workflow version compiled once into the indexes the engine walks.
+
+:func:`compile_workflow` turns a :class:`graphs.model.Workflow` into a
+:class:`CompiledWorkflow`: nodes by id, each node's outgoing edge(s), the steps of each
+stage in order, and every condition compiled to a predicate. Callers build it once per
+published version and cache it; the transition never compiles anything per event.
+
+>>> from graphs.model import Edge, EndNode, StartNode, Workflow
+>>> wf = Workflow(id="w", name="W", nodes=[StartNode(id="s"), EndNode(id="e")],
+...               edges=[Edge(id="e1", source="s", target="e")])
+>>> d = compile_workflow(wf)
+>>> d.start_id, d.nodes["s"].next_edge.target
+('s', 'e')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from graphs.conditions import Facts, Group, Predicate, Rule, compile_condition, iter_rules
+from graphs.model import (
+    BackgroundStep,
+    DecisionNode,
+    Edge,
+    EdgeKind,
+    EndNode,
+    InteractiveStep,
+    Outcome,
+    StageNode,
+    StartNode,
+    Workflow,
+)
+from runtime.engine.errors import DefinitionError
+
+__all__ = [
+    "CompiledCondition",
+    "CompiledNode",
+    "CompiledOutcome",
+    "CompiledStep",
+    "CompiledWorkflow",
+    "compile_workflow",
+    "read_path",
+]
+
+WAIT_ACTION = "wait"
+_MISSING = object()
+
+
+def read_path(facts: Facts, path: str) -> Any:
+    """The value a condition's field path reads from ``facts`` (``None`` when unset).
+
+    >>> read_path(Facts(case={"a": 1}, steps={"s": {"k": 2}}), "step.s.k")
+    2
+    >>> read_path(Facts(case={"a": 1}), "case.b") is None
+    True
+    """
+    root, _, rest = path.partition(".")
+    if root == "case":
+        return facts.case.get(rest)
+    if root == "step":
+        step_id, _, key = rest.partition(".")
+        outputs = facts.steps.get(step_id)
+        return None if outputs is None else outputs.get(key)
+    if root == "sla":
+        return facts.sla.get(rest)
+    if root == "counter":
+        return facts.counters.get(rest, 0)
+    # A bare name is read as a case field, which is what an input ``ref`` usually means.
+    return facts.case.get(path)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledCondition:
+    """A condition compiled once, with its leaf rules kept for explaining a result."""
+
+    source: Group
+    test: Predicate
+    rules: tuple[tuple[Rule, Predicate], ...]
+
+    def __call__(self, facts: Facts) -> bool:
+        return self.test(facts)
+
+    def explain(self, facts: Facts) -> list[dict[str, Any]]:
+        """Every leaf rule with the value it saw and whether it held.
+
+        >>> c = _compile(Group(rules=[Rule(field="case.p", op="eq", value="high")]))
+        >>> c.explain(Facts(case={"p": "low"}))
+        [{'field': 'case.p', 'op': 'eq', 'value': 'high', 'seen': 'low', 'held': False}]
+        """
+        return [
+            {
+                "field": rule.field,
+                "op": rule.op.value,
+                "value": rule.value,
+                "seen": read_path(facts, rule.field),
+                "held": check(facts),
+            }
+            for rule, check in self.rules
+        ]
+
+    def describe(self, facts: Facts, held: bool) -> str:
+        """A one-line reason: the rules that made the condition ``held`` (or not).
+
+        >>> c = _compile(Group(rules=[Rule(field="case.p", op="eq", value="high")]))
+        >>> c.describe(Facts(case={"p": "high"}), True)
+        "case.p eq 'high' (saw 'high')"
+        """
+        parts = [
+            f"{r['field']} {r['op']}"
+            + ("" if r["value"] is None else f" {r['value']!r}")
+            + f" (saw {r['seen']!r})"
+            for r in self.explain(facts)
+            if r["held"] == held
+        ]
+        return "; ".join(parts) if parts else ("no rules" if held else "no rule held")
+
+
+def _compile(condition: Group | None) -> CompiledCondition | None:
+    if condition is None:
+        return None
+    rules = tuple((rule, compile_condition(rule)) for rule in iter_rules(condition))
+    return CompiledCondition(source=condition, test=compile_condition(condition), rules=rules)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledStep:
+    """One step of a stage, ready to start."""
+
+    id: str
+    index: int
+    spec: BackgroundStep | InteractiveStep
+    node_id: str
+    title: str
+    interactive: bool
+    is_wait: bool
+    after: tuple[str, ...]
+    entry: CompiledCondition | None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledOutcome:
+    """A decision outcome with its compiled condition and the edge it takes."""
+
+    outcome: Outcome
+    condition: CompiledCondition | None  #: ``None`` always holds
+    edge: Edge | None
+    is_default: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledNode:
+    """A node with what the engine needs at it, precomputed."""
+
+    id: str
+    kind: Literal["start", "stage", "decision", "end"]
+    spec: StartNode | StageNode | DecisionNode | EndNode
+    title: str
+    outgoing: tuple[Edge, ...]
+    next_edge: Edge | None  #: the edge a start or a finished stage leaves by
+    steps: tuple[CompiledStep, ...] = ()
+    step_index: Mapping[str, CompiledStep] | None = None
+    entry: CompiledCondition | None = None
+    exit: CompiledCondition | None = None
+    outcomes: tuple[CompiledOutcome, ...] = ()
+    default: CompiledOutcome | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledWorkflow:
+    """A workflow version compiled for the engine; immutable and shareable across threads."""
+
+    workflow: Workflow
+    nodes: Mapping[str, CompiledNode]
+    start_id: str
+    max_visits: int
+    trigger: CompiledCondition | None
+
+    @property
+    def id(self) -> str:
+        """The workflow's id."""
+        return self.workflow.id
+
+    def matches_trigger(
+        self, case: Mapping[str, Any], previous: Mapping[str, Any] | None = None
+    ) -> bool:
+        """Whether a case record matches the trigger's condition (no condition: always).
+
+        Whether the change *kind* (create or update) starts a run is the caller's call,
+        from ``workflow.trigger.on``.
+        """
+        if self.trigger is None:
+            return True
+        return self.trigger(Facts(case=case, previous_case=previous))
+
+    def step(self, node_id: str, step_id: str) -> CompiledStep | None:
+        """The step ``step_id`` of stage ``node_id``, if there is one."""
+        node = self.nodes.get(node_id)
+        if node is None or node.step_index is None:
+            return None
+        return node.step_index.get(step_id)
+
+
+def _check_after(stage: StageNode) -> None:
+    ids = [s.id for s in stage.steps]
+    if len(set(ids)) != len(ids):
+        raise DefinitionError(f"stage {stage.id!r} has two steps with one id", node_id=stage.id)
+    known = set(ids)
+    for step in stage.steps:
+        for dep in step.after:
+            if dep not in known or dep == step.id:
+                raise DefinitionError(
+                    f"step {step.id!r} of stage {stage.id!r} waits for {dep!r}, "
+                    "which is not another step of that stage",
+                    node_id=stage.id,
+                    step_id=step.id,
+                )
+    # An ``after`` cycle would leave its steps pending for ever.
+    done: set[str] = set()
+    by_id = {s.id: s for s in stage.steps}
+    while len(done) < len(ids):
+        ready = [i for i in ids if i not in done and all(d in done for d in by_id[i].after)]
+        if not ready:
+            stuck = sorted(known - done)
+            raise DefinitionError(
+                f"steps {stuck} of stage {stage.id!r} wait for each other in a cycle",
+                node_id=stage.id,
+            )
+        done.update(ready)
+
+
+def compile_workflow(wf: Workflow) -> CompiledWorkflow:
+    """Compile ``wf`` for the engine.
+
+    Raises
+    ------
+    DefinitionError
+        When the graph cannot be walked at all: no or several start nodes, duplicate
+        node ids, an edge to or from an unknown node, or a stage whose ``after`` links
+        are unknown or cyclic. (:mod:`graphs.validation` reports these and more to the
+        designer; this is the engine's own safety net.)
+    """
+    specs: dict[str, StartNode | StageNode | DecisionNode | EndNode] = {}
+    for node in wf.nodes:
+        if node.id in specs:
+            raise DefinitionError(f"two nodes have the id {node.id!r}", node_id=node.id)
+        specs[node.id] = node
+    starts = [n.id for n in wf.nodes if isinstance(n, StartNode)]
+    if len(starts) != 1:
+        raise DefinitionError(f"a workflow needs exactly one start node, found {len(starts)}")
+    outgoing: dict[str, list[Edge]] = {node_id: [] for node_id in specs}
+    for edge in wf.edges:
+        for end in (edge.source, edge.target):
+            if end not in specs:
+                raise DefinitionError(f"edge {edge.id!r} refers to unknown node {end!r}")
+        outgoing[edge.source].append(edge)
+
+    nodes: dict[str, CompiledNode] = {}
+    for node_id, spec in specs.items():
+        edges = tuple(outgoing[node_id])
+        # A start or stage leaves by its one outcome-less edge (next, or a go-to back).
+        plain = [e for e in edges if e.outcome is None and e.kind is not EdgeKind.OUTCOME]
+        next_edge = plain[0] if plain else None
+        title = spec.name or spec.id
+        if isinstance(spec, StageNode):
+            _check_after(spec)
+            steps = tuple(
+                CompiledStep(
+                    id=step.id,
+                    index=k,
+                    spec=step,
+                    node_id=node_id,
+                    title=step.name or step.id,
+                    interactive=isinstance(step, InteractiveStep),
+                    is_wait=isinstance(step, BackgroundStep) and step.action == WAIT_ACTION,
+                    after=tuple(step.after),
+                    entry=_compile(step.entry_condition),
+                )
+                for k, step in enumerate(spec.steps)
+            )
+            nodes[node_id] = CompiledNode(
+                id=node_id,
+                kind="stage",
+                spec=spec,
+                title=title,
+                outgoing=edges,
+                next_edge=next_edge,
+                steps=steps,
+                step_index={s.id: s for s in steps},
+                entry=_compile(spec.entry_condition),
+                exit=_compile(spec.exit_condition),
+            )
+        elif isinstance(spec, DecisionNode):
+            by_outcome = {e.outcome: e for e in edges if e.outcome is not None}
+            outcomes = tuple(
+                CompiledOutcome(o, _compile(o.condition), by_outcome.get(o.id), False)
+                for o in spec.outcomes
+            )
+            default = (
+                CompiledOutcome(
+                    spec.default_outcome,
+                    None,
+                    by_outcome.get(spec.default_outcome.id),
+                    True,
+                )
+                if spec.default_outcome is not None
+                else None
+            )
+            nodes[node_id] = CompiledNode(
+                id=node_id,
+                kind="decision",
+                spec=spec,
+                title=title,
+                outgoing=edges,
+                next_edge=None,
+                outcomes=outcomes,
+                default=default,
+            )
+        else:
+            nodes[node_id] = CompiledNode(
+                id=node_id,
+                kind=spec.kind,
+                spec=spec,
+                title=title,
+                outgoing=edges,
+                next_edge=next_edge,
+            )
+    return CompiledWorkflow(
+        workflow=wf,
+        nodes=nodes,
+        start_id=starts[0],
+        max_visits=wf.max_visits_per_node,
+        trigger=_compile(wf.trigger.condition),
+    )

@@ -1,0 +1,27 @@
+"""The engine's errors: a caller handed it something it cannot work with.
+
+Problems *of a run* (a step failing for good, a loop) are never raised: they become an
+incident in the run's state and log. These exceptions are for programming errors of the
+caller and for definitions the engine cannot walk at all.
+"""
+
+from __future__ import annotations
+
+__all__ = ["DefinitionError", "EngineError", "InvalidEventError"]
+
+
+class EngineError(Exception):
+    """Base of every error the engine raises."""
+
+
+class DefinitionError(EngineError):
+    """The workflow cannot be compiled into something the engine can walk."""
+
+    def __init__(self, message: str, *, node_id: str | None = None, step_id: str | None = None):
+        super().__init__(message)
+        self.node_id = node_id
+        self.step_id = step_id
+
+
+class InvalidEventError(EngineError):
+    """The event does not fit the call (e.g. no run state and not a ``CaseCreated``)."""

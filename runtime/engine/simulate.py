@@ -1,0 +1,281 @@
+"""Run a case through a workflow in memory, with no side effects: for tests and ``baton simulate``.
+
+The simulator plays the executor and the clock: background steps complete at once with
+the outputs given for them, interactive steps complete with the given form data, and
+timers fire in time order (a simulated clock, nothing sleeps). It stops when the run
+finishes, stops at an incident, or has nothing left to wait for.
+
+``outputs`` maps a step id to the outputs of each of its attempts: one mapping for all
+attempts, or a list with one per attempt (the last one repeats). Two keys are special:
+``"$fail": "message"`` makes that attempt fail (retryable), ``"$after_minutes": n``
+lets ``n`` simulated minutes pass before the attempt completes (to see SLA timers fire),
+and ``"$case": {...}`` is written to the case when it completes. ``set_fields`` and
+``assign`` steps write their inputs to the case as the real actions do.
+
+>>> from graphs.model import Edge, EndNode, StageNode, StartNode, Workflow, BackgroundStep
+>>> wf = Workflow(id="w", name="W", nodes=[
+...     StartNode(id="start"),
+...     StageNode(id="work", steps=[BackgroundStep(id="ping", action="notify")]),
+...     EndNode(id="done")],
+...     edges=[Edge(id="e1", source="start", target="work"),
+...            Edge(id="e2", source="work", target="done")])
+>>> result = simulate(compile_workflow(wf), {"subject": "Hello"})
+>>> result.path, result.state.status.value
+(['start', 'work', 'done'], 'completed')
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from runtime.engine.definition import CompiledWorkflow, compile_workflow
+from runtime.engine.transition import transition
+from runtime.engine.types import (
+    FINISHED_RUN_STATUSES,
+    CancelTimer,
+    CancelWorkItem,
+    CaseCreated,
+    CaseUpdated,
+    CreateWorkItem,
+    Effect,
+    Event,
+    LogEvent,
+    RunIdentity,
+    RunState,
+    RunStatus,
+    RunStep,
+    ScheduleTimer,
+    StepCompleted,
+    StepFailed,
+    TimerFired,
+    WorkItemCompleted,
+)
+
+__all__ = ["SIMULATION_START", "SimulationResult", "compile_workflow", "simulate"]
+
+SIMULATION_START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+"""Where the simulated clock starts unless told otherwise (a Monday morning)."""
+
+Outputs = Mapping[str, Mapping[str, Any] | Sequence[Mapping[str, Any]]]
+
+
+@dataclass
+class SimulationResult:
+    """What a simulated run did."""
+
+    state: RunState
+    log: list[LogEvent]
+    events: list[tuple[Event, datetime]]  #: every input event with its time, for replay
+    path: list[str] = field(default_factory=list)  #: node ids in the order entered
+    edges: list[str] = field(default_factory=list)  #: edge ids in the order taken
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    stopped: str = ""  #: why the simulation stopped
+
+    def describe(self) -> list[str]:
+        """The run as readable lines: each node, each decision and why, how it ended."""
+        lines: list[str] = []
+        for entry in self.log:
+            d = entry.data
+            at = entry.at.strftime("%Y-%m-%d %H:%M")
+            if entry.kind == "node.entered":
+                lines.append(f"{at}  -> {entry.node_id} ({d['node_kind']}, visit {d['visit']})")
+            elif entry.kind == "decision.taken":
+                lines.append(
+                    f"{at}     decision: {d['label']} ({d['outcome']}) because {d['reason']}"
+                )
+            elif entry.kind in ("stage.waiting", "stage.exited", "step.skipped", "step.failed"):
+                what = entry.step_id or entry.node_id
+                lines.append(f"{at}     {entry.kind} {what}: {d.get('reason', '')}")
+            elif entry.kind.startswith("sla."):
+                lines.append(f"{at}     {entry.kind} {entry.step_id or entry.node_id}")
+            elif entry.kind in ("run.completed", "run.incident", "run.cancelled"):
+                lines.append(f"{at}  {entry.kind}: {d.get('resolution') or d.get('reason')}")
+        lines.append(f"stopped: {self.stopped}")
+        return lines
+
+
+def _pick(outputs: Outputs, step_id: str, nth: int) -> Mapping[str, Any]:
+    given = outputs.get(step_id)
+    if given is None:
+        return {}
+    if isinstance(given, Mapping):
+        return given
+    if not given:
+        return {}
+    return given[min(nth, len(given) - 1)]
+
+
+def _case_writes(effect: RunStep, given: Mapping[str, Any]) -> dict[str, Any]:
+    """What a simulated action writes to the case, as the built-in actions would."""
+    writes: dict[str, Any] = dict(given.get("$case", {}))
+    if effect.action == "set_fields":
+        fields = effect.inputs.get("fields")
+        writes = {**(fields if isinstance(fields, dict) else effect.inputs), **writes}
+    elif effect.action == "assign":
+        agent, queue = effect.inputs.get("agent"), effect.inputs.get("queue")
+        if agent or queue:
+            writes = {"owner": agent or f"queue:{queue}", **writes}
+    return writes
+
+
+def simulate(
+    definition: CompiledWorkflow,
+    case: Mapping[str, Any],
+    *,
+    outputs: Outputs | None = None,
+    updates: Sequence[tuple[float, Mapping[str, Any]]] = (),
+    start: datetime = SIMULATION_START,
+    max_events: int = 10_000,
+    identity: RunIdentity | None = None,
+) -> SimulationResult:
+    """Run ``case`` through ``definition`` with simulated steps, people and clock.
+
+    Parameters
+    ----------
+    definition
+        The compiled workflow.
+    case
+        The case record the run starts with.
+    outputs
+        Outputs (or form data) per step id, see the module docstring.
+    updates
+        Case changes ``(minutes after start, changed fields)`` applied at those times.
+    start
+        The simulated time the case is created.
+    max_events
+        A safety stop for the simulation itself.
+    identity
+        The run's ids; made up from the workflow id when not given.
+    """
+    outputs = outputs or {}
+    identity = identity or RunIdentity(
+        run_id="sim", workflow_id=definition.id, version=1, case_id="case"
+    )
+    queue: list[tuple[datetime, int, Event]] = []
+    order = 0
+    cancelled: set[str] = set()  # timer and work item keys withdrawn by the engine
+    executions: dict[str, int] = {}
+    case_writes: dict[tuple[str, int], dict[str, Any]] = {}
+    log: list[LogEvent] = []
+    events: list[tuple[Event, datetime]] = []
+
+    def push(at: datetime, event: Event) -> None:
+        nonlocal order
+        order += 1
+        heapq.heappush(queue, (at, order, event))
+
+    def perform(effects: Sequence[Effect], now: datetime) -> None:
+        for effect in effects:
+            if isinstance(effect, RunStep):
+                nth = executions.get(effect.step_id, 0)
+                executions[effect.step_id] = nth + 1
+                given = _pick(outputs, effect.step_id, nth)
+                at = now + timedelta(minutes=float(given.get("$after_minutes", 0)))
+                data = {k: v for k, v in given.items() if not k.startswith("$")}
+                writes = _case_writes(effect, given)
+                if writes:
+                    case_writes[(effect.step_id, effect.attempt)] = writes
+                if "$fail" in given:
+                    push(
+                        at,
+                        StepFailed(
+                            step_id=effect.step_id,
+                            attempt=effect.attempt,
+                            error=str(given["$fail"]),
+                        ),
+                    )
+                else:
+                    push(
+                        at,
+                        StepCompleted(step_id=effect.step_id, attempt=effect.attempt, outputs=data),
+                    )
+            elif isinstance(effect, CreateWorkItem):
+                nth = executions.get(effect.step_id, 0)
+                executions[effect.step_id] = nth + 1
+                given = _pick(outputs, effect.step_id, nth)
+                at = now + timedelta(minutes=float(given.get("$after_minutes", 0)))
+                data = {k: v for k, v in given.items() if not k.startswith("$")}
+                push(
+                    at,
+                    WorkItemCompleted(
+                        step_id=effect.step_id,
+                        attempt=effect.attempt,
+                        work_item_key=effect.work_item_key,
+                        data=data,
+                        actor="simulated-agent",
+                    ),
+                )
+            elif isinstance(effect, ScheduleTimer):
+                cancelled.discard(effect.timer_key)
+                push(
+                    effect.due_at,
+                    TimerFired(
+                        timer_key=effect.timer_key, purpose=effect.purpose, data=effect.data
+                    ),
+                )
+            elif isinstance(effect, CancelTimer):
+                cancelled.add(effect.timer_key)
+            elif isinstance(effect, CancelWorkItem):
+                cancelled.add(effect.work_item_key)
+
+    for minutes, changes in updates:
+        # Queued as the changed fields only; merged into the latest record when due.
+        push(start + timedelta(minutes=minutes), CaseUpdated(case=dict(changes), previous={}))
+
+    first = CaseCreated(case=dict(case))
+    result = transition(definition, None, first, start, identity=identity)
+    state = result.state
+    events.append((first, start))
+    log.extend(result.log)
+    perform(result.effects, start)
+    now = start
+    stopped = ""
+    while queue:
+        if state.status in FINISHED_RUN_STATUSES or state.status is RunStatus.INCIDENT:
+            break
+        if len(events) >= max_events:
+            stopped = f"gave up after {max_events} events"
+            break
+        at, _, event = heapq.heappop(queue)
+        if isinstance(event, TimerFired) and event.timer_key in cancelled:
+            continue
+        if isinstance(event, WorkItemCompleted) and event.work_item_key in cancelled:
+            continue
+        if isinstance(event, StepCompleted):
+            writes = case_writes.pop((event.step_id, event.attempt), None)
+            if writes:
+                event = event.model_copy(update={"case": {**state.case, **writes}})
+        if isinstance(event, CaseUpdated):
+            event = CaseUpdated(
+                case={**state.case, **event.case}, previous=dict(state.case), actor="simulated-user"
+            )
+        now = max(now, at)
+        result = transition(definition, state, event, now)
+        state = result.state
+        events.append((event, now))
+        log.extend(result.log)
+        perform(result.effects, now)
+    if not stopped:
+        if state.status is RunStatus.COMPLETED:
+            stopped = f"completed at {state.node_id} ({state.resolution})"
+        elif state.status is RunStatus.INCIDENT and state.incident is not None:
+            stopped = f"incident {state.incident.code}: {state.incident.message}"
+        else:
+            stopped = f"{state.status.value} at {state.node_id}, nothing left to wait for"
+    return SimulationResult(
+        state=state,
+        log=log,
+        events=events,
+        path=[e.node_id for e in log if e.kind == "node.entered" and e.node_id],
+        edges=[e.data["edge_id"] for e in log if e.kind == "edge.taken"],
+        decisions=[
+            {"node_id": e.node_id, **{k: e.data[k] for k in ("outcome", "label", "reason")}}
+            for e in log
+            if e.kind == "decision.taken"
+        ],
+        stopped=stopped,
+    )

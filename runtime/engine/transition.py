@@ -1,0 +1,1272 @@
+"""The pure transition: ``(definition, run state, event, now) -> (state, effects, log)``.
+
+No clock, database, network or randomness: time arrives as ``now``, ids are derived
+from the run id, step id and attempt, and the latest case record arrives inside
+``CaseCreated``/``CaseUpdated``. The input state is never mutated.
+
+Semantics (see ``runtime/README.md`` for the whole list):
+
+- The run carries one token: ``state.node_id`` is the one node it is at. It rests only
+  at stages (and, once finished, at an end); starts and decisions are passed through
+  within the transition that reaches them.
+- A stage waits for its entry condition, then starts every step whose ``after`` steps
+  are finished and whose own entry condition holds. Steps whose entry condition is
+  false stay pending and are re-checked whenever something changes. When nothing else
+  in the stage is under way and a pending step's entry condition still does not hold,
+  that step is *skipped*, with the reason and the values seen in the log, so the stage
+  can complete (Salesforce Orchestrator does the same). To wait for a case change, put
+  the condition on the stage's entry condition instead.
+- The stage's exit condition is checked whenever anything changes while the stage is
+  open; when it holds the stage exits at once, cancelling its unfinished steps.
+- Events other than admin commands that arrive while the run is paused or at an
+  incident are recorded (``event.deferred``) and kept in ``state.deferred``; resuming,
+  retrying or skipping applies them in arrival order before anything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from graphs.conditions import Facts, parse_datetime
+from graphs.model import BackgroundStep, Edge, EdgeKind, EndNode, InteractiveStep, StageNode
+from runtime.engine.definition import (
+    CompiledNode,
+    CompiledStep,
+    CompiledWorkflow,
+    read_path,
+)
+from runtime.engine.errors import InvalidEventError
+from runtime.engine.types import (
+    FINISHED_RUN_STATUSES,
+    FINISHED_STEP_STATUSES,
+    SLA_LEVELS,
+    AdminCommand,
+    CancelTimer,
+    CancelWorkItem,
+    CaseCreated,
+    CaseUpdated,
+    CreateWorkItem,
+    DeferredEvent,
+    Effect,
+    Event,
+    Incident,
+    LogEvent,
+    Publish,
+    RunIdentity,
+    RunState,
+    RunStatus,
+    RunStep,
+    ScheduleTimer,
+    SlaClock,
+    StepCompleted,
+    StepFailed,
+    StepState,
+    StepStatus,
+    TimerFired,
+    Transition,
+    WorkItemCompleted,
+)
+
+__all__ = ["identity_of", "replay", "timer_key", "transition", "work_item_key"]
+
+_ACTIVE_STEP = frozenset(
+    {StepStatus.RUNNING, StepStatus.WAITING, StepStatus.RETRY_WAIT, StepStatus.FAILED}
+)
+_LEVEL = {name: k for k, name in enumerate(SLA_LEVELS)}
+_EMPTY: Mapping[str, Any] = {}
+
+
+def work_item_key(run_id: str, step_id: str, attempt: int) -> str:
+    """The idempotency key of an interactive step attempt's work item.
+
+    >>> work_item_key("r1", "review", 2)
+    'r1:review:2'
+    """
+    return f"{run_id}:{step_id}:{attempt}"
+
+
+def timer_key(run_id: str, purpose: str, target: str, n: int) -> str:
+    """A timer's key: run, purpose, target (``stage`` or ``stage.step``) and visit/attempt.
+
+    >>> timer_key("r1", "retry", "triage.lookup", 1)
+    'r1:retry:triage.lookup:1'
+    """
+    return f"{run_id}:{purpose}:{target}:{n}"
+
+
+def identity_of(state: RunState) -> RunIdentity:
+    """The identity a run was started with."""
+    return RunIdentity(
+        run_id=state.run_id,
+        workflow_id=state.workflow_id,
+        version=state.version,
+        case_id=state.case_id,
+    )
+
+
+def transition(
+    definition: CompiledWorkflow,
+    state: RunState | None,
+    event: Event,
+    now: datetime,
+    *,
+    identity: RunIdentity | None = None,
+) -> Transition:
+    """Apply one event to a run and say what changed.
+
+    Parameters
+    ----------
+    definition
+        The run's workflow version, compiled once by :func:`compile_workflow`.
+    state
+        The run's current state, or ``None`` for a new run (then ``event`` must be a
+        :class:`CaseCreated` and ``identity`` is required). It is not mutated.
+    event
+        What happened.
+    now
+        When the event is applied (timezone-aware): the only clock the engine knows.
+    identity
+        The new run's ids; only read when ``state`` is ``None``.
+
+    Returns
+    -------
+    Transition
+        The new state, the effects to perform after commit (always ending with one
+        :class:`Publish`), and the log events, numbered on from ``state.seq``.
+
+    Raises
+    ------
+    InvalidEventError
+        No state and the event is not a ``CaseCreated``, or no identity for a new run.
+    """
+    if state is None:
+        if not isinstance(event, CaseCreated):
+            raise InvalidEventError(f"a run starts with a case_created event, not {event.kind!r}")
+        if identity is None:
+            raise InvalidEventError("a new run needs its identity (run, workflow, version, case)")
+        run = _Run(definition, _new_state(identity, event, now), now, event.actor, fresh=True)
+        run.start(event)
+    else:
+        run = _Run(definition, state, now, event.actor, fresh=False)
+        run.handle(event)
+    return run.result()
+
+
+def replay(
+    definition: CompiledWorkflow,
+    identity: RunIdentity,
+    events: Iterable[tuple[Event, datetime]],
+) -> RunState:
+    """Rebuild a run's state by feeding its input events, with their times, in order.
+
+    The store keeps every input event of a run with the time it was applied; the
+    transition is deterministic, so this gives exactly the stored state.
+    """
+    state: RunState | None = None
+    for event, at in events:
+        state = transition(definition, state, event, at, identity=identity).state
+    if state is None:
+        raise InvalidEventError("nothing to replay: a run has at least its case_created event")
+    return state
+
+
+def _new_state(identity: RunIdentity, event: CaseCreated, now: datetime) -> RunState:
+    return RunState(
+        run_id=identity.run_id,
+        workflow_id=identity.workflow_id,
+        version=identity.version,
+        case_id=identity.case_id,
+        case=dict(event.case),
+        started_at=now,
+    )
+
+
+def _copy_state(state: RunState) -> RunState:
+    # Shallow copy plus fresh containers: nested values (case, outputs, clocks) are
+    # replaced, never mutated, so sharing them with the old state is safe.
+    s = state.model_copy()
+    s.visits = dict(state.visits)
+    s.steps = {k: v.model_copy() for k, v in state.steps.items()}
+    s.step_outputs = dict(state.step_outputs)
+    s.attempts = dict(state.attempts)
+    s.deferred = list(state.deferred)
+    return s
+
+
+class _Counters(Mapping[str, int]):
+    """``counter.visits.<node>`` reads visits of a node; ``counter.loops`` go-tos taken."""
+
+    __slots__ = ("_loops", "_visits")
+
+    def __init__(self, visits: Mapping[str, int], loops: int) -> None:
+        self._visits = visits
+        self._loops = loops
+
+    def __getitem__(self, key: str) -> int:
+        if key == "loops":
+            return self._loops
+        if key.startswith("visits."):
+            return self._visits.get(key[7:], 0)
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        yield "loops"
+        for node_id in self._visits:
+            yield f"visits.{node_id}"
+
+    def __len__(self) -> int:
+        return 1 + len(self._visits)
+
+
+def _changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+def _minutes(delta: timedelta) -> float:
+    return round(delta.total_seconds() / 60.0, 3)
+
+
+def _clock_level(clock: SlaClock, at: datetime) -> str:
+    """The worse of the level the timers marked and the level the time implies."""
+    t = clock.stopped_at or at
+    if t >= clock.due_at:
+        by_time = "breached"
+    elif clock.warning_at is not None and t >= clock.warning_at:
+        by_time = "at_risk"
+    else:
+        by_time = "on_track"
+    return by_time if _LEVEL[by_time] > _LEVEL[clock.state] else clock.state
+
+
+def _new_clock(started: datetime, target: float, warning: float | None) -> SlaClock:
+    return SlaClock.model_construct(
+        started_at=started,
+        warning_at=None if warning is None else started + timedelta(minutes=warning),
+        due_at=started + timedelta(minutes=target),
+        state="on_track",
+        stopped_at=None,
+    )
+
+
+class _Run:
+    """The working copy of one run during one transition."""
+
+    def __init__(
+        self, d: CompiledWorkflow, state: RunState, now: datetime, actor: str, *, fresh: bool
+    ) -> None:
+        self.d = d
+        self.s = state if fresh else _copy_state(state)
+        self.now = now
+        self.actor = actor
+        self.start_status = None if fresh else state.status
+        self.first_seq = self.s.seq + 1
+        self.log: list[LogEvent] = []
+        self.effects: list[Effect] = []
+        self.fresh_nodes: set[str] = set()
+
+    # ------------------------------------------------------------------ output helpers
+
+    def note(
+        self,
+        kind: str,
+        *,
+        node_id: str | None = None,
+        step_id: str | None = None,
+        **data: Any,
+    ) -> None:
+        s = self.s
+        s.seq += 1
+        self.log.append(
+            LogEvent.model_construct(
+                seq=s.seq,
+                at=self.now,
+                actor=self.actor,
+                kind=kind,
+                node_id=node_id,
+                step_id=step_id,
+                data=data,
+            )
+        )
+
+    def emit(self, effect: Effect) -> None:
+        self.effects.append(effect)
+
+    def result(self) -> Transition:
+        s = self.s
+        if s.status in FINISHED_RUN_STATUSES and self.start_status not in FINISHED_RUN_STATUSES:
+            topic = "run.finished"
+        elif s.status is RunStatus.INCIDENT and self.start_status is not RunStatus.INCIDENT:
+            topic = "run.incident"
+        else:
+            topic = "run.updated"
+        self.effects.append(
+            Publish.model_construct(
+                kind="publish",
+                topic=topic,
+                data={
+                    "run_id": s.run_id,
+                    "status": s.status.value,
+                    "node_id": s.node_id,
+                    "from_seq": self.first_seq,
+                    "to_seq": s.seq,
+                },
+            )
+        )
+        return Transition.model_construct(state=s, effects=self.effects, log=self.log)
+
+    # ------------------------------------------------------------------ facts
+
+    def facts(self) -> Facts:
+        s = self.s
+        return Facts(
+            case=s.case,
+            previous_case=s.previous_case,
+            steps=s.step_outputs,
+            sla=self.sla_facts(),
+            counters=_Counters(s.visits, s.loops),
+        )
+
+    def sla_facts(self) -> Mapping[str, Any]:
+        s = self.s
+        clocks = [(f"{st.step_id}.", st.sla) for st in s.steps.values() if st.sla is not None]
+        if s.sla is None and not clocks:
+            return _EMPTY
+        facts: dict[str, Any] = {}
+        if s.sla is not None:
+            facts["state"] = _clock_level(s.sla, self.now)
+            facts["remaining_minutes"] = _minutes(s.sla.due_at - (s.sla.stopped_at or self.now))
+        for prefix, clock in clocks:
+            assert clock is not None
+            facts[prefix + "state"] = _clock_level(clock, self.now)
+            facts[prefix + "remaining_minutes"] = _minutes(
+                clock.due_at - (clock.stopped_at or self.now)
+            )
+        return facts
+
+    # ------------------------------------------------------------------ entry points
+
+    def start(self, event: CaseCreated) -> None:
+        s = self.s
+        self.note(
+            "run.started",
+            workflow_id=s.workflow_id,
+            version=s.version,
+            case_id=s.case_id,
+            case=dict(event.case),
+        )
+        self.enter(self.d.start_id)
+        self.advance()
+
+    def handle(self, event: Event) -> None:
+        status = self.s.status
+        if status in FINISHED_RUN_STATUSES:
+            self.ignore(event, f"the run is already {status.value}")
+        elif isinstance(event, AdminCommand):
+            self.admin(event)
+        elif isinstance(event, CaseCreated):
+            self.ignore(event, "the run has already started")
+        elif status is not RunStatus.RUNNING:
+            self.defer(event)
+        else:
+            self.apply(event)
+            self.advance()
+
+    def ignore(self, event: Event, reason: str, **data: Any) -> None:
+        self.note(
+            "event.ignored",
+            node_id=self.s.node_id,
+            step_id=getattr(event, "step_id", None),
+            event=event.kind,
+            reason=reason,
+            **data,
+        )
+
+    def defer(self, event: Event) -> None:
+        s = self.s
+        why = "paused" if s.status is RunStatus.PAUSED else "at an incident"
+        self.note(
+            "event.deferred",
+            node_id=s.node_id,
+            step_id=getattr(event, "step_id", None),
+            event=event.kind,
+            reason=f"the run is {why}; the event is applied when it runs again",
+        )
+        s.deferred.append(DeferredEvent.model_construct(event=event, at=self.now, seq=s.seq))
+
+    def drain(self) -> None:
+        """Apply the events held while the run was not running, in arrival order."""
+        s = self.s
+        held, s.deferred = s.deferred, []
+        outer_actor = self.actor
+        for item in held:
+            self.actor = item.event.actor
+            if s.status is RunStatus.RUNNING:
+                self.note(
+                    "event.applied",
+                    node_id=s.node_id,
+                    event=item.event.kind,
+                    deferred_seq=item.seq,
+                    reason="held while the run was not running",
+                )
+            self.handle(item.event)
+        self.actor = outer_actor
+
+    # ------------------------------------------------------------------ events
+
+    def apply(self, event: Event) -> None:
+        if isinstance(event, CaseUpdated):
+            self.case_updated(event)
+        elif isinstance(event, StepCompleted):
+            self.step_completed(event)
+        elif isinstance(event, StepFailed):
+            self.step_failed(event)
+        elif isinstance(event, WorkItemCompleted):
+            self.work_item_completed(event)
+        elif isinstance(event, TimerFired):
+            self.timer_fired(event)
+
+    def case_updated(self, event: CaseUpdated) -> None:
+        s = self.s
+        previous = event.previous if event.previous else s.case
+        s.previous_case = dict(previous)
+        s.case = dict(event.case)
+        self.note("case.updated", node_id=s.node_id, changed=_changed(previous, s.case))
+
+    def current_step(
+        self, event: Event, step_id: str, attempt: int, expected: frozenset[StepStatus]
+    ) -> tuple[CompiledStep, StepState] | None:
+        """The current step attempt the event is about, or ``None`` after logging why not."""
+        s = self.s
+        st = s.steps.get(step_id)
+        cs = self.d.step(s.node_id or "", step_id)
+        if st is None or cs is None:
+            self.ignore(event, f"step {step_id!r} is not part of the stage the run is at")
+            return None
+        if st.attempt != attempt:
+            self.ignore(
+                event,
+                f"attempt {attempt} of step {step_id!r} is stale; "
+                f"the current attempt is {st.attempt}",
+                attempt=attempt,
+            )
+            return None
+        if st.status not in expected:
+            self.ignore(
+                event,
+                f"attempt {attempt} of step {step_id!r} is {st.status.value}, "
+                "nothing is waiting for this event",
+                attempt=attempt,
+            )
+            return None
+        return cs, st
+
+    def step_completed(self, event: StepCompleted) -> None:
+        found = self.current_step(
+            event, event.step_id, event.attempt, frozenset({StepStatus.RUNNING})
+        )
+        if found is None:
+            return
+        cs, st = found
+        if cs.interactive:
+            self.ignore(event, f"step {cs.id!r} is interactive: it completes by its work item")
+            return
+        if event.case is not None:
+            self.s.previous_case = self.s.case
+            self.s.case = dict(event.case)
+            self.note(
+                "case.updated",
+                node_id=cs.node_id,
+                step_id=cs.id,
+                changed=_changed(self.s.previous_case, self.s.case),
+                reason=f"written by step {cs.id!r}",
+            )
+        if cs.is_wait:
+            self.emit(self.cancel_timer_effect("wait", cs, st.attempt))
+        self.finish_step(cs, st, dict(event.outputs), reason="the action finished")
+
+    def work_item_completed(self, event: WorkItemCompleted) -> None:
+        found = self.current_step(
+            event, event.step_id, event.attempt, frozenset({StepStatus.WAITING})
+        )
+        if found is None:
+            return
+        cs, st = found
+        if event.work_item_key != st.work_item_key:
+            self.ignore(
+                event,
+                f"work item {event.work_item_key!r} is not the open one ({st.work_item_key!r})",
+            )
+            return
+        self.stop_step_clock(cs, st)
+        self.finish_step(cs, st, dict(event.data), reason=f"completed by {event.actor}")
+
+    def step_failed(self, event: StepFailed) -> None:
+        found = self.current_step(
+            event, event.step_id, event.attempt, frozenset({StepStatus.RUNNING})
+        )
+        if found is None:
+            return
+        cs, st = found
+        self.fail_step(cs, st, event.error, retryable=event.retryable)
+
+    def timer_fired(self, event: TimerFired) -> None:
+        s = self.s
+        parts = event.timer_key.rsplit(":", 3)
+        if len(parts) != 4 or parts[0] != s.run_id or not parts[3].isdigit():
+            self.ignore(event, f"timer {event.timer_key!r} does not belong to this run")
+            return
+        _, purpose, target, n_text = parts
+        n = int(n_text)
+        node_id, _, step_id = target.partition(".")
+        if node_id != s.node_id:
+            self.ignore(event, f"the run has left {node_id!r}", timer=event.timer_key)
+            return
+        if not step_id:
+            if purpose in ("sla_warning", "sla_breach") and n == s.visits.get(node_id):
+                self.stage_sla(purpose)
+            else:
+                self.ignore(
+                    event,
+                    f"timer is for visit {n} of {node_id!r}; this is visit {s.visits.get(node_id)}",
+                    timer=event.timer_key,
+                )
+            return
+        expected = {
+            "retry": frozenset({StepStatus.RETRY_WAIT}),
+            "wait": frozenset({StepStatus.RUNNING}),
+            "sla_warning": frozenset({StepStatus.WAITING}),
+            "sla_breach": frozenset({StepStatus.WAITING}),
+        }.get(purpose)
+        if expected is None:
+            self.ignore(event, f"unknown timer purpose {purpose!r}", timer=event.timer_key)
+            return
+        found = self.current_step(event, step_id, n, expected)
+        if found is None:
+            return
+        cs, st = found
+        if purpose == "retry":
+            self.launch(cs, st, retry_of=st.attempt)
+        elif purpose == "wait":
+            self.finish_step(
+                cs,
+                st,
+                {"waited_minutes": _minutes(self.now - (st.started_at or self.now))},
+                reason="the wait elapsed",
+            )
+        else:
+            self.step_sla(cs, st, purpose)
+
+    # ------------------------------------------------------------------ admin
+
+    def admin(self, event: AdminCommand) -> None:
+        s = self.s
+        cmd = event.command
+        reason = event.reason or f"{cmd} by {event.actor}"
+        if cmd == "pause":
+            if s.status is not RunStatus.RUNNING:
+                self.reject(event, f"only a running run can be paused; this one is {s.status}")
+                return
+            s.status = RunStatus.PAUSED
+            self.note("run.paused", node_id=s.node_id, reason=reason)
+        elif cmd == "resume":
+            if s.status is not RunStatus.PAUSED:
+                self.reject(event, f"only a paused run can be resumed; this one is {s.status}")
+                return
+            s.status = RunStatus.RUNNING
+            self.note("run.resumed", node_id=s.node_id, reason=reason, held=len(s.deferred))
+            self.drain()
+            self.advance()
+        elif cmd == "cancel":
+            self.cancel(reason)
+        else:
+            self.resolve_incident(event, reason)
+
+    def reject(self, event: AdminCommand, reason: str) -> None:
+        self.note(
+            "admin.rejected",
+            node_id=self.s.node_id,
+            step_id=event.step_id,
+            command=event.command,
+            reason=reason,
+        )
+
+    def resolve_incident(self, event: AdminCommand, reason: str) -> None:
+        s = self.s
+        incident = s.incident
+        if s.status is not RunStatus.INCIDENT or incident is None:
+            self.reject(
+                event, f"{event.command} needs a run at an incident; this one is {s.status}"
+            )
+            return
+        if incident.step_id is None:
+            self.reject(
+                event,
+                f"the incident ({incident.code}) is not about a step; the run can only be "
+                "cancelled",
+            )
+            return
+        if event.step_id is not None and event.step_id != incident.step_id:
+            self.reject(
+                event, f"the incident is about step {incident.step_id!r}, not {event.step_id!r}"
+            )
+            return
+        step_id = incident.step_id
+        s.status = RunStatus.RUNNING
+        s.incident = None
+        self.note(
+            "incident.resolved",
+            node_id=s.node_id,
+            step_id=step_id,
+            command=event.command,
+            code=incident.code,
+            reason=reason,
+        )
+        cs = self.d.step(s.node_id or "", step_id)
+        st = s.steps.get(step_id)
+        assert cs is not None and st is not None
+        if event.command == "skip_step":
+            st.status = StepStatus.SKIPPED
+            st.finished_at = self.now
+            self.note(
+                "step.skipped",
+                node_id=cs.node_id,
+                step_id=step_id,
+                attempt=st.attempt,
+                reason=reason,
+            )
+            self.drain()
+        else:
+            # Held events first, so the retry reads the latest case.
+            self.drain()
+            st = s.steps.get(step_id)
+            if st is None or st.status is not StepStatus.FAILED:
+                self.note(
+                    "step.retry_dropped",
+                    node_id=s.node_id,
+                    step_id=step_id,
+                    reason="the step is no longer failed: held events moved the run on",
+                )
+            else:
+                st.tries = 0
+                self.launch(cs, st, retry_of=st.attempt)
+        self.advance()
+
+    def cancel(self, reason: str) -> None:
+        s = self.s
+        node = self.d.nodes.get(s.node_id or "")
+        if node is not None and node.kind == "stage":
+            for cs in node.steps:
+                st = s.steps.get(cs.id)
+                if st is not None and st.status not in FINISHED_STEP_STATUSES:
+                    self.cancel_step(cs, st, "the run was cancelled")
+            self.stop_stage_clock(node)
+        dropped = len(s.deferred)
+        s.deferred = []
+        s.status = RunStatus.CANCELLED
+        s.incident = None
+        s.finished_at = self.now
+        self.note("run.cancelled", node_id=s.node_id, reason=reason, dropped_events=dropped)
+
+    # ------------------------------------------------------------------ walking
+
+    def advance(self) -> None:
+        """Move the token as far as it goes without waiting for anything."""
+        s = self.s
+        while s.status is RunStatus.RUNNING:
+            node = self.d.nodes[s.node_id or ""]
+            if node.kind == "stage":
+                if not self.settle_stage(node):
+                    return
+                self.follow(node, node.next_edge)
+            elif node.kind == "decision":
+                self.decide(node)
+            elif node.kind == "start":
+                self.follow(node, node.next_edge)
+            else:
+                self.complete(node)
+                return
+
+    def enter(self, node_id: str) -> None:
+        s = self.s
+        node = self.d.nodes[node_id]
+        visit = s.visits.get(node_id, 0) + 1
+        s.visits[node_id] = visit
+        s.node_id = node_id
+        s.node_entered_at = self.now
+        s.stage_open = False
+        s.steps = {}
+        self.fresh_nodes.add(node_id)
+        self.note(
+            "node.entered", node_id=node_id, node_kind=node.kind, visit=visit, name=node.title
+        )
+        if visit > self.d.max_visits:
+            self.incident(
+                "loop_guard",
+                f"node {node.title!r} ({node_id}) was reached for the {visit}th time, more "
+                f"than the workflow's limit of {self.d.max_visits} visits per node "
+                "(max_visits_per_node); the run stopped instead of looping for ever",
+                node_id=node_id,
+            )
+            return
+        if node.kind != "stage":
+            return
+        spec = node.spec
+        assert isinstance(spec, StageNode)
+        attempts = s.attempts
+        outputs = s.step_outputs
+        for cs in node.steps:
+            # Fresh attempts: the old ones stay in the log, their outputs are not read.
+            outputs.pop(cs.id, None)
+            s.steps[cs.id] = StepState.model_construct(
+                step_id=cs.id,
+                attempt=attempts.get(cs.id, 0) + 1,
+                status=StepStatus.PENDING,
+                started_at=None,
+                finished_at=None,
+                outputs={},
+                error=None,
+                work_item_key=None,
+                tries=0,
+                sla=None,
+            )
+        if spec.sla is not None:
+            clock = _new_clock(self.now, spec.sla.target_minutes, spec.sla.warning_minutes)
+            s.sla = clock
+            self.schedule_sla(node_id, visit, clock)
+        else:
+            s.sla = None
+
+    def follow(self, node: CompiledNode, edge: Edge | None) -> None:
+        if edge is None:
+            self.incident(
+                "no_edge",
+                f"node {node.title!r} ({node.id}) has no edge to leave by",
+                node_id=node.id,
+            )
+            return
+        if edge.kind is EdgeKind.GOTO:
+            self.s.loops += 1
+        self.note(
+            "edge.taken",
+            node_id=node.id,
+            edge_id=edge.id,
+            source=edge.source,
+            target=edge.target,
+            edge_kind=edge.kind.value,
+        )
+        self.enter(edge.target)
+
+    def complete(self, node: CompiledNode) -> None:
+        s = self.s
+        spec = node.spec
+        assert isinstance(spec, EndNode)
+        s.status = RunStatus.COMPLETED
+        s.resolution = spec.resolution
+        s.finished_at = self.now
+        self.note(
+            "run.completed",
+            node_id=node.id,
+            resolution=spec.resolution,
+            reason=f"reached end {node.title!r}",
+        )
+
+    def incident(
+        self, code: str, message: str, *, node_id: str | None, step_id: str | None = None
+    ) -> None:
+        s = self.s
+        s.status = RunStatus.INCIDENT
+        s.incident = Incident.model_construct(
+            code=code, message=message, node_id=node_id, step_id=step_id, at=self.now
+        )
+        self.note("run.incident", node_id=node_id, step_id=step_id, code=code, reason=message)
+
+    def decide(self, node: CompiledNode) -> None:
+        facts = self.facts()
+        chosen = None
+        checked: list[dict[str, Any]] = []
+        for co in node.outcomes:
+            if co.condition is None or co.condition(facts):
+                chosen = co
+                break
+            checked.append({"outcome": co.outcome.id, "rules": co.condition.explain(facts)})
+        if chosen is None:
+            chosen = node.default
+        if chosen is None:
+            self.incident(
+                "no_outcome",
+                f"no outcome of decision {node.title!r} ({node.id}) held and it has no "
+                "default outcome",
+                node_id=node.id,
+            )
+            return
+        if chosen.is_default:
+            reason = "no outcome's condition held; took the default"
+            rules: list[dict[str, Any]] = []
+        elif chosen.condition is None:
+            reason = f"outcome {chosen.outcome.label!r} has no condition"
+            rules = []
+        else:
+            reason = chosen.condition.describe(facts, True)
+            rules = chosen.condition.explain(facts)
+        self.note(
+            "decision.taken",
+            node_id=node.id,
+            outcome=chosen.outcome.id,
+            label=chosen.outcome.label,
+            default=chosen.is_default,
+            reason=reason,
+            rules=rules,
+            not_taken=checked,
+        )
+        if chosen.edge is None:
+            self.incident(
+                "no_edge",
+                f"outcome {chosen.outcome.id!r} of decision {node.title!r} ({node.id}) has no edge",
+                node_id=node.id,
+            )
+            return
+        self.follow(node, chosen.edge)
+
+    # ------------------------------------------------------------------ stages
+
+    def settle_stage(self, node: CompiledNode) -> bool:
+        """Start what can start; ``True`` when the stage is finished and left."""
+        s = self.s
+        if not s.stage_open:
+            if node.entry is not None:
+                facts = self.facts()
+                if not node.entry(facts):
+                    if node.id in self.fresh_nodes:
+                        self.note(
+                            "stage.waiting",
+                            node_id=node.id,
+                            reason="entry condition does not hold: "
+                            + node.entry.describe(facts, False),
+                            rules=node.entry.explain(facts),
+                        )
+                    return False
+                self.note(
+                    "stage.opened",
+                    node_id=node.id,
+                    reason="entry condition holds: " + node.entry.describe(facts, True),
+                )
+            s.stage_open = True
+        if node.exit is not None:
+            facts = self.facts()
+            if node.exit(facts):
+                self.exit_early(node, node.exit.describe(facts, True))
+                return True
+        steps = s.steps
+        while True:
+            facts_now: Facts | None = None
+            all_done = True
+            active = False
+            blocked: list[CompiledStep] = []
+            for cs in node.steps:
+                st = steps[cs.id]
+                status = st.status
+                if status in FINISHED_STEP_STATUSES:
+                    continue
+                all_done = False
+                if status is not StepStatus.PENDING:
+                    active = True
+                    continue
+                if any(steps[a].status not in FINISHED_STEP_STATUSES for a in cs.after):
+                    continue
+                if cs.entry is not None:
+                    if facts_now is None:
+                        facts_now = self.facts()
+                    if not cs.entry(facts_now):
+                        blocked.append(cs)
+                        continue
+                self.launch(cs, st, retry_of=None)
+                active = True
+            if all_done:
+                self.exit_stage(node)
+                return True
+            if active or not blocked:
+                return False
+            # Nothing is under way and these steps' entry conditions do not hold: skip
+            # them so the stage can finish (their dependents may start next round).
+            facts_now = facts_now or self.facts()
+            for cs in blocked:
+                st = steps[cs.id]
+                st.status = StepStatus.SKIPPED
+                st.finished_at = self.now
+                assert cs.entry is not None
+                self.note(
+                    "step.skipped",
+                    node_id=node.id,
+                    step_id=cs.id,
+                    attempt=st.attempt,
+                    reason="entry condition did not hold when the rest of the stage was "
+                    "done: " + cs.entry.describe(facts_now, False),
+                    rules=cs.entry.explain(facts_now),
+                )
+
+    def exit_stage(self, node: CompiledNode) -> None:
+        self.stop_stage_clock(node)
+        self.note(
+            "stage.exited", node_id=node.id, early=False, reason="every step finished", cancelled=[]
+        )
+
+    def exit_early(self, node: CompiledNode, why: str) -> None:
+        s = self.s
+        cancelled: list[str] = []
+        for cs in node.steps:
+            st = s.steps[cs.id]
+            if st.status not in FINISHED_STEP_STATUSES:
+                self.cancel_step(cs, st, f"stage {node.title!r} exit condition held: {why}")
+                cancelled.append(cs.id)
+        self.stop_stage_clock(node)
+        self.note(
+            "stage.exited",
+            node_id=node.id,
+            early=True,
+            reason=f"exit condition held: {why}",
+            cancelled=cancelled,
+        )
+
+    # ------------------------------------------------------------------ steps
+
+    def inputs(self, spec: BackgroundStep) -> dict[str, Any]:
+        if not spec.inputs:
+            return {}
+        facts = self.facts()
+        return {
+            name: (inp.value if inp.ref is None else read_path(facts, inp.ref))
+            for name, inp in spec.inputs.items()
+        }
+
+    def launch(self, cs: CompiledStep, st: StepState, *, retry_of: int | None) -> None:
+        """Start an attempt of a step: a fresh one for a retry."""
+        s = self.s
+        if retry_of is not None:
+            st.attempt = s.attempts.get(cs.id, 0) + 1
+        attempt = st.attempt
+        s.attempts[cs.id] = attempt
+        st.tries += 1
+        st.started_at = self.now
+        st.finished_at = None
+        st.error = None
+        st.outputs = {}
+        spec = cs.spec
+        extra: dict[str, Any] = {} if retry_of is None else {"retry_of": retry_of}
+        if isinstance(spec, InteractiveStep):
+            key = work_item_key(s.run_id, cs.id, attempt)
+            st.status = StepStatus.WAITING
+            st.work_item_key = key
+            due = None
+            if spec.sla is not None:
+                clock = _new_clock(self.now, spec.sla.target_minutes, spec.sla.warning_minutes)
+                st.sla = clock
+                due = clock.due_at
+                self.schedule_sla(f"{cs.node_id}.{cs.id}", attempt, clock)
+            node = self.d.nodes[cs.node_id]
+            stage = node.spec
+            assert isinstance(stage, StageNode)
+            assignment = spec.assignment
+            queue = assignment.queue or (None if assignment.agent else stage.owner)
+            self.emit(
+                CreateWorkItem.model_construct(
+                    kind="create_work_item",
+                    work_item_key=key,
+                    step_id=cs.id,
+                    attempt=attempt,
+                    title=cs.title,
+                    queue=queue,
+                    agent=assignment.agent,
+                    skills=list(assignment.skills),
+                    strategy=assignment.strategy,
+                    form=list(spec.form),
+                    due_at=due,
+                )
+            )
+            self.note(
+                "step.started",
+                node_id=cs.node_id,
+                step_id=cs.id,
+                attempt=attempt,
+                work_item_key=key,
+                queue=queue,
+                agent=assignment.agent,
+                due_at=due,
+                **extra,
+            )
+            return
+        inputs = self.inputs(spec)
+        st.status = StepStatus.RUNNING
+        if cs.is_wait:
+            due, problem = self.wait_until(inputs)
+            if due is None:
+                self.note(
+                    "step.started",
+                    node_id=cs.node_id,
+                    step_id=cs.id,
+                    attempt=attempt,
+                    action=spec.action,
+                    inputs=inputs,
+                    **extra,
+                )
+                self.fail_step(cs, st, problem, retryable=False)
+                return
+            self.emit(
+                ScheduleTimer.model_construct(
+                    kind="schedule_timer",
+                    timer_key=timer_key(s.run_id, "wait", f"{cs.node_id}.{cs.id}", attempt),
+                    due_at=due,
+                    purpose="wait",
+                    data={"step_id": cs.id, "attempt": attempt},
+                )
+            )
+            self.note(
+                "step.started",
+                node_id=cs.node_id,
+                step_id=cs.id,
+                attempt=attempt,
+                action=spec.action,
+                inputs=inputs,
+                until=due,
+                **extra,
+            )
+            return
+        self.emit(
+            RunStep.model_construct(
+                kind="run_step",
+                step_id=cs.id,
+                attempt=attempt,
+                action=spec.action,
+                inputs=inputs,
+                input_types={name: inp.type for name, inp in spec.inputs.items()},
+                timeout_seconds=spec.timeout_seconds,
+            )
+        )
+        self.note(
+            "step.started",
+            node_id=cs.node_id,
+            step_id=cs.id,
+            attempt=attempt,
+            action=spec.action,
+            inputs=inputs,
+            **extra,
+        )
+
+    def wait_until(self, inputs: Mapping[str, Any]) -> tuple[datetime | None, str]:
+        until = inputs.get("until")
+        if until is not None:
+            at = parse_datetime(until)
+            if at is None:
+                return None, f"wait step: 'until' is not a date-time: {until!r}"
+            return max(at, self.now), ""
+        minutes = inputs.get("duration_minutes")
+        if isinstance(minutes, int | float) and not isinstance(minutes, bool) and minutes > 0:
+            return self.now + timedelta(minutes=minutes), ""
+        return None, (
+            "wait step needs a positive 'duration_minutes' or an 'until' date-time, "
+            f"got {dict(inputs)!r}"
+        )
+
+    def finish_step(
+        self, cs: CompiledStep, st: StepState, outputs: dict[str, Any], *, reason: str
+    ) -> None:
+        st.status = StepStatus.DONE
+        st.finished_at = self.now
+        st.outputs = outputs
+        self.s.step_outputs[cs.id] = outputs
+        self.note(
+            "step.completed",
+            node_id=cs.node_id,
+            step_id=cs.id,
+            attempt=st.attempt,
+            outputs=outputs,
+            reason=reason,
+        )
+
+    def fail_step(self, cs: CompiledStep, st: StepState, error: str, *, retryable: bool) -> None:
+        spec = cs.spec
+        st.error = error
+        st.finished_at = self.now
+        policy = spec.retry if isinstance(spec, BackgroundStep) else None
+        if retryable and policy is not None and st.tries < policy.max_attempts:
+            delay = policy.backoff(st.tries)
+            due = self.now + timedelta(seconds=delay)
+            st.status = StepStatus.RETRY_WAIT
+            self.emit(
+                ScheduleTimer.model_construct(
+                    kind="schedule_timer",
+                    timer_key=timer_key(
+                        self.s.run_id, "retry", f"{cs.node_id}.{cs.id}", st.attempt
+                    ),
+                    due_at=due,
+                    purpose="retry",
+                    data={"step_id": cs.id, "attempt": st.attempt},
+                )
+            )
+            self.note(
+                "step.failed",
+                node_id=cs.node_id,
+                step_id=cs.id,
+                attempt=st.attempt,
+                error=error,
+                retry_at=due,
+                reason=f"try {st.tries} of {policy.max_attempts} failed; retrying in {delay:g}s",
+            )
+            return
+        st.status = StepStatus.FAILED
+        if not retryable:
+            why = "the error is not retryable"
+        elif policy is None:
+            why = "the step is not retried"
+        else:
+            why = f"all {policy.max_attempts} tries failed"
+        self.note(
+            "step.failed",
+            node_id=cs.node_id,
+            step_id=cs.id,
+            attempt=st.attempt,
+            error=error,
+            reason=why,
+        )
+        self.incident(
+            "step_failed",
+            f"step {cs.title!r} ({cs.id}) failed ({why}): {error}",
+            node_id=cs.node_id,
+            step_id=cs.id,
+        )
+
+    def cancel_timer_effect(self, purpose: str, cs: CompiledStep, attempt: int) -> CancelTimer:
+        return CancelTimer.model_construct(
+            kind="cancel_timer",
+            timer_key=timer_key(self.s.run_id, purpose, f"{cs.node_id}.{cs.id}", attempt),
+        )
+
+    def cancel_step(self, cs: CompiledStep, st: StepState, reason: str) -> None:
+        status = st.status
+        if status is StepStatus.WAITING and st.work_item_key:
+            self.emit(
+                CancelWorkItem.model_construct(
+                    kind="cancel_work_item", work_item_key=st.work_item_key, reason=reason
+                )
+            )
+            self.stop_step_clock(cs, st)
+        elif status is StepStatus.RETRY_WAIT:
+            self.emit(self.cancel_timer_effect("retry", cs, st.attempt))
+        elif status is StepStatus.RUNNING and cs.is_wait:
+            self.emit(self.cancel_timer_effect("wait", cs, st.attempt))
+        st.status = StepStatus.CANCELLED
+        st.finished_at = self.now
+        self.note(
+            "step.cancelled",
+            node_id=cs.node_id,
+            step_id=cs.id,
+            attempt=st.attempt,
+            was=status.value,
+            reason=reason,
+        )
+
+    # ------------------------------------------------------------------ SLAs
+
+    def schedule_sla(self, target: str, n: int, clock: SlaClock) -> None:
+        run_id = self.s.run_id
+        if clock.warning_at is not None and clock.warning_at < clock.due_at:
+            self.emit(
+                ScheduleTimer.model_construct(
+                    kind="schedule_timer",
+                    timer_key=timer_key(run_id, "sla_warning", target, n),
+                    due_at=clock.warning_at,
+                    purpose="sla_warning",
+                    data={"target": target, "n": n},
+                )
+            )
+        self.emit(
+            ScheduleTimer.model_construct(
+                kind="schedule_timer",
+                timer_key=timer_key(run_id, "sla_breach", target, n),
+                due_at=clock.due_at,
+                purpose="sla_breach",
+                data={"target": target, "n": n},
+            )
+        )
+
+    def cancel_sla(self, target: str, n: int, clock: SlaClock) -> None:
+        # Only timers that have not fired yet; cancelling is idempotent anyway.
+        run_id = self.s.run_id
+        if clock.state == "on_track" and clock.warning_at is not None:
+            self.emit(
+                CancelTimer.model_construct(
+                    kind="cancel_timer", timer_key=timer_key(run_id, "sla_warning", target, n)
+                )
+            )
+        if clock.state != "breached":
+            self.emit(
+                CancelTimer.model_construct(
+                    kind="cancel_timer", timer_key=timer_key(run_id, "sla_breach", target, n)
+                )
+            )
+
+    def stop_stage_clock(self, node: CompiledNode) -> None:
+        s = self.s
+        clock = s.sla
+        if clock is None or clock.stopped_at is not None:
+            return
+        self.cancel_sla(node.id, s.visits[node.id], clock)
+        s.sla = clock.model_copy(update={"stopped_at": self.now})
+
+    def stop_step_clock(self, cs: CompiledStep, st: StepState) -> None:
+        clock = st.sla
+        if clock is None or clock.stopped_at is not None:
+            return
+        self.cancel_sla(f"{cs.node_id}.{cs.id}", st.attempt, clock)
+        st.sla = clock.model_copy(update={"stopped_at": self.now})
+
+    def stage_sla(self, purpose: str) -> None:
+        s = self.s
+        clock = s.sla
+        node_id = s.node_id
+        if clock is None or clock.stopped_at is not None:
+            self.note(
+                "event.ignored",
+                node_id=node_id,
+                event="timer_fired",
+                reason="the stage's SLA clock is not running",
+            )
+            return
+        level = "at_risk" if purpose == "sla_warning" else "breached"
+        if _LEVEL[level] > _LEVEL[clock.state]:
+            s.sla = clock.model_copy(update={"state": level})
+        spec = self.d.nodes[node_id or ""].spec
+        assert isinstance(spec, StageNode) and spec.sla is not None
+        self.note(
+            f"sla.{level}",
+            node_id=node_id,
+            target_minutes=spec.sla.target_minutes,
+            elapsed_minutes=_minutes(self.now - clock.started_at),
+            reason=f"stage SLA {'warning' if level == 'at_risk' else 'target'} reached",
+        )
+
+    def step_sla(self, cs: CompiledStep, st: StepState, purpose: str) -> None:
+        clock = st.sla
+        spec = cs.spec
+        if clock is None or not isinstance(spec, InteractiveStep) or spec.sla is None:
+            self.note(
+                "event.ignored",
+                node_id=cs.node_id,
+                step_id=cs.id,
+                event="timer_fired",
+                reason="the step has no SLA clock running",
+            )
+            return
+        level = "at_risk" if purpose == "sla_warning" else "breached"
+        if _LEVEL[level] > _LEVEL[clock.state]:
+            st.sla = clock.model_copy(update={"state": level})
+        self.note(
+            f"sla.{level}",
+            node_id=cs.node_id,
+            step_id=cs.id,
+            attempt=st.attempt,
+            target_minutes=spec.sla.target_minutes,
+            elapsed_minutes=_minutes(self.now - clock.started_at),
+            reason=f"step SLA {'warning' if level == 'at_risk' else 'target'} reached",
+        )
