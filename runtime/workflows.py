@@ -590,17 +590,24 @@ def import_workflow(
 
 
 def install_examples(
-    *, session: Session, workflows: Iterable[Workflow], now: datetime | None = None
+    *,
+    session: Session,
+    workflows: Iterable[Workflow],
+    only_if_empty: bool = True,
+    now: datetime | None = None,
 ) -> list[str]:
-    """Load shipped workflows into an empty store, each published as version 1 and active.
+    """Store shipped workflows, each published as version 1 and made active.
 
-    Does nothing when any workflow exists, so it is safe at every start. Returns the
-    ids it loaded.
+    With ``only_if_empty`` (what every start of the app does) nothing happens once any
+    workflow exists, so an admin's store is never touched. Otherwise each example whose
+    id is not taken is added. Returns the ids it added.
     """
-    if session.exec(select(WorkflowRow.id).limit(1)).first() is not None:
+    if only_if_empty and session.exec(select(WorkflowRow.id).limit(1)).first() is not None:
         return []
     loaded = []
     for workflow in workflows:
+        if session.get(WorkflowRow, workflow.id) is not None:
+            continue
         create_workflow(session=session, workflow=workflow, now=now)
         publish(
             session=session,

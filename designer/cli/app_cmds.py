@@ -1,9 +1,75 @@
-"""Commands of this area; filled in by the issue that builds it."""
+"""``baton run`` and ``baton load-examples``: start the designer, seed the shipped workflows."""
 
 from __future__ import annotations
 
 import click
+from flask import Flask
+
+from designer.extensions import state
+from graphs.examples import example_names, load_example
+from runtime.db import session_scope
+from runtime.settings import Settings
+from runtime.workflows import install_examples
+
+__all__ = ["register"]
+
+
+def _load_examples(app: Flask, *, only_if_empty: bool) -> list[str]:
+    workflows = [load_example(name) for name in example_names()]
+    with session_scope(state(app).engine) as session:
+        return install_examples(session=session, workflows=workflows, only_if_empty=only_if_empty)
+
+
+def _url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535))
+def run_command(host: str, port: int) -> None:
+    """Start Baton: migrate the database, load the examples into an empty one, serve."""
+    # Imported here so that `baton --help` and other commands stay quick.
+    from designer.app import create_app
+    from designer.extensions import socketio
+
+    settings = Settings()
+    app = create_app(settings)
+    if settings.load_examples:
+        loaded = _load_examples(app, only_if_empty=True)
+        if loaded:
+            click.echo(f"Loaded the shipped examples: {', '.join(loaded)}")
+    click.echo(f"Database: {state(app).engine.url.render_as_string(hide_password=True)}")
+    click.echo(f"Baton is running at {_url(host, port)} (Ctrl+C to stop)")
+    socketio.run(
+        app,
+        host=host,
+        port=port,
+        debug=False,
+        use_reloader=False,
+        log_output=False,
+        # The threading server is the one-machine setup; scale out behind a real server.
+        allow_unsafe_werkzeug=True,
+    )
+
+
+@click.command("load-examples")
+def load_examples_command() -> None:
+    """Add every shipped example that is not stored yet (published as v1 and active)."""
+    from designer.app import create_app
+
+    app = create_app(Settings())
+    loaded = _load_examples(app, only_if_empty=False)
+    if loaded:
+        click.echo(f"Loaded: {', '.join(loaded)}")
+    else:
+        click.echo("Every shipped example is already stored; nothing to do.")
 
 
 def register(cli: click.Group) -> None:
     """Add this module's commands to ``cli``."""
+    cli.add_command(run_command)
+    cli.add_command(load_examples_command)
