@@ -33,6 +33,7 @@ def alembic_config(engine: Engine | None = None) -> Config:
     """An Alembic configuration pointing at Baton's migrations (and at ``engine`` if given)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
     config.set_main_option("version_locations", str(MIGRATIONS_DIR / "versions"))
     if engine is not None:
         config.attributes["engine"] = engine

@@ -121,6 +121,7 @@ class RunRow(SQLModel, table=True):
     node_entered_at: datetime | None = _time(nullable=True)
     state: dict[str, Any] = _json()
     seq: int = 0
+    inputs: int = Field(default=0, description="How many input events the run has taken")
     started_at: datetime = _time()
     finished_at: datetime | None = _time(nullable=True)
     updated_at: datetime = _time()

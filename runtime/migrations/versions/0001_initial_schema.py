@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 13:41:31.576406
+Create Date: 2026-11-21 13:44:21.577740
 """
 
 from __future__ import annotations
@@ -117,6 +117,7 @@ def upgrade() -> None:
         sa.Column("node_entered_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("state", sa.JSON(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("inputs", sa.Integer(), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),

@@ -1,0 +1,210 @@
+"""Cases: create and update them, with field-level history, triggers and run wake-ups.
+
+Functions are keyword-only, take the caller's session and never commit: the caller owns
+the transaction, so a refused call changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from graphs.model import TriggerEvent
+from runtime.engine.types import CaseUpdated
+from runtime.errors import Conflict, InvalidInput, NotFound
+from runtime.services.core import (
+    active_runs_of_case,
+    apply_event,
+    lock_case,
+    new_id,
+    start_run_for,
+    triggered_definitions,
+)
+from runtime.store.tables import CaseChangeRow, CaseRow, RunRow, utcnow
+
+__all__ = [
+    "apply_case_changes",
+    "create_case",
+    "get_case",
+    "list_case_changes",
+    "update_case",
+]
+
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+_MISSING = object()
+
+
+def _check_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(fields, Mapping):
+        raise InvalidInput("case fields must be an object of field names to values")
+    bad = [str(name) for name in fields if not isinstance(name, str) or not _FIELD_NAME.match(name)]
+    if bad:
+        raise InvalidInput(
+            f"invalid case field name(s): {', '.join(map(repr, bad))}; names are letters, "
+            "digits, '_' and '-', starting with a letter or '_'"
+        )
+    return dict(fields)
+
+
+def get_case(session: Session, *, case_id: str) -> CaseRow:
+    """The case; :class:`NotFound` if there is none."""
+    row = session.get(CaseRow, case_id)
+    if row is None:
+        raise NotFound("case", case_id)
+    return row
+
+
+def list_case_changes(session: Session, *, case_id: str) -> list[CaseChangeRow]:
+    """The case's field changes, oldest first."""
+    get_case(session, case_id=case_id)
+    return list(
+        session.exec(
+            select(CaseChangeRow)
+            .where(CaseChangeRow.case_id == case_id)
+            .order_by(col(CaseChangeRow.seq), col(CaseChangeRow.id))
+        ).all()
+    )
+
+
+def create_case(
+    session: Session,
+    *,
+    fields: Mapping[str, Any],
+    actor: str = "system",
+    source: str = "baton",
+    external_id: str | None = None,
+    case_id: str | None = None,
+    now: datetime | None = None,
+) -> CaseRow:
+    """Create a case and start the record-triggered workflows whose trigger it matches.
+
+    The creation is recorded as version 1 in the change history (one row per field,
+    from nothing to its value).
+    """
+    now = now or utcnow()
+    checked = _check_fields(fields)
+    case_id = case_id or new_id()
+    if session.get(CaseRow, case_id) is not None:
+        raise Conflict(f"case {case_id!r} exists already")
+    if external_id is not None:
+        clash = session.exec(
+            select(CaseRow.id).where(CaseRow.source == source, CaseRow.external_id == external_id)
+        ).first()
+        if clash is not None:
+            raise Conflict(
+                f"a case from {source!r} with external id {external_id!r} exists already",
+                current=clash,
+            )
+    case = CaseRow(
+        id=case_id,
+        fields=checked,
+        source=source,
+        external_id=external_id,
+        version=1,
+        created_at=now,
+        updated_at=now,
+        created_by=actor,
+        updated_by=actor,
+    )
+    session.add(case)
+    session.flush()  # the case row first: its history rows point at it
+    for name, value in checked.items():
+        session.add(
+            CaseChangeRow(
+                case_id=case_id, seq=1, at=now, actor=actor, field=name, old=None, new=value
+            )
+        )
+    session.flush()
+    for definition in triggered_definitions(session, TriggerEvent.CREATE):
+        trigger = definition.workflow.trigger
+        if trigger.source == source and definition.compiled.matches_trigger(checked):
+            start_run_for(session, definition=definition, case=case, actor=actor, now=now)
+    return case
+
+
+def update_case(
+    session: Session,
+    *,
+    case_id: str,
+    changes: Mapping[str, Any],
+    actor: str,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> CaseRow:
+    """Change some fields of a case; every active run of the case sees the change at once.
+
+    The case row is locked for the transaction, so concurrent updates serialise and none
+    is lost. ``expected_version`` (optimistic concurrency for a form that showed version
+    N) refuses the update with :class:`Conflict` if the case moved on meanwhile.
+    A change that changes nothing is a no-op: no version, no history, no events.
+    """
+    now = now or utcnow()
+    checked = _check_fields(changes)
+    case = lock_case(session, case_id)
+    if expected_version is not None and case.version != expected_version:
+        raise Conflict(
+            f"case {case_id!r} is at version {case.version}, not {expected_version}",
+            current=case.version,
+        )
+    apply_case_changes(session, case=case, changes=checked, actor=actor, now=now)
+    return case
+
+
+def apply_case_changes(
+    session: Session,
+    *,
+    case: CaseRow,
+    changes: Mapping[str, Any],
+    actor: str,
+    now: datetime,
+    skip_run_id: str | None = None,
+) -> dict[str, Any] | None:
+    """Apply ``changes`` to the locked ``case``: history, CaseUpdated to its runs, triggers.
+
+    Returns the previous record, or ``None`` when nothing changed. ``skip_run_id`` names
+    a run that learns of the change another way (the step whose action made it).
+    """
+    previous = dict(case.fields)
+    changed = {
+        name: value for name, value in changes.items() if previous.get(name, _MISSING) != value
+    }
+    if not changed:
+        return None
+    current = {**previous, **changed}
+    case.version += 1
+    case.fields = current
+    case.updated_at = now
+    case.updated_by = actor
+    session.add(case)
+    for name, value in changed.items():
+        session.add(
+            CaseChangeRow(
+                case_id=case.id,
+                seq=case.version,
+                at=now,
+                actor=actor,
+                field=name,
+                old=previous.get(name),
+                new=value,
+            )
+        )
+    runs: list[RunRow] = active_runs_of_case(session, case.id)
+    event = CaseUpdated(case=current, previous=previous, actor=actor)
+    for run in runs:
+        if run.id != skip_run_id:
+            apply_event(session, run=run, case=case, event=event, now=now)
+    running_workflows = {run.workflow_id for run in runs}
+    for definition in triggered_definitions(session, TriggerEvent.UPDATE):
+        trigger = definition.workflow.trigger
+        # One run per workflow and case at a time: an update storm must not fan out runs.
+        if (
+            trigger.source == case.source
+            and definition.workflow_id not in running_workflows
+            and definition.compiled.matches_trigger(current, previous)
+        ):
+            start_run_for(session, definition=definition, case=case, actor=actor, now=now)
+    return previous

@@ -1,0 +1,489 @@
+"""The one path by which a run changes: lock, transition, persist, all in the caller's transaction.
+
+Every state change of a run goes through :func:`apply_event` (or :func:`start_run_for`
+for a new run). Inside the caller's transaction it
+
+1. locks the case row, then the run row (always in that order, so two writers of one
+   case never deadlock): ``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the
+   transaction itself began with ``BEGIN IMMEDIATE`` (:func:`runtime.db.make_engine`);
+2. runs the pure engine transition with the *latest* case record;
+3. writes the new snapshot, the log rows, the input event (for replay) and the effects.
+
+Effects that only touch this database (work items, timers) are applied right here, in
+the same transaction as the transition that asked for them: nothing can be lost between
+the two and no worker is needed for them. Effects that reach outside (running a
+background step's action, publishing to watchers) become outbox rows, performed after
+commit by :mod:`runtime.executor`, idempotently by their key.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+import weakref
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from graphs.model import TriggerEvent, Workflow
+from runtime.engine import transition as engine_transition
+from runtime.engine.definition import CompiledWorkflow, compile_workflow
+from runtime.engine.types import (
+    ACTIVE_RUN_STATUSES,
+    CancelTimer,
+    CancelWorkItem,
+    CaseCreated,
+    CreateWorkItem,
+    Event,
+    Publish,
+    RunIdentity,
+    RunState,
+    RunStep,
+    ScheduleTimer,
+    Transition,
+)
+from runtime.errors import NotFound
+from runtime.routing import choose_assignee
+from runtime.store.tables import (
+    CaseRow,
+    OutboxRow,
+    OutboxStatus,
+    RunEventRow,
+    RunInputRow,
+    RunRow,
+    TimerRow,
+    TimerStatus,
+    WorkItemRow,
+    WorkItemStatus,
+)
+from runtime.store.workflow_tables import WorkflowRow, WorkflowVersionRow
+
+__all__ = [
+    "ACTIVE_STATUS_VALUES",
+    "NOTE_KIND",
+    "Definition",
+    "append_note",
+    "apply_event",
+    "clear_caches",
+    "definition_for",
+    "lock_case",
+    "lock_run",
+    "new_id",
+    "start_run_for",
+    "triggered_definitions",
+]
+
+ACTIVE_STATUS_VALUES = tuple(str(status) for status in ACTIVE_RUN_STATUSES)
+
+#: ``kind`` of a run input written by the store, not the engine: a log-only note.
+NOTE_KIND = "store.note"
+
+#: Session.info flags that tell an in-process worker there is something new to do.
+OUTBOX_WRITTEN = "baton.outbox_written"
+TIMERS_WRITTEN = "baton.timers_written"
+
+
+def new_id() -> str:
+    """A fresh random id for a case or run (32 hex digits)."""
+    return uuid.uuid4().hex
+
+
+# ---------------------------------------------------------------------------- definitions
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A published version, compiled once: versions are immutable, so this is cacheable."""
+
+    workflow_id: str
+    version: int
+    workflow: Workflow
+    compiled: CompiledWorkflow
+
+
+_cache_lock = threading.Lock()
+# Per database engine, so two databases in one process (tests) never share entries.
+_cache: weakref.WeakKeyDictionary[Any, dict[tuple[str, int], Definition]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def clear_caches() -> None:
+    """Forget every compiled definition (tests that reuse a database after wiping it)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _bind_key(session: Session) -> Any:
+    bind = session.get_bind()
+    return getattr(bind, "engine", bind)
+
+
+def definition_for(session: Session, workflow_id: str, version: int) -> Definition:
+    """The compiled definition of one published version; :class:`NotFound` if unknown."""
+    key = (workflow_id, version)
+    bind = _bind_key(session)
+    with _cache_lock:
+        found = _cache.get(bind, {}).get(key)
+    if found is not None:
+        return found
+    row = session.exec(
+        select(WorkflowVersionRow).where(
+            WorkflowVersionRow.workflow_id == workflow_id, WorkflowVersionRow.version == version
+        )
+    ).first()
+    if row is None:
+        raise NotFound("workflow version", f"{workflow_id}@{version}")
+    workflow = Workflow.model_validate(row.definition)
+    definition = Definition(workflow_id, version, workflow, compile_workflow(workflow))
+    with _cache_lock:
+        _cache.setdefault(bind, {})[key] = definition
+    return definition
+
+
+def triggered_definitions(session: Session, on: TriggerEvent) -> list[Definition]:
+    """Active versions of record-triggered workflows whose trigger fires on ``on``."""
+    wanted = {on, TriggerEvent.CREATE_OR_UPDATE}
+    rows = session.exec(
+        select(WorkflowRow.id, WorkflowRow.active_version)
+        .where(col(WorkflowRow.active_version).is_not(None))
+        .order_by(col(WorkflowRow.id))
+    ).all()
+    found = []
+    for workflow_id, active in rows:
+        definition = definition_for(session, workflow_id, int(active))
+        trigger = definition.workflow.trigger
+        if trigger.kind == "record" and trigger.on in wanted:
+            found.append(definition)
+    return found
+
+
+# ---------------------------------------------------------------------------- locks
+
+
+def lock_case(session: Session, case_id: str) -> CaseRow:
+    """The case row, locked for this transaction and freshly read."""
+    row = session.exec(
+        select(CaseRow)
+        .where(CaseRow.id == case_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None:
+        raise NotFound("case", case_id)
+    return row
+
+
+def lock_run(session: Session, run_id: str) -> tuple[CaseRow, RunRow]:
+    """The run's case and the run, both locked (case first), both freshly read."""
+    case_id = session.exec(select(RunRow.case_id).where(RunRow.id == run_id)).first()
+    if case_id is None:
+        raise NotFound("run", run_id)
+    case = lock_case(session, case_id)
+    run = session.exec(
+        select(RunRow)
+        .where(RunRow.id == run_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    return case, run
+
+
+def active_runs_of_case(session: Session, case_id: str) -> list[RunRow]:
+    """The case's unfinished runs, locked; call with the case already locked."""
+    return list(
+        session.exec(
+            select(RunRow)
+            .where(RunRow.case_id == case_id, col(RunRow.status).in_(ACTIVE_STATUS_VALUES))
+            .order_by(col(RunRow.started_at), col(RunRow.id))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
+    )
+
+
+# ---------------------------------------------------------------------------- transitions
+
+
+def start_run_for(
+    session: Session,
+    *,
+    definition: Definition,
+    case: CaseRow,
+    actor: str,
+    now: datetime,
+    run_id: str | None = None,
+) -> RunRow:
+    """Start a run of ``definition`` for ``case`` (already locked) and persist its first steps."""
+    run_id = run_id or new_id()
+    event = CaseCreated(case=dict(case.fields), actor=actor)
+    identity = RunIdentity(
+        run_id=run_id, workflow_id=definition.workflow_id, version=definition.version,
+        case_id=case.id,
+    )  # fmt: skip
+    result = engine_transition(definition.compiled, None, event, now, identity=identity)
+    run = RunRow(
+        id=run_id,
+        workflow_id=definition.workflow_id,
+        version=definition.version,
+        case_id=case.id,
+        status=str(result.state.status),
+        state={},
+        seq=0,
+        started_at=now,
+        updated_at=now,
+    )
+    session.add(run)
+    _persist(session, run=run, case=case, event=event, result=result, now=now)
+    return run
+
+
+def apply_event(
+    session: Session, *, run: RunRow, case: CaseRow, event: Event, now: datetime
+) -> Transition:
+    """Feed ``event`` to the run (both rows locked by the caller) and persist the outcome."""
+    definition = definition_for(session, run.workflow_id, run.version)
+    state = RunState.model_validate(run.state)
+    # The engine learns the latest case from CaseCreated/CaseUpdated, and every case
+    # change reaches every active run as a CaseUpdated (see services.cases), so the
+    # snapshot's copy of the case is never stale.
+    result = engine_transition(definition.compiled, state, event, now)
+    _persist(session, run=run, case=case, event=event, result=result, now=now)
+    return result
+
+
+def _insert_ignoring_duplicates(session: Session, table: Any, values: dict[str, Any]) -> None:
+    """INSERT that does nothing when the unique key exists (an idempotent effect)."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(table).values(**values).on_conflict_do_nothing())
+
+
+def _persist(
+    session: Session,
+    *,
+    run: RunRow,
+    case: CaseRow,
+    event: Event,
+    result: Transition,
+    now: datetime,
+) -> None:
+    state = result.state
+    previous_seq = run.seq
+    expected = previous_seq + 1
+    for line in result.log:
+        if line.seq != expected:
+            raise AssertionError(
+                f"engine log for run {run.id} jumps from seq {expected - 1} to {line.seq}"
+            )
+        expected += 1
+    run.state = state.model_dump(mode="json")
+    run.status = str(state.status)
+    run.node_id = state.node_id
+    run.node_entered_at = state.node_entered_at
+    run.seq = state.seq
+    run.finished_at = state.finished_at
+    run.updated_at = now
+    session.add(run)
+    # The run row must exist before the rows that point at it (new runs).
+    session.flush()
+    session.add(
+        RunInputRow(
+            run_id=run.id,
+            n=run.inputs + 1,
+            at=now,
+            event=event.model_dump(mode="json"),
+            seq=state.seq,
+        )
+    )
+    run.inputs += 1
+    for line in result.log:
+        session.add(
+            RunEventRow(
+                run_id=run.id,
+                seq=line.seq,
+                at=line.at,
+                actor=line.actor,
+                kind=line.kind,
+                node_id=line.node_id,
+                step_id=line.step_id,
+                data=line.model_dump(mode="json")["data"],
+            )
+        )
+    _perform_local_effects(session, run=run, case=case, result=result, now=now)
+
+
+def _perform_local_effects(
+    session: Session, *, run: RunRow, case: CaseRow, result: Transition, now: datetime
+) -> None:
+    log_json = [line.model_dump(mode="json") for line in result.log]
+    publish_index = 0
+    for effect in result.effects:
+        if isinstance(effect, RunStep):
+            key = f"{run.id}:{effect.step_id}:{effect.attempt}"
+            _insert_ignoring_duplicates(
+                session,
+                OutboxRow.__table__,
+                {
+                    "run_id": run.id,
+                    "kind": effect.kind,
+                    "effect": effect.model_dump(mode="json"),
+                    "idempotency_key": key,
+                    "status": str(OutboxStatus.PENDING),
+                    "attempts": 0,
+                    "available_at": now,
+                    "created_at": now,
+                },
+            )
+            session.info[OUTBOX_WRITTEN] = True
+        elif isinstance(effect, Publish):
+            publish_index += 1
+            data = {
+                "run_id": run.id,
+                "workflow_id": run.workflow_id,
+                "version": run.version,
+                "case_id": run.case_id,
+                "status": run.status,
+                "node_id": run.node_id,
+                "seq": run.seq,
+                "events": log_json,
+                **effect.data,
+            }
+            session.add(
+                OutboxRow(
+                    run_id=run.id,
+                    kind=effect.kind,
+                    effect={"topic": effect.topic, "data": data},
+                    idempotency_key=f"{run.id}:publish:{run.seq}:{publish_index}:{new_id()}",
+                    status=OutboxStatus.PENDING,
+                    available_at=now,
+                    created_at=now,
+                )
+            )
+            session.info[OUTBOX_WRITTEN] = True
+        elif isinstance(effect, CreateWorkItem):
+            _create_work_item(session, run=run, case=case, item=effect, now=now)
+        elif isinstance(effect, CancelWorkItem):
+            session.execute(
+                update(WorkItemRow)
+                .where(
+                    col(WorkItemRow.key) == effect.work_item_key,
+                    col(WorkItemRow.status) == WorkItemStatus.OPEN,
+                )
+                .values(status=WorkItemStatus.CANCELLED, cancel_reason=effect.reason)
+            )
+        elif isinstance(effect, ScheduleTimer):
+            _schedule_timer(session, run=run, timer=effect, now=now)
+        elif isinstance(effect, CancelTimer):
+            session.execute(
+                update(TimerRow)
+                .where(
+                    col(TimerRow.key) == effect.timer_key,
+                    col(TimerRow.status) == TimerStatus.PENDING,
+                )
+                .values(status=TimerStatus.CANCELLED)
+            )
+        else:  # pragma: no cover - the Effect union is closed
+            raise TypeError(f"unknown effect {effect!r}")
+
+
+def _create_work_item(
+    session: Session, *, run: RunRow, case: CaseRow, item: CreateWorkItem, now: datetime
+) -> None:
+    if session.get(WorkItemRow, item.work_item_key) is not None:
+        return  # the same attempt's item exists: creating it again must not duplicate it
+    assignee = choose_assignee(session, item=item, case=case.fields, now=now)
+    session.add(
+        WorkItemRow(
+            key=item.work_item_key,
+            run_id=run.id,
+            case_id=run.case_id,
+            step_id=item.step_id,
+            attempt=item.attempt,
+            title=item.title,
+            queue=item.queue,
+            assignee=assignee,
+            skills=list(item.skills),
+            strategy=str(item.strategy) if item.strategy else None,
+            form=[field.model_dump(mode="json") for field in item.form],
+            status=WorkItemStatus.OPEN,
+            due_at=item.due_at,
+            created_at=now,
+            data={},
+        )
+    )
+
+
+def _schedule_timer(session: Session, *, run: RunRow, timer: ScheduleTimer, now: datetime) -> None:
+    row = session.get(TimerRow, timer.timer_key)
+    if row is None:
+        session.add(
+            TimerRow(
+                key=timer.timer_key,
+                run_id=run.id,
+                due_at=timer.due_at,
+                purpose=timer.purpose,
+                data=dict(timer.data),
+                status=TimerStatus.PENDING,
+                created_at=now,
+            )
+        )
+    else:
+        # Re-arming a key (say, an SLA timer after a re-entry) replaces its due time.
+        row.due_at = timer.due_at
+        row.purpose = timer.purpose
+        row.data = dict(timer.data)
+        row.status = TimerStatus.PENDING
+        row.fired_at = None
+        session.add(row)
+    session.info[TIMERS_WRITTEN] = True
+
+
+def append_note(
+    session: Session,
+    *,
+    run: RunRow,
+    now: datetime,
+    actor: str,
+    kind: str,
+    step_id: str | None,
+    data: dict[str, Any],
+) -> RunEventRow:
+    """Append a log line that is not the engine's (a reassignment) to the locked ``run``.
+
+    The snapshot's ``seq`` moves on with it and a note input is recorded, so the log stays
+    gap-free and :func:`runtime.services.runs.replay_run` still equals the snapshot.
+    """
+    state = RunState.model_validate(run.state)
+    state.seq += 1
+    run.state = state.model_dump(mode="json")
+    run.seq = state.seq
+    run.updated_at = now
+    session.add(run)
+    run.inputs += 1
+    session.add(
+        RunInputRow(
+            run_id=run.id,
+            n=run.inputs,
+            at=now,
+            event={"kind": NOTE_KIND, "log_lines": 1, "log_kind": kind},
+            seq=state.seq,
+        )
+    )
+    line = RunEventRow(
+        run_id=run.id,
+        seq=state.seq,
+        at=now,
+        actor=actor,
+        kind=kind,
+        node_id=state.node_id,
+        step_id=step_id,
+        data=data,
+    )
+    session.add(line)
+    return line

@@ -1,0 +1,301 @@
+"""The executor's side of the store: claim outbox entries, record step executions, fire timers.
+
+Delivery of a background step's action is **at least once, keyed**: before calling out,
+the executor records an execution row for the step's idempotency key
+(``<run>:<step>:<attempt>``) in its own committed transaction. A duplicate delivery of a
+key that finished, or that another worker holds under a live lease, never calls the
+action again. Only when a worker dies *during* the call (the row is still ``running``
+and its lease has passed) is the action called again with the same key, and the row's
+``deliveries`` counts it. Actions that reach outside pass the key along
+(:attr:`runtime.actions.base.ActionContext.idempotency_key`) so the far side can drop
+the repeat; changes to the case (``case_updates``) commit in the same transaction as the
+step's completion and therefore happen exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from runtime.engine.types import ACTIVE_RUN_STATUSES, RunStep, StepCompleted, StepFailed, TimerFired
+from runtime.services.cases import apply_case_changes
+from runtime.services.core import apply_event, lock_run
+from runtime.store.tables import (
+    CaseRow,
+    ExecutionRow,
+    ExecutionStatus,
+    OutboxRow,
+    OutboxStatus,
+    RunRow,
+    TimerRow,
+    TimerStatus,
+)
+
+__all__ = [
+    "StepJob",
+    "begin_step",
+    "claim_outbox",
+    "due_timers",
+    "finish_outbox",
+    "finish_step",
+    "fire_timer",
+    "next_timer_due",
+    "release_outbox",
+]
+
+_ACTIVE = tuple(str(s) for s in ACTIVE_RUN_STATUSES)
+
+
+@dataclass(frozen=True, slots=True)
+class StepJob:
+    """Everything a worker thread needs to call a step's action, read at claim time."""
+
+    outbox_id: int
+    key: str
+    run_id: str
+    case_id: str
+    effect: RunStep
+    case: dict[str, Any]
+    delivery: int
+
+
+def _lock_for_claim(query: Any, session: Session) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        # Several workers may poll at once: each takes rows the others have not locked.
+        return query.with_for_update(skip_locked=True)
+    return query
+
+
+def claim_outbox(
+    session: Session,
+    *,
+    now: datetime,
+    limit: int,
+    lease_margin_seconds: float,
+    kinds: tuple[str, ...] | None = None,
+) -> list[OutboxRow]:
+    """Claim up to ``limit`` due entries (pending, or claimed with an expired lease).
+
+    A claimed entry's ``available_at`` becomes its lease: if the claimer dies, the entry
+    is due again when the lease runs out. A step's lease covers its timeout.
+    """
+    query = select(OutboxRow).where(
+        col(OutboxRow.status).in_((OutboxStatus.PENDING, OutboxStatus.CLAIMED)),
+        col(OutboxRow.available_at) <= now,
+    )
+    if kinds is not None:
+        query = query.where(col(OutboxRow.kind).in_(kinds))
+    query = query.order_by(col(OutboxRow.available_at), col(OutboxRow.id)).limit(limit)
+    rows = list(session.exec(_lock_for_claim(query, session)).all())
+    for row in rows:
+        timeout = float(row.effect.get("timeout_seconds", 0.0))
+        row.status = OutboxStatus.CLAIMED
+        row.attempts += 1
+        row.available_at = now + timedelta(seconds=timeout + lease_margin_seconds)
+        session.add(row)
+    return rows
+
+
+def finish_outbox(session: Session, *, outbox_id: int, now: datetime) -> None:
+    """Mark an outbox entry done."""
+    session.execute(
+        update(OutboxRow)
+        .where(col(OutboxRow.id) == outbox_id)
+        .values(status=OutboxStatus.DONE, done_at=now)
+    )
+
+
+def release_outbox(
+    session: Session,
+    *,
+    outbox_id: int,
+    now: datetime,
+    error: str,
+    retry_in_seconds: float | None,
+) -> None:
+    """Give an entry back after a failed delivery: due again later, or failed for good."""
+    values: dict[str, Any] = {"last_error": error[:2000]}
+    if retry_in_seconds is None:
+        values.update(status=OutboxStatus.FAILED, done_at=now)
+    else:
+        values.update(
+            status=OutboxStatus.PENDING, available_at=now + timedelta(seconds=retry_in_seconds)
+        )
+    session.execute(update(OutboxRow).where(col(OutboxRow.id) == outbox_id).values(**values))
+
+
+def begin_step(
+    session: Session, *, outbox_id: int, now: datetime, lease_margin_seconds: float
+) -> StepJob | None:
+    """Record that a step's action is about to be called; ``None`` if it must not be.
+
+    Commit before calling the action. Returns ``None`` (and marks the entry done where
+    that is final) when the key already has a result, another worker holds it under a
+    live lease, or the run no longer wants this attempt (cancelled, moved on).
+    """
+    entry = session.get(OutboxRow, outbox_id)
+    if entry is None or entry.status == OutboxStatus.DONE:
+        return None
+    effect = RunStep.model_validate(entry.effect)
+    key = entry.idempotency_key
+    execution = session.exec(
+        select(ExecutionRow)
+        .where(ExecutionRow.key == key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if execution is not None and execution.status != ExecutionStatus.RUNNING:
+        finish_outbox(session, outbox_id=outbox_id, now=now)
+        return None
+    if execution is not None and execution.lease_until > now:
+        return None  # another delivery is under way; its lease brings the entry back
+    run = session.get(RunRow, entry.run_id)
+    lease = now + timedelta(seconds=effect.timeout_seconds + lease_margin_seconds)
+    if execution is None:
+        execution = ExecutionRow(
+            key=key,
+            run_id=entry.run_id,
+            step_id=effect.step_id,
+            attempt=effect.attempt,
+            action=effect.action,
+            started_at=now,
+            lease_until=lease,
+        )
+    if run is None or not _wants(run, effect):
+        execution.status = ExecutionStatus.SKIPPED
+        execution.finished_at = now
+        execution.lease_until = now
+        session.add(execution)
+        finish_outbox(session, outbox_id=outbox_id, now=now)
+        return None
+    execution.status = ExecutionStatus.RUNNING
+    execution.deliveries += 1
+    execution.lease_until = lease
+    session.add(execution)
+    case = session.get(CaseRow, run.case_id)
+    return StepJob(
+        outbox_id=outbox_id,
+        key=key,
+        run_id=run.id,
+        case_id=run.case_id,
+        effect=effect,
+        case=dict(case.fields) if case is not None else {},
+        delivery=execution.deliveries,
+    )
+
+
+def _wants(run: RunRow, effect: RunStep) -> bool:
+    if run.status not in _ACTIVE:
+        return False
+    step = run.state.get("steps", {}).get(effect.step_id)
+    return bool(step) and step.get("attempt") == effect.attempt and step.get("status") == "running"
+
+
+def finish_step(
+    session: Session,
+    *,
+    job: StepJob,
+    now: datetime,
+    outputs: dict[str, Any] | None = None,
+    case_updates: dict[str, Any] | None = None,
+    error: str | None = None,
+    retryable: bool = True,
+) -> bool:
+    """Record the action's result and feed it to the run, in one transaction.
+
+    ``case_updates`` are applied to the case here (every active run of the case sees a
+    CaseUpdated), then the run gets its StepCompleted or StepFailed. Returns ``False``
+    when the result came too late to count (another delivery recorded one first).
+    """
+    case, run = lock_run(session, job.run_id)
+    execution = session.exec(
+        select(ExecutionRow)
+        .where(ExecutionRow.key == job.key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    finish_outbox(session, outbox_id=job.outbox_id, now=now)
+    if execution is None or execution.status != ExecutionStatus.RUNNING:
+        return False
+    if execution.deliveries != job.delivery:
+        return False  # a later delivery of the same key owns the result
+    execution.finished_at = now
+    execution.lease_until = now
+    effect = job.effect
+    if error is None:
+        execution.status = ExecutionStatus.SUCCEEDED
+        execution.outputs = dict(outputs or {})
+        session.add(execution)
+        if run.status in _ACTIVE and case_updates:
+            apply_case_changes(
+                session,
+                case=case,
+                changes=case_updates,
+                actor=f"step:{effect.step_id}",
+                now=now,
+            )
+        event: StepCompleted | StepFailed = StepCompleted(
+            step_id=effect.step_id, attempt=effect.attempt, outputs=dict(outputs or {})
+        )
+    else:
+        execution.status = ExecutionStatus.FAILED
+        execution.error = error[:4000]
+        session.add(execution)
+        event = StepFailed(
+            step_id=effect.step_id, attempt=effect.attempt, error=error, retryable=retryable
+        )
+    if run.status in _ACTIVE:
+        apply_event(session, run=run, case=case, event=event, now=now)
+    return True
+
+
+def due_timers(session: Session, *, now: datetime, limit: int = 100) -> list[str]:
+    """Keys of pending timers that are due, earliest first."""
+    return list(
+        session.exec(
+            select(TimerRow.key)
+            .where(col(TimerRow.status) == TimerStatus.PENDING, col(TimerRow.due_at) <= now)
+            .order_by(col(TimerRow.due_at), col(TimerRow.key))
+            .limit(limit)
+        ).all()
+    )
+
+
+def next_timer_due(session: Session) -> datetime | None:
+    """When the earliest pending timer is due, if any."""
+    return session.exec(
+        select(TimerRow.due_at)
+        .where(col(TimerRow.status) == TimerStatus.PENDING)
+        .order_by(col(TimerRow.due_at))
+        .limit(1)
+    ).first()
+
+
+def fire_timer(session: Session, *, key: str, now: datetime) -> bool:
+    """Fire one due timer into its run; ``False`` if it is gone, not due or already fired."""
+    run_id = session.exec(select(TimerRow.run_id).where(TimerRow.key == key)).first()
+    if run_id is None:
+        return False
+    case, run = lock_run(session, run_id)
+    timer = session.exec(
+        select(TimerRow)
+        .where(
+            TimerRow.key == key,
+            col(TimerRow.status) == TimerStatus.PENDING,
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if timer is None or timer.due_at > now:
+        return False
+    timer.status = TimerStatus.FIRED
+    timer.fired_at = now
+    session.add(timer)
+    if run.status in _ACTIVE:
+        event = TimerFired(timer_key=key, purpose=timer.purpose, data=dict(timer.data))
+        apply_event(session, run=run, case=case, event=event, now=now)
+    return True

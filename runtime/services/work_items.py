@@ -1,0 +1,152 @@
+"""Work items: list, complete (with form validation) and reassign them.
+
+Functions are keyword-only, take the caller's session and never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from graphs.model import FormField
+from runtime.engine.types import WorkItemCompleted
+from runtime.errors import Conflict, InvalidInput, NotFound
+from runtime.services.core import append_note, apply_event, lock_run
+from runtime.services.forms import validate_form
+from runtime.store.tables import WorkItemRow, WorkItemStatus, utcnow
+
+__all__ = [
+    "complete_work_item",
+    "get_work_item",
+    "list_work_items",
+    "reassign_work_item",
+]
+
+MAX_PAGE = 500
+
+
+def get_work_item(session: Session, *, key: str) -> WorkItemRow:
+    """The work item; :class:`NotFound` if there is none."""
+    row = session.get(WorkItemRow, key)
+    if row is None:
+        raise NotFound("work item", key)
+    return row
+
+
+def list_work_items(
+    session: Session,
+    *,
+    status: str | None = WorkItemStatus.OPEN,
+    queue: str | None = None,
+    assignee: str | None = None,
+    run_id: str | None = None,
+    case_id: str | None = None,
+    limit: int = 100,
+) -> list[WorkItemRow]:
+    """Work items matching every given filter, oldest first (``status=None``: any status)."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}")
+    if status is not None and status not in {s.value for s in WorkItemStatus}:
+        raise InvalidInput(f"unknown work item status {status!r}")
+    query = select(WorkItemRow)
+    for column, value in (
+        (WorkItemRow.status, status),
+        (WorkItemRow.queue, queue),
+        (WorkItemRow.assignee, assignee),
+        (WorkItemRow.run_id, run_id),
+        (WorkItemRow.case_id, case_id),
+    ):
+        if value is not None:
+            query = query.where(col(column) == value)
+    query = query.order_by(col(WorkItemRow.created_at), col(WorkItemRow.key)).limit(limit)
+    return list(session.exec(query).all())
+
+
+def _lock_open_item(session: Session, key: str) -> WorkItemRow:
+    row = session.exec(
+        select(WorkItemRow)
+        .where(WorkItemRow.key == key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None:
+        raise NotFound("work item", key)
+    if row.status != WorkItemStatus.OPEN:
+        raise Conflict(f"work item {key!r} is {row.status}, not open", current=row.status)
+    return row
+
+
+def complete_work_item(
+    session: Session,
+    *,
+    key: str,
+    data: Mapping[str, Any],
+    actor: str,
+    now: datetime | None = None,
+) -> WorkItemRow:
+    """Complete an open work item with its form data and move the run on.
+
+    The data is checked against the step's form fields first; a bad submission raises
+    :class:`~runtime.errors.FormValidationError` (field by field) before anything changes.
+    """
+    now = now or utcnow()
+    run_id = get_work_item(session, key=key).run_id
+    case, run = lock_run(session, run_id)
+    item = _lock_open_item(session, key)
+    form = [FormField.model_validate(field) for field in item.form]
+    if not isinstance(data, Mapping):
+        raise InvalidInput("work item data must be an object of form field names to values")
+    cleaned = validate_form(form, data)
+    item.status = WorkItemStatus.COMPLETED
+    item.completed_at = now
+    item.completed_by = actor
+    item.data = cleaned
+    session.add(item)
+    event = WorkItemCompleted(
+        step_id=item.step_id, attempt=item.attempt, work_item_key=key, data=cleaned, actor=actor
+    )
+    apply_event(session, run=run, case=case, event=event, now=now)
+    return item
+
+
+def reassign_work_item(
+    session: Session,
+    *,
+    key: str,
+    assignee: str | None,
+    actor: str,
+    reason: str = "",
+    now: datetime | None = None,
+) -> WorkItemRow:
+    """Give an open work item to another agent (``None``: back to its queue), logged on the run.
+
+    Reassignment changes who holds the item, not where the run stands, so it is appended
+    to the run's log directly (the engine's state is untouched but for the log's ``seq``).
+    """
+    now = now or utcnow()
+    run_id = get_work_item(session, key=key).run_id
+    _case, run = lock_run(session, run_id)
+    item = _lock_open_item(session, key)
+    if item.assignee == assignee:
+        return item
+    previous = item.assignee
+    item.assignee = assignee
+    session.add(item)
+    append_note(
+        session,
+        run=run,
+        now=now,
+        actor=actor,
+        kind="work_item.reassigned",
+        step_id=item.step_id,
+        data={
+            "work_item_key": key,
+            "from": previous,
+            "to": assignee,
+            "reason": reason or "reassigned",
+        },
+    )
+    return item
