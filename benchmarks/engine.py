@@ -1,0 +1,780 @@
+"""Benchmark: Baton's engine against SpiffWorkflow on the shipped ``support-case`` workflow.
+
+Four measurements over the same N cases (half high priority, a quarter sent back once
+through rework by the "resolved?" decision):
+
+a. ``baton_memory``: Baton's pure transition driven in memory with the events a real
+   run gets (case created, each background step completed, each set_fields/assign case
+   change, each work item completed);
+b. ``baton_sqlite``: Baton end to end on a SQLite file through the services layer,
+   every transition committed, background steps performed inline by the executor;
+c. ``spiff_memory``: the equivalent BPMN model (``support_case.bpmn``, written by
+   ``bpmn_export.py``) on SpiffWorkflow, user tasks completed programmatically;
+d. ``spiff_serialized``: (c) plus ``BpmnWorkflowSerializer.serialize_json`` after
+   every step, as a store would persist it.
+
+A *transition* is one event fed to the engine, counted the same way for all four (one
+per case start, background step and completed work item), so transitions/s compare
+like with like. Before timing, one case of each kind runs on both engines and the
+steps they executed are compared: a benchmark of two different workflows would be
+worthless.
+
+Usage::
+
+    .venv/bin/python benchmarks/engine.py --cases 2000
+    .venv/bin/python benchmarks/engine.py --cases 300 --profile baton_sqlite
+
+The last line printed is one JSON object with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import json
+import logging
+import pstats
+import sys
+import tempfile
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from graphs.model import (  # noqa: E402
+    BackgroundStep,
+    FieldType,
+    FormField,
+    InteractiveStep,
+    StageNode,
+    Workflow,
+)
+
+EXAMPLE = ROOT / "graphs" / "examples" / "support-case.json"
+BPMN_FILE = Path(__file__).with_name("support_case.bpmn")
+EPOCH = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+#: The step whose work item decides the "resolved?" decision, and its form field:
+#: ``needs_more_work`` sends the case back through rework, ``fixed`` resolves it.
+REWORK_STEP = "work_case"
+REWORK_FIELD = "resolution_code"
+
+#: What each kind of background action returns in the benchmark (no network, no SMTP:
+#: this measures the engines, not the outside world).
+CANNED_OUTPUTS: dict[str, dict[str, Any]] = {
+    "set_fields": {"updated": []},
+    "notify": {
+        "to": "customer@example.com",
+        "subject": "Update on your case",
+        "channel": "email",
+        "sent": True,
+        "detail": "sent",
+        "missing_fields": [],
+    },
+    "http_request": {
+        "status": 200,
+        "json": {"entitled": True, "tier": "gold"},
+        "text": None,
+        "truncated": False,
+        "elapsed_ms": 12,
+    },
+    "assign": {"owner": "queue:tier1", "previous_owner": None, "queue": "tier1", "agent": None},
+    "wait": {},
+}
+
+
+def load_support_case(path: Path = EXAMPLE) -> Workflow:
+    """The shipped support-case workflow."""
+    return Workflow.model_validate_json(path.read_text())
+
+
+def background_steps(workflow: Workflow) -> dict[str, BackgroundStep]:
+    return {
+        step.id: step
+        for node in workflow.nodes
+        if isinstance(node, StageNode)
+        for step in node.steps
+        if isinstance(step, BackgroundStep)
+    }
+
+
+def interactive_steps(workflow: Workflow) -> dict[str, InteractiveStep]:
+    return {
+        step.id: step
+        for node in workflow.nodes
+        if isinstance(node, StageNode)
+        for step in node.steps
+        if isinstance(step, InteractiveStep)
+    }
+
+
+def background_outputs(workflow: Workflow) -> dict[str, dict[str, Any]]:
+    """The canned outputs of every background step of ``workflow``."""
+    outputs = {}
+    for step_id, step in background_steps(workflow).items():
+        canned = dict(CANNED_OUTPUTS.get(step.action, {}))
+        if step.action == "set_fields":
+            canned["updated"] = sorted(step.inputs)
+        outputs[step_id] = canned
+    return outputs
+
+
+def case_updates(action: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The case changes a ``set_fields``/``assign`` step makes, from its resolved inputs."""
+    if action == "set_fields":
+        fields = inputs.get("fields")
+        return dict(fields) if isinstance(fields, dict) else dict(inputs)
+    if action == "assign":
+        agent, queue = inputs.get("agent"), inputs.get("queue")
+        return {"owner": agent if agent else f"queue:{queue}"}
+    return {}
+
+
+# ---------------------------------------------------------------------------- scenario
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """One benchmark case: its record and how its people answer."""
+
+    number: int
+    high: bool
+    rework: bool
+    case: dict[str, Any]
+
+    def form_data(self, step: InteractiveStep, visit: int) -> dict[str, Any]:
+        data = {field.name: _sample(field, self.number) for field in step.form}
+        if step.id == REWORK_STEP:
+            data[REWORK_FIELD] = "needs_more_work" if self.rework and visit == 1 else "fixed"
+        return data
+
+
+def _sample(field: FormField, number: int) -> Any:
+    if field.type is FieldType.BOOLEAN:
+        return True
+    if field.type is FieldType.NUMBER:
+        return 1
+    if field.type is FieldType.PICKLIST:
+        return field.values[0] if field.values else None
+    if field.type is FieldType.DATETIME:
+        return EPOCH.isoformat()
+    return f"{field.name} of case {number}"
+
+
+def scenarios(count: int) -> list[Scenario]:
+    """``count`` cases: even numbers high priority, numbers 1 and 4 mod 8 reworked once.
+
+    A high-priority case comes from an enterprise account, which the ``priority``
+    decision sends through the ``expedite`` stage.
+    """
+    found: list[Scenario] = []
+    for number in range(count):
+        high = number % 2 == 0
+        case: dict[str, Any] = {
+            "subject": f"Cannot export invoices ({number})",
+            "description": "The export button spins forever since this morning.",
+            "priority": "high" if high else "normal",
+            "product": "billing",
+            "account_tier": "enterprise" if high else "standard",
+            "contact_email": f"customer{number}@example.com",
+            "contact_count": 1,
+            "customer_sentiment": "neutral",
+            "status": "new",
+            "owner": None,
+            "escalated": False,
+            "resolution_code": None,
+            "resolved": False,
+            "created_at": (EPOCH + timedelta(seconds=number)).isoformat(),
+        }
+        found.append(Scenario(number, high, number % 8 in (1, 4), case))
+    return found
+
+
+# ---------------------------------------------------------------------------- SpiffWorkflow
+
+
+class SpiffDriver:
+    """Runs scenarios on the BPMN model with SpiffWorkflow's own API."""
+
+    def __init__(self, workflow: Workflow, bpmn: Path = BPMN_FILE) -> None:
+        from SpiffWorkflow.bpmn.parser import BpmnParser
+        from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+        from SpiffWorkflow.bpmn.specs.defaults import ScriptTask
+
+        from benchmarks.bpmn_export import PROCESS_ID, case_var, step_var
+
+        parser = BpmnParser()
+        parser.add_bpmn_file(str(bpmn))
+        self.spec = parser.get_spec(PROCESS_ID)
+        self.serializer = BpmnWorkflowSerializer()
+        self.script_task = ScriptTask
+        self.case_var = case_var
+        self.step_var = step_var
+        self.interactive = interactive_steps(workflow)
+        self.wait_steps = {
+            sid for sid, step in background_steps(workflow).items() if step.action == "wait"
+        }
+        self.step_names = [*background_steps(workflow), *self.interactive]
+
+    def _step_of(self, spec_name: str) -> str:
+        return spec_name.split("__", 1)[1]
+
+    def run(
+        self, scenario: Scenario, *, serialize: bool = False, trace: list[str] | None = None
+    ) -> tuple[int, int]:
+        """Run one case to its end; return (transitions, bytes of the last serialisation)."""
+        from SpiffWorkflow.bpmn import BpmnWorkflow
+        from SpiffWorkflow.util.task import TaskState
+
+        wf = BpmnWorkflow(self.spec)
+        data = {self.case_var(k): v for k, v in scenario.case.items()}
+        data.update({self.step_var(s): {} for s in self.step_names})
+        for task in wf.get_tasks(state=TaskState.READY):
+            task.data.update(data)
+        transitions = 1
+        size = 0
+        serializer = self.serializer
+
+        def after_engine_task(task: Any) -> None:
+            nonlocal transitions, size
+            if isinstance(task.task_spec, self.script_task):
+                transitions += 1
+                if trace is not None:
+                    trace.append(self._step_of(task.task_spec.name))
+                if serialize:
+                    size = len(serializer.serialize_json(wf))
+
+        if serialize:
+            size = len(serializer.serialize_json(wf))
+        wf.do_engine_steps(did_complete_task=after_engine_task)
+        visits: Counter[str] = Counter()
+        while not wf.is_completed():
+            ready = wf.get_tasks(state=TaskState.READY, manual=True)
+            if not ready:
+                raise RuntimeError(f"Spiff run of case {scenario.number} is stuck")
+            for task in ready:
+                step_id = self._step_of(task.task_spec.name)
+                visits[step_id] += 1
+                if step_id in self.interactive:
+                    form = scenario.form_data(self.interactive[step_id], visits[step_id])
+                    task.data[self.step_var(step_id)] = form
+                task.run()
+                transitions += 1
+                if trace is not None:
+                    trace.append(step_id)
+                if serialize:
+                    size = len(serializer.serialize_json(wf))
+            wf.do_engine_steps(did_complete_task=after_engine_task)
+        return transitions, size
+
+
+# ---------------------------------------------------------------------------- Baton in memory
+
+
+class BatonMemoryDriver:
+    """Feeds a run's events to the pure transition, performing effects as canned results."""
+
+    def __init__(self, workflow: Workflow) -> None:
+        from runtime.engine.definition import compile_workflow
+
+        self.workflow = workflow
+        self.compiled = compile_workflow(workflow)
+        self.background = background_steps(workflow)
+        self.interactive = interactive_steps(workflow)
+        self.outputs = background_outputs(workflow)
+
+    def run(self, scenario: Scenario, *, trace: list[str] | None = None) -> int:
+        """Run one case to its end; return the number of transitions."""
+        from runtime.engine import transition
+        from runtime.engine.types import (
+            CaseCreated,
+            CaseUpdated,
+            CreateWorkItem,
+            RunStatus,
+            RunStep,
+            ScheduleTimer,
+            StepCompleted,
+            TimerFired,
+            WorkItemCompleted,
+        )
+
+        now = EPOCH
+        result = transition(
+            self.compiled,
+            None,
+            CaseCreated(case=dict(scenario.case)),
+            now,
+            **run_identity(self.workflow, f"run-{scenario.number}", f"case-{scenario.number}"),
+        )
+        state = result.state
+        transitions = 1
+        pending = deque(result.effects)
+        visits: Counter[str] = Counter()
+        while pending:
+            effect = pending.popleft()
+            now += timedelta(seconds=1)
+            if isinstance(effect, RunStep):
+                updates = case_updates(effect.action, effect.inputs)
+                if updates:
+                    # The executor writes the case in the step's transaction; the case
+                    # change reaches the run as a CaseUpdated, as in production.
+                    changed = {**state.case, **updates}
+                    result = transition(
+                        self.compiled,
+                        state,
+                        CaseUpdated(case=changed, previous=dict(state.case)),
+                        now,
+                    )
+                    state = result.state
+                    pending.extend(result.effects)
+                event: Any = StepCompleted(
+                    step_id=effect.step_id,
+                    attempt=effect.attempt,
+                    outputs=dict(self.outputs[effect.step_id]),
+                )
+            elif isinstance(effect, CreateWorkItem):
+                visits[effect.step_id] += 1
+                event = WorkItemCompleted(
+                    step_id=effect.step_id,
+                    attempt=effect.attempt,
+                    work_item_key=effect.work_item_key,
+                    data=scenario.form_data(
+                        self.interactive[effect.step_id], visits[effect.step_id]
+                    ),
+                    actor="agent-1",
+                )
+            elif isinstance(effect, ScheduleTimer) and effect.purpose == "wait":
+                event = TimerFired(
+                    timer_key=effect.timer_key, purpose=effect.purpose, data=effect.data
+                )
+            else:
+                continue  # publishing, SLA timers, cancellations: nothing comes back
+            result = transition(self.compiled, state, event, now)
+            state = result.state
+            transitions += 1
+            if trace is not None:
+                trace.append(event.step_id if hasattr(event, "step_id") else effect.data["step_id"])
+            pending.extend(result.effects)
+        if state.status is not RunStatus.COMPLETED:
+            raise RuntimeError(
+                f"Baton run of case {scenario.number} ended {state.status} at {state.node_id}: "
+                f"{state.incident}"
+            )
+        return transitions
+
+
+def run_identity(workflow: Workflow, run_id: str, case_id: str) -> dict[str, Any]:
+    """The keyword arguments that name a new run for :func:`runtime.engine.transition`."""
+    from runtime.engine.types import RunIdentity
+
+    return {
+        "identity": RunIdentity(run_id=run_id, workflow_id=workflow.id, version=1, case_id=case_id)
+    }
+
+
+# ---------------------------------------------------------------------------- Baton on SQLite
+
+
+class BatonSqliteDriver:
+    """Runs scenarios end to end through the services layer on a SQLite file.
+
+    Every event is its own committed transaction, as in production: the case is created
+    (which starts the run), then each background step's outbox entry is performed and its
+    result recorded, each work item is completed through the service, and each due wait
+    timer is fired. Effects are performed inline, in order, so runs are deterministic.
+    """
+
+    def __init__(self, workflow: Workflow, directory: Path) -> None:
+        from runtime.db import make_engine
+        from runtime.store.migrate import migrate
+        from runtime.workflows import install_examples
+
+        self.workflow = workflow
+        self.interactive = interactive_steps(workflow)
+        self.outputs = background_outputs(workflow)
+        self.path = directory / "baton-bench.db"
+        self.engine = make_engine(f"sqlite:///{self.path}")
+        migrate(self.engine)
+        with self.session() as session:
+            install_examples(session=session, workflows=[workflow], only_if_empty=False)
+
+    def session(self) -> Any:
+        from runtime.db import session_scope
+
+        return session_scope(self.engine)
+
+    def start(self, scenario: Scenario) -> str:
+        """Create the case (its trigger starts the run); return the run id."""
+        from sqlmodel import select
+
+        from runtime.services.cases import create_case
+        from runtime.store.tables import RunRow
+
+        case_id = f"case-{scenario.number}"
+        with self.session() as session:
+            create_case(session=session, fields=scenario.case, case_id=case_id, now=EPOCH)
+            run_id = session.exec(select(RunRow.id).where(RunRow.case_id == case_id)).one()
+        return str(run_id)
+
+    def run(self, scenario: Scenario, *, park: bool = False) -> int:
+        """Run one case to its end (or, with ``park``, until a person has work on it).
+
+        Returns the number of transitions.
+        """
+        from sqlmodel import col, select
+
+        from runtime.store.tables import (
+            OutboxRow,
+            OutboxStatus,
+            RunRow,
+            TimerRow,
+            TimerStatus,
+            WorkItemRow,
+            WorkItemStatus,
+        )
+
+        run_id = self.start(scenario)
+        transitions = 1
+        visits: Counter[str] = Counter()
+        now = EPOCH
+        while True:
+            now += timedelta(seconds=1)
+            with self.session() as session:
+                step = session.exec(
+                    select(OutboxRow)
+                    .where(
+                        OutboxRow.run_id == run_id,
+                        OutboxRow.kind == "run_step",
+                        OutboxRow.status == OutboxStatus.PENDING,
+                    )
+                    .order_by(col(OutboxRow.id))
+                    .limit(1)
+                ).first()
+                item = (
+                    None
+                    if step
+                    else session.exec(
+                        select(WorkItemRow)
+                        .where(
+                            WorkItemRow.run_id == run_id, WorkItemRow.status == WorkItemStatus.OPEN
+                        )
+                        .limit(1)
+                    ).first()
+                )
+                timer = (
+                    None
+                    if step or item
+                    else session.exec(
+                        select(TimerRow)
+                        .where(
+                            TimerRow.run_id == run_id,
+                            TimerRow.status == TimerStatus.PENDING,
+                            TimerRow.purpose == "wait",
+                        )
+                        .limit(1)
+                    ).first()
+                )
+                if step is not None:
+                    self.perform_step(session, step, now)
+                elif item is not None:
+                    if park:
+                        return transitions
+                    visits[item.step_id] += 1
+                    self.complete_item(session, item, scenario, visits[item.step_id], now)
+                elif timer is not None:
+                    self.fire_timer(session, timer, now)
+                else:
+                    status = session.exec(select(RunRow.status).where(RunRow.id == run_id)).one()
+                    if status != "completed":
+                        raise RuntimeError(f"SQLite run of case {scenario.number} is {status}")
+                    return transitions
+            transitions += 1
+
+    def stored_bytes(self, run_ids: list[str]) -> dict[str, int]:
+        """Bytes the store holds for these runs, per table, summed over every column.
+
+        Each value is measured as SQLite stores it (``length(CAST(x AS BLOB))``): JSON and
+        text as their UTF-8 bytes, numbers and timestamps as their text form.
+        """
+        from sqlalchemy import bindparam, text
+
+        owner = {
+            "run": "id",
+            "run_event": "run_id",
+            "run_input": "run_id",
+            "work_item": "run_id",
+            "timer": "run_id",
+            "outbox": "run_id",
+            "step_execution": "run_id",
+        }
+        sizes: dict[str, int] = {}
+        with self.engine.connect() as connection:
+            for table, key in owner.items():
+                columns = [
+                    row[1] for row in connection.exec_driver_sql(f"PRAGMA table_info({table})")
+                ]
+                total = " + ".join(
+                    f'COALESCE(LENGTH(CAST("{column}" AS BLOB)), 0)' for column in columns
+                )
+                query = text(
+                    f'SELECT COALESCE(SUM({total}), 0) FROM "{table}" WHERE "{key}" IN :ids'
+                ).bindparams(bindparam("ids", expanding=True))
+                sizes[table] = int(connection.execute(query, {"ids": run_ids}).scalar_one())
+        return sizes
+
+    def file_bytes(self) -> int:
+        """The database file's size after folding the write-ahead log into it."""
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return self.path.stat().st_size
+
+    def perform_step(self, session: Any, row: Any, now: datetime) -> None:
+        """What the executor does for one ``run_step`` outbox entry, in one transaction."""
+        from runtime.engine.types import RunStep, StepCompleted
+        from runtime.services.cases import apply_case_changes
+        from runtime.services.core import apply_event, lock_run
+        from runtime.store.tables import OutboxStatus
+
+        effect = RunStep.model_validate(row.effect)
+        case, run = lock_run(session, row.run_id)
+        updates = case_updates(effect.action, effect.inputs)
+        if updates:
+            apply_case_changes(
+                session,
+                case=case,
+                changes=updates,
+                actor="executor",
+                now=now,
+                skip_run_id=run.id,
+            )
+        event = StepCompleted(
+            step_id=effect.step_id, attempt=effect.attempt, outputs=self.outputs[effect.step_id]
+        )
+        apply_event(session, run=run, case=case, event=event, now=now)
+        row.status = OutboxStatus.DONE
+        row.done_at = now
+        session.add(row)
+
+    def complete_item(
+        self, session: Any, item: Any, scenario: Scenario, visit: int, now: datetime
+    ) -> None:
+        from runtime.services.work_items import complete_work_item
+
+        data = scenario.form_data(self.interactive[item.step_id], visit)
+        complete_work_item(session=session, key=item.key, data=data, actor="agent-1", now=now)
+
+    def fire_timer(self, session: Any, timer: Any, now: datetime) -> None:
+        from runtime.engine.types import TimerFired
+        from runtime.services.core import apply_event, lock_run
+        from runtime.store.tables import TimerStatus
+
+        case, run = lock_run(session, timer.run_id)
+        timer.status = TimerStatus.FIRED
+        timer.fired_at = now
+        session.add(timer)
+        event = TimerFired(timer_key=timer.key, purpose=timer.purpose, data=dict(timer.data))
+        apply_event(session, run=run, case=case, event=event, now=now)
+
+
+def measure_parked(workflow: Workflow, directory: Path, count: int = 200) -> dict[str, Any]:
+    """Park ``count`` runs at their first work item in a fresh database; what do they weigh?"""
+    driver = BatonSqliteDriver(workflow, directory)
+    before = driver.file_bytes()
+    for scenario in scenarios(count):
+        driver.run(scenario, park=True)
+    from sqlmodel import select
+
+    from runtime.store.tables import RunRow
+
+    with driver.session() as session:
+        run_ids = list(session.exec(select(RunRow.id)).all())
+    grown = driver.file_bytes() - before
+    sizes = driver.stored_bytes(run_ids)
+    driver.engine.dispose()
+    core = sizes["run"] + sizes["run_event"] + sizes["work_item"]
+    return {
+        "bytes_per_parked_run": round(core / len(run_ids)),
+        "stored_bytes_per_parked_run_all_tables": round(sum(sizes.values()) / len(run_ids)),
+        "db_file_bytes_per_parked_run": round(grown / len(run_ids)),
+        "per_table": {table: round(size / len(run_ids)) for table, size in sizes.items()},
+    }
+
+
+def sqlite_figure(workflow: Workflow, cases: list[Scenario]) -> tuple[Figure, dict[str, Any]]:
+    """Measurement (b) on a fresh database in a temporary directory, plus parked-run size."""
+    with tempfile.TemporaryDirectory(prefix="baton-bench-") as directory:
+        driver = BatonSqliteDriver(workflow, Path(directory) / "runs")
+        figure = timed("baton_sqlite", cases, driver.run)
+        driver.engine.dispose()
+        parked = measure_parked(workflow, Path(directory) / "parked")
+    return figure, parked
+
+
+# ---------------------------------------------------------------------------- harness
+
+
+@dataclass(slots=True)
+class Figure:
+    """One measurement: how long N cases took and how many transitions they made."""
+
+    name: str
+    cases: int
+    transitions: int
+    seconds: float
+
+    @property
+    def cases_per_s(self) -> float:
+        return self.cases / self.seconds
+
+    @property
+    def transitions_per_s(self) -> float:
+        return self.transitions / self.seconds
+
+
+def timed(name: str, cases: list[Scenario], run_one: Callable[[Scenario], int]) -> Figure:
+    """Run every scenario through ``run_one`` with the collector off, as benchmarks do."""
+    gc.collect()
+    gc.disable()
+    try:
+        started = time.perf_counter()
+        transitions = sum(run_one(case) for case in cases)
+        seconds = time.perf_counter() - started
+    finally:
+        gc.enable()
+    return Figure(name, len(cases), transitions, seconds)
+
+
+def check_equivalence(
+    baton: BatonMemoryDriver, spiff: SpiffDriver, cases: list[Scenario]
+) -> list[str]:
+    """Both engines run the same steps for each kind of case; return a note per kind."""
+    notes = []
+    kinds: dict[tuple[bool, bool], Scenario] = {}
+    for case in cases:
+        kinds.setdefault((case.high, case.rework), case)
+    for (high, rework), case in sorted(kinds.items()):
+        baton_trace: list[str] = []
+        spiff_trace: list[str] = []
+        baton.run(case, trace=baton_trace)
+        spiff.run(case, trace=spiff_trace)
+        if Counter(baton_trace) != Counter(spiff_trace):
+            raise SystemExit(
+                f"the BPMN model is not equivalent for high={high} rework={rework}:\n"
+                f"  baton: {baton_trace}\n  spiff: {spiff_trace}\n"
+                "regenerate it with: python benchmarks/bpmn_export.py"
+            )
+        notes.append(
+            f"{'high' if high else 'normal'}{' + rework' if rework else ''}: "
+            f"{len(baton_trace) + 1} transitions"
+        )
+    return notes
+
+
+def profiled(name: str, run: Callable[[], Figure], top: int = 25) -> Figure:
+    """Run one measurement under cProfile and print where its time went."""
+    profiler = cProfile.Profile()
+    figure = profiler.runcall(run)
+    print(f"\n--- profile of {name} (cumulative, top {top}) ---")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+    print(f"--- profile of {name} (own time, top {top}) ---")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
+    return figure
+
+
+def print_table(figures: list[Figure], notes: list[str]) -> None:
+    print(
+        f"{'measurement':<22}{'cases':>8}{'transitions':>13}{'seconds':>10}"
+        f"{'cases/s':>12}{'transitions/s':>15}"
+    )
+    for f in figures:
+        print(
+            f"{f.name:<22}{f.cases:>8}{f.transitions:>13}{f.seconds:>10.3f}"
+            f"{f.cases_per_s:>12.1f}{f.transitions_per_s:>15.1f}"
+        )
+    for note in notes:
+        print(note)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=2000, help="cases per measurement")
+    parser.add_argument(
+        "--profile",
+        choices=["baton_memory", "baton_sqlite", "spiff_memory", "spiff_serialized"],
+        action="append",
+        default=[],
+        help="print a cProfile report of this measurement (repeatable)",
+    )
+    args = parser.parse_args(argv)
+    if args.cases < 8:
+        parser.error("--cases must be at least 8 so every kind of case occurs")
+    logging.disable(logging.INFO)  # notify/executor chatter is not what we measure
+
+    workflow = load_support_case()
+    cases = scenarios(args.cases)
+    baton = BatonMemoryDriver(workflow)
+    spiff = SpiffDriver(workflow)
+    notes = [
+        "paths checked equal on both engines: " + "; ".join(check_equivalence(baton, spiff, cases))
+    ]
+
+    sizes: list[int] = []
+    parked: dict[str, Any] = {}
+
+    def baton_sqlite() -> Figure:
+        figure, found = sqlite_figure(workflow, cases)
+        parked.update(found)
+        return figure
+
+    def spiff_serialized(case: Scenario) -> int:
+        transitions, size = spiff.run(case, serialize=True)
+        sizes.append(size)
+        return transitions
+
+    plan: list[tuple[str, Callable[[], Figure]]] = [
+        ("baton_memory", lambda: timed("baton_memory", cases, baton.run)),
+        ("baton_sqlite", baton_sqlite),
+        ("spiff_memory", lambda: timed("spiff_memory", cases, lambda c: spiff.run(c)[0])),
+        ("spiff_serialized", lambda: timed("spiff_serialized", cases, spiff_serialized)),
+    ]
+    figures = {name: profiled(name, run) if name in args.profile else run() for name, run in plan}
+    a, b, c, d = (figures[name] for name, _ in plan)
+    if sizes:
+        notes.append(f"spiff serialised state of a finished run: {sizes[-1]} bytes of JSON")
+    notes.append(
+        "stored bytes per parked run, by table: "
+        + ", ".join(f"{table} {size}" for table, size in parked["per_table"].items())
+    )
+
+    print_table(list(figures.values()), notes)
+    summary: dict[str, Any] = {"cases": args.cases}
+    for name, figure in figures.items():
+        summary[f"{name}_cases_per_s"] = round(figure.cases_per_s, 1)
+    for name, figure in figures.items():
+        summary[f"{name}_transitions_per_s"] = round(figure.transitions_per_s, 1)
+    for key in (
+        "bytes_per_parked_run",
+        "stored_bytes_per_parked_run_all_tables",
+        "db_file_bytes_per_parked_run",
+    ):
+        summary[key] = parked[key]
+    summary["ratio_memory_baton_over_spiff"] = round(a.cases_per_s / c.cases_per_s, 2)
+    summary["ratio_stored_baton_sqlite_over_spiff_serialized"] = round(
+        b.cases_per_s / d.cases_per_s, 2
+    )
+    summary["target_memory_20x_met"] = a.cases_per_s >= 20 * c.cases_per_s
+    summary["target_stored_5x_met"] = b.cases_per_s >= 5 * d.cases_per_s
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
