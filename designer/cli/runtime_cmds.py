@@ -1,9 +1,76 @@
-"""Commands of this area; filled in by the issue that builds it."""
+"""``baton worker`` (the executor and clock alone) and ``baton db upgrade``."""
 
 from __future__ import annotations
 
+import logging
+import signal
+import threading
+from types import FrameType
+
 import click
+from sqlalchemy.engine import Engine
+
+from runtime.db import make_engine
+from runtime.settings import Settings
+from runtime.store import migrate
+
+
+def _engine(settings: Settings) -> Engine:
+    return make_engine(settings.resolved_database_url())
+
+
+@click.command("worker")
+@click.option("--threads", type=int, default=None, help="Step threads (default: settings).")
+@click.option("--no-migrate", is_flag=True, help="Do not upgrade the schema first.")
+def worker_command(threads: int | None, no_migrate: bool) -> None:
+    """Run the executor (outbox, step threads) and the timer clock until SIGTERM/SIGINT."""
+    from runtime.executor import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings()
+    if threads is not None:
+        settings = settings.model_copy(update={"worker_threads": threads})
+    engine = _engine(settings)
+    if not no_migrate:
+        migrate(engine)
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        click.echo(f"signal {signum}: finishing running steps, then stopping", err=True)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    worker = Worker(settings, engine)
+    worker.start()
+    click.echo(
+        f"baton worker on {engine.url.render_as_string()} ({settings.worker_threads} threads)"
+    )
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        worker.stop()
+        engine.dispose()
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema commands."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Upgrade the database schema (DATABASE_URL, default SQLite under the instance folder)."""
+    settings = Settings()
+    engine = _engine(settings)
+    migrate(engine, revision)
+    click.echo(f"database at {engine.url.render_as_string()} upgraded to {revision}")
+    engine.dispose()
 
 
 def register(cli: click.Group) -> None:
     """Add this module's commands to ``cli``."""
+    cli.add_command(worker_command)
+    cli.add_command(db_group)
