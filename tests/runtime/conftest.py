@@ -12,19 +12,16 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from runtime_flows import install_workflow
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import Session
 
-from graphs.model import Workflow
 from runtime.db import make_engine, session_scope
 from runtime.services import clear_caches
 from runtime.store import metadata, migrate
-from runtime.store.workflow_tables import WorkflowRow, WorkflowVersionRow
 
 POSTGRES_ENV = "BATON_TEST_POSTGRES_URL"
 REQUIRE_ENV = "BATON_REQUIRE_POSTGRES"
@@ -102,37 +99,12 @@ def sqlite_db(sqlite_url: str) -> Iterator[Engine]:
         engine.dispose()
 
 
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-
-
-def install_workflow(
-    session: Session, definition: dict[str, Any] | Workflow, *, version: int = 1
-) -> Workflow:
-    """Publish ``definition`` as ``version`` and make it the active version."""
-    wf = definition if isinstance(definition, Workflow) else Workflow.model_validate(definition)
-    data = wf.model_dump(mode="json")
-    row = session.get(WorkflowRow, wf.id)
-    if row is None:
-        row = WorkflowRow(
-            id=wf.id, name=wf.name, draft=data, created_at=T0, updated_at=T0, revision=1
-        )
-    row.active_version = version
-    session.add(row)
-    session.flush()
-    session.add(
-        WorkflowVersionRow(workflow_id=wf.id, version=version, definition=data, published_at=T0)
-    )
-    session.flush()
-    return wf
-
-
 @pytest.fixture
 def install(db: Engine) -> Any:
     """``install(definition, version=1)``: publish and activate a workflow in ``db``."""
 
-    def _install(definition: dict[str, Any] | Workflow, *, version: int = 1) -> Workflow:
+    def _install(definition: dict[str, Any], *, version: int = 1) -> Any:
         with session_scope(db) as session:
             return install_workflow(session, definition, version=version)
 
     return _install
-
