@@ -176,6 +176,10 @@ class CompiledWorkflow:
     start_id: str
     max_visits: int
     trigger: CompiledCondition | None
+    #: whether any condition reads ``sla.*`` / ``counter.*``: when none does, the engine
+    #: skips building those facts on every evaluation
+    reads_sla: bool = True
+    reads_counters: bool = True
 
     @property
     def id(self) -> str:
@@ -326,10 +330,32 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
                 outgoing=edges,
                 next_edge=next_edge,
             )
+    roots = {
+        rule.field.partition(".")[0]
+        for node in nodes.values()
+        for cond in (
+            node.entry,
+            node.exit,
+            *(o.condition for o in node.outcomes),
+            *(s.entry for s in node.steps),
+        )
+        if cond is not None
+        for rule, _ in cond.rules
+    }
+    inputs = {
+        inp.ref.partition(".")[0]
+        for node in nodes.values()
+        for s in node.steps
+        if isinstance(s.spec, BackgroundStep)
+        for inp in s.spec.inputs.values()
+        if inp.ref
+    }
     return CompiledWorkflow(
         workflow=wf,
         nodes=nodes,
         start_id=starts[0],
         max_visits=wf.max_visits_per_node,
         trigger=_compile(wf.trigger.condition),
+        reads_sla="sla" in roots | inputs,
+        reads_counters="counter" in roots | inputs,
     )

@@ -271,7 +271,7 @@ def simulate(
         log=log,
         events=events,
         path=[e.node_id for e in log if e.kind == "node.entered" and e.node_id],
-        edges=[e.data["edge_id"] for e in log if e.kind == "edge.taken"],
+        edges=[e.data["edge_id"] for e in log if e.kind == "node.entered" and e.data["edge_id"]],
         decisions=[
             {"node_id": e.node_id, **{k: e.data[k] for k in ("outcome", "label", "reason")}}
             for e in log

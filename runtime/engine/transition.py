@@ -27,10 +27,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from graphs.conditions import Facts, parse_datetime
 from graphs.model import BackgroundStep, Edge, EdgeKind, EndNode, InteractiveStep, StageNode
+from runtime.engine._fast import clone, make
 from runtime.engine.definition import (
     CompiledNode,
     CompiledStep,
@@ -76,6 +79,19 @@ _ACTIVE_STEP = frozenset(
 )
 _LEVEL = {name: k for k, name in enumerate(SLA_LEVELS)}
 _EMPTY: Mapping[str, Any] = {}
+_PENDING_STEP: dict[str, Any] = {
+    "step_id": "",
+    "attempt": 1,
+    "status": StepStatus.PENDING,
+    "started_at": None,
+    "finished_at": None,
+    "outputs": {},
+    "error": None,
+    "work_item_key": None,
+    "tries": 0,
+    "sla": None,
+}
+M = TypeVar("M", bound=BaseModel)
 
 
 def work_item_key(run_id: str, step_id: str, attempt: int) -> str:
@@ -186,13 +202,13 @@ def _new_state(identity: RunIdentity, event: CaseCreated, now: datetime) -> RunS
 def _copy_state(state: RunState) -> RunState:
     # Shallow copy plus fresh containers: nested values (case, outputs, clocks) are
     # replaced, never mutated, so sharing them with the old state is safe.
-    s = state.model_copy()
-    s.visits = dict(state.visits)
-    s.steps = {k: v.model_copy() for k, v in state.steps.items()}
-    s.step_outputs = dict(state.step_outputs)
-    s.attempts = dict(state.attempts)
-    s.deferred = list(state.deferred)
-    return s
+    values = dict(state.__dict__)
+    values["visits"] = dict(state.visits)
+    values["steps"] = dict(state.steps)  # step states are copied on first write: _Run.own
+    values["step_outputs"] = dict(state.step_outputs)
+    values["attempts"] = dict(state.attempts)
+    values["deferred"] = list(state.deferred)
+    return make(RunState, values)
 
 
 class _Counters(Mapping[str, int]):
@@ -224,6 +240,20 @@ def _changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
 
 
+def _new(cls: type[M], **values: Any) -> M:
+    return make(cls, values)
+
+
+def _put(obj: BaseModel, **values: Any) -> None:
+    # Writes to the transition's own working copies, bypassing pydantic's __setattr__
+    # (about 1 µs a field, the largest cost of a transition before this).
+    obj.__dict__.update(values)
+
+
+def _with(obj: M, **values: Any) -> M:
+    return make(type(obj), {**obj.__dict__, **values})
+
+
 def _minutes(delta: timedelta) -> float:
     return round(delta.total_seconds() / 60.0, 3)
 
@@ -241,7 +271,8 @@ def _clock_level(clock: SlaClock, at: datetime) -> str:
 
 
 def _new_clock(started: datetime, target: float, warning: float | None) -> SlaClock:
-    return SlaClock.model_construct(
+    return _new(
+        SlaClock,
         started_at=started,
         warning_at=None if warning is None else started + timedelta(minutes=warning),
         due_at=started + timedelta(minutes=target),
@@ -261,12 +292,24 @@ class _Run:
         self.now = now
         self.actor = actor
         self.start_status = None if fresh else state.status
-        self.first_seq = self.s.seq + 1
+        self.seq = self.s.seq
+        self.first_seq = self.seq + 1
         self.log: list[LogEvent] = []
         self.effects: list[Effect] = []
         self.fresh_nodes: set[str] = set()
+        # Step states this transition may write: copies made on first write, or new.
+        self.owned: set[str] = set(self.s.steps) if fresh else set()
 
     # ------------------------------------------------------------------ output helpers
+
+    def own(self, step_id: str) -> StepState:
+        """The step's state, safe to write: the input state is never mutated."""
+        st = self.s.steps[step_id]
+        if step_id not in self.owned:
+            st = clone(st)
+            self.s.steps[step_id] = st
+            self.owned.add(step_id)
+        return st
 
     def note(
         self,
@@ -276,17 +319,19 @@ class _Run:
         step_id: str | None = None,
         **data: Any,
     ) -> None:
-        s = self.s
-        s.seq += 1
+        self.seq += 1
         self.log.append(
-            LogEvent.model_construct(
-                seq=s.seq,
-                at=self.now,
-                actor=self.actor,
-                kind=kind,
-                node_id=node_id,
-                step_id=step_id,
-                data=data,
+            make(
+                LogEvent,
+                {
+                    "seq": self.seq,
+                    "at": self.now,
+                    "actor": self.actor,
+                    "kind": kind,
+                    "node_id": node_id,
+                    "step_id": step_id,
+                    "data": data,
+                },
             )
         )
 
@@ -295,6 +340,7 @@ class _Run:
 
     def result(self) -> Transition:
         s = self.s
+        _put(s, seq=self.seq)
         if s.status in FINISHED_RUN_STATUSES and self.start_status not in FINISHED_RUN_STATUSES:
             topic = "run.finished"
         elif s.status is RunStatus.INCIDENT and self.start_status is not RunStatus.INCIDENT:
@@ -302,7 +348,8 @@ class _Run:
         else:
             topic = "run.updated"
         self.effects.append(
-            Publish.model_construct(
+            _new(
+                Publish,
                 kind="publish",
                 topic=topic,
                 data={
@@ -310,11 +357,11 @@ class _Run:
                     "status": s.status.value,
                     "node_id": s.node_id,
                     "from_seq": self.first_seq,
-                    "to_seq": s.seq,
+                    "to_seq": self.seq,
                 },
             )
         )
-        return Transition.model_construct(state=s, effects=self.effects, log=self.log)
+        return _new(Transition, state=s, effects=self.effects, log=self.log)
 
     # ------------------------------------------------------------------ facts
 
@@ -324,8 +371,8 @@ class _Run:
             case=s.case,
             previous_case=s.previous_case,
             steps=s.step_outputs,
-            sla=self.sla_facts(),
-            counters=_Counters(s.visits, s.loops),
+            sla=self.sla_facts() if self.d.reads_sla else _EMPTY,
+            counters=_Counters(s.visits, s.loops) if self.d.reads_counters else _EMPTY,
         )
 
     def sla_facts(self) -> Mapping[str, Any]:
@@ -393,7 +440,7 @@ class _Run:
             event=event.kind,
             reason=f"the run is {why}; the event is applied when it runs again",
         )
-        s.deferred.append(DeferredEvent.model_construct(event=event, at=self.now, seq=s.seq))
+        s.deferred.append(_new(DeferredEvent, event=event, at=self.now, seq=self.seq))
 
     def drain(self) -> None:
         """Apply the events held while the run was not running, in arrival order."""
@@ -430,8 +477,7 @@ class _Run:
     def case_updated(self, event: CaseUpdated) -> None:
         s = self.s
         previous = event.previous if event.previous else s.case
-        s.previous_case = dict(previous)
-        s.case = dict(event.case)
+        _put(s, previous_case=dict(previous), case=dict(event.case))
         self.note("case.updated", node_id=s.node_id, changed=_changed(previous, s.case))
 
     def current_step(
@@ -460,7 +506,7 @@ class _Run:
                 attempt=attempt,
             )
             return None
-        return cs, st
+        return cs, self.own(step_id)
 
     def step_completed(self, event: StepCompleted) -> None:
         found = self.current_step(
@@ -473,8 +519,7 @@ class _Run:
             self.ignore(event, f"step {cs.id!r} is interactive: it completes by its work item")
             return
         if event.case is not None:
-            self.s.previous_case = self.s.case
-            self.s.case = dict(event.case)
+            _put(self.s, previous_case=self.s.case, case=dict(event.case))
             self.note(
                 "case.updated",
                 node_id=cs.node_id,
@@ -568,13 +613,13 @@ class _Run:
             if s.status is not RunStatus.RUNNING:
                 self.reject(event, f"only a running run can be paused; this one is {s.status}")
                 return
-            s.status = RunStatus.PAUSED
+            _put(s, status=RunStatus.PAUSED)
             self.note("run.paused", node_id=s.node_id, reason=reason)
         elif cmd == "resume":
             if s.status is not RunStatus.PAUSED:
                 self.reject(event, f"only a paused run can be resumed; this one is {s.status}")
                 return
-            s.status = RunStatus.RUNNING
+            _put(s, status=RunStatus.RUNNING)
             self.note("run.resumed", node_id=s.node_id, reason=reason, held=len(s.deferred))
             self.drain()
             self.advance()
@@ -613,8 +658,7 @@ class _Run:
             )
             return
         step_id = incident.step_id
-        s.status = RunStatus.RUNNING
-        s.incident = None
+        _put(s, status=RunStatus.RUNNING, incident=None)
         self.note(
             "incident.resolved",
             node_id=s.node_id,
@@ -624,11 +668,10 @@ class _Run:
             reason=reason,
         )
         cs = self.d.step(s.node_id or "", step_id)
-        st = s.steps.get(step_id)
-        assert cs is not None and st is not None
+        assert cs is not None and step_id in s.steps
+        st = self.own(step_id)
         if event.command == "skip_step":
-            st.status = StepStatus.SKIPPED
-            st.finished_at = self.now
+            _put(st, status=StepStatus.SKIPPED, finished_at=self.now)
             self.note(
                 "step.skipped",
                 node_id=cs.node_id,
@@ -640,8 +683,8 @@ class _Run:
         else:
             # Held events first, so the retry reads the latest case.
             self.drain()
-            st = s.steps.get(step_id)
-            if st is None or st.status is not StepStatus.FAILED:
+            found = s.steps.get(step_id)
+            if found is None or found.status is not StepStatus.FAILED:
                 self.note(
                     "step.retry_dropped",
                     node_id=s.node_id,
@@ -649,7 +692,8 @@ class _Run:
                     reason="the step is no longer failed: held events moved the run on",
                 )
             else:
-                st.tries = 0
+                st = self.own(step_id)
+                _put(st, tries=0)
                 self.launch(cs, st, retry_of=st.attempt)
         self.advance()
 
@@ -660,13 +704,11 @@ class _Run:
             for cs in node.steps:
                 st = s.steps.get(cs.id)
                 if st is not None and st.status not in FINISHED_STEP_STATUSES:
-                    self.cancel_step(cs, st, "the run was cancelled")
+                    self.cancel_step(cs, self.own(cs.id), "the run was cancelled")
             self.stop_stage_clock(node)
         dropped = len(s.deferred)
         s.deferred = []
-        s.status = RunStatus.CANCELLED
-        s.incident = None
-        s.finished_at = self.now
+        _put(s, status=RunStatus.CANCELLED, incident=None, finished_at=self.now)
         self.note("run.cancelled", node_id=s.node_id, reason=reason, dropped_events=dropped)
 
     # ------------------------------------------------------------------ walking
@@ -688,18 +730,24 @@ class _Run:
                 self.complete(node)
                 return
 
-    def enter(self, node_id: str) -> None:
+    def enter(self, node_id: str, via: Edge | None = None) -> None:
+        """Move the token to ``node_id`` (along ``via``), and prepare a stage's steps."""
         s = self.s
         node = self.d.nodes[node_id]
         visit = s.visits.get(node_id, 0) + 1
         s.visits[node_id] = visit
-        s.node_id = node_id
-        s.node_entered_at = self.now
-        s.stage_open = False
-        s.steps = {}
+        _put(s, node_id=node_id, node_entered_at=self.now, stage_open=False, steps={})
         self.fresh_nodes.add(node_id)
+        # One log line per move: the node entered and the edge that led there.
         self.note(
-            "node.entered", node_id=node_id, node_kind=node.kind, visit=visit, name=node.title
+            "node.entered",
+            node_id=node_id,
+            node_kind=node.kind,
+            visit=visit,
+            name=node.title,
+            edge_id=None if via is None else via.id,
+            from_node=None if via is None else via.source,
+            edge_kind=None if via is None else via.kind.value,
         )
         if visit > self.d.max_visits:
             self.incident(
@@ -719,24 +767,16 @@ class _Run:
         for cs in node.steps:
             # Fresh attempts: the old ones stay in the log, their outputs are not read.
             outputs.pop(cs.id, None)
-            s.steps[cs.id] = StepState.model_construct(
-                step_id=cs.id,
-                attempt=attempts.get(cs.id, 0) + 1,
-                status=StepStatus.PENDING,
-                started_at=None,
-                finished_at=None,
-                outputs={},
-                error=None,
-                work_item_key=None,
-                tries=0,
-                sla=None,
-            )
+            self.owned.add(cs.id)
+            values = {**_PENDING_STEP, "step_id": cs.id, "attempt": attempts.get(cs.id, 0) + 1}
+            values["outputs"] = {}
+            s.steps[cs.id] = make(StepState, values)
         if spec.sla is not None:
             clock = _new_clock(self.now, spec.sla.target_minutes, spec.sla.warning_minutes)
-            s.sla = clock
+            _put(s, sla=clock)
             self.schedule_sla(node_id, visit, clock)
         else:
-            s.sla = None
+            _put(s, sla=None)
 
     def follow(self, node: CompiledNode, edge: Edge | None) -> None:
         if edge is None:
@@ -747,24 +787,14 @@ class _Run:
             )
             return
         if edge.kind is EdgeKind.GOTO:
-            self.s.loops += 1
-        self.note(
-            "edge.taken",
-            node_id=node.id,
-            edge_id=edge.id,
-            source=edge.source,
-            target=edge.target,
-            edge_kind=edge.kind.value,
-        )
-        self.enter(edge.target)
+            _put(self.s, loops=self.s.loops + 1)
+        self.enter(edge.target, edge)
 
     def complete(self, node: CompiledNode) -> None:
         s = self.s
         spec = node.spec
         assert isinstance(spec, EndNode)
-        s.status = RunStatus.COMPLETED
-        s.resolution = spec.resolution
-        s.finished_at = self.now
+        _put(s, status=RunStatus.COMPLETED, resolution=spec.resolution, finished_at=self.now)
         self.note(
             "run.completed",
             node_id=node.id,
@@ -776,10 +806,10 @@ class _Run:
         self, code: str, message: str, *, node_id: str | None, step_id: str | None = None
     ) -> None:
         s = self.s
-        s.status = RunStatus.INCIDENT
-        s.incident = Incident.model_construct(
-            code=code, message=message, node_id=node_id, step_id=step_id, at=self.now
+        incident = _new(
+            Incident, code=code, message=message, node_id=node_id, step_id=step_id, at=self.now
         )
+        _put(s, status=RunStatus.INCIDENT, incident=incident)
         self.note("run.incident", node_id=node_id, step_id=step_id, code=code, reason=message)
 
     def decide(self, node: CompiledNode) -> None:
@@ -852,7 +882,7 @@ class _Run:
                     node_id=node.id,
                     reason="entry condition holds: " + node.entry.describe(facts, True),
                 )
-            s.stage_open = True
+            _put(s, stage_open=True)
         if node.exit is not None:
             facts = self.facts()
             if node.exit(facts):
@@ -881,7 +911,7 @@ class _Run:
                     if not cs.entry(facts_now):
                         blocked.append(cs)
                         continue
-                self.launch(cs, st, retry_of=None)
+                self.launch(cs, self.own(cs.id), retry_of=None)
                 active = True
             if all_done:
                 self.exit_stage(node)
@@ -892,9 +922,8 @@ class _Run:
             # them so the stage can finish (their dependents may start next round).
             facts_now = facts_now or self.facts()
             for cs in blocked:
-                st = steps[cs.id]
-                st.status = StepStatus.SKIPPED
-                st.finished_at = self.now
+                st = self.own(cs.id)
+                _put(st, status=StepStatus.SKIPPED, finished_at=self.now)
                 assert cs.entry is not None
                 self.note(
                     "step.skipped",
@@ -918,7 +947,9 @@ class _Run:
         for cs in node.steps:
             st = s.steps[cs.id]
             if st.status not in FINISHED_STEP_STATUSES:
-                self.cancel_step(cs, st, f"stage {node.title!r} exit condition held: {why}")
+                self.cancel_step(
+                    cs, self.own(cs.id), f"stage {node.title!r} exit condition held: {why}"
+                )
                 cancelled.append(cs.id)
         self.stop_stage_clock(node)
         self.note(
@@ -944,24 +975,19 @@ class _Run:
         """Start an attempt of a step: a fresh one for a retry."""
         s = self.s
         if retry_of is not None:
-            st.attempt = s.attempts.get(cs.id, 0) + 1
+            _put(st, attempt=s.attempts.get(cs.id, 0) + 1)
         attempt = st.attempt
         s.attempts[cs.id] = attempt
-        st.tries += 1
-        st.started_at = self.now
-        st.finished_at = None
-        st.error = None
-        st.outputs = {}
+        _put(st, tries=st.tries + 1, started_at=self.now, finished_at=None, error=None, outputs={})
         spec = cs.spec
         extra: dict[str, Any] = {} if retry_of is None else {"retry_of": retry_of}
         if isinstance(spec, InteractiveStep):
             key = work_item_key(s.run_id, cs.id, attempt)
-            st.status = StepStatus.WAITING
-            st.work_item_key = key
+            _put(st, status=StepStatus.WAITING, work_item_key=key)
             due = None
             if spec.sla is not None:
                 clock = _new_clock(self.now, spec.sla.target_minutes, spec.sla.warning_minutes)
-                st.sla = clock
+                _put(st, sla=clock)
                 due = clock.due_at
                 self.schedule_sla(f"{cs.node_id}.{cs.id}", attempt, clock)
             node = self.d.nodes[cs.node_id]
@@ -970,7 +996,8 @@ class _Run:
             assignment = spec.assignment
             queue = assignment.queue or (None if assignment.agent else stage.owner)
             self.emit(
-                CreateWorkItem.model_construct(
+                _new(
+                    CreateWorkItem,
                     kind="create_work_item",
                     work_item_key=key,
                     step_id=cs.id,
@@ -997,7 +1024,7 @@ class _Run:
             )
             return
         inputs = self.inputs(spec)
-        st.status = StepStatus.RUNNING
+        _put(st, status=StepStatus.RUNNING)
         if cs.is_wait:
             due, problem = self.wait_until(inputs)
             if due is None:
@@ -1013,7 +1040,8 @@ class _Run:
                 self.fail_step(cs, st, problem, retryable=False)
                 return
             self.emit(
-                ScheduleTimer.model_construct(
+                _new(
+                    ScheduleTimer,
                     kind="schedule_timer",
                     timer_key=timer_key(s.run_id, "wait", f"{cs.node_id}.{cs.id}", attempt),
                     due_at=due,
@@ -1033,7 +1061,8 @@ class _Run:
             )
             return
         self.emit(
-            RunStep.model_construct(
+            _new(
+                RunStep,
                 kind="run_step",
                 step_id=cs.id,
                 attempt=attempt,
@@ -1071,9 +1100,7 @@ class _Run:
     def finish_step(
         self, cs: CompiledStep, st: StepState, outputs: dict[str, Any], *, reason: str
     ) -> None:
-        st.status = StepStatus.DONE
-        st.finished_at = self.now
-        st.outputs = outputs
+        _put(st, status=StepStatus.DONE, finished_at=self.now, outputs=outputs)
         self.s.step_outputs[cs.id] = outputs
         self.note(
             "step.completed",
@@ -1086,15 +1113,15 @@ class _Run:
 
     def fail_step(self, cs: CompiledStep, st: StepState, error: str, *, retryable: bool) -> None:
         spec = cs.spec
-        st.error = error
-        st.finished_at = self.now
+        _put(st, error=error, finished_at=self.now)
         policy = spec.retry if isinstance(spec, BackgroundStep) else None
         if retryable and policy is not None and st.tries < policy.max_attempts:
             delay = policy.backoff(st.tries)
             due = self.now + timedelta(seconds=delay)
-            st.status = StepStatus.RETRY_WAIT
+            _put(st, status=StepStatus.RETRY_WAIT)
             self.emit(
-                ScheduleTimer.model_construct(
+                _new(
+                    ScheduleTimer,
                     kind="schedule_timer",
                     timer_key=timer_key(
                         self.s.run_id, "retry", f"{cs.node_id}.{cs.id}", st.attempt
@@ -1114,7 +1141,7 @@ class _Run:
                 reason=f"try {st.tries} of {policy.max_attempts} failed; retrying in {delay:g}s",
             )
             return
-        st.status = StepStatus.FAILED
+        _put(st, status=StepStatus.FAILED)
         if not retryable:
             why = "the error is not retryable"
         elif policy is None:
@@ -1137,7 +1164,8 @@ class _Run:
         )
 
     def cancel_timer_effect(self, purpose: str, cs: CompiledStep, attempt: int) -> CancelTimer:
-        return CancelTimer.model_construct(
+        return _new(
+            CancelTimer,
             kind="cancel_timer",
             timer_key=timer_key(self.s.run_id, purpose, f"{cs.node_id}.{cs.id}", attempt),
         )
@@ -1146,8 +1174,11 @@ class _Run:
         status = st.status
         if status is StepStatus.WAITING and st.work_item_key:
             self.emit(
-                CancelWorkItem.model_construct(
-                    kind="cancel_work_item", work_item_key=st.work_item_key, reason=reason
+                _new(
+                    CancelWorkItem,
+                    kind="cancel_work_item",
+                    work_item_key=st.work_item_key,
+                    reason=reason,
                 )
             )
             self.stop_step_clock(cs, st)
@@ -1155,8 +1186,7 @@ class _Run:
             self.emit(self.cancel_timer_effect("retry", cs, st.attempt))
         elif status is StepStatus.RUNNING and cs.is_wait:
             self.emit(self.cancel_timer_effect("wait", cs, st.attempt))
-        st.status = StepStatus.CANCELLED
-        st.finished_at = self.now
+        _put(st, status=StepStatus.CANCELLED, finished_at=self.now)
         self.note(
             "step.cancelled",
             node_id=cs.node_id,
@@ -1172,7 +1202,8 @@ class _Run:
         run_id = self.s.run_id
         if clock.warning_at is not None and clock.warning_at < clock.due_at:
             self.emit(
-                ScheduleTimer.model_construct(
+                _new(
+                    ScheduleTimer,
                     kind="schedule_timer",
                     timer_key=timer_key(run_id, "sla_warning", target, n),
                     due_at=clock.warning_at,
@@ -1181,7 +1212,8 @@ class _Run:
                 )
             )
         self.emit(
-            ScheduleTimer.model_construct(
+            _new(
+                ScheduleTimer,
                 kind="schedule_timer",
                 timer_key=timer_key(run_id, "sla_breach", target, n),
                 due_at=clock.due_at,
@@ -1195,14 +1227,18 @@ class _Run:
         run_id = self.s.run_id
         if clock.state == "on_track" and clock.warning_at is not None:
             self.emit(
-                CancelTimer.model_construct(
-                    kind="cancel_timer", timer_key=timer_key(run_id, "sla_warning", target, n)
+                _new(
+                    CancelTimer,
+                    kind="cancel_timer",
+                    timer_key=timer_key(run_id, "sla_warning", target, n),
                 )
             )
         if clock.state != "breached":
             self.emit(
-                CancelTimer.model_construct(
-                    kind="cancel_timer", timer_key=timer_key(run_id, "sla_breach", target, n)
+                _new(
+                    CancelTimer,
+                    kind="cancel_timer",
+                    timer_key=timer_key(run_id, "sla_breach", target, n),
                 )
             )
 
@@ -1212,14 +1248,14 @@ class _Run:
         if clock is None or clock.stopped_at is not None:
             return
         self.cancel_sla(node.id, s.visits[node.id], clock)
-        s.sla = clock.model_copy(update={"stopped_at": self.now})
+        _put(s, sla=_with(clock, stopped_at=self.now))
 
     def stop_step_clock(self, cs: CompiledStep, st: StepState) -> None:
         clock = st.sla
         if clock is None or clock.stopped_at is not None:
             return
         self.cancel_sla(f"{cs.node_id}.{cs.id}", st.attempt, clock)
-        st.sla = clock.model_copy(update={"stopped_at": self.now})
+        _put(st, sla=_with(clock, stopped_at=self.now))
 
     def stage_sla(self, purpose: str) -> None:
         s = self.s
@@ -1235,7 +1271,7 @@ class _Run:
             return
         level = "at_risk" if purpose == "sla_warning" else "breached"
         if _LEVEL[level] > _LEVEL[clock.state]:
-            s.sla = clock.model_copy(update={"state": level})
+            _put(s, sla=_with(clock, state=level))
         spec = self.d.nodes[node_id or ""].spec
         assert isinstance(spec, StageNode) and spec.sla is not None
         self.note(
@@ -1260,7 +1296,7 @@ class _Run:
             return
         level = "at_risk" if purpose == "sla_warning" else "breached"
         if _LEVEL[level] > _LEVEL[clock.state]:
-            st.sla = clock.model_copy(update={"state": level})
+            _put(st, sla=_with(clock, state=level))
         self.note(
             f"sla.{level}",
             node_id=cs.node_id,
