@@ -1,0 +1,89 @@
+"""The OpenAPI document describes every /api route, and only with resolvable schemas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask, jsonify
+from flask.testing import FlaskClient
+
+from designer.openapi import UndocumentedRoute, api_rules, openapi_document
+
+
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [ref for value in node.values() for ref in _refs(value)]
+    if isinstance(node, list):
+        return [ref for value in node for ref in _refs(value)]
+    return []
+
+
+def test_every_api_route_and_method_is_described(app: Flask, client: FlaskClient) -> None:
+    document = client.get("/api/openapi.json").get_json()
+    assert document["openapi"].startswith("3.1")
+    rules = api_rules(app)
+    assert len(rules) >= 15
+    for rule in rules:
+        path = rule.rule.replace("<int:version>", "{version}").replace(
+            "<workflow_id>", "{workflow_id}"
+        )
+        assert path in document["paths"], rule.rule
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
+            operation = document["paths"][path][method.lower()]
+            assert operation["summary"]
+            assert any(status.startswith("2") for status in operation["responses"])
+
+
+def test_the_contract_endpoints_are_all_there(client: FlaskClient) -> None:
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    expected = {
+        ("/api/workflows", "get"), ("/api/workflows", "post"),
+        ("/api/workflows/{workflow_id}", "get"), ("/api/workflows/{workflow_id}", "delete"),
+        ("/api/workflows/{workflow_id}/draft", "put"), ("/api/validate", "post"),
+        ("/api/workflows/{workflow_id}/publish", "post"),
+        ("/api/workflows/{workflow_id}/versions", "get"),
+        ("/api/workflows/{workflow_id}/versions/{version}", "get"),
+        ("/api/workflows/{workflow_id}/versions/{version}/activate", "post"),
+        ("/api/workflows/{workflow_id}/diff", "get"),
+        ("/api/workflows/{workflow_id}/export", "get"), ("/api/workflows/import", "post"),
+        ("/api/schema", "get"), ("/api/actions", "get"), ("/api/openapi.json", "get"),
+        ("/api/health", "get"),
+    }
+    described = {(path, method) for path, ops in paths.items() for method in ops}
+    assert expected <= described
+
+
+def test_every_schema_reference_resolves(client: FlaskClient) -> None:
+    document = client.get("/api/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    refs = _refs(document["paths"]) + _refs(schemas)
+    assert refs
+    for ref in refs:
+        assert ref.startswith("#/components/schemas/"), ref
+        assert ref.removeprefix("#/components/schemas/") in schemas, ref
+
+
+def test_bodies_parameters_and_errors_are_described(client: FlaskClient) -> None:
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    save = paths["/api/workflows/{workflow_id}/draft"]["put"]
+    body_ref = save["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert body_ref.endswith("SaveDraftBody")
+    assert {"400", "404", "409", "413"} <= set(save["responses"])
+    assert save["parameters"][0] == {
+        "name": "workflow_id", "in": "path", "required": True,
+        "description": "The workflow's id", "schema": {"type": "string"},
+    }
+    diff = paths["/api/workflows/{workflow_id}/diff"]["get"]
+    assert {p["name"] for p in diff["parameters"]} == {"workflow_id", "from", "to"}
+    publish = paths["/api/workflows/{workflow_id}/publish"]["post"]
+    assert "422" in publish["responses"]
+    version = paths["/api/workflows/{workflow_id}/versions/{version}"]["get"]
+    assert version["parameters"][1]["schema"] == {"type": "integer"}
+
+
+def test_an_undocumented_route_is_an_error(app: Flask) -> None:
+    app.add_url_rule("/api/secret", "secret", lambda: jsonify({}))
+    with pytest.raises(UndocumentedRoute, match="/api/secret"):
+        openapi_document(app)
