@@ -325,9 +325,7 @@ def _interactive(
     )
 
 
-def _background(
-    b: _Builder, step_id: str, after: list[str], entry: Group | None
-) -> BackgroundStep:
+def _background(b: _Builder, step_id: str, after: list[str], entry: Group | None) -> BackgroundStep:
     rng = b.rng
     inputs = {
         "to": StepInput(type=FieldType.STRING, ref="case.contact_email"),

@@ -19,10 +19,10 @@ cost grows linearly with the size of the workflow.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import networkx as nx
 
@@ -48,6 +48,7 @@ from graphs.model import (
     Outcome,
     StageNode,
     StartNode,
+    StepInput,
     Workflow,
 )
 from graphs.problems import Problem, ProblemCode, Severity
@@ -63,8 +64,8 @@ __all__ = [
     "check_decision_edges",
     "check_edge_endpoints",
     "check_edges_into_start",
-    "check_ends",
     "check_end_edges",
+    "check_ends",
     "check_forms",
     "check_goto_edges",
     "check_outcome_conditions",
@@ -99,32 +100,104 @@ def workflow_graph(workflow: Workflow) -> nx.DiGraph:
     the workflow edges between the pair (several edges may join the same two nodes) and
     ``forward`` says whether any of them is not a go-to edge. When ids are duplicated
     the first node wins; edges naming unknown nodes are left out (they are reported by
-    :func:`check_edge_endpoints`).
+    :func:`check_edge_endpoints`). The graph also carries, as ``graph.graph["index"]``,
+    lookup tables read once from the workflow so that the rules need not read it again.
 
     >>> from graphs.generate import generate_workflow
     >>> g = workflow_graph(generate_workflow(3))
     >>> list(g.edges(data=True))
     [('start', 'stage_1', {'ids': ['e1'], 'forward': True}), ('stage_1', 'end', {'ids': ['e2'], 'forward': True})]
     """  # noqa: E501
-    graph = nx.DiGraph()
-    kinds: dict[str, str] = {}
-    for node in workflow.nodes:
-        kinds.setdefault(node.id, node.kind)
-    graph.add_nodes_from((node_id, {"kind": kind}) for node_id, kind in kinds.items())
+    index = _Index.of(workflow)
+    kinds = index.kind
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
-    for edge in workflow.edges:
-        if edge.source not in kinds or edge.target not in kinds:
+    for edge_id, source, target, kind in zip(
+        index.edge_ids, index.sources, index.targets, index.edge_kinds, strict=True
+    ):
+        if source not in kinds or target not in kinds:
             continue
-        data = pairs.get((edge.source, edge.target))
+        data = pairs.get((source, target))
         if data is None:
-            pairs[(edge.source, edge.target)] = {"ids": [edge.id], "forward": False}
-            data = pairs[(edge.source, edge.target)]
+            data = pairs[(source, target)] = {"ids": [edge_id], "forward": False}
         else:
-            data["ids"].append(edge.id)
-        if edge.kind is not EdgeKind.GOTO:
+            data["ids"].append(edge_id)
+        if kind is not EdgeKind.GOTO:
             data["forward"] = True
+    graph = nx.DiGraph(index=index)
+    graph.add_nodes_from(kinds)
+    nx.set_node_attributes(graph, kinds, "kind")
     graph.add_edges_from((u, v, data) for (u, v), data in pairs.items())
     return graph
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """Lookup tables read once from a workflow and shared by every rule."""
+
+    workflow: Workflow
+    #: node id -> index in ``workflow.nodes`` and kind of the first node with that id
+    first: dict[str, int]
+    kind: dict[str, str]
+    #: the first node of each id, with its index
+    nodes: list[tuple[int, AnyNode]]
+    #: every stage (duplicates included: their steps still exist), with its index
+    stages: list[tuple[int, StageNode]]
+    decisions: list[tuple[int, DecisionNode]]
+    edge_ids: list[str]
+    sources: list[str]
+    targets: list[str]
+    edge_kinds: list[EdgeKind]
+    outcomes: list[str | None]
+    #: node id -> indices of the edges leaving it (dangling targets included)
+    out: dict[str, list[int]]
+    catalog: _Catalog
+
+    @staticmethod
+    def of(workflow: Workflow) -> _Index:
+        first: dict[str, int] = {}
+        kind: dict[str, str] = {}
+        nodes: list[tuple[int, AnyNode]] = []
+        stages: list[tuple[int, StageNode]] = []
+        decisions: list[tuple[int, DecisionNode]] = []
+        for i, node in enumerate(workflow.nodes):
+            if isinstance(node, StageNode):
+                stages.append((i, node))
+            node_id = node.id
+            if node_id in first:
+                continue
+            first[node_id] = i
+            kind[node_id] = node.kind
+            nodes.append((i, node))
+            if isinstance(node, DecisionNode):
+                decisions.append((i, node))
+        edges = workflow.edges
+        sources = [e.source for e in edges]
+        out: dict[str, list[int]] = defaultdict(list)
+        for i, source in enumerate(sources):
+            out[source].append(i)
+        return _Index(
+            workflow=workflow,
+            first=first,
+            kind=kind,
+            nodes=nodes,
+            stages=stages,
+            decisions=decisions,
+            edge_ids=[e.id for e in edges],
+            sources=sources,
+            targets=[e.target for e in edges],
+            edge_kinds=[e.kind for e in edges],
+            outcomes=[e.outcome for e in edges],
+            out=dict(out),
+            catalog=_Catalog.of(workflow, stages),
+        )
+
+
+def _index(workflow: Workflow, graph: nx.DiGraph) -> _Index:
+    """The graph's lookup tables, or fresh ones if the graph was built by other means."""
+    index = graph.graph.get("index")
+    if isinstance(index, _Index) and index.workflow is workflow:
+        return index
+    return _Index.of(workflow)
 
 
 def _problem(
@@ -148,31 +221,6 @@ def _problem(
         path=path,
         related=list(related),
     )
-
-
-def _first_nodes(workflow: Workflow) -> Iterator[tuple[int, AnyNode]]:
-    """Each node id's first node with its index (later duplicates are reported apart)."""
-    seen: set[str] = set()
-    for index, node in enumerate(workflow.nodes):
-        if node.id not in seen:
-            seen.add(node.id)
-            yield index, node
-
-
-def _node_kinds(workflow: Workflow) -> dict[str, str]:
-    return {node.id: node.kind for _, node in _first_nodes(workflow)}
-
-
-def _stages(workflow: Workflow) -> Iterator[tuple[int, StageNode]]:
-    for index, node in enumerate(workflow.nodes):
-        if isinstance(node, StageNode):
-            yield index, node
-
-
-def _decisions(workflow: Workflow) -> Iterator[tuple[int, DecisionNode]]:
-    for index, node in _first_nodes(workflow):
-        if isinstance(node, DecisionNode):
-            yield index, node
 
 
 # ----------------------------------------------------------------- start, end, ids
@@ -223,6 +271,8 @@ def check_ends(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
 
 def _duplicates(ids: Sequence[str]) -> Iterator[tuple[int, str]]:
     """Index and id of every repeat of an id seen before."""
+    if len(set(ids)) == len(ids):
+        return
     seen: set[str] = set()
     for index, item in enumerate(ids):
         if item in seen:
@@ -241,6 +291,8 @@ def check_unique_node_ids(workflow: Workflow, graph: nx.DiGraph) -> list[Problem
     >>> [(p.code.value, p.path) for p in check_unique_node_ids(wf, workflow_graph(wf))]
     [('duplicate_node_id', 'nodes[2]')]
     """
+    if len(_index(workflow, graph).first) == len(workflow.nodes):
+        return []
     return [
         _problem(
             ProblemCode.DUPLICATE_NODE_ID,
@@ -268,7 +320,7 @@ def check_unique_edge_ids(workflow: Workflow, graph: nx.DiGraph) -> list[Problem
             edge_id=edge_id,
             path=f"edges[{index}]",
         )
-        for index, edge_id in _duplicates([e.id for e in workflow.edges])
+        for index, edge_id in _duplicates(_index(workflow, graph).edge_ids)
     ]
 
 
@@ -282,23 +334,26 @@ def check_unique_step_ids(workflow: Workflow, graph: nx.DiGraph) -> list[Problem
     >>> [(p.code.value, p.node_id) for p in check_unique_step_ids(wf, workflow_graph(wf))]
     [('duplicate_step_id', 'stage_2')]
     """
+    index = _index(workflow, graph)
+    catalog = index.catalog
+    if len(catalog.stage_of_step) == catalog.n_steps:
+        return []
     problems: list[Problem] = []
-    owner: dict[str, str] = {}
-    for index, stage in _stages(workflow):
+    seen: set[str] = set()
+    for node_index, stage in index.stages:
         for k, step in enumerate(stage.steps):
-            if step.id in owner:
+            if step.id in seen:
                 problems.append(
                     _problem(
                         ProblemCode.DUPLICATE_STEP_ID,
-                        f"Step id {step.id!r} in stage {stage.id!r} is already used in "
-                        f"stage {owner[step.id]!r}; step ids are unique in a workflow.",
+                        f"Step id {step.id!r} in stage {stage.id!r} is already used in stage "
+                        f"{catalog.stage_of_step[step.id]!r}; step ids are unique in a workflow.",
                         node_id=stage.id,
                         step_id=step.id,
-                        path=f"nodes[{index}].steps[{k}]",
+                        path=f"nodes[{node_index}].steps[{k}]",
                     )
                 )
-            else:
-                owner[step.id] = stage.id
+            seen.add(step.id)
     return problems
 
 
@@ -314,16 +369,20 @@ def check_edge_endpoints(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]
     >>> [(p.code.value, p.edge_id) for p in check_edge_endpoints(wf, workflow_graph(wf))]
     [('dangling_edge', 'e1')]
     """
+    index = _index(workflow, graph)
+    kinds = index.kind
     problems: list[Problem] = []
-    for index, edge in enumerate(workflow.edges):
-        for end, node_id in (("starts", edge.source), ("ends", edge.target)):
-            if node_id not in graph:
+    for i, (source, target) in enumerate(zip(index.sources, index.targets, strict=True)):
+        if source in kinds and target in kinds:
+            continue
+        for end, node_id in (("starts", source), ("ends", target)):
+            if node_id not in kinds:
                 problems.append(
                     _problem(
                         ProblemCode.DANGLING_EDGE,
-                        f"Edge {edge.id!r} {end} at {node_id!r}, which is not a node.",
-                        edge_id=edge.id,
-                        path=f"edges[{index}]",
+                        f"Edge {index.edge_ids[i]!r} {end} at {node_id!r}, which is not a node.",
+                        edge_id=index.edge_ids[i],
+                        path=f"edges[{i}]",
                     )
                 )
     return problems
@@ -336,6 +395,10 @@ def _reached(graph: Any, sources: list[str]) -> set[str]:
     return reached
 
 
+def _nodes_of_kind(index: _Index, kind: str) -> list[str]:
+    return [node_id for node_id, k in index.kind.items() if k == kind]
+
+
 def check_reachable_from_start(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     """Every node can be reached from the start.
 
@@ -345,18 +408,21 @@ def check_reachable_from_start(workflow: Workflow, graph: nx.DiGraph) -> list[Pr
     >>> [(p.code.value, p.node_id) for p in check_reachable_from_start(wf, workflow_graph(wf))]
     [('unreachable_node', 'orphan')]
     """
-    starts = [n for n, kind in graph.nodes(data="kind") if kind == "start"]
+    index = _index(workflow, graph)
+    starts = _nodes_of_kind(index, "start")
     if not starts:
         return []  # check_starts reports it; every node would be unreachable.
     reached = _reached(graph, starts)
+    if len(reached) == len(index.kind):
+        return []
     return [
         _problem(
             ProblemCode.UNREACHABLE_NODE,
             f"Node {node.id!r} cannot be reached from the start; connect it or remove it.",
             node_id=node.id,
-            path=f"nodes[{index}]",
+            path=f"nodes[{i}]",
         )
-        for index, node in _first_nodes(workflow)
+        for i, node in index.nodes
         if node.id not in reached
     ]
 
@@ -370,26 +436,23 @@ def check_can_reach_end(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     >>> [(p.code.value, p.node_id) for p in check_can_reach_end(wf, workflow_graph(wf))]
     [('cannot_reach_end', 'limbo')]
     """
-    ends = [n for n, kind in graph.nodes(data="kind") if kind == "end"]
+    index = _index(workflow, graph)
+    ends = _nodes_of_kind(index, "end")
     if not ends:
         return []  # check_ends reports it once instead of once per node.
     reaching = _reached(graph.reverse(copy=False), ends)
+    if len(reaching) == len(index.kind):
+        return []
     return [
         _problem(
             ProblemCode.CANNOT_REACH_END,
             f"No path leads from node {node.id!r} to an end; a run there would never finish.",
             node_id=node.id,
-            path=f"nodes[{index}]",
+            path=f"nodes[{i}]",
         )
-        for index, node in _first_nodes(workflow)
+        for i, node in index.nodes
         if node.id not in reaching
     ]
-
-
-def _first_id(graph: nx.DiGraph, u: str, v: str, kinds: dict[str, EdgeKind]) -> str:
-    """The id of the first non-go-to edge from ``u`` to ``v``."""
-    ids = cast(list[str], graph[u][v]["ids"])
-    return next((i for i in ids if kinds.get(i) is not EdgeKind.GOTO), ids[0])
 
 
 def check_cycles_without_goto(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
@@ -412,11 +475,10 @@ def check_cycles_without_goto(workflow: Workflow, graph: nx.DiGraph) -> list[Pro
     forward.add_edges_from((u, v) for u, v, fwd in graph.edges(data="forward") if fwd)
     if nx.is_directed_acyclic_graph(forward):
         return []
-    kinds = {edge.id: edge.kind for edge in workflow.edges}
-    starts = [n for n, kind in graph.nodes(data="kind") if kind == "start"]
-    depth: dict[str, int] = (
-        nx.multi_source_dijkstra_path_length(graph, set(starts)) if starts else {}
-    )
+    index = _index(workflow, graph)
+    gotos = {i for i, k in zip(index.edge_ids, index.edge_kinds, strict=True) if k == "goto"}
+    starts = _nodes_of_kind(index, "start")
+    depth: dict[str, int] = nx.multi_source_dijkstra_path_length(graph, set(starts))
     problems: list[Problem] = []
     for component in nx.strongly_connected_components(forward):
         if len(component) == 1:
@@ -427,7 +489,10 @@ def check_cycles_without_goto(workflow: Workflow, graph: nx.DiGraph) -> list[Pro
         # is the one drawn "backwards", the one to turn into a go-to.
         entry = min(component, key=lambda n: (depth.get(n, len(depth) + 1), str(n)))
         cycle = nx.find_cycle(forward.subgraph(component), source=entry)
-        edge_ids = [_first_id(graph, u, v, kinds) for u, v in cycle]
+        edge_ids = [
+            next((i for i in graph[u][v]["ids"] if i not in gotos), graph[u][v]["ids"][0])
+            for u, v in cycle
+        ]
         nodes = " -> ".join([str(u) for u, _ in cycle] + [str(cycle[-1][1])])
         problems.append(
             _problem(
@@ -455,29 +520,35 @@ def check_goto_edges(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     >>> [(p.code.value, p.severity, p.edge_id) for p in check_goto_edges(wf, workflow_graph(wf))]
     [('goto_closes_no_cycle', 'warning', 'e1')]
     """
+    index = _index(workflow, graph)
+    kinds = index.kind
     gotos = [
-        (index, edge)
-        for index, edge in enumerate(workflow.edges)
-        if edge.kind is EdgeKind.GOTO and edge.source in graph and edge.target in graph
+        i
+        for i, kind in enumerate(index.edge_kinds)
+        if kind is EdgeKind.GOTO and index.sources[i] in kinds and index.targets[i] in kinds
     ]
     if not gotos:
         return []
     component_of: dict[str, int] = {}
     for number, component in enumerate(nx.strongly_connected_components(graph)):
         component_of.update(dict.fromkeys(component, number))
-    return [
-        _problem(
-            ProblemCode.GOTO_CLOSES_NO_CYCLE,
-            f"Go-to edge {edge.id!r} jumps from {edge.source!r} to {edge.target!r}, which "
-            "is not an earlier node on any path; go-to edges jump back. "
-            "Use a next edge or pick an earlier target.",
-            severity="warning",
-            edge_id=edge.id,
-            path=f"edges[{index}]",
+    problems: list[Problem] = []
+    for i in gotos:
+        source, target = index.sources[i], index.targets[i]
+        if source == target or component_of[source] == component_of[target]:
+            continue
+        problems.append(
+            _problem(
+                ProblemCode.GOTO_CLOSES_NO_CYCLE,
+                f"Go-to edge {index.edge_ids[i]!r} jumps from {source!r} to {target!r}, which "
+                "is not an earlier node on any path; go-to edges jump back. "
+                "Use a next edge or pick an earlier target.",
+                severity="warning",
+                edge_id=index.edge_ids[i],
+                path=f"edges[{i}]",
+            )
         )
-        for index, edge in gotos
-        if edge.source != edge.target and component_of[edge.source] != component_of[edge.target]
-    ]
+    return problems
 
 
 def check_edges_into_start(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
@@ -489,18 +560,19 @@ def check_edges_into_start(workflow: Workflow, graph: nx.DiGraph) -> list[Proble
     >>> [(p.code.value, p.edge_id) for p in check_edges_into_start(wf, workflow_graph(wf))]
     [('edge_into_start', 'e3')]
     """
-    kinds = _node_kinds(workflow)
+    index = _index(workflow, graph)
+    starts = set(_nodes_of_kind(index, "start"))
     return [
         _problem(
             ProblemCode.EDGE_INTO_START,
-            f"Edge {edge.id!r} leads into the start node {edge.target!r}; nothing may enter "
-            "the start. Point it at the first stage instead.",
-            edge_id=edge.id,
-            node_id=edge.target,
-            path=f"edges[{index}]",
+            f"Edge {index.edge_ids[i]!r} leads into the start node {target!r}; nothing may "
+            "enter the start. Point it at the first stage instead.",
+            edge_id=index.edge_ids[i],
+            node_id=target,
+            path=f"edges[{i}]",
         )
-        for index, edge in enumerate(workflow.edges)
-        if kinds.get(edge.target) == "start"
+        for i, target in enumerate(index.targets)
+        if target in starts
     ]
 
 
@@ -513,25 +585,19 @@ def check_end_edges(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     >>> [(p.code.value, p.edge_id) for p in check_end_edges(wf, workflow_graph(wf))]
     [('end_has_outgoing_edge', 'back')]
     """
-    kinds = _node_kinds(workflow)
+    index = _index(workflow, graph)
+    leaving = sorted(i for end in _nodes_of_kind(index, "end") for i in index.out.get(end, ()))
     return [
         _problem(
             ProblemCode.END_HAS_OUTGOING_EDGE,
-            f"Edge {edge.id!r} leaves end node {edge.source!r}; a run finishes at an end.",
-            edge_id=edge.id,
-            node_id=edge.source,
-            path=f"edges[{index}]",
+            f"Edge {index.edge_ids[i]!r} leaves end node {index.sources[i]!r}; a run "
+            "finishes at an end.",
+            edge_id=index.edge_ids[i],
+            node_id=index.sources[i],
+            path=f"edges[{i}]",
         )
-        for index, edge in enumerate(workflow.edges)
-        if kinds.get(edge.source) == "end"
+        for i in leaving
     ]
-
-
-def _outgoing(workflow: Workflow) -> dict[str, list[tuple[int, str]]]:
-    out: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for index, edge in enumerate(workflow.edges):
-        out[edge.source].append((index, edge.id))
-    return out
 
 
 def check_ways_on(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
@@ -545,32 +611,36 @@ def check_ways_on(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     >>> [(p.code.value, p.node_id) for p in check_ways_on(wf, workflow_graph(wf))]
     [('no_way_on', 'stage_1')]
     """
-    out = _outgoing(workflow)
+    index = _index(workflow, graph)
+    out = index.out
     problems: list[Problem] = []
-    for index, node in _first_nodes(workflow):
-        if not isinstance(node, StartNode | StageNode):
+    for node_id, kind in index.kind.items():
+        if kind != "stage" and kind != "start":
             continue
-        edges = out.get(node.id, [])
+        edges = out.get(node_id, ())
+        if len(edges) == 1:
+            continue
+        path = f"nodes[{index.first[node_id]}]"
         if not edges:
             problems.append(
                 _problem(
                     ProblemCode.NO_WAY_ON,
-                    f"{node.kind.capitalize()} {node.id!r} has no outgoing edge; "
+                    f"{kind.capitalize()} {node_id!r} has no outgoing edge; "
                     "connect it to the node that follows.",
-                    node_id=node.id,
-                    path=f"nodes[{index}]",
+                    node_id=node_id,
+                    path=path,
                 )
             )
-        elif len(edges) > 1:
-            ids = [edge_id for _, edge_id in edges]
+        else:
+            ids = [index.edge_ids[i] for i in edges]
             problems.append(
                 _problem(
                     ProblemCode.SEVERAL_WAYS_ON,
-                    f"{node.kind.capitalize()} {node.id!r} has {len(ids)} outgoing edges "
+                    f"{kind.capitalize()} {node_id!r} has {len(ids)} outgoing edges "
                     f"({', '.join(ids)}); it needs exactly one. Use a decision to branch.",
-                    node_id=node.id,
+                    node_id=node_id,
                     edge_id=ids[1],
-                    path=f"nodes[{index}]",
+                    path=path,
                     related=ids,
                 )
             )
@@ -591,7 +661,7 @@ def check_decision_defaults(workflow: Workflow, graph: nx.DiGraph) -> list[Probl
     [('decision_without_default', 'decision_2')]
     """
     problems: list[Problem] = []
-    for index, decision in _decisions(workflow):
+    for index, decision in _index(workflow, graph).decisions:
         if decision.default_outcome is None:
             problems.append(
                 _problem(
@@ -616,11 +686,16 @@ def check_decision_defaults(workflow: Workflow, graph: nx.DiGraph) -> list[Probl
     return problems
 
 
-def _outcome_paths(index: int, decision: DecisionNode) -> list[tuple[str, Outcome]]:
-    paths = [(f"nodes[{index}].outcomes[{k}]", o) for k, o in enumerate(decision.outcomes)]
+def _outcome_path(index: int, k: int) -> str:
+    """The path of outcome ``k`` of the decision at ``index``; -1 is the default."""
+    return f"nodes[{index}].default_outcome" if k < 0 else f"nodes[{index}].outcomes[{k}]"
+
+
+def _numbered_outcomes(decision: DecisionNode) -> list[tuple[int, Outcome]]:
+    numbered = list(enumerate(decision.outcomes))
     if decision.default_outcome is not None:
-        paths.append((f"nodes[{index}].default_outcome", decision.default_outcome))
-    return paths
+        numbered.append((-1, decision.default_outcome))
+    return numbered
 
 
 def check_outcome_ids_and_labels(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
@@ -637,17 +712,17 @@ def check_outcome_ids_and_labels(workflow: Workflow, graph: nx.DiGraph) -> list[
     [('duplicate_outcome_label', 'nodes[2].outcomes[1]')]
     """
     problems: list[Problem] = []
-    for index, decision in _decisions(workflow):
+    for index, decision in _index(workflow, graph).decisions:
         ids: set[str] = set()
         labels: set[str] = set()
-        for path, outcome in _outcome_paths(index, decision):
+        for k, outcome in _numbered_outcomes(decision):
             if outcome.id in ids:
                 problems.append(
                     _problem(
                         ProblemCode.DUPLICATE_OUTCOME_ID,
                         f"Decision {decision.id!r} has two outcomes with id {outcome.id!r}.",
                         node_id=decision.id,
-                        path=path,
+                        path=_outcome_path(index, k),
                     )
                 )
             label = outcome.label.strip().casefold()
@@ -658,7 +733,7 @@ def check_outcome_ids_and_labels(workflow: Workflow, graph: nx.DiGraph) -> list[
                         f"Decision {decision.id!r} has two outcomes labelled "
                         f"{outcome.label.strip()!r}; labels tell the ways apart on the canvas.",
                         node_id=decision.id,
-                        path=path,
+                        path=_outcome_path(index, k),
                     )
                 )
             ids.add(outcome.id)
@@ -679,40 +754,41 @@ def check_decision_edges(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]
     >>> [(p.code.value, p.edge_id or p.path) for p in check_decision_edges(wf, workflow_graph(wf))]
     [('unknown_outcome', 'e3'), ('outcome_without_edge', 'nodes[2].outcomes[0]')]
     """
-    decisions = dict((d.id, (i, d)) for i, d in _decisions(workflow))
+    index = _index(workflow, graph)
     problems: list[Problem] = []
-    carried: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for index, edge in enumerate(workflow.edges):
-        if edge.source not in decisions:
-            continue
-        decision = decisions[edge.source][1]
-        if edge.kind is EdgeKind.NEXT or edge.outcome is None:
-            problems.append(
-                _problem(
-                    ProblemCode.DECISION_EDGE_WITHOUT_OUTCOME,
-                    f"Edge {edge.id!r} leaves decision {decision.id!r} without naming one of "
-                    "its outcomes; make it an outcome (or go-to) edge for one outcome.",
-                    edge_id=edge.id,
-                    node_id=decision.id,
-                    path=f"edges[{index}]",
+    for node_index, decision in index.decisions:
+        numbered = _numbered_outcomes(decision)
+        carried: dict[str, list[str]] = {outcome.id: [] for _, outcome in numbered}
+        for i in index.out.get(decision.id, ()):
+            edge_id, outcome_id = index.edge_ids[i], index.outcomes[i]
+            if index.edge_kinds[i] is EdgeKind.NEXT or outcome_id is None:
+                problems.append(
+                    _problem(
+                        ProblemCode.DECISION_EDGE_WITHOUT_OUTCOME,
+                        f"Edge {edge_id!r} leaves decision {decision.id!r} without naming one "
+                        "of its outcomes; make it an outcome (or go-to) edge for one outcome.",
+                        edge_id=edge_id,
+                        node_id=decision.id,
+                        path=f"edges[{i}]",
+                    )
                 )
-            )
-        elif edge.outcome not in {o.id for o in decision.all_outcomes()}:
-            problems.append(
-                _problem(
-                    ProblemCode.UNKNOWN_OUTCOME,
-                    f"Edge {edge.id!r} names outcome {edge.outcome!r}, which decision "
-                    f"{decision.id!r} does not have.",
-                    edge_id=edge.id,
-                    node_id=decision.id,
-                    path=f"edges[{index}]",
+            elif outcome_id not in carried:
+                problems.append(
+                    _problem(
+                        ProblemCode.UNKNOWN_OUTCOME,
+                        f"Edge {edge_id!r} names outcome {outcome_id!r}, which decision "
+                        f"{decision.id!r} does not have.",
+                        edge_id=edge_id,
+                        node_id=decision.id,
+                        path=f"edges[{i}]",
+                    )
                 )
-            )
-        else:
-            carried[(decision.id, edge.outcome)].append(edge.id)
-    for index, decision in decisions.values():
-        for path, outcome in _outcome_paths(index, decision):
-            edge_ids = carried.get((decision.id, outcome.id), [])
+            else:
+                carried[outcome_id].append(edge_id)
+        for k, outcome in numbered:
+            edge_ids = carried[outcome.id]
+            if len(edge_ids) == 1:
+                continue
             if not edge_ids:
                 problems.append(
                     _problem(
@@ -720,7 +796,7 @@ def check_decision_edges(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]
                         f"Outcome {outcome.label!r} of decision {decision.id!r} has no edge; "
                         "draw where it leads.",
                         node_id=decision.id,
-                        path=path,
+                        path=_outcome_path(node_index, k),
                     )
                 )
             for extra in edge_ids[1:]:
@@ -731,10 +807,11 @@ def check_decision_edges(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]
                         f"{len(edge_ids)} edges ({', '.join(edge_ids)}); it needs exactly one.",
                         node_id=decision.id,
                         edge_id=extra,
-                        path=path,
+                        path=_outcome_path(node_index, k),
                         related=edge_ids,
                     )
                 )
+            carried[outcome.id] = []  # a duplicated outcome id is reported apart, once
     return problems
 
 
@@ -748,21 +825,27 @@ def check_outcome_edges_outside_decisions(workflow: Workflow, graph: nx.DiGraph)
     ...  for p in check_outcome_edges_outside_decisions(wf, workflow_graph(wf))]
     [('outcome_edge_outside_decision', 'e1')]
     """
-    kinds = _node_kinds(workflow)
-    return [
-        _problem(
-            ProblemCode.OUTCOME_EDGE_OUTSIDE_DECISION,
-            f"Edge {edge.id!r} is an outcome edge but leaves {kinds[edge.source]} "
-            f"{edge.source!r}, not a decision; make it a next (or go-to) edge without an "
-            "outcome.",
-            edge_id=edge.id,
-            node_id=edge.source,
-            path=f"edges[{index}]",
+    index = _index(workflow, graph)
+    kinds = index.kind
+    problems: list[Problem] = []
+    for i, (kind, outcome) in enumerate(zip(index.edge_kinds, index.outcomes, strict=True)):
+        if kind is not EdgeKind.OUTCOME and outcome is None:
+            continue
+        source = index.sources[i]
+        if kinds.get(source, "decision") == "decision":
+            continue
+        problems.append(
+            _problem(
+                ProblemCode.OUTCOME_EDGE_OUTSIDE_DECISION,
+                f"Edge {index.edge_ids[i]!r} is an outcome edge but leaves {kinds[source]} "
+                f"{source!r}, not a decision; make it a next (or go-to) edge without an "
+                "outcome.",
+                edge_id=index.edge_ids[i],
+                node_id=source,
+                path=f"edges[{i}]",
+            )
         )
-        for index, edge in enumerate(workflow.edges)
-        if (edge.kind is EdgeKind.OUTCOME or edge.outcome is not None)
-        and kinds.get(edge.source, "decision") != "decision"
-    ]
+    return problems
 
 
 def check_outcome_conditions(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
@@ -776,7 +859,7 @@ def check_outcome_conditions(workflow: Workflow, graph: nx.DiGraph) -> list[Prob
     [('outcome_without_condition', 'warning')]
     """
     problems: list[Problem] = []
-    for index, decision in _decisions(workflow):
+    for index, decision in _index(workflow, graph).decisions:
         for k, outcome in enumerate(decision.outcomes):
             if outcome.condition is None:
                 problems.append(
@@ -823,7 +906,7 @@ def check_stage_steps(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
             node_id=stage.id,
             path=f"nodes[{index}]",
         )
-        for index, stage in _stages(workflow)
+        for index, stage in _index(workflow, graph).stages
         if not stage.steps
     ]
 
@@ -841,54 +924,46 @@ def check_after(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     >>> [(p.code.value, p.step_id) for p in check_after(wf, workflow_graph(wf))]
     [('after_cycle', 'stage_1_s1')]
     """
-    stage_of_step: dict[str, str] = {}
-    for _, stage in _stages(workflow):
-        for step in stage.steps:
-            stage_of_step.setdefault(step.id, stage.id)
+    index = _index(workflow, graph)
     problems: list[Problem] = []
     ties = nx.DiGraph()
-    where: dict[tuple[str, str], tuple[str, str]] = {}
-    for index, stage in _stages(workflow):
-        own = {step.id for step in stage.steps}
+    where: dict[tuple[int, str], str] = {}
+    for node_index, stage in index.stages:
+        own: set[str] | None = None
         for k, step in enumerate(stage.steps):
+            if not step.after:
+                continue
+            if own is None:
+                own = {s.id for s in stage.steps}
             for a, name in enumerate(step.after):
-                path = f"nodes[{index}].steps[{k}].after[{a}]"
+                if name in own and name != step.id:
+                    ties.add_edge((node_index, name), (node_index, step.id))
+                    where.setdefault((node_index, step.id), f"nodes[{node_index}].steps[{k}]")
+                    continue
+                path = f"nodes[{node_index}].steps[{k}].after[{a}]"
                 if name == step.id:
-                    problems.append(
-                        _problem(
-                            ProblemCode.AFTER_SELF,
-                            f"Step {step.id!r} waits for itself, so it would never start.",
-                            node_id=stage.id,
-                            step_id=step.id,
-                            path=path,
-                        )
-                    )
-                elif name not in own:
-                    elsewhere = stage_of_step.get(name)
+                    code = ProblemCode.AFTER_SELF
+                    message = f"Step {step.id!r} waits for itself, so it would never start."
+                else:
+                    elsewhere = index.catalog.stage_of_step.get(name)
                     detail = (
                         f"is in stage {elsewhere!r}; a step waits only for steps of its stage"
                         if elsewhere
                         else "is not a step"
                     )
-                    problems.append(
-                        _problem(
-                            ProblemCode.UNKNOWN_AFTER_STEP,
-                            f"Step {step.id!r} waits for {name!r}, which {detail}.",
-                            node_id=stage.id,
-                            step_id=step.id,
-                            path=path,
-                        )
-                    )
-                else:
-                    ties.add_edge((stage.id, name), (stage.id, step.id))
-                    where.setdefault((stage.id, step.id), (stage.id, f"nodes[{index}].steps[{k}]"))
+                    code = ProblemCode.UNKNOWN_AFTER_STEP
+                    message = f"Step {step.id!r} waits for {name!r}, which {detail}."
+                problems.append(
+                    _problem(code, message, node_id=stage.id, step_id=step.id, path=path)
+                )
     if nx.is_directed_acyclic_graph(ties):
         return problems
     for component in nx.strongly_connected_components(ties):
         if len(component) < 2:
             continue
+        node_index = next(iter(component))[0]
+        stage_id = workflow.nodes[node_index].id
         members = sorted(step_id for _, step_id in component)
-        stage_id, path = where[(next(iter(component))[0], members[0])]
         problems.append(
             _problem(
                 ProblemCode.AFTER_CYCLE,
@@ -896,7 +971,7 @@ def check_after(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
                 "through 'after', so none of them would ever start.",
                 node_id=stage_id,
                 step_id=members[0],
-                path=path,
+                path=where[(node_index, members[0])],
                 related=members,
             )
         )
@@ -915,7 +990,7 @@ def check_step_assignment(workflow: Workflow, graph: nx.DiGraph) -> list[Problem
     [('unassigned_step', 'stage_1_s1')]
     """
     problems: list[Problem] = []
-    for index, stage in _stages(workflow):
+    for index, stage in _index(workflow, graph).stages:
         if stage.owner:
             continue
         for k, step in enumerate(stage.steps):
@@ -936,17 +1011,21 @@ def check_step_assignment(workflow: Workflow, graph: nx.DiGraph) -> list[Problem
     return problems
 
 
-def _sla_problem(sla: SLA | None, what: str, **where: str) -> list[Problem]:
-    if sla is None or sla.warning_minutes is None or sla.warning_minutes < sla.target_minutes:
-        return []
-    return [
-        _problem(
-            ProblemCode.SLA_WARNING_NOT_BEFORE_TARGET,
-            f"The SLA of {what} warns after {sla.warning_minutes:g} minutes, not before its "
-            f"target of {sla.target_minutes:g}; the warning must come first.",
-            **where,
-        )
-    ]
+def _late_warning(sla: SLA | None) -> bool:
+    return (
+        sla is not None
+        and sla.warning_minutes is not None
+        and sla.warning_minutes >= sla.target_minutes
+    )
+
+
+def _sla_problem(sla: SLA, what: str, **where: str) -> Problem:
+    return _problem(
+        ProblemCode.SLA_WARNING_NOT_BEFORE_TARGET,
+        f"The SLA of {what} warns after {sla.warning_minutes:g} minutes, not before its "
+        f"target of {sla.target_minutes:g}; the warning must come first.",
+        **where,
+    )
 
 
 def check_slas(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
@@ -959,18 +1038,27 @@ def check_slas(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     [('sla_warning_not_before_target', 'nodes[1].sla')]
     """
     problems: list[Problem] = []
-    for index, stage in _stages(workflow):
-        problems += _sla_problem(
-            stage.sla, f"stage {stage.id!r}", node_id=stage.id, path=f"nodes[{index}].sla"
-        )
+    for index, stage in _index(workflow, graph).stages:
+        if stage.sla is not None and _late_warning(stage.sla):
+            problems.append(
+                _sla_problem(
+                    stage.sla, f"stage {stage.id!r}", node_id=stage.id, path=f"nodes[{index}].sla"
+                )
+            )
         for k, step in enumerate(stage.steps):
-            if isinstance(step, InteractiveStep):
-                problems += _sla_problem(
-                    step.sla,
-                    f"step {step.id!r}",
-                    node_id=stage.id,
-                    step_id=step.id,
-                    path=f"nodes[{index}].steps[{k}].sla",
+            if (
+                isinstance(step, InteractiveStep)
+                and step.sla is not None
+                and _late_warning(step.sla)
+            ):
+                problems.append(
+                    _sla_problem(
+                        step.sla,
+                        f"step {step.id!r}",
+                        node_id=stage.id,
+                        step_id=step.id,
+                        path=f"nodes[{index}].steps[{k}].sla",
+                    )
                 )
     return problems
 
@@ -984,54 +1072,66 @@ class _FieldInfo:
 
     type: FieldType | None
     values: tuple[str, ...] = ()
-    is_case: bool = False
 
 
+_BARE = {type_: _FieldInfo(type_) for type_ in FieldType}
+_UNTYPED = _FieldInfo(None)
 _SLA_FIELDS = {
     "state": _FieldInfo(FieldType.PICKLIST, SLA_STATES),
-    "remaining_minutes": _FieldInfo(FieldType.NUMBER),
+    "remaining_minutes": _BARE[FieldType.NUMBER],
 }
+_Resolved = tuple[_FieldInfo | None, str, Severity]
 
 
 @dataclass(frozen=True, slots=True)
 class _Catalog:
-    """Every field a condition or a step input may name."""
+    """Every field a condition or a step input may name, and which stage holds each step."""
 
-    case: dict[str, CaseField]
-    # step id -> form fields by name, or None for a background step (untyped outputs)
-    steps: dict[str, dict[str, FormField] | None]
+    case: dict[str, _FieldInfo]
+    #: step id -> its form fields by name, or None for a background step (untyped outputs)
+    steps: dict[str, dict[str, _FieldInfo] | None]
+    stage_of_step: dict[str, str]
+    n_steps: int
+    #: field path -> what it resolves to; workflows name the same few paths many times
+    cache: dict[str, _Resolved]
 
     @staticmethod
-    def of(workflow: Workflow) -> _Catalog:
-        case: dict[str, CaseField] = {}
+    def of(workflow: Workflow, stages: Sequence[tuple[int, StageNode]]) -> _Catalog:
+        case: dict[str, _FieldInfo] = {}
         for case_field in workflow.case_schema:
-            case.setdefault(case_field.name, case_field)
-        steps: dict[str, dict[str, FormField] | None] = {}
-        for _, stage in _stages(workflow):
+            case.setdefault(case_field.name, _FieldInfo(case_field.type, tuple(case_field.values)))
+        steps: dict[str, dict[str, _FieldInfo] | None] = {}
+        stage_of_step: dict[str, str] = {}
+        n_steps = 0
+        for _, stage in stages:
+            n_steps += len(stage.steps)
             for step in stage.steps:
                 if step.id in steps:
                     continue
+                stage_of_step[step.id] = stage.id
                 if isinstance(step, InteractiveStep):
-                    form: dict[str, FormField] = {}
-                    for form_field in step.form:
-                        form.setdefault(form_field.name, form_field)
+                    form: dict[str, _FieldInfo] = {}
+                    for f in step.form:
+                        form.setdefault(f.name, _FieldInfo(f.type, tuple(f.values)))
                     steps[step.id] = form
                 else:
                     steps[step.id] = None
-        return _Catalog(case, steps)
+        return _Catalog(case, steps, stage_of_step, n_steps, {})
 
-    def resolve(self, path: str) -> tuple[_FieldInfo | None, str, Severity]:
+    def resolve(self, path: str) -> _Resolved:
         """The field at ``path``, or None with why it is unknown and how serious that is."""
+        found = self.cache.get(path)
+        if found is None:
+            found = self.cache[path] = self._resolve(path)
+        return found
+
+    def _resolve(self, path: str) -> _Resolved:
         root, _, rest = path.partition(".")
         if root == "case":
-            case_field = self.case.get(rest)
-            if case_field is None:
+            info = self.case.get(rest)
+            if info is None:
                 return None, f"the case schema declares no field {rest!r}", "error"
-            return (
-                _FieldInfo(case_field.type, tuple(case_field.values), is_case=True),
-                "",
-                "error",
-            )
+            return info, "", "error"
         if root == "step":
             step_id, _, key = rest.partition(".")
             if step_id not in self.steps:
@@ -1040,21 +1140,20 @@ class _Catalog:
                 return None, "it names a step but not which of its outputs", "error"
             form = self.steps[step_id]
             if form is None:
-                return _FieldInfo(None), "", "error"
+                return _UNTYPED, "", "error"
             if key not in form:
                 # The runtime may record more than the form about a work item, so an
                 # unknown key is likely a typo but not certainly one.
                 return None, f"step {step_id!r} has no form field {key!r}", "warning"
-            return _FieldInfo(form[key].type, tuple(form[key].values)), "", "error"
+            return form[key], "", "error"
         if root == "sla":
-            info = _SLA_FIELDS.get(rest)
-            if info is None:
+            if rest not in _SLA_FIELDS:
                 return None, "SLA fields are sla.state and sla.remaining_minutes", "error"
-            return info, "", "error"
+            return _SLA_FIELDS[rest], "", "error"
         if root == "counter":
             if not rest:
                 return None, "it names no counter", "error"
-            return _FieldInfo(FieldType.NUMBER), "", "error"
+            return _BARE[FieldType.NUMBER], "", "error"
         return None, "a field path starts with case., step., sla. or counter.", "error"
 
 
@@ -1086,44 +1185,59 @@ def _expected(info: _FieldInfo) -> str:
 
 @dataclass(frozen=True, slots=True)
 class _ConditionSite:
+    """Where a condition sits; its description and path are only built for a problem."""
+
     condition: Group
-    what: str
-    path: str
+    attr: str
+    node_index: int | None = None
     node_id: str | None = None
+    sub_index: int | None = None
     step_id: str | None = None
+    outcome_label: str | None = None
+
+    def what(self) -> str:
+        if self.node_index is None:
+            return "the trigger"
+        if self.step_id is not None:
+            return f"the entry condition of step {self.step_id!r}"
+        if self.outcome_label is not None:
+            return f"outcome {self.outcome_label!r} of decision {self.node_id!r}"
+        return f"the {self.attr.replace('_', ' ')} of stage {self.node_id!r}"
+
+    def path(self) -> str:
+        if self.node_index is None:
+            return "trigger.condition"
+        if self.step_id is not None:
+            return f"nodes[{self.node_index}].steps[{self.sub_index}].entry_condition"
+        if self.outcome_label is not None:
+            return f"nodes[{self.node_index}].outcomes[{self.sub_index}].condition"
+        return f"nodes[{self.node_index}].{self.attr}"
 
 
 def _condition_sites(workflow: Workflow) -> Iterator[_ConditionSite]:
     if workflow.trigger.condition is not None:
-        yield _ConditionSite(workflow.trigger.condition, "the trigger", "trigger.condition")
+        yield _ConditionSite(workflow.trigger.condition, "condition")
     for index, node in enumerate(workflow.nodes):
         if isinstance(node, StageNode):
-            for attr in ("entry_condition", "exit_condition"):
-                condition = getattr(node, attr)
-                if condition is not None:
-                    yield _ConditionSite(
-                        condition,
-                        f"the {attr.replace('_', ' ')} of stage {node.id!r}",
-                        f"nodes[{index}].{attr}",
-                        node_id=node.id,
-                    )
+            if node.entry_condition is not None:
+                yield _ConditionSite(node.entry_condition, "entry_condition", index, node.id)
+            if node.exit_condition is not None:
+                yield _ConditionSite(node.exit_condition, "exit_condition", index, node.id)
             for k, step in enumerate(node.steps):
                 if step.entry_condition is not None:
                     yield _ConditionSite(
-                        step.entry_condition,
-                        f"the entry condition of step {step.id!r}",
-                        f"nodes[{index}].steps[{k}].entry_condition",
-                        node_id=node.id,
-                        step_id=step.id,
+                        step.entry_condition, "entry_condition", index, node.id, k, step.id
                     )
         elif isinstance(node, DecisionNode):
             for k, outcome in enumerate(node.outcomes):
                 if outcome.condition is not None:
                     yield _ConditionSite(
                         outcome.condition,
-                        f"outcome {outcome.label!r} of decision {node.id!r}",
-                        f"nodes[{index}].outcomes[{k}].condition",
-                        node_id=node.id,
+                        "condition",
+                        index,
+                        node.id,
+                        k,
+                        outcome_label=outcome.label,
                     )
 
 
@@ -1137,61 +1251,122 @@ def _walk(group: Group, path: str) -> Iterator[tuple[Rule | Group, str]]:
             yield from _walk(item, f"{path}.rules[{k}]")
 
 
-def _rule_problems(rule: Rule, catalog: _Catalog) -> Iterator[tuple[ProblemCode, str, Severity]]:
+def _rule_problems(rule: Rule, catalog: _Catalog) -> list[tuple[ProblemCode, str, Severity]]:
     """What is wrong with one rule: (code, reason, severity) for each problem."""
-    info, why, severity = catalog.resolve(rule.field)
+    found: list[tuple[ProblemCode, str, Severity]] = []
+    field, op, value = rule.field, rule.op, rule.value
+    info, why, severity = catalog.resolve(field)
     if info is None:
-        yield ProblemCode.UNKNOWN_FIELD, f"names unknown field {rule.field!r}: {why}", severity
-    op = rule.op
+        found.append((ProblemCode.UNKNOWN_FIELD, f"names unknown field {field!r}: {why}", severity))
     if op in UNARY_OPERATORS:
-        if op is Operator.CHANGED and not rule.field.startswith("case."):
-            yield ProblemCode.BAD_OPERATOR, "uses 'changed', which applies to case fields", "error"
-        if rule.value is not None:
-            yield ProblemCode.BAD_CONDITION_VALUE, f"'{op}' takes no value", "error"
-        return
+        if op is Operator.CHANGED and not field.startswith("case."):
+            found.append(
+                (ProblemCode.BAD_OPERATOR, "uses 'changed', which applies to case fields", "error")
+            )
+        if value is not None:
+            found.append((ProblemCode.BAD_CONDITION_VALUE, f"'{op}' takes no value", "error"))
+        return found
     type_ = info.type if info is not None else None
     if op in ORDER_OPERATORS and type_ not in (None, FieldType.NUMBER, FieldType.DATETIME):
-        yield (
-            ProblemCode.BAD_OPERATOR,
-            f"compares {rule.field!r} with '{op}', but a {type_} field has no order",
-            "error",
-        )
-    if op in (Operator.CONTAINS, Operator.NOT_CONTAINS) and type_ not in (None, FieldType.STRING):
-        yield (
-            ProblemCode.BAD_OPERATOR,
-            f"uses '{op}' on {rule.field!r}, a {type_} field; it applies to text",
-            "error",
-        )
-    if op in LIST_OPERATORS:
-        if not isinstance(rule.value, list) or not rule.value:
-            yield ProblemCode.BAD_CONDITION_VALUE, f"'{op}' needs a non-empty list", "error"
-        elif info is not None and not all(_fits(v, info) for v in rule.value):
-            bad = next(v for v in rule.value if not _fits(v, info))
-            yield (
-                ProblemCode.BAD_CONDITION_VALUE,
-                f"lists {bad!r} for {rule.field!r}, which takes {_expected(info)}",
+        found.append(
+            (
+                ProblemCode.BAD_OPERATOR,
+                f"compares {field!r} with '{op}', but a {type_} field has no order",
                 "error",
             )
-        return
-    if rule.value is None:
-        yield (
-            ProblemCode.BAD_CONDITION_VALUE,
-            f"'{op}' needs a value (to test for emptiness use is_set or is_not_set)",
-            "error",
         )
-    elif info is not None and not _fits(rule.value, info):
-        yield (
-            ProblemCode.BAD_CONDITION_VALUE,
-            f"compares {rule.field!r} with {rule.value!r}, but it takes {_expected(info)}",
-            "error",
+    if op in _TEXT_OPERATORS and type_ not in (None, FieldType.STRING):
+        found.append(
+            (
+                ProblemCode.BAD_OPERATOR,
+                f"uses '{op}' on {field!r}, a {type_} field; it applies to text",
+                "error",
+            )
         )
+    if op in LIST_OPERATORS:
+        if not isinstance(value, list) or not value:
+            found.append(
+                (ProblemCode.BAD_CONDITION_VALUE, f"'{op}' needs a non-empty list", "error")
+            )
+        elif info is not None:
+            bad = [v for v in value if not _fits(v, info)]
+            if bad:
+                found.append(
+                    (
+                        ProblemCode.BAD_CONDITION_VALUE,
+                        f"lists {bad[0]!r} for {field!r}, which takes {_expected(info)}",
+                        "error",
+                    )
+                )
+    elif value is None:
+        found.append(
+            (
+                ProblemCode.BAD_CONDITION_VALUE,
+                f"'{op}' needs a value (to test for emptiness use is_set or is_not_set)",
+                "error",
+            )
+        )
+    elif info is not None and not _fits(value, info):
+        found.append(
+            (
+                ProblemCode.BAD_CONDITION_VALUE,
+                f"compares {field!r} with {value!r}, but it takes {_expected(info)}",
+                "error",
+            )
+        )
+    return found
+
+
+_TEXT_OPERATORS = frozenset({Operator.CONTAINS, Operator.NOT_CONTAINS})
+
+
+def _group_problems(
+    group: Group,
+    site: _ConditionSite,
+    trail: tuple[int, ...],
+    catalog: _Catalog,
+    problems: list[Problem],
+) -> None:
+    def path(*more: int) -> str:
+        return site.path() + "".join(f".rules[{k}]" for k in (*trail, *more))
+
+    if not group.rules:
+        problems.append(
+            _problem(
+                ProblemCode.EMPTY_CONDITION,
+                f"A condition group in {site.what()} has no rules; "
+                f"it is always {'true' if group.match == 'all' else 'false'}.",
+                severity="warning",
+                node_id=site.node_id,
+                step_id=site.step_id,
+                path=path(),
+            )
+        )
+    for k, item in enumerate(group.rules):
+        if isinstance(item, Group):
+            _group_problems(item, site, (*trail, k), catalog, problems)
+            continue
+        for code, reason, severity in _rule_problems(item, catalog):
+            problems.append(
+                _problem(
+                    code,
+                    f"A rule in {site.what()} {reason}.",
+                    severity=severity,
+                    node_id=site.node_id,
+                    step_id=site.step_id,
+                    path=path(k),
+                )
+            )
 
 
 def check_conditions(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     """Conditions name known fields, with operators and values that suit their types.
 
     Covers the trigger, stage entry and exit conditions, step entry conditions and
-    decision outcomes. An empty group is a warning (``all`` of nothing is always true).
+    decision outcomes. Field paths are ``case.<declared field>``,
+    ``step.<step id>.<output>`` (typed by the form of an interactive step),
+    ``sla.state`` / ``sla.remaining_minutes`` and ``counter.<name>``. An empty group is
+    a warning (``all`` of nothing is always true).
 
     >>> from graphs.generate import generate_workflow
     >>> wf = generate_workflow(3)
@@ -1199,35 +1374,10 @@ def check_conditions(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     >>> [(p.code.value, p.path) for p in check_conditions(wf, workflow_graph(wf))]
     [('unknown_field', 'trigger.condition.rules[0]')]
     """
-    catalog = _Catalog.of(workflow)
+    catalog = _index(workflow, graph).catalog
     problems: list[Problem] = []
     for site in _condition_sites(workflow):
-        for item, path in _walk(site.condition, site.path):
-            if isinstance(item, Group):
-                if not item.rules:
-                    problems.append(
-                        _problem(
-                            ProblemCode.EMPTY_CONDITION,
-                            f"A condition group in {site.what} has no rules; "
-                            f"it is always {'true' if item.match == 'all' else 'false'}.",
-                            severity="warning",
-                            node_id=site.node_id,
-                            step_id=site.step_id,
-                            path=path,
-                        )
-                    )
-                continue
-            for code, reason, severity in _rule_problems(item, catalog):
-                problems.append(
-                    _problem(
-                        code,
-                        f"A rule in {site.what} {reason}.",
-                        severity=severity,
-                        node_id=site.node_id,
-                        step_id=site.step_id,
-                        path=path,
-                    )
-                )
+        _group_problems(site.condition, site, (), catalog, problems)
     return problems
 
 
@@ -1268,6 +1418,19 @@ def check_trigger(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     ]
 
 
+def _definitions_look_fine(fields: Sequence[CaseField | FormField]) -> bool:
+    """A quick pass that is true for nearly every real form; the full check explains."""
+    names = set()
+    for f in fields:
+        if f.type is FieldType.PICKLIST:
+            if not f.values or len(set(f.values)) != len(f.values):
+                return False
+        elif f.values:
+            return False
+        names.add(f.name)
+    return len(names) == len(fields)
+
+
 def _field_definition_problems(
     fields: Sequence[CaseField | FormField],
     duplicate_code: ProblemCode,
@@ -1275,12 +1438,14 @@ def _field_definition_problems(
     path: str,
     **where: str,
 ) -> list[Problem]:
+    if _definitions_look_fine(fields):
+        return []
     problems: list[Problem] = []
     for index, name in _duplicates([f.name for f in fields]):
         problems.append(
             _problem(
                 duplicate_code,
-                f"{what.capitalize()} declares field {name!r} twice.",
+                f"{what[0].upper()}{what[1:]} declares field {name!r} twice.",
                 path=f"{path}[{index}]",
                 **where,
             )
@@ -1292,8 +1457,7 @@ def _field_definition_problems(
                 problems.append(
                     _problem(
                         ProblemCode.PICKLIST_WITHOUT_VALUES,
-                        f"Picklist field {definition.name!r} of {what} has no values to "
-                        "pick from.",
+                        f"Picklist field {definition.name!r} of {what} has no values to pick from.",
                         path=at,
                         **where,
                     )
@@ -1347,9 +1511,9 @@ def check_forms(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     [('duplicate_form_field', 'stage_1_s1')]
     """
     problems: list[Problem] = []
-    for index, stage in _stages(workflow):
+    for index, stage in _index(workflow, graph).stages:
         for k, step in enumerate(stage.steps):
-            if isinstance(step, InteractiveStep):
+            if isinstance(step, InteractiveStep) and not _definitions_look_fine(step.form):
                 problems += _field_definition_problems(
                     step.form,
                     ProblemCode.DUPLICATE_FORM_FIELD,
@@ -1361,15 +1525,59 @@ def check_forms(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     return problems
 
 
+_TEXTUAL = frozenset({FieldType.STRING, FieldType.PICKLIST})
+
+
 def _compatible(declared: FieldType, referenced: FieldType | None) -> bool:
-    textual = {FieldType.STRING, FieldType.PICKLIST}
-    return referenced is None or referenced == declared or {declared, referenced} <= textual
+    return (
+        referenced is None
+        or referenced is declared
+        or (declared in _TEXTUAL and referenced in _TEXTUAL)
+    )
+
+
+def _input_problems(
+    name: str, item: StepInput, catalog: _Catalog
+) -> list[tuple[ProblemCode, str, Severity]]:
+    found: list[tuple[ProblemCode, str, Severity]] = []
+    value, ref, type_ = item.value, item.ref, item.type
+    if value is not None:
+        if ref is not None:
+            found.append((ProblemCode.INPUT_VALUE_AND_REF, "has both a value and a ref", "error"))
+        if not _fits(value, _BARE[type_]):
+            found.append(
+                (
+                    ProblemCode.BAD_INPUT_VALUE,
+                    f"is a {type_} input but its value is {value!r}",
+                    "error",
+                )
+            )
+    elif ref is None:
+        found.append(
+            (ProblemCode.INPUT_WITHOUT_VALUE, "has neither a value nor a ref to a field", "error")
+        )
+    if ref is not None:
+        info, why, severity = catalog.resolve(ref)
+        if info is None:
+            found.append(
+                (ProblemCode.UNKNOWN_REF, f"refers to unknown field {ref!r}: {why}", severity)
+            )
+        elif not _compatible(type_, info.type):
+            found.append(
+                (
+                    ProblemCode.INPUT_REF_TYPE_MISMATCH,
+                    f"is a {type_} input but {ref!r} is a {info.type} field",
+                    "warning",
+                )
+            )
+    return found
 
 
 def check_step_inputs(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     """A background step's input has a literal value of its type or a ref to a known field.
 
-    Not both, and not neither. A ref to a field of another type is a warning.
+    Not both, and not neither. A ref to a field of another type is a warning (text and
+    picklist values mix freely).
 
     >>> from graphs.generate import generate_workflow
     >>> wf = generate_workflow(3, seed=1)
@@ -1378,63 +1586,22 @@ def check_step_inputs(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     >>> [(p.code.value, p.path) for p in check_step_inputs(wf, workflow_graph(wf))]
     [('bad_input_value', 'nodes[1].steps[0].inputs.template')]
     """
-    catalog = _Catalog.of(workflow)
+    catalog = _index(workflow, graph).catalog
     problems: list[Problem] = []
-    for index, stage in _stages(workflow):
+    for index, stage in _index(workflow, graph).stages:
         for k, step in enumerate(stage.steps):
             if isinstance(step, InteractiveStep):
                 continue
             for name, item in step.inputs.items():
-                where: dict[str, Any] = {
-                    "node_id": stage.id,
-                    "step_id": step.id,
-                    "path": f"nodes[{index}].steps[{k}].inputs.{name}",
-                }
-                label = f"Input {name!r} of step {step.id!r}"
-                if item.value is not None and item.ref is not None:
+                for code, reason, severity in _input_problems(name, item, catalog):
                     problems.append(
                         _problem(
-                            ProblemCode.INPUT_VALUE_AND_REF,
-                            f"{label} has both a value and a ref; keep one.",
-                            **where,
-                        )
-                    )
-                elif item.value is None and item.ref is None:
-                    problems.append(
-                        _problem(
-                            ProblemCode.INPUT_WITHOUT_VALUE,
-                            f"{label} has neither a value nor a ref to a field.",
-                            **where,
-                        )
-                    )
-                if item.value is not None and not _fits(item.value, _FieldInfo(item.type)):
-                    problems.append(
-                        _problem(
-                            ProblemCode.BAD_INPUT_VALUE,
-                            f"{label} is a {item.type} input but its value is {item.value!r}.",
-                            **where,
-                        )
-                    )
-                if item.ref is None:
-                    continue
-                info, why, severity = catalog.resolve(item.ref)
-                if info is None:
-                    problems.append(
-                        _problem(
-                            ProblemCode.UNKNOWN_REF,
-                            f"{label} refers to unknown field {item.ref!r}: {why}.",
+                            code,
+                            f"Input {name!r} of step {step.id!r} {reason}.",
                             severity=severity,
-                            **where,
-                        )
-                    )
-                elif not _compatible(item.type, info.type):
-                    problems.append(
-                        _problem(
-                            ProblemCode.INPUT_REF_TYPE_MISMATCH,
-                            f"{label} is a {item.type} input but {item.ref!r} is a "
-                            f"{info.type} field.",
-                            severity="warning",
-                            **where,
+                            node_id=stage.id,
+                            step_id=step.id,
+                            path=f"nodes[{index}].steps[{k}].inputs.{name}",
                         )
                     )
     return problems
