@@ -1,0 +1,115 @@
+// The designer REST API (see the contract in designer/). Every error arrives as
+// {"error": {"code", "message", "details"}} and becomes an ApiError.
+import type { ActionInfo, Problem, Workflow } from "../model/types";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> | null = null,
+  ) {
+    super(message);
+  }
+}
+
+export interface WorkflowSummary {
+  id: string;
+  name: string;
+  description: string;
+  revision: number;
+  active_version: number | null;
+  latest_version: number | null;
+  updated_at: string;
+  node_count: number;
+  error_count: number;
+}
+
+export interface WorkflowDetail {
+  id: string;
+  revision: number;
+  workflow: Workflow;
+  active_version: number | null;
+  latest_version: number | null;
+  updated_at: string;
+  problems: Problem[];
+}
+
+export interface VersionInfo {
+  version: number;
+  published_at: string;
+  published_by: string | null;
+  note: string;
+  active: boolean;
+}
+
+export interface DiffResult {
+  from: string | number;
+  to: string | number;
+  nodes: { added: string[]; removed: string[]; changed: string[] };
+  edges: { added: string[]; removed: string[]; changed: string[] };
+  changes: { id: string; kind: "node" | "edge"; fields: string[] }[];
+}
+
+class RawJson {
+  constructor(readonly text: string) {}
+}
+
+async function request<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(url, {
+    method,
+    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : body instanceof RawJson ? body.text : JSON.stringify(body),
+    signal,
+  });
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let payload: unknown = null;
+  try {
+    payload = text ? JSON.parse(text) : null;
+  } catch {
+    payload = null;
+  }
+  if (!response.ok) {
+    const error = (payload as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
+    throw new ApiError(
+      response.status,
+      error?.code ?? "http_error",
+      error?.message ?? `${method} ${url} failed with HTTP ${response.status}`,
+      error?.details ?? null,
+    );
+  }
+  return payload as T;
+}
+
+const wf = (id: string) => `/api/workflows/${encodeURIComponent(id)}`;
+
+export const api = {
+  listWorkflows: () => request<{ workflows: WorkflowSummary[] }>("GET", "/api/workflows"),
+  createWorkflow: (workflow: Workflow) =>
+    request<WorkflowDetail>("POST", "/api/workflows", { workflow }),
+  getWorkflow: (id: string) => request<WorkflowDetail>("GET", wf(id)),
+  saveDraft: (id: string, revision: number, workflow: Workflow) =>
+    request<WorkflowDetail>("PUT", `${wf(id)}/draft`, { revision, workflow }),
+  deleteWorkflow: (id: string) => request<void>("DELETE", wf(id)),
+  validate: (workflow: Workflow, signal?: AbortSignal) =>
+    request<{ problems: Problem[] }>("POST", "/api/validate", { workflow }, signal),
+  publish: (id: string, revision: number, note: string) =>
+    request<{ version: number; published_at: string }>("POST", `${wf(id)}/publish`, { revision, note }),
+  versions: (id: string) => request<{ versions: VersionInfo[] }>("GET", `${wf(id)}/versions`),
+  version: (id: string, n: number) =>
+    request<{ version: number; workflow: Workflow }>("GET", `${wf(id)}/versions/${n}`),
+  activate: (id: string, n: number) =>
+    request<{ active_version: number }>("POST", `${wf(id)}/versions/${n}/activate`),
+  diff: (id: string, from: string, to: string) =>
+    request<DiffResult>("GET", `${wf(id)}/diff?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
+  exportUrl: (id: string) => `${wf(id)}/export`,
+  /** Sends the file's text as is, so the server can name the line of a JSON error. */
+  importFile: (text: string, replace?: { revision: number }) =>
+    request<WorkflowDetail>(
+      "POST",
+      replace ? `/api/workflows/import?replace=true&revision=${replace.revision}` : "/api/workflows/import",
+      new RawJson(text),
+    ),
+  actions: () => request<{ actions: ActionInfo[] }>("GET", "/api/actions"),
+};

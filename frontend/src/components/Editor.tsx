@@ -1,0 +1,81 @@
+// The editor page: toolbar, palette, canvas, property panel, problems, status bar.
+import { ReactFlowProvider } from "@xyflow/react";
+import { useEffect, useState } from "react";
+import { api } from "../api/client";
+import { useKeyboardShortcuts } from "../hooks/useKeyboardShortcuts";
+import { useLiveValidation } from "../hooks/useLiveValidation";
+import { useUnsavedWarning } from "../hooks/useUnsavedWarning";
+import { PropertyPanel } from "../panels/PropertyPanel";
+import { selectDirty, useEditor } from "../store/editorStore";
+import { openWorkflow } from "../store/operations";
+import { useUi } from "../store/uiStore";
+import { Canvas } from "./Canvas";
+import { ConflictDialog, OutcomeChooser, PublishDialog, Toasts } from "./Dialogs";
+import { Palette } from "./Palette";
+import { ProblemsPanel } from "./ProblemsPanel";
+import { SearchBox } from "./SearchBox";
+import { StatusBar } from "./StatusBar";
+import { Toolbar } from "./Toolbar";
+import { VersionsPanel } from "./VersionsPanel";
+
+export function Editor({ id, onBack }: { id: string; onBack: () => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const loadedId = useEditor((s) => s.workflowId);
+  useEffect(() => {
+    let cancelled = false;
+    setError(null);
+    useEditor.setState({ workflowId: null });
+    openWorkflow(id).catch((e: Error) => !cancelled && setError(e.message));
+    if (!useUi.getState().actions.length) {
+      api.actions().then((r) => useUi.getState().set({ actions: r.actions }), () => undefined);
+    }
+    return () => {
+      cancelled = true;
+    };
+  }, [id]);
+  const leave = () => {
+    if (selectDirty(useEditor.getState()) && !window.confirm("You have unsaved changes. Leave without saving?")) return;
+    onBack();
+  };
+  if (error) {
+    return (
+      <div className="page-message" data-testid="load-error">
+        <h2>Could not open “{id}”</h2>
+        <p>{error}</p>
+        <button type="button" className="btn" onClick={onBack}>Back to workflows</button>
+      </div>
+    );
+  }
+  if (loadedId !== id) return <div className="page-message">Loading…</div>;
+  return (
+    <ReactFlowProvider>
+      <EditorLayout onBack={leave} />
+    </ReactFlowProvider>
+  );
+}
+
+function EditorLayout({ onBack }: { onBack: () => void }) {
+  useKeyboardShortcuts();
+  useLiveValidation();
+  useUnsavedWarning();
+  return (
+    <div className="editor" data-testid="editor">
+      <Toolbar onBack={onBack} />
+      <div className="editor__body">
+        <Palette />
+        <div className="editor__canvas">
+          <Canvas />
+          <SearchBox />
+          <ProblemsPanel />
+        </div>
+        <VersionsPanel />
+        <PropertyPanel />
+      </div>
+      <StatusBar />
+      <ConflictDialog />
+      <PublishDialog />
+      <OutcomeChooser />
+      <Toasts />
+    </div>
+  );
+}

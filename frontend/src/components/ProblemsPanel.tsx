@@ -1,0 +1,54 @@
+import { AlertIcon, CloseIcon } from "./icons";
+import { useFocus } from "../hooks/useFocus";
+import { useEditor } from "../store/editorStore";
+import { useUi } from "../store/uiStore";
+
+/** Validation problems; clicking one selects and centres its element. */
+export function ProblemsPanel() {
+  const problems = useEditor((s) => s.problems);
+  const hidden = useEditor((s) => s.diff !== null);
+  const open = useUi((s) => s.problemsOpen);
+  const focus = useFocus();
+  if (hidden) return null;
+  const errors = problems.filter((p) => p.severity === "error").length;
+  return (
+    <section className={`problems ${open ? "is-open" : ""}`} data-testid="problems-panel">
+      <button type="button" className="problems__header" onClick={() => useUi.getState().set({ problemsOpen: !open })}>
+        <AlertIcon size={13} />
+        <span>Problems</span>
+        <span className={`count ${errors ? "count--error" : problems.length ? "count--warning" : ""}`} data-testid="problem-count">
+          {problems.length}
+        </span>
+        <span className="problems__toggle">{open ? "Hide" : "Show"}</span>
+      </button>
+      {open && (
+        <ul className="problems__list">
+          {problems.length === 0 && <li className="problems__empty">No problems. This workflow can be published.</li>}
+          {problems.map((p, i) => (
+            <li key={`${p.code}-${i}`}>
+              <button
+                type="button"
+                className={`problem problem--${p.severity}`}
+                data-testid="problem"
+                data-code={p.code}
+                data-node={p.node_id ?? ""}
+                data-edge={p.edge_id ?? ""}
+                onClick={() => focus({ nodeId: p.node_id, edgeId: p.edge_id, stepId: p.step_id })}
+              >
+                <span className={`problem__sev problem__sev--${p.severity}`}>{p.severity}</span>
+                <span className="problem__msg">{p.message}</span>
+                <span className="problem__where">
+                  {[p.node_id, p.step_id, p.edge_id].filter(Boolean).join(" · ") || "workflow"}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {open && problems.length > 0 && (
+        <button type="button" className="problems__close" aria-label="Hide problems"
+          onClick={() => useUi.getState().set({ problemsOpen: false })}><CloseIcon size={12} /></button>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,123 @@
+import { useReactFlow } from "@xyflow/react";
+import { useRef, useState } from "react";
+import { ApiError, api } from "../api/client";
+import { autoLayout } from "../layout/autoLayout";
+import { selectCanRedo, selectCanUndo, selectDirty, useEditor } from "../store/editorStore";
+import { save } from "../store/operations";
+import { useUi } from "../store/uiStore";
+import {
+  ChevronLeftIcon, CopyIcon, DownloadIcon, FitIcon, HistoryIcon, LayoutIcon, RedoIcon, SaveIcon,
+  SearchIcon, TrashIcon, UndoIcon, UploadIcon,
+} from "./icons";
+
+const isMac = typeof navigator !== "undefined" && /Mac/.test(navigator.platform);
+const mod = isMac ? "⌘" : "Ctrl+";
+
+export function Toolbar({ onBack }: { onBack: () => void }) {
+  const name = useEditor((s) => s.meta.name);
+  const id = useEditor((s) => s.workflowId);
+  const canUndo = useEditor(selectCanUndo);
+  const canRedo = useEditor(selectCanRedo);
+  const dirty = useEditor(selectDirty);
+  const diff = useEditor((s) => s.diff !== null);
+  const saving = useUi((s) => s.saveStatus === "saving");
+  const flow = useReactFlow();
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [layingOut, setLayingOut] = useState(false);
+
+  const layout = async () => {
+    setLayingOut(true);
+    try {
+      const state = useEditor.getState();
+      const positions = await autoLayout(state.nodes, state.edges);
+      useEditor.getState().setPositions(positions);
+      window.requestAnimationFrame(() => void flow.fitView({ padding: 0.15, duration: 300, maxZoom: 1 }));
+    } finally {
+      setLayingOut(false);
+    }
+  };
+
+  const importFile = async (file: File) => {
+    const state = useEditor.getState();
+    const text = await file.text();
+    if (selectDirty(state) && !window.confirm("Importing replaces the draft and discards your unsaved changes. Continue?")) return;
+    try {
+      const detail = await api.importFile(text, { revision: state.revision ?? 0 });
+      if (detail.id !== state.workflowId) {
+        window.location.assign(`/workflows/${encodeURIComponent(detail.id)}`);
+        return;
+      }
+      useEditor.getState().load(detail);
+      useUi.getState().toast(`Imported ${file.name}.`, "success");
+      window.requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1 }));
+    } catch (error) {
+      const message = error instanceof ApiError ? error.message : String(error);
+      useUi.getState().toast(`Import failed: ${message}`, "error");
+    }
+  };
+
+  return (
+    <header className="toolbar" data-testid="toolbar">
+      <button type="button" className="toolbar__back" onClick={onBack} data-testid="back-to-list" title="All workflows">
+        <ChevronLeftIcon /> Workflows
+      </button>
+      <div className="toolbar__title">
+        <span className="toolbar__name" data-testid="workflow-name">{name || id}</span>
+        <span className="toolbar__id">{id}</span>
+      </div>
+      <div className="toolbar__group" role="group" aria-label="Edit">
+        <ToolButton label={`Undo (${mod}Z)`} onClick={() => useEditor.getState().undo()} disabled={!canUndo || diff} testId="undo"><UndoIcon /></ToolButton>
+        <ToolButton label={`Redo (${mod}Shift+Z)`} onClick={() => useEditor.getState().redo()} disabled={!canRedo || diff} testId="redo"><RedoIcon /></ToolButton>
+        <ToolButton label={`Copy (${mod}C) / paste (${mod}V)`} onClick={() => {
+          const editor = useEditor.getState();
+          if (editor.copySelection()) editor.paste();
+        }} disabled={diff} testId="duplicate"><CopyIcon /></ToolButton>
+        <ToolButton label="Delete selection (Del)" onClick={() => useEditor.getState().deleteSelection()} disabled={diff} testId="delete"><TrashIcon /></ToolButton>
+      </div>
+      <div className="toolbar__group" role="group" aria-label="View">
+        <ToolButton label="Auto-layout (left to right)" onClick={layout} disabled={diff || layingOut} testId="auto-layout"><LayoutIcon /></ToolButton>
+        <ToolButton label="Fit view" onClick={() => void flow.fitView({ padding: 0.15, duration: 250, maxZoom: 1 })} testId="fit-view"><FitIcon /></ToolButton>
+        <ToolButton label={`Find a node (${mod}F)`} onClick={() => useUi.getState().set({ searchOpen: true })} testId="open-search"><SearchIcon /></ToolButton>
+      </div>
+      <span className="toolbar__spacer" />
+      <div className="toolbar__group" role="group" aria-label="File">
+        <a className="tool-btn" href={id ? api.exportUrl(id) : undefined} download title="Export the saved draft as a JSON file" data-testid="export">
+          <DownloadIcon /><span>Export</span>
+        </a>
+        <button type="button" className="tool-btn" onClick={() => fileInput.current?.click()} disabled={diff}
+          title="Replace the draft with a workflow file" data-testid="import">
+          <UploadIcon /><span>Import</span>
+        </button>
+        <input ref={fileInput} type="file" accept=".json,application/json" hidden data-testid="import-file"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = "";
+            if (file) void importFile(file);
+          }} />
+        <button type="button" className="tool-btn" onClick={() => useUi.getState().set({ versionsOpen: !useUi.getState().versionsOpen })}
+          data-testid="open-versions" title="Version history and differences">
+          <HistoryIcon /><span>Versions</span>
+        </button>
+      </div>
+      <button type="button" className="btn" onClick={() => void save()} disabled={diff || saving || !dirty}
+        data-testid="save" title={`Save the draft (${mod}S)`}>
+        <SaveIcon /> {saving ? "Saving…" : "Save"}
+      </button>
+      <button type="button" className="btn btn--primary" disabled={diff}
+        onClick={() => useUi.getState().set({ publishOpen: true, publishError: null })} data-testid="publish">
+        Publish…
+      </button>
+    </header>
+  );
+}
+
+function ToolButton({ label, onClick, disabled, testId, children }: {
+  label: string; onClick: () => void; disabled?: boolean; testId: string; children: React.ReactNode;
+}) {
+  return (
+    <button type="button" className="icon-btn" onClick={onClick} disabled={disabled} title={label}
+      aria-label={label} data-testid={testId}>
+      {children}
+    </button>
+  );
+}

@@ -1,0 +1,131 @@
+import { useEffect, useState } from "react";
+import { api, type VersionInfo } from "../api/client";
+import { useEditor } from "../store/editorStore";
+import { activate, compare } from "../store/operations";
+import { useUi } from "../store/uiStore";
+import { CloseIcon } from "./icons";
+
+/** Version history: activate a version, or compare two (or one with the draft) on the canvas. */
+export function VersionsPanel() {
+  const open = useUi((s) => s.versionsOpen);
+  if (!open) return null;
+  return <VersionsPanelOpen />;
+}
+
+function VersionsPanelOpen() {
+  const id = useEditor((s) => s.workflowId);
+  const active = useEditor((s) => s.activeVersion);
+  const latest = useEditor((s) => s.latestVersion);
+  const diff = useEditor((s) => s.diff);
+  const [versions, setVersions] = useState<VersionInfo[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [from, setFrom] = useState<string>("");
+  const [to, setTo] = useState<string>("draft");
+
+  useEffect(() => {
+    if (!id) return;
+    let cancelled = false;
+    api.versions(id).then(
+      (r) => {
+        if (cancelled) return;
+        setVersions(r.versions);
+        const sorted = [...r.versions].sort((a, b) => b.version - a.version);
+        if (sorted.length) {
+          setFrom((f) => f || String(sorted.length > 1 ? sorted[1].version : sorted[0].version));
+          setTo((t) => (t === "draft" && sorted.length > 1 ? String(sorted[0].version) : t));
+        }
+      },
+      (e: Error) => !cancelled && setError(e.message),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [id, active, latest]);
+
+  const close = () => {
+    useEditor.getState().setDiff(null);
+    useUi.getState().set({ versionsOpen: false });
+  };
+  const options = [
+    <option key="draft" value="draft">Draft</option>,
+    ...(versions ?? []).map((v) => <option key={v.version} value={String(v.version)}>Version {v.version}</option>),
+  ];
+  return (
+    <aside className="versions" data-testid="versions-panel">
+      <header className="panel__header">
+        <h2>Version history</h2>
+        <button type="button" className="icon-btn" onClick={close} aria-label="Close version history"><CloseIcon /></button>
+      </header>
+      {error && <p className="modal__error">{error}</p>}
+      {versions === null && !error && <p className="wf-muted">Loading…</p>}
+      {versions && versions.length === 0 && <p className="wf-muted">Nothing published yet. Publish the draft to create version 1.</p>}
+      <ul className="versions__list">
+        {[...(versions ?? [])].sort((a, b) => b.version - a.version).map((v) => (
+          <li key={v.version} className={`version ${v.version === active ? "is-active" : ""}`} data-testid={`version-${v.version}`}>
+            <div className="version__head">
+              <strong>Version {v.version}</strong>
+              {v.version === active && <span className="tag tag--active">active</span>}
+              <span className="wf-muted version__when">{formatDate(v.published_at)}</span>
+            </div>
+            {v.note && <div className="version__note">{v.note}</div>}
+            {v.published_by && <div className="wf-muted">by {v.published_by}</div>}
+            {v.version !== active && (
+              <button type="button" className="btn btn--small" data-testid={`activate-${v.version}`}
+                onClick={() => void activate(v.version)}>
+                Activate
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {versions && versions.length > 0 && (
+        <div className="versions__compare">
+          <h3>Compare on the canvas</h3>
+          <div className="versions__pickers">
+            <select value={from} onChange={(e) => setFrom(e.target.value)} data-testid="diff-from">{options}</select>
+            <span>→</span>
+            <select value={to} onChange={(e) => setTo(e.target.value)} data-testid="diff-to">{options}</select>
+          </div>
+          <div className="versions__buttons">
+            <button type="button" className="btn btn--primary btn--small" disabled={!from || from === to}
+              onClick={() => void compare(from, to)} data-testid="diff-show">Show differences</button>
+            {diff && (
+              <button type="button" className="btn btn--small" onClick={() => useEditor.getState().setDiff(null)}
+                data-testid="diff-exit">Back to editing</button>
+            )}
+          </div>
+          {diff && (
+            <ul className="legend">
+              <li><span className="legend__swatch legend__swatch--added" /> added</li>
+              <li><span className="legend__swatch legend__swatch--removed" /> removed</li>
+              <li><span className="legend__swatch legend__swatch--changed" /> changed</li>
+            </ul>
+          )}
+          {diff && <DiffSummary />}
+        </div>
+      )}
+    </aside>
+  );
+}
+
+function DiffSummary() {
+  const diff = useEditor((s) => s.diff);
+  if (!diff) return null;
+  const entries = Object.entries(diff.status);
+  if (!entries.length) return <p className="wf-muted">The two versions are identical.</p>;
+  return (
+    <ul className="diff-summary" data-testid="diff-summary">
+      {entries.map(([key, status]) => (
+        <li key={key} className={`diff-summary__item diff-${status}`}>
+          <span className={`tag tag--${status}`}>{status}</span> {key.startsWith("n:") ? "node" : "edge"} {key.slice(2)}
+          {diff.fields[key]?.length ? <span className="wf-muted"> ({diff.fields[key].join(", ")})</span> : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function formatDate(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+}

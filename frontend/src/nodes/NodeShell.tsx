@@ -1,0 +1,33 @@
+// The chrome every node shares: outline for problems and diff status, a problem badge.
+import type { ReactNode } from "react";
+import { useNodeMarks } from "./useNodeMarks";
+
+interface Props {
+  id: string;
+  kind: string;
+  selected: boolean;
+  children: ReactNode;
+  className?: string;
+}
+
+export function NodeShell({ id, kind, selected, children, className = "" }: Props) {
+  const { mark, diff } = useNodeMarks(id);
+  const classes = [
+    "wf-node", `wf-node--${kind}`, className,
+    selected ? "is-selected" : "",
+    mark ? `has-${mark.severity}` : "",
+    diff ? `diff-${diff}` : "",
+  ].filter(Boolean).join(" ");
+  return (
+    <div className={classes} data-testid={`node-${id}`} data-problem={mark?.severity ?? ""} data-diff={diff ?? ""}>
+      {mark && (
+        <span className={`wf-badge wf-badge--${mark.severity}`} title={mark.messages.join("\n")}
+          data-testid={`node-badge-${id}`}>
+          {mark.count}
+        </span>
+      )}
+      {diff && <span className={`wf-diff-tag wf-diff-tag--${diff}`}>{diff}</span>}
+      {children}
+    </div>
+  );
+}

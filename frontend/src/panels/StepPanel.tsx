@@ -1,0 +1,246 @@
+import { ArrowDownIcon, ArrowUpIcon, CloseIcon, GearIcon, PersonIcon, PlusIcon } from "../components/icons";
+import { FIELD_TYPES, ROUTING_STRATEGIES, type BackgroundStep, type FieldType, type FormField, type InteractiveStep, type JsonSchema, type StageNode, type Step, type StepInput } from "../model/types";
+import { useEditor, type StepRef } from "../store/editorStore";
+import { useUi } from "../store/uiStore";
+import { Checkbox, Field, ListInput, NumberInput, Section, Select, TextInput } from "./fields";
+import { ConditionEditor } from "./RuleBuilder";
+import { SlaEditor } from "./SlaEditor";
+import { useCatalog } from "./useCatalog";
+
+export function StepPanel({ stepRef }: { stepRef: StepRef }) {
+  const stage = useEditor((s) => s.nodes.find((n) => n.id === stepRef.nodeId)?.data.node) as StageNode | undefined;
+  const step = stage?.steps?.find((s) => s.id === stepRef.stepId);
+  if (!stage || !step) return null;
+  const update = (change: (s: Step) => Step, key?: string) => useEditor.getState().updateStep(stepRef, change, key);
+  const patch = (fields: Partial<Step>, key?: string) => update((s) => ({ ...s, ...fields }) as Step, key);
+  const others = (stage.steps ?? []).filter((s) => s.id !== step.id);
+  const after = step.after ?? [];
+  return (
+    <div className="panel-body" data-testid="step-panel">
+      <div className="panel-kind">
+        <span className={`panel-kind__icon panel-kind__icon--${step.kind}`}>
+          {step.kind === "background" ? <GearIcon size={14} /> : <PersonIcon size={14} />}
+        </span>
+        {step.kind === "background" ? "Background step" : "Interactive step"}
+        <span className="panel-kind__id">{step.id}</span>
+      </div>
+      <button type="button" className="link-btn panel-back" onClick={() => useEditor.getState().selectStep(null)}>
+        ← Stage “{stage.name || stage.id}”
+      </button>
+      <Field label="Name">
+        <TextInput value={step.name ?? ""} onChange={(v) => patch({ name: v }, `${step.id}.name`)} testId="step-name" />
+      </Field>
+      {others.length > 0 && (
+        <Field label="Waits for" hint="Starts only when these steps of the stage are done">
+          <div className="checks">
+            {others.map((o) => (
+              <Checkbox key={o.id} label={o.name || o.id} checked={after.includes(o.id)} testId={`after-${o.id}`}
+                onChange={(on) => patch({ after: on ? [...after, o.id] : after.filter((a) => a !== o.id) })} />
+            ))}
+          </div>
+        </Field>
+      )}
+      {step.kind === "background" ? <BackgroundFields step={step} patch={patch} /> : <InteractiveFields step={step} patch={patch} />}
+      <Section title="Entry condition">
+        <ConditionEditor label="Starts when" value={step.entry_condition} testId="step-entry"
+          emptyText="Starts with the stage." onChange={(c) => patch({ entry_condition: c })} />
+      </Section>
+    </div>
+  );
+}
+
+type Patch = (fields: Partial<Step>, key?: string) => void;
+
+function BackgroundFields({ step, patch }: { step: BackgroundStep; patch: Patch }) {
+  const actions = useUi((s) => s.actions);
+  const action = actions.find((a) => a.name === step.action);
+  const inputs = step.inputs ?? {};
+  const declared = Object.entries(action?.input_schema?.properties ?? {});
+  const extra = Object.keys(inputs).filter((k) => !declared.some(([name]) => name === k));
+  const setInput = (name: string, input: StepInput | null, key?: string) => {
+    const next = { ...inputs };
+    if (input === null) delete next[name];
+    else next[name] = input;
+    patch({ inputs: next } as Partial<Step>, key);
+  };
+  const retry = step.retry ?? {};
+  return (
+    <>
+      <Section title="Action">
+        <Field label="Action" hint={action?.description}>
+          <select className="input" value={step.action} data-testid="step-action"
+            onChange={(e) => patch({ action: e.target.value, inputs: {} } as Partial<Step>)}>
+            {!action && <option value={step.action}>{step.action}</option>}
+            {actions.map((a) => <option key={a.name} value={a.name}>{a.name}</option>)}
+          </select>
+        </Field>
+        {declared.map(([name, schema]) => (
+          <InputEditor key={name} name={name} schema={schema} required={action?.input_schema.required?.includes(name) ?? false}
+            value={inputs[name]} onChange={(input, key) => setInput(name, input, key)} stepId={step.id} />
+        ))}
+        {extra.map((name) => (
+          <InputEditor key={name} name={name} schema={undefined} required={false}
+            value={inputs[name]} onChange={(input, key) => setInput(name, input, key)} stepId={step.id} />
+        ))}
+      </Section>
+      <Section title="Retries and timeout">
+        <div className="row">
+          <Field label="Attempts">
+            <NumberInput value={retry.max_attempts ?? 3} min={1} onChange={(v) => v && patch({ retry: { ...retry, max_attempts: v } } as Partial<Step>, `${step.id}.attempts`)} />
+          </Field>
+          <Field label="First backoff (s)">
+            <NumberInput value={retry.initial_backoff_seconds ?? 1} min={0} onChange={(v) => v !== null && patch({ retry: { ...retry, initial_backoff_seconds: v } } as Partial<Step>, `${step.id}.backoff`)} />
+          </Field>
+          <Field label="Timeout (s)">
+            <NumberInput value={step.timeout_seconds ?? 60} min={1} onChange={(v) => v && patch({ timeout_seconds: v } as Partial<Step>, `${step.id}.timeout`)} />
+          </Field>
+        </div>
+      </Section>
+    </>
+  );
+}
+
+function schemaFieldType(schema: JsonSchema | undefined): FieldType {
+  const type = Array.isArray(schema?.type) ? schema?.type.find((t) => t !== "null") : schema?.type;
+  if (type === "number" || type === "integer") return "number";
+  if (type === "boolean") return "boolean";
+  if (schema?.format === "date-time") return "date-time";
+  return "string";
+}
+
+function InputEditor({ name, schema, required, value, onChange, stepId }: {
+  name: string; schema: JsonSchema | undefined; required: boolean; value: StepInput | undefined;
+  onChange: (input: StepInput | null, key?: string) => void; stepId: string;
+}) {
+  const catalog = useCatalog();
+  const type = value?.type ?? schemaFieldType(schema);
+  const byRef = value?.ref !== null && value?.ref !== undefined;
+  const complex = schema?.type === "object" || schema?.type === "array";
+  const key = `${stepId}.input.${name}`;
+  return (
+    <div className="input-editor" data-testid={`input-${name}`}>
+      <div className="input-editor__head">
+        <span className="field__label">{name}{required ? " *" : ""}</span>
+        <select className="input input--compact" value={value ? (byRef ? "ref" : "value") : "unset"}
+          onChange={(e) => {
+            const mode = e.target.value;
+            if (mode === "unset") onChange(null);
+            else if (mode === "ref") onChange({ type, value: null, ref: catalog.find((f) => f.path.startsWith("case."))?.path ?? "case." });
+            else onChange({ type, value: type === "number" ? 0 : type === "boolean" ? false : complex ? {} : "", ref: null });
+          }}>
+          <option value="unset">not set</option>
+          <option value="value">a value</option>
+          <option value="ref">a field</option>
+        </select>
+      </div>
+      {schema?.description && <span className="field__hint">{schema.description}</span>}
+      {value && byRef && (
+        <select className="input" value={value.ref ?? ""} onChange={(e) => onChange({ ...value, ref: e.target.value }, key)}>
+          {!catalog.some((f) => f.path === value.ref) && <option value={value.ref ?? ""}>{value.ref}</option>}
+          {catalog.filter((f) => !f.path.startsWith("sla.")).map((f) => <option key={f.path} value={f.path}>{f.group}: {f.label}</option>)}
+        </select>
+      )}
+      {value && !byRef && (complex || (typeof value.value === "object" && value.value !== null) ? (
+        <JsonValue value={value.value} onChange={(v) => onChange({ ...value, value: v }, key)} />
+      ) : type === "number" ? (
+        <NumberInput value={typeof value.value === "number" ? value.value : null} onChange={(v) => onChange({ ...value, value: v }, key)} />
+      ) : type === "boolean" ? (
+        <Checkbox checked={value.value === true} label="true" onChange={(v) => onChange({ ...value, value: v }, key)} />
+      ) : (
+        <input className="input" value={value.value === null || value.value === undefined ? "" : String(value.value)}
+          onChange={(e) => onChange({ ...value, value: e.target.value }, key)} />
+      ))}
+    </div>
+  );
+}
+
+function JsonValue({ value, onChange }: { value: unknown; onChange: (v: unknown) => void }) {
+  return (
+    <textarea className="input input--mono" rows={3} defaultValue={JSON.stringify(value ?? null, null, 1)}
+      onBlur={(e) => {
+        try {
+          onChange(JSON.parse(e.target.value));
+          e.target.classList.remove("is-invalid");
+        } catch {
+          e.target.classList.add("is-invalid");
+        }
+      }} />
+  );
+}
+
+function InteractiveFields({ step, patch }: { step: InteractiveStep; patch: Patch }) {
+  const assignment = step.assignment ?? {};
+  const form = step.form ?? [];
+  const setAssignment = (fields: Partial<typeof assignment>, key?: string) =>
+    patch({ assignment: { ...assignment, ...fields } } as Partial<Step>, key);
+  const setForm = (next: FormField[], key?: string) => patch({ form: next } as Partial<Step>, key);
+  const setField = (index: number, field: FormField, key?: string) => setForm(form.map((f, i) => (i === index ? field : f)), key);
+  const move = (index: number, delta: number) => {
+    const next = [...form];
+    const [item] = next.splice(index, 1);
+    next.splice(index + delta, 0, item);
+    setForm(next);
+  };
+  return (
+    <>
+      <Section title="Assignment">
+        <div className="row">
+          <Field label="Queue">
+            <TextInput value={assignment.queue ?? ""} onChange={(v) => setAssignment({ queue: v || null }, `${step.id}.queue`)} testId="assign-queue" />
+          </Field>
+          <Field label="Agent" hint="Bypasses routing">
+            <TextInput value={assignment.agent ?? ""} onChange={(v) => setAssignment({ agent: v || null }, `${step.id}.agent`)} testId="assign-agent" />
+          </Field>
+        </div>
+        <Field label="Skills">
+          <ListInput value={assignment.skills ?? []} onChange={(v) => setAssignment({ skills: v }, `${step.id}.skills`)} placeholder="billing, german" testId="assign-skills" />
+        </Field>
+        <Field label="Routing strategy">
+          <Select value={assignment.strategy ?? ""} testId="assign-strategy"
+            options={[{ value: "", label: "Queue's default" }, ...ROUTING_STRATEGIES.map((s) => ({ value: s, label: s.replace(/_/g, " ") }))]}
+            onChange={(v) => setAssignment({ strategy: (v || null) as typeof assignment.strategy })} />
+        </Field>
+      </Section>
+      <Section title="SLA">
+        <SlaEditor value={step.sla} onChange={(sla, key) => patch({ sla } as Partial<Step>, key)} testId="step-sla" />
+      </Section>
+      <Section title="Form" actions={
+        <button type="button" className="link-btn" data-testid="add-form-field"
+          onClick={() => {
+            const taken = new Set(form.map((f) => f.name));
+            let n = form.length + 1;
+            while (taken.has(`field_${n}`)) n++;
+            setForm([...form, { name: `field_${n}`, label: `Field ${n}`, type: "string", values: [], required: false, help: "" }]);
+          }}><PlusIcon size={11} /> Field</button>
+      }>
+        {form.length === 0 && <p className="field__hint">No form: the assignee just marks the work done.</p>}
+        {form.map((f, index) => (
+          <div key={index} className="form-field-card" data-testid={`form-field-${index}`}>
+            <div className="row">
+              <Field label="Name">
+                <TextInput mono value={f.name} onChange={(v) => setField(index, { ...f, name: v }, `${step.id}.form${index}.name`)} testId={`form-name-${index}`} />
+              </Field>
+              <Field label="Label">
+                <TextInput value={f.label ?? ""} onChange={(v) => setField(index, { ...f, label: v }, `${step.id}.form${index}.label`)} testId={`form-label-${index}`} />
+              </Field>
+            </div>
+            <div className="row row--center">
+              <Select value={f.type ?? "string"} options={FIELD_TYPES} testId={`form-type-${index}`}
+                onChange={(v) => setField(index, { ...f, type: v, values: v === "picklist" ? f.values ?? [] : [] })} />
+              <Checkbox checked={!!f.required} label="Required" onChange={(v) => setField(index, { ...f, required: v })} />
+              <span className="row__spacer" />
+              <button type="button" className="icon-btn icon-btn--small" disabled={index === 0} aria-label="Move up" onClick={() => move(index, -1)}><ArrowUpIcon size={11} /></button>
+              <button type="button" className="icon-btn icon-btn--small" disabled={index === form.length - 1} aria-label="Move down" onClick={() => move(index, 1)}><ArrowDownIcon size={11} /></button>
+              <button type="button" className="icon-btn icon-btn--small" aria-label="Remove field" onClick={() => setForm(form.filter((_, i) => i !== index))}><CloseIcon size={11} /></button>
+            </div>
+            {f.type === "picklist" && (
+              <Field label="Values">
+                <ListInput value={f.values ?? []} onChange={(v) => setField(index, { ...f, values: v }, `${step.id}.form${index}.values`)} placeholder="yes, no, maybe" />
+              </Field>
+            )}
+          </div>
+        ))}
+      </Section>
+    </>
+  );
+}

@@ -1,0 +1,91 @@
+import { ArrowDownIcon, ArrowUpIcon, CloseIcon, PlusIcon } from "../components/icons";
+import { FIELD_TYPES, type CaseField, type Trigger, type WorkflowMeta } from "../model/types";
+import { useEditor } from "../store/editorStore";
+import { Checkbox, Field, ListInput, NumberInput, Section, Select, TextArea, TextInput } from "./fields";
+import { ConditionEditor } from "./RuleBuilder";
+
+export function WorkflowPanel() {
+  const meta = useEditor((s) => s.meta);
+  const update = (fields: Partial<WorkflowMeta>, key?: string) => useEditor.getState().updateMeta((m) => ({ ...m, ...fields }), key);
+  const schema = meta.case_schema ?? [];
+  const trigger: Trigger = meta.trigger ?? { kind: "manual", on: "create", condition: null, source: "baton" };
+  const setField = (index: number, field: CaseField, key?: string) =>
+    update({ case_schema: schema.map((f, i) => (i === index ? field : f)) }, key);
+  const move = (index: number, delta: number) => {
+    const next = [...schema];
+    const [item] = next.splice(index, 1);
+    next.splice(index + delta, 0, item);
+    update({ case_schema: next });
+  };
+  return (
+    <div className="panel-body" data-testid="workflow-panel">
+      <div className="panel-kind">Workflow<span className="panel-kind__id">{meta.id}</span></div>
+      <Field label="Name">
+        <TextInput value={meta.name} onChange={(v) => update({ name: v }, "wf.name")} testId="wf-name" />
+      </Field>
+      <Field label="Description">
+        <TextArea value={meta.description ?? ""} onChange={(v) => update({ description: v }, "wf.description")} testId="wf-description" />
+      </Field>
+      <Field label="Loop guard" hint="A run fails with an incident when it visits one node more often than this">
+        <NumberInput value={meta.max_visits_per_node ?? 25} min={1} testId="wf-loop-guard"
+          onChange={(v) => v !== null && v >= 1 && update({ max_visits_per_node: Math.round(v) }, "wf.loop")} />
+      </Field>
+      <Section title="Trigger">
+        <div className="row">
+          <Field label="Runs start">
+            <Select value={trigger.kind ?? "manual"} testId="trigger-kind"
+              options={[{ value: "manual", label: "by hand" }, { value: "record", label: "when a case record changes" }]}
+              onChange={(v) => update({ trigger: { ...trigger, kind: v } })} />
+          </Field>
+          {trigger.kind === "record" && (
+            <Field label="On">
+              <Select value={trigger.on ?? "create"} testId="trigger-on"
+                options={[{ value: "create", label: "create" }, { value: "update", label: "update" }, { value: "create_or_update", label: "create or update" }]}
+                onChange={(v) => update({ trigger: { ...trigger, on: v } })} />
+            </Field>
+          )}
+        </div>
+        {trigger.kind === "record" && (
+          <ConditionEditor label="Only when" value={trigger.condition} testId="trigger-condition"
+            emptyText="Every matching record change starts a run." onChange={(c) => update({ trigger: { ...trigger, condition: c } })} />
+        )}
+      </Section>
+      <Section title="Case fields" actions={
+        <button type="button" className="link-btn" data-testid="add-case-field" onClick={() => {
+          const taken = new Set(schema.map((f) => f.name));
+          let n = schema.length + 1;
+          while (taken.has(`field_${n}`)) n++;
+          update({ case_schema: [...schema, { name: `field_${n}`, label: "", type: "string", values: [], required: false, description: "" }] });
+        }}><PlusIcon size={11} /> Field</button>
+      }>
+        {schema.length === 0 && <p className="field__hint">No case fields yet. Conditions read case fields.</p>}
+        {schema.map((f, index) => (
+          <div key={index} className="form-field-card" data-testid={`case-field-${index}`}>
+            <div className="row">
+              <Field label="Name">
+                <TextInput mono value={f.name} onChange={(v) => setField(index, { ...f, name: v }, `case${index}.name`)} testId={`case-name-${index}`} />
+              </Field>
+              <Field label="Label">
+                <TextInput value={f.label ?? ""} onChange={(v) => setField(index, { ...f, label: v }, `case${index}.label`)} />
+              </Field>
+            </div>
+            <div className="row row--center">
+              <Select value={f.type ?? "string"} options={FIELD_TYPES} testId={`case-type-${index}`}
+                onChange={(v) => setField(index, { ...f, type: v, values: v === "picklist" ? f.values ?? [] : [] })} />
+              <Checkbox checked={!!f.required} label="Required" onChange={(v) => setField(index, { ...f, required: v })} />
+              <span className="row__spacer" />
+              <button type="button" className="icon-btn icon-btn--small" disabled={index === 0} aria-label="Move up" onClick={() => move(index, -1)}><ArrowUpIcon size={11} /></button>
+              <button type="button" className="icon-btn icon-btn--small" disabled={index === schema.length - 1} aria-label="Move down" onClick={() => move(index, 1)}><ArrowDownIcon size={11} /></button>
+              <button type="button" className="icon-btn icon-btn--small" aria-label="Remove field" onClick={() => update({ case_schema: schema.filter((_, i) => i !== index) })}><CloseIcon size={11} /></button>
+            </div>
+            {f.type === "picklist" && (
+              <Field label="Values">
+                <ListInput value={f.values ?? []} onChange={(v) => setField(index, { ...f, values: v }, `case${index}.values`)} />
+              </Field>
+            )}
+          </div>
+        ))}
+      </Section>
+    </div>
+  );
+}
