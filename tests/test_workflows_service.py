@@ -88,15 +88,18 @@ def test_two_saves_from_one_revision_cannot_both_win(session: Session, claim: Wo
     assert service.get_workflow(session=session, workflow_id=claim.id).workflow == first
 
 
-def test_the_revision_check_is_atomic_across_sessions(engine: Engine, claim: Workflow) -> None:
-    with session_scope(engine) as session:
-        service.create_workflow(session=session, workflow=claim)
-    # Both read revision 1; the second writer finds the row already moved to revision 2.
-    with session_scope(engine) as a:
-        service.get_workflow(session=a, workflow_id=claim.id)
-        service.save_draft(session=a, workflow_id=claim.id, revision=1, workflow=claim)
-    with session_scope(engine) as b, pytest.raises(StaleRevision):
-        service.save_draft(session=b, workflow_id=claim.id, revision=1, workflow=claim)
+def test_the_write_itself_checks_the_revision(
+    session: Session, claim: Workflow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another writer may commit between our read and our write (PostgreSQL does not
+    # serialise them as SQLite's BEGIN IMMEDIATE does): the conditional UPDATE must
+    # still refuse, even with the early check out of the way.
+    service.create_workflow(session=session, workflow=claim)
+    service.save_draft(session=session, workflow_id=claim.id, revision=1, workflow=claim)
+    monkeypatch.setattr(service, "_check_revision", lambda row, revision: None)
+    with pytest.raises(StaleRevision) as refused:
+        service.save_draft(session=session, workflow_id=claim.id, revision=1, workflow=claim)
+    assert refused.value.current_revision == 2
 
 
 def test_a_draft_cannot_rename_its_workflow(session: Session, claim: Workflow) -> None:
