@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g
-from flask_socketio import SocketIO
+from flask_socketio import SocketIO  # type: ignore[import-untyped]
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 

@@ -114,7 +114,11 @@ def _model_refs(
     key_map, definitions = models_json_schema(
         list(wanted), by_alias=True, ref_template=_REF_TEMPLATE
     )
-    refs = {key: value["$ref"] for key, value in key_map.items()}
+    refs: dict[tuple[type[BaseModel], Mode], str] = {
+        (model, mode): value["$ref"]
+        for (model, mode), value in key_map.items()
+        if isinstance(model, type) and issubclass(model, BaseModel)
+    }
     return refs, dict(definitions.get("$defs", {}))
 
 
