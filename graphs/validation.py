@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 import networkx as nx
@@ -38,6 +39,7 @@ from graphs.conditions import (
 )
 from graphs.model import (
     SLA,
+    BackgroundStep,
     CaseField,
     DecisionNode,
     EdgeKind,
@@ -94,40 +96,26 @@ Rule_ = Callable[[Workflow, Any], list[Problem]]
 
 
 def workflow_graph(workflow: Workflow) -> nx.DiGraph:
-    """The workflow as a networkx ``DiGraph`` keyed by node id.
+    """The workflow as a networkx ``DiGraph`` of node ids, one edge per joined pair.
 
-    Node attribute ``kind`` is the node's kind; edge attribute ``ids`` lists the ids of
-    the workflow edges between the pair (several edges may join the same two nodes) and
-    ``forward`` says whether any of them is not a go-to edge. When ids are duplicated
-    the first node wins; edges naming unknown nodes are left out (they are reported by
-    :func:`check_edge_endpoints`). The graph also carries, as ``graph.graph["index"]``,
-    lookup tables read once from the workflow so that the rules need not read it again.
+    When node ids are duplicated the first node wins; edges naming unknown nodes are
+    left out (:func:`check_edge_endpoints` reports them). ``graph.graph["index"]`` holds
+    lookup tables read once from the workflow (node kinds, edge columns, which workflow
+    edges join each pair, steps by kind), so the rules need not read the models again.
 
     >>> from graphs.generate import generate_workflow
     >>> g = workflow_graph(generate_workflow(3))
-    >>> list(g.edges(data=True))
-    [('start', 'stage_1', {'ids': ['e1'], 'forward': True}), ('stage_1', 'end', {'ids': ['e2'], 'forward': True})]
-    """  # noqa: E501
+    >>> list(g.edges), g.graph["index"].kind["stage_1"]
+    ([('start', 'stage_1'), ('stage_1', 'end')], 'stage')
+    """
     index = _Index.of(workflow)
-    kinds = index.kind
-    pairs: dict[tuple[str, str], dict[str, Any]] = {}
-    for edge_id, source, target, kind in zip(
-        index.edge_ids, index.sources, index.targets, index.edge_kinds, strict=True
-    ):
-        if source not in kinds or target not in kinds:
-            continue
-        data = pairs.get((source, target))
-        if data is None:
-            data = pairs[(source, target)] = {"ids": [edge_id], "forward": False}
-        else:
-            data["ids"].append(edge_id)
-        if kind is not EdgeKind.GOTO:
-            data["forward"] = True
     graph = nx.DiGraph(index=index)
-    graph.add_nodes_from(kinds)
-    nx.set_node_attributes(graph, kinds, "kind")
-    graph.add_edges_from((u, v, data) for (u, v), data in pairs.items())
+    graph.add_nodes_from(index.kind)
+    graph.add_edges_from(index.pairs)
     return graph
+
+
+_EDGE_COLUMNS = attrgetter("id", "source", "target", "kind", "outcome")
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,13 +131,18 @@ class _Index:
     #: every stage (duplicates included: their steps still exist), with its index
     stages: list[tuple[int, StageNode]]
     decisions: list[tuple[int, DecisionNode]]
-    edge_ids: list[str]
-    sources: list[str]
-    targets: list[str]
-    edge_kinds: list[EdgeKind]
-    outcomes: list[str | None]
+    #: the edges' fields as columns, in document order
+    edge_ids: tuple[str, ...]
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+    edge_kinds: tuple[EdgeKind, ...]
+    outcomes: tuple[str | None, ...]
     #: node id -> indices of the edges leaving it (dangling targets included)
     out: dict[str, list[int]]
+    #: (source, target) of existing nodes -> indices of the edges joining them
+    pairs: dict[tuple[str, str], list[int]]
+    #: the pairs joined by some non-go-to edge -> the first such edge
+    forward: dict[tuple[str, str], int]
     catalog: _Catalog
 
     @staticmethod
@@ -170,11 +163,18 @@ class _Index:
             nodes.append((i, node))
             if isinstance(node, DecisionNode):
                 decisions.append((i, node))
-        edges = workflow.edges
-        sources = [e.source for e in edges]
+        columns = list(zip(*map(_EDGE_COLUMNS, workflow.edges), strict=True)) or [()] * 5
+        edge_ids, sources, targets, edge_kinds, outcomes = columns
         out: dict[str, list[int]] = defaultdict(list)
-        for i, source in enumerate(sources):
+        pairs: dict[tuple[str, str], list[int]] = defaultdict(list)
+        forward: dict[tuple[str, str], int] = {}
+        for i, (source, target) in enumerate(zip(sources, targets, strict=True)):
             out[source].append(i)
+            if source in kind and target in kind:
+                pair = (source, target)
+                pairs[pair].append(i)
+                if edge_kinds[i] is not EdgeKind.GOTO and pair not in forward:
+                    forward[pair] = i
         return _Index(
             workflow=workflow,
             first=first,
@@ -182,12 +182,14 @@ class _Index:
             nodes=nodes,
             stages=stages,
             decisions=decisions,
-            edge_ids=[e.id for e in edges],
+            edge_ids=edge_ids,
             sources=sources,
-            targets=[e.target for e in edges],
-            edge_kinds=[e.kind for e in edges],
-            outcomes=[e.outcome for e in edges],
+            targets=targets,
+            edge_kinds=edge_kinds,
+            outcomes=outcomes,
             out=dict(out),
+            pairs=dict(pairs),
+            forward=forward,
             catalog=_Catalog.of(workflow, stages),
         )
 
@@ -471,12 +473,12 @@ def check_cycles_without_goto(workflow: Workflow, graph: nx.DiGraph) -> list[Pro
     >>> [(p.code.value, p.edge_id) for p in check_cycles_without_goto(wf, workflow_graph(wf))]
     [('cycle_without_goto', 'e9')]
     """
+    index = _index(workflow, graph)
+    forward_ids = index.forward
     forward = nx.DiGraph()
-    forward.add_edges_from((u, v) for u, v, fwd in graph.edges(data="forward") if fwd)
+    forward.add_edges_from(forward_ids)
     if nx.is_directed_acyclic_graph(forward):
         return []
-    index = _index(workflow, graph)
-    gotos = {i for i, k in zip(index.edge_ids, index.edge_kinds, strict=True) if k == "goto"}
     starts = _nodes_of_kind(index, "start")
     depth: dict[str, int] = nx.multi_source_dijkstra_path_length(graph, set(starts))
     problems: list[Problem] = []
@@ -489,10 +491,7 @@ def check_cycles_without_goto(workflow: Workflow, graph: nx.DiGraph) -> list[Pro
         # is the one drawn "backwards", the one to turn into a go-to.
         entry = min(component, key=lambda n: (depth.get(n, len(depth) + 1), str(n)))
         cycle = nx.find_cycle(forward.subgraph(component), source=entry)
-        edge_ids = [
-            next((i for i in graph[u][v]["ids"] if i not in gotos), graph[u][v]["ids"][0])
-            for u, v in cycle
-        ]
+        edge_ids = [index.edge_ids[forward_ids[(u, v)]] for u, v in cycle]
         nodes = " -> ".join([str(u) for u, _ in cycle] + [str(cycle[-1][1])])
         problems.append(
             _problem(
@@ -926,56 +925,72 @@ def check_after(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     """
     index = _index(workflow, graph)
     problems: list[Problem] = []
-    ties = nx.DiGraph()
+    # stage node index -> step id -> the steps of its stage it waits for
+    ties: dict[int, dict[str, list[str]]] = defaultdict(dict)
     where: dict[tuple[int, str], str] = {}
-    for node_index, stage in index.stages:
-        own: set[str] | None = None
-        for k, step in enumerate(stage.steps):
-            if not step.after:
+    own: dict[int, set[str]] = {}
+    for node_index, k, stage, step in index.catalog.waiting:
+        if node_index not in own:
+            own[node_index] = {s.id for s in stage.steps}
+        for a, name in enumerate(step.after):
+            if name in own[node_index] and name != step.id:
+                ties[node_index].setdefault(step.id, []).append(name)
+                where.setdefault((node_index, step.id), f"nodes[{node_index}].steps[{k}]")
                 continue
-            if own is None:
-                own = {s.id for s in stage.steps}
-            for a, name in enumerate(step.after):
-                if name in own and name != step.id:
-                    ties.add_edge((node_index, name), (node_index, step.id))
-                    where.setdefault((node_index, step.id), f"nodes[{node_index}].steps[{k}]")
-                    continue
-                path = f"nodes[{node_index}].steps[{k}].after[{a}]"
-                if name == step.id:
-                    code = ProblemCode.AFTER_SELF
-                    message = f"Step {step.id!r} waits for itself, so it would never start."
-                else:
-                    elsewhere = index.catalog.stage_of_step.get(name)
-                    detail = (
-                        f"is in stage {elsewhere!r}; a step waits only for steps of its stage"
-                        if elsewhere
-                        else "is not a step"
-                    )
-                    code = ProblemCode.UNKNOWN_AFTER_STEP
-                    message = f"Step {step.id!r} waits for {name!r}, which {detail}."
-                problems.append(
-                    _problem(code, message, node_id=stage.id, step_id=step.id, path=path)
+            if name == step.id:
+                code = ProblemCode.AFTER_SELF
+                message = f"Step {step.id!r} waits for itself, so it would never start."
+            else:
+                elsewhere = index.catalog.stage_of_step.get(name)
+                detail = (
+                    f"is in stage {elsewhere!r}; a step waits only for steps of its stage"
+                    if elsewhere
+                    else "is not a step"
                 )
-    if nx.is_directed_acyclic_graph(ties):
-        return problems
-    for component in nx.strongly_connected_components(ties):
-        if len(component) < 2:
-            continue
-        node_index = next(iter(component))[0]
-        stage_id = workflow.nodes[node_index].id
-        members = sorted(step_id for _, step_id in component)
-        problems.append(
-            _problem(
-                ProblemCode.AFTER_CYCLE,
-                f"Steps {', '.join(members)} of stage {stage_id!r} wait for each other "
-                "through 'after', so none of them would ever start.",
-                node_id=stage_id,
-                step_id=members[0],
-                path=where[(node_index, members[0])],
-                related=members,
+                code = ProblemCode.UNKNOWN_AFTER_STEP
+                message = f"Step {step.id!r} waits for {name!r}, which {detail}."
+            problems.append(
+                _problem(
+                    code,
+                    message,
+                    node_id=stage.id,
+                    step_id=step.id,
+                    path=f"nodes[{node_index}].steps[{k}].after[{a}]",
+                )
             )
-        )
+    for node_index, waits in ties.items():
+        if not _may_loop(waits):
+            continue
+        stage_id = workflow.nodes[node_index].id
+        loops = nx.DiGraph([(name, step_id) for step_id, names in waits.items() for name in names])
+        for component in nx.strongly_connected_components(loops):
+            if len(component) < 2:
+                continue
+            members = sorted(component)
+            problems.append(
+                _problem(
+                    ProblemCode.AFTER_CYCLE,
+                    f"Steps {', '.join(members)} of stage {stage_id!r} wait for each other "
+                    "through 'after', so none of them would ever start.",
+                    node_id=stage_id,
+                    step_id=members[0],
+                    path=where[(node_index, members[0])],
+                    related=members,
+                )
+            )
     return problems
+
+
+def _may_loop(waits: dict[str, list[str]]) -> bool:
+    """Whether some steps wait for each other: what remains after peeling the free ones."""
+    pending = {step_id: set(names) for step_id, names in waits.items()}
+    while pending:
+        free = [step_id for step_id, names in pending.items() if not names & pending.keys()]
+        if not free:
+            return True
+        for step_id in free:
+            del pending[step_id]
+    return False
 
 
 def check_step_assignment(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
@@ -990,24 +1005,20 @@ def check_step_assignment(workflow: Workflow, graph: nx.DiGraph) -> list[Problem
     [('unassigned_step', 'stage_1_s1')]
     """
     problems: list[Problem] = []
-    for index, stage in _index(workflow, graph).stages:
-        if stage.owner:
+    for index, k, stage, step in _index(workflow, graph).catalog.interactive:
+        if stage.owner or step.assignment.queue or step.assignment.agent:
             continue
-        for k, step in enumerate(stage.steps):
-            if isinstance(step, InteractiveStep) and not (
-                step.assignment.queue or step.assignment.agent
-            ):
-                problems.append(
-                    _problem(
-                        ProblemCode.UNASSIGNED_STEP,
-                        f"Interactive step {step.id!r} names no queue or agent and its stage "
-                        f"{stage.id!r} has no owner, so nobody would see its work item.",
-                        severity="warning",
-                        node_id=stage.id,
-                        step_id=step.id,
-                        path=f"nodes[{index}].steps[{k}].assignment",
-                    )
-                )
+        problems.append(
+            _problem(
+                ProblemCode.UNASSIGNED_STEP,
+                f"Interactive step {step.id!r} names no queue or agent and its stage "
+                f"{stage.id!r} has no owner, so nobody would see its work item.",
+                severity="warning",
+                node_id=stage.id,
+                step_id=step.id,
+                path=f"nodes[{index}].steps[{k}].assignment",
+            )
+        )
     return problems
 
 
@@ -1019,12 +1030,16 @@ def _late_warning(sla: SLA | None) -> bool:
     )
 
 
-def _sla_problem(sla: SLA, what: str, **where: str) -> Problem:
+def _sla_problem(
+    sla: SLA, what: str, *, node_id: str, path: str, step_id: str | None = None
+) -> Problem:
     return _problem(
         ProblemCode.SLA_WARNING_NOT_BEFORE_TARGET,
         f"The SLA of {what} warns after {sla.warning_minutes:g} minutes, not before its "
         f"target of {sla.target_minutes:g}; the warning must come first.",
-        **where,
+        node_id=node_id,
+        step_id=step_id,
+        path=path,
     )
 
 
@@ -1037,29 +1052,29 @@ def check_slas(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     >>> [(p.code.value, p.path) for p in check_slas(wf, workflow_graph(wf))]
     [('sla_warning_not_before_target', 'nodes[1].sla')]
     """
+    index = _index(workflow, graph)
     problems: list[Problem] = []
-    for index, stage in _index(workflow, graph).stages:
+    for node_index, stage in index.stages:
         if stage.sla is not None and _late_warning(stage.sla):
             problems.append(
                 _sla_problem(
-                    stage.sla, f"stage {stage.id!r}", node_id=stage.id, path=f"nodes[{index}].sla"
+                    stage.sla,
+                    f"stage {stage.id!r}",
+                    node_id=stage.id,
+                    path=f"nodes[{node_index}].sla",
                 )
             )
-        for k, step in enumerate(stage.steps):
-            if (
-                isinstance(step, InteractiveStep)
-                and step.sla is not None
-                and _late_warning(step.sla)
-            ):
-                problems.append(
-                    _sla_problem(
-                        step.sla,
-                        f"step {step.id!r}",
-                        node_id=stage.id,
-                        step_id=step.id,
-                        path=f"nodes[{index}].steps[{k}].sla",
-                    )
+    for node_index, k, stage, step in index.catalog.interactive:
+        if step.sla is not None and _late_warning(step.sla):
+            problems.append(
+                _sla_problem(
+                    step.sla,
+                    f"step {step.id!r}",
+                    node_id=stage.id,
+                    step_id=step.id,
+                    path=f"nodes[{node_index}].steps[{k}].sla",
                 )
+            )
     return problems
 
 
@@ -1083,40 +1098,51 @@ _SLA_FIELDS = {
 _Resolved = tuple[_FieldInfo | None, str, Severity]
 
 
+_StepAt = tuple[int, int, StageNode, BackgroundStep | InteractiveStep]
+"""A step with the index of its stage node, its own index in the stage, and its stage."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Catalog:
-    """Every field a condition or a step input may name, and which stage holds each step."""
+    """Every field a condition or a step input may name, and the steps by kind."""
 
-    case: dict[str, _FieldInfo]
-    #: step id -> its form fields by name, or None for a background step (untyped outputs)
-    steps: dict[str, dict[str, _FieldInfo] | None]
+    case: dict[str, CaseField]
+    #: step id -> the first step with that id, and the id of its stage
+    steps: dict[str, BackgroundStep | InteractiveStep]
     stage_of_step: dict[str, str]
     n_steps: int
+    interactive: list[tuple[int, int, StageNode, InteractiveStep]]
+    background: list[tuple[int, int, StageNode, BackgroundStep]]
+    #: steps with a non-empty ``after``
+    waiting: list[_StepAt]
     #: field path -> what it resolves to; workflows name the same few paths many times
     cache: dict[str, _Resolved]
 
     @staticmethod
     def of(workflow: Workflow, stages: Sequence[tuple[int, StageNode]]) -> _Catalog:
-        case: dict[str, _FieldInfo] = {}
+        case: dict[str, CaseField] = {}
         for case_field in workflow.case_schema:
-            case.setdefault(case_field.name, _FieldInfo(case_field.type, tuple(case_field.values)))
-        steps: dict[str, dict[str, _FieldInfo] | None] = {}
+            case.setdefault(case_field.name, case_field)
+        steps: dict[str, BackgroundStep | InteractiveStep] = {}
         stage_of_step: dict[str, str] = {}
+        interactive: list[tuple[int, int, StageNode, InteractiveStep]] = []
+        background: list[tuple[int, int, StageNode, BackgroundStep]] = []
+        waiting: list[_StepAt] = []
         n_steps = 0
-        for _, stage in stages:
+        for node_index, stage in stages:
             n_steps += len(stage.steps)
-            for step in stage.steps:
-                if step.id in steps:
-                    continue
-                stage_of_step[step.id] = stage.id
+            for k, step in enumerate(stage.steps):
+                step_id = step.id
+                if step_id not in steps:
+                    steps[step_id] = step
+                    stage_of_step[step_id] = stage.id
                 if isinstance(step, InteractiveStep):
-                    form: dict[str, _FieldInfo] = {}
-                    for f in step.form:
-                        form.setdefault(f.name, _FieldInfo(f.type, tuple(f.values)))
-                    steps[step.id] = form
+                    interactive.append((node_index, k, stage, step))
                 else:
-                    steps[step.id] = None
-        return _Catalog(case, steps, stage_of_step, n_steps, {})
+                    background.append((node_index, k, stage, step))
+                if step.after:
+                    waiting.append((node_index, k, stage, step))
+        return _Catalog(case, steps, stage_of_step, n_steps, interactive, background, waiting, {})
 
     def resolve(self, path: str) -> _Resolved:
         """The field at ``path``, or None with why it is unknown and how serious that is."""
@@ -1128,24 +1154,25 @@ class _Catalog:
     def _resolve(self, path: str) -> _Resolved:
         root, _, rest = path.partition(".")
         if root == "case":
-            info = self.case.get(rest)
-            if info is None:
+            case_field = self.case.get(rest)
+            if case_field is None:
                 return None, f"the case schema declares no field {rest!r}", "error"
-            return info, "", "error"
+            return _FieldInfo(case_field.type, tuple(case_field.values)), "", "error"
         if root == "step":
             step_id, _, key = rest.partition(".")
-            if step_id not in self.steps:
+            step = self.steps.get(step_id)
+            if step is None:
                 return None, f"there is no step {step_id!r}", "error"
             if not key:
                 return None, "it names a step but not which of its outputs", "error"
-            form = self.steps[step_id]
-            if form is None:
-                return _UNTYPED, "", "error"
-            if key not in form:
+            if not isinstance(step, InteractiveStep):
+                return _UNTYPED, "", "error"  # an action's outputs are not declared
+            form_field = next((f for f in step.form if f.name == key), None)
+            if form_field is None:
                 # The runtime may record more than the form about a work item, so an
                 # unknown key is likely a typo but not certainly one.
                 return None, f"step {step_id!r} has no form field {key!r}", "warning"
-            return form[key], "", "error"
+            return _FieldInfo(form_field.type, tuple(form_field.values)), "", "error"
         if root == "sla":
             if rest not in _SLA_FIELDS:
                 return None, "SLA fields are sla.state and sla.remaining_minutes", "error"
@@ -1436,8 +1463,11 @@ def _field_definition_problems(
     duplicate_code: ProblemCode,
     what: str,
     path: str,
-    **where: str,
+    *,
+    node_id: str | None = None,
+    step_id: str | None = None,
 ) -> list[Problem]:
+
     if _definitions_look_fine(fields):
         return []
     problems: list[Problem] = []
@@ -1447,7 +1477,8 @@ def _field_definition_problems(
                 duplicate_code,
                 f"{what[0].upper()}{what[1:]} declares field {name!r} twice.",
                 path=f"{path}[{index}]",
-                **where,
+                node_id=node_id,
+                step_id=step_id,
             )
         )
     for index, definition in enumerate(fields):
@@ -1459,7 +1490,8 @@ def _field_definition_problems(
                         ProblemCode.PICKLIST_WITHOUT_VALUES,
                         f"Picklist field {definition.name!r} of {what} has no values to pick from.",
                         path=at,
-                        **where,
+                        node_id=node_id,
+                        step_id=step_id,
                     )
                 )
             for _, value in _duplicates(definition.values):
@@ -1469,7 +1501,8 @@ def _field_definition_problems(
                         f"Picklist field {definition.name!r} of {what} lists {value!r} twice.",
                         severity="warning",
                         path=at,
-                        **where,
+                        node_id=node_id,
+                        step_id=step_id,
                     )
                 )
         elif definition.values:
@@ -1480,7 +1513,8 @@ def _field_definition_problems(
                     f"{definition.type} field, so they are ignored; make it a picklist?",
                     severity="warning",
                     path=at,
-                    **where,
+                    node_id=node_id,
+                    step_id=step_id,
                 )
             )
     return problems
@@ -1511,17 +1545,16 @@ def check_forms(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     [('duplicate_form_field', 'stage_1_s1')]
     """
     problems: list[Problem] = []
-    for index, stage in _index(workflow, graph).stages:
-        for k, step in enumerate(stage.steps):
-            if isinstance(step, InteractiveStep) and not _definitions_look_fine(step.form):
-                problems += _field_definition_problems(
-                    step.form,
-                    ProblemCode.DUPLICATE_FORM_FIELD,
-                    f"the form of step {step.id!r}",
-                    f"nodes[{index}].steps[{k}].form",
-                    node_id=stage.id,
-                    step_id=step.id,
-                )
+    for index, k, stage, step in _index(workflow, graph).catalog.interactive:
+        if not _definitions_look_fine(step.form):
+            problems += _field_definition_problems(
+                step.form,
+                ProblemCode.DUPLICATE_FORM_FIELD,
+                f"the form of step {step.id!r}",
+                f"nodes[{index}].steps[{k}].form",
+                node_id=stage.id,
+                step_id=step.id,
+            )
     return problems
 
 
@@ -1536,9 +1569,7 @@ def _compatible(declared: FieldType, referenced: FieldType | None) -> bool:
     )
 
 
-def _input_problems(
-    name: str, item: StepInput, catalog: _Catalog
-) -> list[tuple[ProblemCode, str, Severity]]:
+def _input_problems(item: StepInput, catalog: _Catalog) -> list[tuple[ProblemCode, str, Severity]]:
     found: list[tuple[ProblemCode, str, Severity]] = []
     value, ref, type_ = item.value, item.ref, item.type
     if value is not None:
@@ -1588,22 +1619,19 @@ def check_step_inputs(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     """
     catalog = _index(workflow, graph).catalog
     problems: list[Problem] = []
-    for index, stage in _index(workflow, graph).stages:
-        for k, step in enumerate(stage.steps):
-            if isinstance(step, InteractiveStep):
-                continue
-            for name, item in step.inputs.items():
-                for code, reason, severity in _input_problems(name, item, catalog):
-                    problems.append(
-                        _problem(
-                            code,
-                            f"Input {name!r} of step {step.id!r} {reason}.",
-                            severity=severity,
-                            node_id=stage.id,
-                            step_id=step.id,
-                            path=f"nodes[{index}].steps[{k}].inputs.{name}",
-                        )
+    for index, k, stage, step in catalog.background:
+        for name, item in step.inputs.items():
+            for code, reason, severity in _input_problems(item, catalog):
+                problems.append(
+                    _problem(
+                        code,
+                        f"Input {name!r} of step {step.id!r} {reason}.",
+                        severity=severity,
+                        node_id=stage.id,
+                        step_id=step.id,
+                        path=f"nodes[{index}].steps[{k}].inputs.{name}",
                     )
+                )
     return problems
 
 
