@@ -12,18 +12,21 @@ export function ProblemsPanel() {
   if (hidden) return null;
   const errors = problems.filter((p) => p.severity === "error").length;
   return (
-    <section className={`problems ${open ? "is-open" : ""}`} data-testid="problems-panel">
+    <section className={`problems ${open && problems.length ? "is-open" : "is-compact"}`} data-testid="problems-panel">
       <button type="button" className="problems__header" onClick={() => useUi.getState().set({ problemsOpen: !open })}>
         <AlertIcon size={13} />
         <span>Problems</span>
         <span className={`count ${errors ? "count--error" : problems.length ? "count--warning" : ""}`} data-testid="problem-count">
           {problems.length}
         </span>
-        <span className="problems__toggle">{open ? "Hide" : "Show"}</span>
+        {problems.length === 0 ? (
+          <span className="problems__toggle">None: ready to publish</span>
+        ) : (
+          <span className="problems__toggle">{open ? "Hide" : "Show"}</span>
+        )}
       </button>
-      {open && (
+      {open && problems.length > 0 && (
         <ul className="problems__list">
-          {problems.length === 0 && <li className="problems__empty">No problems. This workflow can be published.</li>}
           {problems.map((p, i) => (
             <li key={`${p.code}-${i}`}>
               <button

@@ -8,13 +8,15 @@ export type EdgeData = { edge: WfEdge };
 export type FlowNode = Node<NodeData, NodeKind>;
 export type FlowEdge = Edge<EdgeData, "workflow">;
 
+/** Data keeps the node as loaded, `position` included: the canvas position lives on the
+ * React Flow node and replaces it on the way back only when the node has moved, so an
+ * untouched node round-trips byte for byte (even a sparse `{"y": 240}`). */
 export function toFlowNode(node: WfNode): FlowNode {
-  const { position, ...rest } = node;
   return {
     id: node.id,
     type: node.kind,
-    position: { x: position?.x ?? 0, y: position?.y ?? 0 },
-    data: { node: rest as WfNode },
+    position: { x: node.position?.x ?? 0, y: node.position?.y ?? 0 },
+    data: { node },
     deletable: node.kind !== "start",
   };
 }
@@ -39,11 +41,17 @@ export function workflowToFlow(workflow: Workflow): {
 }
 
 export function fromFlowNode(node: FlowNode): WfNode {
-  return { ...node.data.node, position: { x: node.position.x, y: node.position.y } };
+  const stored = node.data.node.position;
+  const { x, y } = node.position;
+  if ((stored?.x ?? 0) === x && (stored?.y ?? 0) === y) return node.data.node;
+  return { ...node.data.node, position: { x, y } };
 }
 
 export function fromFlowEdge(edge: FlowEdge): WfEdge {
-  return { ...edge.data!.edge, source: edge.source, target: edge.target };
+  const wf = edge.data!.edge;
+  return wf.source === edge.source && wf.target === edge.target
+    ? wf
+    : { ...wf, source: edge.source, target: edge.target };
 }
 
 export function flowToWorkflow(

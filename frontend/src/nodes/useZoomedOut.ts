@@ -1,7 +1,7 @@
 import { useStore, type ReactFlowState } from "@xyflow/react";
 
 /** Below this zoom, nodes draw a simplified body (no step lists): cheap and still legible. */
-export const DETAIL_ZOOM = 0.45;
+export const DETAIL_ZOOM = 0.3;
 
 const zoomedOut = (s: ReactFlowState) => s.transform[2] < DETAIL_ZOOM;
 

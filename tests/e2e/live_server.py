@@ -1,0 +1,95 @@
+"""Start the real Baton app (``baton run``) in a subprocess on a free port.
+
+Shared by the end-to-end tests and ``benchmarks/canvas.py``: a temporary instance
+folder holds the SQLite database, the shipped examples are loaded, and the canvas is
+served from the Vite build in ``designer/static/app``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["BUILD_DIR", "CHROMIUM", "CHROMIUM_ARGS", "free_port", "live_server"]
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD_DIR = ROOT / "designer" / "static" / "app"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"baton run exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/api/health", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        # Polling a port that is not open yet: there is no event to wait on.
+        time.sleep(0.05)
+    raise TimeoutError(f"Baton did not answer at {url} within {timeout} s")
+
+
+@contextmanager
+def live_server(instance: Path, *, load_examples: bool = True, timeout: float = 30) -> Iterator[str]:
+    """Run Baton on a fresh SQLite database under ``instance``; yields its base URL."""
+    if not (BUILD_DIR / "index.html").is_file():
+        raise RuntimeError("The canvas is not built: run `cd frontend && npm ci && npm run build`.")
+    port = free_port()
+    env = {
+        **os.environ,
+        "BATON_INSTANCE_PATH": str(instance),
+        "BATON_DATABASE_URL": f"sqlite:///{instance / 'baton.db'}",
+        "BATON_LOAD_EXAMPLES": "true" if load_examples else "false",
+        "BATON_ENV": "development",
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    log = (instance / "server.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from designer.cli import main; main()", "run", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process, timeout)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
