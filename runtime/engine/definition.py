@@ -42,6 +42,7 @@ __all__ = [
     "CompiledWorkflow",
     "compile_workflow",
     "read_path",
+    "summarize",
 ]
 
 WAIT_ACTION = "wait"
@@ -107,14 +108,19 @@ class CompiledCondition:
         >>> c.describe(Facts(case={"p": "high"}), True)
         "case.p eq 'high' (saw 'high')"
         """
-        parts = [
-            f"{r['field']} {r['op']}"
-            + ("" if r["value"] is None else f" {r['value']!r}")
-            + f" (saw {r['seen']!r})"
-            for r in self.explain(facts)
-            if r["held"] == held
-        ]
-        return "; ".join(parts) if parts else ("no rules" if held else "no rule held")
+        return summarize(self.explain(facts), held)
+
+
+def summarize(explained: list[dict[str, Any]], held: bool) -> str:
+    """The rules of an explanation that held (or did not), as one line."""
+    parts = [
+        f"{r['field']} {r['op']}"
+        + ("" if r["value"] is None else f" {r['value']!r}")
+        + f" (saw {r['seen']!r})"
+        for r in explained
+        if r["held"] == held
+    ]
+    return "; ".join(parts) if parts else ("no rules" if held else "no rule held")
 
 
 def _compile(condition: Group | None) -> CompiledCondition | None:
@@ -137,6 +143,9 @@ class CompiledStep:
     is_wait: bool
     after: tuple[str, ...]
     entry: CompiledCondition | None
+    #: a background step's inputs as (name, literal value, ref) and their declared types
+    inputs: tuple[tuple[str, Any, str | None], ...] = ()
+    input_types: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,6 +289,13 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
                     is_wait=isinstance(step, BackgroundStep) and step.action == WAIT_ACTION,
                     after=tuple(step.after),
                     entry=_compile(step.entry_condition),
+                    inputs=tuple(
+                        (name, inp.value, inp.ref)
+                        for name, inp in getattr(step, "inputs", {}).items()
+                    ),
+                    input_types={
+                        name: inp.type for name, inp in getattr(step, "inputs", {}).items()
+                    },
                 )
                 for k, step in enumerate(spec.steps)
             )

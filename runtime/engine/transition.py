@@ -39,6 +39,7 @@ from runtime.engine.definition import (
     CompiledStep,
     CompiledWorkflow,
     read_path,
+    summarize,
 )
 from runtime.engine.errors import InvalidEventError
 from runtime.engine.types import (
@@ -820,7 +821,14 @@ class _Run:
             if co.condition is None or co.condition(facts):
                 chosen = co
                 break
-            checked.append({"outcome": co.outcome.id, "rules": co.condition.explain(facts)})
+            explained = co.condition.explain(facts)
+            checked.append(
+                {
+                    "outcome": co.outcome.id,
+                    "why_not": summarize(explained, False),
+                    "rules": explained,
+                }
+            )
         if chosen is None:
             chosen = node.default
         if chosen is None:
@@ -831,15 +839,16 @@ class _Run:
                 node_id=node.id,
             )
             return
+        rules: list[dict[str, Any]] = []
         if chosen.is_default:
-            reason = "no outcome's condition held; took the default"
-            rules: list[dict[str, Any]] = []
+            reason = "no outcome held, so the default: " + (
+                "; ".join(f"{c['outcome']}: {c['why_not']}" for c in checked) or "none to check"
+            )
         elif chosen.condition is None:
             reason = f"outcome {chosen.outcome.label!r} has no condition"
-            rules = []
         else:
-            reason = chosen.condition.describe(facts, True)
             rules = chosen.condition.explain(facts)
+            reason = summarize(rules, True)
         self.note(
             "decision.taken",
             node_id=node.id,
@@ -962,13 +971,13 @@ class _Run:
 
     # ------------------------------------------------------------------ steps
 
-    def inputs(self, spec: BackgroundStep) -> dict[str, Any]:
-        if not spec.inputs:
+    def inputs(self, cs: CompiledStep) -> dict[str, Any]:
+        if not cs.inputs:
             return {}
         facts = self.facts()
         return {
-            name: (inp.value if inp.ref is None else read_path(facts, inp.ref))
-            for name, inp in spec.inputs.items()
+            name: (value if ref is None else read_path(facts, ref))
+            for name, value, ref in cs.inputs
         }
 
     def launch(self, cs: CompiledStep, st: StepState, *, retry_of: int | None) -> None:
@@ -1023,7 +1032,7 @@ class _Run:
                 **extra,
             )
             return
-        inputs = self.inputs(spec)
+        inputs = self.inputs(cs)
         _put(st, status=StepStatus.RUNNING)
         if cs.is_wait:
             due, problem = self.wait_until(inputs)
@@ -1068,7 +1077,7 @@ class _Run:
                 attempt=attempt,
                 action=spec.action,
                 inputs=inputs,
-                input_types={name: inp.type for name, inp in spec.inputs.items()},
+                input_types=dict(cs.input_types or {}),
                 timeout_seconds=spec.timeout_seconds,
             )
         )
