@@ -59,7 +59,9 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float) ->
 
 
 @contextmanager
-def live_server(instance: Path, *, load_examples: bool = True, timeout: float = 30) -> Iterator[str]:
+def live_server(
+    instance: Path, *, load_examples: bool = True, timeout: float = 30
+) -> Iterator[str]:
     """Run Baton on a fresh SQLite database under ``instance``; yields its base URL."""
     if not (BUILD_DIR / "index.html").is_file():
         raise RuntimeError("The canvas is not built: run `cd frontend && npm ci && npm run build`.")
