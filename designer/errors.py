@@ -168,6 +168,14 @@ def _domain_details(exc: BaseException) -> dict[str, Any] | None:
     return None
 
 
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, WorkflowFormatError) and exc.issues:
+        # One line for a toast; every issue is in details.issues.
+        more = f" (and {len(exc.issues) - 1} more)" if len(exc.issues) > 1 else ""
+        return f"The file is not a valid workflow ({exc.summary}): {exc.issues[0]}{more}."
+    return str(exc)
+
+
 def _unknown_api_path() -> bool:
     """Whether a 405 is really a 404: an /api path that only the SPA fallback matched."""
     if not (request.path.startswith("/api/") or request.path == "/api"):
@@ -232,4 +240,4 @@ def register_error_handlers(app: Flask) -> None:
                 500, "internal_error", "Something went wrong on the server; it has been logged."
             )
         code = getattr(exc, "code", None) or "error"
-        return error_response(status, code, str(exc), _domain_details(exc))
+        return error_response(status, code, _message(exc), _domain_details(exc))
