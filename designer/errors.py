@@ -172,7 +172,8 @@ def _message(exc: BaseException) -> str:
     if isinstance(exc, WorkflowFormatError) and exc.issues:
         # One line for a toast; every issue is in details.issues.
         more = f" (and {len(exc.issues) - 1} more)" if len(exc.issues) > 1 else ""
-        return f"The file is not a valid workflow ({exc.summary}): {exc.issues[0]}{more}."
+        why = "" if exc.summary == "not a valid workflow" else f" ({exc.summary})"
+        return f"The file is not a valid workflow{why}: {exc.issues[0]}{more}."
     return str(exc)
 
 
