@@ -95,6 +95,9 @@ def migrate(document: Mapping[str, Any]) -> Document:
     alone, so that model validation reports it by path afterwards.
     """
     version = document_version(document)
+    if version == SCHEMA_VERSION:
+        # Nothing to change: spare large documents a deep copy.
+        return dict(document)
     upgraded: Document = copy.deepcopy(dict(document))
     while version < SCHEMA_VERSION:
         upgraded = MIGRATIONS[version](upgraded)

@@ -256,15 +256,23 @@ def test_size_counts_utf8_bytes_not_characters() -> None:
 
 def test_oversized_files_and_bytes_are_refused(tmp_path: Path) -> None:
     document = small_document()
-    document["description"] = "x" * MAX_DOCUMENT_BYTES
+    document["description"] = "x" * 5_000
     data = json.dumps(document).encode()
     path = tmp_path / "big.json"
     path.write_bytes(data)
     for source in (data, path):
-        error = format_error(source)
+        error = format_error(source, max_bytes=4_000)
         assert isinstance(error, DocumentTooLarge)
-        assert error.size == len(data)
-        assert error.limit == MAX_DOCUMENT_BYTES
+        assert (error.size, error.limit) == (len(data), 4_000)
+    assert load_workflow(path, max_bytes=len(data)).description == "x" * 5_000
+
+
+def test_the_default_limit_applies() -> None:
+    # Whitespace is valid JSON padding, so only the limit can refuse this.
+    padded = json.dumps(small_document()) + " " * MAX_DOCUMENT_BYTES
+    error = format_error(padded.encode())
+    assert isinstance(error, DocumentTooLarge) and error.limit == MAX_DOCUMENT_BYTES
+    assert load_workflow(padded.encode(), max_bytes=len(padded)).id == "tiny"
 
 
 # ------------------------------------------------------------------ other failures
@@ -340,9 +348,7 @@ coordinates = st.floats(allow_nan=False, allow_infinity=False, width=64)
 @given(st.lists(st.tuples(coordinates, coordinates), min_size=1, max_size=6))
 def test_canvas_positions_round_trip_exactly(points: list[tuple[float, float]]) -> None:
     nodes: list[Any] = [StartNode(id="start", position=Position(x=points[0][0], y=points[0][1]))]
-    nodes += [
-        EndNode(id=f"end{i}", position=Position(x=x, y=y)) for i, (x, y) in enumerate(points)
-    ]
+    nodes += [EndNode(id=f"end{i}", position=Position(x=x, y=y)) for i, (x, y) in enumerate(points)]
     edges = [Edge(id=f"e{i}", source="start", target=f"end{i}") for i in range(len(points))]
     workflow = Workflow(id="w", name="W", nodes=nodes, edges=edges)
     text = dump_workflow(workflow)
