@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 from typing import Any
@@ -149,6 +150,7 @@ def test_wrong_enum_value_lists_the_allowed_ones() -> None:
     assert path == "case_schema[0].type"
     assert "'string', 'number', 'boolean', 'date-time' or 'picklist'" in message
     assert "got the string 'integer'" in message
+    assert format_error(document).issues[0].where == "case field 'amount'"
 
 
 @pytest.mark.parametrize(
@@ -365,3 +367,18 @@ def test_generated_workflows_round_trip(n_nodes: int, seed: int) -> None:
     text = dump_workflow(workflow)
     assert load_workflow(text) == workflow
     assert dump_workflow(load_workflow(text)) == text
+
+
+def test_loading_leaves_the_garbage_collector_as_it_found_it() -> None:
+    # Loading pauses the collector; a failed load must switch it back on as well.
+    load_workflow(small_document())
+    format_error("[1]")
+    format_error({"id": "w", "name": "W", "nodes": [5]})
+    dump_workflow(load_workflow(small_document()))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load_workflow(small_document())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
