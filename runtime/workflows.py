@@ -17,6 +17,8 @@ changes nothing. This is the only module that queries the workflow tables.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -29,7 +31,7 @@ from sqlmodel import Session, col, select
 from graphs.diff import Change, ElementChanges, diff_workflows
 from graphs.io import load_workflow
 from graphs.migrations import migrate as upgrade_document
-from graphs.model import Workflow
+from graphs.model import SCHEMA_VERSION, Workflow
 from graphs.problems import Problem, has_errors
 from graphs.validation import validate
 from runtime.errors import BatonRuntimeError, Conflict, InvalidInput, NotFound
@@ -292,8 +294,11 @@ def _document(workflow: Workflow) -> dict[str, Any]:
 
 
 def _load(document: Mapping[str, Any]) -> Workflow:
-    # Stored documents may predate today's format; upgrade them on read.
-    return Workflow.model_validate(upgrade_document(document))
+    # Stored documents may predate today's format; upgrade them on read (the upgrade
+    # copies the document, so only when there is something to upgrade).
+    if document.get("schema_version", SCHEMA_VERSION) != SCHEMA_VERSION:
+        document = upgrade_document(document)
+    return Workflow.model_validate(document)
 
 
 def _row(session: Session, workflow_id: str) -> WorkflowRow:
@@ -321,8 +326,13 @@ def _version_row(session: Session, workflow_id: str, version: int) -> WorkflowVe
     return row
 
 
-def _detail(session: Session, row: WorkflowRow) -> WorkflowDetail:
-    workflow = _load(row.draft)
+def _detail(
+    session: Session, row: WorkflowRow, workflow: Workflow | None = None
+) -> WorkflowDetail:
+    """The detail of ``row``; pass ``workflow`` when the caller already has its draft."""
+    workflow = workflow if workflow is not None else _load(row.draft)
+    problems = validate(workflow)
+    _remember_counts(row, workflow, problems)
     return WorkflowDetail(
         id=row.id,
         revision=row.revision,
@@ -330,7 +340,7 @@ def _detail(session: Session, row: WorkflowRow) -> WorkflowDetail:
         active_version=row.active_version,
         latest_version=_latest_version(session, row.id),
         updated_at=_utc(row.updated_at),
-        problems=validate(workflow),
+        problems=problems,
     )
 
 
@@ -340,6 +350,39 @@ def _check_revision(row: WorkflowRow, revision: int | None) -> None:
 
 
 # --- queries and commands -----------------------------------------------------------
+
+
+# Node and error counts of a draft by (id, created_at, revision): together they name one
+# exact draft (a deleted and re-created id has a new created_at), so the list need not
+# validate every workflow on every call. Bounded, per process, shared by threads.
+_COUNTS: OrderedDict[tuple[str, str, int], tuple[int, int]] = OrderedDict()
+_COUNTS_MAX = 1024
+_COUNTS_LOCK = threading.Lock()
+
+
+def _counts_key(row: WorkflowRow) -> tuple[str, str, int]:
+    return (row.id, _utc(row.created_at).isoformat(), row.revision)
+
+
+def _remember_counts(row: WorkflowRow, workflow: Workflow, problems: list[Problem]) -> None:
+    errors = sum(1 for p in problems if p.severity == "error")
+    key = _counts_key(row)
+    with _COUNTS_LOCK:
+        _COUNTS[key] = (len(workflow.nodes), errors)
+        _COUNTS.move_to_end(key)
+        while len(_COUNTS) > _COUNTS_MAX:
+            _COUNTS.popitem(last=False)
+
+
+def _counts(row: WorkflowRow) -> tuple[int, int]:
+    with _COUNTS_LOCK:
+        known = _COUNTS.get(_counts_key(row))
+    if known is not None:
+        return known
+    workflow = _load(row.draft)
+    problems = validate(workflow)
+    _remember_counts(row, workflow, problems)
+    return len(workflow.nodes), sum(1 for p in problems if p.severity == "error")
 
 
 def list_workflows(*, session: Session) -> list[WorkflowSummary]:
@@ -354,8 +397,7 @@ def list_workflows(*, session: Session) -> list[WorkflowSummary]:
     rows = session.exec(select(WorkflowRow).order_by(col(WorkflowRow.name), col(WorkflowRow.id)))
     summaries = []
     for row in rows:
-        workflow = _load(row.draft)
-        problems = validate(workflow)
+        node_count, error_count = _counts(row)
         summaries.append(
             WorkflowSummary(
                 id=row.id,
@@ -365,8 +407,8 @@ def list_workflows(*, session: Session) -> list[WorkflowSummary]:
                 active_version=row.active_version,
                 latest_version=latest.get(row.id),
                 updated_at=_utc(row.updated_at),
-                node_count=len(workflow.nodes),
-                error_count=sum(1 for p in problems if p.severity == "error"),
+                node_count=node_count,
+                error_count=error_count,
             )
         )
     return summaries
@@ -399,7 +441,7 @@ def create_workflow(
             session.add(row)
     except IntegrityError:
         raise WorkflowExists(workflow.id) from None
-    return _detail(session, row)
+    return _detail(session, row, workflow)
 
 
 def save_draft(
@@ -436,7 +478,7 @@ def save_draft(
         session.refresh(row)
         raise StaleRevision(workflow_id, revision, row.revision)
     session.refresh(row)
-    return _detail(session, row)
+    return _detail(session, row, workflow)
 
 
 def delete_workflow(*, session: Session, workflow_id: str) -> None:

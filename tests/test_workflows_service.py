@@ -277,3 +277,17 @@ def test_diff_reports_fields_of_changed_stages_and_workflow() -> None:
         ("t", ["name", "owner"]), ("e", ["resolution"]),
     ]
     assert result.workflow_fields == ["description"]
+
+
+def test_list_counts_follow_every_change_of_the_draft(session: Session, claim: Workflow) -> None:
+    service.create_workflow(session=session, workflow=claim)
+    assert service.list_workflows(session=session)[0].error_count == 0
+    broken = claim.model_copy(update={"edges": []})
+    service.save_draft(session=session, workflow_id=claim.id, revision=1, workflow=broken)
+    (summary,) = service.list_workflows(session=session)
+    assert summary.error_count > 0 and summary.node_count == len(claim.nodes)
+    # Deleted and created again under the same id at revision 1: counted afresh.
+    service.delete_workflow(session=session, workflow_id=claim.id)
+    small = Workflow(id=claim.id, name="Again", nodes=[StartNode(id="s"), EndNode(id="e")])
+    service.create_workflow(session=session, workflow=small)
+    assert service.list_workflows(session=session)[0].node_count == 2
