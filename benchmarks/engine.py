@@ -704,7 +704,7 @@ def print_table(figures: list[Figure], notes: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cases", type=int, default=2000, help="cases per measurement")
+    parser.add_argument("--cases", type=int, default=1000, help="cases per measurement")
     parser.add_argument(
         "--profile",
         choices=["baton_memory", "baton_sqlite", "spiff_memory", "spiff_serialized"],
