@@ -63,5 +63,9 @@ def actions() -> Response:
     )
 )
 def openapi() -> Response:
-    document: dict[str, Any] = openapi_document(current_app)
+    # Routes cannot change once the app serves requests, so one document per app.
+    document: dict[str, Any] | None = current_app.extensions.get("baton.openapi")
+    if document is None:
+        document = openapi_document(current_app)
+        current_app.extensions["baton.openapi"] = document
     return jsonify(document)
