@@ -102,7 +102,11 @@ def raw_json_body() -> tuple[bytes, Any]:
             {"offset": exc.start},
         ) from None
     try:
-        parsed = json.loads(text)
+        parsed = json.loads(text, parse_constant=_refuse_constant)
+    except _NotJson as exc:
+        raise MalformedJson(f"The request body is not valid JSON: {exc}.") from None
+    except RecursionError:
+        raise MalformedJson("The request body is nested too deeply to read.") from None
     except json.JSONDecodeError as exc:
         raise MalformedJson(
             f"The request body is not valid JSON: {exc.msg} at line {exc.lineno}, "
@@ -110,6 +114,15 @@ def raw_json_body() -> tuple[bytes, Any]:
             {"line": exc.lineno, "column": exc.colno, "reason": exc.msg},
         ) from None
     return data, parsed
+
+
+class _NotJson(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    # Python's json reads NaN and Infinity, which JSON does not have and browsers refuse.
+    raise _NotJson(f"{name} is not a JSON value")
 
 
 def _validate(model: type[M], data: Any, what: str) -> M:

@@ -541,3 +541,19 @@ def test_responses_carry_security_headers(client: FlaskClient) -> None:
     response = client.get("/api/health")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ('{"workflow": {"id": "w", "name": "W", "max_visits_per_node": NaN}}', "NaN"),
+        ("[" * 50_000 + "]" * 50_000, "nested too deeply"),
+    ],
+)
+def test_bodies_that_python_reads_but_json_has_not(
+    client: FlaskClient, body: str, fragment: str
+) -> None:
+    response = client.post("/api/validate", data=body, content_type="application/json")
+    error = error_of(response, 400)
+    assert error["code"] == "malformed_json"
+    assert fragment in error["message"]
