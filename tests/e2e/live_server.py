@@ -60,26 +60,34 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float) ->
 
 @contextmanager
 def live_server(
-    instance: Path, *, load_examples: bool = True, timeout: float = 30
+    instance: Path,
+    *,
+    load_examples: bool = True,
+    timeout: float = 30,
+    env: dict[str, str] | None = None,
 ) -> Iterator[str]:
-    """Run Baton on a fresh SQLite database under ``instance``; yields its base URL."""
+    """Run Baton on a fresh SQLite database under ``instance``; yields its base URL.
+
+    ``env`` adds settings (``BATON_*`` variables) for this server only.
+    """
     if not (BUILD_DIR / "index.html").is_file():
         raise RuntimeError("The canvas is not built: run `cd frontend && npm ci && npm run build`.")
     port = free_port()
-    env = {
+    environment = {
         **os.environ,
         "BATON_INSTANCE_PATH": str(instance),
         "BATON_DATABASE_URL": f"sqlite:///{instance / 'baton.db'}",
         "BATON_LOAD_EXAMPLES": "true" if load_examples else "false",
         "BATON_ENV": "development",
+        **(env or {}),
     }
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
+    environment.pop("DATABASE_URL", None)
+    environment.pop("REDIS_URL", None)
     log = (instance / "server.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-c", "from designer.cli import main; main()", "run", "--port", str(port)],
         cwd=ROOT,
-        env=env,
+        env=environment,
         stdout=log,
         stderr=subprocess.STDOUT,
     )

@@ -6,7 +6,8 @@ import {
 } from "@xyflow/react";
 import { create } from "zustand";
 import {
-  flowToWorkflow, toFlowEdge, toFlowNode, workflowToFlow, type FlowEdge, type FlowNode,
+  flowToWorkflow, toFlowEdge, toFlowNode, withMeasuredHandles, workflowToFlow, type FlowEdge,
+  type FlowNode,
 } from "../model/convert";
 import { createNode, createOutcome, createStep, uniqueId } from "../model/defaults";
 import {
@@ -322,10 +323,12 @@ export const createEditorStore = () =>
 
       onNodesChange(changes) {
         const state = get();
+        const measured = new Map<string, { width: number; height: number }>();
+        for (const c of changes) if (c.type === "dimensions" && c.dimensions) measured.set(c.id, c.dimensions);
         if (state.diff) {
           // The diff overlay is read-only: let React Flow measure and select, nothing more.
           const allowed = changes.filter((c) => c.type === "dimensions" || c.type === "select");
-          set({ diff: { ...state.diff, nodes: applyNodeChanges(allowed, state.diff.nodes) } });
+          set({ diff: { ...state.diff, nodes: withMeasuredHandles(applyNodeChanges(allowed, state.diff.nodes), measured) } });
           return;
         }
         let dragging = state.dragging;
@@ -338,7 +341,7 @@ export const createEditorStore = () =>
         } else if (moves.length && moves.every((c) => c.type === "position" && !c.dragging)) {
           dragging = false;
         }
-        const nodes = applyNodeChanges(changes, get().nodes);
+        const nodes = withMeasuredHandles(applyNodeChanges(changes, get().nodes), measured);
         const selectionChanged = changes.some((c) => c.type === "select");
         const ref = get().selectedStep;
         set({
