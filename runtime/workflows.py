@@ -285,7 +285,7 @@ def _now() -> datetime:
 
 
 def _utc(moment: datetime) -> datetime:
-    # SQLite hands datetimes back without a zone; they were stored as UTC.
+    # The columns give back aware UTC already; this keeps a caller's naive value honest.
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,7 +11,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from graphs.diff import diff_workflows
@@ -19,7 +22,7 @@ from graphs.io import dump_workflow
 from graphs.model import EndNode, Position, StageNode, StartNode, Workflow
 from runtime import workflows as service
 from runtime.db import make_engine, session_scope
-from runtime.store import migrate
+from runtime.store import metadata, migrate
 from runtime.store.workflow_tables import WorkflowRow
 from runtime.workflows import (
     HasVersions,
@@ -31,11 +34,45 @@ from runtime.workflows import (
     WorkflowNotFound,
 )
 
+POSTGRES_ENV = "BATON_TEST_POSTGRES_URL"
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'baton.db'}")
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated database on the test server (``make test`` starts one)."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        message = f"PostgreSQL tests need {POSTGRES_ENV}"
+        if os.environ.get("BATON_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    name = f"baton_wf_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(make_url(base), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
     migrate(engine)
+    engine.dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on an empty, migrated database: a SQLite file, then PostgreSQL."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'baton.db'}")
+        migrate(engine)
+    else:
+        engine = make_engine(request.getfixturevalue("postgres_url"))
+        with engine.begin() as conn:
+            for table in reversed(metadata.sorted_tables):
+                conn.execute(table.delete())
     yield engine
     engine.dispose()
 
