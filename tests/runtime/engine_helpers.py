@@ -265,11 +265,11 @@ class Harness:
         )
 
     def fire(self, purpose: str, target: str | None = None) -> Transition:
-        """Fire the pending timer with this purpose (and key fragment), at its due time."""
+        """Fire the pending timer with this purpose (and target or key), at its due time."""
         found = [
             t
             for k, t in self.timers.items()
-            if t.purpose == purpose and (target is None or f":{target}:" in k)
+            if t.purpose == purpose and (target is None or f":{target}:" in k or k == target)
         ]
         assert len(found) == 1, f"expected one {purpose} timer for {target}, have {found}"
         timer = found[0]
