@@ -15,6 +15,11 @@ export function useFocus(): (target: FocusTarget) => void {
     ({ nodeId, edgeId, stepId }: FocusTarget) => {
       const editor = useEditor.getState();
       let centreOn: string | undefined;
+      if (!nodeId && !edgeId) {
+        // A workflow-level problem: show the workflow panel.
+        editor.select({});
+        return;
+      }
       if (nodeId && stepId) {
         editor.selectStep({ nodeId, stepId });
         centreOn = nodeId;
