@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -289,39 +289,54 @@ def _persist(
     run.seq = state.seq
     run.finished_at = state.finished_at
     run.updated_at = now
+    run.inputs += 1
     session.add(run)
     # The run row must exist before the rows that point at it (new runs).
     session.flush()
-    session.add(
-        RunInputRow(
-            run_id=run.id,
-            n=run.inputs + 1,
-            at=now,
-            event=event.model_dump(mode="json"),
-            seq=state.seq,
-        )
+    log_json = [line.model_dump(mode="json") for line in result.log]
+    # Core inserts: the log and inputs are append-only and never read back in this
+    # transaction, so ORM objects would only cost time on the hot path.
+    session.execute(
+        insert(RunInputRow.__table__),  # type: ignore[arg-type]
+        [
+            {
+                "run_id": run.id,
+                "n": run.inputs,
+                "at": now,
+                "event": event.model_dump(mode="json"),
+                "seq": state.seq,
+            }
+        ],
     )
-    run.inputs += 1
-    for line in result.log:
-        session.add(
-            RunEventRow(
-                run_id=run.id,
-                seq=line.seq,
-                at=line.at,
-                actor=line.actor,
-                kind=line.kind,
-                node_id=line.node_id,
-                step_id=line.step_id,
-                data=line.model_dump(mode="json")["data"],
-            )
+    if result.log:
+        session.execute(
+            insert(RunEventRow.__table__),  # type: ignore[arg-type]
+            [
+                {
+                    "run_id": run.id,
+                    "seq": line.seq,
+                    "at": line.at,
+                    "actor": line.actor,
+                    "kind": line.kind,
+                    "node_id": line.node_id,
+                    "step_id": line.step_id,
+                    "data": dumped["data"],
+                }
+                for line, dumped in zip(result.log, log_json, strict=True)
+            ],
         )
-    _perform_local_effects(session, run=run, case=case, result=result, now=now)
+    _perform_local_effects(session, run=run, case=case, result=result, now=now, log_json=log_json)
 
 
 def _perform_local_effects(
-    session: Session, *, run: RunRow, case: CaseRow, result: Transition, now: datetime
+    session: Session,
+    *,
+    run: RunRow,
+    case: CaseRow,
+    result: Transition,
+    now: datetime,
+    log_json: list[dict[str, Any]],
 ) -> None:
-    log_json = [line.model_dump(mode="json") for line in result.log]
     publish_index = 0
     for effect in result.effects:
         if isinstance(effect, RunStep):
@@ -354,16 +369,20 @@ def _perform_local_effects(
                 "events": log_json,
                 **effect.data,
             }
-            session.add(
-                OutboxRow(
-                    run_id=run.id,
-                    kind=effect.kind,
-                    effect={"topic": effect.topic, "data": data},
-                    idempotency_key=f"{run.id}:publish:{run.seq}:{publish_index}:{new_id()}",
-                    status=OutboxStatus.PENDING,
-                    available_at=now,
-                    created_at=now,
-                )
+            session.execute(
+                insert(OutboxRow.__table__),  # type: ignore[arg-type]
+                [
+                    {
+                        "run_id": run.id,
+                        "kind": effect.kind,
+                        "effect": {"topic": effect.topic, "data": data},
+                        "idempotency_key": f"{run.id}:publish:{run.inputs}:{publish_index}",
+                        "status": str(OutboxStatus.PENDING),
+                        "attempts": 0,
+                        "available_at": now,
+                        "created_at": now,
+                    }
+                ],
             )
             session.info[OUTBOX_WRITTEN] = True
         elif isinstance(effect, CreateWorkItem):

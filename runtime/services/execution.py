@@ -41,6 +41,7 @@ __all__ = [
     "claim_outbox",
     "due_timers",
     "finish_outbox",
+    "finish_outbox_many",
     "finish_step",
     "fire_timer",
     "next_timer_due",
@@ -107,6 +108,16 @@ def finish_outbox(session: Session, *, outbox_id: int, now: datetime) -> None:
         .where(col(OutboxRow.id) == outbox_id)
         .values(status=OutboxStatus.DONE, done_at=now)
     )
+
+
+def finish_outbox_many(session: Session, *, outbox_ids: list[int], now: datetime) -> None:
+    """Mark several outbox entries done at once."""
+    if outbox_ids:
+        session.execute(
+            update(OutboxRow)
+            .where(col(OutboxRow.id).in_(outbox_ids))
+            .values(status=OutboxStatus.DONE, done_at=now)
+        )
 
 
 def release_outbox(
