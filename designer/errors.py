@@ -97,7 +97,10 @@ _HTTP_CODES = {
     405: "method_not_allowed",
     413: "payload_too_large",
     415: "unsupported_media_type",
+    500: "internal_error",
 }
+# Stands for input that is not at hand, so that every part of a location is kept.
+_UNKNOWN: Any = object()
 
 
 def error_response(
@@ -122,7 +125,8 @@ def _path(loc: Sequence[str | int], data: Any) -> str:
 
     Pydantic puts the tag of a union member into ``loc`` (``nodes.2.stage.steps``);
     such a part names no key of the input, so walking the input alongside drops it.
-    The last part is always kept: it is the missing or unknown key itself.
+    The last part is always kept: it is the missing or unknown key itself. Without the
+    input (``_UNKNOWN``) every part is kept.
     """
     text = ""
     current: Any = data
@@ -130,12 +134,16 @@ def _path(loc: Sequence[str | int], data: Any) -> str:
         last = index == len(loc) - 1
         if isinstance(part, int):
             text += f"[{part}]"
-            current = current[part] if isinstance(current, list) and part < len(current) else None
+            if current is not _UNKNOWN:
+                in_list = isinstance(current, list) and part < len(current)
+                current = current[part] if in_list else None
             continue
-        if not last and not (isinstance(current, Mapping) and part in current):
+        known = current is _UNKNOWN or (isinstance(current, Mapping) and part in current)
+        if not last and not known:
             continue
         text += f".{part}" if text else part
-        current = current.get(part) if isinstance(current, Mapping) else None
+        if current is not _UNKNOWN:
+            current = current.get(part) if isinstance(current, Mapping) else None
     return text
 
 
@@ -194,6 +202,31 @@ def _unknown_api_path() -> bool:
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 
+def _http_error(app: Flask, exc: HTTPException) -> tuple[Response, int]:
+    if isinstance(exc, MethodNotAllowed) and _unknown_api_path():
+        exc = NotFound()
+    status = exc.code or 500
+    code = _HTTP_CODES.get(status) or _CAMEL.sub("_", type(exc).__name__).lower()
+    details: dict[str, Any] | None = None
+    if status == 413:
+        limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+        message = f"The request body is larger than the {limit:,} bytes accepted."
+        details = {"max_bytes": limit}
+    elif status == 404 and request.path.startswith("/api"):
+        message = f"There is no API endpoint at {request.path}."
+    elif isinstance(exc, MethodNotAllowed):
+        allowed = sorted(exc.valid_methods or [])
+        message = f"{request.method} is not allowed on {request.path}; use {', '.join(allowed)}."
+        details = {"allowed": allowed}
+    else:
+        message = exc.description or exc.name
+    response, status = error_response(status, code, message, details)
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response, status
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install the one handler that turns every exception into the contract's body."""
 
@@ -201,39 +234,12 @@ def register_error_handlers(app: Flask) -> None:
     def _handle(exc: Exception) -> tuple[Response, int]:
         if isinstance(exc, ApiError):
             return error_response(exc.status, exc.code, exc.message, exc.details)
-        if isinstance(exc, ValidationError):
-            # A model refused data outside a request body helper: still the client's data.
-            entries = validation_entries(exc, None)
-            return error_response(400, "invalid_body", _summarise(entries), {"errors": entries})
-        if isinstance(exc, MethodNotAllowed) and _unknown_api_path():
-            exc = NotFound()
         if isinstance(exc, HTTPException):
-            status = exc.code or 500
-            code = _HTTP_CODES.get(status) or _CAMEL.sub("_", type(exc).__name__).lower()
-            message = exc.description or exc.name
-            if status == 413:
-                limit = app.config.get("MAX_CONTENT_LENGTH") or 0
-                message = f"The request body is larger than the {limit:,} bytes accepted."
-                response = error_response(status, code, message, {"max_bytes": limit})
-            elif status == 404 and request.path.startswith("/api"):
-                response = error_response(
-                    status, code, f"There is no API endpoint at {request.path}."
-                )
-            elif isinstance(exc, MethodNotAllowed):
-                allowed = sorted(exc.valid_methods or [])
-                response = error_response(
-                    status,
-                    code,
-                    f"{request.method} is not allowed on {request.path}; use "
-                    f"{', '.join(allowed)}.",
-                    {"allowed": allowed},
-                )
-            else:
-                response = error_response(status, code, message)
-            for name, value in exc.get_headers():
-                if name.lower() != "content-type":
-                    response[0].headers[name] = value
-            return response
+            return _http_error(app, exc)
+        if isinstance(exc, ValidationError):
+            # A model refused data outside the body helpers: still the client's data.
+            entries = validation_entries(exc, _UNKNOWN)
+            return error_response(400, "invalid_body", _summarise(entries), {"errors": entries})
         status = _status_of(exc)
         if status == 500:
             logger.exception("unhandled error on %s %s", request.method, request.path)

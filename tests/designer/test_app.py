@@ -74,6 +74,16 @@ def test_a_request_that_fails_after_writing_changes_nothing(
         assert session.exec(select(WorkflowRow)).all() == []
 
 
+def test_a_model_refusing_data_inside_a_route_is_a_400_with_paths(app: Flask) -> None:
+    def build() -> None:
+        Workflow.model_validate({"id": "w", "name": "W", "nodes": [{"kind": "end"}]})
+
+    app.add_url_rule("/api/test-build", "build", build)
+    error = error_of(app.test_client().get("/api/test-build"), 400)
+    assert error["code"] == "invalid_body"
+    assert [e["path"] for e in error["details"]["errors"]] == ["nodes[0].end.id"]
+
+
 def test_work_of_a_successful_request_is_committed(app: Flask, api: Api) -> None:
     api.created(tiny_document())
     with Session(state(app).engine) as session:
