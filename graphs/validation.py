@@ -1113,8 +1113,9 @@ class _Catalog:
     n_steps: int
     interactive: list[tuple[int, int, StageNode, InteractiveStep]]
     background: list[tuple[int, int, StageNode, BackgroundStep]]
-    #: steps with a non-empty ``after``
+    #: steps with a non-empty ``after``, and steps with an entry condition
     waiting: list[_StepAt]
+    gated: list[_StepAt]
     #: field path -> what it resolves to; workflows name the same few paths many times
     cache: dict[str, _Resolved]
 
@@ -1128,6 +1129,7 @@ class _Catalog:
         interactive: list[tuple[int, int, StageNode, InteractiveStep]] = []
         background: list[tuple[int, int, StageNode, BackgroundStep]] = []
         waiting: list[_StepAt] = []
+        gated: list[_StepAt] = []
         n_steps = 0
         for node_index, stage in stages:
             n_steps += len(stage.steps)
@@ -1142,7 +1144,11 @@ class _Catalog:
                     background.append((node_index, k, stage, step))
                 if step.after:
                     waiting.append((node_index, k, stage, step))
-        return _Catalog(case, steps, stage_of_step, n_steps, interactive, background, waiting, {})
+                if step.entry_condition is not None:
+                    gated.append((node_index, k, stage, step))
+        return _Catalog(
+            case, steps, stage_of_step, n_steps, interactive, background, waiting, gated, {}
+        )
 
     def resolve(self, path: str) -> _Resolved:
         """The field at ``path``, or None with why it is unknown and how serious that is."""
@@ -1241,31 +1247,30 @@ class _ConditionSite:
         return f"nodes[{self.node_index}].{self.attr}"
 
 
-def _condition_sites(workflow: Workflow) -> Iterator[_ConditionSite]:
+def _condition_sites(workflow: Workflow, index: _Index) -> Iterator[_ConditionSite]:
     if workflow.trigger.condition is not None:
         yield _ConditionSite(workflow.trigger.condition, "condition")
-    for index, node in enumerate(workflow.nodes):
-        if isinstance(node, StageNode):
-            if node.entry_condition is not None:
-                yield _ConditionSite(node.entry_condition, "entry_condition", index, node.id)
-            if node.exit_condition is not None:
-                yield _ConditionSite(node.exit_condition, "exit_condition", index, node.id)
-            for k, step in enumerate(node.steps):
-                if step.entry_condition is not None:
-                    yield _ConditionSite(
-                        step.entry_condition, "entry_condition", index, node.id, k, step.id
-                    )
-        elif isinstance(node, DecisionNode):
-            for k, outcome in enumerate(node.outcomes):
-                if outcome.condition is not None:
-                    yield _ConditionSite(
-                        outcome.condition,
-                        "condition",
-                        index,
-                        node.id,
-                        k,
-                        outcome_label=outcome.label,
-                    )
+    for node_index, stage in index.stages:
+        if stage.entry_condition is not None:
+            yield _ConditionSite(stage.entry_condition, "entry_condition", node_index, stage.id)
+        if stage.exit_condition is not None:
+            yield _ConditionSite(stage.exit_condition, "exit_condition", node_index, stage.id)
+    for node_index, k, stage, step in index.catalog.gated:
+        assert step.entry_condition is not None
+        yield _ConditionSite(
+            step.entry_condition, "entry_condition", node_index, stage.id, k, step.id
+        )
+    for node_index, decision in index.decisions:
+        for k, outcome in enumerate(decision.outcomes):
+            if outcome.condition is not None:
+                yield _ConditionSite(
+                    outcome.condition,
+                    "condition",
+                    node_index,
+                    decision.id,
+                    k,
+                    outcome_label=outcome.label,
+                )
 
 
 def _walk(group: Group, path: str) -> Iterator[tuple[Rule | Group, str]]:
@@ -1401,10 +1406,10 @@ def check_conditions(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     >>> [(p.code.value, p.path) for p in check_conditions(wf, workflow_graph(wf))]
     [('unknown_field', 'trigger.condition.rules[0]')]
     """
-    catalog = _index(workflow, graph).catalog
+    index = _index(workflow, graph)
     problems: list[Problem] = []
-    for site in _condition_sites(workflow):
-        _group_problems(site.condition, site, (), catalog, problems)
+    for site in _condition_sites(workflow, index):
+        _group_problems(site.condition, site, (), index.catalog, problems)
     return problems
 
 
@@ -1672,8 +1677,8 @@ RULES: tuple[Rule_, ...] = (
 def validate(workflow: Workflow) -> list[Problem]:
     """Every problem in ``workflow``, errors and warnings; ``[]`` when it is valid.
 
-    Problems come in rule order, and within a rule in document order, so the output
-    is stable from run to run.
+    Problems come in rule order (:data:`RULES`), and within a rule in a fixed order, so
+    the same workflow always gives the same list.
 
     >>> from graphs.generate import generate_workflow
     >>> wf = generate_workflow(5)
