@@ -66,6 +66,7 @@ class ProblemCode(StrEnum):
     AFTER_CYCLE = "after_cycle"
     UNASSIGNED_STEP = "unassigned_step"
     SLA_WARNING_NOT_BEFORE_TARGET = "sla_warning_not_before_target"
+    UNKNOWN_ACTION = "unknown_action"
     # Conditions.
     UNKNOWN_FIELD = "unknown_field"
     BAD_OPERATOR = "bad_operator"

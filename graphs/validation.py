@@ -20,7 +20,7 @@ cost grows linearly with the size of the workflow.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
@@ -57,6 +57,8 @@ from graphs.problems import Problem, ProblemCode, Severity
 
 __all__ = [
     "RULES",
+    "Check",
+    "check_actions",
     "check_after",
     "check_can_reach_end",
     "check_case_schema",
@@ -89,7 +91,8 @@ __all__ = [
 ]
 
 AnyNode = StartNode | StageNode | DecisionNode | EndNode
-Rule_ = Callable[[Workflow, Any], list[Problem]]
+Check = Callable[[Workflow, Any], list[Problem]]
+"""A rule: ``(workflow, graph) -> problems``."""
 
 
 # --------------------------------------------------------------------------- graph
@@ -1640,9 +1643,36 @@ def check_step_inputs(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     return problems
 
 
+def check_actions(workflow: Workflow, graph: nx.DiGraph, actions: Collection[str]) -> list[Problem]:
+    """Background steps name actions that exist (given the names the runtime knows).
+
+    ``graphs`` cannot know which actions are registered, so this rule runs only when
+    the caller passes their names to :func:`validate`.
+
+    >>> from graphs.generate import generate_workflow
+    >>> wf = generate_workflow(3, seed=1)
+    >>> [(p.code.value, p.step_id) for p in check_actions(wf, workflow_graph(wf), {"notify"})]
+    [('unknown_action', 'stage_1_s1')]
+    """
+    problems: list[Problem] = []
+    for index, k, stage, step in _index(workflow, graph).catalog.background:
+        if step.action not in actions:
+            problems.append(
+                _problem(
+                    ProblemCode.UNKNOWN_ACTION,
+                    f"Step {step.id!r} runs action {step.action!r}, which is not installed; "
+                    f"known actions: {', '.join(sorted(actions)) or 'none'}.",
+                    node_id=stage.id,
+                    step_id=step.id,
+                    path=f"nodes[{index}].steps[{k}].action",
+                )
+            )
+    return problems
+
+
 # ----------------------------------------------------------------------- all rules
 
-RULES: tuple[Rule_, ...] = (
+RULES: tuple[Check, ...] = (
     check_starts,
     check_ends,
     check_unique_node_ids,
@@ -1674,11 +1704,12 @@ RULES: tuple[Rule_, ...] = (
 """Every rule, in the order :func:`validate` runs them."""
 
 
-def validate(workflow: Workflow) -> list[Problem]:
+def validate(workflow: Workflow, *, actions: Collection[str] | None = None) -> list[Problem]:
     """Every problem in ``workflow``, errors and warnings; ``[]`` when it is valid.
 
     Problems come in rule order (:data:`RULES`), and within a rule in a fixed order, so
-    the same workflow always gives the same list.
+    the same workflow always gives the same list. Pass ``actions``, the names of the
+    installed actions, to also check that every background step names one of them.
 
     >>> from graphs.generate import generate_workflow
     >>> wf = generate_workflow(5)
@@ -1690,4 +1721,6 @@ def validate(workflow: Workflow) -> list[Problem]:
     problems: list[Problem] = []
     for rule in RULES:
         problems.extend(rule(workflow, graph))
+    if actions is not None:
+        problems.extend(check_actions(workflow, graph, actions))
     return problems

@@ -678,7 +678,26 @@ def test_rule_fires(
 
 
 def test_every_problem_code_has_a_firing_case() -> None:
-    assert {code for _, _, code, _ in FIRES} == set(ProblemCode)
+    # unknown_action needs the installed action names; it has its own tests below.
+    assert {code for _, _, code, _ in FIRES} | {ProblemCode.UNKNOWN_ACTION} == set(ProblemCode)
+
+
+def test_an_action_that_is_not_installed_is_an_error_when_actions_are_given() -> None:
+    workflow = Workflow.model_validate(BASE)
+    (problem,) = validate(workflow, actions={"notify", "set_fields"})
+    assert (problem.code, problem.step_id, problem.node_id) == (
+        ProblemCode.UNKNOWN_ACTION,
+        "payout",
+        "pay",
+    )
+    assert problem.path == "nodes[4].steps[0].action"
+    assert "'http_call'" in problem.message and "notify, set_fields" in problem.message
+
+
+def test_actions_are_not_checked_when_their_names_are_not_given() -> None:
+    workflow = Workflow.model_validate(BASE)
+    assert validate(workflow) == []
+    assert validate(workflow, actions={"notify", "http_call"}) == []
 
 
 # Close variants of the mistakes above that are correct and must produce no problem.
