@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from flask import Response, jsonify, request
+from flask import Response, request
 from pydantic import BaseModel, ValidationError
 
 from designer.errors import InvalidBody, MalformedJson, UnsupportedMediaType, validation_entries
@@ -152,9 +152,14 @@ def query_args(model: type[M]) -> M:
 def respond(
     model: BaseModel, status: int = 200, headers: Mapping[str, str] | None = None
 ) -> Response:
-    """``model`` as a JSON response (aliases such as ``from`` applied)."""
-    response = jsonify(model.model_dump(mode="json", by_alias=True))
-    response.status_code = status
+    """``model`` as a JSON response (aliases such as ``from`` applied).
+
+    Serialised by pydantic straight to JSON text, which for a large workflow is several
+    times faster than building Python dicts for ``jsonify`` to encode.
+    """
+    response = Response(
+        model.model_dump_json(by_alias=True), status=status, mimetype="application/json"
+    )
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
