@@ -75,9 +75,20 @@ from runtime.engine.types import (
 
 __all__ = ["identity_of", "replay", "timer_key", "transition", "work_item_key"]
 
-_ACTIVE_STEP = frozenset(
-    {StepStatus.RUNNING, StepStatus.WAITING, StepStatus.RETRY_WAIT, StepStatus.FAILED}
-)
+# Enum members hash through a Python-level __hash__; the hot paths test identity instead.
+_DONE, _SKIPPED, _CANCELLED = StepStatus.DONE, StepStatus.SKIPPED, StepStatus.CANCELLED
+_PENDING = StepStatus.PENDING
+_COMPLETED_RUN, _CANCELLED_RUN = RunStatus.COMPLETED, RunStatus.CANCELLED
+assert {_DONE, _SKIPPED, _CANCELLED} == FINISHED_STEP_STATUSES
+assert {_COMPLETED_RUN, _CANCELLED_RUN} == FINISHED_RUN_STATUSES
+
+
+def _finished(status: StepStatus) -> bool:
+    return status is _DONE or status is _SKIPPED or status is _CANCELLED
+
+
+def _run_over(status: RunStatus | None) -> bool:
+    return status is _COMPLETED_RUN or status is _CANCELLED_RUN
 _LEVEL = {name: k for k, name in enumerate(SLA_LEVELS)}
 _EMPTY: Mapping[str, Any] = {}
 _PENDING_STEP: dict[str, Any] = {
@@ -271,12 +282,23 @@ def _clock_level(clock: SlaClock, at: datetime) -> str:
     return by_time if _LEVEL[by_time] > _LEVEL[clock.state] else clock.state
 
 
+_DELTAS: dict[float, timedelta] = {}
+
+
+def _after(start: datetime, minutes: float) -> datetime:
+    # SLA targets repeat endlessly across runs; build each timedelta once.
+    delta = _DELTAS.get(minutes)
+    if delta is None:
+        delta = _DELTAS[minutes] = timedelta(minutes=minutes)
+    return start + delta
+
+
 def _new_clock(started: datetime, target: float, warning: float | None) -> SlaClock:
     return _new(
         SlaClock,
         started_at=started,
-        warning_at=None if warning is None else started + timedelta(minutes=warning),
-        due_at=started + timedelta(minutes=target),
+        warning_at=None if warning is None else _after(started, warning),
+        due_at=_after(started, target),
         state="on_track",
         stopped_at=None,
     )
@@ -298,6 +320,7 @@ class _Run:
         self.log: list[LogEvent] = []
         self.effects: list[Effect] = []
         self.fresh_nodes: set[str] = set()
+        self.cached_facts: Facts | None = None
         # Step states this transition may write: copies made on first write, or new.
         self.owned: set[str] = set(self.s.steps) if fresh else set()
 
@@ -342,7 +365,7 @@ class _Run:
     def result(self) -> Transition:
         s = self.s
         _put(s, seq=self.seq)
-        if s.status in FINISHED_RUN_STATUSES and self.start_status not in FINISHED_RUN_STATUSES:
+        if _run_over(s.status) and not _run_over(self.start_status):
             topic = "run.finished"
         elif s.status is RunStatus.INCIDENT and self.start_status is not RunStatus.INCIDENT:
             topic = "run.incident"
@@ -355,7 +378,7 @@ class _Run:
                 topic=topic,
                 data={
                     "run_id": s.run_id,
-                    "status": s.status.value,
+                    "status": s.status._value_,
                     "node_id": s.node_id,
                     "from_seq": self.first_seq,
                     "to_seq": self.seq,
@@ -367,14 +390,23 @@ class _Run:
     # ------------------------------------------------------------------ facts
 
     def facts(self) -> Facts:
+        """What conditions read now; cached until the case or a step output changes."""
+        if self.cached_facts is not None:
+            return self.cached_facts
         s = self.s
-        return Facts(
+        d = self.d
+        facts = Facts(
             case=s.case,
             previous_case=s.previous_case,
             steps=s.step_outputs,
-            sla=self.sla_facts() if self.d.reads_sla else _EMPTY,
-            counters=_Counters(s.visits, s.loops) if self.d.reads_counters else _EMPTY,
+            sla=self.sla_facts() if d.reads_sla else _EMPTY,
+            counters=_Counters(s.visits, s.loops) if d.reads_counters else _EMPTY,
         )
+        if not (d.reads_sla or d.reads_counters):
+            # SLA levels and counters move with the clock and the token; only cache
+            # when no condition reads them.
+            self.cached_facts = facts
+        return facts
 
     def sla_facts(self) -> Mapping[str, Any]:
         s = self.s
@@ -409,7 +441,7 @@ class _Run:
 
     def handle(self, event: Event) -> None:
         status = self.s.status
-        if status in FINISHED_RUN_STATUSES:
+        if _run_over(status):
             self.ignore(event, f"the run is already {status.value}")
         elif isinstance(event, AdminCommand):
             self.admin(event)
@@ -479,6 +511,7 @@ class _Run:
         s = self.s
         previous = event.previous if event.previous else s.case
         _put(s, previous_case=dict(previous), case=dict(event.case))
+        self.cached_facts = None
         self.note("case.updated", node_id=s.node_id, changed=_changed(previous, s.case))
 
     def current_step(
@@ -521,6 +554,7 @@ class _Run:
             return
         if event.case is not None:
             _put(self.s, previous_case=self.s.case, case=dict(event.case))
+            self.cached_facts = None
             self.note(
                 "case.updated",
                 node_id=cs.node_id,
@@ -704,7 +738,7 @@ class _Run:
         if node is not None and node.kind == "stage":
             for cs in node.steps:
                 st = s.steps.get(cs.id)
-                if st is not None and st.status not in FINISHED_STEP_STATUSES:
+                if st is not None and not _finished(st.status):
                     self.cancel_step(cs, self.own(cs.id), "the run was cancelled")
             self.stop_stage_clock(node)
         dropped = len(s.deferred)
@@ -748,7 +782,7 @@ class _Run:
             name=node.title,
             edge_id=None if via is None else via.id,
             from_node=None if via is None else via.source,
-            edge_kind=None if via is None else via.kind.value,
+            edge_kind=None if via is None else via.kind._value_,
         )
         if visit > self.d.max_visits:
             self.incident(
@@ -767,7 +801,8 @@ class _Run:
         outputs = s.step_outputs
         for cs in node.steps:
             # Fresh attempts: the old ones stay in the log, their outputs are not read.
-            outputs.pop(cs.id, None)
+            if outputs.pop(cs.id, None) is not None:
+                self.cached_facts = None
             self.owned.add(cs.id)
             values = {**_PENDING_STEP, "step_id": cs.id, "attempt": attempts.get(cs.id, 0) + 1}
             values["outputs"] = {}
@@ -906,13 +941,13 @@ class _Run:
             for cs in node.steps:
                 st = steps[cs.id]
                 status = st.status
-                if status in FINISHED_STEP_STATUSES:
+                if status is _DONE or status is _SKIPPED or status is _CANCELLED:
                     continue
                 all_done = False
-                if status is not StepStatus.PENDING:
+                if status is not _PENDING:
                     active = True
                     continue
-                if any(steps[a].status not in FINISHED_STEP_STATUSES for a in cs.after):
+                if cs.after and not all(_finished(steps[a].status) for a in cs.after):
                     continue
                 if cs.entry is not None:
                     if facts_now is None:
@@ -955,7 +990,7 @@ class _Run:
         cancelled: list[str] = []
         for cs in node.steps:
             st = s.steps[cs.id]
-            if st.status not in FINISHED_STEP_STATUSES:
+            if not _finished(st.status):
                 self.cancel_step(
                     cs, self.own(cs.id), f"stage {node.title!r} exit condition held: {why}"
                 )
@@ -1111,6 +1146,7 @@ class _Run:
     ) -> None:
         _put(st, status=StepStatus.DONE, finished_at=self.now, outputs=outputs)
         self.s.step_outputs[cs.id] = outputs
+        self.cached_facts = None
         self.note(
             "step.completed",
             node_id=cs.node_id,

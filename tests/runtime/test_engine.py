@@ -601,3 +601,32 @@ def test_every_effect_is_a_valid_model() -> None:
     h.start()
     for obj in [*h.log, *h.effects, h.s]:
         assert type(obj).model_validate(obj.model_dump()) == obj
+
+
+def test_conditions_read_visit_and_loop_counters() -> None:
+    h = Harness(
+        with_decision(
+            stage("work", bg("fix")),
+            [
+                ("give_up", rule("counter.loops", "gte", 2), "other_end"),
+                ("again", rule("counter.visits.work", "lt", 5), "work"),
+            ],
+            default="end",
+            goto=["again"],
+        )
+    )
+    h.start()
+    for _ in range(3):
+        h.complete("fix")
+    assert [e.data["outcome"] for e in h.entries("decision.taken")] == ["again", "again", "give_up"]
+    assert h.s.resolution == "rejected" and h.s.loops == 2
+
+
+def test_the_compiled_trigger_matches_case_records() -> None:
+    wf = linear(stage("work"))
+    wf.trigger.kind = "record"
+    wf.trigger.condition = rule("case.priority", "in", ["high", "urgent"])
+    d = compile_workflow(wf)
+    assert d.matches_trigger({"priority": "urgent"})
+    assert not d.matches_trigger({"priority": "low"})
+    assert compile_workflow(linear(stage("work"))).matches_trigger({})
