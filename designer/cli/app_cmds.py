@@ -30,30 +30,50 @@ def _url(host: str, port: int) -> str:
 @click.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535))
-def run_command(host: str, port: int) -> None:
+@click.option(
+    "--worker/--no-worker",
+    default=True,
+    show_default=True,
+    help="Run the executor and timer clock in this process (one machine); "
+    "--no-worker when `baton worker` processes do it.",
+)
+def run_command(host: str, port: int, worker: bool) -> None:
     """Start Baton: migrate the database, load the examples into an empty one, serve."""
     # Imported here so that `baton --help` and other commands stay quick.
     from designer.app import create_app
     from designer.extensions import socketio
+    from runtime.executor import Worker
 
     settings = Settings()
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except RuntimeError as exc:  # a refused configuration, said without a traceback
+        raise click.ClickException(str(exc)) from exc
     if settings.load_examples:
         loaded = _load_examples(app, only_if_empty=True)
         if loaded:
             click.echo(f"Loaded the shipped examples: {', '.join(loaded)}")
-    click.echo(f"Database: {state(app).engine.url.render_as_string(hide_password=True)}")
+    engine = state(app).engine
+    click.echo(f"Database: {engine.url.render_as_string(hide_password=True)}")
+    executor = Worker(settings, engine) if worker else None
+    if executor is not None:
+        executor.start()
+        click.echo(f"Executor: in this process, {settings.worker_threads} step threads")
     click.echo(f"Baton is running at {_url(host, port)} (Ctrl+C to stop)")
-    socketio.run(
-        app,
-        host=host,
-        port=port,
-        debug=False,
-        use_reloader=False,
-        log_output=False,
-        # The threading server is the one-machine setup; scale out behind a real server.
-        allow_unsafe_werkzeug=True,
-    )
+    try:
+        socketio.run(
+            app,
+            host=host,
+            port=port,
+            debug=False,
+            use_reloader=False,
+            log_output=False,
+            # The threading server is the one-machine setup; scale out behind a real server.
+            allow_unsafe_werkzeug=True,
+        )
+    finally:
+        if executor is not None:
+            executor.stop()
 
 
 @click.command("load-examples")

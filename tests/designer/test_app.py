@@ -98,6 +98,14 @@ def _env(tmp_path: Path) -> dict[str, str]:
     }
 
 
+def test_run_refuses_production_with_the_default_secret(tmp_path: Path) -> None:
+    env = {**_env(tmp_path), "BATON_ENV": "production"}
+    result = CliRunner().invoke(cli, ["run"], env=env)
+    assert result.exit_code == 1
+    assert "BATON_SECRET_KEY" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_load_examples_command(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(cli, ["load-examples"], env=_env(tmp_path))
@@ -117,10 +125,25 @@ def test_run_migrates_seeds_examples_and_serves(
     def fake_run(app: Flask, **kwargs: Any) -> None:
         calls.append({"app": app, **kwargs})
 
+    workers: list[FakeWorker] = []
+
+    class FakeWorker:
+        def __init__(self, settings: Settings, engine: Any) -> None:
+            self.events = ["created"]
+            workers.append(self)
+
+        def start(self) -> None:
+            self.events.append("started")
+
+        def stop(self) -> None:
+            self.events.append("stopped")
+
     monkeypatch.setattr(socketio, "run", fake_run)
+    monkeypatch.setattr("runtime.executor.Worker", FakeWorker)
     result = CliRunner().invoke(cli, ["run", "--port", "5099"], env=_env(tmp_path))
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:5099/" in result.output
+    assert [w.events for w in workers] == [["created", "started", "stopped"]]
     (call,) = calls
     assert (call["host"], call["port"], call["debug"]) == ("127.0.0.1", 5099, False)
     assert (tmp_path / "inst").is_dir()
@@ -132,7 +155,10 @@ def test_run_migrates_seeds_examples_and_serves(
     assert all(w.active_version == 1 for w in workflows)
 
     # A second start leaves the store alone.
-    second = CliRunner().invoke(cli, ["run", "--host", "0.0.0.0"], env=_env(tmp_path))
+    second = CliRunner().invoke(
+        cli, ["run", "--host", "0.0.0.0", "--no-worker"], env=_env(tmp_path)
+    )
     assert second.exit_code == 0
+    assert len(workers) == 1
     assert "Loaded" not in second.output
     assert "http://127.0.0.1:5000/" in second.output
