@@ -90,8 +90,8 @@ export function handlesFor(kind: WfNode["kind"], width: number, height: number):
   const top = kind === "stage" || kind === "decision" ? 3 : 1;
   const y = top + (height - top - 1) / 2 - HANDLE / 2;
   const handles: NodeHandle[] = [];
-  if (kind !== "start") handles.push({ type: "target", position: Side.Left, x: 1 - HANDLE / 2, y, width: HANDLE, height: HANDLE });
-  if (kind !== "end") handles.push({ type: "source", position: Side.Right, x: width - 1 - HANDLE / 2, y, width: HANDLE, height: HANDLE });
+  if (kind !== "start") handles.push({ id: null, type: "target", position: Side.Left, x: 1 - HANDLE / 2, y, width: HANDLE, height: HANDLE });
+  if (kind !== "end") handles.push({ id: null, type: "source", position: Side.Right, x: width - 1 - HANDLE / 2, y, width: HANDLE, height: HANDLE });
   return handles;
 }
 
