@@ -36,11 +36,8 @@ from runtime.engine.definition import CompiledWorkflow, compile_workflow
 from runtime.engine.transition import transition
 from runtime.engine.types import (
     FINISHED_RUN_STATUSES,
-    CancelTimer,
-    CancelWorkItem,
     CaseCreated,
     CaseUpdated,
-    CreateWorkItem,
     Effect,
     Event,
     LogEvent,
@@ -48,7 +45,6 @@ from runtime.engine.types import (
     RunState,
     RunStatus,
     RunStep,
-    ScheduleTimer,
     StepCompleted,
     StepFailed,
     TimerFired,
@@ -170,7 +166,7 @@ def simulate(
 
     def perform(effects: Sequence[Effect], now: datetime) -> None:
         for effect in effects:
-            if isinstance(effect, RunStep):
+            if effect.kind == "run_step":
                 nth = executions.get(effect.step_id, 0)
                 executions[effect.step_id] = nth + 1
                 given = _pick(outputs, effect.step_id, nth)
@@ -193,7 +189,7 @@ def simulate(
                         at,
                         StepCompleted(step_id=effect.step_id, attempt=effect.attempt, outputs=data),
                     )
-            elif isinstance(effect, CreateWorkItem):
+            elif effect.kind == "create_work_item":
                 nth = executions.get(effect.step_id, 0)
                 executions[effect.step_id] = nth + 1
                 given = _pick(outputs, effect.step_id, nth)
@@ -209,7 +205,7 @@ def simulate(
                         actor="simulated-agent",
                     ),
                 )
-            elif isinstance(effect, ScheduleTimer):
+            elif effect.kind == "schedule_timer":
                 cancelled.discard(effect.timer_key)
                 push(
                     effect.due_at,
@@ -217,9 +213,9 @@ def simulate(
                         timer_key=effect.timer_key, purpose=effect.purpose, data=effect.data
                     ),
                 )
-            elif isinstance(effect, CancelTimer):
+            elif effect.kind == "cancel_timer":
                 cancelled.add(effect.timer_key)
-            elif isinstance(effect, CancelWorkItem):
+            elif effect.kind == "cancel_work_item":
                 cancelled.add(effect.work_item_key)
 
     for minutes, changes in updates:
@@ -241,15 +237,15 @@ def simulate(
             stopped = f"gave up after {max_events} events"
             break
         at, _, event = heapq.heappop(queue)
-        if isinstance(event, TimerFired) and event.timer_key in cancelled:
+        if event.kind == "timer_fired" and event.timer_key in cancelled:
             continue
-        if isinstance(event, WorkItemCompleted) and event.work_item_key in cancelled:
+        if event.kind == "work_item_completed" and event.work_item_key in cancelled:
             continue
-        if isinstance(event, StepCompleted):
+        if event.kind == "step_completed":
             writes = case_writes.pop((event.step_id, event.attempt), None)
             if writes:
                 event = event.model_copy(update={"case": {**state.case, **writes}})
-        if isinstance(event, CaseUpdated):
+        if event.kind == "case_updated":
             event = CaseUpdated(
                 case={**state.case, **event.case}, previous=dict(state.case), actor="simulated-user"
             )

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -89,6 +89,8 @@ def _finished(status: StepStatus) -> bool:
 
 def _run_over(status: RunStatus | None) -> bool:
     return status is _COMPLETED_RUN or status is _CANCELLED_RUN
+
+
 _LEVEL = {name: k for k, name in enumerate(SLA_LEVELS)}
 _EMPTY: Mapping[str, Any] = {}
 _PENDING_STEP: dict[str, Any] = {
@@ -443,9 +445,11 @@ class _Run:
         status = self.s.status
         if _run_over(status):
             self.ignore(event, f"the run is already {status.value}")
-        elif isinstance(event, AdminCommand):
+        # Dispatch on the kind tag: isinstance on pydantic models goes through a
+        # Python-level metaclass hook and costs as much as the rest of this method.
+        elif event.kind == "admin":
             self.admin(event)
-        elif isinstance(event, CaseCreated):
+        elif event.kind == "case_created":
             self.ignore(event, "the run has already started")
         elif status is not RunStatus.RUNNING:
             self.defer(event)
@@ -496,16 +500,17 @@ class _Run:
     # ------------------------------------------------------------------ events
 
     def apply(self, event: Event) -> None:
-        if isinstance(event, CaseUpdated):
-            self.case_updated(event)
-        elif isinstance(event, StepCompleted):
-            self.step_completed(event)
-        elif isinstance(event, StepFailed):
-            self.step_failed(event)
-        elif isinstance(event, WorkItemCompleted):
-            self.work_item_completed(event)
-        elif isinstance(event, TimerFired):
-            self.timer_fired(event)
+        kind = event.kind
+        if kind == "step_completed":
+            self.step_completed(cast(StepCompleted, event))
+        elif kind == "work_item_completed":
+            self.work_item_completed(cast(WorkItemCompleted, event))
+        elif kind == "case_updated":
+            self.case_updated(cast(CaseUpdated, event))
+        elif kind == "step_failed":
+            self.step_failed(cast(StepFailed, event))
+        elif kind == "timer_fired":
+            self.timer_fired(cast(TimerFired, event))
 
     def case_updated(self, event: CaseUpdated) -> None:
         s = self.s
@@ -553,13 +558,14 @@ class _Run:
             self.ignore(event, f"step {cs.id!r} is interactive: it completes by its work item")
             return
         if event.case is not None:
-            _put(self.s, previous_case=self.s.case, case=dict(event.case))
+            before = self.s.case
+            _put(self.s, previous_case=before, case=dict(event.case))
             self.cached_facts = None
             self.note(
                 "case.updated",
                 node_id=cs.node_id,
                 step_id=cs.id,
-                changed=_changed(self.s.previous_case, self.s.case),
+                changed=_changed(before, self.s.case),
                 reason=f"written by step {cs.id!r}",
             )
         if cs.is_wait:
@@ -796,7 +802,7 @@ class _Run:
         if node.kind != "stage":
             return
         spec = node.spec
-        assert isinstance(spec, StageNode)
+        spec = cast(StageNode, spec)
         attempts = s.attempts
         outputs = s.step_outputs
         for cs in node.steps:
@@ -829,7 +835,7 @@ class _Run:
     def complete(self, node: CompiledNode) -> None:
         s = self.s
         spec = node.spec
-        assert isinstance(spec, EndNode)
+        spec = cast(EndNode, spec)
         _put(s, status=RunStatus.COMPLETED, resolution=spec.resolution, finished_at=self.now)
         self.note(
             "run.completed",
@@ -1025,7 +1031,8 @@ class _Run:
         _put(st, tries=st.tries + 1, started_at=self.now, finished_at=None, error=None, outputs={})
         spec = cs.spec
         extra: dict[str, Any] = {} if retry_of is None else {"retry_of": retry_of}
-        if isinstance(spec, InteractiveStep):
+        if cs.interactive:
+            spec = cast(InteractiveStep, spec)
             key = work_item_key(s.run_id, cs.id, attempt)
             _put(st, status=StepStatus.WAITING, work_item_key=key)
             due = None
@@ -1036,7 +1043,7 @@ class _Run:
                 self.schedule_sla(f"{cs.node_id}.{cs.id}", attempt, clock)
             node = self.d.nodes[cs.node_id]
             stage = node.spec
-            assert isinstance(stage, StageNode)
+            stage = cast(StageNode, stage)
             assignment = spec.assignment
             queue = assignment.queue or (None if assignment.agent else stage.owner)
             self.emit(
@@ -1067,6 +1074,7 @@ class _Run:
                 **extra,
             )
             return
+        bg_spec = cast(BackgroundStep, spec)
         inputs = self.inputs(cs)
         _put(st, status=StepStatus.RUNNING)
         if cs.is_wait:
@@ -1077,7 +1085,7 @@ class _Run:
                     node_id=cs.node_id,
                     step_id=cs.id,
                     attempt=attempt,
-                    action=spec.action,
+                    action=bg_spec.action,
                     inputs=inputs,
                     **extra,
                 )
@@ -1098,7 +1106,7 @@ class _Run:
                 node_id=cs.node_id,
                 step_id=cs.id,
                 attempt=attempt,
-                action=spec.action,
+                action=bg_spec.action,
                 inputs=inputs,
                 until=due,
                 **extra,
@@ -1110,10 +1118,10 @@ class _Run:
                 kind="run_step",
                 step_id=cs.id,
                 attempt=attempt,
-                action=spec.action,
+                action=bg_spec.action,
                 inputs=inputs,
                 input_types=dict(cs.input_types or {}),
-                timeout_seconds=spec.timeout_seconds,
+                timeout_seconds=bg_spec.timeout_seconds,
             )
         )
         self.note(
@@ -1121,7 +1129,7 @@ class _Run:
             node_id=cs.node_id,
             step_id=cs.id,
             attempt=attempt,
-            action=spec.action,
+            action=bg_spec.action,
             inputs=inputs,
             **extra,
         )
