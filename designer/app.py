@@ -12,11 +12,12 @@ Keyword overrides go into ``app.config`` (tests use them, e.g. ``BATON_SPA_DIR``
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 from designer.api import register_api
-from designer.errors import register_error_handlers
+from designer.errors import CrossOrigin, register_error_handlers
 from designer.extensions import BatonState, end_session, socketio
 from designer.spa import bp as spa_bp
 from runtime.db import make_engine
@@ -27,6 +28,7 @@ __all__ = ["DEFAULT_SECRET_KEY", "create_app"]
 
 DEFAULT_SECRET_KEY = Settings.model_fields["secret_key"].default
 
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -85,6 +87,23 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     register_error_handlers(app)
     register_api(app)
     app.register_blueprint(spa_bp)
+
+    @app.before_request
+    def _same_origin_only() -> None:
+        # Bodiless POSTs (activate) and form posts need no CORS preflight, so a page of
+        # another site could send them with the admin's cookies; browsers say who sent
+        # a request in Origin, and only this app's own pages may change things.
+        if request.method in _SAFE_METHODS:
+            return
+        origin = request.headers.get("Origin")
+        if origin is None:
+            return  # not sent by a browser page (curl, the CLI, tests)
+        if urlsplit(origin).netloc != request.host:
+            raise CrossOrigin(
+                f"Requests that change data must come from this app's own pages; "
+                f"this one came from {origin}.",
+                {"origin": origin},
+            )
 
     @app.after_request
     def _finish(response: Response) -> Response:

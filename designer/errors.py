@@ -34,6 +34,7 @@ from runtime.workflows import InvalidWorkflow
 
 __all__ = [
     "ApiError",
+    "CrossOrigin",
     "InvalidBody",
     "MalformedJson",
     "UnsupportedMediaType",
@@ -68,6 +69,13 @@ class UnsupportedMediaType(ApiError):
 
     status = 415
     code = "unsupported_media_type"
+
+
+class CrossOrigin(ApiError):
+    """A state-changing request sent by a page of another origin."""
+
+    status = 403
+    code = "cross_origin_request"
 
 
 class InvalidBody(ApiError):

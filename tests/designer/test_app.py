@@ -162,3 +162,18 @@ def test_run_migrates_seeds_examples_and_serves(
     assert len(workers) == 1
     assert "Loaded" not in second.output
     assert "http://127.0.0.1:5000/" in second.output
+
+
+def test_changes_from_another_origin_are_refused(api: Api, client: Any) -> None:
+    api.created(tiny_document())
+    api.publish("tiny", 1)
+    evil = {"Origin": "https://evil.example"}
+    error = error_of(client.post("/api/workflows/tiny/versions/1/activate", headers=evil), 403)
+    assert error["code"] == "cross_origin_request"
+    assert error_of(client.delete("/api/workflows/tiny", headers=evil), 403)
+    assert api.get("tiny").get_json()["active_version"] is None
+    # Reading is fine from anywhere the browser allows; our own pages may change things.
+    assert client.get("/api/workflows/tiny", headers=evil).status_code == 200
+    own = {"Origin": "http://localhost"}
+    response = client.post("/api/workflows/tiny/versions/1/activate", headers=own)
+    assert response.get_json() == {"active_version": 1}
