@@ -32,7 +32,8 @@ class Settings(BaseSettings):
     worker_threads: int = Field(default=4, ge=1)
     clock_interval_seconds: float = Field(default=0.5, gt=0)
     load_examples: bool = True
-    max_upload_bytes: int = 2 * 1024 * 1024
+    # Generated 10,000-node workflows are ~20 MB; graphs.io refuses documents over 32 MiB.
+    max_upload_bytes: int = 32 * 1024 * 1024
 
     def resolved_database_url(self) -> str:
         """The database URL to connect to, defaulting to SQLite under the instance folder."""
