@@ -7,7 +7,7 @@ Usage::
 
 Writes ``docs/screenshots/canvas.png`` (support-case open), ``property-panel.png`` (a
 decision's outcomes in the rule builder) and ``version-diff.png`` (version 1 against a
-version 2 with an added stage, a renamed stage and a rerouted edge).
+version 2 with an added stage, a renamed stage, a moved end and a rerouted edge).
 """
 
 from __future__ import annotations
@@ -38,12 +38,12 @@ def call(base: str, method: str, path: str, body: Any = None) -> Any:
 
 
 def publish_second_version(base: str) -> None:
-    """Version 2 of support-case: a quality check before the end, triage renamed."""
+    """Version 2 of support-case: a quality check before the end, resolution renamed."""
     detail = call(base, "GET", "/api/workflows/support-case")
     workflow = copy.deepcopy(detail["workflow"])
     for node in workflow["nodes"]:
-        if node["id"] == "triage":
-            node["name"] = "Triage and classify"
+        if node["id"] == "resolution":
+            node["name"] = "Resolve and confirm"
         if node["id"] == "resolved":
             node["position"] = {"x": 3840, "y": 240}
     workflow["nodes"].append(
@@ -90,17 +90,21 @@ def main() -> None:
         sync_playwright() as playwright,
     ):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 900}, device_scale_factor=1)
+        page = browser.new_page(viewport={"width": 1920, "height": 1080}, device_scale_factor=1)
         page.goto(f"{base}/workflows/support-case")
         triage = page.locator('.react-flow__node[data-id="triage"]')
         expect(triage).to_be_visible()
-        triage.click(position={"x": 40, "y": 12})
-        page.wait_for_timeout(400)  # let the fit and the panel settle before the picture
+        page.wait_for_timeout(400)  # let the fitted view settle before the picture
+        page.keyboard.press("=")  # one step closer than the whole graph, to read it
+        page.wait_for_timeout(300)
         page.screenshot(path=str(OUT / "canvas.png"))
 
-        page.locator('.react-flow__node[data-id="priority"]').click(position={"x": 40, "y": 12})
+        # Find the decision with the search box, which selects and centres it.
+        page.keyboard.press("Control+f")
+        page.get_by_test_id("search-input").fill("Priority?")
+        page.keyboard.press("Enter")
         expect(page.get_by_test_id("node-panel")).to_be_visible()
-        page.wait_for_timeout(300)
+        page.wait_for_timeout(400)
         page.screenshot(path=str(OUT / "property-panel.png"))
 
         publish_second_version(base)
@@ -111,8 +115,7 @@ def main() -> None:
         page.get_by_test_id("diff-to").select_option("2")
         page.get_by_test_id("diff-show").click()
         expect(page.get_by_test_id("diff-summary")).to_be_visible()
-        page.get_by_test_id("fit-view").click()
-        page.wait_for_timeout(400)
+        page.wait_for_timeout(700)
         page.screenshot(path=str(OUT / "version-diff.png"))
         browser.close()
     print(f"Screenshots written to {OUT}")

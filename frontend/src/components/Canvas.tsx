@@ -9,6 +9,7 @@ import type { FlowEdge, FlowNode } from "../model/convert";
 import type { NodeKind } from "../model/types";
 import { PALETTE_MIME, nodeRegistry, nodeTypes } from "../nodes/registry";
 import { useEditor } from "../store/editorStore";
+import { FIT_OPTIONS } from "./fit";
 
 const minimapColor = (node: FlowNode) => nodeRegistry[node.type as NodeKind]?.minimapColor ?? "#999";
 const proOptions = { hideAttribution: true };
@@ -87,13 +88,13 @@ export function Canvas() {
         minZoom={0.05}
         maxZoom={2}
         fitView
-        fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+        fitViewOptions={FIT_OPTIONS}
         proOptions={proOptions}
         snapToGrid
         snapGrid={[10, 10]}
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#cfd5df" />
-        <Controls showInteractive={false} position="bottom-left" />
+        <Controls showInteractive={false} position="bottom-left" fitViewOptions={FIT_OPTIONS} />
         <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0}
           maskColor="rgba(240, 243, 248, 0.7)" position="bottom-right" />
       </ReactFlow>

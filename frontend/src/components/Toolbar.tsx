@@ -5,6 +5,7 @@ import { autoLayout } from "../layout/autoLayout";
 import { selectCanRedo, selectCanUndo, selectDirty, useEditor } from "../store/editorStore";
 import { save } from "../store/operations";
 import { useUi } from "../store/uiStore";
+import { FIT_OPTIONS } from "./fit";
 import {
   ChevronLeftIcon, CopyIcon, DownloadIcon, FitIcon, HistoryIcon, LayoutIcon, RedoIcon, SaveIcon,
   SearchIcon, TrashIcon, UndoIcon, UploadIcon,
@@ -31,7 +32,7 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
       const state = useEditor.getState();
       const positions = await autoLayout(state.nodes, state.edges);
       useEditor.getState().setPositions(positions);
-      window.requestAnimationFrame(() => void flow.fitView({ padding: 0.15, duration: 300, maxZoom: 1 }));
+      window.requestAnimationFrame(() => void flow.fitView({ ...FIT_OPTIONS, duration: 300 }));
     } finally {
       setLayingOut(false);
     }
@@ -49,7 +50,7 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
       }
       useEditor.getState().load(detail);
       useUi.getState().toast(`Imported ${file.name}.`, "success");
-      window.requestAnimationFrame(() => void flow.fitView({ padding: 0.15, maxZoom: 1 }));
+      window.requestAnimationFrame(() => void flow.fitView(FIT_OPTIONS));
     } catch (error) {
       const message = error instanceof ApiError ? error.message : String(error);
       useUi.getState().toast(`Import failed: ${message}`, "error");
@@ -76,7 +77,7 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
       </div>
       <div className="toolbar__group" role="group" aria-label="View">
         <ToolButton label="Auto-layout (left to right)" onClick={layout} disabled={diff || layingOut} testId="auto-layout"><LayoutIcon /></ToolButton>
-        <ToolButton label="Fit view" onClick={() => void flow.fitView({ padding: 0.15, duration: 250, maxZoom: 1 })} testId="fit-view"><FitIcon /></ToolButton>
+        <ToolButton label="Fit view" onClick={() => void flow.fitView({ ...FIT_OPTIONS, duration: 250 })} testId="fit-view"><FitIcon /></ToolButton>
         <ToolButton label={`Find a node (${mod}F)`} onClick={() => useUi.getState().set({ searchOpen: true })} testId="open-search"><SearchIcon /></ToolButton>
       </div>
       <span className="toolbar__spacer" />

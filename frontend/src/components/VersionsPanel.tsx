@@ -1,8 +1,10 @@
+import { getNodesBounds, getViewportForBounds, useReactFlow } from "@xyflow/react";
 import { useEffect, useState } from "react";
 import { api, type VersionInfo } from "../api/client";
 import { useEditor } from "../store/editorStore";
 import { activate, compare } from "../store/operations";
 import { useUi } from "../store/uiStore";
+import { FIT_OPTIONS } from "./fit";
 import { CloseIcon } from "./icons";
 
 /** Version history: activate a version, or compare two (or one with the draft) on the canvas. */
@@ -21,6 +23,23 @@ function VersionsPanelOpen() {
   const [error, setError] = useState<string | null>(null);
   const [from, setFrom] = useState<string>("");
   const [to, setTo] = useState<string>("draft");
+  const flow = useReactFlow();
+  const show = async () => {
+    await compare(from, to);
+    const view = useEditor.getState().diff;
+    if (!view) return;
+    // Bring what changed into view (everything when nothing did), once the canvas has
+    // taken the room the property panel leaves while comparing. Computed here from the
+    // nodes' known sizes: most of them are off screen and never measured.
+    const changed = new Set(Object.keys(view.status).filter((k) => k.startsWith("n:")).map((k) => k.slice(2)));
+    const nodes = changed.size ? view.nodes.filter((n) => changed.has(n.id)) : view.nodes;
+    window.setTimeout(() => {
+      const canvas = document.querySelector(".canvas")?.getBoundingClientRect();
+      if (!canvas || !nodes.length) return;
+      const viewport = getViewportForBounds(getNodesBounds(nodes), canvas.width, canvas.height, 0.05, 1, 0.25);
+      void flow.setViewport(viewport, { duration: 300 });
+    }, 60);
+  };
 
   useEffect(() => {
     if (!id) return;
@@ -88,7 +107,7 @@ function VersionsPanelOpen() {
           </div>
           <div className="versions__buttons">
             <button type="button" className="btn btn--primary btn--small" disabled={!from || from === to}
-              onClick={() => void compare(from, to)} data-testid="diff-show">Show differences</button>
+              onClick={() => void show()} data-testid="diff-show">Show differences</button>
             {diff && (
               <button type="button" className="btn btn--small" onClick={() => useEditor.getState().setDiff(null)}
                 data-testid="diff-exit">Back to editing</button>
@@ -101,14 +120,14 @@ function VersionsPanelOpen() {
               <li><span className="legend__swatch legend__swatch--changed" /> changed</li>
             </ul>
           )}
-          {diff && <DiffSummary />}
+          {diff && <DiffSummary onPick={(id) => void flow.fitView({ ...FIT_OPTIONS, nodes: [{ id }], padding: 0.8, duration: 300 })} />}
         </div>
       )}
     </aside>
   );
 }
 
-function DiffSummary() {
+function DiffSummary({ onPick }: { onPick: (nodeId: string) => void }) {
   const diff = useEditor((s) => s.diff);
   if (!diff) return null;
   const entries = Object.entries(diff.status);
@@ -116,7 +135,8 @@ function DiffSummary() {
   return (
     <ul className="diff-summary" data-testid="diff-summary">
       {entries.map(([key, status]) => (
-        <li key={key} className={`diff-summary__item diff-${status}`}>
+        <li key={key} className={`diff-summary__item diff-${status}`}
+          onClick={key.startsWith("n:") ? () => onPick(key.slice(2)) : undefined}>
           <span className={`tag tag--${status}`}>{status}</span> {key.startsWith("n:") ? "node" : "edge"} {key.slice(2)}
           {diff.fields[key]?.length ? <span className="wf-muted"> ({diff.fields[key].join(", ")})</span> : null}
         </li>

@@ -3,6 +3,7 @@ import { useEffect } from "react";
 import { useEditor } from "../store/editorStore";
 import { save } from "../store/operations";
 import { useUi } from "../store/uiStore";
+import { FIT_OPTIONS } from "../components/fit";
 
 function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -61,7 +62,7 @@ export function useKeyboardShortcuts(): void {
       } else if (!mod && key === "-") {
         void flow.zoomOut({ duration: 150 });
       } else if (!mod && event.shiftKey && key === "!") {
-        void flow.fitView({ duration: 200, padding: 0.15 });
+        void flow.fitView({ ...FIT_OPTIONS, duration: 200 });
       }
     };
     window.addEventListener("keydown", onKey);

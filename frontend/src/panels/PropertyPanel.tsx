@@ -13,10 +13,9 @@ export function PropertyPanel() {
   const diff = useEditor((s) => s.diff !== null);
   let body;
   let title: string;
-  if (diff) {
-    title = "Comparing versions";
-    body = <p className="panel-body wf-muted">The canvas shows the differences read-only. Leave the comparison to edit again.</p>;
-  } else if (step) {
+  // While comparing versions the canvas is read-only and the versions panel explains it.
+  if (diff) return null;
+  if (step) {
     title = "Step";
     body = <StepPanel key={`${step.nodeId}/${step.stepId}`} stepRef={step} />;
   } else if (nodeIds.length === 1 && edgeIds.length === 0) {
