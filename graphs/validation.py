@@ -19,8 +19,10 @@ cost grows linearly with the size of the workflow.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
@@ -1717,10 +1719,31 @@ def validate(workflow: Workflow, *, actions: Collection[str] | None = None) -> l
     >>> [f"{p.code}: {p.message}" for p in validate(wf)]
     ["stage_without_steps: Stage 'stage_1' has no steps; add at least one."]
     """
-    graph = workflow_graph(workflow)
-    problems: list[Problem] = []
-    for rule in RULES:
-        problems.extend(rule(workflow, graph))
-    if actions is not None:
-        problems.extend(check_actions(workflow, graph, actions))
+    with _collector_paused():
+        graph = workflow_graph(workflow)
+        problems: list[Problem] = []
+        for rule in RULES:
+            problems.extend(rule(workflow, graph))
+        if actions is not None:
+            problems.extend(check_actions(workflow, graph, actions))
     return problems
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector, if it runs, for the duration.
+
+    Validation keeps tens of thousands of small lookup objects alive at once; on a
+    large workflow that sets off full collections, each walking every object of the
+    workflow model too, and they took two thirds of the time on 10,000 nodes. Nothing
+    here forms reference cycles, and whatever other threads leave meanwhile is
+    collected once the collector runs again.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

@@ -7,6 +7,7 @@ to its JSON document, and validates the result.
 from __future__ import annotations
 
 import copy
+import gc
 import time
 from collections.abc import Callable
 from typing import Any
@@ -907,3 +908,16 @@ def test_validation_costs_no_more_than_parsing_the_document() -> None:
     validate_s = best(lambda: validate(workflow))
     parse_s = best(lambda: Workflow.model_validate(document))
     assert validate_s < 2.5 * parse_s, f"validate {validate_s:.3f}s, parse {parse_s:.3f}s"
+
+
+def test_validation_leaves_the_garbage_collector_as_it_found_it() -> None:
+    workflow = Workflow.model_validate(BASE)
+    assert gc.isenabled()
+    validate(workflow)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        validate(workflow)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
