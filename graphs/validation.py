@@ -485,7 +485,9 @@ def check_cycles_without_goto(workflow: Workflow, graph: nx.DiGraph) -> list[Pro
     if nx.is_directed_acyclic_graph(forward):
         return []
     starts = _nodes_of_kind(index, "start")
-    depth: dict[str, int] = nx.multi_source_dijkstra_path_length(graph, set(starts))
+    depth: dict[str, int] = (
+        nx.multi_source_dijkstra_path_length(graph, set(starts)) if starts else {}
+    )
     problems: list[Problem] = []
     for component in nx.strongly_connected_components(forward):
         if len(component) == 1:

@@ -921,3 +921,14 @@ def test_validation_leaves_the_garbage_collector_as_it_found_it() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_workflow_without_start_and_with_a_loop_reports_both() -> None:
+    def change(doc: Doc) -> None:
+        doc["nodes"].pop(0)
+        doc["edges"].pop(0)
+        _loop_back(doc)
+        edge(doc, "e_rework").update(kind="outcome")
+
+    codes = {p.code for p in problems_after(change)}
+    assert {ProblemCode.NO_START, ProblemCode.CYCLE_WITHOUT_GOTO} <= codes
