@@ -186,3 +186,17 @@ def test_stale_save_shows_conflict(page: Page, http: Any) -> None:
     status, final = http.call("GET", "/api/workflows/insurance-claim")
     assert final["workflow"]["name"] == "Insurance claim (mine)"
     assert final["revision"] == saved["revision"] + 1
+
+
+def test_auto_layout_moves_nodes_and_undoes_in_one_step(page: Page) -> None:
+    page.goto("/workflows/access-request")
+    nodes = page.locator(".react-flow__node")
+    expect(nodes.first).to_be_visible()
+    read = "els => els.map(e => [e.dataset.id, e.style.transform]).sort()"
+    before = nodes.evaluate_all(read)
+    page.get_by_test_id("auto-layout").click()
+    expect(page.get_by_test_id("save-state")).to_have_text(re.compile("Unsaved"))
+    assert nodes.evaluate_all(read) != before
+    page.get_by_test_id("undo").click()
+    expect(page.get_by_test_id("save-state")).to_have_text(re.compile("All changes saved"))
+    assert nodes.evaluate_all(read) == before
