@@ -1,25 +1,23 @@
-// Two pages: the workflow list at "/" and the editor at "/workflows/<id>" (history API;
-// Flask serves index.html for every non-API path).
+// The app shell: picks the page for the current URL from the route registry.
 import { useEffect, useState } from "react";
-import { Editor } from "./components/Editor";
-import { WorkflowList } from "./components/WorkflowList";
-
-function routeOf(pathname: string): { page: "list" } | { page: "editor"; id: string } {
-  const match = /^\/workflows\/([^/]+)\/?$/.exec(pathname);
-  return match ? { page: "editor", id: decodeURIComponent(match[1]) } : { page: "list" };
-}
+import { onNavigate } from "./navigation";
+import { matchRoute } from "./routes";
 
 export function App() {
-  const [route, setRoute] = useState(() => routeOf(window.location.pathname));
-  useEffect(() => {
-    const onPop = () => setRoute(routeOf(window.location.pathname));
-    window.addEventListener("popstate", onPop);
-    return () => window.removeEventListener("popstate", onPop);
-  }, []);
-  const go = (path: string) => {
-    window.history.pushState(null, "", path);
-    setRoute(routeOf(path));
-  };
-  if (route.page === "editor") return <Editor id={route.id} onBack={() => go("/")} />;
-  return <WorkflowList onOpen={(id) => go(`/workflows/${encodeURIComponent(id)}`)} />;
+  const [pathname, setPathname] = useState(() => window.location.pathname);
+  useEffect(() => onNavigate(() => setPathname(window.location.pathname)), []);
+  const matched = matchRoute(pathname);
+  if (!matched) {
+    return (
+      <div className="list-page" data-testid="not-found">
+        <main className="list-page__main">
+          <h1>Page not found</h1>
+          <p className="wf-muted">
+            Nothing lives at <code>{pathname}</code>. <a href="/">Back to the workflows</a>.
+          </p>
+        </main>
+      </div>
+    );
+  }
+  return matched.route.render(matched.params);
 }

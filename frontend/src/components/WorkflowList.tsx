@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { ApiError, api, type WorkflowSummary } from "../api/client";
 import { slugify } from "../model/defaults";
 import { PlusIcon, UploadIcon } from "./icons";
+import { AppHeader } from "./AppHeader";
 
 /** All workflows: open one, create a new one, or import a file. */
 export function WorkflowList({ onOpen }: { onOpen: (id: string) => void }) {
@@ -43,9 +44,7 @@ export function WorkflowList({ onOpen }: { onOpen: (id: string) => void }) {
 
   return (
     <div className="list-page" data-testid="workflow-list">
-      <header className="list-page__header">
-        <div className="brand"><span className="brand__mark">B</span> Baton <span className="brand__sub">Workflow designer</span></div>
-      </header>
+      <AppHeader active="workflows" subtitle="Workflow designer" />
       <main className="list-page__main">
         <div className="list-page__titlebar">
           <h1>Workflows</h1>

@@ -1,0 +1,41 @@
+// Every page of the app, once: its URL pattern, how it renders, and its entry in the
+// header navigation. A new page adds one entry here and nothing else changes.
+import type { ReactElement } from "react";
+import { Editor } from "./components/Editor";
+import { WorkflowList } from "./components/WorkflowList";
+import { navigate } from "./navigation";
+
+export interface RouteDef {
+  /** Stable name, used by tests and the header's active link. */
+  name: string;
+  /** Matched against location.pathname; capture groups become params (URI-decoded). */
+  pattern: RegExp;
+  render: (params: string[]) => ReactElement;
+  /** Shown in the header navigation when set. */
+  nav?: { label: string; path: string };
+  /** Pages that bring their own full-screen chrome (the canvas editor) hide the header. */
+  fullScreen?: boolean;
+}
+
+export const routes: RouteDef[] = [
+  {
+    name: "editor",
+    pattern: /^\/workflows\/([^/]+)\/?$/,
+    render: ([id]) => <Editor id={id} onBack={() => navigate("/")} />,
+    fullScreen: true,
+  },
+  {
+    name: "workflows",
+    pattern: /^\/(?:workflows\/?)?$/,
+    render: () => <WorkflowList onOpen={(id) => navigate(`/workflows/${encodeURIComponent(id)}`)} />,
+    nav: { label: "Workflows", path: "/" },
+  },
+];
+
+export function matchRoute(pathname: string): { route: RouteDef; params: string[] } | null {
+  for (const route of routes) {
+    const match = route.pattern.exec(pathname);
+    if (match) return { route, params: match.slice(1).map((p) => decodeURIComponent(p ?? "")) };
+  }
+  return null;
+}
