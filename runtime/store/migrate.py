@@ -40,6 +40,6 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return config
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
+def migrate(engine: Engine, revision: str = "heads") -> None:
     """Upgrade the schema of ``engine``'s database to ``revision`` (the newest by default)."""
     command.upgrade(alembic_config(engine), revision)
