@@ -41,5 +41,9 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def migrate(engine: Engine, revision: str = "heads") -> None:
-    """Upgrade the schema of ``engine``'s database to ``revision`` (the newest by default)."""
+    """Upgrade the schema of ``engine``'s database to ``revision`` (every head by default).
+
+    Features add their tables in revisions of their own; "heads" applies every branch,
+    so parallel additions never block each other before a merge revision joins them.
+    """
     command.upgrade(alembic_config(engine), revision)
