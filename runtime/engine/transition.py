@@ -289,6 +289,10 @@ def _after(start: datetime, minutes: float) -> datetime:
     return start + delta
 
 
+def _warns(clock: SlaClock) -> bool:
+    return clock.warning_at is not None and clock.warning_at < clock.due_at
+
+
 def _new_clock(started: datetime, target: float, warning: float | None) -> SlaClock:
     return _new(
         SlaClock,
@@ -1241,49 +1245,54 @@ class _Run:
 
     # ------------------------------------------------------------------ SLAs
 
-    def schedule_sla(self, target: str, n: int, clock: SlaClock) -> None:
-        run_id = self.s.run_id
-        if clock.warning_at is not None and clock.warning_at < clock.due_at:
-            self.effects.append(
-                _new(
-                    ScheduleTimer,
-                    kind="schedule_timer",
-                    timer_key=timer_key(run_id, "sla_warning", target, n),
-                    due_at=clock.warning_at,
-                    purpose="sla_warning",
-                    data={"target": target, "n": n},
-                )
-            )
+    # One SLA timer is pending per clock at a time: the warning, then (once it fired)
+    # the breach. A stage that finishes in time costs one timer and one cancel.
+
+    def sla_timer(self, purpose: str, target: str, n: int, due: datetime) -> None:
         self.effects.append(
-            _new(
+            make(
                 ScheduleTimer,
-                kind="schedule_timer",
-                timer_key=timer_key(run_id, "sla_breach", target, n),
-                due_at=clock.due_at,
-                purpose="sla_breach",
-                data={"target": target, "n": n},
+                {
+                    "kind": "schedule_timer",
+                    "timer_key": timer_key(self.s.run_id, purpose, target, n),
+                    "due_at": due,
+                    "purpose": purpose,
+                    "data": {"target": target, "n": n},
+                },
             )
         )
 
+    def schedule_sla(self, target: str, n: int, clock: SlaClock) -> None:
+        if _warns(clock):
+            self.sla_timer("sla_warning", target, n, clock.warning_at)  # type: ignore[arg-type]
+        else:
+            self.sla_timer("sla_breach", target, n, clock.due_at)
+
     def cancel_sla(self, target: str, n: int, clock: SlaClock) -> None:
-        # Only timers that have not fired yet; cancelling is idempotent anyway.
-        run_id = self.s.run_id
-        if clock.state == "on_track" and clock.warning_at is not None:
-            self.effects.append(
-                _new(
-                    CancelTimer,
-                    kind="cancel_timer",
-                    timer_key=timer_key(run_id, "sla_warning", target, n),
-                )
+        if clock.state == "breached":
+            return
+        purpose = "sla_warning" if clock.state == "on_track" and _warns(clock) else "sla_breach"
+        self.effects.append(
+            make(
+                CancelTimer,
+                {"kind": "cancel_timer", "timer_key": timer_key(self.s.run_id, purpose, target, n)},
             )
-        if clock.state != "breached":
-            self.effects.append(
-                _new(
-                    CancelTimer,
-                    kind="cancel_timer",
-                    timer_key=timer_key(run_id, "sla_breach", target, n),
-                )
+        )
+
+    def mark_sla(self, clock: SlaClock, purpose: str, target: str, n: int) -> SlaClock | None:
+        """The clock marked at the timer's level, or ``None`` for a repeated delivery."""
+        level = "at_risk" if purpose == "sla_warning" else "breached"
+        if _LEVEL[level] <= _LEVEL[clock.state]:
+            self.note(
+                "event.ignored",
+                node_id=self.s.node_id,
+                event="timer_fired",
+                reason=f"the SLA is already {clock.state}",
             )
+            return None
+        if level == "at_risk":
+            self.sla_timer("sla_breach", target, n, clock.due_at)
+        return _with(clock, state=level)
 
     def stop_stage_clock(self, node: CompiledNode) -> None:
         s = self.s
@@ -1312,17 +1321,19 @@ class _Run:
                 reason="the stage's SLA clock is not running",
             )
             return
-        level = "at_risk" if purpose == "sla_warning" else "breached"
-        if _LEVEL[level] > _LEVEL[clock.state]:
-            s.__dict__.update(sla=_with(clock, state=level))
-        spec = self.d.nodes[node_id or ""].spec
+        assert node_id is not None
+        marked = self.mark_sla(clock, purpose, node_id, s.visits[node_id])
+        if marked is None:
+            return
+        s.__dict__.update(sla=marked)
+        spec = self.d.nodes[node_id].spec
         assert isinstance(spec, StageNode) and spec.sla is not None
         self.note(
-            f"sla.{level}",
+            f"sla.{marked.state}",
             node_id=node_id,
             target_minutes=spec.sla.target_minutes,
             elapsed_minutes=_minutes(self.now - clock.started_at),
-            reason=f"stage SLA {'warning' if level == 'at_risk' else 'target'} reached",
+            reason=f"stage SLA {'warning' if marked.state == 'at_risk' else 'target'} reached",
         )
 
     def step_sla(self, cs: CompiledStep, st: StepState, purpose: str) -> None:
@@ -1337,15 +1348,16 @@ class _Run:
                 reason="the step has no SLA clock running",
             )
             return
-        level = "at_risk" if purpose == "sla_warning" else "breached"
-        if _LEVEL[level] > _LEVEL[clock.state]:
-            st.__dict__.update(sla=_with(clock, state=level))
+        marked = self.mark_sla(clock, purpose, f"{cs.node_id}.{cs.id}", st.attempt)
+        if marked is None:
+            return
+        st.__dict__.update(sla=marked)
         self.note(
-            f"sla.{level}",
+            f"sla.{marked.state}",
             node_id=cs.node_id,
             step_id=cs.id,
             attempt=st.attempt,
             target_minutes=spec.sla.target_minutes,
             elapsed_minutes=_minutes(self.now - clock.started_at),
-            reason=f"step SLA {'warning' if level == 'at_risk' else 'target'} reached",
+            reason=f"step SLA {'warning' if marked.state == 'at_risk' else 'target'} reached",
         )

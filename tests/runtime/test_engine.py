@@ -430,12 +430,13 @@ def test_stage_sla_timers_warn_breach_and_drive_an_escalating_exit() -> None:
     )
     first = h.start()
     timers = {e.purpose: e.due_at for e in first.effects if isinstance(e, ScheduleTimer)}
-    assert timers == {
-        "sla_warning": T0 + timedelta(minutes=45),
-        "sla_breach": T0 + timedelta(minutes=60),
-    }
-    h.fire("sla_warning")
+    assert timers == {"sla_warning": T0 + timedelta(minutes=45)}, "one pending timer a clock"
+    warned = h.fire("sla_warning")
     assert h.kinds() == ["sla.at_risk"] and h.s.node_id == "work"
+    timers = {e.purpose: e.due_at for e in warned.effects if isinstance(e, ScheduleTimer)}
+    assert timers == {"sla_breach": T0 + timedelta(minutes=60)}
+    again = h.send(TimerFired(timer_key="run1:sla_warning:work:1", purpose="sla_warning"))
+    assert h.kinds(again) == ["event.ignored"], "a repeated delivery changes nothing"
     h.fire("sla_breach")
     assert h.kinds()[0] == "sla.breached"
     exited = h.entries("stage.exited")[0]
