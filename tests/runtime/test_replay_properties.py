@@ -18,12 +18,15 @@ from typing import Any
 from engine_helpers import Harness, bg, stage, ui, with_decision
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import TypeAdapter
 
 from graphs.generate import CASE_SCHEMA, build_workflow
 from graphs.model import FieldType
-from runtime.engine import compile_workflow
+from runtime.engine import compile_workflow, replay
 from runtime.engine.types import (
     FINISHED_RUN_STATUSES,
+    Event,
+    RunState,
     RunStatus,
     ScheduleTimer,
     StepCompleted,
@@ -33,6 +36,7 @@ from runtime.engine.types import (
     WorkItemCompleted,
 )
 
+EVENTS: TypeAdapter[Event] = TypeAdapter(Event)
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -159,6 +163,9 @@ def test_replaying_the_input_events_rebuilds_exactly_the_state(
     h.start(**_random_case(rng))
     _chaos(h, rng, max_events=60)
     assert h.replayed() == h.s
+    # As the store does it: inputs and state go through JSON, and still agree.
+    stored = [(EVENTS.validate_json(EVENTS.dump_json(e)), at) for e, at in h.inputs]
+    assert replay(h.d, h.identity, stored) == RunState.model_validate_json(h.s.model_dump_json())
     # Replay also gives the very same log, event by event.
     again = Harness(h.d)
     for event, at in h.inputs:
