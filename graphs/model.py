@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from graphs.conditions import Condition
+from graphs.salesforce import SalesforceTrigger
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -107,6 +108,9 @@ class Trigger(_Model):
     on: TriggerEvent = TriggerEvent.CREATE
     condition: Condition | None = None
     source: str = Field(default="baton", description="Where case records come from")
+    salesforce: SalesforceTrigger | None = Field(
+        default=None, description="Poll this sObject for the cases (source 'salesforce')"
+    )
 
 
 class Position(_Model):

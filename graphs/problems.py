@@ -85,6 +85,12 @@ class ProblemCode(StrEnum):
     BAD_INPUT_VALUE = "bad_input_value"
     UNKNOWN_REF = "unknown_ref"
     INPUT_REF_TYPE_MISMATCH = "input_ref_type_mismatch"
+    # The Salesforce record trigger.
+    SALESFORCE_TRIGGER_MISPLACED = "salesforce_trigger_misplaced"
+    SALESFORCE_BAD_NAME = "salesforce_bad_name"
+    SALESFORCE_BAD_FILTER = "salesforce_bad_filter"
+    SALESFORCE_UNKNOWN_CASE_FIELD = "salesforce_unknown_case_field"
+    SALESFORCE_DUPLICATE_MAPPING = "salesforce_duplicate_mapping"
 
 
 class Problem(BaseModel):

@@ -56,6 +56,7 @@ from graphs.model import (
     Workflow,
 )
 from graphs.problems import Problem, ProblemCode, Severity
+from graphs.salesforce import api_name_problem, field_path_problem, soql_filter_problem
 
 __all__ = [
     "RULES",
@@ -78,6 +79,7 @@ __all__ = [
     "check_outcome_edges_outside_decisions",
     "check_outcome_ids_and_labels",
     "check_reachable_from_start",
+    "check_salesforce_trigger",
     "check_slas",
     "check_stage_steps",
     "check_starts",
@@ -1457,6 +1459,84 @@ def check_trigger(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     ]
 
 
+def check_salesforce_trigger(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
+    """The Salesforce trigger: a record trigger from source 'salesforce', safe names and
+    filter, and a mapping into declared case fields, each filled once.
+
+    >>> from graphs.generate import generate_workflow
+    >>> from graphs.salesforce import SalesforceTrigger
+    >>> wf = generate_workflow(3)
+    >>> wf.trigger.salesforce = SalesforceTrigger(soql_filter="Status = 'New'")
+    >>> [p.code.value for p in check_salesforce_trigger(wf, workflow_graph(wf))]
+    ['salesforce_trigger_misplaced']
+    """
+    trigger = workflow.trigger
+    config = trigger.salesforce
+    if config is None:
+        return []
+    problems: list[Problem] = []
+    base = "trigger.salesforce"
+    if trigger.kind != "record" or trigger.source != "salesforce":
+        problems.append(
+            _problem(
+                ProblemCode.SALESFORCE_TRIGGER_MISPLACED,
+                "A Salesforce trigger needs a record trigger whose source is 'salesforce' "
+                f"(this one is {trigger.kind!r} from {trigger.source!r}).",
+                path=base,
+            )
+        )
+    if (why := api_name_problem(config.sobject)) is not None:
+        problems.append(
+            _problem(
+                ProblemCode.SALESFORCE_BAD_NAME,
+                f"The trigger's sObject: {why}.",
+                path=f"{base}.sobject",
+            )
+        )
+    if config.soql_filter and (why := soql_filter_problem(config.soql_filter)) is not None:
+        problems.append(
+            _problem(
+                ProblemCode.SALESFORCE_BAD_FILTER,
+                f"SOQL filter: {why}.",
+                path=f"{base}.soql_filter",
+            )
+        )
+    declared = {f.name for f in workflow.case_schema}
+    # The record Id always lands in id_field, so a mapping into it would be a second writer.
+    seen: dict[str, int] = {config.id_field: -1}
+    for i, mapping in enumerate(config.field_mapping):
+        path = f"{base}.field_mapping[{i}]"
+        if (why := field_path_problem(mapping.sf_field)) is not None:
+            problems.append(
+                _problem(
+                    ProblemCode.SALESFORCE_BAD_NAME,
+                    f"Salesforce field {why}.",
+                    path=f"{path}.sf_field",
+                )
+            )
+        if mapping.case_field not in declared:
+            problems.append(
+                _problem(
+                    ProblemCode.SALESFORCE_UNKNOWN_CASE_FIELD,
+                    f"{mapping.sf_field} maps into case field {mapping.case_field!r}, which "
+                    "the case schema does not declare.",
+                    path=f"{path}.case_field",
+                )
+            )
+        first = seen.setdefault(mapping.case_field, i)
+        if first != i:
+            already = "the record Id" if first < 0 else f"mapping {first + 1}"
+            problems.append(
+                _problem(
+                    ProblemCode.SALESFORCE_DUPLICATE_MAPPING,
+                    f"Case field {mapping.case_field!r} is filled by {already} and again by "
+                    f"{mapping.sf_field}; each case field takes one Salesforce field.",
+                    path=f"{path}.case_field",
+                )
+            )
+    return problems
+
+
 def _definitions_look_fine(fields: Sequence[CaseField | FormField]) -> bool:
     """A quick pass that is true for nearly every real form; the full check explains."""
     names = set()
@@ -1703,6 +1783,7 @@ RULES: tuple[Check, ...] = (
     check_forms,
     check_step_inputs,
     check_trigger,
+    check_salesforce_trigger,
     check_conditions,
 )
 """Every rule, in the order :func:`validate` runs them."""

@@ -224,6 +224,10 @@ def _add_node(**fields: Any) -> Callable[[Doc], None]:
     return lambda doc: doc["nodes"].append(fields)
 
 
+def _salesforce(doc: Doc, **config: Any) -> None:
+    doc["trigger"].update(source="salesforce", salesforce=config)
+
+
 # (case, change, expected code, element the problem must name)
 FIRES: list[tuple[str, Callable[[Doc], object], ProblemCode, str | None]] = [
     ("no start", lambda d: d["nodes"].pop(0), ProblemCode.NO_START, None),
@@ -658,6 +662,42 @@ FIRES: list[tuple[str, Callable[[Doc], object], ProblemCode, str | None]] = [
         ProblemCode.INPUT_REF_TYPE_MISMATCH,
         "notify",
     ),
+    (
+        "a Salesforce trigger on a manual workflow",
+        lambda d: d["trigger"].update(kind="manual", salesforce={}),
+        ProblemCode.SALESFORCE_TRIGGER_MISPLACED,
+        None,
+    ),
+    (
+        "a Salesforce sObject name that is not an API name",
+        lambda d: _salesforce(d, sobject="Case WHERE"),
+        ProblemCode.SALESFORCE_BAD_NAME,
+        None,
+    ),
+    (
+        "a SOQL filter that ends the statement",
+        lambda d: _salesforce(d, soql_filter="Status = 'New'; DELETE FROM Case"),
+        ProblemCode.SALESFORCE_BAD_FILTER,
+        None,
+    ),
+    (
+        "a Salesforce field mapped into an undeclared case field",
+        lambda d: _salesforce(d, field_mapping=[{"sf_field": "Subject", "case_field": "title"}]),
+        ProblemCode.SALESFORCE_UNKNOWN_CASE_FIELD,
+        None,
+    ),
+    (
+        "two Salesforce fields mapped into one case field",
+        lambda d: _salesforce(
+            d,
+            field_mapping=[
+                {"sf_field": "Subject", "case_field": "subject"},
+                {"sf_field": "Description", "case_field": "subject"},
+            ],
+        ),
+        ProblemCode.SALESFORCE_DUPLICATE_MAPPING,
+        None,
+    ),
 ]
 
 
@@ -701,6 +741,20 @@ def test_actions_are_not_checked_when_their_names_are_not_given() -> None:
 
 # Close variants of the mistakes above that are correct and must produce no problem.
 SILENT: list[tuple[str, Callable[[Doc], object]]] = [
+    (
+        "a Salesforce trigger with a filter, relationship paths and conversions",
+        lambda d: _salesforce(
+            d,
+            sobject="Case",
+            soql_filter="Status != 'Closed' AND (Priority IN ('High', 'Critical') "
+            "OR CreatedDate = LAST_N_DAYS:7)",
+            field_mapping=[
+                {"sf_field": "Subject", "case_field": "subject"},
+                {"sf_field": "Account.Owner.Email", "case_field": "email"},
+                {"sf_field": "Amount__c", "case_field": "amount", "convert": "number"},
+            ],
+        ),
+    ),
     ("a go-to from a decision that loops back", _loop_back),
     ("a rework stage that jumps back with a go-to", _rework_stage),
     (
