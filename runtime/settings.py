@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from runtime.salesforce.config import SalesforceSettings
+
 __all__ = ["Settings"]
 
 
@@ -34,6 +36,8 @@ class Settings(BaseSettings):
     load_examples: bool = True
     # Generated 10,000-node workflows are ~20 MB; graphs.io refuses documents over 32 MiB.
     max_upload_bytes: int = 32 * 1024 * 1024
+    # Read from BATON_SALESFORCE_* (and its secrets file) when Settings is built.
+    salesforce: SalesforceSettings = Field(default_factory=SalesforceSettings)
 
     def resolved_database_url(self) -> str:
         """The database URL to connect to, defaulting to SQLite under the instance folder."""
