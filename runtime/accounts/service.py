@@ -1,0 +1,508 @@
+"""Accounts, API tokens and sign-in: keyword-only functions taking the caller's session.
+
+As in :mod:`runtime.services`, nothing here commits. Sign-in is the one place where a
+refusal must still be stored (the failure counts towards throttling), so
+:func:`attempt_login` *returns* its outcome instead of raising, and the caller commits
+before it refuses the request.
+
+No function returns or logs a password or token hash; a token's text is returned once,
+by :func:`create_token`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from runtime.accounts import credentials, throttle
+from runtime.accounts.errors import CurrentPasswordWrong, LoginRefused, LoginThrottled
+from runtime.accounts.roles import Role, grantable
+from runtime.errors import BatonRuntimeError, Conflict, InvalidInput, NotFound
+from runtime.store.account_tables import AccountRow, ApiTokenRow, LoginThrottleRow
+from runtime.store.tables import utcnow
+
+__all__ = [
+    "AccountInfo",
+    "CreatedToken",
+    "LoginOutcome",
+    "Principal",
+    "TokenInfo",
+    "attempt_login",
+    "authenticate_token",
+    "change_password",
+    "count_accounts",
+    "create_account",
+    "create_token",
+    "get_account",
+    "list_accounts",
+    "list_tokens",
+    "load_principal",
+    "principal_or_raise",
+    "revoke_token",
+    "set_password",
+    "update_account",
+]
+
+audit = logging.getLogger("baton.audit")
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,79}$")
+# Writing last_used_at on every call would turn each read into a write.
+_LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+
+class AccountInfo(BaseModel):
+    """An account as the API shows it: never its password hash."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    agent_id: str | None
+    disabled: bool
+    has_password: bool
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+class TokenInfo(BaseModel):
+    """An API token as lists show it: its prefix, never the token or its hash."""
+
+    id: int
+    name: str
+    role: Role
+    username: str
+    prefix: str
+    created_at: datetime
+    created_by: str
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class CreatedToken(BaseModel):
+    """A new token: the only time its text is ever shown."""
+
+    token: str
+    info: TokenInfo
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who makes a request: an account, signed in or through one of its tokens.
+
+    ``role`` is the token's scope for token requests, else the account's role.
+    ``epoch`` ties a browser session to the account's current ``session_epoch``.
+    """
+
+    account_id: int
+    username: str
+    role: Role
+    agent_id: str | None
+    epoch: int
+    token_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LoginOutcome:
+    """What a sign-in attempt came to: a principal, or the error to answer with."""
+
+    principal: Principal | None
+    error: BatonRuntimeError | None
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _info(row: AccountRow) -> AccountInfo:
+    assert row.id is not None
+    return AccountInfo(
+        id=row.id,
+        username=row.username,
+        display_name=row.display_name or row.username,
+        role=Role(row.role),
+        agent_id=row.agent_id,
+        disabled=row.disabled,
+        has_password=row.password_hash is not None,
+        created_at=row.created_at,
+        last_login_at=row.last_login_at,
+    )
+
+
+def _token_info(row: ApiTokenRow, username: str) -> TokenInfo:
+    assert row.id is not None
+    return TokenInfo(
+        id=row.id,
+        name=row.name,
+        role=Role(row.role),
+        username=username,
+        prefix=row.prefix,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        last_used_at=row.last_used_at,
+        revoked_at=row.revoked_at,
+    )
+
+
+def _principal(row: AccountRow, *, role: Role | None = None, token_id: int | None = None
+               ) -> Principal:
+    assert row.id is not None
+    return Principal(
+        account_id=row.id,
+        username=row.username,
+        role=role if role is not None else Role(row.role),
+        agent_id=row.agent_id,
+        epoch=row.session_epoch,
+        token_id=token_id,
+    )
+
+
+def _normalise(username: str) -> str:
+    return username.strip().lower()
+
+
+def _row(session: Session, username: str) -> AccountRow:
+    row = session.exec(
+        select(AccountRow).where(AccountRow.username == _normalise(username))
+    ).first()
+    if row is None:
+        raise NotFound("account", username)
+    return row
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        allowed = ", ".join(role.value for role in Role)
+        raise InvalidInput(f"Unknown role {value!r}; use one of {allowed}.") from None
+
+
+def _check_password(password: str) -> None:
+    if len(password) < credentials.MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"A password needs at least {credentials.MIN_PASSWORD_LENGTH} characters."
+        )
+
+
+def _check_agent_link(role: Role, agent_id: str | None) -> None:
+    if agent_id is not None and role is not Role.AGENT:
+        raise InvalidInput("Only agent accounts are tied to a routing agent.")
+
+
+# ---------------------------------------------------------------------------- accounts
+
+
+def create_account(
+    session: Session,
+    *,
+    username: str,
+    role: str,
+    actor: str,
+    password: str | None = None,
+    display_name: str = "",
+    agent_id: str | None = None,
+) -> AccountInfo:
+    """Create an account. Without a password it cannot sign in until one is set.
+
+    Raises ``Conflict`` when the name is taken, ``InvalidInput`` for a bad name, role
+    or password (shorter than ten characters) and an agent link on a non-agent.
+    """
+    name = _normalise(username)
+    if not _USERNAME.match(name):
+        raise InvalidInput(
+            "A username is 2 to 80 characters: letters, digits, '.', '_', '-' or '@', "
+            "starting with a letter or digit."
+        )
+    checked = _role(role)
+    _check_agent_link(checked, agent_id)
+    if password is not None:
+        _check_password(password)
+    if session.exec(select(AccountRow.id).where(AccountRow.username == name)).first():
+        raise Conflict(f"An account named {name!r} exists already.")
+    now = utcnow()
+    row = AccountRow(
+        username=name,
+        display_name=display_name.strip(),
+        role=checked.value,
+        agent_id=agent_id,
+        password_hash=credentials.hash_password(password) if password is not None else None,
+        password_changed_at=now if password is not None else None,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    audit.info("%s created account %s (%s)", actor, name, checked.value)
+    return _info(row)
+
+
+def count_accounts(session: Session) -> int:
+    """How many accounts exist (``baton run`` seeds demo accounts into an empty store)."""
+    return len(session.exec(select(AccountRow.id)).all())
+
+
+def list_accounts(session: Session) -> list[AccountInfo]:
+    """Every account, by username."""
+    rows = session.exec(select(AccountRow).order_by(col(AccountRow.username))).all()
+    return [_info(row) for row in rows]
+
+
+def get_account(session: Session, *, username: str) -> AccountInfo:
+    """One account; ``NotFound`` if there is none of that name."""
+    return _info(_row(session, username))
+
+
+def update_account(
+    session: Session,
+    *,
+    username: str,
+    actor: str,
+    role: str | None = None,
+    disabled: bool | None = None,
+    display_name: str | None = None,
+    agent_id: str | None = None,
+    clear_agent: bool = False,
+) -> AccountInfo:
+    """Change an account's role, status, name or agent link.
+
+    A role change or disabling ends the account's open sessions (their permissions
+    were granted under the old role).
+    """
+    row = _row(session, username)
+    new_role = _role(role) if role is not None else Role(row.role)
+    new_agent = None if clear_agent else (agent_id if agent_id is not None else row.agent_id)
+    if new_role is not Role.AGENT and role is not None and agent_id is None:
+        new_agent = None  # leaving the agent role drops the link
+    _check_agent_link(new_role, new_agent)
+    changes: list[str] = []
+    if new_role.value != row.role:
+        changes.append(f"role {row.role} -> {new_role.value}")
+        row.role = new_role.value
+        row.session_epoch += 1
+    if disabled is not None and disabled != row.disabled:
+        changes.append("disabled" if disabled else "enabled")
+        row.disabled = disabled
+        row.session_epoch += 1
+    if display_name is not None:
+        row.display_name = display_name.strip()
+    if new_agent != row.agent_id:
+        changes.append(f"agent {row.agent_id} -> {new_agent}")
+        row.agent_id = new_agent
+    session.add(row)
+    session.flush()
+    if changes:
+        audit.info("%s changed account %s: %s", actor, row.username, ", ".join(changes))
+    return _info(row)
+
+
+def set_password(session: Session, *, username: str, password: str, actor: str) -> None:
+    """Set an account's password (an admin's reset); ends its open sessions."""
+    _check_password(password)
+    row = _row(session, username)
+    row.password_hash = credentials.hash_password(password)
+    row.password_changed_at = utcnow()
+    row.session_epoch += 1
+    session.add(row)
+    audit.info("%s set the password of %s", actor, row.username)
+
+
+def change_password(
+    session: Session, *, account_id: int, current_password: str, new_password: str
+) -> Principal:
+    """A person changes their own password; returns the principal of the new session.
+
+    Other sessions of the account end (their epoch is now stale); ``CurrentPasswordWrong``
+    when ``current_password`` does not match.
+    """
+    row = session.get(AccountRow, account_id)
+    if row is None or row.disabled:
+        raise LoginRefused()
+    if row.password_hash is None or not credentials.verify_password(
+        row.password_hash, current_password
+    ):
+        raise CurrentPasswordWrong()
+    _check_password(new_password)
+    if new_password == current_password:
+        raise InvalidInput("The new password must differ from the current one.")
+    row.password_hash = credentials.hash_password(new_password)
+    row.password_changed_at = utcnow()
+    row.session_epoch += 1
+    session.add(row)
+    audit.info("%s changed their password", row.username)
+    return _principal(row)
+
+
+# ---------------------------------------------------------------------------- sign-in
+
+
+def _throttle_rows(session: Session, keys: list[str]) -> dict[str, LoginThrottleRow]:
+    rows = session.exec(select(LoginThrottleRow).where(col(LoginThrottleRow.key).in_(keys)))
+    return {row.key: row for row in rows}
+
+
+def _state(row: LoginThrottleRow | None, now: datetime) -> throttle.ThrottleState:
+    if row is None:
+        return throttle.ThrottleState(failures=0, window_start=now, locked_until=None)
+    return throttle.ThrottleState(row.failures, row.window_start, row.locked_until)
+
+
+def attempt_login(
+    session: Session, *, username: str, password: str, address: str, now: datetime | None = None
+) -> LoginOutcome:
+    """Check a sign-in, counting failures per account and per client address.
+
+    A locked key is refused before the password is even checked (``LoginThrottled``
+    with the seconds to wait), so guessing cannot go on while locked. The caller
+    commits whatever the outcome, so failures survive a restart.
+    """
+    now = now if now is not None else utcnow()
+    name = _normalise(username)
+    keys = {f"user:{name}": throttle.ACCOUNT_LIMITS, f"ip:{address}": throttle.ADDRESS_LIMITS}
+    rows = _throttle_rows(session, list(keys))
+    waits = [
+        wait
+        for key in keys
+        if (wait := throttle.retry_after(_state(rows.get(key), now), now)) is not None
+    ]
+    if waits:
+        return LoginOutcome(None, LoginThrottled(max(waits)))
+    row = session.exec(select(AccountRow).where(AccountRow.username == name)).first()
+    if row is None or row.password_hash is None:
+        credentials.dummy_verify(password)
+        ok = False
+    else:
+        ok = credentials.verify_password(row.password_hash, password) and not row.disabled
+    if not ok:
+        for key, limits in keys.items():
+            state = throttle.after_failure(_state(rows.get(key), now), limits, now)
+            stored = rows.get(key) or LoginThrottleRow(key=key)
+            stored.failures = state.failures
+            stored.window_start = state.window_start
+            stored.locked_until = state.locked_until
+            session.add(stored)
+        audit.info("failed sign-in as %s from %s", name, address)
+        return LoginOutcome(None, LoginRefused())
+    assert row is not None and row.password_hash is not None
+    account_row = rows.get(f"user:{name}")
+    if account_row is not None:
+        session.delete(account_row)  # the address keeps its count: it may be guessing
+    if credentials.needs_rehash(row.password_hash):
+        row.password_hash = credentials.hash_password(password)
+    row.last_login_at = now
+    session.add(row)
+    audit.info("%s signed in from %s", row.username, address)
+    return LoginOutcome(_principal(row), None)
+
+
+def load_principal(session: Session, *, account_id: int, epoch: int) -> Principal | None:
+    """The principal of a browser session, or ``None`` once it has ended.
+
+    A session ends when its account is disabled, changes role or password (the
+    account's ``session_epoch`` moves on), or is deleted.
+    """
+    row = session.get(AccountRow, account_id)
+    if row is None or row.disabled or row.session_epoch != epoch:
+        return None
+    return _principal(row)
+
+
+# ---------------------------------------------------------------------------- tokens
+
+
+def create_token(
+    session: Session, *, username: str, name: str, actor: str, role: str | None = None
+) -> CreatedToken:
+    """Mint a token acting as ``username`` with ``role`` (by default the account's).
+
+    The role may not exceed the account's own (``InvalidInput``). The returned text is
+    the only copy: the store keeps its SHA-256.
+    """
+    row = _row(session, username)
+    own = Role(row.role)
+    scope = _role(role) if role is not None else own
+    if scope not in grantable(own):
+        raise InvalidInput(
+            f"A token of {row.username} ({own.value}) cannot carry the {scope.value} role."
+        )
+    label = name.strip()
+    if not label or len(label) > 120:
+        raise InvalidInput("A token needs a name of 1 to 120 characters.")
+    text = credentials.new_token()
+    assert row.id is not None
+    token = ApiTokenRow(
+        account_id=row.id,
+        name=label,
+        role=scope.value,
+        prefix=text[: len(credentials.TOKEN_PREFIX) + 4],
+        token_hash=credentials.token_hash(text),
+        created_by=actor,
+    )
+    session.add(token)
+    session.flush()
+    audit.info("%s created token %s (%s) for %s", actor, label, scope.value, row.username)
+    return CreatedToken(token=text, info=_token_info(token, row.username))
+
+
+def list_tokens(session: Session, *, username: str | None = None) -> list[TokenInfo]:
+    """Tokens, newest first; only ``username``'s when given. Revoked ones are included."""
+    query = select(ApiTokenRow, AccountRow.username).join(
+        AccountRow, col(AccountRow.id) == col(ApiTokenRow.account_id)
+    )
+    if username is not None:
+        query = query.where(AccountRow.username == _normalise(username))
+    rows = session.exec(query.order_by(col(ApiTokenRow.id).desc())).all()
+    return [_token_info(token, owner) for token, owner in rows]
+
+
+def revoke_token(session: Session, *, token_id: int, actor: str) -> TokenInfo:
+    """Revoke a token at once; revoking it again changes nothing."""
+    token = session.get(ApiTokenRow, token_id)
+    if token is None:
+        raise NotFound("token", str(token_id))
+    owner = session.get(AccountRow, token.account_id)
+    assert owner is not None
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.add(token)
+        audit.info("%s revoked token %s of %s", actor, token.name, owner.username)
+    return _token_info(token, owner.username)
+
+
+def authenticate_token(
+    session: Session, *, token: str, now: datetime | None = None
+) -> Principal | None:
+    """The principal a token acts as, or ``None`` if it is unknown, revoked or disabled.
+
+    Records when the token was last used (to the minute).
+    """
+    if not token.startswith(credentials.TOKEN_PREFIX):
+        return None
+    now = now if now is not None else utcnow()
+    found = session.exec(
+        select(ApiTokenRow, AccountRow)
+        .join(AccountRow, col(AccountRow.id) == col(ApiTokenRow.account_id))
+        .where(ApiTokenRow.token_hash == credentials.token_hash(token))
+    ).first()
+    if found is None:
+        return None
+    row, account = found
+    if row.revoked_at is not None or account.disabled:
+        return None
+    role = Role(row.role)
+    if role not in grantable(Role(account.role)):
+        return None  # the account was demoted below what the token carries
+    if row.last_used_at is None or now - row.last_used_at >= _LAST_USED_GRANULARITY:
+        row.last_used_at = now
+        session.add(row)
+    return _principal(account, role=role, token_id=row.id)
+
+
+def principal_or_raise(outcome: LoginOutcome) -> Principal:
+    """The outcome's principal, or its error raised (after the caller has committed)."""
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.principal is not None
+    return outcome.principal
