@@ -99,6 +99,10 @@ class Action:
     description: ClassVar[str] = ""
     Input: ClassVar[type[BaseModel]]
     Output: ClassVar[type[BaseModel]]
+    #: True for an action that only computes from its inputs and the case (no outside
+    #: effect, quick): the executor may call it inside the transaction that records the
+    #: step and its result, one commit for the whole step. A repeated call is harmless.
+    runs_in_transaction: ClassVar[bool] = False
 
     def run(self, inputs: Any, ctx: ActionContext) -> ActionResult:
         """Do the work; raise :class:`ActionError` on failure."""

@@ -47,6 +47,7 @@ class SetFieldsAction(Action):
     description = "Set case fields to the given values."
     Input = SetFieldsInput
     Output = SetFieldsOutput
+    runs_in_transaction = True
 
     def run(self, inputs: SetFieldsInput, ctx: ActionContext) -> ActionResult:
         return ActionResult(
@@ -79,6 +80,7 @@ class AssignAction(Action):
     description = "Change who owns the case: an agent, or a queue."
     Input = AssignInput
     Output = AssignOutput
+    runs_in_transaction = True
 
     def run(self, inputs: AssignInput, ctx: ActionContext) -> ActionResult:
         queue = (inputs.queue or "").strip() or None

@@ -18,14 +18,15 @@ threads at once; otherwise they poll every ``settings.clock_interval_seconds``.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -34,7 +35,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 from runtime.actions.base import Action, ActionContext, ActionError, ActionResult, run_action
 from runtime.db import session_scope
 from runtime.services import execution
-from runtime.services.core import OUTBOX_WRITTEN, TIMERS_WRITTEN
+from runtime.services.core import watch_commits
 from runtime.settings import Settings
 from runtime.store.tables import OutboxRow, utcnow
 
@@ -42,6 +43,7 @@ __all__ = ["ActionLookup", "Publisher", "Worker", "log_publisher"]
 
 logger = logging.getLogger("baton.worker")
 T = TypeVar("T")
+_TIMER_BATCH = 100
 
 
 class Publisher(Protocol):
@@ -68,28 +70,49 @@ class _Timeout(Exception):
     pass
 
 
-def _call_with_timeout(fn: Callable[[], T], seconds: float) -> T:
-    """``fn()``, or :class:`_Timeout` after ``seconds``.
+class _CallerThreads:
+    """Daemon threads that call actions, kept between calls (starting one costs ~100 µs).
 
-    Python cannot stop a thread; a call that overruns keeps running in its daemon
-    thread and its eventual result is dropped (the step has failed by then).
+    Python cannot stop a thread: a call that overruns its timeout keeps its thread until
+    it returns (its result is dropped), so a busy pool grows a thread rather than queue a
+    call behind a stuck one. Daemon threads never hold up the process's exit.
     """
-    box: dict[str, Any] = {}
 
-    def target() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as exc:
-            box["error"] = exc
+    def __init__(self) -> None:
+        self._idle: list[queue.SimpleQueue[Callable[[], None] | None]] = []
+        self._lock = threading.Lock()
 
-    thread = threading.Thread(target=target, name="baton-action", daemon=True)
-    thread.start()
-    thread.join(seconds)
-    if thread.is_alive():
-        raise _Timeout(f"timed out after {seconds:g} s")
-    if "error" in box:
-        raise box["error"]
-    return box["value"]  # type: ignore[no-any-return]
+    def submit(self, fn: Callable[[], T]) -> Future[T]:
+        future: Future[T] = Future()
+
+        def task() -> None:
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn())
+                except BaseException as exc:
+                    future.set_exception(exc)
+
+        with self._lock:
+            inbox = self._idle.pop() if self._idle else None
+        if inbox is None:
+            inbox = queue.SimpleQueue()
+            threading.Thread(
+                target=self._serve, args=(inbox,), name="baton-action", daemon=True
+            ).start()
+        inbox.put(task)
+        return future
+
+    def _serve(self, inbox: queue.SimpleQueue[Callable[[], None] | None]) -> None:
+        while (task := inbox.get()) is not None:
+            task()
+            with self._lock:
+                self._idle.append(inbox)
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for inbox in idle:
+            inbox.put(None)
 
 
 class Worker:
@@ -139,6 +162,12 @@ class Worker:
         self._write_lock: AbstractContextManager[Any] = (
             threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
         )
+        # When the earliest pending timer is due, as last read (None: no timer pending),
+        # valid until a commit in this process writes timers: drain() then skips the query.
+        self._next_timer: datetime | None = None
+        self._next_timer_known = False
+        self._callers = _CallerThreads()
+        watch_commits(engine, self._on_commit)
         self._retrying = Retrying(
             retry=retry_if_exception_type(OperationalError),
             stop=stop_after_attempt(8),
@@ -154,7 +183,7 @@ class Worker:
             raise RuntimeError("worker already started")
         self._stop.clear()
         self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="baton-step")
-        event.listen(Session, "after_commit", self._after_commit)
+        watch_commits(self.engine, self._on_commit)
         for name, loop in (
             ("baton-dispatch", self._dispatch_loop),
             ("baton-clock", self._clock_loop),
@@ -175,8 +204,8 @@ class Worker:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=False)
             self._pool = None
-        if event.contains(Session, "after_commit", self._after_commit):
-            event.remove(Session, "after_commit", self._after_commit)
+        watch_commits(self.engine, None)
+        self._callers.close()
         logger.info("worker stopped")
 
     def __enter__(self) -> Worker:
@@ -191,13 +220,20 @@ class Worker:
         self._dispatch_wake.set()
         self._clock_wake.set()
 
-    def _after_commit(self, session: Session) -> None:
-        bind = session.bind
-        if getattr(bind, "engine", bind) is not self.engine:
-            return
-        if session.info.pop(OUTBOX_WRITTEN, False):
+    def _on_commit(
+        self, publishes: list[tuple[str, dict[str, Any]]], outbox: bool, timers: bool
+    ) -> None:
+        # Called right after a commit on our engine in this process (any thread).
+        for topic, data in publishes:
+            try:
+                self.publisher(topic, data)
+            except Exception as exc:
+                # Watchers catch up from the log by seq; a lost message loses nothing.
+                logger.warning("publisher failed: %r", exc)
+        if outbox:
             self._dispatch_wake.set()
-        if session.info.pop(TIMERS_WRITTEN, False):
+        if timers:
+            self._next_timer_known = False
             self._clock_wake.set()
 
     # ------------------------------------------------------------------ database
@@ -227,6 +263,7 @@ class Worker:
         while not self._stop.is_set():
             wait = interval
             try:
+                self._next_timer_known = False  # other processes write timers too
                 self.fire_due_timers()
                 upcoming = self._db(execution.next_timer_due)
                 if upcoming is not None:
@@ -280,11 +317,29 @@ class Worker:
     def fire_due_timers(self, now: datetime | None = None) -> int:
         """Fire every timer due by ``now`` into its run; how many fired."""
         at = now or self.clock()
+        # Cleared before the read: a commit writing timers meanwhile makes it stale again.
+        self._next_timer_known = True
+        keys, upcoming = self._db(
+            lambda s: (
+                execution.due_timers(s, now=at, limit=_TIMER_BATCH),
+                execution.next_timer_due(s, after=at),
+            )
+        )
+        self._next_timer = upcoming
+        if len(keys) == _TIMER_BATCH:
+            self._next_timer_known = False  # more may be due than one read returned
         fired = 0
-        for key in self._db(lambda s: execution.due_timers(s, now=at)):
+        for key in keys:
             if self._db(lambda s, key=key: execution.fire_timer(s, key=key, now=at)):  # type: ignore[misc]
                 fired += 1
         return fired
+
+    def _timers_may_be_due(self, at: datetime) -> bool:
+        # Only timers written by other processes escape the commit watcher; the clock loop
+        # polls for those, drain() (tests, benchmarks) sees every commit it depends on.
+        if not self._next_timer_known:
+            return True
+        return self._next_timer is not None and self._next_timer <= at
 
     def drain(self, *, now: datetime | None = None, max_rounds: int = 10_000) -> int:
         """Perform everything due, in this thread, until nothing is left (tests, benchmarks).
@@ -295,21 +350,28 @@ class Worker:
         handled = 0
         for _ in range(max_rounds):
             at = now or self.clock()
-            rows = self._db(
-                lambda s, at=at: [  # type: ignore[misc]
-                    (int(row.id), row.kind, row.effect)  # type: ignore[arg-type]
-                    for row in execution.claim_outbox(
-                        s, now=at, limit=100, lease_margin_seconds=self.lease_margin_seconds
-                    )
-                ]
-            )
-            self._publish_batch([(i, effect) for i, kind, effect in rows if kind == "publish"])
-            for outbox_id, kind, _effect in rows:
+            due = self._db(lambda s, at=at: execution.due_outbox(s, now=at, limit=100))  # type: ignore[misc]
+            publishes = [outbox_id for outbox_id, kind in due if kind == "publish"]
+            if publishes:
+                rows = self._db(
+                    lambda s, at=at, publishes=publishes: [  # type: ignore[misc]
+                        (int(row.id), row.effect)  # type: ignore[arg-type]
+                        for row in execution.claim_outbox(
+                            s,
+                            now=at,
+                            limit=len(publishes),
+                            lease_margin_seconds=self.lease_margin_seconds,
+                            kinds=("publish",),
+                        )
+                    ]
+                )
+                self._publish_batch(rows)
+            for outbox_id, kind in due:
                 if kind != "publish":
-                    self.run_step(outbox_id, now=now)
-            fired = self.fire_due_timers(at)
-            handled += len(rows) + fired
-            if not rows and not fired:
+                    self.run_step(outbox_id, now=now, claim=True)
+            fired = self.fire_due_timers(at) if self._timers_may_be_due(at) else 0
+            handled += len(due) + fired
+            if not due and not fired:
                 return handled
         raise RuntimeError(f"drain did not settle within {max_rounds} rounds")
 
@@ -351,37 +413,64 @@ class Worker:
         row = session.get(OutboxRow, outbox_id)
         return row.attempts if row is not None else 0
 
-    def run_step(self, outbox_id: int, now: datetime | None = None) -> None:
-        """Deliver one ``run_step`` entry: record, call the action, feed the result back."""
+    def run_step(self, outbox_id: int, now: datetime | None = None, claim: bool = False) -> None:
+        """Deliver one ``run_step`` entry: record, call the action, feed the result back.
+
+        An action that only computes (``runs_in_transaction``: no outside effect, so a
+        repeated call is harmless) is called inside the transaction that records it and
+        feeds its result back: one commit for the whole step. Any other action is
+        recorded and committed first, then called, then its result committed.
+        """
         start = now or self.clock()
-        job = self._db(
-            lambda s: execution.begin_step(
-                s, outbox_id=outbox_id, now=start, lease_margin_seconds=self.lease_margin_seconds
+        margin = self.lease_margin_seconds
+
+        def begin(s: Session) -> execution.StepJob | None:
+            job = execution.begin_step(
+                s, outbox_id=outbox_id, now=start, lease_margin_seconds=margin, claim=claim
             )
-        )
+            if job is None:
+                return None
+            action = self._lookup(job.effect.action)
+            if action is None or not getattr(action, "runs_in_transaction", False):
+                return job
+            self._finish(s, job, self._call(job, start, inline=True), start)
+            return None
+
+        job = self._db(begin)
         if job is None:
             return
         outcome = self._call(job, start)
         done = now or self.clock()
+        self._db(lambda s: self._finish(s, job, outcome, done))
+
+    @staticmethod
+    def _finish(
+        session: Session,
+        job: execution.StepJob,
+        outcome: ActionResult | tuple[str, bool],
+        now: datetime,
+    ) -> None:
         if isinstance(outcome, ActionResult):
-            self._db(
-                lambda s: execution.finish_step(
-                    s,
-                    job=job,
-                    now=done,
-                    outputs=outcome.outputs,
-                    case_updates=outcome.case_updates,
-                )
+            execution.finish_step(
+                session,
+                job=job,
+                now=now,
+                outputs=outcome.outputs,
+                case_updates=outcome.case_updates,
             )
         else:
             message, retryable = outcome
-            self._db(
-                lambda s: execution.finish_step(
-                    s, job=job, now=done, error=message, retryable=retryable
-                )
-            )
+            execution.finish_step(session, job=job, now=now, error=message, retryable=retryable)
 
-    def _call(self, job: execution.StepJob, now: datetime) -> ActionResult | tuple[str, bool]:
+    def _lookup(self, name: str) -> Action | None:
+        try:
+            return self.get_action(name)
+        except LookupError:
+            return None
+
+    def _call(
+        self, job: execution.StepJob, now: datetime, *, inline: bool = False
+    ) -> ActionResult | tuple[str, bool]:
         effect = job.effect
         try:
             action = self.get_action(effect.action)
@@ -397,9 +486,15 @@ class Worker:
             now=now,
         )
         try:
-            return _call_with_timeout(
-                lambda: run_action(action, effect.inputs, ctx), effect.timeout_seconds
-            )
+            if inline:
+                return run_action(action, effect.inputs, ctx)
+            future = self._callers.submit(lambda: run_action(action, effect.inputs, ctx))
+            try:
+                return future.result(timeout=effect.timeout_seconds)
+            except FutureTimeout:
+                # Python cannot stop a thread: an overrunning call keeps its pool thread
+                # until it returns, and its result is dropped (the step has failed).
+                raise _Timeout(f"timed out after {effect.timeout_seconds:g} s") from None
         except ActionError as exc:
             return exc.message, exc.retryable
         except _Timeout as exc:

@@ -18,13 +18,16 @@ commit by :mod:`runtime.executor`, idempotently by their key.
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -76,7 +79,10 @@ __all__ = [
     "new_id",
     "start_run_for",
     "triggered_definitions",
+    "watch_commits",
 ]
+
+logger = logging.getLogger("baton.store")
 
 ACTIVE_STATUS_VALUES = tuple(str(status) for status in ACTIVE_RUN_STATUSES)
 
@@ -86,6 +92,65 @@ NOTE_KIND = "store.note"
 #: Session.info flags that tell an in-process worker there is something new to do.
 OUTBOX_WRITTEN = "baton.outbox_written"
 TIMERS_WRITTEN = "baton.timers_written"
+#: Session.info list of this transaction's ``(topic, data)`` publishes, handed to the
+#: in-process watcher after commit instead of going through the outbox.
+PUBLISHES = "baton.publishes"
+
+#: ``on_commit(publishes, outbox_written, timers_written)``, called after each commit.
+CommitWatcher = Callable[[list[tuple[str, dict[str, Any]]], bool, bool], None]
+
+_watchers_lock = threading.Lock()
+# Per database engine; weak, so a forgotten worker stops watching when it is collected.
+_watchers: weakref.WeakKeyDictionary[Any, weakref.WeakMethod[CommitWatcher]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def watch_commits(engine: Any, on_commit: CommitWatcher | None) -> None:
+    """Tell ``on_commit`` (a bound method) about every commit on ``engine`` in this process.
+
+    While a watcher is registered, a transition's ``publish`` effects are not written to
+    the outbox: the watcher gets them right after the commit that made them (so the
+    stream never shows what the database does not hold). Without one (a web process
+    whose executor runs elsewhere) they go through the outbox to the worker process.
+    ``None`` stops watching.
+    """
+    with _watchers_lock:
+        if on_commit is None:
+            _watchers.pop(engine, None)
+        else:
+            _watchers[engine] = weakref.WeakMethod(on_commit)  # type: ignore[arg-type]
+
+
+def _watcher(engine: Any) -> CommitWatcher | None:
+    ref = _watchers.get(engine)
+    return ref() if ref is not None else None
+
+
+def _after_commit(session: Session) -> None:
+    info = session.info
+    publishes = info.pop(PUBLISHES, None) or []
+    outbox = bool(info.pop(OUTBOX_WRITTEN, False))
+    timers = bool(info.pop(TIMERS_WRITTEN, False))
+    if not (publishes or outbox or timers):
+        return
+    bind = session.bind
+    watcher = _watcher(getattr(bind, "engine", bind))
+    if watcher is None:
+        return
+    try:
+        watcher(publishes, outbox, timers)
+    except Exception:  # the transaction is committed; a watcher's failure must not undo that
+        logger.exception("commit watcher failed")
+
+
+def _after_rollback(session: Session) -> None:
+    for key in (PUBLISHES, OUTBOX_WRITTEN, TIMERS_WRITTEN):
+        session.info.pop(key, None)
+
+
+sa_event.listen(Session, "after_commit", _after_commit)
+sa_event.listen(Session, "after_rollback", _after_rollback)
 
 
 def new_id() -> str:
@@ -338,6 +403,7 @@ def _perform_local_effects(
     log_json: list[dict[str, Any]],
 ) -> None:
     publish_index = 0
+    watched = _watcher(_bind_key(session)) is not None
     for effect in result.effects:
         if isinstance(effect, RunStep):
             key = f"{run.id}:{effect.step_id}:{effect.attempt}"
@@ -369,6 +435,9 @@ def _perform_local_effects(
                 "events": log_json,
                 **effect.data,
             }
+            if watched:
+                session.info.setdefault(PUBLISHES, []).append((effect.topic, data))
+                continue
             session.execute(
                 insert(OutboxRow.__table__),  # type: ignore[arg-type]
                 [

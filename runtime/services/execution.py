@@ -39,6 +39,7 @@ __all__ = [
     "StepJob",
     "begin_step",
     "claim_outbox",
+    "due_outbox",
     "due_timers",
     "finish_outbox",
     "finish_outbox_many",
@@ -139,19 +140,54 @@ def release_outbox(
     session.execute(update(OutboxRow).where(col(OutboxRow.id) == outbox_id).values(**values))
 
 
+def due_outbox(
+    session: Session, *, now: datetime, limit: int
+) -> list[tuple[int, str]]:
+    """``(id, kind)`` of up to ``limit`` due entries, oldest first, without claiming them."""
+    rows = session.exec(
+        select(OutboxRow.id, OutboxRow.kind)
+        .where(
+            col(OutboxRow.status).in_((OutboxStatus.PENDING, OutboxStatus.CLAIMED)),
+            col(OutboxRow.available_at) <= now,
+        )
+        .order_by(col(OutboxRow.available_at), col(OutboxRow.id))
+        .limit(limit)
+    ).all()
+    return [(int(i), str(kind)) for i, kind in rows]  # type: ignore[arg-type]
+
+
 def begin_step(
-    session: Session, *, outbox_id: int, now: datetime, lease_margin_seconds: float
+    session: Session,
+    *,
+    outbox_id: int,
+    now: datetime,
+    lease_margin_seconds: float,
+    claim: bool = False,
 ) -> StepJob | None:
     """Record that a step's action is about to be called; ``None`` if it must not be.
 
     Commit before calling the action. Returns ``None`` (and marks the entry done where
     that is final) when the key already has a result, another worker holds it under a
     live lease, or the run no longer wants this attempt (cancelled, moved on).
+    ``claim`` also claims the entry, in the same transaction, if it is due (the claim
+    and the execution record then cost one commit instead of two).
     """
-    entry = session.get(OutboxRow, outbox_id)
+    entry = session.get(OutboxRow, outbox_id, populate_existing=claim)
     if entry is None or entry.status == OutboxStatus.DONE:
         return None
     effect = RunStep.model_validate(entry.effect)
+    if claim:
+        if entry.available_at > now or entry.status not in (
+            OutboxStatus.PENDING,
+            OutboxStatus.CLAIMED,
+        ):
+            return None  # someone else claimed it meanwhile
+        entry.status = OutboxStatus.CLAIMED
+        entry.attempts += 1
+        entry.available_at = now + timedelta(
+            seconds=effect.timeout_seconds + lease_margin_seconds
+        )
+        session.add(entry)
     key = entry.idempotency_key
     execution = session.exec(
         select(ExecutionRow)
@@ -276,14 +312,12 @@ def due_timers(session: Session, *, now: datetime, limit: int = 100) -> list[str
     )
 
 
-def next_timer_due(session: Session) -> datetime | None:
-    """When the earliest pending timer is due, if any."""
-    return session.exec(
-        select(TimerRow.due_at)
-        .where(col(TimerRow.status) == TimerStatus.PENDING)
-        .order_by(col(TimerRow.due_at))
-        .limit(1)
-    ).first()
+def next_timer_due(session: Session, *, after: datetime | None = None) -> datetime | None:
+    """When the earliest pending timer (due later than ``after``, if given) is due."""
+    query = select(TimerRow.due_at).where(col(TimerRow.status) == TimerStatus.PENDING)
+    if after is not None:
+        query = query.where(col(TimerRow.due_at) > after)
+    return session.exec(query.order_by(col(TimerRow.due_at)).limit(1)).first()
 
 
 def fire_timer(session: Session, *, key: str, now: datetime) -> bool:
