@@ -26,6 +26,9 @@ __all__ = [
     "Edge",
     "EdgeKind",
     "EndNode",
+    "EscalationAction",
+    "EscalationActionKind",
+    "EscalationRule",
     "FieldType",
     "FormField",
     "InteractiveStep",
@@ -286,6 +289,44 @@ class Edge(_Model):
     label: str = ""
 
 
+class EscalationActionKind(StrEnum):
+    """What an escalation rule does when it fires."""
+
+    RAISE_PRIORITY = "raise_priority"  #: the run's open work items go up a priority class
+    REASSIGN = "reassign"  #: the run's open work items move to a queue and/or need skills
+    NOTIFY = "notify"  #: a notice to people (in the app, and by e-mail when configured)
+    GOTO_STAGE = "goto_stage"  #: leave the current stage for an escalation stage
+
+
+class EscalationAction(_Model):
+    """One action of an escalation rule; which fields matter depends on ``kind``."""
+
+    kind: EscalationActionKind
+    queue: str | None = Field(default=None, description="reassign: the queue to move to")
+    skills: list[str] = Field(default_factory=list, description="reassign: skills required")
+    by: int = Field(default=1, ge=1, le=10, description="raise_priority: classes to raise by")
+    to: str | None = Field(default=None, description="notify: recipients, comma-separated")
+    message: str = Field(default="", description="notify: may use {field} placeholders")
+    node_id: str | None = Field(default=None, description="goto_stage: the stage to jump to")
+
+
+class EscalationRule(_Model):
+    """Fires its actions when its condition becomes true while the run is at a stage.
+
+    Evaluated at once whenever anything about the run changes (a case update, an SLA
+    timer, a step finishing). A rule fires at most once per stage visit, unless its
+    condition turns false and then true again.
+    """
+
+    id: Identifier
+    name: str = ""
+    condition: Condition
+    actions: list[EscalationAction] = Field(min_length=1)
+    stages: list[str] = Field(
+        default_factory=list, description="Only while the run is at these stages (empty: any)"
+    )
+
+
 class Workflow(_Model):
     """A workflow: a directed graph of stages, decisions and ends over a typed case."""
 
@@ -300,6 +341,9 @@ class Workflow(_Model):
     )
     nodes: list[Node] = Field(default_factory=list)
     edges: list[Edge] = Field(default_factory=list)
+    escalations: list[EscalationRule] = Field(
+        default_factory=list, description="Rules that escalate a run before (or at) a breach"
+    )
 
     def node(self, node_id: str) -> StartNode | StageNode | DecisionNode | EndNode:
         """The node with this id; ``KeyError`` if there is none."""

@@ -91,6 +91,10 @@ class ProblemCode(StrEnum):
     SALESFORCE_BAD_FILTER = "salesforce_bad_filter"
     SALESFORCE_UNKNOWN_CASE_FIELD = "salesforce_unknown_case_field"
     SALESFORCE_DUPLICATE_MAPPING = "salesforce_duplicate_mapping"
+    # Escalation rules.
+    DUPLICATE_ESCALATION_ID = "duplicate_escalation_id"
+    BAD_ESCALATION_ACTION = "bad_escalation_action"
+    UNKNOWN_ESCALATION_STAGE = "unknown_escalation_stage"
 
 
 class Problem(BaseModel):

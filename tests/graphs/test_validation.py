@@ -224,6 +224,16 @@ def _add_node(**fields: Any) -> Callable[[Doc], None]:
     return lambda doc: doc["nodes"].append(fields)
 
 
+def _escalation(rule_id: str, *actions: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": rule_id,
+        "condition": {
+            "rules": [{"kind": "rule", "field": "sla.state", "op": "eq", "value": "breached"}]
+        },
+        "actions": list(actions) or [{"kind": "raise_priority"}],
+    }
+
+
 def _salesforce(doc: Doc, **config: Any) -> None:
     doc["trigger"].update(source="salesforce", salesforce=config)
 
@@ -696,6 +706,26 @@ FIRES: list[tuple[str, Callable[[Doc], object], ProblemCode, str | None]] = [
             ],
         ),
         ProblemCode.SALESFORCE_DUPLICATE_MAPPING,
+        None,
+    ),
+    (
+        "two escalation rules with one id",
+        lambda d: d.update(escalations=[_escalation("e"), _escalation("e")]),
+        ProblemCode.DUPLICATE_ESCALATION_ID,
+        None,
+    ),
+    (
+        "an escalation that reassigns to nowhere",
+        lambda d: d.update(escalations=[_escalation("e", {"kind": "reassign"})]),
+        ProblemCode.BAD_ESCALATION_ACTION,
+        None,
+    ),
+    (
+        "an escalation that jumps to an unknown stage",
+        lambda d: d.update(
+            escalations=[_escalation("e", {"kind": "goto_stage", "node_id": "nowhere"})]
+        ),
+        ProblemCode.UNKNOWN_ESCALATION_STAGE,
         None,
     ),
 ]
