@@ -19,6 +19,7 @@ from flask import Flask, Response, request
 from designer.api import register_api
 from designer.errors import CrossOrigin, register_error_handlers
 from designer.extensions import BatonState, end_session, socketio
+from designer.live import register_socket_events
 from designer.spa import bp as spa_bp
 from runtime.db import make_engine
 from runtime.settings import Settings
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         migrate(engine)
     BatonState(settings=settings, engine=engine).attach(app)
 
+    register_socket_events(socketio)
     socketio.init_app(
         app,
         async_mode="threading",

@@ -1,0 +1,209 @@
+"""Audit-log exports: one run's log, or every run of a workflow over a time range.
+
+Log lines come out in the same JSON shape the live stream carries (the engine's
+``LogEvent`` as JSON: ``seq``, ``at``, ``actor``, ``kind``, ``node_id``, ``step_id``,
+``data``), so a file, the REST log and the socket stream agree line for line.
+Exports are generators: a workflow's history is written out page by page, never held
+whole in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import and_, or_
+from sqlmodel import Session, col, select
+
+from runtime.errors import InvalidInput, NotFound
+from runtime.services.runs import get_run
+from runtime.store.tables import RunEventRow, RunRow
+from runtime.store.workflow_tables import WorkflowRow
+
+__all__ = [
+    "CSV_COLUMNS",
+    "ExportFormat",
+    "export_run_log",
+    "export_workflow_logs",
+    "iso",
+    "log_line",
+]
+
+ExportFormat = Literal["csv", "json"]
+
+CSV_COLUMNS = (
+    "run_id", "case_id", "workflow_id", "version", "seq", "at", "actor", "kind", "node_id",
+    "step_id", "reason", "data",
+)  # fmt: skip
+
+_PAGE = 2000
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A UTC time as ISO 8601 with ``Z``, as pydantic writes it.
+
+    >>> iso(datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+    '2026-01-05T09:00:00Z'
+    """
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def log_line(row: RunEventRow) -> dict[str, Any]:
+    """One stored log line as the JSON the stream and the REST log carry."""
+    return {
+        "seq": row.seq,
+        "at": iso(row.at),
+        "actor": row.actor,
+        "kind": row.kind,
+        "node_id": row.node_id,
+        "step_id": row.step_id,
+        "data": row.data,
+    }
+
+
+def _check_format(fmt: str) -> ExportFormat:
+    if fmt not in ("csv", "json"):
+        raise InvalidInput(f"unknown export format {fmt!r}; one of: csv, json")
+    return fmt  # type: ignore[return-value]
+
+
+def _csv_row(run: RunRow, line: RunEventRow) -> list[Any]:
+    data = line.data or {}
+    return [
+        run.id, run.case_id, run.workflow_id, run.version, line.seq, iso(line.at), line.actor,
+        line.kind, line.node_id or "", line.step_id or "", data.get("reason", ""),
+        json.dumps(data, sort_keys=True, default=str),
+    ]  # fmt: skip
+
+
+def _csv_text(rows: list[list[Any]], *, header: bool) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if header:
+        writer.writerow(CSV_COLUMNS)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _lines(session: Session, run_id: str) -> Iterator[list[RunEventRow]]:
+    after = 0
+    while True:
+        page = list(
+            session.exec(
+                select(RunEventRow)
+                .where(RunEventRow.run_id == run_id, col(RunEventRow.seq) > after)
+                .order_by(col(RunEventRow.seq))
+                .limit(_PAGE)
+            ).all()
+        )
+        if not page:
+            return
+        yield page
+        after = page[-1].seq
+
+
+def _run_json(run: RunRow) -> dict[str, Any]:
+    return {
+        "run_id": run.id,
+        "case_id": run.case_id,
+        "workflow_id": run.workflow_id,
+        "version": run.version,
+        "status": run.status,
+        "started_at": iso(run.started_at),
+        "finished_at": iso(run.finished_at),
+    }
+
+
+def export_run_log(session: Session, *, run_id: str, fmt: str) -> Iterator[str]:
+    """One run's audit log as CSV (a header, a row per event) or as a JSON object."""
+    chosen = _check_format(fmt)
+    run = get_run(session, run_id=run_id)
+    return _export(session, [run], chosen, single=True)
+
+
+def export_workflow_logs(
+    session: Session,
+    *,
+    workflow_id: str,
+    fmt: str,
+    started_from: datetime | None = None,
+    started_to: datetime | None = None,
+) -> Iterator[str]:
+    """The logs of every run of a workflow started in ``[started_from, started_to)``.
+
+    CSV: one header, then each run's events in order, runs oldest first. JSON: an object
+    with the workflow id, the range and a list of runs, each with its ``events``.
+    """
+    chosen = _check_format(fmt)
+    if session.get(WorkflowRow, workflow_id) is None:
+        raise NotFound("workflow", workflow_id)
+    if started_from and started_to and started_from >= started_to:
+        raise InvalidInput("the export range is empty: 'from' must be before 'to'")
+
+    def runs() -> Iterator[RunRow]:
+        last: tuple[datetime, str] | None = None
+        while True:
+            query = select(RunRow).where(RunRow.workflow_id == workflow_id)
+            if started_from is not None:
+                query = query.where(col(RunRow.started_at) >= started_from)
+            if started_to is not None:
+                query = query.where(col(RunRow.started_at) < started_to)
+            if last is not None:
+                query = query.where(
+                    or_(
+                        col(RunRow.started_at) > last[0],
+                        and_(col(RunRow.started_at) == last[0], col(RunRow.id) > last[1]),
+                    )
+                )
+            page = list(
+                session.exec(
+                    query.order_by(col(RunRow.started_at), col(RunRow.id)).limit(200)
+                ).all()
+            )
+            if not page:
+                return
+            yield from page
+            last = (page[-1].started_at, page[-1].id)
+
+    head = {
+        "workflow_id": workflow_id,
+        "from": iso(started_from),
+        "to": iso(started_to),
+    }
+    return _export(session, runs(), chosen, single=False, head=head)
+
+
+def _export(
+    session: Session,
+    runs: Any,
+    fmt: ExportFormat,
+    *,
+    single: bool,
+    head: dict[str, Any] | None = None,
+) -> Iterator[str]:
+    if fmt == "csv":
+        yield _csv_text([], header=True)
+        for run in runs:
+            for page in _lines(session, run.id):
+                yield _csv_text([_csv_row(run, line) for line in page], header=False)
+        return
+    if single:
+        run = next(iter(runs))
+        events = [log_line(line) for page in _lines(session, run.id) for line in page]
+        yield json.dumps({**_run_json(run), "events": events}, default=str)
+        return
+    yield json.dumps(head)[:-1] + ', "runs": ['
+    first = True
+    for run in runs:
+        events = [log_line(line) for page in _lines(session, run.id) for line in page]
+        yield ("" if first else ",") + json.dumps({**_run_json(run), "events": events}, default=str)
+        first = False
+    yield "]}"
