@@ -167,7 +167,9 @@ def _read_key_values(path: Path) -> dict[str, str]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ValueError(f"cannot read the Salesforce secrets file {str(path)!r}: {exc.strerror}")
+        raise ValueError(
+            f"cannot read the Salesforce secrets file {str(path)!r}: {exc.strerror}"
+        ) from None
     found: dict[str, str] = {}
     for line in text.splitlines():
         line = line.strip()
