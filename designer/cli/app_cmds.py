@@ -55,7 +55,10 @@ def run_command(host: str, port: int, worker: bool) -> None:
             click.echo(f"Loaded the shipped examples: {', '.join(loaded)}")
     engine = state(app).engine
     click.echo(f"Database: {engine.url.render_as_string(hide_password=True)}")
-    executor = Worker(settings, engine) if worker else None
+    from designer.live import app_publisher
+
+    # Run updates go out through this app's Socket.IO server (and Redis, when set).
+    executor = Worker(settings, engine, publisher=app_publisher(app)) if worker else None
     if executor is not None:
         executor.start()
         click.echo(f"Executor: in this process, {settings.worker_threads} step threads")

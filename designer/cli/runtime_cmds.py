@@ -41,7 +41,11 @@ def worker_command(threads: int | None, no_migrate: bool) -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    worker = Worker(settings, engine)
+    from designer.live import publisher_for
+
+    # Without REDIS_URL a separate worker cannot reach the browsers: they catch up from
+    # the log when they next subscribe.
+    worker = Worker(settings, engine, publisher=publisher_for(settings))
     worker.start()
     click.echo(
         f"baton worker on {engine.url.render_as_string()} ({settings.worker_threads} threads)"
