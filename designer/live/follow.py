@@ -37,6 +37,8 @@ class RunFollower:
         self.node_id: str | None = None
         self.errors: list[dict[str, Any]] = []
         self.listeners: list[Listener] = []
+        self.live_messages = 0
+        """``run.events`` messages received (as opposed to pages fetched from the log)."""
         self._changed = threading.Condition()
         self._fetching = False
         self._pending: list[dict[str, Any]] = []
@@ -110,6 +112,7 @@ class RunFollower:
     def on_live(self, message: dict[str, Any]) -> None:
         """A ``run.events`` message for this run."""
         with self._changed:
+            self.live_messages += 1
             if self._fetching:
                 self._pending.append(message)
             else:
