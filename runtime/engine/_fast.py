@@ -10,11 +10,12 @@ object the engine builds this way survives a ``model_validate`` round trip uncha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-__all__ = ["clone", "make"]
+__all__ = ["builder", "clone", "make"]
 
 M = TypeVar("M", bound=BaseModel)
 # BaseModel keeps its bookkeeping in slots; their descriptors set them directly, which
@@ -24,6 +25,18 @@ _set_dict = BaseModel.__dict__["__dict__"].__set__
 _set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 _set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+
+# Every object built here has all of its fields set, so its fields-set is the class's
+# field names. One set per class is shared: pydantic only ever adds a field name to it
+# (on attribute assignment), which for a set already holding every name changes nothing.
+_ALL_FIELDS: dict[type[BaseModel], set[str]] = {}
+
+
+def _fields_of(cls: type[BaseModel]) -> set[str]:
+    names = _ALL_FIELDS.get(cls)
+    if names is None:
+        names = _ALL_FIELDS[cls] = set(cls.model_fields)
+    return names
 
 
 def make(cls: type[M], values: dict[str, Any]) -> M:
@@ -35,10 +48,26 @@ def make(cls: type[M], values: dict[str, Any]) -> M:
     """
     obj = _new(cls)
     _set_dict(obj, values)
-    _set_fields_set(obj, set(values))
+    names = _ALL_FIELDS.get(cls)
+    _set_fields_set(obj, names if names is not None else _fields_of(cls))
     _set_extra(obj, None)
     _set_private(obj, None)
     return obj
+
+
+def builder(cls: type[M]) -> Callable[[dict[str, Any]], M]:
+    """A one-argument ``make`` for ``cls``: ``builder(cls)(values)``, with less lookup."""
+    names = _fields_of(cls)
+
+    def build(values: dict[str, Any]) -> M:
+        obj = _new(cls)
+        _set_dict(obj, values)
+        _set_fields_set(obj, names)
+        _set_extra(obj, None)
+        _set_private(obj, None)
+        return obj
+
+    return build
 
 
 def clone(obj: M) -> M:

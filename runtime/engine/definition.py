@@ -15,7 +15,7 @@ published version and cache it; the transition never compiles anything per event
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -72,6 +72,25 @@ def read_path(facts: Facts, path: str) -> Any:
     return facts.case.get(path)
 
 
+def _reader(path: str) -> Callable[[Facts], Any]:
+    """:func:`read_path` for one path, with the path split once."""
+    root, _, rest = path.partition(".")
+    if root == "step":
+        step_id, _, key = rest.partition(".")
+
+        def read_step(facts: Facts) -> Any:
+            outputs = facts.steps.get(step_id)
+            return None if outputs is None else outputs.get(key)
+
+        return read_step
+    if root == "sla":
+        return lambda facts: facts.sla.get(rest)
+    if root == "counter":
+        return lambda facts: facts.counters.get(rest, 0)
+    name = rest if root == "case" else path
+    return lambda facts: facts.case.get(name)
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledCondition:
     """A condition compiled once, with its leaf rules kept for explaining a result."""
@@ -79,6 +98,9 @@ class CompiledCondition:
     source: Group
     test: Predicate
     rules: tuple[tuple[Rule, Predicate], ...]
+    #: per leaf rule, what :meth:`explain` reports, precomputed: field, operator, value,
+    #: a reader for the value seen, and the rule's predicate
+    leaves: tuple[tuple[str, str, Any, Callable[[Facts], Any], Predicate], ...] = ()
 
     def __call__(self, facts: Facts) -> bool:
         return self.test(facts)
@@ -91,14 +113,8 @@ class CompiledCondition:
         [{'field': 'case.p', 'op': 'eq', 'value': 'high', 'seen': 'low', 'held': False}]
         """
         return [
-            {
-                "field": rule.field,
-                "op": rule.op.value,
-                "value": rule.value,
-                "seen": read_path(facts, rule.field),
-                "held": check(facts),
-            }
-            for rule, check in self.rules
+            {"field": field, "op": op, "value": value, "seen": read(facts), "held": check(facts)}
+            for field, op, value, read, check in self.leaves
         ]
 
     def describe(self, facts: Facts, held: bool) -> str:
@@ -127,7 +143,12 @@ def _compile(condition: Group | None) -> CompiledCondition | None:
     if condition is None:
         return None
     rules = tuple((rule, compile_condition(rule)) for rule in iter_rules(condition))
-    return CompiledCondition(source=condition, test=compile_condition(condition), rules=rules)
+    leaves = tuple(
+        (rule.field, rule.op.value, rule.value, _reader(rule.field), check) for rule, check in rules
+    )
+    return CompiledCondition(
+        source=condition, test=compile_condition(condition), rules=rules, leaves=leaves
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +167,8 @@ class CompiledStep:
     #: a background step's inputs as (name, literal value, ref) and their declared types
     inputs: tuple[tuple[str, Any, str | None], ...] = ()
     input_types: Mapping[str, Any] | None = None
+    #: ``inputs`` with each ref turned into a reader of the facts (``None``: a literal)
+    input_plan: tuple[tuple[str, Any, Callable[[Facts], Any] | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +319,10 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
                     input_types={
                         name: inp.type for name, inp in getattr(step, "inputs", {}).items()
                     },
+                    input_plan=tuple(
+                        (name, inp.value, None if inp.ref is None else _reader(inp.ref))
+                        for name, inp in getattr(step, "inputs", {}).items()
+                    ),
                 )
                 for k, step in enumerate(spec.steps)
             )

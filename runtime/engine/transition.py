@@ -33,12 +33,11 @@ from pydantic import BaseModel
 
 from graphs.conditions import Facts, parse_datetime
 from graphs.model import BackgroundStep, Edge, EdgeKind, EndNode, InteractiveStep, StageNode
-from runtime.engine._fast import clone, make
+from runtime.engine._fast import builder, clone, make
 from runtime.engine.definition import (
     CompiledNode,
     CompiledStep,
     CompiledWorkflow,
-    read_path,
     summarize,
 )
 from runtime.engine.errors import InvalidEventError
@@ -106,6 +105,10 @@ _PENDING_STEP: dict[str, Any] = {
     "sla": None,
 }
 M = TypeVar("M", bound=BaseModel)
+_log_event = builder(LogEvent)
+_publish = builder(Publish)
+_transition = builder(Transition)
+_step_state = builder(StepState)
 
 
 def work_item_key(run_id: str, step_id: str, attempt: int) -> str:
@@ -343,19 +346,18 @@ class _Run:
         step_id: str | None = None,
         **data: Any,
     ) -> None:
-        self.seq += 1
+        self.seq = seq = self.seq + 1
         self.log.append(
-            make(
-                LogEvent,
+            _log_event(
                 {
-                    "seq": self.seq,
+                    "seq": seq,
                     "at": self.now,
                     "actor": self.actor,
                     "kind": kind,
                     "node_id": node_id,
                     "step_id": step_id,
                     "data": data,
-                },
+                }
             )
         )
 
@@ -369,20 +371,21 @@ class _Run:
         else:
             topic = "run.updated"
         self.effects.append(
-            _new(
-                Publish,
-                kind="publish",
-                topic=topic,
-                data={
-                    "run_id": s.run_id,
-                    "status": s.status._value_,
-                    "node_id": s.node_id,
-                    "from_seq": self.first_seq,
-                    "to_seq": self.seq,
-                },
+            _publish(
+                {
+                    "kind": "publish",
+                    "topic": topic,
+                    "data": {
+                        "run_id": s.run_id,
+                        "status": s.status._value_,
+                        "node_id": s.node_id,
+                        "from_seq": self.first_seq,
+                        "to_seq": self.seq,
+                    },
+                }
             )
         )
-        return _new(Transition, state=s, effects=self.effects, log=self.log)
+        return _transition({"state": s, "effects": self.effects, "log": self.log})
 
     # ------------------------------------------------------------------ facts
 
@@ -913,12 +916,12 @@ class _Run:
                 facts = self.facts()
                 if not node.entry(facts):
                     if node.id in self.fresh_nodes:
+                        explained = node.entry.explain(facts)
                         self.note(
                             "stage.waiting",
                             node_id=node.id,
-                            reason="entry condition does not hold: "
-                            + node.entry.describe(facts, False),
-                            rules=node.entry.explain(facts),
+                            reason="entry condition does not hold: " + summarize(explained, False),
+                            rules=explained,
                         )
                     return False
                 self.note(
@@ -947,8 +950,15 @@ class _Run:
                 if status is not _PENDING:
                     active = True
                     continue
-                if cs.after and not all(_finished(steps[a].status) for a in cs.after):
-                    continue
+                if cs.after:
+                    for a in cs.after:
+                        dep = steps[a].status
+                        if not (dep is _DONE or dep is _SKIPPED or dep is _CANCELLED):
+                            break
+                    else:
+                        dep = None
+                    if dep is not None:
+                        continue
                 if cs.entry is not None:
                     if facts_now is None:
                         facts_now = self.facts()
@@ -969,14 +979,15 @@ class _Run:
                 st = self.own(cs.id)
                 st.__dict__.update(status=StepStatus.SKIPPED, finished_at=self.now)
                 assert cs.entry is not None
+                explained = cs.entry.explain(facts_now)
                 self.note(
                     "step.skipped",
                     node_id=node.id,
                     step_id=cs.id,
                     attempt=st.attempt,
                     reason="entry condition did not hold when the rest of the stage was "
-                    "done: " + cs.entry.describe(facts_now, False),
-                    rules=cs.entry.explain(facts_now),
+                    "done: " + summarize(explained, False),
+                    rules=explained,
                 )
 
     def exit_stage(self, node: CompiledNode) -> None:
@@ -1007,12 +1018,11 @@ class _Run:
     # ------------------------------------------------------------------ steps
 
     def inputs(self, cs: CompiledStep) -> dict[str, Any]:
-        if not cs.inputs:
+        if not cs.input_plan:
             return {}
         facts = self.facts()
         return {
-            name: (value if ref is None else read_path(facts, ref))
-            for name, value, ref in cs.inputs
+            name: (value if read is None else read(facts)) for name, value, read in cs.input_plan
         }
 
     def launch(self, cs: CompiledStep, st: StepState, *, retry_of: int | None) -> None:
