@@ -41,6 +41,7 @@ from runtime.engine.definition import (
     summarize,
 )
 from runtime.engine.errors import InvalidEventError
+from runtime.engine.escalation import escalate
 from runtime.engine.types import (
     FINISHED_RUN_STATUSES,
     FINISHED_STEP_STATUSES,
@@ -438,6 +439,7 @@ class _Run:
         )
         self.enter(self.d.start_id)
         self.advance()
+        escalate(self)
 
     def handle(self, event: Event) -> None:
         status = self.s.status
@@ -454,6 +456,7 @@ class _Run:
         else:
             self.apply(event)
             self.advance()
+            escalate(self)
 
     def ignore(self, event: Event, reason: str, **data: Any) -> None:
         self.note(

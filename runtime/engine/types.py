@@ -32,6 +32,7 @@ __all__ = [
     "CreateWorkItem",
     "DeferredEvent",
     "Effect",
+    "Escalate",
     "Event",
     "Incident",
     "LogEvent",
@@ -169,6 +170,8 @@ class RunState(_Data):
     #: events that arrived while the run was paused or at an incident, applied in order
     #: on resume / when the incident is resolved
     deferred: list[DeferredEvent] = Field(default_factory=list)
+    #: escalation rules that fired and still hold: rule id -> ``<node>:<visit>`` it fired at
+    escalations: dict[str, str] = Field(default_factory=dict)
 
 
 class RunIdentity(_Data):
@@ -339,8 +342,20 @@ class Publish(_Data):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
+class Escalate(_Data):
+    """Perform an escalation rule's actions on work items and people (priority, queue,
+    notices); a jump to an escalation stage is the engine's own and is already done."""
+
+    kind: Literal["escalate"] = "escalate"
+    rule_id: str
+    name: str = ""
+    node_id: str | None = None
+    actions: list[dict[str, Any]] = Field(default_factory=list)
+    reason: str = ""
+
+
 Effect = Annotated[
-    RunStep | CreateWorkItem | CancelWorkItem | ScheduleTimer | CancelTimer | Publish,
+    RunStep | CreateWorkItem | CancelWorkItem | ScheduleTimer | CancelTimer | Publish | Escalate,
     Field(discriminator="kind"),
 ]
 

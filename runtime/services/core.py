@@ -42,6 +42,7 @@ from runtime.engine.types import (
     CancelWorkItem,
     CaseCreated,
     CreateWorkItem,
+    Escalate,
     Event,
     Publish,
     RunIdentity,
@@ -51,7 +52,8 @@ from runtime.engine.types import (
     Transition,
 )
 from runtime.errors import NotFound
-from runtime.routing import choose_assignee
+from runtime.routing import choose_assignee, item_closed
+from runtime.routing.escalations import perform_escalation
 from runtime.store.tables import (
     CaseRow,
     OutboxRow,
@@ -465,6 +467,8 @@ def _perform_local_effects(
                 )
                 .values(status=WorkItemStatus.CANCELLED, cancel_reason=effect.reason)
             )
+            # The holder's room goes to the best waiting item at once.
+            item_closed(session, key=effect.work_item_key, outcome="cancelled", now=now)
         elif isinstance(effect, ScheduleTimer):
             _schedule_timer(session, run=run, timer=effect, now=now)
         elif isinstance(effect, CancelTimer):
@@ -475,6 +479,15 @@ def _perform_local_effects(
                     col(TimerRow.status) == TimerStatus.PENDING,
                 )
                 .values(status=TimerStatus.CANCELLED)
+            )
+        elif isinstance(effect, Escalate):
+            perform_escalation(
+                session,
+                run_id=run.id,
+                case_id=run.case_id,
+                case=case.fields,
+                effect=effect,
+                now=now,
             )
         else:  # pragma: no cover - the Effect union is closed
             raise TypeError(f"unknown effect {effect!r}")

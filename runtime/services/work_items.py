@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from graphs.model import FormField
 from runtime.engine.types import WorkItemCompleted
 from runtime.errors import Conflict, InvalidInput, NotFound
+from runtime.routing import item_closed
 from runtime.services.core import append_note, apply_event, lock_run
 from runtime.services.forms import validate_form
 from runtime.store.tables import WorkItemRow, WorkItemStatus, utcnow
@@ -109,6 +110,8 @@ def complete_work_item(
         step_id=item.step_id, attempt=item.attempt, work_item_key=key, data=cleaned, actor=actor
     )
     apply_event(session, run=run, case=case, event=event, now=now)
+    # The agent's freed room goes to the best waiting item at once.
+    item_closed(session, key=key, outcome="completed", now=now, actor=actor)
     return item
 
 

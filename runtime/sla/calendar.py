@@ -118,8 +118,8 @@ class BusinessCalendar:
     def intervals_on(self, day: date) -> list[tuple[datetime, datetime]]:
         """The working intervals of local date ``day``, as UTC instants."""
         if self.always_open:
-            start = datetime.combine(day, time.min, tzinfo=UTC)
-            return [(start, start + timedelta(days=1))]
+            midnight = datetime.combine(day, time.min, tzinfo=UTC)
+            return [(midnight, midnight + timedelta(days=1))]
         if day in self.holidays:
             return []
         zone = self.zone

@@ -1,0 +1,55 @@
+"""Whether an agent can take work at a moment: a pure function of their settings.
+
+>>> from datetime import UTC, datetime
+>>> monday_10 = datetime(2026, 1, 5, 10, tzinfo=UTC)
+>>> availability("online", now=monday_10)
+(True, '')
+>>> availability("online", now=monday_10, working_hours={"mon": [["12:00", "17:00"]]})
+(False, 'outside working hours')
+>>> availability("away", now=monday_10)
+(False, 'away')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from runtime.sla.calendar import BusinessCalendar, is_open, parse_hours
+
+__all__ = ["AVAILABILITIES", "availability"]
+
+AVAILABILITIES = ("online", "away", "offline")
+
+
+def availability(
+    status: str,
+    *,
+    now: datetime,
+    working_hours: Mapping[str, Any] | None = None,
+    timezone: str = "UTC",
+    out_of_office_from: datetime | None = None,
+    out_of_office_until: datetime | None = None,
+) -> tuple[bool, str]:
+    """``(True, "")`` when the agent may get work now, else ``(False, why)``.
+
+    An agent gets work only when online, not out of office, and (when working hours are
+    set) inside them, in their own time zone.
+    """
+    if status != "online":
+        return False, status
+    away_from = out_of_office_from
+    if (
+        out_of_office_until is not None
+        and now < out_of_office_until
+        and (away_from is None or now >= away_from)
+    ):
+        return False, f"out of office until {out_of_office_until.isoformat()}"
+    if working_hours:
+        calendar = BusinessCalendar(
+            name="hours", timezone=timezone, hours=parse_hours(working_hours)
+        )
+        if not is_open(calendar, now):
+            return False, "outside working hours"
+    return True, ""

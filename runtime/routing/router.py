@@ -1,0 +1,380 @@
+"""Routing against the store: assign new work items, drain waiting ones, pull, reassign.
+
+The choices themselves are pure (:mod:`runtime.routing.choose`); this module reads
+agents, queues and loads from the caller's session, asks for a decision, and writes
+the outcome: the work item's assignee, its ``work_routing`` row and one ``assignment``
+row per decision with the candidates and why each was passed over.
+
+Loads are read from ``work_item`` itself (open items per assignee), so whatever closes
+an item (completion, cancellation, a finished run) frees capacity without bookkeeping
+here; :func:`item_closed` then gives the freed room to the best waiting item at once.
+
+Concurrency: the agents an assignment may go to are locked (``FOR UPDATE``, by id
+order) before their loads are read, so two transactions never both fill an agent's
+last slot; on SQLite the write transaction itself serialises writers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from runtime.engine.types import CreateWorkItem
+from runtime.routing.choose import AgentView, Decision, ItemView, choose, passed_over
+from runtime.routing.presence import availability
+from runtime.store.routing_tables import AgentRow, AssignmentRow, QueueRow, WorkRoutingRow
+from runtime.store.tables import RunRow, WorkItemRow, WorkItemStatus
+
+__all__ = [
+    "PRIORITY_OF_CASE",
+    "agent_views",
+    "assign_open",
+    "choose_assignee",
+    "drain",
+    "item_closed",
+    "loads",
+    "record_assignment",
+]
+
+#: Routing priority from a case's ``priority`` field, when it has one of these values.
+PRIORITY_OF_CASE = {"low": 0, "normal": 1, "medium": 1, "high": 2, "urgent": 3, "critical": 3}
+
+#: Waiting items looked at per drain: enough for any realistic burst of freed capacity.
+DRAIN_LIMIT = 500
+
+
+def _run_of(key: str) -> str:
+    return key.rsplit(":", 2)[0]
+
+
+def loads(session: Session, agent_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """Open items and load points held by each agent: ``{agent: (items, points)}``."""
+    ids = list(agent_ids)
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(
+            WorkItemRow.assignee,
+            func.count(),
+            func.coalesce(func.sum(func.coalesce(WorkRoutingRow.weight, 1)), 0),
+        )
+        .select_from(WorkItemRow)
+        .join(WorkRoutingRow, col(WorkRoutingRow.key) == col(WorkItemRow.key), isouter=True)
+        .where(col(WorkItemRow.status) == WorkItemStatus.OPEN, col(WorkItemRow.assignee).in_(ids))
+        .group_by(col(WorkItemRow.assignee))
+    ).all()
+    return {str(agent): (int(n), int(points)) for agent, n, points in rows}
+
+
+def _view(row: AgentRow, held: tuple[int, int], now: datetime) -> AgentView:
+    ok, why = availability(
+        row.availability,
+        now=now,
+        working_hours=row.working_hours,
+        timezone=row.timezone,
+        out_of_office_from=row.out_of_office_from,
+        out_of_office_until=row.out_of_office_until,
+    )
+    return AgentView(
+        id=row.id,
+        skills=dict(row.skills),
+        languages=frozenset(row.languages),
+        max_items=row.max_items,
+        max_load=row.max_load,
+        open_items=held[0],
+        load=held[1],
+        available=ok,
+        why_unavailable=why,
+    )
+
+
+def agent_views(
+    session: Session, members: Sequence[str], now: datetime, *, lock: bool = False
+) -> list[AgentView]:
+    """Routing's view of ``members`` (in that order; unknown ids are left out)."""
+    if not members:
+        return []
+    query = select(AgentRow).where(col(AgentRow.id).in_(list(members)))
+    if lock:
+        query = query.order_by(col(AgentRow.id)).with_for_update()
+    rows = {row.id: row for row in session.exec(query).all()}
+    held = loads(session, rows)
+    return [_view(rows[m], held.get(m, (0, 0)), now) for m in members if m in rows]
+
+
+def _item_view(item: WorkItemRow, routing: WorkRoutingRow | None) -> ItemView:
+    return ItemView(
+        key=item.key,
+        skills=tuple(item.skills or ()),
+        weight=routing.weight if routing else 1,
+        priority=routing.priority if routing else 0,
+        due_at=item.due_at,
+        created_at=item.created_at,
+    )
+
+
+def record_assignment(
+    session: Session,
+    *,
+    key: str,
+    queue: str | None,
+    agent: str | None,
+    previous: str | None,
+    now: datetime,
+    kind: str,
+    reason: str,
+    actor: str = "system",
+    decision: Decision | None = None,
+) -> AssignmentRow:
+    """Write one ``assignment`` row and keep the item's routing counters in step."""
+    row = AssignmentRow(
+        work_item_key=key,
+        run_id=_run_of(key),
+        queue=queue,
+        agent=agent,
+        previous=previous,
+        at=now,
+        kind=kind,
+        strategy=decision.strategy if decision else None,
+        actor=actor,
+        reason=reason,
+        decision=decision.as_dict() if decision else {},
+    )
+    session.add(row)
+    routing = session.get(WorkRoutingRow, key)
+    if routing is not None and agent != previous:
+        routing.assignee = agent
+        routing.waiting = agent is None and routing.outcome == "open"
+        if agent is not None:
+            routing.assignments += 1
+            routing.assigned_at = now
+            if routing.first_assigned_at is None:
+                routing.first_assigned_at = now
+                routing.first_assignee = agent
+        if previous is not None:
+            routing.reassignments += 1
+            if kind == "manual":
+                routing.manual_reassignments += 1
+        session.add(routing)
+    return row
+
+
+def _queue_strategy(queue: QueueRow | None, wanted: str | None) -> str:
+    if wanted:
+        return str(wanted)
+    return queue.strategy if queue is not None else "round_robin"
+
+
+def choose_assignee(
+    session: Session,
+    *,
+    item: CreateWorkItem,
+    case: Mapping[str, Any],
+    now: datetime,
+) -> str | None:
+    """The agent to give the new ``item`` to, or ``None`` to leave it waiting in its queue.
+
+    Called by the store inside the transaction that creates the work item; records the
+    decision (``assignment``) and the item's routing facts (``work_routing``).
+    """
+    run = session.get(RunRow, _run_of(item.work_item_key))
+    queue = session.get(QueueRow, item.queue) if item.queue else None
+    strategy = _queue_strategy(queue, item.strategy)
+    priority = PRIORITY_OF_CASE.get(str(case.get("priority", "")).lower(), 0)
+    routing = WorkRoutingRow(
+        key=item.work_item_key,
+        run_id=_run_of(item.work_item_key),
+        case_id=run.case_id if run else "",
+        workflow_id=run.workflow_id if run else "",
+        node_id=run.node_id if run else None,
+        step_id=item.step_id,
+        queue=item.queue,
+        skills=list(item.skills),
+        strategy=strategy,
+        priority=priority,
+        due_at=item.due_at,
+        created_at=now,
+    )
+    if session.get(WorkRoutingRow, item.work_item_key) is None:
+        session.add(routing)
+        session.flush()
+    if item.agent:
+        record_assignment(
+            session,
+            key=item.work_item_key,
+            queue=item.queue,
+            agent=item.agent,
+            previous=None,
+            now=now,
+            kind="route",
+            reason=f"the step names agent {item.agent!r}, bypassing routing",
+        )
+        return item.agent
+    if queue is None:
+        record_assignment(
+            session,
+            key=item.work_item_key,
+            queue=item.queue,
+            agent=None,
+            previous=None,
+            now=now,
+            kind="route",
+            reason=(
+                f"queue {item.queue!r} is not set up (no members); the item waits"
+                if item.queue
+                else "the step names no queue; the item waits"
+            ),
+        )
+        return None
+    agents = agent_views(session, queue.members, now, lock=True)
+    view = ItemView(
+        key=item.work_item_key,
+        skills=tuple(item.skills),
+        priority=priority,
+        due_at=item.due_at,
+        created_at=now,
+    )
+    decision = choose(view, agents, strategy, last=queue.last_assigned)
+    record_assignment(
+        session,
+        key=item.work_item_key,
+        queue=queue.name,
+        agent=decision.agent,
+        previous=None,
+        now=now,
+        kind="route",
+        reason=decision.reason,
+        decision=decision,
+    )
+    if decision.agent is not None:
+        queue.last_assigned = decision.agent
+        session.add(queue)
+    return decision.agent
+
+
+def assign_open(session: Session, key: str, agent: str) -> bool:
+    """Give an open, unassigned item to ``agent``; ``False`` if someone was quicker."""
+    result = session.execute(
+        update(WorkItemRow)
+        .where(
+            col(WorkItemRow.key) == key,
+            col(WorkItemRow.status) == WorkItemStatus.OPEN,
+            col(WorkItemRow.assignee).is_(None),
+        )
+        .values(assignee=agent)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def drain(
+    session: Session,
+    *,
+    now: datetime,
+    queues: Iterable[str] | None = None,
+    agents: Iterable[str] | None = None,
+) -> list[tuple[str, str]]:
+    """Assign waiting items of ``queues`` (or of every queue ``agents`` belong to).
+
+    Items go in line order (priority class, SLA due time, age), each to the agent its
+    queue's strategy picks among those with room; pull-next queues are left to agents.
+    Returns the ``(item key, agent)`` pairs assigned.
+    """
+    all_queues = {q.name: q for q in session.exec(select(QueueRow)).all()}
+    names: set[str] = set(queues or ())
+    if agents is not None:
+        wanted = set(agents)
+        names |= {q.name for q in all_queues.values() if wanted & set(q.members)}
+    chosen = [all_queues[n] for n in sorted(names) if n in all_queues]
+    chosen = [q for q in chosen if q.strategy != "pull_next" and q.members]
+    if not chosen:
+        return []
+    rows = session.exec(
+        select(WorkItemRow, WorkRoutingRow)
+        .join(WorkRoutingRow, col(WorkRoutingRow.key) == col(WorkItemRow.key), isouter=True)
+        .where(
+            col(WorkItemRow.status) == WorkItemStatus.OPEN,
+            col(WorkItemRow.assignee).is_(None),
+            col(WorkItemRow.queue).in_([q.name for q in chosen]),
+        )
+        .order_by(
+            col(WorkRoutingRow.priority).desc(),
+            col(WorkItemRow.due_at).is_(None),
+            col(WorkItemRow.due_at),
+            col(WorkItemRow.created_at),
+            col(WorkItemRow.key),
+        )
+        .limit(DRAIN_LIMIT)
+    ).all()
+    if not rows:
+        return []
+    by_name = {q.name: q for q in chosen}
+    members = sorted({m for q in chosen for m in q.members})
+    views = {v.id: v for v in agent_views(session, members, now, lock=True)}
+    assigned: list[tuple[str, str]] = []
+    for item, routing in rows:
+        if not any(v.available and v.has_room() for v in views.values()):
+            break
+        queue = by_name[str(item.queue)]
+        strategy = routing.strategy if routing is not None else queue.strategy
+        if strategy == "pull_next":
+            continue
+        line = [views[m] for m in queue.members if m in views]
+        decision = choose(_item_view(item, routing), line, strategy, last=queue.last_assigned)
+        if decision.agent is None or not assign_open(session, item.key, decision.agent):
+            continue
+        record_assignment(
+            session,
+            key=item.key,
+            queue=queue.name,
+            agent=decision.agent,
+            previous=None,
+            now=now,
+            kind="drain",
+            reason="capacity freed: " + decision.reason,
+            decision=decision,
+        )
+        queue.last_assigned = decision.agent
+        session.add(queue)
+        winner = views[decision.agent]
+        views[decision.agent] = replace(
+            winner,
+            open_items=winner.open_items + 1,
+            load=winner.load + (routing.weight if routing else 1),
+        )
+        assigned.append((item.key, decision.agent))
+    return assigned
+
+
+def item_closed(
+    session: Session, *, key: str, outcome: str, now: datetime, actor: str | None = None
+) -> list[tuple[str, str]]:
+    """Note that a work item was completed or cancelled, and hand the freed room on."""
+    routing = session.get(WorkRoutingRow, key)
+    item = session.get(WorkItemRow, key)
+    holder = item.assignee if item is not None else None
+    if routing is not None and routing.outcome == "open":
+        routing.outcome = outcome
+        routing.closed_at = now
+        routing.waiting = False
+        routing.completed_by = actor
+        session.add(routing)
+    if holder is None:
+        return []
+    session.flush()
+    return drain(session, now=now, agents=[holder])
+
+
+def fits(session: Session, *, agent_id: str, key: str, now: datetime) -> str | None:
+    """Why ``agent_id`` may not hold item ``key`` now, or ``None`` when they may."""
+    item = session.get(WorkItemRow, key)
+    if item is None:
+        return "no such item"
+    views = agent_views(session, [agent_id], now, lock=True)
+    if not views:
+        return f"agent {agent_id!r} does not exist"
+    return passed_over(views[0], _item_view(item, session.get(WorkRoutingRow, key)))
