@@ -31,6 +31,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from graphs.model import TriggerEvent, Workflow
@@ -248,10 +249,16 @@ def lock_case(session: Session, case_id: str) -> CaseRow:
 
 def lock_run(session: Session, run_id: str) -> tuple[CaseRow, RunRow]:
     """The run's case and the run, both locked (case first), both freshly read."""
-    case_id = session.exec(select(RunRow.case_id).where(RunRow.id == run_id)).first()
-    if case_id is None:
+    # The case is found through the run inside the locking query: one round trip.
+    owner = select(RunRow.case_id).where(RunRow.id == run_id).scalar_subquery()
+    case = session.exec(
+        select(CaseRow)
+        .where(CaseRow.id == owner)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if case is None:
         raise NotFound("run", run_id)
-    case = lock_case(session, case_id)
     run = session.exec(
         select(RunRow)
         .where(RunRow.id == run_id)
@@ -305,8 +312,7 @@ def start_run_for(
         started_at=now,
         updated_at=now,
     )
-    session.add(run)
-    _persist(session, run=run, case=case, event=event, result=result, now=now)
+    _persist(session, run=run, case=case, event=event, result=result, now=now, new=True)
     return run
 
 
@@ -339,6 +345,7 @@ def _persist(
     event: Event,
     result: Transition,
     now: datetime,
+    new: bool = False,
 ) -> None:
     state = result.state
     previous_seq = run.seq
@@ -349,17 +356,32 @@ def _persist(
                 f"engine log for run {run.id} jumps from seq {expected - 1} to {line.seq}"
             )
         expected += 1
-    run.state = state.model_dump(mode="json")
-    run.status = str(state.status)
-    run.node_id = state.node_id
-    run.node_entered_at = state.node_entered_at
-    run.seq = state.seq
-    run.finished_at = state.finished_at
-    run.updated_at = now
-    run.inputs += 1
-    session.add(run)
-    # The run row must exist before the rows that point at it (new runs).
-    session.flush()
+    values = {
+        "state": state.model_dump(mode="json"),
+        "status": str(state.status),
+        "node_id": state.node_id,
+        "node_entered_at": state.node_entered_at,
+        "seq": state.seq,
+        "finished_at": state.finished_at,
+        "updated_at": now,
+        "inputs": run.inputs + 1,
+    }
+    if new:
+        for name, value in values.items():
+            setattr(run, name, value)
+        session.add(run)
+        # The run row must exist before the rows that point at it.
+        session.flush()
+    else:
+        # One UPDATE of the row we hold locked, without the unit of work's bookkeeping;
+        # the object is told the values as committed so it never writes them again.
+        session.execute(
+            update(RunRow.__table__)  # type: ignore[arg-type]
+            .where(RunRow.__table__.c.id == run.id)  # type: ignore[attr-defined]
+            .values(values)
+        )
+        for name, value in values.items():
+            set_committed_value(run, name, value)
     log_json = [line.model_dump(mode="json") for line in result.log]
     # Core inserts: the log and inputs are append-only and never read back in this
     # transaction, so ORM objects would only cost time on the hot path.
@@ -496,52 +518,65 @@ def _perform_local_effects(
 def _create_work_item(
     session: Session, *, run: RunRow, case: CaseRow, item: CreateWorkItem, now: datetime
 ) -> None:
-    if session.get(WorkItemRow, item.work_item_key) is not None:
+    table = WorkItemRow.__table__  # type: ignore[attr-defined]
+    exists = session.execute(
+        select(table.c.key).where(table.c.key == item.work_item_key)
+    ).first()
+    if exists is not None:
         return  # the same attempt's item exists: creating it again must not duplicate it
     assignee = choose_assignee(session, item=item, case=case.fields, now=now)
-    session.add(
-        WorkItemRow(
-            key=item.work_item_key,
-            run_id=run.id,
-            case_id=run.case_id,
-            step_id=item.step_id,
-            attempt=item.attempt,
-            title=item.title,
-            queue=item.queue,
-            assignee=assignee,
-            skills=list(item.skills),
-            strategy=str(item.strategy) if item.strategy else None,
-            form=[field.model_dump(mode="json") for field in item.form],
-            status=WorkItemStatus.OPEN,
-            due_at=item.due_at,
-            created_at=now,
-            data={},
-        )
+    session.execute(
+        insert(table),
+        [
+            {
+                "key": item.work_item_key,
+                "run_id": run.id,
+                "case_id": run.case_id,
+                "step_id": item.step_id,
+                "attempt": item.attempt,
+                "title": item.title,
+                "queue": item.queue,
+                "assignee": assignee,
+                "skills": list(item.skills),
+                "strategy": str(item.strategy) if item.strategy else None,
+                "form": [field.model_dump(mode="json") for field in item.form],
+                "status": str(WorkItemStatus.OPEN),
+                "due_at": item.due_at,
+                "created_at": now,
+                "completed_at": None,
+                "completed_by": None,
+                "data": {},
+                "cancel_reason": None,
+            }
+        ],
     )
 
 
 def _schedule_timer(session: Session, *, run: RunRow, timer: ScheduleTimer, now: datetime) -> None:
-    row = session.get(TimerRow, timer.timer_key)
-    if row is None:
-        session.add(
-            TimerRow(
-                key=timer.timer_key,
-                run_id=run.id,
-                due_at=timer.due_at,
-                purpose=timer.purpose,
-                data=dict(timer.data),
-                status=TimerStatus.PENDING,
-                created_at=now,
-            )
+    # Re-arming a key (say, an SLA timer after a re-entry) replaces its due time: an
+    # upsert, one statement either way.
+    dialect = session.get_bind().dialect.name
+    upsert = pg_insert if dialect == "postgresql" else sqlite_insert
+    values = {
+        "key": timer.timer_key,
+        "run_id": run.id,
+        "due_at": timer.due_at,
+        "purpose": timer.purpose,
+        "data": dict(timer.data),
+        "status": str(TimerStatus.PENDING),
+        "created_at": now,
+        "fired_at": None,
+    }
+    statement = upsert(TimerRow.__table__).values(**values)  # type: ignore[arg-type]
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                name: statement.excluded[name]
+                for name in ("due_at", "purpose", "data", "status", "fired_at")
+            },
         )
-    else:
-        # Re-arming a key (say, an SLA timer after a re-entry) replaces its due time.
-        row.due_at = timer.due_at
-        row.purpose = timer.purpose
-        row.data = dict(timer.data)
-        row.status = TimerStatus.PENDING
-        row.fired_at = None
-        session.add(row)
+    )
     session.info[TIMERS_WRITTEN] = True
 
 

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from runtime.engine.types import ACTIVE_RUN_STATUSES, RunStep, StepCompleted, StepFailed, TimerFired
+from runtime.errors import NotFound
 from runtime.services.cases import apply_case_changes
 from runtime.services.core import apply_event, lock_run
 from runtime.store.tables import (
-    CaseRow,
     ExecutionRow,
     ExecutionStatus,
     OutboxRow,
@@ -171,67 +171,86 @@ def begin_step(
     live lease, or the run no longer wants this attempt (cancelled, moved on).
     ``claim`` also claims the entry, in the same transaction, if it is due (the claim
     and the execution record then cost one commit instead of two).
+
+    Rows are locked in the order every writer uses: case, run, outbox entry, execution.
     """
-    entry = session.get(OutboxRow, outbox_id, populate_existing=claim)
+    outbox = OutboxRow.__table__  # type: ignore[attr-defined]
+    entry = session.execute(
+        select(outbox.c.run_id, outbox.c.effect, outbox.c.idempotency_key, outbox.c.status)
+        .where(outbox.c.id == outbox_id)
+    ).first()
     if entry is None or entry.status == OutboxStatus.DONE:
         return None
     effect = RunStep.model_validate(entry.effect)
-    if claim:
-        if entry.available_at > now or entry.status not in (
-            OutboxStatus.PENDING,
-            OutboxStatus.CLAIMED,
-        ):
-            return None  # someone else claimed it meanwhile
-        entry.status = OutboxStatus.CLAIMED
-        entry.attempts += 1
-        entry.available_at = now + timedelta(
-            seconds=effect.timeout_seconds + lease_margin_seconds
-        )
-        session.add(entry)
     key = entry.idempotency_key
-    execution = session.exec(
-        select(ExecutionRow)
-        .where(ExecutionRow.key == key)
+    try:
+        case, run = lock_run(session, entry.run_id)
+    except NotFound:
+        case = run = None
+    lease = now + timedelta(seconds=effect.timeout_seconds + lease_margin_seconds)
+    if claim:
+        claimed = session.execute(
+            update(outbox)
+            .where(
+                outbox.c.id == outbox_id,
+                outbox.c.status.in_((OutboxStatus.PENDING, OutboxStatus.CLAIMED)),
+                outbox.c.available_at <= now,
+            )
+            .values(status=OutboxStatus.CLAIMED, attempts=outbox.c.attempts + 1, available_at=lease)
+        )
+        if claimed.rowcount == 0:  # type: ignore[attr-defined]
+            return None  # someone else claimed it meanwhile
+    table = ExecutionRow.__table__  # type: ignore[attr-defined]
+    execution = session.execute(
+        select(table.c.status, table.c.lease_until, table.c.deliveries)
+        .where(table.c.key == key)
         .with_for_update()
-        .execution_options(populate_existing=True)
     ).first()
     if execution is not None and execution.status != ExecutionStatus.RUNNING:
         finish_outbox(session, outbox_id=outbox_id, now=now)
         return None
     if execution is not None and execution.lease_until > now:
         return None  # another delivery is under way; its lease brings the entry back
-    run = session.get(RunRow, entry.run_id)
-    lease = now + timedelta(seconds=effect.timeout_seconds + lease_margin_seconds)
+    wanted = run is not None and _wants(run, effect)
+    values: dict[str, Any] = (
+        {"status": ExecutionStatus.RUNNING, "lease_until": lease}
+        if wanted
+        else {"status": ExecutionStatus.SKIPPED, "finished_at": now, "lease_until": now}
+    )
+    deliveries = (execution.deliveries if execution is not None else 0) + int(wanted)
+    values["deliveries"] = deliveries
     if execution is None:
-        execution = ExecutionRow(
-            key=key,
-            run_id=entry.run_id,
-            step_id=effect.step_id,
-            attempt=effect.attempt,
-            action=effect.action,
-            started_at=now,
-            lease_until=lease,
+        session.execute(
+            insert(table),
+            [
+                {
+                    "key": key,
+                    "run_id": entry.run_id,
+                    "step_id": effect.step_id,
+                    "attempt": effect.attempt,
+                    "action": effect.action,
+                    "started_at": now,
+                    "finished_at": None,
+                    "error": None,
+                    "outputs": None,
+                    **values,
+                }
+            ],
         )
-    if run is None or not _wants(run, effect):
-        execution.status = ExecutionStatus.SKIPPED
-        execution.finished_at = now
-        execution.lease_until = now
-        session.add(execution)
+    else:
+        session.execute(update(table).where(table.c.key == key).values(values))
+    if not wanted:
         finish_outbox(session, outbox_id=outbox_id, now=now)
         return None
-    execution.status = ExecutionStatus.RUNNING
-    execution.deliveries += 1
-    execution.lease_until = lease
-    session.add(execution)
-    case = session.get(CaseRow, run.case_id)
+    assert case is not None and run is not None
     return StepJob(
         outbox_id=outbox_id,
         key=key,
         run_id=run.id,
         case_id=run.case_id,
         effect=effect,
-        case=dict(case.fields) if case is not None else {},
-        delivery=execution.deliveries,
+        case=dict(case.fields),
+        delivery=deliveries,
     )
 
 
@@ -259,24 +278,28 @@ def finish_step(
     when the result came too late to count (another delivery recorded one first).
     """
     case, run = lock_run(session, job.run_id)
-    execution = session.exec(
-        select(ExecutionRow)
-        .where(ExecutionRow.key == job.key)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
     finish_outbox(session, outbox_id=job.outbox_id, now=now)
-    if execution is None or execution.status != ExecutionStatus.RUNNING:
-        return False
-    if execution.deliveries != job.delivery:
-        return False  # a later delivery of the same key owns the result
-    execution.finished_at = now
-    execution.lease_until = now
     effect = job.effect
+    values: dict[str, Any] = {"finished_at": now, "lease_until": now}
     if error is None:
-        execution.status = ExecutionStatus.SUCCEEDED
-        execution.outputs = dict(outputs or {})
-        session.add(execution)
+        values.update(status=ExecutionStatus.SUCCEEDED, outputs=dict(outputs or {}))
+    else:
+        values.update(status=ExecutionStatus.FAILED, error=error[:4000])
+    table = ExecutionRow.__table__  # type: ignore[attr-defined]
+    # Only the delivery that still owns the key may record a result: a later delivery
+    # (``deliveries`` moved on) or a recorded result makes this one too late.
+    recorded = session.execute(
+        update(table)
+        .where(
+            table.c.key == job.key,
+            table.c.status == ExecutionStatus.RUNNING,
+            table.c.deliveries == job.delivery,
+        )
+        .values(values)
+    )
+    if recorded.rowcount == 0:  # type: ignore[attr-defined]
+        return False
+    if error is None:
         if run.status in _ACTIVE and case_updates:
             apply_case_changes(
                 session,
@@ -289,9 +312,6 @@ def finish_step(
             step_id=effect.step_id, attempt=effect.attempt, outputs=dict(outputs or {})
         )
     else:
-        execution.status = ExecutionStatus.FAILED
-        execution.error = error[:4000]
-        session.add(execution)
         event = StepFailed(
             step_id=effect.step_id, attempt=effect.attempt, error=error, retryable=retryable
         )
