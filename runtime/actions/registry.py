@@ -11,7 +11,9 @@ a name already taken) is logged and reported by :func:`load_errors` and in the
 message of :class:`UnknownAction`; it never hides the other actions.
 
 >>> sorted(name for name in available_actions() if name in BUILTIN_NAMES)
-['assign', 'http_request', 'notify', 'set_fields', 'wait']
+... # doctest: +NORMALIZE_WHITESPACE
+['assign', 'http_request', 'notify', 'salesforce_create', 'salesforce_query',
+ 'salesforce_update', 'set_fields', 'wait']
 >>> get_action("set_fields").name
 'set_fields'
 """
@@ -29,6 +31,11 @@ from runtime.actions.base import Action
 from runtime.actions.fields import AssignAction, SetFieldsAction
 from runtime.actions.http import HttpRequestAction
 from runtime.actions.notify import NotifyAction
+from runtime.actions.salesforce import (
+    SalesforceCreateAction,
+    SalesforceQueryAction,
+    SalesforceUpdateAction,
+)
 from runtime.actions.wait import WaitAction
 
 __all__ = [
@@ -50,6 +57,9 @@ _BUILTINS: tuple[type[Action], ...] = (
     HttpRequestAction,
     AssignAction,
     WaitAction,
+    SalesforceUpdateAction,
+    SalesforceCreateAction,
+    SalesforceQueryAction,
 )
 BUILTIN_NAMES = frozenset(cls.name for cls in _BUILTINS)
 

@@ -170,9 +170,11 @@ class SalesforceClient:
                     if s.private_key_file
                     else {"privatekey": s.private_key.get_secret_value()}  # type: ignore[union-attr]
                 )
+                # The JWT's audience is login (or test) unless a domain is set explicitly.
+                domain = s.domain or ("test" if s.login_domain() == "test" else "login")
                 return Salesforce(
                     username=s.username, consumer_key=s.consumer_key,
-                    domain=s.login_domain(), **key, **common,
+                    domain=domain, **key, **common,
                 )  # fmt: skip
             if mode == "password":
                 password = s.password.get_secret_value()  # type: ignore[union-attr]

@@ -1,0 +1,295 @@
+"""Built-in Salesforce actions: update the triggering record, create a related one, query.
+
+Each reads Salesforce as it is *now*, never a copy taken when the run started (the
+stale ``$Record`` of Salesforce Orchestrator): ``salesforce_update`` reads the record's
+current values before writing and writes only what differs, so a repeated delivery
+changes nothing twice; ``salesforce_query`` runs its query at the moment of the step.
+
+The triggering record's Id is the case field ``salesforce_id`` (the trigger's
+``id_field``), written by the sync; ``record_id`` overrides it. Failures come from
+:mod:`runtime.salesforce.client`: transient ones (outages, rate limits after the
+client's own retries) are retryable under the step's retry policy; a refused field is
+not, and its message names the field, so the incident says what to fix.
+
+Step inputs are one typed value per name, so field values are drawn as inputs named
+after the Salesforce field (``OwnerId``, ``Status``, ``Escalation_Reason__c``):
+
+>>> SalesforceUpdateInput.model_validate({"OwnerId": "005x", "Priority": "High"}).fields
+{'OwnerId': '005x', 'Priority': 'High'}
+>>> query = {"soql": "SELECT Owner.Name FROM Case", "into": "Owner.Name->owner"}
+>>> SalesforceQueryInput.model_validate(query).into
+{'Owner.Name': 'owner'}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from graphs.salesforce import DEFAULT_ID_FIELD, api_name_problem, field_path_problem
+from runtime.actions.base import Action, ActionContext, ActionError, ActionResult
+from runtime.errors import InvalidInput
+from runtime.salesforce.client import SalesforceClient, client_for
+from runtime.salesforce.errors import SalesforceError
+from runtime.salesforce.mapping import record_value
+from runtime.salesforce.soql import bind
+
+__all__ = [
+    "PARENT_FIELDS",
+    "SalesforceCreateAction",
+    "SalesforceQueryAction",
+    "SalesforceUpdateAction",
+]
+
+#: The field that links a related record to its parent, by sObject.
+PARENT_FIELDS = {
+    "CaseComment": "ParentId",
+    "EmailMessage": "ParentId",
+    "FeedItem": "ParentId",
+    "Task": "WhatId",
+    "Event": "WhatId",
+}
+MAX_RECORDS = 200
+
+
+def _check_name(value: str) -> str:
+    if (why := api_name_problem(value)) is not None:
+        raise ValueError(why)
+    return value
+
+
+def _check_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    for name in fields:
+        if (why := api_name_problem(name)) is not None:
+            raise ValueError(why)
+    return dict(fields)
+
+
+class _RecordInput(BaseModel):
+    """Which record: ``record_id``, else the case field ``id_field``; the rest are fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sobject: str = "Case"
+    record_id: str | None = Field(default=None, description="Default: the triggering record")
+    id_field: str = Field(default=DEFAULT_ID_FIELD, description="Case field holding the Id")
+    fields: dict[str, Any] = Field(default_factory=dict, description="Salesforce field -> value")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_form(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "fields" in data:
+            return data
+        own = set(cls.model_fields)
+        return {
+            **{k: v for k, v in data.items() if k in own},
+            "fields": {k: v for k, v in data.items() if k not in own},
+        }
+
+    check_sobject = field_validator("sobject")(_check_name)
+    check_fields = field_validator("fields")(_check_fields)
+
+    def target(self, ctx: ActionContext) -> str:
+        record_id = self.record_id or ctx.case.get(self.id_field)
+        if not record_id:
+            raise ActionError(
+                f"the case has no {self.id_field!r} (the Salesforce record Id); map it in the "
+                "trigger or give the step a record_id",
+                retryable=False,
+            )
+        return str(record_id)
+
+
+class SalesforceUpdateInput(_RecordInput):
+    pass
+
+
+class SalesforceUpdateOutput(BaseModel):
+    record_id: str
+    sobject: str
+    changed: list[str] = Field(description="Fields written (they differed)")
+    unchanged: list[str] = Field(description="Fields that had the value already")
+    previous: dict[str, Any] = Field(description="The written fields' values before")
+
+
+class SalesforceCreateInput(_RecordInput):
+    sobject: str = Field(description="The related record's sObject, such as Task or CaseComment")
+    parent_field: str | None = Field(
+        default=None, description="Links it to the triggering record (default by sObject)"
+    )
+
+
+class SalesforceCreateOutput(BaseModel):
+    id: str
+    sobject: str
+    parent_id: str | None
+
+
+class SalesforceQueryInput(BaseModel):
+    """A SOQL query with ``:name`` binds; every other input is a bind value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    soql: str = Field(min_length=1, description="SELECT ... with :name placeholders")
+    into: dict[str, str] = Field(
+        default_factory=dict,
+        description="Salesforce field of the first record -> case field; or 'A->a, B->b'",
+    )
+    max_records: int = Field(default=50, ge=1, le=MAX_RECORDS)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_form(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "params" in data:
+            return data
+        own = set(cls.model_fields)
+        return {
+            **{k: v for k, v in data.items() if k in own},
+            "params": {k: v for k, v in data.items() if k not in own},
+        }
+
+    @field_validator("soql")
+    @classmethod
+    def _select_only(cls, value: str) -> str:
+        text = value.strip()
+        if not text.upper().startswith("SELECT ") or ";" in text:
+            raise ValueError("must be one SELECT query (no ';')")
+        return text
+
+    @field_validator("into", mode="before")
+    @classmethod
+    def _pairs(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            pairs = {}
+            for part in filter(None, (p.strip() for p in value.split(","))):
+                source, sep, target = part.partition("->")
+                if not sep:
+                    raise ValueError(f"{part!r} is not 'SalesforceField->case_field'")
+                pairs[source.strip()] = target.strip()
+            return pairs
+        return value
+
+    @field_validator("into")
+    @classmethod
+    def _paths(cls, value: dict[str, str]) -> dict[str, str]:
+        for path in value:
+            if (why := field_path_problem(path)) is not None:
+                raise ValueError(why)
+        return value
+
+
+class SalesforceQueryOutput(BaseModel):
+    total_size: int
+    records: list[dict[str, Any]]
+    first: dict[str, Any] | None
+
+
+def _client(ctx: ActionContext) -> SalesforceClient:
+    return client_for(ctx.settings.salesforce)
+
+
+def _failed(exc: SalesforceError) -> ActionError:
+    return ActionError(exc.message, retryable=exc.retryable)
+
+
+def _plain(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A REST record without its ``attributes`` (nested relationships too)."""
+    return {
+        key: _plain(value) if isinstance(value, Mapping) else value
+        for key, value in record.items()
+        if key != "attributes"
+    }
+
+
+class SalesforceUpdateAction(Action):
+    """Write fields of the triggering record, after reading what they hold now."""
+
+    name = "salesforce_update"
+    description = "Update fields of the Salesforce record (Owner, Status, Priority, custom)."
+    Input = SalesforceUpdateInput
+    Output = SalesforceUpdateOutput
+
+    def run(self, inputs: SalesforceUpdateInput, ctx: ActionContext) -> ActionResult:
+        if not inputs.fields:
+            raise ActionError("salesforce_update needs at least one field to write")
+        record_id = inputs.target(ctx)
+        client = _client(ctx)
+        try:
+            current = client.get(inputs.sobject, record_id, list(inputs.fields))
+            changes = {k: v for k, v in inputs.fields.items() if current.get(k) != v}
+            if changes:
+                client.update(inputs.sobject, record_id, changes)
+        except SalesforceError as exc:
+            raise _failed(exc) from None
+        return ActionResult(
+            outputs={
+                "record_id": record_id,
+                "sobject": inputs.sobject,
+                "changed": list(changes),
+                "unchanged": [k for k in inputs.fields if k not in changes],
+                "previous": {k: current.get(k) for k in changes},
+            }
+        )
+
+
+class SalesforceCreateAction(Action):
+    """Create a record related to the triggering one (a Task, a CaseComment)."""
+
+    name = "salesforce_create"
+    description = "Create a related Salesforce record, such as a Task or a CaseComment."
+    Input = SalesforceCreateInput
+    Output = SalesforceCreateOutput
+
+    def run(self, inputs: SalesforceCreateInput, ctx: ActionContext) -> ActionResult:
+        values = dict(inputs.fields)
+        parent_field = inputs.parent_field or PARENT_FIELDS.get(inputs.sobject)
+        parent_id = None
+        if parent_field and parent_field not in values:
+            parent_id = inputs.target(ctx)
+            values[parent_field] = parent_id
+        if not values:
+            raise ActionError("salesforce_create needs at least one field")
+        try:
+            new_id = _client(ctx).create(inputs.sobject, values)
+        except SalesforceError as exc:
+            raise _failed(exc) from None
+        return ActionResult(
+            outputs={"id": new_id, "sobject": inputs.sobject, "parent_id": parent_id}
+        )
+
+
+class SalesforceQueryAction(Action):
+    """Run a SOQL query now; copy fields of the first record into case fields."""
+
+    name = "salesforce_query"
+    description = "Run a SOQL query and copy the first record's fields into case fields."
+    Input = SalesforceQueryInput
+    Output = SalesforceQueryOutput
+
+    def run(self, inputs: SalesforceQueryInput, ctx: ActionContext) -> ActionResult:
+        try:
+            soql = bind(inputs.soql, inputs.params)
+        except InvalidInput as exc:
+            raise ActionError(exc.message) from None
+        try:
+            page = _client(ctx).query(soql)
+        except SalesforceError as exc:
+            raise _failed(exc) from None
+        records = [_plain(r) for r in page.get("records", [])[: inputs.max_records]]
+        first = records[0] if records else None
+        updates = (
+            {case_field: record_value(first, path) for path, case_field in inputs.into.items()}
+            if first is not None
+            else {}
+        )
+        return ActionResult(
+            outputs={
+                "total_size": int(page.get("totalSize", len(records))),
+                "records": records,
+                "first": first,
+            },
+            case_updates=updates,
+        )
