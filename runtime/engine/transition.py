@@ -33,7 +33,7 @@ from pydantic import BaseModel
 
 from graphs.conditions import Facts, parse_datetime
 from graphs.model import BackgroundStep, Edge, EdgeKind, EndNode, InteractiveStep, StageNode
-from runtime.engine._fast import builder, clone, make
+from runtime.engine._fast import builder, make
 from runtime.engine.definition import (
     CompiledNode,
     CompiledStep,
@@ -41,7 +41,6 @@ from runtime.engine.definition import (
     summarize,
 )
 from runtime.engine.errors import InvalidEventError
-from runtime.engine.escalation import escalate
 from runtime.engine.types import (
     FINISHED_RUN_STATUSES,
     FINISHED_STEP_STATUSES,
@@ -255,7 +254,34 @@ class _Counters(Mapping[str, int]):
 
 
 def _changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
-    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    # A missing field reads as None, so a field gone or added as None did not change.
+    changed = [k for k, v in after.items() if before.get(k) != v]
+    changed.extend(k for k, v in before.items() if v is not None and k not in after)
+    changed.sort()
+    return changed
+
+
+# Facts is a frozen dataclass: its __init__ sets each field through
+# object.__setattr__, several times slower than the slots' own descriptors.
+_FACT_SLOTS = tuple(Facts.__dict__[name].__set__ for name in Facts.__slots__)
+assert Facts.__slots__ == ("case", "previous_case", "steps", "sla", "counters")
+
+
+def _facts(
+    case: Mapping[str, Any],
+    previous_case: Mapping[str, Any] | None,
+    steps: Mapping[str, Mapping[str, Any]],
+    sla: Mapping[str, Any],
+    counters: Mapping[str, int],
+) -> Facts:
+    facts = object.__new__(Facts)
+    set_case, set_previous, set_steps, set_sla, set_counters = _FACT_SLOTS
+    set_case(facts, case)
+    set_previous(facts, previous_case)
+    set_steps(facts, steps)
+    set_sla(facts, sla)
+    set_counters(facts, counters)
+    return facts
 
 
 def _new(cls: type[M], **values: Any) -> M:
@@ -334,7 +360,7 @@ class _Run:
         """The step's state, safe to write: the input state is never mutated."""
         st = self.s.steps[step_id]
         if step_id not in self.owned:
-            st = clone(st)
+            st = _step_state(dict(st.__dict__))
             self.s.steps[step_id] = st
             self.owned.add(step_id)
         return st
@@ -396,12 +422,12 @@ class _Run:
             return self.cached_facts
         s = self.s
         d = self.d
-        facts = Facts(
-            case=s.case,
-            previous_case=s.previous_case,
-            steps=s.step_outputs,
-            sla=self.sla_facts() if d.reads_sla else _EMPTY,
-            counters=_Counters(s.visits, s.loops) if d.reads_counters else _EMPTY,
+        facts = _facts(
+            s.case,
+            s.previous_case,
+            s.step_outputs,
+            self.sla_facts() if d.reads_sla else _EMPTY,
+            _Counters(s.visits, s.loops) if d.reads_counters else _EMPTY,
         )
         if not (d.reads_sla or d.reads_counters):
             # SLA levels and counters move with the clock and the token; only cache
@@ -439,7 +465,6 @@ class _Run:
         )
         self.enter(self.d.start_id)
         self.advance()
-        escalate(self)
 
     def handle(self, event: Event) -> None:
         status = self.s.status
@@ -456,7 +481,6 @@ class _Run:
         else:
             self.apply(event)
             self.advance()
-            escalate(self)
 
     def ignore(self, event: Event, reason: str, **data: Any) -> None:
         self.note(
@@ -520,7 +544,7 @@ class _Run:
         self.note("case.updated", node_id=s.node_id, changed=_changed(previous, s.case))
 
     def current_step(
-        self, event: Event, step_id: str, attempt: int, expected: frozenset[StepStatus]
+        self, event: Event, step_id: str, attempt: int, expected: StepStatus
     ) -> tuple[CompiledStep, StepState] | None:
         """The current step attempt the event is about, or ``None`` after logging why not."""
         s = self.s
@@ -537,7 +561,7 @@ class _Run:
                 attempt=attempt,
             )
             return None
-        if st.status not in expected:
+        if st.status is not expected:
             self.ignore(
                 event,
                 f"attempt {attempt} of step {step_id!r} is {st.status.value}, "
@@ -548,9 +572,7 @@ class _Run:
         return cs, self.own(step_id)
 
     def step_completed(self, event: StepCompleted) -> None:
-        found = self.current_step(
-            event, event.step_id, event.attempt, frozenset({StepStatus.RUNNING})
-        )
+        found = self.current_step(event, event.step_id, event.attempt, StepStatus.RUNNING)
         if found is None:
             return
         cs, st = found
@@ -573,9 +595,7 @@ class _Run:
         self.finish_step(cs, st, dict(event.outputs), reason="the action finished")
 
     def work_item_completed(self, event: WorkItemCompleted) -> None:
-        found = self.current_step(
-            event, event.step_id, event.attempt, frozenset({StepStatus.WAITING})
-        )
+        found = self.current_step(event, event.step_id, event.attempt, StepStatus.WAITING)
         if found is None:
             return
         cs, st = found
@@ -589,9 +609,7 @@ class _Run:
         self.finish_step(cs, st, dict(event.data), reason=f"completed by {event.actor}")
 
     def step_failed(self, event: StepFailed) -> None:
-        found = self.current_step(
-            event, event.step_id, event.attempt, frozenset({StepStatus.RUNNING})
-        )
+        found = self.current_step(event, event.step_id, event.attempt, StepStatus.RUNNING)
         if found is None:
             return
         cs, st = found
@@ -620,10 +638,10 @@ class _Run:
                 )
             return
         expected = {
-            "retry": frozenset({StepStatus.RETRY_WAIT}),
-            "wait": frozenset({StepStatus.RUNNING}),
-            "sla_warning": frozenset({StepStatus.WAITING}),
-            "sla_breach": frozenset({StepStatus.WAITING}),
+            "retry": StepStatus.RETRY_WAIT,
+            "wait": StepStatus.RUNNING,
+            "sla_warning": StepStatus.WAITING,
+            "sla_breach": StepStatus.WAITING,
         }.get(purpose)
         if expected is None:
             self.ignore(event, f"unknown timer purpose {purpose!r}", timer=event.timer_key)
