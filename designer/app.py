@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, request
 
 from designer.api import register_api
+from designer.auth import init_auth
 from designer.errors import CrossOrigin, register_error_handlers
 from designer.extensions import BatonState, end_session, socketio
 from designer.live import register_socket_events
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         migrate(engine)
     BatonState(settings=settings, engine=engine).attach(app)
 
+    init_auth(app, socketio, production=settings.env == "production")
     register_socket_events(socketio)
     socketio.init_app(
         app,

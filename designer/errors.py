@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from graphs.errors import DocumentTooLarge, GraphError, WorkflowFormatError
+from runtime.accounts.errors import CurrentPasswordWrong, LoginRefused, LoginThrottled
 from runtime.actions.registry import UnknownAction
 from runtime.errors import (
     BatonRuntimeError,
@@ -51,6 +52,8 @@ class ApiError(Exception):
 
     status = 400
     code = "bad_request"
+    headers: Mapping[str, str] = {}
+    """Response headers the refusal carries (``WWW-Authenticate`` on a 401)."""
 
     def __init__(self, message: str, details: Mapping[str, Any] | None = None) -> None:
         super().__init__(message)
@@ -90,6 +93,9 @@ _STATUS: dict[type[BaseException], int] = {
     WorkflowFormatError: 400,
     GraphError: 400,
     DomainNotFound: 404,
+    LoginRefused: 401,
+    CurrentPasswordWrong: 403,
+    LoginThrottled: 429,
     UnknownAction: 404,
     Conflict: 409,
     InvalidWorkflow: 422,
@@ -241,7 +247,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _handle(exc: Exception) -> tuple[Response, int]:
         if isinstance(exc, ApiError):
-            return error_response(exc.status, exc.code, exc.message, exc.details)
+            refused, status = error_response(exc.status, exc.code, exc.message, exc.details)
+            refused.headers.update(exc.headers)
+            return refused, status
         if isinstance(exc, HTTPException):
             return _http_error(app, exc)
         if isinstance(exc, ValidationError):
@@ -255,4 +263,8 @@ def register_error_handlers(app: Flask) -> None:
                 500, "internal_error", "Something went wrong on the server; it has been logged."
             )
         code = getattr(exc, "code", None) or "error"
-        return error_response(status, code, _message(exc), _domain_details(exc))
+        response, status = error_response(status, code, _message(exc), _domain_details(exc))
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:  # a throttled sign-in says when to try again
+            response.headers["Retry-After"] = str(retry_after)
+        return response, status

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from designer.api import meta, workflows
+from designer.api import accounts, meta, session, workflows
 
 __all__ = ["API_PREFIX", "register_api"]
 
@@ -13,5 +13,5 @@ API_PREFIX = "/api"
 
 def register_api(app: Flask) -> None:
     """Register every API blueprint on ``app`` under :data:`API_PREFIX`."""
-    for blueprint in (meta.bp, workflows.bp):
+    for blueprint in (meta.bp, workflows.bp, session.bp, accounts.bp):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)

@@ -42,6 +42,7 @@ __all__ = [
     "list_accounts",
     "list_tokens",
     "load_principal",
+    "load_token_principal",
     "principal_or_raise",
     "revoke_token",
     "set_password",
@@ -489,15 +490,34 @@ def authenticate_token(
     if found is None:
         return None
     row, account = found
-    if row.revoked_at is not None or account.disabled:
+    principal = _token_principal(row, account)
+    if principal is None:
         return None
-    role = Role(row.role)
-    if role not in grantable(Role(account.role)):
-        return None  # the account was demoted below what the token carries
     if row.last_used_at is None or now - row.last_used_at >= _LAST_USED_GRANULARITY:
         row.last_used_at = now
         session.add(row)
+    return principal
+
+
+def _token_principal(row: ApiTokenRow, account: AccountRow) -> Principal | None:
+    role = Role(row.role)
+    if row.revoked_at is not None or account.disabled:
+        return None
+    if role not in grantable(Role(account.role)):
+        return None  # the account was demoted below what the token carries
     return _principal(account, role=role, token_id=row.id)
+
+
+def load_token_principal(session: Session, *, token_id: int) -> Principal | None:
+    """The principal of a token already checked once (a socket's), ``None`` once revoked."""
+    found = session.exec(
+        select(ApiTokenRow, AccountRow)
+        .join(AccountRow, col(AccountRow.id) == col(ApiTokenRow.account_id))
+        .where(ApiTokenRow.id == token_id)
+    ).first()
+    if found is None:
+        return None
+    return _token_principal(*found)
 
 
 def principal_or_raise(outcome: LoginOutcome) -> Principal:

@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from designer.app import create_app
+from designer.auth.testing import SignedInClient
 from runtime.settings import Settings
 
 
@@ -32,7 +33,10 @@ def make_app(tmp_path: Path) -> Callable[..., Flask]:
         values.update(settings)
         spa = tmp_path / "no-build"
         overrides = {"TESTING": True, "BATON_SPA_DIR": str(spa), **(config or {})}
-        return create_app(Settings(_env_file=None, **values), **overrides)  # type: ignore[call-arg]
+        application = create_app(Settings(_env_file=None, **values), **overrides)  # type: ignore[call-arg]
+        # app.test_client() is signed in as an admin; test_client(user=None) is anonymous.
+        application.test_client_class = SignedInClient
+        return application
 
     return build
 

@@ -12,6 +12,7 @@ from flask import Flask
 from sqlmodel import Session, select
 
 from designer.app import create_app
+from designer.auth.policy import DESIGNERS, POLICY, allow
 from designer.cli import cli
 from designer.extensions import db_session, socketio, state
 from graphs.examples import example_names
@@ -50,7 +51,10 @@ def test_socketio_is_bound_in_threading_mode(app: Flask) -> None:
 
     assert socketio.server is not None
     assert socketio.server.eio.async_mode == "threading"
-    client = socketio.test_client(app)
+    # A connection needs an account: the signed-in test client's session cookie.
+    anonymous = app.test_client(user=None)  # type: ignore[call-arg]
+    assert not socketio.test_client(app, flask_test_client=anonymous).is_connected()
+    client = socketio.test_client(app, flask_test_client=app.test_client())
     assert client.is_connected()
     client.disconnect()
 
@@ -60,7 +64,7 @@ def test_socketio_is_bound_in_threading_mode(app: Flask) -> None:
     [(HasVersions("tiny", 1), 409, "has_versions"), (RuntimeError("bug"), 500, "internal_error")],
 )
 def test_a_request_that_fails_after_writing_changes_nothing(
-    app: Flask, error: Exception, status: int, code: str
+    app: Flask, error: Exception, status: int, code: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def write_then_fail() -> None:
         workflow = Workflow.model_validate(tiny_document())
@@ -68,17 +72,21 @@ def test_a_request_that_fails_after_writing_changes_nothing(
         raise error
 
     app.add_url_rule("/api/test-write-then-fail", "write_then_fail", write_then_fail)
+    monkeypatch.setitem(POLICY, "write_then_fail", allow(DESIGNERS))
     response = app.test_client().get("/api/test-write-then-fail")
     assert error_of(response, status)["code"] == code
     with Session(state(app).engine) as session:
         assert session.exec(select(WorkflowRow)).all() == []
 
 
-def test_a_model_refusing_data_inside_a_route_is_a_400_with_paths(app: Flask) -> None:
+def test_a_model_refusing_data_inside_a_route_is_a_400_with_paths(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def build() -> None:
         Workflow.model_validate({"id": "w", "name": "W", "nodes": [{"kind": "end"}]})
 
     app.add_url_rule("/api/test-build", "build", build)
+    monkeypatch.setitem(POLICY, "build", allow(DESIGNERS))
     error = error_of(app.test_client().get("/api/test-build"), 400)
     assert error["code"] == "invalid_body"
     assert [e["path"] for e in error["details"]["errors"]] == ["nodes[0].end.id"]

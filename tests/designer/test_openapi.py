@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -26,9 +27,7 @@ def test_every_api_route_and_method_is_described(app: Flask, client: FlaskClient
     rules = api_rules(app)
     assert len(rules) >= 15
     for rule in rules:
-        path = rule.rule.replace("<int:version>", "{version}").replace(
-            "<workflow_id>", "{workflow_id}"
-        )
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
         assert path in document["paths"], rule.rule
         for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
             operation = document["paths"][path][method.lower()]

@@ -1,0 +1,157 @@
+"""The browser's session: who is signed in, signing in and out, changing one's password.
+
+``GET /api/session`` also hands out the session's CSRF token, which pages send in the
+``X-CSRF-Token`` header with every request that changes something.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request, session
+from flask_login import login_user, logout_user  # type: ignore[import-untyped]
+from pydantic import BaseModel, ConfigDict, Field
+
+from designer.api.http import RouteDoc, documented, json_body, respond
+from designer.auth.identity import User, csrf_token, current_principal, new_csrf_token
+from designer.extensions import state
+from runtime.accounts import service
+from runtime.accounts.roles import Role
+from runtime.accounts.service import Principal
+from runtime.db import session_scope
+
+__all__ = ["bp"]
+
+bp = Blueprint("session", __name__)
+
+_TAG = "session"
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginBody(_Body):
+    """A sign-in."""
+
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class PasswordBody(_Body):
+    """A password change: the current password proves it is the account's owner."""
+
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class SessionUser(_Body):
+    """The signed-in account, as the header and the pages need it."""
+
+    username: str
+    role: Role
+    agent_id: str | None
+    via: str = Field(description="session or token")
+
+
+class SessionInfo(_Body):
+    """Who is signed in (``user`` is null when nobody is) and the session's CSRF token."""
+
+    user: SessionUser | None
+    csrf_token: str
+
+
+def _info(principal: Principal | None) -> Response:
+    user = None
+    if principal is not None:
+        user = SessionUser(
+            username=principal.username,
+            role=principal.role,
+            agent_id=principal.agent_id,
+            via="token" if principal.token_id is not None else "session",
+        )
+    return respond(SessionInfo(user=user, csrf_token=csrf_token()))
+
+
+def _open(principal: Principal) -> None:
+    # A new session for a new sign-in: nothing of the anonymous one carries over.
+    session.clear()
+    login_user(User(principal))
+    session.permanent = True
+    new_csrf_token()
+
+
+@bp.get("/session")
+@documented(
+    RouteDoc(
+        "Who is signed in, and the CSRF token",
+        _TAG,
+        {200: SessionInfo},
+        description="Answers for anonymous callers too (`user` is null).",
+    )
+)
+def get_session() -> Response:
+    return _info(current_principal())
+
+
+@bp.post("/session")
+@documented(
+    RouteDoc(
+        "Sign in",
+        _TAG,
+        {200: SessionInfo},
+        body=LoginBody,
+        errors=(400, 401, 403, 415, 429),
+        description=(
+            "Opens a session (cookie) for the account. A wrong name or password is 401 "
+            "`invalid_credentials`; after repeated failures for the account or from the "
+            "address, 429 `too_many_attempts` with `Retry-After`. Needs the CSRF token of "
+            "`GET /api/session`, as every browser change does."
+        ),
+    )
+)
+def login() -> Response:
+    body = json_body(LoginBody)
+    # Its own transaction: a failed attempt is counted even though the answer is 401.
+    with session_scope(state().engine) as db:
+        outcome = service.attempt_login(
+            db, username=body.username, password=body.password,
+            address=request.remote_addr or "unknown",
+        )
+    principal = service.principal_or_raise(outcome)
+    _open(principal)
+    return _info(principal)
+
+
+@bp.delete("/session")
+@documented(RouteDoc("Sign out", _TAG, {200: SessionInfo}, errors=(403,)))
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    new_csrf_token()
+    return _info(None)
+
+
+@bp.post("/session/password")
+@documented(
+    RouteDoc(
+        "Change one's own password",
+        _TAG,
+        {200: SessionInfo},
+        body=PasswordBody,
+        errors=(400, 401, 403, 415),
+        description=(
+            "Needs the current password (403 `current_password_wrong` otherwise). Every "
+            "other session of the account ends; this one continues."
+        ),
+    )
+)
+def change_password() -> Response:
+    body = json_body(PasswordBody)
+    principal = current_principal()
+    assert principal is not None  # the policy lets only signed-in people here
+    with session_scope(state().engine) as db:
+        renewed = service.change_password(
+            db, account_id=principal.account_id,
+            current_password=body.current_password, new_password=body.new_password,
+        )
+    _open(renewed)
+    return _info(renewed)

@@ -1,0 +1,129 @@
+"""Who makes the current request: a browser session (Flask-Login) or an API token.
+
+A request that carries ``Authorization: Bearer <token>`` is judged by its token alone
+(its cookies are ignored, and it needs no CSRF token: a page of another site cannot
+set that header). Otherwise the signed session cookie names the account and its
+``session_epoch``; a password change, a role change or disabling the account moves
+the epoch on, which ends every session opened before.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, request, session
+from flask_login import AnonymousUserMixin, LoginManager, current_user  # type: ignore[import-untyped]
+
+from designer.extensions import state
+from runtime.accounts import service
+from runtime.accounts.service import Principal
+from runtime.db import session_scope
+
+__all__ = [
+    "CSRF_HEADER",
+    "CSRF_SESSION_KEY",
+    "User",
+    "actor",
+    "bearer_token",
+    "csrf_token",
+    "current_principal",
+    "init_identity",
+    "new_csrf_token",
+]
+
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_SESSION_KEY = "baton.csrf"
+
+
+class User:
+    """The Flask-Login user of a request: a :class:`Principal` and how it came."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def __init__(self, principal: Principal) -> None:
+        self.principal = principal
+
+    def get_id(self) -> str:
+        """What the session cookie keeps: the account and the epoch it was opened in."""
+        return f"{self.principal.account_id}:{self.principal.epoch}"
+
+
+def bearer_token() -> str | None:
+    """The API token of the request, if it sends one."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip() or None
+
+
+def _load_session_user(user_id: str) -> User | None:
+    if "Authorization" in request.headers:
+        return None
+    account, _, epoch = user_id.partition(":")
+    if not (account.isdigit() and epoch.isdigit()):
+        return None
+    with session_scope(state().engine) as db:
+        principal = service.load_principal(db, account_id=int(account), epoch=int(epoch))
+    return User(principal) if principal is not None else None
+
+
+def _load_token_user(_request: object) -> User | None:
+    token = bearer_token()
+    if token is None:
+        return None
+    with session_scope(state().engine) as db:
+        principal = service.authenticate_token(db, token=token)
+    return User(principal) if principal is not None else None
+
+
+def init_identity(app: Flask) -> None:
+    """Install Flask-Login on ``app`` with Baton's session and token loaders."""
+    manager = LoginManager()
+    manager.anonymous_user = AnonymousUserMixin
+    # Baton answers 401 itself (the guard); Flask-Login must not redirect anywhere.
+    manager.login_view = None
+    manager.session_protection = "basic"
+    manager.user_loader(_load_session_user)
+    manager.request_loader(_load_token_user)
+    manager.init_app(app)
+
+
+def current_principal() -> Principal | None:
+    """The principal of the current request or socket event, or ``None`` if anonymous."""
+    user = current_user._get_current_object()
+    return user.principal if isinstance(user, User) else None
+
+
+def actor() -> str:
+    """The name the audit log records for what this request does: its account's."""
+    principal = current_principal()
+    if principal is None:  # the guard lets no anonymous request reach a change
+        raise RuntimeError("actor() called outside an authenticated request")
+    return principal.username
+
+
+def new_csrf_token() -> str:
+    """Start a fresh CSRF token for this browser session (at sign-in and sign-out)."""
+    token = secrets.token_urlsafe(32)
+    session[CSRF_SESSION_KEY] = token
+    return token
+
+
+def csrf_token() -> str:
+    """The session's CSRF token, made on first use; pages send it in ``X-CSRF-Token``."""
+    token = session.get(CSRF_SESSION_KEY)
+    return token if isinstance(token, str) else new_csrf_token()
+
+
+def csrf_matches() -> bool:
+    """Whether the request's ``X-CSRF-Token`` header is the session's token."""
+    expected = session.get(CSRF_SESSION_KEY)
+    sent = request.headers.get(CSRF_HEADER)
+    return (
+        isinstance(expected, str)
+        and sent is not None
+        and secrets.compare_digest(expected.encode(), sent.encode())
+    )
