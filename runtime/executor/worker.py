@@ -24,7 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import AbstractContextManager, nullcontext
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.engine import Engine
@@ -44,6 +44,7 @@ __all__ = ["ActionLookup", "Publisher", "Worker", "log_publisher"]
 logger = logging.getLogger("baton.worker")
 T = TypeVar("T")
 _TIMER_BATCH = 100
+_OUTBOX_BATCH = 100
 
 
 class Publisher(Protocol):
@@ -162,10 +163,15 @@ class Worker:
         self._write_lock: AbstractContextManager[Any] = (
             threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
         )
-        # When the earliest pending timer is due, as last read (None: no timer pending),
-        # valid until a commit in this process writes timers: drain() then skips the query.
+        # When the earliest pending timer is due (None: none pending), as last read and
+        # moved earlier by this process's commits that write timers; drain() skips the
+        # timer query until then. The generation tells a read that raced a commit.
         self._next_timer: datetime | None = None
         self._next_timer_known = False
+        self._timer_generation = 0
+        self._timer_lock = threading.Lock()
+        # Whether a commit in this process wrote outbox entries since drain() last looked.
+        self._outbox_written = True
         self._callers = _CallerThreads()
         watch_commits(engine, self._on_commit)
         self._retrying = Retrying(
@@ -221,7 +227,10 @@ class Worker:
         self._clock_wake.set()
 
     def _on_commit(
-        self, publishes: list[tuple[str, dict[str, Any]]], outbox: bool, timers: bool
+        self,
+        publishes: list[tuple[str, dict[str, Any]]],
+        outbox: bool,
+        timers: datetime | None,
     ) -> None:
         # Called right after a commit on our engine in this process (any thread).
         for topic, data in publishes:
@@ -231,9 +240,13 @@ class Worker:
                 # Watchers catch up from the log by seq; a lost message loses nothing.
                 logger.warning("publisher failed: %r", exc)
         if outbox:
+            self._outbox_written = True
             self._dispatch_wake.set()
-        if timers:
-            self._next_timer_known = False
+        if timers is not None:
+            with self._timer_lock:
+                self._timer_generation += 1
+                if self._next_timer is None or timers < self._next_timer:
+                    self._next_timer = timers
             self._clock_wake.set()
 
     # ------------------------------------------------------------------ database
@@ -263,9 +276,13 @@ class Worker:
         while not self._stop.is_set():
             wait = interval
             try:
-                self._next_timer_known = False  # other processes write timers too
-                self.fire_due_timers()
-                upcoming = self._db(execution.next_timer_due)
+                self.fire_due_timers()  # reads afresh: other processes write timers too
+                with self._timer_lock:
+                    upcoming = (
+                        self._next_timer
+                        if self._next_timer_known
+                        else self.clock() + timedelta(milliseconds=10)
+                    )
                 if upcoming is not None:
                     wait = max(0.0, min(interval, (upcoming - self.clock()).total_seconds()))
             except Exception:
@@ -317,17 +334,18 @@ class Worker:
     def fire_due_timers(self, now: datetime | None = None) -> int:
         """Fire every timer due by ``now`` into its run; how many fired."""
         at = now or self.clock()
-        # Cleared before the read: a commit writing timers meanwhile makes it stale again.
-        self._next_timer_known = True
-        keys, upcoming = self._db(
-            lambda s: (
-                execution.due_timers(s, now=at, limit=_TIMER_BATCH),
-                execution.next_timer_due(s, after=at),
-            )
-        )
-        self._next_timer = upcoming
-        if len(keys) == _TIMER_BATCH:
-            self._next_timer_known = False  # more may be due than one read returned
+        with self._timer_lock:
+            generation = self._timer_generation
+        # One read gives both the due timers and, after them, when the next one is due.
+        pending = self._db(lambda s: execution.pending_timers(s, limit=_TIMER_BATCH + 1))
+        keys = [key for key, due in pending if due <= at][:_TIMER_BATCH]
+        later = [due for _key, due in pending if due > at]
+        with self._timer_lock:
+            if generation == self._timer_generation and len(keys) < _TIMER_BATCH:
+                self._next_timer = later[0] if later else None
+                self._next_timer_known = True
+            else:  # a commit wrote timers meanwhile, or more are due than one read holds
+                self._next_timer_known = False
         fired = 0
         for key in keys:
             if self._db(lambda s, key=key: execution.fire_timer(s, key=key, now=at)):  # type: ignore[misc]
@@ -335,11 +353,12 @@ class Worker:
         return fired
 
     def _timers_may_be_due(self, at: datetime) -> bool:
-        # Only timers written by other processes escape the commit watcher; the clock loop
-        # polls for those, drain() (tests, benchmarks) sees every commit it depends on.
-        if not self._next_timer_known:
-            return True
-        return self._next_timer is not None and self._next_timer <= at
+        # Only timers written by other processes (or by hand) escape the commit watcher:
+        # the clock loop polls for those, and drain() reads once per call.
+        with self._timer_lock:
+            if not self._next_timer_known:
+                return True
+            return self._next_timer is not None and self._next_timer <= at
 
     def drain(self, *, now: datetime | None = None, max_rounds: int = 10_000) -> int:
         """Perform everything due, in this thread, until nothing is left (tests, benchmarks).
@@ -348,9 +367,19 @@ class Worker:
         many outbox entries and timers were handled.
         """
         handled = 0
-        for _ in range(max_rounds):
+        for round_ in range(max_rounds):
             at = now or self.clock()
-            due = self._db(lambda s, at=at: execution.due_outbox(s, now=at, limit=100))  # type: ignore[misc]
+            # The first round reads everything; later ones (at a fixed ``now``) only what
+            # this process's commits may have added since.
+            fresh = round_ == 0 or now is None
+            due: list[tuple[int, str]] = []
+            if fresh or self._outbox_written:
+                self._outbox_written = False
+                due = self._db(
+                    lambda s, at=at: execution.due_outbox(s, now=at, limit=_OUTBOX_BATCH)  # type: ignore[misc]
+                )
+                if len(due) == _OUTBOX_BATCH:
+                    self._outbox_written = True  # more may be waiting
             publishes = [outbox_id for outbox_id, kind in due if kind == "publish"]
             if publishes:
                 rows = self._db(
@@ -369,7 +398,7 @@ class Worker:
             for outbox_id, kind in due:
                 if kind != "publish":
                     self.run_step(outbox_id, now=now, claim=True)
-            fired = self.fire_due_timers(at) if self._timers_may_be_due(at) else 0
+            fired = self.fire_due_timers(at) if fresh or self._timers_may_be_due(at) else 0
             handled += len(due) + fired
             if not due and not fired:
                 return handled

@@ -99,8 +99,8 @@ TIMERS_WRITTEN = "baton.timers_written"
 #: in-process watcher after commit instead of going through the outbox.
 PUBLISHES = "baton.publishes"
 
-#: ``on_commit(publishes, outbox_written, timers_written)``, called after each commit.
-CommitWatcher = Callable[[list[tuple[str, dict[str, Any]]], bool, bool], None]
+#: ``on_commit(publishes, outbox_written, earliest_timer_written)``, after each commit.
+CommitWatcher = Callable[[list[tuple[str, dict[str, Any]]], bool, datetime | None], None]
 
 _watchers_lock = threading.Lock()
 # Per database engine; weak, so a forgotten worker stops watching when it is collected.
@@ -134,7 +134,7 @@ def _after_commit(session: Session) -> None:
     info = session.info
     publishes = info.pop(PUBLISHES, None) or []
     outbox = bool(info.pop(OUTBOX_WRITTEN, False))
-    timers = bool(info.pop(TIMERS_WRITTEN, False))
+    timers = info.pop(TIMERS_WRITTEN, None)
     if not (publishes or outbox or timers):
         return
     bind = session.bind
@@ -577,7 +577,10 @@ def _schedule_timer(session: Session, *, run: RunRow, timer: ScheduleTimer, now:
             },
         )
     )
-    session.info[TIMERS_WRITTEN] = True
+    # The earliest due time this transaction wrote: a watching worker knows when to look.
+    earliest = session.info.get(TIMERS_WRITTEN)
+    if earliest is None or timer.due_at < earliest:
+        session.info[TIMERS_WRITTEN] = timer.due_at
 
 
 def append_note(

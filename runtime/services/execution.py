@@ -46,6 +46,7 @@ __all__ = [
     "finish_step",
     "fire_timer",
     "next_timer_due",
+    "pending_timers",
     "release_outbox",
 ]
 
@@ -318,6 +319,17 @@ def finish_step(
     if run.status in _ACTIVE:
         apply_event(session, run=run, case=case, event=event, now=now)
     return True
+
+
+def pending_timers(session: Session, *, limit: int) -> list[tuple[str, datetime]]:
+    """``(key, due_at)`` of the ``limit`` earliest pending timers, earliest first."""
+    rows = session.exec(
+        select(TimerRow.key, TimerRow.due_at)
+        .where(col(TimerRow.status) == TimerStatus.PENDING)
+        .order_by(col(TimerRow.due_at), col(TimerRow.key))
+        .limit(limit)
+    ).all()
+    return [(str(key), due) for key, due in rows]
 
 
 def due_timers(session: Session, *, now: datetime, limit: int = 100) -> list[str]:
