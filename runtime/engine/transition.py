@@ -25,7 +25,7 @@ Semantics (see ``runtime/README.md`` for the whole list):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -80,6 +80,18 @@ _PENDING = StepStatus.PENDING
 _COMPLETED_RUN, _CANCELLED_RUN = RunStatus.COMPLETED, RunStatus.CANCELLED
 assert {_DONE, _SKIPPED, _CANCELLED} == FINISHED_STEP_STATUSES
 assert {_COMPLETED_RUN, _CANCELLED_RUN} == FINISHED_RUN_STATUSES
+# ``StepStatus.X`` goes through the enum metaclass's __getattr__ hook on every read
+# (~9x a global's cost); the transition reads these module constants instead.
+_STEP_PENDING, _STEP_RUNNING, _STEP_WAITING, _STEP_RETRY_WAIT = (
+    StepStatus.PENDING,
+    StepStatus.RUNNING,
+    StepStatus.WAITING,
+    StepStatus.RETRY_WAIT,
+)
+_STEP_DONE, _STEP_SKIPPED, _STEP_CANCELLED = _DONE, _SKIPPED, _CANCELLED
+_STEP_FAILED = StepStatus.FAILED
+_RUN_RUNNING, _RUN_PAUSED, _RUN_INCIDENT = RunStatus.RUNNING, RunStatus.PAUSED, RunStatus.INCIDENT
+_RUN_COMPLETED, _RUN_CANCELLED = _COMPLETED_RUN, _CANCELLED_RUN
 
 
 def _finished(status: StepStatus) -> bool:
@@ -95,7 +107,7 @@ _EMPTY: Mapping[str, Any] = {}
 _PENDING_STEP: dict[str, Any] = {
     "step_id": "",
     "attempt": 1,
-    "status": StepStatus.PENDING,
+    "status": _STEP_PENDING,
     "started_at": None,
     "finished_at": None,
     "outputs": {},
@@ -390,10 +402,13 @@ class _Run:
 
     def result(self) -> Transition:
         s = self.s
-        s.__dict__.update(seq=self.seq)
-        if _run_over(s.status) and not _run_over(self.start_status):
+        s.__dict__["seq"] = self.seq
+        status, before = s.status, self.start_status
+        if (status is _COMPLETED_RUN or status is _CANCELLED_RUN) and not (
+            before is _COMPLETED_RUN or before is _CANCELLED_RUN
+        ):
             topic = "run.finished"
-        elif s.status is RunStatus.INCIDENT and self.start_status is not RunStatus.INCIDENT:
+        elif status is _RUN_INCIDENT and before is not _RUN_INCIDENT:
             topic = "run.incident"
         else:
             topic = "run.updated"
@@ -468,15 +483,16 @@ class _Run:
 
     def handle(self, event: Event) -> None:
         status = self.s.status
-        if _run_over(status):
+        kind = event.kind
+        if status is _COMPLETED_RUN or status is _CANCELLED_RUN:
             self.ignore(event, f"the run is already {status.value}")
         # Dispatch on the kind tag: isinstance on pydantic models goes through a
         # Python-level metaclass hook and costs as much as the rest of this method.
-        elif event.kind == "admin":
-            self.admin(event)
-        elif event.kind == "case_created":
+        elif kind == "admin":
+            self.admin(event)  # type: ignore[arg-type]  # (kind is "admin")
+        elif kind == "case_created":
             self.ignore(event, "the run has already started")
-        elif status is not RunStatus.RUNNING:
+        elif status is not _RUN_RUNNING:
             self.defer(event)
         else:
             self.apply(event)
@@ -494,7 +510,7 @@ class _Run:
 
     def defer(self, event: Event) -> None:
         s = self.s
-        why = "paused" if s.status is RunStatus.PAUSED else "at an incident"
+        why = "paused" if s.status is _RUN_PAUSED else "at an incident"
         self.note(
             "event.deferred",
             node_id=s.node_id,
@@ -511,7 +527,7 @@ class _Run:
         outer_actor = self.actor
         for item in held:
             self.actor = item.event.actor
-            if s.status is RunStatus.RUNNING:
+            if s.status is _RUN_RUNNING:
                 self.note(
                     "event.applied",
                     node_id=s.node_id,
@@ -525,16 +541,9 @@ class _Run:
     # ------------------------------------------------------------------ events
 
     def apply(self, event: Event) -> None:
-        if event.kind == "step_completed":
-            self.step_completed(event)
-        elif event.kind == "work_item_completed":
-            self.work_item_completed(event)
-        elif event.kind == "case_updated":
-            self.case_updated(event)
-        elif event.kind == "step_failed":
-            self.step_failed(event)
-        elif event.kind == "timer_fired":
-            self.timer_fired(event)
+        handler = _APPLY.get(event.kind)
+        if handler is not None:
+            handler(self, event)
 
     def case_updated(self, event: CaseUpdated) -> None:
         s = self.s
@@ -572,7 +581,7 @@ class _Run:
         return cs, self.own(step_id)
 
     def step_completed(self, event: StepCompleted) -> None:
-        found = self.current_step(event, event.step_id, event.attempt, StepStatus.RUNNING)
+        found = self.current_step(event, event.step_id, event.attempt, _STEP_RUNNING)
         if found is None:
             return
         cs, st = found
@@ -595,7 +604,7 @@ class _Run:
         self.finish_step(cs, st, dict(event.outputs), reason="the action finished")
 
     def work_item_completed(self, event: WorkItemCompleted) -> None:
-        found = self.current_step(event, event.step_id, event.attempt, StepStatus.WAITING)
+        found = self.current_step(event, event.step_id, event.attempt, _STEP_WAITING)
         if found is None:
             return
         cs, st = found
@@ -609,7 +618,7 @@ class _Run:
         self.finish_step(cs, st, dict(event.data), reason=f"completed by {event.actor}")
 
     def step_failed(self, event: StepFailed) -> None:
-        found = self.current_step(event, event.step_id, event.attempt, StepStatus.RUNNING)
+        found = self.current_step(event, event.step_id, event.attempt, _STEP_RUNNING)
         if found is None:
             return
         cs, st = found
@@ -638,10 +647,10 @@ class _Run:
                 )
             return
         expected = {
-            "retry": StepStatus.RETRY_WAIT,
-            "wait": StepStatus.RUNNING,
-            "sla_warning": StepStatus.WAITING,
-            "sla_breach": StepStatus.WAITING,
+            "retry": _STEP_RETRY_WAIT,
+            "wait": _STEP_RUNNING,
+            "sla_warning": _STEP_WAITING,
+            "sla_breach": _STEP_WAITING,
         }.get(purpose)
         if expected is None:
             self.ignore(event, f"unknown timer purpose {purpose!r}", timer=event.timer_key)
@@ -669,16 +678,16 @@ class _Run:
         cmd = event.command
         reason = event.reason or f"{cmd} by {event.actor}"
         if cmd == "pause":
-            if s.status is not RunStatus.RUNNING:
+            if s.status is not _RUN_RUNNING:
                 self.reject(event, f"only a running run can be paused; this one is {s.status}")
                 return
-            s.__dict__.update(status=RunStatus.PAUSED)
+            s.__dict__.update(status=_RUN_PAUSED)
             self.note("run.paused", node_id=s.node_id, reason=reason)
         elif cmd == "resume":
-            if s.status is not RunStatus.PAUSED:
+            if s.status is not _RUN_PAUSED:
                 self.reject(event, f"only a paused run can be resumed; this one is {s.status}")
                 return
-            s.__dict__.update(status=RunStatus.RUNNING)
+            s.__dict__.update(status=_RUN_RUNNING)
             self.note("run.resumed", node_id=s.node_id, reason=reason, held=len(s.deferred))
             self.drain()
             self.advance()
@@ -699,7 +708,7 @@ class _Run:
     def resolve_incident(self, event: AdminCommand, reason: str) -> None:
         s = self.s
         incident = s.incident
-        if s.status is not RunStatus.INCIDENT or incident is None:
+        if s.status is not _RUN_INCIDENT or incident is None:
             self.reject(
                 event, f"{event.command} needs a run at an incident; this one is {s.status}"
             )
@@ -717,7 +726,7 @@ class _Run:
             )
             return
         step_id = incident.step_id
-        s.__dict__.update(status=RunStatus.RUNNING, incident=None)
+        s.__dict__.update(status=_RUN_RUNNING, incident=None)
         self.note(
             "incident.resolved",
             node_id=s.node_id,
@@ -730,7 +739,7 @@ class _Run:
         assert cs is not None and step_id in s.steps
         st = self.own(step_id)
         if event.command == "skip_step":
-            st.__dict__.update(status=StepStatus.SKIPPED, finished_at=self.now)
+            st.__dict__.update(status=_STEP_SKIPPED, finished_at=self.now)
             self.note(
                 "step.skipped",
                 node_id=cs.node_id,
@@ -743,7 +752,7 @@ class _Run:
             # Held events first, so the retry reads the latest case.
             self.drain()
             found = s.steps.get(step_id)
-            if found is None or found.status is not StepStatus.FAILED:
+            if found is None or found.status is not _STEP_FAILED:
                 self.note(
                     "step.retry_dropped",
                     node_id=s.node_id,
@@ -767,7 +776,7 @@ class _Run:
             self.stop_stage_clock(node)
         dropped = len(s.deferred)
         s.deferred = []
-        s.__dict__.update(status=RunStatus.CANCELLED, incident=None, finished_at=self.now)
+        s.__dict__.update(status=_RUN_CANCELLED, incident=None, finished_at=self.now)
         self.note("run.cancelled", node_id=s.node_id, reason=reason, dropped_events=dropped)
 
     # ------------------------------------------------------------------ walking
@@ -775,7 +784,7 @@ class _Run:
     def advance(self) -> None:
         """Move the token as far as it goes without waiting for anything."""
         s = self.s
-        while s.status is RunStatus.RUNNING:
+        while s.status is _RUN_RUNNING:
             node = self.d.nodes[s.node_id or ""]
             if node.kind == "stage":
                 if not self.settle_stage(node):
@@ -852,9 +861,7 @@ class _Run:
     def complete(self, node: CompiledNode) -> None:
         s = self.s
         spec: EndNode = node.spec  # type: ignore[assignment]  # (kind is "end")
-        s.__dict__.update(
-            status=RunStatus.COMPLETED, resolution=spec.resolution, finished_at=self.now
-        )
+        s.__dict__.update(status=_RUN_COMPLETED, resolution=spec.resolution, finished_at=self.now)
         self.note(
             "run.completed",
             node_id=node.id,
@@ -869,7 +876,7 @@ class _Run:
         incident = _new(
             Incident, code=code, message=message, node_id=node_id, step_id=step_id, at=self.now
         )
-        s.__dict__.update(status=RunStatus.INCIDENT, incident=incident)
+        s.__dict__.update(status=_RUN_INCIDENT, incident=incident)
         self.note("run.incident", node_id=node_id, step_id=step_id, code=code, reason=message)
 
     def decide(self, node: CompiledNode) -> None:
@@ -998,7 +1005,7 @@ class _Run:
             facts_now = facts_now or self.facts()
             for cs in blocked:
                 st = self.own(cs.id)
-                st.__dict__.update(status=StepStatus.SKIPPED, finished_at=self.now)
+                st.__dict__.update(status=_STEP_SKIPPED, finished_at=self.now)
                 assert cs.entry is not None
                 explained = cs.entry.explain(facts_now)
                 self.note(
@@ -1060,7 +1067,7 @@ class _Run:
         if cs.interactive:
             spec: InteractiveStep = cs.spec  # type: ignore[assignment]
             key = work_item_key(s.run_id, cs.id, attempt)
-            st.__dict__.update(status=StepStatus.WAITING, work_item_key=key)
+            st.__dict__.update(status=_STEP_WAITING, work_item_key=key)
             due = None
             if spec.sla is not None:
                 clock = _new_clock(self.now, spec.sla.target_minutes, spec.sla.warning_minutes)
@@ -1101,7 +1108,7 @@ class _Run:
             return
         bg_spec: BackgroundStep = cs.spec  # type: ignore[assignment]
         inputs = self.inputs(cs)
-        st.__dict__.update(status=StepStatus.RUNNING)
+        st.__dict__.update(status=_STEP_RUNNING)
         if cs.is_wait:
             due, problem = self.wait_until(inputs)
             if due is None:
@@ -1177,7 +1184,10 @@ class _Run:
     def finish_step(
         self, cs: CompiledStep, st: StepState, outputs: dict[str, Any], *, reason: str
     ) -> None:
-        st.__dict__.update(status=StepStatus.DONE, finished_at=self.now, outputs=outputs)
+        values = st.__dict__
+        values["status"] = _STEP_DONE
+        values["finished_at"] = self.now
+        values["outputs"] = outputs
         self.s.step_outputs[cs.id] = outputs
         self.cached_facts = None
         self.note(
@@ -1196,7 +1206,7 @@ class _Run:
         if retryable and policy is not None and st.tries < policy.max_attempts:
             delay = policy.backoff(st.tries)
             due = self.now + timedelta(seconds=delay)
-            st.__dict__.update(status=StepStatus.RETRY_WAIT)
+            st.__dict__.update(status=_STEP_RETRY_WAIT)
             self.effects.append(
                 _new(
                     ScheduleTimer,
@@ -1219,7 +1229,7 @@ class _Run:
                 reason=f"try {st.tries} of {policy.max_attempts} failed; retrying in {delay:g}s",
             )
             return
-        st.__dict__.update(status=StepStatus.FAILED)
+        st.__dict__.update(status=_STEP_FAILED)
         if not retryable:
             why = "the error is not retryable"
         elif policy is None:
@@ -1250,7 +1260,7 @@ class _Run:
 
     def cancel_step(self, cs: CompiledStep, st: StepState, reason: str) -> None:
         status = st.status
-        if status is StepStatus.WAITING and st.work_item_key:
+        if status is _STEP_WAITING and st.work_item_key:
             self.effects.append(
                 _new(
                     CancelWorkItem,
@@ -1260,11 +1270,11 @@ class _Run:
                 )
             )
             self.stop_step_clock(cs, st)
-        elif status is StepStatus.RETRY_WAIT:
+        elif status is _STEP_RETRY_WAIT:
             self.effects.append(self.cancel_timer_effect("retry", cs, st.attempt))
-        elif status is StepStatus.RUNNING and cs.is_wait:
+        elif status is _STEP_RUNNING and cs.is_wait:
             self.effects.append(self.cancel_timer_effect("wait", cs, st.attempt))
-        st.__dict__.update(status=StepStatus.CANCELLED, finished_at=self.now)
+        st.__dict__.update(status=_STEP_CANCELLED, finished_at=self.now)
         self.note(
             "step.cancelled",
             node_id=cs.node_id,
@@ -1392,3 +1402,12 @@ class _Run:
             elapsed_minutes=_minutes(self.now - clock.started_at),
             reason=f"step SLA {'warning' if marked.state == 'at_risk' else 'target'} reached",
         )
+
+
+_APPLY: dict[str, Callable[[_Run, Any], None]] = {
+    "step_completed": _Run.step_completed,
+    "work_item_completed": _Run.work_item_completed,
+    "case_updated": _Run.case_updated,
+    "step_failed": _Run.step_failed,
+    "timer_fired": _Run.timer_fired,
+}
