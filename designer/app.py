@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         migrate(engine)
     BatonState(settings=settings, engine=engine).attach(app)
 
-    init_auth(app, socketio, production=settings.env == "production")
+    init_auth(app, socketio, settings)
     register_socket_events(socketio)
     socketio.init_app(
         app,

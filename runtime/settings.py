@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     worker_threads: int = Field(default=4, ge=1)
     clock_interval_seconds: float = Field(default=0.5, gt=0)
     load_examples: bool = True
+    demo_password: str | None = Field(
+        default=None,
+        description="Development only: the password of the demo accounts `baton run` "
+        "creates in an empty store (default: a random one, printed)",
+    )
     # Generated 10,000-node workflows are ~20 MB; graphs.io refuses documents over 32 MiB.
     max_upload_bytes: int = 32 * 1024 * 1024
     # Read from BATON_SALESFORCE_* (and its secrets file) when Settings is built.

@@ -13,20 +13,25 @@ from datetime import timedelta
 from flask import Flask
 from flask_socketio import SocketIO  # type: ignore[import-untyped]
 
+from designer.auth.demo import refuse_unsafe_production
 from designer.auth.guard import init_guard
 from designer.auth.identity import CSRF_HEADER, actor, current_principal, init_identity
 from designer.auth.sockets import install_socket_auth, register_connect_handler
+from runtime.settings import Settings
 
 __all__ = ["CSRF_HEADER", "actor", "current_principal", "init_auth"]
 
 SESSION_LIFETIME = timedelta(hours=12)
 
 
-def init_auth(app: Flask, socketio: SocketIO, *, production: bool) -> None:
+def init_auth(app: Flask, socketio: SocketIO, settings: Settings) -> None:
     """Make every request and socket of ``app`` pass through accounts.
 
-    Call before ``socketio.init_app`` (the connect handler is recorded unbound).
+    Call before ``socketio.init_app`` (the connect handler is recorded unbound). Raises
+    ``RuntimeError`` for development-only secrets in production settings.
     """
+    refuse_unsafe_production(settings)
+    production = settings.env == "production"
     app.config["SESSION_COOKIE_NAME"] = "baton_session"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"

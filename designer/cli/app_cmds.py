@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from designer.auth.demo import describe, seed_demo_accounts
 from designer.extensions import state
 from graphs.examples import example_names, load_example
 from runtime.db import session_scope
@@ -62,6 +63,8 @@ def run_command(host: str, port: int, worker: bool) -> None:
     if executor is not None:
         executor.start()
         click.echo(f"Executor: in this process, {settings.worker_threads} step threads")
+    for line in describe(seed_demo_accounts(state(app).engine, settings)):
+        click.echo(line)
     click.echo(f"Baton is running at {_url(host, port)} (Ctrl+C to stop)")
     try:
         socketio.run(

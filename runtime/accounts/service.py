@@ -24,6 +24,7 @@ from runtime.accounts.errors import CurrentPasswordWrong, LoginRefused, LoginThr
 from runtime.accounts.roles import Role, grantable
 from runtime.errors import BatonRuntimeError, Conflict, InvalidInput, NotFound
 from runtime.store.account_tables import AccountRow, ApiTokenRow, LoginThrottleRow
+from runtime.store.routing_tables import AgentRow
 from runtime.store.tables import utcnow
 
 __all__ = [
@@ -64,6 +65,7 @@ class AccountInfo(BaseModel):
     display_name: str
     role: Role
     agent_id: str | None
+    agent_name: str | None = None
     disabled: bool
     has_password: bool
     created_at: datetime
@@ -118,14 +120,16 @@ class LoginOutcome:
 # ---------------------------------------------------------------------------- helpers
 
 
-def _info(row: AccountRow) -> AccountInfo:
+def _info(row: AccountRow, session: Session) -> AccountInfo:
     assert row.id is not None
+    agent = session.get(AgentRow, row.agent_id) if row.agent_id else None
     return AccountInfo(
         id=row.id,
         username=row.username,
         display_name=row.display_name or row.username,
         role=Role(row.role),
         agent_id=row.agent_id,
+        agent_name=agent.name if agent is not None else None,
         disabled=row.disabled,
         has_password=row.password_hash is not None,
         created_at=row.created_at,
@@ -189,9 +193,13 @@ def _check_password(password: str) -> None:
         )
 
 
-def _check_agent_link(role: Role, agent_id: str | None) -> None:
-    if agent_id is not None and role is not Role.AGENT:
+def _check_agent_link(session: Session, role: Role, agent_id: str | None) -> None:
+    if agent_id is None:
+        return
+    if role is not Role.AGENT:
         raise InvalidInput("Only agent accounts are tied to a routing agent.")
+    if session.get(AgentRow, agent_id) is None:
+        raise NotFound("agent", agent_id)
 
 
 # ---------------------------------------------------------------------------- accounts
@@ -219,7 +227,7 @@ def create_account(
             "starting with a letter or digit."
         )
     checked = _role(role)
-    _check_agent_link(checked, agent_id)
+    _check_agent_link(session, checked, agent_id)
     if password is not None:
         _check_password(password)
     if session.exec(select(AccountRow.id).where(AccountRow.username == name)).first():
@@ -237,7 +245,7 @@ def create_account(
     session.add(row)
     session.flush()
     audit.info("%s created account %s (%s)", actor, name, checked.value)
-    return _info(row)
+    return _info(row, session)
 
 
 def count_accounts(session: Session) -> int:
@@ -248,12 +256,12 @@ def count_accounts(session: Session) -> int:
 def list_accounts(session: Session) -> list[AccountInfo]:
     """Every account, by username."""
     rows = session.exec(select(AccountRow).order_by(col(AccountRow.username))).all()
-    return [_info(row) for row in rows]
+    return [_info(row, session) for row in rows]
 
 
 def get_account(session: Session, *, username: str) -> AccountInfo:
     """One account; ``NotFound`` if there is none of that name."""
-    return _info(_row(session, username))
+    return _info(_row(session, username), session)
 
 
 def update_account(
@@ -277,7 +285,8 @@ def update_account(
     new_agent = None if clear_agent else (agent_id if agent_id is not None else row.agent_id)
     if new_role is not Role.AGENT and role is not None and agent_id is None:
         new_agent = None  # leaving the agent role drops the link
-    _check_agent_link(new_role, new_agent)
+    if new_agent != row.agent_id or new_role.value != row.role:
+        _check_agent_link(session, new_role, new_agent)
     changes: list[str] = []
     if new_role.value != row.role:
         changes.append(f"role {row.role} -> {new_role.value}")
@@ -296,7 +305,7 @@ def update_account(
     session.flush()
     if changes:
         audit.info("%s changed account %s: %s", actor, row.username, ", ".join(changes))
-    return _info(row)
+    return _info(row, session)
 
 
 def set_password(session: Session, *, username: str, password: str, actor: str) -> None:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from live_server import BUILD_DIR, CHROMIUM, CHROMIUM_ARGS, live_server
-from playwright.sync_api import Browser, Page, sync_playwright
+from live_server import BUILD_DIR, CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, ApiSession, live_server
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -38,10 +34,23 @@ def browser(server_url: str) -> Iterator[Browser]:
         chromium.close()
 
 
+def sign_in(context: BrowserContext, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign the browser context in through the API (the login page has its own test)."""
+    csrf = context.request.get("/api/session").json()["csrf_token"]
+    response = context.request.post(
+        "/api/session",
+        data={"username": username, "password": password},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status == 200, response.text()
+
+
 @pytest.fixture
 def page(browser: Browser, server_url: str) -> Iterator[Page]:
+    """A page of a browser signed in as the demo admin."""
     context = browser.new_context(base_url=server_url, viewport={"width": 1440, "height": 900})
     context.set_default_timeout(10_000)
+    sign_in(context, "admin")
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -50,23 +59,8 @@ def page(browser: Browser, server_url: str) -> Iterator[Page]:
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
-class Http:
-    """Direct calls to the API, to set the scene or to act as a second user."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-
-    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            self.base + path, data=data, method=method, headers={"Content-Type": "application/json"}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                text = response.read()
-                return response.status, json.loads(text) if text else None
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"null")
+class Http(ApiSession):
+    """Direct calls to the API as the demo admin, to set the scene or act as a second user."""
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ served from the Vite build in ``designer/static/app``.
 
 from __future__ import annotations
 
+import http.cookiejar
+import json
 import os
 import socket
 import subprocess
@@ -17,8 +19,17 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-__all__ = ["BUILD_DIR", "CHROMIUM", "CHROMIUM_ARGS", "free_port", "live_server"]
+__all__ = [
+    "BUILD_DIR",
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "DEMO_PASSWORD",
+    "ApiSession",
+    "free_port",
+    "live_server",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD_DIR = ROOT / "designer" / "static" / "app"
@@ -33,6 +44,42 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+# `baton run` gives its demo accounts (admin, supervisor, viewer, agents) this password.
+DEMO_PASSWORD = "e2e-demo-password"
+
+
+class ApiSession:
+    """Calls to the API as one signed-in account: its cookie and its CSRF token."""
+
+    def __init__(self, base: str, username: str = "admin", password: str = DEMO_PASSWORD) -> None:
+        self.base = base
+        self._opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        self.csrf = ""
+        _, info = self.call("GET", "/api/session")
+        self.csrf = info["csrf_token"]
+        status, info = self.call(
+            "POST", "/api/session", {"username": username, "password": password}
+        )
+        if status != 200:
+            raise RuntimeError(f"signing in as {username} failed: {status} {info}")
+        self.csrf = info["csrf_token"]
+
+    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        """Send one request; the status and the parsed JSON answer (``None`` if empty)."""
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json", "X-CSRF-Token": self.csrf}
+        request = urllib.request.Request(
+            self.base + path, data=data, method=method, headers=headers
+        )
+        try:
+            with self._opener.open(request, timeout=10) as response:
+                text = response.read()
+                return response.status, json.loads(text) if text else None
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
 
 
 def free_port() -> int:
@@ -79,6 +126,7 @@ def live_server(
         "BATON_DATABASE_URL": f"sqlite:///{instance / 'baton.db'}",
         "BATON_LOAD_EXAMPLES": "true" if load_examples else "false",
         "BATON_ENV": "development",
+        "BATON_DEMO_PASSWORD": DEMO_PASSWORD,
         **(env or {}),
     }
     environment.pop("DATABASE_URL", None)

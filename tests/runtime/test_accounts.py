@@ -11,8 +11,9 @@ from sqlalchemy.engine import Engine
 from runtime.accounts import service
 from runtime.accounts.errors import CurrentPasswordWrong, LoginRefused, LoginThrottled
 from runtime.db import session_scope
-from runtime.errors import Conflict, InvalidInput
+from runtime.errors import Conflict, InvalidInput, NotFound
 from runtime.store.account_tables import LoginThrottleRow
+from runtime.store.routing_tables import AgentRow
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
@@ -66,7 +67,19 @@ def test_account_rules(db: Engine) -> None:
         service.create_account(session, username="bo", role="viewer", actor="t", agent_id="a1")
 
 
+def test_an_agent_account_is_tied_to_an_existing_routing_agent(db: Engine) -> None:
+    with session_scope(db) as session, pytest.raises(NotFound):
+        service.create_account(session, username="cy", role="agent", actor="t", agent_id="ghost")
+    with session_scope(db) as session:
+        session.add(AgentRow(id="agent-cy", name="Cy Young"))
+    _create(db, "cy", "agent", agent_id="agent-cy")
+    with session_scope(db) as session:
+        assert service.get_account(session, username="cy").agent_name == "Cy Young"
+
+
 def test_a_disabled_account_cannot_sign_in_and_its_sessions_end(db: Engine) -> None:
+    with session_scope(db) as session:
+        session.add(AgentRow(id="agent-cy", name="Cy"))
     _create(db, "cy", "agent", agent_id="agent-cy")
     principal = _login(db, "cy", PASSWORD, T0).principal
     assert principal is not None and principal.agent_id == "agent-cy"
