@@ -82,12 +82,8 @@ DEFAULT_SCHEMA: dict[str, list[tuple[str, str, str]]] = {
 }
 
 SESSION_EXPIRED = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
-RATE_LIMITED = [
-    {"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}
-]
-UNAVAILABLE = [
-    {"message": "Server temporarily unavailable.", "errorCode": "SERVER_UNAVAILABLE"}
-]
+RATE_LIMITED = [{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]
+UNAVAILABLE = [{"message": "Server temporarily unavailable.", "errorCode": "SERVER_UNAVAILABLE"}]
 
 
 def field_error(sobject: str, name: str) -> list[dict[str, Any]]:
@@ -199,7 +195,9 @@ class _Parser:
     def take(self) -> tuple[str, str]:
         token = self.peek()
         if token is None:
-            raise _SoqlError([{"message": "unexpected end of query", "errorCode": "MALFORMED_QUERY"}])
+            raise _SoqlError(
+                [{"message": "unexpected end of query", "errorCode": "MALFORMED_QUERY"}]
+            )
         self.i += 1
         return token
 
@@ -248,7 +246,13 @@ class _Parser:
             raise _SoqlError(
                 [{"message": f"unexpected {self.peek()}", "errorCode": "MALFORMED_QUERY"}]
             )
-        return {"fields": fields, "sobject": sobject, "where": where, "order": order, "limit": limit}
+        return {
+            "fields": fields,
+            "sobject": sobject,
+            "where": where,
+            "order": order,
+            "limit": limit,
+        }
 
     def expr(self) -> Callable[[Callable[[str], Any]], bool]:
         left = self.conj()
@@ -321,8 +325,12 @@ class _Parser:
             if current is None or value is None:
                 return False
             return bool(
-                {"<": current < value, ">": current > value, "<=": current <= value,
-                 ">=": current >= value}[op]  # fmt: skip
+                {
+                    "<": current < value,
+                    ">": current > value,
+                    "<=": current <= value,
+                    ">=": current >= value,
+                }[op]
             )
 
         return compare
@@ -383,9 +391,7 @@ class FakeSalesforce:
             self._server.server_close()
             self._server = None
 
-    def fail(
-        self, method: str, path: str, status: int, body: Any, *, times: int = 1
-    ) -> None:
+    def fail(self, method: str, path: str, status: int, body: Any, *, times: int = 1) -> None:
         """Answer the next ``times`` requests matching ``method`` and ``path`` (a regex) so."""
         self.faults.append(Fault(method.upper(), re.compile(path), status, body, times))
 
@@ -414,7 +420,9 @@ class FakeSalesforce:
             self.records[sobject][record_id] = record
             return record_id
 
-    def change(self, sobject: str, record_id: str, *, stamp: str | None = None, **values: Any) -> None:
+    def change(
+        self, sobject: str, record_id: str, *, stamp: str | None = None, **values: Any
+    ) -> None:
         """Change a record directly in the org; its SystemModstamp moves on."""
         with self._lock:
             self.records[sobject][record_id].update(values, SystemModstamp=stamp or self.stamp())
@@ -457,8 +465,10 @@ class FakeSalesforce:
         if where is not None:
             rows = [r for r in rows if where(lambda name, r=r: self.resolve(r, name))]
         for name, descending in reversed(parsed["order"]):
-            rows.sort(key=lambda r, n=name: (self.resolve(r, n) is not None, self.resolve(r, n) or ""),
-                      reverse=descending)  # fmt: skip
+            rows.sort(
+                key=lambda r, n=name: (self.resolve(r, n) is not None, self.resolve(r, n) or ""),
+                reverse=descending,
+            )
         if parsed["limit"] is not None:
             rows = rows[: parsed["limit"]]
         return sobject, parsed["fields"], rows
@@ -488,7 +498,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_fake: FakeSalesforce
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     # ------------------------------------------------------------------ plumbing
@@ -497,8 +507,14 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
-    def _send(self, status: int, body: Any = None, *, content_type: str = "application/json",
-              headers: dict[str, str] | None = None) -> None:  # fmt: skip
+    def _send(
+        self,
+        status: int,
+        body: Any = None,
+        *,
+        content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         if body is None:
             data = b""
         elif isinstance(body, bytes):
@@ -566,8 +582,9 @@ class _Handler(BaseHTTPRequestHandler):
         username = re.search(r"<n1:username>(.*?)</n1:username>", text)
         password = re.search(r"<n1:password>(.*?)</n1:password>", text)
         expected = fake.login.password + fake.login.security_token
-        if not (username and password and username[1] == fake.login.username
-                and password[1] == expected):  # fmt: skip
+        if not (
+            username and password and username[1] == fake.login.username and password[1] == expected
+        ):
             self._send(
                 500,
                 '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope '
@@ -609,14 +626,21 @@ class _Handler(BaseHTTPRequestHandler):
         elif grant == "urn:ietf:params:oauth:grant-type:jwt-bearer" and fake.login.public_key:
             try:
                 claims = jwt.decode(
-                    form.get("assertion", ""), fake.login.public_key, algorithms=["RS256"],
+                    form.get("assertion", ""),
+                    fake.login.public_key,
+                    algorithms=["RS256"],
                     audience="https://login.salesforce.com",
-                )  # fmt: skip
-                ok = claims["iss"] == fake.login.consumer_key and claims["sub"] == fake.login.username
+                )
+                ok = (
+                    claims["iss"] == fake.login.consumer_key
+                    and claims["sub"] == fake.login.username
+                )
             except jwt.PyJWTError:
                 ok = False
         if not ok:
-            self._send(400, {"error": "invalid_grant", "error_description": "authentication failure"})
+            self._send(
+                400, {"error": "invalid_grant", "error_description": "authentication failure"}
+            )
             return
         self._send(
             200,
@@ -650,8 +674,14 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if m := re.fullmatch(r"sobjects/(\w+)/describe", rest):
             fields = [
-                {"name": n, "type": t, "label": label, "updateable": t not in ("id", "datetime"),
-                 "nillable": t != "boolean", "picklistValues": []}  # fmt: skip
+                {
+                    "name": n,
+                    "type": t,
+                    "label": label,
+                    "updateable": t not in ("id", "datetime"),
+                    "nillable": t != "boolean",
+                    "picklistValues": [],
+                }
                 for n, t, label in fake.schema.get(m[1], [])
             ]
             self._send(200, {"name": m[1], "label": m[1], "fields": fields})
@@ -667,7 +697,15 @@ class _Handler(BaseHTTPRequestHandler):
             sobject, record_id = m[1], m[2]
             record = fake.records.get(sobject, {}).get(record_id)
             if record is None:
-                self._send(404, [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}])
+                self._send(
+                    404,
+                    [
+                        {
+                            "errorCode": "NOT_FOUND",
+                            "message": "The requested resource does not exist",
+                        }
+                    ],
+                )
                 return
             if method == "GET":
                 wanted = query.get("fields")
@@ -709,8 +747,10 @@ class _Handler(BaseHTTPRequestHandler):
             sobject, fields, rows = fake.run_query(spec["query"])
             job_id = f"750{uuid.uuid4().hex[:15]}"
             fake.jobs[job_id] = BulkJob(spec["query"], rows, fields, fake.bulk_polls)
-            self._send(200, {"id": job_id, "operation": "query", "object": sobject,
-                             "state": "UploadComplete"})  # fmt: skip
+            self._send(
+                200,
+                {"id": job_id, "operation": "query", "object": sobject, "state": "UploadComplete"},
+            )
             return
         m = re.fullmatch(r"jobs/query/(\w+)(/results)?", rest)
         if m is None or m[1] not in fake.jobs:
@@ -722,7 +762,9 @@ class _Handler(BaseHTTPRequestHandler):
                 job.polls_left -= 1
             else:
                 job.state = "JobComplete"
-            self._send(200, {"id": m[1], "state": job.state, "numberRecordsProcessed": len(job.rows)})
+            self._send(
+                200, {"id": m[1], "state": job.state, "numberRecordsProcessed": len(job.rows)}
+            )
             return
         start = int(query.get("locator") or 0)
         size = fake.bulk_page_size or int(query.get("maxRecords") or 50000)
@@ -734,7 +776,13 @@ class _Handler(BaseHTTPRequestHandler):
             values = []
             for name in job.columns:
                 value = fake.resolve(row, name)
-                values.append("" if value is None else str(value).lower() if isinstance(value, bool) else value)
+                values.append(
+                    ""
+                    if value is None
+                    else str(value).lower()
+                    if isinstance(value, bool)
+                    else value
+                )
             writer.writerow(values)
         more = start + size < len(job.rows)
         self._send(

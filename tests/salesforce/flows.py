@@ -9,9 +9,8 @@ from sqlmodel import select
 
 from graphs.model import Workflow
 from runtime.db import session_scope
-from runtime.store.tables import CaseRow, RunEventRow, RunRow, WorkItemRow
+from runtime.store.tables import CaseRow, RunEventRow, RunRow, WorkItemRow, utcnow
 from runtime.store.workflow_tables import WorkflowRow, WorkflowVersionRow
-from runtime.store.tables import utcnow
 
 ESCALATION_QUEUE = "00G000000000042AAA"
 
@@ -71,8 +70,11 @@ def sf_flow(
                 "id": "urgent",
                 "kind": "decision",
                 "outcomes": [
-                    {"id": "yes", "label": "Escalate",
-                     "condition": rule("case.priority", "eq", "High")},
+                    {
+                        "id": "yes",
+                        "label": "Escalate",
+                        "condition": rule("case.priority", "eq", "High"),
+                    },
                 ],
                 "default_outcome": {"id": "no", "label": "Resolved"},
             },
@@ -98,13 +100,23 @@ def sf_flow(
         "edges": [
             {"id": "e1", "source": "start", "target": "triage"},
             {"id": "e2", "source": "triage", "target": "urgent"},
-            {"id": "e3", "source": "urgent", "target": "escalation", "kind": "outcome",
-             "outcome": "yes"},
-            {"id": "e4", "source": "urgent", "target": "resolved", "kind": "outcome",
-             "outcome": "no"},
+            {
+                "id": "e3",
+                "source": "urgent",
+                "target": "escalation",
+                "kind": "outcome",
+                "outcome": "yes",
+            },
+            {
+                "id": "e4",
+                "source": "urgent",
+                "target": "resolved",
+                "kind": "outcome",
+                "outcome": "no",
+            },
             {"id": "e5", "source": "escalation", "target": "escalated"},
         ],
-    }  # fmt: skip
+    }
 
 
 def install(engine: Engine, definition: dict[str, Any], *, version: int = 1) -> Workflow:
@@ -115,13 +127,17 @@ def install(engine: Engine, definition: dict[str, Any], *, version: int = 1) -> 
     with session_scope(engine) as session:
         row = session.get(WorkflowRow, wf.id)
         if row is None:
-            row = WorkflowRow(id=wf.id, name=wf.name, draft=data, created_at=now,
-                              updated_at=now, revision=1)  # fmt: skip
+            row = WorkflowRow(
+                id=wf.id, name=wf.name, draft=data, created_at=now, updated_at=now, revision=1
+            )
         row.active_version = version
         session.add(row)
         session.flush()
-        session.add(WorkflowVersionRow(workflow_id=wf.id, version=version, definition=data,
-                                       published_at=now))  # fmt: skip
+        session.add(
+            WorkflowVersionRow(
+                workflow_id=wf.id, version=version, definition=data, published_at=now
+            )
+        )
     return wf
 
 
@@ -139,9 +155,10 @@ def runs(engine: Engine) -> list[RunRow]:
 def events(engine: Engine, run_id: str) -> list[RunEventRow]:
     with session_scope(engine) as session:
         return list(
-            session.exec(select(RunEventRow).where(RunEventRow.run_id == run_id)
-                         .order_by(RunEventRow.seq)).all()  # type: ignore[arg-type]
-        )  # fmt: skip
+            session.exec(
+                select(RunEventRow).where(RunEventRow.run_id == run_id).order_by(RunEventRow.seq)
+            ).all()  # type: ignore[arg-type]
+        )
 
 
 def work_items(engine: Engine) -> list[WorkItemRow]:

@@ -29,9 +29,11 @@ def _key_pair() -> tuple[str, str]:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return private, public
 
 
@@ -70,9 +72,12 @@ def test_the_jwt_bearer_flow(fake: FakeSalesforce, tmp_path: Path, as_file: bool
 def test_a_jwt_signed_with_another_key_is_refused(fake: FakeSalesforce) -> None:
     fake.login.public_key = _key_pair()[1]
     settings = sf_settings(
-        fake, password=None, security_token=None, consumer_key=fake.login.consumer_key,
+        fake,
+        password=None,
+        security_token=None,
+        consumer_key=fake.login.consumer_key,
         private_key=_key_pair()[0],
-    )  # fmt: skip
+    )
     with pytest.raises(SalesforceAuthError, match="invalid_grant"):
         SalesforceClient(settings).check()
 
@@ -80,9 +85,12 @@ def test_a_jwt_signed_with_another_key_is_refused(fake: FakeSalesforce) -> None:
 def test_a_session_id_works_until_it_expires_then_says_what_to_do(fake: FakeSalesforce) -> None:
     fake.tokens.add("00D!handed-out-session")
     settings = sf_settings(
-        fake, username=None, password=None, security_token=None,
+        fake,
+        username=None,
+        password=None,
+        security_token=None,
         session_id="00D!handed-out-session",
-    )  # fmt: skip
+    )
     client = SalesforceClient(settings, sleep=lambda s: None)
     assert client.check()["auth_mode"] == "session"
     fake.expire_sessions()

@@ -39,16 +39,26 @@ def _state(db: Engine) -> Any:
 
 def test_a_new_case_starts_a_run(db: Engine, fake: FakeSalesforce, sync: SalesforceSync) -> None:
     install(db, sf_flow())
-    case_id = fake.insert("Case", Subject="Cannot log in", Priority="Medium", Status="New",
-                          OwnerId="005000000000007AAA", Contacts__c=1)  # fmt: skip
+    case_id = fake.insert(
+        "Case",
+        Subject="Cannot log in",
+        Priority="Medium",
+        Status="New",
+        OwnerId="005000000000007AAA",
+        Contacts__c=1,
+    )
     (result,) = sync.poll_once()
     assert (result.created, result.updated, result.error) == (1, 0, None)
     case = cases(db)[case_id]
     assert case.source == "salesforce"
     assert case.fields == {
-        "salesforce_id": case_id, "subject": "Cannot log in", "priority": "Medium",
-        "status": "New", "owner": "005000000000007AAA", "contacts": 1,
-    }  # fmt: skip
+        "salesforce_id": case_id,
+        "subject": "Cannot log in",
+        "priority": "Medium",
+        "status": "New",
+        "owner": "005000000000007AAA",
+        "contacts": 1,
+    }
     (run,) = runs(db)
     assert (run.case_id, run.node_id, run.status) == (case.id, "triage", "running")
     assert [w.step_id for w in work_items(db)] == ["review"]
@@ -75,8 +85,9 @@ def test_a_later_change_escalates_the_case_and_writes_the_owner_back(
     db: Engine, fake: FakeSalesforce, sync: SalesforceSync, settings: SalesforceSettings
 ) -> None:
     install(db, sf_flow())
-    case_id = fake.insert("Case", Subject="Outage", Priority="Medium", Status="New",
-                          OwnerId="005000000000007AAA")  # fmt: skip
+    case_id = fake.insert(
+        "Case", Subject="Outage", Priority="Medium", Status="New", OwnerId="005000000000007AAA"
+    )
     sync.poll_once()
     (run,) = runs(db)
     assert run.node_id == "triage"
@@ -124,8 +135,12 @@ def test_an_expired_session_is_refreshed_mid_sync(
         fake.insert("Case", Subject=f"case {n}", Status="New")
     sync.client.check()
     # The session expires after the first page has been served.
-    fake.fail("GET", r"/query/\w+-2$", 401,
-              [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}])  # fmt: skip
+    fake.fail(
+        "GET",
+        r"/query/\w+-2$",
+        401,
+        [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}],
+    )
     (result,) = sync.poll_once()
     assert (result.created, result.error) == (5, None)
     assert fake.logins == 2
