@@ -462,7 +462,7 @@ class Worker:
             action = self._lookup(job.effect.action)
             if action is None or not getattr(action, "runs_in_transaction", False):
                 return job
-            self._finish(s, job, self._call(job, start, inline=True), start)
+            self._finish(s, job, self._call(job, start, inline=True), start, same=True)
             return None
 
         job = self._db(begin)
@@ -478,6 +478,8 @@ class Worker:
         job: execution.StepJob,
         outcome: ActionResult | tuple[str, bool],
         now: datetime,
+        *,
+        same: bool = False,
     ) -> None:
         if isinstance(outcome, ActionResult):
             execution.finish_step(
@@ -486,10 +488,14 @@ class Worker:
                 now=now,
                 outputs=outcome.outputs,
                 case_updates=outcome.case_updates,
+                same_transaction=same,
             )
         else:
             message, retryable = outcome
-            execution.finish_step(session, job=job, now=now, error=message, retryable=retryable)
+            execution.finish_step(
+                session, job=job, now=now, error=message, retryable=retryable,
+                same_transaction=same,
+            )  # fmt: skip
 
     def _lookup(self, name: str) -> Action | None:
         try:

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from graphs.model import TriggerEvent
@@ -112,13 +114,17 @@ def create_case(
     )
     session.add(case)
     session.flush()  # the case row first: its history rows point at it
-    for name, value in checked.items():
-        session.add(
-            CaseChangeRow(
-                case_id=case_id, seq=1, at=now, actor=actor, field=name, old=None, new=value
-            )
-        )
-    session.flush()
+    if checked:
+        session.execute(
+            insert(CaseChangeRow.__table__),  # type: ignore[arg-type]
+            [
+                {
+                    "case_id": case_id, "seq": 1, "at": now, "actor": actor, "field": name,
+                    "old": None, "new": value,
+                }
+                for name, value in checked.items()
+            ],
+        )  # fmt: skip
     for definition in triggered_definitions(session, TriggerEvent.CREATE):
         trigger = definition.workflow.trigger
         if trigger.source == source and definition.compiled.matches_trigger(checked):
@@ -175,23 +181,33 @@ def apply_case_changes(
     if not changed:
         return None
     current = {**previous, **changed}
-    case.version += 1
-    case.fields = current
-    case.updated_at = now
-    case.updated_by = actor
-    session.add(case)
-    for name, value in changed.items():
-        session.add(
-            CaseChangeRow(
-                case_id=case.id,
-                seq=case.version,
-                at=now,
-                actor=actor,
-                field=name,
-                old=previous.get(name),
-                new=value,
-            )
-        )
+    values = {
+        "version": case.version + 1,
+        "fields": current,
+        "updated_at": now,
+        "updated_by": actor,
+    }
+    # Core statements for the locked row and its history: the unit of work's
+    # bookkeeping would cost more than the writes; the object is told the new values.
+    cases = CaseRow.__table__  # type: ignore[attr-defined]
+    session.execute(update(cases).where(cases.c.id == case.id).values(values))
+    for name, value in values.items():
+        set_committed_value(case, name, value)
+    session.execute(
+        insert(CaseChangeRow.__table__),  # type: ignore[arg-type]
+        [
+            {
+                "case_id": case.id,
+                "seq": case.version,
+                "at": now,
+                "actor": actor,
+                "field": name,
+                "old": previous.get(name),
+                "new": value,
+            }
+            for name, value in changed.items()
+        ],
+    )
     runs: list[RunRow] = active_runs_of_case(session, case.id)
     event = CaseUpdated(case=current, previous=previous, actor=actor)
     for run in runs:

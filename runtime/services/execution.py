@@ -14,7 +14,7 @@ step's completion and therefore happen exactly once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +26,7 @@ from runtime.errors import NotFound
 from runtime.services.cases import apply_case_changes
 from runtime.services.core import apply_event, lock_run
 from runtime.store.tables import (
+    CaseRow,
     ExecutionRow,
     ExecutionStatus,
     OutboxRow,
@@ -64,6 +65,8 @@ class StepJob:
     effect: RunStep
     case: dict[str, Any]
     delivery: int
+    #: The rows :func:`begin_step` locked, for :func:`finish_step` in the same transaction.
+    locked: tuple[CaseRow, RunRow] | None = field(default=None, compare=False, repr=False)
 
 
 def _lock_for_claim(query: Any, session: Session) -> Any:
@@ -252,6 +255,7 @@ def begin_step(
         effect=effect,
         case=dict(case.fields),
         delivery=deliveries,
+        locked=(case, run),
     )
 
 
@@ -271,14 +275,20 @@ def finish_step(
     case_updates: dict[str, Any] | None = None,
     error: str | None = None,
     retryable: bool = True,
+    same_transaction: bool = False,
 ) -> bool:
     """Record the action's result and feed it to the run, in one transaction.
 
     ``case_updates`` are applied to the case here (every active run of the case sees a
     CaseUpdated), then the run gets its StepCompleted or StepFailed. Returns ``False``
     when the result came too late to count (another delivery recorded one first).
+    ``same_transaction``: :func:`begin_step` ran in this transaction, so the rows it
+    locked are still locked and current.
     """
-    case, run = lock_run(session, job.run_id)
+    if same_transaction and job.locked is not None:
+        case, run = job.locked
+    else:
+        case, run = lock_run(session, job.run_id)
     finish_outbox(session, outbox_id=job.outbox_id, now=now)
     effect = job.effect
     values: dict[str, Any] = {"finished_at": now, "lease_until": now}
