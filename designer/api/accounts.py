@@ -9,7 +9,7 @@ from flask import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from designer.api.http import RouteDoc, documented, json_body, query_args, respond
-from designer.auth import actor
+from designer.auth.identity import actor
 from designer.extensions import db_session
 from runtime.accounts import service
 from runtime.accounts.roles import Role

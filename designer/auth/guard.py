@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import Flask, Response, current_app, request
 
-from designer.api.http import ROUTE_DOC_ATTRIBUTE
 from designer.auth.errors import CsrfFailed, Forbidden, InvalidToken, NoAccessRule, NotAuthenticated
 from designer.auth.identity import bearer_token, csrf_matches, current_principal
 from designer.auth.policy import POLICY, Rule
@@ -56,6 +55,9 @@ _HEADERS = {
 
 def _what(endpoint: str) -> str:
     """The endpoint's summary, lower-cased for a sentence ("save the draft")."""
+    # Here rather than at the top: designer.api's blueprints import designer.auth.
+    from designer.api.http import ROUTE_DOC_ATTRIBUTE
+
     view = current_app.view_functions.get(endpoint)
     doc = getattr(view, ROUTE_DOC_ATTRIBUTE, None)
     if doc is None:
