@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from flask import Flask
 
-from designer.api import accounts, meta, session, workflows
+from designer.api import (
+    accounts,
+    agents,
+    cases,
+    meta,
+    metrics,
+    monitor,
+    runs,
+    salesforce,
+    session,
+    workflows,
+)
 
 __all__ = ["API_PREFIX", "register_api"]
 
@@ -13,5 +24,16 @@ API_PREFIX = "/api"
 
 def register_api(app: Flask) -> None:
     """Register every API blueprint on ``app`` under :data:`API_PREFIX`."""
-    for blueprint in (meta.bp, workflows.bp, session.bp, accounts.bp):
+    for blueprint in (
+        meta.bp,
+        workflows.bp,
+        session.bp,
+        accounts.bp,
+        runs.bp,
+        cases.bp,
+        monitor.bp,
+        agents.bp,
+        metrics.bp,
+        salesforce.bp,
+    ):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)

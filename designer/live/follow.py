@@ -6,7 +6,7 @@ same): keep the last ``seq`` applied, drop anything at or below it, fetch from i
 a message starts beyond the next number, and re-subscribe from it after a reconnect.
 Tests and ``benchmarks/stream.py`` use it with python-socketio's client::
 
-    with LiveClient(url) as live:
+    with LiveClient(url, token=api_token) as live:
         follower = live.follow(run_id)
         follower.wait_for_seq(12)
 """
@@ -148,8 +148,11 @@ class RunFollower:
 class LiveClient:
     """A Socket.IO connection that follows runs and watches workflows or agents."""
 
-    def __init__(self, url: str, *, transports: list[str] | None = None) -> None:
+    def __init__(
+        self, url: str, *, token: str | None = None, transports: list[str] | None = None
+    ) -> None:
         self.url = url
+        self.token = token
         self.transports = transports or ["websocket"]
         self.sio = socketio.Client(reconnection=True, reconnection_delay=0.1)
         self.followers: dict[str, RunFollower] = {}
@@ -162,7 +165,8 @@ class LiveClient:
 
     def connect(self) -> LiveClient:
         """Connect and wait until the connection is up."""
-        self.sio.connect(self.url, transports=self.transports, wait_timeout=10)
+        auth = {"token": self.token} if self.token else None
+        self.sio.connect(self.url, transports=self.transports, auth=auth, wait_timeout=10)
         return self
 
     def close(self) -> None:

@@ -12,10 +12,11 @@ from sqlalchemy.engine import Engine
 from werkzeug.serving import make_server
 
 from graphs.model import Workflow
+from runtime.accounts import service as accounts
 from runtime.db import session_scope
 from runtime.workflows import install_examples
 
-__all__ = ["install", "review_loop", "serve"]
+__all__ = ["api_token", "install", "review_loop", "serve"]
 
 
 def review_loop(workflow_id: str = "review-loop") -> dict[str, Any]:
@@ -41,6 +42,7 @@ def review_loop(workflow_id: str = "review-loop") -> dict[str, Any]:
                 "name": "Review",
                 "position": {"x": 200, "y": 60},
                 "owner": "reviewers",
+                "sla": {"target_minutes": 60, "warning_minutes": 45},
                 "steps": [
                     {
                         "id": "check",
@@ -136,3 +138,10 @@ def serve(app: Flask) -> Iterator[str]:
         server.shutdown()
         thread.join(10)
         server.server_close()
+
+
+def api_token(engine: Engine, username: str = "live-admin", role: str = "admin") -> str:
+    """An API token of a (new) account with ``role``, for Socket.IO connections."""
+    with session_scope(engine) as session:
+        accounts.create_account(session, username=username, role=role, actor="test")
+        return accounts.create_token(session, username=username, name="live", actor="test").token

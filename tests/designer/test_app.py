@@ -136,7 +136,8 @@ def test_run_migrates_seeds_examples_and_serves(
     workers: list[FakeWorker] = []
 
     class FakeWorker:
-        def __init__(self, settings: Settings, engine: Any) -> None:
+        def __init__(self, settings: Settings, engine: Any, **options: Any) -> None:
+            assert options.get("publisher") is not None, "run updates must reach the stream"
             self.events = ["created"]
             workers.append(self)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from live_support import install, serve
+from live_support import api_token, install, serve
 from sqlalchemy.engine import Engine
 
 from designer.extensions import state
@@ -81,7 +81,7 @@ def live(app: Flask) -> Iterator[Live]:
 
 @pytest.fixture
 def client(live: Live) -> Iterator[LiveClient]:
-    with LiveClient(live.url) as connected:
+    with LiveClient(live.url, token=api_token(live.engine)) as connected:
         yield connected
 
 

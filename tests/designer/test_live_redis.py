@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from live_support import install, serve
+from live_support import api_token, install, serve
 
 from designer.extensions import socketio, state
 from designer.live.follow import LiveClient
@@ -71,7 +71,8 @@ def test_a_worker_process_publishes_through_redis_to_a_web_process_client(
         case = services.create_case(session, fields={"subject": "Across processes"})
         run = services.list_runs(session, case_id=case.id).items[0]
         case_id, run_id, started = case.id, run.id, run.seq
-    with serve(redis_app) as url, LiveClient(url) as client:
+    token = api_token(engine)
+    with serve(redis_app) as url, LiveClient(url, token=token) as client:
         follower = client.follow(run_id)
         follower.wait_for_seq(started)
         client.watch(workflow="review-loop")

@@ -1,0 +1,173 @@
+"""Cases (create, read, change, history) and work items (list, complete, reassign)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+
+from designer.api.http import RouteDoc, documented, json_body, query_args, respond
+from designer.api.run_schemas import (
+    CaseChange,
+    CaseChangeList,
+    CaseDetail,
+    CaseOut,
+    CompleteBody,
+    CreateCaseBody,
+    ReassignBody,
+    RunOut,
+    UpdateCaseBody,
+    WorkItemList,
+    WorkItemOut,
+    WorkItemQuery,
+    current_actor,
+)
+from designer.extensions import db_session
+from runtime import services
+from runtime.services import monitor
+
+__all__ = ["bp"]
+
+bp = Blueprint("cases", __name__)
+
+_CASES = "cases"
+_ITEMS = "work items"
+_ID = {"case_id": "The case's id"}
+_KEY = {"key": "The work item's key, <run>:<step>:<attempt>"}
+
+
+def _detail(case_id: str) -> CaseDetail:
+    session = db_session()
+    case = services.get_case(session, case_id=case_id)
+    runs = monitor.search_runs(
+        session, filters=monitor.CaseFilter(case_id=case_id), limit=100
+    ).items
+    return CaseDetail(
+        case=CaseOut.of(case),
+        runs=[RunOut.of(s) for s in monitor.summarize_runs(session, runs=runs)],
+    )
+
+
+@bp.post("/cases")
+@documented(
+    RouteDoc(
+        "Create a case",
+        _CASES,
+        {201: CaseDetail},
+        body=CreateCaseBody,
+        errors=(400, 404, 409, 415, 422),
+        description=(
+            "Record-triggered workflows whose trigger matches start at once. With "
+            "`workflow_id`, a run of that workflow starts too if its trigger did not start one."
+        ),
+    )
+)
+def create_case() -> Response:
+    body = json_body(CreateCaseBody)
+    session = db_session()
+    actor = current_actor()
+    case = services.create_case(session, fields=body.fields, actor=actor)
+    if body.workflow_id is not None:
+        started = services.list_runs(session, case_id=case.id, workflow_id=body.workflow_id)
+        if not started.items:
+            services.start_run(session, workflow_id=body.workflow_id, case_id=case.id, actor=actor)
+    return respond(_detail(case.id), 201, {"Location": f"/api/cases/{case.id}"})
+
+
+@bp.get("/cases/<case_id>")
+@documented(
+    RouteDoc("Read a case and its runs", _CASES, {200: CaseDetail}, errors=(404,),
+             path_params=_ID)
+)  # fmt: skip
+def get_case(case_id: str) -> Response:
+    return respond(_detail(case_id))
+
+
+@bp.patch("/cases/<case_id>")
+@documented(
+    RouteDoc(
+        "Change case fields",
+        _CASES,
+        {200: CaseDetail},
+        body=UpdateCaseBody,
+        errors=(400, 404, 409, 415),
+        path_params=_ID,
+        description=(
+            "Every active run of the case sees the change at once: waiting entry and exit "
+            "conditions are evaluated again. `expected_version` refuses a stale change (409)."
+        ),
+    )
+)
+def update_case(case_id: str) -> Response:
+    body = json_body(UpdateCaseBody)
+    services.update_case(
+        db_session(),
+        case_id=case_id,
+        changes=body.changes,
+        actor=current_actor(),
+        expected_version=body.expected_version,
+    )
+    return respond(_detail(case_id))
+
+
+@bp.get("/cases/<case_id>/changes")
+@documented(
+    RouteDoc("Read a case's change history", _CASES, {200: CaseChangeList}, errors=(404,),
+             path_params=_ID)
+)  # fmt: skip
+def case_changes(case_id: str) -> Response:
+    rows = services.list_case_changes(db_session(), case_id=case_id)
+    return respond(CaseChangeList(changes=[CaseChange.of(row) for row in rows]))
+
+
+@bp.get("/work-items")
+@documented(RouteDoc("List work items", _ITEMS, {200: WorkItemList}, query=WorkItemQuery,
+                     errors=(400,)))  # fmt: skip
+def list_work_items() -> Response:
+    query = query_args(WorkItemQuery)
+    rows = services.list_work_items(
+        db_session(),
+        status=None if query.status == "any" else query.status,
+        queue=query.queue,
+        assignee=query.assignee,
+        run_id=query.run_id,
+        case_id=query.case_id,
+        limit=query.limit,
+    )
+    return respond(WorkItemList(items=[WorkItemOut.of(row) for row in rows]))
+
+
+@bp.get("/work-items/<key>")
+@documented(RouteDoc("Read a work item", _ITEMS, {200: WorkItemOut}, errors=(404,),
+                     path_params=_KEY))  # fmt: skip
+def get_work_item(key: str) -> Response:
+    return respond(WorkItemOut.of(services.get_work_item(db_session(), key=key)))
+
+
+@bp.post("/work-items/<key>/complete")
+@documented(
+    RouteDoc(
+        "Complete a work item",
+        _ITEMS,
+        {200: WorkItemOut},
+        body=CompleteBody,
+        errors=(400, 404, 409, 415, 422),
+        path_params=_KEY,
+        description="The data is checked against the step's form (422 names each field).",
+    )
+)
+def complete_work_item(key: str) -> Response:
+    body = json_body(CompleteBody)
+    item = services.complete_work_item(db_session(), key=key, data=body.data, actor=current_actor())
+    return respond(WorkItemOut.of(item))
+
+
+@bp.post("/work-items/<key>/reassign")
+@documented(
+    RouteDoc("Reassign a work item", _ITEMS, {200: WorkItemOut}, body=ReassignBody,
+             errors=(400, 404, 409, 415), path_params=_KEY)
+)  # fmt: skip
+def reassign_work_item(key: str) -> Response:
+    body = json_body(ReassignBody)
+    item = services.reassign_work_item(
+        db_session(), key=key, assignee=body.assignee, actor=current_actor(), reason=body.reason
+    )
+    return respond(WorkItemOut.of(item))

@@ -1,0 +1,379 @@
+"""Request and response bodies of the cases, runs, work items and monitor endpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from flask import current_app
+from pydantic import BaseModel, ConfigDict, Field
+
+from runtime.services.monitor import NodeFigures, RunSummary
+from runtime.store.tables import CaseChangeRow, CaseRow, WorkItemRow
+
+__all__ = [
+    "BulkBody",
+    "BulkOut",
+    "CaseChangeList",
+    "CaseDetail",
+    "CaseOut",
+    "CommandBody",
+    "CompleteBody",
+    "CreateCaseBody",
+    "ExportRunQuery",
+    "ExportWorkflowQuery",
+    "LogPage",
+    "LogQuery",
+    "MonitorOut",
+    "MonitorQuery",
+    "ReassignBody",
+    "RunDetail",
+    "RunList",
+    "RunListQuery",
+    "RunOut",
+    "StartRunBody",
+    "UpdateCaseBody",
+    "WorkItemList",
+    "WorkItemOut",
+    "WorkItemQuery",
+    "current_actor",
+]
+
+
+def current_actor() -> str:
+    """Who is acting: the signed-in user once accounts exist, else ``designer``."""
+    manager = getattr(current_app, "login_manager", None)
+    if manager is not None:
+        from flask_login import current_user  # type: ignore[import-untyped]
+
+        if getattr(current_user, "is_authenticated", False):
+            name = getattr(current_user, "username", None) or current_user.get_id()
+            return str(name)
+    return "designer"
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Query(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+# ---------------------------------------------------------------------------- cases
+
+
+class CaseOut(_Body):
+    """A case record and its version (bumped on every change)."""
+
+    id: str
+    fields: dict[str, Any]
+    version: int
+    source: str
+    external_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    created_by: str
+    updated_by: str
+
+    @classmethod
+    def of(cls, row: CaseRow) -> CaseOut:
+        return cls.model_validate(row, from_attributes=True)
+
+
+class CreateCaseBody(_Body):
+    """A new case; ``workflow_id`` starts a run of that workflow if its trigger did not."""
+
+    fields: dict[str, Any]
+    workflow_id: str | None = Field(default=None, max_length=120)
+
+
+class UpdateCaseBody(_Body):
+    """Fields to change; ``expected_version`` refuses the change if the case moved on."""
+
+    changes: dict[str, Any]
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class CaseChange(_Body):
+    """One field's change: ``seq`` is the case version it produced."""
+
+    seq: int
+    at: datetime
+    actor: str
+    field: str
+    old: Any = None
+    new: Any = None
+
+    @classmethod
+    def of(cls, row: CaseChangeRow) -> CaseChange:
+        return cls(
+            seq=row.seq, at=row.at, actor=row.actor, field=row.field, old=row.old, new=row.new
+        )
+
+
+class CaseChangeList(_Body):
+    """A case's history, oldest first."""
+
+    changes: list[CaseChange]
+
+
+# ---------------------------------------------------------------------------- runs
+
+
+class RunOut(_Body):
+    """A run as the cases list shows it."""
+
+    id: str
+    workflow_id: str
+    version: int
+    case_id: str
+    title: str
+    status: str
+    node_id: str | None
+    node_name: str | None
+    node_entered_at: datetime | None
+    sla: str | None = Field(description="on_track, at_risk or breached; none when no clock runs")
+    assignees: list[str]
+    open_items: int
+    incident: dict[str, Any] | None
+    seq: int
+    started_at: datetime
+    finished_at: datetime | None
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, summary: RunSummary) -> RunOut:
+        run = summary.run
+        return cls(
+            id=run.id,
+            workflow_id=run.workflow_id,
+            version=run.version,
+            case_id=run.case_id,
+            title=summary.title,
+            status=run.status,
+            node_id=run.node_id,
+            node_name=summary.node_name,
+            node_entered_at=run.node_entered_at,
+            sla=summary.sla,
+            assignees=summary.assignees,
+            open_items=summary.open_items,
+            incident=summary.incident,
+            seq=run.seq,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            updated_at=run.updated_at,
+        )
+
+
+class CaseDetail(_Body):
+    """A case and its runs, newest first."""
+
+    case: CaseOut
+    runs: list[RunOut]
+
+
+class RunList(_Body):
+    """A page of runs, newest first; pass ``next_cursor`` as ``cursor`` for the next."""
+
+    items: list[RunOut]
+    next_cursor: str | None
+
+
+class RunListQuery(_Query):
+    """Filters of the cases list; every given filter must hold."""
+
+    workflow_id: str | None = None
+    node_id: str | None = None
+    status: str | None = Field(
+        default=None, description="running, paused, incident, completed, cancelled or active"
+    )
+    sla: Literal["on_track", "at_risk", "breached"] | None = None
+    assignee: str | None = None
+    case_id: str | None = None
+    older_than_minutes: float | None = Field(default=None, ge=0)
+    newer_than_minutes: float | None = Field(default=None, ge=0)
+    limit: int = Field(default=50, ge=1, le=500)
+    cursor: str | None = None
+
+
+class WorkItemOut(_Body):
+    """An interactive step's task."""
+
+    key: str
+    run_id: str
+    case_id: str
+    step_id: str
+    attempt: int
+    title: str
+    queue: str | None
+    assignee: str | None
+    form: list[dict[str, Any]]
+    status: str
+    due_at: datetime | None
+    created_at: datetime
+    completed_at: datetime | None
+    completed_by: str | None
+    data: dict[str, Any]
+    cancel_reason: str | None
+
+    @classmethod
+    def of(cls, row: WorkItemRow) -> WorkItemOut:
+        return cls.model_validate(row, from_attributes=True)
+
+
+class RunDetail(_Body):
+    """Everything the case page opens with: the run, its state, its case and its work."""
+
+    run: RunOut
+    state: dict[str, Any] = Field(description="The engine's snapshot (steps, visits, SLA)")
+    case: CaseOut
+    workflow_name: str
+    work_items: list[WorkItemOut]
+    runs_of_case: list[str] = Field(description="Every run of the case, newest first")
+
+
+class StartRunBody(_Body):
+    """Start a run of a workflow for an existing case (its active version by default)."""
+
+    workflow_id: str
+    case_id: str
+    version: int | None = Field(default=None, ge=1)
+
+
+class CommandBody(_Body):
+    """An admin command's reason, and for retry/skip the step (default: the incident's)."""
+
+    reason: str = Field(default="", max_length=2000)
+    step_id: str | None = None
+
+
+class LogQuery(_Query):
+    """Which part of the log: the events after ``after_seq``."""
+
+    after_seq: int = Field(default=0, ge=0)
+    limit: int = Field(default=1000, ge=1, le=5000)
+
+
+class LogPage(_Body):
+    """Log events in order; ``more`` when the log goes on past ``last_seq``."""
+
+    run_id: str
+    events: list[dict[str, Any]]
+    last_seq: int
+    more: bool
+
+
+class ExportRunQuery(_Query):
+    """The export's format."""
+
+    format: Literal["csv", "json"] = "json"
+
+
+class ExportWorkflowQuery(_Query):
+    """Every run of a workflow started in ``[from, to)``, as CSV or JSON."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    workflow_id: str
+    from_: datetime | None = Field(default=None, alias="from")
+    to: datetime | None = None
+    format: Literal["csv", "json"] = "json"
+
+
+# ---------------------------------------------------------------------------- work items
+
+
+class WorkItemQuery(_Query):
+    """Filters of the work item list (``status`` defaults to open)."""
+
+    status: Literal["open", "completed", "cancelled", "any"] = "open"
+    queue: str | None = None
+    assignee: str | None = None
+    run_id: str | None = None
+    case_id: str | None = None
+    limit: int = Field(default=100, ge=1, le=500)
+
+
+class WorkItemList(_Body):
+    """Work items, oldest first."""
+
+    items: list[WorkItemOut]
+
+
+class CompleteBody(_Body):
+    """The form's values."""
+
+    data: dict[str, Any]
+
+
+class ReassignBody(_Body):
+    """Give the item to another agent (``null``: back to its queue)."""
+
+    assignee: str | None = Field(max_length=255)
+    reason: str = Field(default="", max_length=2000)
+
+
+# ---------------------------------------------------------------------------- monitor
+
+
+class MonitorQuery(_Query):
+    """A case counts as stuck once it has been in its node this many minutes."""
+
+    stuck_minutes: float = Field(default=60.0, ge=0)
+
+
+class NodeOut(_Body):
+    """Active cases at one node."""
+
+    node_id: str
+    count: int
+    age_p50_seconds: float | None
+    age_p90_seconds: float | None
+    at_risk: int
+    breached: int
+    incidents: int
+    paused: int
+
+    @classmethod
+    def of(cls, figures: NodeFigures) -> NodeOut:
+        return cls.model_validate(figures, from_attributes=True)
+
+
+class MonitorOut(_Body):
+    """A workflow's live picture."""
+
+    workflow_id: str
+    active_version: int | None
+    versions: list[int] = Field(description="Versions the active cases run on")
+    total_active: int
+    completed: int
+    cancelled: int
+    stuck_minutes: float
+    nodes: list[NodeOut]
+    stuck: list[RunOut]
+    incidents: list[RunOut]
+    at: datetime
+
+
+class BulkBody(_Body):
+    """Retry or cancel several runs; each succeeds or fails on its own."""
+
+    command: Literal["retry", "cancel"]
+    run_ids: list[str] = Field(min_length=1, max_length=500)
+    reason: str = Field(default="", max_length=2000)
+
+
+class BulkItem(_Body):
+    """One run's result."""
+
+    run_id: str
+    ok: bool
+    status: str | None = None
+    error: dict[str, Any] | None = None
+
+
+class BulkOut(_Body):
+    """Every run's result, in the order given."""
+
+    results: list[BulkItem]
