@@ -232,6 +232,28 @@ POLICY: dict[str, Rule] = {
     "cases.reassign_work_item": OPERATE,
     "monitor.workflow_monitor": allow(READERS),
     "monitor.bulk": OPERATE,
+    # -- routing: agents, skills, queues, calendars, inboxes, metrics
+    "agents.routing_options": READ,
+    "agents.list_skills": READ,
+    "agents.save_skill": ADMIN_ONLY,
+    "agents.delete_skill": ADMIN_ONLY,
+    "agents.list_agents": allow(READERS),
+    "agents.get_agent": allow(READERS, agent=OwnAgent()),
+    "agents.save_agent": ADMIN_ONLY,
+    "agents.delete_agent": ADMIN_ONLY,
+    "agents.set_availability": allow(OPERATORS, agent=OwnAgent()),
+    "agents.inbox": allow(READERS, agent=OwnAgent()),
+    "agents.pull": allow(ADMIN, agent=OwnAgent()),
+    "agents.agent_assignments": allow(READERS, agent=OwnAgent()),
+    "agents.list_queues": READ,
+    "agents.save_queue": ADMIN_ONLY,
+    "agents.delete_queue": ADMIN_ONLY,
+    "agents.list_calendars": READ,
+    "agents.save_calendar": ADMIN_ONLY,
+    "agents.delete_calendar": ADMIN_ONLY,
+    "agents.reassign": OPERATE,
+    "agents.item_assignments": allow(READERS, agent=OwnWorkItem()),
+    "metrics.metrics": allow(READERS),
 }
 """Endpoint name -> rule. Every endpoint of the app is here (the matrix test checks)."""
 

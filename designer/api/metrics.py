@@ -1,0 +1,60 @@
+"""Routing and SLA figures over a period, per workflow and/or queue."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import Blueprint, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from designer.api.http import RouteDoc, documented, query_args, respond
+from designer.extensions import db_session
+from runtime.services.metrics import MetricsOut, compute_metrics
+
+__all__ = ["bp"]
+
+bp = Blueprint("metrics", __name__)
+
+
+class MetricsQuery(BaseModel):
+    """The period (default: the last 7 days) and what to narrow it to."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    start: datetime | None = Field(default=None, description="ISO 8601; default 7 days ago")
+    end: datetime | None = Field(default=None, description="ISO 8601; default now")
+    workflow_id: str | None = None
+    queue: str | None = None
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+@bp.get("/metrics")
+@documented(
+    RouteDoc(
+        "Routing and SLA figures",
+        "routing",
+        {200: MetricsOut},
+        query=MetricsQuery,
+        errors=(400, 422),
+        description="Reassignment rate, first-time-right assignment, time to first "
+        "assignment, time in stage, time to resolution, SLA attainment and agent "
+        "utilisation, with a point per day, for items created in the period.",
+    )
+)
+def metrics() -> Response:
+    query = query_args(MetricsQuery)
+    now = datetime.now(UTC)
+    end = _aware(query.end) if query.end else now
+    start = _aware(query.start) if query.start else end - timedelta(days=7)
+    result = compute_metrics(
+        db_session(),
+        start=start,
+        end=end,
+        workflow_id=query.workflow_id or None,
+        queue=query.queue or None,
+        now=now,
+    )
+    return respond(result)
