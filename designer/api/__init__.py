@@ -12,7 +12,6 @@ from designer.api import (
     metrics,
     monitor,
     runs,
-    salesforce,
     session,
     workflows,
 )
@@ -34,6 +33,5 @@ def register_api(app: Flask) -> None:
         monitor.bp,
         agents.bp,
         metrics.bp,
-        salesforce.bp,
     ):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)
