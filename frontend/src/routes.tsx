@@ -4,6 +4,7 @@ import type { ReactElement } from "react";
 import { Editor } from "./components/Editor";
 import { WorkflowList } from "./components/WorkflowList";
 import { navigate } from "./navigation";
+import { LoginPage } from "./pages/login/LoginPage";
 
 export interface RouteDef {
   /** Stable name, used by tests and the header's active link. */
@@ -15,9 +16,18 @@ export interface RouteDef {
   nav?: { label: string; path: string };
   /** Pages that bring their own full-screen chrome (the canvas editor) hide the header. */
   fullScreen?: boolean;
+  /** Shown without an account (the sign-in page); every other page needs one. */
+  public?: boolean;
 }
 
 export const routes: RouteDef[] = [
+  {
+    name: "login",
+    pattern: /^\/login\/?$/,
+    render: () => <LoginPage />,
+    fullScreen: true,
+    public: true,
+  },
   {
     name: "editor",
     pattern: /^\/workflows\/([^/]+)\/?$/,

@@ -1,5 +1,6 @@
 // The designer REST API (see the contract in designer/). Every error arrives as
 // {"error": {"code", "message", "details"}} and becomes an ApiError.
+import { csrfHeaders, sessionEnded } from "../auth/session";
 import type { ActionInfo, Problem, Workflow } from "../model/types";
 
 export class ApiError extends Error {
@@ -58,11 +59,12 @@ class RawJson {
 async function request<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const response = await fetch(url, {
     method,
-    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    headers: { ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...csrfHeaders(method) },
     body: body === undefined ? undefined : body instanceof RawJson ? body.text : JSON.stringify(body),
     signal,
   });
   if (response.status === 204) return undefined as T;
+  if (response.status === 401) sessionEnded();
   const text = await response.text();
   let payload: unknown = null;
   try {

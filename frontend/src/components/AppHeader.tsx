@@ -1,5 +1,6 @@
 // The header of every page except the full-screen canvas: brand and the navigation
 // built from the route registry, so a new page appears here by registering itself.
+import { UserMenu } from "../auth/UserMenu";
 import { navigate } from "../navigation";
 import { routes } from "../routes";
 
@@ -28,6 +29,7 @@ export function AppHeader({ active, subtitle }: { active: string; subtitle?: str
             </a>
           ))}
       </nav>
+      <UserMenu />
     </header>
   );
 }

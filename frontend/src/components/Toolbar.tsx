@@ -1,6 +1,7 @@
 import { useReactFlow } from "@xyflow/react";
 import { useRef, useState } from "react";
 import { ApiError, api } from "../api/client";
+import { useCan } from "../auth/permissions";
 import { autoLayout } from "../layout/autoLayout";
 import { selectCanRedo, selectCanUndo, selectDirty, useEditor } from "../store/editorStore";
 import { save } from "../store/operations";
@@ -25,6 +26,8 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
   const flow = useReactFlow();
   const fileInput = useRef<HTMLInputElement>(null);
   const [layingOut, setLayingOut] = useState(false);
+  // Only designers change workflows; others see the canvas read-only (the API agrees).
+  const canDesign = useCan("design");
 
   const layout = async () => {
     setLayingOut(true);
@@ -85,10 +88,12 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
         <a className="tool-btn" href={id ? api.exportUrl(id) : undefined} download title="Export the saved draft as a JSON file" data-testid="export">
           <DownloadIcon /><span>Export</span>
         </a>
-        <button type="button" className="tool-btn" onClick={() => fileInput.current?.click()} disabled={diff}
-          title="Replace the draft with a workflow file" data-testid="import">
-          <UploadIcon /><span>Import</span>
-        </button>
+        {canDesign && (
+          <button type="button" className="tool-btn" onClick={() => fileInput.current?.click()} disabled={diff}
+            title="Replace the draft with a workflow file" data-testid="import">
+            <UploadIcon /><span>Import</span>
+          </button>
+        )}
         <input ref={fileInput} type="file" accept=".json,application/json" hidden data-testid="import-file"
           onChange={(e) => {
             const file = e.target.files?.[0];
@@ -100,14 +105,22 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
           <HistoryIcon /><span>Versions</span>
         </button>
       </div>
-      <button type="button" className="btn" onClick={() => void save()} disabled={diff || saving || !dirty}
-        data-testid="save" title={`Save the draft (${mod}S)`}>
-        <SaveIcon /> {saving ? "Saving…" : "Save"}
-      </button>
-      <button type="button" className="btn btn--primary" disabled={diff}
-        onClick={() => useUi.getState().set({ publishOpen: true, publishError: null })} data-testid="publish">
-        Publish…
-      </button>
+      {canDesign ? (
+        <>
+          <button type="button" className="btn" onClick={() => void save()} disabled={diff || saving || !dirty}
+            data-testid="save" title={`Save the draft (${mod}S)`}>
+            <SaveIcon /> {saving ? "Saving…" : "Save"}
+          </button>
+          <button type="button" className="btn btn--primary" disabled={diff}
+            onClick={() => useUi.getState().set({ publishOpen: true, publishError: null })} data-testid="publish">
+            Publish…
+          </button>
+        </>
+      ) : (
+        <span className="readonly-tag" data-testid="read-only" title="Your role may look at workflows but not change them">
+          Read only
+        </span>
+      )}
     </header>
   );
 }

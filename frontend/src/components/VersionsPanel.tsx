@@ -1,6 +1,7 @@
 import { getNodesBounds, getViewportForBounds, useReactFlow } from "@xyflow/react";
 import { useEffect, useState } from "react";
 import { api, type VersionInfo } from "../api/client";
+import { useCan } from "../auth/permissions";
 import { useEditor } from "../store/editorStore";
 import { activate, compare } from "../store/operations";
 import { useUi } from "../store/uiStore";
@@ -17,6 +18,7 @@ export function VersionsPanel() {
 function VersionsPanelOpen() {
   const id = useEditor((s) => s.workflowId);
   const active = useEditor((s) => s.activeVersion);
+  const canDesign = useCan("design");
   const latest = useEditor((s) => s.latestVersion);
   const diff = useEditor((s) => s.diff);
   const [versions, setVersions] = useState<VersionInfo[] | null>(null);
@@ -88,7 +90,7 @@ function VersionsPanelOpen() {
             </div>
             {v.note && <div className="version__note">{v.note}</div>}
             {v.published_by && <div className="wf-muted">by {v.published_by}</div>}
-            {v.version !== active && (
+            {v.version !== active && canDesign && (
               <button type="button" className="btn btn--small" data-testid={`activate-${v.version}`}
                 onClick={() => void activate(v.version)}>
                 Activate

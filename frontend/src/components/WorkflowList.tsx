@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import { ApiError, api, type WorkflowSummary } from "../api/client";
+import { useCan } from "../auth/permissions";
 import { slugify } from "../model/defaults";
 import { PlusIcon, UploadIcon } from "./icons";
 import { AppHeader } from "./AppHeader";
@@ -10,6 +11,7 @@ export function WorkflowList({ onOpen }: { onOpen: (id: string) => void }) {
   const [error, setError] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
+  const canDesign = useCan("design");
 
   useEffect(() => {
     api.listWorkflows().then((r) => setWorkflows(r.workflows), (e: Error) => setError(e.message));
@@ -49,6 +51,7 @@ export function WorkflowList({ onOpen }: { onOpen: (id: string) => void }) {
         <div className="list-page__titlebar">
           <h1>Workflows</h1>
           <span className="toolbar__spacer" />
+          {canDesign && <>
           <button type="button" className="btn" onClick={() => fileInput.current?.click()} data-testid="import-workflow">
             <UploadIcon /> Import file
           </button>
@@ -61,6 +64,7 @@ export function WorkflowList({ onOpen }: { onOpen: (id: string) => void }) {
           <button type="button" className="btn btn--primary" onClick={() => setCreating(true)} data-testid="new-workflow">
             <PlusIcon /> New workflow
           </button>
+          </>}
         </div>
         {error && <p className="banner banner--error" data-testid="list-error">{error}</p>}
         {creating && <CreateForm onCancel={() => setCreating(false)} onCreated={onOpen} taken={new Set(workflows?.map((w) => w.id))} />}

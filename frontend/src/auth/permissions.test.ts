@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { can } from "./permissions";
+import type { Role } from "./session";
+
+const user = (role: Role) => ({ username: role, role, agent_id: null, via: "session" as const });
+
+describe("can", () => {
+  it("lets only admins design", () => {
+    expect(can(user("admin"), "design")).toBe(true);
+    for (const role of ["supervisor", "agent", "viewer"] as const) expect(can(user(role), "design")).toBe(false);
+  });
+  it("lets supervisors operate runs but not agents or viewers", () => {
+    expect(can(user("supervisor"), "operate")).toBe(true);
+    expect(can(user("agent"), "operate")).toBe(false);
+    expect(can(user("viewer"), "operate")).toBe(false);
+  });
+  it("gives viewers and anonymous visitors nothing to change", () => {
+    for (const capability of ["design", "operate", "work", "manage_accounts"] as const) {
+      expect(can(user("viewer"), capability)).toBe(false);
+      expect(can(null, capability)).toBe(false);
+    }
+  });
+});
