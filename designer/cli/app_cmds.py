@@ -21,6 +21,16 @@ def _load_examples(app: Flask, *, only_if_empty: bool) -> list[str]:
         return install_examples(session=session, workflows=workflows, only_if_empty=only_if_empty)
 
 
+def _seed_routing(app: Flask) -> list[str]:
+    # Agents, queues and skills the examples name, so routing works out of the box.
+    from runtime.routing.demo import seed_demo_routing
+    from runtime.store.tables import utcnow
+
+    workflows = [load_example(name) for name in example_names()]
+    with session_scope(state(app).engine) as session:
+        return seed_demo_routing(session, workflows, utcnow())
+
+
 def _url(host: str, port: int) -> str:
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     if ":" in shown:
@@ -54,6 +64,9 @@ def run_command(host: str, port: int, worker: bool) -> None:
         loaded = _load_examples(app, only_if_empty=True)
         if loaded:
             click.echo(f"Loaded the shipped examples: {', '.join(loaded)}")
+        agents = _seed_routing(app)
+        if agents:
+            click.echo(f"Demo routing: agents {', '.join(agents)}, with queues and skills")
     engine = state(app).engine
     click.echo(f"Database: {engine.url.render_as_string(hide_password=True)}")
     from designer.live import app_publisher
