@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -26,6 +25,7 @@ from runtime.services.core import (
     start_run_for,
     triggered_definitions,
 )
+from runtime.store import statements as sql
 from runtime.store.tables import CaseChangeRow, CaseRow, RunRow, utcnow
 
 __all__ = [
@@ -116,7 +116,7 @@ def create_case(
     session.flush()  # the case row first: its history rows point at it
     if checked:
         session.execute(
-            insert(CaseChangeRow.__table__),  # type: ignore[arg-type]
+            sql.INSERT_CASE_CHANGES,
             [
                 {
                     "case_id": case_id, "seq": 1, "at": now, "actor": actor, "field": name,
@@ -189,12 +189,11 @@ def apply_case_changes(
     }
     # Core statements for the locked row and its history: the unit of work's
     # bookkeeping would cost more than the writes; the object is told the new values.
-    cases = CaseRow.__table__  # type: ignore[attr-defined]
-    session.execute(update(cases).where(cases.c.id == case.id).values(values))
+    session.execute(sql.UPDATE_CASE, {"_id": case.id, **values})
     for name, value in values.items():
         set_committed_value(case, name, value)
     session.execute(
-        insert(CaseChangeRow.__table__),  # type: ignore[arg-type]
+        sql.INSERT_CASE_CHANGES,
         [
             {
                 "case_id": case.id,

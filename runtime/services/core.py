@@ -28,11 +28,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from graphs.model import TriggerEvent, Workflow
 from runtime.engine import transition as engine_transition
@@ -55,19 +52,17 @@ from runtime.engine.types import (
 from runtime.errors import NotFound
 from runtime.routing import choose_assignee, item_closed
 from runtime.routing.escalations import perform_escalation
+from runtime.store import statements as sql
 from runtime.store.tables import (
     CaseRow,
-    OutboxRow,
     OutboxStatus,
     RunEventRow,
     RunInputRow,
     RunRow,
-    TimerRow,
     TimerStatus,
-    WorkItemRow,
     WorkItemStatus,
 )
-from runtime.store.workflow_tables import WorkflowRow, WorkflowVersionRow
+from runtime.store.workflow_tables import WorkflowVersionRow
 
 __all__ = [
     "ACTIVE_STATUS_VALUES",
@@ -217,11 +212,7 @@ def definition_for(session: Session, workflow_id: str, version: int) -> Definiti
 def triggered_definitions(session: Session, on: TriggerEvent) -> list[Definition]:
     """Active versions of record-triggered workflows whose trigger fires on ``on``."""
     wanted = {on, TriggerEvent.CREATE_OR_UPDATE}
-    rows = session.exec(
-        select(WorkflowRow.id, WorkflowRow.active_version)
-        .where(col(WorkflowRow.active_version).is_not(None))
-        .order_by(col(WorkflowRow.id))
-    ).all()
+    rows = session.execute(sql.RECORD_TRIGGERS).all()
     found = []
     for workflow_id, active in rows:
         definition = definition_for(session, workflow_id, int(active))
@@ -236,49 +227,25 @@ def triggered_definitions(session: Session, on: TriggerEvent) -> list[Definition
 
 def lock_case(session: Session, case_id: str) -> CaseRow:
     """The case row, locked for this transaction and freshly read."""
-    row = session.exec(
-        select(CaseRow)
-        .where(CaseRow.id == case_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
+    row = session.execute(sql.LOCK_CASE, {"_case_id": case_id}).scalars().first()
     if row is None:
         raise NotFound("case", case_id)
-    return row
+    return row  # type: ignore[no-any-return]
 
 
 def lock_run(session: Session, run_id: str) -> tuple[CaseRow, RunRow]:
     """The run's case and the run, both locked (case first), both freshly read."""
     # The case is found through the run inside the locking query: one round trip.
-    owner = select(RunRow.case_id).where(RunRow.id == run_id).scalar_subquery()
-    case = session.exec(
-        select(CaseRow)
-        .where(CaseRow.id == owner)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
+    case = session.execute(sql.LOCK_CASE_OF_RUN, {"_run_id": run_id}).scalars().first()
     if case is None:
         raise NotFound("run", run_id)
-    run = session.exec(
-        select(RunRow)
-        .where(RunRow.id == run_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    run = session.execute(sql.LOCK_RUN, {"_run_id": run_id}).scalars().one()
     return case, run
 
 
 def active_runs_of_case(session: Session, case_id: str) -> list[RunRow]:
     """The case's unfinished runs, locked; call with the case already locked."""
-    return list(
-        session.exec(
-            select(RunRow)
-            .where(RunRow.case_id == case_id, col(RunRow.status).in_(ACTIVE_STATUS_VALUES))
-            .order_by(col(RunRow.started_at), col(RunRow.id))
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).all()
-    )
+    return list(session.execute(sql.ACTIVE_RUNS_OF_CASE, {"_case_id": case_id}).scalars())
 
 
 # ---------------------------------------------------------------------------- transitions
@@ -330,13 +297,6 @@ def apply_event(
     return result
 
 
-def _insert_ignoring_duplicates(session: Session, table: Any, values: dict[str, Any]) -> None:
-    """INSERT that does nothing when the unique key exists (an idempotent effect)."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(insert(table).values(**values).on_conflict_do_nothing())
-
-
 def _persist(
     session: Session,
     *,
@@ -375,18 +335,14 @@ def _persist(
     else:
         # One UPDATE of the row we hold locked, without the unit of work's bookkeeping;
         # the object is told the values as committed so it never writes them again.
-        session.execute(
-            update(RunRow.__table__)  # type: ignore[arg-type]
-            .where(RunRow.__table__.c.id == run.id)  # type: ignore[attr-defined]
-            .values(values)
-        )
+        session.execute(sql.UPDATE_RUN, {"_id": run.id, **values})
         for name, value in values.items():
             set_committed_value(run, name, value)
     log_json = [line.model_dump(mode="json") for line in result.log]
     # Core inserts: the log and inputs are append-only and never read back in this
     # transaction, so ORM objects would only cost time on the hot path.
     session.execute(
-        insert(RunInputRow.__table__),  # type: ignore[arg-type]
+        sql.INSERT_RUN_INPUT,
         [
             {
                 "run_id": run.id,
@@ -399,7 +355,7 @@ def _persist(
     )
     if result.log:
         session.execute(
-            insert(RunEventRow.__table__),  # type: ignore[arg-type]
+            sql.INSERT_RUN_EVENTS,
             [
                 {
                     "run_id": run.id,
@@ -431,9 +387,9 @@ def _perform_local_effects(
     for effect in result.effects:
         if isinstance(effect, RunStep):
             key = f"{run.id}:{effect.step_id}:{effect.attempt}"
-            _insert_ignoring_duplicates(
-                session,
-                OutboxRow.__table__,
+            # Idempotent by key: a second copy of the effect inserts nothing.
+            session.execute(
+                sql.insert_outbox_once(session.get_bind().dialect.name),
                 {
                     "run_id": run.id,
                     "kind": effect.kind,
@@ -463,7 +419,7 @@ def _perform_local_effects(
                 session.info.setdefault(PUBLISHES, []).append((effect.topic, data))
                 continue
             session.execute(
-                insert(OutboxRow.__table__),  # type: ignore[arg-type]
+                sql.INSERT_OUTBOX,
                 [
                     {
                         "run_id": run.id,
@@ -482,26 +438,14 @@ def _perform_local_effects(
             _create_work_item(session, run=run, case=case, item=effect, now=now)
         elif isinstance(effect, CancelWorkItem):
             session.execute(
-                update(WorkItemRow)
-                .where(
-                    col(WorkItemRow.key) == effect.work_item_key,
-                    col(WorkItemRow.status) == WorkItemStatus.OPEN,
-                )
-                .values(status=WorkItemStatus.CANCELLED, cancel_reason=effect.reason)
+                sql.CANCEL_WORK_ITEM, {"_key": effect.work_item_key, "_reason": effect.reason}
             )
             # The holder's room goes to the best waiting item at once.
             item_closed(session, key=effect.work_item_key, outcome="cancelled", now=now)
         elif isinstance(effect, ScheduleTimer):
             _schedule_timer(session, run=run, timer=effect, now=now)
         elif isinstance(effect, CancelTimer):
-            session.execute(
-                update(TimerRow)
-                .where(
-                    col(TimerRow.key) == effect.timer_key,
-                    col(TimerRow.status) == TimerStatus.PENDING,
-                )
-                .values(status=TimerStatus.CANCELLED)
-            )
+            session.execute(sql.CANCEL_TIMER, {"_key": effect.timer_key})
         elif isinstance(effect, Escalate):
             perform_escalation(
                 session,
@@ -518,15 +462,12 @@ def _perform_local_effects(
 def _create_work_item(
     session: Session, *, run: RunRow, case: CaseRow, item: CreateWorkItem, now: datetime
 ) -> None:
-    table = WorkItemRow.__table__  # type: ignore[attr-defined]
-    exists = session.execute(
-        select(table.c.key).where(table.c.key == item.work_item_key)
-    ).first()
+    exists = session.execute(sql.WORK_ITEM_EXISTS, {"_key": item.work_item_key}).first()
     if exists is not None:
         return  # the same attempt's item exists: creating it again must not duplicate it
     assignee = choose_assignee(session, item=item, case=case.fields, now=now)
     session.execute(
-        insert(table),
+        sql.INSERT_WORK_ITEM,
         [
             {
                 "key": item.work_item_key,
@@ -555,8 +496,6 @@ def _create_work_item(
 def _schedule_timer(session: Session, *, run: RunRow, timer: ScheduleTimer, now: datetime) -> None:
     # Re-arming a key (say, an SLA timer after a re-entry) replaces its due time: an
     # upsert, one statement either way.
-    dialect = session.get_bind().dialect.name
-    upsert = pg_insert if dialect == "postgresql" else sqlite_insert
     values = {
         "key": timer.timer_key,
         "run_id": run.id,
@@ -567,16 +506,7 @@ def _schedule_timer(session: Session, *, run: RunRow, timer: ScheduleTimer, now:
         "created_at": now,
         "fired_at": None,
     }
-    statement = upsert(TimerRow.__table__).values(**values)  # type: ignore[arg-type]
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["key"],
-            set_={
-                name: statement.excluded[name]
-                for name in ("due_at", "purpose", "data", "status", "fired_at")
-            },
-        )
-    )
+    session.execute(sql.upsert_timer(session.get_bind().dialect.name), values)
     # The earliest due time this transaction wrote: a watching worker knows when to look.
     earliest = session.info.get(TIMERS_WRITTEN)
     if earliest is None or timer.due_at < earliest:

@@ -18,16 +18,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from runtime.engine.types import ACTIVE_RUN_STATUSES, RunStep, StepCompleted, StepFailed, TimerFired
 from runtime.errors import NotFound
 from runtime.services.cases import apply_case_changes
 from runtime.services.core import apply_event, lock_run
+from runtime.store import statements as sql
 from runtime.store.tables import (
     CaseRow,
-    ExecutionRow,
     ExecutionStatus,
     OutboxRow,
     OutboxStatus,
@@ -108,11 +108,7 @@ def claim_outbox(
 
 def finish_outbox(session: Session, *, outbox_id: int, now: datetime) -> None:
     """Mark an outbox entry done."""
-    session.execute(
-        update(OutboxRow)
-        .where(col(OutboxRow.id) == outbox_id)
-        .values(status=OutboxStatus.DONE, done_at=now)
-    )
+    session.execute(sql.FINISH_OUTBOX, {"_id": outbox_id, "_now": now})
 
 
 def finish_outbox_many(session: Session, *, outbox_ids: list[int], now: datetime) -> None:
@@ -148,16 +144,8 @@ def due_outbox(
     session: Session, *, now: datetime, limit: int
 ) -> list[tuple[int, str]]:
     """``(id, kind)`` of up to ``limit`` due entries, oldest first, without claiming them."""
-    rows = session.exec(
-        select(OutboxRow.id, OutboxRow.kind)
-        .where(
-            col(OutboxRow.status).in_((OutboxStatus.PENDING, OutboxStatus.CLAIMED)),
-            col(OutboxRow.available_at) <= now,
-        )
-        .order_by(col(OutboxRow.available_at), col(OutboxRow.id))
-        .limit(limit)
-    ).all()
-    return [(int(i), str(kind)) for i, kind in rows]  # type: ignore[arg-type]
+    rows = session.execute(sql.DUE_OUTBOX, {"_now": now, "_limit": limit}).all()
+    return [(int(i), str(kind)) for i, kind in rows]
 
 
 def begin_step(
@@ -178,11 +166,7 @@ def begin_step(
 
     Rows are locked in the order every writer uses: case, run, outbox entry, execution.
     """
-    outbox = OutboxRow.__table__  # type: ignore[attr-defined]
-    entry = session.execute(
-        select(outbox.c.run_id, outbox.c.effect, outbox.c.idempotency_key, outbox.c.status)
-        .where(outbox.c.id == outbox_id)
-    ).first()
+    entry = session.execute(sql.OUTBOX_ENTRY, {"_id": outbox_id}).first()
     if entry is None or entry.status == OutboxStatus.DONE:
         return None
     effect = RunStep.model_validate(entry.effect)
@@ -193,23 +177,10 @@ def begin_step(
         case = run = None
     lease = now + timedelta(seconds=effect.timeout_seconds + lease_margin_seconds)
     if claim:
-        claimed = session.execute(
-            update(outbox)
-            .where(
-                outbox.c.id == outbox_id,
-                outbox.c.status.in_((OutboxStatus.PENDING, OutboxStatus.CLAIMED)),
-                outbox.c.available_at <= now,
-            )
-            .values(status=OutboxStatus.CLAIMED, attempts=outbox.c.attempts + 1, available_at=lease)
-        )
+        claimed = session.execute(sql.CLAIM_STEP, {"_id": outbox_id, "_now": now, "_lease": lease})
         if claimed.rowcount == 0:  # type: ignore[attr-defined]
             return None  # someone else claimed it meanwhile
-    table = ExecutionRow.__table__  # type: ignore[attr-defined]
-    execution = session.execute(
-        select(table.c.status, table.c.lease_until, table.c.deliveries)
-        .where(table.c.key == key)
-        .with_for_update()
-    ).first()
+    execution = session.execute(sql.EXECUTION_STATE, {"_key": key}).first()
     if execution is not None and execution.status != ExecutionStatus.RUNNING:
         finish_outbox(session, outbox_id=outbox_id, now=now)
         return None
@@ -225,7 +196,7 @@ def begin_step(
     values["deliveries"] = deliveries
     if execution is None:
         session.execute(
-            insert(table),
+            sql.INSERT_EXECUTION,
             [
                 {
                     "key": key,
@@ -242,7 +213,7 @@ def begin_step(
             ],
         )
     else:
-        session.execute(update(table).where(table.c.key == key).values(values))
+        session.execute(sql.UPDATE_EXECUTION, {"_key": key, **values})
     if not wanted:
         finish_outbox(session, outbox_id=outbox_id, now=now)
         return None
@@ -296,17 +267,10 @@ def finish_step(
         values.update(status=ExecutionStatus.SUCCEEDED, outputs=dict(outputs or {}))
     else:
         values.update(status=ExecutionStatus.FAILED, error=error[:4000])
-    table = ExecutionRow.__table__  # type: ignore[attr-defined]
     # Only the delivery that still owns the key may record a result: a later delivery
     # (``deliveries`` moved on) or a recorded result makes this one too late.
     recorded = session.execute(
-        update(table)
-        .where(
-            table.c.key == job.key,
-            table.c.status == ExecutionStatus.RUNNING,
-            table.c.deliveries == job.delivery,
-        )
-        .values(values)
+        sql.FINISH_EXECUTION, {"_key": job.key, "_delivery": job.delivery, **values}
     )
     if recorded.rowcount == 0:  # type: ignore[attr-defined]
         return False
@@ -333,12 +297,7 @@ def finish_step(
 
 def pending_timers(session: Session, *, limit: int) -> list[tuple[str, datetime]]:
     """``(key, due_at)`` of the ``limit`` earliest pending timers, earliest first."""
-    rows = session.exec(
-        select(TimerRow.key, TimerRow.due_at)
-        .where(col(TimerRow.status) == TimerStatus.PENDING)
-        .order_by(col(TimerRow.due_at), col(TimerRow.key))
-        .limit(limit)
-    ).all()
+    rows = session.execute(sql.PENDING_TIMERS, {"_limit": limit}).all()
     return [(str(key), due) for key, due in rows]
 
 
@@ -364,19 +323,11 @@ def next_timer_due(session: Session, *, after: datetime | None = None) -> dateti
 
 def fire_timer(session: Session, *, key: str, now: datetime) -> bool:
     """Fire one due timer into its run; ``False`` if it is gone, not due or already fired."""
-    run_id = session.exec(select(TimerRow.run_id).where(TimerRow.key == key)).first()
+    run_id = session.execute(sql.TIMER_RUN, {"_key": key}).scalar()
     if run_id is None:
         return False
     case, run = lock_run(session, run_id)
-    timer = session.exec(
-        select(TimerRow)
-        .where(
-            TimerRow.key == key,
-            col(TimerRow.status) == TimerStatus.PENDING,
-        )
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
+    timer = session.execute(sql.LOCK_PENDING_TIMER, {"_key": key}).scalars().first()
     if timer is None or timer.due_at > now:
         return False
     timer.status = TimerStatus.FIRED
