@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field
 
+from designer.auth.identity import actor
 from runtime.services.monitor import NodeFigures, RunSummary
 from runtime.store.tables import CaseChangeRow, CaseRow, WorkItemRow
 
@@ -41,15 +41,8 @@ __all__ = [
 
 
 def current_actor() -> str:
-    """Who is acting: the signed-in user once accounts exist, else ``designer``."""
-    manager = getattr(current_app, "login_manager", None)
-    if manager is not None:
-        from flask_login import current_user  # type: ignore[import-untyped]
-
-        if getattr(current_user, "is_authenticated", False):
-            name = getattr(current_user, "username", None) or current_user.get_id()
-            return str(name)
-    return "designer"
+    """Who is acting: the signed-in account's username (the guard admits no one else)."""
+    return actor()
 
 
 class _Body(BaseModel):

@@ -25,6 +25,7 @@ from designer.api.schemas import (
     VersionList,
     WorkflowList,
 )
+from designer.auth.identity import actor
 from designer.extensions import db_session
 from graphs.io import dump_workflow
 from graphs.validation import validate
@@ -180,6 +181,7 @@ def publish(workflow_id: str) -> Response:
         revision=body.revision,
         note=body.note,
         activate_now=body.activate,
+        published_by=actor(),
     )
     return respond(result, 201)
 

@@ -45,6 +45,11 @@ class User:
     def __init__(self, principal: Principal) -> None:
         self.principal = principal
 
+    @property
+    def username(self) -> str:
+        """The account's name, as the audit log records it."""
+        return self.principal.username
+
     def get_id(self) -> str:
         """What the session cookie keeps: the account and the epoch it was opened in."""
         return f"{self.principal.account_id}:{self.principal.epoch}"
