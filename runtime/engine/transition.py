@@ -41,6 +41,7 @@ from runtime.engine.definition import (
     summarize,
 )
 from runtime.engine.errors import InvalidEventError
+from runtime.engine.escalation import escalate
 from runtime.engine.types import (
     FINISHED_RUN_STATUSES,
     FINISHED_STEP_STATUSES,
@@ -104,18 +105,6 @@ def _run_over(status: RunStatus | None) -> bool:
 
 _LEVEL = {name: k for k, name in enumerate(SLA_LEVELS)}
 _EMPTY: Mapping[str, Any] = {}
-_PENDING_STEP: dict[str, Any] = {
-    "step_id": "",
-    "attempt": 1,
-    "status": _STEP_PENDING,
-    "started_at": None,
-    "finished_at": None,
-    "outputs": {},
-    "error": None,
-    "work_item_key": None,
-    "tries": 0,
-    "sla": None,
-}
 M = TypeVar("M", bound=BaseModel)
 _log_event = builder(LogEvent)
 _publish = builder(Publish)
@@ -480,6 +469,7 @@ class _Run:
         )
         self.enter(self.d.start_id)
         self.advance()
+        escalate(self)
 
     def handle(self, event: Event) -> None:
         status = self.s.status
@@ -497,6 +487,7 @@ class _Run:
         else:
             self.apply(event)
             self.advance()
+            escalate(self)
 
     def ignore(self, event: Event, reason: str, **data: Any) -> None:
         self.note(
@@ -801,10 +792,15 @@ class _Run:
     def enter(self, node_id: str, via: Edge | None = None) -> None:
         """Move the token to ``node_id`` (along ``via``), and prepare a stage's steps."""
         s = self.s
+        values = s.__dict__
         node = self.d.nodes[node_id]
-        visit = s.visits.get(node_id, 0) + 1
-        s.visits[node_id] = visit
-        s.__dict__.update(node_id=node_id, node_entered_at=self.now, stage_open=False, steps={})
+        visits = values["visits"]
+        visit = visits.get(node_id, 0) + 1
+        visits[node_id] = visit
+        values["node_id"] = node_id
+        values["node_entered_at"] = now = self.now
+        values["stage_open"] = False
+        values["steps"] = steps = {}
         self.fresh_nodes.add(node_id)
         # One log line per move: the node entered and the edge that led there.
         self.note(
@@ -829,22 +825,35 @@ class _Run:
         if node.kind != "stage":
             return
         spec: StageNode = node.spec  # type: ignore[assignment]  # (kind is "stage")
-        attempts = s.attempts
-        outputs = s.step_outputs
+        attempts = values["attempts"]
+        outputs = values["step_outputs"]
+        owned = self.owned
         for cs in node.steps:
+            step_id = cs.id
             # Fresh attempts: the old ones stay in the log, their outputs are not read.
-            if outputs.pop(cs.id, None) is not None:
+            if outputs.pop(step_id, None) is not None:
                 self.cached_facts = None
-            self.owned.add(cs.id)
-            values = {**_PENDING_STEP, "step_id": cs.id, "attempt": attempts.get(cs.id, 0) + 1}
-            values["outputs"] = {}
-            s.steps[cs.id] = make(StepState, values)
+            owned.add(step_id)
+            steps[step_id] = _step_state(
+                {
+                    "step_id": step_id,
+                    "attempt": attempts.get(step_id, 0) + 1,
+                    "status": _STEP_PENDING,
+                    "started_at": None,
+                    "finished_at": None,
+                    "outputs": {},
+                    "error": None,
+                    "work_item_key": None,
+                    "tries": 0,
+                    "sla": None,
+                }
+            )
         if spec.sla is not None:
-            clock = _new_clock(self.now, spec.sla.target_minutes, spec.sla.warning_minutes)
-            s.__dict__.update(sla=clock)
+            clock = _new_clock(now, spec.sla.target_minutes, spec.sla.warning_minutes)
+            values["sla"] = clock
             self.schedule_sla(node_id, visit, clock)
         else:
-            s.__dict__.update(sla=None)
+            values["sla"] = None
 
     def follow(self, node: CompiledNode, edge: Edge | None) -> None:
         if edge is None:
