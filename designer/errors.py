@@ -31,6 +31,12 @@ from runtime.errors import (
     InvalidInput,
 )
 from runtime.errors import NotFound as DomainNotFound
+from runtime.salesforce.errors import (
+    SalesforceAuthError,
+    SalesforceNotConfigured,
+    SalesforceRequestError,
+    SalesforceUnavailable,
+)
 from runtime.workflows import InvalidWorkflow
 
 __all__ = [
@@ -89,6 +95,10 @@ class InvalidBody(ApiError):
 
 # Status of each domain error class; the nearest class in an error's MRO decides.
 _STATUS: dict[type[BaseException], int] = {
+    SalesforceNotConfigured: 409,
+    SalesforceAuthError: 502,
+    SalesforceUnavailable: 503,
+    SalesforceRequestError: 422,
     DocumentTooLarge: 413,
     WorkflowFormatError: 400,
     GraphError: 400,

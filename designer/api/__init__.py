@@ -12,6 +12,7 @@ from designer.api import (
     metrics,
     monitor,
     runs,
+    salesforce,
     session,
     workflows,
 )
@@ -33,5 +34,6 @@ def register_api(app: Flask) -> None:
         monitor.bp,
         agents.bp,
         metrics.bp,
+        salesforce.bp,
     ):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)

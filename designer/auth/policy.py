@@ -254,6 +254,11 @@ POLICY: dict[str, Rule] = {
     "agents.reassign": OPERATE,
     "agents.item_assignments": allow(READERS, agent=OwnWorkItem()),
     "metrics.metrics": allow(READERS),
+    # -- the Salesforce connection (settings are the admin's; reading its state is not secret)
+    "salesforce.connection": allow(READERS),
+    "salesforce.test_connection": ADMIN_ONLY,
+    "salesforce.sobject_fields": DESIGN,
+    "salesforce.sync_now": ADMIN_ONLY,
 }
 """Endpoint name -> rule. Every endpoint of the app is here (the matrix test checks)."""
 

@@ -160,7 +160,8 @@ class SalesforceClient:
         mode = s.auth_mode
         if mode == "none":
             raise SalesforceNotConfigured(
-                "Salesforce is not configured: set " + ", ".join(s.missing())
+                "Salesforce is not configured: set "
+                + ", ".join(s.missing())
                 + " (or a consumer key and private key, or a session id)."
             )
         try:
@@ -173,24 +174,32 @@ class SalesforceClient:
                 # The JWT's audience is login (or test) unless a domain is set explicitly.
                 domain = s.domain or ("test" if s.login_domain() == "test" else "login")
                 return Salesforce(
-                    username=s.username, consumer_key=s.consumer_key,
-                    domain=domain, **key, **common,
-                )  # fmt: skip
+                    username=s.username,
+                    consumer_key=s.consumer_key,
+                    domain=domain,
+                    **key,
+                    **common,
+                )
             if mode == "password":
                 password = s.password.get_secret_value()  # type: ignore[union-attr]
                 token = s.security_token.get_secret_value() if s.security_token else ""
                 if s.consumer_key and s.consumer_secret:
                     # The OAuth username-password flow takes the token appended to the password.
                     return Salesforce(
-                        username=s.username, password=password + token,
+                        username=s.username,
+                        password=password + token,
                         consumer_key=s.consumer_key,
                         consumer_secret=s.consumer_secret.get_secret_value(),
-                        domain=s.login_domain(), **common,
-                    )  # fmt: skip
+                        domain=s.login_domain(),
+                        **common,
+                    )
                 return Salesforce(
-                    username=s.username, password=password, security_token=token,
-                    domain=s.login_domain(), **common,
-                )  # fmt: skip
+                    username=s.username,
+                    password=password,
+                    security_token=token,
+                    domain=s.login_domain(),
+                    **common,
+                )
             return Salesforce(
                 instance_url=s.instance_url,
                 session_id=s.session_id.get_secret_value(),  # type: ignore[union-attr]
@@ -216,8 +225,9 @@ class SalesforceClient:
                 self._sf = self._login()
                 logger.info(
                     "logged in to Salesforce instance %s (%s)",
-                    self._sf.sf_instance, self.settings.auth_mode,
-                )  # fmt: skip
+                    self._sf.sf_instance,
+                    self.settings.auth_mode,
+                )
             return self._sf
 
     def _refresh(self, stale: Salesforce) -> None:
@@ -293,8 +303,10 @@ class SalesforceClient:
         error = state.outcome.exception() if state.outcome else None
         logger.warning(
             "Salesforce call failed (try %d of %d), trying again: %s",
-            state.attempt_number, self.settings.max_attempts, error,
-        )  # fmt: skip
+            state.attempt_number,
+            self.settings.max_attempts,
+            error,
+        )
 
     def call(self, what: str, fn: Callable[[Salesforce], T], *, sobject: str = "") -> T:
         """Run ``fn`` with the logged-in simple-salesforce client, carefully (see module doc)."""
@@ -323,8 +335,15 @@ class SalesforceClient:
     @staticmethod
     def _sobject(sf: Salesforce, name: str) -> SFType:
         # Built directly, not via sf.<name>, so no sObject name can reach another attribute.
-        return SFType(name, sf.session_id, sf.sf_instance, sf.sf_version, sf.proxies,
-                      session=sf.session, salesforce=sf)  # fmt: skip
+        return SFType(
+            name,
+            sf.session_id,
+            sf.sf_instance,
+            sf.sf_version,
+            sf.proxies,
+            session=sf.session,
+            salesforce=sf,
+        )
 
     def check(self) -> dict[str, Any]:
         """Log in afresh and read the org's API limits: what "Test connection" shows."""
@@ -348,9 +367,10 @@ class SalesforceClient:
     def query_more(self, next_url: str, *, sobject: str = "") -> dict[str, Any]:
         """The page behind a ``nextRecordsUrl``."""
         return dict(
-            self.call("query", lambda sf: sf.query_more(next_url, identifier_is_url=True),
-                      sobject=sobject)
-        )  # fmt: skip
+            self.call(
+                "query", lambda sf: sf.query_more(next_url, identifier_is_url=True), sobject=sobject
+            )
+        )
 
     def get(self, sobject: str, record_id: str, fields: list[str] | None = None) -> dict[str, Any]:
         """The record as it is now (only ``fields`` when given)."""
@@ -404,8 +424,9 @@ class SalesforceClient:
             # a refreshed session id is used.
             return getattr(sf.bulk2, sobject)._client
 
-        job = self.call("bulk query", lambda sf: bulk_client(sf).create_job("query", soql),
-                        sobject=sobject)  # fmt: skip
+        job = self.call(
+            "bulk query", lambda sf: bulk_client(sf).create_job("query", soql), sobject=sobject
+        )
         job_id = str(job["id"])
         logger.info("Salesforce bulk query job %s started", job_id)
         while True:

@@ -131,7 +131,11 @@ def case_fields(
         except (TypeError, ValueError) as exc:
             logger.warning(
                 "Salesforce %s %s: %s does not convert to %s for case field %r (%s); left out",
-                trigger.sobject, fields[trigger.id_field], mapping.sf_field, how.value,
-                mapping.case_field, exc,
-            )  # fmt: skip
+                trigger.sobject,
+                fields[trigger.id_field],
+                mapping.sf_field,
+                how.value,
+                mapping.case_field,
+                exc,
+            )
     return fields

@@ -216,8 +216,10 @@ class SalesforceSync:
         with session_scope(self.engine) as session:
             row = _lock_state(session, stream)
             if row.signature != stream.signature:
-                logger.info("the trigger of %s asks for other records now; starting over",
-                            stream.workflow_id)  # fmt: skip
+                logger.info(
+                    "the trigger of %s asks for other records now; starting over",
+                    stream.workflow_id,
+                )
                 row.signature = stream.signature
                 row.sobject = stream.trigger.sobject
                 row.watermark = None
@@ -293,9 +295,13 @@ class SalesforceSync:
                 case = find_case(session, record_id)
                 if case is None:
                     case = create_case(
-                        session, fields=fields, actor=ACTOR, source=SOURCE,
-                        external_id=record_id, now=now,
-                    )  # fmt: skip
+                        session,
+                        fields=fields,
+                        actor=ACTOR,
+                        source=SOURCE,
+                        external_id=record_id,
+                        now=now,
+                    )
                     created += 1
                 else:
                     before = case.version
@@ -309,9 +315,12 @@ class SalesforceSync:
                 case_ids.append(case.id)
                 if seen is None:
                     seen = SalesforceRecordRow(
-                        workflow_id=stream.workflow_id, record_id=record_id, case_id=case.id,
-                        system_modstamp=stamp, synced_at=now,
-                    )  # fmt: skip
+                        workflow_id=stream.workflow_id,
+                        record_id=record_id,
+                        case_id=case.id,
+                        system_modstamp=stamp,
+                        synced_at=now,
+                    )
                 else:
                     seen.system_modstamp = stamp
                     seen.case_id = case.id

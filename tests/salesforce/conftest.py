@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fake_salesforce import FakeSalesforce
+from sf_support import sf_settings
 from sqlalchemy.engine import Engine
 
 from runtime.db import make_engine
@@ -32,22 +32,6 @@ def fake() -> Iterator[FakeSalesforce]:
     finally:
         server.close()
         forget_clients()
-
-
-def sf_settings(fake: FakeSalesforce, **overrides: Any) -> SalesforceSettings:
-    """Settings for a password (SOAP) login to ``fake``, with instant backoff."""
-    values: dict[str, Any] = {
-        "instance_url": "https://acme.my.salesforce.com",
-        "username": fake.login.username,
-        "password": fake.login.password,
-        "security_token": fake.login.security_token,
-        "endpoint_override": fake.url,
-        "backoff_seconds": 0.5,
-        "bulk_poll_seconds": 0.25,
-        "max_attempts": 4,
-    }
-    values.update(overrides)
-    return SalesforceSettings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
 @pytest.fixture

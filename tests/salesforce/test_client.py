@@ -7,10 +7,10 @@ import logging
 from pathlib import Path
 
 import pytest
-from conftest import sf_settings
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fake_salesforce import RATE_LIMITED, SESSION_EXPIRED, UNAVAILABLE, FakeSalesforce
+from sf_support import sf_settings
 
 from runtime.salesforce.client import SalesforceClient
 from runtime.salesforce.errors import (

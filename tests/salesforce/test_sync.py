@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from fake_salesforce import RATE_LIMITED, UNAVAILABLE, FakeSalesforce
-from flows import ESCALATION_QUEUE, cases, events, install, runs, sf_flow, work_items
+from sf_flows import ESCALATION_QUEUE, cases, events, install, runs, sf_flow, work_items
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
