@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from designer.cli import app_cmds, graph_cmds, runtime_cmds, simulate_cmds, user_cmds
+from designer.cli import (
+    app_cmds,
+    graph_cmds,
+    runtime_cmds,
+    salesforce_cmds,
+    simulate_cmds,
+    user_cmds,
+)
 
 __all__ = ["cli", "main"]
 
@@ -14,7 +21,7 @@ def cli() -> None:
     """The root command group."""
 
 
-for module in (graph_cmds, simulate_cmds, runtime_cmds, app_cmds, user_cmds):
+for module in (graph_cmds, simulate_cmds, runtime_cmds, app_cmds, user_cmds, salesforce_cmds):
     module.register(cli)
 
 

@@ -54,6 +54,7 @@ def run_command(host: str, port: int, worker: bool) -> None:
     from designer.app import create_app
     from designer.extensions import socketio
     from runtime.executor import Worker
+    from runtime.salesforce.poller import start_poller
 
     settings = Settings()
     try:
@@ -73,9 +74,13 @@ def run_command(host: str, port: int, worker: bool) -> None:
 
     # Run updates go out through this app's Socket.IO server (and Redis, when set).
     executor = Worker(settings, engine, publisher=app_publisher(app)) if worker else None
+    poller = None
     if executor is not None:
         executor.start()
         click.echo(f"Executor: in this process, {settings.worker_threads} step threads")
+        poller = start_poller(settings, engine)  # None unless Salesforce is configured
+        if poller is not None:
+            click.echo(f"Salesforce: polling every {poller.interval:g}s")
     for line in describe(seed_demo_accounts(state(app).engine, settings)):
         click.echo(line)
     click.echo(f"Baton is running at {_url(host, port)} (Ctrl+C to stop)")
@@ -91,6 +96,8 @@ def run_command(host: str, port: int, worker: bool) -> None:
             allow_unsafe_werkzeug=True,
         )
     finally:
+        if poller is not None:
+            poller.stop()
         if executor is not None:
             executor.stop()
 

@@ -25,6 +25,7 @@ def _engine(settings: Settings) -> Engine:
 def worker_command(threads: int | None, no_migrate: bool) -> None:
     """Run the executor (outbox, step threads) and the timer clock until SIGTERM/SIGINT."""
     from runtime.executor import Worker
+    from runtime.salesforce.poller import start_poller
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings()
@@ -47,6 +48,7 @@ def worker_command(threads: int | None, no_migrate: bool) -> None:
     # the log when they next subscribe.
     worker = Worker(settings, engine, publisher=publisher_for(settings))
     worker.start()
+    poller = start_poller(settings, engine)  # None unless Salesforce is configured
     click.echo(
         f"baton worker on {engine.url.render_as_string()} ({settings.worker_threads} threads)"
     )
@@ -54,6 +56,8 @@ def worker_command(threads: int | None, no_migrate: bool) -> None:
         while not stop.wait(1.0):
             pass
     finally:
+        if poller is not None:
+            poller.stop()
         worker.stop()
         engine.dispose()
 
