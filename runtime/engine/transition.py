@@ -110,6 +110,7 @@ _log_event = builder(LogEvent)
 _publish = builder(Publish)
 _transition = builder(Transition)
 _step_state = builder(StepState)
+_run_step = builder(RunStep)
 
 
 def work_item_key(run_id: str, step_id: str, attempt: int) -> str:
@@ -1065,13 +1066,16 @@ class _Run:
     def launch(self, cs: CompiledStep, st: StepState, *, retry_of: int | None) -> None:
         """Start an attempt of a step: a fresh one for a retry."""
         s = self.s
+        values = st.__dict__
         if retry_of is not None:
-            st.__dict__.update(attempt=s.attempts.get(cs.id, 0) + 1)
-        attempt = st.attempt
+            values["attempt"] = s.attempts.get(cs.id, 0) + 1
+        attempt = values["attempt"]
         s.attempts[cs.id] = attempt
-        st.__dict__.update(
-            tries=st.tries + 1, started_at=self.now, finished_at=None, error=None, outputs={}
-        )
+        values["tries"] += 1
+        values["started_at"] = self.now
+        values["finished_at"] = None
+        values["error"] = None
+        values["outputs"] = {}
         extra: dict[str, Any] = {} if retry_of is None else {"retry_of": retry_of}
         if cs.interactive:
             spec: InteractiveStep = cs.spec  # type: ignore[assignment]
@@ -1154,15 +1158,16 @@ class _Run:
             )
             return
         self.effects.append(
-            _new(
-                RunStep,
-                kind="run_step",
-                step_id=cs.id,
-                attempt=attempt,
-                action=bg_spec.action,
-                inputs=inputs,
-                input_types=dict(cs.input_types or {}),
-                timeout_seconds=bg_spec.timeout_seconds,
+            _run_step(
+                {
+                    "kind": "run_step",
+                    "step_id": cs.id,
+                    "attempt": attempt,
+                    "action": bg_spec.action,
+                    "inputs": inputs,
+                    "input_types": dict(cs.input_types or {}),
+                    "timeout_seconds": bg_spec.timeout_seconds,
+                }
             )
         )
         self.note(
