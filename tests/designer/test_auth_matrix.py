@@ -221,8 +221,8 @@ def test_a_route_without_a_rule_is_refused_to_everyone(tmp_path: Path) -> None:
     app.add_url_rule("/api/forgotten", "forgotten", lambda: {"secret": 1})
     response = app.test_client().get("/api/forgotten")
     assert response.status_code == 403
-    assert response.json["error"]["code"] == "no_access_rule"  # type: ignore[index]
-    assert "forgotten" in response.json["error"]["message"]  # type: ignore[index]
+    assert response.json["error"]["code"] == "no_access_rule"
+    assert "forgotten" in response.json["error"]["message"]
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert endpoints - set(POLICY) == {"forgotten"}  # and the coverage test above would fail
     state(app).engine.dispose()
@@ -284,7 +284,7 @@ def test_an_agent_reaches_their_own_work_and_not_another_agents(
     assert agent.open(mine, method=method).status_code not in (401, 403), mine
     refused = agent.open(theirs, method=method)
     assert refused.status_code == 403, theirs
-    assert "Agents may" in refused.json["error"]["message"]  # type: ignore[index]
+    assert "Agents may" in refused.json["error"]["message"]
 
 
 # ---------------------------------------------------------------------------- sockets
