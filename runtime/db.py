@@ -7,11 +7,24 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pydantic_core
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 __all__ = ["make_engine", "session_scope"]
+
+
+def _to_json(value: Any) -> str:
+    return pydantic_core.to_json(value).decode()
+
+
+# JSON columns (run snapshots, log data, case fields) go through pydantic-core's Rust
+# codec: about three times faster than the json module, and compact (no spaces).
+_JSON_CODEC: dict[str, Any] = {
+    "json_serializer": _to_json,
+    "json_deserializer": pydantic_core.from_json,
+}
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -21,7 +34,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            **{**_JSON_CODEC, **kwargs},
         )
 
         @event.listens_for(engine, "connect")
@@ -31,6 +46,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
+            # Speed without giving up durability: a bigger page cache (8 MiB), reads
+            # through a memory map, temporary b-trees (sorts) in memory.
+            cursor.execute("PRAGMA cache_size=-8192")
+            cursor.execute("PRAGMA mmap_size=134217728")
+            cursor.execute("PRAGMA temp_store=MEMORY")
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -45,7 +65,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             dbapi_connection.isolation_level = None
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    return create_engine(url, pool_pre_ping=True, **{**_JSON_CODEC, **kwargs})
 
 
 @contextmanager
