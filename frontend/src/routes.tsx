@@ -4,7 +4,10 @@ import type { ReactElement } from "react";
 import { Editor } from "./components/Editor";
 import { WorkflowList } from "./components/WorkflowList";
 import { navigate } from "./navigation";
+import { AgentsPage } from "./pages/agents/AgentsPage";
 import { LoginPage } from "./pages/login/LoginPage";
+import { MetricsPage } from "./pages/metrics/MetricsPage";
+import { MyWorkPage } from "./pages/work/MyWorkPage";
 
 export interface RouteDef {
   /** Stable name, used by tests and the header's active link. */
@@ -39,6 +42,24 @@ export const routes: RouteDef[] = [
     pattern: /^\/(?:workflows\/?)?$/,
     render: () => <WorkflowList onOpen={(id) => navigate(`/workflows/${encodeURIComponent(id)}`)} />,
     nav: { label: "Workflows", path: "/" },
+  },
+  {
+    name: "work",
+    pattern: /^\/work(?:\/([^/]+))?\/?$/,
+    render: ([agentId]) => <MyWorkPage key={agentId || "me"} agentId={agentId || undefined} />,
+    nav: { label: "My work", path: "/work" },
+  },
+  {
+    name: "agents",
+    pattern: /^\/team\/?$/,
+    render: () => <AgentsPage />,
+    nav: { label: "Team", path: "/team" },
+  },
+  {
+    name: "metrics",
+    pattern: /^\/metrics\/?$/,
+    render: () => <MetricsPage />,
+    nav: { label: "Metrics", path: "/metrics" },
   },
 ];
 

@@ -59,6 +59,15 @@ export function buildCatalog(
   fields.push(
     { path: "sla.state", label: "SLA state", type: "picklist", values: SLA_STATES, group: "SLA" },
     { path: "sla.remaining_minutes", label: "SLA minutes left", type: "number", values: [], group: "SLA" },
+    { path: "counter.loops", label: "Go-to loops taken", type: "number", values: [], group: "Counters" },
+    // A numeric case field <name>_count is also read as the counter <name>s (contact_count:
+    // counter.contacts), as escalation rules count contacts and reopenings.
+    ...(meta.case_schema ?? [])
+      .filter((f) => f.type === "number" && f.name.endsWith("_count"))
+      .map((f) => ({
+        path: `counter.${f.name.slice(0, -"_count".length)}s`, label: `${f.label || f.name} (counter)`,
+        type: "number" as const, values: [], group: "Counters",
+      })),
   );
   return fields;
 }

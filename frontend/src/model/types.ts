@@ -159,6 +159,28 @@ export interface WfEdge {
   label?: string;
 }
 
+export type EscalationActionKind = "raise_priority" | "reassign" | "notify" | "goto_stage";
+
+/** One action of an escalation rule (graphs.model.EscalationAction). */
+export interface EscalationAction {
+  kind: EscalationActionKind;
+  queue?: string | null;
+  skills?: string[];
+  by?: number;
+  to?: string | null;
+  message?: string;
+  node_id?: string | null;
+}
+
+/** An escalation rule: fires its actions when its condition becomes true at a stage. */
+export interface EscalationRule {
+  id: string;
+  name?: string;
+  condition: Condition;
+  actions: EscalationAction[];
+  stages?: string[];
+}
+
 export interface Workflow {
   id: string;
   name: string;
@@ -167,6 +189,7 @@ export interface Workflow {
   case_schema?: CaseField[];
   trigger?: Trigger;
   max_visits_per_node?: number;
+  escalations?: EscalationRule[];
   nodes: WfNode[];
   edges: WfEdge[];
 }

@@ -1,5 +1,6 @@
 import type { SLA } from "../model/types";
 import { Checkbox, Field, NumberInput } from "./fields";
+import { CalendarPicker } from "./RoutingPickers";
 
 /** An SLA slot: target and warning minutes, or none. */
 export function SlaEditor({ value, onChange, testId }: {
@@ -20,6 +21,12 @@ export function SlaEditor({ value, onChange, testId }: {
               onChange={(v) => onChange({ ...value, warning_minutes: v !== null && v > 0 ? v : null }, `${testId}.warning`)} />
           </Field>
         </div>
+      )}
+      {value && (
+        <Field label="Clock" hint="A business calendar counts working hours only; around the clock counts every minute">
+          <CalendarPicker value={value.calendar ?? null} testId={`${testId}-calendar`}
+            onChange={(calendar) => onChange({ ...value, calendar })} />
+        </Field>
       )}
     </div>
   );

@@ -6,6 +6,7 @@ import { Checkbox, Field, ListInput, NumberInput, Section, Select, TextInput } f
 import { ConditionEditor } from "./RuleBuilder";
 import { SlaEditor } from "./SlaEditor";
 import { useCatalog } from "./useCatalog";
+import { QueuePicker, SkillsPicker } from "./RoutingPickers";
 
 export function StepPanel({ stepRef }: { stepRef: StepRef }) {
   const stage = useEditor((s) => s.nodes.find((n) => n.id === stepRef.nodeId)?.data.node) as StageNode | undefined;
@@ -186,14 +187,14 @@ function InteractiveFields({ step, patch }: { step: InteractiveStep; patch: Patc
       <Section title="Assignment">
         <div className="row">
           <Field label="Queue">
-            <TextInput value={assignment.queue ?? ""} onChange={(v) => setAssignment({ queue: v || null }, `${step.id}.queue`)} testId="assign-queue" />
+            <QueuePicker value={assignment.queue ?? ""} onChange={(v) => setAssignment({ queue: v || null }, `${step.id}.queue`)} testId="assign-queue" />
           </Field>
           <Field label="Agent" hint="Bypasses routing">
             <TextInput value={assignment.agent ?? ""} onChange={(v) => setAssignment({ agent: v || null }, `${step.id}.agent`)} testId="assign-agent" />
           </Field>
         </div>
         <Field label="Skills">
-          <ListInput value={assignment.skills ?? []} onChange={(v) => setAssignment({ skills: v }, `${step.id}.skills`)} placeholder="billing, german" testId="assign-skills" />
+          <SkillsPicker value={assignment.skills ?? []} onChange={(v) => setAssignment({ skills: v }, `${step.id}.skills`)} testId="assign-skills" />
         </Field>
         <Field label="Routing strategy">
           <Select value={assignment.strategy ?? ""} testId="assign-strategy"

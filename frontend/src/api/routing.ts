@@ -1,0 +1,218 @@
+// Routing and SLAs (designer/api/agents.py, metrics.py): agents, skills, queues,
+// calendars, an agent's inbox and pull-next, reassignment with a reason, and metrics.
+import { useEffect, useState } from "react";
+import { csrfHeaders, sessionEnded } from "../auth/session";
+import { ApiError } from "./client";
+
+export type Availability = "online" | "away" | "offline";
+export type Strategy = "round_robin" | "load_balanced" | "skills_based" | "pull_next";
+export type SlaState = "on_track" | "at_risk" | "breached";
+export type Hours = Record<string, [string, string][]>;
+
+export const STRATEGY_LABELS: Record<Strategy, string> = {
+  round_robin: "Round-robin",
+  load_balanced: "Load-balanced",
+  skills_based: "Skills-based",
+  pull_next: "Pull-next",
+};
+
+export interface Agent {
+  id: string;
+  name: string;
+  email: string;
+  skills: Record<string, number>;
+  languages: string[];
+  max_items: number;
+  max_load: number | null;
+  availability: Availability;
+  timezone: string;
+  working_hours: Hours;
+  out_of_office_from: string | null;
+  out_of_office_until: string | null;
+  open_items?: number;
+  load?: number;
+  available?: boolean;
+  why_unavailable?: string;
+  queues?: string[];
+}
+
+export interface Skill { name: string; description: string }
+
+export interface Queue {
+  name: string;
+  description: string;
+  strategy: Strategy;
+  members: string[];
+  calendar: string | null;
+  waiting?: number;
+  assigned?: number;
+}
+
+export interface Calendar {
+  name: string;
+  description: string;
+  timezone: string;
+  hours: Hours;
+  holidays: string[];
+}
+
+export interface Sla { state: SlaState; remaining_minutes: number; due_at: string }
+
+export interface FormFieldSpec {
+  name: string;
+  label?: string;
+  type?: string;
+  values?: string[];
+  required?: boolean;
+  help?: string;
+}
+
+export interface InboxItem {
+  key: string;
+  run_id: string;
+  case_id: string;
+  workflow_id: string;
+  step_id: string;
+  title: string;
+  queue: string | null;
+  assignee: string | null;
+  skills: string[];
+  priority: number;
+  due_at: string | null;
+  created_at: string;
+  sla: Sla | null;
+  case_subject: string;
+  form: FormFieldSpec[];
+}
+
+export interface Inbox { agent: Agent; items: InboxItem[]; can_pull: number; next_pull: InboxItem | null }
+
+export interface Assignment {
+  id: number;
+  work_item_key: string;
+  queue: string | null;
+  agent: string | null;
+  previous: string | null;
+  at: string;
+  kind: string;
+  strategy: string | null;
+  actor: string;
+  reason: string;
+  decision: { candidates?: { agent: string; passed_over: string | null; load: number; match: number }[]; passed_over?: Record<string, number> };
+}
+
+export interface RoutingOptions { strategies: Strategy[]; skills: string[]; queues: string[]; calendars: string[]; agents: string[] }
+
+export interface Distribution { count: number; median: number | null; p90: number | null; mean: number | null }
+export interface DayPoint { day: string; created: number; completed: number; sla_met: number; sla_missed: number; reassigned: number; median_resolution_hours: number | null }
+export interface Metrics {
+  start: string;
+  end: string;
+  workflow_id: string | null;
+  queue: string | null;
+  items: number;
+  assigned: number;
+  completed: number;
+  reassignment_rate: number | null;
+  manual_reassignments: number;
+  first_time_right: number | null;
+  time_to_first_assignment_minutes: Distribution;
+  time_to_resolution_hours: Distribution;
+  sla_attainment: number | null;
+  sla_breached_open: number;
+  time_in_stage: { node_id: string; minutes: Distribution }[];
+  utilisation: { agent: string; name: string; utilisation: number | null; held_minutes: number; online_minutes: number; completed: number }[];
+  days: DayPoint[];
+}
+
+async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const response = await fetch(url, {
+    method,
+    headers: { ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...csrfHeaders(method) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 204) return undefined as T;
+  if (response.status === 401) sessionEnded();
+  const text = await response.text();
+  let payload: unknown = null;
+  try {
+    payload = text ? JSON.parse(text) : null;
+  } catch {
+    payload = null;
+  }
+  if (!response.ok) {
+    const error = (payload as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
+    throw new ApiError(response.status, error?.code ?? "http_error", error?.message ?? `${method} ${url} failed (HTTP ${response.status})`, error?.details ?? null);
+  }
+  return payload as T;
+}
+
+const enc = encodeURIComponent;
+
+export const routingApi = {
+  options: () => call<RoutingOptions>("GET", "/api/routing/options"),
+  agents: () => call<{ agents: Agent[] }>("GET", "/api/agents").then((r) => r.agents),
+  saveAgent: (agent: Agent) => call<Agent>("PUT", `/api/agents/${enc(agent.id)}`, stripAgent(agent)),
+  deleteAgent: (id: string) => call<void>("DELETE", `/api/agents/${enc(id)}`),
+  setAvailability: (id: string, availability: Availability) =>
+    call<Agent>("POST", `/api/agents/${enc(id)}/availability`, { availability }),
+  skills: () => call<{ skills: Skill[] }>("GET", "/api/skills").then((r) => r.skills),
+  saveSkill: (skill: Skill) => call<Skill>("PUT", `/api/skills/${enc(skill.name)}`, skill),
+  deleteSkill: (name: string) => call<void>("DELETE", `/api/skills/${enc(name)}`),
+  queues: () => call<{ queues: Queue[] }>("GET", "/api/queues").then((r) => r.queues),
+  saveQueue: (queue: Queue) =>
+    call<Queue>("PUT", `/api/queues/${enc(queue.name)}`, {
+      name: queue.name, description: queue.description, strategy: queue.strategy, members: queue.members, calendar: queue.calendar,
+    }),
+  deleteQueue: (name: string) => call<void>("DELETE", `/api/queues/${enc(name)}`),
+  calendars: () => call<{ calendars: Calendar[] }>("GET", "/api/calendars").then((r) => r.calendars),
+  saveCalendar: (calendar: Calendar) => call<Calendar>("PUT", `/api/calendars/${enc(calendar.name)}`, calendar),
+  deleteCalendar: (name: string) => call<void>("DELETE", `/api/calendars/${enc(name)}`),
+  inbox: (agentId: string) => call<Inbox>("GET", `/api/agents/${enc(agentId)}/inbox`),
+  pull: (agentId: string) => call<InboxItem>("POST", `/api/agents/${enc(agentId)}/pull`),
+  complete: (key: string, data: Record<string, unknown>) => call<unknown>("POST", `/api/work-items/${enc(key)}/complete`, { data }),
+  reassign: (key: string, agent: string | null, reason: string, queue?: string | null) =>
+    call<InboxItem>("POST", `/api/routing/work-items/${enc(key)}/reassign`, { agent, reason, ...(queue ? { queue } : {}) }),
+  assignments: (key: string) =>
+    call<{ assignments: Assignment[] }>("GET", `/api/routing/work-items/${enc(key)}/assignments`).then((r) => r.assignments),
+  metrics: (query: { start: string; end: string; workflow_id?: string; queue?: string }) => {
+    const params = new URLSearchParams({ start: query.start, end: query.end });
+    if (query.workflow_id) params.set("workflow_id", query.workflow_id);
+    if (query.queue) params.set("queue", query.queue);
+    return call<Metrics>("GET", `/api/metrics?${params}`);
+  },
+};
+
+function stripAgent(agent: Agent): Agent {
+  const { open_items: _o, load: _l, available: _a, why_unavailable: _w, queues: _q, ...rest } = agent;
+  return rest;
+}
+
+/** Routing choices for the canvas's pickers, fetched once per page. */
+let optionsPromise: Promise<RoutingOptions> | null = null;
+export function useRoutingOptions(): RoutingOptions | null {
+  const [options, setOptions] = useState<RoutingOptions | null>(null);
+  useEffect(() => {
+    let alive = true;
+    optionsPromise ??= routingApi.options().catch(() => {
+      optionsPromise = null;
+      return { strategies: [], skills: [], queues: [], calendars: [], agents: [] } as RoutingOptions;
+    });
+    void optionsPromise.then((o) => alive && setOptions(o));
+    return () => { alive = false; };
+  }, []);
+  return options;
+}
+
+/** "in 2 h 5 min", "12 min late" for an SLA's minutes left. */
+export function formatRemaining(minutes: number): string {
+  const late = minutes < 0;
+  const total = Math.round(Math.abs(minutes));
+  const days = Math.floor(total / 1440);
+  const hours = Math.floor((total % 1440) / 60);
+  const mins = total % 60;
+  const text = days ? `${days} d ${hours} h` : hours ? `${hours} h ${mins} min` : `${mins} min`;
+  return late ? `${text} late` : `${text} left`;
+}
+
+export const SLA_LABELS: Record<SlaState, string> = { on_track: "On track", at_risk: "At risk", breached: "Breached" };

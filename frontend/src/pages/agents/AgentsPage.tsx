@@ -1,0 +1,491 @@
+// Team admin: agents (skills, languages, capacity, availability, hours, out of office),
+// queues (members and strategy), skills and business calendars.
+import { useCallback, useEffect, useMemo, useState } from "react";
+import type { ReactNode } from "react";
+import {
+  STRATEGY_LABELS,
+  routingApi,
+  type Agent,
+  type Availability,
+  type Calendar,
+  type Queue,
+  type Skill,
+  type Strategy,
+} from "../../api/routing";
+import { AppHeader } from "../../components/AppHeader";
+import { HoursEditor, summarizeHours } from "./HoursEditor";
+import "./routing.css";
+
+type Tab = "agents" | "queues" | "skills" | "calendars";
+
+interface Data { agents: Agent[]; queues: Queue[]; skills: Skill[]; calendars: Calendar[] }
+
+export function AgentsPage({ tab: initialTab = "agents" }: { tab?: Tab }) {
+  const [tab, setTab] = useState<Tab>(initialTab);
+  const [data, setData] = useState<Data | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const reload = useCallback(async () => {
+    try {
+      const [agents, queues, skills, calendars] = await Promise.all([
+        routingApi.agents(), routingApi.queues(), routingApi.skills(), routingApi.calendars(),
+      ]);
+      setData({ agents, queues, skills, calendars });
+      setError(null);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, []);
+  useEffect(() => { void reload(); }, [reload]);
+  const counts: Record<Tab, number | undefined> = {
+    agents: data?.agents.length, queues: data?.queues.length, skills: data?.skills.length, calendars: data?.calendars.length,
+  };
+  return (
+    <div className="list-page" data-testid="agents-page">
+      <AppHeader active="agents" />
+      <main className="list-page__main">
+        <div className="list-page__titlebar"><h1>Team &amp; routing</h1></div>
+        <div className="rt-tabs" role="tablist">
+          {(["agents", "queues", "skills", "calendars"] as Tab[]).map((t) => (
+            <button key={t} type="button" role="tab" aria-selected={tab === t} data-testid={`tab-${t}`}
+              className={`rt-tab${tab === t ? " rt-tab--active" : ""}`} onClick={() => setTab(t)}>
+              {t.charAt(0).toUpperCase() + t.slice(1)}
+              {counts[t] !== undefined && <span className="rt-tab__count">{counts[t]}</span>}
+            </button>
+          ))}
+        </div>
+        {error && <p className="banner banner--error rt-banner">{error}</p>}
+        {!data && !error && <p className="wf-muted">Loading…</p>}
+        {data && tab === "agents" && <AgentsTab data={data} reload={reload} />}
+        {data && tab === "queues" && <QueuesTab data={data} reload={reload} />}
+        {data && tab === "skills" && <SkillsTab data={data} reload={reload} />}
+        {data && tab === "calendars" && <CalendarsTab data={data} reload={reload} />}
+      </main>
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------- shared pieces
+
+function Editor({ title, children, onSave, onDelete, onClose, saving, error, testId }: {
+  title: string; children: ReactNode; onSave: () => void; onDelete?: () => void; onClose: () => void;
+  saving: boolean; error: string | null; testId: string;
+}) {
+  return (
+    <form className="rt-card" data-testid={testId} onSubmit={(e) => { e.preventDefault(); onSave(); }}>
+      <div className="rt-card__header"><h2>{title}</h2><span className="toolbar__spacer" />
+        <button type="button" className="btn btn--small" onClick={onClose}>Close</button></div>
+      <div className="rt-card__body">
+        {children}
+        {error && <p className="banner banner--error" data-testid={`${testId}-error`}>{error}</p>}
+      </div>
+      <div className="rt-card__footer">
+        {onDelete && <button type="button" className="btn btn--danger" onClick={onDelete}>Delete</button>}
+        <span className="toolbar__spacer" />
+        <button type="submit" className="btn btn--primary" disabled={saving} data-testid={`${testId}-save`}>{saving ? "Saving…" : "Save"}</button>
+      </div>
+    </form>
+  );
+}
+
+function Field({ label, hint, children }: { label: string; hint?: string; children: ReactNode }) {
+  return (
+    <label className="field"><span className="field__label">{label}</span>{children}{hint && <span className="field__hint">{hint}</span>}</label>
+  );
+}
+
+function useSaver(reload: () => Promise<void>) {
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (action: () => Promise<unknown>, after?: () => void) => {
+    setSaving(true);
+    setError(null);
+    try {
+      await action();
+      await reload();
+      after?.();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setSaving(false);
+    }
+  };
+  return { saving, error, run, setError };
+}
+
+function LoadBar({ agent }: { agent: Agent }) {
+  const used = agent.max_load ? agent.load ?? 0 : agent.open_items ?? 0;
+  const cap = agent.max_load ?? agent.max_items;
+  const ratio = cap > 0 ? Math.min(1, used / cap) : 1;
+  return (
+    <div className="rt-load" title={agent.max_load ? "load points" : "open items"}>
+      <div className="rt-load__bar"><div className={`rt-load__fill${ratio >= 1 ? " rt-load__fill--full" : ""}`} style={{ width: `${ratio * 100}%` }} /></div>
+      <span className="rt-load__text">{used}/{cap}</span>
+    </div>
+  );
+}
+
+export function AvailabilityDot({ value }: { value: Availability }) {
+  return <><span className={`rt-dot rt-dot--${value}`} />{value}</>;
+}
+
+function localInput(iso: string | null): string {
+  if (!iso) return "";
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function fromLocalInput(text: string): string | null {
+  return text ? new Date(text).toISOString() : null;
+}
+
+// ---------------------------------------------------------------- agents
+
+const NEW_AGENT: Agent = {
+  id: "", name: "", email: "", skills: {}, languages: [], max_items: 5, max_load: null,
+  availability: "offline", timezone: "UTC", working_hours: {}, out_of_office_from: null, out_of_office_until: null,
+};
+
+function AgentsTab({ data, reload }: { data: Data; reload: () => Promise<void> }) {
+  const [editing, setEditing] = useState<{ agent: Agent; isNew: boolean } | null>(null);
+  const saver = useSaver(reload);
+  const setAvailability = (agent: Agent, availability: Availability) =>
+    void saver.run(() => routingApi.setAvailability(agent.id, availability));
+  return (
+    <div className={`rt-layout${editing ? "" : " rt-layout--single"}`}>
+      <div>
+        <div className="list-page__titlebar">
+          <span className="wf-muted">Who works items: skills with levels, languages, capacity and availability.</span>
+          <span className="toolbar__spacer" />
+          <button type="button" className="btn btn--primary" data-testid="new-agent"
+            onClick={() => { saver.setError(null); setEditing({ agent: { ...NEW_AGENT }, isNew: true }); }}>New agent</button>
+        </div>
+        <table className="table" data-testid="agents-table">
+          <thead><tr><th>Agent</th><th>Status</th><th>Skills</th><th>Load</th><th>Queues</th><th>Hours</th></tr></thead>
+          <tbody>
+            {data.agents.map((agent) => (
+              <tr key={agent.id} className="table__row" data-testid={`agent-row-${agent.id}`}
+                onClick={() => { saver.setError(null); setEditing({ agent, isNew: false }); }}>
+                <td><span className="table__name">{agent.name}</span><div className="wf-muted mono">{agent.id}</div></td>
+                <td onClick={(e) => e.stopPropagation()}>
+                  <select className="input" value={agent.availability} data-testid={`availability-${agent.id}`}
+                    onChange={(e) => setAvailability(agent, e.target.value as Availability)}>
+                    <option value="online">online</option><option value="away">away</option><option value="offline">offline</option>
+                  </select>
+                  {agent.availability === "online" && !agent.available && <div className="field__hint">{agent.why_unavailable}</div>}
+                </td>
+                <td>
+                  {Object.entries(agent.skills).map(([skill, level]) => (
+                    <span key={skill} className="rt-chip">{skill}<span className="rt-chip__level">{level}</span></span>
+                  ))}
+                  {agent.languages.map((lang) => <span key={lang} className="rt-chip rt-chip--lang">{lang}</span>)}
+                </td>
+                <td><LoadBar agent={agent} /></td>
+                <td>{(agent.queues ?? []).map((q) => <span key={q} className="rt-chip">{q}</span>)}</td>
+                <td className="wf-muted">{summarizeHours(agent.working_hours)}{agent.working_hours && Object.keys(agent.working_hours).length ? ` (${agent.timezone})` : ""}</td>
+              </tr>
+            ))}
+            {data.agents.length === 0 && <tr><td colSpan={6} className="rt-empty">No agents yet. Add the people who work items.</td></tr>}
+          </tbody>
+        </table>
+        {saver.error && !editing && <p className="banner banner--error">{saver.error}</p>}
+      </div>
+      {editing && (
+        <AgentEditor key={editing.agent.id || "new"} initial={editing.agent} isNew={editing.isNew} skills={data.skills}
+          saving={saver.saving} error={saver.error}
+          onClose={() => setEditing(null)}
+          onSave={(agent) => void saver.run(() => routingApi.saveAgent(agent), () => setEditing(null))}
+          onDelete={editing.isNew ? undefined : () => void saver.run(() => routingApi.deleteAgent(editing.agent.id), () => setEditing(null))} />
+      )}
+    </div>
+  );
+}
+
+function AgentEditor({ initial, isNew, skills, saving, error, onSave, onDelete, onClose }: {
+  initial: Agent; isNew: boolean; skills: Skill[]; saving: boolean; error: string | null;
+  onSave: (agent: Agent) => void; onDelete?: () => void; onClose: () => void;
+}) {
+  const [agent, setAgent] = useState<Agent>(initial);
+  const [newSkill, setNewSkill] = useState("");
+  const set = (fields: Partial<Agent>) => setAgent((a) => ({ ...a, ...fields }));
+  const free = skills.filter((s) => !(s.name in agent.skills));
+  return (
+    <Editor title={isNew ? "New agent" : agent.name} testId="agent-editor" saving={saving} error={error}
+      onClose={onClose} onDelete={onDelete} onSave={() => onSave(agent)}>
+      <div className="rt-row">
+        <Field label="Identifier"><input className="input input--mono" value={agent.id} disabled={!isNew} data-testid="agent-id"
+          onChange={(e) => set({ id: e.target.value.trim() })} placeholder="ada" /></Field>
+        <Field label="Name"><input className="input" value={agent.name} data-testid="agent-name" onChange={(e) => set({ name: e.target.value })} /></Field>
+      </div>
+      <Field label="E-mail"><input className="input" type="email" value={agent.email} onChange={(e) => set({ email: e.target.value })} /></Field>
+      <div className="rt-row">
+        <Field label="Availability">
+          <select className="input" value={agent.availability} data-testid="agent-availability"
+            onChange={(e) => set({ availability: e.target.value as Availability })}>
+            <option value="online">online</option><option value="away">away</option><option value="offline">offline</option>
+          </select>
+        </Field>
+        <Field label="Max open items"><input className="input" type="number" min={0} value={agent.max_items} data-testid="agent-max-items"
+          onChange={(e) => set({ max_items: Math.max(0, Number(e.target.value) || 0) })} /></Field>
+        <Field label="Max load points" hint="Optional: items count by weight">
+          <input className="input" type="number" min={1} value={agent.max_load ?? ""}
+            onChange={(e) => set({ max_load: e.target.value ? Math.max(1, Number(e.target.value)) : null })} /></Field>
+      </div>
+      <Field label="Skills and levels (1–5)">
+        <div>
+          {Object.entries(agent.skills).map(([skill, level]) => (
+            <span key={skill} className="rt-chip" data-testid={`agent-skill-${skill}`}>{skill}
+              <select value={level} onChange={(e) => set({ skills: { ...agent.skills, [skill]: Number(e.target.value) } })}>
+                {[1, 2, 3, 4, 5].map((n) => <option key={n} value={n}>{n}</option>)}
+              </select>
+              <button type="button" aria-label={`Remove ${skill}`} onClick={() => {
+                const { [skill]: _gone, ...rest } = agent.skills;
+                set({ skills: rest });
+              }}>×</button>
+            </span>
+          ))}
+          {Object.keys(agent.skills).length === 0 && <span className="wf-muted">No skills yet. </span>}
+        </div>
+      </Field>
+      {free.length > 0 && (
+        <div className="rt-row">
+          <select className="input" value={newSkill} onChange={(e) => setNewSkill(e.target.value)} data-testid="agent-add-skill">
+            <option value="">Add a skill…</option>
+            {free.map((s) => <option key={s.name} value={s.name}>{s.name}</option>)}
+          </select>
+          <button type="button" className="btn" disabled={!newSkill} style={{ flex: "0 0 auto" }}
+            onClick={() => { set({ skills: { ...agent.skills, [newSkill]: 3 } }); setNewSkill(""); }}>Add</button>
+        </div>
+      )}
+      <Field label="Languages" hint="Comma-separated; a step requiring 'english' is met by the language">
+        <input className="input" value={agent.languages.join(", ")} data-testid="agent-languages"
+          onChange={(e) => set({ languages: e.target.value.split(",").map((s) => s.trim()).filter(Boolean) })} />
+      </Field>
+      <Field label="Time zone"><input className="input" value={agent.timezone} onChange={(e) => set({ timezone: e.target.value })} placeholder="Europe/Berlin" /></Field>
+      <Field label="Working hours" hint="None ticked: routing may give them work at any time while online">
+        <HoursEditor value={agent.working_hours} onChange={(working_hours) => set({ working_hours })} testId="agent-hours" />
+      </Field>
+      <div className="rt-row">
+        <Field label="Out of office from"><input className="input" type="datetime-local" value={localInput(agent.out_of_office_from)}
+          onChange={(e) => set({ out_of_office_from: fromLocalInput(e.target.value) })} /></Field>
+        <Field label="until"><input className="input" type="datetime-local" value={localInput(agent.out_of_office_until)}
+          onChange={(e) => set({ out_of_office_until: fromLocalInput(e.target.value) })} /></Field>
+      </div>
+    </Editor>
+  );
+}
+
+// ---------------------------------------------------------------- queues
+
+const NEW_QUEUE: Queue = { name: "", description: "", strategy: "round_robin", members: [], calendar: null };
+
+function QueuesTab({ data, reload }: { data: Data; reload: () => Promise<void> }) {
+  const [editing, setEditing] = useState<{ queue: Queue; isNew: boolean } | null>(null);
+  const saver = useSaver(reload);
+  const names = useMemo(() => new Map(data.agents.map((a) => [a.id, a.name])), [data.agents]);
+  return (
+    <div className={`rt-layout${editing ? "" : " rt-layout--single"}`}>
+      <div>
+        <div className="list-page__titlebar">
+          <span className="wf-muted">Teams that own stages and steps, with their members and routing strategy.</span>
+          <span className="toolbar__spacer" />
+          <button type="button" className="btn btn--primary" data-testid="new-queue"
+            onClick={() => { saver.setError(null); setEditing({ queue: { ...NEW_QUEUE }, isNew: true }); }}>New queue</button>
+        </div>
+        <table className="table" data-testid="queues-table">
+          <thead><tr><th>Queue</th><th>Strategy</th><th>Members</th><th>Waiting</th><th>Assigned</th><th>Calendar</th></tr></thead>
+          <tbody>
+            {data.queues.map((queue) => (
+              <tr key={queue.name} className="table__row" data-testid={`queue-row-${queue.name}`}
+                onClick={() => { saver.setError(null); setEditing({ queue, isNew: false }); }}>
+                <td><span className="table__name">{queue.name}</span><div className="wf-muted">{queue.description}</div></td>
+                <td className="rt-strategy">{STRATEGY_LABELS[queue.strategy]}</td>
+                <td>{queue.members.map((m) => <span key={m} className="rt-chip">{names.get(m) ?? m}</span>)}
+                  {queue.members.length === 0 && <span className="count count--error">no members</span>}</td>
+                <td>{queue.waiting ? <span className="count count--error">{queue.waiting}</span> : <span className="count">0</span>}</td>
+                <td>{queue.assigned ?? 0}</td>
+                <td className="wf-muted">{queue.calendar ?? "—"}</td>
+              </tr>
+            ))}
+            {data.queues.length === 0 && <tr><td colSpan={6} className="rt-empty">No queues yet.</td></tr>}
+          </tbody>
+        </table>
+      </div>
+      {editing && (
+        <QueueEditor key={editing.queue.name || "new"} initial={editing.queue} isNew={editing.isNew} data={data}
+          saving={saver.saving} error={saver.error} onClose={() => setEditing(null)}
+          onSave={(queue) => void saver.run(() => routingApi.saveQueue(queue), () => setEditing(null))}
+          onDelete={editing.isNew ? undefined : () => void saver.run(() => routingApi.deleteQueue(editing.queue.name), () => setEditing(null))} />
+      )}
+    </div>
+  );
+}
+
+const STRATEGY_HELP: Record<Strategy, string> = {
+  round_robin: "Each item goes to the next available agent with room, in member order.",
+  load_balanced: "Each item goes to the least loaded agent relative to their capacity.",
+  skills_based: "Agents with the required skills; the best match wins, then the least loaded.",
+  pull_next: "Items wait; agents take the most urgent one they fit (SLA due, priority).",
+};
+
+function QueueEditor({ initial, isNew, data, saving, error, onSave, onDelete, onClose }: {
+  initial: Queue; isNew: boolean; data: Data; saving: boolean; error: string | null;
+  onSave: (queue: Queue) => void; onDelete?: () => void; onClose: () => void;
+}) {
+  const [queue, setQueue] = useState<Queue>(initial);
+  const set = (fields: Partial<Queue>) => setQueue((q) => ({ ...q, ...fields }));
+  const toggle = (id: string, on: boolean) =>
+    set({ members: on ? [...queue.members, id] : queue.members.filter((m) => m !== id) });
+  return (
+    <Editor title={isNew ? "New queue" : queue.name} testId="queue-editor" saving={saving} error={error}
+      onClose={onClose} onDelete={onDelete} onSave={() => onSave(queue)}>
+      <Field label="Name"><input className="input input--mono" value={queue.name} disabled={!isNew} data-testid="queue-name"
+        onChange={(e) => set({ name: e.target.value.trim() })} /></Field>
+      <Field label="Description"><input className="input" value={queue.description} onChange={(e) => set({ description: e.target.value })} /></Field>
+      <Field label="Strategy" hint={STRATEGY_HELP[queue.strategy]}>
+        <select className="input" value={queue.strategy} data-testid="queue-strategy" onChange={(e) => set({ strategy: e.target.value as Strategy })}>
+          {(Object.keys(STRATEGY_LABELS) as Strategy[]).map((s) => <option key={s} value={s}>{STRATEGY_LABELS[s]}</option>)}
+        </select>
+      </Field>
+      <Field label="Business calendar">
+        <select className="input" value={queue.calendar ?? ""} onChange={(e) => set({ calendar: e.target.value || null })}>
+          <option value="">None</option>
+          {data.calendars.map((c) => <option key={c.name} value={c.name}>{c.name}</option>)}
+        </select>
+      </Field>
+      <Field label={`Members (${queue.members.length}) — round-robin order`}>
+        <div className="rt-members">
+          {data.agents.map((agent) => (
+            <label key={agent.id} className="checkbox">
+              <input type="checkbox" checked={queue.members.includes(agent.id)} data-testid={`member-${agent.id}`}
+                onChange={(e) => toggle(agent.id, e.target.checked)} />
+              <span>{agent.name} <span className="wf-muted">{Object.keys(agent.skills).join(", ")}</span></span>
+            </label>
+          ))}
+          {data.agents.length === 0 && <span className="wf-muted">Add agents first.</span>}
+        </div>
+      </Field>
+    </Editor>
+  );
+}
+
+// ---------------------------------------------------------------- skills
+
+function SkillsTab({ data, reload }: { data: Data; reload: () => Promise<void> }) {
+  const [editing, setEditing] = useState<{ skill: Skill; isNew: boolean } | null>(null);
+  const saver = useSaver(reload);
+  const holders = (name: string) => data.agents.filter((a) => name in a.skills);
+  return (
+    <div className={`rt-layout${editing ? "" : " rt-layout--single"}`}>
+      <div>
+        <div className="list-page__titlebar">
+          <span className="wf-muted">Skills that steps require and agents hold.</span>
+          <span className="toolbar__spacer" />
+          <button type="button" className="btn btn--primary" data-testid="new-skill"
+            onClick={() => { saver.setError(null); setEditing({ skill: { name: "", description: "" }, isNew: true }); }}>New skill</button>
+        </div>
+        <table className="table" data-testid="skills-table">
+          <thead><tr><th>Skill</th><th>Description</th><th>Held by</th></tr></thead>
+          <tbody>
+            {data.skills.map((skill) => (
+              <tr key={skill.name} className="table__row" onClick={() => { saver.setError(null); setEditing({ skill, isNew: false }); }}>
+                <td className="table__name mono">{skill.name}</td>
+                <td className="table__desc">{skill.description}</td>
+                <td>{holders(skill.name).map((a) => <span key={a.id} className="rt-chip">{a.name}<span className="rt-chip__level">{a.skills[skill.name]}</span></span>)}</td>
+              </tr>
+            ))}
+            {data.skills.length === 0 && <tr><td colSpan={3} className="rt-empty">No skills yet.</td></tr>}
+          </tbody>
+        </table>
+      </div>
+      {editing && (
+        <SkillEditor key={editing.skill.name || "new"} initial={editing.skill} isNew={editing.isNew}
+          saving={saver.saving} error={saver.error} onClose={() => setEditing(null)}
+          onSave={(skill) => void saver.run(() => routingApi.saveSkill(skill), () => setEditing(null))}
+          onDelete={editing.isNew ? undefined : () => void saver.run(() => routingApi.deleteSkill(editing.skill.name), () => setEditing(null))} />
+      )}
+    </div>
+  );
+}
+
+function SkillEditor({ initial, isNew, saving, error, onSave, onDelete, onClose }: {
+  initial: Skill; isNew: boolean; saving: boolean; error: string | null;
+  onSave: (skill: Skill) => void; onDelete?: () => void; onClose: () => void;
+}) {
+  const [skill, setSkill] = useState(initial);
+  return (
+    <Editor title={isNew ? "New skill" : skill.name} testId="skill-editor" saving={saving} error={error}
+      onClose={onClose} onDelete={onDelete} onSave={() => onSave(skill)}>
+      <Field label="Name"><input className="input input--mono" value={skill.name} disabled={!isNew} data-testid="skill-name"
+        onChange={(e) => setSkill({ ...skill, name: e.target.value.trim() })} /></Field>
+      <Field label="Description"><input className="input" value={skill.description} onChange={(e) => setSkill({ ...skill, description: e.target.value })} /></Field>
+    </Editor>
+  );
+}
+
+// ---------------------------------------------------------------- calendars
+
+const NEW_CALENDAR: Calendar = {
+  name: "", description: "", timezone: "UTC", holidays: [],
+  hours: Object.fromEntries(["mon", "tue", "wed", "thu", "fri"].map((d) => [d, [["09:00", "17:00"]]])) as Calendar["hours"],
+};
+
+function CalendarsTab({ data, reload }: { data: Data; reload: () => Promise<void> }) {
+  const [editing, setEditing] = useState<{ calendar: Calendar; isNew: boolean } | null>(null);
+  const saver = useSaver(reload);
+  return (
+    <div className={`rt-layout${editing ? "" : " rt-layout--single"}`}>
+      <div>
+        <div className="list-page__titlebar">
+          <span className="wf-muted">Business calendars: SLA clocks count working time only.</span>
+          <span className="toolbar__spacer" />
+          <button type="button" className="btn btn--primary" data-testid="new-calendar"
+            onClick={() => { saver.setError(null); setEditing({ calendar: { ...NEW_CALENDAR }, isNew: true }); }}>New calendar</button>
+        </div>
+        <table className="table" data-testid="calendars-table">
+          <thead><tr><th>Calendar</th><th>Time zone</th><th>Working hours</th><th>Holidays</th></tr></thead>
+          <tbody>
+            {data.calendars.map((calendar) => (
+              <tr key={calendar.name} className="table__row" onClick={() => { saver.setError(null); setEditing({ calendar, isNew: false }); }}>
+                <td><span className="table__name">{calendar.name}</span><div className="wf-muted">{calendar.description}</div></td>
+                <td className="mono">{calendar.timezone}</td>
+                <td>{summarizeHours(calendar.hours)}</td>
+                <td className="wf-muted">{calendar.holidays.length ? calendar.holidays.join(", ") : "—"}</td>
+              </tr>
+            ))}
+            {data.calendars.length === 0 && <tr><td colSpan={4} className="rt-empty">No calendars yet.</td></tr>}
+          </tbody>
+        </table>
+      </div>
+      {editing && (
+        <CalendarEditor key={editing.calendar.name || "new"} initial={editing.calendar} isNew={editing.isNew}
+          saving={saver.saving} error={saver.error} onClose={() => setEditing(null)}
+          onSave={(calendar) => void saver.run(() => routingApi.saveCalendar(calendar), () => setEditing(null))}
+          onDelete={editing.isNew ? undefined : () => void saver.run(() => routingApi.deleteCalendar(editing.calendar.name), () => setEditing(null))} />
+      )}
+    </div>
+  );
+}
+
+function CalendarEditor({ initial, isNew, saving, error, onSave, onDelete, onClose }: {
+  initial: Calendar; isNew: boolean; saving: boolean; error: string | null;
+  onSave: (calendar: Calendar) => void; onDelete?: () => void; onClose: () => void;
+}) {
+  const [calendar, setCalendar] = useState(initial);
+  const [holidays, setHolidays] = useState(initial.holidays.join(", "));
+  const set = (fields: Partial<Calendar>) => setCalendar((c) => ({ ...c, ...fields }));
+  return (
+    <Editor title={isNew ? "New calendar" : calendar.name} testId="calendar-editor" saving={saving} error={error}
+      onClose={onClose} onDelete={onDelete}
+      onSave={() => onSave({ ...calendar, holidays: holidays.split(",").map((s) => s.trim()).filter(Boolean) })}>
+      <Field label="Name"><input className="input input--mono" value={calendar.name} disabled={!isNew} data-testid="calendar-name"
+        onChange={(e) => set({ name: e.target.value.trim() })} /></Field>
+      <Field label="Description"><input className="input" value={calendar.description} onChange={(e) => set({ description: e.target.value })} /></Field>
+      <Field label="Time zone" hint="An IANA name such as Europe/Berlin or America/New_York">
+        <input className="input" value={calendar.timezone} data-testid="calendar-timezone" onChange={(e) => set({ timezone: e.target.value })} /></Field>
+      <Field label="Working hours"><HoursEditor value={calendar.hours} onChange={(hours) => set({ hours })} testId="calendar-hours" /></Field>
+      <Field label="Holidays" hint="Dates, comma-separated: 2026-12-24, 2026-12-25">
+        <input className="input" value={holidays} data-testid="calendar-holidays" onChange={(e) => setHolidays(e.target.value)} /></Field>
+    </Editor>
+  );
+}
