@@ -334,10 +334,18 @@ class Worker:
     def fire_due_timers(self, now: datetime | None = None) -> int:
         """Fire every timer due by ``now`` into its run; how many fired."""
         at = now or self.clock()
-        with self._timer_lock:
-            generation = self._timer_generation
+        generation = self._timer_generation
+        pending = self._db(self._pending_timers)
+        return self._fire(self._due_timer_keys(pending, at, generation), at)
+
+    @staticmethod
+    def _pending_timers(session: Session) -> list[tuple[str, datetime]]:
         # One read gives both the due timers and, after them, when the next one is due.
-        pending = self._db(lambda s: execution.pending_timers(s, limit=_TIMER_BATCH + 1))
+        return execution.pending_timers(session, limit=_TIMER_BATCH + 1)
+
+    def _due_timer_keys(
+        self, pending: list[tuple[str, datetime]], at: datetime, generation: int
+    ) -> list[str]:
         keys = [key for key, due in pending if due <= at][:_TIMER_BATCH]
         later = [due for _key, due in pending if due > at]
         with self._timer_lock:
@@ -346,6 +354,9 @@ class Worker:
                 self._next_timer_known = True
             else:  # a commit wrote timers meanwhile, or more are due than one read holds
                 self._next_timer_known = False
+        return keys
+
+    def _fire(self, keys: list[str], at: datetime) -> int:
         fired = 0
         for key in keys:
             if self._db(lambda s, key=key: execution.fire_timer(s, key=key, now=at)):  # type: ignore[misc]
@@ -372,12 +383,27 @@ class Worker:
             # The first round reads everything; later ones (at a fixed ``now``) only what
             # this process's commits may have added since.
             fresh = round_ == 0 or now is None
+            read_outbox = fresh or self._outbox_written
+            read_timers = fresh or self._timers_may_be_due(at)
             due: list[tuple[int, str]] = []
-            if fresh or self._outbox_written:
+            pending: list[tuple[str, datetime]] | None = None
+            generation = self._timer_generation
+            if read_outbox or read_timers:
                 self._outbox_written = False
-                due = self._db(
-                    lambda s, at=at: execution.due_outbox(s, now=at, limit=_OUTBOX_BATCH)  # type: ignore[misc]
-                )
+
+                def read(
+                    s: Session,
+                    at: datetime = at,
+                    outbox: bool = read_outbox,
+                    timers: bool = read_timers,
+                ) -> tuple[list[tuple[int, str]], list[tuple[str, datetime]] | None]:
+                    # One transaction reads both what is due in the outbox and the timers.
+                    return (
+                        execution.due_outbox(s, now=at, limit=_OUTBOX_BATCH) if outbox else [],
+                        self._pending_timers(s) if timers else None,
+                    )
+
+                due, pending = self._db(read)
                 if len(due) == _OUTBOX_BATCH:
                     self._outbox_written = True  # more may be waiting
             publishes = [outbox_id for outbox_id, kind in due if kind == "publish"]
@@ -398,7 +424,11 @@ class Worker:
             for outbox_id, kind in due:
                 if kind != "publish":
                     self.run_step(outbox_id, now=now, claim=True)
-            fired = self.fire_due_timers(at) if fresh or self._timers_may_be_due(at) else 0
+            fired = (
+                self._fire(self._due_timer_keys(pending, at, generation), at)
+                if pending is not None
+                else 0
+            )
             handled += len(due) + fired
             if not due and not fired:
                 return handled
@@ -455,12 +485,10 @@ class Worker:
 
         def begin(s: Session) -> execution.StepJob | None:
             job = execution.begin_step(
-                s, outbox_id=outbox_id, now=start, lease_margin_seconds=margin, claim=claim
-            )
-            if job is None:
-                return None
-            action = self._lookup(job.effect.action)
-            if action is None or not getattr(action, "runs_in_transaction", False):
+                s, outbox_id=outbox_id, now=start, lease_margin_seconds=margin, claim=claim,
+                inline=self._runs_in_transaction,
+            )  # fmt: skip
+            if job is None or not job.inline:
                 return job
             self._finish(s, job, self._call(job, start, inline=True), start, same=True)
             return None
@@ -497,11 +525,12 @@ class Worker:
                 same_transaction=same,
             )  # fmt: skip
 
-    def _lookup(self, name: str) -> Action | None:
+    def _runs_in_transaction(self, name: str) -> bool:
         try:
-            return self.get_action(name)
+            action = self.get_action(name)
         except LookupError:
-            return None
+            return False
+        return bool(getattr(action, "runs_in_transaction", False))
 
     def _call(
         self, job: execution.StepJob, now: datetime, *, inline: bool = False

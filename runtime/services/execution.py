@@ -14,6 +14,7 @@ step's completion and therefore happen exactly once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -67,6 +68,12 @@ class StepJob:
     delivery: int
     #: The rows :func:`begin_step` locked, for :func:`finish_step` in the same transaction.
     locked: tuple[CaseRow, RunRow] | None = field(default=None, compare=False, repr=False)
+    #: Called inside the transaction that began it: the execution row is written once,
+    #: with the result, by :func:`finish_step` (``execution_exists``: as an UPDATE).
+    inline: bool = False
+    execution_exists: bool = False
+    #: The claim already marked the outbox entry done (same transaction as the result).
+    outbox_done: bool = False
 
 
 def _lock_for_claim(query: Any, session: Session) -> Any:
@@ -155,6 +162,7 @@ def begin_step(
     now: datetime,
     lease_margin_seconds: float,
     claim: bool = False,
+    inline: Callable[[str], bool] | None = None,
 ) -> StepJob | None:
     """Record that a step's action is about to be called; ``None`` if it must not be.
 
@@ -163,6 +171,9 @@ def begin_step(
     live lease, or the run no longer wants this attempt (cancelled, moved on).
     ``claim`` also claims the entry, in the same transaction, if it is due (the claim
     and the execution record then cost one commit instead of two).
+    ``inline(action)`` says whether the action will be called before this transaction
+    ends; if so, nothing is written until :func:`finish_step` (``same_transaction``)
+    writes the outcome: the claim, the record and the result are one set of writes.
 
     Rows are locked in the order every writer uses: case, run, outbox entry, execution.
     """
@@ -176,8 +187,17 @@ def begin_step(
     except NotFound:
         case = run = None
     lease = now + timedelta(seconds=effect.timeout_seconds + lease_margin_seconds)
+    in_transaction = inline is not None and inline(effect.action)
     if claim:
-        claimed = session.execute(sql.CLAIM_STEP, {"_id": outbox_id, "_now": now, "_lease": lease})
+        # Called within this transaction, the step is settled by its end: the claim can
+        # mark the entry done at once (a rollback undoes that with the rest).
+        claimed = session.execute(
+            *(
+                (sql.CLAIM_AND_FINISH_STEP, {"_id": outbox_id, "_now": now})
+                if in_transaction
+                else (sql.CLAIM_STEP, {"_id": outbox_id, "_now": now, "_lease": lease})
+            )
+        )
         if claimed.rowcount == 0:  # type: ignore[attr-defined]
             return None  # someone else claimed it meanwhile
     execution = session.execute(sql.EXECUTION_STATE, {"_key": key}).first()
@@ -194,6 +214,21 @@ def begin_step(
     )
     deliveries = (execution.deliveries if execution is not None else 0) + int(wanted)
     values["deliveries"] = deliveries
+    if wanted and in_transaction:
+        assert case is not None and run is not None
+        return StepJob(
+            outbox_id=outbox_id,
+            key=key,
+            run_id=run.id,
+            case_id=run.case_id,
+            effect=effect,
+            case=dict(case.fields),
+            delivery=deliveries,
+            locked=(case, run),
+            inline=True,
+            execution_exists=execution is not None,
+            outbox_done=claim,
+        )
     if execution is None:
         session.execute(
             sql.INSERT_EXECUTION,
@@ -256,24 +291,44 @@ def finish_step(
     ``same_transaction``: :func:`begin_step` ran in this transaction, so the rows it
     locked are still locked and current.
     """
-    if same_transaction and job.locked is not None:
+    same = same_transaction and job.locked is not None
+    if same:
+        assert job.locked is not None
         case, run = job.locked
     else:
         case, run = lock_run(session, job.run_id)
-    finish_outbox(session, outbox_id=job.outbox_id, now=now)
+    if not (same and job.outbox_done):
+        finish_outbox(session, outbox_id=job.outbox_id, now=now)
     effect = job.effect
     values: dict[str, Any] = {"finished_at": now, "lease_until": now}
     if error is None:
         values.update(status=ExecutionStatus.SUCCEEDED, outputs=dict(outputs or {}))
     else:
         values.update(status=ExecutionStatus.FAILED, error=error[:4000])
-    # Only the delivery that still owns the key may record a result: a later delivery
-    # (``deliveries`` moved on) or a recorded result makes this one too late.
-    recorded = session.execute(
-        sql.FINISH_EXECUTION, {"_key": job.key, "_delivery": job.delivery, **values}
-    )
-    if recorded.rowcount == 0:  # type: ignore[attr-defined]
-        return False
+    if same and job.inline:
+        # Begun in this transaction with nothing written yet: record the outcome once.
+        values["deliveries"] = job.delivery
+        if job.execution_exists:
+            session.execute(sql.UPDATE_EXECUTION, {"_key": job.key, **values})
+        else:
+            session.execute(
+                sql.INSERT_EXECUTION,
+                [
+                    {
+                        "key": job.key, "run_id": job.run_id, "step_id": effect.step_id,
+                        "attempt": effect.attempt, "action": effect.action, "started_at": now,
+                        "error": None, "outputs": None, **values,
+                    }
+                ],
+            )  # fmt: skip
+    else:
+        # Only the delivery that still owns the key may record a result: a later
+        # delivery (``deliveries`` moved on) or a recorded result makes this one too late.
+        recorded = session.execute(
+            sql.FINISH_EXECUTION, {"_key": job.key, "_delivery": job.delivery, **values}
+        )
+        if recorded.rowcount == 0:  # type: ignore[attr-defined]
+            return False
     if error is None:
         if run.status in _ACTIVE and case_updates:
             apply_case_changes(

@@ -44,6 +44,7 @@ __all__ = [
     "ACTIVE_RUNS_OF_CASE",
     "CANCEL_TIMER",
     "CANCEL_WORK_ITEM",
+    "CLAIM_AND_FINISH_STEP",
     "CLAIM_STEP",
     "DUE_OUTBOX",
     "EXECUTION_STATE",
@@ -161,6 +162,20 @@ CLAIM_STEP = (
         status=str(OutboxStatus.CLAIMED),
         attempts=_outbox.c.attempts + 1,
         available_at=bindparam("_lease", type_=_outbox.c.available_at.type),
+    )
+)
+#: The same claim for a step settled within the claiming transaction: done at once.
+CLAIM_AND_FINISH_STEP = (
+    update(_outbox)
+    .where(
+        _outbox.c.id == bindparam("_id"),
+        _outbox.c.status.in_([str(OutboxStatus.PENDING), str(OutboxStatus.CLAIMED)]),
+        _outbox.c.available_at <= bindparam("_now", type_=_outbox.c.available_at.type),
+    )
+    .values(
+        status=str(OutboxStatus.DONE),
+        attempts=_outbox.c.attempts + 1,
+        done_at=bindparam("_now", type_=_outbox.c.done_at.type),
     )
 )
 FINISH_OUTBOX = (
