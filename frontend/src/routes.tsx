@@ -6,6 +6,7 @@ import { WorkflowList } from "./components/WorkflowList";
 import { navigate } from "./navigation";
 import { AgentsPage } from "./pages/agents/AgentsPage";
 import { LoginPage } from "./pages/login/LoginPage";
+import { SalesforcePage } from "./pages/salesforce/SalesforcePage";
 import { MetricsPage } from "./pages/metrics/MetricsPage";
 import { MyWorkPage } from "./pages/work/MyWorkPage";
 
@@ -60,6 +61,12 @@ export const routes: RouteDef[] = [
     pattern: /^\/metrics\/?$/,
     render: () => <MetricsPage />,
     nav: { label: "Metrics", path: "/metrics" },
+  },
+  {
+    name: "salesforce",
+    pattern: /^\/settings\/salesforce\/?$/,
+    render: () => <SalesforcePage />,
+    nav: { label: "Salesforce", path: "/settings/salesforce" },
   },
 ];
 

@@ -3,6 +3,8 @@ import { FIELD_TYPES, type CaseField, type Trigger, type WorkflowMeta } from "..
 import { useEditor } from "../store/editorStore";
 import { Checkbox, Field, ListInput, NumberInput, Section, Select, TextArea, TextInput } from "./fields";
 import { ConditionEditor } from "./RuleBuilder";
+import { SalesforceTriggerEditor } from "../pages/salesforce/SalesforceTriggerEditor";
+import { newSalesforceTrigger, type SalesforceTrigger } from "../pages/salesforce/types";
 import { EscalationRules } from "./EscalationRules";
 
 export function WorkflowPanel() {
@@ -10,6 +12,8 @@ export function WorkflowPanel() {
   const update = (fields: Partial<WorkflowMeta>, key?: string) => useEditor.getState().updateMeta((m) => ({ ...m, ...fields }), key);
   const schema = meta.case_schema ?? [];
   const trigger: Trigger = meta.trigger ?? { kind: "manual", on: "create", condition: null, source: "baton" };
+  const sfTrigger = (trigger as Trigger & { salesforce?: SalesforceTrigger | null }).salesforce ?? null;
+  const setTrigger = (next: Trigger & { salesforce?: SalesforceTrigger | null }, key?: string) => update({ trigger: next as Trigger }, key);
   const setField = (index: number, field: CaseField, key?: string) =>
     update({ case_schema: schema.map((f, i) => (i === index ? field : f)) }, key);
   const move = (index: number, delta: number) => {
@@ -46,6 +50,19 @@ export function WorkflowPanel() {
             </Field>
           )}
         </div>
+        {trigger.kind === "record" && (
+          <Field label="Records come from">
+            <Select value={trigger.source === "salesforce" ? "salesforce" : "baton"} testId="trigger-source"
+              options={[{ value: "baton", label: "Baton (cases made here)" }, { value: "salesforce", label: "Salesforce (polled)" }]}
+              onChange={(v) => setTrigger(v === "salesforce"
+                ? { ...trigger, source: "salesforce", salesforce: sfTrigger ?? newSalesforceTrigger() }
+                : { ...trigger, source: "baton", salesforce: null })} />
+          </Field>
+        )}
+        {trigger.kind === "record" && trigger.source === "salesforce" && (
+          <SalesforceTriggerEditor value={sfTrigger ?? newSalesforceTrigger()} caseFields={schema}
+            onChange={(next, key) => setTrigger({ ...trigger, salesforce: next }, key)} />
+        )}
         {trigger.kind === "record" && (
           <ConditionEditor label="Only when" value={trigger.condition} testId="trigger-condition"
             emptyText="Every matching record change starts a run." onChange={(c) => update({ trigger: { ...trigger, condition: c } })} />
