@@ -1,0 +1,175 @@
+"""Accounts in the browser: signing in, an agent's own work, a viewer's read-only canvas,
+and a Content-Security-Policy that every page of the build satisfies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from live_server import DEMO_PASSWORD, ApiSession
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+
+def _workflow(agent: str) -> dict[str, Any]:
+    """start -> one stage whose only step is a work item for ``agent`` -> end."""
+    return {
+        "id": f"desk-{agent}",
+        "name": f"Desk of {agent}",
+        "case_schema": [{"name": "subject", "type": "string", "required": True}],
+        "nodes": [
+            {"id": "start", "kind": "start", "position": {"x": 0, "y": 0}},
+            {
+                "id": "review",
+                "kind": "stage",
+                "name": "Review",
+                "position": {"x": 200, "y": 0},
+                "steps": [
+                    {
+                        "id": "check",
+                        "kind": "interactive",
+                        "name": f"Check for {agent}",
+                        "assignment": {"agent": agent},
+                    }
+                ],
+            },
+            {"id": "done", "kind": "end", "position": {"x": 400, "y": 0}},
+        ],
+        "edges": [
+            {"id": "start-review", "source": "start", "target": "review"},
+            {"id": "review-done", "source": "review", "target": "done"},
+        ],
+    }
+
+
+def _case_for(http: ApiSession, agent: str, subject: str) -> dict[str, Any]:
+    """A running case whose open work item is ``agent``'s; the item."""
+    status, detail = http.call("POST", "/api/workflows", {"workflow": _workflow(agent)})
+    assert status == 201, detail
+    status, published = http.call(
+        "POST", f"/api/workflows/desk-{agent}/publish",
+        {"revision": detail["revision"], "activate": True},
+    )
+    assert status == 201, published
+    status, case = http.call(
+        "POST", "/api/cases", {"workflow_id": f"desk-{agent}", "fields": {"subject": subject}}
+    )
+    assert status == 201, case
+    status, items = http.call("GET", f"/api/work-items?assignee={agent}")
+    assert status == 200, items
+    mine = [item for item in items["items"]
+            if item["case_id"] == case["case"]["id"] and item["step_id"] == "check"]
+    assert mine, items
+    return mine[0]
+
+
+@pytest.fixture
+def fresh(browser: Browser, server_url: str) -> Iterator[tuple[BrowserContext, list[str]]]:
+    """A browser context nobody has signed in to, and the CSP violations it reports."""
+    context = browser.new_context(base_url=server_url, viewport={"width": 1440, "height": 900})
+    context.set_default_timeout(10_000)
+    violations: list[str] = []
+    context.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => "
+        "console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));"
+    )
+
+    def watch(page: Page) -> None:
+        page.on("console", lambda m: violations.append(m.text)
+                if "Content Security Policy" in m.text or "CSP violation" in m.text else None)
+
+    context.on("page", watch)
+    yield context, violations
+    context.close()
+
+
+def _sign_in(page: Page, username: str) -> None:
+    expect(page.get_by_test_id("login-page")).to_be_visible()
+    page.get_by_test_id("login-username").fill(username)
+    page.get_by_test_id("login-password").fill(DEMO_PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("login-page")).to_have_count(0)
+
+
+def test_an_agent_signs_in_sees_only_their_work_and_completes_it(
+    fresh: tuple[BrowserContext, list[str]], server_url: str
+) -> None:
+    http = ApiSession(server_url)
+    mine = _case_for(http, "ada", "Printer on fire")
+    theirs = _case_for(http, "ben", "Lost password")
+    context, _ = fresh
+    page = context.new_page()
+    page.goto("/work")
+    _sign_in(page, "ada")
+    expect(page.get_by_test_id("current-user")).to_have_text("ada")
+    items = page.get_by_test_id("work-items")
+    expect(items.get_by_test_id(f"work-item-{mine['key']}")).to_be_visible()
+    expect(page.get_by_test_id(f"work-item-{theirs['key']}")).to_have_count(0)
+    # The API agrees: another agent's case and item are refused, not merely hidden.
+    assert page.request.get(f"/api/cases/{theirs['case_id']}").status == 403
+    assert page.request.get(f"/api/work-items/{theirs['key']}").status == 403
+    assert page.request.get(f"/api/cases/{mine['case_id']}").status == 200
+    items.get_by_test_id(f"work-item-{mine['key']}").click()
+    page.get_by_test_id("work-complete").click()
+    expect(page.get_by_test_id(f"work-item-{mine['key']}")).to_have_count(0)
+    status, item = http.call("GET", f"/api/work-items/{mine['key']}")
+    assert status == 200 and item["status"] == "completed" and item["completed_by"] == "ada"
+
+
+def test_a_viewer_cannot_save_a_workflow(
+    fresh: tuple[BrowserContext, list[str]]
+) -> None:
+    context, _ = fresh
+    page = context.new_page()
+    page.goto("/workflows/support-case")
+    _sign_in(page, "viewer")
+    expect(page.get_by_test_id("workflow-name")).to_be_visible()
+    expect(page.get_by_test_id("read-only")).to_be_visible()
+    expect(page.get_by_test_id("save")).to_have_count(0)
+    expect(page.get_by_test_id("publish")).to_have_count(0)
+    detail = page.request.get("/api/workflows/support-case").json()
+    csrf = page.request.get("/api/session").json()["csrf_token"]
+    refused = page.request.put(
+        "/api/workflows/support-case/draft",
+        data={"revision": detail["revision"], "workflow": detail["workflow"]},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert refused.status == 403
+    assert "viewer" in refused.json()["error"]["message"]
+    page.get_by_test_id("back-to-list").click()
+    expect(page.get_by_test_id("workflow-list")).to_be_visible()
+    expect(page.get_by_test_id("new-workflow")).to_have_count(0)
+
+
+def test_wrong_password_then_sign_out(fresh: tuple[BrowserContext, list[str]]) -> None:
+    context, _ = fresh
+    page = context.new_page()
+    page.goto("/")
+    page.get_by_test_id("login-username").fill("supervisor")
+    page.get_by_test_id("login-password").fill("not the password")
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("login-error")).to_contain_text("wrong")
+    _sign_in(page, "supervisor")
+    expect(page.get_by_test_id("current-role")).to_have_text("Supervisor")
+    page.get_by_test_id("user-menu").click()
+    page.get_by_test_id("sign-out").click()
+    expect(page.get_by_test_id("login-page")).to_be_visible()
+    assert page.request.get("/api/workflows").status == 401
+
+
+PAGES = ["/", "/workflows/support-case", "/cases", "/monitor", "/work", "/team", "/metrics",
+         "/settings/salesforce"]
+
+
+def test_no_page_breaks_the_content_security_policy(
+    fresh: tuple[BrowserContext, list[str]]
+) -> None:
+    context, violations = fresh
+    page = context.new_page()
+    page.goto("/login")
+    _sign_in(page, "admin")
+    for path in PAGES:
+        page.goto(path)
+        expect(page.get_by_test_id("current-user").or_(page.get_by_test_id("toolbar"))).to_be_visible()
+        page.wait_for_load_state("networkidle")
+    assert violations == []
