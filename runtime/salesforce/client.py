@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from simple_salesforce import Salesforce, SFType
+from simple_salesforce.api import Salesforce, SFType
 from simple_salesforce.exceptions import (
     SalesforceAuthenticationFailed,
     SalesforceExpiredSession,
@@ -96,7 +96,7 @@ class _TimeoutSession(requests.Session):
         super().__init__()
         self.default_timeout = timeout
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", self.default_timeout)
         return super().request(method, url, *args, **kwargs)
 
@@ -108,7 +108,7 @@ class _EndpointOverride(HTTPAdapter):
         super().__init__()
         self.base = base.rstrip("/")
 
-    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
         parts = urlsplit(request.url or "")
         request.url = self.base + parts.path + (f"?{parts.query}" if parts.query else "")
         return super().send(request, *args, **kwargs)
@@ -442,9 +442,10 @@ class SalesforceClient:
             self._sleep(self.settings.bulk_poll_seconds)
         locator = ""
         while True:
-            page = self.call(
+            at = locator
+            page: dict[str, Any] = self.call(
                 "bulk query results",
-                lambda sf, at=locator: bulk_client(sf).get_query_results(job_id, at, page_records),
+                lambda sf: bulk_client(sf).get_query_results(job_id, at, page_records),  # noqa: B023 - called at once
             )
             yield list(csv.DictReader(io.StringIO(page["records"])))
             locator = page["locator"]

@@ -119,7 +119,7 @@ def active_streams(session: Session) -> list[Stream]:
     ).all()
     streams = []
     for workflow_id, version in rows:
-        workflow = definition_for(session, workflow_id, int(version)).workflow
+        workflow = definition_for(session, workflow_id, int(version or 0)).workflow
         trigger = workflow.trigger
         if trigger.salesforce is not None and trigger.kind == "record":
             streams.append(Stream(workflow_id, trigger.salesforce, tuple(workflow.case_schema)))
@@ -249,10 +249,10 @@ class SalesforceSync:
         pages = self.client.bulk_query(
             backfill_query(stream.trigger), sobject=stream.trigger.sobject
         )
-        for rows in pages:
-            self._apply(stream, rows, result, expected=None, advance=False)
-            for row in rows:
-                stamp = parse_modstamp(row[MODSTAMP])
+        for records in pages:
+            self._apply(stream, records, result, expected=None, advance=False)
+            for record in records:
+                stamp = parse_modstamp(record[MODSTAMP])
                 newest = stamp if newest is None or stamp > newest else newest
         # Only now does the stream get a watermark: a backfill cut short starts over, and
         # the records it applied already are recognised by their SystemModstamp.
