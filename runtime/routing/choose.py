@@ -168,14 +168,6 @@ def passed_over(agent: AgentView, item: ItemView) -> str | None:
     return None
 
 
-def _category(reason: str) -> str:
-    if reason.startswith("lacks skill"):
-        return "missing_skill"
-    if reason.startswith("at capacity"):
-        return "at_capacity"
-    return "unavailable"
-
-
 def queue_order(members: Sequence[str], last: str | None) -> dict[str, int]:
     """Round-robin rank of each member: the one after ``last`` is 0.
 
@@ -221,42 +213,69 @@ def choose(
                 start = k + 1
                 break
     listed: list[Candidate] = []
-    counts: dict[str, int] = {}
+    counts = [0, 0, 0]  # unavailable, missing skill, at capacity
     best: tuple[Any, ...] | None = None
     best_agent: AgentView | None = None
     best_match = 0
     required = item.skills
+    weight = item.weight
+    rotation = strategy == "round_robin"
+    by_skill = strategy == "skills_based" and bool(required)
+    # The hot loop of every assignment: checks inlined, reasons only built for the
+    # candidates listed in the record (the rest are counted).
     for k in range(n):
         agent = agents[(start + k) % n]
-        why = passed_over(agent, item)
-        if why is not None:
-            category = _category(why)
-            counts[category] = counts.get(category, 0) + 1
-            if len(listed) < MAX_LISTED:
-                listed.append(Candidate(agent.id, why, agent.ratio()))
-            continue
-        if strategy == "round_robin":
-            key: tuple[Any, ...] = (k,)
-            match = 0
+        code = 0
+        if not agent.available:
+            code = 1
         else:
-            ratio = agent.ratio()
-            if strategy == "skills_based" and required:
-                match = sum(agent.level(s) for s in required)
-                key = (-match, ratio, k)
+            skills = agent.skills
+            languages = agent.languages
+            for skill in required:
+                if skill not in skills and skill not in languages:
+                    code = 2
+                    break
             else:
-                match = 0
-                key = (ratio, k)
+                max_load = agent.max_load
+                if agent.open_items >= agent.max_items or (
+                    max_load is not None and agent.load + weight > max_load
+                ):
+                    code = 3
+        if code:
+            counts[code - 1] += 1
+            if len(listed) < MAX_LISTED:
+                listed.append(Candidate(agent.id, passed_over(agent, item)))
+            continue
+        if rotation:
+            best, best_agent = (k,), agent
+            if len(listed) < MAX_LISTED:
+                listed.append(Candidate(agent.id, None, agent.ratio()))
+            break
+        max_load = agent.max_load
+        if max_load:
+            ratio = agent.load / max_load
+        else:
+            ratio = agent.open_items / agent.max_items if agent.max_items > 0 else 1.0
+        if by_skill:
+            match = 0
+            skills = agent.skills
+            for skill in required:
+                level = skills.get(skill)
+                match += level if level is not None else 1
+            key: tuple[Any, ...] = (-match, ratio, k)
+        else:
+            match = 0
+            key = (ratio, k)
         if best is None or key < best:
             best, best_agent, best_match = key, agent, match
-            if strategy == "round_robin":
-                # The first fitting agent in rotation wins; later ones are not needed.
-                if len(listed) < MAX_LISTED:
-                    listed.append(Candidate(agent.id, None, agent.ratio(), match))
-                break
         if len(listed) < MAX_LISTED:
-            listed.append(Candidate(agent.id, None, agent.ratio(), match))
+            listed.append(Candidate(agent.id, None, ratio, match))
+    named = ("unavailable", "missing_skill", "at_capacity")
+    counts_by_name = {named[i]: c for i, c in enumerate(counts) if c}
     if best_agent is None:
-        summary = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in counts.items())
+        summary = ", ".join(
+            f"{count} {name.replace('_', ' ')}" for name, count in counts_by_name.items()
+        )
         return Decision(
             agent=None,
             strategy=strategy,
@@ -266,7 +285,7 @@ def choose(
             ),
             candidates=tuple(listed),
             considered=n,
-            passed_over_counts=counts,
+            passed_over_counts=counts_by_name,
         )
     winner = best_agent.id
     marked = tuple(
@@ -292,7 +311,7 @@ def choose(
         reason=why,
         candidates=marked,
         considered=n,
-        passed_over_counts=counts,
+        passed_over_counts=counts_by_name,
     )
 
 

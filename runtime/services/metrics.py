@@ -5,7 +5,7 @@ row per work item, with first-assignment time, reassignment counts and outcome),
 runs, their log (stage entries and exits) and agents' presence history.
 
 - **reassignment rate**: assigned items whose assignee changed at least once;
-- **first-time right**: completed items completed by their first assignee, never moved;
+- **first-time right**: completed items that stayed with their first assignee until done;
 - **time to first assignment**: item creation to its first assignee (minutes);
 - **time in stage**: a stage's entry to its exit, per stage (minutes);
 - **time to resolution**: a run's start to its completion (hours);
@@ -148,8 +148,12 @@ def compute_metrics(
     breached_open = sum(
         1 for i in items if i.outcome == "open" and i.due_at is not None and _aware(i.due_at) < now
     )
+    # Right the first time: the first agent routing chose kept the item until it was done
+    # (whoever pressed "complete": a supervisor may close an item for its holder).
     first_right = [
-        i for i in completed if i.reassignments == 0 and i.completed_by == i.first_assignee
+        i
+        for i in completed
+        if i.reassignments == 0 and i.first_assignee is not None and i.assignee == i.first_assignee
     ]
 
     runs = _runs(session, start, end, workflow_id, {i.run_id for i in items} if queue else None)
