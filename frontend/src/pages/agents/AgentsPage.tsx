@@ -42,7 +42,7 @@ export function AgentsPage({ tab: initialTab = "agents" }: { tab?: Tab }) {
   return (
     <div className="list-page" data-testid="agents-page">
       <AppHeader active="agents" />
-      <main className="list-page__main">
+      <main className="list-page__main rt-wide">
         <div className="list-page__titlebar"><h1>Team &amp; routing</h1></div>
         <div className="rt-tabs" role="tablist">
           {(["agents", "queues", "skills", "calendars"] as Tab[]).map((t) => (
@@ -90,6 +90,13 @@ function Editor({ title, children, onSave, onDelete, onClose, saving, error, tes
 function Field({ label, hint, children }: { label: string; hint?: string; children: ReactNode }) {
   return (
     <label className="field"><span className="field__label">{label}</span>{children}{hint && <span className="field__hint">{hint}</span>}</label>
+  );
+}
+
+/** A labelled block holding several controls (a label may not contain other labels). */
+function Group({ label, hint, children }: { label: string; hint?: string; children: ReactNode }) {
+  return (
+    <div className="field rt-group"><span className="field__label">{label}</span>{children}{hint && <span className="field__hint">{hint}</span>}</div>
   );
 }
 
@@ -168,7 +175,7 @@ function AgentsTab({ data, reload }: { data: Data; reload: () => Promise<void> }
                 onClick={() => { saver.setError(null); setEditing({ agent, isNew: false }); }}>
                 <td><span className="table__name">{agent.name}</span><div className="wf-muted mono">{agent.id}</div></td>
                 <td onClick={(e) => e.stopPropagation()}>
-                  <select className="input" value={agent.availability} data-testid={`availability-${agent.id}`}
+                  <select className="input rt-status-select" value={agent.availability} data-testid={`availability-${agent.id}`}
                     onChange={(e) => setAvailability(agent, e.target.value as Availability)}>
                     <option value="online">online</option><option value="away">away</option><option value="offline">offline</option>
                   </select>
@@ -231,7 +238,7 @@ function AgentEditor({ initial, isNew, skills, saving, error, onSave, onDelete, 
           <input className="input" type="number" min={1} value={agent.max_load ?? ""}
             onChange={(e) => set({ max_load: e.target.value ? Math.max(1, Number(e.target.value)) : null })} /></Field>
       </div>
-      <Field label="Skills and levels (1–5)">
+      <Group label="Skills and levels (1–5)">
         <div>
           {Object.entries(agent.skills).map(([skill, level]) => (
             <span key={skill} className="rt-chip" data-testid={`agent-skill-${skill}`}>{skill}
@@ -246,7 +253,7 @@ function AgentEditor({ initial, isNew, skills, saving, error, onSave, onDelete, 
           ))}
           {Object.keys(agent.skills).length === 0 && <span className="wf-muted">No skills yet. </span>}
         </div>
-      </Field>
+      </Group>
       {free.length > 0 && (
         <div className="rt-row">
           <select className="input" value={newSkill} onChange={(e) => setNewSkill(e.target.value)} data-testid="agent-add-skill">
@@ -262,9 +269,9 @@ function AgentEditor({ initial, isNew, skills, saving, error, onSave, onDelete, 
           onChange={(e) => set({ languages: e.target.value.split(",").map((s) => s.trim()).filter(Boolean) })} />
       </Field>
       <Field label="Time zone"><input className="input" value={agent.timezone} onChange={(e) => set({ timezone: e.target.value })} placeholder="Europe/Berlin" /></Field>
-      <Field label="Working hours" hint="None ticked: routing may give them work at any time while online">
+      <Group label="Working hours" hint="None ticked: routing may give them work at any time while online">
         <HoursEditor value={agent.working_hours} onChange={(working_hours) => set({ working_hours })} testId="agent-hours" />
-      </Field>
+      </Group>
       <div className="rt-row">
         <Field label="Out of office from"><input className="input" type="datetime-local" value={localInput(agent.out_of_office_from)}
           onChange={(e) => set({ out_of_office_from: fromLocalInput(e.target.value) })} /></Field>
@@ -353,7 +360,7 @@ function QueueEditor({ initial, isNew, data, saving, error, onSave, onDelete, on
           {data.calendars.map((c) => <option key={c.name} value={c.name}>{c.name}</option>)}
         </select>
       </Field>
-      <Field label={`Members (${queue.members.length}) — round-robin order`}>
+      <Group label={`Members (${queue.members.length}) — round-robin order`}>
         <div className="rt-members">
           {data.agents.map((agent) => (
             <label key={agent.id} className="checkbox">
@@ -364,7 +371,7 @@ function QueueEditor({ initial, isNew, data, saving, error, onSave, onDelete, on
           ))}
           {data.agents.length === 0 && <span className="wf-muted">Add agents first.</span>}
         </div>
-      </Field>
+      </Group>
     </Editor>
   );
 }
@@ -483,7 +490,7 @@ function CalendarEditor({ initial, isNew, saving, error, onSave, onDelete, onClo
       <Field label="Description"><input className="input" value={calendar.description} onChange={(e) => set({ description: e.target.value })} /></Field>
       <Field label="Time zone" hint="An IANA name such as Europe/Berlin or America/New_York">
         <input className="input" value={calendar.timezone} data-testid="calendar-timezone" onChange={(e) => set({ timezone: e.target.value })} /></Field>
-      <Field label="Working hours"><HoursEditor value={calendar.hours} onChange={(hours) => set({ hours })} testId="calendar-hours" /></Field>
+      <Group label="Working hours"><HoursEditor value={calendar.hours} onChange={(hours) => set({ hours })} testId="calendar-hours" /></Group>
       <Field label="Holidays" hint="Dates, comma-separated: 2026-12-24, 2026-12-25">
         <input className="input" value={holidays} data-testid="calendar-holidays" onChange={(e) => setHolidays(e.target.value)} /></Field>
     </Editor>

@@ -3,7 +3,7 @@
 
 const W = 520;
 const H = 200;
-const PAD = { left: 40, right: 12, top: 10, bottom: 28 };
+const PAD = { left: 40, right: 24, top: 10, bottom: 28 };
 
 function ticks(max: number, count = 4): number[] {
   if (max <= 0) return [0, 1];
@@ -101,7 +101,8 @@ export function DayLine({ days, series, testId, max, format = String }: {
           );
         })}
         {days.map((day, i) => i % every(days.length) === 0 && (
-          <text key={day} className="mx-axis" x={x(i)} y={H - 10} textAnchor="middle">{dayLabel(day)}</text>
+          <text key={day} className="mx-axis" x={x(i)} y={H - 10}
+            textAnchor={i === days.length - 1 && days.length > 1 ? "end" : "middle"}>{dayLabel(day)}</text>
         ))}
       </svg>
       <Legend series={series} />

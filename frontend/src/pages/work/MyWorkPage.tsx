@@ -139,7 +139,7 @@ function Work({ agentId, agents, canChoose, canReassign }: {
             {agents.map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}
           </select>
         )}
-        {agent && <span className="wf-muted">{agent.name}</span>}
+        {agent && !(canChoose && agents) && <span className="wf-muted">{agent.name}</span>}
         <span className="toolbar__spacer" style={{ flex: 1 }} />
         <span className="work-live" data-testid="work-live">
           <span className={`rt-dot rt-dot--${live ? "online" : "offline"}`} />{live ? "Live" : "Refreshing every 15 s"}
