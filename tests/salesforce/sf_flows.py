@@ -57,9 +57,10 @@ def sf_flow(
             },
         },
         "nodes": [
-            {"id": "start", "kind": "start"},
+            {"id": "start", "kind": "start", "position": {"x": 0, "y": 120}},
             {
                 "id": "triage",
+                "position": {"x": 180, "y": 80},
                 "kind": "stage",
                 "exit_condition": rule("case.priority", "eq", "High"),
                 "steps": [
@@ -68,6 +69,7 @@ def sf_flow(
             },
             {
                 "id": "urgent",
+                "position": {"x": 500, "y": 100},
                 "kind": "decision",
                 "outcomes": [
                     {
@@ -80,6 +82,7 @@ def sf_flow(
             },
             {
                 "id": "escalation",
+                "position": {"x": 760, "y": 0},
                 "kind": "stage",
                 "steps": [
                     {
@@ -94,8 +97,8 @@ def sf_flow(
                     },
                 ],
             },
-            {"id": "escalated", "kind": "end"},
-            {"id": "resolved", "kind": "end"},
+            {"id": "escalated", "kind": "end", "position": {"x": 1080, "y": 40}},
+            {"id": "resolved", "kind": "end", "position": {"x": 780, "y": 240}},
         ],
         "edges": [
             {"id": "e1", "source": "start", "target": "triage"},
