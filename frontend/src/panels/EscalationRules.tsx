@@ -1,5 +1,6 @@
 // The workflow's escalation rules: a condition (the rule builder) and what to do when it
 // becomes true: raise priority, reassign to a queue or skills, notify, jump to a stage.
+import { useShallow } from "zustand/react/shallow";
 import { useRoutingOptions } from "../api/routing";
 import { CloseIcon, PlusIcon } from "../components/icons";
 import type { EscalationAction, EscalationActionKind, EscalationRule, WorkflowMeta } from "../model/types";
@@ -26,9 +27,13 @@ function newRule(taken: Set<string>): EscalationRule {
   };
 }
 
+const NO_RULES: EscalationRule[] = [];
+
 export function EscalationRules() {
-  const rules = useEditor((s) => s.meta.escalations ?? []);
-  const stages = useEditor((s) => s.nodes.filter((n) => n.data.node.kind === "stage").map((n) => n.data.node.id));
+  // Selectors must return stable values (zustand 5): a fresh [] or a fresh mapped array on
+  // every call makes React re-render forever (error #185) and the editor goes blank.
+  const rules = useEditor((s) => s.meta.escalations) ?? NO_RULES;
+  const stages = useEditor(useShallow((s) => s.nodes.filter((n) => n.data.node.kind === "stage").map((n) => n.data.node.id)));
   const options = useRoutingOptions();
   const update = (next: EscalationRule[], key?: string) =>
     useEditor.getState().updateMeta((m: WorkflowMeta) => ({ ...m, escalations: next }), key);
