@@ -4,11 +4,14 @@ import type { ReactElement } from "react";
 import { Editor } from "./components/Editor";
 import { WorkflowList } from "./components/WorkflowList";
 import { navigate } from "./navigation";
+import { CasePage } from "./pages/cases/CasePage";
+import { CasesPage } from "./pages/cases/CasesPage";
 import { AgentsPage } from "./pages/agents/AgentsPage";
 import { LoginPage } from "./pages/login/LoginPage";
 import { SalesforcePage } from "./pages/salesforce/SalesforcePage";
 import { MetricsPage } from "./pages/metrics/MetricsPage";
 import { MyWorkPage } from "./pages/work/MyWorkPage";
+import { MonitorPage } from "./pages/monitor/MonitorPage";
 
 export interface RouteDef {
   /** Stable name, used by tests and the header's active link. */
@@ -43,6 +46,23 @@ export const routes: RouteDef[] = [
     pattern: /^\/(?:workflows\/?)?$/,
     render: () => <WorkflowList onOpen={(id) => navigate(`/workflows/${encodeURIComponent(id)}`)} />,
     nav: { label: "Workflows", path: "/" },
+  },
+  {
+    name: "case",
+    pattern: /^\/cases\/([^/]+)\/?$/,
+    render: ([runId]) => <CasePage key={runId} runId={runId} />,
+  },
+  {
+    name: "cases",
+    pattern: /^\/cases\/?$/,
+    render: () => <CasesPage />,
+    nav: { label: "Cases", path: "/cases" },
+  },
+  {
+    name: "monitor",
+    pattern: /^\/monitor(?:\/([^/]+))?\/?$/,
+    render: ([workflowId]) => <MonitorPage key={workflowId || "none"} workflowId={workflowId || null} />,
+    nav: { label: "Monitor", path: "/monitor" },
   },
   {
     name: "work",

@@ -40,7 +40,7 @@ def review_loop(workflow_id: str = "review-loop") -> dict[str, Any]:
                 "id": "review",
                 "kind": "stage",
                 "name": "Review",
-                "position": {"x": 200, "y": 60},
+                "position": {"x": 240, "y": 60},
                 "owner": "reviewers",
                 "sla": {"target_minutes": 60, "warning_minutes": 45},
                 "steps": [
@@ -65,7 +65,7 @@ def review_loop(workflow_id: str = "review-loop") -> dict[str, Any]:
                 "id": "approved",
                 "kind": "decision",
                 "name": "Approved?",
-                "position": {"x": 520, "y": 100},
+                "position": {"x": 560, "y": 100},
                 "outcomes": [
                     {
                         "id": "yes",
@@ -86,7 +86,7 @@ def review_loop(workflow_id: str = "review-loop") -> dict[str, Any]:
                 "id": "publish",
                 "kind": "stage",
                 "name": "Publish",
-                "position": {"x": 780, "y": 60},
+                "position": {"x": 860, "y": 60},
                 "entry_condition": {
                     "kind": "group",
                     "match": "all",
@@ -102,7 +102,7 @@ def review_loop(workflow_id: str = "review-loop") -> dict[str, Any]:
                     }
                 ],
             },
-            {"id": "done", "kind": "end", "name": "Done", "position": {"x": 1080, "y": 100}},
+            {"id": "done", "kind": "end", "name": "Done", "position": {"x": 1180, "y": 100}},
         ],
         "edges": [
             {"id": "start-review", "source": "start", "target": "review"},

@@ -1,0 +1,183 @@
+// Cases, runs, work items, the monitor and exports (designer/api/runs.py, cases.py,
+// monitor.py). Errors arrive as {"error": {...}} and become ApiError, as in client.ts.
+import { csrfHeaders, sessionEnded } from "../auth/session";
+import type { FormField } from "../model/types";
+import { ApiError } from "./client";
+
+export type RunStatus = "running" | "paused" | "incident" | "completed" | "cancelled";
+export type SlaLevel = "on_track" | "at_risk" | "breached";
+
+export interface LogEvent {
+  seq: number;
+  at: string;
+  actor: string;
+  kind: string;
+  node_id: string | null;
+  step_id: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface RunRow {
+  id: string;
+  workflow_id: string;
+  version: number;
+  case_id: string;
+  title: string;
+  status: RunStatus;
+  node_id: string | null;
+  node_name: string | null;
+  node_entered_at: string | null;
+  sla: SlaLevel | null;
+  assignees: string[];
+  open_items: number;
+  incident: { code: string; message: string; step_id?: string | null } | null;
+  seq: number;
+  started_at: string;
+  finished_at: string | null;
+  updated_at: string;
+}
+
+export interface CaseRecord {
+  id: string;
+  fields: Record<string, unknown>;
+  version: number;
+  source: string;
+  external_id: string | null;
+  created_at: string;
+  updated_at: string;
+  created_by: string;
+  updated_by: string;
+}
+
+export interface WorkItem {
+  key: string;
+  run_id: string;
+  case_id: string;
+  step_id: string;
+  attempt: number;
+  title: string;
+  queue: string | null;
+  assignee: string | null;
+  form: FormField[];
+  status: "open" | "completed" | "cancelled";
+  due_at: string | null;
+  created_at: string;
+  completed_at: string | null;
+  completed_by: string | null;
+  data: Record<string, unknown>;
+  cancel_reason: string | null;
+}
+
+export interface RunDetail {
+  run: RunRow;
+  state: Record<string, unknown>;
+  case: CaseRecord;
+  workflow_name: string;
+  work_items: WorkItem[];
+  runs_of_case: string[];
+}
+
+export interface CaseChange {
+  seq: number;
+  at: string;
+  actor: string;
+  field: string;
+  old: unknown;
+  new: unknown;
+}
+
+export interface NodeFigures {
+  node_id: string;
+  count: number;
+  age_p50_seconds: number | null;
+  age_p90_seconds: number | null;
+  at_risk: number;
+  breached: number;
+  incidents: number;
+  paused: number;
+}
+
+export interface MonitorPicture {
+  workflow_id: string;
+  active_version: number | null;
+  versions: number[];
+  total_active: number;
+  completed: number;
+  cancelled: number;
+  stuck_minutes: number;
+  nodes: NodeFigures[];
+  stuck: RunRow[];
+  incidents: RunRow[];
+  at: string;
+}
+
+export interface RunFilters {
+  workflow_id?: string;
+  node_id?: string;
+  status?: string;
+  sla?: string;
+  assignee?: string;
+  older_than_minutes?: string;
+  newer_than_minutes?: string;
+}
+
+export type Command = "pause" | "resume" | "cancel" | "retry" | "skip";
+
+async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const response = await fetch(url, {
+    method,
+    headers: { ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...csrfHeaders(method) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 401) sessionEnded();
+  const text = await response.text();
+  let payload: unknown = null;
+  try {
+    payload = text ? JSON.parse(text) : null;
+  } catch {
+    payload = null;
+  }
+  if (!response.ok) {
+    const error = (payload as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
+    throw new ApiError(response.status, error?.code ?? "http_error",
+      error?.message ?? `${method} ${url} failed with HTTP ${response.status}`, error?.details ?? null);
+  }
+  return payload as T;
+}
+
+function query(params: Record<string, string | number | undefined | null>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+const enc = encodeURIComponent;
+
+export const runsApi = {
+  listRuns: (filters: RunFilters, cursor?: string | null, limit = 50) =>
+    call<{ items: RunRow[]; next_cursor: string | null }>("GET", `/api/runs${query({ ...filters, cursor, limit })}`),
+  getRun: (id: string) => call<RunDetail>("GET", `/api/runs/${enc(id)}`),
+  log: (id: string, afterSeq = 0) =>
+    call<{ events: LogEvent[]; last_seq: number; more: boolean }>("GET", `/api/runs/${enc(id)}/log${query({ after_seq: afterSeq, limit: 5000 })}`),
+  command: (id: string, command: Command, reason = "", stepId?: string | null) =>
+    call<RunRow>("POST", `/api/runs/${enc(id)}/${command}`, { reason, ...(stepId ? { step_id: stepId } : {}) }),
+  createCase: (fields: Record<string, unknown>, workflowId: string) =>
+    call<{ case: CaseRecord; runs: RunRow[] }>("POST", "/api/cases", { fields, workflow_id: workflowId }),
+  updateCase: (id: string, changes: Record<string, unknown>, expectedVersion?: number) =>
+    call<{ case: CaseRecord; runs: RunRow[] }>("PATCH", `/api/cases/${enc(id)}`,
+      { changes, ...(expectedVersion ? { expected_version: expectedVersion } : {}) }),
+  caseChanges: (id: string) => call<{ changes: CaseChange[] }>("GET", `/api/cases/${enc(id)}/changes`),
+  completeWorkItem: (key: string, data: Record<string, unknown>) =>
+    call<WorkItem>("POST", `/api/work-items/${enc(key)}/complete`, { data }),
+  monitor: (workflowId: string, stuckMinutes: number) =>
+    call<MonitorPicture>("GET", `/api/monitor/${enc(workflowId)}${query({ stuck_minutes: stuckMinutes })}`),
+  bulk: (command: "retry" | "cancel", runIds: string[], reason = "") =>
+    call<{ results: { run_id: string; ok: boolean; status: string | null; error: { message: string } | null }[] }>(
+      "POST", "/api/monitor/bulk", { command, run_ids: runIds, reason }),
+  runExportUrl: (id: string, format: "csv" | "json") => `/api/runs/${enc(id)}/export?format=${format}`,
+  workflowExportUrl: (workflowId: string, format: "csv" | "json", from?: string, to?: string) =>
+    `/api/runs/export${query({ workflow_id: workflowId, format, from, to })}`,
+};

@@ -1,0 +1,42 @@
+// Every log event with time, actor and reason; a row click moves the scrubber there.
+import { useEffect, useRef } from "react";
+import type { LogEvent } from "../../api/runs";
+import { describe } from "../../live/path";
+import { clock } from "./format";
+
+function why(event: LogEvent): string | null {
+  const reason = event.data?.reason;
+  return typeof reason === "string" && reason ? reason : null;
+}
+
+export function Timeline({ events, at, onPick, nameOf }: {
+  events: LogEvent[];
+  at: number | null;
+  onPick: (seq: number) => void;
+  nameOf: (nodeId: string) => string;
+}) {
+  const end = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (at === null) end.current?.scrollIntoView({ block: "nearest" });
+  }, [events.length, at]);
+  return (
+    <ol className="timeline" data-testid="timeline">
+      {events.map((event) => {
+        const reason = why(event);
+        const future = at !== null && event.seq > at;
+        return (
+          <li key={event.seq} className={`timeline__row timeline__row--${event.kind.split(".")[0]}${future ? " is-future" : ""}${at === event.seq ? " is-current" : ""}`}
+            onClick={() => onPick(event.seq)} data-testid={`timeline-${event.seq}`} data-kind={event.kind}>
+            <span className="timeline__seq">{event.seq}</span>
+            <div className="timeline__body">
+              <div className="timeline__what">{describe(event, nameOf)}</div>
+              {reason && <div className="timeline__why">{reason}</div>}
+              <div className="timeline__meta">{clock(event.at)} · {event.actor}</div>
+            </div>
+          </li>
+        );
+      })}
+      <li ref={end} className="timeline__end" aria-hidden="true" />
+    </ol>
+  );
+}

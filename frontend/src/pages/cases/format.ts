@@ -1,0 +1,24 @@
+// Small formatting helpers shared by the case, cases and monitor pages.
+export function since(iso: string | null, now = Date.now()): string {
+  if (!iso) return "–";
+  const seconds = Math.max(0, (now - new Date(iso).getTime()) / 1000);
+  if (seconds < 60) return `${Math.round(seconds)}s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 86400) return `${(seconds / 3600).toFixed(1)}h`;
+  return `${(seconds / 86400).toFixed(1)}d`;
+}
+
+export function clock(iso: string | null): string {
+  if (!iso) return "";
+  const date = new Date(iso);
+  return date.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+}
+
+export function show(value: unknown): string {
+  if (value === null || value === undefined || value === "") return "—";
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+export const SLA_LABEL: Record<string, string> = { on_track: "on track", at_risk: "at risk", breached: "breached" };
