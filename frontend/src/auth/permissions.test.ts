@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { can } from "./permissions";
+import { can, mayVisit } from "./permissions";
 import type { Role } from "./session";
 
 const user = (role: Role) => ({ username: role, role, agent_id: null, via: "session" as const });
@@ -19,5 +19,15 @@ describe("can", () => {
       expect(can(user("viewer"), capability)).toBe(false);
       expect(can(null, capability)).toBe(false);
     }
+  });
+});
+
+describe("mayVisit", () => {
+  it("keeps agents to the pages whose data they may read", () => {
+    expect(mayVisit(user("agent"), "work")).toBe(true);
+    expect(mayVisit(user("agent"), "workflows")).toBe(true);
+    expect(mayVisit(user("agent"), "monitor")).toBe(false);
+    expect(mayVisit(user("viewer"), "monitor")).toBe(true);
+    expect(mayVisit(null, "workflows")).toBe(false);
   });
 });

@@ -35,3 +35,20 @@ export const ROLE_LABELS: Record<Role, string> = {
   agent: "Agent",
   viewer: "Viewer",
 };
+
+// Pages whose data only some roles may read; the header offers them to those roles only.
+// (An agent opening one by URL still gets the API's 403, said on the page.)
+const READERS: ReadonlySet<Role> = new Set<Role>(["admin", "supervisor", "viewer"]);
+const PAGE_READERS: Record<string, ReadonlySet<Role>> = {
+  cases: READERS,
+  monitor: READERS,
+  agents: READERS,
+  metrics: READERS,
+  salesforce: READERS,
+};
+
+/** Whether the header should offer the page named ``route`` to ``user``. */
+export function mayVisit(user: SessionUser | null, route: string): boolean {
+  const readers = PAGE_READERS[route];
+  return user !== null && (readers === undefined || readers.has(user.role));
+}
