@@ -115,7 +115,8 @@ def create_case(
     session.add(case)
     session.flush()  # the case row first: its history rows point at it
     if checked:
-        session.execute(
+        sql.run(
+            session,
             sql.INSERT_CASE_CHANGES,
             [
                 {
@@ -189,10 +190,11 @@ def apply_case_changes(
     }
     # Core statements for the locked row and its history: the unit of work's
     # bookkeeping would cost more than the writes; the object is told the new values.
-    session.execute(sql.UPDATE_CASE, {"_id": case.id, **values})
+    sql.run(session, sql.UPDATE_CASE, {"_id": case.id, **values})
     for name, value in values.items():
         set_committed_value(case, name, value)
-    session.execute(
+    sql.run(
+        session,
         sql.INSERT_CASE_CHANGES,
         [
             {

@@ -335,13 +335,14 @@ def _persist(
     else:
         # One UPDATE of the row we hold locked, without the unit of work's bookkeeping;
         # the object is told the values as committed so it never writes them again.
-        session.execute(sql.UPDATE_RUN, {"_id": run.id, **values})
+        sql.run(session, sql.UPDATE_RUN, {"_id": run.id, **values})
         for name, value in values.items():
             set_committed_value(run, name, value)
     log_json = [line.model_dump(mode="json") for line in result.log]
     # Core inserts: the log and inputs are append-only and never read back in this
     # transaction, so ORM objects would only cost time on the hot path.
-    session.execute(
+    sql.run(
+        session,
         sql.INSERT_RUN_INPUT,
         [
             {
@@ -354,7 +355,8 @@ def _persist(
         ],
     )
     if result.log:
-        session.execute(
+        sql.run(
+            session,
             sql.INSERT_RUN_EVENTS,
             [
                 {
@@ -388,7 +390,8 @@ def _perform_local_effects(
         if isinstance(effect, RunStep):
             key = f"{run.id}:{effect.step_id}:{effect.attempt}"
             # Idempotent by key: a second copy of the effect inserts nothing.
-            session.execute(
+            sql.run(
+                session,
                 sql.insert_outbox_once(session.get_bind().dialect.name),
                 {
                     "run_id": run.id,
@@ -418,7 +421,8 @@ def _perform_local_effects(
             if watched:
                 session.info.setdefault(PUBLISHES, []).append((effect.topic, data))
                 continue
-            session.execute(
+            sql.run(
+                session,
                 sql.INSERT_OUTBOX,
                 [
                     {
@@ -437,15 +441,17 @@ def _perform_local_effects(
         elif isinstance(effect, CreateWorkItem):
             _create_work_item(session, run=run, case=case, item=effect, now=now)
         elif isinstance(effect, CancelWorkItem):
-            session.execute(
-                sql.CANCEL_WORK_ITEM, {"_key": effect.work_item_key, "_reason": effect.reason}
+            sql.run(
+                session,
+                sql.CANCEL_WORK_ITEM,
+                {"_key": effect.work_item_key, "_reason": effect.reason},
             )
             # The holder's room goes to the best waiting item at once.
             item_closed(session, key=effect.work_item_key, outcome="cancelled", now=now)
         elif isinstance(effect, ScheduleTimer):
             _schedule_timer(session, run=run, timer=effect, now=now)
         elif isinstance(effect, CancelTimer):
-            session.execute(sql.CANCEL_TIMER, {"_key": effect.timer_key})
+            sql.run(session, sql.CANCEL_TIMER, {"_key": effect.timer_key})
         elif isinstance(effect, Escalate):
             perform_escalation(
                 session,
@@ -462,11 +468,12 @@ def _perform_local_effects(
 def _create_work_item(
     session: Session, *, run: RunRow, case: CaseRow, item: CreateWorkItem, now: datetime
 ) -> None:
-    exists = session.execute(sql.WORK_ITEM_EXISTS, {"_key": item.work_item_key}).first()
+    exists = sql.run(session, sql.WORK_ITEM_EXISTS, {"_key": item.work_item_key}).first()
     if exists is not None:
         return  # the same attempt's item exists: creating it again must not duplicate it
     assignee = choose_assignee(session, item=item, case=case.fields, now=now)
-    session.execute(
+    sql.run(
+        session,
         sql.INSERT_WORK_ITEM,
         [
             {
@@ -506,7 +513,7 @@ def _schedule_timer(session: Session, *, run: RunRow, timer: ScheduleTimer, now:
         "created_at": now,
         "fired_at": None,
     }
-    session.execute(sql.upsert_timer(session.get_bind().dialect.name), values)
+    sql.run(session, sql.upsert_timer(session.get_bind().dialect.name), values)
     # The earliest due time this transaction wrote: a watching worker knows when to look.
     earliest = session.info.get(TIMERS_WRITTEN)
     if earliest is None or timer.due_at < earliest:

@@ -115,7 +115,7 @@ def claim_outbox(
 
 def finish_outbox(session: Session, *, outbox_id: int, now: datetime) -> None:
     """Mark an outbox entry done."""
-    session.execute(sql.FINISH_OUTBOX, {"_id": outbox_id, "_now": now})
+    sql.run(session, sql.FINISH_OUTBOX, {"_id": outbox_id, "_now": now})
 
 
 def finish_outbox_many(session: Session, *, outbox_ids: list[int], now: datetime) -> None:
@@ -147,11 +147,9 @@ def release_outbox(
     session.execute(update(OutboxRow).where(col(OutboxRow.id) == outbox_id).values(**values))
 
 
-def due_outbox(
-    session: Session, *, now: datetime, limit: int
-) -> list[tuple[int, str]]:
+def due_outbox(session: Session, *, now: datetime, limit: int) -> list[tuple[int, str]]:
     """``(id, kind)`` of up to ``limit`` due entries, oldest first, without claiming them."""
-    rows = session.execute(sql.DUE_OUTBOX, {"_now": now, "_limit": limit}).all()
+    rows = sql.run(session, sql.DUE_OUTBOX, {"_now": now, "_limit": limit}).all()
     return [(int(i), str(kind)) for i, kind in rows]
 
 
@@ -177,7 +175,7 @@ def begin_step(
 
     Rows are locked in the order every writer uses: case, run, outbox entry, execution.
     """
-    entry = session.execute(sql.OUTBOX_ENTRY, {"_id": outbox_id}).first()
+    entry = sql.run(session, sql.OUTBOX_ENTRY, {"_id": outbox_id}).first()
     if entry is None or entry.status == OutboxStatus.DONE:
         return None
     effect = RunStep.model_validate(entry.effect)
@@ -191,16 +189,17 @@ def begin_step(
     if claim:
         # Called within this transaction, the step is settled by its end: the claim can
         # mark the entry done at once (a rollback undoes that with the rest).
-        claimed = session.execute(
+        claimed = sql.run(
+            session,
             *(
                 (sql.CLAIM_AND_FINISH_STEP, {"_id": outbox_id, "_now": now})
                 if in_transaction
                 else (sql.CLAIM_STEP, {"_id": outbox_id, "_now": now, "_lease": lease})
-            )
+            ),
         )
         if claimed.rowcount == 0:  # type: ignore[attr-defined]
             return None  # someone else claimed it meanwhile
-    execution = session.execute(sql.EXECUTION_STATE, {"_key": key}).first()
+    execution = sql.run(session, sql.EXECUTION_STATE, {"_key": key}).first()
     if execution is not None and execution.status != ExecutionStatus.RUNNING:
         finish_outbox(session, outbox_id=outbox_id, now=now)
         return None
@@ -230,7 +229,8 @@ def begin_step(
             outbox_done=claim,
         )
     if execution is None:
-        session.execute(
+        sql.run(
+            session,
             sql.INSERT_EXECUTION,
             [
                 {
@@ -248,7 +248,7 @@ def begin_step(
             ],
         )
     else:
-        session.execute(sql.UPDATE_EXECUTION, {"_key": key, **values})
+        sql.run(session, sql.UPDATE_EXECUTION, {"_key": key, **values})
     if not wanted:
         finish_outbox(session, outbox_id=outbox_id, now=now)
         return None
@@ -309,9 +309,10 @@ def finish_step(
         # Begun in this transaction with nothing written yet: record the outcome once.
         values["deliveries"] = job.delivery
         if job.execution_exists:
-            session.execute(sql.UPDATE_EXECUTION, {"_key": job.key, **values})
+            sql.run(session, sql.UPDATE_EXECUTION, {"_key": job.key, **values})
         else:
-            session.execute(
+            sql.run(
+                session,
                 sql.INSERT_EXECUTION,
                 [
                     {
@@ -324,8 +325,8 @@ def finish_step(
     else:
         # Only the delivery that still owns the key may record a result: a later
         # delivery (``deliveries`` moved on) or a recorded result makes this one too late.
-        recorded = session.execute(
-            sql.FINISH_EXECUTION, {"_key": job.key, "_delivery": job.delivery, **values}
+        recorded = sql.run(
+            session, sql.FINISH_EXECUTION, {"_key": job.key, "_delivery": job.delivery, **values}
         )
         if recorded.rowcount == 0:  # type: ignore[attr-defined]
             return False
@@ -352,7 +353,7 @@ def finish_step(
 
 def pending_timers(session: Session, *, limit: int) -> list[tuple[str, datetime]]:
     """``(key, due_at)`` of the ``limit`` earliest pending timers, earliest first."""
-    rows = session.execute(sql.PENDING_TIMERS, {"_limit": limit}).all()
+    rows = sql.run(session, sql.PENDING_TIMERS, {"_limit": limit}).all()
     return [(str(key), due) for key, due in rows]
 
 
@@ -378,7 +379,7 @@ def next_timer_due(session: Session, *, after: datetime | None = None) -> dateti
 
 def fire_timer(session: Session, *, key: str, now: datetime) -> bool:
     """Fire one due timer into its run; ``False`` if it is gone, not due or already fired."""
-    run_id = session.execute(sql.TIMER_RUN, {"_key": key}).scalar()
+    run_id = sql.run(session, sql.TIMER_RUN, {"_key": key}).scalar()
     if run_id is None:
         return False
     case, run = lock_run(session, run_id)

@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
 from runtime.engine.types import ACTIVE_RUN_STATUSES
@@ -69,6 +71,7 @@ __all__ = [
     "UPDATE_RUN",
     "WORK_ITEM_EXISTS",
     "insert_outbox_once",
+    "run",
     "upsert_timer",
 ]
 
@@ -224,6 +227,19 @@ LOCK_PENDING_TIMER = (
     .with_for_update()
     .execution_options(populate_existing=True)
 )
+
+
+# ---------------------------------------------------------------------------- running
+
+
+def run(session: Session, statement: Executable, params: Any = None) -> CursorResult[Any]:
+    """Run a Core statement in the session's transaction, on its connection directly.
+
+    The ORM's execute layer (autoflush, ORM events, result adaptation) costs a third of a
+    simple statement's time and none of these statements needs it; nothing here reads
+    rows the unit of work may still hold unflushed.
+    """
+    return session.connection().execute(statement, params)
 
 
 # ---------------------------------------------------------------------------- per dialect
