@@ -8,6 +8,7 @@ happens before the view runs, so it changes nothing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +23,8 @@ from runtime.accounts.service import Principal
 from runtime.db import session_scope
 
 __all__ = ["CONTENT_SECURITY_POLICY", "check", "init_guard"]
+
+audit = logging.getLogger("baton.audit")
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -123,7 +126,22 @@ def _enforce() -> None:
     check(rule, principal, args, what=_what(endpoint))
 
 
+def _audit(response: Response) -> None:
+    # One line per change a person asked for (and per refusal), naming the account: the
+    # run log names actors for runs; this covers designs, accounts and settings too.
+    if request.method in _SAFE_METHODS and response.status_code not in (401, 403):
+        return
+    principal = current_principal() if request.endpoint is not None else None
+    who = principal.username if principal is not None else "anonymous"
+    via = " (token)" if principal is not None and principal.token_id is not None else ""
+    audit.info(
+        "%s%s %s %s -> %d from %s", who, via, request.method, request.path,
+        response.status_code, request.remote_addr or "unknown",
+    )
+
+
 def _headers(response: Response) -> Response:
+    _audit(response)
     for name, value in _HEADERS.items():
         response.headers.setdefault(name, value)
     if state().settings.env == "production":

@@ -18,7 +18,7 @@ from designer.app import create_app
 from designer.auth.demo import seed_demo_accounts
 from designer.auth.testing import SignedInClient
 from designer.cli import cli
-from designer.extensions import state
+from designer.extensions import socketio, state
 from runtime.accounts import service
 from runtime.db import session_scope
 from runtime.settings import Settings
@@ -186,7 +186,12 @@ def test_every_change_names_the_account(client: SignedInClient,
     assert versions[0]["published_by"] == "margaret"
     with caplog.at_level(logging.INFO, logger="baton.audit"):
         client.post("/api/accounts", json={"username": "newbie", "role": "viewer"})
+        client.put("/api/workflows/tiny/draft", json={"revision": 99, "workflow": tiny_document()})
+        client.sign_in("vic", "viewer")
+        client.delete("/api/workflows/tiny")
     assert "margaret created account newbie (viewer)" in caplog.text
+    assert "margaret PUT /api/workflows/tiny/draft -> 409" in caplog.text
+    assert "vic DELETE /api/workflows/tiny -> 403" in caplog.text
 
 
 def test_passwords_and_tokens_never_show_in_plain_text(
@@ -274,3 +279,19 @@ def test_baton_users_on_the_command_line(tmp_path: Path) -> None:
     assert "disabled" in run("list")
     refused = runner.invoke(cli, ["users", "create", "ada", "--role", "admin"], env=env)
     assert refused.exit_code != 0 and "exists already" in refused.output
+
+
+def test_sockets_take_a_token_and_stop_at_its_revocation(
+    app: Flask, client: SignedInClient
+) -> None:
+    created = client.post("/api/tokens", json={"username": "admin", "name": "stream"}).json
+    anonymous = _anonymous(app)
+    bad = socketio.test_client(app, flask_test_client=anonymous, auth={"token": "baton_x"})
+    assert not bad.is_connected()
+    live = socketio.test_client(app, flask_test_client=anonymous, auth={"token": created["token"]})
+    assert live.is_connected()
+    assert "error" not in live.emit("watch", {"workflow": "tiny"}, callback=True)
+    client.delete(f"/api/tokens/{created['info']['id']}")
+    refused = live.emit("watch", {"workflow": "tiny"}, callback=True)
+    assert refused["error"]["code"] == "forbidden"
+    live.disconnect()
