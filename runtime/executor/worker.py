@@ -9,10 +9,19 @@ Three kinds of thread:
   at-least-once, keyed delivery) and feed the result back to the run;
 - the **clock** polls the indexed ``timer.due_at`` column and fires due timers.
 
+A worker watches the commits made on its engine in its own process
+(:func:`runtime.services.core.watch_commits`): a transition committed there is
+published right after its commit, with no outbox row (the stream never shows what the
+database does not hold, and a watcher that misses a message reads the log by ``seq``);
+only transitions committed by processes without a worker go through ``publish``
+outbox entries. The same watch wakes the threads at once when a commit wrote outbox
+entries or timers; work written by other processes is found by polling every
+``settings.clock_interval_seconds``.
+
 Each database step is its own short transaction, retried with tenacity when the
 database says "busy" or "deadlock" (SQLite's lock timeout, PostgreSQL's deadlock
-detector). Commits made through sessions on the same engine in this process wake the
-threads at once; otherwise they poll every ``settings.clock_interval_seconds``.
+detector). An action that only computes (``runs_in_transaction``) is called inside
+the transaction that claims its step and records its result: one commit per step.
 """
 
 from __future__ import annotations
@@ -173,6 +182,7 @@ class Worker:
         # Whether a commit in this process wrote outbox entries since drain() last looked.
         self._outbox_written = True
         self._callers = _CallerThreads()
+        self._local = threading.local()
         watch_commits(engine, self._on_commit)
         self._retrying = Retrying(
             retry=retry_if_exception_type(OperationalError),
@@ -232,13 +242,13 @@ class Worker:
         outbox: bool,
         timers: datetime | None,
     ) -> None:
-        # Called right after a commit on our engine in this process (any thread).
-        for topic, data in publishes:
-            try:
-                self.publisher(topic, data)
-            except Exception as exc:
-                # Watchers catch up from the log by seq; a lost message loses nothing.
-                logger.warning("publisher failed: %r", exc)
+        # Called right after a commit on our engine in this process (any thread). Our
+        # own threads publish once they let go of the write lock (see _db).
+        held = getattr(self._local, "held", None)
+        if held is not None:
+            held.extend(publishes)
+        else:
+            self._publish_now(publishes)
         if outbox:
             self._outbox_written = True
             self._dispatch_wake.set()
@@ -251,11 +261,28 @@ class Worker:
 
     # ------------------------------------------------------------------ database
 
+    def _publish_now(self, publishes: list[tuple[str, dict[str, Any]]]) -> None:
+        for topic, data in publishes:
+            try:
+                self.publisher(topic, data)
+            except Exception as exc:
+                # Watchers catch up from the log by seq; a lost message loses nothing.
+                logger.warning("publisher failed: %r", exc)
+
     def _db(self, fn: Callable[[Session], T]) -> T:
-        for attempt in self._retrying:
-            with attempt, self._write_lock, session_scope(self.engine) as session:
-                return fn(session)
-        raise AssertionError("unreachable")  # pragma: no cover
+        held: list[tuple[str, dict[str, Any]]] = []
+        outer = getattr(self._local, "held", None)
+        self._local.held = held
+        try:
+            for attempt in self._retrying:
+                with attempt, self._write_lock, session_scope(self.engine) as session:
+                    return fn(session)
+            raise AssertionError("unreachable")  # pragma: no cover
+        finally:
+            self._local.held = outer
+            # After the commit and outside the write lock: a slow publisher (a message
+            # queue far away) must not hold up the other threads' transactions.
+            self._publish_now(held)
 
     # ------------------------------------------------------------------ loops
 
