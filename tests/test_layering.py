@@ -28,6 +28,8 @@ PURE = {
         "runtime.executor",
         "runtime.actions",
     ),
+    # SLA arithmetic and the routing choices are pure functions as well.
+    "runtime/sla": ("sqlmodel", "sqlalchemy", "runtime.store", "runtime.services"),
 }
 
 

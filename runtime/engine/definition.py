@@ -16,7 +16,7 @@ published version and cache it; the transition never compiles anything per event
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from graphs.conditions import Facts, Group, Predicate, Rule, compile_condition, iter_rules
@@ -33,6 +33,7 @@ from graphs.model import (
     Workflow,
 )
 from runtime.engine.errors import DefinitionError
+from runtime.sla.calendar import BusinessCalendar
 
 __all__ = [
     "CompiledCondition",
@@ -212,6 +213,10 @@ class CompiledWorkflow:
     #: skips building those facts on every evaluation
     reads_sla: bool = True
     reads_counters: bool = True
+    #: business calendars by name, for SLAs that name one (``SLA.calendar``); the store
+    #: attaches them when it compiles a version. An SLA whose calendar is not here runs
+    #: on wall-clock minutes.
+    calendars: Mapping[str, BusinessCalendar] = field(default_factory=dict)
 
     @property
     def id(self) -> str:

@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from graphs.conditions import Facts, parse_datetime
-from graphs.model import BackgroundStep, Edge, EdgeKind, EndNode, InteractiveStep, StageNode
+from graphs.model import SLA, BackgroundStep, Edge, EdgeKind, EndNode, InteractiveStep, StageNode
 from runtime.engine._fast import builder, make
 from runtime.engine.definition import (
     CompiledNode,
@@ -72,6 +72,7 @@ from runtime.engine.types import (
     Transition,
     WorkItemCompleted,
 )
+from runtime.sla.calendar import add_business_minutes
 
 __all__ = ["identity_of", "replay", "timer_key", "transition", "work_item_key"]
 
@@ -323,6 +324,22 @@ def _after(start: datetime, minutes: float) -> datetime:
 
 def _warns(clock: SlaClock) -> bool:
     return clock.warning_at is not None and clock.warning_at < clock.due_at
+
+
+def _sla_clock(started: datetime, sla: SLA, d: CompiledWorkflow) -> SlaClock:
+    """A new SLA clock; on its business calendar's working time when it names one."""
+    calendar = d.calendars.get(sla.calendar) if sla.calendar else None
+    if calendar is None:
+        return _new_clock(started, sla.target_minutes, sla.warning_minutes)
+    warning = sla.warning_minutes
+    return _new(
+        SlaClock,
+        started_at=started,
+        warning_at=None if warning is None else add_business_minutes(calendar, started, warning),
+        due_at=add_business_minutes(calendar, started, sla.target_minutes),
+        state="on_track",
+        stopped_at=None,
+    )
 
 
 def _new_clock(started: datetime, target: float, warning: float | None) -> SlaClock:
@@ -850,7 +867,7 @@ class _Run:
                 }
             )
         if spec.sla is not None:
-            clock = _new_clock(now, spec.sla.target_minutes, spec.sla.warning_minutes)
+            clock = _sla_clock(now, spec.sla, self.d)
             values["sla"] = clock
             self.schedule_sla(node_id, visit, clock)
         else:
@@ -1083,7 +1100,7 @@ class _Run:
             st.__dict__.update(status=_STEP_WAITING, work_item_key=key)
             due = None
             if spec.sla is not None:
-                clock = _new_clock(self.now, spec.sla.target_minutes, spec.sla.warning_minutes)
+                clock = _sla_clock(self.now, spec.sla, self.d)
                 st.__dict__.update(sla=clock)
                 due = clock.due_at
                 self.schedule_sla(f"{cs.node_id}.{cs.id}", attempt, clock)

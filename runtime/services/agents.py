@@ -17,8 +17,9 @@ from sqlmodel import Session, col, select
 from runtime.errors import Conflict, InvalidInput, NotFound
 from runtime.routing.choose import STRATEGIES, AgentView, ItemView, passed_over
 from runtime.routing.router import agent_views, assign_open, drain, record_assignment
+from runtime.services.core import clear_caches
 from runtime.services.work_items import reassign_work_item
-from runtime.sla.calendar import BusinessCalendar, parse_hours, sla_status
+from runtime.sla.calendar import parse_hours, sla_status
 from runtime.store.routing_tables import (
     AgentPresenceRow,
     AgentRow,
@@ -41,7 +42,6 @@ __all__ = [
     "QueueIn",
     "QueueOut",
     "SkillIn",
-    "calendar_of",
     "delete_agent",
     "delete_calendar",
     "delete_queue",
@@ -459,6 +459,8 @@ def save_calendar(session: Session, *, calendar: CalendarIn) -> CalendarOut:
     row.holidays = sorted(d.isoformat() for d in calendar.holidays)
     row.updated_at = utcnow()
     session.add(row)
+    # Compiled versions carry the calendars their SLAs name: new clocks use the new hours.
+    clear_caches()
     return _calendar_out(row)
 
 
@@ -471,16 +473,7 @@ def delete_calendar(session: Session, *, name: str) -> None:
     if users:
         raise Conflict(f"calendar {name!r} is used by queue(s) {', '.join(users)}", current=users)
     session.delete(row)
-
-
-def calendar_of(row: CalendarRow) -> BusinessCalendar:
-    """The pure calendar a stored one describes."""
-    return BusinessCalendar(
-        name=row.name,
-        timezone=row.timezone,
-        hours=parse_hours(row.hours),
-        holidays=frozenset(date.fromisoformat(d) for d in row.holidays),
-    )
+    clear_caches()
 
 
 # ---------------------------------------------------------------------------- inbox

@@ -51,6 +51,7 @@ from runtime.engine.types import (
 )
 from runtime.errors import NotFound
 from runtime.routing import choose_assignee, item_closed
+from runtime.routing.calendars import with_calendars
 from runtime.routing.escalations import perform_escalation
 from runtime.store import statements as sql
 from runtime.store.tables import (
@@ -203,7 +204,8 @@ def definition_for(session: Session, workflow_id: str, version: int) -> Definiti
     if row is None:
         raise NotFound("workflow version", f"{workflow_id}@{version}")
     workflow = Workflow.model_validate(row.definition)
-    definition = Definition(workflow_id, version, workflow, compile_workflow(workflow))
+    compiled = with_calendars(session, compile_workflow(workflow))
+    definition = Definition(workflow_id, version, workflow, compiled)
     with _cache_lock:
         _cache.setdefault(bind, {})[key] = definition
     return definition
