@@ -699,19 +699,8 @@ def reassign(
         if why is not None and item.assignee != agent:
             raise Conflict(f"cannot give the item to {agent!r}: {why}")
     previous = item.assignee
+    # Logged on the run, recorded with the reason and counted (services.work_items).
     reassign_work_item(session, key=key, assignee=agent, actor=actor, reason=reason, now=now)
-    if previous != agent:
-        record_assignment(
-            session,
-            key=key,
-            queue=item.queue,
-            agent=agent,
-            previous=previous,
-            now=now,
-            kind="manual",
-            actor=actor,
-            reason=reason,
-        )
     session.flush()
     if agent is None and item.queue:
         drain(session, now=now, queues=[item.queue])

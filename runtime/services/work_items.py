@@ -15,6 +15,7 @@ from graphs.model import FormField
 from runtime.engine.types import WorkItemCompleted
 from runtime.errors import Conflict, InvalidInput, NotFound
 from runtime.routing import item_closed
+from runtime.routing.router import record_assignment
 from runtime.services.core import append_note, apply_event, lock_run
 from runtime.services.forms import validate_form
 from runtime.store.tables import WorkItemRow, WorkItemStatus, utcnow
@@ -151,5 +152,17 @@ def reassign_work_item(
             "to": assignee,
             "reason": reason or "reassigned",
         },
+    )
+    # Every manual move is recorded with its reason and counted for the metrics.
+    record_assignment(
+        session,
+        key=key,
+        queue=item.queue,
+        agent=assignee,
+        previous=previous,
+        now=now,
+        kind="manual",
+        actor=actor,
+        reason=reason or "reassigned",
     )
     return item
