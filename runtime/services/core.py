@@ -237,6 +237,13 @@ def lock_case(session: Session, case_id: str) -> CaseRow:
 
 def lock_run(session: Session, run_id: str) -> tuple[CaseRow, RunRow]:
     """The run's case and the run, both locked (case first), both freshly read."""
+    if session.get_bind().dialect.name == "sqlite":
+        # The transaction began with BEGIN IMMEDIATE (runtime.db): it holds the only
+        # write lock already, so one query reads both rows.
+        both = session.execute(sql.CASE_AND_RUN, {"_run_id": run_id}).first()
+        if both is None:
+            raise NotFound("run", run_id)
+        return both[0], both[1]
     # The case is found through the run inside the locking query: one round trip.
     case = session.execute(sql.LOCK_CASE_OF_RUN, {"_run_id": run_id}).scalars().first()
     if case is None:
@@ -388,25 +395,21 @@ def _perform_local_effects(
 ) -> None:
     publish_index = 0
     watched = _watcher(_bind_key(session)) is not None
+    steps: list[dict[str, Any]] = []
     for effect in result.effects:
         if isinstance(effect, RunStep):
-            key = f"{run.id}:{effect.step_id}:{effect.attempt}"
-            # Idempotent by key: a second copy of the effect inserts nothing.
-            sql.run(
-                session,
-                sql.insert_outbox_once(session.get_bind().dialect.name),
+            steps.append(
                 {
                     "run_id": run.id,
                     "kind": effect.kind,
                     "effect": effect.model_dump(mode="json"),
-                    "idempotency_key": key,
+                    "idempotency_key": f"{run.id}:{effect.step_id}:{effect.attempt}",
                     "status": str(OutboxStatus.PENDING),
                     "attempts": 0,
                     "available_at": now,
                     "created_at": now,
-                },
+                }
             )
-            session.info[OUTBOX_WRITTEN] = True
         elif isinstance(effect, Publish):
             publish_index += 1
             data = {
@@ -465,6 +468,11 @@ def _perform_local_effects(
             )
         else:  # pragma: no cover - the Effect union is closed
             raise TypeError(f"unknown effect {effect!r}")
+    if steps:
+        # One statement for the steps a transition starts together; idempotent by key: a
+        # second copy of an effect inserts nothing.
+        sql.run(session, sql.insert_outbox_once(session.get_bind().dialect.name), steps)
+        session.info[OUTBOX_WRITTEN] = True
 
 
 def _create_work_item(

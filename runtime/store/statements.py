@@ -46,6 +46,7 @@ __all__ = [
     "ACTIVE_RUNS_OF_CASE",
     "CANCEL_TIMER",
     "CANCEL_WORK_ITEM",
+    "CASE_AND_RUN",
     "CLAIM_AND_FINISH_STEP",
     "CLAIM_STEP",
     "DUE_OUTBOX",
@@ -100,6 +101,14 @@ LOCK_CASE_OF_RUN = (
         == select(_run.c.case_id).where(_run.c.id == bindparam("_run_id")).scalar_subquery()
     )
     .with_for_update()
+    .execution_options(populate_existing=True)
+)
+#: A run with its case in one query, for SQLite, where the transaction (BEGIN IMMEDIATE)
+#: already holds the database's write lock and row locks do not exist.
+CASE_AND_RUN = (
+    select(CaseRow, RunRow)
+    .join(RunRow, RunRow.case_id == CaseRow.id)  # type: ignore[arg-type]
+    .where(RunRow.id == bindparam("_run_id"))  # type: ignore[arg-type]
     .execution_options(populate_existing=True)
 )
 LOCK_RUN = (
