@@ -4,6 +4,7 @@ import {
   type Connection, type IsValidConnection,
 } from "@xyflow/react";
 import { useCallback, type DragEvent } from "react";
+import { useCan } from "../auth/permissions";
 import { EdgeMarkers, edgeTypes } from "../edges/WorkflowEdge";
 import type { FlowEdge, FlowNode } from "../model/convert";
 import type { NodeKind } from "../model/types";
@@ -38,12 +39,15 @@ const isValidConnection: IsValidConnection<FlowEdge> = (connection) => {
 
 export function Canvas() {
   const diff = useEditor((s) => s.diff);
+  const canDesign = useCan("design");
   const nodes = useEditor((s) => s.diff?.nodes ?? s.nodes);
   const edges = useEditor((s) => s.diff?.edges ?? s.edges);
   const onNodesChange = useEditor((s) => s.onNodesChange);
   const onEdgesChange = useEditor((s) => s.onEdgesChange);
   const flow = useReactFlow();
   const readOnly = diff !== null;
+  // Roles that may not design look at the graph but cannot move or connect its nodes.
+  const locked = readOnly || !canDesign;
 
   const onDragOver = useCallback((event: DragEvent) => {
     if (!event.dataTransfer.types.includes(PALETTE_MIME)) return;
@@ -79,8 +83,8 @@ export function Canvas() {
         onNodeDragStart={onNodeDragStart}
         onNodeDragStop={onNodeDragStop}
         onPaneClick={onPaneClick}
-        nodesDraggable={!readOnly}
-        nodesConnectable={!readOnly}
+        nodesDraggable={!locked}
+        nodesConnectable={!locked}
         deleteKeyCode={null}
         multiSelectionKeyCode={multiKeys}
         selectionKeyCode="Shift"

@@ -2,6 +2,7 @@
 import { ReactFlowProvider } from "@xyflow/react";
 import { useEffect, useState } from "react";
 import { api } from "../api/client";
+import { useCan } from "../auth/permissions";
 import { useKeyboardShortcuts } from "../hooks/useKeyboardShortcuts";
 import { useLiveValidation } from "../hooks/useLiveValidation";
 import { useUnsavedWarning } from "../hooks/useUnsavedWarning";
@@ -55,6 +56,7 @@ export function Editor({ id, onBack }: { id: string; onBack: () => void }) {
 }
 
 function EditorLayout({ onBack }: { onBack: () => void }) {
+  const canDesign = useCan("design");
   useKeyboardShortcuts();
   useLiveValidation();
   useUnsavedWarning();
@@ -62,7 +64,7 @@ function EditorLayout({ onBack }: { onBack: () => void }) {
     <div className="editor" data-testid="editor">
       <Toolbar onBack={onBack} />
       <div className="editor__body">
-        <Palette />
+        {canDesign && <Palette />}
         <div className="editor__canvas">
           <Canvas />
           <SearchBox />

@@ -69,7 +69,7 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
         <span className="toolbar__name" data-testid="workflow-name">{name || id}</span>
         <span className="toolbar__id">{id}</span>
       </div>
-      <div className="toolbar__group" role="group" aria-label="Edit">
+      {canDesign && <div className="toolbar__group" role="group" aria-label="Edit">
         <ToolButton label={`Undo (${mod}Z)`} onClick={() => useEditor.getState().undo()} disabled={!canUndo || diff} testId="undo"><UndoIcon /></ToolButton>
         <ToolButton label={`Redo (${mod}Shift+Z)`} onClick={() => useEditor.getState().redo()} disabled={!canRedo || diff} testId="redo"><RedoIcon /></ToolButton>
         <ToolButton label={`Copy (${mod}C) / paste (${mod}V)`} onClick={() => {
@@ -77,7 +77,7 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
           if (editor.copySelection()) editor.paste();
         }} disabled={diff} testId="duplicate"><CopyIcon /></ToolButton>
         <ToolButton label="Delete selection (Del)" onClick={() => useEditor.getState().deleteSelection()} disabled={diff} testId="delete"><TrashIcon /></ToolButton>
-      </div>
+      </div>}
       <div className="toolbar__group" role="group" aria-label="View">
         <ToolButton label="Auto-layout (left to right)" onClick={layout} disabled={diff || layingOut} testId="auto-layout"><LayoutIcon /></ToolButton>
         <ToolButton label="Fit view" onClick={() => void flow.fitView({ ...FIT_OPTIONS, duration: 250 })} testId="fit-view"><FitIcon /></ToolButton>
