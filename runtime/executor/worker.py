@@ -179,8 +179,10 @@ class Worker:
         self._next_timer_known = False
         self._timer_generation = 0
         self._timer_lock = threading.Lock()
-        # Whether a commit in this process wrote outbox entries since drain() last looked.
-        self._outbox_written = True
+        # The ``(id, kind)`` of outbox entries this process's commits wrote since drain()
+        # last looked; None: some it cannot name (or too many), so drain() reads.
+        self._outbox_new: list[tuple[int, str]] | None = None
+        self._outbox_lock = threading.Lock()
         self._callers = _CallerThreads()
         self._local = threading.local()
         watch_commits(engine, self._on_commit)
@@ -239,7 +241,7 @@ class Worker:
     def _on_commit(
         self,
         publishes: list[tuple[str, dict[str, Any]]],
-        outbox: bool,
+        outbox: list[tuple[int, str]] | None,
         timers: datetime | None,
     ) -> None:
         # Called right after a commit on our engine in this process (any thread). Our
@@ -249,8 +251,14 @@ class Worker:
             held.extend(publishes)
         else:
             self._publish_now(publishes)
-        if outbox:
-            self._outbox_written = True
+        if outbox != []:
+            with self._outbox_lock:
+                if outbox is None or self._outbox_new is None:
+                    self._outbox_new = None
+                elif len(self._outbox_new) + len(outbox) > _OUTBOX_BATCH:
+                    self._outbox_new = None  # bounded: a worker that never drains reads
+                else:
+                    self._outbox_new.extend(outbox)
             self._dispatch_wake.set()
         if timers is not None:
             with self._timer_lock:
@@ -410,13 +418,15 @@ class Worker:
             # The first round reads everything; later ones (at a fixed ``now``) only what
             # this process's commits may have added since.
             fresh = round_ == 0 or now is None
-            read_outbox = fresh or self._outbox_written
+            with self._outbox_lock:
+                # Entries this process wrote since are in _outbox_new from now on.
+                known, self._outbox_new = self._outbox_new, []
+            read_outbox = fresh or known is None
             read_timers = fresh or self._timers_may_be_due(at)
-            due: list[tuple[int, str]] = []
+            due: list[tuple[int, str]] = [] if read_outbox else sorted(known or [])
             pending: list[tuple[str, datetime]] | None = None
             generation = self._timer_generation
             if read_outbox or read_timers:
-                self._outbox_written = False
 
                 def read(
                     s: Session,
@@ -430,9 +440,12 @@ class Worker:
                         self._pending_timers(s) if timers else None,
                     )
 
-                due, pending = self._db(read)
-                if len(due) == _OUTBOX_BATCH:
-                    self._outbox_written = True  # more may be waiting
+                read_due, pending = self._db(read)
+                if read_outbox:
+                    due = read_due
+                    if len(due) == _OUTBOX_BATCH:
+                        with self._outbox_lock:
+                            self._outbox_new = None  # more may be waiting
             publishes = [outbox_id for outbox_id, kind in due if kind == "publish"]
             if publishes:
                 rows = self._db(

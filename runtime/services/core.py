@@ -95,8 +95,12 @@ TIMERS_WRITTEN = "baton.timers_written"
 #: in-process watcher after commit instead of going through the outbox.
 PUBLISHES = "baton.publishes"
 
-#: ``on_commit(publishes, outbox_written, earliest_timer_written)``, after each commit.
-CommitWatcher = Callable[[list[tuple[str, dict[str, Any]]], bool, datetime | None], None]
+#: ``on_commit(publishes, outbox_entries, earliest_timer)`` after each commit: the
+#: transaction's publishes, the ``(id, kind)`` of the outbox entries it wrote (``None``
+#: when it wrote some it cannot name) and the earliest due time of the timers it wrote.
+CommitWatcher = Callable[
+    [list[tuple[str, dict[str, Any]]], list[tuple[int, str]] | None, datetime | None], None
+]
 
 _watchers_lock = threading.Lock()
 # Per database engine; weak, so a forgotten worker stops watching when it is collected.
@@ -129,9 +133,9 @@ def _watcher(engine: Any) -> CommitWatcher | None:
 def _after_commit(session: Session) -> None:
     info = session.info
     publishes = info.pop(PUBLISHES, None) or []
-    outbox = bool(info.pop(OUTBOX_WRITTEN, False))
+    outbox = info.pop(OUTBOX_WRITTEN, [])
     timers = info.pop(TIMERS_WRITTEN, None)
-    if not (publishes or outbox or timers):
+    if not publishes and outbox == [] and timers is None:
         return
     bind = session.bind
     watcher = _watcher(getattr(bind, "engine", bind))
@@ -442,7 +446,7 @@ def _perform_local_effects(
                     }
                 ],
             )
-            session.info[OUTBOX_WRITTEN] = True
+            session.info[OUTBOX_WRITTEN] = None  # entries nobody in this process waits for
         elif isinstance(effect, CreateWorkItem):
             _create_work_item(session, run=run, case=case, item=effect, now=now)
         elif isinstance(effect, CancelWorkItem):
@@ -471,8 +475,13 @@ def _perform_local_effects(
     if steps:
         # One statement for the steps a transition starts together; idempotent by key: a
         # second copy of an effect inserts nothing.
-        sql.run(session, sql.insert_outbox_once(session.get_bind().dialect.name), steps)
-        session.info[OUTBOX_WRITTEN] = True
+        written = sql.run(
+            session, sql.insert_outbox_once(session.get_bind().dialect.name), steps
+        ).all()
+        known = session.info.get(OUTBOX_WRITTEN, [])
+        if known is not None:
+            # Their ids: a worker in this process can take them up without a query.
+            session.info[OUTBOX_WRITTEN] = [*known, *((int(i), str(k)) for i, k in written)]
 
 
 def _create_work_item(

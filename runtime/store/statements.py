@@ -260,8 +260,9 @@ def _insert_for(dialect: str) -> Any:
 
 @cache
 def insert_outbox_once(dialect: str) -> Executable:
-    """INSERT of an outbox entry that does nothing if its idempotency key exists."""
-    return _insert_for(dialect)(_outbox).on_conflict_do_nothing()  # type: ignore[no-any-return]
+    """INSERT of outbox entries that skips keys already there; returns ``(id, kind)``."""
+    statement = _insert_for(dialect)(_outbox).on_conflict_do_nothing()
+    return statement.returning(_outbox.c.id, _outbox.c.kind)  # type: ignore[no-any-return]
 
 
 @cache
