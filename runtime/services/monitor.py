@@ -11,10 +11,10 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, case, func, literal, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -239,11 +239,15 @@ def summarize_runs(
     }
     holders: dict[str, list[str]] = defaultdict(list)
     open_items: dict[str, int] = defaultdict(int)
-    for run_id, assignee, queue in session.exec(
-        select(WorkItemRow.run_id, WorkItemRow.assignee, WorkItemRow.queue).where(
-            col(WorkItemRow.run_id).in_(ids), WorkItemRow.status == WorkItemStatus.OPEN
-        )
+    # Filtered on status here, not in SQL: given both, SQLite may walk the status index
+    # through every open item instead of looking the page's runs up by run id.
+    for run_id, assignee, queue, status in session.exec(
+        select(
+            WorkItemRow.run_id, WorkItemRow.assignee, WorkItemRow.queue, WorkItemRow.status
+        ).where(col(WorkItemRow.run_id).in_(ids))
     ).all():
+        if status != WorkItemStatus.OPEN:
+            continue
         open_items[run_id] += 1
         holder = assignee or (f"queue:{queue}" if queue else None)
         if holder and holder not in holders[run_id]:
@@ -299,6 +303,14 @@ class WorkflowMonitor:
     cancelled: int = 0
 
 
+def _age_seconds(session: Session, now: datetime) -> Any:
+    """Seconds since each run entered its node, computed by the database."""
+    if session.get_bind().dialect.name == "sqlite":
+        stamp = literal(now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"))
+        return (func.julianday(stamp) - func.julianday(col(RunRow.node_entered_at))) * 86400.0
+    return func.extract("epoch", literal(now) - col(RunRow.node_entered_at))
+
+
 def _percentile(sorted_values: list[float], fraction: float) -> float:
     """The ``fraction`` quantile by linear interpolation (as numpy's default).
 
@@ -328,36 +340,43 @@ def monitor_workflow(
     workflow = session.get(WorkflowRow, workflow_id)
     if workflow is None:
         raise NotFound("workflow", workflow_id)
-    rows = session.execute(
-        sa_select(
-            col(RunRow.node_id),
-            col(RunRow.status),
-            col(RunRow.node_entered_at),
-            col(RunRow.state)["sla"],
-            col(RunRow.version),
-        ).where(
-            col(RunRow.workflow_id) == workflow_id, col(RunRow.status).in_(ACTIVE_STATUS_VALUES)
-        )
-    ).all()
-    ages: dict[str, list[float]] = defaultdict(list)
+    active = and_(
+        col(RunRow.workflow_id) == workflow_id, col(RunRow.status).in_(ACTIVE_STATUS_VALUES)
+    )
+    # Counted in the database: the figures of 100,000 runs must not cross the wire.
+    breached, at_risk = _sla_clause("breached", now), _sla_clause("at_risk", now)
     nodes: dict[str, NodeFigures] = {}
     versions: set[int] = set()
-    for node_id, status, entered, clock, version in rows:
-        versions.add(int(version))
+    total = 0
+    for node_id, version, count, incidents, paused, n_breached, n_at_risk in session.execute(
+        sa_select(
+            col(RunRow.node_id),
+            col(RunRow.version),
+            func.count(),
+            func.sum(case((col(RunRow.status) == RunStatus.INCIDENT, 1), else_=0)),
+            func.sum(case((col(RunRow.status) == RunStatus.PAUSED, 1), else_=0)),
+            func.sum(case((breached, 1), else_=0)),
+            func.sum(case((at_risk, 1), else_=0)),
+        )
+        .where(active)
+        .group_by(col(RunRow.node_id), col(RunRow.version))
+    ).all():
         key = node_id or "?"
         figures = nodes.setdefault(key, NodeFigures(node_id=key))
-        figures.count += 1
-        if entered is not None:
-            ages[key].append(max(0.0, (now - entered).total_seconds()))
-        if status == RunStatus.INCIDENT:
-            figures.incidents += 1
-        elif status == RunStatus.PAUSED:
-            figures.paused += 1
-        level = sla_level(clock, now)
-        if level == "breached":
-            figures.breached += 1
-        elif level == "at_risk":
-            figures.at_risk += 1
+        figures.count += int(count)
+        figures.incidents += int(incidents or 0)
+        figures.paused += int(paused or 0)
+        figures.breached += int(n_breached or 0)
+        figures.at_risk += int(n_at_risk or 0)
+        versions.add(int(version))
+        total += int(count)
+    ages: dict[str, list[float]] = defaultdict(list)
+    for node_id, age in session.execute(
+        sa_select(col(RunRow.node_id), _age_seconds(session, now)).where(
+            active, col(RunRow.node_entered_at).is_not(None)
+        )
+    ).all():
+        ages[node_id or "?"].append(max(0.0, float(age)))
     for key, values in ages.items():
         values.sort()
         nodes[key].age_p50_seconds = _percentile(values, 0.5)
@@ -373,18 +392,19 @@ def monitor_workflow(
         ).all()
     )
     threshold = now - timedelta(minutes=stuck_minutes)
-    stuck = list(
+    # Ids first, from the covering index; then only those rows with their snapshots.
+    stuck_ids = list(
         session.exec(
-            select(RunRow)
-            .where(
-                RunRow.workflow_id == workflow_id,
-                col(RunRow.status).in_(ACTIVE_STATUS_VALUES),
-                col(RunRow.node_entered_at) <= threshold,
-            )
+            select(RunRow.id)
+            .where(active, col(RunRow.node_entered_at) <= threshold)
             .order_by(col(RunRow.node_entered_at), col(RunRow.id))
             .limit(list_limit)
         ).all()
     )
+    by_id = {
+        run.id: run for run in session.exec(select(RunRow).where(col(RunRow.id).in_(stuck_ids)))
+    }
+    stuck = [by_id[run_id] for run_id in stuck_ids if run_id in by_id]
     incidents = list(
         session.exec(
             select(RunRow)
@@ -397,7 +417,7 @@ def monitor_workflow(
         workflow_id=workflow_id,
         active_version=workflow.active_version,
         versions=sorted(versions),
-        total_active=len(rows),
+        total_active=total,
         nodes=nodes,
         stuck=stuck,
         incidents=incidents,

@@ -110,6 +110,10 @@ class RunRow(SQLModel, table=True):
         Index("ix_run_listing", "workflow_id", "status", "node_id", "started_at", "id"),
         Index("ix_run_status_started", "status", "started_at", "id"),
         Index("ix_run_started", "started_at", "id"),
+        # The cases list: a workflow's runs (at a node) newest first (0002_cases_list).
+        Index("ix_run_workflow_started", "workflow_id", "started_at", "id"),
+        Index("ix_run_workflow_node_started", "workflow_id", "node_id", "started_at", "id"),
+        Index("ix_run_workflow_age", "workflow_id", "status", "node_entered_at", "node_id", "id"),
     )
 
     id: str = Field(primary_key=True, max_length=64)
