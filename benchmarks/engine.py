@@ -405,8 +405,10 @@ class BatonSqliteDriver:
 
     Every event is committed as in production: creating the case starts the run; the
     executor's ``Worker.drain`` performs the outbox inline (each step: claim, record the
-    execution, call the action, record the result and feed it to the run; each publish:
-    claim, publish, mark done); work items are completed through the service; the wait
+    execution, call the action, record the result and feed it to the run: one commit
+    for ``set_fields``/``assign``, a commit before and one after the call for actions
+    that reach outside); the worker publishes each transition after its commit (its
+    publisher does nothing); work items are completed through the service; the wait
     timer is fired by the executor's clock code. Only ``http_request`` is replaced by a
     canned answer. Time comes from a benchmark clock, so runs are deterministic.
     """
