@@ -11,9 +11,14 @@ for a new run). Inside the caller's transaction it
 
 Effects that only touch this database (work items, timers) are applied right here, in
 the same transaction as the transition that asked for them: nothing can be lost between
-the two and no worker is needed for them. Effects that reach outside (running a
-background step's action, publishing to watchers) become outbox rows, performed after
-commit by :mod:`runtime.executor`, idempotently by their key.
+the two and no worker is needed for them. Running a background step's action reaches
+outside: it becomes an outbox row, performed after commit by :mod:`runtime.executor`,
+idempotently by its key. Publishing to watchers happens after commit too: handed to
+the worker watching this process's commits (:func:`watch_commits`), or, with none, an
+outbox row for the worker process.
+
+The hot path's statements are built once (:mod:`runtime.store.statements`): building a
+statement costs more than running it.
 """
 
 from __future__ import annotations
@@ -329,11 +334,15 @@ def _persist(
                 f"engine log for run {run.id} jumps from seq {expected - 1} to {line.seq}"
             )
         expected += 1
+    clock = state.sla if state.sla is not None and state.sla.stopped_at is None else None
     values = {
         "state": state.model_dump(mode="json"),
         "status": str(state.status),
         "node_id": state.node_id,
         "node_entered_at": state.node_entered_at,
+        "sla_state": clock.state if clock is not None else None,
+        "sla_due_at": clock.due_at if clock is not None else None,
+        "sla_warning_at": clock.warning_at if clock is not None else None,
         "seq": state.seq,
         "finished_at": state.finished_at,
         "updated_at": now,
