@@ -105,6 +105,10 @@ def seed(engine: Any, runs: int, now: datetime) -> None:
                 rows.append({
                     "id": run_id, "workflow_id": WORKFLOW, "version": 1, "case_id": case_id,
                     "status": status, "node_id": place or "closed", "node_entered_at": entered,
+                    "sla_state": "on_track" if place else None,
+                    "sla_due_at": entered + timedelta(minutes=sla_minutes) if place else None,
+                    "sla_warning_at": entered + timedelta(minutes=sla_minutes * 0.75)
+                    if place else None,
                     "state": snapshot, "seq": 20, "inputs": 10, "started_at": started,
                     "finished_at": None if place else entered, "updated_at": entered,
                 })  # fmt: skip

@@ -49,11 +49,6 @@ SlaLevel = Literal["on_track", "at_risk", "breached"]
 _SEVERITY = {level: n for n, level in enumerate(SLA_LEVELS)}
 
 
-def _iso(moment: datetime) -> str:
-    # The snapshot's JSON writes times as pydantic does: ISO 8601 with a trailing Z.
-    return moment.isoformat().replace("+00:00", "Z")
-
-
 def _parse(value: Any) -> datetime | None:
     if not value:
         return None
@@ -119,18 +114,11 @@ def _check(filters: CaseFilter, limit: int) -> None:
 
 
 def _sla_clause(level: str, now: datetime) -> Any:
-    sla = col(RunRow.state)["sla"]
-    due = sla["due_at"].as_string()
-    warning = sla["warning_at"].as_string()
-    marked = sla["state"].as_string()
-    now_text = _iso(now)
-    running = and_(
-        col(RunRow.status).in_(ACTIVE_STATUS_VALUES),
-        due.is_not(None),
-        sla["stopped_at"].as_string().is_(None),
-    )
-    breached = or_(marked == "breached", due <= now_text)
-    at_risk = or_(marked == "at_risk", and_(warning.is_not(None), warning <= now_text))
+    # The run row's copy of the current stage's running clock (NULL when none runs).
+    due, warning, marked = col(RunRow.sla_due_at), col(RunRow.sla_warning_at), col(RunRow.sla_state)
+    running = and_(col(RunRow.status).in_(ACTIVE_STATUS_VALUES), due.is_not(None))
+    breached = or_(marked == "breached", due <= now)
+    at_risk = or_(marked == "at_risk", and_(warning.is_not(None), warning <= now))
     if level == "breached":
         return and_(running, breached)
     if level == "at_risk":

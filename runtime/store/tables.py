@@ -113,7 +113,12 @@ class RunRow(SQLModel, table=True):
         # The cases list: a workflow's runs (at a node) newest first (0002_cases_list).
         Index("ix_run_workflow_started", "workflow_id", "started_at", "id"),
         Index("ix_run_workflow_node_started", "workflow_id", "node_id", "started_at", "id"),
-        Index("ix_run_workflow_age", "workflow_id", "status", "node_entered_at", "node_id", "id"),
+        # Covers the monitor's figures: age in node, SLA levels, longest-waiting runs.
+        Index(
+            "ix_run_workflow_age", "workflow_id", "status", "node_entered_at", "node_id", "id",
+            "version", "sla_state", "sla_due_at", "sla_warning_at",
+        ),
+        Index("ix_run_sla_due", "sla_due_at"),
     )
 
     id: str = Field(primary_key=True, max_length=64)
@@ -123,6 +128,11 @@ class RunRow(SQLModel, table=True):
     status: str = Field(max_length=20)
     node_id: str | None = Field(default=None, max_length=120)
     node_entered_at: datetime | None = _time(nullable=True)
+    # The running SLA clock of the current stage, copied out of ``state`` (None when no
+    # clock runs) so the cases list and the monitor filter and count without JSON.
+    sla_state: str | None = Field(default=None, max_length=20)
+    sla_due_at: datetime | None = _time(nullable=True)
+    sla_warning_at: datetime | None = _time(nullable=True)
     state: dict[str, Any] = _json()
     seq: int = 0
     inputs: int = Field(default=0, description="How many input events the run has taken")
