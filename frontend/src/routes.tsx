@@ -8,6 +8,7 @@ import { CasePage } from "./pages/cases/CasePage";
 import { CasesPage } from "./pages/cases/CasesPage";
 import { AgentsPage } from "./pages/agents/AgentsPage";
 import { LoginPage } from "./pages/login/LoginPage";
+import { AccountsPage } from "./pages/accounts/AccountsPage";
 import { SalesforcePage } from "./pages/salesforce/SalesforcePage";
 import { MetricsPage } from "./pages/metrics/MetricsPage";
 import { MyWorkPage } from "./pages/work/MyWorkPage";
@@ -87,6 +88,12 @@ export const routes: RouteDef[] = [
     pattern: /^\/settings\/salesforce\/?$/,
     render: () => <SalesforcePage />,
     nav: { label: "Salesforce", path: "/settings/salesforce" },
+  },
+  {
+    name: "accounts",
+    pattern: /^\/settings\/accounts\/?$/,
+    render: () => <AccountsPage />,
+    nav: { label: "Accounts", path: "/settings/accounts" },
   },
 ];
 

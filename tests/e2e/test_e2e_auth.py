@@ -3,6 +3,8 @@ and a Content-Security-Policy that every page of the build satisfies."""
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -158,7 +160,7 @@ def test_wrong_password_then_sign_out(fresh: tuple[BrowserContext, list[str]]) -
 
 
 PAGES = ["/", "/workflows/support-case", "/cases", "/monitor", "/work", "/team", "/metrics",
-         "/settings/salesforce"]
+         "/settings/salesforce", "/settings/accounts"]
 
 
 def test_no_page_breaks_the_content_security_policy(
@@ -176,3 +178,35 @@ def test_no_page_breaks_the_content_security_policy(
             page.get_by_test_id("auto-layout").click()
             expect(page.get_by_test_id("undo")).to_be_enabled()
     assert violations == []
+
+
+def test_an_admin_mints_a_token_once_and_revokes_it(
+    fresh: tuple[BrowserContext, list[str]], server_url: str
+) -> None:
+    context, _ = fresh
+    page = context.new_page()
+    page.goto("/settings/accounts")
+    _sign_in(page, "admin")
+    expect(page.get_by_test_id("account-ada")).to_contain_text("Ada Lovelace")
+    page.get_by_test_id("token-name").fill("nightly export")
+    page.get_by_test_id("token-role").select_option("viewer")
+    page.get_by_test_id("create-token-submit").click()
+    token = page.get_by_test_id("new-token-value").inner_text()
+    assert token.startswith("baton_")
+    request = urllib.request.Request(
+        server_url + "/api/workflows", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+    page.reload()
+    expect(page.get_by_test_id("tokens-table")).to_contain_text("nightly export")
+    expect(page.get_by_test_id("new-token")).to_have_count(0)  # shown once, never again
+    assert token not in page.content()
+    page.on("dialog", lambda dialog: dialog.accept())
+    row = page.get_by_test_id("tokens-table").locator("tr", has_text="nightly export")
+    row.get_by_role("button", name="Revoke").click()
+    expect(row).to_contain_text("revoked")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 401
+    refused.value.close()

@@ -45,6 +45,7 @@ const PAGE_READERS: Record<string, ReadonlySet<Role>> = {
   agents: READERS,
   metrics: READERS,
   salesforce: READERS,
+  accounts: new Set<Role>(["admin"]),
 };
 
 /** Whether the header should offer the page named ``route`` to ``user``. */
