@@ -287,6 +287,11 @@ def update_account(
         new_agent = None  # leaving the agent role drops the link
     if new_agent != row.agent_id or new_role.value != row.role:
         _check_agent_link(session, new_role, new_agent)
+    losing_admin = row.role == Role.ADMIN and not row.disabled and (
+        new_role is not Role.ADMIN or disabled is True
+    )
+    if losing_admin and _other_active_admins(session, row) == 0:
+        raise Conflict("This is the last active admin; make another admin first.")
     changes: list[str] = []
     if new_role.value != row.role:
         changes.append(f"role {row.role} -> {new_role.value}")
@@ -306,6 +311,17 @@ def update_account(
     if changes:
         audit.info("%s changed account %s: %s", actor, row.username, ", ".join(changes))
     return _info(row, session)
+
+
+def _other_active_admins(session: Session, row: AccountRow) -> int:
+    others = session.exec(
+        select(AccountRow.id).where(
+            AccountRow.role == Role.ADMIN.value,
+            col(AccountRow.disabled).is_(False),
+            AccountRow.id != row.id,
+        )
+    ).all()
+    return len(others)
 
 
 def set_password(session: Session, *, username: str, password: str, actor: str) -> None:

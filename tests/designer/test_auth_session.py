@@ -275,7 +275,10 @@ def test_baton_users_on_the_command_line(tmp_path: Path) -> None:
     listed = run("tokens", "list")
     assert token not in listed and token[:10] in listed
     assert "revoked" in run("tokens", "revoke", "1")
-    run("disable", "ada")
+    refused = runner.invoke(cli, ["users", "disable", "ada"], env=env)
+    assert refused.exit_code != 0 and "last active admin" in refused.output
+    run("create", "vi", "--role", "viewer")
+    run("disable", "vi")
     assert "disabled" in run("list")
     refused = runner.invoke(cli, ["users", "create", "ada", "--role", "admin"], env=env)
     assert refused.exit_code != 0 and "exists already" in refused.output

@@ -165,3 +165,16 @@ def test_tokens_are_stored_hashed_scoped_and_revocable(db: Engine) -> None:
     with session_scope(db) as session:
         assert service.authenticate_token(session, token=created.token) is None
         assert service.list_tokens(session, username="sam")[0].revoked_at is not None
+
+
+def test_the_last_active_admin_cannot_be_demoted_or_disabled(db: Engine) -> None:
+    with session_scope(db) as session:
+        service.create_account(session, username="ada", role="admin", actor="t")
+        service.create_account(session, username="bo", role="viewer", actor="t")
+    with session_scope(db) as session, pytest.raises(Conflict, match="last active admin"):
+        service.update_account(session, username="ada", role="viewer", actor="ada")
+    with session_scope(db) as session, pytest.raises(Conflict, match="last active admin"):
+        service.update_account(session, username="ada", disabled=True, actor="ada")
+    with session_scope(db) as session:
+        service.update_account(session, username="bo", role="admin", actor="ada")
+        service.update_account(session, username="ada", role="viewer", actor="bo")
