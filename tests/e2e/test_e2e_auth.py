@@ -210,3 +210,23 @@ def test_an_admin_mints_a_token_once_and_revokes_it(
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 401
     refused.value.close()
+
+
+def test_signing_in_again_elsewhere_does_not_break_an_open_page(
+    fresh: tuple[BrowserContext, list[str]]
+) -> None:
+    context, _ = fresh
+    page = context.new_page()
+    page.goto("/")
+    _sign_in(page, "admin")
+    expect(page.get_by_test_id("workflow-list")).to_be_visible()
+    # Another tab of the same browser signs in again: the session gets a new CSRF token.
+    other = context.new_page()
+    other.goto("/login")
+    _sign_in(other, "admin")
+    other.close()
+    page.get_by_test_id("new-workflow").click()
+    page.get_by_test_id("new-name").fill("Second tab")
+    page.get_by_test_id("create-workflow").click()
+    expect(page.get_by_test_id("editor")).to_be_visible()
+    expect(page.get_by_test_id("workflow-name")).to_have_text("Second tab")

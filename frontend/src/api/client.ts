@@ -1,6 +1,6 @@
 // The designer REST API (see the contract in designer/). Every error arrives as
 // {"error": {"code", "message", "details"}} and becomes an ApiError.
-import { csrfHeaders, sessionEnded } from "../auth/session";
+import { csrfHeaders, refreshCsrf, sessionEnded } from "../auth/session";
 import type { ActionInfo, Problem, Workflow } from "../model/types";
 
 export class ApiError extends Error {
@@ -74,6 +74,8 @@ export async function request<T>(method: string, url: string, body?: unknown, si
   }
   if (!response.ok) {
     const error = (payload as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
+    // Signing in again (in another tab) starts a new CSRF token: fetch it, retry once.
+    if (error?.code === "csrf_failed" && (await refreshCsrf())) return request<T>(method, url, body, signal);
     throw new ApiError(
       response.status,
       error?.code ?? "http_error",

@@ -80,6 +80,13 @@ function take(info: SessionInfo): SessionUser | null {
   return info.user;
 }
 
+/** Fetch the session's CSRF token again; whether it changed (a retry may then succeed). */
+export async function refreshCsrf(): Promise<boolean> {
+  const before = useSession.getState().csrf;
+  await loadSession();
+  return useSession.getState().csrf !== before;
+}
+
 /** Ask the server who is signed in (at start, and after a 401). */
 export async function loadSession(): Promise<void> {
   try {
