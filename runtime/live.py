@@ -20,6 +20,7 @@ that sees a gap reads the missing events from the log (``services.read_log``).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
@@ -148,6 +149,9 @@ def publish(emit: Emit, topic: str, data: Mapping[str, Any]) -> None:
                 "node_id": data.get("node_id"),
                 "seq": data.get("seq"),
                 "events": events,
+                # After the commit, in seconds since the epoch: clients can tell how late
+                # a message reached them (benchmarks/stream.py measures with it).
+                "published_at": time.time(),
             },
             run_room(str(run_id)),
         )

@@ -36,12 +36,12 @@ from runtime import services
 from runtime.db import session_scope
 from runtime.errors import BatonRuntimeError
 from runtime.live import RoomKind, room_name
-from runtime.services.exports import log_line
+from runtime.services.exports import read_log_lines
 
 __all__ = ["PAGE_SIZE", "register_socket_events"]
 
-PAGE_SIZE = 2000
-"""Log events per answer; a 10,000-event run catches up in five round trips."""
+PAGE_SIZE = 5000
+"""Log events per answer; a 10,000-event run catches up in two round trips."""
 
 
 class _RunMessage(BaseModel):
@@ -94,9 +94,9 @@ def read_page(run_id: str, after_seq: int) -> dict[str, Any]:
     """One page of the run's log after ``after_seq``, with where the run stands now."""
     with session_scope(state().engine) as session:
         run = services.get_run(session, run_id=run_id)
-        rows = services.read_log(session, run_id=run_id, after_seq=after_seq, limit=PAGE_SIZE + 1)
-        more = len(rows) > PAGE_SIZE
-        events = [log_line(row) for row in rows[:PAGE_SIZE]]
+        lines = read_log_lines(session, run_id=run_id, after_seq=after_seq, limit=PAGE_SIZE + 1)
+        more = len(lines) > PAGE_SIZE
+        events = lines[:PAGE_SIZE]
         return {
             "run_id": run.id,
             "workflow_id": run.workflow_id,

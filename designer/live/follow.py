@@ -157,6 +157,8 @@ class LiveClient:
         self.sio = socketio.Client(reconnection=True, reconnection_delay=0.1)
         self.followers: dict[str, RunFollower] = {}
         self.changes: list[dict[str, Any]] = []
+        self.message_hooks: list[Callable[[dict[str, Any], float], None]] = []
+        """Called with every ``run.events`` message and the time it arrived."""
         self._changes_cond = threading.Condition()
         self.connects = 0
         self.sio.on("connect", self._on_connect)
@@ -221,6 +223,9 @@ class LiveClient:
                 follower.start()
 
     def _on_events(self, message: dict[str, Any]) -> None:
+        arrived = time.time()
+        for hook in self.message_hooks:
+            hook(message, arrived)
         follower = self.followers.get(message.get("run_id", ""))
         if follower is not None:
             follower.on_live(message)

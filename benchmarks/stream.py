@@ -1,0 +1,235 @@
+"""Benchmark: the live stream, commit to client, with 20 connected clients.
+
+Starts the real app (``baton run`` on a fresh SQLite file, its in-process executor
+publishing after commit), installs a small workflow and opens ``--runs`` cases. Then:
+
+1. ``--clients`` python-socketio clients each follow every one of those runs;
+2. driver threads change the cases through the REST API at ``--rate`` changes per second
+   for ``--seconds`` (each change commits one ``case.updated`` event on its run);
+3. every client records, for every event it receives, the time from its publication
+   (right after the commit) to its arrival, and from the event's ``at`` (the time the
+   transition was computed, before it waited for SQLite's write lock and committed);
+4. a run with 10,000 log events is caught up from seq 0 by a fresh client.
+
+Usage::
+
+    (cd frontend && npm run build)      # baton run serves the canvas
+    .venv/bin/python benchmarks/stream.py
+    .venv/bin/python benchmarks/stream.py --rate 250 --seconds 5 --clients 5
+
+The last line printed is one JSON object: ``events_per_s`` (committed and delivered),
+``latency_p50_ms``/``latency_p99_ms`` (commit to client, over every delivery),
+``event_to_client_p50_ms``/``_p99_ms`` (the transition's time to client),
+``deliveries``, ``lost`` (events some client never got: must be 0) and
+``catchup_10k_s``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+sys.path.insert(0, str(ROOT / "tests" / "designer"))
+
+from live_server import ApiSession, live_server  # noqa: E402
+from live_support import review_loop  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
+
+from designer.live.follow import LiveClient  # noqa: E402
+from runtime.db import make_engine  # noqa: E402
+from runtime.store.tables import RunEventRow, RunRow  # noqa: E402
+
+WORKFLOW = "stream-bench"
+
+
+def _parse(at: str) -> float:
+    return datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp()
+
+
+def setup(http: ApiSession, runs: int) -> tuple[list[str], list[str], str]:
+    document = review_loop(WORKFLOW)
+    document["trigger"] = {"kind": "manual"}
+    status, body = http.call("POST", "/api/workflows", {"workflow": document})
+    assert status == 201, body
+    status, body = http.call(
+        "POST", f"/api/workflows/{WORKFLOW}/publish", {"revision": 1, "activate": True}
+    )
+    assert status in (200, 201), body
+    case_ids, run_ids = [], []
+    for n in range(runs):
+        status, body = http.call(
+            "POST", "/api/cases", {"fields": {"subject": f"Stream {n}"}, "workflow_id": WORKFLOW}
+        )
+        assert status == 201, body
+        case_ids.append(body["case"]["id"])
+        run_ids.append(next(r["id"] for r in body["runs"] if r["workflow_id"] == WORKFLOW))
+    status, body = http.call("POST", "/api/tokens", {"username": "admin", "name": "stream bench"})
+    assert status == 201, body
+    return case_ids, run_ids, body["token"]
+
+
+def drive(base: str, case_ids: list[str], rate: float, seconds: float, threads: int) -> int:
+    """Change cases at ``rate`` per second in total; how many changes committed."""
+    done = [0] * threads
+    start = time.perf_counter() + 0.2
+
+    def worker(index: int) -> None:
+        http = ApiSession(base)
+        interval = threads / rate
+        n = 0
+        while True:
+            due = start + index / rate + n * interval
+            if due - start >= seconds:
+                return
+            pause = due - time.perf_counter()
+            if pause > 0:
+                # Pacing a load generator: the wait is the point.
+                time.sleep(pause)
+            case_id = case_ids[(index + n * threads) % len(case_ids)]
+            status, _ = http.call(
+                "PATCH", f"/api/cases/{case_id}", {"changes": {"note": f"{index}.{n}"}}
+            )
+            if status == 200:
+                done[index] += 1
+            n += 1
+
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return sum(done)
+
+
+def seed_long_run(database: Path, run_id: str, events: int) -> int:
+    """Append ``events`` log lines to a run straight into the store; its last seq."""
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.begin() as conn:
+        run = conn.execute(RunRow.__table__.select().where(RunRow.__table__.c.id == run_id)).one()  # type: ignore[attr-defined]
+        first = run.seq + 1
+        at = datetime.now(UTC) - timedelta(hours=1)
+        rows = [
+            {
+                "run_id": run_id,
+                "seq": first + n,
+                "at": at + timedelta(milliseconds=n),
+                "actor": "bench",
+                "kind": "case.updated",
+                "node_id": "review",
+                "step_id": None,
+                "data": {"changed": ["note"], "reason": "seeded by benchmarks/stream.py"},
+            }
+            for n in range(events)
+        ]
+        conn.execute(insert(RunEventRow.__table__), rows)  # type: ignore[attr-defined]
+        last = first + events - 1
+        conn.execute(
+            RunRow.__table__.update().where(RunRow.__table__.c.id == run_id).values(seq=last)  # type: ignore[attr-defined]
+        )
+    engine.dispose()
+    return last
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rate", type=float, default=500.0, help="case changes per second")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=20, help="runs followed by every client")
+    parser.add_argument("--threads", type=int, default=16, help="driver threads")
+    args = parser.parse_args()
+
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        live_server(Path(folder), load_examples=False) as base,
+    ):
+        http = ApiSession(base)
+        case_ids, run_ids, token = setup(http, args.runs)
+        latencies: list[float] = []  # published (after commit) -> client, per delivery
+        since_event: list[float] = []  # the transition's time -> client, per delivery
+        lock = threading.Lock()
+
+        def record(message: dict[str, Any], arrived: float) -> None:
+            with lock:
+                for event in message["events"]:
+                    latencies.append((arrived - message["published_at"]) * 1000)
+                    since_event.append((arrived - _parse(event["at"])) * 1000)
+
+        clients = []
+        for _ in range(args.clients):
+            client = LiveClient(base, token=token).connect()
+            client.message_hooks.append(record)
+            for run_id in run_ids:
+                client.follow(run_id)
+            clients.append(client)
+        for client in clients:
+            for follower in client.followers.values():
+                follower.wait_for(lambda f: f.last_seq > 0)
+        with lock:
+            latencies.clear()
+            since_event.clear()
+
+        began = time.perf_counter()
+        committed = drive(base, case_ids, args.rate, args.seconds, args.threads)
+        driven_s = time.perf_counter() - began
+        _, body = http.call("GET", f"/api/runs?workflow_id={WORKFLOW}&limit=500")
+        final = {run["id"]: run["seq"] for run in body["items"]}
+        lost = 0
+        for client in clients:
+            for run_id, follower in client.followers.items():
+                try:
+                    follower.wait_for_seq(final[run_id], timeout=30)
+                except TimeoutError:
+                    lost += final[run_id] - follower.last_seq
+                seqs = [e["seq"] for e in follower.events]
+                assert seqs == list(range(1, follower.last_seq + 1)), "gap or duplicate"
+        delivered_s = time.perf_counter() - began
+        for client in clients:
+            client.close()
+
+        long_run = run_ids[0]
+        last = seed_long_run(Path(folder) / "baton.db", long_run, 10_000)
+        with LiveClient(base, token=token) as fresh:
+            started = time.perf_counter()
+            fresh.follow(long_run).wait_for_seq(last, timeout=60)
+            catchup_s = time.perf_counter() - started
+
+    ordered = sorted(latencies)
+    event_ordered = sorted(since_event)
+    figures = {
+        "clients": args.clients,
+        "runs": args.runs,
+        "target_rate": args.rate,
+        "events_committed": committed,
+        "events_per_s": round(committed / driven_s, 1),
+        "deliveries": len(ordered),
+        "deliveries_per_s": round(len(ordered) / delivered_s, 1),
+        "latency_p50_ms": round(statistics.median(ordered), 2) if ordered else None,
+        "latency_p99_ms": round(ordered[int(len(ordered) * 0.99) - 1], 2) if ordered else None,
+        "latency_max_ms": round(ordered[-1], 2) if ordered else None,
+        "event_to_client_p50_ms": round(statistics.median(event_ordered), 2) if ordered else None,
+        "event_to_client_p99_ms": round(event_ordered[int(len(event_ordered) * 0.99) - 1], 2)
+        if ordered
+        else None,
+        "lost": lost,
+        "catchup_10k_s": round(catchup_s, 3),
+    }
+    print(f"{committed} events in {driven_s:.1f} s to {args.clients} clients: "
+          f"p50 {figures['latency_p50_ms']} ms, p99 {figures['latency_p99_ms']} ms; "
+          f"10,000-event catch-up {catchup_s:.2f} s")  # fmt: skip
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
