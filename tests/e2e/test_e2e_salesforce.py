@@ -13,22 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import sign_in
+from live_server import BUILD_DIR, CHROMIUM, ROOT, ApiSession, live_server
+from playwright.sync_api import Browser, expect
+
+# The stand-in org and the test workflow of the Salesforce tests.
+sys.path.insert(0, str(ROOT / "tests" / "salesforce"))
 from fake_salesforce import FakeSalesforce
 from sf_flows import sf_flow
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
-from live_server import (
-    BUILD_DIR,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    DEMO_PASSWORD,
-    ApiSession,
-    live_server,
-)
-
-pytestmark = pytest.mark.e2e
-
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +79,7 @@ def _shot(page: object, name: str) -> None:
 
 
 def test_the_running_app_polls_salesforce_and_shows_the_connection(
-    server: str, org: FakeSalesforce
+    server: str, org: FakeSalesforce, browser: Browser
 ) -> None:
     http = ApiSession(server)
     document = sf_flow()
@@ -100,38 +92,32 @@ def test_the_running_app_polls_salesforce_and_shows_the_connection(
     state = _wait_synced(http, 3)
     assert org.login.password not in str(state)
 
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=server, viewport={"width": 1360, "height": 900})
-        context.set_default_timeout(10_000)
-        csrf = context.request.get("/api/session").json()["csrf_token"]
-        context.request.post("/api/session", data={"username": "admin", "password": DEMO_PASSWORD},
-                             headers={"X-CSRF-Token": csrf})  # fmt: skip
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto("/settings/salesforce")
-        expect = playwright_api.expect
-        expect(page.get_by_test_id("sf-stream-sf_cases")).to_contain_text("OK")
-        expect(page.get_by_test_id("sf-secret-password")).to_contain_text("Password set")
-        page.get_by_test_id("sf-test").click()
-        expect(page.get_by_test_id("sf-test-result")).to_contain_text(
-            "Connected to acme.my.salesforce.com"
-        )
-        expect(page.get_by_test_id("sf-state")).to_have_text("Connected")
-        page.get_by_test_id("sf-describe").click()
-        expect(page.get_by_test_id("sf-fields")).to_contain_text("Escalation_Reason__c")
-        assert org.login.password not in page.content()
-        _shot(page, "salesforce-settings.png")
+    context = browser.new_context(base_url=server, viewport={"width": 1360, "height": 900})
+    context.set_default_timeout(10_000)
+    sign_in(context, "admin")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto("/settings/salesforce")
+    expect(page.get_by_test_id("sf-stream-sf_cases")).to_contain_text("OK")
+    expect(page.get_by_test_id("sf-secret-password")).to_contain_text("Password set")
+    page.get_by_test_id("sf-test").click()
+    expect(page.get_by_test_id("sf-test-result")).to_contain_text(
+        "Connected to acme.my.salesforce.com"
+    )
+    expect(page.get_by_test_id("sf-state")).to_have_text("Connected")
+    page.get_by_test_id("sf-describe").click()
+    expect(page.get_by_test_id("sf-fields")).to_contain_text("Escalation_Reason__c")
+    assert org.login.password not in page.content()
+    _shot(page, "salesforce-settings.png")
 
-        page.goto(f"/workflows/{document['id']}")
-        expect(page.get_by_test_id("sf-trigger")).to_be_visible()
-        expect(page.get_by_test_id("sf-trigger")).to_contain_text("fields from describe")
-        expect(page.get_by_test_id("sf-map-sf-4")).to_have_value("Contacts__c")
-        page.get_by_test_id("sf-map-add").click()
-        expect(page.get_by_test_id("sf-map-5")).to_be_visible()
-        page.get_by_test_id("trigger-source").evaluate("e => e.scrollIntoView({block: 'start'})")
-        _shot(page, "salesforce-trigger-mapping.png")
-        context.close()
-        browser.close()
-        assert not errors, errors
+    page.goto(f"/workflows/{document['id']}")
+    expect(page.get_by_test_id("sf-trigger")).to_be_visible()
+    expect(page.get_by_test_id("sf-trigger")).to_contain_text("fields from describe")
+    expect(page.get_by_test_id("sf-map-sf-4")).to_have_value("Contacts__c")
+    page.get_by_test_id("sf-map-add").click()
+    expect(page.get_by_test_id("sf-map-5")).to_be_visible()
+    page.get_by_test_id("trigger-source").evaluate("e => e.scrollIntoView({block: 'start'})")
+    _shot(page, "salesforce-trigger-mapping.png")
+    context.close()
+    assert not errors, errors
