@@ -1,6 +1,5 @@
 // The signed-in account in the header: who and which role, change password, sign out.
 import { useEffect, useRef, useState } from "react";
-import { navigate } from "../navigation";
 import { PasswordDialog } from "./PasswordDialog";
 import { ROLE_LABELS } from "./permissions";
 import { signOut, useSession } from "./session";
@@ -51,7 +50,8 @@ export function UserMenu() {
             onClick={async () => {
               setOpen(false);
               await signOut();
-              navigate("/login");
+              // A full load: no page state, store or live connection of this account survives.
+              window.location.assign("/login");
             }}>
             Sign out
           </button>
