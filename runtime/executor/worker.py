@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -184,6 +185,8 @@ class Worker:
         self._outbox_new: list[tuple[int, str]] | None = None
         self._outbox_lock = threading.Lock()
         self._callers = _CallerThreads()
+        # A worker used only for drain() is never stopped: its idle threads end with it.
+        weakref.finalize(self, self._callers.close)
         self._local = threading.local()
         watch_commits(engine, self._on_commit)
         self._retrying = Retrying(
