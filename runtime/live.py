@@ -97,10 +97,10 @@ _AGENT_KEYS = ("agent", "assignee", "to", "from")
 
 
 def agents_named(events: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Agents the log events name, in first-seen order.
+    """Agents the log events name, each once (per event: agent, assignee, to, from).
 
     >>> agents_named([{"kind": "work_item.reassigned", "data": {"from": "ann", "to": "bo"}}])
-    ['ann', 'bo']
+    ['bo', 'ann']
     """
     seen: dict[str, None] = {}
     for event in events:
