@@ -13,28 +13,29 @@ version 2 with an added stage, a renamed stage, a moved end and a rerouted edge)
 from __future__ import annotations
 
 import copy
-import json
 import sys
 import tempfile
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from live_server import CHROMIUM, CHROMIUM_ARGS, ROOT, live_server
+from live_server import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, ROOT, ApiSession, live_server
 from playwright.sync_api import expect, sync_playwright
 
 OUT = ROOT / "docs" / "screenshots"
 
 
+_sessions: dict[str, ApiSession] = {}
+
+
 def call(base: str, method: str, path: str, body: Any = None) -> Any:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(
-        base + path, data=data, method=method, headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read() or b"null")
+    """One API call as the demo admin (signed in on first use)."""
+    session = _sessions.get(base) or _sessions.setdefault(base, ApiSession(base))
+    status, answer = session.call(method, path, body)
+    if status >= 400:
+        raise RuntimeError(f"{method} {path}: {status} {answer}")
+    return answer
 
 
 def publish_second_version(base: str) -> None:
@@ -91,6 +92,11 @@ def main() -> None:
     ):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1920, "height": 1080}, device_scale_factor=1)
+        csrf = page.request.get(f"{base}/api/session").json()["csrf_token"]
+        page.request.post(
+            f"{base}/api/session", data={"username": "admin", "password": DEMO_PASSWORD},
+            headers={"X-CSRF-Token": csrf},
+        )
         page.goto(f"{base}/workflows/support-case")
         triage = page.locator('.react-flow__node[data-id="triage"]')
         expect(triage).to_be_visible()
