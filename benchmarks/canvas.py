@@ -30,7 +30,6 @@ import json
 import statistics
 import sys
 import tempfile
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-from live_server import CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: E402
+from live_server import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, ApiSession, live_server  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from graphs.generate import generate_workflow  # noqa: E402
@@ -65,15 +64,9 @@ _START_FRAMES = """() => {
 _STOP_FRAMES = """() => { window.__recording = false; return window.__frames; }"""
 
 
-def _store(base: str, workflow: dict[str, Any]) -> None:
-    request = urllib.request.Request(
-        f"{base}/api/workflows",
-        data=json.dumps({"workflow": workflow}).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        assert response.status == 201, response.status
+def _store(admin: ApiSession, workflow: dict[str, Any]) -> None:
+    status, answer = admin.call("POST", "/api/workflows", {"workflow": workflow})
+    assert status == 201, (status, answer)
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -150,12 +143,18 @@ def main() -> None:
         sync_playwright() as playwright,
     ):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        admin = ApiSession(base)
         for size in args.sizes:
             workflow = generate_workflow(size, seed=args.seed).model_dump(mode="json")
             workflow["id"] = f"bench_{size}"
-            _store(base, workflow)
+            _store(admin, workflow)
             # A fresh page per size: nothing cached from the previous run but the assets.
             context = browser.new_context(viewport={"width": 1440, "height": 900})
+            csrf = context.request.get(f"{base}/api/session").json()["csrf_token"]
+            context.request.post(
+                f"{base}/api/session", data={"username": "admin", "password": DEMO_PASSWORD},
+                headers={"X-CSRF-Token": csrf},
+            )
             page = context.new_page()
             page.goto(f"{base}/")  # warm the asset cache, as a returning user has it
             page.wait_for_selector("[data-testid=workflow-list]")
