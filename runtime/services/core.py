@@ -357,13 +357,13 @@ def _persist(
     else:
         # One UPDATE of the row we hold locked, without the unit of work's bookkeeping;
         # the object is told the values as committed so it never writes them again.
-        sql.run(session, sql.UPDATE_RUN, {"_id": run.id, **values})
+        sql.write(session, sql.UPDATE_RUN, [{"_id": run.id, **values}])
         for name, value in values.items():
             set_committed_value(run, name, value)
     log_json = [line.model_dump(mode="json") for line in result.log]
     # Core inserts: the log and inputs are append-only and never read back in this
     # transaction, so ORM objects would only cost time on the hot path.
-    sql.run(
+    sql.write(
         session,
         sql.INSERT_RUN_INPUT,
         [
@@ -377,7 +377,7 @@ def _persist(
         ],
     )
     if result.log:
-        sql.run(
+        sql.write(
             session,
             sql.INSERT_RUN_EVENTS,
             [
@@ -439,7 +439,7 @@ def _perform_local_effects(
             if watched:
                 session.info.setdefault(PUBLISHES, []).append((effect.topic, data))
                 continue
-            sql.run(
+            sql.write(
                 session,
                 sql.INSERT_OUTBOX,
                 [
@@ -459,17 +459,17 @@ def _perform_local_effects(
         elif isinstance(effect, CreateWorkItem):
             _create_work_item(session, run=run, case=case, item=effect, now=now)
         elif isinstance(effect, CancelWorkItem):
-            sql.run(
+            sql.write(
                 session,
                 sql.CANCEL_WORK_ITEM,
-                {"_key": effect.work_item_key, "_reason": effect.reason},
+                [{"_key": effect.work_item_key, "_reason": effect.reason}],
             )
             # The holder's room goes to the best waiting item at once.
             item_closed(session, key=effect.work_item_key, outcome="cancelled", now=now)
         elif isinstance(effect, ScheduleTimer):
             _schedule_timer(session, run=run, timer=effect, now=now)
         elif isinstance(effect, CancelTimer):
-            sql.run(session, sql.CANCEL_TIMER, {"_key": effect.timer_key})
+            sql.write(session, sql.CANCEL_TIMER, [{"_key": effect.timer_key}])
         elif isinstance(effect, Escalate):
             perform_escalation(
                 session,
@@ -500,7 +500,7 @@ def _create_work_item(
     if exists is not None:
         return  # the same attempt's item exists: creating it again must not duplicate it
     assignee = choose_assignee(session, item=item, case=case.fields, now=now)
-    sql.run(
+    sql.write(
         session,
         sql.INSERT_WORK_ITEM,
         [
@@ -541,7 +541,7 @@ def _schedule_timer(session: Session, *, run: RunRow, timer: ScheduleTimer, now:
         "created_at": now,
         "fired_at": None,
     }
-    sql.run(session, sql.upsert_timer(session.get_bind().dialect.name), values)
+    sql.write(session, sql.upsert_timer(session.get_bind().dialect.name), [values])
     # The earliest due time this transaction wrote: a watching worker knows when to look.
     earliest = session.info.get(TIMERS_WRITTEN)
     if earliest is None or timer.due_at < earliest:

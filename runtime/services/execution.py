@@ -115,7 +115,7 @@ def claim_outbox(
 
 def finish_outbox(session: Session, *, outbox_id: int, now: datetime) -> None:
     """Mark an outbox entry done."""
-    sql.run(session, sql.FINISH_OUTBOX, {"_id": outbox_id, "_now": now})
+    sql.write(session, sql.FINISH_OUTBOX, [{"_id": outbox_id, "_now": now}])
 
 
 def finish_outbox_many(session: Session, *, outbox_ids: list[int], now: datetime) -> None:
@@ -189,15 +189,15 @@ def begin_step(
     if claim:
         # Called within this transaction, the step is settled by its end: the claim can
         # mark the entry done at once (a rollback undoes that with the rest).
-        claimed = sql.run(
+        claimed = sql.write(
             session,
             *(
-                (sql.CLAIM_AND_FINISH_STEP, {"_id": outbox_id, "_now": now})
+                (sql.CLAIM_AND_FINISH_STEP, [{"_id": outbox_id, "_now": now}])
                 if in_transaction
-                else (sql.CLAIM_STEP, {"_id": outbox_id, "_now": now, "_lease": lease})
+                else (sql.CLAIM_STEP, [{"_id": outbox_id, "_now": now, "_lease": lease}])
             ),
         )
-        if claimed.rowcount == 0:  # type: ignore[attr-defined]
+        if claimed == 0:
             return None  # someone else claimed it meanwhile
     execution = sql.run(session, sql.EXECUTION_STATE, {"_key": key}).first()
     if execution is not None and execution.status != ExecutionStatus.RUNNING:
@@ -229,7 +229,7 @@ def begin_step(
             outbox_done=claim,
         )
     if execution is None:
-        sql.run(
+        sql.write(
             session,
             sql.INSERT_EXECUTION,
             [
@@ -248,7 +248,7 @@ def begin_step(
             ],
         )
     else:
-        sql.run(session, sql.UPDATE_EXECUTION, {"_key": key, **values})
+        sql.write(session, sql.UPDATE_EXECUTION, [{"_key": key, **values}])
     if not wanted:
         finish_outbox(session, outbox_id=outbox_id, now=now)
         return None
@@ -309,9 +309,9 @@ def finish_step(
         # Begun in this transaction with nothing written yet: record the outcome once.
         values["deliveries"] = job.delivery
         if job.execution_exists:
-            sql.run(session, sql.UPDATE_EXECUTION, {"_key": job.key, **values})
+            sql.write(session, sql.UPDATE_EXECUTION, [{"_key": job.key, **values}])
         else:
-            sql.run(
+            sql.write(
                 session,
                 sql.INSERT_EXECUTION,
                 [
@@ -325,22 +325,33 @@ def finish_step(
     else:
         # Only the delivery that still owns the key may record a result: a later
         # delivery (``deliveries`` moved on) or a recorded result makes this one too late.
-        recorded = sql.run(
-            session, sql.FINISH_EXECUTION, {"_key": job.key, "_delivery": job.delivery, **values}
+        recorded = sql.write(
+            session, sql.FINISH_EXECUTION, [{"_key": job.key, "_delivery": job.delivery, **values}]
         )
-        if recorded.rowcount == 0:  # type: ignore[attr-defined]
+        if recorded == 0:
             return False
     if error is None:
+        new_case: dict[str, Any] | None = None
         if run.status in _ACTIVE and case_updates:
-            apply_case_changes(
+            # The step's own run learns the new case with its completion (one transition
+            # instead of a CaseUpdated and then the StepCompleted) when the engine will
+            # take this completion; otherwise it gets the CaseUpdated like the others.
+            current = _wants(run, effect)
+            previous = apply_case_changes(
                 session,
                 case=case,
                 changes=case_updates,
                 actor=f"step:{effect.step_id}",
                 now=now,
+                skip_run_id=run.id if current else None,
             )
+            if previous is not None and current:
+                new_case = dict(case.fields)
         event: StepCompleted | StepFailed = StepCompleted(
-            step_id=effect.step_id, attempt=effect.attempt, outputs=dict(outputs or {})
+            step_id=effect.step_id,
+            attempt=effect.attempt,
+            outputs=dict(outputs or {}),
+            case=new_case,
         )
     else:
         event = StepFailed(
