@@ -148,10 +148,12 @@ def change_password() -> Response:
     body = json_body(PasswordBody)
     principal = current_principal()
     assert principal is not None  # the policy lets only signed-in people here
+    # Its own transaction, as for sign-in: a wrong current password is counted.
     with session_scope(state().engine) as db:
-        renewed = service.change_password(
+        outcome = service.change_password(
             db, account_id=principal.account_id,
             current_password=body.current_password, new_password=body.new_password,
         )
+    renewed = service.principal_or_raise(outcome)
     _open(renewed)
     return _info(renewed)

@@ -336,29 +336,46 @@ def set_password(session: Session, *, username: str, password: str, actor: str) 
 
 
 def change_password(
-    session: Session, *, account_id: int, current_password: str, new_password: str
-) -> Principal:
-    """A person changes their own password; returns the principal of the new session.
+    session: Session,
+    *,
+    account_id: int,
+    current_password: str,
+    new_password: str,
+    now: datetime | None = None,
+) -> LoginOutcome:
+    """A person changes their own password; the outcome holds the new session's principal.
 
-    Other sessions of the account end (their epoch is now stale); ``CurrentPasswordWrong``
-    when ``current_password`` does not match.
+    Other sessions of the account end (their epoch is now stale). A wrong current
+    password (``CurrentPasswordWrong``) counts as a failed sign-in of the account, so a
+    borrowed session cannot be used to guess it; like :func:`attempt_login`, the outcome
+    is returned so that the caller commits the count before refusing.
     """
+    now = now if now is not None else utcnow()
     row = session.get(AccountRow, account_id)
     if row is None or row.disabled:
-        raise LoginRefused()
+        return LoginOutcome(None, LoginRefused())
+    key = f"user:{row.username}"
+    rows = _throttle_rows(session, [key])
+    wait = throttle.retry_after(_state(rows.get(key), now), now)
+    if wait is not None:
+        return LoginOutcome(None, LoginThrottled(wait))
     if row.password_hash is None or not credentials.verify_password(
         row.password_hash, current_password
     ):
-        raise CurrentPasswordWrong()
-    _check_password(new_password)
-    if new_password == current_password:
-        raise InvalidInput("The new password must differ from the current one.")
+        _count_failure(session, rows, key, throttle.ACCOUNT_LIMITS, now)
+        return LoginOutcome(None, CurrentPasswordWrong())
+    try:
+        _check_password(new_password)
+        if new_password == current_password:
+            raise InvalidInput("The new password must differ from the current one.")
+    except InvalidInput as refused:
+        return LoginOutcome(None, refused)
     row.password_hash = credentials.hash_password(new_password)
     row.password_changed_at = utcnow()
     row.session_epoch += 1
     session.add(row)
     audit.info("%s changed their password", row.username)
-    return _principal(row)
+    return LoginOutcome(_principal(row), None)
 
 
 # ---------------------------------------------------------------------------- sign-in
@@ -373,6 +390,21 @@ def _state(row: LoginThrottleRow | None, now: datetime) -> throttle.ThrottleStat
     if row is None:
         return throttle.ThrottleState(failures=0, window_start=now, locked_until=None)
     return throttle.ThrottleState(row.failures, row.window_start, row.locked_until)
+
+
+def _count_failure(
+    session: Session,
+    rows: dict[str, LoginThrottleRow],
+    key: str,
+    limits: throttle.Limits,
+    now: datetime,
+) -> None:
+    state = throttle.after_failure(_state(rows.get(key), now), limits, now)
+    stored = rows.get(key) or LoginThrottleRow(key=key)
+    stored.failures = state.failures
+    stored.window_start = state.window_start
+    stored.locked_until = state.locked_until
+    session.add(stored)
 
 
 def attempt_login(
@@ -403,12 +435,7 @@ def attempt_login(
         ok = credentials.verify_password(row.password_hash, password) and not row.disabled
     if not ok:
         for key, limits in keys.items():
-            state = throttle.after_failure(_state(rows.get(key), now), limits, now)
-            stored = rows.get(key) or LoginThrottleRow(key=key)
-            stored.failures = state.failures
-            stored.window_start = state.window_start
-            stored.locked_until = state.locked_until
-            session.add(stored)
+            _count_failure(session, rows, key, limits, now)
         audit.info("failed sign-in as %s from %s", name, address)
         return LoginOutcome(None, LoginRefused())
     assert row is not None and row.password_hash is not None

@@ -96,16 +96,22 @@ def test_password_change_needs_the_current_one_and_ends_other_sessions(db: Engin
     _create(db)
     old = _login(db, "ada", PASSWORD, T0).principal
     assert old is not None
-    with session_scope(db) as session, pytest.raises(CurrentPasswordWrong):
-        service.change_password(
+    with session_scope(db) as session:
+        wrong = service.change_password(
             session, account_id=old.account_id, current_password="nope nope nope",
             new_password="another long one",
         )
+    assert isinstance(wrong.error, CurrentPasswordWrong)
     with session_scope(db) as session:
-        new = service.change_password(
+        short = service.change_password(
+            session, account_id=old.account_id, current_password=PASSWORD, new_password="short"
+        )
+    assert isinstance(short.error, InvalidInput)
+    with session_scope(db) as session:
+        new = service.principal_or_raise(service.change_password(
             session, account_id=old.account_id, current_password=PASSWORD,
             new_password="another long one",
-        )
+        ))
     with session_scope(db) as session:
         assert service.load_principal(session, account_id=old.account_id, epoch=old.epoch) is None
         assert service.load_principal(session, account_id=new.account_id, epoch=new.epoch)
@@ -178,3 +184,23 @@ def test_the_last_active_admin_cannot_be_demoted_or_disabled(db: Engine) -> None
     with session_scope(db) as session:
         service.update_account(session, username="bo", role="admin", actor="ada")
         service.update_account(session, username="ada", role="viewer", actor="bo")
+
+
+def test_guessing_the_current_password_in_a_password_change_locks_the_account(db: Engine) -> None:
+    _create(db)
+    principal = _login(db, "ada", PASSWORD, T0).principal
+    assert principal is not None
+    for attempt in range(5):
+        with session_scope(db) as session:
+            outcome = service.change_password(
+                session, account_id=principal.account_id, current_password=f"guess {attempt}",
+                new_password="another long one", now=T0,
+            )
+        assert isinstance(outcome.error, CurrentPasswordWrong)
+    with session_scope(db) as session:
+        locked = service.change_password(
+            session, account_id=principal.account_id, current_password=PASSWORD,
+            new_password="another long one", now=T0,
+        )
+    assert isinstance(locked.error, LoginThrottled)
+    assert isinstance(_login(db, "ada", PASSWORD, T0).error, LoginThrottled)
