@@ -175,13 +175,15 @@ def begin_step(
 
     Rows are locked in the order every writer uses: case, run, outbox entry, execution.
     """
-    entry = sql.run(session, sql.OUTBOX_ENTRY, {"_id": outbox_id}).first()
-    if entry is None or entry.status == OutboxStatus.DONE:
+    entry = sql.read_first(session, sql.OUTBOX_ENTRY, {"_id": outbox_id})
+    if entry is None:
         return None
-    effect = RunStep.model_validate(entry.effect)
-    key = entry.idempotency_key
+    run_id, effect_json, key, status = entry
+    if status == OutboxStatus.DONE:
+        return None
+    effect = RunStep.model_validate(effect_json)
     try:
-        case, run = lock_run(session, entry.run_id)
+        case, run = lock_run(session, run_id)
     except NotFound:
         case = run = None
     lease = now + timedelta(seconds=effect.timeout_seconds + lease_margin_seconds)
@@ -199,11 +201,11 @@ def begin_step(
         )
         if claimed == 0:
             return None  # someone else claimed it meanwhile
-    execution = sql.run(session, sql.EXECUTION_STATE, {"_key": key}).first()
-    if execution is not None and execution.status != ExecutionStatus.RUNNING:
+    execution = sql.read_first(session, sql.EXECUTION_STATE, {"_key": key})
+    if execution is not None and execution[0] != ExecutionStatus.RUNNING:
         finish_outbox(session, outbox_id=outbox_id, now=now)
         return None
-    if execution is not None and execution.lease_until > now:
+    if execution is not None and execution[1] > now:
         return None  # another delivery is under way; its lease brings the entry back
     wanted = run is not None and _wants(run, effect)
     values: dict[str, Any] = (
@@ -211,7 +213,7 @@ def begin_step(
         if wanted
         else {"status": ExecutionStatus.SKIPPED, "finished_at": now, "lease_until": now}
     )
-    deliveries = (execution.deliveries if execution is not None else 0) + int(wanted)
+    deliveries = (execution[2] if execution is not None else 0) + int(wanted)
     values["deliveries"] = deliveries
     if wanted and in_transaction:
         assert case is not None and run is not None
@@ -235,7 +237,7 @@ def begin_step(
             [
                 {
                     "key": key,
-                    "run_id": entry.run_id,
+                    "run_id": run_id,
                     "step_id": effect.step_id,
                     "attempt": effect.attempt,
                     "action": effect.action,

@@ -74,6 +74,7 @@ __all__ = [
     "UPDATE_RUN",
     "WORK_ITEM_EXISTS",
     "insert_outbox_once",
+    "read_first",
     "run",
     "upsert_timer",
     "write",
@@ -336,6 +337,56 @@ def write(session: Session, statement: Executable, rows: list[dict[str, Any]]) -
         return int(cursor.rowcount)
     finally:
         cursor.close()
+
+
+_readers: dict[tuple[str, int, tuple[str, ...]], tuple[_Prepared, tuple[Any, ...]]] = {}
+
+
+def read_first(
+    session: Session, statement: Executable, params: dict[str, Any]
+) -> tuple[Any, ...] | None:
+    """The first row of a SELECT, read like :func:`write` reads: on the DBAPI connection.
+
+    The values come back converted by the selected columns' result processors (aware
+    datetimes; JSON as the driver's connection decodes it or by the column's codec).
+    """
+    global driver_statements
+    connection = session.connection()
+    dialect = connection.dialect
+    keys = tuple(params)
+    cache_key = (dialect.name, id(statement), keys)
+    reader = _readers.get(cache_key)
+    if reader is None:
+        results = tuple(
+            column.type._cached_result_processor(dialect, None)
+            for column in statement.selected_columns  # type: ignore[attr-defined]
+        )
+        reader = _readers[cache_key] = (_prepare(dialect, statement, keys), results)
+    prepared, results = reader
+    values = [
+        (params[key] if key is not None else fixed)
+        if process is None
+        else process(params[key] if key is not None else fixed)
+        for _, key, fixed, process in prepared.binds
+    ]
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    driver_statements += 1
+    try:
+        cursor.execute(
+            prepared.text,
+            tuple(values)
+            if prepared.positional
+            else dict(zip(prepared.names, values, strict=True)),
+        )
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    if row is None:
+        return None
+    return tuple(
+        value if process is None or value is None else process(value)
+        for value, process in zip(row, results, strict=True)
+    )
 
 
 # ---------------------------------------------------------------------------- per dialect
