@@ -476,12 +476,24 @@ class BatonSqliteDriver:
         visits: Counter[str] = Counter()
         while True:
             self.worker.drain(now=self.tick())
+            # Finding the person's work and doing it is one transaction, as one request
+            # of theirs would be.
             with self.session() as session:
                 item = session.exec(
                     select(WorkItemRow.key, WorkItemRow.step_id).where(
                         WorkItemRow.run_id == run_id, WorkItemRow.status == WorkItemStatus.OPEN
                     )
                 ).first()
+                if item is not None:
+                    if park:
+                        break
+                    key, step_id = item
+                    visits[step_id] += 1
+                    data = scenario.form_data(self.interactive[step_id], visits[step_id])
+                    complete_work_item(
+                        session=session, key=key, data=data, actor="agent-1", now=self.tick()
+                    )
+                    continue
                 timer = session.exec(
                     select(TimerRow.key, TimerRow.due_at).where(
                         TimerRow.run_id == run_id,
@@ -489,22 +501,10 @@ class BatonSqliteDriver:
                         TimerRow.purpose == "wait",
                     )
                 ).first()
-            if item is not None:
-                if park:
+                if timer is None:
                     break
-                key, step_id = item
-                visits[step_id] += 1
-                data = scenario.form_data(self.interactive[step_id], visits[step_id])
-                with self.session() as session:
-                    complete_work_item(
-                        session=session, key=key, data=data, actor="agent-1", now=self.tick()
-                    )
-            elif timer is not None:
                 key, due_at = timer
-                with self.session() as session:
-                    execution.fire_timer(session, key=key, now=due_at)
-            else:
-                break
+                execution.fire_timer(session, key=key, now=due_at)
         with self.session() as session:
             run = session.get(RunRow, run_id)
             assert run is not None
