@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-__all__ = ["builder", "clone", "make"]
+__all__ = ["builder", "clone", "make", "model_setters"]
 
 M = TypeVar("M", bound=BaseModel)
 # BaseModel keeps its bookkeeping in slots; their descriptors set them directly, which
@@ -68,6 +68,12 @@ def builder(cls: type[M]) -> Callable[[dict[str, Any]], M]:
         return obj
 
     return build
+
+
+def model_setters() -> tuple[Callable[[Any, Any], None], ...]:
+    """The slot setters ``make`` uses (``__dict__``, fields-set, extra, private), for
+    callers that inline it on their hottest path."""
+    return _set_dict, _set_fields_set, _set_extra, _set_private
 
 
 def clone(obj: M) -> M:

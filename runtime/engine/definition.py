@@ -102,9 +102,26 @@ class CompiledCondition:
     #: per leaf rule, what :meth:`explain` reports, precomputed: field, operator, value,
     #: a reader for the value seen, and the rule's predicate
     leaves: tuple[tuple[str, str, Any, Callable[[Facts], Any], Predicate], ...] = ()
+    #: the group's ``match`` when every rule is a direct leaf (no nested groups): then
+    #: the explanation alone says whether the condition holds
+    flat: Literal["all", "any"] | None = None
 
     def __call__(self, facts: Facts) -> bool:
         return self.test(facts)
+
+    def judge(self, facts: Facts) -> tuple[bool, list[dict[str, Any]]]:
+        """Whether the condition holds, and :meth:`explain`'s answer, evaluating once.
+
+        >>> c = _compile(Group(rules=[Rule(field="case.p", op="eq", value="high")]))
+        >>> c.judge(Facts(case={"p": "low"}))[0]
+        False
+        """
+        explained = self.explain(facts)
+        if self.flat == "all":
+            return all(r["held"] for r in explained), explained
+        if self.flat == "any":
+            return any(r["held"] for r in explained), explained
+        return self.test(facts), explained
 
     def explain(self, facts: Facts) -> list[dict[str, Any]]:
         """Every leaf rule with the value it saw and whether it held.
@@ -147,8 +164,9 @@ def _compile(condition: Group | None) -> CompiledCondition | None:
     leaves = tuple(
         (rule.field, rule.op.value, rule.value, _reader(rule.field), check) for rule, check in rules
     )
+    flat = condition.match if all(isinstance(r, Rule) for r in condition.rules) else None
     return CompiledCondition(
-        source=condition, test=compile_condition(condition), rules=rules, leaves=leaves
+        source=condition, test=compile_condition(condition), rules=rules, leaves=leaves, flat=flat
     )
 
 

@@ -181,11 +181,13 @@ class _RunLike(Protocol):
 
 def escalate(run: _RunLike) -> None:
     """Fire the escalation rules that hold now at the run's stage (called by the transition)."""
-    s = run.s
-    if s.status is not RunStatus.RUNNING or s.node_id is None:
-        return
+    # Most workflows have no rules: answer that before anything else (this runs after
+    # every event, and ``RunStatus.RUNNING`` goes through the enum metaclass's hook).
     escalations = compiled_escalations(run.d.workflow)
     if not escalations:
+        return
+    s = run.s
+    if s.status is not RunStatus.RUNNING or s.node_id is None:
         return
     node = run.d.nodes[s.node_id]
     if node.kind != "stage":

@@ -33,7 +33,7 @@ from pydantic import BaseModel
 
 from graphs.conditions import Facts, parse_datetime
 from graphs.model import SLA, BackgroundStep, Edge, EdgeKind, EndNode, InteractiveStep, StageNode
-from runtime.engine._fast import builder, make
+from runtime.engine._fast import builder, make, model_setters
 from runtime.engine.definition import (
     CompiledNode,
     CompiledStep,
@@ -107,7 +107,9 @@ def _run_over(status: RunStatus | None) -> bool:
 _LEVEL = {name: k for k, name in enumerate(SLA_LEVELS)}
 _EMPTY: Mapping[str, Any] = {}
 M = TypeVar("M", bound=BaseModel)
-_log_event = builder(LogEvent)
+_new_object = object.__new__
+_set_dict, _set_fields_set, _set_extra, _set_private = model_setters()
+_LOG_FIELDS = set(LogEvent.model_fields)
 _publish = builder(Publish)
 _transition = builder(Transition)
 _step_state = builder(StepState)
@@ -258,8 +260,12 @@ class _Counters(Mapping[str, int]):
 
 def _changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     # A missing field reads as None, so a field gone or added as None did not change.
-    changed = [k for k, v in after.items() if before.get(k) != v]
-    changed.extend(k for k, v in before.items() if v is not None and k not in after)
+    try:
+        # Hashable values (the usual case record): the comparison runs in C.
+        changed = [k for k, v in after.items() - before.items() if v is not None or k in before]
+    except TypeError:
+        changed = [k for k, v in after.items() if before.get(k) != v]
+    changed.extend(k for k in before.keys() - after.keys() if before[k] is not None)
     changed.sort()
     return changed
 
@@ -393,19 +399,24 @@ class _Run:
         **data: Any,
     ) -> None:
         self.seq = seq = self.seq + 1
-        self.log.append(
-            _log_event(
-                {
-                    "seq": seq,
-                    "at": self.now,
-                    "actor": self.actor,
-                    "kind": kind,
-                    "node_id": node_id,
-                    "step_id": step_id,
-                    "data": data,
-                }
-            )
+        # ``make(LogEvent, ...)`` inlined: about sixty log events per case.
+        event = _new_object(LogEvent)
+        _set_dict(
+            event,
+            {
+                "seq": seq,
+                "at": self.now,
+                "actor": self.actor,
+                "kind": kind,
+                "node_id": node_id,
+                "step_id": step_id,
+                "data": data,
+            },
         )
+        _set_fields_set(event, _LOG_FIELDS)
+        _set_extra(event, None)
+        _set_private(event, None)
+        self.log.append(event)
 
     def result(self) -> Transition:
         s = self.s
@@ -487,7 +498,8 @@ class _Run:
         )
         self.enter(self.d.start_id)
         self.advance()
-        escalate(self)
+        if self.d.workflow.escalations:
+            escalate(self)
 
     def handle(self, event: Event) -> None:
         status = self.s.status
@@ -503,9 +515,12 @@ class _Run:
         elif status is not _RUN_RUNNING:
             self.defer(event)
         else:
-            self.apply(event)
+            handler = _APPLY.get(kind)
+            if handler is not None:
+                handler(self, event)
             self.advance()
-            escalate(self)
+            if self.d.workflow.escalations:
+                escalate(self)
 
     def ignore(self, event: Event, reason: str, **data: Any) -> None:
         self.note(
@@ -549,11 +564,6 @@ class _Run:
 
     # ------------------------------------------------------------------ events
 
-    def apply(self, event: Event) -> None:
-        handler = _APPLY.get(event.kind)
-        if handler is not None:
-            handler(self, event)
-
     def case_updated(self, event: CaseUpdated) -> None:
         s = self.s
         previous = event.previous if event.previous else s.case
@@ -567,7 +577,9 @@ class _Run:
         """The current step attempt the event is about, or ``None`` after logging why not."""
         s = self.s
         st = s.steps.get(step_id)
-        cs = self.d.step(s.node_id or "", step_id)
+        node = self.d.nodes.get(s.node_id or "")
+        index = None if node is None else node.step_index
+        cs = None if index is None else index.get(step_id)
         if st is None or cs is None:
             self.ignore(event, f"step {step_id!r} is not part of the stage the run is at")
             return None
@@ -910,11 +922,15 @@ class _Run:
         facts = self.facts()
         chosen = None
         checked: list[dict[str, Any]] = []
+        explained: list[dict[str, Any]] = []
         for co in node.outcomes:
-            if co.condition is None or co.condition(facts):
+            if co.condition is None:
                 chosen = co
                 break
-            explained = co.condition.explain(facts)
+            held, explained = co.condition.judge(facts)
+            if held:
+                chosen = co
+                break
             checked.append(
                 {
                     "outcome": co.outcome.id,
@@ -940,7 +956,7 @@ class _Run:
         elif chosen.condition is None:
             reason = f"outcome {chosen.outcome.label!r} has no condition"
         else:
-            rules = chosen.condition.explain(facts)
+            rules = explained  # the chosen outcome's, from the loop
             reason = summarize(rules, True)
         self.note(
             "decision.taken",
@@ -1020,7 +1036,7 @@ class _Run:
                     if not cs.entry(facts_now):
                         blocked.append(cs)
                         continue
-                self.launch(cs, self.own(cs.id), retry_of=None)
+                self.launch(cs, st if cs.id in self.owned else self.own(cs.id), retry_of=None)
                 active = True
             if all_done:
                 self.exit_stage(node)
