@@ -68,6 +68,13 @@ def run_command(host: str, port: int, worker: bool) -> None:
         agents = _seed_routing(app)
         if agents:
             click.echo(f"Demo routing: agents {', '.join(agents)}, with queues and skills")
+        if loaded and settings.env == "development":
+            # A fresh store gets a few cases, so the cases list and monitor show work.
+            from runtime.demo_cases import seed_demo_cases
+
+            with session_scope(state(app).engine) as session:
+                count = seed_demo_cases(session)
+            click.echo(f"Demo cases: {count}, started on their workflows")
     engine = state(app).engine
     click.echo(f"Database: {engine.url.render_as_string(hide_password=True)}")
     from designer.live import app_publisher

@@ -137,7 +137,7 @@ export function CasesPage() {
                   <div className="wf-muted mono">{run.case_id.slice(0, 12)}</div></td>
                 <td>{names.get(run.workflow_id) ?? run.workflow_id} <span className="wf-muted">v{run.version}</span></td>
                 <td><span className={`status status--${run.status}`}>{run.status}</span></td>
-                <td>{run.node_name ?? "—"}{run.incident && <div className="cell-error">{run.incident.message}</div>}</td>
+                <td>{run.node_name ?? "—"}{run.incident && <div className="cell-error" title={run.incident.message}>{run.incident.message}</div>}</td>
                 <td>{run.finished_at ? "—" : since(run.node_entered_at)}</td>
                 <td>{run.sla ? <span className={`sla-chip sla-chip--${run.sla}`}>{SLA_LABEL[run.sla]}</span> : <span className="wf-muted">—</span>}</td>
                 <td>{run.assignees.length ? run.assignees.join(", ") : <span className="wf-muted">—</span>}</td>
