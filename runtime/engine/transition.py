@@ -114,6 +114,9 @@ _publish = builder(Publish)
 _transition = builder(Transition)
 _step_state = builder(StepState)
 _run_step = builder(RunStep)
+_sla_clock_of = builder(SlaClock)
+_cancel_timer = builder(CancelTimer)
+_schedule_timer = builder(ScheduleTimer)
 
 
 def work_item_key(run_id: str, step_id: str, attempt: int) -> str:
@@ -349,13 +352,14 @@ def _sla_clock(started: datetime, sla: SLA, d: CompiledWorkflow) -> SlaClock:
 
 
 def _new_clock(started: datetime, target: float, warning: float | None) -> SlaClock:
-    return _new(
-        SlaClock,
-        started_at=started,
-        warning_at=None if warning is None else _after(started, warning),
-        due_at=_after(started, target),
-        state="on_track",
-        stopped_at=None,
+    return _sla_clock_of(
+        {
+            "started_at": started,
+            "warning_at": None if warning is None else _after(started, warning),
+            "due_at": _after(started, target),
+            "state": "on_track",
+            "stopped_at": None,
+        }
     )
 
 
@@ -420,8 +424,9 @@ class _Run:
 
     def result(self) -> Transition:
         s = self.s
-        s.__dict__["seq"] = self.seq
-        status, before = s.status, self.start_status
+        values = s.__dict__
+        values["seq"] = self.seq
+        status, before = values["status"], self.start_status
         if (status is _COMPLETED_RUN or status is _CANCELLED_RUN) and not (
             before is _COMPLETED_RUN or before is _CANCELLED_RUN
         ):
@@ -436,9 +441,9 @@ class _Run:
                     "kind": "publish",
                     "topic": topic,
                     "data": {
-                        "run_id": s.run_id,
-                        "status": s.status._value_,
-                        "node_id": s.node_id,
+                        "run_id": values["run_id"],
+                        "status": status._value_,
+                        "node_id": values["node_id"],
                         "from_seq": self.first_seq,
                         "to_seq": self.seq,
                     },
@@ -575,9 +580,9 @@ class _Run:
         self, event: Event, step_id: str, attempt: int, expected: StepStatus
     ) -> tuple[CompiledStep, StepState] | None:
         """The current step attempt the event is about, or ``None`` after logging why not."""
-        s = self.s
-        st = s.steps.get(step_id)
-        node = self.d.nodes.get(s.node_id or "")
+        values = self.s.__dict__
+        st = values["steps"].get(step_id)
+        node = self.d.nodes.get(values["node_id"] or "")
         index = None if node is None else node.step_index
         cs = None if index is None else index.get(step_id)
         if st is None or cs is None:
@@ -804,9 +809,12 @@ class _Run:
 
     def advance(self) -> None:
         """Move the token as far as it goes without waiting for anything."""
-        s = self.s
-        while s.status is _RUN_RUNNING:
-            node = self.d.nodes[s.node_id or ""]
+        # The state's own dict: a model's attribute reads go through pydantic's
+        # __getattr__ hook, several times a dict read.
+        values = self.s.__dict__
+        nodes = self.d.nodes
+        while values["status"] is _RUN_RUNNING:
+            node = nodes[values["node_id"] or ""]
             if node.kind == "stage":
                 if not self.settle_stage(node):
                     return
@@ -982,7 +990,8 @@ class _Run:
     def settle_stage(self, node: CompiledNode) -> bool:
         """Start what can start; ``True`` when the stage is finished and left."""
         s = self.s
-        if not s.stage_open:
+        values = s.__dict__
+        if not values["stage_open"]:
             if node.entry is not None:
                 facts = self.facts()
                 if not node.entry(facts):
@@ -1000,13 +1009,13 @@ class _Run:
                     node_id=node.id,
                     reason="entry condition holds: " + node.entry.describe(facts, True),
                 )
-            s.__dict__.update(stage_open=True)
+            values["stage_open"] = True
         if node.exit is not None:
             facts = self.facts()
             if node.exit(facts):
                 self.exit_early(node, node.exit.describe(facts, True))
                 return True
-        steps = s.steps
+        steps = values["steps"]
         while True:
             facts_now: Facts | None = None
             all_done = True
@@ -1338,8 +1347,7 @@ class _Run:
 
     def sla_timer(self, purpose: str, target: str, n: int, due: datetime) -> None:
         self.effects.append(
-            make(
-                ScheduleTimer,
+            _schedule_timer(
                 {
                     "kind": "schedule_timer",
                     "timer_key": timer_key(self.s.run_id, purpose, target, n),
@@ -1361,9 +1369,8 @@ class _Run:
             return
         purpose = "sla_warning" if clock.state == "on_track" and _warns(clock) else "sla_breach"
         self.effects.append(
-            make(
-                CancelTimer,
-                {"kind": "cancel_timer", "timer_key": timer_key(self.s.run_id, purpose, target, n)},
+            _cancel_timer(
+                {"kind": "cancel_timer", "timer_key": timer_key(self.s.run_id, purpose, target, n)}
             )
         )
 
@@ -1388,14 +1395,14 @@ class _Run:
         if clock is None or clock.stopped_at is not None:
             return
         self.cancel_sla(node.id, s.visits[node.id], clock)
-        s.__dict__.update(sla=_with(clock, stopped_at=self.now))
+        s.__dict__["sla"] = _sla_clock_of({**clock.__dict__, "stopped_at": self.now})
 
     def stop_step_clock(self, cs: CompiledStep, st: StepState) -> None:
         clock = st.sla
         if clock is None or clock.stopped_at is not None:
             return
         self.cancel_sla(f"{cs.node_id}.{cs.id}", st.attempt, clock)
-        st.__dict__.update(sla=_with(clock, stopped_at=self.now))
+        st.__dict__["sla"] = _sla_clock_of({**clock.__dict__, "stopped_at": self.now})
 
     def stage_sla(self, purpose: str) -> None:
         s = self.s
