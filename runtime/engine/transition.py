@@ -459,11 +459,12 @@ class _Run:
         if self.cached_facts is not None:
             return self.cached_facts
         s = self.s
+        values = s.__dict__
         d = self.d
         facts = _facts(
-            s.case,
-            s.previous_case,
-            s.step_outputs,
+            values["case"],
+            values["previous_case"],
+            values["step_outputs"],
             self.sla_facts() if d.reads_sla else _EMPTY,
             _Counters(s.visits, s.loops) if d.reads_counters else _EMPTY,
         )
