@@ -1,8 +1,7 @@
 // Routing and SLAs (designer/api/agents.py, metrics.py): agents, skills, queues,
 // calendars, an agent's inbox and pull-next, reassignment with a reason, and metrics.
 import { useEffect, useState } from "react";
-import { csrfHeaders, sessionEnded } from "../auth/session";
-import { ApiError } from "./client";
+import { request } from "./client";
 
 export type Availability = "online" | "away" | "offline";
 export type Strategy = "round_robin" | "load_balanced" | "skills_based" | "pull_next";
@@ -125,61 +124,39 @@ export interface Metrics {
   days: DayPoint[];
 }
 
-async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const response = await fetch(url, {
-    method,
-    headers: { ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...csrfHeaders(method) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (response.status === 204) return undefined as T;
-  if (response.status === 401) sessionEnded();
-  const text = await response.text();
-  let payload: unknown = null;
-  try {
-    payload = text ? JSON.parse(text) : null;
-  } catch {
-    payload = null;
-  }
-  if (!response.ok) {
-    const error = (payload as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
-    throw new ApiError(response.status, error?.code ?? "http_error", error?.message ?? `${method} ${url} failed (HTTP ${response.status})`, error?.details ?? null);
-  }
-  return payload as T;
-}
-
 const enc = encodeURIComponent;
 
 export const routingApi = {
-  options: () => call<RoutingOptions>("GET", "/api/routing/options"),
-  agents: () => call<{ agents: Agent[] }>("GET", "/api/agents").then((r) => r.agents),
-  saveAgent: (agent: Agent) => call<Agent>("PUT", `/api/agents/${enc(agent.id)}`, stripAgent(agent)),
-  deleteAgent: (id: string) => call<void>("DELETE", `/api/agents/${enc(id)}`),
+  options: () => request<RoutingOptions>("GET", "/api/routing/options"),
+  agents: () => request<{ agents: Agent[] }>("GET", "/api/agents").then((r) => r.agents),
+  saveAgent: (agent: Agent) => request<Agent>("PUT", `/api/agents/${enc(agent.id)}`, stripAgent(agent)),
+  deleteAgent: (id: string) => request<void>("DELETE", `/api/agents/${enc(id)}`),
   setAvailability: (id: string, availability: Availability) =>
-    call<Agent>("POST", `/api/agents/${enc(id)}/availability`, { availability }),
-  skills: () => call<{ skills: Skill[] }>("GET", "/api/skills").then((r) => r.skills),
-  saveSkill: (skill: Skill) => call<Skill>("PUT", `/api/skills/${enc(skill.name)}`, skill),
-  deleteSkill: (name: string) => call<void>("DELETE", `/api/skills/${enc(name)}`),
-  queues: () => call<{ queues: Queue[] }>("GET", "/api/queues").then((r) => r.queues),
+    request<Agent>("POST", `/api/agents/${enc(id)}/availability`, { availability }),
+  skills: () => request<{ skills: Skill[] }>("GET", "/api/skills").then((r) => r.skills),
+  saveSkill: (skill: Skill) => request<Skill>("PUT", `/api/skills/${enc(skill.name)}`, skill),
+  deleteSkill: (name: string) => request<void>("DELETE", `/api/skills/${enc(name)}`),
+  queues: () => request<{ queues: Queue[] }>("GET", "/api/queues").then((r) => r.queues),
   saveQueue: (queue: Queue) =>
-    call<Queue>("PUT", `/api/queues/${enc(queue.name)}`, {
+    request<Queue>("PUT", `/api/queues/${enc(queue.name)}`, {
       name: queue.name, description: queue.description, strategy: queue.strategy, members: queue.members, calendar: queue.calendar,
     }),
-  deleteQueue: (name: string) => call<void>("DELETE", `/api/queues/${enc(name)}`),
-  calendars: () => call<{ calendars: Calendar[] }>("GET", "/api/calendars").then((r) => r.calendars),
-  saveCalendar: (calendar: Calendar) => call<Calendar>("PUT", `/api/calendars/${enc(calendar.name)}`, calendar),
-  deleteCalendar: (name: string) => call<void>("DELETE", `/api/calendars/${enc(name)}`),
-  inbox: (agentId: string) => call<Inbox>("GET", `/api/agents/${enc(agentId)}/inbox`),
-  pull: (agentId: string) => call<InboxItem>("POST", `/api/agents/${enc(agentId)}/pull`),
-  complete: (key: string, data: Record<string, unknown>) => call<unknown>("POST", `/api/work-items/${enc(key)}/complete`, { data }),
+  deleteQueue: (name: string) => request<void>("DELETE", `/api/queues/${enc(name)}`),
+  calendars: () => request<{ calendars: Calendar[] }>("GET", "/api/calendars").then((r) => r.calendars),
+  saveCalendar: (calendar: Calendar) => request<Calendar>("PUT", `/api/calendars/${enc(calendar.name)}`, calendar),
+  deleteCalendar: (name: string) => request<void>("DELETE", `/api/calendars/${enc(name)}`),
+  inbox: (agentId: string) => request<Inbox>("GET", `/api/agents/${enc(agentId)}/inbox`),
+  pull: (agentId: string) => request<InboxItem>("POST", `/api/agents/${enc(agentId)}/pull`),
+  complete: (key: string, data: Record<string, unknown>) => request<unknown>("POST", `/api/work-items/${enc(key)}/complete`, { data }),
   reassign: (key: string, agent: string | null, reason: string, queue?: string | null) =>
-    call<InboxItem>("POST", `/api/routing/work-items/${enc(key)}/reassign`, { agent, reason, ...(queue ? { queue } : {}) }),
+    request<InboxItem>("POST", `/api/routing/work-items/${enc(key)}/reassign`, { agent, reason, ...(queue ? { queue } : {}) }),
   assignments: (key: string) =>
-    call<{ assignments: Assignment[] }>("GET", `/api/routing/work-items/${enc(key)}/assignments`).then((r) => r.assignments),
+    request<{ assignments: Assignment[] }>("GET", `/api/routing/work-items/${enc(key)}/assignments`).then((r) => r.assignments),
   metrics: (query: { start: string; end: string; workflow_id?: string; queue?: string }) => {
     const params = new URLSearchParams({ start: query.start, end: query.end });
     if (query.workflow_id) params.set("workflow_id", query.workflow_id);
     if (query.queue) params.set("queue", query.queue);
-    return call<Metrics>("GET", `/api/metrics?${params}`);
+    return request<Metrics>("GET", `/api/metrics?${params}`);
   },
 };
 

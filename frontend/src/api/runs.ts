@@ -1,8 +1,7 @@
 // Cases, runs, work items, the monitor and exports (designer/api/runs.py, cases.py,
 // monitor.py). Errors arrive as {"error": {...}} and become ApiError, as in client.ts.
-import { csrfHeaders, sessionEnded } from "../auth/session";
 import type { FormField } from "../model/types";
-import { ApiError } from "./client";
+import { request } from "./client";
 
 export type RunStatus = "running" | "paused" | "incident" | "completed" | "cancelled";
 export type SlaLevel = "on_track" | "at_risk" | "breached";
@@ -123,28 +122,6 @@ export interface RunFilters {
 
 export type Command = "pause" | "resume" | "cancel" | "retry" | "skip";
 
-async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const response = await fetch(url, {
-    method,
-    headers: { ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...csrfHeaders(method) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (response.status === 401) sessionEnded();
-  const text = await response.text();
-  let payload: unknown = null;
-  try {
-    payload = text ? JSON.parse(text) : null;
-  } catch {
-    payload = null;
-  }
-  if (!response.ok) {
-    const error = (payload as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
-    throw new ApiError(response.status, error?.code ?? "http_error",
-      error?.message ?? `${method} ${url} failed with HTTP ${response.status}`, error?.details ?? null);
-  }
-  return payload as T;
-}
-
 function query(params: Record<string, string | number | undefined | null>): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
@@ -158,24 +135,24 @@ const enc = encodeURIComponent;
 
 export const runsApi = {
   listRuns: (filters: RunFilters, cursor?: string | null, limit = 50) =>
-    call<{ items: RunRow[]; next_cursor: string | null }>("GET", `/api/runs${query({ ...filters, cursor, limit })}`),
-  getRun: (id: string) => call<RunDetail>("GET", `/api/runs/${enc(id)}`),
+    request<{ items: RunRow[]; next_cursor: string | null }>("GET", `/api/runs${query({ ...filters, cursor, limit })}`),
+  getRun: (id: string) => request<RunDetail>("GET", `/api/runs/${enc(id)}`),
   log: (id: string, afterSeq = 0) =>
-    call<{ events: LogEvent[]; last_seq: number; more: boolean }>("GET", `/api/runs/${enc(id)}/log${query({ after_seq: afterSeq, limit: 5000 })}`),
+    request<{ events: LogEvent[]; last_seq: number; more: boolean }>("GET", `/api/runs/${enc(id)}/log${query({ after_seq: afterSeq, limit: 5000 })}`),
   command: (id: string, command: Command, reason = "", stepId?: string | null) =>
-    call<RunRow>("POST", `/api/runs/${enc(id)}/${command}`, { reason, ...(stepId ? { step_id: stepId } : {}) }),
+    request<RunRow>("POST", `/api/runs/${enc(id)}/${command}`, { reason, ...(stepId ? { step_id: stepId } : {}) }),
   createCase: (fields: Record<string, unknown>, workflowId: string) =>
-    call<{ case: CaseRecord; runs: RunRow[] }>("POST", "/api/cases", { fields, workflow_id: workflowId }),
+    request<{ case: CaseRecord; runs: RunRow[] }>("POST", "/api/cases", { fields, workflow_id: workflowId }),
   updateCase: (id: string, changes: Record<string, unknown>, expectedVersion?: number) =>
-    call<{ case: CaseRecord; runs: RunRow[] }>("PATCH", `/api/cases/${enc(id)}`,
+    request<{ case: CaseRecord; runs: RunRow[] }>("PATCH", `/api/cases/${enc(id)}`,
       { changes, ...(expectedVersion ? { expected_version: expectedVersion } : {}) }),
-  caseChanges: (id: string) => call<{ changes: CaseChange[] }>("GET", `/api/cases/${enc(id)}/changes`),
+  caseChanges: (id: string) => request<{ changes: CaseChange[] }>("GET", `/api/cases/${enc(id)}/changes`),
   completeWorkItem: (key: string, data: Record<string, unknown>) =>
-    call<WorkItem>("POST", `/api/work-items/${enc(key)}/complete`, { data }),
+    request<WorkItem>("POST", `/api/work-items/${enc(key)}/complete`, { data }),
   monitor: (workflowId: string, stuckMinutes: number) =>
-    call<MonitorPicture>("GET", `/api/monitor/${enc(workflowId)}${query({ stuck_minutes: stuckMinutes })}`),
+    request<MonitorPicture>("GET", `/api/monitor/${enc(workflowId)}${query({ stuck_minutes: stuckMinutes })}`),
   bulk: (command: "retry" | "cancel", runIds: string[], reason = "") =>
-    call<{ results: { run_id: string; ok: boolean; status: string | null; error: { message: string } | null }[] }>(
+    request<{ results: { run_id: string; ok: boolean; status: string | null; error: { message: string } | null }[] }>(
       "POST", "/api/monitor/bulk", { command, run_ids: runIds, reason }),
   runExportUrl: (id: string, format: "csv" | "json") => `/api/runs/${enc(id)}/export?format=${format}`,
   workflowExportUrl: (workflowId: string, format: "csv" | "json", from?: string, to?: string) =>

@@ -1,7 +1,6 @@
 // The Salesforce connection (designer/api/salesforce.py): its state (secrets only as
 // set/unset), the connection test, an sObject's fields from describe, a sync on demand.
-import { csrfHeaders, sessionEnded } from "../auth/session";
-import { ApiError } from "./client";
+import { request } from "./client";
 
 export type AuthMode = "password" | "jwt" | "session" | "none";
 
@@ -64,35 +63,17 @@ export interface SalesforceSyncStream {
   error: string | null;
 }
 
-async function call<T>(method: string, url: string): Promise<T> {
-  const response = await fetch(url, { method, headers: { ...csrfHeaders(method) } });
-  if (response.status === 401) sessionEnded();
-  const text = await response.text();
-  let payload: unknown = null;
-  try {
-    payload = text ? JSON.parse(text) : null;
-  } catch {
-    payload = null;
-  }
-  if (!response.ok) {
-    const error = (payload as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
-    throw new ApiError(response.status, error?.code ?? "http_error",
-      error?.message ?? `${method} ${url} failed with HTTP ${response.status}`, error?.details ?? null);
-  }
-  return payload as T;
-}
-
 const fieldCache = new Map<string, Promise<SalesforceField[]>>();
 
 export const salesforceApi = {
-  connection: () => call<SalesforceConnection>("GET", "/api/salesforce/connection"),
-  test: () => call<SalesforceTestResult>("POST", "/api/salesforce/connection/test"),
-  sync: () => call<{ streams: SalesforceSyncStream[] }>("POST", "/api/salesforce/sync").then((r) => r.streams),
+  connection: () => request<SalesforceConnection>("GET", "/api/salesforce/connection"),
+  test: () => request<SalesforceTestResult>("POST", "/api/salesforce/connection/test"),
+  sync: () => request<{ streams: SalesforceSyncStream[] }>("POST", "/api/salesforce/sync").then((r) => r.streams),
   /** An sObject's fields; asked once per sObject and page load (describe is slow and rarely changes). */
   fields: (sobject: string): Promise<SalesforceField[]> => {
     let found = fieldCache.get(sobject);
     if (!found) {
-      found = call<{ fields: SalesforceField[] }>("GET", `/api/salesforce/sobjects/${encodeURIComponent(sobject)}/fields`)
+      found = request<{ fields: SalesforceField[] }>("GET", `/api/salesforce/sobjects/${encodeURIComponent(sobject)}/fields`)
         .then((r) => r.fields);
       found.catch(() => fieldCache.delete(sobject));
       fieldCache.set(sobject, found);
