@@ -32,6 +32,10 @@ $(PY_STAMP): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(FRONTEND_STAMP): frontend/package.json frontend/package-lock.json
+	@# Vite 8 needs npm 11; some machines start with npm 10 when their own upgrade failed.
+	@major=$$(npm --version 2>/dev/null | cut -d. -f1); if [ "$${major:-0}" -lt 11 ]; then \
+		echo "npm $$(npm --version) is older than 11: installing npm 11"; \
+		npm install -g npm@11 --no-audit --no-fund; fi
 	cd frontend && npm ci --no-audit --no-fund
 	touch $@
 
