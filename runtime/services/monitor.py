@@ -24,9 +24,8 @@ from runtime.services.core import ACTIVE_STATUS_VALUES, definition_for
 from runtime.services.runs import (
     MAX_PAGE,
     RunPage,
-    _decode_cursor,
-    _encode_cursor,
     cancel_run,
+    keyset_page,
     retry_step,
 )
 from runtime.store.tables import CaseRow, RunRow, WorkItemRow, WorkItemStatus, utcnow
@@ -168,19 +167,7 @@ def search_runs(
         query = query.where(col(RunRow.id).in_(held))
     if filters.sla is not None:
         query = query.where(_sla_clause(filters.sla, now))
-    if cursor is not None:
-        at, last_id = _decode_cursor(cursor)
-        query = query.where(
-            or_(
-                col(RunRow.started_at) < at,
-                and_(col(RunRow.started_at) == at, col(RunRow.id) < last_id),
-            )
-        )
-    query = query.order_by(col(RunRow.started_at).desc(), col(RunRow.id).desc()).limit(limit + 1)
-    rows = list(session.exec(query).all())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return RunPage(items=rows, next_cursor=_encode_cursor(rows[-1]) if more and rows else None)
+    return keyset_page(session, query, cursor=cursor, limit=limit)
 
 
 @dataclass(frozen=True, slots=True)
