@@ -88,8 +88,14 @@ def run_command(host: str, port: int, worker: bool) -> None:
         poller = start_poller(settings, engine)  # None unless Salesforce is configured
         if poller is not None:
             click.echo(f"Salesforce: polling every {poller.interval:g}s")
-    for line in describe(seed_demo_accounts(state(app).engine, settings)):
+    made = seed_demo_accounts(state(app).engine, settings)
+    for line in describe(made):
         click.echo(line)
+    if not made and settings.env == "development":
+        # Passwords were printed on the first start only; say how to get back in.
+        click.echo(
+            "Accounts: `baton users list`; a forgotten password: `baton users set-password NAME`"
+        )
     click.echo(f"Baton is running at {_url(host, port)} (Ctrl+C to stop)")
     try:
         socketio.run(
