@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,8 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from graphs.diff import diff_workflows
@@ -22,7 +19,7 @@ from graphs.io import dump_workflow
 from graphs.model import EndNode, Position, StageNode, StartNode, Workflow
 from runtime import workflows as service
 from runtime.db import make_engine, session_scope
-from runtime.store import metadata, migrate
+from runtime.store import migrate
 from runtime.store.workflow_tables import WorkflowRow
 from runtime.workflows import (
     HasVersions,
@@ -33,33 +30,7 @@ from runtime.workflows import (
     WorkflowExists,
     WorkflowNotFound,
 )
-
-POSTGRES_ENV = "BATON_TEST_POSTGRES_URL"
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    """A fresh, migrated database on the test server (``make test`` starts one)."""
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        message = f"PostgreSQL tests need {POSTGRES_ENV}"
-        if os.environ.get("BATON_REQUIRE_POSTGRES") == "1":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    name = f"baton_wf_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(make_url(base), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    migrate(engine)
-    engine.dispose()
-    try:
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+from tests.db_fixtures import wipe
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -70,9 +41,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         migrate(engine)
     else:
         engine = make_engine(request.getfixturevalue("postgres_url"))
-        with engine.begin() as conn:
-            for table in reversed(metadata.sorted_tables):
-                conn.execute(table.delete())
+        wipe(engine)
     yield engine
     engine.dispose()
 
@@ -105,7 +74,9 @@ def test_create_get_and_list(session: Session, claim: Workflow) -> None:
     assert service.get_workflow(session=session, workflow_id=claim.id).workflow == claim
     (summary,) = service.list_workflows(session=session)
     assert (summary.id, summary.node_count, summary.error_count) == (
-        claim.id, len(claim.nodes), 0,
+        claim.id,
+        len(claim.nodes),
+        0,
     )
     with pytest.raises(WorkflowExists):
         service.create_workflow(session=session, workflow=claim)
@@ -231,9 +202,7 @@ def test_stored_drafts_in_an_old_format_upgrade_on_read(session: Session) -> Non
         "edges": [],
     }
     now = datetime.now(UTC)
-    session.add(
-        WorkflowRow(id="legacy", name="Legacy", draft=old, created_at=now, updated_at=now)
-    )
+    session.add(WorkflowRow(id="legacy", name="Legacy", draft=old, created_at=now, updated_at=now))
     session.flush()
     workflow = service.get_workflow(session=session, workflow_id="legacy").workflow
     assert workflow.schema_version == 1
@@ -291,9 +260,7 @@ def test_diff_names_exactly_the_dropped_and_moved_nodes(
     assert all(change.fields == ["position"] for change in result.changes)
     # Reversed, the diff mirrors itself.
     back = diff_workflows(b, a)
-    assert set(back.nodes.added) == dropped and set(back.nodes.changed) == set(
-        result.nodes.changed
-    )
+    assert set(back.nodes.added) == dropped and set(back.nodes.changed) == set(result.nodes.changed)
 
 
 def test_diff_reports_fields_of_changed_stages_and_workflow() -> None:
@@ -305,13 +272,17 @@ def test_diff_reports_fields_of_changed_stages_and_workflow() -> None:
     b = a.model_copy(
         update={
             "description": "now documented",
-            "nodes": [StartNode(id="s"), StageNode(id="t", name="Triage!", owner="tier1"),
-                      EndNode(id="e", resolution="closed")],
+            "nodes": [
+                StartNode(id="s"),
+                StageNode(id="t", name="Triage!", owner="tier1"),
+                EndNode(id="e", resolution="closed"),
+            ],
         }
     )
     result = diff_workflows(a, b)
     assert [(c.id, c.fields) for c in result.changes] == [
-        ("t", ["name", "owner"]), ("e", ["resolution"]),
+        ("t", ["name", "owner"]),
+        ("e", ["resolution"]),
     ]
     assert result.workflow_fields == ["description"]
 
