@@ -56,8 +56,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         @event.listens_for(engine, "begin")
         def _sqlite_begin_immediate(conn: Any) -> None:
             # Take the write lock at BEGIN so two writers serialise instead of one
-            # failing on upgrade from a read lock (SQLite's "database is locked").
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # failing on upgrade from a read lock (SQLite's "database is locked"). On the
+            # driver's connection: SQLAlchemy's execution layer would cost more than the
+            # statement, on every transaction.
+            conn.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
         # pysqlite's own transaction handling must be off for the BEGIN above to count.
         @event.listens_for(engine, "connect", insert=True)

@@ -93,6 +93,9 @@ ACTIVE_STATUS_VALUES = tuple(str(status) for status in ACTIVE_RUN_STATUSES)
 #: ``kind`` of a run input written by the store, not the engine: a log-only note.
 NOTE_KIND = "store.note"
 
+#: Run columns every transition changes; the others are written only when they change.
+_ALWAYS_WRITTEN = frozenset({"state", "seq", "updated_at", "inputs"})
+
 #: Session.info flags that tell an in-process worker there is something new to do.
 OUTBOX_WRITTEN = "baton.outbox_written"
 TIMERS_WRITTEN = "baton.timers_written"
@@ -357,8 +360,16 @@ def _persist(
     else:
         # One UPDATE of the row we hold locked, without the unit of work's bookkeeping;
         # the object is told the values as committed so it never writes them again.
-        sql.write(session, sql.UPDATE_RUN, [{"_id": run.id, **values}])
-        for name, value in values.items():
+        # Only the columns that changed: SQLite rewrites every index holding a column
+        # named in SET, and the run's listing indexes hold its status, node and SLA,
+        # which most transitions leave as they were.
+        changed = {
+            name: value
+            for name, value in values.items()
+            if name in _ALWAYS_WRITTEN or getattr(run, name) != value
+        }
+        sql.write(session, sql.UPDATE_RUN, [{"_id": run.id, **changed}])
+        for name, value in changed.items():
             set_committed_value(run, name, value)
     log_json = [line.model_dump(mode="json") for line in result.log]
     # Core inserts: the log and inputs are append-only and never read back in this
