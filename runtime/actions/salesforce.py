@@ -60,6 +60,10 @@ def _check_name(value: str) -> str:
     return value
 
 
+def _check_optional_name(value: str | None) -> str | None:
+    return value if value is None else _check_name(value)
+
+
 def _check_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     for name in fields:
         if (why := api_name_problem(name)) is not None:
@@ -119,12 +123,33 @@ class SalesforceCreateInput(_RecordInput):
     parent_field: str | None = Field(
         default=None, description="Links it to the triggering record (default by sObject)"
     )
+    external_id_field: str | None = Field(
+        default=None,
+        description=(
+            "An External ID text field of the sObject: the step's key is written there and "
+            "the create becomes an upsert, so a repeated delivery never makes a second record"
+        ),
+    )
+
+    check_external_id_field = field_validator("external_id_field")(_check_optional_name)
+
+    @model_validator(mode="after")
+    def _key_is_ours(self) -> SalesforceCreateInput:
+        if self.external_id_field and self.external_id_field in self.fields:
+            raise ValueError(
+                f"{self.external_id_field!r} is the external_id_field: Baton writes the "
+                "step's key there, so it cannot also be given a value"
+            )
+        return self
 
 
 class SalesforceCreateOutput(BaseModel):
     id: str
     sobject: str
     parent_id: str | None
+    created: bool = Field(
+        description="False when an earlier delivery of this attempt had created it already"
+    )
 
 
 class SalesforceQueryInput(BaseModel):
@@ -236,7 +261,16 @@ class SalesforceUpdateAction(Action):
 
 
 class SalesforceCreateAction(Action):
-    """Create a record related to the triggering one (a Task, a CaseComment)."""
+    """Create a record related to the triggering one (a Task, a CaseComment).
+
+    A plain create is not idempotent: REST has no key for it, so a worker that dies
+    after Salesforce created the record but before Baton recorded it would create a
+    second one when the step is delivered again. With ``external_id_field`` (an
+    External ID field an admin adds to the sObject) the step's idempotency key
+    ``<run>:<step>:<attempt>`` is written to that field and the call is an upsert on
+    it: a repeated delivery finds and updates the same record. A retry after a
+    failure is a new attempt with a new key, as for every action.
+    """
 
     name = "salesforce_create"
     description = "Create a related Salesforce record, such as a Task or a CaseComment."
@@ -252,12 +286,23 @@ class SalesforceCreateAction(Action):
             values[parent_field] = parent_id
         if not values:
             raise ActionError("salesforce_create needs at least one field")
+        created = True
         try:
-            new_id = _client(ctx).create(inputs.sobject, values)
+            if inputs.external_id_field:
+                new_id, created = _client(ctx).upsert(
+                    inputs.sobject, inputs.external_id_field, ctx.idempotency_key, values
+                )
+            else:
+                new_id = _client(ctx).create(inputs.sobject, values)
         except SalesforceError as exc:
             raise _failed(exc) from None
         return ActionResult(
-            outputs={"id": new_id, "sobject": inputs.sobject, "parent_id": parent_id}
+            outputs={
+                "id": new_id,
+                "sobject": inputs.sobject,
+                "parent_id": parent_id,
+                "created": created,
+            }
         )
 
 

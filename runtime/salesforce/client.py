@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -399,6 +399,31 @@ class SalesforceClient:
             sobject=sobject,
         )
         return str(result["id"])
+
+    def upsert(
+        self, sobject: str, field: str, value: str, values: dict[str, Any]
+    ) -> tuple[str, bool]:
+        """Create the record whose External ID ``field`` holds ``value``, or update it.
+
+        Returns its Id and whether it was created. Salesforce matches on the field, so
+        sending the same ``value`` twice leaves one record.
+        """
+        path = f"{field}/{quote(value, safe='')}"
+        response = self.call(
+            f"upsert of {sobject} by {field}",
+            lambda sf: self._sobject(sf, sobject).upsert(path, values, raw_response=True),
+            sobject=sobject,
+        )
+        body = response.json() if response.content else {}
+        if isinstance(body, dict) and body.get("id"):
+            return str(body["id"]), response.status_code == 201
+        # Before API 46.0 an update by upsert answers 204 with no body: read the Id.
+        record = self.call(
+            f"read of {sobject} by {field}",
+            lambda sf: self._sobject(sf, sobject).get_by_custom_id(field, value),
+            sobject=sobject,
+        )
+        return str(record["Id"]), False
 
     def describe(self, sobject: str) -> dict[str, Any]:
         """The sObject's describe result (its fields with types and labels)."""

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import jwt
 
@@ -64,6 +64,8 @@ DEFAULT_SCHEMA: dict[str, list[tuple[str, str, str]]] = {
         ("Priority", "picklist", "Priority"),
         ("Description", "textarea", "Comments"),
         ("OwnerId", "reference", "Assigned To ID"),
+        # An External ID field an admin added, so Baton's creates can be upserts.
+        ("Baton_Key__c", "string", "Baton Key"),
         ("SystemModstamp", "datetime", "System Modstamp"),
     ],
     "CaseComment": [
@@ -693,6 +695,9 @@ class _Handler(BaseHTTPRequestHandler):
             record_id = fake.insert(m[1], **values)
             self._send(201, {"id": record_id, "success": True, "errors": []})
             return
+        if m := re.fullmatch(r"sobjects/(\w+)/(\w+)/([^/]+)", rest):
+            self._by_external_id(method, m[1], m[2], unquote(m[3]), body)
+            return
         if m := re.fullmatch(r"sobjects/(\w+)/(\w+)", rest):
             sobject, record_id = m[1], m[2]
             record = fake.records.get(sobject, {}).get(record_id)
@@ -722,6 +727,36 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(204)
                 return
         self._send(404, [{"errorCode": "NOT_FOUND", "message": f"no route {method} {rest}"}])
+
+    def _by_external_id(
+        self, method: str, sobject: str, field: str, value: str, body: bytes
+    ) -> None:
+        """``sobjects/<sObject>/<External ID field>/<value>``: read (GET) or upsert (PATCH)."""
+        fake = self.server_fake
+        if field not in fake.field_names(sobject):
+            message = f"Provided external ID field does not exist or is not accessible: {field}"
+            return self._send(404, [{"errorCode": "NOT_FOUND", "message": message}])
+        with fake._lock:
+            found = [r for r in fake.records.get(sobject, {}).values() if r.get(field) == value]
+        if method == "GET":
+            if not found:
+                return self._send(404, [{"errorCode": "NOT_FOUND", "message": "not found"}])
+            return self._send(200, fake.shape(sobject, list(found[0]), found[0]))
+        if method != "PATCH":
+            return self._send(405, [{"errorCode": "METHOD_NOT_ALLOWED", "message": method}])
+        values = json.loads(body or b"{}")
+        if bad := self._unknown_field(sobject, values):
+            return self._send(400, field_error(sobject, bad))
+        if len(found) > 1:
+            return self._send(300, [f"/services/data/sobjects/{sobject}/{r['Id']}" for r in found])
+        if found:
+            fake.change(sobject, found[0]["Id"], **values)
+            # API 46.0 and later answer an update by upsert with 200 and a body.
+            return self._send(
+                200, {"id": found[0]["Id"], "success": True, "errors": [], "created": False}
+            )
+        record_id = fake.insert(sobject, **{**values, field: value})
+        self._send(201, {"id": record_id, "success": True, "errors": [], "created": True})
 
     def _unknown_field(self, sobject: str, values: dict[str, Any]) -> str | None:
         known = self.server_fake.field_names(sobject)

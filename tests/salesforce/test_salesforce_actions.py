@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -94,6 +95,45 @@ def test_create_makes_a_related_record(
     created = fake.records[sobject][result.outputs["id"]]
     assert created[link] == record and result.outputs["parent_id"] == record
     assert all(created[k] == v for k, v in fields.items())
+
+
+def test_create_with_an_external_id_field_makes_one_record_however_often_delivered(
+    fake: FakeSalesforce, quick: SalesforceSettings
+) -> None:
+    record = fake.insert("Case", Subject="x")
+    action = get_action("salesforce_create")
+    inputs = {"sobject": "Task", "Subject": "Call back", "external_id_field": "Baton_Key__c"}
+    ctx = _ctx(quick, {"salesforce_id": record})
+    first = run_action(action, inputs, ctx)
+    # Delivered again with the same key (a worker died after Salesforce created it).
+    again = run_action(action, inputs, ctx)
+    assert list(fake.records["Task"]) == [first.outputs["id"]]
+    assert again.outputs["id"] == first.outputs["id"]
+    assert (first.outputs["created"], again.outputs["created"]) == (True, False)
+    task = fake.records["Task"][first.outputs["id"]]
+    assert task["Baton_Key__c"] == "r1:s1:1" and task["WhatId"] == record
+    # The next attempt of the step is a new key: its own record.
+    retry = run_action(action, inputs, replace(ctx, attempt=2))
+    assert retry.outputs["created"] and len(fake.records["Task"]) == 2
+
+
+def test_create_by_a_field_that_is_not_an_external_id_fails_naming_it(
+    fake: FakeSalesforce, quick: SalesforceSettings
+) -> None:
+    record = fake.insert("Case", Subject="x")
+    with pytest.raises(ActionError, match="Missing_Key__c") as caught:
+        run_action(get_action("salesforce_create"),
+                   {"sobject": "Task", "Subject": "y", "external_id_field": "Missing_Key__c"},
+                   _ctx(quick, {"salesforce_id": record}))  # fmt: skip
+    assert not caught.value.retryable
+    assert not fake.records["Task"]
+
+
+def test_create_refuses_a_value_for_its_own_external_id_field(quick: SalesforceSettings) -> None:
+    with pytest.raises(ActionError, match=r"Baton_Key__c.*cannot also be given a value"):
+        run_action(get_action("salesforce_create"),
+                   {"sobject": "Task", "Baton_Key__c": "mine", "external_id_field": "Baton_Key__c"},
+                   _ctx(quick, {"salesforce_id": "500x"}))  # fmt: skip
 
 
 def test_query_copies_the_first_record_into_case_fields(
