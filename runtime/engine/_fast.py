@@ -10,12 +10,14 @@ object the engine builds this way survives a ``model_validate`` round trip uncha
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-__all__ = ["builder", "clone", "make", "model_setters"]
+from graphs.conditions import Facts
+
+__all__ = ["builder", "clone", "make", "make_facts", "model_setters"]
 
 M = TypeVar("M", bound=BaseModel)
 # BaseModel keeps its bookkeeping in slots; their descriptors set them directly, which
@@ -79,3 +81,27 @@ def model_setters() -> tuple[Callable[[Any, Any], None], ...]:
 def clone(obj: M) -> M:
     """A shallow copy of ``obj``: a new ``__dict__``, the same field values."""
     return make(type(obj), dict(obj.__dict__))
+
+
+# Facts is a frozen dataclass: its __init__ sets each field through
+# object.__setattr__, several times slower than the slots' own descriptors.
+_FACT_SLOTS = tuple(Facts.__dict__[name].__set__ for name in Facts.__slots__)
+assert Facts.__slots__ == ("case", "previous_case", "steps", "sla", "counters")
+
+
+def make_facts(
+    case: Mapping[str, Any],
+    previous_case: Mapping[str, Any] | None,
+    steps: Mapping[str, Mapping[str, Any]],
+    sla: Mapping[str, Any],
+    counters: Mapping[str, int],
+) -> Facts:
+    """``Facts(case, previous_case, steps, sla, counters)``, built without its __init__."""
+    facts = _new(Facts)
+    set_case, set_previous, set_steps, set_sla, set_counters = _FACT_SLOTS
+    set_case(facts, case)
+    set_previous(facts, previous_case)
+    set_steps(facts, steps)
+    set_sla(facts, sla)
+    set_counters(facts, counters)
+    return facts

@@ -32,6 +32,7 @@ from typing import Any, Protocol
 
 from graphs.conditions import Facts
 from graphs.model import EscalationRule, Workflow
+from runtime.engine._fast import make_facts
 from runtime.engine.definition import CompiledCondition, _compile
 from runtime.engine.types import Escalate, RunState, RunStatus
 
@@ -63,28 +64,58 @@ class Firing:
     rules: list[dict[str, Any]]
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A workflow's rules, and which of them apply at each stage, worked out once."""
+
+    rules: tuple[CompiledEscalation, ...]
+    #: rules per stage named by any rule; every other stage gets ``anywhere``
+    at: Mapping[str, tuple[CompiledEscalation, ...]]
+    #: rules that name no stage
+    anywhere: tuple[CompiledEscalation, ...]
+    reads_sla: bool
+    reads_counters: bool
+
+
 # Compiled per workflow object; published versions are cached and never change, so an
 # identity check guards against a recycled id.
-_COMPILED: dict[int, tuple[Workflow, tuple[CompiledEscalation, ...]]] = {}
+_COMPILED: dict[int, tuple[Workflow, _Plan]] = {}
 _CACHE_LIMIT = 512
+_NO_PLAN = _Plan((), {}, (), False, False)
 
 
-def compiled_escalations(workflow: Workflow) -> tuple[CompiledEscalation, ...]:
-    """The workflow's escalation rules, compiled (cached per workflow object)."""
+def _plan(workflow: Workflow) -> _Plan:
     if not workflow.escalations:
-        return ()
+        return _NO_PLAN
     found = _COMPILED.get(id(workflow))
     if found is not None and found[0] is workflow:
         return found[1]
-    compiled = tuple(
+    rules = tuple(
         CompiledEscalation(rule, test, frozenset(rule.stages))
         for rule in workflow.escalations
         if (test := _compile(rule.condition)) is not None
     )
+    named = {stage for esc in rules for stage in esc.stages}
+    roots = {rule.field.partition(".")[0] for esc in rules for rule, _ in esc.test.rules}
+    plan = _Plan(
+        rules=rules,
+        at={
+            stage: tuple(esc for esc in rules if not esc.stages or stage in esc.stages)
+            for stage in named
+        },
+        anywhere=tuple(esc for esc in rules if not esc.stages),
+        reads_sla="sla" in roots,
+        reads_counters="counter" in roots,
+    )
     if len(_COMPILED) >= _CACHE_LIMIT:
         _COMPILED.clear()
-    _COMPILED[id(workflow)] = (workflow, compiled)
-    return compiled
+    _COMPILED[id(workflow)] = (workflow, plan)
+    return plan
+
+
+def compiled_escalations(workflow: Workflow) -> tuple[CompiledEscalation, ...]:
+    """The workflow's escalation rules, compiled (cached per workflow object)."""
+    return _plan(workflow).rules
 
 
 class EscalationCounters(Mapping[str, int]):
@@ -161,6 +192,10 @@ def evaluate(
     return fired, new_held
 
 
+_RUNNING = RunStatus.RUNNING
+_EMPTY: Mapping[str, Any] = {}
+
+
 class _RunLike(Protocol):
     """What :func:`escalate` needs of the transition's working run."""
 
@@ -181,32 +216,42 @@ class _RunLike(Protocol):
 
 def escalate(run: _RunLike) -> None:
     """Fire the escalation rules that hold now at the run's stage (called by the transition)."""
-    # Most workflows have no rules: answer that before anything else (this runs after
-    # every event, and ``RunStatus.RUNNING`` goes through the enum metaclass's hook).
-    escalations = compiled_escalations(run.d.workflow)
-    if not escalations:
+    # This runs after every event: answer "nothing to do here" before building any facts.
+    plan = _plan(run.d.workflow)
+    if not plan.rules:
         return
     s = run.s
-    if s.status is not RunStatus.RUNNING or s.node_id is None:
+    values = s.__dict__
+    node_id = values["node_id"]
+    if values["status"] is not _RUNNING or node_id is None:
         return
-    node = run.d.nodes[s.node_id]
+    node = run.d.nodes[node_id]
     if node.kind != "stage":
         return
-    facts = Facts(
-        case=s.case,
-        previous_case=s.previous_case,
-        steps=s.step_outputs,
-        sla=run.sla_facts(),
-        counters=EscalationCounters(s.visits, s.loops, s.case),
+    rules = plan.at.get(node_id, plan.anywhere)
+    if not rules:
+        # No rule watches this stage, so none holds here: forget the ones held elsewhere.
+        if values["escalations"]:
+            values["escalations"] = {}
+        return
+    case = values["case"]
+    facts = make_facts(
+        case,
+        values["previous_case"],
+        values["step_outputs"],
+        run.sla_facts() if plan.reads_sla else _EMPTY,
+        EscalationCounters(values["visits"], values["loops"], case)
+        if plan.reads_counters
+        else _EMPTY,
     )
     fired, held = evaluate(
-        escalations,
-        node_id=node.id,
-        visit=s.visits.get(node.id, 0),
+        rules,
+        node_id=node_id,
+        visit=values["visits"].get(node_id, 0),
         facts=facts,
-        held=s.escalations,
+        held=values["escalations"],
     )
-    s.__dict__.update(escalations=held)
+    values["escalations"] = held
     for firing in fired:
         rule = firing.rule
         actions = [a.model_dump(mode="json", exclude_defaults=True) for a in rule.actions]

@@ -33,7 +33,7 @@ from pydantic import BaseModel
 
 from graphs.conditions import Facts, parse_datetime
 from graphs.model import SLA, BackgroundStep, Edge, EdgeKind, EndNode, InteractiveStep, StageNode
-from runtime.engine._fast import builder, make, model_setters
+from runtime.engine._fast import builder, make, make_facts, model_setters
 from runtime.engine.definition import (
     CompiledNode,
     CompiledStep,
@@ -273,29 +273,6 @@ def _changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     return changed
 
 
-# Facts is a frozen dataclass: its __init__ sets each field through
-# object.__setattr__, several times slower than the slots' own descriptors.
-_FACT_SLOTS = tuple(Facts.__dict__[name].__set__ for name in Facts.__slots__)
-assert Facts.__slots__ == ("case", "previous_case", "steps", "sla", "counters")
-
-
-def _facts(
-    case: Mapping[str, Any],
-    previous_case: Mapping[str, Any] | None,
-    steps: Mapping[str, Mapping[str, Any]],
-    sla: Mapping[str, Any],
-    counters: Mapping[str, int],
-) -> Facts:
-    facts = object.__new__(Facts)
-    set_case, set_previous, set_steps, set_sla, set_counters = _FACT_SLOTS
-    set_case(facts, case)
-    set_previous(facts, previous_case)
-    set_steps(facts, steps)
-    set_sla(facts, sla)
-    set_counters(facts, counters)
-    return facts
-
-
 def _new(cls: type[M], **values: Any) -> M:
     return make(cls, values)
 
@@ -461,7 +438,7 @@ class _Run:
         s = self.s
         values = s.__dict__
         d = self.d
-        facts = _facts(
+        facts = make_facts(
             values["case"],
             values["previous_case"],
             values["step_outputs"],
