@@ -183,7 +183,7 @@ def evaluate(
     for esc in escalations:
         if esc.stages and node_id not in esc.stages:
             continue
-        if not esc.test(facts):
+        if not esc.test.test(facts):
             continue
         rule_id = esc.rule.id
         new_held[rule_id] = key
@@ -206,7 +206,7 @@ class _RunLike(Protocol):
     def note(
         self, kind: str, *, node_id: str | None = ..., step_id: str | None = ..., **data: Any
     ) -> None: ...
-    def sla_facts(self) -> Mapping[str, Any]: ...
+    def sla_view(self) -> Mapping[str, Any]: ...
     def own(self, step_id: str) -> Any: ...
     def cancel_step(self, cs: Any, st: Any, reason: str) -> None: ...
     def stop_stage_clock(self, node: Any) -> None: ...
@@ -239,7 +239,7 @@ def escalate(run: _RunLike) -> None:
         case,
         values["previous_case"],
         values["step_outputs"],
-        run.sla_facts() if plan.reads_sla else _EMPTY,
+        run.sla_view() if plan.reads_sla else _EMPTY,
         EscalationCounters(values["visits"], values["loops"], case)
         if plan.reads_counters
         else _EMPTY,

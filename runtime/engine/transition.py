@@ -106,6 +106,7 @@ def _run_over(status: RunStatus | None) -> bool:
 
 _LEVEL = {name: k for k, name in enumerate(SLA_LEVELS)}
 _EMPTY: Mapping[str, Any] = {}
+_MISSING = object()
 M = TypeVar("M", bound=BaseModel)
 _new_object = object.__new__
 _set_dict, _set_fields_set, _set_extra, _set_private = model_setters()
@@ -340,6 +341,49 @@ def _new_clock(started: datetime, target: float, warning: float | None) -> SlaCl
     )
 
 
+class _SlaView(Mapping[str, Any]):
+    """The ``sla.*`` facts of a run's state, each worked out when read (see ``sla_view``)."""
+
+    __slots__ = ("_now", "_values")
+
+    def __init__(self, values: dict[str, Any], now: datetime) -> None:
+        self._values = values
+        self._now = now
+
+    def _clock(self, key: str) -> tuple[SlaClock | None, str]:
+        step_id, dot, name = key.rpartition(".")
+        if not dot:
+            return self._values["sla"], name
+        st = self._values["steps"].get(step_id)
+        return (None if st is None else st.sla), name
+
+    def get(self, key: str, default: Any = None) -> Any:
+        clock, name = self._clock(key)
+        if clock is None:
+            return default
+        if name == "state":
+            return _clock_level(clock, self._now)
+        if name == "remaining_minutes":
+            return _minutes(clock.due_at - (clock.stopped_at or self._now))
+        return default
+
+    def __getitem__(self, key: str) -> Any:
+        found = self.get(key, _MISSING)
+        if found is _MISSING:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        if self._values["sla"] is not None:
+            yield from ("state", "remaining_minutes")
+        for st in self._values["steps"].values():
+            if st.sla is not None:
+                yield from (f"{st.step_id}.state", f"{st.step_id}.remaining_minutes")
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 class _Run:
     """The working copy of one run during one transition."""
 
@@ -450,6 +494,14 @@ class _Run:
             # when no condition reads them.
             self.cached_facts = facts
         return facts
+
+    def sla_view(self) -> Mapping[str, Any]:
+        """``sla_facts()`` worked out only for the keys read, at the moment they are read:
+        for a caller that reads it at once, before anything changes the clocks."""
+        values = self.s.__dict__
+        if values["sla"] is None and not any(st.sla for st in values["steps"].values()):
+            return _EMPTY
+        return _SlaView(values, self.now)
 
     def sla_facts(self) -> Mapping[str, Any]:
         s = self.s
@@ -972,7 +1024,7 @@ class _Run:
         if not values["stage_open"]:
             if node.entry is not None:
                 facts = self.facts()
-                if not node.entry(facts):
+                if not node.entry.test(facts):
                     if node.id in self.fresh_nodes:
                         explained = node.entry.explain(facts)
                         self.note(
@@ -990,7 +1042,7 @@ class _Run:
             values["stage_open"] = True
         if node.exit is not None:
             facts = self.facts()
-            if node.exit(facts):
+            if node.exit.test(facts):
                 self.exit_early(node, node.exit.describe(facts, True))
                 return True
         steps = values["steps"]
@@ -1020,7 +1072,7 @@ class _Run:
                 if cs.entry is not None:
                     if facts_now is None:
                         facts_now = self.facts()
-                    if not cs.entry(facts_now):
+                    if not cs.entry.test(facts_now):
                         blocked.append(cs)
                         continue
                 self.launch(cs, st if cs.id in self.owned else self.own(cs.id), retry_of=None)
