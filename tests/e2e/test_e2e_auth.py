@@ -129,6 +129,16 @@ def test_a_viewer_cannot_save_a_workflow(
     expect(page.get_by_test_id("read-only")).to_be_visible()
     expect(page.get_by_test_id("save")).to_have_count(0)
     expect(page.get_by_test_id("publish")).to_have_count(0)
+    # The properties are there to read, not to type into.
+    panel = page.get_by_test_id("property-panel")
+    expect(panel).to_contain_text("Read only")
+    expect(panel.locator("input, textarea, select").first).to_be_disabled()
+    # ...and to get around in: a stage's steps open, and lead back to their stage.
+    page.get_by_test_id("node-triage").click()
+    page.get_by_test_id("panel-step-classify").click()
+    expect(page.get_by_test_id("step-panel")).to_be_visible()
+    expect(page.get_by_test_id("step-name")).to_be_disabled()
+    expect(panel.get_by_role("button", name="Remove")).to_have_count(0)
     detail = page.request.get("/api/workflows/support-case").json()
     csrf = page.request.get("/api/session").json()["csrf_token"]
     refused = page.request.put(

@@ -3,7 +3,7 @@ import { createOutcome } from "../model/defaults";
 import { allOutcomes, type DecisionNode, type Outcome, type StageNode, type WfNode } from "../model/types";
 import { nodeRegistry } from "../nodes/registry";
 import { useEditor } from "../store/editorStore";
-import { Checkbox, Field, Section, TextArea, TextInput } from "./fields";
+import { Checkbox, Field, PanelLink, Section, TextArea, TextInput } from "./fields";
 import { ConditionEditor } from "./RuleBuilder";
 import { SlaEditor } from "./SlaEditor";
 
@@ -63,11 +63,11 @@ function StageFields({ node, update }: { node: StageNode; update: (c: (n: WfNode
         <ul className="list">
           {steps.map((step, index) => (
             <li key={step.id} className="list__item">
-              <button type="button" className="list__main" onClick={() => editor().selectStep({ nodeId: node.id, stepId: step.id })}
-                data-testid={`panel-step-${step.id}`}>
+              <PanelLink className="list__main" onOpen={() => editor().selectStep({ nodeId: node.id, stepId: step.id })}
+                testId={`panel-step-${step.id}`}>
                 {step.kind === "background" ? <GearIcon size={12} /> : <PersonIcon size={12} />}
                 <span>{step.name || step.id}</span>
-              </button>
+              </PanelLink>
               <button type="button" className="icon-btn icon-btn--small" disabled={index === 0} aria-label="Move up"
                 onClick={() => editor().moveStep({ nodeId: node.id, stepId: step.id }, -1)}><ArrowUpIcon size={11} /></button>
               <button type="button" className="icon-btn icon-btn--small" disabled={index === steps.length - 1} aria-label="Move down"

@@ -1,5 +1,6 @@
 // The side panel: edits whatever is selected (a step, a node, an edge), else the workflow.
 import { useShallow } from "zustand/react/shallow";
+import { useCan } from "../auth/permissions";
 import { useEditor } from "../store/editorStore";
 import { EdgePanel } from "./EdgePanel";
 import { NodePanel } from "./NodePanel";
@@ -11,6 +12,7 @@ export function PropertyPanel() {
   const nodeIds = useEditor(useShallow((s) => s.nodes.filter((n) => n.selected).map((n) => n.id)));
   const edgeIds = useEditor(useShallow((s) => s.edges.filter((e) => e.selected).map((e) => e.id)));
   const diff = useEditor((s) => s.diff !== null);
+  const canDesign = useCan("design");
   let body;
   let title: string;
   // While comparing versions the canvas is read-only and the versions panel explains it.
@@ -39,7 +41,14 @@ export function PropertyPanel() {
   return (
     <aside className="properties" data-testid="property-panel" aria-label="Properties">
       <header className="panel__header"><h2>{title}</h2></header>
-      <div className="properties__scroll">{body}</div>
+      {/* A disabled fieldset disables every control inside it, however deep: a role that
+          may not change workflows reads the properties without typing into them. */}
+      <fieldset className="properties__scroll" disabled={!canDesign} data-testid="property-fields">
+        {!canDesign && (
+          <p className="properties__readonly">Read only: your role may look at this workflow but not change it.</p>
+        )}
+        {body}
+      </fieldset>
     </aside>
   );
 }

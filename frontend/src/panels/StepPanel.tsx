@@ -2,7 +2,7 @@ import { ArrowDownIcon, ArrowUpIcon, CloseIcon, GearIcon, PersonIcon, PlusIcon }
 import { FIELD_TYPES, ROUTING_STRATEGIES, type BackgroundStep, type FieldType, type FormField, type InteractiveStep, type JsonSchema, type StageNode, type Step, type StepInput } from "../model/types";
 import { useEditor, type StepRef } from "../store/editorStore";
 import { useUi } from "../store/uiStore";
-import { Checkbox, Field, ListInput, NumberInput, Section, Select, TextInput } from "./fields";
+import { Checkbox, Field, ListInput, NumberInput, PanelLink, Section, Select, TextInput } from "./fields";
 import { ConditionEditor } from "./RuleBuilder";
 import { SlaEditor } from "./SlaEditor";
 import { useCatalog } from "./useCatalog";
@@ -25,9 +25,9 @@ export function StepPanel({ stepRef }: { stepRef: StepRef }) {
         {step.kind === "background" ? "Background step" : "Interactive step"}
         <span className="panel-kind__id">{step.id}</span>
       </div>
-      <button type="button" className="link-btn panel-back" onClick={() => useEditor.getState().selectStep(null)}>
+      <PanelLink className="link-btn panel-back" onOpen={() => useEditor.getState().selectStep(null)}>
         ← Stage “{stage.name || stage.id}”
-      </button>
+      </PanelLink>
       <Field label="Name">
         <TextInput value={step.name ?? ""} onChange={(v) => patch({ name: v }, `${step.id}.name`)} testId="step-name" />
       </Field>

@@ -1,5 +1,5 @@
 // Small controlled form controls used by every panel.
-import { useEffect, useState, type ReactNode } from "react";
+import { useEffect, useState, type MouseEvent, type ReactNode } from "react";
 
 export function Field({ label, hint, children }: { label: string; hint?: string; children: ReactNode }) {
   return (
@@ -108,4 +108,17 @@ export function Section({ title, children, actions }: { title: string; children:
       {children}
     </section>
   );
+}
+
+/** Moves around the panel (opens a step, goes back to its stage). A link rather than a
+ *  button: the panel's fieldset disables its buttons for roles that may not edit, and
+ *  those roles still need to get around to read. */
+export function PanelLink({ onOpen, className, testId, children }: {
+  onOpen: () => void; className?: string; testId?: string; children: ReactNode;
+}) {
+  const open = (event: MouseEvent) => {
+    event.preventDefault();
+    onOpen();
+  };
+  return <a href="#" role="button" className={className} onClick={open} data-testid={testId}>{children}</a>;
 }
