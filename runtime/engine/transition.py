@@ -264,12 +264,11 @@ class _Counters(Mapping[str, int]):
 
 def _changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     # A missing field reads as None, so a field gone or added as None did not change.
-    try:
-        # Hashable values (the usual case record): the comparison runs in C.
-        changed = [k for k, v in after.items() - before.items() if v is not None or k in before]
-    except TypeError:
-        changed = [k for k, v in after.items() if before.get(k) != v]
-    changed.extend(k for k in before.keys() - after.keys() if before[k] is not None)
+    # One pass with an identity test first: most fields are the very same objects in
+    # both records, and a set difference of the items would hash every value.
+    get = before.get
+    changed = [k for k, v in after.items() if (was := get(k)) is not v and was != v]
+    changed.extend(k for k, was in before.items() if was is not None and k not in after)
     changed.sort()
     return changed
 
@@ -386,6 +385,21 @@ class _SlaView(Mapping[str, Any]):
 
 class _Run:
     """The working copy of one run during one transition."""
+
+    __slots__ = (
+        "actor",
+        "cached_facts",
+        "d",
+        "effects",
+        "first_seq",
+        "fresh_nodes",
+        "log",
+        "now",
+        "owned",
+        "s",
+        "seq",
+        "start_status",
+    )
 
     def __init__(
         self, d: CompiledWorkflow, state: RunState, now: datetime, actor: str, *, fresh: bool
