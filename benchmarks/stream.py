@@ -11,6 +11,13 @@ publishing after commit), installs a small workflow and opens ``--runs`` cases. 
    transition was computed, before it waited for SQLite's write lock and committed);
 4. a run with 10,000 log events is caught up from seq 0 by a fresh client.
 
+The job is to measure Baton, not the load generator: the clients run in
+``--client-processes`` processes of their own and the driver in this one, so that
+Python's one lock per process (the GIL) among 20 clients and 16 driver threads does not
+add to the latency measured. The driver signs in with an API token and keeps its HTTP
+connections open, as an integration would; what the server spends is reported apart
+(``server_cpu_ms_per_event``: the server process's CPU time while driving, per change).
+
 Usage::
 
     (cd frontend && npm run build)      # baton run serves the canvas
@@ -20,7 +27,8 @@ Usage::
 The last line printed is one JSON object: ``events_per_s`` (committed and delivered),
 ``latency_p50_ms``/``latency_p99_ms`` (commit to client, over every delivery),
 ``event_to_client_p50_ms``/``_p99_ms`` (the transition's time to client),
-``deliveries``, ``lost`` (events some client never got: must be 0) and
+``deliveries``, ``lost`` (events some client never got: must be 0),
+``server_cpu_ms_per_event``, ``load_cpu_ms_per_event`` (driver and clients) and
 ``catchup_10k_s``.
 """
 
@@ -28,21 +36,26 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import os
 import statistics
 import sys
 import tempfile
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
+
+import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 sys.path.insert(0, str(ROOT / "tests" / "designer"))
 
-from live_server import ApiSession, live_server  # noqa: E402
+from live_server import ApiSession, live_server, server_pid  # noqa: E402
 from live_support import review_loop  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
@@ -79,13 +92,22 @@ def setup(http: ApiSession, runs: int) -> tuple[list[str], list[str], str]:
     return case_ids, run_ids, body["token"]
 
 
-def drive(base: str, case_ids: list[str], rate: float, seconds: float, threads: int) -> int:
+def drive(
+    base: str, token: str, case_ids: list[str], rate: float, seconds: float, threads: int
+) -> int:
     """Change cases at ``rate`` per second in total; how many changes committed."""
     done = [0] * threads
+    sessions = []
+    for _ in range(threads):
+        http = requests.Session()
+        http.headers["Authorization"] = f"Bearer {token}"
+        # Open the connection before the clock starts; it stays open (keep-alive).
+        http.get(f"{base}/api/health", timeout=10).raise_for_status()
+        sessions.append(http)
     start = time.perf_counter() + 0.2
 
     def worker(index: int) -> None:
-        http = ApiSession(base)
+        http = sessions[index]
         interval = threads / rate
         n = 0
         while True:
@@ -97,10 +119,12 @@ def drive(base: str, case_ids: list[str], rate: float, seconds: float, threads: 
                 # Pacing a load generator: the wait is the point.
                 time.sleep(pause)
             case_id = case_ids[(index + n * threads) % len(case_ids)]
-            status, _ = http.call(
-                "PATCH", f"/api/cases/{case_id}", {"changes": {"note": f"{index}.{n}"}}
+            response = http.patch(
+                f"{base}/api/cases/{case_id}",
+                json={"changes": {"note": f"{index}.{n}"}},
+                timeout=30,
             )
-            if status == 200:
+            if response.status_code == 200:
                 done[index] += 1
             n += 1
 
@@ -109,7 +133,72 @@ def drive(base: str, case_ids: list[str], rate: float, seconds: float, threads: 
         thread.start()
     for thread in pool:
         thread.join()
+    for http in sessions:
+        http.close()
     return sum(done)
+
+
+def clients_process(
+    pipe: Connection, base: str, token: str, run_ids: list[str], count: int
+) -> None:
+    """``count`` clients following every run, in a process of their own.
+
+    Says ``ready`` once every client has caught up, records from ``go`` on, and on the
+    final seq of every run waits for them and answers with its figures.
+    """
+    latencies: list[float] = []
+    since_event: list[float] = []
+    lock = threading.Lock()
+
+    def record(message: dict[str, Any], arrived: float) -> None:
+        with lock:
+            for event in message["events"]:
+                latencies.append((arrived - message["published_at"]) * 1000)
+                since_event.append((arrived - _parse(event["at"])) * 1000)
+
+    clients = []
+    for _ in range(count):
+        client = LiveClient(base, token=token).connect()
+        client.message_hooks.append(record)
+        for run_id in run_ids:
+            client.follow(run_id)
+        clients.append(client)
+    for client in clients:
+        for follower in client.followers.values():
+            follower.wait_for(lambda f: f.last_seq > 0)
+    pipe.send("ready")
+    pipe.recv()  # go
+    with lock:
+        latencies.clear()
+        since_event.clear()
+    final: dict[str, int] = pipe.recv()
+    lost = 0
+    for client in clients:
+        for run_id, follower in client.followers.items():
+            try:
+                follower.wait_for_seq(final[run_id], timeout=30)
+            except TimeoutError:
+                lost += final[run_id] - follower.last_seq
+            seqs = [e["seq"] for e in follower.events]
+            assert seqs == list(range(1, follower.last_seq + 1)), "gap or duplicate"
+    for client in clients:
+        client.close()
+    times = os.times()
+    pipe.send(
+        {
+            "latencies": latencies,
+            "since_event": since_event,
+            "lost": lost,
+            "cpu_s": times.user + times.system,
+        }
+    )
+    pipe.close()
+
+
+def _cpu_s(pid: int) -> float:
+    """User plus system CPU seconds of process ``pid`` so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def seed_long_run(database: Path, run_id: str, events: int) -> int:
@@ -141,11 +230,16 @@ def seed_long_run(database: Path, run_id: str, events: int) -> int:
     return last
 
 
+def _percentile(ordered: list[float], share: float) -> float | None:
+    return round(ordered[max(int(len(ordered) * share) - 1, 0)], 2) if ordered else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rate", type=float, default=500.0, help="case changes per second")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--client-processes", type=int, default=4)
     parser.add_argument("--runs", type=int, default=20, help="runs followed by every client")
     parser.add_argument("--threads", type=int, default=16, help="driver threads")
     args = parser.parse_args()
@@ -156,47 +250,49 @@ def main() -> None:
     ):
         http = ApiSession(base)
         case_ids, run_ids, token = setup(http, args.runs)
-        latencies: list[float] = []  # published (after commit) -> client, per delivery
-        since_event: list[float] = []  # the transition's time -> client, per delivery
-        lock = threading.Lock()
+        processes = max(1, min(args.client_processes, args.clients))
+        spawn = multiprocessing.get_context("spawn")
+        pipes: list[Connection] = []
+        children = []
+        for n in range(processes):
+            count = args.clients // processes + (1 if n < args.clients % processes else 0)
+            ours, theirs = spawn.Pipe()
+            child = spawn.Process(
+                target=clients_process, args=(theirs, base, token, run_ids, count)
+            )
+            child.start()
+            pipes.append(ours)
+            children.append(child)
+        for pipe in pipes:
+            if not pipe.poll(120) or pipe.recv() != "ready":
+                raise RuntimeError("a client process did not get ready")
+        for pipe in pipes:
+            pipe.send("go")
 
-        def record(message: dict[str, Any], arrived: float) -> None:
-            with lock:
-                for event in message["events"]:
-                    latencies.append((arrived - message["published_at"]) * 1000)
-                    since_event.append((arrived - _parse(event["at"])) * 1000)
-
-        clients = []
-        for _ in range(args.clients):
-            client = LiveClient(base, token=token).connect()
-            client.message_hooks.append(record)
-            for run_id in run_ids:
-                client.follow(run_id)
-            clients.append(client)
-        for client in clients:
-            for follower in client.followers.values():
-                follower.wait_for(lambda f: f.last_seq > 0)
-        with lock:
-            latencies.clear()
-            since_event.clear()
-
+        pid = server_pid(base)
+        server_cpu = _cpu_s(pid)
+        own = os.times()
         began = time.perf_counter()
-        committed = drive(base, case_ids, args.rate, args.seconds, args.threads)
+        committed = drive(base, token, case_ids, args.rate, args.seconds, args.threads)
         driven_s = time.perf_counter() - began
+        server_cpu = _cpu_s(pid) - server_cpu
         _, body = http.call("GET", f"/api/runs?workflow_id={WORKFLOW}&limit=500")
         final = {run["id"]: run["seq"] for run in body["items"]}
+        for pipe in pipes:
+            pipe.send(final)
+        latencies: list[float] = []
+        since_event: list[float] = []
         lost = 0
-        for client in clients:
-            for run_id, follower in client.followers.items():
-                try:
-                    follower.wait_for_seq(final[run_id], timeout=30)
-                except TimeoutError:
-                    lost += final[run_id] - follower.last_seq
-                seqs = [e["seq"] for e in follower.events]
-                assert seqs == list(range(1, follower.last_seq + 1)), "gap or duplicate"
+        load_cpu = sum(os.times()[:2]) - sum(own[:2])
+        for pipe in pipes:
+            answer = pipe.recv()
+            latencies += answer["latencies"]
+            since_event += answer["since_event"]
+            lost += answer["lost"]
+            load_cpu += answer["cpu_s"]
         delivered_s = time.perf_counter() - began
-        for client in clients:
-            client.close()
+        for child in children:
+            child.join(timeout=30)
 
         long_run = run_ids[0]
         last = seed_long_run(Path(folder) / "baton.db", long_run, 10_000)
@@ -216,13 +312,14 @@ def main() -> None:
         "deliveries": len(ordered),
         "deliveries_per_s": round(len(ordered) / delivered_s, 1),
         "latency_p50_ms": round(statistics.median(ordered), 2) if ordered else None,
-        "latency_p99_ms": round(ordered[int(len(ordered) * 0.99) - 1], 2) if ordered else None,
+        "latency_p99_ms": _percentile(ordered, 0.99),
         "latency_max_ms": round(ordered[-1], 2) if ordered else None,
         "event_to_client_p50_ms": round(statistics.median(event_ordered), 2) if ordered else None,
-        "event_to_client_p99_ms": round(event_ordered[int(len(event_ordered) * 0.99) - 1], 2)
-        if ordered
-        else None,
+        "event_to_client_p99_ms": _percentile(event_ordered, 0.99),
         "lost": lost,
+        "server_cpu_ms_per_event": round(server_cpu * 1000 / max(committed, 1), 2),
+        # The clients' CPU covers their whole life (connecting, catching up) too.
+        "load_cpu_ms_per_event": round(load_cpu * 1000 / max(committed, 1), 2),
         "catchup_10k_s": round(catchup_s, 3),
     }
     print(f"{committed} events in {driven_s:.1f} s to {args.clients} clients: "

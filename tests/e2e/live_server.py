@@ -29,6 +29,7 @@ __all__ = [
     "ApiSession",
     "free_port",
     "live_server",
+    "server_pid",
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,6 +81,14 @@ class ApiSession:
                 return response.status, json.loads(text) if text else None
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
+
+
+_PIDS: dict[str, int] = {}
+
+
+def server_pid(url: str) -> int:
+    """The process id of the server :func:`live_server` started at ``url``."""
+    return _PIDS[url]
 
 
 def free_port() -> int:
@@ -140,10 +149,12 @@ def live_server(
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
+    _PIDS[url] = process.pid
     try:
         _wait_healthy(url, process, timeout)
         yield url
     finally:
+        _PIDS.pop(url, None)
         process.terminate()
         try:
             process.wait(timeout=10)
