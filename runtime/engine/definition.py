@@ -105,6 +105,8 @@ class CompiledCondition:
     #: the group's ``match`` when every rule is a direct leaf (no nested groups): then
     #: the explanation alone says whether the condition holds
     flat: Literal["all", "any"] | None = None
+    #: per leaf rule, the start of its line in :func:`summarize`: field, operator, value
+    labels: tuple[str, ...] = ()
 
     def __call__(self, facts: Facts) -> bool:
         return self.test(facts)
@@ -142,15 +144,32 @@ class CompiledCondition:
         >>> c.describe(Facts(case={"p": "high"}), True)
         "case.p eq 'high' (saw 'high')"
         """
-        return summarize(self.explain(facts), held)
+        return self.summarize(self.explain(facts), held)
+
+    def summarize(self, explained: list[dict[str, Any]], held: bool) -> str:
+        """:func:`summarize` of this condition's own explanation, with each rule's text
+        prepared at compile time.
+
+        >>> c = _compile(Group(rules=[Rule(field="case.p", op="in", value=["a", "b"])]))
+        >>> c.summarize(c.explain(Facts(case={"p": "c"})), False)
+        "case.p in ['a', 'b'] (saw 'c')"
+        """
+        parts = [
+            f"{label} (saw {r['seen']!r})"
+            for label, r in zip(self.labels, explained, strict=True)
+            if r["held"] == held
+        ]
+        return "; ".join(parts) if parts else ("no rules" if held else "no rule held")
+
+
+def _label(field: str, op: str, value: Any) -> str:
+    return f"{field} {op}" + ("" if value is None else f" {value!r}")
 
 
 def summarize(explained: list[dict[str, Any]], held: bool) -> str:
     """The rules of an explanation that held (or did not), as one line."""
     parts = [
-        f"{r['field']} {r['op']}"
-        + ("" if r["value"] is None else f" {r['value']!r}")
-        + f" (saw {r['seen']!r})"
+        f"{_label(r['field'], r['op'], r['value'])} (saw {r['seen']!r})"
         for r in explained
         if r["held"] == held
     ]
@@ -165,24 +184,30 @@ def _compile(condition: Group | None) -> CompiledCondition | None:
         (rule.field, rule.op.value, rule.value, _reader(rule.field), check) for rule, check in rules
     )
     flat = condition.match if all(isinstance(r, Rule) for r in condition.rules) else None
-    test = compile_condition(condition) if flat is None else _flat_test(flat, rules)
-    return CompiledCondition(source=condition, test=test, rules=rules, leaves=leaves, flat=flat)
+    return CompiledCondition(
+        source=condition,
+        test=_test(condition),
+        rules=rules,
+        leaves=leaves,
+        flat=flat,
+        labels=tuple(_label(field, op, value) for field, op, value, _, _ in leaves),
+    )
 
 
-def _flat_test(
-    match: Literal["all", "any"], rules: tuple[tuple[Rule, Predicate], ...]
-) -> Predicate:
-    """``compile_condition`` of a group of plain rules, in fewer Python calls: the same
-    rule predicates, tried in the same order, stopping at the same one."""
-    checks = tuple(check for _, check in rules)
-    # Plain loops, not all()/any() over a generator: a generator adds a frame per rule,
-    # and these run several times per event.
+def _test(condition: Group | Rule) -> Predicate:
+    """``compile_condition(condition)`` in fewer Python calls: each rule is graphs'
+    own predicate, tried in the same order and stopping at the same one, but a group is
+    one loop instead of ``all``/``any`` over a generator, which adds a frame per rule
+    (these run several times per event)."""
+    if isinstance(condition, Rule):
+        return compile_condition(condition)
+    checks = tuple(_test(item) for item in condition.rules)
     if len(checks) == 1:
         return checks[0]
-    if match == "all":
+    if condition.match == "all":
 
         def every(facts: Facts) -> bool:
-            for check in checks:  # noqa: SIM110 (see above)
+            for check in checks:  # noqa: SIM110 (see the docstring)
                 if not check(facts):
                     return False
             return True
@@ -190,7 +215,7 @@ def _flat_test(
         return every
 
     def some(facts: Facts) -> bool:
-        for check in checks:  # noqa: SIM110 (see above)
+        for check in checks:  # noqa: SIM110 (see the docstring)
             if check(facts):
                 return True
         return False

@@ -38,7 +38,6 @@ from runtime.engine.definition import (
     CompiledNode,
     CompiledStep,
     CompiledWorkflow,
-    summarize,
 )
 from runtime.engine.errors import InvalidEventError
 from runtime.engine.escalation import escalate
@@ -986,7 +985,7 @@ class _Run:
             checked.append(
                 {
                     "outcome": co.outcome.id,
-                    "why_not": summarize(explained, False),
+                    "why_not": co.condition.summarize(explained, False),
                     "rules": explained,
                 }
             )
@@ -1009,7 +1008,7 @@ class _Run:
             reason = f"outcome {chosen.outcome.label!r} has no condition"
         else:
             rules = explained  # the chosen outcome's, from the loop
-            reason = summarize(rules, True)
+            reason = chosen.condition.summarize(rules, True)
         self.note(
             "decision.taken",
             node_id=node.id,
@@ -1044,7 +1043,8 @@ class _Run:
                         self.note(
                             "stage.waiting",
                             node_id=node.id,
-                            reason="entry condition does not hold: " + summarize(explained, False),
+                            reason="entry condition does not hold: "
+                            + node.entry.summarize(explained, False),
                             rules=explained,
                         )
                     return False
@@ -1110,7 +1110,7 @@ class _Run:
                     step_id=cs.id,
                     attempt=st.attempt,
                     reason="entry condition did not hold when the rest of the stage was "
-                    "done: " + summarize(explained, False),
+                    "done: " + cs.entry.summarize(explained, False),
                     rules=explained,
                 )
 
