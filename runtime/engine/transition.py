@@ -112,6 +112,7 @@ _set_dict, _set_fields_set, _set_extra, _set_private = model_setters()
 _LOG_FIELDS = set(LogEvent.model_fields)
 _publish = builder(Publish)
 _transition = builder(Transition)
+_run_state = builder(RunState)
 _step_state = builder(StepState)
 _run_step = builder(RunStep)
 _sla_clock_of = builder(SlaClock)
@@ -227,13 +228,13 @@ def _new_state(identity: RunIdentity, event: CaseCreated, now: datetime) -> RunS
 def _copy_state(state: RunState) -> RunState:
     # Shallow copy plus fresh containers: nested values (case, outputs, clocks) are
     # replaced, never mutated, so sharing them with the old state is safe.
-    values = dict(state.__dict__)
-    values["visits"] = dict(state.visits)
-    values["steps"] = dict(state.steps)  # step states are copied on first write: _Run.own
-    values["step_outputs"] = dict(state.step_outputs)
-    values["attempts"] = dict(state.attempts)
-    values["deferred"] = list(state.deferred)
-    return make(RunState, values)
+    values = state.__dict__.copy()
+    values["visits"] = values["visits"].copy()
+    values["steps"] = values["steps"].copy()  # step states are copied on first write: own
+    values["step_outputs"] = values["step_outputs"].copy()
+    values["attempts"] = values["attempts"].copy()
+    values["deferred"] = values["deferred"].copy()
+    return _run_state(values)
 
 
 class _Counters(Mapping[str, int]):
