@@ -44,6 +44,7 @@ from runtime.engine.escalation import escalate
 from runtime.engine.types import (
     FINISHED_RUN_STATUSES,
     FINISHED_STEP_STATUSES,
+    RUN_STATE_SCHEMA_VERSION,
     SLA_LEVELS,
     AdminCommand,
     CancelTimer,
@@ -215,13 +216,35 @@ def replay(
 
 
 def _new_state(identity: RunIdentity, event: CaseCreated, now: datetime) -> RunState:
-    return RunState(
-        run_id=identity.run_id,
-        workflow_id=identity.workflow_id,
-        version=identity.version,
-        case_id=identity.case_id,
-        case=dict(event.case),
-        started_at=now,
+    # Every field, as RunState's defaults would fill them: the identity and the event
+    # are already validated, and validating again copied the whole case record.
+    return _run_state(
+        {
+            "schema_version": RUN_STATE_SCHEMA_VERSION,
+            "run_id": identity.run_id,
+            "workflow_id": identity.workflow_id,
+            "version": identity.version,
+            "case_id": identity.case_id,
+            "status": _RUN_RUNNING,
+            "node_id": None,
+            "node_entered_at": None,
+            "stage_open": False,
+            "visits": {},
+            "steps": {},
+            "step_outputs": {},
+            "case": dict(event.case),
+            "previous_case": None,
+            "incident": None,
+            "seq": 0,
+            "started_at": now,
+            "finished_at": None,
+            "resolution": None,
+            "attempts": {},
+            "sla": None,
+            "loops": 0,
+            "deferred": [],
+            "escalations": {},
+        }
     )
 
 

@@ -16,6 +16,7 @@ from runtime.engine.types import (
     CreateWorkItem,
     Publish,
     RunIdentity,
+    RunState,
     RunStatus,
     RunStep,
     ScheduleTimer,
@@ -595,6 +596,21 @@ def test_state_effects_and_log_survive_a_json_round_trip_unchanged() -> None:
     for obj in [*h.log, *h.effects]:
         assert type(obj).model_validate_json(obj.model_dump_json()) == obj
     assert h.replayed() == state
+
+
+def test_a_new_runs_state_is_what_run_state_would_validate_to() -> None:
+    # The engine builds a new run's state without validation, field by field: a field
+    # added to RunState must be added there too.
+    from runtime.engine.transition import _new_state
+
+    identity = RunIdentity(run_id="r", workflow_id="w", version=1, case_id="c")
+    built = _new_state(identity, CaseCreated(case={"subject": "x"}), T0)
+    validated = RunState(
+        run_id="r", workflow_id="w", version=1, case_id="c", case={"subject": "x"}, started_at=T0
+    )
+    assert list(built.__dict__) == list(validated.__dict__)
+    assert built.model_dump() == validated.model_dump()
+    assert built.model_fields_set == set(RunState.model_fields)
 
 
 def test_every_effect_is_a_valid_model() -> None:
