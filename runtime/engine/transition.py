@@ -289,6 +289,18 @@ def _changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     # A missing field reads as None, so a field gone or added as None did not change.
     # One pass with an identity test first: most fields are the very same objects in
     # both records, and a set difference of the items would hash every value.
+    if len(before) == len(after):
+        # The usual update: the same fields in the same order (the record with a few
+        # values replaced), compared pairwise without a lookup per field.
+        changed = []
+        for (key, value), (was_key, was) in zip(after.items(), before.items(), strict=True):
+            if key != was_key:
+                break
+            if value is not was and value != was:
+                changed.append(key)
+        else:
+            changed.sort()
+            return changed
     get = before.get
     changed = [k for k, v in after.items() if (was := get(k)) is not v and was != v]
     changed.extend(k for k, was in before.items() if was is not None and k not in after)
