@@ -4,9 +4,24 @@ import { io, type Socket } from "socket.io-client";
 
 let socket: Socket | null = null;
 
+/** `live.batch`: several messages in one, `[event, payload]` in the order published. */
+export const BATCH = "live.batch";
+
+/** Hand each message of a batch to the listeners of its own event, in order. */
+export function dispatchBatch(target: Pick<Socket, "listeners">, items: unknown): void {
+  if (!Array.isArray(items)) return;
+  for (const item of items) {
+    if (!Array.isArray(item) || typeof item[0] !== "string") continue;
+    for (const listener of target.listeners(item[0])) listener(item[1]);
+  }
+}
+
 export function liveSocket(): Socket {
   if (socket === null) {
-    socket = io({ transports: ["websocket", "polling"], reconnectionDelay: 300, reconnectionDelayMax: 3000 });
+    const opened = io({ transports: ["websocket", "polling"], reconnectionDelay: 300, reconnectionDelayMax: 3000 });
+    // The server sends what it publishes within a few milliseconds as one batch.
+    opened.on(BATCH, (items: unknown) => dispatchBatch(opened, items));
+    socket = opened;
   }
   return socket;
 }
