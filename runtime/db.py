@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-__all__ = ["make_engine", "session_scope"]
+__all__ = ["make_engine", "reader", "session_scope"]
 
 
 def _to_json(value: Any) -> str:
@@ -32,6 +33,7 @@ _JSON_CODEC: dict[str, Any] = {
 _BUSY_TIMEOUT_S = 30
 """How long a transaction waits for SQLite's write lock before "database is locked"."""
 _HOLDS_WRITER = "baton.holds_writer"
+_READ_ONLY = "baton_read_only"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -70,6 +72,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin_immediate(conn: Any) -> None:
+            if conn.get_execution_options().get(_READ_ONLY):
+                # A reader sees the last commit (WAL) and waits for no writer.
+                conn.connection.driver_connection.execute("BEGIN")
+                return
             if not writer.acquire(timeout=_BUSY_TIMEOUT_S):
                 raise sqlite3.OperationalError("database is locked")
             try:
@@ -107,10 +113,28 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **{**_JSON_CODEC, **kwargs})
 
 
+_READERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def reader(engine: Engine) -> Engine:
+    """``engine`` for transactions that only read: on SQLite they take no write lock.
+
+    Writing in such a transaction may fail with "database is locked" when a writer
+    holds the lock; PostgreSQL makes no difference between the two.
+    """
+    found = _READERS.get(engine)
+    if found is None:
+        found = _READERS[engine] = engine.execution_options(**{_READ_ONLY: True})
+    return found
+
+
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session whose transaction commits on success and rolls back on error."""
-    with Session(engine, expire_on_commit=False) as session:
+def session_scope(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
+    """A session whose transaction commits on success and rolls back on error.
+
+    ``read_only``: the session only reads (see :func:`reader`).
+    """
+    with Session(reader(engine) if read_only else engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

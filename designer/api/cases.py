@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response
+from sqlmodel import Session
 
 from designer.api.http import RouteDoc, documented, json_body, query_args, respond
 from designer.api.run_schemas import (
@@ -20,8 +21,9 @@ from designer.api.run_schemas import (
     WorkItemQuery,
     current_actor,
 )
-from designer.extensions import db_session
+from designer.extensions import db_session, end_session, state
 from runtime import services
+from runtime.db import session_scope
 from runtime.services import monitor
 
 __all__ = ["bp"]
@@ -34,8 +36,8 @@ _ID = {"case_id": "The case's id"}
 _KEY = {"key": "The work item's key, <run>:<step>:<attempt>"}
 
 
-def _detail(case_id: str) -> CaseDetail:
-    session = db_session()
+def _detail(case_id: str, session: Session | None = None) -> CaseDetail:
+    session = session if session is not None else db_session()
     case = services.get_case(session, case_id=case_id)
     runs = monitor.search_runs(
         session, filters=monitor.CaseFilter(case_id=case_id), limit=100
@@ -105,7 +107,12 @@ def update_case(case_id: str) -> Response:
         actor=current_actor(),
         expected_version=body.expected_version,
     )
-    return respond(_detail(case_id))
+    # Commit now and read the answer in a transaction of its own, which on SQLite takes
+    # no write lock: the next change need not wait while this one's answer is built.
+    end_session(commit=True)
+    with session_scope(state().engine, read_only=True) as session:
+        detail = _detail(case_id, session)
+    return respond(detail)
 
 
 @bp.get("/cases/<case_id>/changes")

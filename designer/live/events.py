@@ -92,7 +92,7 @@ def _authorize(kind: RoomKind, key: str) -> str:
 
 def read_page(run_id: str, after_seq: int) -> dict[str, Any]:
     """One page of the run's log after ``after_seq``, with where the run stands now."""
-    with session_scope(state().engine) as session:
+    with session_scope(state().engine, read_only=True) as session:
         run = services.get_run(session, run_id=run_id)
         lines = read_log_lines(session, run_id=run_id, after_seq=after_seq, limit=PAGE_SIZE + 1)
         more = len(lines) > PAGE_SIZE
