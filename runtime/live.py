@@ -9,7 +9,8 @@ publisher. It turns one update into Socket.IO messages for three kinds of room:
 - ``workflow:<workflow id>``: ``run.changed``, a short summary (status, node, seq, the
   kinds of event), what the monitor and the cases list need to refresh;
 - ``agent:<name>``: ``run.changed`` for events that name an agent (a work item offered
-  to them, reassigned to or from them).
+  to them, reassigned to or from them), and ``inbox.changed`` whenever routing gives
+  them an item or takes one away (published by ``runtime.routing.record_assignment``).
 
 Nothing here knows Flask or Socket.IO: the designer passes an ``emit`` function (its
 bound ``SocketIO.emit``, or a write-only Redis emitter in a worker process). Readers
@@ -25,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
 __all__ = [
+    "INBOX_CHANGED",
     "RUN_CHANGED",
     "RUN_EVENTS",
     "Emit",
@@ -45,6 +47,9 @@ RUN_EVENTS = "run.events"
 """Message with a run's new log events, sent to ``run:<id>``."""
 RUN_CHANGED = "run.changed"
 """Summary of a run's change, sent to ``workflow:<id>`` and ``agent:<name>``."""
+
+INBOX_CHANGED = "inbox.changed"
+"""Sent to ``agent:<name>`` when an item is assigned to or taken from that agent."""
 
 RoomKind = Literal["run", "workflow", "agent"]
 ROOM_KINDS: tuple[RoomKind, ...] = ("run", "workflow", "agent")
@@ -134,6 +139,11 @@ def publish(emit: Emit, topic: str, data: Mapping[str, Any]) -> None:
     (``run_id``, ``workflow_id``, ``case_id``, ``status``, ``node_id``, ``seq`` and the
     ``events`` the transition logged).
     """
+    if topic == INBOX_CHANGED:
+        agent = data.get("agent_id")
+        if agent:
+            emit(INBOX_CHANGED, {"agent_id": agent}, agent_room(str(agent)))
+        return
     run_id = data.get("run_id")
     if not run_id:
         logger.warning("publish without a run id on %s; dropped", topic)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from designer.api.http import RouteDoc, documented, json_body, query_args, respond
 from designer.extensions import db_session, socketio
 from runtime.errors import InvalidInput
-from runtime.live import agent_room
+from runtime.live import INBOX_CHANGED, agent_room
 from runtime.routing.choose import STRATEGIES
 from runtime.services import agents as service
 from runtime.services.agents import (
@@ -228,7 +228,6 @@ def inbox(agent_id: str) -> Response:
 )  # fmt: skip
 def pull(agent_id: str) -> Response:
     item = service.pull_next(db_session(), agent_id=agent_id)
-    _publish_inbox(agent_id)
     return respond(item)
 
 
@@ -317,8 +316,6 @@ def reassign(key: str) -> Response:
         db_session(), key=key, agent=body.agent, queue=body.queue, reason=body.reason,
         actor=_actor(),
     )  # fmt: skip
-    if item.assignee:
-        _publish_inbox(item.assignee)
     return respond(item)
 
 
@@ -338,7 +335,7 @@ def _publish_inbox(agent_id: str) -> None:
     def _emit(response: Response) -> Response:
         if response.status_code < 400:
             try:
-                socketio.emit("inbox.changed", {"agent_id": agent_id}, to=agent_room(agent_id))
+                socketio.emit(INBOX_CHANGED, {"agent_id": agent_id}, to=agent_room(agent_id))
             except Exception:  # a refresh hint must never fail the request
                 current_app.logger.exception("could not tell agent %s to refresh", agent_id)
         return response

@@ -255,7 +255,7 @@ class LiveClient:
 
     def _on_batch(self, items: list[list[Any]]) -> None:
         """A ``live.batch``: each ``[event, payload]`` as if it had come on its own."""
-        handlers = {"run.events": self._on_events, "run.changed": self._on_changed}
+        handlers = self.sio.handlers.get("/", {})
         for event, payload in items:
             handler = handlers.get(event)
             if handler is not None:

@@ -10,7 +10,7 @@ Three kinds of thread:
 - the **clock** polls the indexed ``timer.due_at`` column and fires due timers.
 
 A worker watches the commits made on its engine in its own process
-(:func:`runtime.services.core.watch_commits`): a transition committed there is
+(:func:`runtime.store.after_commit.watch_commits`): a transition committed there is
 published right after its commit, with no outbox row (the stream never shows what the
 database does not hold, and a watcher that misses a message reads the log by ``seq``);
 only transitions committed by processes without a worker go through ``publish``
@@ -45,8 +45,8 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 from runtime.actions.base import Action, ActionContext, ActionError, ActionResult, run_action
 from runtime.db import session_scope
 from runtime.services import execution
-from runtime.services.core import watch_commits
 from runtime.settings import Settings
+from runtime.store.after_commit import watch_commits
 from runtime.store.tables import OutboxRow, utcnow
 
 __all__ = ["ActionLookup", "Publisher", "Worker", "log_publisher"]

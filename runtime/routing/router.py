@@ -16,6 +16,7 @@ last slot; on SQLite the write transaction itself serialises writers.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -25,8 +26,10 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from runtime.engine.types import CreateWorkItem
+from runtime.live import INBOX_CHANGED
 from runtime.routing.choose import AgentView, Decision, ItemView, choose, passed_over
 from runtime.routing.presence import availability
+from runtime.store.after_commit import publish_after_commit
 from runtime.store.routing_tables import AgentRow, AssignmentRow, QueueRow, WorkRoutingRow
 from runtime.store.tables import RunRow, WorkItemRow, WorkItemStatus
 
@@ -146,6 +149,19 @@ def record_assignment(
         decision=decision.as_dict() if decision else {},
     )
     session.add(row)
+    # The inboxes that changed hear of it once this commits (the agent's "My work"
+    # refreshes at once instead of at its next poll).
+    run_id = _run_of(key)
+    for who in dict.fromkeys(a for a in (agent, previous) if a and agent != previous):
+        publish_after_commit(
+            session,
+            run_id=run_id,
+            kind="publish",
+            topic=INBOX_CHANGED,
+            data={"run_id": run_id, "agent_id": who, "work_item_key": key},
+            idempotency_key=f"{key}:inbox:{who}:{uuid.uuid4().hex}",
+            now=now,
+        )
     routing = session.get(WorkRoutingRow, key)
     if routing is not None and agent != previous:
         routing.assignee = agent

@@ -14,8 +14,8 @@ the same transaction as the transition that asked for them: nothing can be lost 
 the two and no worker is needed for them. Running a background step's action reaches
 outside: it becomes an outbox row, performed after commit by :mod:`runtime.executor`,
 idempotently by its key. Publishing to watchers happens after commit too: handed to
-the worker watching this process's commits (:func:`watch_commits`), or, with none, an
-outbox row for the worker process.
+the worker watching this process's commits, or, with none, an outbox row for the worker
+process (:mod:`runtime.store.after_commit`).
 
 The hot path's statements are built once (:mod:`runtime.store.statements`): building a
 statement costs more than running it.
@@ -27,12 +27,10 @@ import logging
 import threading
 import uuid
 import weakref
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event as sa_event
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
@@ -59,6 +57,11 @@ from runtime.routing import choose_assignee, item_closed
 from runtime.routing.calendars import with_calendars
 from runtime.routing.escalations import perform_escalation
 from runtime.store import statements as sql
+from runtime.store.after_commit import (
+    OUTBOX_WRITTEN,
+    TIMERS_WRITTEN,
+    publish_after_commit,
+)
 from runtime.store.tables import (
     CaseRow,
     OutboxStatus,
@@ -83,7 +86,6 @@ __all__ = [
     "new_id",
     "start_run_for",
     "triggered_definitions",
-    "watch_commits",
 ]
 
 logger = logging.getLogger("baton.store")
@@ -95,73 +97,6 @@ NOTE_KIND = "store.note"
 
 #: Run columns every transition changes; the others are written only when they change.
 _ALWAYS_WRITTEN = frozenset({"state", "seq", "updated_at", "inputs"})
-
-#: Session.info flags that tell an in-process worker there is something new to do.
-OUTBOX_WRITTEN = "baton.outbox_written"
-TIMERS_WRITTEN = "baton.timers_written"
-#: Session.info list of this transaction's ``(topic, data)`` publishes, handed to the
-#: in-process watcher after commit instead of going through the outbox.
-PUBLISHES = "baton.publishes"
-
-#: ``on_commit(publishes, outbox_entries, earliest_timer)`` after each commit: the
-#: transaction's publishes, the ``(id, kind)`` of the outbox entries it wrote (``None``
-#: when it wrote some it cannot name) and the earliest due time of the timers it wrote.
-CommitWatcher = Callable[
-    [list[tuple[str, dict[str, Any]]], list[tuple[int, str]] | None, datetime | None], None
-]
-
-_watchers_lock = threading.Lock()
-# Per database engine; weak, so a forgotten worker stops watching when it is collected.
-_watchers: weakref.WeakKeyDictionary[Any, weakref.WeakMethod[CommitWatcher]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def watch_commits(engine: Any, on_commit: CommitWatcher | None) -> None:
-    """Tell ``on_commit`` (a bound method) about every commit on ``engine`` in this process.
-
-    While a watcher is registered, a transition's ``publish`` effects are not written to
-    the outbox: the watcher gets them right after the commit that made them (so the
-    stream never shows what the database does not hold). Without one (a web process
-    whose executor runs elsewhere) they go through the outbox to the worker process.
-    ``None`` stops watching.
-    """
-    with _watchers_lock:
-        if on_commit is None:
-            _watchers.pop(engine, None)
-        else:
-            _watchers[engine] = weakref.WeakMethod(on_commit)  # type: ignore[arg-type]
-
-
-def _watcher(engine: Any) -> CommitWatcher | None:
-    ref = _watchers.get(engine)
-    return ref() if ref is not None else None
-
-
-def _after_commit(session: Session) -> None:
-    info = session.info
-    publishes = info.pop(PUBLISHES, None) or []
-    outbox = info.pop(OUTBOX_WRITTEN, [])
-    timers = info.pop(TIMERS_WRITTEN, None)
-    if not publishes and outbox == [] and timers is None:
-        return
-    bind = session.bind
-    watcher = _watcher(getattr(bind, "engine", bind))
-    if watcher is None:
-        return
-    try:
-        watcher(publishes, outbox, timers)
-    except Exception:  # the transaction is committed; a watcher's failure must not undo that
-        logger.exception("commit watcher failed")
-
-
-def _after_rollback(session: Session) -> None:
-    for key in (PUBLISHES, OUTBOX_WRITTEN, TIMERS_WRITTEN):
-        session.info.pop(key, None)
-
-
-sa_event.listen(Session, "after_commit", _after_commit)
-sa_event.listen(Session, "after_rollback", _after_rollback)
 
 
 def new_id() -> str:
@@ -418,7 +353,6 @@ def _perform_local_effects(
     log_json: list[dict[str, Any]],
 ) -> None:
     publish_index = 0
-    watched = _watcher(_bind_key(session)) is not None
     steps: list[dict[str, Any]] = []
     for effect in result.effects:
         if isinstance(effect, RunStep):
@@ -447,26 +381,15 @@ def _perform_local_effects(
                 "events": log_json,
                 **effect.data,
             }
-            if watched:
-                session.info.setdefault(PUBLISHES, []).append((effect.topic, data))
-                continue
-            sql.write(
+            publish_after_commit(
                 session,
-                sql.INSERT_OUTBOX,
-                [
-                    {
-                        "run_id": run.id,
-                        "kind": effect.kind,
-                        "effect": {"topic": effect.topic, "data": data},
-                        "idempotency_key": f"{run.id}:publish:{run.inputs}:{publish_index}",
-                        "status": str(OutboxStatus.PENDING),
-                        "attempts": 0,
-                        "available_at": now,
-                        "created_at": now,
-                    }
-                ],
+                run_id=run.id,
+                kind=effect.kind,
+                topic=effect.topic,
+                data=data,
+                idempotency_key=f"{run.id}:publish:{run.inputs}:{publish_index}",
+                now=now,
             )
-            session.info[OUTBOX_WRITTEN] = None  # entries nobody in this process waits for
         elif isinstance(effect, CreateWorkItem):
             _create_work_item(session, run=run, case=case, item=effect, now=now)
         elif isinstance(effect, CancelWorkItem):
