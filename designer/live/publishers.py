@@ -23,8 +23,12 @@ BATCH = "live.batch"
 A client handles each pair as if ``event`` had arrived with ``payload`` on its own.
 """
 
-BATCH_WINDOW_S = 0.005
-"""How long the first message of a batch waits for others to join it."""
+BATCH_WINDOW_S = 0.02
+"""How long the first message of a batch waits for others to join it.
+
+benchmarks/stream.py (20 clients, 2 busy cores): 20 ms carried about a fifth more
+changes per second than 5 ms, the commit-to-client p99 staying near 50 ms.
+"""
 
 
 class _Batcher:
