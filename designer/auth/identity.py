@@ -70,7 +70,9 @@ def _load_session_user(user_id: str) -> User | None:
     account, _, epoch = user_id.partition(":")
     if not (account.isdigit() and epoch.isdigit()):
         return None
-    with session_scope(state().engine) as db:
+    # Only reads (every request of a browser session): on SQLite it need not queue
+    # behind the writers.
+    with session_scope(state().engine, read_only=True) as db:
         principal = service.load_principal(db, account_id=int(account), epoch=int(epoch))
     return User(principal) if principal is not None else None
 

@@ -48,7 +48,8 @@ def socket_principal() -> Principal | None:
     """The principal of the current Socket.IO connection, checked against the store now."""
     token_id = session.get(_TOKEN_KEY)
     if isinstance(token_id, int):
-        with session_scope(state().engine) as db:
+        # Only reads: on SQLite it need not queue behind the writers.
+        with session_scope(state().engine, read_only=True) as db:
             return service.load_token_principal(db, token_id=token_id)
     return current_principal()
 

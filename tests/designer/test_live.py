@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from live_support import api_token, install, serve
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from designer.extensions import state
@@ -270,3 +271,18 @@ def test_catch_up_pages_through_a_long_log(
     follower = client.follow(run_id)
     follower.wait_for_seq(final)
     assert seqs(follower.events) == list(range(1, final + 1))
+
+
+def test_following_a_run_does_not_wait_for_a_long_write(live: Live, client: LiveClient) -> None:
+    case_id, run_id = live.new_case()
+    live.update(case_id, note="before")
+    live.publish_now()
+    last = live.seq(run_id)
+    # Another writer holds SQLite's write lock (an import, a bulk retry) for a while:
+    # a case page opened meanwhile still gets the run's log at once.
+    with live.engine.begin() as writing:
+        writing.execute(text("UPDATE cases SET updated_by = updated_by WHERE id = :id"),
+                        {"id": case_id})  # fmt: skip
+        follower = client.follow(run_id)
+        follower.wait_for_seq(last, timeout=5)
+    assert seqs(follower.events) == list(range(1, last + 1))
