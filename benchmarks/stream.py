@@ -14,8 +14,10 @@ publishing after commit), installs a small workflow and opens ``--runs`` cases. 
 The job is to measure Baton, not the load generator: the clients run in
 ``--client-processes`` processes of their own and the driver in this one, so that
 Python's one lock per process (the GIL) among 20 clients and 16 driver threads does not
-add to the latency measured. The driver signs in with an API token and keeps its HTTP
-connections open, as an integration would; what the server spends is reported apart
+add to the latency measured. The driver uses an API token, as an integration would (16
+sign-ins would hash a password each while the clock runs), through ``requests``
+sessions (they would keep connections open, but ``baton run``'s Werkzeug server closes
+each after its answer). What the server spends is reported apart
 (``server_cpu_ms_per_event``: the server process's CPU time while driving, per change).
 
 Usage::
@@ -101,7 +103,7 @@ def drive(
     for _ in range(threads):
         http = requests.Session()
         http.headers["Authorization"] = f"Bearer {token}"
-        # Open the connection before the clock starts; it stays open (keep-alive).
+        # Warm the session (and check the token) before the clock starts.
         http.get(f"{base}/api/health", timeout=10).raise_for_status()
         sessions.append(http)
     start = time.perf_counter() + 0.2

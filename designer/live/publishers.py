@@ -26,8 +26,8 @@ A client handles each pair as if ``event`` had arrived with ``payload`` on its o
 BATCH_WINDOW_S = 0.02
 """How long the first message of a batch waits for others to join it.
 
-benchmarks/stream.py (20 clients, 2 busy cores): 20 ms carried about a fifth more
-changes per second than 5 ms, the commit-to-client p99 staying near 50 ms.
+benchmarks/stream.py (20 clients, 2 busy cores): 20 ms carried about 15% more changes
+per second than 5 ms, the commit-to-client p99 staying near 50 ms.
 """
 
 
@@ -36,9 +36,9 @@ class _Batcher:
 
     Each message sent on its own costs the server a frame, a queue hand-over and a
     writer thread's wake-up per connection: with 20 clients following 20 busy runs that
-    was most of the server's time (benchmarks/stream.py). Batched, a connection gets
-    one frame per window carrying every message meant for it, in publish order, and
-    connections that get the same messages share one encoding.
+    was about a quarter of the server's CPU per change (benchmarks/stream.py). Batched,
+    a connection gets one frame per window carrying every message meant for it, in
+    publish order, and connections that get the same messages share one encoding.
 
     Only for a server that holds every connection of its rooms (no message queue): it
     reads the rooms' members at send time. An event is therefore delivered to whoever
