@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from live_server import BUILD_DIR, CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, ApiSession, live_server
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from live_server import BUILD_DIR, CHROMIUM, CHROMIUM_ARGS, Http, live_server, sign_in
+from playwright.sync_api import Browser, Page, sync_playwright
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -34,17 +34,6 @@ def browser(server_url: str) -> Iterator[Browser]:
         chromium.close()
 
 
-def sign_in(context: BrowserContext, username: str, password: str = DEMO_PASSWORD) -> None:
-    """Sign the browser context in through the API (the login page has its own test)."""
-    csrf = context.request.get("/api/session").json()["csrf_token"]
-    response = context.request.post(
-        "/api/session",
-        data={"username": username, "password": password},
-        headers={"X-CSRF-Token": csrf},
-    )
-    assert response.status == 200, response.text()
-
-
 @pytest.fixture
 def page(browser: Browser, server_url: str) -> Iterator[Page]:
     """A page of a browser signed in as the demo admin."""
@@ -57,10 +46,6 @@ def page(browser: Browser, server_url: str) -> Iterator[Page]:
     yield page
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
-
-
-class Http(ApiSession):
-    """Direct calls to the API as the demo admin, to set the scene or act as a second user."""
 
 
 @pytest.fixture

@@ -19,7 +19,10 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext
 
 __all__ = [
     "BUILD_DIR",
@@ -27,9 +30,11 @@ __all__ = [
     "CHROMIUM_ARGS",
     "DEMO_PASSWORD",
     "ApiSession",
+    "Http",
     "free_port",
     "live_server",
     "server_pid",
+    "sign_in",
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -162,3 +167,18 @@ def live_server(
             process.kill()
             process.wait()
         log.close()
+
+
+class Http(ApiSession):
+    """Direct calls to the API as the demo admin, to set the scene or act as a second user."""
+
+
+def sign_in(context: BrowserContext, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign the browser context in through the API (the login page has its own test)."""
+    csrf = context.request.get("/api/session").json()["csrf_token"]
+    response = context.request.post(
+        "/api/session",
+        data={"username": username, "password": password},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status == 200, response.text()

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Http
-from live_server import ROOT
+from live_server import ROOT, Http
 from playwright.sync_api import Page, expect
 
 # The same looping workflow the socket tests drive.

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import sign_in
-from live_server import ApiSession
+from live_server import ApiSession, sign_in
 from playwright.sync_api import Browser, expect
 
 

@@ -13,8 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import sign_in
-from live_server import BUILD_DIR, CHROMIUM, ROOT, ApiSession, live_server
+from live_server import BUILD_DIR, CHROMIUM, ROOT, ApiSession, live_server, sign_in
 from playwright.sync_api import Browser, expect
 
 # The stand-in org and the test workflow of the Salesforce tests.
