@@ -18,7 +18,9 @@ def _workflow(agent: str) -> dict[str, Any]:
     return {
         "id": f"desk-{agent}",
         "name": f"Desk of {agent}",
-        "case_schema": [{"name": "subject", "type": "string", "required": True}],
+        # Not "subject": the shipped support-case workflow starts for any case with one,
+        # and its Intake work may go to any demo agent, which would let them see it.
+        "case_schema": [{"name": "summary", "type": "string", "required": True}],
         "nodes": [
             {"id": "start", "kind": "start", "position": {"x": 0, "y": 0}},
             {
@@ -54,7 +56,7 @@ def _case_for(http: ApiSession, agent: str, subject: str) -> dict[str, Any]:
     )
     assert status == 201, published
     status, case = http.call(
-        "POST", "/api/cases", {"workflow_id": f"desk-{agent}", "fields": {"subject": subject}}
+        "POST", "/api/cases", {"workflow_id": f"desk-{agent}", "fields": {"summary": subject}}
     )
     assert status == 201, case
     status, items = http.call("GET", f"/api/work-items?assignee={agent}")
