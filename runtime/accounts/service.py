@@ -30,12 +30,14 @@ from runtime.store.tables import utcnow
 __all__ = [
     "AccountInfo",
     "CreatedToken",
+    "LoginCheck",
     "LoginOutcome",
     "Principal",
     "TokenInfo",
     "attempt_login",
     "authenticate_token",
     "change_password",
+    "check_login",
     "count_accounts",
     "create_account",
     "create_token",
@@ -45,6 +47,7 @@ __all__ = [
     "load_principal",
     "load_token_principal",
     "principal_or_raise",
+    "record_login",
     "revoke_token",
     "set_password",
     "update_account",
@@ -407,47 +410,119 @@ def _count_failure(
     session.add(stored)
 
 
-def attempt_login(
-    session: Session, *, username: str, password: str, address: str, now: datetime | None = None
-) -> LoginOutcome:
-    """Check a sign-in, counting failures per account and per client address.
+@dataclass(frozen=True, slots=True)
+class LoginCheck:
+    """The slow half of a sign-in (the password hash), done without the write lock.
 
-    A locked key is refused before the password is even checked (``LoginThrottled``
-    with the seconds to wait), so guessing cannot go on while locked. The caller
-    commits whatever the outcome, so failures survive a restart.
+    Checking a password costs about 0.2 s on purpose; on SQLite a transaction that
+    writes holds the database's only write lock from its first statement, so
+    :func:`check_login` runs in a transaction that only reads and :func:`record_login`
+    writes the outcome in a short one of its own.
     """
-    now = now if now is not None else utcnow()
-    name = _normalise(username)
-    keys = {f"user:{name}": throttle.ACCOUNT_LIMITS, f"ip:{address}": throttle.ADDRESS_LIMITS}
-    rows = _throttle_rows(session, list(keys))
+
+    username: str
+    address: str
+    #: the seconds to wait if a throttle key was locked when checked
+    throttled: float | None
+    #: the account whose password matched (enabled), else ``None``
+    account_id: int | None
+    #: the hash the password matched, and a stronger one if it needs upgrading
+    matched_hash: str | None
+    rehash: str | None
+
+    @property
+    def keys(self) -> dict[str, throttle.Limits]:
+        return {
+            f"user:{self.username}": throttle.ACCOUNT_LIMITS,
+            f"ip:{self.address}": throttle.ADDRESS_LIMITS,
+        }
+
+
+def _throttled(
+    rows: dict[str, LoginThrottleRow], keys: dict[str, throttle.Limits], now: datetime
+) -> float | None:
     waits = [
         wait
         for key in keys
         if (wait := throttle.retry_after(_state(rows.get(key), now), now)) is not None
     ]
-    if waits:
-        return LoginOutcome(None, LoginThrottled(max(waits)))
+    return max(waits) if waits else None
+
+
+def check_login(
+    session: Session, *, username: str, password: str, address: str, now: datetime | None = None
+) -> LoginCheck:
+    """Check a sign-in's password, reading only; :func:`record_login` settles it.
+
+    A locked key is refused before the password is even checked, so guessing cannot go
+    on while locked.
+    """
+    now = now if now is not None else utcnow()
+    name = _normalise(username)
+    check = LoginCheck(name, address, None, None, None, None)
+    rows = _throttle_rows(session, list(check.keys))
+    if (wait := _throttled(rows, check.keys, now)) is not None:
+        return LoginCheck(name, address, wait, None, None, None)
     row = session.exec(select(AccountRow).where(AccountRow.username == name)).first()
     if row is None or row.password_hash is None:
         credentials.dummy_verify(password)
-        ok = False
-    else:
-        ok = credentials.verify_password(row.password_hash, password) and not row.disabled
-    if not ok:
+        return check
+    if not credentials.verify_password(row.password_hash, password) or row.disabled:
+        return check
+    rehash = (
+        credentials.hash_password(password) if credentials.needs_rehash(row.password_hash) else None
+    )
+    return LoginCheck(name, address, None, row.id, row.password_hash, rehash)
+
+
+def record_login(
+    session: Session, check: LoginCheck, *, password: str, now: datetime | None = None
+) -> LoginOutcome:
+    """Settle a checked sign-in: count a failure, or open the way and note the time.
+
+    The throttle is read again here, in the transaction that writes: attempts checked
+    side by side are counted one after the other, and once a key locks, the rest are
+    refused as throttled even if their password was right.
+    """
+    now = now if now is not None else utcnow()
+    keys = check.keys
+    rows = _throttle_rows(session, list(keys))
+    wait = check.throttled if check.throttled is not None else _throttled(rows, keys, now)
+    if wait is not None:
+        return LoginOutcome(None, LoginThrottled(wait))
+    row = session.get(AccountRow, check.account_id) if check.account_id is not None else None
+    ok = row is not None and not row.disabled and row.password_hash is not None
+    if ok and row is not None and row.password_hash != check.matched_hash:
+        # Changed since the check (a new password, or a rehash by a sign-in beside this one).
+        ok = credentials.verify_password(str(row.password_hash), password)
+    if not ok or row is None:
         for key, limits in keys.items():
             _count_failure(session, rows, key, limits, now)
-        audit.info("failed sign-in as %s from %s", name, address)
+        audit.info("failed sign-in as %s from %s", check.username, check.address)
         return LoginOutcome(None, LoginRefused())
-    assert row is not None and row.password_hash is not None
-    account_row = rows.get(f"user:{name}")
+    account_row = rows.get(f"user:{check.username}")
     if account_row is not None:
         session.delete(account_row)  # the address keeps its count: it may be guessing
-    if credentials.needs_rehash(row.password_hash):
-        row.password_hash = credentials.hash_password(password)
+    if check.rehash is not None and row.password_hash == check.matched_hash:
+        row.password_hash = check.rehash
     row.last_login_at = now
     session.add(row)
-    audit.info("%s signed in from %s", row.username, address)
+    audit.info("%s signed in from %s", row.username, check.address)
     return LoginOutcome(_principal(row), None)
+
+
+def attempt_login(
+    session: Session, *, username: str, password: str, address: str, now: datetime | None = None
+) -> LoginOutcome:
+    """Check a sign-in and settle it in one transaction (:func:`check_login` and
+    :func:`record_login`; a web request runs them in two, so the write lock is not held
+    while the password is checked).
+
+    Failures count per account and per client address; the caller commits whatever the
+    outcome, so failures survive a restart.
+    """
+    check = check_login(session, username=username, password=password, address=address, now=now)
+    return record_login(session, check, password=password, now=now)
 
 
 def load_principal(session: Session, *, account_id: int, epoch: int) -> Principal | None:

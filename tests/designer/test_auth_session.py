@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from designer.auth.demo import seed_demo_accounts
 from designer.auth.testing import SignedInClient
 from designer.cli import cli
 from designer.extensions import socketio, state
-from runtime.accounts import service
+from runtime.accounts import credentials, service
 from runtime.db import session_scope
 from runtime.settings import Settings
 
@@ -48,6 +49,43 @@ def _login(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
         "/api/session", json={"username": username, "password": password},
         headers={"X-CSRF-Token": _csrf(client)},
     )
+
+
+def test_others_write_while_a_sign_in_checks_its_password(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The hash takes ~0.2 s on purpose; holding SQLite's one write lock that long would
+    # stall every writer behind each sign-in.
+    _account(app, "ada", "admin")
+    checking, release = threading.Event(), threading.Event()
+    verify = credentials.verify_password
+
+    def slow_verify(stored: str, password: str) -> bool:
+        checking.set()
+        release.wait(10)
+        return verify(stored, password)
+
+    monkeypatch.setattr(credentials, "verify_password", slow_verify)
+    client = _anonymous(app)
+    csrf = _csrf(client)
+    answers: list[int] = []
+    signing_in = threading.Thread(
+        target=lambda: answers.append(
+            client.post("/api/session", json={"username": "ada", "password": PASSWORD},
+                        headers={"X-CSRF-Token": csrf}).status_code
+        )
+    )  # fmt: skip
+    signing_in.start()
+    try:
+        assert checking.wait(10)
+        written = threading.Thread(target=lambda: _account(app, "ben", "viewer"))
+        written.start()
+        written.join(5)
+        assert not written.is_alive(), "a writer waited for the sign-in's password check"
+    finally:
+        release.set()
+        signing_in.join(10)
+    assert answers == [200]
 
 
 def test_sign_in_opens_a_session_and_sign_out_ends_it(app: Flask) -> None:
