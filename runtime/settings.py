@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     smtp_sender: str = "baton@localhost"
     worker_threads: int = Field(default=4, ge=1)
     clock_interval_seconds: float = Field(default=0.5, gt=0)
+    socket_recheck_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often each web process checks that its open sockets' accounts "
+        "and tokens are still valid (changes made through that process: at once)",
+    )
     load_examples: bool = True
     demo_password: str | None = Field(
         default=None,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from designer.api.http import RouteDoc, documented, json_body, query_args, respond
 from designer.auth.identity import actor
+from designer.auth.sockets import recheck_connections
 from designer.extensions import db_session
 from runtime.accounts import service
 from runtime.accounts.roles import Role
@@ -118,6 +119,7 @@ def update_account(username: str) -> Response:
         role=body.role.value if body.role is not None else None, disabled=body.disabled,
         display_name=body.display_name, agent_id=body.agent_id, clear_agent=body.clear_agent,
     )
+    recheck_connections()  # a disabled or demoted account's sockets go now
     return respond(updated)
 
 
@@ -130,6 +132,7 @@ def update_account(username: str) -> Response:
 def set_password(username: str) -> Response:
     body = json_body(PasswordResetBody)
     service.set_password(db_session(), username=username, password=body.password, actor=actor())
+    recheck_connections()
     return Response(status=204)
 
 
@@ -169,4 +172,6 @@ def create_token() -> Response:
              path_params={"token_id": "The token's id"})
 )
 def revoke_token(token_id: int) -> Response:
-    return respond(service.revoke_token(db_session(), token_id=token_id, actor=actor()))
+    revoked = service.revoke_token(db_session(), token_id=token_id, actor=actor())
+    recheck_connections()  # the token's sockets go now, not at their next join
+    return respond(revoked)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from designer.api.http import RouteDoc, documented, json_body, respond
 from designer.auth.identity import User, csrf_token, current_principal, new_csrf_token
+from designer.auth.sockets import recheck_connections
 from designer.extensions import state
 from runtime.accounts import service
 from runtime.accounts.roles import Role
@@ -162,4 +163,5 @@ def change_password() -> Response:
         )
     renewed = service.principal_or_raise(outcome)
     _open(renewed)
+    recheck_connections()  # the other sessions' sockets end with them
     return _info(renewed)

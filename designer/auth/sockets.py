@@ -4,29 +4,123 @@ A browser connects with its session cookie; an integration with its API token, i
 ``Authorization`` header of the handshake or as ``auth={"token": ...}``. A join asks
 the policy's :data:`~designer.auth.policy.ROOMS` rule for the room's kind, with the
 principal checked afresh, so a disabled account or revoked token stops at its next join.
+
+A connection that only listens joins nothing more, so joins alone would let it go on
+hearing its rooms. Each web process therefore checks its open connections' principals
+against the store every ``socket_recheck_seconds`` and disconnects those that ended (a
+token revoked, an account disabled, demoted or given a new password); a change made
+through this process's API is checked at once (:func:`recheck_connections`).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
-from flask import Flask, session
+from flask import Flask, current_app, request, session
 from flask_socketio import SocketIO  # type: ignore[import-untyped]
 
 from designer.auth.errors import Forbidden
 from designer.auth.guard import check
 from designer.auth.identity import current_principal
 from designer.auth.policy import ROOMS
-from designer.extensions import state
+from designer.extensions import db_session, state
 from designer.live import set_room_authorizer
 from runtime.accounts import service
 from runtime.accounts.service import Principal
 from runtime.db import session_scope
 from runtime.live import RoomKind
 
-__all__ = ["authorize_room", "install_socket_auth", "register_connect_handler", "socket_principal"]
+__all__ = [
+    "authorize_room",
+    "install_socket_auth",
+    "recheck_connections",
+    "register_connect_handler",
+    "socket_principal",
+]
+
+logger = logging.getLogger("baton.auth")
 
 _TOKEN_KEY = "baton.socket_token"
+_CONNECTIONS = "baton.socket_connections"
+
+
+class _Connections:
+    """This process's open connections and who they act for, checked again now and then."""
+
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+        self._interval = state(app).settings.socket_recheck_seconds
+        self._principals: dict[str, Principal] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def add(self, sid: str, principal: Principal) -> None:
+        with self._lock:
+            self._principals[sid] = principal
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="baton-socket-recheck", daemon=True
+                )
+                self._thread.start()
+
+    def remove(self, sid: str) -> None:
+        with self._lock:
+            self._principals.pop(sid, None)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(self._interval)
+            self._wake.clear()
+            try:
+                self.sweep()
+            except Exception:  # the next round tries again; a failure must not stop it
+                logger.exception("checking open sockets' accounts failed")
+
+    def sweep(self) -> list[str]:
+        """Disconnect the connections whose principal has ended; their ids."""
+        with self._lock:
+            open_now = list(self._principals.items())
+        if not open_now:
+            return []
+        ended = []
+        with session_scope(state(self._app).engine, read_only=True) as db:
+            for sid, principal in open_now:
+                if principal.token_id is not None:
+                    still = service.load_token_principal(db, token_id=principal.token_id)
+                else:
+                    still = service.load_principal(
+                        db, account_id=principal.account_id, epoch=principal.epoch
+                    )
+                if still is None or still.role != principal.role:
+                    ended.append(sid)
+        server = self._app.extensions["socketio"].server
+        for sid in ended:
+            logger.info("disconnecting socket %s: its account or token has ended", sid)
+            self.remove(sid)
+            server.disconnect(sid, namespace="/")
+        return ended
+
+
+def _connections(app: Flask) -> _Connections:
+    found: _Connections | None = app.extensions.get(_CONNECTIONS)
+    if found is None:
+        found = app.extensions.setdefault(_CONNECTIONS, _Connections(app))
+    return found
+
+
+def recheck_connections() -> None:
+    """Check this process's open sockets now: a change to accounts or tokens was made.
+
+    Commits the request's session first, so the check reads what it changed.
+    """
+    db_session().commit()
+    _connections(current_app._get_current_object()).wake()  # type: ignore[attr-defined]
 
 
 def _connect(auth: Any = None) -> None:
@@ -42,6 +136,11 @@ def _connect(auth: Any = None) -> None:
         raise ConnectionRefusedError(
             {"code": "not_authenticated", "message": "Sign in (or send an API token) first."}
         )
+    _connections(current_app._get_current_object()).add(request.sid, principal)  # type: ignore[attr-defined]
+
+
+def _disconnect(*_reason: Any) -> None:
+    _connections(current_app._get_current_object()).remove(request.sid)  # type: ignore[attr-defined]
 
 
 def socket_principal() -> Principal | None:
@@ -78,6 +177,7 @@ def register_connect_handler(socketio: SocketIO) -> None:
     bound, socketio.server = socketio.server, None
     try:
         socketio.on_event("connect", _connect)
+        socketio.on_event("disconnect", _disconnect)
     finally:
         socketio.server = bound
     socketio._baton_connect_auth = True

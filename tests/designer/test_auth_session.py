@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import socketio as socketio_client  # type: ignore[import-untyped]
 from click.testing import CliRunner
 from designer_helpers import tiny_document
 from flask import Flask
 from flask.testing import FlaskClient
+from live_support import serve
 from sqlalchemy import inspect, text
 
 from designer.app import create_app
@@ -20,6 +23,7 @@ from designer.auth.demo import seed_demo_accounts
 from designer.auth.testing import SignedInClient
 from designer.cli import cli
 from designer.extensions import socketio, state
+from designer.live.follow import LiveClient
 from runtime.accounts import credentials, service
 from runtime.db import session_scope
 from runtime.settings import Settings
@@ -336,3 +340,62 @@ def test_sockets_take_a_token_and_stop_at_its_revocation(
     refused = live.emit("watch", {"workflow": "tiny"}, callback=True)
     assert refused["error"]["code"] == "forbidden"
     live.disconnect()
+
+
+def _connected_with_token(app: Flask, client: SignedInClient, url: str, username: str) -> Any:
+    created = client.post("/api/tokens", json={"username": username, "name": "live"}).json
+    live = LiveClient(url, token=created["token"]).connect()
+    assert "error" not in live.watch(workflow="tiny")
+    return created, live
+
+
+def _wait_disconnected(live: LiveClient, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while live.sio.connected and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return not live.sio.connected
+
+
+def test_a_listening_socket_is_cut_off_when_its_token_is_revoked(
+    app: Flask, client: SignedInClient
+) -> None:
+    # It joins nothing more, so only the server can end what it hears.
+    with serve(app) as url:
+        created, live = _connected_with_token(app, client, url, "admin")
+        try:
+            client.delete(f"/api/tokens/{created['info']['id']}")
+            assert _wait_disconnected(live)
+        finally:
+            live.close()
+        with pytest.raises(socketio_client.exceptions.ConnectionError):
+            LiveClient(url, token=created["token"]).connect()
+
+
+def test_a_disabled_accounts_sockets_are_cut_off(app: Flask, client: SignedInClient) -> None:
+    _account(app, "ben", "supervisor")
+    with serve(app) as url:
+        _, theirs = _connected_with_token(app, client, url, "ben")
+        _, mine = _connected_with_token(app, client, url, "admin")
+        try:
+            assert client.patch("/api/accounts/ben", json={"disabled": True}).status_code == 200
+            assert _wait_disconnected(theirs)
+            assert mine.sio.connected  # only the disabled account's
+        finally:
+            theirs.close()
+            mine.close()
+
+
+def test_a_revocation_made_elsewhere_reaches_the_sockets_at_the_next_check(
+    make_app: Callable[..., Flask],
+) -> None:
+    # Another web process (or the CLI) revoked it: this one finds out by checking.
+    app = make_app(socket_recheck_seconds=0.2)
+    client = app.test_client()
+    with serve(app) as url:
+        created, live = _connected_with_token(app, client, url, "admin")
+        try:
+            with session_scope(state(app).engine) as db:
+                service.revoke_token(db, token_id=created["info"]["id"], actor="cli")
+            assert _wait_disconnected(live)
+        finally:
+            live.close()
