@@ -3,7 +3,7 @@ reassignment with a reason. Thin routes: the work is in :mod:`runtime.services.a
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, after_this_request, current_app
+from flask import Blueprint, Response, current_app
 from pydantic import BaseModel, ConfigDict, Field
 
 from designer.api.http import RouteDoc, documented, json_body, query_args, respond
@@ -329,13 +329,13 @@ def item_assignments(key: str) -> Response:
 
 
 def _publish_inbox(agent_id: str) -> None:
-    """Tell the agent's open inboxes (room ``agent:<id>``) to refresh, after the commit."""
+    """Tell the agent's open inboxes (room ``agent:<id>``) to refresh, after the commit.
 
-    @after_this_request
-    def _emit(response: Response) -> Response:
-        if response.status_code < 400:
-            try:
-                socketio.emit(INBOX_CHANGED, {"agent_id": agent_id}, to=agent_room(agent_id))
-            except Exception:  # a refresh hint must never fail the request
-                current_app.logger.exception("could not tell agent %s to refresh", agent_id)
-        return response
+    The request's session is committed here: the app would commit it only after every
+    response hook, and an inbox that refreshed before that would read the old state.
+    """
+    db_session().commit()
+    try:
+        socketio.emit(INBOX_CHANGED, {"agent_id": agent_id}, to=agent_room(agent_id))
+    except Exception:  # a refresh hint must never fail the request
+        current_app.logger.exception("could not tell agent %s to refresh", agent_id)
