@@ -152,7 +152,8 @@ def record_assignment(
     # The inboxes that changed hear of it once this commits (the agent's "My work"
     # refreshes at once instead of at its next poll).
     run_id = _run_of(key)
-    for who in dict.fromkeys(a for a in (agent, previous) if a and agent != previous):
+    changed = [who for who in (agent, previous) if who is not None] if agent != previous else []
+    for who in changed:
         publish_after_commit(
             session,
             run_id=run_id,
