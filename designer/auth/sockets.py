@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from typing import Any
 
 from flask import Flask, current_app, request, session
@@ -50,7 +51,8 @@ class _Connections:
     """This process's open connections and who they act for, checked again now and then."""
 
     def __init__(self, app: Flask) -> None:
-        self._app = app
+        # Weak: the checking thread ends with the app (tests make many apps).
+        self._app = weakref.ref(app)
         self._interval = state(app).settings.socket_recheck_seconds
         self._principals: dict[str, Principal] = {}
         self._lock = threading.Lock()
@@ -77,19 +79,23 @@ class _Connections:
         while True:
             self._wake.wait(self._interval)
             self._wake.clear()
+            app = self._app()
+            if app is None:
+                return
             try:
-                self.sweep()
+                self.sweep(app)
             except Exception:  # the next round tries again; a failure must not stop it
                 logger.exception("checking open sockets' accounts failed")
+            del app  # not held while waiting: the app may go meanwhile
 
-    def sweep(self) -> list[str]:
+    def sweep(self, app: Flask) -> list[str]:
         """Disconnect the connections whose principal has ended; their ids."""
         with self._lock:
             open_now = list(self._principals.items())
         if not open_now:
             return []
         ended = []
-        with session_scope(state(self._app).engine, read_only=True) as db:
+        with session_scope(state(app).engine, read_only=True) as db:
             for sid, principal in open_now:
                 if principal.token_id is not None:
                     still = service.load_token_principal(db, token_id=principal.token_id)
@@ -99,7 +105,7 @@ class _Connections:
                     )
                 if still is None or still.role != principal.role:
                     ended.append(sid)
-        server = self._app.extensions["socketio"].server
+        server = app.extensions["socketio"].server
         for sid in ended:
             logger.info("disconnecting socket %s: its account or token has ended", sid)
             self.remove(sid)
