@@ -157,7 +157,6 @@ def record_assignment(
         publish_after_commit(
             session,
             run_id=run_id,
-            kind="publish",
             topic=INBOX_CHANGED,
             data={"run_id": run_id, "agent_id": who, "work_item_key": key},
             idempotency_key=f"{key}:inbox:{who}:{uuid.uuid4().hex}",

@@ -384,7 +384,6 @@ def _perform_local_effects(
             publish_after_commit(
                 session,
                 run_id=run.id,
-                kind=effect.kind,
                 topic=effect.topic,
                 data=data,
                 idempotency_key=f"{run.id}:publish:{run.inputs}:{publish_index}",

@@ -94,7 +94,6 @@ def publish_after_commit(
     session: Session,
     *,
     run_id: str,
-    kind: str,
     topic: str,
     data: dict[str, Any],
     idempotency_key: str,
@@ -114,7 +113,7 @@ def publish_after_commit(
         [
             {
                 "run_id": run_id,
-                "kind": kind,
+                "kind": "publish",
                 "effect": {"topic": topic, "data": data},
                 "idempotency_key": idempotency_key,
                 "status": str(OutboxStatus.PENDING),

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from live_support import api_token, install, serve
+from sqlalchemy.engine import Engine
 
 from designer.extensions import state
 from designer.live import app_publisher
@@ -32,10 +33,12 @@ pytestmark = pytest.mark.timeout(60)
 class Inbox:
     """``inbox.changed`` messages a connected client got, however the server sent them."""
 
-    def __init__(self, client: LiveClient) -> None:
+    def __init__(self, client: LiveClient, *watching: str) -> None:
         self.agents: list[str] = []
         self._cond = threading.Condition()
         client.sio.on(INBOX_CHANGED, self._take)
+        for agent in watching:
+            client.watch(agent=agent)
 
     def _take(self, message: dict[str, Any]) -> None:
         with self._cond:
@@ -46,6 +49,13 @@ class Inbox:
         with self._cond:
             if not self._cond.wait_for(lambda: self.agents.count(agent) >= count, timeout):
                 raise TimeoutError(f"{agent}'s inbox heard {self.agents.count(agent)} times")
+
+
+def _new_case(engine: Engine) -> str:
+    """A case of the review loop; the agent routing gave its work item to."""
+    with session_scope(engine) as session:
+        case = services.create_case(session, fields={"subject": "Printer on fire"})
+        return str(services.list_work_items(session, case_id=case.id)[0].assignee)
 
 
 @pytest.fixture
@@ -70,14 +80,9 @@ def test_routing_tells_the_assigned_agent_and_only_them(
     url, worker = served
     engine = state(app).engine
     with LiveClient(url, token=api_token(engine)) as client:
-        inbox = Inbox(client)
-        client.watch(agent="ada")
-        client.watch(agent="ben")
-        with session_scope(engine) as session:
-            case = services.create_case(session, fields={"subject": "Printer on fire"})
-            items = services.list_work_items(session, case_id=case.id)
+        inbox = Inbox(client, "ada", "ben")
+        assignee = _new_case(engine)
         worker.drain()
-        assignee = items[0].assignee
         assert assignee in ("ada", "ben")
         inbox.wait_for(assignee)
         assert inbox.agents == [assignee]
@@ -99,8 +104,7 @@ def test_completing_an_item_hands_the_freed_room_on_and_says_so(
     assert len(waiting) == 1
     first = next(item for item in held if item.assignee is not None)
     with LiveClient(url, token=api_token(engine)) as client:
-        inbox = Inbox(client)
-        client.watch(agent=str(first.assignee))
+        inbox = Inbox(client, str(first.assignee))
         with session_scope(engine) as session:
             services.complete_work_item(
                 session, key=first.key, data={"verdict": "approve"}, actor=str(first.assignee)
@@ -119,13 +123,9 @@ def test_without_a_worker_in_the_process_the_news_goes_through_the_outbox(
     url, _ = served
     engine = state(app).engine
     with LiveClient(url, token=api_token(engine)) as client:
-        inbox = Inbox(client)
-        client.watch(agent="ada")
-        client.watch(agent="ben")
+        inbox = Inbox(client, "ada", "ben")
         watch_commits(engine, None)
-        with session_scope(engine) as session:
-            case = services.create_case(session, fields={"subject": "Printer on fire"})
-            assignee = str(services.list_work_items(session, case_id=case.id)[0].assignee)
+        assignee = _new_case(engine)
         time.sleep(0.2)  # nothing may arrive before the worker performs the outbox
         assert inbox.agents == []
         # The worker process performs the outbox, as `baton worker` does.

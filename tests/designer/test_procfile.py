@@ -13,14 +13,13 @@ import os
 import re
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from live_server import free_port
+from live_server import free_port, stop, wait_healthy
 from live_support import api_token, install
 
 from designer.live.follow import LiveClient
@@ -38,21 +37,6 @@ pytestmark = [
 def _procfile() -> dict[str, str]:
     lines = (ROOT / "Procfile").read_text().splitlines()
     return dict(line.split(": ", 1) for line in lines if re.match(r"^\w+: ", line))
-
-
-def _wait_healthy(url: str, processes: list[subprocess.Popen[bytes]], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for process in processes:
-            if process.poll() is not None:
-                raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/api/health", timeout=1) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"{url} did not answer within {timeout} s")
 
 
 @pytest.fixture
@@ -89,17 +73,11 @@ def deployed(tmp_path: Path) -> Iterator[tuple[str, str]]:
                 )
             )
         url = f"http://127.0.0.1:{port}"
-        _wait_healthy(url, processes)
+        wait_healthy(url, processes, timeout=30)
         yield url, database_url
     finally:
         for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
         log.close()
 
 

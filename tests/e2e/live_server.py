@@ -35,6 +35,8 @@ __all__ = [
     "live_server",
     "server_pid",
     "sign_in",
+    "stop",
+    "wait_healthy",
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,11 +105,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
+def wait_healthy(url: str, processes: list[subprocess.Popen[bytes]], timeout: float) -> None:
+    """Until ``url`` answers its health check; fails if one of ``processes`` exits first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"baton run exited with {process.returncode}")
+        for process in processes:
+            if process.poll() is not None:
+                raise RuntimeError(f"{process.args!r} exited with {process.returncode}")
         try:
             with urllib.request.urlopen(f"{url}/api/health", timeout=1) as response:
                 if response.status == 200:
@@ -117,6 +121,16 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float) ->
         # Polling a port that is not open yet: there is no event to wait on.
         time.sleep(0.05)
     raise TimeoutError(f"Baton did not answer at {url} within {timeout} s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Ask ``process`` to end; kill it if it has not within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @contextmanager
@@ -156,16 +170,11 @@ def live_server(
     url = f"http://127.0.0.1:{port}"
     _PIDS[url] = process.pid
     try:
-        _wait_healthy(url, process, timeout)
+        wait_healthy(url, [process], timeout)
         yield url
     finally:
         _PIDS.pop(url, None)
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         log.close()
 
 
