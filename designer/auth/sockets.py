@@ -24,7 +24,7 @@ from flask_socketio import SocketIO  # type: ignore[import-untyped]
 
 from designer.auth.errors import Forbidden
 from designer.auth.guard import check
-from designer.auth.identity import current_principal
+from designer.auth.identity import authenticate, current_principal
 from designer.auth.policy import ROOMS
 from designer.extensions import db_session, state
 from designer.live import set_room_authorizer
@@ -133,8 +133,7 @@ def _connect(auth: Any = None) -> None:
     principal = current_principal()
     token = auth.get("token") if isinstance(auth, dict) else None
     if principal is None and isinstance(token, str):
-        with session_scope(state().engine) as db:
-            principal = service.authenticate_token(db, token=token)
+        principal = authenticate(token)
         if principal is not None:
             # Kept in the connection's server-side session copy, never in a cookie.
             session[_TOKEN_KEY] = principal.token_id

@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from live_support import serve
 from sqlalchemy import inspect, text
 
 from designer.app import create_app
+from designer.auth import identity
 from designer.auth.demo import seed_demo_accounts
 from designer.auth.testing import SignedInClient
 from designer.cli import cli
@@ -202,6 +204,28 @@ def test_api_tokens_are_shown_once_scoped_and_revocable(app: Flask, client: Sign
     assert revoked.status_code == 401 and revoked.json["error"]["code"] == "invalid_token"
     assert client.post("/api/tokens", json={"username": "admin", "name": "x",
                                             "role": "root"}).status_code == 400
+
+
+def test_a_token_request_reads_its_token_without_the_write_lock(
+    app: Flask, client: SignedInClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every integration request checks its token; taking SQLite's one write lock for
+    # that made writers and token checks queue behind each other.
+    token = client.post("/api/tokens", json={"username": "admin", "name": "sync"}).json["token"]
+    bearer = _anonymous(app)
+    auth = {"Authorization": f"Bearer {token}"}
+    assert bearer.get("/api/workflows", headers=auth).status_code == 200
+    first_use = client.get("/api/tokens").json["tokens"][0]["last_used_at"]
+    with state(app).engine.begin() as writing, app.app_context():
+        writing.execute(text("UPDATE account SET display_name = display_name"))
+        principal = identity.authenticate(token)
+    assert principal is not None and principal.username == "admin"
+    # The last use is still recorded, to the minute: a request a minute on writes it.
+    later = identity.utcnow() + timedelta(minutes=2)
+    monkeypatch.setattr(identity, "utcnow", lambda: later)
+    assert bearer.get("/api/workflows", headers=auth).status_code == 200
+    last_use = client.get("/api/tokens").json["tokens"][0]["last_used_at"]
+    assert last_use != first_use and last_use.startswith(later.date().isoformat())
 
 
 def test_security_headers_on_pages_and_api(make_app: Callable[..., Flask], tmp_path: Path) -> None:
