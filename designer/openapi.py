@@ -145,6 +145,11 @@ def openapi_document(app: Flask) -> dict[str, Any]:
             if doc.description:
                 operation["description"] = doc.description
             parameters = _path_parameters(rule, doc)
+            parameters += [
+                {"name": name, "in": "header", "required": False, "description": text,
+                 "schema": {"type": "string"}}
+                for name, text in doc.header_params.items()
+            ]  # fmt: skip
             if doc.query is not None:
                 parameters += _query_parameters(doc.query, schemas)
             if parameters:

@@ -5,7 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, Response
 from sqlmodel import Session
 
-from designer.api.http import RouteDoc, documented, json_body, query_args, respond
+from designer.api.http import (
+    RouteDoc,
+    documented,
+    json_body,
+    minimal,
+    query_args,
+    respond,
+    wants_minimal,
+)
 from designer.api.run_schemas import (
     CaseChange,
     CaseChangeList,
@@ -34,6 +42,10 @@ _CASES = "cases"
 _ITEMS = "work items"
 _ID = {"case_id": "The case's id"}
 _KEY = {"key": "The work item's key, <run>:<step>:<attempt>"}
+_PREFER = {
+    "Prefer": "`return=minimal` (RFC 7240): answer 204 with no body, for a caller that "
+    "only writes (an integration); the answer says `Preference-Applied: return=minimal`"
+}
 
 
 def _detail(case_id: str, session: Session | None = None) -> CaseDetail:
@@ -88,13 +100,16 @@ def get_case(case_id: str) -> Response:
     RouteDoc(
         "Change case fields",
         _CASES,
-        {200: CaseDetail},
+        {200: CaseDetail, 204: None},
         body=UpdateCaseBody,
         errors=(400, 404, 409, 415),
         path_params=_ID,
+        header_params=_PREFER,
         description=(
             "Every active run of the case sees the change at once: waiting entry and exit "
-            "conditions are evaluated again. `expected_version` refuses a stale change (409)."
+            "conditions are evaluated again. `expected_version` refuses a stale change (409). "
+            "The answer is the case and its runs, or nothing (204) with "
+            "`Prefer: return=minimal`."
         ),
     )
 )
@@ -110,6 +125,8 @@ def update_case(case_id: str) -> Response:
     # Commit now and read the answer in a transaction of its own, which on SQLite takes
     # no write lock: the next change need not wait while this one's answer is built.
     end_session(commit=True)
+    if wants_minimal():
+        return minimal()
     with session_scope(state().engine, read_only=True) as session:
         detail = _detail(case_id, session)
     return respond(detail)

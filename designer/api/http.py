@@ -22,10 +22,12 @@ __all__ = [
     "RouteDoc",
     "documented",
     "json_body",
+    "minimal",
     "query_args",
     "raw_json_body",
     "require_json",
     "respond",
+    "wants_minimal",
 ]
 
 M = TypeVar("M", bound=BaseModel)
@@ -53,6 +55,8 @@ class RouteDoc:
     path_params: Mapping[str, str] = field(default_factory=dict)
     raw_body: str | None = None
     """Describes a JSON body that is not one model (an uploaded file), if any."""
+    header_params: Mapping[str, str] = field(default_factory=dict)
+    """Optional request headers the route heeds, each with what it does."""
 
 
 def documented(doc: RouteDoc) -> Callable[[F], F]:
@@ -147,6 +151,28 @@ def json_body(model: type[M]) -> M:
 def query_args(model: type[M]) -> M:
     """The query string validated as ``model``; unknown parameters are ignored."""
     return _validate(model, request.args.to_dict(), "query string")
+
+
+def wants_minimal() -> bool:
+    """Whether the request asks for no answer body (``Prefer: return=minimal``, RFC 7240).
+
+    An integration that only writes has no use for the record it changed; building that
+    answer can cost more than the change (``benchmarks/stream.py``).
+    """
+    for header in request.headers.getlist("Prefer"):
+        for preference in header.split(","):
+            name, _, value = preference.split(";", 1)[0].partition("=")
+            if name.strip().lower() == "return" and value.strip().strip('"').lower() == "minimal":
+                return True
+    return False
+
+
+def minimal() -> Response:
+    """The answer to a change that asked for ``return=minimal``: 204, and saying so."""
+    response = Response(status=204)
+    response.headers["Preference-Applied"] = "return=minimal"
+    response.headers["Vary"] = "Prefer"
+    return response
 
 
 def respond(

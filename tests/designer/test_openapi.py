@@ -78,6 +78,10 @@ def test_bodies_parameters_and_errors_are_described(client: FlaskClient) -> None
     assert {p["name"] for p in diff["parameters"]} == {"workflow_id", "from", "to"}
     publish = paths["/api/workflows/{workflow_id}/publish"]["post"]
     assert "422" in publish["responses"]
+    change = paths["/api/cases/{case_id}"]["patch"]
+    prefer = next(p for p in change["parameters"] if p["in"] == "header")
+    assert prefer["name"] == "Prefer" and "return=minimal" in prefer["description"]
+    assert "content" not in change["responses"]["204"]
     version = paths["/api/workflows/{workflow_id}/versions/{version}"]["get"]
     assert version["parameters"][1]["schema"] == {"type": "integer"}
 

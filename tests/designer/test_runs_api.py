@@ -130,6 +130,36 @@ def test_completing_the_work_item_and_a_field_change_move_the_run_on(
     assert "decision.taken" in kinds and kinds[-1] == "run.completed"
 
 
+def test_a_change_that_asks_for_a_minimal_answer_gets_no_body(
+    client: FlaskClient, wf: str
+) -> None:
+    case_id = new_case(client)["case"]["id"]
+    quiet = client.patch(
+        f"/api/cases/{case_id}",
+        json={"changes": {"note": "from an integration"}},
+        headers={"Prefer": "respond-async, return=minimal"},
+    )
+    assert quiet.status_code == 204 and quiet.data == b""
+    assert quiet.headers["Preference-Applied"] == "return=minimal"
+    case = client.get(f"/api/cases/{case_id}").json["case"]
+    assert case["version"] == 2 and case["fields"]["note"] == "from an integration"
+    # Any other preference (or none) gets the case and its runs.
+    full = client.patch(
+        f"/api/cases/{case_id}",
+        json={"changes": {"note": "again"}},
+        headers={"Prefer": "return=representation"},
+    )
+    assert full.status_code == 200 and full.json["case"]["version"] == 3
+    assert "Preference-Applied" not in full.headers
+    # A refused change is an error either way.
+    stale = client.patch(
+        f"/api/cases/{case_id}",
+        json={"changes": {"note": "x"}, "expected_version": 1},
+        headers={"Prefer": "return=minimal"},
+    )
+    assert stale.status_code == 409 and stale.json["error"]["code"] == "conflict"
+
+
 def test_admin_commands_and_their_refusals(client: FlaskClient, wf: str) -> None:
     run_id = new_case(client)["runs"][0]["id"]
     assert (
