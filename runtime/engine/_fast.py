@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from graphs.conditions import Facts
 
-__all__ = ["builder", "clone", "make", "make_facts", "model_setters"]
+__all__ = ["builder", "clone", "make", "make_facts"]
 
 M = TypeVar("M", bound=BaseModel)
 # BaseModel keeps its bookkeeping in slots; their descriptors set them directly, which
@@ -70,12 +70,6 @@ def builder(cls: type[M]) -> Callable[[dict[str, Any]], M]:
         return obj
 
     return build
-
-
-def model_setters() -> tuple[Callable[[Any, Any], None], ...]:
-    """The slot setters ``make`` uses (``__dict__``, fields-set, extra, private), for
-    callers that inline it on their hottest path."""
-    return _set_dict, _set_fields_set, _set_extra, _set_private
 
 
 def clone(obj: M) -> M:

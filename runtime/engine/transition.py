@@ -33,7 +33,7 @@ from pydantic import BaseModel
 
 from graphs.conditions import Facts, parse_datetime
 from graphs.model import SLA, BackgroundStep, Edge, EdgeKind, EndNode, InteractiveStep, StageNode
-from runtime.engine._fast import builder, make, make_facts, model_setters
+from runtime.engine._fast import builder, make, make_facts
 from runtime.engine.definition import (
     CompiledNode,
     CompiledStep,
@@ -108,11 +108,9 @@ _LEVEL = {name: k for k, name in enumerate(SLA_LEVELS)}
 _EMPTY: Mapping[str, Any] = {}
 _MISSING = object()
 M = TypeVar("M", bound=BaseModel)
-_new_object = object.__new__
-_set_dict, _set_fields_set, _set_extra, _set_private = model_setters()
-_LOG_FIELDS = set(LogEvent.model_fields)
+# A named tuple built from one tuple, without its keyword-parsing __new__.
+_new_tuple = tuple.__new__
 _publish = builder(Publish)
-_transition = builder(Transition)
 _run_state = builder(RunState)
 _step_state = builder(StepState)
 _run_step = builder(RunStep)
@@ -473,24 +471,9 @@ class _Run:
         **data: Any,
     ) -> None:
         self.seq = seq = self.seq + 1
-        # ``make(LogEvent, ...)`` inlined: about sixty log events per case.
-        event = _new_object(LogEvent)
-        _set_dict(
-            event,
-            {
-                "seq": seq,
-                "at": self.now,
-                "actor": self.actor,
-                "kind": kind,
-                "node_id": node_id,
-                "step_id": step_id,
-                "data": data,
-            },
+        self.log.append(
+            _new_tuple(LogEvent, (seq, self.now, self.actor, kind, node_id, step_id, data))
         )
-        _set_fields_set(event, _LOG_FIELDS)
-        _set_extra(event, None)
-        _set_private(event, None)
-        self.log.append(event)
 
     def result(self) -> Transition:
         s = self.s
@@ -520,7 +503,7 @@ class _Run:
                 }
             )
         )
-        return _transition({"state": s, "effects": self.effects, "log": self.log})
+        return _new_tuple(Transition, (s, self.effects, self.log))
 
     # ------------------------------------------------------------------ facts
 

@@ -290,7 +290,8 @@ class Harness:
         return self.state
 
     def kinds(self, result: Transition | None = None) -> list[str]:
-        return [e.kind for e in (result or self.last or Transition.model_construct()).log]
+        found = result if result is not None else self.last
+        return [] if found is None else [e.kind for e in found.log]
 
     def entries(self, kind: str) -> list[LogEvent]:
         return [e for e in self.log if e.kind == kind]
