@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
@@ -180,6 +180,14 @@ def record_assignment(
     return row
 
 
+class RunPlace(Protocol):
+    """Where a run stands, as routing records it with an item (a run row or record)."""
+
+    case_id: str
+    workflow_id: str
+    node_id: str | None
+
+
 def _queue_strategy(queue: QueueRow | None, wanted: str | None) -> str:
     if wanted:
         return str(wanted)
@@ -192,13 +200,16 @@ def choose_assignee(
     item: CreateWorkItem,
     case: Mapping[str, Any],
     now: datetime,
+    run: RunPlace | None = None,
 ) -> str | None:
     """The agent to give the new ``item`` to, or ``None`` to leave it waiting in its queue.
 
     Called by the store inside the transaction that creates the work item; records the
-    decision (``assignment``) and the item's routing facts (``work_routing``).
+    decision (``assignment``) and the item's routing facts (``work_routing``). ``run``:
+    the item's run as the caller holds it (read from the store when not given).
     """
-    run = session.get(RunRow, _run_of(item.work_item_key))
+    if run is None:
+        run = session.get(RunRow, _run_of(item.work_item_key))
     queue = session.get(QueueRow, item.queue) if item.queue else None
     strategy = _queue_strategy(queue, item.strategy)
     priority = PRIORITY_OF_CASE.get(str(case.get("priority", "")).lower(), 0)

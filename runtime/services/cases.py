@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from graphs.model import TriggerEvent
@@ -26,7 +25,8 @@ from runtime.services.core import (
     triggered_definitions,
 )
 from runtime.store import statements as sql
-from runtime.store.tables import CaseChangeRow, CaseRow, RunRow, utcnow
+from runtime.store.records import LockedCase, written
+from runtime.store.tables import CaseChangeRow, CaseRow, utcnow
 
 __all__ = [
     "apply_case_changes",
@@ -141,7 +141,7 @@ def update_case(
     actor: str,
     expected_version: int | None = None,
     now: datetime | None = None,
-) -> CaseRow:
+) -> LockedCase:
     """Change some fields of a case; every active run of the case sees the change at once.
 
     The case row is locked for the transaction, so concurrent updates serialise and none
@@ -164,7 +164,7 @@ def update_case(
 def apply_case_changes(
     session: Session,
     *,
-    case: CaseRow,
+    case: CaseRow | LockedCase,
     changes: Mapping[str, Any],
     actor: str,
     now: datetime,
@@ -188,12 +188,14 @@ def apply_case_changes(
         "updated_at": now,
         "updated_by": actor,
     }
-    # Core statements for the locked row and its history: the unit of work's
-    # bookkeeping would cost more than the writes; the object is told the new values.
-    sql.run(session, sql.UPDATE_CASE, {"_id": case.id, **values})
+    # Statements for the locked row and its history: the unit of work's bookkeeping
+    # would cost more than the writes. The record (and an ORM row of the case this
+    # session may hold) is told the new values.
+    sql.write(session, sql.UPDATE_CASE, [{"_id": case.id, **values}])
     for name, value in values.items():
-        set_committed_value(case, name, value)
-    sql.run(
+        setattr(case, name, value)
+    written(session, CaseRow, case.id, values)
+    sql.write(
         session,
         sql.INSERT_CASE_CHANGES,
         [
@@ -209,7 +211,7 @@ def apply_case_changes(
             for name, value in changed.items()
         ],
     )
-    runs: list[RunRow] = active_runs_of_case(session, case.id)
+    runs = active_runs_of_case(session, case.id)
     event = CaseUpdated(case=current, previous=previous, actor=actor)
     for run in runs:
         if run.id != skip_run_id:

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from graphs.model import TriggerEvent, Workflow
@@ -56,17 +55,17 @@ from runtime.errors import NotFound
 from runtime.routing import choose_assignee, item_closed
 from runtime.routing.calendars import with_calendars
 from runtime.routing.escalations import perform_escalation
+from runtime.store import state_cache
 from runtime.store import statements as sql
 from runtime.store.after_commit import (
     OUTBOX_WRITTEN,
     TIMERS_WRITTEN,
     publish_after_commit,
 )
+from runtime.store.records import LockedCase, LockedRun, case_from, run_from, written
 from runtime.store.tables import (
     CaseRow,
     OutboxStatus,
-    RunEventRow,
-    RunInputRow,
     RunRow,
     TimerStatus,
     WorkItemStatus,
@@ -97,6 +96,11 @@ NOTE_KIND = "store.note"
 
 #: Run columns every transition changes; the others are written only when they change.
 _ALWAYS_WRITTEN = frozenset({"state", "seq", "updated_at", "inputs"})
+_INPUTS = sql.RUN_COLUMNS.index("inputs")
+
+#: A case or run as a transition holds it: a new run is an ORM row, a locked one a record.
+CaseLike = CaseRow | LockedCase
+RunLike = RunRow | LockedRun
 
 
 def new_id() -> str:
@@ -161,7 +165,7 @@ def definition_for(session: Session, workflow_id: str, version: int) -> Definiti
 def triggered_definitions(session: Session, on: TriggerEvent) -> list[Definition]:
     """Active versions of record-triggered workflows whose trigger fires on ``on``."""
     wanted = {on, TriggerEvent.CREATE_OR_UPDATE}
-    rows = session.execute(sql.RECORD_TRIGGERS).all()
+    rows = sql.read_all(session, sql.RECORD_TRIGGERS, {})
     found = []
     for workflow_id, active in rows:
         definition = definition_for(session, workflow_id, int(active))
@@ -174,34 +178,49 @@ def triggered_definitions(session: Session, on: TriggerEvent) -> list[Definition
 # ---------------------------------------------------------------------------- locks
 
 
-def lock_case(session: Session, case_id: str) -> CaseRow:
+def lock_case(session: Session, case_id: str) -> LockedCase:
     """The case row, locked for this transaction and freshly read."""
-    row = session.execute(sql.LOCK_CASE, {"_case_id": case_id}).scalars().first()
+    row = sql.read_first(session, sql.LOCK_CASE, {"_case_id": case_id})
     if row is None:
         raise NotFound("case", case_id)
-    return row  # type: ignore[no-any-return]
+    return case_from(row)
 
 
-def lock_run(session: Session, run_id: str) -> tuple[CaseRow, RunRow]:
+def _run_record(session: Session, values: tuple[Any, ...]) -> LockedRun:
+    run_id, inputs = values[0], values[_INPUTS]
+    state = state_cache.kept(session, run_id, inputs)
+    if state is None:
+        found = sql.read_first(session, sql.RUN_STATE, {"_run_id": run_id})
+        assert found is not None  # the row is locked
+        state = RunState.model_validate(found[0])
+    return run_from(values, state)
+
+
+def lock_run(session: Session, run_id: str) -> tuple[LockedCase, LockedRun]:
     """The run's case and the run, both locked (case first), both freshly read."""
     if session.get_bind().dialect.name == "sqlite":
         # The transaction began with BEGIN IMMEDIATE (runtime.db): it holds the only
         # write lock already, so one query reads both rows.
-        both = session.execute(sql.CASE_AND_RUN, {"_run_id": run_id}).first()
+        both = sql.read_first(session, sql.CASE_AND_RUN, {"_run_id": run_id})
         if both is None:
             raise NotFound("run", run_id)
-        return both[0], both[1]
+        split = len(sql.CASE_COLUMNS)
+        return case_from(both[:split]), _run_record(session, both[split:])
     # The case is found through the run inside the locking query: one round trip.
-    case = session.execute(sql.LOCK_CASE_OF_RUN, {"_run_id": run_id}).scalars().first()
+    case = sql.read_first(session, sql.LOCK_CASE_OF_RUN, {"_run_id": run_id})
     if case is None:
         raise NotFound("run", run_id)
-    run = session.execute(sql.LOCK_RUN, {"_run_id": run_id}).scalars().one()
-    return case, run
+    run = sql.read_first(session, sql.LOCK_RUN, {"_run_id": run_id})
+    assert run is not None  # its case is locked, and runs are never deleted
+    return case_from(case), _run_record(session, run)
 
 
-def active_runs_of_case(session: Session, case_id: str) -> list[RunRow]:
+def active_runs_of_case(session: Session, case_id: str) -> list[LockedRun]:
     """The case's unfinished runs, locked; call with the case already locked."""
-    return list(session.execute(sql.ACTIVE_RUNS_OF_CASE, {"_case_id": case_id}).scalars())
+    return [
+        _run_record(session, row)
+        for row in sql.read_all(session, sql.ACTIVE_RUNS_OF_CASE, {"_case_id": case_id})
+    ]
 
 
 # ---------------------------------------------------------------------------- transitions
@@ -211,7 +230,7 @@ def start_run_for(
     session: Session,
     *,
     definition: Definition,
-    case: CaseRow,
+    case: CaseLike,
     actor: str,
     now: datetime,
     run_id: str | None = None,
@@ -240,11 +259,11 @@ def start_run_for(
 
 
 def apply_event(
-    session: Session, *, run: RunRow, case: CaseRow, event: Event, now: datetime
+    session: Session, *, run: LockedRun, case: CaseLike, event: Event, now: datetime
 ) -> Transition:
     """Feed ``event`` to the run (both rows locked by the caller) and persist the outcome."""
     definition = definition_for(session, run.workflow_id, run.version)
-    state = RunState.model_validate(run.state)
+    state = run.run_state
     # The engine learns the latest case from CaseCreated/CaseUpdated, and every case
     # change reaches every active run as a CaseUpdated (see services.cases), so the
     # snapshot's copy of the case is never stale.
@@ -256,8 +275,8 @@ def apply_event(
 def _persist(
     session: Session,
     *,
-    run: RunRow,
-    case: CaseRow,
+    run: RunLike,
+    case: CaseLike,
     event: Event,
     result: Transition,
     now: datetime,
@@ -293,19 +312,22 @@ def _persist(
         # The run row must exist before the rows that point at it.
         session.flush()
     else:
-        # One UPDATE of the row we hold locked, without the unit of work's bookkeeping;
-        # the object is told the values as committed so it never writes them again.
-        # Only the columns that changed: SQLite rewrites every index holding a column
-        # named in SET, and the run's listing indexes hold its status, node and SLA,
-        # which most transitions leave as they were.
+        assert isinstance(run, LockedRun)
+        # One UPDATE of the row we hold locked. Only the columns that changed: SQLite
+        # rewrites every index holding a column named in SET, and the run's listing
+        # indexes hold its status, node and SLA, which most transitions leave as they were.
         changed = {
             name: value
             for name, value in values.items()
             if name in _ALWAYS_WRITTEN or getattr(run, name) != value
         }
         sql.write(session, sql.UPDATE_RUN, [{"_id": run.id, **changed}])
+        written(session, RunRow, run.id, changed)
+        del changed["state"]  # the record holds the model, not its JSON
         for name, value in changed.items():
-            set_committed_value(run, name, value)
+            setattr(run, name, value)
+        run.run_state = state
+    state_cache.keep_after_commit(session, run.id, run.inputs, state)
     log_json = [line.model_dump(mode="json") for line in result.log]
     # Core inserts: the log and inputs are append-only and never read back in this
     # transaction, so ORM objects would only cost time on the hot path.
@@ -346,8 +368,8 @@ def _persist(
 def _perform_local_effects(
     session: Session,
     *,
-    run: RunRow,
-    case: CaseRow,
+    run: RunLike,
+    case: CaseLike,
     result: Transition,
     now: datetime,
     log_json: list[dict[str, Any]],
@@ -427,12 +449,12 @@ def _perform_local_effects(
 
 
 def _create_work_item(
-    session: Session, *, run: RunRow, case: CaseRow, item: CreateWorkItem, now: datetime
+    session: Session, *, run: RunLike, case: CaseLike, item: CreateWorkItem, now: datetime
 ) -> None:
     exists = sql.run(session, sql.WORK_ITEM_EXISTS, {"_key": item.work_item_key}).first()
     if exists is not None:
         return  # the same attempt's item exists: creating it again must not duplicate it
-    assignee = choose_assignee(session, item=item, case=case.fields, now=now)
+    assignee = choose_assignee(session, item=item, case=case.fields, now=now, run=run)
     sql.write(
         session,
         sql.INSERT_WORK_ITEM,
@@ -461,7 +483,9 @@ def _create_work_item(
     )
 
 
-def _schedule_timer(session: Session, *, run: RunRow, timer: ScheduleTimer, now: datetime) -> None:
+def _schedule_timer(
+    session: Session, *, run: RunLike, timer: ScheduleTimer, now: datetime
+) -> None:
     # Re-arming a key (say, an SLA timer after a re-entry) replaces its due time: an
     # upsert, one statement either way.
     values = {
@@ -484,43 +508,56 @@ def _schedule_timer(session: Session, *, run: RunRow, timer: ScheduleTimer, now:
 def append_note(
     session: Session,
     *,
-    run: RunRow,
+    run: LockedRun,
     now: datetime,
     actor: str,
     kind: str,
     step_id: str | None,
     data: dict[str, Any],
-) -> RunEventRow:
+) -> None:
     """Append a log line that is not the engine's (a reassignment) to the locked ``run``.
 
     The snapshot's ``seq`` moves on with it and a note input is recorded, so the log stays
     gap-free and :func:`runtime.services.runs.replay_run` still equals the snapshot.
     """
-    state = RunState.model_validate(run.state)
-    state.seq += 1
-    run.state = state.model_dump(mode="json")
-    run.seq = state.seq
-    run.updated_at = now
-    session.add(run)
+    state = run.run_state.model_copy(update={"seq": run.run_state.seq + 1})
+    run.run_state, run.seq, run.updated_at = state, state.seq, now
     run.inputs += 1
-    session.add(
-        RunInputRow(
-            run_id=run.id,
-            n=run.inputs,
-            at=now,
-            event={"kind": NOTE_KIND, "log_lines": 1, "log_kind": kind},
-            seq=state.seq,
-        )
+    values = {
+        "state": state.model_dump(mode="json"),
+        "seq": run.seq,
+        "updated_at": now,
+        "inputs": run.inputs,
+    }
+    sql.write(session, sql.UPDATE_RUN, [{"_id": run.id, **values}])
+    written(session, RunRow, run.id, values)
+    sql.write(
+        session,
+        sql.INSERT_RUN_INPUT,
+        [
+            {
+                "run_id": run.id,
+                "n": run.inputs,
+                "at": now,
+                "event": {"kind": NOTE_KIND, "log_lines": 1, "log_kind": kind},
+                "seq": state.seq,
+            }
+        ],
     )
-    line = RunEventRow(
-        run_id=run.id,
-        seq=state.seq,
-        at=now,
-        actor=actor,
-        kind=kind,
-        node_id=state.node_id,
-        step_id=step_id,
-        data=data,
+    sql.write(
+        session,
+        sql.INSERT_RUN_EVENTS,
+        [
+            {
+                "run_id": run.id,
+                "seq": state.seq,
+                "at": now,
+                "actor": actor,
+                "kind": kind,
+                "node_id": state.node_id,
+                "step_id": step_id,
+                "data": data,
+            }
+        ],
     )
-    session.add(line)
-    return line
+    state_cache.keep_after_commit(session, run.id, run.inputs, state)

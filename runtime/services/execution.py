@@ -27,12 +27,11 @@ from runtime.errors import NotFound
 from runtime.services.cases import apply_case_changes
 from runtime.services.core import apply_event, lock_run
 from runtime.store import statements as sql
+from runtime.store.records import LockedCase, LockedRun
 from runtime.store.tables import (
-    CaseRow,
     ExecutionStatus,
     OutboxRow,
     OutboxStatus,
-    RunRow,
     TimerRow,
     TimerStatus,
 )
@@ -67,7 +66,7 @@ class StepJob:
     case: dict[str, Any]
     delivery: int
     #: The rows :func:`begin_step` locked, for :func:`finish_step` in the same transaction.
-    locked: tuple[CaseRow, RunRow] | None = field(default=None, compare=False, repr=False)
+    locked: tuple[LockedCase, LockedRun] | None = field(default=None, compare=False, repr=False)
     #: Called inside the transaction that began it: the execution row is written once,
     #: with the result, by :func:`finish_step` (``execution_exists``: as an UPDATE).
     inline: bool = False
@@ -267,11 +266,11 @@ def begin_step(
     )
 
 
-def _wants(run: RunRow, effect: RunStep) -> bool:
+def _wants(run: LockedRun, effect: RunStep) -> bool:
     if run.status not in _ACTIVE:
         return False
-    step = run.state.get("steps", {}).get(effect.step_id)
-    return bool(step) and step.get("attempt") == effect.attempt and step.get("status") == "running"
+    step = run.run_state.steps.get(effect.step_id)
+    return step is not None and step.attempt == effect.attempt and step.status == "running"
 
 
 def finish_step(

@@ -49,6 +49,7 @@ __all__ = [
     "CANCEL_TIMER",
     "CANCEL_WORK_ITEM",
     "CASE_AND_RUN",
+    "CASE_COLUMNS",
     "CLAIM_AND_FINISH_STEP",
     "CLAIM_STEP",
     "DUE_OUTBOX",
@@ -68,12 +69,15 @@ __all__ = [
     "OUTBOX_ENTRY",
     "PENDING_TIMERS",
     "RECORD_TRIGGERS",
+    "RUN_COLUMNS",
+    "RUN_STATE",
     "TIMER_RUN",
     "UPDATE_CASE",
     "UPDATE_EXECUTION",
     "UPDATE_RUN",
     "WORK_ITEM_EXISTS",
     "insert_outbox_once",
+    "read_all",
     "read_first",
     "run",
     "upsert_timer",
@@ -89,47 +93,44 @@ _case, _run = _table(CaseRow), _table(RunRow)
 _outbox, _execution = _table(OutboxRow), _table(ExecutionRow)
 _timer, _work_item = _table(TimerRow), _table(WorkItemRow)
 
-# ---------------------------------------------------------------------------- locks (ORM rows)
+# ---------------------------------------------------------------------------- locks (records)
 
-LOCK_CASE = (
-    select(CaseRow)
-    .where(CaseRow.id == bindparam("_case_id"))  # type: ignore[arg-type]
-    .with_for_update()
-    .execution_options(populate_existing=True)
-)
+#: The run columns a lock reads, in this order; the state snapshot is read apart, only
+#: when the process does not hold it already (runtime.store.state_cache).
+RUN_COLUMNS = tuple(column.name for column in _run.c if column.name != "state")
+CASE_COLUMNS = tuple(column.name for column in _case.c)
+_run_columns = [_run.c[name] for name in RUN_COLUMNS]
+_case_columns = [_case.c[name] for name in CASE_COLUMNS]
+
+LOCK_CASE = select(*_case_columns).where(_case.c.id == bindparam("_case_id")).with_for_update()
 #: The run's case, found through the run inside the locking query.
 LOCK_CASE_OF_RUN = (
-    select(CaseRow)
+    select(*_case_columns)
     .where(
-        CaseRow.id  # type: ignore[arg-type]
+        _case.c.id
         == select(_run.c.case_id).where(_run.c.id == bindparam("_run_id")).scalar_subquery()
     )
     .with_for_update()
-    .execution_options(populate_existing=True)
 )
 #: A run with its case in one query, for SQLite, where the transaction (BEGIN IMMEDIATE)
 #: already holds the database's write lock and row locks do not exist.
 CASE_AND_RUN = (
-    select(CaseRow, RunRow)
-    .join(RunRow, RunRow.case_id == CaseRow.id)  # type: ignore[arg-type]
-    .where(RunRow.id == bindparam("_run_id"))  # type: ignore[arg-type]
-    .execution_options(populate_existing=True)
+    select(*_case_columns, *_run_columns)
+    .select_from(_case.join(_run, _run.c.case_id == _case.c.id))
+    .where(_run.c.id == bindparam("_run_id"))
 )
-LOCK_RUN = (
-    select(RunRow)
-    .where(RunRow.id == bindparam("_run_id"))  # type: ignore[arg-type]
-    .with_for_update()
-    .execution_options(populate_existing=True)
-)
+LOCK_RUN = select(*_run_columns).where(_run.c.id == bindparam("_run_id")).with_for_update()
+RUN_STATE = select(_run.c.state).where(_run.c.id == bindparam("_run_id"))
+# Spelled without IN (an IN list renders late, per execution, which the driver path
+# does not do); the statuses are fixed, so they are literals here.
 ACTIVE_RUNS_OF_CASE = (
-    select(RunRow)
+    select(*_run_columns)
     .where(
-        RunRow.case_id == bindparam("_case_id"),  # type: ignore[arg-type]
-        _run.c.status.in_([str(status) for status in ACTIVE_RUN_STATUSES]),
+        _run.c.case_id == bindparam("_case_id"),
+        or_(*(_run.c.status == str(status) for status in sorted(ACTIVE_RUN_STATUSES))),
     )
     .order_by(_run.c.started_at, _run.c.id)
     .with_for_update()
-    .execution_options(populate_existing=True)
 )
 RECORD_TRIGGERS = (
     select(WorkflowRow.id, WorkflowRow.active_version)  # type: ignore[call-overload]
@@ -297,6 +298,22 @@ def _prepare(dialect: Dialect, statement: Executable, keys: tuple[str, ...]) -> 
     return _Prepared(compiled.string, tuple(binds), names, bool(compiled.positional))
 
 
+_DRIVER = "baton.driver_connection"
+
+
+def _driver(session: Session) -> tuple[Dialect, Any]:
+    """The dialect and DBAPI connection of the session's transaction, found once per
+    transaction (``Session.connection()`` costs a few microseconds on every call)."""
+    transaction = session.get_transaction()
+    known = session.info.get(_DRIVER)
+    if known is not None and transaction is not None and known[0] is transaction:
+        return known[1], known[2]
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    session.info[_DRIVER] = (session.get_transaction(), connection.dialect, driver)
+    return connection.dialect, driver
+
+
 def write(session: Session, statement: Executable, rows: list[dict[str, Any]]) -> int:
     """Run a write for ``rows`` (same keys each) on the session's DBAPI connection.
 
@@ -308,8 +325,7 @@ def write(session: Session, statement: Executable, rows: list[dict[str, Any]]) -
     global driver_statements
     if not rows:
         return 0
-    connection = session.connection()
-    dialect = connection.dialect
+    dialect, driver = _driver(session)
     keys = tuple(rows[0])
     cache_key = (dialect.name, id(statement), keys)
     prepared = _prepared.get(cache_key)
@@ -327,7 +343,7 @@ def write(session: Session, statement: Executable, rows: list[dict[str, Any]]) -
             params.append(tuple(values))
         else:
             params.append(dict(zip(prepared.names, values, strict=True)))
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor = driver.cursor()
     driver_statements += 1
     try:
         if len(params) == 1:
@@ -342,17 +358,11 @@ def write(session: Session, statement: Executable, rows: list[dict[str, Any]]) -
 _readers: dict[tuple[str, int, tuple[str, ...]], tuple[_Prepared, tuple[Any, ...]]] = {}
 
 
-def read_first(
-    session: Session, statement: Executable, params: dict[str, Any]
-) -> tuple[Any, ...] | None:
-    """The first row of a SELECT, read like :func:`write` reads: on the DBAPI connection.
-
-    The values come back converted by the selected columns' result processors (aware
-    datetimes; JSON as the driver's connection decodes it or by the column's codec).
-    """
+def _read(
+    session: Session, statement: Executable, params: dict[str, Any], *, first: bool
+) -> list[tuple[Any, ...]]:
     global driver_statements
-    connection = session.connection()
-    dialect = connection.dialect
+    dialect, driver = _driver(session)
     keys = tuple(params)
     cache_key = (dialect.name, id(statement), keys)
     reader = _readers.get(cache_key)
@@ -369,7 +379,7 @@ def read_first(
         else process(params[key] if key is not None else fixed)
         for _, key, fixed, process in prepared.binds
     ]
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor = driver.cursor()
     driver_statements += 1
     try:
         cursor.execute(
@@ -378,15 +388,39 @@ def read_first(
             if prepared.positional
             else dict(zip(prepared.names, values, strict=True)),
         )
-        row = cursor.fetchone()
+        if first:
+            row = cursor.fetchone()
+            rows = [] if row is None else [row]
+        else:
+            rows = cursor.fetchall()
     finally:
         cursor.close()
-    if row is None:
-        return None
-    return tuple(
-        value if process is None or value is None else process(value)
-        for value, process in zip(row, results, strict=True)
-    )
+    return [
+        tuple(
+            value if process is None or value is None else process(value)
+            for value, process in zip(row, results, strict=True)
+        )
+        for row in rows
+    ]
+
+
+def read_first(
+    session: Session, statement: Executable, params: dict[str, Any]
+) -> tuple[Any, ...] | None:
+    """The first row of a SELECT, read like :func:`write` reads: on the DBAPI connection.
+
+    The values come back converted by the selected columns' result processors (aware
+    datetimes; JSON as the driver's connection decodes it or by the column's codec).
+    """
+    rows = _read(session, statement, params, first=True)
+    return rows[0] if rows else None
+
+
+def read_all(
+    session: Session, statement: Executable, params: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    """Every row of a SELECT, read and converted as :func:`read_first` reads one."""
+    return _read(session, statement, params, first=False)
 
 
 # ---------------------------------------------------------------------------- per dialect
