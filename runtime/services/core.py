@@ -129,9 +129,11 @@ _cache: weakref.WeakKeyDictionary[Any, dict[tuple[str, int], Definition]] = (
 
 
 def clear_caches() -> None:
-    """Forget every compiled definition (tests that reuse a database after wiping it)."""
+    """Forget every compiled definition and kept snapshot (tests that reuse a database
+    after wiping it)."""
     with _cache_lock:
         _cache.clear()
+    state_cache.clear()
 
 
 def _bind_key(session: Session) -> Any:

@@ -35,21 +35,22 @@ MAX_RUNS = 20_000
 _WRITTEN = "baton.states_written"
 
 _lock = threading.Lock()
-# Per database engine, so two databases in one process (tests) never share entries.
+# Per database, so two databases in one process (tests) never share entries. Keyed by
+# the engine's connection pool, which the engine's read-only variant shares with it.
 _kept: weakref.WeakKeyDictionary[Any, OrderedDict[str, tuple[int, RunState]]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _engine_of(session: Session) -> Any:
+def _database_of(session: Session) -> Any:
     bind = session.get_bind()
-    return getattr(bind, "engine", bind)
+    return getattr(bind, "pool", None) or bind.engine.pool
 
 
 def kept(session: Session, run_id: str, inputs: int) -> RunState | None:
     """The snapshot of ``run_id`` after ``inputs`` inputs, if this process committed it."""
     with _lock:
-        runs = _kept.get(_engine_of(session))
+        runs = _kept.get(_database_of(session))
         found = runs.get(run_id) if runs is not None else None
         if found is None or found[0] != inputs:
             return None
@@ -72,11 +73,11 @@ def _after_commit(session: Session) -> None:
     written = session.info.pop(_WRITTEN, None)
     if not written:
         return
-    engine = getattr(session.bind, "engine", session.bind)
+    database = _database_of(session)
     with _lock:
-        runs = _kept.get(engine)
+        runs = _kept.get(database)
         if runs is None:
-            runs = _kept[engine] = OrderedDict()
+            runs = _kept[database] = OrderedDict()
         for run_id, entry in written.items():
             runs[run_id] = entry
             runs.move_to_end(run_id)
