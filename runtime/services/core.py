@@ -97,6 +97,7 @@ NOTE_KIND = "store.note"
 #: Run columns every transition changes; the others are written only when they change.
 _ALWAYS_WRITTEN = frozenset({"state", "seq", "updated_at", "inputs"})
 _INPUTS = sql.RUN_COLUMNS.index("inputs")
+_SEQ = sql.RUN_COLUMNS.index("seq")
 
 #: A case or run as a transition holds it: a new run is an ORM row, a locked one a record.
 CaseLike = CaseRow | LockedCase
@@ -191,7 +192,7 @@ def lock_case(session: Session, case_id: str) -> LockedCase:
 def _run_record(session: Session, values: tuple[Any, ...]) -> LockedRun:
     run_id, inputs = values[0], values[_INPUTS]
     state = state_cache.kept(session, run_id, inputs)
-    if state is None:
+    if state is None or state.seq != values[_SEQ]:  # (seq: a row rewritten by hand)
         found = sql.read_first(session, sql.RUN_STATE, {"_run_id": run_id})
         assert found is not None  # the row is locked
         state = RunState.model_validate(found[0])
