@@ -53,6 +53,7 @@ def run_command(host: str, port: int, worker: bool) -> None:
     # Imported here so that `baton --help` and other commands stay quick.
     from designer.app import create_app
     from designer.extensions import socketio
+    from designer.serving import KeepAliveRequestHandler
     from runtime.executor import Worker
     from runtime.salesforce.poller import start_poller
 
@@ -107,6 +108,7 @@ def run_command(host: str, port: int, worker: bool) -> None:
             log_output=False,
             # The threading server is the one-machine setup; scale out behind a real server.
             allow_unsafe_werkzeug=True,
+            request_handler=KeepAliveRequestHandler,
         )
     finally:
         if poller is not None:

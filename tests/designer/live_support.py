@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy.engine import Engine
 from werkzeug.serving import make_server
 
+from designer.serving import KeepAliveRequestHandler
 from graphs.model import Workflow
 from runtime.accounts import service as accounts
 from runtime.db import session_scope
@@ -126,8 +127,13 @@ def install(engine: Engine, document: dict[str, Any] | None = None) -> str:
 
 @contextmanager
 def serve(app: Flask) -> Iterator[str]:
-    """Serve ``app`` (Socket.IO included) on a free loopback port; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    """Serve ``app`` (Socket.IO included) on a free loopback port; yields its base URL.
+
+    The same server as ``baton run``'s: Werkzeug's, threaded, keeping connections open.
+    """
+    server = make_server(
+        "127.0.0.1", 0, app, threaded=True, request_handler=KeepAliveRequestHandler
+    )
     thread = threading.Thread(
         target=server.serve_forever, args=(0.05,), name="live-server", daemon=True
     )
