@@ -176,7 +176,14 @@ class LiveClient:
         self.url = url
         self.token = token
         self.transports = transports or ["websocket"]
-        self.sio = _Client(reconnection=True, reconnection_delay=0.1)
+        self.sio = _Client(
+            reconnection=True,
+            reconnection_delay=0.1,
+            # websocket-client checks each text frame's UTF-8 in pure Python, byte by
+            # byte: a fifth of a following client's CPU in benchmarks/stream.py. Decoding
+            # the text refuses bad UTF-8 anyway.
+            websocket_extra_options={"skip_utf8_validation": True},
+        )
         self.followers: dict[str, RunFollower] = {}
         self.changes: list[dict[str, Any]] = []
         self.message_hooks: list[Callable[[dict[str, Any], float], None]] = []
