@@ -22,14 +22,16 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, select
 
 from runtime.engine.types import CreateWorkItem
 from runtime.live import INBOX_CHANGED
 from runtime.routing.choose import AgentView, Decision, ItemView, choose, passed_over
 from runtime.routing.presence import availability
+from runtime.store import statements as sql
 from runtime.store.after_commit import publish_after_commit
+from runtime.store.records import written
 from runtime.store.routing_tables import AgentRow, AssignmentRow, QueueRow, WorkRoutingRow
 from runtime.store.tables import RunRow, WorkItemRow, WorkItemStatus
 
@@ -49,6 +51,13 @@ PRIORITY_OF_CASE = {"low": 0, "normal": 1, "medium": 1, "high": 2, "urgent": 3, 
 
 #: Waiting items looked at per drain: enough for any realistic burst of freed capacity.
 DRAIN_LIMIT = 500
+
+
+_routing = WorkRoutingRow.__table__  # type: ignore[attr-defined]
+#: Close an item's routing facts, once.
+_CLOSE_ROUTING = update(_routing).where(
+    _routing.c.key == bindparam("_key"), _routing.c.outcome == "open"
+)
 
 
 def _run_of(key: str) -> str:
@@ -162,8 +171,8 @@ def record_assignment(
             idempotency_key=f"{key}:inbox:{who}:{uuid.uuid4().hex}",
             now=now,
         )
-    routing = session.get(WorkRoutingRow, key)
-    if routing is not None and agent != previous:
+    routing = session.get(WorkRoutingRow, key) if agent != previous else None
+    if routing is not None:
         routing.assignee = agent
         routing.waiting = agent is None and routing.outcome == "open"
         if agent is not None:
@@ -227,9 +236,10 @@ def choose_assignee(
         due_at=item.due_at,
         created_at=now,
     )
-    if session.get(WorkRoutingRow, item.work_item_key) is None:
-        session.add(routing)
-        session.flush()
+    # The store creates an item (and so its routing row) once per key: it checks that
+    # the item does not exist before it routes it.
+    session.add(routing)
+    session.flush()
     if item.agent:
         record_assignment(
             session,
@@ -381,15 +391,11 @@ def item_closed(
     session: Session, *, key: str, outcome: str, now: datetime, actor: str | None = None
 ) -> list[tuple[str, str]]:
     """Note that a work item was completed or cancelled, and hand the freed room on."""
-    routing = session.get(WorkRoutingRow, key)
+    closed = {"outcome": outcome, "closed_at": now, "waiting": False, "completed_by": actor}
+    if sql.write(session, _CLOSE_ROUTING, [{"_key": key, **closed}]):
+        written(session, WorkRoutingRow, key, closed)
     item = session.get(WorkItemRow, key)
     holder = item.assignee if item is not None else None
-    if routing is not None and routing.outcome == "open":
-        routing.outcome = outcome
-        routing.closed_at = now
-        routing.waiting = False
-        routing.completed_by = actor
-        session.add(routing)
     if holder is None:
         return []
     session.flush()

@@ -148,7 +148,7 @@ def release_outbox(
 
 def due_outbox(session: Session, *, now: datetime, limit: int) -> list[tuple[int, str]]:
     """``(id, kind)`` of up to ``limit`` due entries, oldest first, without claiming them."""
-    rows = sql.run(session, sql.DUE_OUTBOX, {"_now": now, "_limit": limit}).all()
+    rows = sql.read_all(session, sql.DUE_OUTBOX, {"_now": now, "_limit": limit})
     return [(int(i), str(kind)) for i, kind in rows]
 
 
@@ -365,7 +365,7 @@ def finish_step(
 
 def pending_timers(session: Session, *, limit: int) -> list[tuple[str, datetime]]:
     """``(key, due_at)`` of the ``limit`` earliest pending timers, earliest first."""
-    rows = sql.run(session, sql.PENDING_TIMERS, {"_limit": limit}).all()
+    rows = sql.read_all(session, sql.PENDING_TIMERS, {"_limit": limit})
     return [(str(key), due) for key, due in rows]
 
 

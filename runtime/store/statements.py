@@ -210,7 +210,7 @@ FINISH_OUTBOX = (
 DUE_OUTBOX = (
     select(_outbox.c.id, _outbox.c.kind)
     .where(
-        _outbox.c.status.in_([str(OutboxStatus.PENDING), str(OutboxStatus.CLAIMED)]),
+        _DUE_STATUS,
         _outbox.c.available_at <= bindparam("_now", type_=_outbox.c.available_at.type),
     )
     .order_by(_outbox.c.available_at, _outbox.c.id)
