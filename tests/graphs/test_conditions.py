@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import operator
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from graphs.conditions import Facts, Group, Operator, Rule, compile_condition
@@ -118,3 +122,72 @@ def test_unknown_operator_and_unknown_keys_are_refused_by_the_model() -> None:
         Group.model_validate({"rules": [{"kind": "rule", "field": "case.a", "op": "like"}]})
     with pytest.raises(ValidationError, match="negate"):
         Group.model_validate({"rules": [], "negate": True})
+
+
+_VALUES: list[object] = [
+    "2026-03-01T09:00:00Z",
+    "2026-03-01T10:00:00+02:00",
+    "2026-03-01T11:00:00+02:00",  # the same instant as the first
+    "2026-03-01",
+    "2026-13-45T00:00:00Z",
+    "2026-xx-yy",
+    "high",
+    "",
+    None,
+    0,
+    1,
+    2.5,
+    True,
+    False,
+    [],
+    ["a"],
+    ["2026-03-01"],
+]
+_ABSENT = object()
+
+
+def _reference(op: str, value: object, actual: object) -> bool:
+    """Each operator as the general rule reads it: the field as an instant when it
+    looks like a date-time, a list as a tuple, ``_MISSING`` when absent."""
+    from graphs.conditions import _MISSING, _comparable, _freeze, _is_set
+
+    seen = _comparable(_MISSING if actual is _ABSENT else actual)
+    if op in ("in", "not_in"):
+        options = value if isinstance(value, list) else [value]
+        members = frozenset(_freeze(_comparable(v)) for v in options)
+        return (_freeze(seen) in members) is (op == "in")
+    expected = _comparable(value)
+    if op == "eq":
+        return bool(seen == expected)
+    if op == "ne":
+        return bool(seen != expected)
+    if not _is_set(seen):
+        return False
+    compare = {"lt": operator.lt, "lte": operator.le, "gt": operator.gt, "gte": operator.ge}[op]
+    try:
+        return bool(compare(seen, expected))
+    except TypeError:
+        return False
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    root=st.sampled_from(["case.p", "step.s.p"]),
+    op=st.sampled_from(["eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte"]),
+    value=st.sampled_from(_VALUES) | st.lists(st.sampled_from(_VALUES[:14]), max_size=3),
+    actual=st.sampled_from([*_VALUES, _ABSENT]),
+)
+def test_every_operator_agrees_with_the_general_rule(
+    root: str, op: str, value: object, actual: object
+) -> None:
+    # The compiled rules skip reading a field as an instant where that cannot change
+    # the answer (a value that is no date-time); they must answer as the general rule.
+    record = {} if actual is _ABSENT else {"p": actual}
+    facts = Facts(case=record, steps={"s": record})
+    try:
+        expected = _reference(op, value, actual)
+    except TypeError:  # an unhashable field in a membership test fails both ways
+        with pytest.raises(TypeError):
+            check(root, op, value, case=facts.case, steps=facts.steps)
+        return
+    assert check(root, op, value, case=facts.case, steps=facts.steps) is expected
