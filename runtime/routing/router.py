@@ -22,7 +22,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
 from runtime.engine.types import CreateWorkItem
@@ -54,6 +54,16 @@ DRAIN_LIMIT = 500
 
 
 _routing = WorkRoutingRow.__table__  # type: ignore[attr-defined]
+_INSERT_ROUTING = insert(_routing)
+_INSERT_ASSIGNMENT = insert(AssignmentRow.__table__)  # type: ignore[attr-defined]
+_QUEUE_EXISTS = select(QueueRow.name).where(QueueRow.name == bindparam("_name"))  # type: ignore[arg-type]
+#: A new item's routing facts besides what choose_assignee knows (the columns' defaults:
+#: a statement on the driver fills no defaults).
+_NEW_ROUTING: dict[str, Any] = {
+    "weight": 1, "waiting": True, "assignee": None, "first_assigned_at": None,
+    "first_assignee": None, "assigned_at": None, "assignments": 0, "reassignments": 0,
+    "manual_reassignments": 0, "closed_at": None, "outcome": "open", "completed_by": None,
+}  # fmt: skip
 #: Close an item's routing facts, once.
 _CLOSE_ROUTING = update(_routing).where(
     _routing.c.key == bindparam("_key"), _routing.c.outcome == "open"
@@ -142,22 +152,27 @@ def record_assignment(
     reason: str,
     actor: str = "system",
     decision: Decision | None = None,
-) -> AssignmentRow:
+) -> None:
     """Write one ``assignment`` row and keep the item's routing counters in step."""
-    row = AssignmentRow(
-        work_item_key=key,
-        run_id=_run_of(key),
-        queue=queue,
-        agent=agent,
-        previous=previous,
-        at=now,
-        kind=kind,
-        strategy=decision.strategy if decision else None,
-        actor=actor,
-        reason=reason,
-        decision=decision.as_dict() if decision else {},
+    sql.write(
+        session,
+        _INSERT_ASSIGNMENT,
+        [
+            {
+                "work_item_key": key,
+                "run_id": _run_of(key),
+                "queue": queue,
+                "agent": agent,
+                "previous": previous,
+                "at": now,
+                "kind": kind,
+                "strategy": decision.strategy if decision else None,
+                "actor": actor,
+                "reason": reason,
+                "decision": decision.as_dict() if decision else {},
+            }
+        ],
     )
-    session.add(row)
     # The inboxes that changed hear of it once this commits (the agent's "My work"
     # refreshes at once instead of at its next poll).
     run_id = _run_of(key)
@@ -186,7 +201,6 @@ def record_assignment(
             if kind == "manual":
                 routing.manual_reassignments += 1
         session.add(routing)
-    return row
 
 
 class RunPlace(Protocol):
@@ -219,27 +233,35 @@ def choose_assignee(
     """
     if run is None:
         run = session.get(RunRow, _run_of(item.work_item_key))
-    queue = session.get(QueueRow, item.queue) if item.queue else None
+    # Most items name a queue that is set up; one that is not costs a cheap read, not
+    # an ORM load that finds nothing.
+    exists = item.queue and sql.read_first(session, _QUEUE_EXISTS, {"_name": item.queue})
+    queue = session.get(QueueRow, item.queue) if exists else None
     strategy = _queue_strategy(queue, item.strategy)
     priority = PRIORITY_OF_CASE.get(str(case.get("priority", "")).lower(), 0)
-    routing = WorkRoutingRow(
-        key=item.work_item_key,
-        run_id=_run_of(item.work_item_key),
-        case_id=run.case_id if run else "",
-        workflow_id=run.workflow_id if run else "",
-        node_id=run.node_id if run else None,
-        step_id=item.step_id,
-        queue=item.queue,
-        skills=list(item.skills),
-        strategy=strategy,
-        priority=priority,
-        due_at=item.due_at,
-        created_at=now,
-    )
     # The store creates an item (and so its routing row) once per key: it checks that
     # the item does not exist before it routes it.
-    session.add(routing)
-    session.flush()
+    sql.write(
+        session,
+        _INSERT_ROUTING,
+        [
+            {
+                **_NEW_ROUTING,
+                "key": item.work_item_key,
+                "run_id": _run_of(item.work_item_key),
+                "case_id": run.case_id if run else "",
+                "workflow_id": run.workflow_id if run else "",
+                "node_id": run.node_id if run else None,
+                "step_id": item.step_id,
+                "queue": item.queue,
+                "skills": list(item.skills),
+                "strategy": strategy,
+                "priority": priority,
+                "due_at": item.due_at,
+                "created_at": now,
+            }
+        ],
+    )
     if item.agent:
         record_assignment(
             session,
