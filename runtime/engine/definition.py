@@ -26,6 +26,7 @@ from graphs.model import (
     Edge,
     EdgeKind,
     EndNode,
+    EscalationRule,
     InteractiveStep,
     Outcome,
     StageNode,
@@ -37,10 +38,13 @@ from runtime.sla.calendar import BusinessCalendar
 
 __all__ = [
     "CompiledCondition",
+    "CompiledEscalation",
     "CompiledNode",
     "CompiledOutcome",
     "CompiledStep",
     "CompiledWorkflow",
+    "EscalationPlan",
+    "compile_escalations",
     "compile_workflow",
     "read_path",
     "summarize",
@@ -272,6 +276,53 @@ class CompiledNode:
 
 
 @dataclass(frozen=True, slots=True)
+class CompiledEscalation:
+    """An escalation rule with its condition compiled once per workflow version."""
+
+    rule: EscalationRule
+    test: CompiledCondition
+    stages: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationPlan:
+    """A workflow's escalation rules, and which of them watch each stage, worked out once.
+
+    The transition consults it after every event, so "no rule watches this stage" is
+    one dict lookup.
+    """
+
+    rules: tuple[CompiledEscalation, ...] = ()
+    #: per stage node: the rules that watch it (a rule naming no stage watches them all);
+    #: nodes that are not stages are absent
+    at: Mapping[str, tuple[CompiledEscalation, ...]] = field(default_factory=dict)
+    reads_sla: bool = False
+    reads_counters: bool = False
+
+
+def compile_escalations(wf: Workflow) -> EscalationPlan:
+    """The escalation rules of ``wf`` compiled, with the rules watching each stage."""
+    rules = tuple(
+        CompiledEscalation(rule, test, frozenset(rule.stages))
+        for rule in wf.escalations
+        if (test := _compile(rule.condition)) is not None
+    )
+    if not rules:
+        return EscalationPlan()
+    roots = {r.field.partition(".")[0] for esc in rules for r, _ in esc.test.rules}
+    return EscalationPlan(
+        rules=rules,
+        at={
+            node.id: tuple(esc for esc in rules if not esc.stages or node.id in esc.stages)
+            for node in wf.nodes
+            if isinstance(node, StageNode)
+        },
+        reads_sla="sla" in roots,
+        reads_counters="counter" in roots,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledWorkflow:
     """A workflow version compiled for the engine; immutable and shareable across threads."""
 
@@ -288,6 +339,8 @@ class CompiledWorkflow:
     #: attaches them when it compiles a version. An SLA whose calendar is not here runs
     #: on wall-clock minutes.
     calendars: Mapping[str, BusinessCalendar] = field(default_factory=dict)
+    #: the escalation rules, compiled with the version
+    escalation: EscalationPlan = field(default_factory=EscalationPlan)
 
     @property
     def id(self) -> str:
@@ -477,4 +530,5 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
         trigger=_compile(wf.trigger.condition),
         reads_sla="sla" in roots | inputs,
         reads_counters="counter" in roots | inputs,
+        escalation=compile_escalations(wf),
     )

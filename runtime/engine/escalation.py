@@ -33,7 +33,7 @@ from typing import Any, Protocol
 from graphs.conditions import Facts
 from graphs.model import EscalationRule, Workflow
 from runtime.engine._fast import make_facts
-from runtime.engine.definition import CompiledCondition, _compile
+from runtime.engine.definition import CompiledEscalation, CompiledWorkflow, compile_escalations
 from runtime.engine.types import Escalate, RunState, RunStatus
 
 __all__ = [
@@ -47,15 +47,6 @@ __all__ = [
 
 
 @dataclass(frozen=True, slots=True)
-class CompiledEscalation:
-    """An escalation rule with its condition compiled once per workflow version."""
-
-    rule: EscalationRule
-    test: CompiledCondition
-    stages: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
 class Firing:
     """A rule that fires now, and why."""
 
@@ -64,58 +55,10 @@ class Firing:
     rules: list[dict[str, Any]]
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    """A workflow's rules, and which of them apply at each stage, worked out once."""
-
-    rules: tuple[CompiledEscalation, ...]
-    #: rules per stage named by any rule; every other stage gets ``anywhere``
-    at: Mapping[str, tuple[CompiledEscalation, ...]]
-    #: rules that name no stage
-    anywhere: tuple[CompiledEscalation, ...]
-    reads_sla: bool
-    reads_counters: bool
-
-
-# Compiled per workflow object; published versions are cached and never change, so an
-# identity check guards against a recycled id.
-_COMPILED: dict[int, tuple[Workflow, _Plan]] = {}
-_CACHE_LIMIT = 512
-_NO_PLAN = _Plan((), {}, (), False, False)
-
-
-def _plan(workflow: Workflow) -> _Plan:
-    if not workflow.escalations:
-        return _NO_PLAN
-    found = _COMPILED.get(id(workflow))
-    if found is not None and found[0] is workflow:
-        return found[1]
-    rules = tuple(
-        CompiledEscalation(rule, test, frozenset(rule.stages))
-        for rule in workflow.escalations
-        if (test := _compile(rule.condition)) is not None
-    )
-    named = {stage for esc in rules for stage in esc.stages}
-    roots = {rule.field.partition(".")[0] for esc in rules for rule, _ in esc.test.rules}
-    plan = _Plan(
-        rules=rules,
-        at={
-            stage: tuple(esc for esc in rules if not esc.stages or stage in esc.stages)
-            for stage in named
-        },
-        anywhere=tuple(esc for esc in rules if not esc.stages),
-        reads_sla="sla" in roots,
-        reads_counters="counter" in roots,
-    )
-    if len(_COMPILED) >= _CACHE_LIMIT:
-        _COMPILED.clear()
-    _COMPILED[id(workflow)] = (workflow, plan)
-    return plan
-
-
 def compiled_escalations(workflow: Workflow) -> tuple[CompiledEscalation, ...]:
-    """The workflow's escalation rules, compiled (cached per workflow object)."""
-    return _plan(workflow).rules
+    """The workflow's escalation rules, compiled (a compiled version carries them in
+    ``CompiledWorkflow.escalation``)."""
+    return compile_escalations(workflow).rules
 
 
 class EscalationCounters(Mapping[str, int]):
@@ -199,7 +142,7 @@ _EMPTY: Mapping[str, Any] = {}
 class _RunLike(Protocol):
     """What :func:`escalate` needs of the transition's working run."""
 
-    d: Any
+    d: CompiledWorkflow
     s: RunState
     effects: list[Any]
 
@@ -217,23 +160,21 @@ class _RunLike(Protocol):
 def escalate(run: _RunLike) -> None:
     """Fire the escalation rules that hold now at the run's stage (called by the transition)."""
     # This runs after every event: answer "nothing to do here" before building any facts.
-    plan = _plan(run.d.workflow)
-    if not plan.rules:
-        return
+    plan = run.d.escalation
     s = run.s
     values = s.__dict__
+    if values["status"] is not _RUNNING:
+        return
     node_id = values["node_id"]
-    if values["status"] is not _RUNNING or node_id is None:
+    rules = plan.at.get(node_id)
+    if rules is None:  # not at a stage (or the workflow has no rules)
         return
-    node = run.d.nodes[node_id]
-    if node.kind != "stage":
-        return
-    rules = plan.at.get(node_id, plan.anywhere)
     if not rules:
         # No rule watches this stage, so none holds here: forget the ones held elsewhere.
         if values["escalations"]:
             values["escalations"] = {}
         return
+    node = run.d.nodes[node_id]
     case = values["case"]
     facts = make_facts(
         case,
