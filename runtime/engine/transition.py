@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
+from itertools import compress
+from operator import is_not
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -285,18 +287,17 @@ class _Counters(Mapping[str, int]):
 
 def _changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     # A missing field reads as None, so a field gone or added as None did not change.
-    # One pass with an identity test first: most fields are the very same objects in
-    # both records, and a set difference of the items would hash every value.
     if len(before) == len(after):
-        # The usual update: the same fields in the same order (the record with a few
-        # values replaced), compared pairwise without a lookup per field.
-        changed = []
-        for (key, value), (was_key, was) in zip(after.items(), before.items(), strict=True):
-            if key != was_key:
-                break
-            if value is not was and value != was:
-                changed.append(key)
-        else:
+        keys = list(after)
+        if keys == list(before):
+            # The usual update: the same fields in the same order (the record with a few
+            # values replaced). Most values are the very same objects in both records:
+            # an identity test per pair in C picks the few to compare.
+            changed = [
+                key
+                for key in compress(keys, map(is_not, after.values(), before.values()))
+                if after[key] != before[key]
+            ]
             changed.sort()
             return changed
     get = before.get
@@ -565,7 +566,7 @@ class _Run:
         )
         self.enter(self.d.start_id)
         self.advance()
-        if self.d.workflow.escalations:
+        if self.d.escalation.rules:
             escalate(self)
 
     def handle(self, event: Event) -> None:
@@ -586,7 +587,7 @@ class _Run:
             if handler is not None:
                 handler(self, event)
             self.advance()
-            if self.d.workflow.escalations:
+            if self.d.escalation.rules:
                 escalate(self)
 
     def ignore(self, event: Event, reason: str, **data: Any) -> None:
