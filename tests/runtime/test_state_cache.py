@@ -122,3 +122,21 @@ def test_rows_the_session_loaded_see_the_transition_it_wrote(db: Engine, install
         assert case.fields["note"] == "seen"
         assert run.state["case"]["note"] == "seen"
         assert (case.version, run.inputs) == (2, 2)
+
+
+def test_only_the_most_recently_moved_runs_are_kept(
+    db: Engine, install: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(state_cache, "MAX_RUNS", 2)
+    install(review_flow())
+    runs = []
+    for n in range(3):
+        with session_scope(db) as s:
+            case = services.create_case(s, fields={"subject": f"S{n}"}, actor="ada", now=T0)
+            run = services.start_run(s, workflow_id="review", case_id=case.id, actor="ada",
+                                     now=T0)  # fmt: skip
+            runs.append(run.id)
+    with session_scope(db, read_only=True) as s:
+        kept = [state_cache.kept(s, run_id, _stored(db, run_id)[0]) for run_id in runs]
+    assert kept[0] is None  # the least recently moved went first
+    assert kept[1] is not None and kept[2] is not None
