@@ -245,6 +245,11 @@ class CompiledStep:
     input_types: Mapping[str, Any] | None = None
     #: ``inputs`` with each ref turned into a reader of the facts (``None``: a literal)
     input_plan: tuple[tuple[str, Any, Callable[[Facts], Any] | None], ...] = ()
+    #: ``<stage>.<step>``, as timer keys name the step
+    target: str = ""
+    #: a background step's action and timeout, read off the spec once
+    action: str = ""
+    timeout_seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,6 +456,11 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
                     input_plan=tuple(
                         (name, inp.value, None if inp.ref is None else _reader(inp.ref))
                         for name, inp in getattr(step, "inputs", {}).items()
+                    ),
+                    target=f"{node_id}.{step.id}",
+                    action=step.action if isinstance(step, BackgroundStep) else "",
+                    timeout_seconds=(
+                        step.timeout_seconds if isinstance(step, BackgroundStep) else 0.0
                     ),
                 )
                 for k, step in enumerate(spec.steps)
