@@ -189,10 +189,10 @@ def transition(
             raise InvalidEventError(f"a run starts with a case_created event, not {event.kind!r}")
         if identity is None:
             raise InvalidEventError("a new run needs its identity (run, workflow, version, case)")
-        run = _Run(definition, _new_state(identity, event, now), now, event.actor, fresh=True)
+        run = _Run(definition, _new_state(identity, event, now), now, event.actor, True)
         run.start(event)
     else:
-        run = _Run(definition, state, now, event.actor, fresh=False)
+        run = _Run(definition, state, now, event.actor, False)
         run.handle(event)
     return run.result()
 
@@ -246,18 +246,6 @@ def _new_state(identity: RunIdentity, event: CaseCreated, now: datetime) -> RunS
             "escalations": {},
         }
     )
-
-
-def _copy_state(state: RunState) -> RunState:
-    # Shallow copy plus fresh containers: nested values (case, outputs, clocks) are
-    # replaced, never mutated, so sharing them with the old state is safe.
-    values = state.__dict__.copy()
-    values["visits"] = values["visits"].copy()
-    values["steps"] = values["steps"].copy()  # step states are copied on first write: own
-    values["step_outputs"] = values["step_outputs"].copy()
-    values["attempts"] = values["attempts"].copy()
-    values["deferred"] = values["deferred"].copy()
-    return _run_state(values)
 
 
 class _Counters(Mapping[str, int]):
@@ -433,33 +421,50 @@ class _Run:
         "s",
         "seq",
         "start_status",
+        "v",
     )
 
     def __init__(
-        self, d: CompiledWorkflow, state: RunState, now: datetime, actor: str, *, fresh: bool
+        self, d: CompiledWorkflow, state: RunState, now: datetime, actor: str, fresh: bool
     ) -> None:
         self.d = d
-        self.s = state if fresh else _copy_state(state)
+        if fresh:
+            self.s = state
+            #: the state's own dict: a model's attribute reads go through pydantic's
+            #: __getattr__ hook, several times a dict read
+            self.v = values = state.__dict__
+            self.start_status = None
+            # Step states this transition may write: copies made on first write, or new.
+            self.owned: set[str] = set(values["steps"])
+        else:
+            # A shallow copy plus fresh containers: nested values (case, outputs, clocks)
+            # are replaced, never mutated, so sharing them with the old state is safe.
+            # ``deferred`` is copied where it is written (rarely).
+            self.v = values = state.__dict__.copy()
+            values["visits"] = values["visits"].copy()
+            values["steps"] = values["steps"].copy()  # step states are copied by own()
+            values["step_outputs"] = values["step_outputs"].copy()
+            values["attempts"] = values["attempts"].copy()
+            self.s = _run_state(values)
+            self.start_status = values["status"]
+            self.owned = set()
         self.now = now
         self.actor = actor
-        self.start_status = None if fresh else state.status
-        self.seq = self.s.seq
-        self.first_seq = self.seq + 1
+        self.seq = seq = values["seq"]
+        self.first_seq = seq + 1
         self.log: list[LogEvent] = []
         self.effects: list[Effect] = []
         self.fresh_nodes: set[str] = set()
         self.cached_facts: Facts | None = None
-        # Step states this transition may write: copies made on first write, or new.
-        self.owned: set[str] = set(self.s.steps) if fresh else set()
 
     # ------------------------------------------------------------------ output helpers
 
     def own(self, step_id: str) -> StepState:
         """The step's state, safe to write: the input state is never mutated."""
-        st = self.s.steps[step_id]
+        steps = self.v["steps"]
+        st: StepState = steps[step_id]
         if step_id not in self.owned:
-            st = _step_state(dict(st.__dict__))
-            self.s.steps[step_id] = st
+            st = steps[step_id] = _step_state(st.__dict__.copy())
             self.owned.add(step_id)
         return st
 
@@ -488,7 +493,7 @@ class _Run:
 
     def result(self) -> Transition:
         s = self.s
-        values = s.__dict__
+        values = self.v
         values["seq"] = self.seq
         status, before = values["status"], self.start_status
         if (status is _COMPLETED_RUN or status is _CANCELLED_RUN) and not (
@@ -519,11 +524,15 @@ class _Run:
     # ------------------------------------------------------------------ facts
 
     def facts(self) -> Facts:
-        """What conditions read now; cached until the case or a step output changes."""
+        """What conditions read now; cached until the case changes.
+
+        Step outputs need no new facts: the facts hold the working state's own
+        ``step_outputs`` dict, which this transition writes in place.
+        """
         if self.cached_facts is not None:
             return self.cached_facts
         s = self.s
-        values = s.__dict__
+        values = self.v
         d = self.d
         facts = make_facts(
             values["case"],
@@ -541,7 +550,7 @@ class _Run:
     def sla_view(self) -> Mapping[str, Any]:
         """``sla_facts()`` worked out only for the keys read, at the moment they are read:
         for a caller that reads it at once, before anything changes the clocks."""
-        values = self.s.__dict__
+        values = self.v
         if values["sla"] is None and not any(st.sla for st in values["steps"].values()):
             return _EMPTY
         return _SlaView(values, self.now)
@@ -580,7 +589,7 @@ class _Run:
             escalate(self)
 
     def handle(self, event: Event) -> None:
-        status = self.s.status
+        status = self.v["status"]
         kind = event.kind
         if status is _COMPLETED_RUN or status is _CANCELLED_RUN:
             self.ignore(event, f"the run is already {status.value}")
@@ -603,7 +612,7 @@ class _Run:
     def ignore(self, event: Event, reason: str, **data: Any) -> None:
         self.note(
             "event.ignored",
-            node_id=self.s.node_id,
+            node_id=self.v["node_id"],
             step_id=getattr(event, "step_id", None),
             event=event.kind,
             reason=reason,
@@ -620,7 +629,8 @@ class _Run:
             event=event.kind,
             reason=f"the run is {why}; the event is applied when it runs again",
         )
-        s.deferred.append(_new(DeferredEvent, event=event, at=self.now, seq=self.seq))
+        held = _new(DeferredEvent, event=event, at=self.now, seq=self.seq)
+        self.v["deferred"] = [*self.v["deferred"], held]
 
     def drain(self) -> None:
         """Apply the events held while the run was not running, in arrival order."""
@@ -645,7 +655,7 @@ class _Run:
     def case_updated(self, event: CaseUpdated) -> None:
         s = self.s
         previous = event.previous if event.previous else s.case
-        s.__dict__.update(previous_case=dict(previous), case=dict(event.case))
+        self.v.update(previous_case=dict(previous), case=dict(event.case))
         self.cached_facts = None
         self.line("case.updated", s.node_id, None, {"changed": _changed(previous, s.case)})
 
@@ -653,7 +663,7 @@ class _Run:
         self, event: Event, step_id: str, attempt: int, expected: StepStatus
     ) -> tuple[CompiledStep, StepState] | None:
         """The current step attempt the event is about, or ``None`` after logging why not."""
-        values = self.s.__dict__
+        values = self.v
         st = values["steps"].get(step_id)
         node = self.d.nodes.get(values["node_id"] or "")
         index = None if node is None else node.step_index
@@ -688,14 +698,17 @@ class _Run:
             self.ignore(event, f"step {cs.id!r} is interactive: it completes by its work item")
             return
         if event.case is not None:
-            before = self.s.case
-            self.s.__dict__.update(previous_case=before, case=dict(event.case))
+            before = self.v["case"]
+            self.v.update(previous_case=before, case=dict(event.case))
             self.cached_facts = None
             self.line(
                 "case.updated",
                 cs.node_id,
                 cs.id,
-                {"changed": _changed(before, self.s.case), "reason": f"written by step {cs.id!r}"},
+                {
+                    "changed": _changed(before, self.v["case"]),
+                    "reason": f"written by step {cs.id!r}",
+                },
             )
         if cs.is_wait:
             self.effects.append(self.cancel_timer_effect("wait", cs, st.attempt))
@@ -779,13 +792,13 @@ class _Run:
             if s.status is not _RUN_RUNNING:
                 self.reject(event, f"only a running run can be paused; this one is {s.status}")
                 return
-            s.__dict__.update(status=_RUN_PAUSED)
+            self.v.update(status=_RUN_PAUSED)
             self.note("run.paused", node_id=s.node_id, reason=reason)
         elif cmd == "resume":
             if s.status is not _RUN_PAUSED:
                 self.reject(event, f"only a paused run can be resumed; this one is {s.status}")
                 return
-            s.__dict__.update(status=_RUN_RUNNING)
+            self.v.update(status=_RUN_RUNNING)
             self.note("run.resumed", node_id=s.node_id, reason=reason, held=len(s.deferred))
             self.drain()
             self.advance()
@@ -797,7 +810,7 @@ class _Run:
     def reject(self, event: AdminCommand, reason: str) -> None:
         self.note(
             "admin.rejected",
-            node_id=self.s.node_id,
+            node_id=self.v["node_id"],
             step_id=event.step_id,
             command=event.command,
             reason=reason,
@@ -824,7 +837,7 @@ class _Run:
             )
             return
         step_id = incident.step_id
-        s.__dict__.update(status=_RUN_RUNNING, incident=None)
+        self.v.update(status=_RUN_RUNNING, incident=None)
         self.note(
             "incident.resolved",
             node_id=s.node_id,
@@ -874,7 +887,7 @@ class _Run:
             self.stop_stage_clock(node)
         dropped = len(s.deferred)
         s.deferred = []
-        s.__dict__.update(status=_RUN_CANCELLED, incident=None, finished_at=self.now)
+        self.v.update(status=_RUN_CANCELLED, incident=None, finished_at=self.now)
         self.note("run.cancelled", node_id=s.node_id, reason=reason, dropped_events=dropped)
 
     # ------------------------------------------------------------------ walking
@@ -883,7 +896,7 @@ class _Run:
         """Move the token as far as it goes without waiting for anything."""
         # The state's own dict: a model's attribute reads go through pydantic's
         # __getattr__ hook, several times a dict read.
-        values = self.s.__dict__
+        values = self.v
         nodes = self.d.nodes
         while values["status"] is _RUN_RUNNING:
             node = nodes[values["node_id"] or ""]
@@ -901,8 +914,7 @@ class _Run:
 
     def enter(self, node_id: str, via: Edge | None = None) -> None:
         """Move the token to ``node_id`` (along ``via``), and prepare a stage's steps."""
-        s = self.s
-        values = s.__dict__
+        values = self.v
         node = self.d.nodes[node_id]
         visits = values["visits"]
         visit = visits.get(node_id, 0) + 1
@@ -944,8 +956,7 @@ class _Run:
         for cs in node.steps:
             step_id = cs.id
             # Fresh attempts: the old ones stay in the log, their outputs are not read.
-            if outputs.pop(step_id, None) is not None:
-                self.cached_facts = None
+            outputs.pop(step_id, None)
             owned.add(step_id)
             steps[step_id] = _step_state(
                 {
@@ -977,13 +988,12 @@ class _Run:
             )
             return
         if edge.kind is EdgeKind.GOTO:
-            self.s.__dict__.update(loops=self.s.loops + 1)
+            self.v.update(loops=self.v["loops"] + 1)
         self.enter(edge.target, edge)
 
     def complete(self, node: CompiledNode) -> None:
-        s = self.s
         spec: EndNode = node.spec  # type: ignore[assignment]  # (kind is "end")
-        s.__dict__.update(status=_RUN_COMPLETED, resolution=spec.resolution, finished_at=self.now)
+        self.v.update(status=_RUN_COMPLETED, resolution=spec.resolution, finished_at=self.now)
         self.line(
             "run.completed",
             node.id,
@@ -994,11 +1004,10 @@ class _Run:
     def incident(
         self, code: str, message: str, *, node_id: str | None, step_id: str | None = None
     ) -> None:
-        s = self.s
         incident = _new(
             Incident, code=code, message=message, node_id=node_id, step_id=step_id, at=self.now
         )
-        s.__dict__.update(status=_RUN_INCIDENT, incident=incident)
+        self.v.update(status=_RUN_INCIDENT, incident=incident)
         self.note("run.incident", node_id=node_id, step_id=step_id, code=code, reason=message)
 
     def decide(self, node: CompiledNode) -> None:
@@ -1067,8 +1076,7 @@ class _Run:
 
     def settle_stage(self, node: CompiledNode) -> bool:
         """Start what can start; ``True`` when the stage is finished and left."""
-        s = self.s
-        values = s.__dict__
+        values = self.v
         if not values["stage_open"]:
             if node.entry is not None:
                 facts = self.facts()
@@ -1191,8 +1199,7 @@ class _Run:
 
     def launch(self, cs: CompiledStep, st: StepState, *, retry_of: int | None) -> None:
         """Start an attempt of a step: a fresh one for a retry."""
-        s = self.s
-        run = s.__dict__
+        run = self.v
         values = st.__dict__
         attempts = run["attempts"]
         if retry_of is not None:
@@ -1307,8 +1314,7 @@ class _Run:
         values["status"] = _STEP_DONE
         values["finished_at"] = self.now
         values["outputs"] = outputs
-        self.s.step_outputs[cs.id] = outputs
-        self.cached_facts = None
+        self.v["step_outputs"][cs.id] = outputs
         self.line(
             "step.completed",
             cs.node_id,
@@ -1328,7 +1334,7 @@ class _Run:
                 _new(
                     ScheduleTimer,
                     kind="schedule_timer",
-                    timer_key=timer_key(self.s.run_id, "retry", cs.target, st.attempt),
+                    timer_key=timer_key(self.v["run_id"], "retry", cs.target, st.attempt),
                     due_at=due,
                     purpose="retry",
                     data={"step_id": cs.id, "attempt": st.attempt},
@@ -1370,7 +1376,7 @@ class _Run:
         return _new(
             CancelTimer,
             kind="cancel_timer",
-            timer_key=timer_key(self.s.run_id, purpose, cs.target, attempt),
+            timer_key=timer_key(self.v["run_id"], purpose, cs.target, attempt),
         )
 
     def cancel_step(self, cs: CompiledStep, st: StepState, reason: str) -> None:
@@ -1407,7 +1413,7 @@ class _Run:
             _schedule_timer(
                 {
                     "kind": "schedule_timer",
-                    "timer_key": timer_key(self.s.run_id, purpose, target, n),
+                    "timer_key": timer_key(self.v["run_id"], purpose, target, n),
                     "due_at": due,
                     "purpose": purpose,
                     "data": {"target": target, "n": n},
@@ -1427,7 +1433,10 @@ class _Run:
         purpose = "sla_warning" if clock.state == "on_track" and _warns(clock) else "sla_breach"
         self.effects.append(
             _cancel_timer(
-                {"kind": "cancel_timer", "timer_key": timer_key(self.s.run_id, purpose, target, n)}
+                {
+                    "kind": "cancel_timer",
+                    "timer_key": timer_key(self.v["run_id"], purpose, target, n),
+                }
             )
         )
 
@@ -1437,7 +1446,7 @@ class _Run:
         if _LEVEL[level] <= _LEVEL[clock.state]:
             self.note(
                 "event.ignored",
-                node_id=self.s.node_id,
+                node_id=self.v["node_id"],
                 event="timer_fired",
                 reason=f"the SLA is already {clock.state}",
             )
@@ -1452,7 +1461,7 @@ class _Run:
         if clock is None or clock.stopped_at is not None:
             return
         self.cancel_sla(node.id, s.visits[node.id], clock)
-        s.__dict__["sla"] = _sla_clock_of({**clock.__dict__, "stopped_at": self.now})
+        self.v["sla"] = _sla_clock_of({**clock.__dict__, "stopped_at": self.now})
 
     def stop_step_clock(self, cs: CompiledStep, st: StepState) -> None:
         clock = st.sla
@@ -1477,7 +1486,7 @@ class _Run:
         marked = self.mark_sla(clock, purpose, node_id, s.visits[node_id])
         if marked is None:
             return
-        s.__dict__.update(sla=marked)
+        self.v.update(sla=marked)
         spec = self.d.nodes[node_id].spec
         assert isinstance(spec, StageNode) and spec.sla is not None
         self.note(
