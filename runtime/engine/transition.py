@@ -330,38 +330,6 @@ def _after(start: datetime, minutes: float) -> datetime:
     return start + delta
 
 
-def _warns(clock: SlaClock) -> bool:
-    return clock.warning_at is not None and clock.warning_at < clock.due_at
-
-
-def _sla_clock(started: datetime, sla: SLA, d: CompiledWorkflow) -> SlaClock:
-    """A new SLA clock; on its business calendar's working time when it names one."""
-    calendar = d.calendars.get(sla.calendar) if sla.calendar else None
-    if calendar is None:
-        return _new_clock(started, sla.target_minutes, sla.warning_minutes)
-    warning = sla.warning_minutes
-    return _new(
-        SlaClock,
-        started_at=started,
-        warning_at=None if warning is None else add_business_minutes(calendar, started, warning),
-        due_at=add_business_minutes(calendar, started, sla.target_minutes),
-        state="on_track",
-        stopped_at=None,
-    )
-
-
-def _new_clock(started: datetime, target: float, warning: float | None) -> SlaClock:
-    return _sla_clock_of(
-        {
-            "started_at": started,
-            "warning_at": None if warning is None else _after(started, warning),
-            "due_at": _after(started, target),
-            "state": "on_track",
-            "stopped_at": None,
-        }
-    )
-
-
 class _SlaView(Mapping[str, Any]):
     """The ``sla.*`` facts of a run's state, each worked out when read (see ``sla_view``)."""
 
@@ -920,7 +888,7 @@ class _Run:
         visit = visits.get(node_id, 0) + 1
         visits[node_id] = visit
         values["node_id"] = node_id
-        values["node_entered_at"] = now = self.now
+        values["node_entered_at"] = self.now
         values["stage_open"] = False
         values["steps"] = steps = {}
         self.fresh_nodes.add(node_id)
@@ -973,9 +941,7 @@ class _Run:
                 }
             )
         if spec.sla is not None:
-            clock = _sla_clock(now, spec.sla, self.d)
-            values["sla"] = clock
-            self.schedule_sla(node_id, visit, clock)
+            values["sla"] = self.start_clock(spec.sla, node_id, visit)
         else:
             values["sla"] = None
 
@@ -1220,10 +1186,9 @@ class _Run:
             values["work_item_key"] = key
             due = None
             if spec.sla is not None:
-                clock = _sla_clock(now, spec.sla, self.d)
+                clock = self.start_clock(spec.sla, cs.target, attempt)
                 values["sla"] = clock
                 due = clock.due_at
-                self.schedule_sla(cs.target, attempt, clock)
             node = self.d.nodes[cs.node_id]
             stage: StageNode = node.spec  # type: ignore[assignment]
             assignment = spec.assignment
@@ -1421,24 +1386,65 @@ class _Run:
             )
         )
 
-    def schedule_sla(self, target: str, n: int, clock: SlaClock) -> None:
-        if _warns(clock):
-            self.sla_timer("sla_warning", target, n, clock.warning_at)  # type: ignore[arg-type]
+    def start_clock(self, sla: SLA, target: str, n: int) -> SlaClock:
+        """A new SLA clock from now, on its business calendar's working time when it names
+        one, and its first timer: the warning, or the breach when it has no warning."""
+        now = self.now
+        spec = sla.__dict__
+        warning = spec["warning_minutes"]
+        calendar = self.d.calendars.get(spec["calendar"]) if spec["calendar"] else None
+        if calendar is None:
+            warning_at = None if warning is None else _after(now, warning)
+            due_at = _after(now, spec["target_minutes"])
         else:
-            self.sla_timer("sla_breach", target, n, clock.due_at)
-
-    def cancel_sla(self, target: str, n: int, clock: SlaClock) -> None:
-        if clock.state == "breached":
-            return
-        purpose = "sla_warning" if clock.state == "on_track" and _warns(clock) else "sla_breach"
+            warning_at = None if warning is None else add_business_minutes(calendar, now, warning)
+            due_at = add_business_minutes(calendar, now, spec["target_minutes"])
+        clock = _sla_clock_of(
+            {
+                "started_at": now,
+                "warning_at": warning_at,
+                "due_at": due_at,
+                "state": "on_track",
+                "stopped_at": None,
+            }
+        )
+        if warning_at is not None and warning_at < due_at:
+            purpose, due = "sla_warning", warning_at
+        else:
+            purpose, due = "sla_breach", due_at
         self.effects.append(
-            _cancel_timer(
+            _schedule_timer(
                 {
-                    "kind": "cancel_timer",
-                    "timer_key": timer_key(self.v["run_id"], purpose, target, n),
-                }
+                    "kind": "schedule_timer",
+                    "timer_key": f"{self.v['run_id']}:{purpose}:{target}:{n}",
+                    "due_at": due,
+                    "purpose": purpose,
+                    "data": {"target": target, "n": n},
+                },
             )
         )
+        return clock
+
+    def stop_clock(self, clock: SlaClock, target: str, n: int) -> SlaClock:
+        """The running ``clock`` stopped now, its pending timer cancelled."""
+        values = clock.__dict__
+        state = values["state"]
+        if state != "breached":
+            warning_at = values["warning_at"]
+            purpose = (
+                "sla_warning"
+                if state == "on_track" and warning_at is not None and warning_at < values["due_at"]
+                else "sla_breach"
+            )
+            self.effects.append(
+                _cancel_timer(
+                    {
+                        "kind": "cancel_timer",
+                        "timer_key": f"{self.v['run_id']}:{purpose}:{target}:{n}",
+                    }
+                )
+            )
+        return _sla_clock_of({**values, "stopped_at": self.now})
 
     def mark_sla(self, clock: SlaClock, purpose: str, target: str, n: int) -> SlaClock | None:
         """The clock marked at the timer's level, or ``None`` for a repeated delivery."""
@@ -1456,19 +1462,18 @@ class _Run:
         return _with(clock, state=level)
 
     def stop_stage_clock(self, node: CompiledNode) -> None:
-        s = self.s
-        clock = s.sla
+        values = self.v
+        clock = values["sla"]
         if clock is None or clock.stopped_at is not None:
             return
-        self.cancel_sla(node.id, s.visits[node.id], clock)
-        self.v["sla"] = _sla_clock_of({**clock.__dict__, "stopped_at": self.now})
+        values["sla"] = self.stop_clock(clock, node.id, values["visits"][node.id])
 
     def stop_step_clock(self, cs: CompiledStep, st: StepState) -> None:
-        clock = st.sla
+        values = st.__dict__
+        clock = values["sla"]
         if clock is None or clock.stopped_at is not None:
             return
-        self.cancel_sla(cs.target, st.attempt, clock)
-        st.__dict__["sla"] = _sla_clock_of({**clock.__dict__, "stopped_at": self.now})
+        values["sla"] = self.stop_clock(clock, cs.target, values["attempt"])
 
     def stage_sla(self, purpose: str) -> None:
         s = self.s
