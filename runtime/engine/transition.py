@@ -658,29 +658,30 @@ class _Run:
         return cs, self.own(step_id)
 
     def step_completed(self, event: StepCompleted) -> None:
-        found = self.current_step(event, event.step_id, event.attempt, _STEP_RUNNING)
+        fields = event.__dict__  # one hooked read instead of four
+        found = self.current_step(event, fields["step_id"], fields["attempt"], _STEP_RUNNING)
         if found is None:
             return
         cs, st = found
         if cs.interactive:
             self.ignore(event, f"step {cs.id!r} is interactive: it completes by its work item")
             return
-        if event.case is not None:
-            before = self.v["case"]
-            self.v.update(previous_case=before, case=dict(event.case))
+        case = fields["case"]
+        if case is not None:
+            values = self.v
+            before = values["case"]
+            values["previous_case"] = before
+            values["case"] = after = dict(case)
             self.cached_facts = None
             self.line(
                 "case.updated",
                 cs.node_id,
                 cs.id,
-                {
-                    "changed": _changed(before, self.v["case"]),
-                    "reason": f"written by step {cs.id!r}",
-                },
+                {"changed": _changed(before, after), "reason": f"written by step {cs.id!r}"},
             )
         if cs.is_wait:
             self.effects.append(self.cancel_timer_effect("wait", cs, st.attempt))
-        self.finish_step(cs, st, dict(event.outputs), reason="the action finished")
+        self.finish_step(cs, st, dict(fields["outputs"]), "the action finished")
 
     def work_item_completed(self, event: WorkItemCompleted) -> None:
         found = self.current_step(event, event.step_id, event.attempt, _STEP_WAITING)
@@ -694,7 +695,7 @@ class _Run:
             )
             return
         self.stop_step_clock(cs, st)
-        self.finish_step(cs, st, dict(event.data), reason=f"completed by {event.actor}")
+        self.finish_step(cs, st, dict(event.data), f"completed by {event.actor}")
 
     def step_failed(self, event: StepFailed) -> None:
         found = self.current_step(event, event.step_id, event.attempt, _STEP_RUNNING)
@@ -1273,7 +1274,7 @@ class _Run:
         )
 
     def finish_step(
-        self, cs: CompiledStep, st: StepState, outputs: dict[str, Any], *, reason: str
+        self, cs: CompiledStep, st: StepState, outputs: dict[str, Any], reason: str
     ) -> None:
         values = st.__dict__
         values["status"] = _STEP_DONE
