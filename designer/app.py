@@ -21,6 +21,7 @@ from designer.auth import init_auth
 from designer.errors import CrossOrigin, register_error_handlers
 from designer.extensions import BatonState, end_session, socketio
 from designer.live import register_socket_events
+from designer.live.wire import LivePacket
 from designer.spa import bp as spa_bp
 from runtime.db import make_engine
 from runtime.settings import Settings
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         message_queue=settings.redis_url,
         # Same origin only: the canvas is served by this app.
         cors_allowed_origins=None,
+        serializer=LivePacket,
     )
 
     register_error_handlers(app)

@@ -22,6 +22,7 @@ import engineio  # type: ignore[import-untyped]
 import socketio  # type: ignore[import-untyped]
 
 from designer.live.publishers import BATCH
+from designer.live.wire import LivePacket
 
 __all__ = ["LiveClient", "RunFollower"]
 
@@ -183,6 +184,7 @@ class LiveClient:
             # byte: a fifth of a following client's CPU in benchmarks/stream.py. Decoding
             # the text refuses bad UTF-8 anyway.
             websocket_extra_options={"skip_utf8_validation": True},
+            serializer=LivePacket,
         )
         self.followers: dict[str, RunFollower] = {}
         self.changes: list[dict[str, Any]] = []
