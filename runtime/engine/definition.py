@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, Literal
 
 from graphs.conditions import Facts, Group, Predicate, Rule, compile_condition, iter_rules
@@ -52,6 +53,7 @@ __all__ = [
 
 WAIT_ACTION = "wait"
 _MISSING = object()
+_HELD = itemgetter("held")
 
 
 def read_path(facts: Facts, path: str) -> Any:
@@ -124,9 +126,9 @@ class CompiledCondition:
         """
         explained = self.explain(facts)
         if self.flat == "all":
-            return all(r["held"] for r in explained), explained
+            return all(map(_HELD, explained)), explained
         if self.flat == "any":
-            return any(r["held"] for r in explained), explained
+            return any(map(_HELD, explained)), explained
         return self.test(facts), explained
 
     def explain(self, facts: Facts) -> list[dict[str, Any]]:
