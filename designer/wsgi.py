@@ -10,6 +10,9 @@ back to long polling must find its process again) and scale out with more instan
 from __future__ import annotations
 
 from designer.app import create_app
+from designer.serving import freeze_startup_heap
 from runtime.settings import Settings
 
 app = create_app(Settings())
+# gunicorn imports this module in its worker, after which the worker only serves.
+freeze_startup_heap()

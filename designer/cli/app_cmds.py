@@ -53,7 +53,7 @@ def run_command(host: str, port: int, worker: bool) -> None:
     # Imported here so that `baton --help` and other commands stay quick.
     from designer.app import create_app
     from designer.extensions import socketio
-    from designer.serving import KeepAliveRequestHandler
+    from designer.serving import KeepAliveRequestHandler, freeze_startup_heap
     from runtime.executor import Worker
     from runtime.salesforce.poller import start_poller
 
@@ -98,6 +98,7 @@ def run_command(host: str, port: int, worker: bool) -> None:
             "Accounts: `baton users list`; a forgotten password: `baton users set-password NAME`"
         )
     click.echo(f"Baton is running at {_url(host, port)} (Ctrl+C to stop)")
+    freeze_startup_heap()
     try:
         socketio.run(
             app,
