@@ -35,6 +35,7 @@ from graphs.model import (
     Workflow,
 )
 from runtime.engine.errors import DefinitionError
+from runtime.engine.types import StepStatus
 from runtime.sla.calendar import BusinessCalendar
 
 __all__ = [
@@ -247,6 +248,11 @@ class CompiledStep:
     input_types: Mapping[str, Any] | None = None
     #: ``inputs`` with each ref turned into a reader of the facts (``None``: a literal)
     input_plan: tuple[tuple[str, Any, Callable[[Facts], Any] | None], ...] = ()
+    #: the inputs by name when none is a ref (they are the same for every run)
+    literal_inputs: Mapping[str, Any] | None = None
+    #: the fields of a new, pending attempt (``StepState``'s), copied when the stage is
+    #: entered with the attempt number and a fresh ``outputs`` dict filled in
+    pending: Mapping[str, Any] = field(default_factory=dict)
     #: ``<stage>.<step>``, as timer keys name the step
     target: str = ""
     #: a background step's action and timeout, read off the spec once
@@ -402,6 +408,13 @@ def _check_after(stage: StageNode) -> None:
         done.update(ready)
 
 
+def _literal_inputs(step: BackgroundStep | InteractiveStep) -> dict[str, Any] | None:
+    inputs = getattr(step, "inputs", {})
+    if any(inp.ref is not None for inp in inputs.values()):
+        return None
+    return {name: inp.value for name, inp in inputs.items()}
+
+
 def compile_workflow(wf: Workflow) -> CompiledWorkflow:
     """Compile ``wf`` for the engine.
 
@@ -459,6 +472,19 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
                         (name, inp.value, None if inp.ref is None else _reader(inp.ref))
                         for name, inp in getattr(step, "inputs", {}).items()
                     ),
+                    literal_inputs=_literal_inputs(step),
+                    pending={
+                        "step_id": step.id,
+                        "attempt": 1,
+                        "status": StepStatus.PENDING,
+                        "started_at": None,
+                        "finished_at": None,
+                        "outputs": {},
+                        "error": None,
+                        "work_item_key": None,
+                        "tries": 0,
+                        "sla": None,
+                    },
                     target=f"{node_id}.{step.id}",
                     action=step.action if isinstance(step, BackgroundStep) else "",
                     timeout_seconds=(

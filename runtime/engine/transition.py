@@ -928,18 +928,7 @@ class _Run:
             outputs.pop(step_id, None)
             owned.add(step_id)
             steps[step_id] = _step_state(
-                {
-                    "step_id": step_id,
-                    "attempt": attempts.get(step_id, 0) + 1,
-                    "status": _STEP_PENDING,
-                    "started_at": None,
-                    "finished_at": None,
-                    "outputs": {},
-                    "error": None,
-                    "work_item_key": None,
-                    "tries": 0,
-                    "sla": None,
-                }
+                {**cs.pending, "attempt": attempts.get(step_id, 0) + 1, "outputs": {}}
             )
         if spec.sla is not None:
             values["sla"] = self.start_clock(spec.sla, node_id, visit)
@@ -1157,8 +1146,8 @@ class _Run:
     # ------------------------------------------------------------------ steps
 
     def inputs(self, cs: CompiledStep) -> dict[str, Any]:
-        if not cs.input_plan:
-            return {}
+        if cs.literal_inputs is not None:
+            return dict(cs.literal_inputs)
         facts = self.facts()
         return {
             name: (value if read is None else read(facts)) for name, value, read in cs.input_plan
