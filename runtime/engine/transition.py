@@ -643,7 +643,8 @@ class _Run:
         if st is None or cs is None:
             self.ignore(event, f"step {step_id!r} is not part of the stage the run is at")
             return None
-        if st.attempt != attempt:
+        fields = st.__dict__
+        if fields["attempt"] != attempt:
             self.ignore(
                 event,
                 f"attempt {attempt} of step {step_id!r} is stale; "
@@ -651,7 +652,7 @@ class _Run:
                 attempt=attempt,
             )
             return None
-        if st.status is not expected:
+        if fields["status"] is not expected:
             self.ignore(
                 event,
                 f"attempt {attempt} of step {step_id!r} is {st.status.value}, "
@@ -659,7 +660,10 @@ class _Run:
                 attempt=attempt,
             )
             return None
-        return cs, self.own(step_id)
+        if step_id not in self.owned:  # own(), with the state already at hand
+            st = values["steps"][step_id] = _step_state(fields.copy())
+            self.owned.add(step_id)
+        return cs, st
 
     def step_completed(self, event: StepCompleted) -> None:
         fields = event.__dict__  # one hooked read instead of four
@@ -1249,7 +1253,11 @@ class _Run:
                 )
         if retry_of is not None:
             data["retry_of"] = retry_of
-        self.line("step.started", cs.node_id, cs.id, data)
+        # line(), inlined: the most frequent log line with step.completed
+        self.seq = seq = self.seq + 1
+        self.log.append(
+            _new_tuple(LogEvent, (seq, now, self.actor, "step.started", cs.node_id, cs.id, data))
+        )
 
     def wait_until(self, inputs: Mapping[str, Any]) -> tuple[datetime | None, str]:
         until = inputs.get("until")
@@ -1271,14 +1279,24 @@ class _Run:
     ) -> None:
         values = st.__dict__
         values["status"] = _STEP_DONE
-        values["finished_at"] = self.now
+        values["finished_at"] = now = self.now
         values["outputs"] = outputs
         self.v["step_outputs"][cs.id] = outputs
-        self.line(
-            "step.completed",
-            cs.node_id,
-            cs.id,
-            {"attempt": values["attempt"], "outputs": outputs, "reason": reason},
+        # line(), inlined: the most frequent log line
+        self.seq = seq = self.seq + 1
+        self.log.append(
+            _new_tuple(
+                LogEvent,
+                (
+                    seq,
+                    now,
+                    self.actor,
+                    "step.completed",
+                    cs.node_id,
+                    cs.id,
+                    {"attempt": values["attempt"], "outputs": outputs, "reason": reason},
+                ),
+            )
         )
 
     def fail_step(self, cs: CompiledStep, st: StepState, error: str, *, retryable: bool) -> None:
