@@ -86,13 +86,18 @@ class KeepAliveRequestHandler(WSGIRequestHandler):
         return super().parse_request()
 
     def run_wsgi(self) -> None:
-        length = self.headers.get("Content-Length", "")
-        chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
+        lengths = self.headers.get_all("Content-Length") or [""]
+        length = lengths[0]
+        chunked = "Transfer-Encoding" in self.headers
         upgrade = bool(self.headers.get("Upgrade"))
         # http.server's parse_request has already said whether the client wants the
-        # connection closed (HTTP/1.0, or "Connection: close").
-        self._keep = not (self.close_connection or chunked or upgrade) and (
-            length == "" or length.isdigit()
+        # connection closed (HTTP/1.0, or "Connection: close"). A body whose end is not
+        # one plain Content-Length (chunked, two lengths, a malformed one) could be read
+        # differently by a proxy in front: such a connection ends with its request.
+        self._keep = (
+            not (self.close_connection or chunked or upgrade)
+            and len(lengths) == 1
+            and (length == "" or length.isdigit())
         )
         if not self._keep:
             super().run_wsgi()

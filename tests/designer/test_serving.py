@@ -80,3 +80,18 @@ def test_a_client_that_asks_to_close_is_closed(connection: http.client.HTTPConne
     response, _ = _call(connection, "GET", "/api/health", headers={"Connection": "close"})
     assert response.status == 200 and response.getheader("Connection") == "close"
     assert response.will_close
+
+
+def test_a_request_whose_body_end_is_unclear_ends_its_connection(
+    connection: http.client.HTTPConnection,
+) -> None:
+    # Two lengths: a proxy in front might take the other one, and the rest of this body
+    # for a request of its own.
+    connection.putrequest("POST", "/api/validate")
+    connection.putheader("Content-Type", "application/json")
+    connection.putheader("Content-Length", "2")
+    connection.putheader("Content-Length", "2")
+    connection.endheaders(b"{}")
+    response = connection.getresponse()
+    response.read()
+    assert response.will_close
