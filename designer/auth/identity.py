@@ -13,12 +13,11 @@ import secrets
 
 from flask import Flask, request, session
 from flask_login import AnonymousUserMixin, LoginManager, current_user  # type: ignore[import-untyped]
-from sqlmodel import Session
 
 from designer.extensions import state
 from runtime.accounts import service
 from runtime.accounts.service import Principal
-from runtime.db import reader, session_scope
+from runtime.db import session_scope
 from runtime.store.tables import utcnow
 
 __all__ = [
@@ -89,14 +88,14 @@ def authenticate(token: str) -> Principal | None:
     """
     engine = state().engine
     now = utcnow()
-    with Session(reader(engine), expire_on_commit=False) as db:
-        principal = service.authenticate_token(db, token=token, now=now)
-        due = bool(db.dirty)
-        db.rollback()
-    if not due:
-        return principal
-    with session_scope(engine) as db:
-        return service.authenticate_token(db, token=token, now=now)
+    with session_scope(engine, read_only=True) as db:
+        checked = service.check_token(db, token=token, now=now)
+    principal = checked.principal
+    if principal is not None and checked.use_due:
+        assert principal.token_id is not None
+        with session_scope(engine) as db:
+            service.record_token_use(db, token_id=principal.token_id, now=now)
+    return principal
 
 
 def _load_token_user(_request: object) -> User | None:

@@ -17,12 +17,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from runtime.accounts import credentials, throttle
 from runtime.accounts.errors import CurrentPasswordWrong, LoginRefused, LoginThrottled
 from runtime.accounts.roles import Role, grantable
 from runtime.errors import BatonRuntimeError, Conflict, InvalidInput, NotFound
+from runtime.store import statements as sql
 from runtime.store.account_tables import AccountRow, ApiTokenRow, LoginThrottleRow
 from runtime.store.routing_tables import AgentRow
 from runtime.store.tables import utcnow
@@ -33,11 +36,13 @@ __all__ = [
     "LoginCheck",
     "LoginOutcome",
     "Principal",
+    "TokenCheck",
     "TokenInfo",
     "attempt_login",
     "authenticate_token",
     "change_password",
     "check_login",
+    "check_token",
     "count_accounts",
     "create_account",
     "create_token",
@@ -48,6 +53,7 @@ __all__ = [
     "load_token_principal",
     "principal_or_raise",
     "record_login",
+    "record_token_use",
     "revoke_token",
     "set_password",
     "update_account",
@@ -599,6 +605,62 @@ def revoke_token(session: Session, *, token_id: int, actor: str) -> TokenInfo:
     return _token_info(token, owner.username)
 
 
+@dataclass(frozen=True, slots=True)
+class TokenCheck:
+    """What a token is worth now: its principal (``None``: unknown, revoked, disabled or
+    demoted) and whether its last use, kept to the minute, is due to be recorded."""
+
+    principal: Principal | None
+    use_due: bool = False
+
+
+_token, _account = ApiTokenRow.__table__, AccountRow.__table__  # type: ignore[attr-defined]
+#: Everything a token check reads, in one row: a request with a token makes it every time,
+#: so it reads columns on the driver instead of loading two ORM rows.
+_TOKEN_CHECK = (
+    sa_select(
+        _token.c.id, _token.c.role, _token.c.revoked_at, _token.c.last_used_at,
+        _account.c.id, _account.c.username, _account.c.role, _account.c.agent_id,
+        _account.c.disabled, _account.c.session_epoch,
+    )
+    .select_from(_token.join(_account, _account.c.id == _token.c.account_id))
+    .where(_token.c.token_hash == bindparam("_hash"))
+)
+_RECORD_TOKEN_USE = (
+    update(_token)
+    .where(_token.c.id == bindparam("_id"))
+    .values(last_used_at=bindparam("_now", type_=_token.c.last_used_at.type))
+)
+
+
+def check_token(session: Session, *, token: str, now: datetime | None = None) -> TokenCheck:
+    """Check a token against the store now, reading only (no write lock on SQLite)."""
+    if not token.startswith(credentials.TOKEN_PREFIX):
+        return TokenCheck(None)
+    found = sql.read_first(session, _TOKEN_CHECK, {"_hash": credentials.token_hash(token)})
+    if found is None:
+        return TokenCheck(None)
+    (token_id, scope, revoked_at, last_used_at,
+     account_id, username, role, agent, disabled, epoch) = found  # fmt: skip
+    if revoked_at is not None or disabled:
+        return TokenCheck(None)
+    if Role(scope) not in grantable(Role(role)):
+        return TokenCheck(None)  # the account was demoted below what the token carries
+    principal = Principal(
+        account_id=account_id, username=username, role=Role(scope), agent_id=agent,
+        epoch=epoch, token_id=token_id,
+    )  # fmt: skip
+    now = now if now is not None else utcnow()
+    return TokenCheck(
+        principal, last_used_at is None or now - last_used_at >= _LAST_USED_GRANULARITY
+    )
+
+
+def record_token_use(session: Session, *, token_id: int, now: datetime) -> None:
+    """Record that a token was used at ``now`` (callers do when :func:`check_token` says so)."""
+    sql.write(session, _RECORD_TOKEN_USE, [{"_id": token_id, "_now": now}])
+
+
 def authenticate_token(
     session: Session, *, token: str, now: datetime | None = None
 ) -> Principal | None:
@@ -606,24 +668,12 @@ def authenticate_token(
 
     Records when the token was last used (to the minute).
     """
-    if not token.startswith(credentials.TOKEN_PREFIX):
-        return None
     now = now if now is not None else utcnow()
-    found = session.exec(
-        select(ApiTokenRow, AccountRow)
-        .join(AccountRow, col(AccountRow.id) == col(ApiTokenRow.account_id))
-        .where(ApiTokenRow.token_hash == credentials.token_hash(token))
-    ).first()
-    if found is None:
-        return None
-    row, account = found
-    principal = _token_principal(row, account)
-    if principal is None:
-        return None
-    if row.last_used_at is None or now - row.last_used_at >= _LAST_USED_GRANULARITY:
-        row.last_used_at = now
-        session.add(row)
-    return principal
+    checked = check_token(session, token=token, now=now)
+    if checked.principal is not None and checked.use_due:
+        assert checked.principal.token_id is not None
+        record_token_use(session, token_id=checked.principal.token_id, now=now)
+    return checked.principal
 
 
 def _token_principal(row: ApiTokenRow, account: AccountRow) -> Principal | None:

@@ -166,6 +166,10 @@ def test_tokens_are_stored_hashed_scoped_and_revocable(db: Engine) -> None:
     assert principal is not None and principal.username == "sam" and principal.role == "viewer"
     with session_scope(db) as session:
         assert service.list_tokens(session)[0].last_used_at == T0
+        # A check reads only: the last use is due again a minute later, not before.
+        assert not service.check_token(session, token=created.token, now=T0).use_due
+        later = service.check_token(session, token=created.token, now=T0 + timedelta(minutes=1))
+        assert later.use_due and later.principal == principal
         assert service.authenticate_token(session, token=created.token + "x") is None
         service.revoke_token(session, token_id=created.info.id, actor="ada")
     with session_scope(db) as session:
