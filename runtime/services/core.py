@@ -334,19 +334,7 @@ def _persist(
     log_json = [line.model_dump(mode="json") for line in result.log]
     # Core inserts: the log and inputs are append-only and never read back in this
     # transaction, so ORM objects would only cost time on the hot path.
-    sql.write(
-        session,
-        sql.INSERT_RUN_INPUT,
-        [
-            {
-                "run_id": run.id,
-                "n": run.inputs,
-                "at": now,
-                "event": event.model_dump(mode="json"),
-                "seq": state.seq,
-            }
-        ],
-    )
+    _record_input(session, run, now, event.model_dump(mode="json"))
     if result.log:
         sql.write(
             session,
@@ -366,6 +354,15 @@ def _persist(
             ],
         )
     _perform_local_effects(session, run=run, case=case, result=result, now=now, log_json=log_json)
+
+
+def _record_input(session: Session, run: RunLike, now: datetime, event: dict[str, Any]) -> None:
+    """Record the run's latest input (numbered ``run.inputs``), the replay's source."""
+    sql.write(
+        session,
+        sql.INSERT_RUN_INPUT,
+        [{"run_id": run.id, "n": run.inputs, "at": now, "event": event, "seq": run.seq}],
+    )
 
 
 def _perform_local_effects(
@@ -534,19 +531,7 @@ def append_note(
     }
     sql.write(session, sql.UPDATE_RUN, [{"_id": run.id, **values}])
     written(session, RunRow, run.id, values)
-    sql.write(
-        session,
-        sql.INSERT_RUN_INPUT,
-        [
-            {
-                "run_id": run.id,
-                "n": run.inputs,
-                "at": now,
-                "event": {"kind": NOTE_KIND, "log_lines": 1, "log_kind": kind},
-                "seq": state.seq,
-            }
-        ],
-    )
+    _record_input(session, run, now, {"kind": NOTE_KIND, "log_lines": 1, "log_kind": kind})
     sql.write(
         session,
         sql.INSERT_RUN_EVENTS,
