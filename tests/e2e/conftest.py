@@ -6,7 +6,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from live_server import BUILD_DIR, CHROMIUM, CHROMIUM_ARGS, Http, live_server, sign_in
+from live_server import (
+    BUILD_DIR,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Http,
+    close_context,
+    live_server,
+    sign_in,
+)
 from playwright.sync_api import Browser, Page, sync_playwright
 
 
@@ -44,7 +52,7 @@ def page(browser: Browser, server_url: str) -> Iterator[Page]:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
-    context.close()
+    close_context(context)
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 

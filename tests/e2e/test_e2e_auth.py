@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from live_server import DEMO_PASSWORD, ApiSession
+from live_server import DEMO_PASSWORD, ApiSession, close_context
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 
@@ -84,7 +84,7 @@ def fresh(browser: Browser, server_url: str) -> Iterator[tuple[BrowserContext, l
 
     context.on("page", watch)
     yield context, violations
-    context.close()
+    close_context(context)
 
 
 def _sign_in(page: Page, username: str) -> None:

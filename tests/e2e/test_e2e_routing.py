@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from live_server import ApiSession, sign_in
+from live_server import ApiSession, close_context, sign_in
 from playwright.sync_api import Browser, expect
 
 
@@ -109,4 +109,4 @@ def test_the_inbox_shows_waiting_work_and_pull_next_takes_it(
     expect(page.get_by_test_id(f"work-item-{key}")).to_have_count(0)
     expect(page.get_by_test_id("work-notice")).to_contain_text("Completed")
     assert not errors, errors
-    context.close()
+    close_context(context)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from live_server import BUILD_DIR, CHROMIUM, ROOT, ApiSession, live_server, sign_in
+from live_server import BUILD_DIR, CHROMIUM, ROOT, ApiSession, close_context, live_server, sign_in
 from playwright.sync_api import Browser, expect
 
 # The stand-in org and the test workflow of the Salesforce tests.
@@ -118,5 +118,5 @@ def test_the_running_app_polls_salesforce_and_shows_the_connection(
     expect(page.get_by_test_id("sf-map-5")).to_be_visible()
     page.get_by_test_id("trigger-source").evaluate("e => e.scrollIntoView({block: 'start'})")
     _shot(page, "salesforce-trigger-mapping.png")
-    context.close()
+    close_context(context)
     assert not errors, errors
