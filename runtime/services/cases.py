@@ -81,27 +81,32 @@ def create_case(
     external_id: str | None = None,
     case_id: str | None = None,
     now: datetime | None = None,
-) -> CaseRow:
+) -> LockedCase:
     """Create a case and start the record-triggered workflows whose trigger it matches.
 
     The creation is recorded as version 1 in the change history (one row per field,
-    from nothing to its value).
+    from nothing to its value). Returns the case as a record (the attributes of a
+    ``CaseRow``), as :func:`update_case` does.
     """
     now = now or utcnow()
     checked = _check_fields(fields)
     case_id = case_id or new_id()
-    if session.get(CaseRow, case_id) is not None:
+    # The reads below are statements, which do not flush the session as ORM queries do:
+    # a caller's pending changes (a case, a workflow made active) must be in the database
+    # for them to see, as they were when this call flushed to insert the case.
+    session.flush()
+    if sql.read_first(session, sql.CASE_EXISTS, {"_case_id": case_id}) is not None:
         raise Conflict(f"case {case_id!r} exists already")
     if external_id is not None:
-        clash = session.exec(
-            select(CaseRow.id).where(CaseRow.source == source, CaseRow.external_id == external_id)
-        ).first()
+        clash = sql.read_first(
+            session, sql.CASE_OF_EXTERNAL_ID, {"_source": source, "_external_id": external_id}
+        )
         if clash is not None:
             raise Conflict(
                 f"a case from {source!r} with external id {external_id!r} exists already",
-                current=clash,
+                current=clash[0],
             )
-    case = CaseRow(
+    case = LockedCase(
         id=case_id,
         fields=checked,
         source=source,
@@ -112,10 +117,21 @@ def create_case(
         created_by=actor,
         updated_by=actor,
     )
-    session.add(case)
-    session.flush()  # the case row first: its history rows point at it
+    # A statement, at once: the history and run rows written next point at the case.
+    sql.write(
+        session,
+        sql.INSERT_CASE,
+        [
+            {
+                "id": case.id, "fields": case.fields, "source": case.source,
+                "external_id": case.external_id, "version": case.version,
+                "created_at": case.created_at, "updated_at": case.updated_at,
+                "created_by": case.created_by, "updated_by": case.updated_by,
+            }
+        ],
+    )  # fmt: skip
     if checked:
-        sql.run(
+        sql.write(
             session,
             sql.INSERT_CASE_CHANGES,
             [

@@ -99,9 +99,8 @@ _ALWAYS_WRITTEN = frozenset({"state", "seq", "updated_at", "inputs"})
 _INPUTS = sql.RUN_COLUMNS.index("inputs")
 _SEQ = sql.RUN_COLUMNS.index("seq")
 
-#: A case or run as a transition holds it: a new run is an ORM row, a locked one a record.
+#: A case as a transition takes it: a record (locked or just created) or a caller's ORM row.
 CaseLike = CaseRow | LockedCase
-RunLike = RunRow | LockedRun
 
 
 def new_id() -> str:
@@ -237,8 +236,11 @@ def start_run_for(
     actor: str,
     now: datetime,
     run_id: str | None = None,
-) -> RunRow:
-    """Start a run of ``definition`` for ``case`` (already locked) and persist its first steps."""
+) -> LockedRun:
+    """Start a run of ``definition`` for ``case`` (already locked) and persist its first steps.
+
+    Returns the run as a record, like a lock returns it (the attributes of a ``RunRow``).
+    """
     run_id = run_id or new_id()
     event = CaseCreated(case=dict(case.fields), actor=actor)
     identity = RunIdentity(
@@ -246,17 +248,13 @@ def start_run_for(
         case_id=case.id,
     )  # fmt: skip
     result = engine_transition(definition.compiled, None, event, now, identity=identity)
-    run = RunRow(
-        id=run_id,
-        workflow_id=definition.workflow_id,
-        version=definition.version,
-        case_id=case.id,
-        status=str(result.state.status),
-        state={},
-        seq=0,
-        started_at=now,
-        updated_at=now,
-    )
+    # The row as it is before its first input; _persist inserts it with the outcome.
+    run = LockedRun(
+        id=run_id, workflow_id=definition.workflow_id, version=definition.version,
+        case_id=case.id, status=str(result.state.status), node_id=None, node_entered_at=None,
+        sla_state=None, sla_due_at=None, sla_warning_at=None, seq=0, inputs=0, started_at=now,
+        finished_at=None, updated_at=now, run_state=result.state,
+    )  # fmt: skip
     _persist(session, run=run, case=case, event=event, result=result, now=now, new=True)
     return run
 
@@ -278,7 +276,7 @@ def apply_event(
 def _persist(
     session: Session,
     *,
-    run: RunLike,
+    run: LockedRun,
     case: CaseLike,
     event: Event,
     result: Transition,
@@ -309,13 +307,19 @@ def _persist(
         "inputs": run.inputs + 1,
     }
     if new:
-        for name, value in values.items():
-            setattr(run, name, value)
-        session.add(run)
-        # The run row must exist before the rows that point at it.
-        session.flush()
+        # The run row first (a statement, at once): the rows written next point at it.
+        changed = values
+        sql.write(
+            session,
+            sql.INSERT_RUN,
+            [
+                {
+                    "id": run.id, "workflow_id": run.workflow_id, "version": run.version,
+                    "case_id": run.case_id, "started_at": run.started_at, **values,
+                }
+            ],
+        )  # fmt: skip
     else:
-        assert isinstance(run, LockedRun)
         # One UPDATE of the row we hold locked. Only the columns that changed: SQLite
         # rewrites every index holding a column named in SET, and the run's listing
         # indexes hold its status, node and SLA, which most transitions leave as they were.
@@ -326,10 +330,10 @@ def _persist(
         }
         sql.write(session, sql.UPDATE_RUN, [{"_id": run.id, **changed}])
         written(session, RunRow, run.id, changed)
-        del changed["state"]  # the record holds the model, not its JSON
-        for name, value in changed.items():
+    for name, value in changed.items():
+        if name != "state":  # the record holds the model, not its JSON
             setattr(run, name, value)
-        run.run_state = state
+    run.run_state = state
     state_cache.keep_after_commit(session, run.id, run.inputs, state)
     log_json = [line.model_dump(mode="json") for line in result.log]
     # Core inserts: the log and inputs are append-only and never read back in this
@@ -356,7 +360,7 @@ def _persist(
     _perform_local_effects(session, run=run, case=case, result=result, now=now, log_json=log_json)
 
 
-def _record_input(session: Session, run: RunLike, now: datetime, event: dict[str, Any]) -> None:
+def _record_input(session: Session, run: LockedRun, now: datetime, event: dict[str, Any]) -> None:
     """Record the run's latest input (numbered ``run.inputs``), the replay's source."""
     sql.write(
         session,
@@ -368,7 +372,7 @@ def _record_input(session: Session, run: RunLike, now: datetime, event: dict[str
 def _perform_local_effects(
     session: Session,
     *,
-    run: RunLike,
+    run: LockedRun,
     case: CaseLike,
     result: Transition,
     now: datetime,
@@ -449,7 +453,7 @@ def _perform_local_effects(
 
 
 def _create_work_item(
-    session: Session, *, run: RunLike, case: CaseLike, item: CreateWorkItem, now: datetime
+    session: Session, *, run: LockedRun, case: CaseLike, item: CreateWorkItem, now: datetime
 ) -> None:
     exists = sql.run(session, sql.WORK_ITEM_EXISTS, {"_key": item.work_item_key}).first()
     if exists is not None:
@@ -484,7 +488,7 @@ def _create_work_item(
 
 
 def _schedule_timer(
-    session: Session, *, run: RunLike, timer: ScheduleTimer, now: datetime
+    session: Session, *, run: LockedRun, timer: ScheduleTimer, now: datetime
 ) -> None:
     # Re-arming a key (say, an SLA timer after a re-entry) replaces its due time: an
     # upsert, one statement either way.

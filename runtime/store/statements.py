@@ -50,15 +50,19 @@ __all__ = [
     "CANCEL_WORK_ITEM",
     "CASE_AND_RUN",
     "CASE_COLUMNS",
+    "CASE_EXISTS",
+    "CASE_OF_EXTERNAL_ID",
     "CLAIM_AND_FINISH_STEP",
     "CLAIM_STEP",
     "DUE_OUTBOX",
     "EXECUTION_STATE",
     "FINISH_EXECUTION",
     "FINISH_OUTBOX",
+    "INSERT_CASE",
     "INSERT_CASE_CHANGES",
     "INSERT_EXECUTION",
     "INSERT_OUTBOX",
+    "INSERT_RUN",
     "INSERT_RUN_EVENTS",
     "INSERT_RUN_INPUT",
     "INSERT_WORK_ITEM",
@@ -132,6 +136,10 @@ ACTIVE_RUNS_OF_CASE = (
     .order_by(_run.c.started_at, _run.c.id)
     .with_for_update()
 )
+CASE_EXISTS = select(_case.c.id).where(_case.c.id == bindparam("_case_id"))
+CASE_OF_EXTERNAL_ID = select(_case.c.id).where(
+    _case.c.source == bindparam("_source"), _case.c.external_id == bindparam("_external_id")
+)
 RECORD_TRIGGERS = (
     select(WorkflowRow.id, WorkflowRow.active_version)  # type: ignore[call-overload]
     .where(_table(WorkflowRow).c.active_version.is_not(None))
@@ -142,6 +150,8 @@ RECORD_TRIGGERS = (
 
 UPDATE_RUN = update(_run).where(_run.c.id == bindparam("_id"))
 UPDATE_CASE = update(_case).where(_case.c.id == bindparam("_id"))
+INSERT_CASE = insert(_case)
+INSERT_RUN = insert(_run)
 INSERT_RUN_INPUT = insert(_table(RunInputRow))
 INSERT_RUN_EVENTS = insert(_table(RunEventRow))
 INSERT_CASE_CHANGES = insert(_table(CaseChangeRow))
