@@ -18,6 +18,14 @@ from runtime.routing import item_closed
 from runtime.routing.router import record_assignment
 from runtime.services.core import append_note, apply_event, lock_run
 from runtime.services.forms import validate_form
+from runtime.store import statements as sql
+from runtime.store.records import (
+    LockedCase,
+    LockedRun,
+    LockedWorkItem,
+    work_item_from,
+    written,
+)
 from runtime.store.tables import WorkItemRow, WorkItemStatus, utcnow
 
 __all__ = [
@@ -67,18 +75,37 @@ def list_work_items(
     return list(session.exec(query).all())
 
 
-def _lock_open_item(session: Session, key: str) -> WorkItemRow:
-    row = session.exec(
-        select(WorkItemRow)
-        .where(WorkItemRow.key == key)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
-    if row is None:
-        raise NotFound("work item", key)
-    if row.status != WorkItemStatus.OPEN:
-        raise Conflict(f"work item {key!r} is {row.status}, not open", current=row.status)
-    return row
+def _lock_open_item(session: Session, key: str) -> tuple[LockedCase, LockedRun, LockedWorkItem]:
+    """The item's case, run and the item itself, locked in the order every writer takes
+    them (case, run, item), read on the driver; the item must be open."""
+    if session.get_bind().dialect.name == "sqlite":
+        # The transaction holds the database's write lock from its BEGIN IMMEDIATE: the
+        # item as read now stays so, and its run id comes with it.
+        found = sql.read_first(session, sql.LOCK_WORK_ITEM, {"_key": key})
+        if found is None:
+            raise NotFound("work item", key)
+        item = work_item_from(found)
+        case, run = lock_run(session, item.run_id)
+    else:
+        # An item never changes runs, so its run id can be read before the locks.
+        run_of = sql.read_first(session, sql.WORK_ITEM_RUN, {"_key": key})
+        if run_of is None:
+            raise NotFound("work item", key)
+        case, run = lock_run(session, run_of[0])
+        found = sql.read_first(session, sql.LOCK_WORK_ITEM, {"_key": key})
+        assert found is not None  # work items are never deleted
+        item = work_item_from(found)
+    if item.status != WorkItemStatus.OPEN:
+        raise Conflict(f"work item {key!r} is {item.status}, not open", current=item.status)
+    return case, run, item
+
+
+def _write_item(session: Session, item: LockedWorkItem, values: dict[str, Any]) -> None:
+    """UPDATE the locked item; the record and an ORM row of it this session holds follow."""
+    sql.write(session, sql.UPDATE_WORK_ITEM, [{"_key": item.key, **values}])
+    for name, value in values.items():
+        setattr(item, name, value)
+    written(session, WorkItemRow, item.key, values)
 
 
 def complete_work_item(
@@ -88,25 +115,31 @@ def complete_work_item(
     data: Mapping[str, Any],
     actor: str,
     now: datetime | None = None,
-) -> WorkItemRow:
+) -> LockedWorkItem:
     """Complete an open work item with its form data and move the run on.
 
     The data is checked against the step's form fields first; a bad submission raises
     :class:`~runtime.errors.FormValidationError` (field by field) before anything changes.
+    Returns the item as a record (the attributes of a ``WorkItemRow``).
     """
     now = now or utcnow()
-    run_id = get_work_item(session, key=key).run_id
-    case, run = lock_run(session, run_id)
-    item = _lock_open_item(session, key)
+    case, run, item = _lock_open_item(session, key)
     form = [FormField.model_validate(field) for field in item.form]
     if not isinstance(data, Mapping):
         raise InvalidInput("work item data must be an object of form field names to values")
     cleaned = validate_form(form, data)
-    item.status = WorkItemStatus.COMPLETED
-    item.completed_at = now
-    item.completed_by = actor
-    item.data = cleaned
-    session.add(item)
+    # Written before the transition, so what it does (routing a next item to the agent
+    # whose room this frees) sees the item closed.
+    _write_item(
+        session,
+        item,
+        {
+            "status": str(WorkItemStatus.COMPLETED),
+            "completed_at": now,
+            "completed_by": actor,
+            "data": cleaned,
+        },
+    )
     event = WorkItemCompleted(
         step_id=item.step_id, attempt=item.attempt, work_item_key=key, data=cleaned, actor=actor
     )
@@ -124,21 +157,19 @@ def reassign_work_item(
     actor: str,
     reason: str = "",
     now: datetime | None = None,
-) -> WorkItemRow:
+) -> LockedWorkItem:
     """Give an open work item to another agent (``None``: back to its queue), logged on the run.
 
     Reassignment changes who holds the item, not where the run stands, so it is appended
     to the run's log directly (the engine's state is untouched but for the log's ``seq``).
+    Returns the item as a record (the attributes of a ``WorkItemRow``).
     """
     now = now or utcnow()
-    run_id = get_work_item(session, key=key).run_id
-    _case, run = lock_run(session, run_id)
-    item = _lock_open_item(session, key)
+    _case, run, item = _lock_open_item(session, key)
     if item.assignee == assignee:
         return item
     previous = item.assignee
-    item.assignee = assignee
-    session.add(item)
+    _write_item(session, item, {"assignee": assignee})
     append_note(
         session,
         run=run,

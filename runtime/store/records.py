@@ -1,11 +1,11 @@
-"""The case and run rows a transition locks, as plain records.
+"""The case, run and work item rows a transition locks, as plain records.
 
 A transition reads its case and run, locked, and writes them back with statements of
 its own (:mod:`runtime.store.statements`): ORM objects would cost more to load than the
 rest of the read (their identity map, attribute instrumentation and events), and nothing
 on this path needs the unit of work. The records carry the same attribute names as
-:class:`~runtime.store.tables.CaseRow` and :class:`~runtime.store.tables.RunRow`, so
-code that reads rows reads these alike.
+:class:`~runtime.store.tables.CaseRow`, :class:`~runtime.store.tables.RunRow` and
+:class:`~runtime.store.tables.WorkItemRow`, so code that reads rows reads these alike.
 """
 
 from __future__ import annotations
@@ -19,9 +19,17 @@ from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session
 
 from runtime.engine.types import RunState
-from runtime.store.statements import CASE_COLUMNS, RUN_COLUMNS
+from runtime.store.statements import CASE_COLUMNS, RUN_COLUMNS, WORK_ITEM_COLUMNS
 
-__all__ = ["LockedCase", "LockedRun", "case_from", "run_from", "written"]
+__all__ = [
+    "LockedCase",
+    "LockedRun",
+    "LockedWorkItem",
+    "case_from",
+    "run_from",
+    "work_item_from",
+    "written",
+]
 
 
 @dataclass(slots=True, eq=False)
@@ -66,12 +74,38 @@ class LockedRun:
         return self.run_state.model_dump(mode="json")
 
 
+@dataclass(slots=True, eq=False)
+class LockedWorkItem:
+    """A work item row read under lock; the writer keeps it current as it writes."""
+
+    key: str
+    run_id: str
+    case_id: str
+    step_id: str
+    attempt: int
+    title: str
+    queue: str | None
+    assignee: str | None
+    skills: list[str]
+    strategy: str | None
+    form: list[dict[str, Any]]
+    status: str
+    due_at: datetime | None
+    created_at: datetime
+    completed_at: datetime | None
+    completed_by: str | None
+    data: dict[str, Any]
+    cancel_reason: str | None
+
+
 # The records list their fields in the columns' order, so a row's tuple fills them
 # positionally; checked here once rather than trusted.
 if tuple(LockedCase.__dataclass_fields__) != CASE_COLUMNS:
     raise AssertionError(f"LockedCase's fields are not the columns {CASE_COLUMNS}")
 if tuple(LockedRun.__dataclass_fields__)[:-1] != RUN_COLUMNS:
     raise AssertionError(f"LockedRun's fields are not the columns {RUN_COLUMNS}")
+if tuple(LockedWorkItem.__dataclass_fields__) != WORK_ITEM_COLUMNS:
+    raise AssertionError(f"LockedWorkItem's fields are not the columns {WORK_ITEM_COLUMNS}")
 
 
 def case_from(values: tuple[Any, ...]) -> LockedCase:
@@ -84,12 +118,17 @@ def run_from(values: tuple[Any, ...], state: RunState) -> LockedRun:
     return LockedRun(*values, state)
 
 
+def work_item_from(values: tuple[Any, ...]) -> LockedWorkItem:
+    """A work item record from a row of :data:`~runtime.store.statements.WORK_ITEM_COLUMNS`."""
+    return LockedWorkItem(*values)
+
+
 def written(session: Session, model: type[Any], key: str, values: dict[str, Any]) -> None:
     """Tell an ORM row of ``model`` that this session holds, if any, the values just written.
 
-    A caller may have loaded the case or run through the ORM earlier in the transaction
-    (a sync finds its case, then updates it); that object must not go on showing what the
-    row held before the statement.
+    A caller may have loaded the case, run or work item through the ORM earlier in the
+    transaction (a sync finds its case, then updates it); that object must not go on
+    showing what the row held before the statement.
     """
     loaded = session.identity_map.get(identity_key(model, key))
     if loaded is not None:

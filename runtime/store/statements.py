@@ -70,6 +70,7 @@ __all__ = [
     "LOCK_CASE_OF_RUN",
     "LOCK_PENDING_TIMER",
     "LOCK_RUN",
+    "LOCK_WORK_ITEM",
     "OUTBOX_ENTRY",
     "PENDING_TIMERS",
     "RECORD_TRIGGERS",
@@ -79,7 +80,10 @@ __all__ = [
     "UPDATE_CASE",
     "UPDATE_EXECUTION",
     "UPDATE_RUN",
+    "UPDATE_WORK_ITEM",
+    "WORK_ITEM_COLUMNS",
     "WORK_ITEM_EXISTS",
+    "WORK_ITEM_RUN",
     "insert_outbox_once",
     "read_all",
     "read_first",
@@ -136,6 +140,15 @@ ACTIVE_RUNS_OF_CASE = (
     .order_by(_run.c.started_at, _run.c.id)
     .with_for_update()
 )
+#: The work item columns a lock reads (every one: a service answers with the item).
+WORK_ITEM_COLUMNS = tuple(column.name for column in _work_item.c)
+LOCK_WORK_ITEM = (
+    select(*(_work_item.c[name] for name in WORK_ITEM_COLUMNS))
+    .where(_work_item.c.key == bindparam("_key"))
+    .with_for_update()
+)
+#: An item's run, read before the locks: a writer locks the case and run before the item.
+WORK_ITEM_RUN = select(_work_item.c.run_id).where(_work_item.c.key == bindparam("_key"))
 CASE_EXISTS = select(_case.c.id).where(_case.c.id == bindparam("_case_id"))
 CASE_OF_EXTERNAL_ID = select(_case.c.id).where(
     _case.c.source == bindparam("_source"), _case.c.external_id == bindparam("_external_id")
@@ -157,6 +170,7 @@ INSERT_RUN_EVENTS = insert(_table(RunEventRow))
 INSERT_CASE_CHANGES = insert(_table(CaseChangeRow))
 INSERT_OUTBOX = insert(_outbox)
 INSERT_WORK_ITEM = insert(_work_item)
+UPDATE_WORK_ITEM = update(_work_item).where(_work_item.c.key == bindparam("_key"))
 WORK_ITEM_EXISTS = select(_work_item.c.key).where(_work_item.c.key == bindparam("_key"))
 CANCEL_WORK_ITEM = (
     update(_work_item)

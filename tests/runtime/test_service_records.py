@@ -1,9 +1,12 @@
-"""create_case and start_run write with statements and answer with records: what they
-answer is what the store holds, and a refused call changes nothing. On SQLite and
-PostgreSQL."""
+"""create_case, start_run and the work item calls write with statements and answer with
+records: what they answer is what the store holds, an ORM row the caller loaded earlier in
+the transaction follows the write, and a refused call changes nothing. On SQLite and
+PostgreSQL (where the item is locked after its case and run, as every writer locks)."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,9 +18,9 @@ from sqlmodel import Session, select
 from runtime import services
 from runtime.db import session_scope
 from runtime.engine.types import RunState
-from runtime.errors import Conflict
+from runtime.errors import Conflict, FormValidationError, InvalidInput, NotFound
 from runtime.store import statements as sql
-from runtime.store.tables import CaseChangeRow, CaseRow, RunRow
+from runtime.store.tables import CaseChangeRow, CaseRow, RunEventRow, RunRow, WorkItemRow
 
 ON_CREATE = {"kind": "record", "on": "create"}
 
@@ -30,6 +33,17 @@ def _same(answer: Any, row: Any, columns: tuple[str, ...]) -> None:
 
 def _count(session: Session, model: Any) -> int:
     return int(session.exec(select(func.count()).select_from(model)).one())
+
+
+def _open_review(db: Engine, install: Any) -> tuple[str, str, str]:
+    """A case whose create trigger started a review: (case id, run id, item key)."""
+    install(review_flow(**ON_CREATE))
+    with session_scope(db) as s:
+        case = services.create_case(s, fields={"subject": "Refund"}, actor="ada", now=T0)
+    with session_scope(db) as s:
+        [run] = services.list_runs(s, case_id=case.id).items
+        [item] = services.list_work_items(s, run_id=run.id)
+        return case.id, run.id, item.key
 
 
 def _assert_replays(session: Session, run_id: str) -> RunRow:
@@ -105,3 +119,112 @@ def test_a_case_the_caller_has_not_flushed_yet_is_seen(db: Engine) -> None:
     with pytest.raises(Conflict), session_scope(db) as s:
         s.add(CaseRow(id="c-1", fields={}, created_at=T0, updated_at=T0))
         services.create_case(s, fields={}, actor="ada", case_id="c-1")
+
+
+# ---------------------------------------------------------------------------- work items
+
+
+def test_completing_answers_the_stored_item_and_keeps_a_loaded_row_current(
+    db: Engine, install: Any
+) -> None:
+    _case_id, run_id, key = _open_review(db, install)
+    later = T0.replace(hour=10)
+    with session_scope(db) as s:
+        held = s.get(WorkItemRow, key)  # loaded before, as a permission check might
+        assert held is not None and held.status == "open"
+        done = services.complete_work_item(
+            s, key=key, data={"approved": True}, actor="ada", now=later
+        )
+        assert (held.status, held.completed_by, held.completed_at, held.data) == (
+            "completed", "ada", later, {"approved": True},
+        )  # fmt: skip
+    with session_scope(db) as s:
+        row = s.get(WorkItemRow, key)
+        _same(done, row, sql.WORK_ITEM_COLUMNS)
+        run = _assert_replays(s, run_id)
+        assert (run.status, run.node_id) == ("completed", "accepted")
+
+
+def test_completing_refuses_unknown_closed_and_malformed_items(db: Engine, install: Any) -> None:
+    _case_id, run_id, key = _open_review(db, install)
+    with pytest.raises(NotFound), session_scope(db) as s:
+        services.complete_work_item(s, key="no-such-item", data={}, actor="ada")
+    for bad, error in (([1, 2], InvalidInput), ({"approved": "yes"}, FormValidationError)):
+        with pytest.raises(error), session_scope(db) as s:
+            services.complete_work_item(s, key=key, data=bad, actor="ada")  # type: ignore[arg-type]
+        with session_scope(db) as s:  # nothing changed
+            item = services.get_work_item(s, key=key)
+            assert (item.status, item.data, item.completed_by) == ("open", {}, None)
+            assert services.get_run(s, run_id=run_id).inputs == 1
+    with session_scope(db) as s:
+        services.complete_work_item(s, key=key, data={"approved": False}, actor="ada")
+    with pytest.raises(Conflict) as closed, session_scope(db) as s:
+        # Closed first: a second submission is told so, whatever its data.
+        services.complete_work_item(s, key=key, data=[], actor="bo")  # type: ignore[arg-type]
+    assert closed.value.current == "completed"
+    with session_scope(db) as s:
+        assert services.get_work_item(s, key=key).completed_by == "ada"
+        assert services.get_run(s, run_id=run_id).inputs == 2
+
+
+def test_reassigning_answers_the_stored_item_and_keeps_a_loaded_row_current(
+    db: Engine, install: Any
+) -> None:
+    _case_id, run_id, key = _open_review(db, install)
+    with session_scope(db) as s:
+        held = s.get(WorkItemRow, key)
+        moved = services.reassign_work_item(s, key=key, assignee="bo", actor="lead")
+        assert held is not None and held.assignee == "bo"
+    with session_scope(db) as s:
+        _same(moved, s.get(WorkItemRow, key), sql.WORK_ITEM_COLUMNS)
+        lines = _count(s, RunEventRow)
+    with session_scope(db) as s:  # to the holder it has: nothing to do, nothing logged
+        same = services.reassign_work_item(s, key=key, assignee="bo", actor="lead")
+        assert same.assignee == "bo"
+    with session_scope(db) as s:
+        assert _count(s, RunEventRow) == lines
+        _assert_replays(s, run_id)
+
+
+def _together(*jobs: Callable[[], Any]) -> list[BaseException]:
+    barrier = threading.Barrier(len(jobs))
+    errors: list[BaseException] = []
+
+    def run(job: Callable[[], Any]) -> None:
+        barrier.wait()
+        try:
+            job()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return errors
+
+
+def test_two_completions_at_once_one_wins_and_case_updates_beside_them_wait(
+    db: Engine, install: Any
+) -> None:
+    case_id, run_id, key = _open_review(db, install)
+
+    def complete(actor: str) -> Callable[[], None]:
+        def job() -> None:
+            with session_scope(db) as s:
+                services.complete_work_item(s, key=key, data={"approved": True}, actor=actor)
+
+        return job
+
+    def update() -> None:
+        with session_scope(db) as s:
+            services.update_case(s, case_id=case_id, changes={"note": "x"}, actor="cy")
+
+    errors = _together(complete("ada"), complete("bo"), update)
+    assert len(errors) == 1 and isinstance(errors[0], Conflict), errors
+    with session_scope(db) as s:
+        item = services.get_work_item(s, key=key)
+        assert item.status == "completed" and item.completed_by in {"ada", "bo"}
+        assert services.get_case(s, case_id=case_id).fields["note"] == "x"
+        _assert_replays(s, run_id)
