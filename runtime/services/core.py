@@ -455,7 +455,7 @@ def _perform_local_effects(
 def _create_work_item(
     session: Session, *, run: LockedRun, case: CaseLike, item: CreateWorkItem, now: datetime
 ) -> None:
-    exists = sql.run(session, sql.WORK_ITEM_EXISTS, {"_key": item.work_item_key}).first()
+    exists = sql.read_first(session, sql.WORK_ITEM_EXISTS, {"_key": item.work_item_key})
     if exists is not None:
         return  # the same attempt's item exists: creating it again must not duplicate it
     assignee = choose_assignee(session, item=item, case=case.fields, now=now, run=run)
