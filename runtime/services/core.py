@@ -441,11 +441,10 @@ def _perform_local_effects(
         else:  # pragma: no cover - the Effect union is closed
             raise TypeError(f"unknown effect {effect!r}")
     if steps:
-        # One statement for the steps a transition starts together; idempotent by key: a
-        # second copy of an effect inserts nothing.
-        written = sql.run(
+        # Idempotent by key: a second copy of an effect inserts nothing (and returns no id).
+        written = sql.write_returning(
             session, sql.insert_outbox_once(session.get_bind().dialect.name), steps
-        ).all()
+        )
         known = session.info.get(OUTBOX_WRITTEN, [])
         if known is not None:
             # Their ids: a worker in this process can take them up without a query.

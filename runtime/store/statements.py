@@ -58,6 +58,7 @@ __all__ = [
     "EXECUTION_STATE",
     "FINISH_EXECUTION",
     "FINISH_OUTBOX",
+    "FIRE_TIMER",
     "INSERT_CASE",
     "INSERT_CASE_CHANGES",
     "INSERT_EXECUTION",
@@ -90,6 +91,7 @@ __all__ = [
     "run",
     "upsert_timer",
     "write",
+    "write_returning",
 ]
 
 
@@ -260,14 +262,19 @@ PENDING_TIMERS = (
     .limit(bindparam("_limit"))
 )
 TIMER_RUN = select(_timer.c.run_id).where(_timer.c.key == bindparam("_key"))
+#: A pending timer's firing facts, locked; ``FIRE_TIMER`` then marks it fired.
 LOCK_PENDING_TIMER = (
-    select(TimerRow)
-    .where(
-        TimerRow.key == bindparam("_key"),  # type: ignore[arg-type]
-        _timer.c.status == str(TimerStatus.PENDING),
-    )
+    select(_timer.c.due_at, _timer.c.purpose, _timer.c.data)
+    .where(_timer.c.key == bindparam("_key"), _timer.c.status == str(TimerStatus.PENDING))
     .with_for_update()
-    .execution_options(populate_existing=True)
+)
+FIRE_TIMER = (
+    update(_timer)
+    .where(_timer.c.key == bindparam("_key"))
+    .values(
+        status=str(TimerStatus.FIRED),
+        fired_at=bindparam("_now", type_=_timer.c.fired_at.type),
+    )
 )
 
 
@@ -391,10 +398,11 @@ def _read(
     cache_key = (dialect.name, id(statement), keys)
     reader = _readers.get(cache_key)
     if reader is None:
-        results = tuple(
-            column.type._cached_result_processor(dialect, None)
-            for column in statement.selected_columns  # type: ignore[attr-defined]
-        )
+        # A SELECT's columns, or what an INSERT/UPDATE ... RETURNING gives back.
+        columns = getattr(statement, "selected_columns", None)
+        if columns is None:
+            columns = statement.exported_columns  # type: ignore[attr-defined]
+        results = tuple(column.type._cached_result_processor(dialect, None) for column in columns)
         reader = _readers[cache_key] = (_prepare(dialect, statement, keys), results)
     prepared, results = reader
     values = [
@@ -445,6 +453,21 @@ def read_all(
 ) -> list[tuple[Any, ...]]:
     """Every row of a SELECT, read and converted as :func:`read_first` reads one."""
     return _read(session, statement, params, first=False)
+
+
+def write_returning(
+    session: Session, statement: Executable, rows: list[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """An INSERT/UPDATE ... RETURNING for each of ``rows``, on the DBAPI connection.
+
+    What each row's statement returned, in order, converted as :func:`read_first`
+    converts. One execution per row: a driver's ``executemany`` returns no rows, and the
+    rows written together here are few (the steps one transition starts).
+    """
+    found: list[tuple[Any, ...]] = []
+    for row in rows:
+        found.extend(_read(session, statement, row, first=False))
+    return found
 
 
 # ---------------------------------------------------------------------------- per dialect
