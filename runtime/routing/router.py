@@ -409,16 +409,31 @@ def drain(
     return assigned
 
 
+#: ``item_closed``'s ``holder`` when the caller does not know it: read from the item.
+_READ_HOLDER = object()
+
+
 def item_closed(
-    session: Session, *, key: str, outcome: str, now: datetime, actor: str | None = None
+    session: Session,
+    *,
+    key: str,
+    outcome: str,
+    now: datetime,
+    actor: str | None = None,
+    holder: str | object | None = _READ_HOLDER,
 ) -> list[tuple[str, str]]:
-    """Note that a work item was completed or cancelled, and hand the freed room on."""
+    """Note that a work item was completed or cancelled, and hand the freed room on.
+
+    ``holder``: the agent who held the item (``None``: its queue), when the caller has
+    the item at hand; otherwise it is read.
+    """
     closed = {"outcome": outcome, "closed_at": now, "waiting": False, "completed_by": actor}
     if sql.write(session, _CLOSE_ROUTING, [{"_key": key, **closed}]):
         written(session, WorkRoutingRow, key, closed)
-    item = session.get(WorkItemRow, key)
-    holder = item.assignee if item is not None else None
-    if holder is None:
+    if holder is _READ_HOLDER:
+        item = session.get(WorkItemRow, key)
+        holder = item.assignee if item is not None else None
+    if not isinstance(holder, str):
         return []
     session.flush()
     return drain(session, now=now, agents=[holder])

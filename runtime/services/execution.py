@@ -27,7 +27,7 @@ from runtime.errors import NotFound
 from runtime.services.cases import apply_case_changes
 from runtime.services.core import apply_event, lock_run
 from runtime.store import statements as sql
-from runtime.store.records import LockedCase, LockedRun
+from runtime.store.records import LockedCase, LockedRun, written
 from runtime.store.tables import (
     ExecutionStatus,
     OutboxRow,
@@ -391,17 +391,19 @@ def next_timer_due(session: Session, *, after: datetime | None = None) -> dateti
 
 def fire_timer(session: Session, *, key: str, now: datetime) -> bool:
     """Fire one due timer into its run; ``False`` if it is gone, not due or already fired."""
-    run_id = sql.run(session, sql.TIMER_RUN, {"_key": key}).scalar()
-    if run_id is None:
+    found = sql.read_first(session, sql.TIMER_RUN, {"_key": key})
+    if found is None:
         return False
-    case, run = lock_run(session, run_id)
-    timer = session.execute(sql.LOCK_PENDING_TIMER, {"_key": key}).scalars().first()
-    if timer is None or timer.due_at > now:
+    case, run = lock_run(session, found[0])
+    timer = sql.read_first(session, sql.LOCK_PENDING_TIMER, {"_key": key})
+    if timer is None:
         return False
-    timer.status = TimerStatus.FIRED
-    timer.fired_at = now
-    session.add(timer)
+    due_at, purpose, data = timer
+    if due_at > now:
+        return False
+    sql.write(session, sql.FIRE_TIMER, [{"_key": key, "_now": now}])
+    written(session, TimerRow, key, {"status": str(TimerStatus.FIRED), "fired_at": now})
     if run.status in _ACTIVE:
-        event = TimerFired(timer_key=key, purpose=timer.purpose, data=dict(timer.data))
+        event = TimerFired(timer_key=key, purpose=purpose, data=dict(data))
         apply_event(session, run=run, case=case, event=event, now=now)
     return True

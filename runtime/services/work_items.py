@@ -145,7 +145,7 @@ def complete_work_item(
     )
     apply_event(session, run=run, case=case, event=event, now=now)
     # The agent's freed room goes to the best waiting item at once.
-    item_closed(session, key=key, outcome="completed", now=now, actor=actor)
+    item_closed(session, key=key, outcome="completed", now=now, actor=actor, holder=item.assignee)
     return item
 
 
