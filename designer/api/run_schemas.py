@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from designer.auth.identity import actor
 from runtime.services.monitor import NodeFigures, RunSummary
+from runtime.store.records import LockedWorkItem
 from runtime.store.tables import CaseChangeRow, CaseRow, WorkItemRow
 
 __all__ = [
@@ -211,7 +212,7 @@ class WorkItemOut(_Body):
     cancel_reason: str | None
 
     @classmethod
-    def of(cls, row: WorkItemRow) -> WorkItemOut:
+    def of(cls, row: WorkItemRow | LockedWorkItem) -> WorkItemOut:
         return cls.model_validate(row, from_attributes=True)
 
 

@@ -41,6 +41,7 @@ from runtime.salesforce.mapping import case_fields, parse_modstamp
 from runtime.salesforce.soql import MODSTAMP, backfill_query, changes_query
 from runtime.services import create_case, update_case
 from runtime.services.core import definition_for
+from runtime.store.records import LockedCase
 from runtime.store.salesforce_tables import SalesforceRecordRow, SalesforceSyncRow
 from runtime.store.tables import CaseRow, utcnow
 from runtime.store.workflow_tables import WorkflowRow
@@ -292,7 +293,7 @@ class SalesforceSync:
                     unchanged += 1
                     continue
                 fields = case_fields(record, stream.trigger, stream.case_schema)
-                case = find_case(session, record_id)
+                case: CaseRow | LockedCase | None = find_case(session, record_id)
                 if case is None:
                     case = create_case(
                         session,

@@ -34,6 +34,7 @@ from runtime.services.core import (
     lock_run,
     start_run_for,
 )
+from runtime.store.records import LockedRun
 from runtime.store.tables import RunEventRow, RunInputRow, RunRow, utcnow
 from runtime.store.workflow_tables import WorkflowRow
 
@@ -71,7 +72,7 @@ def start_run(
     actor: str,
     version: int | None = None,
     now: datetime | None = None,
-) -> RunRow:
+) -> LockedRun:
     """Start a run of a workflow for a case by hand, on its active version unless named."""
     now = now or utcnow()
     workflow = session.get(WorkflowRow, workflow_id)
@@ -216,7 +217,7 @@ def _command(
     step_id: str | None,
     allowed: frozenset[RunStatus],
     now: datetime | None,
-) -> RunRow:
+) -> LockedRun:
     now = now or utcnow()
     case, run = lock_run(session, run_id)
     status = RunStatus(run.status)
@@ -233,7 +234,7 @@ def _command(
 
 def pause_run(
     session: Session, *, run_id: str, actor: str, reason: str = "", now: datetime | None = None
-) -> RunRow:
+) -> LockedRun:
     """Pause a running run: events are still recorded, nothing new starts until resumed."""
     return _command(
         session, run_id=run_id, command="pause", actor=actor, reason=reason, step_id=None,
@@ -243,7 +244,7 @@ def pause_run(
 
 def resume_run(
     session: Session, *, run_id: str, actor: str, reason: str = "", now: datetime | None = None
-) -> RunRow:
+) -> LockedRun:
     """Resume a paused run; it catches up with what happened while it was paused."""
     return _command(
         session, run_id=run_id, command="resume", actor=actor, reason=reason, step_id=None,
@@ -253,7 +254,7 @@ def resume_run(
 
 def cancel_run(
     session: Session, *, run_id: str, actor: str, reason: str = "", now: datetime | None = None
-) -> RunRow:
+) -> LockedRun:
     """Cancel an unfinished run: its open work items and timers are withdrawn."""
     return _command(
         session, run_id=run_id, command="cancel", actor=actor, reason=reason, step_id=None,
@@ -261,7 +262,7 @@ def cancel_run(
     )  # fmt: skip
 
 
-def _incident_step(run: RunRow, step_id: str | None) -> str:
+def _incident_step(run: LockedRun, step_id: str | None) -> str:
     incident = run.state.get("incident") or {}
     chosen = step_id or incident.get("step_id")
     if not chosen:
@@ -285,7 +286,7 @@ def _step_command(
     actor: str,
     reason: str,
     now: datetime | None,
-) -> RunRow:
+) -> LockedRun:
     now = now or utcnow()
     case, run = lock_run(session, run_id)
     if run.status != RunStatus.INCIDENT:
@@ -310,7 +311,7 @@ def retry_step(
     step_id: str | None = None,
     reason: str = "",
     now: datetime | None = None,
-) -> RunRow:
+) -> LockedRun:
     """Retry the failed step of an incident (a fresh attempt); default: the incident's step."""
     return _step_command(
         session, run_id=run_id, command="retry_step", step_id=step_id, actor=actor,
@@ -326,7 +327,7 @@ def skip_step(
     step_id: str | None = None,
     reason: str = "",
     now: datetime | None = None,
-) -> RunRow:
+) -> LockedRun:
     """Skip the failed step of an incident and carry on as if it were done."""
     return _step_command(
         session, run_id=run_id, command="skip_step", step_id=step_id, actor=actor,
