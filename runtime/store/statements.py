@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import CursorResult, Dialect
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
@@ -88,7 +88,6 @@ __all__ = [
     "insert_outbox_once",
     "read_all",
     "read_first",
-    "run",
     "upsert_timer",
     "write",
     "write_returning",
@@ -278,19 +277,6 @@ FIRE_TIMER = (
 )
 
 
-# ---------------------------------------------------------------------------- running
-
-
-def run(session: Session, statement: Executable, params: Any = None) -> CursorResult[Any]:
-    """Run a Core statement in the session's transaction, on its connection directly.
-
-    The ORM's execute layer (autoflush, ORM events, result adaptation) costs a third of a
-    simple statement's time and none of these statements needs it; nothing here reads
-    rows the unit of work may still hold unflushed.
-    """
-    return session.connection().execute(statement, params)
-
-
 # ---------------------------------------------------------------------------- on the driver
 
 
@@ -348,7 +334,7 @@ def _driver(session: Session) -> tuple[Dialect, Any]:
 def write(session: Session, statement: Executable, rows: list[dict[str, Any]]) -> int:
     """Run a write for ``rows`` (same keys each) on the session's DBAPI connection.
 
-    Inside the session's transaction, like :func:`run`, without SQLAlchemy's execution
+    Inside the session's transaction, without SQLAlchemy's execution
     layer (~15 µs a statement): the SQL text is rendered once per dialect, statement and
     set of keys, values converted by the columns' own bind processors (aware datetimes,
     JSON), several rows sent with one ``executemany``. Returns the rows changed.
