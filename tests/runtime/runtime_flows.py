@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -196,3 +197,23 @@ def lookup_with(*actions: Action) -> Any:
         return extra[name] if name in extra else get_action(name)
 
     return lookup
+
+
+def together(*jobs: Callable[[], Any]) -> list[BaseException]:
+    """Run ``jobs`` in threads released at the same moment; the exceptions they raised."""
+    barrier = threading.Barrier(len(jobs))
+    errors: list[BaseException] = []
+
+    def run(job: Callable[[], Any]) -> None:
+        barrier.wait()
+        try:
+            job()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return errors

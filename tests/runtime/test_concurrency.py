@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
-from runtime_flows import gated_flow
+from runtime_flows import gated_flow, together
 from sqlalchemy.engine import Engine
 
 from runtime import services
@@ -14,25 +13,6 @@ from runtime.db import session_scope
 from runtime.errors import Conflict
 
 ROUNDS = 10
-
-
-def _together(*jobs: Callable[[], Any]) -> list[BaseException]:
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[], Any]) -> None:
-        barrier.wait()
-        try:
-            job()
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return errors
 
 
 def test_concurrent_updates_of_one_case_are_all_kept(db: Engine, install: Any) -> None:
@@ -58,7 +38,7 @@ def test_concurrent_updates_of_one_case_are_all_kept(db: Engine, install: Any) -
 
         return job
 
-    assert _together(writer("left"), writer("right")) == []
+    assert together(writer("left"), writer("right")) == []
     with session_scope(db) as s:
         final = services.get_case(s, case_id=case.id)
         assert final.fields == {
@@ -87,7 +67,7 @@ def test_of_two_updates_from_the_same_version_one_is_refused(db: Engine) -> None
 
         return job
 
-    errors = _together(claim("ada"), claim("bo"))
+    errors = together(claim("ada"), claim("bo"))
     assert len(errors) == 1 and isinstance(errors[0], Conflict)
     with session_scope(db) as s:
         final = services.get_case(s, case_id=case.id)

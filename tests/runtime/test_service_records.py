@@ -5,12 +5,11 @@ PostgreSQL (where the item is locked after its case and run, as every writer loc
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from runtime_flows import T0, review_flow
+from runtime_flows import T0, review_flow, together
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -186,25 +185,6 @@ def test_reassigning_answers_the_stored_item_and_keeps_a_loaded_row_current(
         _assert_replays(s, run_id)
 
 
-def _together(*jobs: Callable[[], Any]) -> list[BaseException]:
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[], Any]) -> None:
-        barrier.wait()
-        try:
-            job()
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return errors
-
-
 def test_two_completions_at_once_one_wins_and_case_updates_beside_them_wait(
     db: Engine, install: Any
 ) -> None:
@@ -221,7 +201,7 @@ def test_two_completions_at_once_one_wins_and_case_updates_beside_them_wait(
         with session_scope(db) as s:
             services.update_case(s, case_id=case_id, changes={"note": "x"}, actor="cy")
 
-    errors = _together(complete("ada"), complete("bo"), update)
+    errors = together(complete("ada"), complete("bo"), update)
     assert len(errors) == 1 and isinstance(errors[0], Conflict), errors
     with session_scope(db) as s:
         item = services.get_work_item(s, key=key)
