@@ -285,17 +285,7 @@ class Worker:
         outer = getattr(self._local, "held", None)
         self._local.held = held
         try:
-            try:
-                # Most transactions pass the first time: tenacity's bookkeeping (~15 µs
-                # a transaction) is only set up for the ones the database turned away.
-                with self._write_lock, session_scope(self.engine) as session:
-                    return fn(session)
-            except OperationalError:
-                pass
-            for attempt in self._retrying:
-                with attempt, self._write_lock, session_scope(self.engine) as session:
-                    return fn(session)
-            raise AssertionError("unreachable")  # pragma: no cover
+            return self._retried(fn, read_only=False)
         finally:
             self._local.held = outer
             # After the commit and outside the write lock: a slow publisher (a message
@@ -304,8 +294,19 @@ class Worker:
 
     def _read(self, fn: Callable[[Session], T]) -> T:
         """``fn`` in a transaction that only reads: no write lock, nothing to publish."""
+        return self._retried(fn, read_only=True)
+
+    def _retried(self, fn: Callable[[Session], T], *, read_only: bool) -> T:
+        lock = nullcontext() if read_only else self._write_lock
+        try:
+            # Most transactions pass the first time: tenacity's bookkeeping (~15 µs a
+            # transaction) is only set up for the ones the database turned away.
+            with lock, session_scope(self.engine, read_only=read_only) as session:
+                return fn(session)
+        except OperationalError:
+            pass
         for attempt in self._retrying:
-            with attempt, session_scope(self.engine, read_only=True) as session:
+            with attempt, lock, session_scope(self.engine, read_only=read_only) as session:
                 return fn(session)
         raise AssertionError("unreachable")  # pragma: no cover
 
