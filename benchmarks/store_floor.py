@@ -45,6 +45,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.engine import (
+    SQLITE_PRAGMAS,
     BatonSqliteDriver,
     Figure,
     Scenario,
@@ -96,15 +97,6 @@ CREATE TABLE work_item (run_id TEXT, n INT, status TEXT, assignee TEXT, body TEX
     PRIMARY KEY (run_id, n)) WITHOUT ROWID;
 CREATE INDEX work_item_queue ON work_item (status, assignee);
 """
-
-#: As ``runtime/db.py`` sets them on every SQLite connection.
-PRAGMAS = (
-    "PRAGMA journal_mode=WAL",
-    "PRAGMA synchronous=NORMAL",
-    "PRAGMA cache_size=-8192",
-    "PRAGMA mmap_size=134217728",
-    "PRAGMA temp_store=MEMORY",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +156,7 @@ class FloorReplay:
 
     def __init__(self, path: Path, write_set: WriteSet, *, log_only: bool) -> None:
         self.db = sqlite3.connect(path, isolation_level=None)
-        for pragma in PRAGMAS:
+        for pragma in SQLITE_PRAGMAS:
             self.db.execute(pragma)
         self.db.executescript(LEAN_SCHEMA)
         self.ws = write_set
