@@ -17,7 +17,7 @@ run: install build ## Install everything and start Baton at http://127.0.0.1:500
 
 test: system-packages install build ## Install everything (system packages too) and run every test
 	$(BIN)/ruff check .
-	$(BIN)/mypy graphs
+	$(BIN)/mypy graphs runtime designer
 	cd frontend && npm test
 	tests/services/with-services.sh $(BIN)/pytest -q
 
@@ -51,7 +51,7 @@ lint: $(PY_STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(PY_STAMP)
-	$(BIN)/mypy graphs
+	$(BIN)/mypy graphs runtime designer
 
 bench: install build ## Print the benchmarks' figures
 	$(BIN)/python benchmarks/validate.py

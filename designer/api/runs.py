@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from flask import Blueprint, Response, stream_with_context
 
@@ -27,6 +28,7 @@ from runtime import services
 from runtime.db import session_scope
 from runtime.services import exports, monitor
 from runtime.services.core import definition_for
+from runtime.store.records import LockedRun
 from runtime.store.tables import RunRow
 
 __all__ = ["bp", "run_out"]
@@ -38,7 +40,7 @@ _ID = {"run_id": "The run's id"}
 _MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 
-def run_out(run: RunRow) -> RunOut:
+def run_out(run: RunRow | LockedRun) -> RunOut:
     """One run as the list shows it."""
     return RunOut.of(monitor.summarize_runs(db_session(), runs=[run])[0])
 
@@ -107,19 +109,20 @@ def start_run() -> Response:
 )
 def export_workflow_runs() -> Response:
     query = query_args(ExportWorkflowQuery)
-    arguments = {
-        "workflow_id": query.workflow_id,
-        "fmt": query.format,
-        "started_from": query.from_,
-        "started_to": query.to,
-    }
+    export = partial(
+        exports.export_workflow_logs,
+        workflow_id=query.workflow_id,
+        fmt=query.format,
+        started_from=query.from_,
+        started_to=query.to,
+    )
     # Checked now, so that a refusal is an error response rather than a broken download.
-    exports.export_workflow_logs(db_session(), **arguments)
+    export(db_session())
     engine = state().engine
 
     def generate() -> Iterator[str]:
         with session_scope(engine) as session:
-            yield from exports.export_workflow_logs(session, **arguments)
+            yield from export(session)
 
     name = f"{query.workflow_id}-runs.{query.format}"
     return _download(stream_with_context(generate()), query.format, name)

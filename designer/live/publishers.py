@@ -84,8 +84,8 @@ class _Batcher:
             for sid, _eio_sid in manager.get_participants("/", room):
                 wanted.setdefault(sid, []).append(index)
         groups: dict[tuple[int, ...], list[str]] = {}
-        for sid, indexes in wanted.items():
-            groups.setdefault(tuple(indexes), []).append(sid)
+        for sid, wanted_indexes in wanted.items():
+            groups.setdefault(tuple(wanted_indexes), []).append(sid)
         for indexes, sids in groups.items():
             items = [[batch[i][0], batch[i][1]] for i in indexes]
             # A list of sids is a list of rooms: encoded once for all of them.

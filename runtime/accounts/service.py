@@ -428,8 +428,8 @@ class LoginCheck:
 
     username: str
     address: str
-    #: the seconds to wait if a throttle key was locked when checked
-    throttled: float | None
+    #: the whole seconds to wait if a throttle key was locked when checked
+    throttled: int | None
     #: the account whose password matched (enabled), else ``None``
     account_id: int | None
     #: the hash the password matched, and a stronger one if it needs upgrading
@@ -446,7 +446,7 @@ class LoginCheck:
 
 def _throttled(
     rows: dict[str, LoginThrottleRow], keys: dict[str, throttle.Limits], now: datetime
-) -> float | None:
+) -> int | None:
     waits = [
         wait
         for key in keys

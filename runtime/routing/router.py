@@ -56,7 +56,7 @@ DRAIN_LIMIT = 500
 _routing = WorkRoutingRow.__table__  # type: ignore[attr-defined]
 _INSERT_ROUTING = insert(_routing)
 _INSERT_ASSIGNMENT = insert(AssignmentRow.__table__)  # type: ignore[attr-defined]
-_QUEUE_EXISTS = select(QueueRow.name).where(QueueRow.name == bindparam("_name"))  # type: ignore[arg-type]
+_QUEUE_EXISTS = select(QueueRow.name).where(QueueRow.name == bindparam("_name"))
 #: A new item's routing facts besides what choose_assignee knows (the columns' defaults:
 #: a statement on the driver fills no defaults).
 _NEW_ROUTING: dict[str, Any] = {

@@ -181,6 +181,8 @@ def begin_step(
     if status == OutboxStatus.DONE:
         return None
     effect = RunStep.model_validate(effect_json)
+    case: LockedCase | None
+    run: LockedRun | None
     try:
         case, run = lock_run(session, run_id)
     except NotFound:

@@ -259,8 +259,8 @@ def _utilisation(
 ) -> list[AgentUse]:
     agents = list(session.exec(select(AgentRow).order_by(col(AgentRow.id))).all())
     if queue:
-        row = session.get(QueueRow, queue)
-        members = set(row.members) if row else set()
+        queue_row = session.get(QueueRow, queue)
+        members = set(queue_row.members) if queue_row else set()
         agents = [a for a in agents if a.id in members]
     if not agents or end <= start:
         return []

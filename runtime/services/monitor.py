@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -28,6 +28,7 @@ from runtime.services.runs import (
     keyset_page,
     retry_step,
 )
+from runtime.store.records import LockedRun
 from runtime.store.tables import CaseRow, RunRow, WorkItemRow, WorkItemStatus, utcnow
 from runtime.store.workflow_tables import WorkflowRow
 
@@ -174,7 +175,7 @@ def search_runs(
 class RunSummary:
     """A row of the cases list: the run, its case's title, where it is and who holds it."""
 
-    run: RunRow
+    run: RunRow | LockedRun
     title: str
     node_name: str | None
     sla: SlaLevel | None
@@ -191,7 +192,7 @@ def _title(fields: Mapping[str, Any], case_id: str) -> str:
     return f"Case {case_id[:8]}"
 
 
-def _node_name(session: Session, run: RunRow) -> str | None:
+def _node_name(session: Session, run: RunRow | LockedRun) -> str | None:
     if run.node_id is None:
         return None
     try:
@@ -202,7 +203,7 @@ def _node_name(session: Session, run: RunRow) -> str | None:
 
 
 def summarize_runs(
-    session: Session, *, runs: list[RunRow], now: datetime | None = None
+    session: Session, *, runs: Sequence[RunRow | LockedRun], now: datetime | None = None
 ) -> list[RunSummary]:
     """The list rows for ``runs``: two queries for the page, whatever its size."""
     now = now or utcnow()

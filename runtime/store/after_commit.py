@@ -73,7 +73,7 @@ def watch_commits(engine: Any, on_commit: CommitWatcher | None) -> None:
         if on_commit is None:
             _watchers.pop(engine, None)
         else:
-            _watchers[engine] = weakref.WeakMethod(on_commit)  # type: ignore[arg-type]
+            _watchers[engine] = weakref.WeakMethod(on_commit)
 
 
 def _engine_of(bind: Any) -> Any:

@@ -115,7 +115,8 @@ def case_from(values: tuple[Any, ...]) -> LockedCase:
 
 def run_from(values: tuple[Any, ...], state: RunState) -> LockedRun:
     """A run record from a row of :data:`~runtime.store.statements.RUN_COLUMNS`."""
-    return LockedRun(*values, state)
+    columns: list[Any] = [*values, state]
+    return LockedRun(*columns)
 
 
 def work_item_from(values: tuple[Any, ...]) -> LockedWorkItem:

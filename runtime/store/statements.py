@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import ClauseElement, Executable
 
 from runtime.engine.types import ACTIVE_RUN_STATUSES
 from runtime.store.tables import (
@@ -297,6 +297,8 @@ driver_statements = 0
 
 
 def _prepare(dialect: Dialect, statement: Executable, keys: tuple[str, ...]) -> _Prepared:
+    if not isinstance(statement, ClauseElement):
+        raise TypeError(f"not a SQL statement: {statement!r}")
     compiled: Any = statement.compile(dialect=dialect, column_keys=list(keys))
     if "POSTCOMPILE" in compiled.string:
         raise ValueError("write() cannot run a statement with an IN list (rendered late)")
