@@ -625,9 +625,7 @@ class BatonSqliteDriver:
                 columns = [
                     row[1] for row in connection.exec_driver_sql(f"PRAGMA table_info({table})")
                 ]
-                total = " + ".join(
-                    f'COALESCE(LENGTH(CAST("{column}" AS BLOB)), 0)' for column in columns
-                )
+                total = row_bytes_sql(columns)
                 query = text(
                     f'SELECT COALESCE(SUM({total}), 0) FROM "{table}" WHERE "{key}" IN :ids'
                 ).bindparams(bindparam("ids", expanding=True))
@@ -644,6 +642,11 @@ class BatonSqliteDriver:
         finally:
             connection.close()
         return self.path.stat().st_size
+
+
+def row_bytes_sql(columns: list[str]) -> str:
+    """A SQLite expression: a row's bytes as stored, summed over ``columns``."""
+    return " + ".join(f'COALESCE(LENGTH(CAST("{column}" AS BLOB)), 0)' for column in columns)
 
 
 def measure_parked(workflow: Workflow, directory: Path, count: int = 50) -> dict[str, Any]:

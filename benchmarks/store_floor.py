@@ -51,6 +51,7 @@ from benchmarks.engine import (
     Scenario,
     SpiffDriver,
     load_support_case,
+    row_bytes_sql,
     scenarios,
     sqlite_figure,
     timed,
@@ -124,7 +125,7 @@ def measure_write_set(sample: list[Scenario], directory: Path) -> WriteSet:
         row_bytes: dict[str, int] = {}
         for table in OWNERS:
             columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
-            size = " + ".join(f'COALESCE(LENGTH(CAST("{c}" AS BLOB)), 0)' for c in columns)
+            size = row_bytes_sql(columns)
             n, average = db.execute(f"SELECT count(*), avg({size}) FROM {table}").fetchone()
             rows[table] = n / count
             row_bytes[table] = round(average or 0)
