@@ -45,10 +45,23 @@ class Settings(BaseSettings):
         description="Development only: the password of the demo accounts `baton run` "
         "creates in an empty store (default: a random one, printed)",
     )
+    demo_services: bool | None = Field(
+        default=None,
+        description="Answer `http_request` calls to `*.example.internal` hosts in-process with "
+        "the built-in demo services (runtime/demo_services.py) that the shipped examples "
+        "call (default: on in development, off in production)",
+    )
     # Generated 10,000-node workflows are ~20 MB; graphs.io refuses documents over 32 MiB.
     max_upload_bytes: int = 32 * 1024 * 1024
     # Read from BATON_SALESFORCE_* (and its secrets file) when Settings is built.
     salesforce: SalesforceSettings = Field(default_factory=SalesforceSettings)
+
+    def demo_services_enabled(self) -> bool:
+        """Whether ``*.example.internal`` calls go to the demo services: as set, else in
+        development only (like the demo accounts and cases ``baton run`` creates)."""
+        if self.demo_services is not None:
+            return self.demo_services
+        return self.env == "development"
 
     def resolved_database_url(self) -> str:
         """The database URL to connect to, defaulting to SQLite under the instance folder."""

@@ -4,6 +4,11 @@ Failures are classified for the retry policy: no connection, a timeout, a 5xx or
 429 may pass on a later attempt (retryable); any other unexpected status, 4xx above
 all, will not (not retryable, with a snippet of the response so the incident says
 why).
+
+While demo services are on (``BATON_DEMO_SERVICES``, by default in development only), a
+request to a ``*.example.internal`` host, the placeholder services the shipped examples
+call, is answered in-process by :mod:`runtime.demo_services` through
+:mod:`runtime.actions.demo_adapter`; every other host is called over the network as usual.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import requests
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from runtime.actions.base import Action, ActionContext, ActionError, ActionResult
+from runtime.actions.demo_adapter import demo_session
 
 __all__ = ["MAX_BODY_BYTES", "HttpRequestAction"]
 
@@ -87,15 +93,21 @@ class HttpRequestAction(Action):
     def run(self, inputs: HttpRequestInput, ctx: ActionContext) -> ActionResult:
         headers = {"Idempotency-Key": ctx.idempotency_key, **inputs.headers}
         target = f"{inputs.method} {inputs.url}"
+        # Demo hosts are answered in-process while demo services are on; every other
+        # host goes over the network either way.
+        session = demo_session() if ctx.settings.demo_services_enabled() else requests.Session()
         try:
-            with requests.request(
-                inputs.method,
-                inputs.url,
-                headers=headers,
-                json=inputs.json_body,
-                timeout=inputs.timeout_seconds,
-                stream=True,
-            ) as response:
+            with (
+                session,
+                session.request(
+                    inputs.method,
+                    inputs.url,
+                    headers=headers,
+                    json=inputs.json_body,
+                    timeout=inputs.timeout_seconds,
+                    stream=True,
+                ) as response,
+            ):
                 raw, truncated = _read_capped(response)
                 elapsed_ms = int(response.elapsed.total_seconds() * 1000)
                 status = response.status_code
