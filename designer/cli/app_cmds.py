@@ -12,7 +12,12 @@ from runtime.db import session_scope
 from runtime.settings import Settings
 from runtime.workflows import install_examples
 
-__all__ = ["register"]
+__all__ = ["DEMO_SERVICES_NOTE", "register"]
+
+DEMO_SERVICES_NOTE = (
+    "Demo services: calls to *.example.internal are answered in-process "
+    "(BATON_DEMO_SERVICES=false turns them off)"
+)
 
 
 def _load_examples(app: Flask, *, only_if_empty: bool) -> list[str]:
@@ -78,6 +83,8 @@ def run_command(host: str, port: int, worker: bool) -> None:
             click.echo(f"Demo cases: {count}, started on their workflows")
     engine = state(app).engine
     click.echo(f"Database: {engine.url.render_as_string(hide_password=True)}")
+    if settings.demo_services_enabled():
+        click.echo(DEMO_SERVICES_NOTE)
     from designer.live import app_publisher
 
     # Run updates go out through this app's Socket.IO server (and Redis, when set).

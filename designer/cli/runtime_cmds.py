@@ -10,6 +10,7 @@ from types import FrameType
 import click
 from sqlalchemy.engine import Engine
 
+from designer.cli.app_cmds import DEMO_SERVICES_NOTE
 from runtime.db import make_engine
 from runtime.settings import Settings
 from runtime.store import migrate
@@ -52,6 +53,8 @@ def worker_command(threads: int | None, no_migrate: bool) -> None:
     click.echo(
         f"baton worker on {engine.url.render_as_string()} ({settings.worker_threads} threads)"
     )
+    if settings.demo_services_enabled():
+        click.echo(DEMO_SERVICES_NOTE)
     try:
         while not stop.wait(1.0):
             pass
