@@ -30,7 +30,12 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     if not (BUILD_DIR / "index.html").is_file():
         pytest.skip("The canvas is not built (cd frontend && npm ci && npm run build)")
-    with live_server(tmp_path_factory.mktemp("baton-e2e")) as url:
+    # The suite's tests bring their own workflows and count on the demo agents' spare
+    # capacity. With demo services on, the demo support cases would pass Triage and fill
+    # Ada's inbox; test_e2e_demo.py starts its own server, as `make run` does, for that.
+    with live_server(
+        tmp_path_factory.mktemp("baton-e2e"), env={"BATON_DEMO_SERVICES": "false"}
+    ) as url:
         yield url
 
 
