@@ -11,9 +11,8 @@ from live_server import (
     CHROMIUM,
     CHROMIUM_ARGS,
     Http,
-    close_context,
     live_server,
-    sign_in,
+    signed_in_page,
 )
 from playwright.sync_api import Browser, Page, sync_playwright
 
@@ -50,15 +49,8 @@ def browser(server_url: str) -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser, server_url: str) -> Iterator[Page]:
     """A page of a browser signed in as the demo admin."""
-    context = browser.new_context(base_url=server_url, viewport={"width": 1440, "height": 900})
-    context.set_default_timeout(10_000)
-    sign_in(context, "admin")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    close_context(context)
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    with signed_in_page(browser, server_url) as page:
+        yield page
 
 
 @pytest.fixture

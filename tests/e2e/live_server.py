@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 __all__ = [
     "BUILD_DIR",
@@ -192,6 +192,28 @@ def close_context(context: BrowserContext) -> None:
     for page in list(context.pages):
         page.close()
     context.close()
+
+
+@contextmanager
+def signed_in_page(
+    browser: Browser, base_url: str, username: str = "admin", *, width: int = 1440
+) -> Iterator[Page]:
+    """A page of a fresh browser context signed in as ``username``.
+
+    Closed on the way out (:func:`close_context`); a page that ran without failing must
+    also have raised no JavaScript error.
+    """
+    context = browser.new_context(base_url=base_url, viewport={"width": width, "height": 900})
+    context.set_default_timeout(10_000)
+    try:
+        sign_in(context, username)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        yield page
+    finally:
+        close_context(context)
+    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def sign_in(context: BrowserContext, username: str, password: str = DEMO_PASSWORD) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from live_server import ApiSession, close_context, live_server, sign_in
+from live_server import ApiSession, live_server, signed_in_page
 from playwright.sync_api import Browser, expect
 
 from runtime.demo_cases import DEMO_CASES
@@ -57,17 +57,10 @@ def test_the_demo_support_cases_pass_triage_with_no_incidents(
     status, body = admin.call("GET", "/api/runs?status=incident")
     assert (status, body["items"]) == (200, [])
 
-    context = browser.new_context(base_url=demo_url, viewport={"width": 1440, "height": 900})
-    context.set_default_timeout(10_000)
-    sign_in(context, "admin")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto("/monitor/support-case")
-    expect(page.get_by_test_id("panel-incidents")).to_have_text("Incidents (0)")
-    expect(page.get_by_test_id("count-routing")).to_have_text("3")
-    expect(page.get_by_test_id("count-intake")).to_have_text("1")
-    expect(page.get_by_test_id("count-triage")).to_have_text("0")
-    page.screenshot(path=str(tmp_path / "demo-monitor.png"))
-    close_context(context)
-    assert not errors, errors
+    with signed_in_page(browser, demo_url) as page:
+        page.goto("/monitor/support-case")
+        expect(page.get_by_test_id("panel-incidents")).to_have_text("Incidents (0)")
+        expect(page.get_by_test_id("count-routing")).to_have_text("3")
+        expect(page.get_by_test_id("count-intake")).to_have_text("1")
+        expect(page.get_by_test_id("count-triage")).to_have_text("0")
+        page.screenshot(path=str(tmp_path / "demo-monitor.png"))

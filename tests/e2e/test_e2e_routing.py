@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from live_server import ApiSession, close_context, sign_in
+from live_server import ApiSession, signed_in_page
 from playwright.sync_api import Browser, expect
 
 
@@ -75,38 +75,31 @@ def test_the_inbox_shows_waiting_work_and_pull_next_takes_it(
     set_up(admin)
     new_case(admin, "Refund for order 1042")
 
-    context = browser.new_context(base_url=server_url, viewport={"width": 1440, "height": 900})
-    context.set_default_timeout(10_000)
-    sign_in(context, "ada")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto("/work")
+    with signed_in_page(browser, server_url, "ada") as page:
+        page.goto("/work")
 
-    expect(page.get_by_test_id("work-next")).to_contain_text("Refund for order 1042")
-    before = int(page.get_by_test_id("work-held").inner_text())
-    page.get_by_test_id("pull-next").click()
-    expect(page.get_by_test_id("work-notice")).to_contain_text("You took the next item")
-    expect(page.get_by_test_id("work-held")).to_have_text(str(before + 1))
-    detail = page.get_by_test_id("work-detail")
-    expect(detail).to_contain_text("Answer the customer")
-    expect(detail.locator(".rt-sla")).to_have_attribute("data-state", "on_track")
-    expect(page.get_by_test_id("work-reasons")).to_contain_text("pulled by the agent")
+        expect(page.get_by_test_id("work-next")).to_contain_text("Refund for order 1042")
+        before = int(page.get_by_test_id("work-held").inner_text())
+        page.get_by_test_id("pull-next").click()
+        expect(page.get_by_test_id("work-notice")).to_contain_text("You took the next item")
+        expect(page.get_by_test_id("work-held")).to_have_text(str(before + 1))
+        detail = page.get_by_test_id("work-detail")
+        expect(detail).to_contain_text("Answer the customer")
+        expect(detail.locator(".rt-sla")).to_have_attribute("data-state", "on_track")
+        expect(page.get_by_test_id("work-reasons")).to_contain_text("pulled by the agent")
 
-    # A supervisor hands Ada another item: her open inbox shows it without a reload.
-    key = new_case(admin, "Second contact from ACME")
-    status, body = admin.call(
-        "POST",
-        f"/api/routing/work-items/{key}/reassign",
-        {"agent": "ada", "reason": "Ada knows this customer"},
-    )
-    assert status == 200, body
-    expect(page.get_by_test_id(f"work-item-{key}")).to_contain_text("Second contact from ACME")
+        # A supervisor hands Ada another item: her open inbox shows it without a reload.
+        key = new_case(admin, "Second contact from ACME")
+        status, body = admin.call(
+            "POST",
+            f"/api/routing/work-items/{key}/reassign",
+            {"agent": "ada", "reason": "Ada knows this customer"},
+        )
+        assert status == 200, body
+        expect(page.get_by_test_id(f"work-item-{key}")).to_contain_text("Second contact from ACME")
 
-    page.get_by_test_id(f"work-item-{key}").click()
-    page.get_by_test_id("work-field-reply").fill("Refund issued")
-    page.get_by_test_id("work-complete").click()
-    expect(page.get_by_test_id(f"work-item-{key}")).to_have_count(0)
-    expect(page.get_by_test_id("work-notice")).to_contain_text("Completed")
-    assert not errors, errors
-    close_context(context)
+        page.get_by_test_id(f"work-item-{key}").click()
+        page.get_by_test_id("work-field-reply").fill("Refund issued")
+        page.get_by_test_id("work-complete").click()
+        expect(page.get_by_test_id(f"work-item-{key}")).to_have_count(0)
+        expect(page.get_by_test_id("work-notice")).to_contain_text("Completed")

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from live_server import BUILD_DIR, CHROMIUM, ROOT, ApiSession, close_context, live_server, sign_in
+from live_server import BUILD_DIR, CHROMIUM, ROOT, ApiSession, live_server, signed_in_page
 from playwright.sync_api import Browser, expect
 
 # The stand-in org and the test workflow of the Salesforce tests.
@@ -91,32 +91,25 @@ def test_the_running_app_polls_salesforce_and_shows_the_connection(
     state = _wait_synced(http, 3)
     assert org.login.password not in str(state)
 
-    context = browser.new_context(base_url=server, viewport={"width": 1360, "height": 900})
-    context.set_default_timeout(10_000)
-    sign_in(context, "admin")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto("/settings/salesforce")
-    expect(page.get_by_test_id("sf-stream-sf_cases")).to_contain_text("OK")
-    expect(page.get_by_test_id("sf-secret-password")).to_contain_text("Password set")
-    page.get_by_test_id("sf-test").click()
-    expect(page.get_by_test_id("sf-test-result")).to_contain_text(
-        "Connected to acme.my.salesforce.com"
-    )
-    expect(page.get_by_test_id("sf-state")).to_have_text("Connected")
-    page.get_by_test_id("sf-describe").click()
-    expect(page.get_by_test_id("sf-fields")).to_contain_text("Escalation_Reason__c")
-    assert org.login.password not in page.content()
-    _shot(page, "salesforce-settings.png")
+    with signed_in_page(browser, server, width=1360) as page:
+        page.goto("/settings/salesforce")
+        expect(page.get_by_test_id("sf-stream-sf_cases")).to_contain_text("OK")
+        expect(page.get_by_test_id("sf-secret-password")).to_contain_text("Password set")
+        page.get_by_test_id("sf-test").click()
+        expect(page.get_by_test_id("sf-test-result")).to_contain_text(
+            "Connected to acme.my.salesforce.com"
+        )
+        expect(page.get_by_test_id("sf-state")).to_have_text("Connected")
+        page.get_by_test_id("sf-describe").click()
+        expect(page.get_by_test_id("sf-fields")).to_contain_text("Escalation_Reason__c")
+        assert org.login.password not in page.content()
+        _shot(page, "salesforce-settings.png")
 
-    page.goto(f"/workflows/{document['id']}")
-    expect(page.get_by_test_id("sf-trigger")).to_be_visible()
-    expect(page.get_by_test_id("sf-trigger")).to_contain_text("fields from describe")
-    expect(page.get_by_test_id("sf-map-sf-4")).to_have_value("Contacts__c")
-    page.get_by_test_id("sf-map-add").click()
-    expect(page.get_by_test_id("sf-map-5")).to_be_visible()
-    page.get_by_test_id("trigger-source").evaluate("e => e.scrollIntoView({block: 'start'})")
-    _shot(page, "salesforce-trigger-mapping.png")
-    close_context(context)
-    assert not errors, errors
+        page.goto(f"/workflows/{document['id']}")
+        expect(page.get_by_test_id("sf-trigger")).to_be_visible()
+        expect(page.get_by_test_id("sf-trigger")).to_contain_text("fields from describe")
+        expect(page.get_by_test_id("sf-map-sf-4")).to_have_value("Contacts__c")
+        page.get_by_test_id("sf-map-add").click()
+        expect(page.get_by_test_id("sf-map-5")).to_be_visible()
+        page.get_by_test_id("trigger-source").evaluate("e => e.scrollIntoView({block: 'start'})")
+        _shot(page, "salesforce-trigger-mapping.png")
