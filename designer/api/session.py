@@ -6,15 +6,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, Response, request, session
 from flask_login import login_user, logout_user  # type: ignore[import-untyped]
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
 
 from designer.api.http import RouteDoc, documented, json_body, respond
 from designer.auth.identity import User, csrf_token, current_principal, new_csrf_token
 from designer.auth.sockets import recheck_connections
 from designer.extensions import state
-from runtime.accounts import service
+from runtime.accounts import service, sessions
 from runtime.accounts.roles import Role
 from runtime.accounts.service import Principal
 from runtime.db import session_scope
@@ -72,12 +75,28 @@ def _info(principal: Principal | None) -> Response:
     return respond(SessionInfo(user=user, csrf_token=csrf_token()))
 
 
-def _open(principal: Principal) -> None:
+def _open(principal: Principal) -> Principal:
+    """Sign this browser in as ``principal`` in a new stored session; the principal of it.
+
+    The session the browser had (a sign-in over another, a password change) ends: a copy
+    of its cookie must not outlive it.
+    """
+    with session_scope(state().engine) as db:
+        _end_current(db)
+        key = sessions.open_session(db, account_id=principal.account_id)
+    opened = replace(principal, session_key=key)
     # A new session for a new sign-in: nothing of the anonymous one carries over.
     session.clear()
-    login_user(User(principal))
+    login_user(User(opened))
     session.permanent = True
     new_csrf_token()
+    return opened
+
+
+def _end_current(db: Session) -> None:
+    current = current_principal()
+    if current is not None and current.session_key is not None:
+        sessions.end_session(db, key=current.session_key)
 
 
 @bp.get("/session")
@@ -123,17 +142,20 @@ def login() -> Response:
         )  # fmt: skip
     with session_scope(engine) as db:
         outcome = service.record_login(db, check, password=body.password)
-    principal = service.principal_or_raise(outcome)
-    _open(principal)
-    return _info(principal)
+    return _info(_open(service.principal_or_raise(outcome)))
 
 
 @bp.delete("/session")
 @documented(RouteDoc("Sign out", _TAG, {200: SessionInfo}, errors=(403,)))
 def logout() -> Response:
+    # Deleted in the store, not only in this cookie: a copy of the cookie, or a response
+    # already under way that sets it again, must find the session gone.
+    with session_scope(state().engine) as db:
+        _end_current(db)
     logout_user()
     session.clear()
     new_csrf_token()
+    recheck_connections()  # this session's sockets end with it
     return _info(None)
 
 
@@ -161,7 +183,6 @@ def change_password() -> Response:
             db, account_id=principal.account_id,
             current_password=body.current_password, new_password=body.new_password,
         )
-    renewed = service.principal_or_raise(outcome)
-    _open(renewed)
+    renewed = _open(service.principal_or_raise(outcome))
     recheck_connections()  # the other sessions' sockets end with them
     return _info(renewed)

@@ -2,9 +2,11 @@
 
 A request that carries ``Authorization: Bearer <token>`` is judged by its token alone
 (its cookies are ignored, and it needs no CSRF token: a page of another site cannot
-set that header). Otherwise the signed session cookie names the account and its
-``session_epoch``; a password change, a role change or disabling the account moves
-the epoch on, which ends every session opened before.
+set that header). Otherwise the signed session cookie names the account, its
+``session_epoch`` and the key of a session the store keeps open
+(:mod:`runtime.accounts.sessions`): signing out deletes that session, and a password
+change, a role change or disabling the account moves the epoch on, which ends every
+session opened before.
 """
 
 from __future__ import annotations
@@ -53,8 +55,11 @@ class User:
         return self.principal.username
 
     def get_id(self) -> str:
-        """What the session cookie keeps: the account and the epoch it was opened in."""
-        return f"{self.principal.account_id}:{self.principal.epoch}"
+        """What the session cookie keeps: the account, its epoch and the session's key."""
+        principal = self.principal
+        if principal.session_key is None:
+            raise RuntimeError("only a principal of an opened session goes in a cookie")
+        return f"{principal.account_id}:{principal.epoch}:{principal.session_key}"
 
 
 def bearer_token() -> str | None:
@@ -69,13 +74,17 @@ def bearer_token() -> str | None:
 def _load_session_user(user_id: str) -> User | None:
     if bearer_token() is not None:
         return None  # judged by its token alone (a proxy's Basic header does not count)
-    account, _, epoch = user_id.partition(":")
-    if not (account.isdigit() and epoch.isdigit()):
+    parts = user_id.split(":")
+    # A cookie of the two-part form (before sessions were stored) names no session.
+    if len(parts) != 3 or not (parts[0].isdigit() and parts[1].isdigit() and parts[2]):
         return None
+    account, epoch, key = parts
     # Only reads (every request of a browser session): on SQLite it need not queue
     # behind the writers.
     with session_scope(state().engine, read_only=True) as db:
-        principal = service.load_principal(db, account_id=int(account), epoch=int(epoch))
+        principal = service.load_principal(
+            db, account_id=int(account), epoch=int(epoch), session_key=key
+        )
     return User(principal) if principal is not None else None
 
 

@@ -99,9 +99,12 @@ class _Connections:
             for sid, principal in open_now:
                 if principal.token_id is not None:
                     still = service.load_token_principal(db, token_id=principal.token_id)
+                elif principal.session_key is None:
+                    still = None
                 else:
                     still = service.load_principal(
-                        db, account_id=principal.account_id, epoch=principal.epoch
+                        db, account_id=principal.account_id, epoch=principal.epoch,
+                        session_key=principal.session_key,
                     )
                 if still is None or still.role != principal.role:
                     ended.append(sid)

@@ -9,14 +9,15 @@ sign-in writes it, so every check of the guard applies unchanged.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask.testing import FlaskClient
 from sqlmodel import select
 
-from designer.auth.identity import CSRF_HEADER, CSRF_SESSION_KEY
+from designer.auth.identity import CSRF_HEADER, CSRF_SESSION_KEY, User
 from designer.extensions import state
-from runtime.accounts import service
+from runtime.accounts import service, sessions
 from runtime.accounts.roles import Role
 from runtime.accounts.service import Principal
 from runtime.db import session_scope
@@ -68,14 +69,20 @@ class SignedInClient(FlaskClient):
                 agent_id: str | None = None) -> Principal:
         """Switch this client to ``username`` (created if missing)."""
         principal = ensure_account(self, username, role, agent_id)
+        with session_scope(state(self.application).engine) as db:
+            key = sessions.open_session(db, account_id=principal.account_id)
+        principal = replace(principal, session_key=key)
         with self.session_transaction() as session:
-            session["_user_id"] = f"{principal.account_id}:{principal.epoch}"
+            session["_user_id"] = User(principal).get_id()
             session["_fresh"] = True
         self.principal = principal
         return principal
 
     def sign_out(self) -> None:
-        """Forget the account; the CSRF token stays, as after a real sign-out."""
+        """End the session, in the store too; the CSRF token stays, as after a real sign-out."""
+        if self.principal is not None and self.principal.session_key is not None:
+            with session_scope(state(self.application).engine) as db:
+                sessions.end_session(db, key=self.principal.session_key)
         with self.session_transaction() as session:
             session.pop("_user_id", None)
         self.principal = None

@@ -22,6 +22,7 @@ __all__ = [
     "hash_password",
     "needs_rehash",
     "new_password",
+    "new_session_key",
     "new_token",
     "token_hash",
     "verify_password",
@@ -63,6 +64,11 @@ def needs_rehash(stored: str) -> bool:
 def new_password() -> str:
     """A random password to hand out once (demo accounts, resets)."""
     return _random.token_urlsafe(12)
+
+
+def new_session_key() -> str:
+    """A browser session's key, 256 random bits: the signed cookie carries it."""
+    return _random.token_urlsafe(32)
 
 
 def new_token() -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from runtime.accounts import credentials, throttle
+from runtime.accounts import credentials, sessions, throttle
 from runtime.accounts.errors import CurrentPasswordWrong, LoginRefused, LoginThrottled
 from runtime.accounts.roles import Role, grantable
 from runtime.errors import BatonRuntimeError, Conflict, InvalidInput, NotFound
@@ -107,7 +107,8 @@ class Principal:
     """Who makes a request: an account, signed in or through one of its tokens.
 
     ``role`` is the token's scope for token requests, else the account's role.
-    ``epoch`` ties a browser session to the account's current ``session_epoch``.
+    ``epoch`` ties a browser session to the account's current ``session_epoch``;
+    ``session_key`` names that session (:mod:`runtime.accounts.sessions`).
     """
 
     account_id: int
@@ -116,6 +117,7 @@ class Principal:
     agent_id: str | None
     epoch: int
     token_id: int | None = None
+    session_key: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -531,16 +533,22 @@ def attempt_login(
     return record_login(session, check, password=password, now=now)
 
 
-def load_principal(session: Session, *, account_id: int, epoch: int) -> Principal | None:
-    """The principal of a browser session, or ``None`` once it has ended.
+def load_principal(
+    session: Session, *, account_id: int, epoch: int, session_key: str,
+    now: datetime | None = None,
+) -> Principal | None:
+    """The principal of the browser session ``session_key``, or ``None`` once it has ended.
 
-    A session ends when its account is disabled, changes role or password (the
-    account's ``session_epoch`` moves on), or is deleted.
+    A session ends when it signs out or grows too old (:mod:`runtime.accounts.sessions`),
+    and with every session of its account when the account is disabled or changes role
+    or password (the account's ``session_epoch`` moves on), or is deleted.
     """
     row = session.get(AccountRow, account_id)
     if row is None or row.disabled or row.session_epoch != epoch:
         return None
-    return _principal(row)
+    if not sessions.session_open(session, key=session_key, account_id=account_id, now=now):
+        return None
+    return replace(_principal(row), session_key=session_key)
 
 
 # ---------------------------------------------------------------------------- tokens

@@ -1,8 +1,9 @@
-"""Tables for people and integrations: accounts, API tokens, and login throttling.
+"""Tables for people and integrations: accounts, sign-in sessions, API tokens, throttling.
 
 No secret is stored in plain text: passwords as argon2 hashes, API tokens as the
 SHA-256 of a random 256-bit token (a slow hash adds nothing to a value that cannot be
-guessed, and a fast one lets every API call be checked cheaply).
+guessed, and a fast one lets every API call be checked cheaply). A browser session's
+key is kept the same way: the cookie alone can never be turned back into a session.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlmodel import Field, SQLModel
 
 from runtime.store.tables import utcnow
 
-__all__ = ["AccountRow", "ApiTokenRow", "LoginThrottleRow"]
+__all__ = ["AccountRow", "ApiTokenRow", "LoginSessionRow", "LoginThrottleRow"]
 
 
 class AccountRow(SQLModel, table=True):
@@ -34,6 +35,21 @@ class AccountRow(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     password_changed_at: datetime | None = None
     last_login_at: datetime | None = None
+
+
+class LoginSessionRow(SQLModel, table=True):
+    """One signed-in browser session; signing out deletes it.
+
+    The signed cookie names the session, but only this row keeps it open: a cookie that
+    outlives its sign-out (a copy, or one a response already under way set again) names
+    a session that is gone.
+    """
+
+    __tablename__ = "login_session"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    opened_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class ApiTokenRow(SQLModel, table=True):

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import socketio as socketio_client  # type: ignore[import-untyped]
 from click.testing import CliRunner
 from designer_helpers import tiny_document
@@ -116,6 +117,50 @@ def test_sign_in_opens_a_session_and_sign_out_ends_it(app: Flask) -> None:
     assert refused.status_code == 401
     assert refused.json["error"]["code"] == "not_authenticated"
     assert refused.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_copy_of_the_cookie_is_dead_once_its_session_signs_out(app: Flask) -> None:
+    # A request of the page still under way at sign-out answers with the old cookie, and
+    # the browser keeps it; whoever holds it must find the session ended all the same.
+    _account(app, "ada", "admin")
+    laptop, phone = _anonymous(app), _anonymous(app)
+    signed_in = _login(laptop, "ada")
+    assert signed_in.status_code == 200 and _login(phone, "ada").status_code == 200
+    kept = laptop.get_cookie("baton_session")
+    assert kept is not None
+    out = laptop.delete("/api/session", headers={"X-CSRF-Token": signed_in.json["csrf_token"]})
+    assert out.status_code == 200
+    laptop.set_cookie("baton_session", kept.value)
+    refused = laptop.get("/api/workflows")
+    assert refused.status_code == 401 and refused.json["error"]["code"] == "not_authenticated"
+    assert laptop.get("/api/session").json["user"] is None
+    assert phone.get("/api/workflows").status_code == 200  # the other browser stays in
+
+
+def test_signing_out_cuts_off_that_sessions_sockets(app: Flask) -> None:
+    _account(app, "ada", "admin")
+    with serve(app) as url:
+        browser = requests.Session()
+        csrf = browser.get(f"{url}/api/session").json()["csrf_token"]
+        signed_in = browser.post(
+            f"{url}/api/session", json={"username": "ada", "password": PASSWORD},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert signed_in.status_code == 200
+        cookie = f"baton_session={browser.cookies['baton_session']}"
+        sio = socketio_client.Client(reconnection=False)
+        sio.connect(url, headers={"Cookie": cookie}, transports=["websocket"])
+        try:
+            assert sio.connected
+            browser.delete(
+                f"{url}/api/session", headers={"X-CSRF-Token": signed_in.json()["csrf_token"]}
+            )
+            deadline = time.monotonic() + 10
+            while sio.connected and time.monotonic() < deadline:
+                time.sleep(0.02)  # the server ends it: there is nothing to wait on here
+            assert not sio.connected
+        finally:
+            sio.disconnect()
 
 
 def test_a_wrong_password_is_401_and_guessing_is_throttled(app: Flask) -> None:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from runtime.accounts import service
+from runtime.accounts import service, sessions
 from runtime.accounts.errors import CurrentPasswordWrong, LoginRefused, LoginThrottled
 from runtime.db import session_scope
 from runtime.errors import Conflict, InvalidInput, NotFound
@@ -35,12 +35,26 @@ def _login(
         )
 
 
+def _open(engine: Engine, principal: service.Principal) -> str:
+    """A stored browser session for ``principal``; its key."""
+    with session_scope(engine) as session:
+        return sessions.open_session(session, account_id=principal.account_id, now=T0)
+
+
+def _loaded(engine: Engine, principal: service.Principal, key: str) -> service.Principal | None:
+    with session_scope(engine) as session:
+        return service.load_principal(
+            session, account_id=principal.account_id, epoch=principal.epoch,
+            session_key=key, now=T0,
+        )
+
+
 def _dump(engine: Engine) -> str:
     """Every value of every account table, as one text to search for secrets."""
     with engine.connect() as conn:
         rows = [
             repr(tuple(row))
-            for table in ("account", "api_token", "login_throttle")
+            for table in ("account", "api_token", "login_throttle", "login_session")
             for row in conn.execute(text(f"SELECT * FROM {table}"))
         ]
     return "\n".join(rows)
@@ -83,19 +97,19 @@ def test_a_disabled_account_cannot_sign_in_and_its_sessions_end(db: Engine) -> N
     _create(db, "cy", "agent", agent_id="agent-cy")
     principal = _login(db, "cy", PASSWORD, T0).principal
     assert principal is not None and principal.agent_id == "agent-cy"
+    key = _open(db, principal)
+    assert _loaded(db, principal, key) is not None
     with session_scope(db) as session:
         service.update_account(session, username="cy", disabled=True, actor="ada")
     assert isinstance(_login(db, "cy", PASSWORD, T0).error, LoginRefused)
-    with session_scope(db) as session:
-        assert service.load_principal(
-            session, account_id=principal.account_id, epoch=principal.epoch
-        ) is None
+    assert _loaded(db, principal, key) is None
 
 
 def test_password_change_needs_the_current_one_and_ends_other_sessions(db: Engine) -> None:
     _create(db)
     old = _login(db, "ada", PASSWORD, T0).principal
     assert old is not None
+    old_key = _open(db, old)
     with session_scope(db) as session:
         wrong = service.change_password(
             session, account_id=old.account_id, current_password="nope nope nope",
@@ -112,9 +126,8 @@ def test_password_change_needs_the_current_one_and_ends_other_sessions(db: Engin
             session, account_id=old.account_id, current_password=PASSWORD,
             new_password="another long one",
         ))
-    with session_scope(db) as session:
-        assert service.load_principal(session, account_id=old.account_id, epoch=old.epoch) is None
-        assert service.load_principal(session, account_id=new.account_id, epoch=new.epoch)
+    assert _loaded(db, old, old_key) is None
+    assert _loaded(db, new, _open(db, new)) is not None
     assert _login(db, "ada", "another long one", T0).principal is not None
 
 
