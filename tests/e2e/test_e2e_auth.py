@@ -167,6 +167,9 @@ def test_wrong_password_then_sign_out(fresh: tuple[BrowserContext, list[str]]) -
     expect(page.get_by_test_id("current-role")).to_have_text("Supervisor")
     page.get_by_test_id("user-menu").click()
     page.get_by_test_id("sign-out").click()
+    # Sign-out loads /login afresh; a page closed while that load is under way can leave
+    # Chromium never answering the close (a clean clone's run hung there for 300 s).
+    page.wait_for_url("**/login", wait_until="load")
     expect(page.get_by_test_id("login-page")).to_be_visible()
     assert page.request.get("/api/workflows").status == 401
 
