@@ -2,9 +2,9 @@
 
 ``roles`` names the four roles; ``credentials`` and ``throttle`` are pure (hashing,
 minting tokens, throttling arithmetic); ``service`` stores accounts and tokens through
-keyword-only functions taking the caller's session, and ``sessions`` the browser
-sessions it opens and ends; ``ownership`` answers what an agent
-owns. The designer decides who may call which endpoint (``designer.auth.policy``).
+keyword-only functions taking the caller's session; ``sessions`` keeps the signed-in
+browser sessions; ``ownership`` answers what an agent owns. The designer decides who
+may call which endpoint (``designer.auth.policy``).
 """
 
 from __future__ import annotations

@@ -1,10 +1,9 @@
 """Browser sessions kept in the store, so that signing out ends one for good.
 
-The session cookie is signed, not secret-free storage: Flask keeps the whole session in
-it, and clearing it at sign-out cannot reach a copy of it, nor a response that was
-already under way and sets it again (a page's reads race its own sign-out). So the
-cookie carries a random key and only a :class:`LoginSessionRow` of that key's hash
-keeps it open; sign-out deletes the row.
+Flask keeps the whole session in its signed cookie. Clearing the cookie at sign-out
+cannot reach a copy of it, nor a response already under way that sets it again (a
+page's reads race its own sign-out). So the cookie carries a random key, and only a
+:class:`LoginSessionRow` of that key's hash keeps the session open; sign-out deletes it.
 
 A session also ends :data:`SESSION_MAX_AGE` after its sign-in, however often it was used
 (the cookie's own lifetime slides with every request), and with its account's
@@ -60,4 +59,3 @@ def end_session(session: Session, *, key: str) -> bool:
         return False
     session.delete(row)
     return True
-
