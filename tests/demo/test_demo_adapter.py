@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -13,21 +12,14 @@ import pytest
 import requests
 from requests.adapters import BaseAdapter
 
-from runtime.actions import ActionContext, ActionError, get_action, run_action
+from runtime.actions import ActionError, get_action, run_action
 from runtime.actions.demo_adapter import DemoServicesAdapter, demo_session
 from runtime.settings import Settings
+from tests.action_contexts import action_context
 
 
 def call(settings: Settings, **inputs: Any) -> dict[str, Any]:
-    ctx = ActionContext(
-        run_id="r1",
-        case_id="c1",
-        step_id="classify",
-        attempt=1,
-        case={},
-        settings=settings,
-        now=datetime(2026, 1, 1, tzinfo=UTC),
-    )
+    ctx = action_context(settings, step_id="classify")
     return run_action(get_action("http_request"), inputs, ctx).outputs
 
 

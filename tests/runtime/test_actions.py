@@ -29,17 +29,13 @@ from runtime.actions import (
     run_action,
 )
 from runtime.settings import Settings
+from tests.action_contexts import action_context
 
 
 def make_ctx(case: dict[str, Any] | None = None, **settings: Any) -> ActionContext:
-    return ActionContext(
-        run_id="run-1",
-        case_id="case-7",
-        step_id="tell",
-        attempt=2,
-        case=case or {},
-        settings=Settings(**settings),
-        now=datetime(2026, 1, 2, 3, 4, tzinfo=UTC),
+    return action_context(
+        Settings(**settings), case, run_id="run-1", case_id="case-7", step_id="tell",
+        attempt=2, now=datetime(2026, 1, 2, 3, 4, tzinfo=UTC),
     )
 
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
-from runtime.actions import ActionContext, ActionError, get_action, run_action
+from runtime.actions import ActionError, get_action, run_action
 from runtime.actions.http import MAX_BODY_BYTES
-from runtime.settings import Settings
+from tests.action_contexts import action_context
 
 
 class _Server(ThreadingHTTPServer):
@@ -84,15 +83,7 @@ def url(server: _Server, path: str) -> str:
     return f"http://{host!s}:{port}{path}"
 
 
-CTX = ActionContext(
-    run_id="r1",
-    case_id="c1",
-    step_id="call",
-    attempt=1,
-    case={},
-    settings=Settings(),
-    now=datetime(2026, 1, 1, tzinfo=UTC),
-)
+CTX = action_context()
 
 
 def call(**inputs: Any) -> dict[str, Any]:

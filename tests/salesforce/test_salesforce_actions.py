@@ -18,14 +18,14 @@ from runtime.executor import Worker
 from runtime.salesforce.config import SalesforceSettings
 from runtime.services import create_case
 from runtime.settings import Settings
+from tests.action_contexts import action_context
 
 
 def _ctx(settings: SalesforceSettings, case: dict[str, Any]) -> ActionContext:
-    return ActionContext(
-        run_id="r1", case_id="c1", step_id="s1", attempt=1, case=case,
-        settings=Settings(_env_file=None, salesforce=settings),  # type: ignore[call-arg]
-        now=datetime(2026, 3, 2, tzinfo=UTC),
-    )  # fmt: skip
+    return action_context(
+        Settings(_env_file=None, salesforce=settings),  # type: ignore[call-arg]
+        case, step_id="s1", now=datetime(2026, 3, 2, tzinfo=UTC),
+    )
 
 
 @pytest.fixture
