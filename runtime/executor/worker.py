@@ -7,7 +7,15 @@ Three kinds of thread:
   free threads (a claim is a lease, and a lease must not tick away in a queue);
 - the **pool** threads call actions (see :mod:`runtime.services.execution` for the
   at-least-once, keyed delivery) and feed the result back to the run;
-- the **clock** polls the indexed ``timer.due_at`` column and fires due timers.
+- the **clock** polls the indexed ``timer.due_at`` column and fires due timers, and
+  every ``heartbeat_seconds`` says this process is alive and looks for gone ones.
+
+A started worker records its process (:mod:`runtime.executor.processes`) and names it in
+every claim. On start, and on each heartbeat, it hands back at once the claims of worker
+processes that are certainly gone: on the same machine, one whose pid no longer runs (or
+runs another program, or the machine rebooted since); elsewhere, one whose heartbeat is
+older than ``dead_after_seconds``. So a worker restarted after a crash delivers the
+cut-off steps again within a dispatch round, instead of after their leases.
 
 A worker watches the commits made on its engine in its own process
 (:func:`runtime.store.after_commit.watch_commits`): a transition committed there is
@@ -29,6 +37,8 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
+import uuid
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -44,10 +54,11 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from runtime.actions.base import Action, ActionContext, ActionError, ActionResult, run_action
 from runtime.db import session_scope
+from runtime.executor.processes import ProcessIdentity, is_gone, this_process
 from runtime.services import execution
 from runtime.settings import Settings
 from runtime.store.after_commit import watch_commits
-from runtime.store.tables import OutboxRow, utcnow
+from runtime.store.tables import OutboxRow, WorkerProcessRow, utcnow
 
 __all__ = ["ActionLookup", "Publisher", "Worker", "log_publisher"]
 
@@ -141,7 +152,12 @@ class Worker:
         Finds an action by name; default: :func:`runtime.actions.registry.get_action`.
     lease_margin_seconds
         How long past a step's timeout a claim stays with its worker before another
-        worker may take it over (a crashed worker's work comes back after this).
+        worker may take it over (a crashed worker's work comes back after this, unless a
+        worker finds the crashed process gone first).
+    heartbeat_seconds
+        How often a started worker says it is alive and looks for gone workers.
+    dead_after_seconds
+        A worker on another machine whose heartbeat is this old is taken for gone.
     """
 
     def __init__(
@@ -152,6 +168,8 @@ class Worker:
         publisher: Publisher | None = None,
         get_action: ActionLookup | None = None,
         lease_margin_seconds: float = 30.0,
+        heartbeat_seconds: float = 5.0,
+        dead_after_seconds: float = 60.0,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.settings = settings
@@ -159,7 +177,13 @@ class Worker:
         self.publisher: Publisher = publisher or log_publisher
         self.get_action = get_action or _default_lookup
         self.lease_margin_seconds = lease_margin_seconds
+        self.heartbeat_seconds = heartbeat_seconds
+        self.dead_after_seconds = dead_after_seconds
         self.clock = clock
+        #: This worker's ``worker_process`` id while started; claims name it.
+        self.process_id: str | None = None
+        self._identity = this_process()
+        self._next_heartbeat = 0.0
         self._threads = settings.worker_threads
         self._stop = threading.Event()
         self._dispatch_wake = threading.Event()
@@ -203,6 +227,8 @@ class Worker:
         if self._loops:
             raise RuntimeError("worker already started")
         self._stop.clear()
+        self.process_id = uuid.uuid4().hex
+        self._register()
         self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="baton-step")
         watch_commits(self.engine, self._on_commit)
         for name, loop in (
@@ -227,6 +253,12 @@ class Worker:
             self._pool = None
         watch_commits(self.engine, None)
         self._callers.close()
+        if self.process_id is not None:
+            worker_id, self.process_id = self.process_id, None
+            try:
+                self._db(lambda s: execution.forget_worker(s, worker_id=worker_id))
+            except OperationalError:  # its row goes when another worker finds it gone
+                logger.warning("could not remove worker process %s", worker_id)
         logger.info("worker stopped")
 
     def __enter__(self) -> Worker:
@@ -269,6 +301,54 @@ class Worker:
                 if self._next_timer is None or timers < self._next_timer:
                     self._next_timer = timers
             self._clock_wake.set()
+
+    # ------------------------------------------------------------------ processes
+
+    def _register(self) -> None:
+        """Record this process, then take back at once what gone workers held."""
+        identity, worker_id, now = self._identity, self.process_id, self.clock()
+        assert worker_id is not None
+        row = WorkerProcessRow(
+            id=worker_id, host=identity.host, boot_id=identity.boot_id, pid=identity.pid,
+            pid_started=identity.pid_started, started_at=now, heartbeat_at=now,
+        )  # fmt: skip
+        self._db(lambda s: execution.register_worker(s, process=row))
+        self._next_heartbeat = time.monotonic() + self.heartbeat_seconds
+        self.reclaim()
+
+    def heartbeat(self) -> None:
+        """Say this worker is alive (re-recording it if taken for gone) and reclaim."""
+        worker_id = self.process_id
+        if worker_id is None:
+            return
+        now = self.clock()
+        if not self._db(lambda s: execution.heartbeat_worker(s, worker_id=worker_id, now=now)):
+            logger.warning("worker process %s was taken for gone; recording it again", worker_id)
+            self._register()
+            return
+        self._next_heartbeat = time.monotonic() + self.heartbeat_seconds
+        self.reclaim()
+
+    def reclaim(self) -> list[str]:
+        """Hand back the claims of worker processes that are gone; the keys handed back."""
+        now = self.clock()
+        stale = now - timedelta(seconds=self.dead_after_seconds)
+
+        def gone(row: WorkerProcessRow) -> bool:
+            if row.id == self.process_id:
+                return False
+            other = ProcessIdentity(row.host, row.boot_id, row.pid, row.pid_started)
+            return is_gone(other, self._identity) or row.heartbeat_at < stale
+
+        def reclaim(s: Session) -> list[str]:
+            dead = [row.id for row in execution.worker_processes(s) if gone(row)]
+            return execution.reclaim_claims(s, worker_ids=dead, now=now)
+
+        keys = self._db(reclaim)
+        if keys:
+            logger.warning("took back %d claims of gone worker processes", len(keys))
+            self._dispatch_wake.set()
+        return keys
 
     # ------------------------------------------------------------------ database
 
@@ -340,6 +420,12 @@ class Worker:
                     wait = max(0.0, min(interval, (upcoming - self.clock()).total_seconds()))
             except Exception:
                 logger.exception("clock round failed; trying again shortly")
+            if time.monotonic() >= self._next_heartbeat:
+                try:
+                    self.heartbeat()
+                except Exception:
+                    logger.exception("heartbeat failed; trying again shortly")
+                    self._next_heartbeat = time.monotonic() + self.heartbeat_seconds
             if wait > 0:
                 self._clock_wake.wait(wait)
                 self._clock_wake.clear()
@@ -352,7 +438,12 @@ class Worker:
             lambda s: [
                 (int(row.id), row.effect)  # type: ignore[arg-type]
                 for row in execution.claim_outbox(
-                    s, now=now, limit=100, lease_margin_seconds=margin, kinds=("publish",)
+                    s,
+                    now=now,
+                    limit=100,
+                    lease_margin_seconds=margin,
+                    kinds=("publish",),
+                    owner=self.process_id,
                 )
             ]
         )
@@ -365,7 +456,12 @@ class Worker:
                 lambda s: [
                     int(row.id)  # type: ignore[arg-type]
                     for row in execution.claim_outbox(
-                        s, now=now, limit=free, lease_margin_seconds=margin, kinds=("run_step",)
+                        s,
+                        now=now,
+                        limit=free,
+                        lease_margin_seconds=margin,
+                        kinds=("run_step",),
+                        owner=self.process_id,
                     )
                 ]
             )
@@ -475,6 +571,7 @@ class Worker:
                             limit=len(publishes),
                             lease_margin_seconds=self.lease_margin_seconds,
                             kinds=("publish",),
+                            owner=self.process_id,
                         )
                     ]
                 )
@@ -544,7 +641,7 @@ class Worker:
         def begin(s: Session) -> execution.StepJob | None:
             job = execution.begin_step(
                 s, outbox_id=outbox_id, now=start, lease_margin_seconds=margin, claim=claim,
-                inline=self._runs_in_transaction,
+                inline=self._runs_in_transaction, owner=self.process_id,
             )  # fmt: skip
             if job is None or not job.inline:
                 return job
