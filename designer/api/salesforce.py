@@ -110,6 +110,9 @@ class SalesforceSyncStream(BaseModel):
     pages: int
     backfill: bool
     error: str | None
+    refused: int = Field(
+        default=0, description="Records not applied: their case data breaks a limit (logged)"
+    )
 
 
 class SalesforceSyncResult(BaseModel):
