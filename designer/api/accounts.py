@@ -9,6 +9,7 @@ from flask import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from designer.api.http import RouteDoc, documented, json_body, query_args, respond
+from designer.api.schemas import QueryModel
 from designer.auth.identity import actor
 from designer.auth.sockets import recheck_connections
 from designer.extensions import db_session
@@ -66,7 +67,7 @@ class TokenList(_Body):
     tokens: list[TokenInfo]
 
 
-class TokenQuery(_Body):
+class TokenQuery(QueryModel):
     """Only one account's tokens."""
 
     username: str | None = None

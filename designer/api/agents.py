@@ -7,6 +7,7 @@ from flask import Blueprint, Response, current_app
 from pydantic import BaseModel, ConfigDict, Field
 
 from designer.api.http import RouteDoc, documented, json_body, query_args, respond
+from designer.api.schemas import QueryModel
 from designer.extensions import db_session, socketio
 from runtime.errors import InvalidInput
 from runtime.live import INBOX_CHANGED, agent_room
@@ -100,10 +101,8 @@ class ReassignBody(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class AssignmentQuery(BaseModel):
+class AssignmentQuery(QueryModel):
     """Filters of the assignment list."""
-
-    model_config = ConfigDict(extra="ignore")
 
     agent: str | None = None
     limit: int = Field(default=100, ge=1, le=500)

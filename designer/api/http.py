@@ -15,11 +15,20 @@ from typing import Any, TypeVar
 from flask import Response, request
 from pydantic import BaseModel, ValidationError
 
-from designer.errors import InvalidBody, MalformedJson, UnsupportedMediaType, validation_entries
+from designer.api.schemas import MAX_ROW_INTEGER
+from designer.errors import (
+    InvalidBody,
+    InvalidPathValue,
+    InvalidQuery,
+    MalformedJson,
+    UnsupportedMediaType,
+    validation_entries,
+)
 
 __all__ = [
     "ROUTE_DOC_ATTRIBUTE",
     "RouteDoc",
+    "bounded_path_values",
     "documented",
     "json_body",
     "minimal",
@@ -149,8 +158,46 @@ def json_body(model: type[M]) -> M:
 
 
 def query_args(model: type[M]) -> M:
-    """The query string validated as ``model``; unknown parameters are ignored."""
-    return _validate(model, request.args.to_dict(), "query string")
+    """The query string validated as ``model``; unknown parameters are ignored.
+
+    A value the model refuses is a 400 ``invalid_query`` naming each parameter. Query
+    models read numbers and times with the bounded types of :mod:`designer.api.schemas`,
+    so nothing the store or date arithmetic cannot hold gets past this point.
+    """
+    data = request.args.to_dict()
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        # Query models are flat: the first part of a location is the parameter's name
+        # (a union such as "a version or 'draft'" adds the member it tried after it).
+        entries: dict[str, dict[str, Any]] = {}
+        for error in exc.errors(include_url=False):
+            name = str(error["loc"][0]) if error["loc"] else "(query)"
+            if name in entries:
+                entries[name]["message"] += f"; or {error['msg']}"
+                continue
+            entries[name] = {"path": name, "message": error["msg"], "type": error["type"]}
+        first = next(iter(entries.values()))
+        more = f" (and {len(entries) - 1} more)" if len(entries) > 1 else ""
+        raise InvalidQuery(
+            f"The query parameter {first['path']} is not valid: {first['message']}{more}.",
+            {"errors": list(entries.values())},
+        ) from None
+
+
+def bounded_path_values(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Refuse a path integer beyond what the store holds (400 naming it), before any view.
+
+    Werkzeug's ``int`` converter reads any run of digits; an id or version past
+    :data:`~designer.api.schemas.MAX_ROW_INTEGER` cannot name a row, and handing it to
+    the database fails there. Installed as the app's URL value preprocessor.
+    """
+    for name, value in (values or {}).items():
+        if isinstance(value, int) and not 0 <= value <= MAX_ROW_INTEGER:
+            raise InvalidPathValue(
+                f"The path parameter {name} is out of range: at most {MAX_ROW_INTEGER}.",
+                {"parameter": name, "maximum": MAX_ROW_INTEGER},
+            )
 
 
 def wants_minimal() -> bool:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from designer.api.http import RouteDoc, documented, query_args, respond
+from designer.api.schemas import Instant, QueryModel
 from designer.extensions import db_session
 from runtime.services.metrics import MetricsOut, compute_metrics
 
@@ -16,19 +17,13 @@ __all__ = ["bp"]
 bp = Blueprint("metrics", __name__)
 
 
-class MetricsQuery(BaseModel):
+class MetricsQuery(QueryModel):
     """The period (default: the last 7 days) and what to narrow it to."""
 
-    model_config = ConfigDict(extra="ignore")
-
-    start: datetime | None = Field(default=None, description="ISO 8601; default 7 days ago")
-    end: datetime | None = Field(default=None, description="ISO 8601; default now")
+    start: Instant | None = Field(default=None, description="ISO 8601; default 7 days before end")
+    end: Instant | None = Field(default=None, description="ISO 8601; default now")
     workflow_id: str | None = None
     queue: str | None = None
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 @bp.get("/metrics")
@@ -47,8 +42,8 @@ def _aware(at: datetime) -> datetime:
 def metrics() -> Response:
     query = query_args(MetricsQuery)
     now = datetime.now(UTC)
-    end = _aware(query.end) if query.end else now
-    start = _aware(query.start) if query.start else end - timedelta(days=7)
+    end = query.end or now
+    start = query.start or end - timedelta(days=7)
     result = compute_metrics(
         db_session(),
         start=start,
