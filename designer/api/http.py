@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from flask import Response, request
 from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from designer.api.schemas import MAX_ROW_INTEGER
 from designer.errors import (
@@ -28,6 +29,7 @@ from designer.errors import (
 __all__ = [
     "ROUTE_DOC_ATTRIBUTE",
     "RouteDoc",
+    "body_bytes",
     "bounded_path_values",
     "documented",
     "json_body",
@@ -97,14 +99,29 @@ def require_json() -> None:
         )
 
 
+def body_bytes() -> bytes:
+    """The request body's bytes; a body over the size limit is refused (413).
+
+    A body sent without a ``Content-Length`` (chunked) is cut off at the limit by
+    Werkzeug, which hands back what it read without a word: parsed, that truncated text
+    would be refused as malformed JSON, or worse, read as something else. Reaching the
+    limit therefore counts as passing it.
+    """
+    data = request.get_data(cache=True)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(data) >= limit:
+        raise RequestEntityTooLarge()
+    return data
+
+
 def raw_json_body() -> tuple[bytes, Any]:
     """The request body as bytes and as parsed JSON.
 
     Refuses a body not sent as JSON (415), malformed JSON naming the line and
-    column (400), and a body over the size limit (413, raised while reading).
+    column (400), and a body over the size limit (413, chunked bodies too).
     """
     require_json()
-    data = request.get_data(cache=True)
+    data = body_bytes()
     if not data.strip():
         raise MalformedJson("The request body is empty; a JSON object is required.")
     try:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
 from designer.api.http import (
     RouteDoc,
+    body_bytes,
     documented,
     json_body,
     query_args,
@@ -84,7 +85,7 @@ def import_workflow() -> Response:
     require_json()
     detail = service.import_workflow(
         session=db_session(),
-        source=request.get_data(),
+        source=body_bytes(),
         replace=query.replace,
         revision=query.revision,
     )
