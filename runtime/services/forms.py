@@ -80,7 +80,7 @@ def validate_form(fields: Sequence[FormField], data: Mapping[str, Any]) -> dict[
         normalised, problem = check_value(field.type, field.values, value)
         if problem is None:
             # The same limits as case data: the submission is stored and read back alike.
-            limit = value_problem(field.name, normalised)
+            limit = value_problem(field.name, normalised, what="form field")
             problem = limit.message if limit is not None else None
         if problem is not None:
             errors[field.name] = problem
