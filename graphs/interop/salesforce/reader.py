@@ -25,6 +25,7 @@ from graphs.interop.errors import NothingToImport, UnknownDocumentKind
 from graphs.interop.formats import format_of_root
 from graphs.interop.report import InteropFormat, ReportItem, ReportKind
 from graphs.interop.safe_xml import local_name, parse_xml
+from graphs.interop.salesforce.fields import declare_read_fields
 from graphs.interop.salesforce.steps import Reporter, condition_from, plain, read_rows, read_step
 from graphs.interop.salesforce.trigger import read_trigger
 from graphs.interop.salesforce.vocabulary import children, read_baton_data, tag, text
@@ -128,6 +129,16 @@ class _Reader:
         for key in ("case_schema", "max_visits_per_node", "escalations"):
             if key in self.flow:
                 document[key] = self.flow[key]
+        if not self.flow:
+            added = declare_read_fields(document)
+            if added:
+                self.add(
+                    label,
+                    "Flow",
+                    ReportKind.APPROXIMATED,
+                    "the record fields the orchestration reads became case fields, typed "
+                    f"after the values they are compared with: {', '.join(added)}",
+                )
         return document_to_workflow(document), self.report
 
     # ------------------------------------------------------------------ nodes
@@ -358,6 +369,8 @@ def _kept_id(element: Element, api: str) -> str:
 
 
 def _kept_label(label: str, kept: dict[str, Any], node_id: str) -> str:
+    if not kept:
+        return label
     name = kept.get("name", "")
     return str(name) if label == (name or node_id) else label
 

@@ -116,7 +116,7 @@ def read_step(
     data: dict[str, Any] = dict(baton) if baton.get("kind") in ("interactive", "background") else {}
     kept_name = data.get("name", "")
     data["id"] = step_id
-    data["name"] = kept_name if label == (kept_name or step_id) else label
+    data["name"] = kept_name if data and label == (kept_name or step_id) else label
     data["kind"] = "interactive" if interactive else "background"
     notes: list[str] = []
     after, entry = _entry(element, data, stage_steps, names, step_ids, notes)
@@ -159,6 +159,7 @@ def _entry(
     tree = parse_logic(logic, len(rows), notes)
     terms: Sequence[Any] = tree[1] if tree[0] == "and" else [tree]
     after: list[str] = []
+    used: set[int] = set()
     rest = []
     for term in terms:
         row = rows[term[1] - 1] if term[0] == "leaf" else None
@@ -171,11 +172,14 @@ def _entry(
             and row.value == "Completed"
         ):
             after.append(stage_steps[head])
+            used.add(term[1] - 1)
         else:
             rest.append(term)
     if not rest:
         return after, None
-    rules = [translate_row(row, step_ids, notes) for row in rows]
+    rules = [
+        None if n in used else translate_row(row, step_ids, notes) for n, row in enumerate(rows)
+    ]
     tree_rest = rest[0] if len(rest) == 1 and rest[0][0] in ("and", "or") else ("and", rest)
     return after, tree_to_group(tree_rest, rules, notes)
 
