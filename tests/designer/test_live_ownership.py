@@ -21,14 +21,17 @@ from flask import Flask
 from live_support import api_token, install, serve
 from sqlalchemy.engine import Engine
 
+from designer.auth.sockets import _connections
 from designer.extensions import state
 from designer.live import app_publisher
 from designer.live.follow import LiveClient
 from designer.live.rooms import ROOM_LEFT
 from runtime import services
+from runtime.accounts import service as accounts
 from runtime.db import session_scope
 from runtime.executor import Worker
 from runtime.services.agents import AgentIn, QueueIn, save_agent, save_queue
+from runtime.store.after_commit import watch_commits
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -56,8 +59,6 @@ def served(app: Flask) -> Iterator[Served]:
     tokens = {"sam": api_token(engine, "sam", "supervisor")}
     with session_scope(engine) as session:
         for agent in ("ada", "ben"):
-            from runtime.accounts import service as accounts
-
             accounts.create_account(
                 session, username=agent, role="agent", actor="test", agent_id=agent
             )
@@ -122,7 +123,8 @@ def test_a_reassigned_agent_socket_leaves_the_run_and_hears_no_more_of_it(
             bens = ben.follow(run_id)
             bens.wait_for_kind("work_item.reassigned")
             for n in range(3):
-                served.rest("sam", "PATCH", f"/api/cases/{case_id}", json={"changes": {"note": f"after {n}"}})
+                note = {"changes": {"note": f"after {n}"}}
+                served.rest("sam", "PATCH", f"/api/cases/{case_id}", json=note)
             with session_scope(served.engine) as session:
                 last = services.get_run(session, run_id=run_id).seq
             bens.wait_for_seq(last)  # Ben hears them ...
@@ -138,8 +140,6 @@ def test_the_periodic_check_takes_sockets_out_of_rooms_moved_elsewhere(
 ) -> None:
     # A move this process never published (another process's, its announcement lost):
     # the check every socket_recheck_seconds finds it.
-    from runtime.store.after_commit import watch_commits
-
     with session_scope(served.engine) as session:
         case = services.create_case(session, fields={"subject": "Toner low"})
         item = services.list_work_items(session, case_id=case.id)[0]
@@ -152,7 +152,5 @@ def test_the_periodic_check_takes_sockets_out_of_rooms_moved_elsewhere(
             services.reassign_work_item(session, key=item.key, assignee="ben", actor="sam")
         time.sleep(0.2)
         assert notices.rooms == []
-        from designer.auth.sockets import _connections
-
         _connections(app).wake()  # what the timer does every socket_recheck_seconds
         notices.wait_for(f"run:{item.run_id}")
