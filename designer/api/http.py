@@ -52,13 +52,15 @@ class RouteDoc:
     """How one route is described in the OpenAPI document.
 
     ``responses`` maps a status to a response model, to ``None`` (no body), or to a
-    ``(media type, description)`` pair for other bodies. ``errors`` lists the
-    error statuses the route may answer with, each with the contract's error body.
+    ``(media type or types, description)`` pair for other bodies. ``errors`` lists the
+    error statuses the route's own work may answer with, each with the contract's error
+    body; :mod:`designer.openapi` adds those that follow from its query, body, path and
+    access rule.
     """
 
     summary: str
     tag: str
-    responses: Mapping[int, type[BaseModel] | tuple[str, str] | None]
+    responses: Mapping[int, type[BaseModel] | tuple[str | tuple[str, ...], str] | None]
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     errors: tuple[int, ...] = ()

@@ -10,7 +10,7 @@ from pydantic import Field
 from designer.api.http import RouteDoc, documented, query_args, respond
 from designer.api.schemas import Instant, QueryModel
 from designer.extensions import db_session
-from runtime.services.metrics import MetricsOut, compute_metrics
+from runtime.services.metrics import MAX_PERIOD, MetricsOut, compute_metrics
 
 __all__ = ["bp"]
 
@@ -33,10 +33,11 @@ class MetricsQuery(QueryModel):
         "routing",
         {200: MetricsOut},
         query=MetricsQuery,
-        errors=(400, 422),
+        errors=(400,),
         description="Reassignment rate, first-time-right assignment, time to first "
         "assignment, time in stage, time to resolution, SLA attainment and agent "
-        "utilisation, with a point per day, for items created in the period.",
+        "utilisation, with a point per day, for items created in the period. The period "
+        f"ends after it starts and spans at most {MAX_PERIOD.days} days (400 otherwise).",
     )
 )
 def metrics() -> Response:
