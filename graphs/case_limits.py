@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "CUT_NOTE",
     "FIELD_NAME",
     "LIMITS",
     "MAX_DEPTH",
@@ -38,6 +39,7 @@ __all__ = [
     "MAX_RECORD_BYTES",
     "MAX_VALUE_BYTES",
     "Problem",
+    "clamped",
     "name_problem",
     "record_problem",
     "value_problem",
@@ -68,6 +70,8 @@ LIMITS: dict[str, int] = {
 
 FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 """What a field name is made of: letters, digits, ``_`` and ``-``, not starting with a digit."""
+CUT_NOTE = f"[removed by Baton: nested deeper than {MAX_DEPTH} levels]"
+"""What :func:`clamped` puts in place of a list or object nested too deeply."""
 
 # C0 and C1 control characters but tab, line feed and carriage return; and surrogates,
 # which only exist in Python strings decoded from "\ud800"-style escapes, never in UTF-8.
@@ -185,6 +189,42 @@ def record_problem(
     return None
 
 
+def clamped(value: Any, *, _depth: int = 0) -> Any:
+    """``value`` changed as little as it takes to pass :func:`value_problem`.
+
+    For values stored before these limits: containers past :data:`MAX_DEPTH` become a
+    note saying so, forbidden characters U+FFFD, numbers past the float range null,
+    integers past 64 bits their digits as text; a value still too large becomes a note.
+
+    >>> clamped({"a": "x\\x00", "b": float("nan"), "c": [2**64]})
+    {'a': 'x\\ufffd', 'b': None, 'c': ['18446744073709551616']}
+    >>> clamped(_nested(MAX_DEPTH + 2)) == _nested(MAX_DEPTH, CUT_NOTE)
+    True
+    """
+    if _depth == 0:
+        value = clamped(value, _depth=1)
+        problem = value_problem("value", value)
+        return value if problem is None else f"[removed by Baton: {problem.message}]"
+    if isinstance(value, str):
+        return _FORBIDDEN.sub("\ufffd", value)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return value if abs(value) <= MAX_INTEGER else str(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, list | dict) and _depth > MAX_DEPTH:
+        return CUT_NOTE
+    if isinstance(value, list):
+        return [clamped(item, _depth=_depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {
+            _FORBIDDEN.sub("\ufffd", str(key)): clamped(item, _depth=_depth + 1)
+            for key, item in value.items()
+        }
+    return str(value)
+
+
 _Fault = tuple[str, str, int | None]
 """A limit broken inside a value: the limit's name, the reason, the number allowed."""
 
@@ -277,8 +317,8 @@ def _not_json(where: str, item: Any) -> _Fault:
     return ("json_value", f"{_at(where)}a {type(item).__name__} is not a JSON value", None)
 
 
-def _nested(depth: int) -> Any:
-    value: Any = 0
+def _nested(depth: int, leaf: Any = 0) -> Any:
+    value: Any = leaf
     for _ in range(depth):
         value = [value]
     return value
