@@ -8,15 +8,27 @@ truncated body read as malformed, and no limits at all on sizes and counts.
 from __future__ import annotations
 
 import io
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from live_support import install, review_loop
+from sqlalchemy import text
 
+from designer.cli import cli
 from designer.extensions import state
-from graphs.case_limits import MAX_DEPTH, MAX_FIELD_NAME_LENGTH, MAX_FIELDS, MAX_VALUE_BYTES
+from graphs.case_limits import (
+    MAX_DEPTH,
+    MAX_FIELD_NAME_LENGTH,
+    MAX_FIELDS,
+    MAX_VALUE_BYTES,
+    clamped,
+)
+from runtime.services import clear_caches
 
 
 def nested(depth: int) -> Any:
@@ -195,3 +207,42 @@ def test_a_form_value_over_the_limits_is_refused_by_field(client: FlaskClient, a
         json={"data": {"verdict": "approve", "comment": "fine\tand tidy"}},
     )
     assert done.status_code == 200
+
+
+def test_a_case_stored_before_the_limits_keeps_every_list_answering_until_repaired(
+    client: FlaskClient, app: Flask, wf: str, tmp_path: Path
+) -> None:
+    created = client.post("/api/cases", json={"fields": {"subject": "Old"}, "workflow_id": wf})
+    case_id, run_id = created.json["case"]["id"], created.json["runs"][0]["id"]
+    engine = state(app).engine
+    # What PATCH stored before the limits (and then answered 500 for, everywhere).
+    old = json.dumps({"subject": "Old", "deep": nested(250), "note": "\ud800x"})
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE cases SET fields = :f WHERE id = :id"), {"f": old, "id": case_id})
+        state_text = conn.execute(text("SELECT state FROM run WHERE id = :id"), {"id": run_id})
+        run_state = json.loads(state_text.scalar_one())
+        run_state["case"] = json.loads(old)
+        conn.execute(
+            text("UPDATE run SET state = :s WHERE id = :id"),
+            {"s": json.dumps(run_state), "id": run_id},
+        )
+    clear_caches()
+    every_list_answers(client, case_id, run_id)
+    assert client.get("/api/runs").json["items"][0]["title"] == "Old"
+    assert client.get(f"/api/cases/{case_id}").json["case"]["fields"]["note"] == "\ufffdx"
+
+    url = engine.url.render_as_string(hide_password=False)
+    env = {"DATABASE_URL": url, "BATON_INSTANCE_PATH": str(tmp_path), "BATON_REDIS_URL": ""}
+    dry = CliRunner().invoke(cli, ["cases", "repair", "--dry-run"], env=env)
+    assert dry.exit_code == 0, dry.output
+    lines = [json.loads(line) for line in dry.output.splitlines()]
+    assert lines[0]["case_id"] == case_id and lines[0]["fields"] == {"deep": "max_depth"}
+    assert lines[-1] == {"repaired": 1, "left_breaking_limits": 0, "dry_run": True}
+    done = CliRunner().invoke(cli, ["cases", "repair"], env=env)
+    assert done.exit_code == 0 and json.loads(done.output.splitlines()[-1])["repaired"] == 1
+    clear_caches()
+    case = client.get(f"/api/cases/{case_id}").json["case"]
+    assert case["version"] == 2 and case["fields"]["deep"] == clamped(nested(250))
+    every_list_answers(client, case_id, run_id)
+    again = CliRunner().invoke(cli, ["cases", "repair"], env=env)
+    assert json.loads(again.output.splitlines()[-1])["repaired"] == 0
