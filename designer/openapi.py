@@ -244,7 +244,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                 operation["requestBody"] = {
                     "required": True,
                     "description": doc.raw_body,
-                    "content": {"application/json": {"schema": {"type": "object"}}},
+                    "content": _content(doc.raw_body_types),
                 }
             responses: dict[str, Any] = {}
             for status, response in sorted(doc.responses.items()):

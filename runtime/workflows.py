@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from graphs.diff import Change, ElementChanges, diff_workflows
-from graphs.io import load_workflow
+from graphs.interop import InteropFormat, import_document
 from graphs.migrations import migrate as upgrade_document
 from graphs.model import SCHEMA_VERSION, Workflow
 from graphs.problems import Problem, has_errors
@@ -612,15 +612,17 @@ def import_workflow(
     source: str | bytes,
     replace: bool = False,
     revision: int | None = None,
+    format: InteropFormat | None = None,
     now: datetime | None = None,
 ) -> WorkflowDetail:
-    """Read a workflow file (any supported schema version) and store it.
+    """Read a workflow file (any supported schema version, BPMN 2.0 or a Salesforce
+    orchestration; ``format`` None: told from content) and store it.
 
     A new id creates a workflow. An existing id is refused unless ``replace`` is set,
     in which case the file becomes the draft, guarded by ``revision`` like any save.
     Raises :class:`graphs.errors.WorkflowFormatError` for a file that is not a workflow.
     """
-    workflow = load_workflow(source)
+    workflow = import_document(source, format=format).workflow
     existing = session.get(WorkflowRow, workflow.id)
     if existing is None:
         return create_workflow(session=session, workflow=workflow, now=now)

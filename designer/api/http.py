@@ -68,6 +68,8 @@ class RouteDoc:
     path_params: Mapping[str, str] = field(default_factory=dict)
     raw_body: str | None = None
     """Describes a JSON body that is not one model (an uploaded file), if any."""
+    raw_body_types: tuple[str, ...] = ("application/json",)
+    """The media types a ``raw_body`` may be sent as."""
     header_params: Mapping[str, str] = field(default_factory=dict)
     """Optional request headers the route heeds, each with what it does."""
 

@@ -10,15 +10,20 @@ from designer.api.http import (
     documented,
     json_body,
     query_args,
-    require_json,
     respond,
+)
+from designer.api.interop import (
+    DOCUMENT_BODY,
+    DOCUMENT_TYPES,
+    DocumentExportQuery,
+    DocumentImportQuery,
+    export_response,
+    require_document,
 )
 from designer.api.schemas import (
     ActiveVersion,
     CreateWorkflowBody,
     DiffQuery,
-    ExportQuery,
-    ImportQuery,
     ProblemList,
     PublishBody,
     SaveDraftBody,
@@ -28,7 +33,6 @@ from designer.api.schemas import (
 )
 from designer.auth.identity import actor
 from designer.extensions import db_session
-from graphs.io import dump_workflow
 from graphs.validation import validate
 from runtime import workflows as service
 from runtime.workflows import PublishResult, VersionDetail, VersionDiff, WorkflowDetail
@@ -70,24 +74,28 @@ def create_workflow() -> Response:
         "Import a workflow file",
         _TAG,
         {201: WorkflowDetail},
-        query=ImportQuery,
-        raw_body="A workflow file's JSON (any supported schema_version)",
+        query=DocumentImportQuery,
+        raw_body=DOCUMENT_BODY,
+        raw_body_types=DOCUMENT_TYPES,
         errors=(400, 409, 413, 415),
         description=(
             "The body is a workflow file's JSON, of any supported schema version (older "
-            "formats are upgraded). A new id creates a workflow; an existing id is refused "
-            "(409) unless `replace=true&revision=n` is given, which replaces its draft."
+            "formats are upgraded), a BPMN 2.0 file or a Salesforce orchestration "
+            "(`POST /api/workflows/import/preview` shows first what it becomes). A new id "
+            "creates a workflow; an existing id is refused (409) unless "
+            "`replace=true&revision=n` is given, which replaces its draft."
         ),
     )
 )
 def import_workflow() -> Response:
-    query = query_args(ImportQuery)
-    require_json()
+    query = query_args(DocumentImportQuery)
+    require_document()
     detail = service.import_workflow(
         session=db_session(),
         source=body_bytes(),
         replace=query.replace,
         revision=query.revision,
+        format=query.format,
     )
     return respond(detail, 201)
 
@@ -247,20 +255,17 @@ def diff(workflow_id: str) -> Response:
     RouteDoc(
         "Download the draft (or a version) as a workflow file",
         _TAG,
-        {200: ("application/json", "The workflow document, as an attachment")},
-        query=ExportQuery,
+        {200: (("application/json", "application/xml"), "The workflow document, as an "
+               "attachment: Baton JSON, or BPMN 2.0 / a Salesforce orchestration with ?format=")},
+        query=DocumentExportQuery,
         errors=(404,),
         path_params=_ID,
     )
 )
 def export_workflow(workflow_id: str) -> Response:
-    query = query_args(ExportQuery)
+    query = query_args(DocumentExportQuery)
     workflow = service.export_workflow(
         session=db_session(), workflow_id=workflow_id, version=query.version
     )
     suffix = f"-v{query.version}" if query.version is not None else ""
-    return Response(
-        dump_workflow(workflow),
-        mimetype="application/json",
-        headers={"Content-Disposition": f"attachment; filename={workflow.id}{suffix}.json"},
-    )
+    return export_response(workflow, query.format, suffix)
