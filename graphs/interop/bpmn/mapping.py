@@ -76,6 +76,7 @@ class _Mapper:
         self.fixed: set[int] = set()  # edges whose kind Baton wrote
         self.flow_order = {flow_id: n for n, flow_id in enumerate(process.flows)}
         self.flow_of: dict[int, int] = {}  # edge -> its flow's place in the document
+        self.outcome_flow: dict[int, str] = {}  # outcome -> the flow it was read from
 
     def say(self, element: BpmnElement | BpmnFlow, kind: ReportKind, reason: str,
             baton_id: str | None = None) -> None:
@@ -240,11 +241,21 @@ class _Mapper:
                 self.edges.append(edge)
                 self.flow_of[id(edge)] = self.flow_order[flow.id]
         if isinstance(node, DecisionNode) and not payload_outcomes:
+            if default is None and len(outcomes) > 1:
+                # Conditions such as approved / not approved cover every case: the last
+                # becomes the default Baton needs, as in BPMN no flow would be taken.
+                default = outcomes.pop()
+                flow = next(f for f in flows if self.outcome_flow.get(id(default)) == f.id)
+                self.say(flow, ReportKind.APPROXIMATED, "the gateway has no default flow: the "
+                         f"last outcome becomes the default (its condition was {flow.condition!r})",
+                         node.id)
+                default.condition = None
             node.outcomes, node.default_outcome = outcomes, default
 
     def outcome(self, node: DecisionNode, flow: BpmnFlow, ids: _Unique, target: str) -> Outcome:
         label = flow.name or (flow.condition or "").strip() or f"To {target}"
         outcome = Outcome(id=ids.take(flow.id, "outcome"), label=label[:200])
+        self.outcome_flow[id(outcome)] = flow.id
         if flow.condition is None:
             return outcome
         condition = translate(flow.condition, flow.language)

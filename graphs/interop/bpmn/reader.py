@@ -34,8 +34,12 @@ _ARTIFACTS = {
     "dataObjectReference": "a data object; Baton keeps data in case fields and step outputs",
     "dataStoreReference": "a data store; Baton keeps data in case fields and step outputs",
 }
+#: Parts of a process or subprocess that are no flow element of their own.
 _SKIPPED = {"laneSet", "lane", "extensionElements", "documentation", "ioSpecification",
-            "property", "incoming", "outgoing"}
+            "property", "incoming", "outgoing", "standardLoopCharacteristics",
+            "multiInstanceLoopCharacteristics", "dataInputAssociation", "dataOutputAssociation",
+            "auditing", "monitoring", "categoryValueRef", "resourceRole", "performer",
+            "potentialOwner", "humanPerformer", "correlationSubscription"}
 
 
 @dataclass(slots=True)

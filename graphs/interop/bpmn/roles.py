@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from graphs.interop.bpmn.reader import BpmnElement, BpmnFlow, BpmnProcess
 from graphs.interop.report import ReportItem, ReportKind
+from graphs.interop.safe_xml import local_name
 
 __all__ = ["STEP_TYPES", "Role", "Structure", "analyse", "is_step"]
 
@@ -159,6 +160,9 @@ def _subprocess(process: BpmnProcess, element: BpmnElement, found: Structure) ->
     if element.type != "subProcess":
         _report(found, element, ReportKind.APPROXIMATED, f"a {element.type} is read as an "
                 "embedded subprocess: Baton has no transactions or ad-hoc activities")
+    if any(local_name(c).endswith("LoopCharacteristics") for c in element.xml):
+        _report(found, element, ReportKind.APPROXIMATED, "a looping or multi-instance "
+                "subprocess runs once in Baton")
     simple = all(
         e.type in _SIMPLE_INSIDE and (e.type != "intermediateCatchEvent" or is_step(e))
         and (e.type not in ("startEvent", "endEvent") or not e.events)

@@ -60,7 +60,7 @@ def _boundary(mapper: _Mapper, element: BpmnElement) -> EscalationRule | None:
     if owner is None or element.events != ["timer"]:
         where = "its task" if owner is not None else f"{element.attached_to!r}"
         mapper.say(element, ReportKind.NOT_IMPORTED, f"a {events} boundary event on {where} "
-                   "has no Baton counterpart; the path it starts is not imported")
+                   "has no Baton counterpart; the path it starts is left unconnected")
         return None
     stage, step = owner
     text = _timer_text(element)
@@ -73,7 +73,7 @@ def _boundary(mapper: _Mapper, element: BpmnElement) -> EscalationRule | None:
     if isinstance(step, BackgroundStep):
         step.timeout_seconds = minutes * 60
         mapper.say(element, ReportKind.APPROXIMATED, "a timer on a background step becomes its "
-                   "timeout; the path it starts is not imported", where)
+                   "timeout; the path it starts is left unconnected", where)
         return None
     assert isinstance(step, InteractiveStep)
     step.sla = SLA(target_minutes=minutes)
@@ -81,7 +81,7 @@ def _boundary(mapper: _Mapper, element: BpmnElement) -> EscalationRule | None:
     target = next(iter(targets), None)
     goto = next((n for n in mapper.nodes if n.id == target and isinstance(n, StageNode)), None)
     if not element.interrupting or goto is None:
-        path = "" if not element.outgoing else "; the path it starts is not imported"
+        path = "" if not element.outgoing else "; the path it starts is left unconnected"
         mapper.say(element, ReportKind.APPROXIMATED, f"the timer becomes the step's SLA{path}",
                    where)
         return None
