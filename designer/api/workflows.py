@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
+from designer import validation_pool as pool
 from designer.api.http import (
     RouteDoc,
     body_bytes,
@@ -33,7 +34,6 @@ from designer.api.schemas import (
 )
 from designer.auth.identity import actor
 from designer.extensions import db_session
-from graphs.validation import validate
 from runtime import workflows as service
 from runtime.workflows import PublishResult, VersionDetail, VersionDiff, WorkflowDetail
 
@@ -158,12 +158,16 @@ def delete_workflow(workflow_id: str) -> Response:
         _TAG,
         {200: ProblemList},
         body=ValidateBody,
-        errors=(400, 413, 415),
+        errors=(400, 413, 415, 429),
+        description=(
+            "Designers may send documents up to the app's body limit, other roles up to "
+            "1 MiB (413). Large documents are checked one at a time per account: another "
+            "while one is under way answers 429 `validation_busy` with `Retry-After`."
+        ),
     )
 )
 def validate_workflow() -> Response:
-    body = json_body(ValidateBody)
-    return respond(ProblemList(problems=validate(body.workflow)))
+    return respond(ProblemList(problems=pool.validate_posted()))
 
 
 @bp.post("/workflows/<workflow_id>/publish")

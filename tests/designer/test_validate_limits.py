@@ -1,0 +1,96 @@
+"""POST /api/validate costs each account no more than its role needs.
+
+Non-designers may send up to 1 MiB; large documents are checked in a pool process, one
+at a time per account; small ones inline, as the canvas sends them.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from flask import Flask
+
+from designer import validation_pool as pool
+from designer.auth.testing import ensure_account
+from graphs.generate import generate_workflow
+from graphs.validation import validate
+
+
+@cache
+def _document(min_bytes: int) -> tuple[bytes, Any]:
+    """A valid workflow document of at least ``min_bytes`` (as a validate body)."""
+    nodes = 40
+    while True:
+        workflow = generate_workflow(nodes, seed=3)
+        body = json.dumps({"workflow": workflow.model_dump(mode="json")}).encode()
+        if len(body) >= min_bytes:
+            return body, workflow
+        nodes *= 2
+
+
+def _post(client: Any, body: bytes) -> Any:
+    return client.post("/api/validate", data=body, content_type="application/json")
+
+
+def test_roles_other_than_designers_may_send_up_to_one_mib(app: Flask) -> None:
+    body, workflow = _document(pool.OTHER_ROLES_MAX_BYTES + 1)
+    for role in ("viewer", "agent", "supervisor"):
+        refused = _post(app.test_client(user=f"{role}-1", role=role), body)
+        assert refused.status_code == 413, role
+        error = refused.get_json()["error"]
+        assert error["code"] == "payload_too_large"
+        assert error["details"] == {"max_bytes": pool.OTHER_ROLES_MAX_BYTES}
+        assert role in error["message"]
+    # A designer's is checked, in the pool, and the answer is the same as inline.
+    answered = _post(app.test_client(), body)
+    assert answered.status_code == 200, answered.get_data(as_text=True)
+    expected = [p.model_dump(mode="json") for p in validate(workflow)]
+    assert answered.get_json()["problems"] == expected
+
+
+def test_small_documents_are_checked_for_every_role(app: Flask) -> None:
+    body, _ = _document(1)
+    for role in ("viewer", "agent", "supervisor", "admin"):
+        answered = _post(app.test_client(user=f"{role}-2", role=role), body)
+        assert (answered.status_code, answered.get_json()) == (200, {"problems": []}), role
+
+
+def test_one_large_validation_at_a_time_per_account(app: Flask) -> None:
+    body, _ = _document(pool.INLINE_MAX_BYTES + 1)
+    client = app.test_client()
+    account = ensure_account(client, "admin", "admin").account_id
+    with pool.ValidationSlot(app, account):  # one of the account's is under way
+        busy = _post(client, body)
+        assert busy.status_code == 429
+        assert busy.get_json()["error"]["code"] == "validation_busy"
+        assert busy.headers["Retry-After"] == "2"
+        # Another designer is not held up by it.
+        assert _post(app.test_client(user="ada", role="admin"), body).status_code == 200
+    assert _post(client, body).status_code == 200
+
+
+def test_the_server_takes_a_bounded_number_of_large_validations(app: Flask) -> None:
+    body, _ = _document(pool.INLINE_MAX_BYTES + 1)
+    slots = [pool.ValidationSlot(app, 1000 + n) for n in range(pool.MAX_QUEUED)]
+    for slot in slots:
+        slot.__enter__()
+    try:
+        busy = _post(app.test_client(user="bo", role="admin"), body)
+        assert (busy.status_code, busy.get_json()["error"]["code"]) == (429, "validation_busy")
+    finally:
+        for slot in slots:
+            slot.__exit__(None, None, None)
+
+
+def test_a_large_body_that_is_not_a_document_is_refused_saying_why(app: Flask) -> None:
+    body, _ = _document(pool.INLINE_MAX_BYTES + 1)
+    broken = body[:-1]  # the closing brace cut off
+    answered = _post(app.test_client(), broken)
+    assert answered.status_code == 400
+    assert answered.get_json()["error"]["code"] == "malformed_json"
+    extra = json.dumps({**json.loads(body), "note": 1}).encode()
+    answered = _post(app.test_client(), extra)
+    assert answered.status_code == 400
+    assert answered.get_json()["error"]["code"] == "invalid_body"
