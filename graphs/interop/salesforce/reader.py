@@ -26,6 +26,7 @@ from graphs.interop.formats import format_of_root
 from graphs.interop.report import InteropFormat, ReportItem, ReportKind
 from graphs.interop.safe_xml import local_name, parse_xml
 from graphs.interop.salesforce.fields import declare_read_fields
+from graphs.interop.salesforce.kept import dict_of, kept_id, kept_label, position
 from graphs.interop.salesforce.steps import Reporter, condition_from, plain, read_rows, read_step
 from graphs.interop.salesforce.trigger import read_trigger
 from graphs.interop.salesforce.vocabulary import children, read_baton_data, tag, text
@@ -75,13 +76,13 @@ class _Reader:
             raise NothingToImport("the orchestration has no orchestratedStages")
         self.ids: dict[str, str] = {}
         for element in [*self.stages, *self.decisions]:
-            self.ids[text(element, "name")] = _kept_id(element, text(element, "name"))
+            self.ids[text(element, "name")] = kept_id(element, text(element, "name"))
         self.step_ids: dict[str, str] = {}
         self.step_names: dict[str, str] = {}
         for stage in self.stages:
             for step in children(stage, "stageSteps"):
                 api = text(step, "name")
-                step_id = _kept_id(step, api)
+                step_id = kept_id(step, api)
                 self.step_ids[api] = step_id
                 self.step_names.setdefault(step_id, api)
 
@@ -113,16 +114,18 @@ class _Reader:
         nodes += [self._stage(element) for element in self.stages]
         nodes += [self._decision(element) for element in self.decisions]
         edges, ends = self._edges(start["id"], start_el)
-        nodes += ends
+        nodes += _placed(ends, nodes, edges)
         self._unread()
         order = {node_id: n for n, node_id in enumerate(self.flow.get("order") or [])}
         visit = {node_id: n for n, node_id in enumerate(visit_order(start["id"], edges))}
         nodes.sort(key=lambda node: order.get(node["id"], len(order) + visit.get(node["id"], 0)))
         document: dict[str, Any] = {
             "id": kept_id if isinstance(kept_id, str) else _slug(label),
-            "name": _kept_label(label, self.flow, "") or label,
+            "name": kept_label(label, self.flow, "") or label,
             "description": text(self.root, "description"),
-            "trigger": read_trigger(start_el, _dict(self.flow.get("trigger")), self._reporter("")),
+            "trigger": read_trigger(
+                start_el, dict_of(self.flow.get("trigger")), self._reporter("")
+            ),
             "nodes": nodes,
             "edges": edges,
         }
@@ -144,11 +147,11 @@ class _Reader:
     # ------------------------------------------------------------------ nodes
 
     def _start(self, element: Element | None) -> dict[str, Any]:
-        kept = _dict(self.flow.get("start"))
+        kept = dict_of(self.flow.get("start"))
         node: dict[str, Any] = dict(kept or {"id": "start", "name": "Start"})
         node["kind"] = "start"
         if element is not None:
-            node["position"] = _position(element, node)
+            node["position"] = position(element, node)
         return node
 
     def _stage(self, element: Element) -> dict[str, Any]:
@@ -156,8 +159,8 @@ class _Reader:
         kept = read_baton_data(element) or {}
         node: dict[str, Any] = {k: v for k, v in kept.items() if k != "steps"}
         node.update(kind="stage", id=self.ids[api], description=text(element, "description"))
-        node["name"] = _kept_label(text(element, "label"), kept, node["id"])
-        node["position"] = _position(element, kept)
+        node["name"] = kept_label(text(element, "label"), kept, node["id"])
+        node["position"] = position(element, kept)
         stage_steps = {
             text(s, "name"): self.step_ids[text(s, "name")] for s in children(element, "stageSteps")
         }
@@ -220,8 +223,8 @@ class _Reader:
         kept = read_baton_data(element) or {}
         node: dict[str, Any] = {k: v for k, v in kept.items() if k not in ("outcomes",)}
         node.update(kind="decision", id=self.ids[api], description=text(element, "description"))
-        node["name"] = _kept_label(text(element, "label"), kept, node["id"])
-        node["position"] = _position(element, kept)
+        node["name"] = kept_label(text(element, "label"), kept, node["id"])
+        node["position"] = position(element, kept)
         node["outcomes"] = [
             self._outcome(api, node["id"], rule) for rule in children(element, "rules")
         ]
@@ -362,31 +365,18 @@ class _Reader:
             )
 
 
-def _kept_id(element: Element, api: str) -> str:
-    kept = read_baton_data(element) or {}
-    value = kept.get("id")
-    return value if isinstance(value, str) and value else api
-
-
-def _kept_label(label: str, kept: dict[str, Any], node_id: str) -> str:
-    if not kept:
-        return label
-    name = kept.get("name", "")
-    return str(name) if label == (name or node_id) else label
-
-
-def _position(element: Element, kept: dict[str, Any]) -> dict[str, float]:
-    position = _dict(kept.get("position"))
-    found: dict[str, float] = {}
-    for axis in ("x", "y"):
-        raw = text(element, f"location{axis.upper()}", "0")
-        try:
-            value = float(raw)
-        except ValueError:
-            value = 0.0
-        old = position.get(axis, 0.0)
-        found[axis] = old if isinstance(old, int | float) and round(old) == value else value
-    return found
+def _placed(
+    ends: list[dict[str, Any]], nodes: list[dict[str, Any]], edges: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """End nodes, each new one placed below the first node that leads to it."""
+    where = {node["id"]: node.get("position") or {} for node in nodes}
+    for end in ends:
+        if "position" in end:
+            continue
+        source = next((e["source"] for e in edges if e["target"] == end["id"]), "")
+        at = where.get(source, {})
+        end["position"] = {"x": at.get("x", 0.0), "y": at.get("y", 0.0) + 150.0}
+    return ends
 
 
 def _target(element: Element, local: str) -> str:
@@ -397,7 +387,3 @@ def _target(element: Element, local: str) -> str:
 def _slug(label: str) -> str:
     slug = re.sub(r"[^A-Za-z0-9]+", "-", label).strip("-").lower()
     return slug[:120] if slug and slug[0].isalpha() else f"flow-{slug}"[:120].rstrip("-")
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
