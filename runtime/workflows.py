@@ -21,10 +21,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -352,6 +353,18 @@ def _check_revision(row: WorkflowRow, revision: int | None) -> None:
 # --- queries and commands -----------------------------------------------------------
 
 
+class _Listed(NamedTuple):
+    """The columns of a workflow row the list shows: never the draft, which may be large."""
+
+    id: str
+    name: str
+    description: str
+    revision: int
+    active_version: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
 # Node and error counts of a draft by (id, created_at, revision): together they name one
 # exact draft (a deleted and re-created id has a new created_at), so the list need not
 # validate every workflow on every call. Bounded, per process, shared by threads.
@@ -360,11 +373,13 @@ _COUNTS_MAX = 1024
 _COUNTS_LOCK = threading.Lock()
 
 
-def _counts_key(row: WorkflowRow) -> tuple[str, str, int]:
+def _counts_key(row: WorkflowRow | _Listed) -> tuple[str, str, int]:
     return (row.id, _utc(row.created_at).isoformat(), row.revision)
 
 
-def _remember_counts(row: WorkflowRow, workflow: Workflow, problems: list[Problem]) -> None:
+def _remember_counts(
+    row: WorkflowRow | _Listed, workflow: Workflow, problems: list[Problem]
+) -> None:
     errors = sum(1 for p in problems if p.severity == "error")
     key = _counts_key(row)
     with _COUNTS_LOCK:
@@ -374,19 +389,25 @@ def _remember_counts(row: WorkflowRow, workflow: Workflow, problems: list[Proble
             _COUNTS.popitem(last=False)
 
 
-def _counts(row: WorkflowRow) -> tuple[int, int]:
+def _counts(session: Session, row: _Listed) -> tuple[int, int]:
     with _COUNTS_LOCK:
         known = _COUNTS.get(_counts_key(row))
     if known is not None:
         return known
-    workflow = _load(row.draft)
+    # Only a draft whose counts this process has not seen yet is read, and checked.
+    draft = session.exec(select(WorkflowRow.draft).where(WorkflowRow.id == row.id)).one()
+    workflow = _load(draft)
     problems = validate(workflow)
     _remember_counts(row, workflow, problems)
     return len(workflow.nodes), sum(1 for p in problems if p.severity == "error")
 
 
 def list_workflows(*, session: Session) -> list[WorkflowSummary]:
-    """Every workflow, by name, with its version numbers and how many errors its draft has."""
+    """Every workflow, by name, with its version numbers and how many errors its draft has.
+
+    Drafts are read only to count what this process has not counted yet (a 50,000-node
+    draft is tens of MB): the counts are kept per exact draft (id, creation, revision).
+    """
     latest = dict(
         session.exec(
             select(WorkflowVersionRow.workflow_id, func.max(WorkflowVersionRow.version)).group_by(
@@ -394,10 +415,13 @@ def list_workflows(*, session: Session) -> list[WorkflowSummary]:
             )
         ).all()
     )
-    rows = session.exec(select(WorkflowRow).order_by(col(WorkflowRow.name), col(WorkflowRow.id)))
+    columns = [col(getattr(WorkflowRow, name)) for name in _Listed._fields]
+    listed = session.execute(
+        sa_select(*columns).order_by(col(WorkflowRow.name), col(WorkflowRow.id))
+    ).all()
     summaries = []
-    for row in rows:
-        node_count, error_count = _counts(row)
+    for row in (_Listed(*values) for values in listed):
+        node_count, error_count = _counts(session, row)
         summaries.append(
             WorkflowSummary(
                 id=row.id,

@@ -94,3 +94,29 @@ def test_a_large_body_that_is_not_a_document_is_refused_saying_why(app: Flask) -
     answered = _post(app.test_client(), extra)
     assert answered.status_code == 400
     assert answered.get_json()["error"]["code"] == "invalid_body"
+
+
+def test_the_workflow_list_does_not_read_drafts_it_has_counted(app: Flask) -> None:
+    from sqlalchemy import event
+
+    from designer.extensions import state
+
+    body, workflow = _document(1)
+    client = app.test_client()
+    created = client.post("/api/workflows", data=body, content_type="application/json")
+    assert created.status_code == 201, created.get_data(as_text=True)
+    assert client.get("/api/workflows").status_code == 200  # counts it (once per process)
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    engine = state(app).engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        listed = client.get("/api/workflows").get_json()["workflows"]
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert [(w["id"], w["node_count"]) for w in listed] == [(workflow.id, len(workflow.nodes))]
+    reads = [s for s in statements if "FROM workflow " in s or "FROM workflow\n" in s]
+    assert reads and not any("draft" in s for s in reads), reads
