@@ -8,6 +8,7 @@ the same declaration drives request validation and :mod:`designer.openapi`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -122,7 +123,8 @@ def raw_json_body() -> tuple[bytes, Any]:
     """The request body as bytes and as parsed JSON.
 
     Refuses a body not sent as JSON (415), malformed JSON naming the line and
-    column (400), and a body over the size limit (413, chunked bodies too).
+    column (400), a string or key holding a lone surrogate, by path (400), and a body
+    over the size limit (413, chunked bodies too).
     """
     require_json()
     data = body_bytes()
@@ -147,7 +149,43 @@ def raw_json_body() -> tuple[bytes, Any]:
             f"column {exc.colno}.",
             {"line": exc.lineno, "column": exc.colno, "reason": exc.msg},
         ) from None
+    if _SURROGATE_ESCAPE.search(text) is not None:
+        where = _lone_surrogate_at(parsed)
+        if where is not None:
+            raise MalformedJson(
+                f"The request body is not valid JSON text: {where} holds a lone surrogate "
+                "(a \\ud800-\\udfff escape without its pair), which is no character.",
+                {"path": where, "reason": "lone surrogate"},
+            )
     return data, parsed
+
+
+# A "\ud800"-style escape: the only way a lone surrogate gets into parsed JSON.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate_at(parsed: Any) -> str | None:
+    """The path (``fields.subject``) of the first string or key holding a lone surrogate.
+
+    Such a string cannot be encoded, so it would fail wherever it went next (the store,
+    the answer): refused here for every body, by path. Iterative, for deep bodies.
+    """
+    stack: list[tuple[Any, str]] = [(parsed, "")]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return where or "(body)"
+        elif isinstance(item, list):
+            stack.extend((child, f"{where}[{index}]") for index, child in enumerate(item))
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                path = f"{where}.{key}" if where else key
+                if _SURROGATE.search(key):
+                    return path
+                stack.append((child, path))
+    return None
 
 
 class _NotJson(ValueError):
