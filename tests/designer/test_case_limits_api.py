@@ -250,3 +250,18 @@ def test_a_case_stored_before_the_limits_keeps_every_list_answering_until_repair
     every_list_answers(client, case_id, run_id)
     again = CliRunner().invoke(cli, ["cases", "repair"], env=env)
     assert json.loads(again.output.splitlines()[-1])["repaired"] == 0
+
+
+def test_a_workflow_whose_step_would_write_past_the_limits_is_refused(
+    client: FlaskClient, tiny: dict[str, Any]
+) -> None:
+    for value, words in ((nested(MAX_DEPTH + 1), "32 levels"), ("a\x00b", "U+0000")):
+        tiny["nodes"][1]["steps"][0]["inputs"]["subject"]["value"] = value
+        for response in (
+            client.post("/api/workflows/import", data=json.dumps(tiny),
+                        content_type="application/json"),
+            client.post("/api/workflows", json={"workflow": tiny}),
+        ):  # fmt: skip
+            error = refusal(response)
+            assert "nodes[1].steps[0].inputs.subject.value" in json.dumps(error)
+            assert words in json.dumps(error)
