@@ -29,7 +29,7 @@ import weakref
 from collections.abc import Collection
 from typing import Any
 
-from flask import Flask, current_app, request, session
+from flask import Flask, Response, current_app, request, session
 from flask_socketio import SocketIO  # type: ignore[import-untyped]
 from sqlmodel import Session
 
@@ -47,6 +47,7 @@ from runtime.db import session_scope
 from runtime.live import RoomKind, parse_room
 
 __all__ = [
+    "MOVES_WORK",
     "authorize_room",
     "install_socket_auth",
     "recheck_connections",
@@ -288,8 +289,32 @@ def register_connect_handler(socketio: SocketIO) -> None:
     socketio._baton_connect_auth = True
 
 
+#: Endpoints that may move work items away from agents: their success checks this
+#: process's sockets at once, and, with Redis, the other web processes' (routing's own
+#: news of the move follows from whichever process publishes it).
+MOVES_WORK = frozenset(
+    {
+        "cases.reassign_work_item",
+        "agents.reassign",
+        "monitor.bulk",
+        "agents.set_availability",
+        "agents.save_agent",
+        "agents.delete_agent",
+        "agents.save_queue",
+        "agents.delete_queue",
+    }
+)
+
+
+def _after_work_moved(response: Response) -> Response:
+    if request.endpoint in MOVES_WORK and response.status_code < 400:
+        recheck_connections()
+    return response
+
+
 def install_socket_auth(app: Flask) -> None:
     """Use the room rule of :data:`ROOMS` for every join in ``app``, and again whenever
     work moves between agents."""
     set_room_authorizer(app, authorize_room)
     set_room_rechecker(app, recheck_rooms)
+    app.after_request(_after_work_moved)

@@ -21,7 +21,8 @@ from flask import Flask
 from live_support import api_token, install, serve
 from sqlalchemy.engine import Engine
 
-from designer.auth.sockets import _connections
+from designer.auth.policy import POLICY
+from designer.auth.sockets import MOVES_WORK, _connections
 from designer.extensions import state
 from designer.live import app_publisher
 from designer.live.follow import LiveClient
@@ -154,3 +155,28 @@ def test_the_periodic_check_takes_sockets_out_of_rooms_moved_elsewhere(
         assert notices.rooms == []
         _connections(app).wake()  # what the timer does every socket_recheck_seconds
         notices.wait_for(f"run:{item.run_id}")
+
+
+def test_a_move_through_this_process_api_is_checked_at_once_without_a_worker_here(
+    served: Served,
+) -> None:
+    # A web process whose executor runs elsewhere: routing's news of the move goes
+    # through the outbox to that process, but this one checks its sockets at once.
+    with session_scope(served.engine) as session:
+        case = services.create_case(session, fields={"subject": "Paper jam"})
+        item = services.list_work_items(session, case_id=case.id)[0]
+        started = services.get_run(session, run_id=item.run_id).seq
+    with LiveClient(served.url, token=served.tokens["ada"]) as ada:
+        notices = Notices(ada)
+        ada.follow(item.run_id).wait_for_seq(started)
+        watch_commits(served.engine, None)
+        moved = served.rest(
+            "sam", "POST", f"/api/work-items/{item.key}/reassign",
+            json={"assignee": "ben", "reason": "ada is out"},
+        )  # fmt: skip
+        assert moved.status_code == 200, moved.text
+        notices.wait_for(f"run:{item.run_id}", timeout=5)
+
+
+def test_every_endpoint_that_moves_work_is_a_real_one() -> None:
+    assert MOVES_WORK.issubset(POLICY)
