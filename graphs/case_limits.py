@@ -28,6 +28,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import pydantic_core
+
 __all__ = [
     "CUT_NOTE",
     "FIELD_NAME",
@@ -174,10 +176,10 @@ def record_problem(
             f"a case may have at most {MAX_FIELDS:,} fields; this one would have {len(merged):,}",
             MAX_FIELDS,
         )
-    total = 2 + sum(
-        _string_bytes(name) + 2 + (sizes[name] if name in sizes else _size(value))
-        for name, value in merged.items()
-    )
+    if current:
+        total = _record_bytes(merged)
+    else:
+        total = 2 + sum(_string_bytes(name) + 2 + size for name, size in sizes.items())
     if total > MAX_RECORD_BYTES:
         return Problem(
             None,
@@ -236,6 +238,17 @@ def _short(name: str) -> str:
 def _string_bytes(text: str) -> int:
     # The UTF-8 length plus quotes; escapes add a little that the limits do not need.
     return len(text.encode("utf-8", "surrogatepass")) + 2
+
+
+def _record_bytes(record: Mapping[str, Any]) -> int:
+    # The record's encoded length, as the store will write it: fast, in Rust. A value it
+    # cannot encode (only a row stored before these limits) is measured by the walk.
+    try:
+        return len(pydantic_core.to_json(record))
+    except (ValueError, TypeError):
+        return 2 + sum(
+            _string_bytes(str(name)) + 2 + _size(value) for name, value in record.items()
+        )
 
 
 def _size(value: Any) -> int:
