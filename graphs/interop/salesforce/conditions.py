@@ -57,6 +57,8 @@ _NEGATED = {
     Operator.IS_SET: Operator.IS_NOT_SET,
     Operator.IS_NOT_SET: Operator.IS_SET,
 }
+#: Parentheses nested deeper than this are not read (no rule builder nests so deep).
+MAX_LOGIC_DEPTH = 32
 _TOKENS = re.compile(r"\s*(\d+|AND|OR|NOT|\(|\))", re.IGNORECASE)
 
 
@@ -210,8 +212,9 @@ def parse_logic(logic: str, count: int, notes: list[str]) -> LogicTree:
     if plain in ("and", "or"):
         return (plain, [("leaf", n) for n in range(1, count + 1)])
     tokens = [t.upper() for t in _TOKENS.findall(logic)]
-    if "".join(tokens).replace(" ", "") != re.sub(r"\s+", "", logic).upper() or not tokens:
-        notes.append(f"the condition logic {logic!r} could not be read; all rows must hold")
+    readable = "".join(tokens).replace(" ", "") == re.sub(r"\s+", "", logic).upper()
+    if not readable or not tokens or _depth(tokens) > MAX_LOGIC_DEPTH:
+        notes.append(f"the condition logic {_short(logic)!r} could not be read; all rows must hold")
         return ("and", [("leaf", n) for n in range(1, count + 1)])
     position = 0
 
@@ -248,8 +251,20 @@ def parse_logic(logic: str, count: int, notes: list[str]) -> LogicTree:
     try:
         return expr()
     except (ValueError, IndexError):
-        notes.append(f"the condition logic {logic!r} could not be read; all rows must hold")
+        notes.append(f"the condition logic {_short(logic)!r} could not be read; all rows must hold")
         return ("and", [("leaf", n) for n in range(1, count + 1)])
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _depth(tokens: list[str]) -> int:
+    depth = deepest = 0
+    for token in tokens:
+        depth += 1 if token == "(" else -1 if token == ")" else 0
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def tree_to_group(tree: LogicTree, rules: Sequence[Rule | None], notes: list[str]) -> Group | None:

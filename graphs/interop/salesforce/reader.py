@@ -72,7 +72,7 @@ class _Reader:
         self.flow = read_baton_data(root) or {}
         self.stages = children(root, "orchestratedStages")
         self.decisions = children(root, "decisions")
-        if not self.stages:
+        if not self.stages and not self.flow:  # a Baton workflow may have none yet
             raise NothingToImport("the orchestration has no orchestratedStages")
         self.ids: dict[str, str] = {}
         for element in [*self.stages, *self.decisions]:
@@ -263,7 +263,7 @@ class _Reader:
     ) -> list[tuple[str, str | None, str, str]]:
         """(source id, outcome id, target API name or "", label) for every connector."""
         exits: list[tuple[str, str | None, str, str]] = []
-        if start is not None and start.find(tag("connector")) is not None:
+        if start is not None:
             exits.append((start_id, None, _target(start, "connector"), ""))
         for stage in self.stages:
             exits.append((self.ids[text(stage, "name")], None, _target(stage, "connector"), ""))

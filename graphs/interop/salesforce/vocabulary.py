@@ -91,8 +91,8 @@ def read_baton_data(element: Element) -> dict[str, Any] | None:
         raw = text(holder, "stringValue") if holder is not None else ""
         try:
             data = json.loads(raw)
-        except ValueError:
-            return None
+        except (ValueError, RecursionError):
+            return None  # not Baton's, or nested past reading: the Salesforce fields stand
         return data if isinstance(data, dict) else None
     return None
 

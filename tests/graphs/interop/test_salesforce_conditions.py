@@ -85,3 +85,10 @@ def test_an_unreadable_logic_is_noted_and_all_rows_must_hold() -> None:
     parsed, notes = parse_condition("1 AND (2 OR", rows, {})
     assert parsed is not None and parsed.match == "all" and len(parsed.rules) == 2
     assert "could not be read" in notes[0]
+
+
+def test_logic_nested_past_reading_is_noted_not_a_crash() -> None:
+    rows = [FlowCondition("$Record.a", "EqualTo", "stringValue", "x")]
+    parsed, notes = parse_condition("(" * 3000 + "1" + ")" * 3000, rows, {})
+    assert parsed == Group(rules=[Rule(field="case.a", op="eq", value="x")])
+    assert len(notes) == 1 and len(notes[0]) < 150

@@ -9,6 +9,7 @@ import pytest
 
 from graphs.conditions import Group, Rule
 from graphs.errors import DocumentTooLarge
+from graphs.examples import load_example
 from graphs.interop import (
     InteropFormat,
     MalformedXMLError,
@@ -19,7 +20,7 @@ from graphs.interop import (
     UnsafeXMLError,
     import_document,
 )
-from graphs.interop.salesforce import import_orchestration
+from graphs.interop.salesforce import export_orchestration, import_orchestration
 from graphs.model import (
     BackgroundStep,
     DecisionNode,
@@ -274,3 +275,16 @@ def test_a_document_over_the_limit_is_refused_with_its_size() -> None:
     with pytest.raises(DocumentTooLarge) as caught:
         import_document(FLOW.format("").encode(), max_bytes=10)
     assert "10" in str(caught.value)
+
+
+def test_baton_data_nested_past_reading_is_ignored_and_the_salesforce_fields_stand() -> None:
+
+    xml = export_orchestration(load_example("support-case"))
+    deep = "[" * 100_000 + "]" * 100_000
+    head = '<stringValue>{"id":"support-case"'
+    assert head in xml
+    workflow, _ = import_orchestration(
+        xml.replace(head, '<stringValue>{"x":' + deep + ',"id":"support-case"', 1).encode()
+    )
+    assert workflow.name == "Support case"
+    assert next(n.id for n in workflow.nodes if isinstance(n, StageNode)) == "intake"
