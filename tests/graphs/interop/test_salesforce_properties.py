@@ -13,7 +13,8 @@ from graphs.errors import WorkflowFormatError
 from graphs.examples import load_example
 from graphs.interop.salesforce import export_orchestration, import_orchestration
 from graphs.model import Workflow
-from tests.graphs.strategies import valid_workflows
+
+from ..strategies import valid_workflows
 
 _EXPORTED = export_orchestration(load_example("access-request"))
 _ELEMENTS = list(re.finditer(r"<(\w+)>[^<]*</\1>", _EXPORTED))
