@@ -8,6 +8,10 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 BPMN = Path(__file__).parent / "data" / "claim-intake.bpmn"
+ORCHESTRATION = (
+    Path(__file__).parents[1]
+    / "graphs/interop/corpus/salesforce/Case_Escalation_Orchestration.flow-meta.xml"
+)
 SHOTS = Path(__file__).parents[2] / "test-results"
 
 
@@ -66,3 +70,28 @@ def test_import_a_bpmn_file_read_the_report_save_and_see_it_laid_out(page: Page)
     )
     assert exported.status == 200
     assert "<processType>Orchestrator</processType>" in exported.text()
+
+
+def test_import_a_salesforce_orchestration_through_the_canvas(page: Page) -> None:
+    page.goto("/")
+    page.get_by_test_id("import-workflow-file").set_input_files(str(ORCHESTRATION))
+    expect(page.get_by_test_id("import-summary")).to_contain_text("Salesforce orchestration")
+    rows = page.get_by_test_id("import-report-row")
+    review = rows.filter(has_text="Review_Case").filter(has_text="Review_Case_Screen_Flow")
+    expect(review).to_contain_text("Unresolved reference")
+    expect(review).to_contain_text("Triage/Review_Case")
+    page.screenshot(path=str(SHOTS / "import-salesforce-report.png"))
+    page.get_by_test_id("import-confirm").click()
+    expect(page).to_have_url(re.compile(r"/workflows/case-escalation$"))
+    nodes = page.locator(".react-flow__node")
+    expect(nodes).to_have_count(6)
+    boxes = [nodes.nth(i).bounding_box() for i in range(6)]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert a and b
+            apart = (
+                a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"]
+            )  # fmt: skip
+            assert apart, (a, b)
+    page.screenshot(path=str(SHOTS / "import-salesforce-laid-out.png"))
