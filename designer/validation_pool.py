@@ -16,6 +16,11 @@ So:
 - **one at a time per account**: an account with a large validation under way gets
   429 ``validation_busy`` (``Retry-After``) for the next, and so does everyone once
   :data:`MAX_QUEUED` large validations are under way or waiting.
+
+Reading a stored document is bounded the same way (:func:`bound_read`): a draft or
+version over :data:`OTHER_ROLES_MAX_BYTES` is loaded, checked and sent only to
+designers (403 ``too_large_for_role`` for the others, answered from its stored size
+without loading it); the pages of other roles draw versions far smaller than that.
 """
 
 from __future__ import annotations
@@ -44,8 +49,10 @@ __all__ = [
     "OTHER_ROLES_MAX_BYTES",
     "POOL_PROCESSES",
     "TooLargeForRole",
+    "TooLargeToRead",
     "ValidationBusy",
     "ValidationSlot",
+    "bound_read",
     "check_in_pool",
     "max_bytes_for",
     "validate_posted",
@@ -83,6 +90,25 @@ class TooLargeForRole(ApiError):
 
     status = 413
     code = "payload_too_large"
+
+
+class TooLargeToRead(ApiError):
+    """The stored document is larger than the caller's role may have read."""
+
+    status = 403
+    code = "too_large_for_role"
+
+
+def bound_read(nbytes: int) -> None:
+    """Refuse the current account a stored document of ``nbytes`` its role may not read."""
+    principal = current_principal()
+    if principal is None or principal.role in _DESIGNERS or nbytes <= OTHER_ROLES_MAX_BYTES:
+        return
+    raise TooLargeToRead(
+        f"This workflow is {nbytes:,} bytes as stored; a {principal.role.value} may read "
+        f"documents of up to {OTHER_ROLES_MAX_BYTES:,} bytes (designers may read any).",
+        {"bytes": nbytes, "max_bytes": OTHER_ROLES_MAX_BYTES},
+    )
 
 
 def max_bytes_for(role: Role, app_limit: int | None) -> int | None:

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, update
+from sqlalchemy import Text, cast, func, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -67,6 +67,7 @@ __all__ = [
     "list_workflows",
     "publish",
     "save_draft",
+    "stored_bytes",
 ]
 
 DRAFT = "draft"
@@ -436,6 +437,22 @@ def list_workflows(*, session: Session) -> list[WorkflowSummary]:
             )
         )
     return summaries
+
+
+def stored_bytes(*, session: Session, workflow_id: str, version: int | None = None) -> int:
+    """How large the draft (or a published version) is as stored JSON, read without
+    loading it (0 if there is none): callers bound who may have a huge one read.
+    """
+    if version is None:
+        column, where = col(WorkflowRow.draft), [col(WorkflowRow.id) == workflow_id]
+    else:
+        column = col(WorkflowVersionRow.definition)
+        where = [
+            col(WorkflowVersionRow.workflow_id) == workflow_id,
+            col(WorkflowVersionRow.version) == version,
+        ]
+    found = session.execute(sa_select(func.length(cast(column, Text))).where(*where)).first()
+    return int(found[0] or 0) if found is not None else 0
 
 
 def get_workflow(*, session: Session, workflow_id: str) -> WorkflowDetail:

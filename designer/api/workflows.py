@@ -106,6 +106,7 @@ def import_workflow() -> Response:
              path_params=_ID)
 )
 def get_workflow(workflow_id: str) -> Response:
+    pool.bound_read(service.stored_bytes(session=db_session(), workflow_id=workflow_id))
     return respond(service.get_workflow(session=db_session(), workflow_id=workflow_id))
 
 
@@ -215,6 +216,9 @@ def list_versions(workflow_id: str) -> Response:
              path_params=_ID_VERSION)
 )
 def get_version(workflow_id: str, version: int) -> Response:
+    pool.bound_read(
+        service.stored_bytes(session=db_session(), workflow_id=workflow_id, version=version)
+    )
     detail = service.get_version(session=db_session(), workflow_id=workflow_id, version=version)
     return respond(detail)
 
@@ -248,6 +252,14 @@ def activate(workflow_id: str, version: int) -> Response:
 )
 def diff(workflow_id: str) -> Response:
     query = query_args(DiffQuery)
+    for ref in (query.from_, query.to):
+        pool.bound_read(
+            service.stored_bytes(
+                session=db_session(),
+                workflow_id=workflow_id,
+                version=None if ref == service.DRAFT else int(ref),
+            )
+        )
     result = service.diff(
         session=db_session(), workflow_id=workflow_id, from_=query.from_, to=query.to
     )
@@ -268,6 +280,9 @@ def diff(workflow_id: str) -> Response:
 )
 def export_workflow(workflow_id: str) -> Response:
     query = query_args(DocumentExportQuery)
+    pool.bound_read(
+        service.stored_bytes(session=db_session(), workflow_id=workflow_id, version=query.version)
+    )
     workflow = service.export_workflow(
         session=db_session(), workflow_id=workflow_id, version=query.version
     )

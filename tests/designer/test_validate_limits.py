@@ -10,12 +10,21 @@ import json
 from functools import cache
 from typing import Any
 
+import pytest
 from flask import Flask
 
 from designer import validation_pool as pool
 from designer.auth.testing import ensure_account
 from graphs.generate import generate_workflow
 from graphs.validation import validate
+
+
+@pytest.fixture(autouse=True)
+def small_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The limits scaled down (1 MiB -> 64 KiB, 256 KiB -> 16 KiB): the same rules on
+    documents that are quick to make and check."""
+    monkeypatch.setattr(pool, "OTHER_ROLES_MAX_BYTES", 64 * 1024)
+    monkeypatch.setattr(pool, "INLINE_MAX_BYTES", 16 * 1024)
 
 
 @cache
@@ -34,7 +43,7 @@ def _post(client: Any, body: bytes) -> Any:
     return client.post("/api/validate", data=body, content_type="application/json")
 
 
-def test_roles_other_than_designers_may_send_up_to_one_mib(app: Flask) -> None:
+def test_roles_other_than_designers_may_send_up_to_their_limit(app: Flask) -> None:
     body, workflow = _document(pool.OTHER_ROLES_MAX_BYTES + 1)
     for role in ("viewer", "agent", "supervisor"):
         refused = _post(app.test_client(user=f"{role}-1", role=role), body)
@@ -120,3 +129,32 @@ def test_the_workflow_list_does_not_read_drafts_it_has_counted(app: Flask) -> No
     assert [(w["id"], w["node_count"]) for w in listed] == [(workflow.id, len(workflow.nodes))]
     reads = [s for s in statements if "FROM workflow " in s or "FROM workflow\n" in s]
     assert reads and not any("draft" in s for s in reads), reads
+
+
+def test_only_designers_may_read_a_stored_workflow_over_the_limit(app: Flask) -> None:
+    body, workflow = _document(pool.OTHER_ROLES_MAX_BYTES + 1)
+    admin = app.test_client()
+    assert (
+        admin.post("/api/workflows", data=body, content_type="application/json").status_code == 201
+    )
+    revision = admin.get(f"/api/workflows/{workflow.id}").get_json()["revision"]
+    published = admin.post(f"/api/workflows/{workflow.id}/publish", json={"revision": revision})
+    assert published.status_code in (200, 201), published.get_data(as_text=True)
+    paths = [
+        f"/api/workflows/{workflow.id}",
+        f"/api/workflows/{workflow.id}/versions/1",
+        f"/api/workflows/{workflow.id}/export",
+        f"/api/workflows/{workflow.id}/export?version=1",
+        f"/api/workflows/{workflow.id}/diff?from=1&to=draft",
+    ]
+    for role in ("viewer", "agent", "supervisor"):
+        client = app.test_client(user=f"{role}-3", role=role)
+        for path in paths:
+            refused = client.get(path)
+            assert refused.status_code == 403, (role, path)
+            error = refused.get_json()["error"]
+            assert error["code"] == "too_large_for_role"
+            assert error["details"]["max_bytes"] == pool.OTHER_ROLES_MAX_BYTES
+        listed = client.get("/api/workflows").get_json()["workflows"]
+        assert [w["id"] for w in listed] == [workflow.id]  # the list still names it
+    assert admin.get(paths[0]).status_code == 200
