@@ -148,7 +148,9 @@ class _Mapper:
         first = elements[region[0]]
         if roles[first.id] is Role.STAGE:
             scope = [first.id, *self.inner(first)]
-            tasks = [elements[e] for e in scope[1:] if is_step(elements[e])]
+            # A task Baton wrote for its own bookkeeping (it has a role) is no step.
+            tasks = [elements[e] for e in scope[1:]
+                     if is_step(elements[e]) and "role" not in elements[e].payloads]
             exits = first.outgoing
             holder = first
         else:
@@ -169,6 +171,9 @@ class _Mapper:
             step, from_payload = make_step(task, ids[task.id], tell)
             if not from_payload:
                 step.after = _after(self.process, task, set(scope), ids)
+                guard = self.structure.guards.get(task.id)
+                if guard is not None:
+                    step.entry_condition = self.entry_condition(guard, node_id, step.id)
             steps.append(step)
         if roles[first.id] is Role.STAGE:
             name = first.name
@@ -189,6 +194,14 @@ class _Mapper:
         for child in element.children:
             found += [child, *self.inner(self.process.elements[child])]
         return found
+
+    def entry_condition(self, guard: BpmnFlow, node_id: str, step_id: str) -> Group | None:
+        condition = translate(guard.condition or "", guard.language)
+        if condition is None:
+            self.say(guard, ReportKind.KEPT_AS_TEXT, f"the condition {guard.condition!r} that "
+                     "lets the task run is no simple comparison; the step has no entry "
+                     "condition until it is written", f"{node_id}/{step_id}")
+        return condition
 
     # ------------------------------------------------------------------ edges
 

@@ -54,6 +54,8 @@ class Structure:
     roles: dict[str, Role] = field(default_factory=dict)
     regions: list[list[str]] = field(default_factory=list)
     report: list[ReportItem] = field(default_factory=list)
+    #: A task behind a gateway that only skips it: the flow whose condition lets it run.
+    guards: dict[str, BpmnFlow] = field(default_factory=dict)
 
 
 def is_step(element: BpmnElement) -> bool:
@@ -66,9 +68,40 @@ def is_step(element: BpmnElement) -> bool:
 def analyse(process: BpmnProcess) -> Structure:
     """Roles and regions of the process's elements (flattening subprocesses in place)."""
     found = Structure()
+    skip_gateways = _find_guards(process, found)
     _assign(process, [e for e in process.elements.values() if e.parent is None], found)
+    found.roles.update({g: Role.GATEWAY for g in skip_gateways
+                        if found.roles.get(g) not in (Role.INNER, Role.IGNORED)})
     _carve_regions(process, found)
     return found
+
+
+def _find_guards(process: BpmnProcess, found: Structure) -> set[str]:
+    """Exclusive gateways that run one task or skip it, meeting again at once after it.
+
+    That is how an entry condition is drawn (and how Baton exports one): the task becomes
+    a step whose entry condition is the gateway's condition, and both gateways pass.
+    """
+    flows, elements = process.flows, process.elements
+    gateways: set[str] = set()
+    for gate in elements.values():
+        if gate.type != "exclusiveGateway" or len(gate.outgoing) != 2:
+            continue
+        first, second = (flows[f] for f in gate.outgoing)
+        for run, skip in ((first, second), (second, first)):
+            task = elements.get(run.target)
+            merge = elements.get(skip.target)
+            if (task is None or merge is None or not is_step(task) or run.condition is None
+                    or skip.condition is not None or merge.type != "exclusiveGateway"
+                    or task.outgoing != [f for f in task.outgoing
+                                         if flows[f].target == merge.id]
+                    or len(task.outgoing) != 1 or len(task.incoming) != 1
+                    or len(merge.incoming) != 2 or len(merge.outgoing) != 1):
+                continue
+            found.guards[task.id] = run
+            gateways.update({gate.id, merge.id})
+            break
+    return gateways
 
 
 def _report(found: Structure, element: BpmnElement, kind: ReportKind, reason: str) -> None:
@@ -157,6 +190,8 @@ def _end(element: BpmnElement, found: Structure) -> None:
 
 def _subprocess(process: BpmnProcess, element: BpmnElement, found: Structure) -> None:
     inner = _descendants(process, element)
+    guarding = {f.source for f in found.guards.values()} | {
+        process.flows[process.elements[t].outgoing[0]].target for t in found.guards}
     if element.type != "subProcess":
         _report(found, element, ReportKind.APPROXIMATED, f"a {element.type} is read as an "
                 "embedded subprocess: Baton has no transactions or ad-hoc activities")
@@ -164,7 +199,8 @@ def _subprocess(process: BpmnProcess, element: BpmnElement, found: Structure) ->
         _report(found, element, ReportKind.APPROXIMATED, "a looping or multi-instance "
                 "subprocess runs once in Baton")
     simple = all(
-        e.type in _SIMPLE_INSIDE and (e.type != "intermediateCatchEvent" or is_step(e))
+        (e.type in _SIMPLE_INSIDE or e.id in guarding)
+        and (e.type != "intermediateCatchEvent" or is_step(e))
         and (e.type not in ("startEvent", "endEvent") or not e.events)
         and (e.type != "boundaryEvent" or e.events == ["timer"])
         for e in inner

@@ -129,8 +129,18 @@ def case_updates(step: BackgroundStep) -> list[str]:
 def step_script(step: BackgroundStep, outputs: Mapping[str, Any] | None) -> str:
     """The script of a background step's script task: its outputs, then its case updates.
 
-    Without ``outputs`` (a plain export) the step's outputs start empty; a driver that
-    simulates the outside world passes the outputs each action would return.
+    Without ``outputs`` (a plain export) the step's outputs start empty. A driver that
+    plays the outside world passes what the action would return; as in
+    :func:`runtime.engine.simulate`, keys starting with ``$`` are not outputs, and
+    ``"$case": {...}`` is written to the case after the step's own updates.
+
+    >>> print(step_script(BackgroundStep(id="s", action="notify"),
+    ...                   {"sent": True, "$case": {"status": "spam"}}))
+    step_s = {'sent': True}
+    case_status = 'spam'
     """
-    lines = [f"{step_var(step.id)} = {dict(outputs or {})!r}", *case_updates(step)]
+    given = dict(outputs or {})
+    data = {key: value for key, value in given.items() if not key.startswith("$")}
+    lines = [f"{step_var(step.id)} = {data!r}", *case_updates(step)]
+    lines += [f"{case_var(k)} = {v!r}" for k, v in dict(given.get("$case", {})).items()]
     return "\n".join(lines)

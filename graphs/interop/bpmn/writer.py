@@ -3,9 +3,8 @@
 The translation is the one a modeller would draw by hand, one BPMN element per Baton node:
 
 - the start and the ends become start and end events;
-- a stage becomes a collapsed embedded subprocess. Inside, its steps become tasks between
-  parallel splits and joins (steps with ``after`` go in later layers); a step with an entry
-  condition sits behind an exclusive gateway that skips it when the condition fails;
+- a stage becomes a collapsed embedded subprocess holding its steps as tasks, in parallel
+  blocks layered by ``after`` (see :mod:`graphs.interop.bpmn.stages`);
 - an interactive step becomes a user task (its queue and agent also as Camunda's
   ``candidateGroups`` and ``assignee``); a ``wait`` step an intermediate timer event; any
   other background step a Python script task that records the step's outputs and applies
@@ -27,9 +26,12 @@ from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+import networkx as nx
+
 from graphs.interop.bpmn.extensions import BATON_NS, CAMUNDA_NS, extension_elements
-from graphs.interop.bpmn.layout import Shape, diagram_xml, grid_shape
-from graphs.interop.bpmn.scripts import condition_expression, step_script
+from graphs.interop.bpmn.layout import Shape, diagram_xml
+from graphs.interop.bpmn.scripts import case_updates, condition_expression, step_script
+from graphs.interop.bpmn.stages import write_stage
 from graphs.io import workflow_to_document
 from graphs.model import (
     BackgroundStep,
@@ -42,7 +44,7 @@ from graphs.model import (
     Workflow,
 )
 
-__all__ = ["BATON_TARGET_NAMESPACE", "export_bpmn", "step_layers", "workflow_to_bpmn"]
+__all__ = ["BATON_TARGET_NAMESPACE", "export_bpmn", "workflow_to_bpmn"]
 
 BATON_TARGET_NAMESPACE = "https://baton.example/workflows"
 _MODEL_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -66,26 +68,6 @@ def export_bpmn(workflow: Workflow) -> str:
 def workflow_to_bpmn(workflow: Workflow, *, outputs: Outputs | None = None) -> str:
     """The BPMN XML of ``workflow``; ``outputs`` are canned background step outputs."""
     return _Writer(workflow, outputs).build()
-
-
-def step_layers(steps: list[Step]) -> list[list[Step]]:
-    """Steps grouped so each waits only for steps of earlier layers.
-
-    An ``after`` naming no step of the stage (a broken draft) is ignored, and steps
-    waiting for each other in a circle go in one last layer, so any draft can be exported.
-    """
-    known = {step.id for step in steps}
-    placed: dict[str, int] = {}
-    remaining = list(steps)
-    while remaining:
-        ready = [s for s in remaining if all(d in placed for d in s.after if d in known)]
-        for step in ready or list(remaining):
-            placed[step.id] = 1 + max((placed[d] for d in step.after if d in placed), default=-1)
-            remaining.remove(step)
-    layers: list[list[Step]] = [[] for _ in range(max(placed.values(), default=-1) + 1)]
-    for step in steps:
-        layers[placed[step.id]].append(step)
-    return [layer for layer in layers if layer]
 
 
 def _payload(document: Mapping[str, Any], *drop: str) -> dict[str, Any]:
@@ -115,6 +97,11 @@ class _Writer:
         self.ids = _Ids()
         self.element_of: dict[int, str] = {}  # node index -> BPMN id
         self.planes: list[str] = []
+        # The first node of an id wins, as in validation; a broken draft may repeat one.
+        self.by_id = {node.id: node for node in reversed(workflow.nodes)}
+        graph = nx.DiGraph([(e.source, e.target) for e in workflow.edges])
+        self.on_cycle = {n for part in nx.strongly_connected_components(graph) if len(part) > 1
+                         for n in part} | {e.source for e in workflow.edges if e.source == e.target}
 
     # ------------------------------------------------------------------ elements
 
@@ -168,70 +155,19 @@ class _Writer:
         node = self.workflow.nodes[index]
         assert isinstance(node, StageNode)
         stage_id = self.element_of[index]
-        inner: list[str] = []
-        shapes: list[Shape] = []
-        flows: list[tuple[str, str, str]] = []
+        content, diagram = write_stage(
+            node, stage_id, take=self.ids.take,
+            task=lambda position, element: self.task(index, position, element),
+            writes=self.writes, re_entered=node.id in self.on_cycle)
+        self.planes.append(diagram)
+        return self.node_element(index, "subProcess", content)
 
-        def element(wanted: str, xml: str, kind: str, column: int, row: int = 0) -> str:
-            element_id = self.ids.take(wanted)
-            inner.append(xml.format(id=element_id))
-            shapes.append(grid_shape(element_id, kind, column, row))
-            return element_id
-
-        def flow(source: str, target: str, condition: str | None = None,
-                 flow_id: str | None = None) -> None:
-            flow_id = flow_id or self.ids.take(f"{stage_id}__flow")
-            inner.append(_flow_xml(flow_id, source, target, condition))
-            flows.append((flow_id, source, target))
-
-        last = element(f"{stage_id}__start", '<bpmn:startEvent id="{id}"/>', "startEvent", 0)
-        positions = {step.id: k for k, step in enumerate(node.steps)}
-        tasks: dict[int, str] = {}  # written in the stage's step order, for a faithful read
-        column = 0
-        for layer in step_layers(node.steps):
-            column += 1
-            head = last
-            if len(layer) > 1:
-                head = element(f"{stage_id}__split", '<bpmn:parallelGateway id="{id}"/>',
-                               "parallelGateway", column)
-                flow(last, head)
-                column += 1
-            guarded = any(step.entry_condition is not None for step in layer)
-            ends: list[str] = []
-            for row, step in enumerate(layer):
-                task_id = self.ids.take(f"{stage_id}__{step.id}")
-                xml, kind = self.task(index, positions[step.id], task_id)
-                tasks[positions[step.id]] = xml
-                shapes.append(grid_shape(task_id, kind, column + int(guarded), row))
-                if step.entry_condition is None:
-                    flow(head, task_id)
-                    ends.append(task_id)
-                    continue
-                skip = self.ids.take(f"{task_id}__skip")
-                gate = element(f"{task_id}__if",
-                               '<bpmn:exclusiveGateway id="{id}" default="' + skip + '"/>',
-                               "exclusiveGateway", column, row)
-                done = element(f"{task_id}__done", '<bpmn:exclusiveGateway id="{id}"/>',
-                               "exclusiveGateway", column + 2, row)
-                flow(head, gate)
-                flow(gate, task_id, condition_expression(step.entry_condition))
-                flow(gate, done, flow_id=skip)
-                flow(task_id, done)
-                ends.append(done)
-            column += 2 if guarded else 0
-            if len(ends) > 1:
-                column += 1
-                join = element(f"{stage_id}__join", '<bpmn:parallelGateway id="{id}"/>',
-                               "parallelGateway", column)
-                for end in ends:
-                    flow(end, join)
-                ends = [join]
-            last = ends[0]
-        end = element(f"{stage_id}__end", '<bpmn:endEvent id="{id}"/>', "endEvent", column + 1)
-        flow(last, end)
-        self.planes.append(diagram_xml(stage_id, shapes, flows))
-        ordered = [tasks[k] for k in sorted(tasks)]
-        return self.node_element(index, "subProcess", "".join([*ordered, *inner]))
+    def writes(self, step: Step) -> bool:
+        """Whether the step writes case fields (its task then runs outside parallel blocks)."""
+        if not isinstance(step, BackgroundStep) or step.action == "wait":
+            return False
+        given = {} if self.outputs is None else self.outputs.get(step.id, {})
+        return bool(case_updates(step)) or "$case" in given
 
     # ------------------------------------------------------------------ the document
 
@@ -244,7 +180,7 @@ class _Writer:
         flow_of: list[str] = [self.ids.take(edge.id) for edge in wf.edges]
         defaults: dict[str, str] = {}
         for edge, flow_id in zip(wf.edges, flow_of, strict=True):
-            origin = next((n for n in wf.nodes if n.id == edge.source), None)
+            origin = self.by_id.get(edge.source)
             if (isinstance(origin, DecisionNode) and origin.default_outcome is not None
                     and edge.outcome == origin.default_outcome.id):
                 defaults.setdefault(origin.id, flow_id)
@@ -298,7 +234,7 @@ class _Writer:
     def outcome_condition(
         self, source: str, outcome: str | None, flow_id: str, defaults: Mapping[str, str]
     ) -> str | None:
-        node = next((n for n in self.workflow.nodes if n.id == source), None)
+        node = self.by_id.get(source)
         if not isinstance(node, DecisionNode) or defaults.get(source) == flow_id:
             return None
         chosen = next((o for o in node.outcomes if o.id == outcome), None)
