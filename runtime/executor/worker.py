@@ -10,12 +10,10 @@ Three kinds of thread:
 - the **clock** polls the indexed ``timer.due_at`` column and fires due timers, and
   every ``heartbeat_seconds`` says this process is alive and looks for gone ones.
 
-A started worker records its process (:mod:`runtime.executor.processes`) and names it in
-every claim. On start, and on each heartbeat, it hands back at once the claims of worker
-processes that are certainly gone: on the same machine, one whose pid no longer runs (or
-runs another program, or the machine rebooted since); elsewhere, one whose heartbeat is
-older than ``dead_after_seconds``. So a worker restarted after a crash delivers the
-cut-off steps again within a dispatch round, instead of after their leases.
+A started worker names its process in every claim (:mod:`runtime.executor.leases`) and
+hands back at once the claims of worker processes it finds gone, so a worker restarted
+after a crash delivers the cut-off steps again within a dispatch round, not after their
+leases.
 
 A worker watches the commits made on its engine in its own process
 (:func:`runtime.store.after_commit.watch_commits`): a transition committed there is
@@ -37,8 +35,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
-import uuid
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -54,11 +50,11 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from runtime.actions.base import Action, ActionContext, ActionError, ActionResult, run_action
 from runtime.db import session_scope
-from runtime.executor.processes import ProcessIdentity, is_gone, this_process
+from runtime.executor.leases import LeaseOwner
 from runtime.services import execution
 from runtime.settings import Settings
 from runtime.store.after_commit import watch_commits
-from runtime.store.tables import OutboxRow, WorkerProcessRow, utcnow
+from runtime.store.tables import OutboxRow, utcnow
 
 __all__ = ["ActionLookup", "Publisher", "Worker", "log_publisher"]
 
@@ -177,13 +173,7 @@ class Worker:
         self.publisher: Publisher = publisher or log_publisher
         self.get_action = get_action or _default_lookup
         self.lease_margin_seconds = lease_margin_seconds
-        self.heartbeat_seconds = heartbeat_seconds
-        self.dead_after_seconds = dead_after_seconds
         self.clock = clock
-        #: This worker's ``worker_process`` id while started; claims name it.
-        self.process_id: str | None = None
-        self._identity = this_process()
-        self._next_heartbeat = 0.0
         self._threads = settings.worker_threads
         self._stop = threading.Event()
         self._dispatch_wake = threading.Event()
@@ -213,6 +203,11 @@ class Worker:
         weakref.finalize(self, self._callers.close)
         self._local = threading.local()
         watch_commits(engine, self._on_commit)
+        #: The process this worker's claims name while it is started.
+        self.leases = LeaseOwner(
+            self._db, clock=clock, heartbeat_seconds=heartbeat_seconds,
+            dead_after_seconds=dead_after_seconds, on_reclaimed=self._dispatch_wake.set,
+        )  # fmt: skip
         self._retrying = Retrying(
             retry=retry_if_exception_type(OperationalError),
             stop=stop_after_attempt(8),
@@ -227,8 +222,7 @@ class Worker:
         if self._loops:
             raise RuntimeError("worker already started")
         self._stop.clear()
-        self.process_id = uuid.uuid4().hex
-        self._register()
+        self.leases.start()
         self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="baton-step")
         watch_commits(self.engine, self._on_commit)
         for name, loop in (
@@ -253,12 +247,10 @@ class Worker:
             self._pool = None
         watch_commits(self.engine, None)
         self._callers.close()
-        if self.process_id is not None:
-            worker_id, self.process_id = self.process_id, None
-            try:
-                self._db(lambda s: execution.forget_worker(s, worker_id=worker_id))
-            except OperationalError:  # its row goes when another worker finds it gone
-                logger.warning("could not remove worker process %s", worker_id)
+        try:
+            self.leases.stop()
+        except OperationalError:  # its row goes when another worker finds it gone
+            logger.warning("could not remove this worker's process record")
         logger.info("worker stopped")
 
     def __enter__(self) -> Worker:
@@ -301,54 +293,6 @@ class Worker:
                 if self._next_timer is None or timers < self._next_timer:
                     self._next_timer = timers
             self._clock_wake.set()
-
-    # ------------------------------------------------------------------ processes
-
-    def _register(self) -> None:
-        """Record this process, then take back at once what gone workers held."""
-        identity, worker_id, now = self._identity, self.process_id, self.clock()
-        assert worker_id is not None
-        row = WorkerProcessRow(
-            id=worker_id, host=identity.host, boot_id=identity.boot_id, pid=identity.pid,
-            pid_started=identity.pid_started, started_at=now, heartbeat_at=now,
-        )  # fmt: skip
-        self._db(lambda s: execution.register_worker(s, process=row))
-        self._next_heartbeat = time.monotonic() + self.heartbeat_seconds
-        self.reclaim()
-
-    def heartbeat(self) -> None:
-        """Say this worker is alive (re-recording it if taken for gone) and reclaim."""
-        worker_id = self.process_id
-        if worker_id is None:
-            return
-        now = self.clock()
-        if not self._db(lambda s: execution.heartbeat_worker(s, worker_id=worker_id, now=now)):
-            logger.warning("worker process %s was taken for gone; recording it again", worker_id)
-            self._register()
-            return
-        self._next_heartbeat = time.monotonic() + self.heartbeat_seconds
-        self.reclaim()
-
-    def reclaim(self) -> list[str]:
-        """Hand back the claims of worker processes that are gone; the keys handed back."""
-        now = self.clock()
-        stale = now - timedelta(seconds=self.dead_after_seconds)
-
-        def gone(row: WorkerProcessRow) -> bool:
-            if row.id == self.process_id:
-                return False
-            other = ProcessIdentity(row.host, row.boot_id, row.pid, row.pid_started)
-            return is_gone(other, self._identity) or row.heartbeat_at < stale
-
-        def reclaim(s: Session) -> list[str]:
-            dead = [row.id for row in execution.worker_processes(s) if gone(row)]
-            return execution.reclaim_claims(s, worker_ids=dead, now=now)
-
-        keys = self._db(reclaim)
-        if keys:
-            logger.warning("took back %d claims of gone worker processes", len(keys))
-            self._dispatch_wake.set()
-        return keys
 
     # ------------------------------------------------------------------ database
 
@@ -420,12 +364,11 @@ class Worker:
                     wait = max(0.0, min(interval, (upcoming - self.clock()).total_seconds()))
             except Exception:
                 logger.exception("clock round failed; trying again shortly")
-            if time.monotonic() >= self._next_heartbeat:
+            if self.leases.due():
                 try:
-                    self.heartbeat()
+                    self.leases.heartbeat()
                 except Exception:
-                    logger.exception("heartbeat failed; trying again shortly")
-                    self._next_heartbeat = time.monotonic() + self.heartbeat_seconds
+                    logger.exception("heartbeat failed; trying again at the next")
             if wait > 0:
                 self._clock_wake.wait(wait)
                 self._clock_wake.clear()
@@ -443,7 +386,7 @@ class Worker:
                     limit=100,
                     lease_margin_seconds=margin,
                     kinds=("publish",),
-                    owner=self.process_id,
+                    owner=self.leases.process_id,
                 )
             ]
         )
@@ -461,7 +404,7 @@ class Worker:
                         limit=free,
                         lease_margin_seconds=margin,
                         kinds=("run_step",),
-                        owner=self.process_id,
+                        owner=self.leases.process_id,
                     )
                 ]
             )
@@ -571,7 +514,7 @@ class Worker:
                             limit=len(publishes),
                             lease_margin_seconds=self.lease_margin_seconds,
                             kinds=("publish",),
-                            owner=self.process_id,
+                            owner=self.leases.process_id,
                         )
                     ]
                 )
@@ -641,7 +584,7 @@ class Worker:
         def begin(s: Session) -> execution.StepJob | None:
             job = execution.begin_step(
                 s, outbox_id=outbox_id, now=start, lease_margin_seconds=margin, claim=claim,
-                inline=self._runs_in_transaction, owner=self.process_id,
+                inline=self._runs_in_transaction, owner=self.leases.process_id,
             )  # fmt: skip
             if job is None or not job.inline:
                 return job

@@ -101,13 +101,13 @@ def test_a_process_that_may_still_run_keeps_its_claims(sqlite_db: Engine) -> Non
         with session_scope(sqlite_db) as s:
             s.execute(update(WorkerProcessRow).values(pid_started=this_process().pid_started))
         worker = Worker(Settings(worker_threads=1), sqlite_db)
-        worker.process_id = "w-new"
-        assert worker.reclaim() == []
+        worker.leases.process_id = "w-new"
+        assert worker.leases.reclaim() == []
         with session_scope(sqlite_db) as s:
             assert s.get(WorkerProcessRow, "w-old") is not None
             s.execute(update(WorkerProcessRow).values(heartbeat_at=utcnow() - timedelta(hours=1)))
         # Silent for longer than dead_after_seconds: taken for gone, wherever it runs.
-        assert worker.reclaim() == [f"{run_id}:s0:1"]
+        assert worker.leases.reclaim() == [f"{run_id}:s0:1"]
         with session_scope(sqlite_db) as s:
             s.execute(update(OutboxRow).values(status=OutboxStatus.DONE))
 
