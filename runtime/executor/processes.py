@@ -45,10 +45,22 @@ def _started(pid: int) -> str:
     return fields[19] if len(fields) > 19 else ""
 
 
+def _pid_namespace() -> str:
+    try:
+        return os.readlink("/proc/self/ns/pid")  # e.g. "pid:[4026531836]"
+    except OSError:
+        return ""
+
+
 def this_process() -> ProcessIdentity:
-    """The identity of the calling process."""
+    """The identity of the calling process.
+
+    ``host`` names the PID namespace too: two containers sharing the host's name and
+    kernel (host networking) cannot see each other's pids, so they count as two hosts.
+    """
     pid = os.getpid()
-    return ProcessIdentity(socket.gethostname(), _read(_BOOT_ID), pid, _started(pid))
+    host = " ".join(part for part in (socket.gethostname(), _pid_namespace()) if part)
+    return ProcessIdentity(host, _read(_BOOT_ID), pid, _started(pid))
 
 
 def _pid_exists(pid: int) -> bool:
