@@ -148,13 +148,17 @@ def record_problem(
     """The first reason why ``changes`` (applied over ``current``) cannot be stored.
 
     Each changed name and value is checked, then the record as it would be: its number
-    of fields and its size. Fields of ``current`` that do not change are not checked
-    again (they were checked when written).
+    of fields and its size, unless it holds no more of either than ``current`` (a case
+    stored before these limits). Fields of ``current`` that do not change are not
+    checked again (they were checked when written).
 
     >>> record_problem({"a": 1}) is None
     True
-    >>> record_problem({f"f{i}": i for i in range(MAX_FIELDS + 1)}).limit
+    >>> many = {f"f{i}": i for i in range(MAX_FIELDS + 1)}
+    >>> record_problem(many).limit
     'max_fields'
+    >>> record_problem({"f0": "changed"}, many) is None
+    True
     """
     if not isinstance(changes, Mapping):
         return Problem(None, "not_an_object", "case fields must be an object of names to values")
@@ -169,7 +173,9 @@ def record_problem(
             return Problem(name, limit, f"case field {name!r}: {reason}", allowed)
         sizes[name] = found
     merged = {**current, **changes} if current else changes
-    if len(merged) > MAX_FIELDS:
+    # A record stored before these limits may be past them already: a change that does
+    # not make it worse is let through, so such a case can still be worked on.
+    if len(merged) > MAX_FIELDS and len(merged) > len(current or ()):
         return Problem(
             None,
             "max_fields",
@@ -180,7 +186,7 @@ def record_problem(
         total = _record_bytes(merged)
     else:
         total = 2 + sum(_string_bytes(name) + 2 + size for name, size in sizes.items())
-    if total > MAX_RECORD_BYTES:
+    if total > MAX_RECORD_BYTES and not (current and total <= _record_bytes(current)):
         return Problem(
             None,
             "max_record_bytes",

@@ -24,7 +24,13 @@ import pydantic_core
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from graphs.case_limits import clamped, name_problem, record_problem, value_problem
+from graphs.case_limits import (
+    MAX_FIELDS,
+    MAX_RECORD_BYTES,
+    clamped,
+    name_problem,
+    value_problem,
+)
 from runtime.store.readable_json import read_json
 
 __all__ = ["ACTOR", "CaseRepair", "repair_cases"]
@@ -100,9 +106,7 @@ def repair_cases(
                 repair.fields[str(name)] = problem.limit
         repair.unreadable = not readable
         merged = {**record, **fixed}
-        left = [p.limit for p in (name_problem(n) for n in merged) if p is not None]
-        whole = record_problem({}, merged)
-        repair.left = sorted(set(left + ([whole.limit] if whole else [])))
+        repair.left = _left(merged)
         if not fixed and readable:
             if repair.left:
                 repairs.append(repair)
@@ -112,6 +116,16 @@ def repair_cases(
             _store(conn, case_id=case_id, version=version, record=merged,
                    fixed=fixed, now=now)  # fmt: skip
     return repairs
+
+
+def _left(record: Mapping[str, Any]) -> list[str]:
+    """The limits a record breaks that values made readable do not mend."""
+    left = {p.limit for p in (name_problem(name) for name in record) if p is not None}
+    if len(record) > MAX_FIELDS:
+        left.add("max_fields")
+    if len(pydantic_core.to_json(record)) > MAX_RECORD_BYTES:
+        left.add("max_record_bytes")
+    return sorted(left)
 
 
 def _all_cases(conn: Connection, page: int = 500) -> Iterator[tuple[str, str | None, int]]:

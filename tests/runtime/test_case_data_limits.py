@@ -16,7 +16,7 @@ from runtime_flows import T0, review_flow
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from graphs.case_limits import CUT_NOTE, MAX_DEPTH, clamped, value_problem
+from graphs.case_limits import CUT_NOTE, MAX_DEPTH, MAX_FIELDS, clamped, value_problem
 from runtime import services
 from runtime.actions import Action, ActionError, ActionResult, run_action
 from runtime.db import session_scope
@@ -203,3 +203,19 @@ def test_a_lone_surrogate_stored_before_the_limits_is_read_and_repaired(
     with db.connect() as conn:
         raw = conn.execute(text("SELECT fields FROM cases WHERE id = :id"), {"id": case_id})
         assert pydantic_core.from_json(raw.scalar_one())["note"] == "\ufffdx"
+
+
+def test_a_case_past_the_counts_from_before_can_still_change_but_not_grow(
+    db: Engine, install: Any
+) -> None:
+    case_id, _ = start(db, install)
+    many = {"subject": "Refund", **{f"f{i}": i for i in range(MAX_FIELDS + 5)}}
+    _store_raw(db, "UPDATE cases SET fields = {} WHERE id = :id", fields=many, id=case_id)
+    with db.begin() as conn:
+        (found,) = repair_cases(conn)
+    assert (found.case_id, found.repaired, found.left) == (case_id, False, ["max_fields"])
+    with session_scope(db) as s:
+        services.update_case(s, case_id=case_id, changes={"f0": "changed"}, actor="ada")
+    with pytest.raises(CaseDataRefused) as refused, session_scope(db) as s:
+        services.update_case(s, case_id=case_id, changes={"new": 1}, actor="ada")
+    assert refused.value.limit == "max_fields"
