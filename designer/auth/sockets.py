@@ -175,7 +175,7 @@ class _Connections:
         lost: list[tuple[str, str]] = []
         with session_scope(state(app).engine, read_only=True) as db:
             for sid, principal in open_now:
-                for room in server.manager.get_rooms(sid, "/"):
+                for room in _rooms_of(server.manager, sid):
                     try:
                         kind, key = parse_room(room)
                     except ValueError:
@@ -192,6 +192,17 @@ class _Connections:
                 namespace="/",
             )
         return len(lost)
+
+
+def _rooms_of(manager: Any, sid: str) -> list[str]:
+    # The manager's rooms are a plain dict other threads add to (a join elsewhere):
+    # reading them may meet a change in flight, which a second read does not.
+    for _ in range(10):
+        try:
+            return list(manager.get_rooms(sid, "/"))
+        except RuntimeError:
+            continue
+    return list(manager.get_rooms(sid, "/"))
 
 
 def _may_watch(db: Session, principal: Principal, kind: RoomKind, key: str) -> bool:
