@@ -149,6 +149,14 @@ def _read_container(container: Element, parent: str | None, process: BpmnProcess
             continue
         kind = local_name(child)
         element_id = child.get("id", "")
+        if kind in _SKIPPED:
+            continue
+        if not element_id or element_id in process.elements or element_id in process.flows:
+            what = "has no id" if not element_id else f"repeats the id {element_id!r}"
+            process.report.append(ReportItem(element_id or f"(a {kind})", f"bpmn:{kind}",
+                                             ReportKind.NOT_IMPORTED, f"this element {what}; "
+                                             "ids must be unique, so it was left out"))
+            continue
         if kind == "sequenceFlow":
             condition = child.find(f"{_M}conditionExpression")
             process.flows[element_id] = BpmnFlow(
@@ -158,8 +166,6 @@ def _read_container(container: Element, parent: str | None, process: BpmnProcess
                 "" if condition is None else condition.get("language", ""),
                 _payloads(child, process.report),
             )
-            continue
-        if kind in _SKIPPED:
             continue
         if kind in _ARTIFACTS:
             process.report.append(ReportItem(element_id, f"bpmn:{kind}",
@@ -183,11 +189,16 @@ def _read_container(container: Element, parent: str | None, process: BpmnProcess
 
 
 def _link_flows(process: BpmnProcess) -> None:
-    for flow in process.flows.values():
-        if flow.source in process.elements:
-            process.elements[flow.source].outgoing.append(flow.id)
-        if flow.target in process.elements:
-            process.elements[flow.target].incoming.append(flow.id)
+    for flow in list(process.flows.values()):
+        if flow.source not in process.elements or flow.target not in process.elements:
+            missing = flow.source if flow.source not in process.elements else flow.target
+            process.report.append(ReportItem(
+                flow.id, "bpmn:sequenceFlow", ReportKind.NOT_IMPORTED,
+                f"it joins {missing or 'nothing'!r}, which is no element of the process"))
+            del process.flows[flow.id]
+            continue
+        process.elements[flow.source].outgoing.append(flow.id)
+        process.elements[flow.target].incoming.append(flow.id)
 
 
 def _read_lanes(process_xml: Element, process: BpmnProcess) -> None:
