@@ -3,7 +3,7 @@ import { useRef, useState } from "react";
 import { ApiError, api } from "../api/client";
 import { useCan } from "../auth/permissions";
 import { autoLayout } from "../layout/autoLayout";
-import { contentTypeFor, EXPORT_FORMATS, IMPORT_ACCEPT, importErrorText } from "../model/interop";
+import { contentTypeFor, EXPORT_FORMATS, IMPORT_ACCEPT, importErrorText, needsLayout } from "../model/interop";
 import { selectCanRedo, selectCanUndo, selectDirty, useEditor } from "../store/editorStore";
 import { save } from "../store/operations";
 import { useUi } from "../store/uiStore";
@@ -54,7 +54,9 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
       }
       useEditor.getState().load(detail);
       useUi.getState().toast(`Imported ${file.name}.`, "success");
-      window.requestAnimationFrame(() => void flow.fitView(FIT_OPTIONS));
+      // A BPMN or Salesforce file without diagram positions is laid out (the draft is then unsaved).
+      if (needsLayout(detail.workflow)) await layout();
+      else window.requestAnimationFrame(() => void flow.fitView(FIT_OPTIONS));
     } catch (error) {
       const message = error instanceof ApiError ? importErrorText(error) : String(error);
       useUi.getState().toast(`Import failed: ${message}`, "error");
