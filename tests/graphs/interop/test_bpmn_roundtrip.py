@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from lxml import etree
 
 from graphs.interop import InteropFormat, export_workflow, import_document
 from graphs.interop.bpmn import export_bpmn, import_bpmn
@@ -60,6 +62,28 @@ def test_every_node_is_drawn_where_baton_placed_it(path: Path) -> None:
     assert edges == {edge.id for edge in workflow.edges}
     stages = {n.id for n in workflow.nodes if isinstance(n, StageNode)}
     assert stages <= set(planes)  # each stage's steps on its own drill-down plane
+
+
+def _schema() -> Any:
+    """The OMG schemas (BPMN 2.0 with BPMNDI), as SpiffWorkflow ships them for its validator."""
+    from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator  # type: ignore[import-untyped]
+
+    return BpmnValidator().validator
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_a_shipped_example_exports_valid_bpmn_2_0(path: Path) -> None:
+    schema = _schema()
+    assert schema.validate(etree.fromstring(export_bpmn(example(path)).encode())), (
+        schema.error_log.last_error)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_workflows(max_nodes=30))
+def test_random_workflows_export_valid_bpmn_2_0(workflow: Workflow) -> None:
+    schema = _schema()
+    assert schema.validate(etree.fromstring(export_bpmn(workflow).encode())), (
+        schema.error_log.last_error)
 
 
 def test_what_a_modeller_edits_wins_over_the_baton_data() -> None:
