@@ -6,12 +6,14 @@ at a time per account; small ones inline, as the canvas sends them.
 
 from __future__ import annotations
 
+import io
 import json
 from functools import cache
 from typing import Any
 
 import pytest
 from flask import Flask
+from werkzeug.test import EnvironBuilder
 
 from designer import validation_pool as pool
 from designer.auth.testing import ensure_account
@@ -158,3 +160,17 @@ def test_only_designers_may_read_a_stored_workflow_over_the_limit(app: Flask) ->
         listed = client.get("/api/workflows").get_json()["workflows"]
         assert [w["id"] for w in listed] == [workflow.id]  # the list still names it
     assert admin.get(paths[0]).status_code == 200
+
+
+def test_a_chunked_body_past_the_role_limit_is_cut_off_and_refused(app: Flask) -> None:
+    body, _ = _document(pool.OTHER_ROLES_MAX_BYTES + 1)
+    client = app.test_client(user="vi", role="viewer")
+    environ = EnvironBuilder(
+        path="/api/validate", method="POST", input_stream=io.BytesIO(body),
+        content_type="application/json", environ_base=client.environ_base,
+        environ_overrides={"wsgi.input_terminated": True},
+    ).get_environ()  # fmt: skip
+    del environ["CONTENT_LENGTH"]  # sent chunked: the size is known only once read
+    refused = client.open(environ)
+    assert refused.status_code == 413, refused.get_data(as_text=True)
+    assert refused.get_json()["error"]["details"] == {"max_bytes": pool.OTHER_ROLES_MAX_BYTES}
