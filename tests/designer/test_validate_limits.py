@@ -6,17 +6,18 @@ at a time per account; small ones inline, as the canvas sends them.
 
 from __future__ import annotations
 
-import io
 import json
 from functools import cache
 from typing import Any
 
 import pytest
+import requests
 from flask import Flask
-from werkzeug.test import EnvironBuilder
+from live_support import api_token, serve
 
 from designer import validation_pool as pool
 from designer.auth.testing import ensure_account
+from designer.extensions import state
 from graphs.generate import generate_workflow
 from graphs.validation import validate
 
@@ -164,13 +165,13 @@ def test_only_designers_may_read_a_stored_workflow_over_the_limit(app: Flask) ->
 
 def test_a_chunked_body_past_the_role_limit_is_cut_off_and_refused(app: Flask) -> None:
     body, _ = _document(pool.OTHER_ROLES_MAX_BYTES + 1)
-    client = app.test_client(user="vi", role="viewer")
-    environ = EnvironBuilder(
-        path="/api/validate", method="POST", input_stream=io.BytesIO(body),
-        content_type="application/json", environ_base=client.environ_base,
-        environ_overrides={"wsgi.input_terminated": True},
-    ).get_environ()  # fmt: skip
-    del environ["CONTENT_LENGTH"]  # sent chunked: the size is known only once read
-    refused = client.open(environ)
-    assert refused.status_code == 413, refused.get_data(as_text=True)
-    assert refused.get_json()["error"]["details"] == {"max_bytes": pool.OTHER_ROLES_MAX_BYTES}
+    token = api_token(state(app).engine, "vi", "viewer")
+    chunks = (body[n : n + 8192] for n in range(0, len(body), 8192))  # no Content-Length
+    with serve(app) as url:
+        refused = requests.post(
+            f"{url}/api/validate", data=chunks, timeout=30,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )  # fmt: skip
+    assert refused.request.headers.get("Transfer-Encoding") == "chunked"
+    assert refused.status_code == 413, refused.text
+    assert refused.json()["error"]["details"] == {"max_bytes": pool.OTHER_ROLES_MAX_BYTES}
