@@ -192,7 +192,9 @@ class RunListQuery(QueryModel):
     older_than_minutes: Minutes | None = None
     newer_than_minutes: Minutes | None = None
     limit: int = Field(default=50, ge=1, le=500)
-    cursor: str | None = None
+    cursor: str | None = Field(
+        default=None, description="A previous page's next_cursor (400 for any other text)"
+    )
 
 
 class WorkItemOut(_Body):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from graphs.model import Workflow
 from graphs.problems import Problem
@@ -60,6 +60,17 @@ LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 (years 1 and 9999) that a period or a default reaching back from them stays in range."""
 
 
+def _iso_text(value: Any) -> Any:
+    # Pydantic would read "1700000000" or "0.5" as seconds since 1970; the schema says
+    # date-time, which is ISO 8601 text.
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return value
+    raise ValueError("must be an ISO 8601 date and time, such as 2024-05-01T09:00:00Z")
+
+
 def _in_range(at: datetime) -> datetime:
     at = at if at.tzinfo else at.replace(tzinfo=UTC)  # a time without an offset is UTC
     if not EARLIEST <= at < LATEST:
@@ -75,6 +86,7 @@ Minutes = Annotated[float, Field(ge=0, le=MAX_MINUTES, allow_inf_nan=False)]
 """An age in minutes, up to :data:`MAX_MINUTES`."""
 Instant = Annotated[
     datetime,
+    BeforeValidator(_iso_text),
     AfterValidator(_in_range),
     Field(description="ISO 8601, between 1900-01-01 and 9000-01-01; UTC without an offset"),
 ]

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from designer_helpers import error_of
 from flask import Flask, jsonify
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -129,3 +130,30 @@ def test_allow_lists_only_the_methods_a_path_has(client: FlaskClient) -> None:
     assert traced.status_code == 405 and allow(traced) == {"OPTIONS", "POST"}
     assert traced.get_json()["error"]["details"]["allowed"] == ["OPTIONS", "POST"]
     assert client.get("/api/cases").status_code == 405
+
+
+def test_a_number_is_no_date_though_pydantic_would_read_one(client: FlaskClient) -> None:
+    # 0 became 1970-01-01 where the schema says an ISO 8601 string.
+    agent = {"id": "ada", "name": "Ada", "out_of_office_until": 0}
+    error = error_of(client.put("/api/agents/ada", json=agent), 400)
+    assert error["details"]["errors"][0]["path"] == "out_of_office_until"
+    calendar = {"name": "office", "holidays": [0]}
+    error = error_of(client.put("/api/calendars/office", json=calendar), 400)
+    assert error["details"]["errors"][0]["path"] == "holidays[0]"
+    error = error_of(client.get("/api/metrics", query_string={"end": "0.5"}), 400)
+    assert error["details"]["errors"][0]["path"] == "end"
+    agent["out_of_office_until"] = "2030-01-01T00:00:00Z"
+    assert client.put("/api/agents/ada", json=agent).status_code == 200
+
+
+def test_rules_the_server_keeps_are_in_the_schema(client: FlaskClient) -> None:
+    document = client.get("/api/openapi.json").get_json()
+    schemas = document["components"]["schemas"]
+    for model, field in (("PasswordResetBody", "password"), ("PasswordBody", "new_password")):
+        assert schemas[model]["properties"][field]["minLength"] == 10
+    error = error_of(client.put("/api/accounts/admin/password", json={"password": "short"}), 400)
+    assert error["details"]["errors"][0]["path"] == "password"
+    metrics = document["paths"]["/api/metrics"]["get"]
+    assert "at most 366 days" in metrics["description"]
+    skill = document["paths"]["/api/skills/{name}"]["put"]["parameters"][0]
+    assert "must be the same" in skill["description"]
