@@ -28,12 +28,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphs.conditions import Group, Operator, Rule
+from graphs.salesforce import DEFAULT_ID_FIELD
 
 __all__ = [
     "FlowCondition",
     "LogicTree",
     "parse_condition",
     "parse_logic",
+    "record_fields",
     "render_condition",
     "same_rows",
     "translate_row",
@@ -72,6 +74,31 @@ class FlowCondition:
     value: str = ""
 
 
+def record_fields(trigger: Any) -> dict[str, str]:
+    """Case field -> the Salesforce record field it comes from, for a trigger document.
+
+    From its Salesforce field mapping, and its id field (the record's ``Id``); empty
+    for a trigger that does not take its cases from Salesforce.
+
+    >>> record_fields({"salesforce": {"field_mapping": [
+    ...     {"sf_field": "Priority", "case_field": "priority"}]}})
+    {'priority': 'Priority', 'salesforce_id': 'Id'}
+    """
+    config = trigger.get("salesforce") if isinstance(trigger, dict) else None
+    if not isinstance(config, dict):
+        return {}
+    found: dict[str, str] = {}
+    for mapping in config.get("field_mapping") or []:
+        if isinstance(mapping, dict):
+            case, sf = mapping.get("case_field"), mapping.get("sf_field")
+            if isinstance(case, str) and isinstance(sf, str):
+                found.setdefault(case, sf)
+    id_field = config.get("id_field", DEFAULT_ID_FIELD)
+    if isinstance(id_field, str):
+        found.setdefault(id_field, "Id")
+    return found
+
+
 #: A parsed condition logic: ``("leaf", n)``, ``("not", tree)``, ``("and"|"or", [trees])``.
 LogicTree = tuple[str, Any]
 
@@ -80,11 +107,15 @@ LogicTree = tuple[str, Any]
 
 
 def render_condition(
-    condition: Group | None, step_names: Mapping[str, str], after: Sequence[str] = ()
+    condition: Group | None,
+    step_names: Mapping[str, str],
+    after: Sequence[str] = (),
+    record: Mapping[str, str] | None = None,
 ) -> tuple[str, list[FlowCondition]]:
     """The logic and rows for ``condition``, preceded by a ``Completed`` row per ``after`` step.
 
-    ``step_names`` maps Baton step ids to their API names.
+    ``step_names`` maps Baton step ids to their API names; ``record`` case fields to the
+    Salesforce fields of the record they come from (the trigger's field mapping).
     """
     rows = [
         FlowCondition(f"{name}.Status", "EqualTo", "stringValue", "Completed") for name in after
@@ -92,7 +123,8 @@ def render_condition(
     parts = [str(n) for n in range(1, len(rows) + 1)]
     simple = True
     if condition is not None and condition.rules:
-        expr, simple = _group_expr(condition, rows, step_names, top=True)
+        names = _Names(step_names, record or {})
+        expr, simple = _group_expr(condition, rows, names, top=True)
         if condition.match == "any" and after and len(condition.rules) > 1:
             expr, simple = f"({expr})", False
         parts.append(expr)
@@ -104,7 +136,7 @@ def render_condition(
 
 
 def _group_expr(
-    group: Group, rows: list[FlowCondition], names: Mapping[str, str], *, top: bool = False
+    group: Group, rows: list[FlowCondition], names: _Names, *, top: bool = False
 ) -> tuple[str, bool]:
     texts: list[str] = []
     simple = True
@@ -124,7 +156,7 @@ def _group_expr(
     return joiner.join(texts), simple and top
 
 
-def _rule_expr(rule: Rule, rows: list[FlowCondition], names: Mapping[str, str]) -> tuple[str, bool]:
+def _rule_expr(rule: Rule, rows: list[FlowCondition], names: _Names) -> tuple[str, bool]:
     left = _left(rule.field, names)
     op = rule.op
     if op in (Operator.IN, Operator.NOT_IN):
@@ -152,13 +184,19 @@ def _add(rows: list[FlowCondition], row: FlowCondition) -> str:
     return str(len(rows))
 
 
-def _left(field: str, names: Mapping[str, str]) -> str:
+@dataclass(frozen=True, slots=True)
+class _Names:
+    steps: Mapping[str, str]
+    record: Mapping[str, str]
+
+
+def _left(field: str, names: _Names) -> str:
     root, _, rest = field.partition(".")
     if root == "case":
-        return f"$Record.{rest}"
+        return f"$Record.{names.record.get(rest, rest)}"
     if root == "step":
         step, _, key = rest.partition(".")
-        return f"{names.get(step, step)}.Outputs.{key}"
+        return f"{names.steps.get(step, step)}.Outputs.{key}"
     return f"$Baton.{field}"
 
 
@@ -191,16 +229,20 @@ def same_rows(
 
 
 def parse_condition(
-    logic: str, rows: Sequence[FlowCondition], step_ids: Mapping[str, str]
+    logic: str,
+    rows: Sequence[FlowCondition],
+    step_ids: Mapping[str, str],
+    record: Mapping[str, str] | None = None,
 ) -> tuple[Group | None, list[str]]:
     """A Baton condition for ``rows`` combined by ``logic``, and notes on what did not map.
 
-    ``step_ids`` maps step API names to Baton step ids.
+    ``step_ids`` maps step API names to Baton step ids; ``record`` Salesforce record fields
+    to the case fields they fill.
     """
     if not rows:
         return None, []
     notes: list[str] = []
-    rules = [translate_row(row, step_ids, notes) for row in rows]
+    rules = [translate_row(row, step_ids, notes, record) for row in rows]
     tree = parse_logic(logic, len(rows), notes)
     group = tree_to_group(tree, rules, notes)
     return group, notes
@@ -294,9 +336,14 @@ def _tree_item(
     return Group(match="all" if kind == "and" else "any", rules=items)
 
 
-def translate_row(row: FlowCondition, step_ids: Mapping[str, str], notes: list[str]) -> Rule | None:
+def translate_row(
+    row: FlowCondition,
+    step_ids: Mapping[str, str],
+    notes: list[str],
+    record: Mapping[str, str] | None = None,
+) -> Rule | None:
     """One Salesforce condition row as a Baton rule, or None (with a note) when it has none."""
-    field = _field(row.left, step_ids, notes)
+    field = _field(row.left, step_ids, notes, record or {})
     value = _parse_value(row, notes)
     operator = row.operator
     if operator in ("IsNull", "IsBlank"):
@@ -312,9 +359,12 @@ def translate_row(row: FlowCondition, step_ids: Mapping[str, str], notes: list[s
     return None
 
 
-def _field(left: str, step_ids: Mapping[str, str], notes: list[str]) -> str:
+def _field(
+    left: str, step_ids: Mapping[str, str], notes: list[str], record: Mapping[str, str]
+) -> str:
     if left.startswith("$Record."):
-        return "case." + left.removeprefix("$Record.")
+        name = left.removeprefix("$Record.")
+        return "case." + record.get(name, name)
     if left.startswith("$Baton."):
         return left.removeprefix("$Baton.")
     head, _, rest = left.partition(".")

@@ -22,9 +22,29 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["declare_read_fields"]
+from graphs.salesforce import DEFAULT_ID_FIELD, field_path_problem
+
+__all__ = ["declare_fields", "declare_read_fields", "map_record_fields"]
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+
+
+def declare_fields(document: dict[str, Any]) -> list[str]:
+    """Declare the fields ``document`` reads and map them from Salesforce; say what was done."""
+    said = []
+    added = declare_read_fields(document)
+    if added:
+        said.append(
+            "the record fields the orchestration reads became case fields, typed after the "
+            f"values they are compared with: {', '.join(added)}"
+        )
+    mapped = map_record_fields(document, added)
+    if mapped:
+        said.append(
+            "Baton's Salesforce sync copies each into the case field of the same name "
+            f"(check their types): {', '.join(mapped)}"
+        )
+    return said
 
 
 def declare_read_fields(document: dict[str, Any]) -> list[str]:
@@ -55,6 +75,30 @@ def declare_read_fields(document: dict[str, Any]) -> list[str]:
                 if step_id == step.get("id") and key not in names:
                     form.append(_field(key, kind))
     return added
+
+
+def map_record_fields(document: dict[str, Any], names: list[str]) -> list[str]:
+    """Map each record field in ``names`` into the case field of the same name, when the
+    trigger takes its cases from Salesforce; returns the names mapped.
+
+    Baton's Salesforce sync then fills the case fields the orchestration reads (the record
+    Id goes to the trigger's id field without a mapping).
+
+    >>> document = {"trigger": {"salesforce": {"sobject": "Case"}}}
+    >>> map_record_fields(document, ["Status", "salesforce_id"])
+    ['Status']
+    >>> document["trigger"]["salesforce"]["field_mapping"]
+    [{'sf_field': 'Status', 'case_field': 'Status'}]
+    """
+    config = document.get("trigger", {}).get("salesforce")
+    if not isinstance(config, dict):
+        return []
+    id_field = config.get("id_field", DEFAULT_ID_FIELD)
+    mapped = [n for n in names if n != id_field and field_path_problem(n) is None]
+    config.setdefault("field_mapping", []).extend(
+        {"sf_field": name, "case_field": name} for name in mapped
+    )
+    return mapped
 
 
 def _field(name: str, kind: str) -> dict[str, Any]:

@@ -25,7 +25,8 @@ from graphs.interop.errors import NothingToImport, UnknownDocumentKind
 from graphs.interop.formats import format_of_root
 from graphs.interop.report import InteropFormat, ReportItem, ReportKind
 from graphs.interop.safe_xml import local_name, parse_xml
-from graphs.interop.salesforce.fields import declare_read_fields
+from graphs.interop.salesforce.conditions import record_fields
+from graphs.interop.salesforce.fields import declare_fields
 from graphs.interop.salesforce.kept import dict_of, kept_id, kept_label, position
 from graphs.interop.salesforce.steps import Reporter, condition_from, plain, read_rows, read_step
 from graphs.interop.salesforce.trigger import read_trigger
@@ -33,6 +34,7 @@ from graphs.interop.salesforce.vocabulary import children, read_baton_data, tag,
 from graphs.interop.salesforce.walk import back_edges, unique, visit_order
 from graphs.io import document_to_workflow
 from graphs.model import Workflow
+from graphs.salesforce import DEFAULT_ID_FIELD
 
 __all__ = ["import_orchestration"]
 
@@ -77,6 +79,9 @@ class _Reader:
         self.ids: dict[str, str] = {}
         for element in [*self.stages, *self.decisions]:
             self.ids[text(element, "name")] = kept_id(element, text(element, "name"))
+        # Case field -> Salesforce record field: the trigger's mapping, else the record Id
+        # into the case field Baton's Salesforce sync fills with it.
+        self.record = record_fields(self.flow.get("trigger")) or {DEFAULT_ID_FIELD: "Id"}
         self.step_ids: dict[str, str] = {}
         self.step_names: dict[str, str] = {}
         for stage in self.stages:
@@ -124,7 +129,7 @@ class _Reader:
             "name": kept_label(label, self.flow, "") or label,
             "description": text(self.root, "description"),
             "trigger": read_trigger(
-                start_el, dict_of(self.flow.get("trigger")), self._reporter("")
+                start_el, dict_of(self.flow.get("trigger")), self._reporter(""), self.record
             ),
             "nodes": nodes,
             "edges": edges,
@@ -132,16 +137,9 @@ class _Reader:
         for key in ("case_schema", "max_visits_per_node", "escalations"):
             if key in self.flow:
                 document[key] = self.flow[key]
-        if not self.flow:
-            added = declare_read_fields(document)
-            if added:
-                self.add(
-                    label,
-                    "Flow",
-                    ReportKind.APPROXIMATED,
-                    "the record fields the orchestration reads became case fields, typed "
-                    f"after the values they are compared with: {', '.join(added)}",
-                )
+        if not self.flow:  # a file from Salesforce: declare the fields it reads
+            for reason in declare_fields(document):
+                self.add(label, "Flow", ReportKind.APPROXIMATED, reason)
         return document_to_workflow(document), self.report
 
     # ------------------------------------------------------------------ nodes
@@ -174,6 +172,7 @@ class _Reader:
                 names,
                 self.step_ids,
                 notes,
+                self.record,
             )
         )
         for note in notes:
@@ -213,6 +212,7 @@ class _Reader:
                 names,
                 self.step_ids,
                 self._reporter(node["id"]),
+                self.record,
             )
             for step in children(element, "stageSteps")
         ]
@@ -250,6 +250,7 @@ class _Reader:
             self.step_names,
             self.step_ids,
             notes,
+            self.record,
         )
         for note in notes:
             self.add(api, "decisions.rules", ReportKind.APPROXIMATED, note, decision_id)

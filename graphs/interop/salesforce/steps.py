@@ -67,14 +67,16 @@ def condition_from(
     names: Mapping[str, str],
     step_ids: Mapping[str, str],
     notes: list[str],
+    record: Mapping[str, str],
 ) -> Group | None:
     """The condition Baton left (``baton``) if its rendering is ``rows``, else ``rows`` read."""
     kept = _group(baton)
     if (kept is not None or baton is None) and same_rows(
-        (logic, rows), render_condition(kept, names)
+        (logic, rows), render_condition(kept, names, record=record)
     ):
         return kept
-    rules = [translate_row(row, step_ids, notes) for row in rows]
+    to_case = {sf: case for case, sf in record.items()}
+    rules = [translate_row(row, step_ids, notes, to_case) for row in rows]
     return tree_to_group(parse_logic(logic, len(rows), notes), rules, notes) if rows else None
 
 
@@ -100,11 +102,13 @@ def read_step(
     names: Mapping[str, str],
     step_ids: Mapping[str, str],
     report: Reporter,
+    record: Mapping[str, str],
 ) -> dict[str, Any]:
     """A step's plain data (for :class:`graphs.model.Step`) from its ``stageSteps`` element.
 
     ``stage_steps`` maps the API names of this stage's steps to their Baton ids; ``names``
-    maps Baton step ids to API names; ``step_ids`` every step API name to its Baton id.
+    maps Baton step ids to API names; ``step_ids`` every step API name to its Baton id;
+    ``record`` case fields to the Salesforce record fields they come from.
     """
     api = text(element, "name")
     where = f"{step_id}"
@@ -119,7 +123,7 @@ def read_step(
     data["name"] = kept_name if data and label == (kept_name or step_id) else label
     data["kind"] = "interactive" if interactive else "background"
     notes: list[str] = []
-    after, entry = _entry(element, data, stage_steps, names, step_ids, notes)
+    after, entry = _entry(element, data, stage_steps, names, step_ids, notes, record)
     data["after"], data["entry_condition"] = after, plain(entry)
     for note in notes:
         report(api, element_type, ReportKind.APPROXIMATED, f"entry condition: {note}", where)
@@ -136,7 +140,7 @@ def read_step(
     if interactive:
         _interactive(element, data, baton, api, element_type, report)
     else:
-        _background(element, data, baton, api, element_type, report)
+        _background(element, data, baton, api, element_type, report, record)
     return {k: v for k, v in data.items() if v is not None}
 
 
@@ -147,11 +151,12 @@ def _entry(
     names: Mapping[str, str],
     step_ids: Mapping[str, str],
     notes: list[str],
+    record: Mapping[str, str],
 ) -> tuple[list[str], Group | None]:
     logic, rows = text(element, "entryConditionLogic"), read_rows(element, "entryConditions")
     kept_after = [s for s in data.get("after", []) if isinstance(s, str)]
     kept = _group(data.get("entry_condition"))
-    rendered = render_condition(kept, names, [names.get(s, s) for s in kept_after])
+    rendered = render_condition(kept, names, [names.get(s, s) for s in kept_after], record)
     if same_rows((logic, rows), rendered):
         return kept_after, kept
     if not rows:
@@ -177,8 +182,10 @@ def _entry(
             rest.append(term)
     if not rest:
         return after, None
+    to_case = {sf: case for case, sf in record.items()}
     rules = [
-        None if n in used else translate_row(row, step_ids, notes) for n, row in enumerate(rows)
+        None if n in used else translate_row(row, step_ids, notes, to_case)
+        for n, row in enumerate(rows)
     ]
     tree_rest = rest[0] if len(rest) == 1 and rest[0][0] in ("and", "or") else ("and", rest)
     return after, tree_to_group(tree_rest, rules, notes)
@@ -263,6 +270,7 @@ def _background(
     api: str,
     element_type: str,
     report: Reporter,
+    record: Mapping[str, str],
 ) -> None:
     for key in ("assignment", "form", "sla"):
         data.pop(key, None)
@@ -274,7 +282,7 @@ def _background(
             kept = None
         if kept is not None and step_action_name(kept, api) == action:
             return
-    inputs = _inputs(element)
+    inputs = _inputs(element, record)
     if "mulesoft" in element_type.lower():
         data["action"], data["inputs"] = "http_request", inputs
         report(
@@ -300,7 +308,8 @@ def _background(
         )
 
 
-def _inputs(element: Element) -> dict[str, Any]:
+def _inputs(element: Element, record: Mapping[str, str]) -> dict[str, Any]:
+    to_case = {sf: case for case, sf in record.items()}
     found: dict[str, Any] = {}
     for holder in children(element, "inputParameters"):
         name = text(holder, "name")
@@ -309,7 +318,8 @@ def _inputs(element: Element) -> dict[str, Any]:
             continue
         kind, raw = local_name(value[0]), (value[0].text or "").strip()
         if kind == "elementReference" and raw.startswith("$Record."):
-            found[name] = {"ref": "case." + raw.removeprefix("$Record.")}
+            field = raw.removeprefix("$Record.")
+            found[name] = {"ref": "case." + to_case.get(field, field)}
         elif kind == "numberValue" and _is_number(raw):
             found[name] = {"type": "number", "value": float(raw) if "." in raw else int(raw)}
         elif kind == "booleanValue":

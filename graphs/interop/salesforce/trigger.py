@@ -9,6 +9,7 @@ by hand.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -23,8 +24,11 @@ __all__ = ["read_trigger"]
 _TRIGGER_EVENTS = {v: k.value for k, v in RECORD_TRIGGER_TYPES.items()}
 
 
-def read_trigger(start: Element | None, kept: dict[str, Any], report: Reporter) -> dict[str, Any]:
-    """The trigger for a ``start`` element; ``kept`` is the trigger Baton left, if any."""
+def read_trigger(
+    start: Element | None, kept: dict[str, Any], report: Reporter, record: Mapping[str, str]
+) -> dict[str, Any]:
+    """The trigger for a ``start`` element; ``kept`` is the trigger Baton left, if any;
+    ``record`` maps case fields to the record fields they come from."""
     if start is None:
         return {"kind": "manual"}
     trigger_type, sobject = text(start, "triggerType"), text(start, "object")
@@ -54,7 +58,7 @@ def read_trigger(start: Element | None, kept: dict[str, Any], report: Reporter) 
     ]
     notes: list[str] = []
     condition = condition_from(
-        text(start, "filterLogic"), rows, kept.get("condition"), {}, {}, notes
+        text(start, "filterLogic"), rows, kept.get("condition"), {}, {}, notes, record
     )
     for note in notes:
         report("start", "start", ReportKind.APPROXIMATED, f"filter: {note}", "")

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 from xml.etree.ElementTree import Element, indent, register_namespace, tostring
 
-from graphs.interop.salesforce.conditions import FlowCondition, render_condition
+from graphs.interop.salesforce.conditions import FlowCondition, record_fields, render_condition
 from graphs.interop.salesforce.vocabulary import NS, add, api_name, tag, write_baton_data
 from graphs.io import workflow_to_document
 from graphs.model import (
@@ -47,8 +47,8 @@ FLOW_ACTION = "salesforce_flow"
 
 def export_orchestration(workflow: Workflow) -> str:
     """The workflow as the text of a ``.flow-meta.xml`` orchestration."""
-    names = _Names(workflow)
     document = workflow_to_document(workflow)
+    names = _Names(workflow, record_fields(document.get("trigger")))
     plain = {node["id"]: node for node in document.get("nodes", [])}
     root = Element(tag("Flow"))
     add(root, "apiVersion", API_VERSION)
@@ -95,7 +95,9 @@ def step_action_name(step: BackgroundStep | InteractiveStep, name: str) -> str:
 class _Names:
     """Unique API names for every element, keyed by Baton id (steps by stage and step)."""
 
-    def __init__(self, workflow: Workflow) -> None:
+    def __init__(self, workflow: Workflow, record: dict[str, str]) -> None:
+        #: Case field -> the Salesforce record field it comes from (``$Record.<field>``).
+        self.record = record
         self._taken: set[str] = set()
         self.nodes: dict[str, str] = {}
         self.steps: dict[str, dict[str, str]] = {}
@@ -166,7 +168,7 @@ def _start(root: Element, workflow: Workflow, start: StartNode | None, names: _N
     trigger = workflow.trigger
     if trigger.kind != "record":
         return
-    logic, rows = render_condition(trigger.condition, {})
+    logic, rows = render_condition(trigger.condition, {}, record=names.record)
     if rows:
         add(element, "filterLogic", logic)
         for row in rows:
@@ -200,7 +202,7 @@ def _decision(
         rule = add(element, "rules")
         add(rule, "name", names.outcomes[(node.id, outcome.id)])
         write_baton_data(rule, outcome_data)
-        logic, rows = render_condition(outcome.condition, _all_steps(names))
+        logic, rows = render_condition(outcome.condition, _all_steps(names), record=names.record)
         _rows(rule, "condition", logic, rows)
         _connector(rule, "connector", _edge(edges, node.id, outcome.id), names)
         add(rule, "label", outcome.label)
@@ -226,10 +228,10 @@ def _stage(
     _location(element, node)
     _connector(element, "connector", _edge(edges, node.id), names)
     steps = {**_all_steps(names), **names.steps[node.id]}
-    logic, rows = render_condition(node.exit_condition, steps)
+    logic, rows = render_condition(node.exit_condition, steps, record=names.record)
     _rows(element, "exitCondition", logic, rows)
     for step, step_data in zip(node.steps, data.get("steps", []), strict=True):
-        _step(element, step, step_data, steps)
+        _step(element, step, step_data, steps, names.record)
 
 
 def _step(
@@ -237,6 +239,7 @@ def _step(
     step: BackgroundStep | InteractiveStep,
     data: dict[str, Any],
     steps: dict[str, str],
+    record: dict[str, str],
 ) -> None:
     element = add(stage, "stageSteps")
     name = steps[step.id]
@@ -253,21 +256,22 @@ def _step(
                 add(add(holder, "assignee"), "stringValue", who)
                 add(holder, "assigneeType", kind)
     after = [steps.get(s, api_name(s)) for s in step.after]
-    logic, rows = render_condition(step.entry_condition, steps, after)
+    logic, rows = render_condition(step.entry_condition, steps, after, record)
     _rows(element, "entryCondition", logic, rows)
     if isinstance(step, BackgroundStep):
-        _inputs(element, step)
+        _inputs(element, step, record)
     add(element, "requiresAsyncProcessing", "false")
     add(element, "runAsUser", "false")
     add(element, "stepSubtype", "InteractiveStep" if interactive else "BackgroundStep")
 
 
-def _inputs(element: Element, step: BackgroundStep) -> None:
+def _inputs(element: Element, step: BackgroundStep, record: dict[str, str]) -> None:
     for key, given in step.inputs.items():
         if step.action == FLOW_ACTION and key == "flow":
             continue
         if given.ref is not None and given.ref.startswith("case."):
-            value = ("elementReference", "$Record." + given.ref.removeprefix("case."))
+            field = given.ref.removeprefix("case.")
+            value = ("elementReference", "$Record." + record.get(field, field))
         elif isinstance(given.value, str | int | float | bool) and given.ref is None:
             kind, text = _literal(given.value)
             value = (kind, text)

@@ -98,7 +98,7 @@ def test_background_steps_keep_the_flow_they_run_by_name(escalation: Imported) -
     assert isinstance(step, BackgroundStep)
     assert step.action == "salesforce_flow"
     assert step.inputs["flow"].value == "Set_Case_Priority"
-    assert step.inputs["recordId"].ref == "case.Id"
+    assert step.inputs["recordId"].ref == "case.salesforce_id"  # the record Id's case field
     assert step.inputs["Level"].value == 2
     item = next(i for i in report if i.element_id == "Update_Priority")
     assert (item.kind, item.baton_id) == (ReportKind.UNRESOLVED_REFERENCE, "Triage/Update_Priority")

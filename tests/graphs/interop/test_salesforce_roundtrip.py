@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from graphs.conditions import Rule
 from graphs.examples import example_names, load_example
 from graphs.interop import InteropFormat, detect_format, export_workflow, import_document
 from graphs.interop.safe_xml import parse_xml
 from graphs.interop.salesforce import export_orchestration, import_orchestration
 from graphs.interop.salesforce.vocabulary import children, tag, text
 from graphs.io import workflow_to_document
-from graphs.model import StageNode
+from graphs.model import DecisionNode, StageNode
+from graphs.salesforce import SalesforceFieldMapping, SalesforceTrigger
 from graphs.validation import validate
 
 
@@ -111,3 +115,49 @@ def test_import_document_detects_an_exported_orchestration() -> None:
     assert result.format is InteropFormat.SALESFORCE
     assert result.workflow == original
     assert list(result.problems) == validate(original)
+
+
+def test_a_salesforce_field_mapping_names_the_record_fields_in_the_export() -> None:
+    original = load_example("support-case").model_copy(deep=True)
+    original.trigger.source = "salesforce"
+    original.trigger.salesforce = SalesforceTrigger(
+        field_mapping=[
+            SalesforceFieldMapping(sf_field="Subject", case_field="subject"),
+            SalesforceFieldMapping(sf_field="Priority", case_field="priority"),
+        ]
+    )
+    xml = export_orchestration(original)
+    root = parse_xml(xml.encode())
+    start = root.find(tag("start"))
+    assert start is not None
+    assert [text(f, "field") for f in children(start, "filters")] == ["Subject"]
+    assert "<leftValueReference>$Record.Priority</leftValueReference>" in xml
+    assert "<leftValueReference>$Record.priority</leftValueReference>" not in xml
+    workflow, report = import_orchestration(xml.encode())
+    assert workflow == original
+    assert report == []
+    # Edited in Salesforce, a mapped field reads back as its case field.
+    edited = xml.replace("<stringValue>urgent</stringValue>", "<stringValue>P1</stringValue>", 1)
+    changed, _ = import_orchestration(edited.encode())
+    priority = changed.node("priority")
+    assert isinstance(priority, DecisionNode)
+    assert priority.outcomes[0].condition is not None
+    first = priority.outcomes[0].condition.rules[0]
+    assert isinstance(first, Rule) and (first.field, first.value) == ("case.priority", "P1")
+
+
+def test_an_imported_orchestration_maps_the_record_fields_it_reads() -> None:
+    path = Path(__file__).parent / "corpus/salesforce/Case_Escalation_Orchestration.flow-meta.xml"
+    workflow, report = import_orchestration(path.read_bytes())
+    assert workflow.trigger.salesforce is not None
+    mapped = {(m.sf_field, m.case_field) for m in workflow.trigger.salesforce.field_mapping}
+    assert mapped == {
+        ("IsEscalated", "IsEscalated"),
+        ("Status", "Status"),
+        ("Priority", "Priority"),
+    }
+    assert workflow.field("salesforce_id") is not None  # $Record.Id: the record Id's case field
+    assert any("Salesforce sync copies" in item.reason for item in report)
+    # And it goes back out under the same names.
+    xml = export_orchestration(workflow)
+    assert "<elementReference>$Record.Id</elementReference>" in xml
