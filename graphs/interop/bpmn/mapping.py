@@ -12,20 +12,20 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from graphs.conditions import Group, Operator, Rule, iter_rules
+from graphs.conditions import Group
 from graphs.interop.bpmn.expressions import translate
+from graphs.interop.bpmn.fields import inferred_schema
 from graphs.interop.bpmn.reader import BpmnElement, BpmnFlow, BpmnProcess
 from graphs.interop.bpmn.roles import Role, Structure, analyse, is_step
 from graphs.interop.bpmn.steps import identifier, make_step
 from graphs.interop.bpmn.timers import apply_boundary_events
 from graphs.interop.report import ReportItem, ReportKind
 from graphs.model import (
-    CaseField,
     DecisionNode,
     Edge,
     EdgeKind,
     EndNode,
-    FieldType,
+    EscalationRule,
     Node,
     Outcome,
     Position,
@@ -325,28 +325,27 @@ class _Mapper:
 
     # ------------------------------------------------------------------ the workflow
 
-    def workflow(self, escalations: list[Any]) -> Workflow:
+    def workflow(self, escalations: list[EscalationRule]) -> Workflow:
         process = self.process
         settings = process.payloads.get("workflow")
-        base: dict[str, Any] = {
-            "id": identifier(process.id, "workflow"), "name": process.name or process.id,
-            "description": process.documentation,
-        }
+        plain = Workflow(id=identifier(process.id, "workflow"),
+                         name=process.name or process.id or "Imported BPMN process",
+                         description=process.documentation)
+        workflow = plain
         if isinstance(settings, dict):
-            base = {**base, **settings, "name": base["name"]}
-        try:
-            workflow = Workflow.model_validate({**base, "nodes": [], "edges": []})
-        except ValidationError as exc:
-            self.report.append(ReportItem(process.id, "baton:workflow", ReportKind.APPROXIMATED,
-                                          f"its Baton workflow data is invalid "
-                                          f"({exc.error_count()} problems) and was left out"))
-            workflow = Workflow(id=identifier(process.id, "workflow"),
-                                name=process.name or process.id,
-                                description=process.documentation)
+            try:
+                workflow = Workflow.model_validate({
+                    **plain.model_dump(), **settings, "name": plain.name, "nodes": [],
+                    "edges": []})
+            except ValidationError as exc:
+                self.report.append(ReportItem(
+                    process.id, "baton:workflow", ReportKind.APPROXIMATED,
+                    f"its Baton workflow data is invalid ({exc.error_count()} problems) "
+                    "and was left out"))
         workflow.nodes, workflow.edges = self.nodes, self.edges
         workflow.escalations = [*workflow.escalations, *escalations]
-        if not isinstance(settings, dict):
-            workflow.case_schema = _inferred_schema(workflow)
+        if workflow is plain:
+            workflow.case_schema = inferred_schema(workflow)
         return workflow
 
 
@@ -374,25 +373,3 @@ def _after(process: BpmnProcess, task: BpmnElement, scope: set[str],
     return sorted(set(found), key=list(ids.values()).index)
 
 
-def _inferred_schema(workflow: Workflow) -> list[CaseField]:
-    """A case field for every ``case.x`` a translated condition reads, typed by its value."""
-    fields: dict[str, FieldType] = {}
-    for node in workflow.nodes:
-        if isinstance(node, DecisionNode):
-            for outcome in node.all_outcomes():
-                for rule in iter_rules(outcome.condition) if outcome.condition else []:
-                    _note_field(fields, rule)
-    return [CaseField(name=name, type=kind) for name, kind in fields.items()]
-
-
-def _note_field(fields: dict[str, FieldType], rule: Rule) -> None:
-    root, _, name = rule.field.partition(".")
-    if root != "case" or name in fields or identifier(name) != name:
-        return
-    value = rule.value[0] if isinstance(rule.value, list) and rule.value else rule.value
-    if isinstance(value, bool) or (rule.op is Operator.IS_SET and value is None):
-        fields[name] = FieldType.BOOLEAN if isinstance(value, bool) else FieldType.STRING
-    elif isinstance(value, int | float):
-        fields[name] = FieldType.NUMBER
-    else:
-        fields[name] = FieldType.STRING
