@@ -200,18 +200,22 @@ def validate_posted() -> list[Problem]:
     principal = current_principal()
     assert principal is not None  # the guard admits accounts only
     limit = max_bytes_for(principal.role, app.config.get("MAX_CONTENT_LENGTH"))
-    too_large = TooLargeForRole(
-        f"A {principal.role.value} may have documents of up to {limit:,} bytes validated.",
-        {"max_bytes": limit},
-    )
+
+    def too_large() -> TooLargeForRole:
+        return TooLargeForRole(
+            f"A {principal.role.value} may have documents of up to {limit or 0:,} bytes "
+            "validated.",
+            {"max_bytes": limit},
+        )
+
     if limit is not None and (request.content_length or 0) > limit:
-        raise too_large  # refused before reading a byte
+        raise too_large()  # refused before reading a byte
     require_json()
     request.max_content_length = limit  # a chunked body is cut off there
     try:
         data = body_bytes()
     except RequestEntityTooLarge:
-        raise too_large from None
+        raise too_large() from None
     problems = None
     if len(data) > INLINE_MAX_BYTES:
         with ValidationSlot(app, principal.account_id):
