@@ -371,5 +371,3 @@ def _after(process: BpmnProcess, task: BpmnElement, scope: set[str],
             continue
         todo += [process.flows[f].source for f in process.elements[element_id].incoming]
     return sorted(set(found), key=list(ids.values()).index)
-
-

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
-from graphs.errors import DocumentTooLarge
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from graphs.errors import DocumentTooLarge, WorkflowFormatError
 from graphs.interop import (
     InteropFormat,
     MalformedXMLError,
@@ -115,3 +120,36 @@ def test_a_broken_baton_extension_is_reported_and_the_element_read_as_bpmn() -> 
     assert [(i.element_id, i.element_type, i.kind.value) for i in result.report] == [
         ("u", "baton:step", "approximated")]
     assert [n.kind for n in result.workflow.nodes] == ["start", "stage", "end"]
+
+
+CORPUS = sorted((Path(__file__).parent / "corpus" / "bpmn").rglob("*.bpmn"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(CORPUS), st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 3)),
+                                         min_size=1, max_size=6))
+def test_a_damaged_real_file_imports_or_is_refused_but_never_crashes(
+    path: Path, damage: list[tuple[int, int]]
+) -> None:
+    try:
+        root = ET.fromstring(path.read_bytes())
+    except ET.ParseError:
+        return  # the corpus keeps a malformed file on purpose
+    for where, how in damage:
+        elements = list(root.iter())
+        element = elements[where % len(elements)]
+        if how == 0:  # drop an element
+            parent = next((p for p in root.iter() if element in list(p)), None)
+            if parent is not None:
+                parent.remove(element)
+        elif how == 1 and element.attrib:  # drop an attribute
+            del element.attrib[sorted(element.attrib)[where % len(element.attrib)]]
+        elif how == 2 and element.attrib:  # point a reference somewhere else
+            element.attrib[sorted(element.attrib)[where % len(element.attrib)]] = "Task_1"
+        else:  # garble the text
+            element.text = "{not json ${a > "
+    try:
+        result = import_document(ET.tostring(root))
+    except WorkflowFormatError:
+        return
+    assert result.workflow.name
