@@ -30,6 +30,7 @@ import multiprocessing
 import threading
 import weakref
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from flask import Flask, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -187,8 +188,18 @@ class ValidationSlot:
 
 def check_in_pool(app: Flask, data: bytes) -> list[Problem] | None:
     """:func:`problems_of_body` in a pool process of ``app`` (hold a :class:`ValidationSlot`)."""
-    future = _pool(app).get().submit(problems_of_body, data)
-    found = future.result()
+    pool = _pool(app)
+    try:
+        found = pool.get().submit(problems_of_body, data).result()
+    except BrokenProcessPool:
+        # The process died (killed, out of memory): the next validation gets a new one.
+        logger.error("the validation process stopped; starting another for the next")
+        pool.close()
+        raise ValidationBusy(
+            "The validation process stopped while checking this document; try again "
+            "shortly.",
+            {"retry_after": 2},
+        ) from None
     if found is None:
         return None
     return [Problem.model_validate(problem) for problem in found]

@@ -7,6 +7,7 @@ at a time per account; small ones inline, as the canvas sends them.
 from __future__ import annotations
 
 import json
+import multiprocessing
 from functools import cache
 from typing import Any
 
@@ -175,3 +176,19 @@ def test_a_chunked_body_past_the_role_limit_is_cut_off_and_refused(app: Flask) -
     assert refused.request.headers.get("Transfer-Encoding") == "chunked"
     assert refused.status_code == 413, refused.text
     assert refused.json()["error"]["details"] == {"max_bytes": pool.OTHER_ROLES_MAX_BYTES}
+
+
+def test_a_validation_process_that_dies_answers_429_and_the_next_gets_a_new_one(
+    app: Flask,
+) -> None:
+    body, _ = _document(pool.INLINE_MAX_BYTES + 1)
+    client = app.test_client()
+    assert _post(client, body).status_code == 200  # the pool process is up
+    children = multiprocessing.active_children()
+    assert children
+    for process in children:  # as the kernel's out-of-memory killer would
+        process.kill()
+        process.join()
+    died = _post(client, body)
+    assert (died.status_code, died.get_json()["error"]["code"]) == (429, "validation_busy")
+    assert _post(client, body).status_code == 200
