@@ -1,5 +1,10 @@
 """A Baton workflow as a Salesforce orchestration (``.flow-meta.xml``, process type Orchestrator).
 
+Each element's children come in the order of the Metadata API's WSDL, which a deploy
+checks: what the element inherits first (``processMetadataValues``, ``description``,
+``name``, then ``label`` and ``locationX``/``locationY`` for nodes), then its own fields in
+alphabetical order.
+
 Stages become ``orchestratedStages``, steps ``stageSteps``, decisions ``decisions`` with
 ``rules``, edges connectors, the record trigger the ``start`` element's object, trigger
 type and filters. Ends have no element in Salesforce: a stage or outcome that leads to
@@ -187,10 +192,10 @@ def _decision(
     root: Element, node: DecisionNode, data: dict[str, Any], edges: list[Edge], names: _Names
 ) -> None:
     element = add(root, "decisions")
+    write_baton_data(element, {k: v for k, v in data.items() if k != "outcomes"})
     if node.description:
         add(element, "description", node.description)
     add(element, "name", names.nodes[node.id])
-    write_baton_data(element, {k: v for k, v in data.items() if k != "outcomes"})
     add(element, "label", node.name or node.id)
     _location(element, node)
     if node.default_outcome is not None:
@@ -200,8 +205,8 @@ def _decision(
         add(element, "defaultConnectorLabel", node.default_outcome.label)
     for outcome, outcome_data in zip(node.outcomes, data.get("outcomes", []), strict=True):
         rule = add(element, "rules")
-        add(rule, "name", names.outcomes[(node.id, outcome.id)])
         write_baton_data(rule, outcome_data)
+        add(rule, "name", names.outcomes[(node.id, outcome.id)])
         logic, rows = render_condition(outcome.condition, _all_steps(names), record=names.record)
         _rows(rule, "condition", logic, rows)
         _connector(rule, "connector", _edge(edges, node.id, outcome.id), names)
@@ -220,10 +225,10 @@ def _stage(
     root: Element, node: StageNode, data: dict[str, Any], edges: list[Edge], names: _Names
 ) -> None:
     element = add(root, "orchestratedStages")
+    write_baton_data(element, {k: v for k, v in data.items() if k != "steps"})
     if node.description:
         add(element, "description", node.description)
     add(element, "name", names.nodes[node.id])
-    write_baton_data(element, {k: v for k, v in data.items() if k != "steps"})
     add(element, "label", node.name or node.id)
     _location(element, node)
     _connector(element, "connector", _edge(edges, node.id), names)
@@ -243,8 +248,8 @@ def _step(
 ) -> None:
     element = add(stage, "stageSteps")
     name = steps[step.id]
-    add(element, "name", name)
     write_baton_data(element, data)
+    add(element, "name", name)
     add(element, "label", step.name or step.id)
     add(element, "actionName", step_action_name(step, name))
     interactive = isinstance(step, InteractiveStep)

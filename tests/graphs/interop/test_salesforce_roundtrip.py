@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from xml.etree.ElementTree import Element
 
 import pytest
 
 from graphs.conditions import Rule
 from graphs.examples import example_names, load_example
 from graphs.interop import InteropFormat, detect_format, export_workflow, import_document
-from graphs.interop.safe_xml import parse_xml
+from graphs.interop.safe_xml import local_name, parse_xml
 from graphs.interop.salesforce import export_orchestration, import_orchestration
 from graphs.interop.salesforce.vocabulary import children, tag, text
 from graphs.io import workflow_to_document
@@ -161,3 +162,28 @@ def test_an_imported_orchestration_maps_the_record_fields_it_reads() -> None:
     # And it goes back out under the same names.
     xml = export_orchestration(workflow)
     assert "<elementReference>$Record.Id</elementReference>" in xml
+
+
+def test_children_come_in_the_order_a_metadata_deploy_expects() -> None:
+    """What an element inherits first (FlowBaseElement, FlowElement, FlowNode), then its
+    own fields alphabetically: a deploy refuses an element "invalid at this location"."""
+    root = parse_xml(export_orchestration(load_example("access-request")).encode())
+    element_fields = ["processMetadataValues", "description", "name"]
+    node_fields = [*element_fields, "label", "locationX", "locationY"]
+
+    def in_order(element: Element, inherited: list[str]) -> bool:
+        seen = list(dict.fromkeys(local_name(child) for child in element))
+        head = [n for n in seen if n in inherited]
+        rest = seen[len(head) :]
+        return seen[: len(head)] == [n for n in inherited if n in head] and rest == sorted(rest)
+
+    for stage in children(root, "orchestratedStages"):
+        assert in_order(stage, node_fields)
+        for step in children(stage, "stageSteps"):
+            assert in_order(step, [*element_fields, "label"])
+    for decision in children(root, "decisions"):
+        assert in_order(decision, node_fields)
+        for rule in children(decision, "rules"):
+            assert in_order(rule, element_fields)
+    top = [local_name(child) for child in root]
+    assert top == sorted(top)
