@@ -3,7 +3,10 @@
 Export draws every Baton node as one shape whose top-left corner is the node's canvas
 position, so bpmn-js and Camunda Modeler show the workflow as Baton lays it out; a stage
 is a collapsed subprocess whose steps are drawn on its own plane (the drill-down view).
-Import reads a shape's top-left corner back as the node's position.
+Import reads a shape's top-left corner back as the node's position: exactly for a document
+Baton wrote, and for one drawn elsewhere moved to start at (0, 0) and spread by
+:data:`SPREAD`, because Baton's canvas draws a stage 240 pixels wide where BPMN draws a
+task 100 wide: the modeller's arrangement stays, without boxes on top of each other.
 
 >>> start = Shape("start", "startEvent", 0, 240)
 >>> stage = Shape("work", "subProcess", 320, 240)
@@ -16,7 +19,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["Shape", "diagram_xml", "edge_waypoints", "grid_shape", "size_of"]
+from graphs.model import Position
+
+__all__ = ["SPREAD", "Shape", "canvas_position", "diagram_xml", "edge_waypoints", "grid_shape",
+           "size_of"]
+
+#: How much further apart Baton's canvas puts nodes than a BPMN diagram draws them.
+SPREAD = 2.0
 
 #: Width and height of a shape by BPMN element type, as bpmn-js draws them by default.
 _SIZES: dict[str, tuple[float, float]] = {
@@ -54,6 +63,21 @@ class Shape:
     def center(self) -> tuple[float, float]:
         width, height = self.size
         return self.x + width / 2, self.y + height / 2
+
+
+def canvas_position(
+    bounds: tuple[float, float], origin: tuple[float, float], *, baton: bool
+) -> Position:
+    """Where a shape's node goes on Baton's canvas (see the module docstring).
+
+    >>> canvas_position((420, 130), (100, 80), baton=False)
+    Position(x=640.0, y=100.0)
+    >>> canvas_position((420, 130), (100, 80), baton=True)
+    Position(x=420.0, y=130.0)
+    """
+    if baton:
+        return Position(x=bounds[0], y=bounds[1])
+    return Position(x=(bounds[0] - origin[0]) * SPREAD, y=(bounds[1] - origin[1]) * SPREAD)
 
 
 def grid_shape(element: str, element_type: str, column: int, row: int) -> Shape:

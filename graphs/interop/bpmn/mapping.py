@@ -15,6 +15,7 @@ from pydantic import TypeAdapter, ValidationError
 from graphs.conditions import Group
 from graphs.interop.bpmn.expressions import translate
 from graphs.interop.bpmn.fields import inferred_schema
+from graphs.interop.bpmn.layout import canvas_position
 from graphs.interop.bpmn.reader import BpmnElement, BpmnFlow, BpmnProcess
 from graphs.interop.bpmn.roles import Role, Structure, analyse, is_step
 from graphs.interop.bpmn.steps import identifier, make_step
@@ -77,6 +78,9 @@ class _Mapper:
         self.flow_order = {flow_id: n for n, flow_id in enumerate(process.flows)}
         self.flow_of: dict[int, int] = {}  # edge -> its flow's place in the document
         self.outcome_flow: dict[int, str] = {}  # outcome -> the flow it was read from
+        drawn = [e.bounds for e in process.elements.values() if e.bounds is not None]
+        self.origin = (min((b[0] for b in drawn), default=0.0),
+                       min((b[1] for b in drawn), default=0.0))
 
     def say(self, element: BpmnElement | BpmnFlow, kind: ReportKind, reason: str,
             baton_id: str | None = None) -> None:
@@ -102,8 +106,10 @@ class _Mapper:
     # ------------------------------------------------------------------ nodes
 
     def position(self, element: BpmnElement) -> Position:
-        x, y = element.bounds or (0.0, 0.0)
-        return Position(x=x, y=y)
+        if element.bounds is None:
+            return Position()
+        return canvas_position(element.bounds, self.origin, baton="workflow" in
+                               self.process.payloads)
 
     def from_payload(self, element: BpmnElement, node_id: str, **fields: Any) -> Node | None:
         payload = element.payloads.get("node")
