@@ -28,6 +28,7 @@ from graphs.case_limits import (
     MAX_VALUE_BYTES,
     clamped,
 )
+from graphs.conditions import MAX_GROUP_DEPTH
 from runtime.services import clear_caches
 
 
@@ -269,3 +270,36 @@ def test_a_workflow_whose_step_would_write_past_the_limits_is_refused(
             error = refusal(response)
             assert "nodes[1].steps[0].inputs.subject.value" in json.dumps(error)
             assert words in json.dumps(error)
+
+
+def _groups(depth: int) -> dict[str, Any]:
+    group: dict[str, Any] = {
+        "kind": "group",
+        "rules": [{"kind": "rule", "field": "case.subject", "op": "eq", "value": "x"}],
+    }
+    for _ in range(depth - 1):
+        group = {"kind": "group", "rules": [group]}
+    return group
+
+
+def test_a_condition_nested_too_deeply_to_store_is_refused(
+    client: FlaskClient, tiny: dict[str, Any]
+) -> None:
+    # 130 groups answered 500 while the workflow was written; a value 250 deep too.
+    deep_value = {"kind": "group", "rules": [
+        {"kind": "rule", "field": "case.subject", "op": "eq", "value": nested(250)}]}  # fmt: skip
+    for condition, words in (
+        (_groups(MAX_GROUP_DEPTH + 1), f"nested more than {MAX_GROUP_DEPTH} deep"),
+        (_groups(130), "nested"),
+        (deep_value, "32 levels"),
+    ):
+        tiny["nodes"][1]["entry_condition"] = condition
+        created = client.post("/api/workflows", json={"workflow": tiny})
+        assert words in refusal(created)["message"] + json.dumps(created.json)
+        imported = client.post(
+            "/api/workflows/import", data=json.dumps(tiny), content_type="application/json"
+        )
+        assert refusal(imported)["code"] in ("invalid_workflow", "malformed_json")
+    tiny["nodes"][1]["entry_condition"] = _groups(MAX_GROUP_DEPTH)
+    assert client.post("/api/workflows", json={"workflow": tiny}).status_code == 201
+    assert client.get(f"/api/workflows/{tiny['id']}").status_code == 200
