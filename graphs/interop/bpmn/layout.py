@@ -16,7 +16,7 @@ task 100 wide: the modeller's arrangement stays, without boxes on top of each ot
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from graphs.model import Position
@@ -110,40 +110,46 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def _shape_xml(shape: Shape, expanded: bool | None) -> str:
+def _shape_xml(shape: Shape, expanded: bool | None, shape_id: str) -> str:
     width, height = shape.size
     flag = "" if expanded is None else f' isExpanded="{str(expanded).lower()}"'
     return (
-        f'<bpmndi:BPMNShape id="{shape.element}_di" bpmnElement="{shape.element}"{flag}>'
+        f'<bpmndi:BPMNShape id="{shape_id}" bpmnElement="{shape.element}"{flag}>'
         f'<dc:Bounds x="{_number(shape.x)}" y="{_number(shape.y)}" '
         f'width="{_number(width)}" height="{_number(height)}"/></bpmndi:BPMNShape>'
     )
 
 
-def _edge_xml(flow: str, points: Iterable[tuple[float, float]]) -> str:
+def _edge_xml(flow: str, points: Iterable[tuple[float, float]], edge_id: str) -> str:
     waypoints = "".join(f'<di:waypoint x="{_number(x)}" y="{_number(y)}"/>' for x, y in points)
-    return f'<bpmndi:BPMNEdge id="{flow}_di" bpmnElement="{flow}">{waypoints}</bpmndi:BPMNEdge>'
+    return f'<bpmndi:BPMNEdge id="{edge_id}" bpmnElement="{flow}">{waypoints}</bpmndi:BPMNEdge>'
 
 
 def diagram_xml(
-    plane_of: str, shapes: Iterable[Shape], flows: Iterable[tuple[str, str, str]]
+    plane_of: str,
+    shapes: Iterable[Shape],
+    flows: Iterable[tuple[str, str, str]],
+    take: Callable[[str], str],
 ) -> str:
     """One ``BPMNDiagram``: a plane for ``plane_of`` with its shapes and flows.
 
     ``flows`` are ``(flow id, source element, target element)``; subprocess shapes are
-    drawn collapsed.
+    drawn collapsed. ``take`` makes each diagram id unique in the document, as XML ids
+    must be.
     """
     placed = {shape.element: shape for shape in shapes}
     body = [
-        _shape_xml(shape, False if shape.type == "subProcess" else None)
+        _shape_xml(shape, False if shape.type == "subProcess" else None,
+                   take(f"{shape.element}_di"))
         for shape in placed.values()
     ]
     for flow, source, target in flows:
         if source in placed and target in placed:
-            body.append(_edge_xml(flow, edge_waypoints(placed[source], placed[target])))
+            points = edge_waypoints(placed[source], placed[target])
+            body.append(_edge_xml(flow, points, take(f"{flow}_di")))
     return (
-        f'<bpmndi:BPMNDiagram id="{plane_of}_diagram">'
-        f'<bpmndi:BPMNPlane id="{plane_of}_plane" bpmnElement="{plane_of}">'
+        f'<bpmndi:BPMNDiagram id="{take(plane_of + "_diagram")}">'
+        f'<bpmndi:BPMNPlane id="{take(plane_of + "_plane")}" bpmnElement="{plane_of}">'
         + "".join(body)
         + "</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>"
     )

@@ -186,4 +186,4 @@ def write_stage(
     back to the stage.
     """
     parts = _Stage(stage, stage_id, take, task).build(writes, re_entered)
-    return parts.xml(), diagram_xml(stage_id, parts.shapes, parts.flows)
+    return parts.xml(), diagram_xml(stage_id, parts.shapes, parts.flows, take)

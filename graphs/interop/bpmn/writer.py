@@ -216,10 +216,11 @@ class _Writer:
             Shape(self.element_of[i], _shape_type(node), node.position.x, node.position.y)
             for i, node in enumerate(wf.nodes)
         ]
-        diagrams = [diagram_xml(process_id, shapes, top_flows), *self.planes]
+        diagrams = [diagram_xml(process_id, shapes, top_flows, self.ids.take), *self.planes]
+        definitions_id = self.ids.take(f"{process_id}_definitions")
         return (
             _HEADER
-            + f'id="{process_id}_definitions" targetNamespace="{BATON_TARGET_NAMESPACE}" '
+            + f'id="{definitions_id}" targetNamespace="{BATON_TARGET_NAMESPACE}" '
             'exporter="Baton" exporterVersion="1">\n'
             f'  <bpmn:process id="{process_id}" name={quoteattr(wf.name)} isExecutable="true">'
             + docs
