@@ -14,7 +14,16 @@ from graphs.interop import InteropFormat, export_workflow, import_document
 from graphs.interop.bpmn import export_bpmn, import_bpmn
 from graphs.interop.safe_xml import parse_xml
 from graphs.io import dump_workflow, load_workflow
-from graphs.model import DecisionNode, EdgeKind, StageNode, Workflow
+from graphs.model import (
+    BackgroundStep,
+    DecisionNode,
+    Edge,
+    EdgeKind,
+    EndNode,
+    StageNode,
+    StartNode,
+    Workflow,
+)
 
 from ..strategies import valid_workflows
 
@@ -135,3 +144,19 @@ def test_without_baton_extensions_the_structure_still_comes_back() -> None:
         for item in report
         if item.element_type == "bpmn:scriptTask"
     )
+
+
+def test_baton_ids_that_collide_in_bpmn_still_give_a_valid_document_and_come_back() -> None:
+    # Baton scopes ids per kind (nodes, steps, edges); a BPMN document has one id space.
+    workflow = Workflow(
+        id="start_di", name="Colliding ids",
+        nodes=[StartNode(id="start"),
+               StageNode(id="start_di_2", steps=[BackgroundStep(id="start", action="notify")]),
+               StageNode(id="s__start"), EndNode(id="start_di_definitions")],
+        edges=[Edge(id="start", source="start", target="start_di_2"),
+               Edge(id="start_di", source="start_di_2", target="s__start"),
+               Edge(id="s__start__flow", source="s__start", target="start_di_definitions")])
+    document = export_bpmn(workflow)
+    assert _schema().validate(etree.fromstring(document.encode()))
+    back, report = import_bpmn(document.encode())
+    assert dump_workflow(back) == dump_workflow(workflow) and report == []
