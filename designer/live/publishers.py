@@ -13,7 +13,7 @@ from flask import Flask
 from designer.extensions import state
 from designer.live import recheck_channel
 from designer.live.rooms import recheck_rooms
-from runtime.live import INBOX_CHANGED, Emit, LivePublisher
+from runtime.live import INBOX_CHANGED, Emit, LivePublisher, agents_named
 from runtime.settings import Settings
 
 __all__ = ["BATCH", "BATCH_WINDOW_S", "app_publisher", "publisher_for", "queue_publisher"]
@@ -96,12 +96,14 @@ class _Batcher:
 
 
 class _RecheckingPublisher(LivePublisher):
-    """Rooms follow the work: before an agent hears an item moved to or from them
-    (``inbox.changed``), their connections leave the runs' rooms they may no longer watch.
+    """Rooms follow the work: before an update that names agents goes out, their
+    connections leave the runs' rooms they may no longer watch.
 
     Routing publishes ``inbox.changed`` for both agents of every move (a reassignment,
-    an escalation, a release back to the queue), after the commit that made it; the
-    check runs here, before that message and everything published after it goes out.
+    an escalation, a release back to the queue), and a reassignment's log line names
+    both (``from``, ``to``), after the commit that made it; the check runs here, before
+    that message and everything published after it goes out. Updates that name no
+    agent, or agents without connections here, cost nothing.
     """
 
     def __init__(self, emit: Emit, recheck: Callable[[Collection[str]], object]) -> None:
@@ -109,12 +111,14 @@ class _RecheckingPublisher(LivePublisher):
         self._recheck = recheck
 
     def __call__(self, topic: str, data: dict[str, Any]) -> None:
-        agent = data.get("agent_id") if topic == INBOX_CHANGED else None
-        if agent:
+        agents = set(agents_named(data.get("events") or []))
+        if topic == INBOX_CHANGED and data.get("agent_id"):
+            agents.add(str(data["agent_id"]))
+        if agents:
             try:
-                self._recheck([str(agent)])
+                self._recheck(agents)
             except Exception:  # the periodic check catches up; the news must still go out
-                logger.exception("checking %s's rooms failed", agent)
+                logger.exception("checking the rooms of %s failed", sorted(agents))
         super().__call__(topic, data)
 
 
