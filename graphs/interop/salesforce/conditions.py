@@ -88,7 +88,8 @@ def record_fields(trigger: Any) -> dict[str, str]:
     if not isinstance(config, dict):
         return {}
     found: dict[str, str] = {}
-    for mapping in config.get("field_mapping") or []:
+    mappings = config.get("field_mapping")
+    for mapping in mappings if isinstance(mappings, list) else []:
         if isinstance(mapping, dict):
             case, sf = mapping.get("case_field"), mapping.get("sf_field")
             if isinstance(case, str) and isinstance(sf, str):

@@ -18,7 +18,7 @@ from xml.etree.ElementTree import Element
 
 from graphs.interop.salesforce.vocabulary import read_baton_data, text
 
-__all__ = ["dict_of", "kept_id", "kept_label", "position"]
+__all__ = ["dict_of", "edges_of", "kept_id", "kept_label", "list_of", "position", "text_of"]
 
 
 def kept_id(element: Element, api: str) -> str:
@@ -54,3 +54,28 @@ def position(element: Element, kept: dict[str, Any]) -> dict[str, float]:
 def dict_of(value: Any) -> dict[str, Any]:
     """``value`` if it is a JSON object, else an empty one."""
     return value if isinstance(value, dict) else {}
+
+
+def list_of(value: Any) -> list[Any]:
+    """``value`` if it is a JSON array, else an empty one."""
+    return value if isinstance(value, list) else []
+
+
+def text_of(value: Any, default: str) -> str:
+    """``value`` if it is a string, else ``default``."""
+    return value if isinstance(value, str) else default
+
+
+def edges_of(value: Any) -> list[dict[str, Any]]:
+    """The edges Baton kept that name their id, source and target (and outcome) as text.
+
+    >>> edges_of([{"id": "e", "source": "a", "target": "b"}, {"id": ["x"]}, 7])
+    [{'id': 'e', 'source': 'a', 'target': 'b'}]
+    """
+    return [
+        edge
+        for edge in list_of(value)
+        if isinstance(edge, dict)
+        and all(isinstance(edge.get(key), str) for key in ("id", "source", "target"))
+        and isinstance(edge.get("outcome", ""), str | None)
+    ]

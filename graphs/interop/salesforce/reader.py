@@ -27,7 +27,15 @@ from graphs.interop.report import InteropFormat, ReportItem, ReportKind
 from graphs.interop.safe_xml import local_name, parse_xml
 from graphs.interop.salesforce.conditions import record_fields
 from graphs.interop.salesforce.fields import declare_fields
-from graphs.interop.salesforce.kept import dict_of, kept_id, kept_label, position
+from graphs.interop.salesforce.kept import (
+    dict_of,
+    edges_of,
+    kept_id,
+    kept_label,
+    list_of,
+    position,
+    text_of,
+)
 from graphs.interop.salesforce.steps import Reporter, condition_from, plain, read_rows, read_step
 from graphs.interop.salesforce.trigger import read_trigger
 from graphs.interop.salesforce.vocabulary import children, read_baton_data, tag, text
@@ -112,7 +120,7 @@ class _Reader:
 
     def read(self) -> tuple[Workflow, list[ReportItem]]:
         label = text(self.root, "label") or "Imported orchestration"
-        kept_id = self.flow.get("id")
+        flow_id = self.flow.get("id")
         start_el = self.root.find(tag("start"))
         start = self._start(start_el)
         nodes: list[dict[str, Any]] = [start]
@@ -121,11 +129,12 @@ class _Reader:
         edges, ends = self._edges(start["id"], start_el)
         nodes += _placed(ends, nodes, edges)
         self._unread()
-        order = {node_id: n for n, node_id in enumerate(self.flow.get("order") or [])}
+        kept_order = [i for i in list_of(self.flow.get("order")) if isinstance(i, str)]
+        order = {node_id: n for n, node_id in enumerate(kept_order)}
         visit = {node_id: n for n, node_id in enumerate(visit_order(start["id"], edges))}
         nodes.sort(key=lambda node: order.get(node["id"], len(order) + visit.get(node["id"], 0)))
         document: dict[str, Any] = {
-            "id": kept_id if isinstance(kept_id, str) else _slug(label),
+            "id": flow_id if isinstance(flow_id, str) else _slug(label),
             "name": kept_label(label, self.flow, "") or label,
             "description": text(self.root, "description"),
             "trigger": read_trigger(
@@ -277,11 +286,7 @@ class _Reader:
             default = read_baton_data(decision) or {"default_outcome": {"id": "default"}}
             kept_default = default.get("default_outcome")
             if isinstance(kept_default, dict) or decision.find(tag("defaultConnector")) is not None:
-                outcome = (
-                    kept_default.get("id", "default")
-                    if isinstance(kept_default, dict)
-                    else "default"
-                )
+                outcome = text_of(dict_of(kept_default).get("id"), "default")
                 exits.append(
                     (
                         node_id,
@@ -295,10 +300,10 @@ class _Reader:
     def _edges(
         self, start_id: str, start: Element | None
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        kept_edges = [e for e in self.flow.get("edges") or [] if isinstance(e, dict)]
+        kept_edges = edges_of(self.flow.get("edges"))
         kept_ends = {
             e["id"]: e
-            for e in self.flow.get("ends") or []
+            for e in list_of(self.flow.get("ends"))
             if isinstance(e, dict) and isinstance(e.get("id"), str)
         }
         exits = self._exits(start_id, start)

@@ -25,6 +25,7 @@ from graphs.interop.salesforce.conditions import (
     translate_row,
     tree_to_group,
 )
+from graphs.interop.salesforce.kept import dict_of, list_of
 from graphs.interop.salesforce.vocabulary import children, tag, text
 from graphs.interop.salesforce.writer import FLOW_ACTION, step_action_name
 from graphs.model import BackgroundStep
@@ -154,7 +155,7 @@ def _entry(
     record: Mapping[str, str],
 ) -> tuple[list[str], Group | None]:
     logic, rows = text(element, "entryConditionLogic"), read_rows(element, "entryConditions")
-    kept_after = [s for s in data.get("after", []) if isinstance(s, str)]
+    kept_after = [s for s in list_of(data.get("after")) if isinstance(s, str)]
     kept = _group(data.get("entry_condition"))
     rendered = render_condition(kept, names, [names.get(s, s) for s in kept_after], record)
     if same_rows((logic, rows), rendered):
@@ -199,7 +200,7 @@ def _interactive(
     element_type: str,
     report: Reporter,
 ) -> None:
-    assignment = dict(data.get("assignment") or {})
+    assignment = dict(dict_of(data.get("assignment")))
     assignment.pop("agent", None)
     assignment.pop("queue", None)
     for holder in children(element, "assignees"):

@@ -4,6 +4,8 @@ orchestration file gives a workflow or a located format error, never anything el
 from __future__ import annotations
 
 import contextlib
+import html
+import json
 import re
 
 from hypothesis import HealthCheck, given, settings
@@ -74,3 +76,47 @@ def test_a_damaged_file_gives_a_workflow_or_a_format_error(edits: list[tuple[int
 
 def _escape(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;")
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+_DATA = re.compile(r"<stringValue>(\{.*?\})</stringValue>")
+_PAYLOADS = list(_DATA.finditer(_EXPORTED))
+
+
+def _paths(value: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found = [path]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found += _paths(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found += _paths(child, (*path, index))
+    return found
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_damaged_baton_data_gives_a_workflow_or_a_format_error(data: st.DataObject) -> None:
+    match = _PAYLOADS[data.draw(st.integers(0, len(_PAYLOADS) - 1))]
+    payload = json.loads(html.unescape(match.group(1)))
+    path = data.draw(st.sampled_from(_paths(payload)))
+    replacement = data.draw(_JSON)
+    if not path:
+        payload = replacement
+    else:
+        holder = payload
+        for step in path[:-1]:
+            holder = holder[step]  # type: ignore[index]
+        holder[path[-1]] = replacement  # type: ignore[index]
+    text = json.dumps(payload)
+    damaged = (
+        _EXPORTED[: match.start(1)] + html.escape(text, quote=False) + _EXPORTED[match.end(1) :]
+    )
+    with contextlib.suppress(WorkflowFormatError):
+        import_orchestration(damaged.encode())
