@@ -33,7 +33,6 @@ import pydantic_core
 __all__ = [
     "CUT_NOTE",
     "FIELD_NAME",
-    "LIMITS",
     "MAX_DEPTH",
     "MAX_FIELDS",
     "MAX_FIELD_NAME_LENGTH",
@@ -60,16 +59,6 @@ MAX_RECORD_BYTES = 1024 * 1024
 MAX_INTEGER = 2**63 - 1
 """The largest integer magnitude (64-bit signed, what databases and clients can hold)."""
 
-LIMITS: dict[str, int] = {
-    "max_fields": MAX_FIELDS,
-    "max_field_name_length": MAX_FIELD_NAME_LENGTH,
-    "max_depth": MAX_DEPTH,
-    "max_value_bytes": MAX_VALUE_BYTES,
-    "max_record_bytes": MAX_RECORD_BYTES,
-    "max_integer": MAX_INTEGER,
-}
-"""Every limit by name, for documentation and error details."""
-
 FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 """What a field name is made of: letters, digits, ``_`` and ``-``, not starting with a digit."""
 CUT_NOTE = f"[removed by Baton: nested deeper than {MAX_DEPTH} levels]"
@@ -88,10 +77,6 @@ class Problem:
     limit: str
     message: str
     allowed: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data for an error's details."""
-        return {"field": self.field, "limit": self.limit, "allowed": self.allowed}
 
 
 def name_problem(name: Any) -> Problem | None:
