@@ -66,7 +66,7 @@ class CaseRepair:
 
     case_id: str
     fields: dict[str, str] = field(default_factory=dict)
-    """Field name -> the limit its stored value broke (``unreadable``: not JSON at all)."""
+    """Field name -> the limit its stored value broke (its value is stored clamped)."""
     unreadable: bool = False
     """Whether the fast decoder could not read the stored text (it is stored again)."""
     left: list[str] = field(default_factory=list)
