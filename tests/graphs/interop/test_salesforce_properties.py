@@ -30,7 +30,7 @@ def test_random_valid_workflows_round_trip(workflow: Workflow) -> None:
     assert report == []
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.lists(
         st.tuples(
@@ -100,7 +100,7 @@ def _paths(value: object, path: tuple[object, ...] = ()) -> list[tuple[object, .
     return found
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.data())
 def test_damaged_baton_data_gives_a_workflow_or_a_format_error(data: st.DataObject) -> None:
     match = _PAYLOADS[data.draw(st.integers(0, len(_PAYLOADS) - 1))]
