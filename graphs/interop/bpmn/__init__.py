@@ -2,8 +2,16 @@
 
 The mapping, element by element, is the table in ``graphs/interop/README.md``:
 :mod:`.reader` reads the XML into a neutral model, :mod:`.roles` decides what each
-element becomes, :mod:`.mapping` builds the workflow (with :mod:`.steps`, :mod:`.timers`
-and :mod:`.expressions`), and :mod:`.writer` writes a workflow back out.
+element becomes, :mod:`.mapping` builds the workflow (with :mod:`.steps`, :mod:`.timers`,
+:mod:`.expressions` and :mod:`.fields`); :mod:`.writer` writes a workflow back out (with
+:mod:`.stages` and :mod:`.scripts`). :mod:`.layout` (diagram interchange) and
+:mod:`.extensions` (the Baton namespace) serve both ways.
+
+>>> from graphs.generate import generate_workflow
+>>> workflow = generate_workflow(12, seed=1)
+>>> again, report = import_bpmn(export_bpmn(workflow).encode())
+>>> again == workflow, report
+(True, [])
 """
 
 from __future__ import annotations

@@ -8,8 +8,11 @@ A Baton workflow carries one token between nodes; parallelism lives inside stage
 - an embedded subprocess holding only tasks, parallel gateways, timers and plain start
   and end events is a region by itself (a stage); one holding decisions or other events
   is *flattened*: its content joins the enclosing process, its start and end pass through;
-- exclusive gateways that choose are decisions; merging gateways and events Baton has no
-  node for *pass*: the flow goes through them to the next node, and they are reported.
+- exclusive gateways that choose are decisions, except one that only runs or skips a
+  single task (both ways meet again right after it): that is an entry condition, drawn
+  as BPMN draws one, and the task's step gets it;
+- merging gateways and events Baton has no node for *pass*: the flow goes through them to
+  the next node, and they are reported.
 """
 
 from __future__ import annotations
@@ -93,9 +96,8 @@ def _find_guards(process: BpmnProcess, found: Structure) -> set[str]:
             merge = elements.get(skip.target)
             if (task is None or merge is None or not is_step(task) or run.condition is None
                     or skip.condition is not None or merge.type != "exclusiveGateway"
-                    or task.outgoing != [f for f in task.outgoing
-                                         if flows[f].target == merge.id]
-                    or len(task.outgoing) != 1 or len(task.incoming) != 1
+                    or len(task.outgoing) != 1 or flows[task.outgoing[0]].target != merge.id
+                    or len(task.incoming) != 1
                     or len(merge.incoming) != 2 or len(merge.outgoing) != 1):
                 continue
             found.guards[task.id] = run
