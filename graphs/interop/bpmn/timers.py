@@ -10,10 +10,11 @@ events (errors, messages, signals, ...) are reported.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from graphs.conditions import Group, Operator, Rule
-from graphs.interop.bpmn.roles import Role
+from graphs.interop.bpmn.reader import BpmnElement, BpmnFlow, BpmnProcess
+from graphs.interop.bpmn.roles import Role, Structure
 from graphs.interop.bpmn.steps import timer_minutes
 from graphs.interop.report import ReportKind
 from graphs.model import (
@@ -23,19 +24,40 @@ from graphs.model import (
     EscalationActionKind,
     EscalationRule,
     InteractiveStep,
+    Node,
     StageNode,
+    Step,
 )
 
-if TYPE_CHECKING:
-    from graphs.interop.bpmn.mapping import _Mapper
-    from graphs.interop.bpmn.reader import BpmnElement
+__all__ = ["Mapper", "apply_boundary_events"]
 
-__all__ = ["apply_boundary_events"]
+
+
+class _Ids(Protocol):
+    def take(self, wanted: Any, fallback: str) -> str: ...
+
+
+class Mapper(Protocol):
+    """What the boundary events need of the mapping under way."""
+
+    process: BpmnProcess
+    structure: Structure
+    step_of: dict[str, tuple[StageNode, Step]]
+    nodes: list[Node]
+
+    @property
+    def node_ids(self) -> _Ids: ...
+
+    def targets(self, flow_id: str) -> list[str]: ...
+
+    def say(self, element: BpmnElement | BpmnFlow, kind: ReportKind, reason: str,
+            baton_id: str | None = None) -> None: ...
+
 
 _BREACHED = Group(rules=[Rule(field="sla.state", op=Operator.EQ, value="breached")])
 
 
-def apply_boundary_events(mapper: _Mapper) -> list[EscalationRule]:
+def apply_boundary_events(mapper: Mapper) -> list[EscalationRule]:
     """Apply every boundary event to its task's step; the escalation rules they need."""
     rules: list[EscalationRule] = []
     for element in mapper.process.elements.values():
@@ -54,7 +76,7 @@ def _timer_text(element: BpmnElement) -> str:
     return ""
 
 
-def _boundary(mapper: _Mapper, element: BpmnElement) -> EscalationRule | None:
+def _boundary(mapper: Mapper, element: BpmnElement) -> EscalationRule | None:
     owner = mapper.step_of.get(element.attached_to or "")
     events = ", ".join(element.events) or "none"
     if owner is None or element.events != ["timer"]:
