@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
     register_error_handlers(app)
     register_api(app)
-    app.url_value_preprocessor(bounded_path_values)
+    app.before_request(bounded_path_values)  # after the guard that init_auth installed
     app.register_blueprint(spa_bp)
 
     @app.before_request

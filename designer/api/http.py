@@ -244,14 +244,15 @@ def query_args(model: type[M]) -> M:
         ) from None
 
 
-def bounded_path_values(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+def bounded_path_values() -> None:
     """Refuse a path integer beyond what the store holds (400 naming it), before any view.
 
     Werkzeug's ``int`` converter reads any run of digits; an id or version past
     :data:`~designer.api.schemas.MAX_ROW_INTEGER` cannot name a row, and handing it to
-    the database fails there. Installed as the app's URL value preprocessor.
+    the database fails there. Installed as a ``before_request`` after the access guard,
+    so who may ask is settled before what they asked.
     """
-    for name, value in (values or {}).items():
+    for name, value in (request.view_args or {}).items():
         if isinstance(value, int) and not 0 <= value <= MAX_ROW_INTEGER:
             raise InvalidPathValue(
                 f"The path parameter {name} is out of range: at most {MAX_ROW_INTEGER}.",
