@@ -15,12 +15,22 @@ published version and cache it; the transition never compiles anything per event
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, Literal
 
-from graphs.conditions import Facts, Group, Predicate, Rule, compile_condition, iter_rules
+from graphs.conditions import (
+    Facts,
+    Group,
+    Predicate,
+    Reader,
+    Rule,
+    compile_condition,
+    iter_rules,
+    read_path,
+    reader,
+)
 from graphs.model import (
     BackgroundStep,
     DecisionNode,
@@ -53,50 +63,7 @@ __all__ = [
 ]
 
 WAIT_ACTION = "wait"
-_MISSING = object()
 _HELD = itemgetter("held")
-
-
-def read_path(facts: Facts, path: str) -> Any:
-    """The value a condition's field path reads from ``facts`` (``None`` when unset).
-
-    >>> read_path(Facts(case={"a": 1}, steps={"s": {"k": 2}}), "step.s.k")
-    2
-    >>> read_path(Facts(case={"a": 1}), "case.b") is None
-    True
-    """
-    root, _, rest = path.partition(".")
-    if root == "case":
-        return facts.case.get(rest)
-    if root == "step":
-        step_id, _, key = rest.partition(".")
-        outputs = facts.steps.get(step_id)
-        return None if outputs is None else outputs.get(key)
-    if root == "sla":
-        return facts.sla.get(rest)
-    if root == "counter":
-        return facts.counters.get(rest, 0)
-    # A bare name is read as a case field, which is what an input ``ref`` usually means.
-    return facts.case.get(path)
-
-
-def _reader(path: str) -> Callable[[Facts], Any]:
-    """:func:`read_path` for one path, with the path split once."""
-    root, _, rest = path.partition(".")
-    if root == "step":
-        step_id, _, key = rest.partition(".")
-
-        def read_step(facts: Facts) -> Any:
-            outputs = facts.steps.get(step_id)
-            return None if outputs is None else outputs.get(key)
-
-        return read_step
-    if root == "sla":
-        return lambda facts: facts.sla.get(rest)
-    if root == "counter":
-        return lambda facts: facts.counters.get(rest, 0)
-    name = rest if root == "case" else path
-    return lambda facts: facts.case.get(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +75,7 @@ class CompiledCondition:
     rules: tuple[tuple[Rule, Predicate], ...]
     #: per leaf rule, what :meth:`explain` reports, precomputed: field, operator, value,
     #: a reader for the value seen, and the rule's predicate
-    leaves: tuple[tuple[str, str, Any, Callable[[Facts], Any], Predicate], ...] = ()
+    leaves: tuple[tuple[str, str, Any, Reader, Predicate], ...] = ()
     #: the group's ``match`` when every rule is a direct leaf (no nested groups): then
     #: the explanation alone says whether the condition holds
     flat: Literal["all", "any"] | None = None
@@ -188,46 +155,17 @@ def _compile(condition: Group | None) -> CompiledCondition | None:
         return None
     rules = tuple((rule, compile_condition(rule)) for rule in iter_rules(condition))
     leaves = tuple(
-        (rule.field, rule.op.value, rule.value, _reader(rule.field), check) for rule, check in rules
+        (rule.field, rule.op.value, rule.value, reader(rule.field), check) for rule, check in rules
     )
     flat = condition.match if all(isinstance(r, Rule) for r in condition.rules) else None
     return CompiledCondition(
         source=condition,
-        test=_test(condition),
+        test=compile_condition(condition),
         rules=rules,
         leaves=leaves,
         flat=flat,
         labels=tuple(_label(field, op, value) for field, op, value, _, _ in leaves),
     )
-
-
-def _test(condition: Group | Rule) -> Predicate:
-    """``compile_condition(condition)`` in fewer Python calls: each rule is graphs'
-    own predicate, tried in the same order and stopping at the same one, but a group is
-    one loop instead of ``all``/``any`` over a generator, which adds a frame per rule
-    (these run several times per event)."""
-    if isinstance(condition, Rule):
-        return compile_condition(condition)
-    checks = tuple(_test(item) for item in condition.rules)
-    if len(checks) == 1:
-        return checks[0]
-    if condition.match == "all":
-
-        def every(facts: Facts) -> bool:
-            for check in checks:  # noqa: SIM110 (see the docstring)
-                if not check(facts):
-                    return False
-            return True
-
-        return every
-
-    def some(facts: Facts) -> bool:
-        for check in checks:  # noqa: SIM110 (see the docstring)
-            if check(facts):
-                return True
-        return False
-
-    return some
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +185,7 @@ class CompiledStep:
     inputs: tuple[tuple[str, Any, str | None], ...] = ()
     input_types: Mapping[str, Any] | None = None
     #: ``inputs`` with each ref turned into a reader of the facts (``None``: a literal)
-    input_plan: tuple[tuple[str, Any, Callable[[Facts], Any] | None], ...] = ()
+    input_plan: tuple[tuple[str, Any, Reader | None], ...] = ()
     #: the inputs by name when none is a ref (they are the same for every run)
     literal_inputs: Mapping[str, Any] | None = None
     #: the fields of a new, pending attempt (``StepState``'s), copied when the stage is
@@ -469,7 +407,11 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
                         name: inp.type for name, inp in getattr(step, "inputs", {}).items()
                     },
                     input_plan=tuple(
-                        (name, inp.value, None if inp.ref is None else _reader(inp.ref))
+                        (
+                            name,
+                            inp.value,
+                            None if inp.ref is None else reader(inp.ref, bare_names=True),
+                        )
                         for name, inp in getattr(step, "inputs", {}).items()
                     ),
                     literal_inputs=_literal_inputs(step),
