@@ -56,6 +56,7 @@ from graphs.validation.stages import (
     check_slas,
     check_stage_steps,
     check_step_assignment,
+    steps_waiting_for_ever,
 )
 from graphs.validation.structure import (
     check_ends,
@@ -99,6 +100,7 @@ __all__ = [
     "check_unique_node_ids",
     "check_unique_step_ids",
     "check_ways_on",
+    "steps_waiting_for_ever",
     "validate",
     "workflow_graph",
 ]

@@ -4,7 +4,7 @@ the interactive ones, SLAs that warn before they breach, actions that exist."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 import networkx as nx
 
@@ -18,6 +18,7 @@ __all__ = [
     "check_slas",
     "check_stage_steps",
     "check_step_assignment",
+    "steps_waiting_for_ever",
 ]
 
 
@@ -93,7 +94,7 @@ def check_after(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
                 )
             )
     for node_index, waits in ties.items():
-        if not _may_loop(waits):
+        if not steps_waiting_for_ever(waits):
             continue
         stage_id = workflow.nodes[node_index].id
         loops = nx.DiGraph([(name, step_id) for step_id, names in waits.items() for name in names])
@@ -115,16 +116,29 @@ def check_after(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     return problems
 
 
-def _may_loop(waits: dict[str, list[str]]) -> bool:
-    """Whether some steps wait for each other: what remains after peeling the free ones."""
+def steps_waiting_for_ever(waits: Mapping[str, Collection[str]]) -> list[str]:
+    """The steps of a stage that would never start, sorted: what remains after peeling,
+    round by round, the steps that wait for no remaining step.
+
+    ``waits`` maps a step id to the ids it waits for through ``after``; a step absent
+    from it waits for nothing. What remains is every step of an ``after`` cycle and
+    every step waiting, however indirectly, for one. The one owner of the rule: the
+    engine's definition refuses such a stage with it, :func:`check_after` reports its
+    cycles.
+
+    >>> steps_waiting_for_ever({"a": ["b"], "b": ["a"], "c": ["a"], "d": ["e"]})
+    ['a', 'b', 'c']
+    >>> steps_waiting_for_ever({"a": [], "b": ["a"]})
+    []
+    """
     pending = {step_id: set(names) for step_id, names in waits.items()}
     while pending:
         free = [step_id for step_id, names in pending.items() if not names & pending.keys()]
         if not free:
-            return True
+            return sorted(pending)
         for step_id in free:
             del pending[step_id]
-    return False
+    return []
 
 
 def check_step_assignment(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:

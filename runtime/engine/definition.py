@@ -44,6 +44,7 @@ from graphs.model import (
     StartNode,
     Workflow,
 )
+from graphs.validation import steps_waiting_for_ever
 from runtime.engine.errors import DefinitionError
 from runtime.engine.types import StepStatus
 from runtime.sla.calendar import BusinessCalendar
@@ -333,17 +334,12 @@ def _check_after(stage: StageNode) -> None:
                     step_id=step.id,
                 )
     # An ``after`` cycle would leave its steps pending for ever.
-    done: set[str] = set()
-    by_id = {s.id: s for s in stage.steps}
-    while len(done) < len(ids):
-        ready = [i for i in ids if i not in done and all(d in done for d in by_id[i].after)]
-        if not ready:
-            stuck = sorted(known - done)
-            raise DefinitionError(
-                f"steps {stuck} of stage {stage.id!r} wait for each other in a cycle",
-                node_id=stage.id,
-            )
-        done.update(ready)
+    stuck = steps_waiting_for_ever({s.id: s.after for s in stage.steps})
+    if stuck:
+        raise DefinitionError(
+            f"steps {stuck} of stage {stage.id!r} wait for each other in a cycle",
+            node_id=stage.id,
+        )
 
 
 def _literal_inputs(step: BackgroundStep | InteractiveStep) -> dict[str, Any] | None:
