@@ -16,9 +16,9 @@ from graphs.conditions import (
     Rule,
 )
 from graphs.model import FieldType, Workflow
-from graphs.problems import Problem, ProblemCode, Severity
+from graphs.problems import Problem, ProblemCode
 from graphs.validation.catalog import Catalog, expected, fits
-from graphs.validation.graph import Index, index_of, problem
+from graphs.validation.graph import Finding, Index, index_of, problem, worded, workflow_graph  # noqa: F401 (doctests)
 
 __all__ = ["check_conditions", "rule_problems", "walk"]
 
@@ -35,23 +35,22 @@ class _ConditionSite:
     step_id: str | None = None
     outcome_label: str | None = None
 
-    def what(self) -> str:
+    def where(self) -> tuple[str, str]:
+        """What the condition is, as a message names it, and its path in the document."""
         if self.node_index is None:
-            return "the trigger"
+            return "the trigger", "trigger.condition"
+        at = f"nodes[{self.node_index}]"
         if self.step_id is not None:
-            return f"the entry condition of step {self.step_id!r}"
+            return (
+                f"the entry condition of step {self.step_id!r}",
+                f"{at}.steps[{self.sub_index}].entry_condition",
+            )
         if self.outcome_label is not None:
-            return f"outcome {self.outcome_label!r} of decision {self.node_id!r}"
-        return f"the {self.attr.replace('_', ' ')} of stage {self.node_id!r}"
-
-    def path(self) -> str:
-        if self.node_index is None:
-            return "trigger.condition"
-        if self.step_id is not None:
-            return f"nodes[{self.node_index}].steps[{self.sub_index}].entry_condition"
-        if self.outcome_label is not None:
-            return f"nodes[{self.node_index}].outcomes[{self.sub_index}].condition"
-        return f"nodes[{self.node_index}].{self.attr}"
+            return (
+                f"outcome {self.outcome_label!r} of decision {self.node_id!r}",
+                f"{at}.outcomes[{self.sub_index}].condition",
+            )
+        return f"the {self.attr.replace('_', ' ')} of stage {self.node_id!r}", f"{at}.{self.attr}"
 
 
 def _condition_sites(workflow: Workflow, index: Index) -> Iterator[_ConditionSite]:
@@ -90,9 +89,9 @@ def walk(group: Group, path: str) -> Iterator[tuple[Rule | Group, str]]:
             yield from walk(item, f"{path}.rules[{k}]")
 
 
-def rule_problems(rule: Rule, catalog: Catalog) -> list[tuple[ProblemCode, str, Severity]]:
+def rule_problems(rule: Rule, catalog: Catalog) -> list[Finding]:
     """What is wrong with one rule: (code, reason, severity) for each problem."""
-    found: list[tuple[ProblemCode, str, Severity]] = []
+    found: list[Finding] = []
     field, op, value = rule.field, rule.op, rule.value
     info, why, severity = catalog.resolve(field)
     if info is None:
@@ -167,13 +166,13 @@ def _group_problems(
     problems: list[Problem],
 ) -> None:
     def path(*more: int) -> str:
-        return site.path() + "".join(f".rules[{k}]" for k in (*trail, *more))
+        return site.where()[1] + "".join(f".rules[{k}]" for k in (*trail, *more))
 
     if not group.rules:
         problems.append(
             problem(
                 ProblemCode.EMPTY_CONDITION,
-                f"A condition group in {site.what()} has no rules; "
+                f"A condition group in {site.where()[0]} has no rules; "
                 f"it is always {'true' if group.match == 'all' else 'false'}.",
                 severity="warning",
                 node_id=site.node_id,
@@ -184,17 +183,13 @@ def _group_problems(
     for k, item in enumerate(group.rules):
         if isinstance(item, Group):
             _group_problems(item, site, (*trail, k), catalog, problems)
-            continue
-        for code, reason, severity in rule_problems(item, catalog):
-            problems.append(
-                problem(
-                    code,
-                    f"A rule in {site.what()} {reason}.",
-                    severity=severity,
-                    node_id=site.node_id,
-                    step_id=site.step_id,
-                    path=path(k),
-                )
+        elif found := rule_problems(item, catalog):
+            problems += worded(
+                found,
+                f"A rule in {site.where()[0]}",
+                node_id=site.node_id,
+                step_id=site.step_id,
+                path=path(k),
             )
 
 
@@ -208,7 +203,6 @@ def check_conditions(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     a warning (``all`` of nothing is always true).
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(3)
     >>> wf.trigger.condition.rules[0].field = "case.stauts"
     >>> [(p.code.value, p.path) for p in check_conditions(wf, workflow_graph(wf))]

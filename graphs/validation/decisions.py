@@ -6,7 +6,7 @@ import networkx as nx
 
 from graphs.model import DecisionNode, EdgeKind, Outcome, Workflow
 from graphs.problems import Problem, ProblemCode
-from graphs.validation.graph import index_of, problem
+from graphs.validation.graph import index_of, problem, workflow_graph  # noqa: F401 (doctests)
 
 __all__ = [
     "check_decision_defaults",
@@ -21,7 +21,6 @@ def check_decision_defaults(workflow: Workflow, graph: nx.DiGraph) -> list[Probl
     """Decisions have a default outcome, and (a warning) at least one other outcome.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(12, seed=4)
     >>> decision = next(n for n in wf.nodes if n.kind == "decision")
     >>> decision.default_outcome = None
@@ -73,7 +72,6 @@ def check_outcome_ids_and_labels(workflow: Workflow, graph: nx.DiGraph) -> list[
     the edges, and "Yes" next to "yes " is as confusing as two "Yes".
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(12, seed=4)
     >>> decision = next(n for n in wf.nodes if n.kind == "decision")
     >>> decision.outcomes[1].label = decision.outcomes[0].label.upper()
@@ -117,7 +115,6 @@ def check_decision_edges(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]
     an outcome of that decision (default included).
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(12, seed=4)
     >>> edge = next(e for e in wf.edges if e.source.startswith("decision"))
     >>> edge.outcome = "maybe"
@@ -189,7 +186,6 @@ def check_outcome_edges_outside_decisions(workflow: Workflow, graph: nx.DiGraph)
     """Only edges leaving a decision are outcome edges or name an outcome.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(4)
     >>> wf.edges[0].kind = EdgeKind.OUTCOME
     >>> [(p.code.value, p.edge_id)
@@ -223,7 +219,6 @@ def check_outcome_conditions(workflow: Workflow, graph: nx.DiGraph) -> list[Prob
     """Warnings: an outcome without a condition shadows those after it; a default's is unused.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(12, seed=4)
     >>> decision = next(n for n in wf.nodes if n.kind == "decision")
     >>> decision.outcomes[0].condition = None

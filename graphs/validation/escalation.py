@@ -9,7 +9,7 @@ from graphs.conditions import Group
 from graphs.model import Workflow
 from graphs.problems import Problem, ProblemCode
 from graphs.validation.conditions import rule_problems, walk
-from graphs.validation.graph import index_of, problem
+from graphs.validation.graph import index_of, problem, worded, workflow_graph  # noqa: F401 (doctests)
 
 __all__ = ["check_escalations"]
 
@@ -19,7 +19,6 @@ def check_escalations(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     conditions over known fields (as every other condition).
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> from graphs.model import EscalationRule
     >>> wf = generate_workflow(3)
     >>> wf.escalations = [EscalationRule.model_validate({"id": "e", "condition": {"rules": [
@@ -86,13 +85,6 @@ def check_escalations(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
         for item, path in walk(rule.condition, f"{where}.condition"):
             if isinstance(item, Group):
                 continue
-            for code, reason, severity in rule_problems(item, index.catalog):
-                problems.append(
-                    problem(
-                        code,
-                        f"A rule in escalation rule {rule.id!r} {reason}.",
-                        severity=severity,
-                        path=path,
-                    )
-                )
+            subject = f"A rule in escalation rule {rule.id!r}"
+            problems += worded(rule_problems(item, index.catalog), subject, path=path)
     return problems

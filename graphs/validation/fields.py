@@ -8,9 +8,9 @@ from collections.abc import Sequence
 import networkx as nx
 
 from graphs.model import CaseField, FieldType, FormField, StepInput, Workflow
-from graphs.problems import Problem, ProblemCode, Severity
+from graphs.problems import Problem, ProblemCode
 from graphs.validation.catalog import BARE, Catalog, fits
-from graphs.validation.graph import duplicates, index_of, problem
+from graphs.validation.graph import Finding, duplicates, index_of, problem, worded, workflow_graph  # noqa: F401 (doctests)
 
 __all__ = ["check_case_schema", "check_forms", "check_step_inputs"]
 
@@ -94,7 +94,6 @@ def check_case_schema(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     """Case fields are unique; picklists have (distinct) values; only picklists have values.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(3)
     >>> wf.case_schema[2].values = []
     >>> [(p.code.value, p.path) for p in check_case_schema(wf, workflow_graph(wf))]
@@ -109,7 +108,6 @@ def check_forms(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     """Form fields of each interactive step are unique and well typed.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(3, seed=2)
     >>> step = next(s for s in wf.nodes[1].steps if s.kind == "interactive")
     >>> step.form.append(step.form[0])
@@ -141,8 +139,8 @@ def _compatible(declared: FieldType, referenced: FieldType | None) -> bool:
     )
 
 
-def _input_problems(item: StepInput, catalog: Catalog) -> list[tuple[ProblemCode, str, Severity]]:
-    found: list[tuple[ProblemCode, str, Severity]] = []
+def _input_problems(item: StepInput, catalog: Catalog) -> list[Finding]:
+    found: list[Finding] = []
     value, ref, type_ = item.value, item.ref, item.type
     if value is not None:
         if ref is not None:
@@ -183,7 +181,6 @@ def check_step_inputs(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     picklist values mix freely).
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(3, seed=1)
     >>> step = next(s for s in wf.nodes[1].steps if s.kind == "background")
     >>> step.inputs["template"].type = FieldType.NUMBER
@@ -194,15 +191,11 @@ def check_step_inputs(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     problems: list[Problem] = []
     for index, k, stage, step in catalog.background:
         for name, item in step.inputs.items():
-            for code, reason, severity in _input_problems(item, catalog):
-                problems.append(
-                    problem(
-                        code,
-                        f"Input {name!r} of step {step.id!r} {reason}.",
-                        severity=severity,
-                        node_id=stage.id,
-                        step_id=step.id,
-                        path=f"nodes[{index}].steps[{k}].inputs.{name}",
-                    )
-                )
+            problems += worded(
+                _input_problems(item, catalog),
+                f"Input {name!r} of step {step.id!r}",
+                node_id=stage.id,
+                step_id=step.id,
+                path=f"nodes[{index}].steps[{k}].inputs.{name}",
+            )
     return problems

@@ -7,7 +7,7 @@ and hangs an :class:`Index` on it, so the rules read the models once between the
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
@@ -18,11 +18,22 @@ from graphs.model import DecisionNode, EdgeKind, EndNode, StageNode, StartNode, 
 from graphs.problems import Problem, ProblemCode, Severity
 from graphs.validation.catalog import Catalog
 
-__all__ = ["Check", "Index", "duplicates", "index_of", "problem", "workflow_graph"]
+__all__ = [
+    "Check",
+    "Finding",
+    "Index",
+    "duplicates",
+    "index_of",
+    "problem",
+    "worded",
+    "workflow_graph",
+]
 
 AnyNode = StartNode | StageNode | DecisionNode | EndNode
 Check = Callable[[Workflow, Any], list[Problem]]
 """A rule: ``(workflow, graph) -> problems``."""
+Finding = tuple[ProblemCode, str, Severity]
+"""What a part of a rule found: a code, the reason as a phrase, and how serious it is."""
 
 
 def workflow_graph(workflow: Workflow) -> nx.DiGraph:
@@ -168,3 +179,29 @@ def duplicates(ids: Sequence[str]) -> Iterator[tuple[int, str]]:
         if item in seen:
             yield index, item
         seen.add(item)
+
+
+def worded(
+    findings: Iterable[Finding],
+    subject: str,
+    *,
+    path: str,
+    node_id: str | None = None,
+    step_id: str | None = None,
+) -> list[Problem]:
+    """A problem per finding, each saying ``subject`` and then its reason.
+
+    >>> [p.message for p in worded([(ProblemCode.NO_END, "is odd", "error")], "X", path="p")]
+    ['X is odd.']
+    """
+    return [
+        problem(
+            code,
+            f"{subject} {reason}.",
+            severity=severity,
+            node_id=node_id,
+            step_id=step_id,
+            path=path,
+        )
+        for code, reason, severity in findings
+    ]

@@ -14,7 +14,7 @@ import networkx as nx
 
 from graphs.model import EdgeKind, Workflow
 from graphs.problems import Problem, ProblemCode
-from graphs.validation.graph import Index, index_of, problem
+from graphs.validation.graph import Index, index_of, problem, workflow_graph  # noqa: F401 (doctests)
 
 __all__ = [
     "check_can_reach_end",
@@ -32,7 +32,6 @@ def check_edge_endpoints(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]
     """Every edge starts and ends at an existing node.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(4)
     >>> wf.edges[0].source = "nowhere"
     >>> [(p.code.value, p.edge_id) for p in check_edge_endpoints(wf, workflow_graph(wf))]
@@ -68,11 +67,27 @@ def _nodes_of_kind(index: Index, kind: str) -> list[str]:
     return [node_id for node_id, k in index.kind.items() if k == kind]
 
 
+def _missed(
+    index: Index, graph: Any, sources: list[str], code: ProblemCode, message: str
+) -> list[Problem]:
+    """A problem per node that no search from ``sources`` reaches (none without sources);
+    ``message`` is formatted with the node's id."""
+    if not sources:
+        return []
+    reached = _reached(graph, sources)
+    if len(reached) == len(index.kind):
+        return []
+    return [
+        problem(code, message.format(node.id), node_id=node.id, path=f"nodes[{i}]")
+        for i, node in index.nodes
+        if node.id not in reached
+    ]
+
+
 def check_reachable_from_start(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     """Every node can be reached from the start.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(4)
     >>> from graphs.model import EndNode
     >>> wf.nodes.append(EndNode(id="orphan"))
@@ -80,29 +95,20 @@ def check_reachable_from_start(workflow: Workflow, graph: nx.DiGraph) -> list[Pr
     [('unreachable_node', 'orphan')]
     """
     index = index_of(workflow, graph)
-    starts = _nodes_of_kind(index, "start")
-    if not starts:
-        return []  # check_starts reports it; every node would be unreachable.
-    reached = _reached(graph, starts)
-    if len(reached) == len(index.kind):
-        return []
-    return [
-        problem(
-            ProblemCode.UNREACHABLE_NODE,
-            f"Node {node.id!r} cannot be reached from the start; connect it or remove it.",
-            node_id=node.id,
-            path=f"nodes[{i}]",
-        )
-        for i, node in index.nodes
-        if node.id not in reached
-    ]
+    # Without a start, check_starts reports it; every node would be unreachable.
+    return _missed(
+        index,
+        graph,
+        _nodes_of_kind(index, "start"),
+        ProblemCode.UNREACHABLE_NODE,
+        "Node {!r} cannot be reached from the start; connect it or remove it.",
+    )
 
 
 def check_can_reach_end(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     """From every node some path leads to an end: no run gets stuck for ever.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(4)
     >>> from graphs.model import StageNode
     >>> wf.nodes.append(StageNode(id="limbo"))
@@ -110,22 +116,14 @@ def check_can_reach_end(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     [('cannot_reach_end', 'limbo')]
     """
     index = index_of(workflow, graph)
-    ends = _nodes_of_kind(index, "end")
-    if not ends:
-        return []  # check_ends reports it once instead of once per node.
-    reaching = _reached(graph.reverse(copy=False), ends)
-    if len(reaching) == len(index.kind):
-        return []
-    return [
-        problem(
-            ProblemCode.CANNOT_REACH_END,
-            f"No path leads from node {node.id!r} to an end; a run there would never finish.",
-            node_id=node.id,
-            path=f"nodes[{i}]",
-        )
-        for i, node in index.nodes
-        if node.id not in reaching
-    ]
+    # Without an end, check_ends reports it once instead of once per node.
+    return _missed(
+        index,
+        graph.reverse(copy=False),
+        _nodes_of_kind(index, "end"),
+        ProblemCode.CANNOT_REACH_END,
+        "No path leads from node {!r} to an end; a run there would never finish.",
+    )
 
 
 def check_cycles_without_goto(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
@@ -136,7 +134,6 @@ def check_cycles_without_goto(workflow: Workflow, graph: nx.DiGraph) -> list[Pro
     ``related`` lists every edge of the loop.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(12, seed=4)
     >>> check_cycles_without_goto(wf, workflow_graph(wf))
     []
@@ -188,7 +185,6 @@ def check_goto_edges(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     mistake, so it is worth a warning, not an error.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(4)
     >>> wf.edges[0].kind = EdgeKind.GOTO
     >>> [(p.code.value, p.severity, p.edge_id) for p in check_goto_edges(wf, workflow_graph(wf))]
@@ -229,7 +225,6 @@ def check_edges_into_start(workflow: Workflow, graph: nx.DiGraph) -> list[Proble
     """Nothing leads into the start node (loop back to the first stage instead).
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(4)
     >>> wf.edges[-1].target = "start"
     >>> [(p.code.value, p.edge_id) for p in check_edges_into_start(wf, workflow_graph(wf))]
@@ -255,7 +250,6 @@ def check_end_edges(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     """End nodes have no outgoing edges.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(4)
     >>> wf.edges.append(wf.edges[0].model_copy(update={"id": "back", "source": "end"}))
     >>> [(p.code.value, p.edge_id) for p in check_end_edges(wf, workflow_graph(wf))]
@@ -282,7 +276,6 @@ def check_ways_on(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     Branching is a decision's job; a stage's parallelism lives inside it, in its steps.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(4)
     >>> del wf.edges[1]
     >>> [(p.code.value, p.node_id) for p in check_ways_on(wf, workflow_graph(wf))]

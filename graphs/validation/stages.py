@@ -4,13 +4,13 @@ the interactive ones, SLAs that warn before they breach, actions that exist."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 
 import networkx as nx
 
 from graphs.model import SLA, Workflow
 from graphs.problems import Problem, ProblemCode
-from graphs.validation.graph import index_of, problem
+from graphs.validation.graph import Index, index_of, problem, workflow_graph  # noqa: F401 (doctests)
 
 __all__ = [
     "check_actions",
@@ -26,7 +26,6 @@ def check_stage_steps(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     """Every stage has at least one step.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(3)
     >>> wf.nodes[1].steps = []
     >>> [(p.code.value, p.node_id) for p in check_stage_steps(wf, workflow_graph(wf))]
@@ -51,7 +50,6 @@ def check_after(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     once, which keeps large workflows fast.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(3, seed=0)
     >>> first, second = wf.nodes[1].steps[:2]
     >>> first.after, second.after = [second.id], [first.id]
@@ -145,7 +143,6 @@ def check_step_assignment(workflow: Workflow, graph: nx.DiGraph) -> list[Problem
     """Warning: an interactive step goes to a queue or agent, its own or its stage owner's.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(3, seed=2)
     >>> stage = wf.nodes[1]
     >>> step = next(s for s in stage.steps if s.kind == "interactive")
@@ -171,61 +168,38 @@ def check_step_assignment(workflow: Workflow, graph: nx.DiGraph) -> list[Problem
     return problems
 
 
-def _late_warning(sla: SLA | None) -> bool:
-    return (
-        sla is not None
-        and sla.warning_minutes is not None
-        and sla.warning_minutes >= sla.target_minutes
-    )
-
-
-def _sla_problem(
-    sla: SLA, what: str, *, node_id: str, path: str, step_id: str | None = None
-) -> Problem:
-    return problem(
-        ProblemCode.SLA_WARNING_NOT_BEFORE_TARGET,
-        f"The SLA of {what} warns after {sla.warning_minutes:g} minutes, not before its "
-        f"target of {sla.target_minutes:g}; the warning must come first.",
-        node_id=node_id,
-        step_id=step_id,
-        path=path,
-    )
+def _slas(index: Index) -> Iterator[tuple[SLA, str, str, str | None, str]]:
+    """Every SLA: with what it times, its stage, its step (if a step's) and its path."""
+    for node_index, stage in index.stages:
+        if stage.sla is not None:
+            yield stage.sla, f"stage {stage.id!r}", stage.id, None, f"nodes[{node_index}].sla"
+    for node_index, k, stage, step in index.catalog.interactive:
+        if step.sla is not None:
+            path = f"nodes[{node_index}].steps[{k}].sla"
+            yield step.sla, f"step {step.id!r}", stage.id, step.id, path
 
 
 def check_slas(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     """An SLA's warning point comes before its target.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(3)
     >>> wf.nodes[1].sla.warning_minutes = wf.nodes[1].sla.target_minutes
     >>> [(p.code.value, p.path) for p in check_slas(wf, workflow_graph(wf))]
     [('sla_warning_not_before_target', 'nodes[1].sla')]
     """
-    index = index_of(workflow, graph)
-    problems: list[Problem] = []
-    for node_index, stage in index.stages:
-        if stage.sla is not None and _late_warning(stage.sla):
-            problems.append(
-                _sla_problem(
-                    stage.sla,
-                    f"stage {stage.id!r}",
-                    node_id=stage.id,
-                    path=f"nodes[{node_index}].sla",
-                )
-            )
-    for node_index, k, stage, step in index.catalog.interactive:
-        if step.sla is not None and _late_warning(step.sla):
-            problems.append(
-                _sla_problem(
-                    step.sla,
-                    f"step {step.id!r}",
-                    node_id=stage.id,
-                    step_id=step.id,
-                    path=f"nodes[{node_index}].steps[{k}].sla",
-                )
-            )
-    return problems
+    return [
+        problem(
+            ProblemCode.SLA_WARNING_NOT_BEFORE_TARGET,
+            f"The SLA of {what} warns after {sla.warning_minutes:g} minutes, not before its "
+            f"target of {sla.target_minutes:g}; the warning must come first.",
+            node_id=node_id,
+            step_id=step_id,
+            path=path,
+        )
+        for sla, what, node_id, step_id, path in _slas(index_of(workflow, graph))
+        if sla.warning_minutes is not None and sla.warning_minutes >= sla.target_minutes
+    ]
 
 
 def check_actions(workflow: Workflow, graph: nx.DiGraph, actions: Collection[str]) -> list[Problem]:
@@ -235,7 +209,6 @@ def check_actions(workflow: Workflow, graph: nx.DiGraph, actions: Collection[str
     the caller passes their names to :func:`validate`.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(3, seed=1)
     >>> [(p.code.value, p.step_id) for p in check_actions(wf, workflow_graph(wf), {"notify"})]
     [('unknown_action', 'stage_1_s1')]

@@ -6,7 +6,7 @@ import networkx as nx
 
 from graphs.model import EndNode, StartNode, Workflow
 from graphs.problems import Problem, ProblemCode
-from graphs.validation.graph import duplicates, index_of, problem
+from graphs.validation.graph import duplicates, index_of, problem, workflow_graph  # noqa: F401 (doctests)
 
 __all__ = [
     "check_ends",
@@ -21,7 +21,6 @@ def check_starts(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     """A workflow has exactly one start node.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(4)
     >>> check_starts(wf, workflow_graph(wf))
     []
@@ -49,7 +48,6 @@ def check_ends(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     """A workflow has at least one end node.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(4)
     >>> check_ends(wf, workflow_graph(wf))
     []
@@ -66,7 +64,6 @@ def check_unique_node_ids(workflow: Workflow, graph: nx.DiGraph) -> list[Problem
     """Node ids are unique.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(4)
     >>> check_unique_node_ids(wf, workflow_graph(wf))
     []
@@ -91,7 +88,6 @@ def check_unique_edge_ids(workflow: Workflow, graph: nx.DiGraph) -> list[Problem
     """Edge ids are unique.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(4)
     >>> wf.edges[1].id = wf.edges[0].id
     >>> [(p.code.value, p.edge_id) for p in check_unique_edge_ids(wf, workflow_graph(wf))]
@@ -112,7 +108,6 @@ def check_unique_step_ids(workflow: Workflow, graph: nx.DiGraph) -> list[Problem
     """Step ids are unique across the whole workflow (conditions name steps by id).
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(4, seed=2)
     >>> stages = [n for n in wf.nodes if n.kind == "stage"]
     >>> stages[1].steps[0].id = stages[0].steps[0].id

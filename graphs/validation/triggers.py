@@ -10,7 +10,7 @@ from graphs.model import Workflow
 from graphs.problems import Problem, ProblemCode
 from graphs.salesforce import api_name_problem, field_path_problem, soql_filter_problem
 from graphs.validation.conditions import walk
-from graphs.validation.graph import problem
+from graphs.validation.graph import problem, workflow_graph  # noqa: F401 (doctests)
 
 __all__ = ["check_salesforce_trigger", "check_trigger"]
 
@@ -19,7 +19,6 @@ def check_trigger(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     """Warnings: a manual trigger's condition is unused; 'changed' never holds on create.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> wf = generate_workflow(3)
     >>> wf.trigger.kind = "manual"
     >>> [p.code.value for p in check_trigger(wf, workflow_graph(wf))]
@@ -58,7 +57,6 @@ def check_salesforce_trigger(workflow: Workflow, graph: nx.DiGraph) -> list[Prob
     filter, and a mapping into declared case fields, each filled once.
 
     >>> from graphs.generate import generate_workflow
-    >>> from graphs.validation import workflow_graph
     >>> from graphs.salesforce import SalesforceTrigger
     >>> wf = generate_workflow(3)
     >>> wf.trigger.salesforce = SalesforceTrigger(soql_filter="Status = 'New'")
