@@ -250,7 +250,7 @@ def _compile_rule(rule: Rule) -> Predicate:
         options = rule.value if isinstance(rule.value, list) else [rule.value]
         members = frozenset(_freeze(_comparable(v)) for v in options)
         if not any(isinstance(m, datetime) for m in members):
-            return _plain_membership(rule.field, get, members, negate=op is Operator.NOT_IN)
+            return _plain_membership(get, members, negate=op is Operator.NOT_IN)
         if op is Operator.IN:
             return lambda facts: _freeze(_comparable(get(facts))) in members
         return lambda facts: _freeze(_comparable(get(facts))) not in members
@@ -258,7 +258,7 @@ def _compile_rule(rule: Rule) -> Predicate:
     expected = _comparable(rule.value)
     if op is Operator.EQ or op is Operator.NE:
         if not isinstance(expected, datetime):
-            return _plain_equality(rule.field, get, expected, negate=op is Operator.NE)
+            return _plain_equality(get, expected, negate=op is Operator.NE)
         if op is Operator.EQ:
             return lambda facts: _comparable(get(facts)) == expected
         return lambda facts: _comparable(get(facts)) != expected
@@ -273,8 +273,6 @@ def _compile_rule(rule: Rule) -> Predicate:
         Operator.GT: operator.gt,
         Operator.GTE: operator.ge,
     }[op]
-    if isinstance(expected, int | float) and rule.field.startswith("case."):
-        return _case_number_order(rule.field.removeprefix("case."), compare, expected)
 
     def ordered(facts: Facts) -> bool:
         actual = _comparable(get(facts))
@@ -290,61 +288,24 @@ def _compile_rule(rule: Rule) -> Predicate:
     return ordered
 
 
-# Conditions run several times per event. When the rule's value is no date-time,
-# reading the field as an instant (``_comparable``) cannot change the answer of an
-# equality or membership test: a date-like string parses to a date-time, which equals
-# no member of another type, and unparsed it equals no member either, since an equal
-# member would be the same string and would have parsed too. Likewise an ordering
-# against a number fails for any string, parsed or not. These closures skip that step
-# and read a case field in the same call.
+# When the rule's value is no date-time, reading the field as an instant
+# (``_comparable``) cannot change the answer of an equality or membership test: a
+# date-like string parses to a date-time, which equals no member of another type, and
+# unparsed it equals no member either, since an equal member would be the same string
+# and would have parsed too. These closures skip that step, which conditions would
+# otherwise take several times per event.
 
 
-def _plain_equality(
-    path: str, get: Callable[[Facts], Any], expected: Any, *, negate: bool
-) -> Predicate:
-    if path.startswith("case."):
-        name = path.removeprefix("case.")
-        if negate:
-            return lambda facts: facts.case.get(name, _MISSING) != expected
-        return lambda facts: facts.case.get(name, _MISSING) == expected
+def _plain_equality(get: Reader, expected: Any, *, negate: bool) -> Predicate:
     if negate:
         return lambda facts: get(facts) != expected
     return lambda facts: get(facts) == expected
 
 
-def _plain_membership(
-    path: str, get: Callable[[Facts], Any], members: frozenset[Any], *, negate: bool
-) -> Predicate:
-    if path.startswith("case."):
-        name = path.removeprefix("case.")
-
-        def case_in(facts: Facts) -> bool:
-            value = facts.case.get(name, _MISSING)
-            return (tuple(value) if isinstance(value, list) else value) in members
-
-        def case_not_in(facts: Facts) -> bool:
-            value = facts.case.get(name, _MISSING)
-            return (tuple(value) if isinstance(value, list) else value) not in members
-
-        return case_not_in if negate else case_in
+def _plain_membership(get: Reader, members: frozenset[Any], *, negate: bool) -> Predicate:
     if negate:
         return lambda facts: _freeze(get(facts)) not in members
     return lambda facts: _freeze(get(facts)) in members
-
-
-def _case_number_order(
-    name: str, compare: Callable[[Any, Any], bool], expected: float
-) -> Predicate:
-    def ordered(facts: Facts) -> bool:
-        actual = facts.case.get(name, _MISSING)
-        if actual is _MISSING or actual is None or actual == "" or actual == []:
-            return False
-        try:
-            return compare(actual, expected)
-        except TypeError:
-            return False
-
-    return ordered
 
 
 def _freeze(value: Any) -> Any:
