@@ -156,7 +156,9 @@ def parse_datetime(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def reader(path: str, *, missing: Any = None, bare_names: bool = False) -> Reader:
+def reader(
+    path: str, *, missing: Any = None, bare_names: bool = False, counts_from_case: bool = False
+) -> Reader:
     """A function reading the value at field ``path`` from :class:`Facts`, the path split once.
 
     The one reader of field paths: conditions, their explanations and step inputs all
@@ -170,6 +172,12 @@ def reader(path: str, *, missing: Any = None, bare_names: bool = False) -> Reade
         Whether a path with no known root (``priority``) reads the case field named by
         the whole path, as a step input's ``ref`` may; otherwise such a path is a
         ``ValueError``, as in a condition.
+    ``counts_from_case``
+        Whether a counter the facts do not hold (``counter.contacts``) reads the case's
+        numeric ``<name>_count`` field, or for a plural name its singular's
+        (``contact_count``), as escalation rules read counters. Otherwise it reads 0, as
+        stage, step and decision conditions do: the same rule means two things today
+        (issue 15 settles which is right; this parameter is the one place to change).
 
     A counter nobody has counted reads 0.
 
@@ -178,6 +186,11 @@ def reader(path: str, *, missing: Any = None, bare_names: bool = False) -> Reade
     [1, 2, 3, None]
     >>> reader("a", bare_names=True)(facts)
     1
+    >>> contacts = Facts(case={"contact_count": 2})
+    >>> reader("counter.contacts")(contacts)
+    0
+    >>> reader("counter.contacts", counts_from_case=True)(contacts)
+    2
     >>> reader("a")
     Traceback (most recent call last):
     ...
@@ -195,11 +208,29 @@ def reader(path: str, *, missing: Any = None, bare_names: bool = False) -> Reade
     if root == "sla":
         return lambda facts: facts.sla.get(rest, missing)
     if root == "counter":
+        if counts_from_case:
+            return _case_counter(rest)
         return lambda facts: facts.counters.get(rest, 0)
     if root == "case" or bare_names:
         name = rest if root == "case" else path
         return lambda facts: facts.case.get(name, missing)
     raise ValueError(f"unknown field root in {path!r}: expected one of {', '.join(FIELD_ROOTS)}")
+
+
+def _case_counter(name: str) -> Reader:
+    fields = [f"{name}_count"] + ([f"{name[:-1]}_count"] if name.endswith("s") else [])
+
+    def read_counter(facts: Facts) -> Any:
+        counted = facts.counters.get(name, _MISSING)
+        if counted is not _MISSING:
+            return counted
+        for field_name in fields:
+            value = facts.case.get(field_name)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return int(value)
+        return 0
+
+    return read_counter
 
 
 def read_path(facts: Facts, path: str) -> Any:
@@ -227,8 +258,8 @@ def _is_set(value: Any) -> bool:
     return value is not _MISSING and value is not None and value != "" and value != []
 
 
-def _compile_rule(rule: Rule) -> Predicate:
-    get = reader(rule.field, missing=_MISSING)
+def _compile_rule(rule: Rule, counts_from_case: bool) -> Predicate:
+    get = reader(rule.field, missing=_MISSING, counts_from_case=counts_from_case)
     op = rule.op
     if op is Operator.IS_SET:
         return lambda facts: _is_set(get(facts))
@@ -320,8 +351,12 @@ def _contains(container: Any, item: Any) -> bool:
     return False
 
 
-def compile_condition(condition: Group | Rule | None) -> Predicate:
+def compile_condition(
+    condition: Group | Rule | None, *, counts_from_case: bool = False
+) -> Predicate:
     """Compile a condition into a predicate over :class:`Facts`; ``None`` is always true.
+
+    ``counts_from_case``: how counters the facts lack are read (see :func:`reader`).
 
     >>> p = compile_condition(Group(match="any", rules=[
     ...     Rule(field="case.amount", op="gt", value=1000),
@@ -332,8 +367,10 @@ def compile_condition(condition: Group | Rule | None) -> Predicate:
     if condition is None:
         return lambda facts: True
     if isinstance(condition, Rule):
-        return _compile_rule(condition)
-    checks = tuple(compile_condition(item) for item in condition.rules)
+        return _compile_rule(condition, counts_from_case)
+    checks = tuple(
+        compile_condition(item, counts_from_case=counts_from_case) for item in condition.rules
+    )
     if len(checks) == 1:
         return checks[0]
     # A loop rather than all()/any() over a generator, which adds a frame per rule:

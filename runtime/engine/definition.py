@@ -151,17 +151,31 @@ def summarize(explained: list[dict[str, Any]], held: bool) -> str:
     return "; ".join(parts) if parts else ("no rules" if held else "no rule held")
 
 
-def _compile(condition: Group | None) -> CompiledCondition | None:
+def _compile(
+    condition: Group | None, *, counts_from_case: bool = False
+) -> CompiledCondition | None:
+    """``condition`` compiled with its explanation; ``counts_from_case`` as in
+    :func:`graphs.conditions.reader`."""
     if condition is None:
         return None
-    rules = tuple((rule, compile_condition(rule)) for rule in iter_rules(condition))
+    rules = tuple(
+        (rule, compile_condition(rule, counts_from_case=counts_from_case))
+        for rule in iter_rules(condition)
+    )
     leaves = tuple(
-        (rule.field, rule.op.value, rule.value, reader(rule.field), check) for rule, check in rules
+        (
+            rule.field,
+            rule.op.value,
+            rule.value,
+            reader(rule.field, counts_from_case=counts_from_case),
+            check,
+        )
+        for rule, check in rules
     )
     flat = condition.match if all(isinstance(r, Rule) for r in condition.rules) else None
     return CompiledCondition(
         source=condition,
-        test=compile_condition(condition),
+        test=compile_condition(condition, counts_from_case=counts_from_case),
         rules=rules,
         leaves=leaves,
         flat=flat,
@@ -253,11 +267,15 @@ class EscalationPlan:
 
 
 def compile_escalations(wf: Workflow) -> EscalationPlan:
-    """The escalation rules of ``wf`` compiled, with the rules watching each stage."""
+    """The escalation rules of ``wf`` compiled, with the rules watching each stage.
+
+    Their counters fall back on the case's ``<name>_count`` fields, which the counters
+    of stage, step and decision conditions do not (issue 15 settles which is right).
+    """
     rules = tuple(
         CompiledEscalation(rule, test, frozenset(rule.stages))
         for rule in wf.escalations
-        if (test := _compile(rule.condition)) is not None
+        if (test := _compile(rule.condition, counts_from_case=True)) is not None
     )
     if not rules:
         return EscalationPlan()
