@@ -14,6 +14,10 @@ rules live in modules by topic, as networkx keeps its algorithms:
 - :mod:`~graphs.validation.triggers`: the trigger and its Salesforce settings;
 - :mod:`~graphs.validation.escalation`: escalation rules.
 
+What the rules share lives in :mod:`~graphs.validation.graph` (the graph, its lookup
+tables, the wording of a problem) and :mod:`~graphs.validation.catalog` (what a field
+path names). The package's public names are listed once, in ``__all__`` below.
+
 >>> from graphs.generate import generate_workflow
 >>> wf = generate_workflow(30, seed=1)
 >>> validate(wf)

@@ -18,8 +18,6 @@ from graphs.model import (
 )
 from graphs.problems import Severity
 
-__all__ = ["BARE", "Catalog", "FieldInfo", "StepAt", "expected", "fits"]
-
 
 @dataclass(frozen=True, slots=True)
 class FieldInfo:

@@ -20,8 +20,6 @@ from graphs.problems import Problem, ProblemCode
 from graphs.validation.catalog import Catalog, expected, fits
 from graphs.validation.graph import Finding, Index, index_of, problem, worded, workflow_graph  # noqa: F401 (doctests)
 
-__all__ = ["check_conditions", "rule_problems", "walk"]
-
 
 @dataclass(frozen=True, slots=True)
 class _ConditionSite:

@@ -8,14 +8,6 @@ from graphs.model import DecisionNode, EdgeKind, Outcome, Workflow
 from graphs.problems import Problem, ProblemCode
 from graphs.validation.graph import index_of, problem, workflow_graph  # noqa: F401 (doctests)
 
-__all__ = [
-    "check_decision_defaults",
-    "check_decision_edges",
-    "check_outcome_conditions",
-    "check_outcome_edges_outside_decisions",
-    "check_outcome_ids_and_labels",
-]
-
 
 def check_decision_defaults(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     """Decisions have a default outcome, and (a warning) at least one other outcome.

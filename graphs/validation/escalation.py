@@ -11,8 +11,6 @@ from graphs.problems import Problem, ProblemCode
 from graphs.validation.conditions import rule_problems, walk
 from graphs.validation.graph import index_of, problem, worded, workflow_graph  # noqa: F401 (doctests)
 
-__all__ = ["check_escalations"]
-
 
 def check_escalations(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     """Escalation rules: unique ids, stages that exist, actions that say what to do, and

@@ -8,11 +8,9 @@ from collections.abc import Sequence
 import networkx as nx
 
 from graphs.model import CaseField, FieldType, FormField, StepInput, Workflow
-from graphs.problems import Problem, ProblemCode
+from graphs.problems import Problem, ProblemCode, Severity
 from graphs.validation.catalog import BARE, Catalog, fits
 from graphs.validation.graph import Finding, duplicates, index_of, problem, worded, workflow_graph  # noqa: F401 (doctests)
-
-__all__ = ["check_case_schema", "check_forms", "check_step_inputs"]
 
 
 def _definitions_look_fine(fields: Sequence[CaseField | FormField]) -> bool:
@@ -37,54 +35,47 @@ def _field_definition_problems(
     node_id: str | None = None,
     step_id: str | None = None,
 ) -> list[Problem]:
-
+    """The problems of a list of field definitions: the case schema or a form."""
     if _definitions_look_fine(fields):
         return []
-    problems: list[Problem] = []
-    for index, name in duplicates([f.name for f in fields]):
-        problems.append(
-            problem(
-                duplicate_code,
-                f"{what[0].upper()}{what[1:]} declares field {name!r} twice.",
-                path=f"{path}[{index}]",
-                node_id=node_id,
-                step_id=step_id,
-            )
-        )
+
+    def found(code: ProblemCode, message: str, at: str, severity: Severity = "error") -> Problem:
+        return problem(code, message, severity=severity, path=at, node_id=node_id, step_id=step_id)
+
+    subject = what[0].upper() + what[1:]
+    problems = [
+        found(duplicate_code, f"{subject} declares field {name!r} twice.", f"{path}[{index}]")
+        for index, name in duplicates([f.name for f in fields])
+    ]
     for index, definition in enumerate(fields):
         at = f"{path}[{index}]"
+        field = f"field {definition.name!r} of {what}"
         if definition.type is FieldType.PICKLIST:
             if not definition.values:
                 problems.append(
-                    problem(
+                    found(
                         ProblemCode.PICKLIST_WITHOUT_VALUES,
-                        f"Picklist field {definition.name!r} of {what} has no values to pick from.",
-                        path=at,
-                        node_id=node_id,
-                        step_id=step_id,
+                        f"Picklist {field} has no values to pick from.",
+                        at,
                     )
                 )
             for _, value in duplicates(definition.values):
                 problems.append(
-                    problem(
+                    found(
                         ProblemCode.DUPLICATE_PICKLIST_VALUE,
-                        f"Picklist field {definition.name!r} of {what} lists {value!r} twice.",
-                        severity="warning",
-                        path=at,
-                        node_id=node_id,
-                        step_id=step_id,
+                        f"Picklist {field} lists {value!r} twice.",
+                        at,
+                        "warning",
                     )
                 )
         elif definition.values:
             problems.append(
-                problem(
+                found(
                     ProblemCode.VALUES_ON_NON_PICKLIST,
                     f"Field {definition.name!r} of {what} lists values but is a "
                     f"{definition.type} field, so they are ignored; make it a picklist?",
-                    severity="warning",
-                    path=at,
-                    node_id=node_id,
-                    step_id=step_id,
+                    at,
+                    "warning",
                 )
             )
     return problems

@@ -18,17 +18,6 @@ from graphs.model import DecisionNode, EdgeKind, EndNode, StageNode, StartNode, 
 from graphs.problems import Problem, ProblemCode, Severity
 from graphs.validation.catalog import Catalog
 
-__all__ = [
-    "Check",
-    "Finding",
-    "Index",
-    "duplicates",
-    "index_of",
-    "problem",
-    "worded",
-    "workflow_graph",
-]
-
 AnyNode = StartNode | StageNode | DecisionNode | EndNode
 Check = Callable[[Workflow, Any], list[Problem]]
 """A rule: ``(workflow, graph) -> problems``."""

@@ -16,17 +16,6 @@ from graphs.model import EdgeKind, Workflow
 from graphs.problems import Problem, ProblemCode
 from graphs.validation.graph import Index, index_of, problem, workflow_graph  # noqa: F401 (doctests)
 
-__all__ = [
-    "check_can_reach_end",
-    "check_cycles_without_goto",
-    "check_edge_endpoints",
-    "check_edges_into_start",
-    "check_end_edges",
-    "check_goto_edges",
-    "check_reachable_from_start",
-    "check_ways_on",
-]
-
 
 def check_edge_endpoints(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     """Every edge starts and ends at an existing node.

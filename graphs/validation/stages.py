@@ -12,15 +12,6 @@ from graphs.model import SLA, Workflow
 from graphs.problems import Problem, ProblemCode
 from graphs.validation.graph import Index, index_of, problem, workflow_graph  # noqa: F401 (doctests)
 
-__all__ = [
-    "check_actions",
-    "check_after",
-    "check_slas",
-    "check_stage_steps",
-    "check_step_assignment",
-    "steps_waiting_for_ever",
-]
-
 
 def check_stage_steps(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     """Every stage has at least one step.

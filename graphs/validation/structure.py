@@ -8,14 +8,6 @@ from graphs.model import EndNode, StartNode, Workflow
 from graphs.problems import Problem, ProblemCode
 from graphs.validation.graph import duplicates, index_of, problem, workflow_graph  # noqa: F401 (doctests)
 
-__all__ = [
-    "check_ends",
-    "check_starts",
-    "check_unique_edge_ids",
-    "check_unique_node_ids",
-    "check_unique_step_ids",
-]
-
 
 def check_starts(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     """A workflow has exactly one start node.

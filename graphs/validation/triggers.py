@@ -12,8 +12,6 @@ from graphs.salesforce import api_name_problem, field_path_problem, soql_filter_
 from graphs.validation.conditions import walk
 from graphs.validation.graph import problem, workflow_graph  # noqa: F401 (doctests)
 
-__all__ = ["check_salesforce_trigger", "check_trigger"]
-
 
 def check_trigger(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     """Warnings: a manual trigger's condition is unused; 'changed' never holds on create.
