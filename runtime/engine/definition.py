@@ -16,7 +16,7 @@ published version and cache it; the transition never compiles anything per event
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from operator import itemgetter
 from typing import Any, Literal
 
@@ -367,6 +367,49 @@ def _literal_inputs(step: BackgroundStep | InteractiveStep) -> dict[str, Any] | 
     return {name: inp.value for name, inp in inputs.items()}
 
 
+def _compile_step(node_id: str, k: int, step: BackgroundStep | InteractiveStep) -> CompiledStep:
+    """Step ``k`` of stage ``node_id``, ready to start."""
+    return CompiledStep(
+        id=step.id,
+        index=k,
+        spec=step,
+        node_id=node_id,
+        title=step.name or step.id,
+        interactive=isinstance(step, InteractiveStep),
+        is_wait=isinstance(step, BackgroundStep) and step.action == WAIT_ACTION,
+        after=tuple(step.after),
+        entry=_compile(step.entry_condition),
+        inputs=tuple(
+            (name, inp.value, inp.ref) for name, inp in getattr(step, "inputs", {}).items()
+        ),
+        input_types={name: inp.type for name, inp in getattr(step, "inputs", {}).items()},
+        input_plan=tuple(
+            (
+                name,
+                inp.value,
+                None if inp.ref is None else reader(inp.ref, bare_names=True),
+            )
+            for name, inp in getattr(step, "inputs", {}).items()
+        ),
+        literal_inputs=_literal_inputs(step),
+        pending={
+            "step_id": step.id,
+            "attempt": 1,
+            "status": StepStatus.PENDING,
+            "started_at": None,
+            "finished_at": None,
+            "outputs": {},
+            "error": None,
+            "work_item_key": None,
+            "tries": 0,
+            "sla": None,
+        },
+        target=f"{node_id}.{step.id}",
+        action=step.action if isinstance(step, BackgroundStep) else "",
+        timeout_seconds=(step.timeout_seconds if isinstance(step, BackgroundStep) else 0.0),
+    )
+
+
 def compile_workflow(wf: Workflow) -> CompiledWorkflow:
     """Compile ``wf`` for the engine.
 
@@ -398,64 +441,19 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
         edges = tuple(outgoing[node_id])
         # A start or stage leaves by its one outcome-less edge (next, or a go-to back).
         plain = [e for e in edges if e.outcome is None and e.kind is not EdgeKind.OUTCOME]
-        next_edge = plain[0] if plain else None
-        title = spec.name or spec.id
+        compiled = CompiledNode(
+            id=node_id,
+            kind=spec.kind,
+            spec=spec,
+            title=spec.name or spec.id,
+            outgoing=edges,
+            next_edge=plain[0] if plain else None,
+        )
         if isinstance(spec, StageNode):
             _check_after(spec)
-            steps = tuple(
-                CompiledStep(
-                    id=step.id,
-                    index=k,
-                    spec=step,
-                    node_id=node_id,
-                    title=step.name or step.id,
-                    interactive=isinstance(step, InteractiveStep),
-                    is_wait=isinstance(step, BackgroundStep) and step.action == WAIT_ACTION,
-                    after=tuple(step.after),
-                    entry=_compile(step.entry_condition),
-                    inputs=tuple(
-                        (name, inp.value, inp.ref)
-                        for name, inp in getattr(step, "inputs", {}).items()
-                    ),
-                    input_types={
-                        name: inp.type for name, inp in getattr(step, "inputs", {}).items()
-                    },
-                    input_plan=tuple(
-                        (
-                            name,
-                            inp.value,
-                            None if inp.ref is None else reader(inp.ref, bare_names=True),
-                        )
-                        for name, inp in getattr(step, "inputs", {}).items()
-                    ),
-                    literal_inputs=_literal_inputs(step),
-                    pending={
-                        "step_id": step.id,
-                        "attempt": 1,
-                        "status": StepStatus.PENDING,
-                        "started_at": None,
-                        "finished_at": None,
-                        "outputs": {},
-                        "error": None,
-                        "work_item_key": None,
-                        "tries": 0,
-                        "sla": None,
-                    },
-                    target=f"{node_id}.{step.id}",
-                    action=step.action if isinstance(step, BackgroundStep) else "",
-                    timeout_seconds=(
-                        step.timeout_seconds if isinstance(step, BackgroundStep) else 0.0
-                    ),
-                )
-                for k, step in enumerate(spec.steps)
-            )
-            nodes[node_id] = CompiledNode(
-                id=node_id,
-                kind="stage",
-                spec=spec,
-                title=title,
-                outgoing=edges,
-                next_edge=next_edge,
+            steps = tuple(_compile_step(node_id, k, step) for k, step in enumerate(spec.steps))
+            compiled = replace(
+                compiled,
                 steps=steps,
                 step_index={s.id: s for s in steps},
                 entry=_compile(spec.entry_condition),
@@ -463,39 +461,19 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
             )
         elif isinstance(spec, DecisionNode):
             by_outcome = {e.outcome: e for e in edges if e.outcome is not None}
-            outcomes = tuple(
-                CompiledOutcome(o, _compile(o.condition), by_outcome.get(o.id), False)
-                for o in spec.outcomes
-            )
-            default = (
-                CompiledOutcome(
-                    spec.default_outcome,
-                    None,
-                    by_outcome.get(spec.default_outcome.id),
-                    True,
-                )
-                if spec.default_outcome is not None
-                else None
-            )
-            nodes[node_id] = CompiledNode(
-                id=node_id,
-                kind="decision",
-                spec=spec,
-                title=title,
-                outgoing=edges,
+            default = spec.default_outcome
+            compiled = replace(
+                compiled,
                 next_edge=None,
-                outcomes=outcomes,
-                default=default,
+                outcomes=tuple(
+                    CompiledOutcome(o, _compile(o.condition), by_outcome.get(o.id), False)
+                    for o in spec.outcomes
+                ),
+                default=None
+                if default is None
+                else CompiledOutcome(default, None, by_outcome.get(default.id), True),
             )
-        else:
-            nodes[node_id] = CompiledNode(
-                id=node_id,
-                kind=spec.kind,
-                spec=spec,
-                title=title,
-                outgoing=edges,
-                next_edge=next_edge,
-            )
+        nodes[node_id] = compiled
     roots = {
         rule.field.partition(".")[0]
         for node in nodes.values()
