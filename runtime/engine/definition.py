@@ -17,20 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from operator import itemgetter
 from typing import Any, Literal
 
-from graphs.conditions import (
-    Facts,
-    Group,
-    Predicate,
-    Reader,
-    Rule,
-    compile_condition,
-    iter_rules,
-    read_path,
-    reader,
-)
+from graphs.conditions import Facts, Reader, read_path, reader
+from graphs.explain import CompiledCondition, compile_explained, summarize
 from graphs.model import (
     BackgroundStep,
     DecisionNode,
@@ -64,123 +54,6 @@ __all__ = [
 ]
 
 WAIT_ACTION = "wait"
-_HELD = itemgetter("held")
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledCondition:
-    """A condition compiled once, with its leaf rules kept for explaining a result."""
-
-    source: Group
-    test: Predicate
-    rules: tuple[tuple[Rule, Predicate], ...]
-    #: per leaf rule, what :meth:`explain` reports, precomputed: field, operator, value,
-    #: a reader for the value seen, and the rule's predicate
-    leaves: tuple[tuple[str, str, Any, Reader, Predicate], ...] = ()
-    #: the group's ``match`` when every rule is a direct leaf (no nested groups): then
-    #: the explanation alone says whether the condition holds
-    flat: Literal["all", "any"] | None = None
-    #: per leaf rule, the start of its line in :func:`summarize`: field, operator, value
-    labels: tuple[str, ...] = ()
-
-    def __call__(self, facts: Facts) -> bool:
-        return self.test(facts)
-
-    def judge(self, facts: Facts) -> tuple[bool, list[dict[str, Any]]]:
-        """Whether the condition holds, and :meth:`explain`'s answer, evaluating once.
-
-        >>> c = _compile(Group(rules=[Rule(field="case.p", op="eq", value="high")]))
-        >>> c.judge(Facts(case={"p": "low"}))[0]
-        False
-        """
-        explained = self.explain(facts)
-        if self.flat == "all":
-            return all(map(_HELD, explained)), explained
-        if self.flat == "any":
-            return any(map(_HELD, explained)), explained
-        return self.test(facts), explained
-
-    def explain(self, facts: Facts) -> list[dict[str, Any]]:
-        """Every leaf rule with the value it saw and whether it held.
-
-        >>> c = _compile(Group(rules=[Rule(field="case.p", op="eq", value="high")]))
-        >>> c.explain(Facts(case={"p": "low"}))
-        [{'field': 'case.p', 'op': 'eq', 'value': 'high', 'seen': 'low', 'held': False}]
-        """
-        return [
-            {"field": field, "op": op, "value": value, "seen": read(facts), "held": check(facts)}
-            for field, op, value, read, check in self.leaves
-        ]
-
-    def describe(self, facts: Facts, held: bool) -> str:
-        """A one-line reason: the rules that made the condition ``held`` (or not).
-
-        >>> c = _compile(Group(rules=[Rule(field="case.p", op="eq", value="high")]))
-        >>> c.describe(Facts(case={"p": "high"}), True)
-        "case.p eq 'high' (saw 'high')"
-        """
-        return self.summarize(self.explain(facts), held)
-
-    def summarize(self, explained: list[dict[str, Any]], held: bool) -> str:
-        """:func:`summarize` of this condition's own explanation, with each rule's text
-        prepared at compile time.
-
-        >>> c = _compile(Group(rules=[Rule(field="case.p", op="in", value=["a", "b"])]))
-        >>> c.summarize(c.explain(Facts(case={"p": "c"})), False)
-        "case.p in ['a', 'b'] (saw 'c')"
-        """
-        parts = [
-            f"{label} (saw {r['seen']!r})"
-            for label, r in zip(self.labels, explained, strict=True)
-            if r["held"] == held
-        ]
-        return "; ".join(parts) if parts else ("no rules" if held else "no rule held")
-
-
-def _label(field: str, op: str, value: Any) -> str:
-    return f"{field} {op}" + ("" if value is None else f" {value!r}")
-
-
-def summarize(explained: list[dict[str, Any]], held: bool) -> str:
-    """The rules of an explanation that held (or did not), as one line."""
-    parts = [
-        f"{_label(r['field'], r['op'], r['value'])} (saw {r['seen']!r})"
-        for r in explained
-        if r["held"] == held
-    ]
-    return "; ".join(parts) if parts else ("no rules" if held else "no rule held")
-
-
-def _compile(
-    condition: Group | None, *, counts_from_case: bool = False
-) -> CompiledCondition | None:
-    """``condition`` compiled with its explanation; ``counts_from_case`` as in
-    :func:`graphs.conditions.reader`."""
-    if condition is None:
-        return None
-    rules = tuple(
-        (rule, compile_condition(rule, counts_from_case=counts_from_case))
-        for rule in iter_rules(condition)
-    )
-    leaves = tuple(
-        (
-            rule.field,
-            rule.op.value,
-            rule.value,
-            reader(rule.field, counts_from_case=counts_from_case),
-            check,
-        )
-        for rule, check in rules
-    )
-    flat = condition.match if all(isinstance(r, Rule) for r in condition.rules) else None
-    return CompiledCondition(
-        source=condition,
-        test=compile_condition(condition, counts_from_case=counts_from_case),
-        rules=rules,
-        leaves=leaves,
-        flat=flat,
-        labels=tuple(_label(field, op, value) for field, op, value, _, _ in leaves),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,7 +148,7 @@ def compile_escalations(wf: Workflow) -> EscalationPlan:
     rules = tuple(
         CompiledEscalation(rule, test, frozenset(rule.stages))
         for rule in wf.escalations
-        if (test := _compile(rule.condition, counts_from_case=True)) is not None
+        if (test := compile_explained(rule.condition, counts_from_case=True)) is not None
     )
     if not rules:
         return EscalationPlan()
@@ -378,7 +251,7 @@ def _compile_step(node_id: str, k: int, step: BackgroundStep | InteractiveStep) 
         interactive=isinstance(step, InteractiveStep),
         is_wait=isinstance(step, BackgroundStep) and step.action == WAIT_ACTION,
         after=tuple(step.after),
-        entry=_compile(step.entry_condition),
+        entry=compile_explained(step.entry_condition),
         inputs=tuple(
             (name, inp.value, inp.ref) for name, inp in getattr(step, "inputs", {}).items()
         ),
@@ -456,8 +329,8 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
                 compiled,
                 steps=steps,
                 step_index={s.id: s for s in steps},
-                entry=_compile(spec.entry_condition),
-                exit=_compile(spec.exit_condition),
+                entry=compile_explained(spec.entry_condition),
+                exit=compile_explained(spec.exit_condition),
             )
         elif isinstance(spec, DecisionNode):
             by_outcome = {e.outcome: e for e in edges if e.outcome is not None}
@@ -466,7 +339,7 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
                 compiled,
                 next_edge=None,
                 outcomes=tuple(
-                    CompiledOutcome(o, _compile(o.condition), by_outcome.get(o.id), False)
+                    CompiledOutcome(o, compile_explained(o.condition), by_outcome.get(o.id), False)
                     for o in spec.outcomes
                 ),
                 default=None
@@ -499,7 +372,7 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
         nodes=nodes,
         start_id=starts[0],
         max_visits=wf.max_visits_per_node,
-        trigger=_compile(wf.trigger.condition),
+        trigger=compile_explained(wf.trigger.condition),
         reads_sla="sla" in roots | inputs,
         reads_counters="counter" in roots | inputs,
         escalation=compile_escalations(wf),
