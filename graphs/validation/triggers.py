@@ -65,32 +65,24 @@ def check_salesforce_trigger(workflow: Workflow, graph: nx.DiGraph) -> list[Prob
     config = trigger.salesforce
     if config is None:
         return []
-    problems: list[Problem] = []
+    found: list[tuple[ProblemCode, str, str]] = []  # code, message, path
     base = "trigger.salesforce"
     if trigger.kind != "record" or trigger.source != "salesforce":
-        problems.append(
-            problem(
+        found.append(
+            (
                 ProblemCode.SALESFORCE_TRIGGER_MISPLACED,
                 "A Salesforce trigger needs a record trigger whose source is 'salesforce' "
                 f"(this one is {trigger.kind!r} from {trigger.source!r}).",
-                path=base,
+                base,
             )
         )
     if (why := api_name_problem(config.sobject)) is not None:
-        problems.append(
-            problem(
-                ProblemCode.SALESFORCE_BAD_NAME,
-                f"The trigger's sObject: {why}.",
-                path=f"{base}.sobject",
-            )
+        found.append(
+            (ProblemCode.SALESFORCE_BAD_NAME, f"The trigger's sObject: {why}.", f"{base}.sobject")
         )
     if config.soql_filter and (why := soql_filter_problem(config.soql_filter)) is not None:
-        problems.append(
-            problem(
-                ProblemCode.SALESFORCE_BAD_FILTER,
-                f"SOQL filter: {why}.",
-                path=f"{base}.soql_filter",
-            )
+        found.append(
+            (ProblemCode.SALESFORCE_BAD_FILTER, f"SOQL filter: {why}.", f"{base}.soql_filter")
         )
     declared = {f.name for f in workflow.case_schema}
     # The record Id always lands in id_field, so a mapping into it would be a second writer.
@@ -98,31 +90,27 @@ def check_salesforce_trigger(workflow: Workflow, graph: nx.DiGraph) -> list[Prob
     for i, mapping in enumerate(config.field_mapping):
         path = f"{base}.field_mapping[{i}]"
         if (why := field_path_problem(mapping.sf_field)) is not None:
-            problems.append(
-                problem(
-                    ProblemCode.SALESFORCE_BAD_NAME,
-                    f"Salesforce field {why}.",
-                    path=f"{path}.sf_field",
-                )
+            found.append(
+                (ProblemCode.SALESFORCE_BAD_NAME, f"Salesforce field {why}.", f"{path}.sf_field")
             )
         if mapping.case_field not in declared:
-            problems.append(
-                problem(
+            found.append(
+                (
                     ProblemCode.SALESFORCE_UNKNOWN_CASE_FIELD,
                     f"{mapping.sf_field} maps into case field {mapping.case_field!r}, which "
                     "the case schema does not declare.",
-                    path=f"{path}.case_field",
+                    f"{path}.case_field",
                 )
             )
         first = seen.setdefault(mapping.case_field, i)
         if first != i:
             already = "the record Id" if first < 0 else f"mapping {first + 1}"
-            problems.append(
-                problem(
+            found.append(
+                (
                     ProblemCode.SALESFORCE_DUPLICATE_MAPPING,
                     f"Case field {mapping.case_field!r} is filled by {already} and again by "
                     f"{mapping.sf_field}; each case field takes one Salesforce field.",
-                    path=f"{path}.case_field",
+                    f"{path}.case_field",
                 )
             )
-    return problems
+    return [problem(code, message, path=path) for code, message, path in found]
