@@ -29,10 +29,13 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from graphs.case_limits import value_problem
 
 __all__ = [
     "FIELD_ROOTS",
+    "MAX_GROUP_DEPTH",
     "SLA_STATES",
     "Condition",
     "Facts",
@@ -76,6 +79,8 @@ UNARY_OPERATORS = frozenset({Operator.IS_SET, Operator.IS_NOT_SET, Operator.CHAN
 LIST_OPERATORS = frozenset({Operator.IN, Operator.NOT_IN})
 #: Operators that need an ordered type (number or date-time).
 ORDER_OPERATORS = frozenset({Operator.LT, Operator.LTE, Operator.GT, Operator.GTE})
+#: How deeply groups may nest in one condition (the rule builder draws two or three).
+MAX_GROUP_DEPTH = 32
 
 
 class Rule(BaseModel):
@@ -88,6 +93,16 @@ class Rule(BaseModel):
     op: Operator
     value: Any = None
 
+    @field_validator("value")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        # Compared with case data, so held to its limits: a deeper value could never be
+        # equal, and past 200 levels the stored workflow could not be read back.
+        problem = value_problem("value", value, what="condition")
+        if problem is not None:
+            raise ValueError(problem.message)
+        return value
+
 
 class Group(BaseModel):
     """A group of rules and groups, true when all (or any) of them are."""
@@ -97,6 +112,17 @@ class Group(BaseModel):
     kind: Literal["group"] = "group"
     match: Literal["all", "any"] = "all"
     rules: list[Annotated[Rule | Group, Field(discriminator="kind")]] = Field(default_factory=list)
+    _depth: int = PrivateAttr(default=1)
+
+    @model_validator(mode="after")
+    def _not_too_deep(self) -> Group:
+        # Inner groups are checked first, so each knows its own depth: one pass in all.
+        # Past the limit the stored workflow could not be written or read back.
+        inner = (rule._depth for rule in self.rules if isinstance(rule, Group))
+        self._depth = 1 + max(inner, default=0)
+        if self._depth > MAX_GROUP_DEPTH:
+            raise ValueError(f"groups are nested more than {MAX_GROUP_DEPTH} deep")
+        return self
 
 
 Condition = Group

@@ -174,6 +174,9 @@ def _parse(text: str) -> Any:
         raise MalformedJSONError([issue]) from None
     except _JSONValueError as exc:
         raise MalformedJSONError([FormatIssue(str(exc))]) from None
+    except RecursionError:
+        # Thousands of nested brackets: no workflow is shaped like that.
+        raise MalformedJSONError([FormatIssue("nested too deeply to read")]) from None
 
 
 class _JSONValueError(ValueError):

@@ -11,8 +11,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from graphs.case_limits import value_problem
 from graphs.conditions import Condition
 from graphs.salesforce import SalesforceTrigger
 
@@ -157,6 +158,15 @@ class StepInput(_Model):
     type: FieldType = FieldType.STRING
     value: Any = None
     ref: str | None = Field(default=None, description="A field path such as case.email")
+
+    @field_validator("value")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        # A literal may be written to the case (set_fields): the case's limits apply.
+        problem = value_problem("value", value, what="step input")
+        if problem is not None:
+            raise ValueError(problem.message)
+        return value
 
 
 class _StepBase(_Model):

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from graphs.case_limits import Problem
+
 __all__ = [
     "BatonRuntimeError",
+    "CaseDataRefused",
     "Conflict",
     "FormValidationError",
     "InvalidCommand",
@@ -68,6 +71,22 @@ class InvalidInput(BatonRuntimeError):
     """The request's data is malformed or names unknown things."""
 
     code = "invalid_input"
+
+
+class CaseDataRefused(InvalidInput):
+    """Case data breaks a limit of :mod:`graphs.case_limits`; ``field`` and ``limit`` say which."""
+
+    code = "case_data_refused"
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.field = problem.field
+        self.limit = problem.limit
+        self.allowed = problem.allowed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "field": self.field, "limit": self.limit,
+                "allowed": self.allowed}  # fmt: skip
 
 
 class FormValidationError(InvalidInput):

@@ -8,6 +8,7 @@ from designer.api import (
     accounts,
     agents,
     cases,
+    interop,
     meta,
     metrics,
     monitor,
@@ -26,6 +27,7 @@ def register_api(app: Flask) -> None:
     """Register every API blueprint on ``app`` under :data:`API_PREFIX`."""
     for blueprint in (
         meta.bp,
+        interop.bp,
         workflows.bp,
         session.bp,
         accounts.bp,

@@ -30,6 +30,7 @@ from designer.api.run_schemas import (
     current_actor,
 )
 from designer.extensions import db_session, end_session, state
+from graphs import case_limits
 from runtime import services
 from runtime.db import session_scope
 from runtime.services import monitor
@@ -42,6 +43,18 @@ _CASES = "cases"
 _ITEMS = "work items"
 _ID = {"case_id": "The case's id"}
 _KEY = {"key": "The work item's key, <run>:<step>:<attempt>"}
+# The limits of graphs.case_limits, said once for every route that writes case data.
+_LIMITS = (
+    f" Case data is limited so that every list and export can read it back: at most "
+    f"{case_limits.MAX_FIELDS:,} fields, names of at most "
+    f"{case_limits.MAX_FIELD_NAME_LENGTH} characters (letters, digits, `_`, `-`), values "
+    f"nested at most {case_limits.MAX_DEPTH} levels deep and at most "
+    f"{case_limits.MAX_VALUE_BYTES:,} bytes of JSON each, {case_limits.MAX_RECORD_BYTES:,} "
+    f"for the whole case; no control characters but tab, line feed and carriage return, no "
+    f"lone surrogates, finite numbers only and integers within ±(2^63-1). A value past a "
+    f"limit is refused before anything is stored, with 400 `case_data_refused` whose "
+    f"details name the `field` and the `limit`."
+)
 _PREFER = {
     "Prefer": "`return=minimal` (RFC 7240): answer 204 with no body, for a caller that "
     "only writes (an integration); the answer says `Preference-Applied: return=minimal`"
@@ -71,6 +84,7 @@ def _detail(case_id: str, session: Session | None = None) -> CaseDetail:
         description=(
             "Record-triggered workflows whose trigger matches start at once. With "
             "`workflow_id`, a run of that workflow starts too if its trigger did not start one."
+            + _LIMITS
         ),
     )
 )
@@ -109,7 +123,7 @@ def get_case(case_id: str) -> Response:
             "Every active run of the case sees the change at once: waiting entry and exit "
             "conditions are evaluated again. `expected_version` refuses a stale change (409). "
             "The answer is the case and its runs, or nothing (204) with "
-            "`Prefer: return=minimal`."
+            "`Prefer: return=minimal`." + _LIMITS
         ),
     )
 )
@@ -175,7 +189,10 @@ def get_work_item(key: str) -> Response:
         body=CompleteBody,
         errors=(400, 404, 409, 415, 422),
         path_params=_KEY,
-        description="The data is checked against the step's form (422 names each field).",
+        description=(
+            "The data is checked against the step's form (422 names each field), and each "
+            "value against the limits on case data (nesting, size, characters, numbers)."
+        ),
     )
 )
 def complete_work_item(key: str) -> Response:

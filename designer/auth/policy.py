@@ -206,6 +206,7 @@ POLICY: dict[str, Rule] = {
     "workflows.validate_workflow": READ,  # computes, stores nothing
     "workflows.create_workflow": DESIGN,
     "workflows.import_workflow": DESIGN,
+    "interop.preview_import": DESIGN,  # as the import it previews
     "workflows.save_draft": DESIGN,
     "workflows.delete_workflow": DESIGN,
     "workflows.publish": DESIGN,

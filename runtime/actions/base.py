@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 
+from graphs.case_limits import record_problem, value_problem
 from runtime.settings import Settings
 
 __all__ = [
@@ -156,4 +157,16 @@ def run_action(action: Action, inputs: Mapping[str, Any], ctx: ActionContext) ->
         ) from exc
     # JSON mode so outputs can be stored and compared in conditions as plain data.
     outputs = checked.model_dump(mode="json", by_alias=True)
+    # Outputs and case changes are stored with the run and read back by every list: what
+    # the store could not give back fails the step here, before anything is written.
+    for name, value in outputs.items():
+        problem = value_problem(name, value, what="output")
+        if problem is not None:
+            raise ActionError(f"action {action.name!r}: {problem.message}", retryable=False)
+    problem = record_problem(result.case_updates)
+    if problem is not None:
+        raise ActionError(
+            f"action {action.name!r} would write case data Baton cannot store: {problem.message}",
+            retryable=False,
+        )
     return ActionResult(outputs=outputs, case_updates=dict(result.case_updates))

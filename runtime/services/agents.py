@@ -8,10 +8,10 @@ hands waiting items to them at once (:func:`runtime.routing.drain`).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from sqlmodel import Session, col, select
 
 from runtime.errors import Conflict, InvalidInput, NotFound
@@ -73,6 +73,18 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _iso_text(value: Any) -> Any:
+    # JSON has no date type, so a date or time comes as ISO 8601 text, as the API's schema
+    # says; pydantic would also read a number as seconds since 1970 (0 became 1970-01-01).
+    if isinstance(value, int | float):  # bool is an int too
+        raise ValueError("expected an ISO 8601 date or time as text, not a number")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text)]
+IsoDate = Annotated[date, BeforeValidator(_iso_text)]
+
+
 def _check_hours(value: dict[str, Any]) -> dict[str, Any]:
     try:
         parse_hours(value)
@@ -111,8 +123,8 @@ class AgentIn(_In):
     availability: Availability = "offline"
     timezone: str = "UTC"
     working_hours: dict[str, list[list[str]]] = Field(default_factory=dict)
-    out_of_office_from: datetime | None = None
-    out_of_office_until: datetime | None = None
+    out_of_office_from: IsoDateTime | None = None
+    out_of_office_until: IsoDateTime | None = None
 
     @field_validator("skills")
     @classmethod
@@ -160,7 +172,7 @@ class CalendarIn(_In):
     description: str = Field(default="", max_length=2000)
     timezone: str = "UTC"
     hours: dict[str, list[list[str]]] = Field(default_factory=dict)
-    holidays: list[date] = Field(default_factory=list)
+    holidays: list[IsoDate] = Field(default_factory=list)
 
     _zone = field_validator("timezone")(classmethod(lambda cls, v: _check_zone(v)))
     _hours = field_validator("hours")(classmethod(lambda cls, v: _check_hours(v)))

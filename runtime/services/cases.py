@@ -6,16 +6,16 @@ the transaction, so a refused call changes nothing.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from graphs.case_limits import record_problem
 from graphs.model import TriggerEvent
 from runtime.engine.types import CaseUpdated
-from runtime.errors import Conflict, InvalidInput, NotFound
+from runtime.errors import CaseDataRefused, Conflict, InvalidInput, NotFound
 from runtime.services.core import (
     active_runs_of_case,
     apply_event,
@@ -36,19 +36,16 @@ __all__ = [
     "update_case",
 ]
 
-_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 _MISSING = object()
 
 
-def _check_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
-    if not isinstance(fields, Mapping):
-        raise InvalidInput("case fields must be an object of field names to values")
-    bad = [str(name) for name in fields if not isinstance(name, str) or not _FIELD_NAME.match(name)]
-    if bad:
-        raise InvalidInput(
-            f"invalid case field name(s): {', '.join(map(repr, bad))}; names are letters, "
-            "digits, '_' and '-', starting with a letter or '_'"
-        )
+def _check_fields(
+    fields: Mapping[str, Any], current: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    # Before anything is written: the store never holds what Baton cannot read back.
+    problem = record_problem(fields, current)
+    if problem is not None:
+        raise CaseDataRefused(problem)
     return dict(fields)
 
 
@@ -166,14 +163,15 @@ def update_case(
     A change that changes nothing is a no-op: no version, no history, no events.
     """
     now = now or utcnow()
-    checked = _check_fields(changes)
+    if not isinstance(changes, Mapping):
+        raise InvalidInput("case fields must be an object of field names to values")
     case = lock_case(session, case_id)
     if expected_version is not None and case.version != expected_version:
         raise Conflict(
             f"case {case_id!r} is at version {case.version}, not {expected_version}",
             current=case.version,
         )
-    apply_case_changes(session, case=case, changes=checked, actor=actor, now=now)
+    apply_case_changes(session, case=case, changes=changes, actor=actor, now=now)
     return case
 
 
@@ -190,6 +188,8 @@ def apply_case_changes(
 
     Returns the previous record, or ``None`` when nothing changed. ``skip_run_id`` names
     a run that learns of the change another way (the step whose action made it).
+    Raises :class:`CaseDataRefused` before writing anything if the changed fields, or the
+    record they make, break a limit of :mod:`graphs.case_limits`.
     """
     previous = dict(case.fields)
     changed = {
@@ -197,6 +197,7 @@ def apply_case_changes(
     }
     if not changed:
         return None
+    _check_fields(changed, previous)
     current = {**previous, **changed}
     values = {
         "version": case.version + 1,

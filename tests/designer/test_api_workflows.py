@@ -375,7 +375,7 @@ def test_unknown_versions_are_404(api: Api, client: FlaskClient) -> None:
 def test_diff_refs_must_be_versions_or_draft(api: Api, client: FlaskClient) -> None:
     api.created(tiny_document())
     error = error_of(client.get("/api/workflows/tiny/diff?from=latest"), 400)
-    assert error["code"] == "invalid_body"
+    assert error["code"] == "invalid_query"
     assert error["details"]["errors"][0]["path"].startswith("from")
     error = error_of(client.get("/api/workflows/tiny/diff"), 400)
     assert [e["path"] for e in error["details"]["errors"]] == ["from"]

@@ -75,6 +75,7 @@ EXPECTED: dict[str, str] = {
     "workflows.validate_workflow": "everyone",
     "workflows.create_workflow": "admin",
     "workflows.import_workflow": "admin",
+    "interop.preview_import": "admin",
     "workflows.save_draft": "admin",
     "workflows.delete_workflow": "admin",
     "workflows.publish": "admin",
