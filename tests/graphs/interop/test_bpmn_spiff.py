@@ -286,3 +286,30 @@ def test_the_benchmark_model_is_what_the_writer_writes_today() -> None:
     assert (bench / "support_case.bpmn").read_text() == written, (
         "regenerate it: .venv/bin/python benchmarks/interop.py --write-support-case"
     )
+
+
+def test_a_plain_export_runs_on_spiffworkflow_up_to_its_wait_timer() -> None:
+    # export_bpmn as a user downloads it: no canned outputs, a wait step is a real timer.
+    from graphs.interop.bpmn import export_bpmn
+
+    workflow = load_workflow(EXAMPLES / "support-case.json")
+    parser = BpmnParser()
+    parser.add_bpmn_str(export_bpmn(workflow).encode())
+    run = BpmnWorkflow(parser.get_spec(workflow.id), parser.get_subprocess_specs(workflow.id))
+    data = {case_var(f.name): None for f in workflow.case_schema}
+    data.update({case_var(k): v for k, v in {**SUPPORT, "priority": "urgent"}.items()})
+    data.update({step_var(s.id): {} for n in workflow.nodes if isinstance(n, StageNode)
+                 for s in n.steps})
+    for task in run.get_tasks(state=TaskState.READY):
+        task.data.update(data)
+    run.do_engine_steps()
+    while ready := run.get_tasks(state=TaskState.READY, manual=True):
+        for task in ready:
+            if task.task_spec.name.endswith("__work_case"):
+                task.data[step_var("work_case")] = FIXED
+            task.run()
+        run.do_engine_steps()
+    [waiting] = [t for t in run.get_tasks(state=TaskState.WAITING)
+                 if t.task_spec.name.endswith("__reopen_window")]
+    assert waiting.task_spec.event_definition.expression == "'PT4320M'"  # 3 days
+    assert not run.is_completed()
