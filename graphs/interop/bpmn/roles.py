@@ -107,7 +107,9 @@ def _find_guards(process: BpmnProcess, found: Structure) -> set[str]:
 
 
 def _report(found: Structure, element: BpmnElement, kind: ReportKind, reason: str) -> None:
-    found.report.append(ReportItem(element.id, f"bpmn:{element.type}", kind, reason))
+    # The reader names an event subprocess apart; the document calls it a subProcess.
+    element_type = "subProcess" if element.type == "eventSubProcess" else element.type
+    found.report.append(ReportItem(element.id, f"bpmn:{element_type}", kind, reason))
 
 
 def _descendants(process: BpmnProcess, element: BpmnElement) -> list[BpmnElement]:
