@@ -100,6 +100,7 @@ class _Mapper:
             self.connect(node)
         self.edges.sort(key=lambda edge: self.flow_of[id(edge)])  # as the document lists them
         escalations = apply_boundary_events(self)
+        self.annotate()
         self.mark_gotos()
         return self.workflow(escalations), self.report
 
@@ -208,6 +209,32 @@ class _Mapper:
                      "lets the task run is no simple comparison; the step has no entry "
                      "condition until it is written", f"{node_id}/{step_id}")
         return condition
+
+    def annotate(self) -> None:
+        """Each text annotation goes into the description of the node (or step's stage) it is
+        attached to; one attached to nothing Baton keeps is reported with its association."""
+        attached: set[str] = set()
+        notes = self.process.annotations
+        for association_id, source, target in self.process.associations:
+            note, other = (source, target) if source in notes else (target, source)
+            node = self.node_of.get(other)
+            owner = self.step_of.get(other)
+            holder = next((n for n in self.nodes if n.id == node), None) if node else None
+            if owner is not None:
+                holder = owner[0]
+                text = f"{owner[1].name or owner[1].id}: {notes.get(note, '')}"
+            else:
+                text = notes.get(note, "")
+            if note not in notes or holder is None:
+                self.report.append(ReportItem(association_id, "bpmn:association",
+                                              ReportKind.NOT_IMPORTED, "it links an annotation "
+                                              "to nothing Baton keeps"))
+                continue
+            holder.description = "\n".join(filter(None, [holder.description, text]))
+            attached.add(note)
+        for note in notes.keys() - attached:
+            self.report.append(ReportItem(note, "bpmn:textAnnotation", ReportKind.NOT_IMPORTED,
+                                          "an annotation attached to nothing Baton keeps"))
 
     # ------------------------------------------------------------------ edges
 

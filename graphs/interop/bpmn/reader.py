@@ -3,7 +3,9 @@
 The reader only reads; deciding what becomes what is :mod:`graphs.interop.bpmn.mapping`'s
 job. It picks one process (a Baton workflow is one graph): the first executable process
 with a start event, in the order of the collaboration's pools, and reports the others.
-Elements it sees but that are no part of a flow (artifacts, data) are reported here.
+Elements it sees but that are no part of a flow (data, groups) are reported here; text
+annotations are kept for the mapping, which puts them in the description of what they
+annotate.
 """
 
 from __future__ import annotations
@@ -27,8 +29,6 @@ _XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 
 #: Not part of the flow: reported as such, by type.
 _ARTIFACTS = {
-    "textAnnotation": "an annotation; Baton keeps no free text on the canvas",
-    "association": "an association links an artifact; Baton has none",
     "group": "a visual group; Baton has none",
     "dataObject": "a data object; Baton keeps data in case fields and step outputs",
     "dataObjectReference": "a data object; Baton keeps data in case fields and step outputs",
@@ -90,6 +90,9 @@ class BpmnProcess:
     elements: dict[str, BpmnElement]
     flows: dict[str, BpmnFlow]
     report: list[ReportItem]
+    #: Text annotations by id, and the associations (id, source, target) that attach them.
+    annotations: dict[str, str] = field(default_factory=dict)
+    associations: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def read_process(root: Element) -> BpmnProcess:
@@ -166,6 +169,14 @@ def _read_container(container: Element, parent: str | None, process: BpmnProcess
                 "" if condition is None else condition.get("language", ""),
                 _payloads(child, process.report),
             )
+            continue
+        if kind == "textAnnotation":
+            text = child.find(f"{_M}text")
+            process.annotations[element_id] = ("" if text is None else text.text or "").strip()
+            continue
+        if kind == "association":
+            process.associations.append(
+                (element_id, child.get("sourceRef", ""), child.get("targetRef", "")))
             continue
         if kind in _ARTIFACTS:
             process.report.append(ReportItem(element_id, f"bpmn:{kind}",

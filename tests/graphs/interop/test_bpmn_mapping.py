@@ -257,3 +257,21 @@ def test_ends_keep_their_resolution_and_shapes_their_position() -> None:
     where = {n.id: (n.position.x, n.position.y) for n in result.workflow.nodes}
     assert where["s"] == (0, 0) and where["g"] == (300, 31)
     assert where["ok"] == (0, 0)  # no shape: left to the canvas's auto-layout
+
+
+def test_an_annotation_goes_into_the_description_of_what_it_annotates() -> None:
+    result = load(
+        '<startEvent id="s"/><userTask id="u" name="Review" camunda:assignee="kim"/>'
+        '<exclusiveGateway id="g" default="g_e"/><endEvent id="e"/>'
+        + flows("s>u", "u>g", "g>e")
+        + '<sequenceFlow id="g_u" sourceRef="g" targetRef="u"><conditionExpression>redo'
+        "</conditionExpression></sequenceFlow>"
+        '<textAnnotation id="n1"><text>Four-eyes rule</text></textAnnotation>'
+        '<association id="a1" sourceRef="u" targetRef="n1"/>'
+        '<textAnnotation id="n2"><text>Loops at most twice</text></textAnnotation>'
+        '<association id="a2" sourceRef="n2" targetRef="g"/>'
+        '<textAnnotation id="n3"><text>Alone</text></textAnnotation>')
+    descriptions = {n.id: n.description for n in result.workflow.nodes}
+    assert descriptions["u"] == "Review: Four-eyes rule"
+    assert descriptions["g"] == "Loops at most twice"
+    assert [(i.element_id, i.kind) for i in result.report] == [("n3", ReportKind.NOT_IMPORTED)]
