@@ -1,14 +1,14 @@
 """A stage's steps inside its BPMN subprocess, and their drill-down diagram.
 
 Steps run in layers (a step waits for the steps it comes ``after``). Within a layer, the
-steps that only produce their own outputs (people's work, notifications, HTTP calls)
-sit between a parallel split and join; the steps that write case fields
-(``set_fields``, ``assign``) follow the join one after another. That order is what
-keeps the model right on a BPMN engine: SpiffWorkflow copies all data into each parallel
-branch and merges the copies at the join, so a branch that did not touch a field would
-put back its old value over another branch's write. For the same reason a stage that a
-loop can enter again, and that has parallel steps, starts by clearing its steps'
-outputs, so an old answer in one branch cannot outlive the new one from another.
+steps that write case fields (``set_fields``, ``assign``: instant, as Baton runs them
+at once) come first, one after another; then the steps that only produce their own
+outputs (people's work, notifications, HTTP calls) sit between a parallel split and
+join. That order is what keeps the model right on a BPMN engine: SpiffWorkflow copies
+all data into each parallel branch and merges the copies at the join, so a branch that
+did not touch a field would put back its old value over another branch's write. For the
+same reason a stage that a loop can enter again, and that has parallel steps, starts by
+clearing its steps' outputs, so an old answer in one branch cannot outlive the new one.
 
 A step with an entry condition sits behind an exclusive gateway whose default flow skips
 it. Baton lets such a step wait until its condition holds, and skips it only when the
@@ -124,8 +124,8 @@ class _Stage:
         late = [s for s in steps if s.entry_condition is not None and s.id not in needed]
         found: list[tuple[bool, list[Step]]] = []
         for layer in step_layers([s for s in steps if s not in late]):
-            found += [(True, [s for s in layer if not writes(s)]),
-                      (False, [s for s in layer if writes(s)])]
+            found += [(False, [s for s in layer if writes(s)]),
+                      (True, [s for s in layer if not writes(s)])]
         found += [(False, [s for s in late if writes(s)]),
                   (True, [s for s in late if not writes(s)])]
         return [(parallel, block) for parallel, block in found if block]
