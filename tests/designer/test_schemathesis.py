@@ -112,7 +112,17 @@ def test_the_fuzzed_document_is_the_served_one(fuzzed_app: Flask) -> None:
 @settings(max_examples=EXAMPLES, derandomize=True, deadline=None,
           suppress_health_check=list(HealthCheck))
 def test_api(case: schemathesis.Case, fuzzed_app: Flask) -> None:
-    excluded = [checks.positive_data_acceptance, checks.negative_data_rejection]
+    excluded = [
+        # Rules JSON Schema cannot state are documented 400s, which this check counts as
+        # failures: a body name equal to the URL's, a metrics period of at most a year, a
+        # cursor from an earlier page, a queue's calendar that exists, an imported file
+        # that is a workflow of some supported version.
+        checks.positive_data_acceptance,
+        # Issue 17 body rules: bodies are validated in pydantic's lax mode, which reads
+        # `true` or `1.0` as an integer (an agent's max_items); validating the JSON text
+        # in strict mode (as graphs.io does for workflow files) is the fix, in json_body.
+        checks.negative_data_rejection,
+    ]
     if case.path in SHADOWED:
         excluded.append(checks.allow_header_conformance)
     case.call_and_validate(headers={"Authorization": f"Bearer {_token(fuzzed_app)}"},
