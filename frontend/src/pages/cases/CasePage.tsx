@@ -108,6 +108,17 @@ export function CasePage({ runId }: { runId: string }) {
     const names = new Map((workflow?.nodes ?? []).map((n) => [n.id, n.name || n.id]));
     return (id: string) => names.get(id) ?? id;
   }, [workflow]);
+  const stepNameOf = useMemo(() => {
+    const names = new Map<string, string>();
+    for (const node of workflow?.nodes ?? []) {
+      if (node.kind === "stage") for (const step of node.steps ?? []) names.set(step.id, step.name || step.id);
+    }
+    return (id: string) => names.get(id) ?? id;
+  }, [workflow]);
+  const sensitive = useMemo(
+    () => new Set((workflow?.case_schema ?? []).filter((f) => f.sensitive).map((f) => f.name)),
+    [workflow],
+  );
   const path = useMemo(() => foldPath(stream.events, stepsOf, scrub ?? undefined), [stream.events, stepsOf, scrub]);
 
   const openItems = detail?.work_items.filter((w) => w.status === "open").length ?? 0;
@@ -175,7 +186,7 @@ export function CasePage({ runId }: { runId: string }) {
           </nav>
           <div className="case-side__body">
             {activeTab === "work" && detail && <WorkGuide items={detail.work_items} onDone={load} />}
-            {activeTab === "timeline" && <Timeline events={stream.events} at={scrub} onPick={setScrub} nameOf={nameOf} />}
+            {activeTab === "timeline" && <Timeline events={stream.events} at={scrub} onPick={setScrub} nameOf={nameOf} stepNameOf={stepNameOf} hidden={sensitive} />}
             {activeTab === "data" && detail && (
               <CaseData record={detail.case} schema={workflow?.case_schema ?? []} onChanged={load} />
             )}
