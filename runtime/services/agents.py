@@ -11,7 +11,15 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
 from sqlmodel import Session, col, select
 
 from runtime.errors import Conflict, InvalidInput, NotFound
@@ -73,16 +81,30 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _iso_text(value: Any) -> Any:
-    # JSON has no date type, so a date or time comes as ISO 8601 text, as the API's schema
-    # says; pydantic would also read a number as seconds since 1970 (0 became 1970-01-01).
-    if isinstance(value, int | float):  # bool is an int too
-        raise ValueError("expected an ISO 8601 date or time as text, not a number")
-    return value
+def _from_iso_text(kind: type[date]) -> BeforeValidator:
+    """Read ``kind`` from ISO 8601 text only, as the API's schema says.
+
+    JSON has no date type; pydantic would also read a number as seconds since 1970
+    (``out_of_office_until: 0`` became 1970-01-01). Text is parsed here, so the field
+    reads the same whether its body is validated in lax or in strict mode.
+    """
+    adapter: TypeAdapter[date] = TypeAdapter(kind)
+
+    def parse(value: Any) -> Any:
+        if isinstance(value, int | float):  # bool is an int too
+            raise ValueError("expected an ISO 8601 date or time as text, not a number")
+        if isinstance(value, str):
+            try:
+                return adapter.validate_python(value)
+            except ValidationError:
+                return value  # refused again by the field, with pydantic's own message
+        return value
+
+    return BeforeValidator(parse)
 
 
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_text)]
-IsoDate = Annotated[date, BeforeValidator(_iso_text)]
+IsoDateTime = Annotated[datetime, _from_iso_text(datetime)]
+IsoDate = Annotated[date, _from_iso_text(date)]
 
 
 def _check_hours(value: dict[str, Any]) -> dict[str, Any]:
