@@ -131,9 +131,7 @@ class PublishBody(_Body):
         ge=1, le=MAX_ROW_INTEGER, description="The revision of the draft to publish"
     )
     note: str = Field(default="", max_length=2000)
-    activate: bool = Field(
-        default=False, description="Also make the new version the active one"
-    )
+    activate: bool = Field(default=False, description="Also make the new version the active one")
 
 
 class DiffQuery(QueryModel):
@@ -148,7 +146,9 @@ class ImportQuery(QueryModel):
 
     replace: bool = Field(default=False, description="Overwrite the draft of an existing id")
     revision: int | None = Field(
-        default=None, ge=1, le=MAX_ROW_INTEGER,
+        default=None,
+        ge=1,
+        le=MAX_ROW_INTEGER,
         description="The revision being replaced (required with replace)",
     )
 
@@ -194,8 +194,19 @@ class ActionInfo(_Body):
 
     name: str
     description: str
-    input_schema: dict[str, Any]
+    input_schema: dict[str, Any] = Field(
+        description="JSON Schema of a step's inputs, one input per name (required marked)"
+    )
     output_schema: dict[str, Any]
+    writes: list[str] = Field(
+        default_factory=list, description="Case fields the action always writes"
+    )
+    writes_inputs: bool = Field(
+        default=False, description="Each input names a case field the action writes"
+    )
+    writes_named_by: str | None = Field(
+        default=None, description="The input whose mapping's values name case fields it writes"
+    )
 
 
 class ActionList(_Body):

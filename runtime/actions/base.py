@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 
+from graphs.action_specs import ActionSpec
 from graphs.case_limits import record_problem, value_problem
 from runtime.settings import Settings
 
@@ -104,19 +105,51 @@ class Action:
     #: effect, quick): the executor may call it inside the transaction that records the
     #: step and its result, one commit for the whole step. A repeated call is harmless.
     runs_in_transaction: ClassVar[bool] = False
+    #: Case fields the action always writes (``assign``: ``owner``).
+    writes: ClassVar[tuple[str, ...]] = ()
+    #: True when each step input names a case field the action writes (``set_fields``).
+    writes_inputs: ClassVar[bool] = False
+    #: An input whose mapping's values name the case fields the action writes
+    #: (``salesforce_query``'s ``into``).
+    writes_named_by: ClassVar[str | None] = None
 
     def run(self, inputs: Any, ctx: ActionContext) -> ActionResult:
         """Do the work; raise :class:`ActionError` on failure."""
         raise NotImplementedError(f"action {type(self).__name__} does not implement run()")
 
     @classmethod
+    def input_schema(cls) -> dict[str, Any]:
+        """The JSON Schema of a step's inputs as the step gives them, one input per name.
+
+        ``Input``'s own schema; an action that also takes a flat form (``set_fields``'
+        inputs named after case fields) says so here.
+        """
+        return cls.Input.model_json_schema()
+
+    @classmethod
+    def spec(cls) -> ActionSpec:
+        """What design time may know of this action (validation's catalogue entry)."""
+        return ActionSpec(
+            name=cls.name,
+            input_schema=cls.input_schema(),
+            output_schema=cls.Output.model_json_schema(),
+            writes=tuple(cls.writes),
+            writes_inputs=cls.writes_inputs,
+            writes_named_by=cls.writes_named_by,
+        )
+
+    @classmethod
     def describe(cls) -> dict[str, Any]:
-        """The palette entry: name, description and the JSON schemas of input and output."""
+        """The palette entry: name, description, the JSON schemas of the step's inputs and
+        of the outputs, and what it writes to the case."""
         return {
             "name": cls.name,
             "description": cls.description,
-            "input_schema": cls.Input.model_json_schema(),
+            "input_schema": cls.input_schema(),
             "output_schema": cls.Output.model_json_schema(),
+            "writes": list(cls.writes),
+            "writes_inputs": cls.writes_inputs,
+            "writes_named_by": cls.writes_named_by,
         }
 
 

@@ -27,6 +27,7 @@ from importlib.metadata import EntryPoint, entry_points
 
 from pydantic import BaseModel
 
+from graphs.action_specs import ActionSpec
 from runtime.actions.base import Action
 from runtime.actions.fields import AssignAction, SetFieldsAction
 from runtime.actions.http import HttpRequestAction
@@ -42,6 +43,7 @@ __all__ = [
     "BUILTIN_NAMES",
     "ENTRY_POINT_GROUP",
     "UnknownAction",
+    "action_catalogue",
     "available_actions",
     "get_action",
     "load_errors",
@@ -139,6 +141,12 @@ def _registry() -> _Registry:
 def available_actions() -> dict[str, Action]:
     """Every loaded action by name (built-ins first, then plug-ins by name)."""
     return dict(_registry().actions)
+
+
+def action_catalogue() -> dict[str, ActionSpec]:
+    """Every loaded action as validation sees it (``graphs.validation.validate(actions=)``):
+    the JSON Schema of its step inputs and outputs and the case fields it writes."""
+    return {name: action.spec() for name, action in _registry().actions.items()}
 
 
 def get_action(name: str) -> Action:
