@@ -11,13 +11,16 @@ never builds response bodies.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from graphs.case_limits import Problem
+from graphs.case_types import FieldProblem
 
 __all__ = [
     "BatonRuntimeError",
     "CaseDataRefused",
+    "CaseFieldsInvalid",
     "Conflict",
     "FormValidationError",
     "InvalidCommand",
@@ -87,6 +90,27 @@ class CaseDataRefused(InvalidInput):
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "field": self.field, "limit": self.limit,
                 "allowed": self.allowed}  # fmt: skip
+
+
+class CaseFieldsInvalid(CaseDataRefused):
+    """Case fields break their case schemas (type, picklist, required); ``problems`` says how."""
+
+    code = "case_fields_invalid"
+
+    def __init__(self, problems: Sequence[FieldProblem]) -> None:
+        first = problems[0]
+        listed = "; ".join(f"case field {p.field!r}: {p.message}" for p in problems)
+        super().__init__(Problem(first.field, first.problem, listed))
+        self.problems = list(problems)
+        self.expected = first.expected
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **super().to_dict(),
+            "expected": self.expected,
+            "field_errors": {p.field: p.message for p in self.problems},
+            "problems": [p.as_dict() for p in self.problems],
+        }
 
 
 class FormValidationError(InvalidInput):

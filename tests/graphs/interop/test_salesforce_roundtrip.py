@@ -7,7 +7,7 @@ from xml.etree.ElementTree import Element
 
 import pytest
 
-from graphs.conditions import Rule
+from graphs.conditions import Group, Rule
 from graphs.examples import example_names, load_example
 from graphs.interop import InteropFormat, detect_format, export_workflow, import_document
 from graphs.interop.safe_xml import local_name, parse_xml
@@ -57,7 +57,7 @@ def test_the_record_trigger_becomes_the_start_elements_object_type_and_filters()
     assert text(start, "recordTriggerType") == "Create"
     assert text(start, "triggerType") == "RecordAfterSave"
     (row,) = children(start, "filters")
-    assert (text(row, "field"), text(row, "operator")) == ("subject", "IsNull")
+    assert (text(row, "field"), text(row, "operator")) == ("case_type", "EqualTo")
     assert text(start.find(tag("connector")), "targetReference") == "intake"  # type: ignore[arg-type]
 
 
@@ -121,6 +121,8 @@ def test_import_document_detects_an_exported_orchestration() -> None:
 def test_a_salesforce_field_mapping_names_the_record_fields_in_the_export() -> None:
     original = load_example("support-case").model_copy(deep=True)
     original.trigger.source = "salesforce"
+    # A trigger on a mapped field: the filter names the record's field.
+    original.trigger.condition = Group(rules=[Rule(field="case.subject", op="is_set")])
     original.trigger.salesforce = SalesforceTrigger(
         field_mapping=[
             SalesforceFieldMapping(sf_field="Subject", case_field="subject"),
