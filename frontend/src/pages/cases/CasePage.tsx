@@ -13,6 +13,7 @@ import { navigate } from "../../navigation";
 import { CaseData } from "./CaseData";
 import { RunCanvas } from "./RunCanvas";
 import { Timeline } from "./Timeline";
+import { namesOf } from "../../model/names";
 import { WorkGuide } from "./WorkGuide";
 import { SLA_LABEL, clock, since } from "./format";
 import "../../cases.css";
@@ -104,17 +105,9 @@ export function CasePage({ runId }: { runId: string }) {
     }
     return (nodeId: string) => byNode.get(nodeId) ?? [];
   }, [workflow]);
-  const nameOf = useMemo(() => {
-    const names = new Map((workflow?.nodes ?? []).map((n) => [n.id, n.name || n.id]));
-    return (id: string) => names.get(id) ?? id;
-  }, [workflow]);
-  const stepNameOf = useMemo(() => {
-    const names = new Map<string, string>();
-    for (const node of workflow?.nodes ?? []) {
-      if (node.kind === "stage") for (const step of node.steps ?? []) names.set(step.id, step.name || step.id);
-    }
-    return (id: string) => names.get(id) ?? id;
-  }, [workflow]);
+  const names = useMemo(() => namesOf(workflow?.nodes ?? [], workflow?.edges ?? []), [workflow]);
+  const nameOf = names.node;
+  const stepNameOf = names.step;
   const sensitive = useMemo(
     () => new Set((workflow?.case_schema ?? []).filter((f) => f.sensitive).map((f) => f.name)),
     [workflow],
