@@ -224,6 +224,8 @@ POLICY: dict[str, Rule] = {
     "runs.retry": OPERATE,
     "runs.skip": OPERATE,
     "cases.create_case": OPERATE,
+    "cases.start_preview": OPERATE,  # as the creation it previews
+    "cases.trigger_overlaps": READ,
     "cases.get_case": allow(READERS, agent=OwnCase()),
     "cases.case_changes": allow(READERS, agent=OwnCase()),
     "cases.update_case": allow(OPERATORS, agent=OwnCase()),

@@ -93,6 +93,8 @@ EXPECTED: dict[str, str] = {
     "runs.retry": "operators",
     "runs.skip": "operators",
     "cases.create_case": "operators",
+    "cases.start_preview": "operators",
+    "cases.trigger_overlaps": "everyone",
     "cases.get_case": "readers+own",
     "cases.case_changes": "readers+own",
     "cases.update_case": "operators+own",
