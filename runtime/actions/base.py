@@ -28,6 +28,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.engine import Engine
 
 from graphs.action_specs import ActionSpec
 from graphs.case_limits import record_problem, value_problem
@@ -49,6 +50,8 @@ class ActionContext:
     ``case`` is the latest case record, read by the executor just before the call.
     ``attempt`` together with ``run_id`` and ``step_id`` is the idempotency key: an
     action that talks to an outside system should pass it along where it can.
+    ``store`` is the database the step's run lives in, for an action that keeps records of
+    its own (the ``ai`` action: budget, audit, trained models); None outside a worker.
     """
 
     run_id: str
@@ -58,6 +61,7 @@ class ActionContext:
     case: Mapping[str, Any]
     settings: Settings
     now: datetime
+    store: Engine | None = None
 
     @property
     def idempotency_key(self) -> str:

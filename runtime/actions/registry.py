@@ -12,7 +12,7 @@ message of :class:`UnknownAction`; it never hides the other actions.
 
 >>> sorted(name for name in available_actions() if name in BUILTIN_NAMES)
 ... # doctest: +NORMALIZE_WHITESPACE
-['assign', 'http_request', 'notify', 'salesforce_create', 'salesforce_query',
+['ai', 'assign', 'http_request', 'notify', 'salesforce_create', 'salesforce_query',
  'salesforce_update', 'set_fields', 'wait']
 >>> get_action("set_fields").name
 'set_fields'
@@ -28,6 +28,7 @@ from importlib.metadata import EntryPoint, entry_points
 from pydantic import BaseModel
 
 from graphs.action_specs import ActionSpec
+from runtime.actions.ai import AiAction
 from runtime.actions.base import Action
 from runtime.actions.fields import AssignAction, SetFieldsAction
 from runtime.actions.http import HttpRequestAction
@@ -62,6 +63,7 @@ _BUILTINS: tuple[type[Action], ...] = (
     SalesforceUpdateAction,
     SalesforceCreateAction,
     SalesforceQueryAction,
+    AiAction,
 )
 BUILTIN_NAMES = frozenset(cls.name for cls in _BUILTINS)
 

@@ -60,7 +60,9 @@ class AiSettings(BaseSettings):
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise ValueError(f"cannot read the AI secrets file {str(path)!r}: {exc.strerror}")
+            raise ValueError(
+                f"cannot read the AI secrets file {str(path)!r}: {exc.strerror}"
+            ) from None
         for line in text.splitlines():
             key, sep, value = line.strip().partition("=")
             if sep and key.strip().upper() in ("BATON_AI_API_KEY", "API_KEY"):

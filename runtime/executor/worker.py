@@ -646,6 +646,7 @@ class Worker:
             case=job.case,
             settings=self.settings,
             now=now,
+            store=self.engine,
         )
         try:
             if inline:
