@@ -339,7 +339,9 @@ def test_publish_versions_activate_diff_round_trip(
     assert diff["edges"] == {
         "added": ["work-check", "check-done"], "removed": ["work-done"], "changed": [],
     }
-    assert diff["changes"] == [{"id": "work", "kind": "node", "fields": ["position"]}]
+    assert diff["changes"] == [
+        {"id": "work", "kind": "node", "fields": ["position"], "steps": []}
+    ]
 
     # The draft equals version 2 until it is edited again.
     same = client.get("/api/workflows/tiny/diff?from=2&to=draft").get_json()
