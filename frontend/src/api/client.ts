@@ -1,5 +1,6 @@
 // The designer REST API (see the contract in designer/). Every error arrives as
 // {"error": {"code", "message", "details"}} and becomes an ApiError.
+import type { ElementChange } from "../model/diffText";
 import { csrfHeaders, refreshCsrf, sessionEnded } from "../auth/session";
 import type { DocumentFormat, ImportPreview } from "../model/interop";
 import type { ActionInfo, Problem, Workflow } from "../model/types";
@@ -50,7 +51,7 @@ export interface DiffResult {
   to: string | number;
   nodes: { added: string[]; removed: string[]; changed: string[] };
   edges: { added: string[]; removed: string[]; changed: string[] };
-  changes: { id: string; kind: "node" | "edge"; fields: string[] }[];
+  changes: ElementChange[];
 }
 
 /** A body sent as the text it is: a workflow file (JSON), or a BPMN / Salesforce document. */
