@@ -28,7 +28,14 @@ from typing import Any
 
 from graphs.model import FieldType, StepInput
 
-__all__ = ["ActionCatalogue", "ActionSpec", "input_findings", "output_type", "schema_fits"]
+__all__ = [
+    "ActionCatalogue",
+    "ActionSpec",
+    "input_findings",
+    "missing",
+    "output_type",
+    "schema_fits",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +169,15 @@ def schema_fits(value: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) 
         if isinstance(fewest, int) and len(value) < fewest:
             return "is required and empty"
     return None
+
+
+def missing(reason: str) -> bool:
+    """Whether an :func:`input_findings` reason says an input is missing (not ill-typed).
+
+    >>> missing("is required and empty"), missing("'x' is not number")
+    (True, False)
+    """
+    return reason.startswith(("is required", "needs at least"))
 
 
 def input_findings(spec: ActionSpec, inputs: Mapping[str, StepInput]) -> list[tuple[str, str]]:

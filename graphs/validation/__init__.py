@@ -12,7 +12,9 @@ rules live in modules by topic, as networkx keeps its algorithms:
 - :mod:`~graphs.validation.fields`: case schema, forms, step inputs;
 - :mod:`~graphs.validation.conditions`: rules over known fields, of fitting types;
 - :mod:`~graphs.validation.triggers`: the trigger and its Salesforce settings;
-- :mod:`~graphs.validation.escalation`: escalation rules.
+- :mod:`~graphs.validation.escalation`: escalation rules;
+- :mod:`~graphs.validation.dataflow`: mapped answers and outputs, fields read but never
+  written, loops that cannot end, outputs read before they exist, action inputs.
 
 What the rules share lives in :mod:`~graphs.validation.graph` (the graph, its lookup
 tables, the wording of a problem) and :mod:`~graphs.validation.catalog` (what a field
@@ -29,11 +31,21 @@ path names). The package's public names are listed once, in ``__all__`` below.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
+from graphs.action_specs import ActionCatalogue
 from graphs.model import Workflow
 from graphs.problems import Problem
 from graphs.validation.conditions import check_conditions
+from graphs.validation.dataflow import (
+    CATALOGUE_RULES,
+    check_action_inputs,
+    check_form_mappings,
+    check_loop_exits,
+    check_output_mappings,
+    check_step_output_reads,
+    check_unwritten_reads,
+)
 from graphs.validation.decisions import (
     check_decision_defaults,
     check_decision_edges,
@@ -72,8 +84,10 @@ from graphs.validation.structure import (
 from graphs.validation.triggers import check_salesforce_trigger, check_trigger
 
 __all__ = [
+    "CATALOGUE_RULES",
     "RULES",
     "Check",
+    "check_action_inputs",
     "check_actions",
     "check_after",
     "check_can_reach_end",
@@ -87,11 +101,14 @@ __all__ = [
     "check_end_edges",
     "check_ends",
     "check_escalations",
+    "check_form_mappings",
     "check_forms",
     "check_goto_edges",
+    "check_loop_exits",
     "check_outcome_conditions",
     "check_outcome_edges_outside_decisions",
     "check_outcome_ids_and_labels",
+    "check_output_mappings",
     "check_reachable_from_start",
     "check_salesforce_trigger",
     "check_slas",
@@ -99,10 +116,12 @@ __all__ = [
     "check_starts",
     "check_step_assignment",
     "check_step_inputs",
+    "check_step_output_reads",
     "check_trigger",
     "check_unique_edge_ids",
     "check_unique_node_ids",
     "check_unique_step_ids",
+    "check_unwritten_reads",
     "check_ways_on",
     "steps_waiting_for_ever",
     "validate",
@@ -136,6 +155,8 @@ RULES: tuple[Check, ...] = (
     check_case_schema,
     check_forms,
     check_step_inputs,
+    check_form_mappings,
+    check_step_output_reads,
     check_trigger,
     check_salesforce_trigger,
     check_conditions,
@@ -144,12 +165,16 @@ RULES: tuple[Check, ...] = (
 """Every rule, in the order :func:`validate` runs them."""
 
 
-def validate(workflow: Workflow, *, actions: Collection[str] | None = None) -> list[Problem]:
+def validate(
+    workflow: Workflow, *, actions: ActionCatalogue | Collection[str] | None = None
+) -> list[Problem]:
     """Every problem in ``workflow``, errors and warnings; ``[]`` when it is valid.
 
     Problems come in rule order (:data:`RULES`), and within a rule in a fixed order, so
-    the same workflow always gives the same list. Pass ``actions``, the names of the
-    installed actions, to also check that every background step names one of them.
+    the same workflow always gives the same list. Pass ``actions`` to check steps against
+    the installed actions: their names, to check that every background step names one;
+    the runtime's catalogue (name -> :class:`~graphs.action_specs.ActionSpec`), to also
+    check action inputs and the data flow (:data:`CATALOGUE_RULES`).
 
     >>> from graphs.generate import generate_workflow
     >>> wf = generate_workflow(5)
@@ -163,4 +188,7 @@ def validate(workflow: Workflow, *, actions: Collection[str] | None = None) -> l
         problems.extend(rule(workflow, graph))
     if actions is not None:
         problems.extend(check_actions(workflow, graph, actions))
+    if isinstance(actions, Mapping):
+        for catalogue_rule in CATALOGUE_RULES:
+            problems.extend(catalogue_rule(workflow, graph, actions))
     return problems
