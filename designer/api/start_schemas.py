@@ -6,13 +6,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from designer.api.schemas import QueryModel, VersionNumber
+from designer.api.schemas import ActiveVersion, QueryModel, VersionNumber
 from graphs.case_types import FieldProblem
 from graphs.model import FieldType
 from runtime.services.cases import StartPlan
 from runtime.services.triggers import TriggerOverlaps
 
 __all__ = [
+    "Activation",
     "FieldProblemOut",
     "StartField",
     "StartPreview",
@@ -139,3 +140,14 @@ class TriggerOverlapQuery(QueryModel):
         default=None,
         description="A published version, or `draft`; default: the active version, else the draft",
     )
+
+
+class Activation(ActiveVersion):
+    """The version new cases start on, and the other active workflows whose record
+    triggers can fire on the same records (a case matching both starts both)."""
+
+    trigger_overlaps: list[TriggerOverlapOut]
+
+    @classmethod
+    def of(cls, active: int, found: TriggerOverlaps) -> Activation:
+        return cls(active_version=active, trigger_overlaps=TriggerOverlapList.of(found).overlaps)

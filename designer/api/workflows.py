@@ -22,7 +22,6 @@ from designer.api.interop import (
     require_document,
 )
 from designer.api.schemas import (
-    ActiveVersion,
     CreateWorkflowBody,
     DiffQuery,
     ProblemList,
@@ -32,9 +31,11 @@ from designer.api.schemas import (
     VersionList,
     WorkflowList,
 )
+from designer.api.start_schemas import Activation
 from designer.auth.identity import actor
 from designer.extensions import db_session
 from runtime import workflows as service
+from runtime.services.triggers import trigger_overlaps
 from runtime.workflows import PublishResult, VersionDetail, VersionDiff, WorkflowDetail
 
 __all__ = ["bp"]
@@ -228,15 +229,22 @@ def get_version(workflow_id: str, version: int) -> Response:
     RouteDoc(
         "Make a version the active one",
         _TAG,
-        {200: ActiveVersion},
+        {200: Activation},
         errors=(404,),
-        description="New cases start on the active version; running cases keep theirs.",
+        description=(
+            "New cases start on the active version; running cases keep theirs. "
+            "`trigger_overlaps` lists the other active workflows whose record triggers can "
+            "fire on the same records (as `GET /api/workflows/{workflow_id}/trigger-overlaps` "
+            "does, which a client may ask before activating)."
+        ),
         path_params=_ID_VERSION,
     )
 )
 def activate(workflow_id: str, version: int) -> Response:
-    active = service.activate(session=db_session(), workflow_id=workflow_id, version=version)
-    return respond(ActiveVersion(active_version=active))
+    session = db_session()
+    active = service.activate(session=session, workflow_id=workflow_id, version=version)
+    overlaps = trigger_overlaps(session, workflow_id=workflow_id, version=active)
+    return respond(Activation.of(active, overlaps))
 
 
 @bp.get("/workflows/<workflow_id>/diff")
