@@ -299,7 +299,7 @@ def test_publish_versions_activate_diff_round_trip(
     assert published.status_code == 201
     assert published.get_json()["version"] == 1
     assert "published_at" in published.get_json()
-    assert api.activate("tiny", 1).get_json() == {"active_version": 1}
+    assert api.activate("tiny", 1).get_json() == {"active_version": 1, "trigger_overlaps": []}
 
     # Version 2: the stage moves, a second stage is added, the end is reached from it.
     changed = copy.deepcopy(tiny)
@@ -325,7 +325,7 @@ def test_publish_versions_activate_diff_round_trip(
     detail = api.get("tiny").get_json()
     assert (detail["active_version"], detail["latest_version"]) == (1, 2)
 
-    assert api.activate("tiny", 2).get_json() == {"active_version": 2}
+    assert api.activate("tiny", 2).get_json() == {"active_version": 2, "trigger_overlaps": []}
     versions = api.versions("tiny").get_json()["versions"]
     assert [v["active"] for v in versions] == [True, False]
 
