@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from designer.cli import (
+    ai_cmds,
     app_cmds,
     graph_cmds,
     interop_cmds,
@@ -30,6 +31,7 @@ for module in (
     app_cmds,
     user_cmds,
     salesforce_cmds,
+    ai_cmds,
 ):
     module.register(cli)
 
