@@ -7,6 +7,7 @@ from flask import Flask
 from designer.api import (
     accounts,
     agents,
+    ai,
     cases,
     interop,
     meta,
@@ -37,5 +38,6 @@ def register_api(app: Flask) -> None:
         agents.bp,
         metrics.bp,
         salesforce.bp,
+        ai.bp,
     ):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)

@@ -262,6 +262,15 @@ POLICY: dict[str, Rule] = {
     "salesforce.test_connection": ADMIN_ONLY,
     "salesforce.sobject_fields": DESIGN,
     "salesforce.sync_now": ADMIN_ONLY,
+    # -- AI steps: figures and budgets are read like metrics; training and budgets are set
+    # by admins; a reviewer reads the suggestion behind their own work item
+    "ai.metrics": allow(READERS),
+    "ai.list_models": allow(READERS),
+    "ai.train_model": ADMIN_ONLY,
+    "ai.get_budget": allow(READERS),
+    "ai.set_budget": ADMIN_ONLY,
+    "ai.provider": allow(READERS),
+    "ai.suggestion": allow(READERS, agent=OwnWorkItem()),
 }
 """Endpoint name -> rule. Every endpoint of the app is here (the matrix test checks)."""
 

@@ -131,6 +131,14 @@ EXPECTED: dict[str, str] = {
     "salesforce.test_connection": "admin",
     "salesforce.sobject_fields": "admin",
     "salesforce.sync_now": "admin",
+    # AI steps: figures read like metrics; training and budgets are the admin's
+    "ai.metrics": "readers",
+    "ai.list_models": "readers",
+    "ai.train_model": "admin",
+    "ai.get_budget": "readers",
+    "ai.set_budget": "admin",
+    "ai.provider": "readers",
+    "ai.suggestion": "readers+own",
 }
 
 ROOM_EXPECTED: dict[str, str] = {
