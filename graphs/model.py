@@ -228,6 +228,13 @@ class Assignment(_Model):
     strategy: RoutingStrategy | None = Field(
         default=None, description="Overrides the queue's strategy for this step"
     )
+    prefer_previous_agent: bool = Field(
+        default=True,
+        description=(
+            "Rework: when the run comes back to this step, its new item goes first to the "
+            "agent who completed the previous attempt, while available and with room"
+        ),
+    )
 
 
 class InteractiveStep(_StepBase):
