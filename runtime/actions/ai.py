@@ -137,6 +137,7 @@ class AiAction(Action):
                 ctx.store, ctx.settings.ai, step, run_id=ctx.run_id, step_id=ctx.step_id,
                 attempt=ctx.attempt, case=ctx.case, now=ctx.now,
                 idempotency_key=ctx.idempotency_key,
+                demo=ctx.settings.demo_services_enabled(),
             )  # fmt: skip
         except AiError as exc:
             raise ActionError(f"AI step: {exc.message}", retryable=exc.retryable) from exc
