@@ -95,6 +95,7 @@ export async function request<T>(method: string, url: string, body?: unknown, si
 const wf = (id: string) => `/api/workflows/${encodeURIComponent(id)}`;
 
 export const api = {
+  demoServices: () => request<{ enabled: boolean; endpoints: { method: string; url: string }[] }>("GET", "/api/design/demo-services"),
   listWorkflows: () => request<{ workflows: WorkflowSummary[] }>("GET", "/api/workflows"),
   createWorkflow: (workflow: Workflow) =>
     request<WorkflowDetail>("POST", "/api/workflows", { workflow }),
