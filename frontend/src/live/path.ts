@@ -2,6 +2,7 @@
 // in order (with counts), where it stands, and the steps of the current visit. Folding
 // a prefix of the log gives the path as it stood at that moment (the timeline scrubber).
 import type { LogEvent } from "../api/runs";
+import { describeAiCall } from "./aiCall";
 
 export type StepStatus =
   | "pending" | "running" | "waiting" | "retry_wait" | "done" | "failed" | "skipped" | "cancelled";
@@ -172,6 +173,7 @@ export function describe(
     case "run.completed": return `Completed${d.resolution ? ` (${String(d.resolution)})` : ""}`;
     case "run.cancelled": return "Run cancelled";
     case "work_item.reassigned": return `Reassigned ${stepName} to ${text(d.to) ?? "the queue"}`;
+    case "ai.call": return describeAiCall(event, stepName);
     default: return event.kind;
   }
 }
