@@ -1,5 +1,6 @@
 // The designer REST API (see the contract in designer/). Every error arrives as
 // {"error": {"code", "message", "details"}} and becomes an ApiError.
+import type { DataFlow } from "../model/dataflow";
 import type { ElementChange } from "../model/diffText";
 import { csrfHeaders, refreshCsrf, sessionEnded } from "../auth/session";
 import type { DocumentFormat, ImportPreview } from "../model/interop";
@@ -98,6 +99,8 @@ export async function request<T>(method: string, url: string, body?: unknown, si
 const wf = (id: string) => `/api/workflows/${encodeURIComponent(id)}`;
 
 export const api = {
+  dataFlow: (workflow: Workflow, signal?: AbortSignal) =>
+    request<DataFlow>("POST", "/api/design/data-flow", { workflow }, signal),
   demoServices: () => request<{ enabled: boolean; endpoints: { method: string; url: string }[] }>("GET", "/api/design/demo-services"),
   listWorkflows: () => request<{ workflows: WorkflowSummary[] }>("GET", "/api/workflows"),
   createWorkflow: (workflow: Workflow) =>

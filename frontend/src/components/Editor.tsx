@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { api } from "../api/client";
 import { useCan } from "../auth/permissions";
 import { useKeyboardShortcuts } from "../hooks/useKeyboardShortcuts";
+import { useDataFlowSync } from "../hooks/useDataFlowSync";
 import { useLiveValidation } from "../hooks/useLiveValidation";
 import { useUnsavedWarning } from "../hooks/useUnsavedWarning";
 import { PropertyPanel } from "../panels/PropertyPanel";
@@ -59,6 +60,7 @@ function EditorLayout({ onBack }: { onBack: () => void }) {
   const canDesign = useCan("design");
   useKeyboardShortcuts();
   useLiveValidation();
+  useDataFlowSync(canDesign);
   useUnsavedWarning();
   return (
     <div className="editor" data-testid="editor">
