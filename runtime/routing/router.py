@@ -27,15 +27,9 @@ from sqlmodel import Session, col, select
 
 from runtime.engine.types import CreateWorkItem
 from runtime.live import INBOX_CHANGED
-from runtime.routing.choose import (
-    AgentView,
-    Candidate,
-    Decision,
-    ItemView,
-    choose,
-    passed_over,
-)
+from runtime.routing.choose import AgentView, Decision, ItemView, choose, passed_over
 from runtime.routing.presence import availability
+from runtime.routing.rework import back_to, previous_attempt
 from runtime.store import statements as sql
 from runtime.store.after_commit import publish_after_commit
 from runtime.store.records import written
@@ -43,7 +37,6 @@ from runtime.store.routing_tables import AgentRow, AssignmentRow, QueueRow, Work
 from runtime.store.tables import RunRow, WorkItemRow, WorkItemStatus
 
 __all__ = [
-    "PREVIOUS_AGENT",
     "PRIORITY_OF_CASE",
     "agent_views",
     "assign_open",
@@ -65,21 +58,6 @@ _routing = WorkRoutingRow.__table__  # type: ignore[attr-defined]
 _INSERT_ROUTING = insert(_routing)
 _INSERT_ASSIGNMENT = insert(AssignmentRow.__table__)  # type: ignore[attr-defined]
 _QUEUE_EXISTS = select(QueueRow.name).where(QueueRow.name == bindparam("_name"))
-#: The latest completed earlier attempt of a step in a run: its holder, who pressed
-#: "complete" (a supervisor may close an item for its holder) and its number.
-_PREVIOUS_ATTEMPT = (
-    select(WorkItemRow.assignee, WorkItemRow.completed_by, WorkItemRow.attempt)
-    .where(
-        col(WorkItemRow.run_id) == bindparam("_run_id"),
-        col(WorkItemRow.step_id) == bindparam("_step_id"),
-        col(WorkItemRow.attempt) < bindparam("_attempt"),
-        col(WorkItemRow.status) == str(WorkItemStatus.COMPLETED),
-    )
-    .order_by(col(WorkItemRow.attempt).desc())
-    .limit(1)
-)
-#: ``Decision.strategy`` of an item given back to the agent who did the step before.
-PREVIOUS_AGENT = "previous_agent"
 #: A new item's routing facts besides what choose_assignee knows (the columns' defaults:
 #: a statement on the driver fills no defaults).
 _NEW_ROUTING: dict[str, Any] = {
@@ -365,32 +343,15 @@ def choose_assignee(
 def _back_to_previous(
     session: Session, item: CreateWorkItem, view: ItemView, now: datetime
 ) -> tuple[Decision | None, str]:
-    """Rework: the decision giving ``item`` to the agent who completed the step's previous
-    attempt, or ``None`` and why not (a prefix for the usual routing's reason)."""
-    found = sql.read_first(
-        session,
-        _PREVIOUS_ATTEMPT,
-        {"_run_id": _run_of(item.work_item_key), "_step_id": item.step_id,
-         "_attempt": item.attempt},
-    )  # fmt: skip
-    if found is None:
-        return None, ""
-    holder, presser, attempt = found[0], found[1], int(found[2])
-    # The agent who held the item did the work; with none (taken from the queue and
-    # completed at once), the one who completed it, if that is an agent.
-    who = str(holder or presser or "")
-    views = agent_views(session, [who], now, lock=True) if who else []
-    if not views:
-        return None, ""  # nobody who is an agent (an admin, a script): route as usual
-    why_not = passed_over(views[0], view)
-    if why_not is not None:
-        return None, f"rework: {who}, who completed attempt {attempt}, is passed over ({why_not}); "
-    reason = (
-        f"rework: back to {who}, who completed attempt {attempt} of this step "
-        f"(available, {views[0].ratio():.0%} of capacity)"
+    """Rework (:mod:`runtime.routing.rework`): the decision giving ``item`` back to the
+    agent who did the step's previous attempt, or ``None`` and why not."""
+    found = previous_attempt(
+        session, run_id=_run_of(item.work_item_key), step_id=item.step_id, attempt=item.attempt
     )
-    candidate = Candidate(who, None, views[0].ratio())
-    return Decision(who, PREVIOUS_AGENT, reason, (candidate,), considered=1), ""
+    views = agent_views(session, [found[0]], now, lock=True) if found else []
+    if found is None or not views:
+        return None, ""  # nobody did it, or not an agent (an admin, a script): as usual
+    return back_to(views[0], view, attempt=found[1])
 
 
 def assign_open(session: Session, key: str, agent: str) -> bool:
