@@ -23,9 +23,10 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, Field
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from runtime.errors import InvalidInput
+from runtime.services.first_time_right import first_time_right
 from runtime.store.routing_tables import AgentPresenceRow, AgentRow, QueueRow, WorkRoutingRow
 from runtime.store.tables import RunEventRow, RunRow
 from runtime.store.workflow_tables import WorkflowVersionRow
@@ -158,7 +159,7 @@ def compute_metrics(
     breached_open = sum(
         1 for i in items if i.outcome == "open" and i.due_at is not None and _aware(i.due_at) < now
     )
-    first_right, counted = _first_time_right(session, items, completed)
+    first_right, counted = first_time_right(session, items=items, completed=completed)
 
     runs = _runs(session, start, end, workflow_id, {i.run_id for i in items} if queue else None)
     resolution = [
@@ -188,57 +189,6 @@ def compute_metrics(
         utilisation=_utilisation(session, items, start, min(end, now), queue),
         days=_days(items, runs, start, end),
     )
-
-
-def _attempt(key: str) -> int:
-    tail = key.rsplit(":", 1)[-1]
-    return int(tail) if tail.isdigit() else 1
-
-
-def _looped_runs(session: Session, run_ids: list[str]) -> set[str]:
-    """The runs that entered some node more than once (a go-to loop, a rework)."""
-    looped: set[str] = set()
-    for chunk in range(0, len(run_ids), 500):
-        looped.update(
-            str(run_id)
-            for run_id in session.exec(
-                select(RunEventRow.run_id)
-                .where(
-                    col(RunEventRow.run_id).in_(run_ids[chunk : chunk + 500]),
-                    col(RunEventRow.kind) == "node.entered",
-                )
-                .group_by(col(RunEventRow.run_id), col(RunEventRow.node_id))
-                .having(func.count() > 1)
-            ).all()
-        )
-    return looped
-
-
-def _first_time_right(
-    session: Session, items: list[WorkRoutingRow], completed: list[WorkRoutingRow]
-) -> tuple[int, int]:
-    """``(cases right the first time, cases counted)``: the cases with a completed item."""
-    cases = {i.case_id for i in completed}
-    if not cases:
-        return 0, 0
-    wrong: set[str] = set()
-    for item in items:
-        if item.case_id not in cases:
-            continue
-        # Right: the first agent routing chose kept the item until it was done (whoever
-        # pressed "complete": a supervisor may close an item for its holder), and it is
-        # the step's first attempt. Moved, or done again, it was not right the first time.
-        kept = item.first_assignee is not None and item.assignee == item.first_assignee
-        if (
-            item.reassignments > 0
-            or _attempt(item.key) > 1
-            or (item.outcome == "completed" and not kept)
-        ):
-            wrong.add(item.case_id)
-    runs = sorted({i.run_id for i in items if i.case_id in cases and i.case_id not in wrong})
-    looped = _looped_runs(session, runs)
-    wrong.update(i.case_id for i in items if i.run_id in looped)
-    return len(cases - wrong), len(cases)
 
 
 def _runs(
