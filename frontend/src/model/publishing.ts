@@ -1,6 +1,6 @@
 // Why a draft cannot be published: the server refuses a workflow with errors, and the
 // toolbar says so before the admin tries.
-import { placeOf, type Names } from "./names";
+import { placeOf, withNames, type Names } from "./names";
 import type { Problem } from "./types";
 
 export interface PublishBlocker { count: number; message: string; where: string }
@@ -9,5 +9,5 @@ export interface PublishBlocker { count: number; message: string; where: string 
 export function publishBlocker(problems: readonly Problem[], names: Names): PublishBlocker | null {
   const errors = problems.filter((p) => p.severity === "error");
   if (!errors.length) return null;
-  return { count: errors.length, message: errors[0].message, where: placeOf(errors[0], names) };
+  return { count: errors.length, message: withNames(errors[0].message, names), where: placeOf(errors[0], names) };
 }
