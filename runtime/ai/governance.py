@@ -27,7 +27,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-
 __all__ = ["Verdict", "VerdictName", "check_schema", "judge", "request_schema"]
 
 VerdictName = Literal["accepted", "retried", "handed_to_person"]
