@@ -222,3 +222,13 @@ def test_activating_a_workflow_names_the_active_ones_whose_triggers_overlap(
                    "both hold"},
     ]  # fmt: skip
     assert error_of(client.get("/api/workflows/ghost/trigger-overlaps"), 404)
+    # Publishing with activate says the same at once.
+    created = client.post("/api/workflows", json={"workflow": desk("second")})
+    published = client.post(
+        "/api/workflows/second/publish", json={"revision": created.json["revision"],
+                                               "activate": True},
+    )  # fmt: skip
+    assert published.status_code == 201, published.json
+    assert [o["workflow_id"] for o in published.json["trigger_overlaps"]] == [
+        "claims", "support", "tutorial"
+    ]  # fmt: skip
