@@ -22,6 +22,11 @@ fails it at once (not retryable), with the budget named.
 >>> AiInput.model_validate({"task": "classify", "fields": "subject, description",
 ...     "outputs": {"type": "object", "properties": {"category": {"enum": ["a", "b"]}}}}).fields
 ['subject', 'description']
+>>> AiInput.model_validate({"task": "draft", "fields": "subject", "outputs": '{"type": "object"}'})
+Traceback (most recent call last):
+...
+pydantic_core._pydantic_core.ValidationError: 1 validation error for AiInput
+  Value error, the local provider only classifies; 'draft' needs provider 'openai' ...
 """
 
 from __future__ import annotations
@@ -112,6 +117,14 @@ class AiInput(BaseModel):
                 raise ValueError(f"{part!r} is not 'answer_key->case_field'")
             pairs[key.strip()] = field.strip()
         return pairs
+
+    @model_validator(mode="after")
+    def _local_classifies(self) -> AiInput:
+        if self.provider == "local" and self.task != "classify":
+            raise ValueError(
+                f"the local provider only classifies; {self.task!r} needs provider 'openai'"
+            )
+        return self
 
     @model_validator(mode="after")
     def _into_declared(self) -> AiInput:
