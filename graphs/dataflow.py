@@ -27,6 +27,7 @@ that the analysis can see, and :attr:`DataFlow.complete` says so.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -52,6 +53,7 @@ __all__ = [
     "hidden_answers",
     "mapping_fits",
     "outcome_edges",
+    "output_case_fields",
     "step_output_writers",
 ]
 
@@ -178,6 +180,20 @@ def form_case_fields(step: InteractiveStep, workflow: Workflow) -> dict[str, str
         if target is not None and mapping_fits(form_field.type, form_field.values, target):
             found[form_field.name] = target.name
     return found
+
+
+def output_case_fields(step: BackgroundStep, outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The case changes a completed background step's ``outputs`` make: each output named
+    in ``outputs_to_case``, under its case field (an output the action did not give is
+    left out).
+
+    >>> step = BackgroundStep(id="c", action="classify", outputs_to_case={"label": "category"})
+    >>> output_case_fields(step, {"label": "billing", "score": 0.9})
+    {'category': 'billing'}
+    """
+    return {
+        target: outputs[name] for name, target in step.outputs_to_case.items() if name in outputs
+    }
 
 
 def hidden_answers(step: InteractiveStep, workflow: Workflow) -> frozenset[str]:

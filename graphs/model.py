@@ -394,3 +394,12 @@ class Workflow(_Model):
     def field(self, name: str) -> CaseField | None:
         """The case field with this name, if declared."""
         return next((f for f in self.case_schema if f.name == name), None)
+
+    def step(self, step_id: str) -> BackgroundStep | InteractiveStep | None:
+        """The first step with this id in any stage, if there is one."""
+        for node in self.nodes:
+            if isinstance(node, StageNode):
+                for candidate in node.steps:
+                    if candidate.id == step_id:
+                        return candidate
+        return None
