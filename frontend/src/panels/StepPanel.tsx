@@ -85,6 +85,9 @@ function BackgroundFields({ step, patch }: { step: BackgroundStep; patch: Patch 
           <InputEditor key={name} name={name} schema={undefined} required={false}
             value={inputs[name]} onChange={(input, key) => setInput(name, input, key)} stepId={step.id} />
         ))}
+        {action && (action.input_schema as { additionalProperties?: unknown }).additionalProperties !== false && (
+          <AddInput taken={Object.keys(inputs)} onAdd={(name, input) => setInput(name, input)} />
+        )}
       </Section>
       <OutputsToCase step={step} outputs={action?.output_schema} patch={patch} />
       <Section title="Retries and timeout">
@@ -101,6 +104,26 @@ function BackgroundFields({ step, patch }: { step: BackgroundStep; patch: Patch 
         </div>
       </Section>
     </>
+  );
+}
+
+/** For actions that take inputs by name (set_fields: one per case field to write), adds
+ *  one named after a case field, of its type. */
+function AddInput({ taken, onAdd }: { taken: string[]; onAdd: (name: string, input: StepInput) => void }) {
+  const schema = useEditor((s) => s.meta.case_schema) ?? [];
+  const free = schema.filter((f) => !taken.includes(f.name));
+  if (!free.length) return null;
+  return (
+    <select className="input" value="" data-testid="add-input" onChange={(e) => {
+      const field = free.find((f) => f.name === e.target.value);
+      if (!field) return;
+      const type = field.type ?? "string";
+      const value = type === "number" ? 0 : type === "boolean" ? false : type === "picklist" ? field.values?.[0] ?? "" : "";
+      onAdd(field.name, { type, value, ref: null });
+    }}>
+      <option value="">+ Input named after a case field…</option>
+      {free.map((f) => <option key={f.name} value={f.name}>{f.label || f.name} ({f.type ?? "string"})</option>)}
+    </select>
   );
 }
 
