@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from runtime.db import session_scope
 from runtime.engine import compile_workflow
-from runtime.engine.transition import _clock_level
+from runtime.engine.facts import clock_level as _clock_level
 from runtime.engine.types import ScheduleTimer
 from runtime.services import agents as svc
 from runtime.services import create_case, list_work_items, start_run
