@@ -99,11 +99,10 @@ def _resolve_incident(run: WorkingRun, event: AdminCommand, reason: str) -> None
     if event.command is AdminCommandKind.SKIP_STEP:
         st = run.own(step_id)
         skip_step(run, st)
-        run.note(
+        run.note_step(
             LogKind.STEP_SKIPPED,
-            node_id=cs.node_id,
-            step_id=step_id,
-            attempt=st.attempt,
+            cs,
+            st,
             reason=reason,
         )
         drain(run)

@@ -167,11 +167,10 @@ def mark_step_clock(
     if marked is None:
         return
     st.sla = marked
-    run.note(
+    run.note_step(
         LogKind.sla(marked.state),
-        node_id=cs.node_id,
-        step_id=cs.id,
-        attempt=st.attempt,
+        cs,
+        st,
         target_minutes=spec.sla.target_minutes,
         elapsed_minutes=minutes(run.now - clock.started_at),
         reason=f"step SLA {_reached(marked.state)} reached",

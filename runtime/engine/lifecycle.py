@@ -1,8 +1,8 @@
 """Each lifecycle the engine drives, declared once as a table of transitions.
 
 A run's status, a step attempt's status and a stage visit each move only along the rows
-below: ``(from, event, to)``, one line per transition, in the manner of Temporal's
-``timer_state_machine.rs``. The engine changes a status only through
+below, one line per transition (``from --event--> to``; ``a | b`` for several sources),
+in the manner of Temporal's ``timer_state_machine.rs``. The engine changes a status only through
 :meth:`Lifecycle.next`, so a move the table lacks is a programming error
 (:class:`~runtime.engine.errors.LifecycleError`), never a silent new state; the tests
 read the same tables and drive the engine through every row.
@@ -39,9 +39,9 @@ E = TypeVar("E", bound=StrEnum)
 
 
 class Lifecycle(Generic[S, E]):
-    """A table of ``(from, event, to)`` transitions and the one way to apply it.
+    """A table of ``from --event--> to`` transitions and the one way to apply it.
 
-    >>> lc = Lifecycle("run", [(RunStatus.RUNNING, RunEvent.PAUSE, RunStatus.PAUSED)])
+    >>> lc = Lifecycle("run", RunStatus, RunEvent, "running --pause--> paused")
     >>> lc.next(RunStatus.RUNNING, RunEvent.PAUSE)
     <RunStatus.PAUSED: 'paused'>
     >>> lc.next(RunStatus.PAUSED, RunEvent.PAUSE)
@@ -52,14 +52,23 @@ class Lifecycle(Generic[S, E]):
 
     __slots__ = ("_next", "name", "rows")
 
-    def __init__(self, name: str, rows: list[tuple[S, E, S]]) -> None:
+    def __init__(self, name: str, statuses: type[S], events: type[E], table: str) -> None:
         self.name = name
+        rows: list[tuple[S, E, S]] = []
+        for line in table.splitlines():
+            text = line.partition("#")[0].strip()
+            if not text:
+                continue
+            sources, _, rest = text.partition(" --")
+            event, _, target = rest.partition("--> ")
+            for source in sources.split(" | "):
+                rows.append((statuses(source.strip()), events(event), statuses(target.strip())))
         self.rows: tuple[tuple[S, E, S], ...] = tuple(rows)
         self._next: dict[tuple[S, E], S] = {}
-        for source, event, target in self.rows:
-            if (source, event) in self._next:
-                raise ValueError(f"{name}: two rows from {source.value!r} on {event.value!r}")
-            self._next[source, event] = target
+        for source_status, on, target_status in self.rows:
+            if (source_status, on) in self._next:
+                raise ValueError(f"{name}: two rows from {source_status.value!r} on {on.value!r}")
+            self._next[source_status, on] = target_status
 
     def next(self, status: S, event: E) -> S:
         """The status ``event`` moves ``status`` to."""
@@ -89,23 +98,18 @@ class RunEvent(StrEnum):
     COMPLETE = "complete"  #: the token reached an end node
 
 
-_R = RunStatus
-RUN_LIFECYCLE: Lifecycle[RunStatus, RunEvent] = Lifecycle(
-    "run",
-    [
-        (_R.RUNNING, RunEvent.PAUSE, _R.PAUSED),
-        (_R.PAUSED, RunEvent.RESUME, _R.RUNNING),
-        (_R.RUNNING, RunEvent.CANCEL, _R.CANCELLED),
-        (_R.PAUSED, RunEvent.CANCEL, _R.CANCELLED),
-        (_R.INCIDENT, RunEvent.CANCEL, _R.CANCELLED),
-        (_R.INCIDENT, RunEvent.RESOLVE, _R.RUNNING),
-        (_R.RUNNING, RunEvent.FAIL, _R.INCIDENT),
-        # Two steps of one stage failing as they start, in one pass: the later incident
-        # is the one the run shows.
-        (_R.INCIDENT, RunEvent.FAIL, _R.INCIDENT),
-        (_R.RUNNING, RunEvent.COMPLETE, _R.COMPLETED),
-    ],
-)
+_RUN_TABLE = """
+    running --pause--> paused
+    paused --resume--> running
+    running | paused | incident --cancel--> cancelled
+    incident --resolve--> running
+    running --fail--> incident
+    # Two steps of one stage failing as they start, in one pass: the later incident
+    # is the one the run shows.
+    incident --fail--> incident
+    running --complete--> completed
+    """
+RUN_LIFECYCLE = Lifecycle("run", RunStatus, RunEvent, _RUN_TABLE)
 
 ADMIN_COMMANDS: Mapping[AdminCommandKind, RunEvent] = {
     AdminCommandKind.PAUSE: RunEvent.PAUSE,
@@ -143,27 +147,16 @@ class StepEvent(StrEnum):
     CANCEL = "cancel"  #: its stage was left early or the run was cancelled
 
 
-_S = StepStatus
-STEP_LIFECYCLE: Lifecycle[StepStatus, StepEvent] = Lifecycle(
-    "step",
-    [
-        (_S.PENDING, StepEvent.DISPATCH, _S.RUNNING),
-        (_S.RETRY_WAIT, StepEvent.DISPATCH, _S.RUNNING),
-        (_S.FAILED, StepEvent.DISPATCH, _S.RUNNING),
-        (_S.PENDING, StepEvent.OPEN_WORK_ITEM, _S.WAITING),
-        (_S.RUNNING, StepEvent.COMPLETE, _S.DONE),
-        (_S.WAITING, StepEvent.COMPLETE, _S.DONE),
-        (_S.RUNNING, StepEvent.RETRY_LATER, _S.RETRY_WAIT),
-        (_S.RUNNING, StepEvent.FAIL, _S.FAILED),
-        (_S.PENDING, StepEvent.SKIP, _S.SKIPPED),
-        (_S.FAILED, StepEvent.SKIP, _S.SKIPPED),
-        (_S.PENDING, StepEvent.CANCEL, _S.CANCELLED),
-        (_S.RUNNING, StepEvent.CANCEL, _S.CANCELLED),
-        (_S.WAITING, StepEvent.CANCEL, _S.CANCELLED),
-        (_S.RETRY_WAIT, StepEvent.CANCEL, _S.CANCELLED),
-        (_S.FAILED, StepEvent.CANCEL, _S.CANCELLED),
-    ],
-)
+_STEP_TABLE = """
+    pending | retry_wait | failed --dispatch--> running
+    pending --open_work_item--> waiting
+    running | waiting --complete--> done
+    running --retry_later--> retry_wait
+    running --fail--> failed
+    pending | failed --skip--> skipped
+    pending | running | waiting | retry_wait | failed --cancel--> cancelled
+    """
+STEP_LIFECYCLE = Lifecycle("step", StepStatus, StepEvent, _STEP_TABLE)
 
 
 # ---------------------------------------------------------------------------- stages
@@ -186,14 +179,10 @@ class StageEvent(StrEnum):
     ESCALATE = "escalate"  #: an escalation rule moved the run to another stage
 
 
-_G = StageStatus
-STAGE_LIFECYCLE: Lifecycle[StageStatus, StageEvent] = Lifecycle(
-    "stage",
-    [
-        (_G.WAITING, StageEvent.OPEN, _G.OPEN),
-        (_G.OPEN, StageEvent.FINISH, _G.EXITED),
-        (_G.OPEN, StageEvent.EXIT_EARLY, _G.EXITED),
-        (_G.WAITING, StageEvent.ESCALATE, _G.EXITED),
-        (_G.OPEN, StageEvent.ESCALATE, _G.EXITED),
-    ],
-)
+_STAGE_TABLE = """
+    waiting --open--> open
+    open --finish--> exited
+    open --exit_early--> exited
+    waiting | open --escalate--> exited
+    """
+STAGE_LIFECYCLE = Lifecycle("stage", StageStatus, StageEvent, _STAGE_TABLE)

@@ -43,9 +43,7 @@ def prepare_stage(run: WorkingRun, node: CompiledNode, visit: int) -> None:
         # Fresh attempts: the old ones stay in the log, their outputs are not read.
         s.step_outputs.pop(cs.id, None)
         run.owned.add(cs.id)
-        s.steps[cs.id] = StepState.model_validate(
-            {**cs.pending, "attempt": s.attempts.get(cs.id, 0) + 1, "outputs": {}}
-        )
+        s.steps[cs.id] = StepState(step_id=cs.id, attempt=s.attempts.get(cs.id, 0) + 1)
     s.sla = None if spec.sla is None else start_clock(run, spec.sla, node.id, visit)
 
 
@@ -103,11 +101,10 @@ def settle_stage(run: WorkingRun, node: CompiledNode) -> bool:
             skip_step(run, st)
             assert cs.entry is not None
             explained = cs.entry.explain(facts_now)
-            run.note(
+            run.note_step(
                 LogKind.STEP_SKIPPED,
-                node_id=node.id,
-                step_id=cs.id,
-                attempt=st.attempt,
+                cs,
+                st,
                 reason="entry condition did not hold when the rest of the stage was done: "
                 + cs.entry.summarize(explained, False),
                 rules=explained,

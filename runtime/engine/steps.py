@@ -152,11 +152,10 @@ def finish_step(
     st.finished_at = run.now
     st.outputs = outputs
     run.s.step_outputs[cs.id] = outputs
-    run.note(
+    run.note_step(
         LogKind.STEP_COMPLETED,
-        node_id=cs.node_id,
-        step_id=cs.id,
-        attempt=st.attempt,
+        cs,
+        st,
         outputs=outputs,
         reason=reason,
     )
@@ -170,7 +169,10 @@ def fail_step(
     st.error = error
     st.finished_at = run.now
     policy = spec.retry if isinstance(spec, BackgroundStep) else None
-    if retryable and policy is not None and st.tries < policy.max_attempts:
+    retrying = retryable and policy is not None and st.tries < policy.max_attempts
+    why: dict[str, Any]
+    if retrying:
+        assert policy is not None
         delay = policy.backoff(st.tries)
         due = run.now + timedelta(seconds=delay)
         run.move_step(st, StepEvent.RETRY_LATER)
@@ -182,34 +184,30 @@ def fail_step(
                 data={"step_id": cs.id, "attempt": st.attempt},
             )
         )
-        run.note(
-            LogKind.STEP_FAILED,
-            node_id=cs.node_id,
-            step_id=cs.id,
-            attempt=st.attempt,
-            error=error,
-            retry_at=due,
-            reason=f"try {st.tries} of {policy.max_attempts} failed; retrying in {delay:g}s",
-        )
-        return
-    run.move_step(st, StepEvent.FAIL)
-    if not retryable:
-        why = "the error is not retryable"
-    elif policy is None:
-        why = "the step is not retried"
+        why = {
+            "retry_at": due,
+            "reason": f"try {st.tries} of {policy.max_attempts} failed; retrying in {delay:g}s",
+        }
     else:
-        why = f"all {policy.max_attempts} tries failed"
-    run.note(
+        run.move_step(st, StepEvent.FAIL)
+        if not retryable:
+            why = {"reason": "the error is not retryable"}
+        elif policy is None:
+            why = {"reason": "the step is not retried"}
+        else:
+            why = {"reason": f"all {policy.max_attempts} tries failed"}
+    run.note_step(
         LogKind.STEP_FAILED,
-        node_id=cs.node_id,
-        step_id=cs.id,
-        attempt=st.attempt,
+        cs,
+        st,
         error=error,
-        reason=why,
+        **why,
     )
+    if retrying:
+        return
     run.incident(
         IncidentCode.STEP_FAILED,
-        f"step {cs.title!r} ({cs.id}) failed ({why}): {error}",
+        f"step {cs.title!r} ({cs.id}) failed ({why['reason']}): {error}",
         node_id=cs.node_id,
         step_id=cs.id,
     )
@@ -232,11 +230,10 @@ def cancel_step(run: WorkingRun, cs: CompiledStep, st: StepState, reason: str) -
         cancel_timer(run, TimerPurpose.WAIT, cs, st.attempt)
     run.move_step(st, StepEvent.CANCEL)
     st.finished_at = run.now
-    run.note(
+    run.note_step(
         LogKind.STEP_CANCELLED,
-        node_id=cs.node_id,
-        step_id=cs.id,
-        attempt=st.attempt,
+        cs,
+        st,
         was=was.value,
         reason=reason,
     )

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from graphs.conditions import Facts
-from runtime.engine.definition import CompiledWorkflow
+from runtime.engine.definition import CompiledStep, CompiledWorkflow
 from runtime.engine.facts import EMPTY, Counters, SlaView, facts_of, has_clocks, sla_facts
 from runtime.engine.lifecycle import RUN_LIFECYCLE, STEP_LIFECYCLE, RunEvent, StepEvent
 from runtime.engine.types import (
@@ -127,6 +127,10 @@ class WorkingRun:
                 data=data,
             )
         )
+
+    def note_step(self, kind: LogKind, cs: CompiledStep, st: StepState, **data: Any) -> None:
+        """Append a line about a step attempt."""
+        self.note(kind, node_id=cs.node_id, step_id=cs.id, attempt=st.attempt, **data)
 
     def ignore(self, event: Event, reason: str, **data: Any) -> None:
         """Log that ``event`` changed nothing, and why."""

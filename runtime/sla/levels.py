@@ -40,12 +40,7 @@ def worse(a: SlaLevel | str, b: SlaLevel | str) -> SlaLevel:
     >>> worse("at_risk", SlaLevel.ON_TRACK)
     <SlaLevel.AT_RISK: 'at_risk'>
     """
-    first = SlaLevel(a) if a in _BY_NAME else SlaLevel.ON_TRACK
-    second = SlaLevel(b) if b in _BY_NAME else SlaLevel.ON_TRACK
-    return second if second.severity > first.severity else first
-
-
-_BY_NAME = frozenset(level.value for level in SlaLevel)
+    return SLA_LEVELS[max(_SEVERITY.get(a, 0), _SEVERITY.get(b, 0))]
 
 
 def level_at(

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from engine_helpers import Harness, bg, linear, rule, stage, ui
 
-from graphs.model import Edge, EscalationAction, EscalationRule, StageNode, Workflow
+from graphs.model import Edge, EscalationAction, EscalationRule, StageNode
 from runtime.engine.errors import LifecycleError
 from runtime.engine.lifecycle import (
     ADMIN_COMMANDS,
@@ -34,138 +34,111 @@ Row = tuple[str, str, str, str]  # lifecycle, from, event, to
 # ---------------------------------------------------------------------------- scenarios
 
 
-def _one(*steps: Any, **kw: Any) -> Harness:
-    return Harness(linear(stage("s", *steps, **kw)))
+def _one(*steps: Any, **kw: Any) -> Callable[[], Harness]:
+    return lambda: Harness(linear(stage("s", *steps, **kw)))
 
 
-def background_done() -> None:
-    h = _one(bg("a"))
-    h.start()
-    h.complete("a")
-    assert h.s.status is RunStatus.COMPLETED
-
-
-def work_item_done() -> None:
-    h = _one(ui("u"))
-    h.start()
-    h.submit("u")
-
-
-def retried_then_failed_then_retried_by_admin() -> None:
-    h = _one(bg("a", retry={"max_attempts": 2}))
-    h.start()
-    h.fail("a")
-    h.fire("retry")
-    h.fail("a")
-    assert h.s.status is RunStatus.INCIDENT
-    h.admin("retry_step")
-    assert h.status("a").value == "running"
-
-
-def failed_then_skipped_by_admin() -> None:
-    h = _one(bg("a"))
-    h.start()
-    h.fail("a", retryable=False)
-    h.admin("skip_step")
-    assert h.s.status is RunStatus.COMPLETED
-
-
-def skipped_by_its_entry_condition() -> None:
-    h = _one(bg("a"), bg("b", entry_condition=rule("case.go", "eq", True)))
-    h.start(go=False)
-    h.complete("a")
-    assert h.s.status is RunStatus.COMPLETED
-
-
-def paused_resumed_paused_cancelled() -> None:
-    h = _one(ui("u"), bg("later", after=["u"]))
-    h.start()
-    h.admin("pause")
-    h.admin("resume")
-    h.admin("pause")
-    h.admin("cancel")
-
-
-def cancelled_while_running() -> None:
-    h = _one(bg("a"))
-    h.start()
-    h.admin("cancel")
-
-
-def cancelled_at_an_incident() -> None:
-    h = _one(bg("a"))
-    h.start()
-    h.fail("a", retryable=False)
-    h.admin("cancel")
-
-
-def cancelled_waiting_to_retry() -> None:
-    h = _one(bg("a", retry={"max_attempts": 3}))
-    h.start()
-    h.fail("a")
-    h.admin("cancel")
-
-
-def two_steps_fail_as_they_start() -> None:
-    # A wait step without a duration fails as it starts, for good.
-    h = _one(bg("w1", action="wait"), bg("w2", action="wait"))
-    h.start()
-    assert h.s.status is RunStatus.INCIDENT and h.s.incident is not None
-    assert h.s.incident.step_id == "w2"
-
-
-def exited_early() -> None:
-    h = _one(ui("u"), exit_condition=rule("case.done", "eq", True))
-    h.start(done=False)
-    h.update(done=True)
-    assert h.s.status is RunStatus.COMPLETED
-
-
-def _escalating() -> Workflow:
+def _escalating() -> Harness:
+    """A stage waiting for ``case.open``, and a rule moving the run on ``case.hot``."""
     wf = linear(stage("work", ui("handle"), entry_condition=rule("case.open", "eq", True)))
     jump = EscalationRule(
         id="hot",
         condition=rule("case.hot", "eq", True),
         actions=[EscalationAction.model_validate({"kind": "goto_stage", "node_id": "esc"})],
     )
-    return wf.model_copy(
-        update={
-            "nodes": [*wf.nodes, StageNode(id="esc", steps=[ui("senior")])],
-            "edges": [*wf.edges, Edge(id="esc_end", source="esc", target="end")],
-            "escalations": [jump],
-        }
+    return Harness(
+        wf.model_copy(
+            update={
+                "nodes": [*wf.nodes, StageNode(id="esc", steps=[ui("senior")])],
+                "edges": [*wf.edges, Edge(id="esc_end", source="esc", target="end")],
+                "escalations": [jump],
+            }
+        )
     )
 
 
-def escalated_while_waiting() -> None:
-    h = Harness(_escalating())
-    h.start(open=False, hot=False)
-    h.update(hot=True)
-    assert h.s.node_id == "esc"
+def _play(h: Harness, move: str) -> None:
+    """One move of a scenario: ``complete a``, ``fail a``, ``fail! a`` (for good),
+    ``submit u``, ``fire retry``, ``admin pause``, ``update name=true|false``."""
+    verb, _, arg = move.partition(" ")
+    if verb == "fail!":
+        h.fail(arg, retryable=False)
+    elif verb == "update":
+        name, _, value = arg.partition("=")
+        h.update(**{name: value == "true"})
+    else:
+        getattr(h, verb)(arg)
 
 
-def escalated_while_open() -> None:
-    h = Harness(_escalating())
-    h.start(open=True, hot=False)
-    h.update(hot=True)
-    assert h.s.node_id == "esc"
+# name: (a run, its case, the moves, the status it ends in)
+SCENARIOS: dict[str, tuple[Callable[[], Harness], dict[str, Any], list[str], RunStatus]] = {
+    "background step done": (_one(bg("a")), {}, ["complete a"], RunStatus.COMPLETED),
+    "work item done": (_one(ui("u")), {}, ["submit u"], RunStatus.COMPLETED),
+    "retried, failed, retried by an admin": (
+        _one(bg("a", retry={"max_attempts": 2})),
+        {},
+        ["fail a", "fire retry", "fail a", "admin retry_step"],
+        RunStatus.RUNNING,
+    ),
+    "failed, skipped by an admin": (
+        _one(bg("a")),
+        {},
+        ["fail! a", "admin skip_step"],
+        RunStatus.COMPLETED,
+    ),
+    "skipped by its entry condition": (
+        _one(bg("a"), bg("b", entry_condition=rule("case.go", "eq", True))),
+        {"go": False},
+        ["complete a"],
+        RunStatus.COMPLETED,
+    ),
+    "paused, resumed, paused, cancelled": (
+        _one(ui("u"), bg("later", after=["u"])),
+        {},
+        ["admin pause", "admin resume", "admin pause", "admin cancel"],
+        RunStatus.CANCELLED,
+    ),
+    "cancelled while running": (_one(bg("a")), {}, ["admin cancel"], RunStatus.CANCELLED),
+    "cancelled at an incident": (
+        _one(bg("a")),
+        {},
+        ["fail! a", "admin cancel"],
+        RunStatus.CANCELLED,
+    ),
+    "cancelled waiting to retry": (
+        _one(bg("a", retry={"max_attempts": 3})),
+        {},
+        ["fail a", "admin cancel"],
+        RunStatus.CANCELLED,
+    ),
+    # A wait step without a duration fails for good as it starts: the second incident
+    # of the pass is the one the run shows.
+    "two steps fail as they start": (
+        _one(bg("w1", action="wait"), bg("w2", action="wait")),
+        {},
+        [],
+        RunStatus.INCIDENT,
+    ),
+    "exited early": (
+        _one(ui("u"), exit_condition=rule("case.done", "eq", True)),
+        {"done": False},
+        ["update done=true"],
+        RunStatus.COMPLETED,
+    ),
+    "escalated while waiting": (
+        _escalating,
+        {"open": False, "hot": False},
+        ["update hot=true"],
+        RunStatus.RUNNING,
+    ),
+    "escalated while open": (
+        _escalating,
+        {"open": True, "hot": False},
+        ["update hot=true"],
+        RunStatus.RUNNING,
+    ),
+}
 
-
-SCENARIOS: list[Callable[[], None]] = [
-    background_done,
-    work_item_done,
-    retried_then_failed_then_retried_by_admin,
-    failed_then_skipped_by_admin,
-    skipped_by_its_entry_condition,
-    paused_resumed_paused_cancelled,
-    cancelled_while_running,
-    cancelled_at_an_incident,
-    cancelled_waiting_to_retry,
-    two_steps_fail_as_they_start,
-    exited_early,
-    escalated_while_waiting,
-    escalated_while_open,
-]
 
 ROWS: list[Row] = [
     (lc.name, a.value, e.value, b.value)
@@ -191,9 +164,13 @@ def applied() -> dict[Row, str]:
             return moved
 
         patch.setattr(Lifecycle, "next", recording)
-        for scenario in SCENARIOS:
-            current[0] = scenario.__name__
-            scenario()
+        for name, (make, case, moves, ends) in SCENARIOS.items():
+            current[0] = name
+            h = make()
+            h.start(**case)
+            for move in moves:
+                _play(h, move)
+            assert h.s.status is ends, name
     return found
 
 
@@ -212,9 +189,14 @@ def test_a_transition_outside_the_table_is_refused() -> None:
 
 
 def test_a_table_with_two_rows_from_one_status_on_one_event_is_refused() -> None:
-    running, paused = RunStatus.RUNNING, RunStatus.PAUSED
-    with pytest.raises(ValueError, match="two rows"):
-        Lifecycle("run", [(running, RunEvent.PAUSE, paused), (running, RunEvent.PAUSE, running)])
+    table = "running --pause--> paused\nrunning | paused --pause--> running"
+    with pytest.raises(ValueError, match="two rows from 'running' on 'pause'"):
+        Lifecycle("run", RunStatus, RunEvent, table)
+
+
+def test_a_table_naming_an_unknown_status_is_refused() -> None:
+    with pytest.raises(ValueError, match="'sleeping' is not a valid RunStatus"):
+        Lifecycle("run", RunStatus, RunEvent, "running --pause--> sleeping")
 
 
 # ---------------------------------------------------------------------------- admin commands
@@ -222,7 +204,7 @@ def test_a_table_with_two_rows_from_one_status_on_one_event_is_refused() -> None
 
 def _at(status: RunStatus) -> Harness:
     """A run of one background step, brought to ``status``."""
-    h = _one(bg("a"))
+    h = _one(bg("a"))()
     h.start()
     if status is RunStatus.PAUSED:
         h.admin("pause")
