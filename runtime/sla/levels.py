@@ -31,7 +31,7 @@ class SlaLevel(StrEnum):
 
 
 SLA_LEVELS: tuple[SlaLevel, ...] = tuple(SlaLevel)
-_SEVERITY = {level: n for n, level in enumerate(SLA_LEVELS)}
+_SEVERITY: dict[str, int] = {level.value: n for n, level in enumerate(SLA_LEVELS)}
 
 
 def worse(a: SlaLevel | str, b: SlaLevel | str) -> SlaLevel:
