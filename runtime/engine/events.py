@@ -67,7 +67,7 @@ def _defer(run: WorkingRun, event: Event) -> None:
         event=event.kind,
         reason=f"the run is {why}; the event is applied when it runs again",
     )
-    held = DeferredEvent(event=event, at=run.now, seq=run.s.seq)
+    held = DeferredEvent(event=event, at=run.now, seq=run.seq)
     run.s.deferred = [*run.s.deferred, held]
 
 

@@ -48,6 +48,7 @@ class WorkingRun:
         "now",
         "owned",
         "s",
+        "seq",
         "start_status",
     )
 
@@ -73,6 +74,8 @@ class WorkingRun:
             self.owned = set()
         self.now = now
         self.actor = actor
+        #: the number of the last log line; written to the state once, at the end
+        self.seq = state.seq
         self.first_seq = state.seq + 1
         self.log: list[LogEvent] = []
         self.effects: list[Effect] = []
@@ -115,10 +118,10 @@ class WorkingRun:
         **data: Any,
     ) -> None:
         """Append a line to the run's log, numbered on from the last."""
-        self.s.seq += 1
+        self.seq += 1
         self.log.append(
             LogEvent(
-                seq=self.s.seq,
+                seq=self.seq,
                 at=self.now,
                 actor=self.actor,
                 kind=kind,
@@ -160,6 +163,7 @@ class WorkingRun:
 
     def result(self) -> Transition:
         """The transition's outcome, ending with one publish of what changed."""
+        self.s.seq = self.seq
         status, before = self.s.status, self.start_status
         if status.over and not (before is not None and before.over):
             topic = "run.finished"
@@ -175,7 +179,7 @@ class WorkingRun:
                     "status": status.value,
                     "node_id": self.s.node_id,
                     "from_seq": self.first_seq,
-                    "to_seq": self.s.seq,
+                    "to_seq": self.seq,
                 },
             )
         )
