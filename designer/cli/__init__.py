@@ -5,8 +5,10 @@ from __future__ import annotations
 import click
 
 from designer.cli import (
+    ai_cmds,
     app_cmds,
     graph_cmds,
+    interop_cmds,
     runtime_cmds,
     salesforce_cmds,
     simulate_cmds,
@@ -21,7 +23,16 @@ def cli() -> None:
     """The root command group."""
 
 
-for module in (graph_cmds, simulate_cmds, runtime_cmds, app_cmds, user_cmds, salesforce_cmds):
+for module in (
+    graph_cmds,
+    interop_cmds,
+    simulate_cmds,
+    runtime_cmds,
+    app_cmds,
+    user_cmds,
+    salesforce_cmds,
+    ai_cmds,
+):
     module.register(cli)
 
 

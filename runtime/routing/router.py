@@ -27,7 +27,14 @@ from sqlmodel import Session, col, select
 
 from runtime.engine.types import CreateWorkItem
 from runtime.live import INBOX_CHANGED
-from runtime.routing.choose import AgentView, Decision, ItemView, choose, passed_over
+from runtime.routing.choose import (
+    AgentView,
+    Candidate,
+    Decision,
+    ItemView,
+    choose,
+    passed_over,
+)
 from runtime.routing.presence import availability
 from runtime.store import statements as sql
 from runtime.store.after_commit import publish_after_commit
@@ -36,6 +43,7 @@ from runtime.store.routing_tables import AgentRow, AssignmentRow, QueueRow, Work
 from runtime.store.tables import RunRow, WorkItemRow, WorkItemStatus
 
 __all__ = [
+    "PREVIOUS_AGENT",
     "PRIORITY_OF_CASE",
     "agent_views",
     "assign_open",
@@ -57,6 +65,21 @@ _routing = WorkRoutingRow.__table__  # type: ignore[attr-defined]
 _INSERT_ROUTING = insert(_routing)
 _INSERT_ASSIGNMENT = insert(AssignmentRow.__table__)  # type: ignore[attr-defined]
 _QUEUE_EXISTS = select(QueueRow.name).where(QueueRow.name == bindparam("_name"))
+#: The latest completed earlier attempt of a step in a run: its holder, who pressed
+#: "complete" (a supervisor may close an item for its holder) and its number.
+_PREVIOUS_ATTEMPT = (
+    select(WorkItemRow.assignee, WorkItemRow.completed_by, WorkItemRow.attempt)
+    .where(
+        col(WorkItemRow.run_id) == bindparam("_run_id"),
+        col(WorkItemRow.step_id) == bindparam("_step_id"),
+        col(WorkItemRow.attempt) < bindparam("_attempt"),
+        col(WorkItemRow.status) == str(WorkItemStatus.COMPLETED),
+    )
+    .order_by(col(WorkItemRow.attempt).desc())
+    .limit(1)
+)
+#: ``Decision.strategy`` of an item given back to the agent who did the step before.
+PREVIOUS_AGENT = "previous_agent"
 #: A new item's routing facts besides what choose_assignee knows (the columns' defaults:
 #: a statement on the driver fills no defaults).
 _NEW_ROUTING: dict[str, Any] = {
@@ -224,12 +247,18 @@ def choose_assignee(
     case: Mapping[str, Any],
     now: datetime,
     run: RunPlace | None = None,
+    prefer_previous: bool = True,
 ) -> str | None:
     """The agent to give the new ``item`` to, or ``None`` to leave it waiting in its queue.
 
     Called by the store inside the transaction that creates the work item; records the
     decision (``assignment``) and the item's routing facts (``work_routing``). ``run``:
     the item's run as the caller holds it (read from the store when not given).
+
+    Rework: an item of a later attempt (the run came back to the step) goes first to the
+    agent who completed the previous attempt, while they are available, have the skills
+    and have room; otherwise routing chooses as usual and the record says why not.
+    ``prefer_previous`` (the step's ``assignment.prefer_previous_agent``) turns it off.
     """
     if run is None:
         run = session.get(RunRow, _run_of(item.work_item_key))
@@ -274,6 +303,29 @@ def choose_assignee(
             reason=f"the step names agent {item.agent!r}, bypassing routing",
         )
         return item.agent
+    view = ItemView(
+        key=item.work_item_key,
+        skills=tuple(item.skills),
+        priority=priority,
+        due_at=item.due_at,
+        created_at=now,
+    )
+    not_back = ""
+    if prefer_previous and item.attempt > 1:
+        back, not_back = _back_to_previous(session, item, view, now)
+        if back is not None:
+            record_assignment(
+                session,
+                key=item.work_item_key,
+                queue=item.queue,
+                agent=back.agent,
+                previous=None,
+                now=now,
+                kind="route",
+                reason=back.reason,
+                decision=back,
+            )
+            return back.agent
     if queue is None:
         record_assignment(
             session,
@@ -283,7 +335,8 @@ def choose_assignee(
             previous=None,
             now=now,
             kind="route",
-            reason=(
+            reason=not_back
+            + (
                 f"queue {item.queue!r} is not set up (no members); the item waits"
                 if item.queue
                 else "the step names no queue; the item waits"
@@ -291,13 +344,6 @@ def choose_assignee(
         )
         return None
     agents = agent_views(session, queue.members, now, lock=True)
-    view = ItemView(
-        key=item.work_item_key,
-        skills=tuple(item.skills),
-        priority=priority,
-        due_at=item.due_at,
-        created_at=now,
-    )
     decision = choose(view, agents, strategy, last=queue.last_assigned)
     record_assignment(
         session,
@@ -307,13 +353,44 @@ def choose_assignee(
         previous=None,
         now=now,
         kind="route",
-        reason=decision.reason,
+        reason=not_back + decision.reason,
         decision=decision,
     )
     if decision.agent is not None:
         queue.last_assigned = decision.agent
         session.add(queue)
     return decision.agent
+
+
+def _back_to_previous(
+    session: Session, item: CreateWorkItem, view: ItemView, now: datetime
+) -> tuple[Decision | None, str]:
+    """Rework: the decision giving ``item`` to the agent who completed the step's previous
+    attempt, or ``None`` and why not (a prefix for the usual routing's reason)."""
+    found = sql.read_first(
+        session,
+        _PREVIOUS_ATTEMPT,
+        {"_run_id": _run_of(item.work_item_key), "_step_id": item.step_id,
+         "_attempt": item.attempt},
+    )  # fmt: skip
+    if found is None:
+        return None, ""
+    holder, presser, attempt = found[0], found[1], int(found[2])
+    # The agent who held the item did the work; with none (taken from the queue and
+    # completed at once), the one who completed it, if that is an agent.
+    who = str(holder or presser or "")
+    views = agent_views(session, [who], now, lock=True) if who else []
+    if not views:
+        return None, ""  # nobody who is an agent (an admin, a script): route as usual
+    why_not = passed_over(views[0], view)
+    if why_not is not None:
+        return None, f"rework: {who}, who completed attempt {attempt}, is passed over ({why_not}); "
+    reason = (
+        f"rework: back to {who}, who completed attempt {attempt} of this step "
+        f"(available, {views[0].ratio():.0%} of capacity)"
+    )
+    candidate = Candidate(who, None, views[0].ratio())
+    return Decision(who, PREVIOUS_AGENT, reason, (candidate,), considered=1), ""
 
 
 def assign_open(session: Session, key: str, agent: str) -> bool:

@@ -8,10 +8,18 @@ hands waiting items to them at once (:func:`runtime.routing.drain`).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
 from sqlmodel import Session, col, select
 
 from runtime.errors import Conflict, InvalidInput, NotFound
@@ -74,6 +82,32 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _from_iso_text(kind: type[date]) -> BeforeValidator:
+    """Read ``kind`` from ISO 8601 text only, as the API's schema says.
+
+    JSON has no date type; pydantic would also read a number as seconds since 1970
+    (``out_of_office_until: 0`` became 1970-01-01). Text is parsed here, so the field
+    reads the same whether its body is validated in lax or in strict mode.
+    """
+    adapter: TypeAdapter[date] = TypeAdapter(kind)
+
+    def parse(value: Any) -> Any:
+        if isinstance(value, int | float):  # bool is an int too
+            raise ValueError("expected an ISO 8601 date or time as text, not a number")
+        if isinstance(value, str):
+            try:
+                return adapter.validate_python(value)
+            except ValidationError:
+                return value  # refused again by the field, with pydantic's own message
+        return value
+
+    return BeforeValidator(parse)
+
+
+IsoDateTime = Annotated[datetime, _from_iso_text(datetime)]
+IsoDate = Annotated[date, _from_iso_text(date)]
+
+
 def _check_hours(value: dict[str, Any]) -> dict[str, Any]:
     try:
         parse_hours(value)
@@ -112,8 +146,8 @@ class AgentIn(_In):
     availability: Availability = "offline"
     timezone: str = "UTC"
     working_hours: dict[str, list[list[str]]] = Field(default_factory=dict)
-    out_of_office_from: datetime | None = None
-    out_of_office_until: datetime | None = None
+    out_of_office_from: IsoDateTime | None = None
+    out_of_office_until: IsoDateTime | None = None
 
     @field_validator("skills")
     @classmethod
@@ -161,7 +195,7 @@ class CalendarIn(_In):
     description: str = Field(default="", max_length=2000)
     timezone: str = "UTC"
     hours: dict[str, list[list[str]]] = Field(default_factory=dict)
-    holidays: list[date] = Field(default_factory=list)
+    holidays: list[IsoDate] = Field(default_factory=list)
 
     _zone = field_validator("timezone")(classmethod(lambda cls, v: _check_zone(v)))
     _hours = field_validator("hours")(classmethod(lambda cls, v: _check_hours(v)))

@@ -5,7 +5,9 @@ row per work item, with first-assignment time, reassignment counts and outcome),
 runs, their log (stage entries and exits) and agents' presence history.
 
 - **reassignment rate**: assigned items whose assignee changed at least once;
-- **first-time right**: completed items that stayed with their first assignee until done;
+- **first-time right**: cases with a completed item whose work was right the first time:
+  no item of theirs was reassigned (each stayed with its first assignee until done), no
+  step was done again, and no run of theirs re-entered a node (a go-to loop, rework);
 - **time to first assignment**: item creation to its first assignee (minutes);
 - **time in stage**: a stage's entry to its exit, per stage (minutes);
 - **time to resolution**: a run's start to its completion (hours);
@@ -21,11 +23,12 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, Field
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from runtime.errors import InvalidInput
 from runtime.store.routing_tables import AgentPresenceRow, AgentRow, QueueRow, WorkRoutingRow
 from runtime.store.tables import RunEventRow, RunRow
+from runtime.store.workflow_tables import WorkflowVersionRow
 
 __all__ = ["Distribution", "MetricsOut", "compute_metrics"]
 
@@ -42,9 +45,13 @@ class Distribution(BaseModel):
 
 
 class StageTime(BaseModel):
-    """Time spent in one stage, in minutes."""
+    """Time spent in one stage of one workflow, in minutes. Node ids repeat across
+    workflows (every new workflow has a ``stage_1``), so a stage is keyed by both."""
 
+    workflow_id: str
+    workflow_name: str
     node_id: str
+    node_name: str
     minutes: Distribution
 
 
@@ -84,6 +91,9 @@ class MetricsOut(BaseModel):
     reassignment_rate: float | None
     manual_reassignments: int
     first_time_right: float | None
+    first_time_right_cases: int = Field(
+        default=0, description="The cases first_time_right counts (those with a completed item)"
+    )
     time_to_first_assignment_minutes: Distribution
     time_to_resolution_hours: Distribution
     sla_attainment: float | None
@@ -148,13 +158,7 @@ def compute_metrics(
     breached_open = sum(
         1 for i in items if i.outcome == "open" and i.due_at is not None and _aware(i.due_at) < now
     )
-    # Right the first time: the first agent routing chose kept the item until it was done
-    # (whoever pressed "complete": a supervisor may close an item for its holder).
-    first_right = [
-        i
-        for i in completed
-        if i.reassignments == 0 and i.first_assignee is not None and i.assignee == i.first_assignee
-    ]
+    first_right, counted = _first_time_right(session, items, completed)
 
     runs = _runs(session, start, end, workflow_id, {i.run_id for i in items} if queue else None)
     resolution = [
@@ -172,17 +176,69 @@ def compute_metrics(
         completed=len(completed),
         reassignment_rate=_ratio(sum(1 for i in assigned if i.reassignments > 0), len(assigned)),
         manual_reassignments=sum(i.manual_reassignments for i in items),
-        first_time_right=_ratio(len(first_right), len(completed)),
+        first_time_right=_ratio(first_right, counted),
+        first_time_right_cases=counted,
         time_to_first_assignment_minutes=_distribution(
             [_minutes(i.created_at, i.first_assigned_at) for i in assigned]  # type: ignore[arg-type]
         ),
         time_to_resolution_hours=_distribution(resolution),
         sla_attainment=_ratio(len(met), len(with_due)),
         sla_breached_open=breached_open,
-        time_in_stage=_stage_times(session, [r.id for r in runs]),
+        time_in_stage=_stage_times(session, runs),
         utilisation=_utilisation(session, items, start, min(end, now), queue),
         days=_days(items, runs, start, end),
     )
+
+
+def _attempt(key: str) -> int:
+    tail = key.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else 1
+
+
+def _looped_runs(session: Session, run_ids: list[str]) -> set[str]:
+    """The runs that entered some node more than once (a go-to loop, a rework)."""
+    looped: set[str] = set()
+    for chunk in range(0, len(run_ids), 500):
+        looped.update(
+            str(run_id)
+            for run_id in session.exec(
+                select(RunEventRow.run_id)
+                .where(
+                    col(RunEventRow.run_id).in_(run_ids[chunk : chunk + 500]),
+                    col(RunEventRow.kind) == "node.entered",
+                )
+                .group_by(col(RunEventRow.run_id), col(RunEventRow.node_id))
+                .having(func.count() > 1)
+            ).all()
+        )
+    return looped
+
+
+def _first_time_right(
+    session: Session, items: list[WorkRoutingRow], completed: list[WorkRoutingRow]
+) -> tuple[int, int]:
+    """``(cases right the first time, cases counted)``: the cases with a completed item."""
+    cases = {i.case_id for i in completed}
+    if not cases:
+        return 0, 0
+    wrong: set[str] = set()
+    for item in items:
+        if item.case_id not in cases:
+            continue
+        # Right: the first agent routing chose kept the item until it was done (whoever
+        # pressed "complete": a supervisor may close an item for its holder), and it is
+        # the step's first attempt. Moved, or done again, it was not right the first time.
+        kept = item.first_assignee is not None and item.assignee == item.first_assignee
+        if (
+            item.reassignments > 0
+            or _attempt(item.key) > 1
+            or (item.outcome == "completed" and not kept)
+        ):
+            wrong.add(item.case_id)
+    runs = sorted({i.run_id for i in items if i.case_id in cases and i.case_id not in wrong})
+    looped = _looped_runs(session, runs)
+    wrong.update(i.case_id for i in items if i.run_id in looped)
+    return len(cases - wrong), len(cases)
 
 
 def _runs(
@@ -202,10 +258,12 @@ def _runs(
     return list(session.exec(query).all())
 
 
-def _stage_times(session: Session, run_ids: list[str]) -> list[StageTime]:
-    if not run_ids:
+def _stage_times(session: Session, runs: Sequence[RunRow]) -> list[StageTime]:
+    if not runs:
         return []
-    spans: dict[str, list[float]] = defaultdict(list)
+    workflow_of = {r.id: r.workflow_id for r in runs}
+    run_ids = list(workflow_of)
+    spans: dict[tuple[str, str], list[float]] = defaultdict(list)
     for chunk in range(0, len(run_ids), 500):
         rows = session.exec(
             select(RunEventRow.run_id, RunEventRow.kind, RunEventRow.node_id, RunEventRow.at)
@@ -221,8 +279,40 @@ def _stage_times(session: Session, run_ids: list[str]) -> list[StageTime]:
             if kind == "node.entered":
                 entered[key] = at
             elif key in entered:
-                spans[node_id or ""].append(_minutes(entered.pop(key), at))
-    return [StageTime(node_id=n, minutes=_distribution(v)) for n, v in sorted(spans.items())]
+                spans[(workflow_of[run_id], node_id or "")].append(_minutes(entered.pop(key), at))
+    names = _node_names(session, runs)
+    return [
+        StageTime(
+            workflow_id=w,
+            workflow_name=names.get((w, ""), w),
+            node_id=n,
+            node_name=names.get((w, n), n),
+            minutes=_distribution(v),
+        )
+        for (w, n), v in sorted(spans.items())
+    ]
+
+
+def _node_names(session: Session, runs: Sequence[RunRow]) -> dict[tuple[str, str], str]:
+    """``(workflow id, node id) -> node name`` and ``(workflow id, "") -> workflow name``,
+    from the newest version the runs used (a rename shows at once)."""
+    newest: dict[str, int] = {}
+    for run in runs:
+        newest[run.workflow_id] = max(newest.get(run.workflow_id, 0), run.version)
+    names: dict[tuple[str, str], str] = {}
+    for workflow_id, version in newest.items():
+        row = session.exec(
+            select(WorkflowVersionRow.definition).where(
+                WorkflowVersionRow.workflow_id == workflow_id, WorkflowVersionRow.version == version
+            )
+        ).first()
+        if not isinstance(row, dict):
+            continue
+        names[(workflow_id, "")] = str(row.get("name") or workflow_id)
+        for node in row.get("nodes") or []:
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
+                names[(workflow_id, node["id"])] = str(node.get("name") or node["id"])
+    return names
 
 
 def _online_minutes(

@@ -119,7 +119,7 @@ export interface Metrics {
   time_to_resolution_hours: Distribution;
   sla_attainment: number | null;
   sla_breached_open: number;
-  time_in_stage: { node_id: string; minutes: Distribution }[];
+  time_in_stage: { workflow_id: string; workflow_name: string; node_id: string; node_name: string; minutes: Distribution }[];
   utilisation: { agent: string; name: string; utilisation: number | null; held_minutes: number; online_minutes: number; completed: number }[];
   days: DayPoint[];
 }

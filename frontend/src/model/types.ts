@@ -30,6 +30,8 @@ export interface CaseField {
   values?: string[];
   required?: boolean;
   description?: string;
+  /** Kept out of the timeline. */
+  sensitive?: boolean;
 }
 
 export interface FormField {
@@ -39,6 +41,10 @@ export interface FormField {
   values?: string[];
   required?: boolean;
   help?: string;
+  /** The case field the answer writes; unset: the one of the same name, if of the same type. */
+  case_field?: string | null;
+  /** False: the answer stays in the step's outputs only. */
+  to_case?: boolean;
 }
 
 export interface Trigger {
@@ -85,6 +91,8 @@ export interface BackgroundStep extends StepBase {
   inputs?: Record<string, StepInput>;
   retry?: RetryPolicy;
   timeout_seconds?: number;
+  /** Output name -> the case field it writes when the step completes. */
+  outputs_to_case?: Record<string, string>;
 }
 
 export type RoutingStrategy = "round_robin" | "load_balanced" | "skills_based" | "pull_next";
