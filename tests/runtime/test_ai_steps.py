@@ -17,6 +17,7 @@ from runtime import services
 from runtime.ai import budget, training
 from runtime.ai.demo_training import support_history
 from runtime.ai.local import train
+from runtime.ai.review import suggestion_for_item
 from runtime.db import session_scope
 from runtime.engine.types import RunState
 from runtime.executor import Worker
@@ -172,6 +173,10 @@ def test_a_low_confidence_answer_goes_to_a_reviewer_who_corrects_it_and_metrics_
     corrected = next(c for c in CATEGORIES if c != suggested)
     key = run.state["steps"]["review"]["work_item_key"]
     assert key is not None
+    with session_scope(db) as s:  # what the reviewer's form is pre-filled with
+        suggestion = suggestion_for_item(s, key=key)
+    assert suggestion is not None and suggestion["answer"] == {"category": suggested}
+    assert (suggestion["ai_step"], suggestion["reason"]) == ("classify", outputs["reason"])
     with session_scope(db) as s:
         services.complete_work_item(s, key=key, data={"category": corrected}, actor="ada", now=T0)
     _drain(db, _settings())
@@ -236,6 +241,7 @@ def test_provider_answers_are_audited_with_cost_and_sensitive_fields_never_leave
         exported = "".join(export_run_log(s, run_id=run_id, fmt="json"))
     assert '"ai.call"' in exported and "gpt-audit" in exported
     _replays(db, run_id)
+    assert len(standin.seen) == 1  # replay read the recorded outputs: no second call
 
 
 def test_a_sensitive_prompt_is_logged_by_its_hash_only(

@@ -16,6 +16,9 @@ export class ApiError extends Error {
   }
 }
 
+/** Another active workflow whose record trigger can fire on the same records. */
+export interface TriggerOverlap { workflow_id: string; name: string; version: number; reason: string }
+
 export interface WorkflowSummary {
   id: string;
   name: string;
@@ -95,6 +98,7 @@ export async function request<T>(method: string, url: string, body?: unknown, si
 const wf = (id: string) => `/api/workflows/${encodeURIComponent(id)}`;
 
 export const api = {
+  demoServices: () => request<{ enabled: boolean; endpoints: { method: string; url: string }[] }>("GET", "/api/design/demo-services"),
   listWorkflows: () => request<{ workflows: WorkflowSummary[] }>("GET", "/api/workflows"),
   createWorkflow: (workflow: Workflow) =>
     request<WorkflowDetail>("POST", "/api/workflows", { workflow }),
@@ -110,7 +114,9 @@ export const api = {
   version: (id: string, n: number) =>
     request<{ version: number; workflow: Workflow }>("GET", `${wf(id)}/versions/${n}`),
   activate: (id: string, n: number) =>
-    request<{ active_version: number }>("POST", `${wf(id)}/versions/${n}/activate`),
+    request<{ active_version: number; trigger_overlaps?: TriggerOverlap[] }>("POST", `${wf(id)}/versions/${n}/activate`),
+  triggerOverlaps: (id: string, version: number | "draft") =>
+    request<{ workflow_id: string; version: number | null; overlaps: TriggerOverlap[] }>("GET", `${wf(id)}/trigger-overlaps?version=${version}`),
   diff: (id: string, from: string, to: string) =>
     request<DiffResult>("GET", `${wf(id)}/diff?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
   exportUrl: (id: string, format: DocumentFormat = "baton") =>

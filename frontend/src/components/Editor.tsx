@@ -11,7 +11,7 @@ import { selectDirty, useEditor } from "../store/editorStore";
 import { openWorkflow } from "../store/operations";
 import { useUi } from "../store/uiStore";
 import { Canvas } from "./Canvas";
-import { ConflictDialog, OutcomeChooser, PublishDialog, Toasts } from "./Dialogs";
+import { ActivationCheck, ConflictDialog, OutcomeChooser, PublishDialog, Toasts } from "./Dialogs";
 import { Palette } from "./Palette";
 import { ProblemsPanel } from "./ProblemsPanel";
 import { SearchBox } from "./SearchBox";
@@ -77,6 +77,7 @@ function EditorLayout({ onBack }: { onBack: () => void }) {
       <ConflictDialog />
       <PublishDialog />
       <OutcomeChooser />
+      <ActivationCheck />
       <Toasts />
     </div>
   );

@@ -2,6 +2,7 @@ import { useReactFlow } from "@xyflow/react";
 import { useRef, useState } from "react";
 import { ApiError, api } from "../api/client";
 import { useCan } from "../auth/permissions";
+import { usePublishBlocker } from "../hooks/usePublishBlocker";
 import { autoLayout } from "../layout/autoLayout";
 import { contentTypeFor, EXPORT_FORMATS, IMPORT_ACCEPT, importErrorText, needsLayout } from "../model/interop";
 import { selectCanRedo, selectCanUndo, selectDirty, useEditor } from "../store/editorStore";
@@ -9,6 +10,7 @@ import { save } from "../store/operations";
 import { useUi } from "../store/uiStore";
 import { FIT_OPTIONS } from "./fit";
 import {
+  AlertIcon,
   ChevronLeftIcon, CopyIcon, DownloadIcon, FitIcon, HistoryIcon, LayoutIcon, RedoIcon, SaveIcon,
   SearchIcon, TrashIcon, UndoIcon, UploadIcon,
 } from "./icons";
@@ -29,6 +31,7 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
   const [layingOut, setLayingOut] = useState(false);
   // Only designers change workflows; others see the canvas read-only (the API agrees).
   const canDesign = useCan("design");
+  const blocker = usePublishBlocker();
 
   const layout = async () => {
     setLayingOut(true);
@@ -122,7 +125,15 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
             data-testid="save" title={`Save the draft (${mod}S)`}>
             <SaveIcon /> {saving ? "Saving…" : "Save"}
           </button>
-          <button type="button" className="btn btn--primary" disabled={diff}
+          {blocker && (
+            <button type="button" className="publish-blocked" data-testid="publish-blocked"
+              title={blocker.message} onClick={() => useUi.getState().set({ problemsOpen: true })}>
+              <AlertIcon size={12} /> Cannot publish: {blocker.count === 1 ? "1 error" : `${blocker.count} errors`}
+              <span className="publish-blocked__why">{blocker.where} — {blocker.message}</span>
+            </button>
+          )}
+          <button type="button" className="btn btn--primary" disabled={diff || !!blocker}
+            title={blocker ? `Fix the ${blocker.count === 1 ? "error" : "errors"} first: ${blocker.message}` : "Publish the draft as a new version"}
             onClick={() => useUi.getState().set({ publishOpen: true, publishError: null })} data-testid="publish">
             Publish…
           </button>

@@ -12,7 +12,7 @@ export interface CatalogField {
 
 export const SLA_STATES = ["on_track", "at_risk", "breached"];
 
-function schemaType(schema: JsonSchema | undefined): FieldType {
+export function schemaType(schema: JsonSchema | undefined): FieldType {
   const type = Array.isArray(schema?.type) ? schema?.type.find((t) => t !== "null") : schema?.type;
   if (schema?.enum) return "picklist";
   if (type === "number" || type === "integer") return "number";

@@ -231,6 +231,8 @@ export interface JsonSchema {
   format?: string;
   description?: string;
   title?: string;
+  anyOf?: JsonSchema[];
+  default?: unknown;
 }
 
 export function allOutcomes(node: DecisionNode): Outcome[] {
