@@ -7,7 +7,7 @@ caller and for definitions the engine cannot walk at all.
 
 from __future__ import annotations
 
-__all__ = ["DefinitionError", "EngineError", "InvalidEventError"]
+__all__ = ["DefinitionError", "EngineError", "InvalidEventError", "LifecycleError"]
 
 
 class EngineError(Exception):
@@ -25,3 +25,7 @@ class DefinitionError(EngineError):
 
 class InvalidEventError(EngineError):
     """The event does not fit the call (e.g. no run state and not a ``CaseCreated``)."""
+
+
+class LifecycleError(EngineError):
+    """The engine tried a status change its lifecycle table does not have (a bug)."""

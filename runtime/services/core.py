@@ -576,5 +576,13 @@ def append_note(
     }
     sql.write(session, sql.INSERT_RUN_EVENTS, [line])
     state_cache.keep_after_commit(session, run.id, run.inputs, state)
-    logged = LogEvent(state.seq, now, actor, kind, state.node_id, step_id, data)
+    logged = LogEvent(
+        seq=state.seq,
+        at=now,
+        actor=actor,
+        kind=kind,
+        node_id=state.node_id,
+        step_id=step_id,
+        data=data,
+    )
     _publish(session, run, "run.updated", [logged.model_dump(mode="json")], {}, 1, now)
