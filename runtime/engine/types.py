@@ -342,6 +342,9 @@ class WorkItemCompleted(_EventBase):
     attempt: int
     work_item_key: str
     data: dict[str, Any] = Field(default_factory=dict)
+    #: the latest case record when the form's answers changed it (form fields mapped to
+    #: case fields): applied before the step completes, as ``StepCompleted.case`` is
+    case: dict[str, Any] | None = None
 
 
 class TimerFired(_EventBase):
