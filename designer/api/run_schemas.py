@@ -8,9 +8,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from designer.auth.identity import actor
-from runtime.services.monitor import NodeFigures, RunSummary
+from runtime.engine.types import RunStatus
+from runtime.services.monitor import NodeFigures, RunSummary, SlaLevel
 from runtime.store.records import LockedWorkItem
-from runtime.store.tables import CaseChangeRow, CaseRow, WorkItemRow
+from runtime.store.tables import CaseChangeRow, CaseRow, WorkItemRow, WorkItemStatus
 
 __all__ = [
     "BulkBody",
@@ -123,11 +124,11 @@ class RunOut(_Body):
     version: int
     case_id: str
     title: str
-    status: str
+    status: RunStatus
     node_id: str | None
     node_name: str | None
     node_entered_at: datetime | None
-    sla: str | None = Field(description="on_track, at_risk or breached; none when no clock runs")
+    sla: SlaLevel | None = Field(description="None when no clock runs")
     assignees: list[str]
     open_items: int
     incident: dict[str, Any] | None
@@ -182,7 +183,7 @@ class RunListQuery(_Query):
     status: str | None = Field(
         default=None, description="running, paused, incident, completed, cancelled or active"
     )
-    sla: Literal["on_track", "at_risk", "breached"] | None = None
+    sla: SlaLevel | None = None
     assignee: str | None = None
     case_id: str | None = None
     older_than_minutes: float | None = Field(default=None, ge=0)
@@ -203,7 +204,7 @@ class WorkItemOut(_Body):
     queue: str | None
     assignee: str | None
     form: list[dict[str, Any]]
-    status: str
+    status: WorkItemStatus
     due_at: datetime | None
     created_at: datetime
     completed_at: datetime | None

@@ -6,6 +6,7 @@ import click
 
 from designer.cli import (
     app_cmds,
+    contract_cmds,
     graph_cmds,
     runtime_cmds,
     salesforce_cmds,
@@ -21,7 +22,15 @@ def cli() -> None:
     """The root command group."""
 
 
-for module in (graph_cmds, simulate_cmds, runtime_cmds, app_cmds, user_cmds, salesforce_cmds):
+for module in (
+    graph_cmds,
+    simulate_cmds,
+    runtime_cmds,
+    app_cmds,
+    contract_cmds,
+    user_cmds,
+    salesforce_cmds,
+):
     module.register(cli)
 
 

@@ -1,11 +1,13 @@
 // Routing and SLAs (designer/api/agents.py, metrics.py): agents, skills, queues,
 // calendars, an agent's inbox and pull-next, reassignment with a reason, and metrics.
 import { useEffect, useState } from "react";
+import type * as Api from "../generated/api";
 import { request } from "./client";
+import type { SlaLevel } from "./runs";
 
-export type Availability = "online" | "away" | "offline";
-export type Strategy = "round_robin" | "load_balanced" | "skills_based" | "pull_next";
-export type SlaState = "on_track" | "at_risk" | "breached";
+export type Availability = Api.AgentOut["availability"];
+export type Strategy = Api.RoutingStrategy;
+export type SlaState = SlaLevel;
 export type Hours = Record<string, [string, string][]>;
 
 export const STRATEGY_LABELS: Record<Strategy, string> = {

@@ -1,10 +1,16 @@
 // Cases, runs, work items, the monitor and exports (designer/api/runs.py, cases.py,
 // monitor.py). Errors arrive as {"error": {...}} and become ApiError, as in client.ts.
+import type * as Api from "../generated/api";
+import { runOutSlaAnyOf0Values, runStatusValues } from "../generated/api";
 import type { FormField } from "../model/types";
 import { request } from "./client";
 
-export type RunStatus = "running" | "paused" | "incident" | "completed" | "cancelled";
-export type SlaLevel = "on_track" | "at_risk" | "breached";
+export type RunStatus = Api.RunStatus;
+export const RUN_STATUSES: readonly RunStatus[] = runStatusValues;
+export type SlaLevel = NonNullable<Api.RunOut["sla"]>;
+// The generated list is typed with the field, which may be null; its values never are.
+export const SLA_LEVELS: readonly SlaLevel[] = runOutSlaAnyOf0Values.filter((v): v is SlaLevel => v !== null);
+export type WorkItemStatus = Api.WorkItemStatus;
 
 export interface LogEvent {
   seq: number;
@@ -58,7 +64,7 @@ export interface WorkItem {
   queue: string | null;
   assignee: string | null;
   form: FormField[];
-  status: "open" | "completed" | "cancelled";
+  status: WorkItemStatus;
   due_at: string | null;
   created_at: string;
   completed_at: string | null;
