@@ -7,7 +7,7 @@ caller and for definitions the engine cannot walk at all.
 
 from __future__ import annotations
 
-__all__ = ["DefinitionError", "EngineError", "InvalidEventError"]
+__all__ = ["DefinitionError", "EngineError", "InvalidEventError", "UnsupportedRunStateVersion"]
 
 
 class EngineError(Exception):
@@ -25,3 +25,21 @@ class DefinitionError(EngineError):
 
 class InvalidEventError(EngineError):
     """The event does not fit the call (e.g. no run state and not a ``CaseCreated``)."""
+
+
+class UnsupportedRunStateVersion(EngineError):
+    """A stored run snapshot or input event has a format this code cannot read or upgrade."""
+
+    def __init__(self, version: object, *, what: str, oldest: int, newest: int):
+        self.version = version
+        if isinstance(version, int) and not isinstance(version, bool) and version > newest:
+            reason = (
+                f"{what} has format version {version}, newer than this Baton reads "
+                f"({oldest} to {newest}); upgrade Baton to load it"
+            )
+        else:
+            reason = (
+                f"{what} has format version {version!r}, which this Baton cannot read; "
+                f"it reads {oldest} to {newest}"
+            )
+        super().__init__(reason)

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, with_config
 from typing_extensions import TypedDict
 
 from graphs.model import FieldType, FormField, RoutingStrategy
+from runtime.engine.state_migrations import RUN_STATE_SCHEMA_VERSION
 
 __all__ = [
     "ACTIVE_RUN_STATUSES",
@@ -54,8 +55,6 @@ __all__ = [
     "Transition",
     "WorkItemCompleted",
 ]
-
-RUN_STATE_SCHEMA_VERSION = 1
 
 
 class _Data(BaseModel):
