@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from sqlmodel import Session, col, select
 
 from runtime.errors import Conflict, InvalidInput, NotFound
@@ -20,6 +20,7 @@ from runtime.routing.router import agent_views, assign_open, drain, record_assig
 from runtime.services.core import clear_caches
 from runtime.services.work_items import reassign_work_item
 from runtime.sla.calendar import parse_hours, sla_status
+from runtime.sla.public_holidays import checked_place, countries, named_public_holidays
 from runtime.store.routing_tables import (
     AgentPresenceRow,
     AgentRow,
@@ -37,6 +38,7 @@ __all__ = [
     "AssignmentOut",
     "CalendarIn",
     "CalendarOut",
+    "HolidayCountry",
     "InboxItem",
     "InboxOut",
     "QueueIn",
@@ -52,6 +54,7 @@ __all__ = [
     "list_agents",
     "list_assignments",
     "list_calendars",
+    "list_holiday_countries",
     "list_queues",
     "list_skills",
     "pull_next",
@@ -160,14 +163,59 @@ class CalendarIn(_In):
     description: str = Field(default="", max_length=2000)
     timezone: str = "UTC"
     hours: dict[str, list[list[str]]] = Field(default_factory=dict)
-    holidays: list[date] = Field(default_factory=list)
+    country: str | None = Field(
+        default=None,
+        description="ISO 3166-1 alpha-2 code of the country whose public holidays it keeps",
+    )
+    region: str | None = Field(
+        default=None, description="The country's subdivision code, such as BY (Bavaria) in DE"
+    )
+    holidays: list[date] = Field(
+        default_factory=list, description="The calendar's own holidays, on top of the country's"
+    )
 
     _zone = field_validator("timezone")(classmethod(lambda cls, v: _check_zone(v)))
     _hours = field_validator("hours")(classmethod(lambda cls, v: _check_hours(v)))
 
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str | None) -> str | None:
+        return checked_place(value, None)[0]
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if "country" not in info.data:
+            return value  # the country was refused already, and said so
+        return checked_place(info.data["country"], value)[1]
+
+
+class PublicHoliday(BaseModel):
+    """A public holiday a calendar keeps."""
+
+    day: date
+    name: str
+
 
 class CalendarOut(CalendarIn):
-    """A stored business calendar."""
+    """A stored business calendar, with the public holidays its country gives this year."""
+
+    public_holidays: list[PublicHoliday] = Field(default_factory=list)
+
+
+class HolidayRegion(BaseModel):
+    """A country's subdivision with holidays of its own."""
+
+    code: str
+    name: str
+
+
+class HolidayCountry(BaseModel):
+    """A country whose public holidays a calendar can keep."""
+
+    code: str
+    name: str
+    regions: list[HolidayRegion]
 
 
 class SlaOut(BaseModel):
@@ -435,13 +483,30 @@ def delete_queue(session: Session, *, name: str) -> None:
 
 
 def _calendar_out(row: CalendarRow) -> CalendarOut:
+    year = utcnow().year
+    public = named_public_holidays(row.country, row.region, year) if row.country else ()
     return CalendarOut(
         name=row.name,
         description=row.description,
         timezone=row.timezone,
         hours=dict(row.hours),
+        country=row.country,
+        region=row.region,
         holidays=[date.fromisoformat(d) for d in row.holidays],
+        public_holidays=[PublicHoliday(day=day, name=name) for day, name in public],
     )
+
+
+def list_holiday_countries() -> list[HolidayCountry]:
+    """The countries, and their regions, whose public holidays a calendar can keep."""
+    return [
+        HolidayCountry(
+            code=country.code,
+            name=country.name,
+            regions=[HolidayRegion(code=c, name=n) for c, n in country.regions.items()],
+        )
+        for country in countries().values()
+    ]
 
 
 def list_calendars(session: Session) -> list[CalendarOut]:
@@ -456,6 +521,7 @@ def save_calendar(session: Session, *, calendar: CalendarIn) -> CalendarOut:
     row.description = calendar.description
     row.timezone = calendar.timezone
     row.hours = dict(calendar.hours)
+    row.country, row.region = calendar.country, calendar.region
     row.holidays = sorted(d.isoformat() for d in calendar.holidays)
     row.updated_at = utcnow()
     session.add(row)

@@ -49,13 +49,14 @@ export interface Queue {
   assigned?: number;
 }
 
-export interface Calendar {
-  name: string;
-  description: string;
-  timezone: string;
+/** A business calendar: its hours, the country and region whose public holidays it keeps,
+ * its own extra holidays, and (as read) this year's public holidays. */
+export interface Calendar extends Omit<Api.CalendarOut, "hours" | "holidays" | "public_holidays"> {
   hours: Hours;
   holidays: string[];
+  public_holidays?: Api.PublicHoliday[];
 }
+export type HolidayCountry = Api.HolidayCountry;
 
 export interface Sla { state: SlaState; remaining_minutes: number; due_at: string }
 
@@ -145,7 +146,10 @@ export const routingApi = {
     }),
   deleteQueue: (name: string) => request<void>("DELETE", `/api/queues/${enc(name)}`),
   calendars: () => request<{ calendars: Calendar[] }>("GET", "/api/calendars").then((r) => r.calendars),
-  saveCalendar: (calendar: Calendar) => request<Calendar>("PUT", `/api/calendars/${enc(calendar.name)}`, calendar),
+  saveCalendar: ({ public_holidays: _shown, ...calendar }: Calendar) =>
+    request<Calendar>("PUT", `/api/calendars/${enc(calendar.name)}`, calendar),
+  holidayCountries: () =>
+    request<{ countries: HolidayCountry[] }>("GET", "/api/calendars/countries").then((r) => r.countries),
   deleteCalendar: (name: string) => request<void>("DELETE", `/api/calendars/${enc(name)}`),
   inbox: (agentId: string) => request<Inbox>("GET", `/api/agents/${enc(agentId)}/inbox`),
   pull: (agentId: string) => request<InboxItem>("POST", `/api/agents/${enc(agentId)}/pull`),

@@ -205,6 +205,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/calendars/countries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the countries and regions whose public holidays a calendar can keep */
+        get: operations["agents_holiday_countries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/calendars/{name}": {
         parameters: {
             query?: never;
@@ -1611,7 +1628,22 @@ export interface components {
             hours?: {
                 [key: string]: string[][];
             };
-            /** Holidays */
+            /**
+             * Country
+             * @description ISO 3166-1 alpha-2 code of the country whose public holidays it keeps
+             * @default null
+             */
+            country: string | null;
+            /**
+             * Region
+             * @description The country's subdivision code, such as BY (Bavaria) in DE
+             * @default null
+             */
+            region: string | null;
+            /**
+             * Holidays
+             * @description The calendar's own holidays, on top of the country's
+             */
             holidays?: string[];
         };
         /**
@@ -1624,7 +1656,7 @@ export interface components {
         };
         /**
          * CalendarOut
-         * @description A stored business calendar.
+         * @description A stored business calendar, with the public holidays its country gives this year.
          */
         CalendarOut: {
             /** Name */
@@ -1643,8 +1675,25 @@ export interface components {
             hours?: {
                 [key: string]: string[][];
             };
-            /** Holidays */
+            /**
+             * Country
+             * @description ISO 3166-1 alpha-2 code of the country whose public holidays it keeps
+             * @default null
+             */
+            country: string | null;
+            /**
+             * Region
+             * @description The country's subdivision code, such as BY (Bavaria) in DE
+             * @default null
+             */
+            region: string | null;
+            /**
+             * Holidays
+             * @description The calendar's own holidays, on top of the country's
+             */
             holidays?: string[];
+            /** Public Holidays */
+            public_holidays?: components["schemas"]["PublicHoliday"][];
         };
         /**
          * CaseChange
@@ -2291,6 +2340,36 @@ export interface components {
             status: "ok";
         };
         /**
+         * HolidayCountry
+         * @description A country whose public holidays a calendar can keep.
+         */
+        HolidayCountry: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+            /** Regions */
+            regions: components["schemas"]["HolidayRegion"][];
+        };
+        /**
+         * HolidayCountryList
+         * @description The countries, with their regions, whose public holidays a calendar can keep.
+         */
+        HolidayCountryList: {
+            /** Countries */
+            countries: components["schemas"]["HolidayCountry"][];
+        };
+        /**
+         * HolidayRegion
+         * @description A country's subdivision with holidays of its own.
+         */
+        HolidayRegion: {
+            /** Code */
+            code: string;
+            /** Name */
+            name: string;
+        };
+        /**
          * InboxItem
          * @description A work item as an agent's inbox shows it.
          */
@@ -2673,6 +2752,19 @@ export interface components {
         ProblemList: {
             /** Problems */
             problems: components["schemas"]["Problem"][];
+        };
+        /**
+         * PublicHoliday
+         * @description A public holiday a calendar keeps.
+         */
+        PublicHoliday: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Name */
+            name: string;
         };
         /**
          * PublishBody
@@ -3951,6 +4043,9 @@ export type FormField = components['schemas']['FormField'];
 export type GroupInput = components['schemas']['Group-Input'];
 export type GroupOutput = components['schemas']['Group-Output'];
 export type Health = components['schemas']['Health'];
+export type HolidayCountry = components['schemas']['HolidayCountry'];
+export type HolidayCountryList = components['schemas']['HolidayCountryList'];
+export type HolidayRegion = components['schemas']['HolidayRegion'];
 export type InboxItem = components['schemas']['InboxItem'];
 export type InboxOut = components['schemas']['InboxOut'];
 export type InteractiveStepInput = components['schemas']['InteractiveStep-Input'];
@@ -3969,6 +4064,7 @@ export type Position = components['schemas']['Position'];
 export type Problem = components['schemas']['Problem'];
 export type ProblemCode = components['schemas']['ProblemCode'];
 export type ProblemList = components['schemas']['ProblemList'];
+export type PublicHoliday = components['schemas']['PublicHoliday'];
 export type PublishBody = components['schemas']['PublishBody'];
 export type PublishResult = components['schemas']['PublishResult'];
 export type QueueIn = components['schemas']['QueueIn'];
@@ -4592,6 +4688,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CalendarList"];
+                };
+            };
+        };
+    };
+    agents_holiday_countries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HolidayCountryList"];
                 };
             };
         };
