@@ -18,6 +18,7 @@ from runtime.errors import Conflict, InvalidInput, NotFound
 from runtime.routing.choose import STRATEGIES, AgentView, ItemView, passed_over
 from runtime.routing.router import agent_views, assign_open, drain, record_assignment
 from runtime.services.core import clear_caches
+from runtime.services.monitor import SlaLevel
 from runtime.services.work_items import reassign_work_item
 from runtime.sla.calendar import parse_hours, sla_status
 from runtime.sla.public_holidays import checked_place, countries, named_public_holidays
@@ -221,7 +222,7 @@ class HolidayCountry(BaseModel):
 class SlaOut(BaseModel):
     """Where an SLA stands now."""
 
-    state: str
+    state: SlaLevel
     remaining_minutes: float
     due_at: datetime
 

@@ -58,7 +58,7 @@ export interface Calendar extends Omit<Api.CalendarOut, "hours" | "holidays" | "
 }
 export type HolidayCountry = Api.HolidayCountry;
 
-export interface Sla { state: SlaState; remaining_minutes: number; due_at: string }
+export type Sla = Api.SlaOut;
 
 export interface FormFieldSpec {
   name: string;
@@ -198,4 +198,4 @@ export function formatRemaining(minutes: number): string {
   return late ? `${text} late` : `${text} left`;
 }
 
-export const SLA_LABELS: Record<SlaState, string> = { on_track: "On track", at_risk: "At risk", breached: "Breached" };
+

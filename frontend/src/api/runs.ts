@@ -12,6 +12,9 @@ export type SlaLevel = NonNullable<Api.RunOut["sla"]>;
 export const SLA_LEVELS: readonly SlaLevel[] = runOutSlaAnyOf0Values.filter((v): v is SlaLevel => v !== null);
 export type WorkItemStatus = Api.WorkItemStatus;
 
+/** How each SLA level reads in a sentence ("SLA at risk"); one entry per generated level. */
+export const SLA_LABELS: Record<SlaLevel, string> = { on_track: "on track", at_risk: "at risk", breached: "breached" };
+
 export interface LogEvent {
   seq: number;
   at: string;

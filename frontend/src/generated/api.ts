@@ -3378,8 +3378,11 @@ export interface components {
          * @description Where an SLA stands now.
          */
         SlaOut: {
-            /** State */
-            state: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "on_track" | "at_risk" | "breached";
             /** Remaining Minutes */
             remaining_minutes: number;
             /**
@@ -7388,6 +7391,7 @@ export const ruleKindValues: ReadonlyArray<FlattenedDeepRequired<components>["sc
 export const runOutSlaAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RunOut"]["sla"]> = ["on_track", "at_risk", "breached"];
 export const runStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RunStatus"]> = ["running", "paused", "incident", "completed", "cancelled"];
 export const salesforceConvertValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SalesforceConvert"]> = ["auto", "string", "number", "integer", "boolean", "date-time", "date"];
+export const slaOutStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SlaOut"]["state"]> = ["on_track", "at_risk", "breached"];
 export const stageNodeInputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StageNode-Input"]["kind"]> = ["stage"];
 export const stageNodeOutputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StageNode-Output"]["kind"]> = ["stage"];
 export const startNodeKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StartNode"]["kind"]> = ["start"];

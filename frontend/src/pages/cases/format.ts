@@ -21,4 +21,3 @@ export function show(value: unknown): string {
   return String(value);
 }
 
-export const SLA_LABEL: Record<string, string> = { on_track: "on track", at_risk: "at risk", breached: "breached" };
