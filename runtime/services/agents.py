@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from sqlmodel import Session, col, select
 
+from runtime.engine.state_migrations import upgrade_snapshot
 from runtime.errors import Conflict, InvalidInput, NotFound
 from runtime.routing.choose import STRATEGIES, AgentView, ItemView, passed_over
 from runtime.routing.router import agent_views, assign_open, drain, record_assignment
@@ -611,7 +612,7 @@ def _inbox_items(session: Session, rows: list[WorkItemRow], now: datetime) -> li
                 priority=r.priority if r else 0,
                 due_at=item.due_at,
                 created_at=item.created_at,
-                sla=item_sla(run.state if run else None, item, now),
+                sla=item_sla(upgrade_snapshot(run.state) if run else None, item, now),
                 case_subject=str((case.fields if case else {}).get("subject", "") or ""),
                 form=list(item.form),
             )
