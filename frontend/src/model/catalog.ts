@@ -1,6 +1,6 @@
 // What a condition may read, for the rule builder's field picker, and which operators
 // fit each field type. Mirrors graphs/conditions.py.
-import { runOutSlaAnyOf0Values } from "../generated/api";
+import { SLA_LEVELS } from "../api/runs";
 import type { ActionInfo, FieldType, JsonSchema, Operator, WfNode, WorkflowMeta } from "./types";
 
 export interface CatalogField {
@@ -11,8 +11,8 @@ export interface CatalogField {
   group: string;
 }
 
-/** The SLA levels a condition on `sla.state` may name (designer/api/run_schemas.py, RunOut.sla). */
-export const SLA_STATES: string[] = runOutSlaAnyOf0Values.filter((v) => v !== null);
+/** The SLA levels a condition on `sla.state` may name. */
+export const SLA_STATES: string[] = [...SLA_LEVELS];
 
 function schemaType(schema: JsonSchema | undefined): FieldType {
   const type = Array.isArray(schema?.type) ? schema?.type.find((t) => t !== "null") : schema?.type;
