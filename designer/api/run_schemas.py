@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from designer.auth.identity import actor
-from runtime.engine.types import RunStatus
+from runtime.engine.types import RunState, RunStatus
 from runtime.services.monitor import NodeFigures, RunSummary, SlaLevel
 from runtime.store.records import LockedWorkItem
 from runtime.store.tables import CaseChangeRow, CaseRow, WorkItemRow, WorkItemStatus
@@ -221,7 +221,7 @@ class RunDetail(_Body):
     """Everything the case page opens with: the run, its state, its case and its work."""
 
     run: RunOut
-    state: dict[str, Any] = Field(description="The engine's snapshot (steps, visits, SLA)")
+    state: RunState = Field(description="The engine's snapshot (steps, visits, SLA)")
     case: CaseOut
     workflow_name: str
     work_items: list[WorkItemOut]

@@ -25,99 +25,19 @@ export interface LogEvent {
   data: Record<string, unknown>;
 }
 
-export interface RunRow {
-  id: string;
-  workflow_id: string;
-  version: number;
-  case_id: string;
-  title: string;
-  status: RunStatus;
-  node_id: string | null;
-  node_name: string | null;
-  node_entered_at: string | null;
-  sla: SlaLevel | null;
-  assignees: string[];
-  open_items: number;
-  incident: { code: string; message: string; step_id?: string | null } | null;
-  seq: number;
-  started_at: string;
-  finished_at: string | null;
-  updated_at: string;
-}
+/** The open incident of a run at one, as the runs list reads it from the run's state. */
+export interface RunIncident { code: string; message: string; step_id?: string | null }
 
-export interface CaseRecord {
-  id: string;
-  fields: Record<string, unknown>;
-  version: number;
-  source: string;
-  external_id: string | null;
-  created_at: string;
-  updated_at: string;
-  created_by: string;
-  updated_by: string;
-}
+export type RunRow = Omit<Api.RunOut, "incident"> & { incident: RunIncident | null };
+export type CaseRecord = Api.CaseOut;
+/** A work item; its form is the step's form fields (sent as plain objects). */
+export type WorkItem = Omit<Api.WorkItemOut, "form"> & { form: FormField[] };
 
-export interface WorkItem {
-  key: string;
-  run_id: string;
-  case_id: string;
-  step_id: string;
-  attempt: number;
-  title: string;
-  queue: string | null;
-  assignee: string | null;
-  form: FormField[];
-  status: WorkItemStatus;
-  due_at: string | null;
-  created_at: string;
-  completed_at: string | null;
-  completed_by: string | null;
-  data: Record<string, unknown>;
-  cancel_reason: string | null;
-}
+export type RunDetail = Omit<Api.RunDetail, "run" | "work_items"> & { run: RunRow; work_items: WorkItem[] };
 
-export interface RunDetail {
-  run: RunRow;
-  state: Record<string, unknown>;
-  case: CaseRecord;
-  workflow_name: string;
-  work_items: WorkItem[];
-  runs_of_case: string[];
-}
-
-export interface CaseChange {
-  seq: number;
-  at: string;
-  actor: string;
-  field: string;
-  old: unknown;
-  new: unknown;
-}
-
-export interface NodeFigures {
-  node_id: string;
-  count: number;
-  age_p50_seconds: number | null;
-  age_p90_seconds: number | null;
-  at_risk: number;
-  breached: number;
-  incidents: number;
-  paused: number;
-}
-
-export interface MonitorPicture {
-  workflow_id: string;
-  active_version: number | null;
-  versions: number[];
-  total_active: number;
-  completed: number;
-  cancelled: number;
-  stuck_minutes: number;
-  nodes: NodeFigures[];
-  stuck: RunRow[];
-  incidents: RunRow[];
-  at: string;
-}
+export type CaseChange = Api.CaseChange;
+export type NodeFigures = Api.NodeOut;
+export type MonitorPicture = Omit<Api.MonitorOut, "stuck" | "incidents"> & { stuck: RunRow[]; incidents: RunRow[] };
 
 export interface RunFilters {
   workflow_id?: string;

@@ -1232,6 +1232,37 @@ export interface components {
             active_version: number;
         };
         /**
+         * AdminCommand
+         * @description An admin's command on the run.
+         */
+        AdminCommand: {
+            /**
+             * Actor
+             * @default system
+             */
+            actor: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "admin";
+            /**
+             * Command
+             * @enum {string}
+             */
+            command: "pause" | "resume" | "cancel" | "retry_step" | "skip_step";
+            /**
+             * Step Id
+             * @default null
+             */
+            step_id: string | null;
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+        };
+        /**
          * AgentIn
          * @description An agent as created or updated.
          */
@@ -1731,6 +1762,26 @@ export interface components {
             changes: components["schemas"]["CaseChange"][];
         };
         /**
+         * CaseCreated
+         * @description Start a run for a new case (or a manual start).
+         */
+        CaseCreated: {
+            /**
+             * Actor
+             * @default system
+             */
+            actor: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "case_created";
+            /** Case */
+            case: {
+                [key: string]: unknown;
+            };
+        };
+        /**
          * CaseDetail
          * @description A case and its runs, newest first.
          */
@@ -1803,6 +1854,30 @@ export interface components {
             created_by: string;
             /** Updated By */
             updated_by: string;
+        };
+        /**
+         * CaseUpdated
+         * @description The case changed: re-evaluate waiting conditions against the latest record.
+         */
+        CaseUpdated: {
+            /**
+             * Actor
+             * @default system
+             */
+            actor: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "case_updated";
+            /** Case */
+            case: {
+                [key: string]: unknown;
+            };
+            /** Previous */
+            previous: {
+                [key: string]: unknown;
+            };
         };
         /**
          * Change
@@ -2017,6 +2092,21 @@ export interface components {
              * @default null
              */
             default_outcome: components["schemas"]["Outcome-Output"] | null;
+        };
+        /**
+         * DeferredEvent
+         * @description An event held while the run was paused or at an incident.
+         */
+        DeferredEvent: {
+            /** Event */
+            event: components["schemas"]["CaseCreated"] | components["schemas"]["CaseUpdated"] | components["schemas"]["StepCompleted"] | components["schemas"]["StepFailed"] | components["schemas"]["WorkItemCompleted"] | components["schemas"]["TimerFired"] | components["schemas"]["AdminCommand"];
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Seq */
+            seq: number;
         };
         /**
          * Distribution
@@ -2424,6 +2514,31 @@ export interface components {
             can_pull: number;
             /** @default null */
             next_pull: components["schemas"]["InboxItem"] | null;
+        };
+        /**
+         * Incident
+         * @description Why a run stopped and what an admin can do about it.
+         */
+        Incident: {
+            /** Code */
+            code: string;
+            /** Message */
+            message: string;
+            /**
+             * Node Id
+             * @default null
+             */
+            node_id: string | null;
+            /**
+             * Step Id
+             * @default null
+             */
+            step_id: string | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
         };
         /**
          * InteractiveStep
@@ -2958,13 +3073,8 @@ export interface components {
          */
         RunDetail: {
             run: components["schemas"]["RunOut"];
-            /**
-             * State
-             * @description The engine's snapshot (steps, visits, SLA)
-             */
-            state: {
-                [key: string]: unknown;
-            };
+            /** @description The engine's snapshot (steps, visits, SLA) */
+            state: components["schemas"]["RunState"];
             case: components["schemas"]["CaseOut"];
             /** Workflow Name */
             workflow_name: string;
@@ -3035,6 +3145,106 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /**
+         * RunState
+         * @description Everything the engine knows about one run; a snapshot of it is stored per run.
+         */
+        RunState: {
+            /**
+             * Schema Version
+             * @default 2
+             */
+            schema_version: number;
+            /** Run Id */
+            run_id: string;
+            /** Workflow Id */
+            workflow_id: string;
+            /** Version */
+            version: number;
+            /** Case Id */
+            case_id: string;
+            /** @default running */
+            status: components["schemas"]["RunStatus"];
+            /**
+             * Node Id
+             * @default null
+             */
+            node_id: string | null;
+            /**
+             * Node Entered At
+             * @default null
+             */
+            node_entered_at: string | null;
+            /**
+             * Stage Open
+             * @default false
+             */
+            stage_open: boolean;
+            /** Visits */
+            visits?: {
+                [key: string]: number;
+            };
+            /** Steps */
+            steps?: {
+                [key: string]: components["schemas"]["StepState"];
+            };
+            /** Step Outputs */
+            step_outputs?: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+            /** Case */
+            case?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Previous Case
+             * @default null
+             */
+            previous_case: {
+                [key: string]: unknown;
+            } | null;
+            /** @default null */
+            incident: components["schemas"]["Incident"] | null;
+            /**
+             * Seq
+             * @default 0
+             */
+            seq: number;
+            /**
+             * Started At
+             * @default null
+             */
+            started_at: string | null;
+            /**
+             * Finished At
+             * @default null
+             */
+            finished_at: string | null;
+            /**
+             * Resolution
+             * @default null
+             */
+            resolution: string | null;
+            /** Attempts */
+            attempts?: {
+                [key: string]: number;
+            };
+            /** @default null */
+            sla: components["schemas"]["SlaClock"] | null;
+            /**
+             * Loops
+             * @default 0
+             */
+            loops: number;
+            /** Deferred */
+            deferred?: components["schemas"]["DeferredEvent"][];
+            /** Escalations */
+            escalations?: {
+                [key: string]: string;
+            };
         };
         /**
          * RunStatus
@@ -3374,6 +3584,42 @@ export interface components {
             skills: components["schemas"]["SkillIn"][];
         };
         /**
+         * SlaClock
+         * @description The SLA clock of a stage visit or of one attempt of an interactive step.
+         *
+         *     ``state`` is the level the warning/breach timers have marked; the level seen by
+         *     conditions is the worse of it and the level implied by the time itself, so a late
+         *     timer never hides a breach. ``stopped_at`` freezes the clock when the stage is left
+         *     (a decision right after a stage still reads that stage's SLA).
+         */
+        SlaClock: {
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /**
+             * Warning At
+             * @default null
+             */
+            warning_at: string | null;
+            /**
+             * Due At
+             * Format: date-time
+             */
+            due_at: string;
+            /**
+             * State
+             * @default on_track
+             */
+            state: string;
+            /**
+             * Stopped At
+             * @default null
+             */
+            stopped_at: string | null;
+        };
+        /**
          * SlaOut
          * @description Where an SLA stands now.
          */
@@ -3531,6 +3777,64 @@ export interface components {
             version: number | null;
         };
         /**
+         * StepCompleted
+         * @description A background step's action finished.
+         */
+        StepCompleted: {
+            /**
+             * Actor
+             * @default system
+             */
+            actor: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "step_completed";
+            /** Step Id */
+            step_id: string;
+            /** Attempt */
+            attempt: number;
+            /** Outputs */
+            outputs?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Case
+             * @default null
+             */
+            case: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
+         * StepFailed
+         * @description A background step's action failed (raised, timed out, or returned an error).
+         */
+        StepFailed: {
+            /**
+             * Actor
+             * @default system
+             */
+            actor: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "step_failed";
+            /** Step Id */
+            step_id: string;
+            /** Attempt */
+            attempt: number;
+            /** Error */
+            error: string;
+            /**
+             * Retryable
+             * @default true
+             */
+            retryable: boolean;
+        };
+        /**
          * StepInput
          * @description A typed input of a background step: a literal value or a reference to a field.
          */
@@ -3548,6 +3852,82 @@ export interface components {
              * @default null
              */
             ref: string | null;
+        };
+        /**
+         * StepState
+         * @description The current attempt of one step of the stage the run is in.
+         */
+        StepState: {
+            /** Step Id */
+            step_id: string;
+            /**
+             * Attempt
+             * @default 1
+             */
+            attempt: number;
+            /** @default pending */
+            status: components["schemas"]["StepStatus"];
+            /**
+             * Started At
+             * @default null
+             */
+            started_at: string | null;
+            /**
+             * Finished At
+             * @default null
+             */
+            finished_at: string | null;
+            /** Outputs */
+            outputs?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Error
+             * @default null
+             */
+            error: string | null;
+            /**
+             * Work Item Key
+             * @default null
+             */
+            work_item_key: string | null;
+            /**
+             * Tries
+             * @default 0
+             */
+            tries: number;
+            /** @default null */
+            sla: components["schemas"]["SlaClock"] | null;
+        };
+        /**
+         * StepStatus
+         * @description Where one attempt of a step stands.
+         * @enum {string}
+         */
+        StepStatus: "pending" | "running" | "waiting" | "retry_wait" | "done" | "failed" | "skipped" | "cancelled";
+        /**
+         * TimerFired
+         * @description A timer scheduled by the engine came due.
+         */
+        TimerFired: {
+            /**
+             * Actor
+             * @default system
+             */
+            actor: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "timer_fired";
+            /** Timer Key */
+            timer_key: string;
+            /** Purpose */
+            purpose: string;
+            /** Data */
+            data?: {
+                [key: string]: unknown;
+            };
         };
         /**
          * TokenInfo
@@ -3755,6 +4135,32 @@ export interface components {
             note: string;
             /** Active */
             active: boolean;
+        };
+        /**
+         * WorkItemCompleted
+         * @description A person completed an interactive step's work item with (already valid) form data.
+         */
+        WorkItemCompleted: {
+            /**
+             * Actor
+             * @default system
+             */
+            actor: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "work_item_completed";
+            /** Step Id */
+            step_id: string;
+            /** Attempt */
+            attempt: number;
+            /** Work Item Key */
+            work_item_key: string;
+            /** Data */
+            data?: {
+                [key: string]: unknown;
+            };
         };
         /**
          * WorkItemList
@@ -3998,6 +4404,7 @@ export type AccountList = components['schemas']['AccountList'];
 export type ActionInfo = components['schemas']['ActionInfo'];
 export type ActionList = components['schemas']['ActionList'];
 export type ActiveVersion = components['schemas']['ActiveVersion'];
+export type AdminCommand = components['schemas']['AdminCommand'];
 export type AgentIn = components['schemas']['AgentIn'];
 export type AgentList = components['schemas']['AgentList'];
 export type AgentOut = components['schemas']['AgentOut'];
@@ -4016,9 +4423,11 @@ export type CalendarList = components['schemas']['CalendarList'];
 export type CalendarOut = components['schemas']['CalendarOut'];
 export type CaseChange = components['schemas']['CaseChange'];
 export type CaseChangeList = components['schemas']['CaseChangeList'];
+export type CaseCreated = components['schemas']['CaseCreated'];
 export type CaseDetail = components['schemas']['CaseDetail'];
 export type CaseField = components['schemas']['CaseField'];
 export type CaseOut = components['schemas']['CaseOut'];
+export type CaseUpdated = components['schemas']['CaseUpdated'];
 export type Change = components['schemas']['Change'];
 export type CommandBody = components['schemas']['CommandBody'];
 export type CompleteBody = components['schemas']['CompleteBody'];
@@ -4030,6 +4439,7 @@ export type CreatedToken = components['schemas']['CreatedToken'];
 export type DayPoint = components['schemas']['DayPoint'];
 export type DecisionNodeInput = components['schemas']['DecisionNode-Input'];
 export type DecisionNodeOutput = components['schemas']['DecisionNode-Output'];
+export type DeferredEvent = components['schemas']['DeferredEvent'];
 export type Distribution = components['schemas']['Distribution'];
 export type Edge = components['schemas']['Edge'];
 export type EdgeKind = components['schemas']['EdgeKind'];
@@ -4051,6 +4461,7 @@ export type HolidayCountryList = components['schemas']['HolidayCountryList'];
 export type HolidayRegion = components['schemas']['HolidayRegion'];
 export type InboxItem = components['schemas']['InboxItem'];
 export type InboxOut = components['schemas']['InboxOut'];
+export type Incident = components['schemas']['Incident'];
 export type InteractiveStepInput = components['schemas']['InteractiveStep-Input'];
 export type InteractiveStepOutput = components['schemas']['InteractiveStep-Output'];
 export type LogPage = components['schemas']['LogPage'];
@@ -4081,6 +4492,7 @@ export type Rule = components['schemas']['Rule'];
 export type RunDetail = components['schemas']['RunDetail'];
 export type RunList = components['schemas']['RunList'];
 export type RunOut = components['schemas']['RunOut'];
+export type RunState = components['schemas']['RunState'];
 export type RunStatus = components['schemas']['RunStatus'];
 export type Sla = components['schemas']['SLA'];
 export type SalesforceConnection = components['schemas']['SalesforceConnection'];
@@ -4099,13 +4511,19 @@ export type SessionInfo = components['schemas']['SessionInfo'];
 export type SessionUser = components['schemas']['SessionUser'];
 export type SkillIn = components['schemas']['SkillIn'];
 export type SkillList = components['schemas']['SkillList'];
+export type SlaClock = components['schemas']['SlaClock'];
 export type SlaOut = components['schemas']['SlaOut'];
 export type StageNodeInput = components['schemas']['StageNode-Input'];
 export type StageNodeOutput = components['schemas']['StageNode-Output'];
 export type StageTime = components['schemas']['StageTime'];
 export type StartNode = components['schemas']['StartNode'];
 export type StartRunBody = components['schemas']['StartRunBody'];
+export type StepCompleted = components['schemas']['StepCompleted'];
+export type StepFailed = components['schemas']['StepFailed'];
 export type StepInput = components['schemas']['StepInput'];
+export type StepState = components['schemas']['StepState'];
+export type StepStatus = components['schemas']['StepStatus'];
+export type TimerFired = components['schemas']['TimerFired'];
 export type TokenInfo = components['schemas']['TokenInfo'];
 export type TokenList = components['schemas']['TokenList'];
 export type TriggerInput = components['schemas']['Trigger-Input'];
@@ -4118,6 +4536,7 @@ export type VersionDetail = components['schemas']['VersionDetail'];
 export type VersionDiff = components['schemas']['VersionDiff'];
 export type VersionList = components['schemas']['VersionList'];
 export type VersionSummary = components['schemas']['VersionSummary'];
+export type WorkItemCompleted = components['schemas']['WorkItemCompleted'];
 export type WorkItemList = components['schemas']['WorkItemList'];
 export type WorkItemOut = components['schemas']['WorkItemOut'];
 export type WorkItemStatus = components['schemas']['WorkItemStatus'];
@@ -7361,12 +7780,16 @@ export const pathsApiRunsGetParametersQuerySlaAnyOf0Values: ReadonlyArray<Flatte
 export const pathsApiRunsExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/runs/export"]["get"]["parameters"]["query"]["format"]> = ["csv", "json"];
 export const pathsApiRunsRun_idExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/runs/{run_id}/export"]["get"]["parameters"]["query"]["format"]> = ["csv", "json"];
 export const pathsApiWorkItemsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/work-items"]["get"]["parameters"]["query"]["status"]> = ["open", "completed", "cancelled", "any"];
+export const adminCommandKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AdminCommand"]["kind"]> = ["admin"];
+export const adminCommandCommandValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AdminCommand"]["command"]> = ["pause", "resume", "cancel", "retry_step", "skip_step"];
 export const agentInAvailabilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AgentIn"]["availability"]> = ["online", "away", "offline"];
 export const agentOutAvailabilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AgentOut"]["availability"]> = ["online", "away", "offline"];
 export const availabilityBodyAvailabilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AvailabilityBody"]["availability"]> = ["online", "away", "offline"];
 export const backgroundStepInputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BackgroundStep-Input"]["kind"]> = ["background"];
 export const backgroundStepOutputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BackgroundStep-Output"]["kind"]> = ["background"];
 export const bulkBodyCommandValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BulkBody"]["command"]> = ["retry", "cancel"];
+export const caseCreatedKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CaseCreated"]["kind"]> = ["case_created"];
+export const caseUpdatedKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CaseUpdated"]["kind"]> = ["case_updated"];
 export const changeKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Change"]["kind"]> = ["node", "edge"];
 export const decisionNodeInputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DecisionNode-Input"]["kind"]> = ["decision"];
 export const decisionNodeOutputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DecisionNode-Output"]["kind"]> = ["decision"];
@@ -7395,7 +7818,12 @@ export const slaOutStateValues: ReadonlyArray<FlattenedDeepRequired<components>[
 export const stageNodeInputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StageNode-Input"]["kind"]> = ["stage"];
 export const stageNodeOutputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StageNode-Output"]["kind"]> = ["stage"];
 export const startNodeKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StartNode"]["kind"]> = ["start"];
+export const stepCompletedKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StepCompleted"]["kind"]> = ["step_completed"];
+export const stepFailedKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StepFailed"]["kind"]> = ["step_failed"];
+export const stepStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StepStatus"]> = ["pending", "running", "waiting", "retry_wait", "done", "failed", "skipped", "cancelled"];
+export const timerFiredKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimerFired"]["kind"]> = ["timer_fired"];
 export const triggerInputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Trigger-Input"]["kind"]> = ["manual", "record"];
 export const triggerOutputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Trigger-Output"]["kind"]> = ["manual", "record"];
 export const triggerEventValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TriggerEvent"]> = ["create", "update", "create_or_update"];
+export const workItemCompletedKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WorkItemCompleted"]["kind"]> = ["work_item_completed"];
 export const workItemStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WorkItemStatus"]> = ["open", "completed", "cancelled"];

@@ -2,9 +2,9 @@
 // in order (with counts), where it stands, and the steps of the current visit. Folding
 // a prefix of the log gives the path as it stood at that moment (the timeline scrubber).
 import type { LogEvent } from "../api/runs";
+import type * as Api from "../generated/api";
 
-export type StepStatus =
-  | "pending" | "running" | "waiting" | "retry_wait" | "done" | "failed" | "skipped" | "cancelled";
+export type StepStatus = Api.StepStatus;
 
 export interface StepView {
   id: string;

@@ -2,7 +2,7 @@
 // live refresh while runs of the listed workflows change, and "Start a case".
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { api, type WorkflowSummary } from "../../api/client";
-import { SLA_LABELS, runsApi, type RunFilters, type RunRow } from "../../api/runs";
+import { RUN_STATUSES, SLA_LABELS, runsApi, type RunFilters, type RunRow } from "../../api/runs";
 import { useCan } from "../../auth/permissions";
 import { AppHeader } from "../../components/AppHeader";
 import { PlusIcon } from "../../components/icons";
@@ -106,7 +106,7 @@ export function CasesPage() {
             onChange={(e) => setFilter({ status: e.target.value })}>
             <option value="">Any status</option>
             <option value="active">Open (running, paused, incident)</option>
-            {["running", "paused", "incident", "completed", "cancelled"].map((s) => <option key={s} value={s}>{s}</option>)}
+            {RUN_STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
           </select>
           <select className="input input--compact" value={filters.sla ?? ""} data-testid="filter-sla"
             onChange={(e) => setFilter({ sla: e.target.value })}>
