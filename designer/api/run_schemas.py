@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from designer.auth.identity import actor
+from graphs.model import FormField
 from runtime.engine.types import RunState, RunStatus
 from runtime.services.monitor import NodeFigures, RunSummary, SlaLevel
 from runtime.store.records import LockedWorkItem
@@ -203,7 +204,7 @@ class WorkItemOut(_Body):
     title: str
     queue: str | None
     assignee: str | None
-    form: list[dict[str, Any]]
+    form: list[FormField]
     status: WorkItemStatus
     due_at: datetime | None
     created_at: datetime

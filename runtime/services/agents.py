@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from sqlmodel import Session, col, select
 
+from graphs.model import FormField
 from runtime.engine.state_migrations import upgrade_snapshot
 from runtime.errors import Conflict, InvalidInput, NotFound
 from runtime.routing.choose import STRATEGIES, AgentView, ItemView, passed_over
@@ -245,7 +246,7 @@ class InboxItem(BaseModel):
     created_at: datetime
     sla: SlaOut | None
     case_subject: str = ""
-    form: list[dict[str, Any]] = Field(default_factory=list)
+    form: list[FormField] = Field(default_factory=list)
 
 
 class InboxOut(BaseModel):

@@ -2,7 +2,6 @@
 // monitor.py). Errors arrive as {"error": {...}} and become ApiError, as in client.ts.
 import type * as Api from "../generated/api";
 import { runStatusValues } from "../generated/api";
-import type { FormField } from "../model/types";
 import { request } from "./client";
 
 export type RunStatus = Api.RunStatus;
@@ -30,8 +29,7 @@ export interface RunIncident { code: string; message: string; step_id?: string |
 
 export type RunRow = Omit<Api.RunOut, "incident"> & { incident: RunIncident | null };
 export type CaseRecord = Api.CaseOut;
-/** A work item; its form is the step's form fields (sent as plain objects). */
-export type WorkItem = Omit<Api.WorkItemOut, "form"> & { form: FormField[] };
+export type WorkItem = Api.WorkItemOut;
 
 export type RunDetail = Omit<Api.RunDetail, "run" | "work_items"> & { run: RunRow; work_items: WorkItem[] };
 

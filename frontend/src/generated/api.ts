@@ -1275,7 +1275,7 @@ export interface components {
              * Email
              * @default
              */
-            email: string;
+            email?: string;
             /**
              * Skills
              * @description Skill -> level 1..5
@@ -1289,23 +1289,23 @@ export interface components {
              * Max Items
              * @default 5
              */
-            max_items: number;
+            max_items?: number;
             /**
              * Max Load
              * @default null
              */
-            max_load: number | null;
+            max_load?: number | null;
             /**
              * Availability
              * @default offline
              * @enum {string}
              */
-            availability: "online" | "away" | "offline";
+            availability?: "online" | "away" | "offline";
             /**
              * Timezone
              * @default UTC
              */
-            timezone: string;
+            timezone?: string;
             /** Working Hours */
             working_hours?: {
                 [key: string]: string[][];
@@ -1314,12 +1314,12 @@ export interface components {
              * Out Of Office From
              * @default null
              */
-            out_of_office_from: string | null;
+            out_of_office_from?: string | null;
             /**
              * Out Of Office Until
              * @default null
              */
-            out_of_office_until: string | null;
+            out_of_office_until?: string | null;
         };
         /**
          * AgentList
@@ -1347,11 +1347,11 @@ export interface components {
              * Skills
              * @description Skill -> level 1..5
              */
-            skills?: {
+            skills: {
                 [key: string]: number;
             };
             /** Languages */
-            languages?: string[];
+            languages: string[];
             /**
              * Max Items
              * @default 5
@@ -1374,7 +1374,7 @@ export interface components {
              */
             timezone: string;
             /** Working Hours */
-            working_hours?: {
+            working_hours: {
                 [key: string]: string[][];
             };
             /**
@@ -1408,7 +1408,7 @@ export interface components {
              */
             why_unavailable: string;
             /** Queues */
-            queues?: string[];
+            queues: string[];
         };
         /**
          * AgentUse
@@ -1432,7 +1432,31 @@ export interface components {
          * Assignment
          * @description Where an interactive step's work item goes.
          */
-        Assignment: {
+        "Assignment-Input": {
+            /**
+             * Queue
+             * @default null
+             */
+            queue?: string | null;
+            /**
+             * Agent
+             * @description A named agent, bypassing routing
+             * @default null
+             */
+            agent?: string | null;
+            /** Skills */
+            skills?: string[];
+            /**
+             * @description Overrides the queue's strategy for this step
+             * @default null
+             */
+            strategy?: components["schemas"]["RoutingStrategy"] | null;
+        };
+        /**
+         * Assignment
+         * @description Where an interactive step's work item goes.
+         */
+        "Assignment-Output": {
             /**
              * Queue
              * @default null
@@ -1445,7 +1469,7 @@ export interface components {
              */
             agent: string | null;
             /** Skills */
-            skills?: string[];
+            skills: string[];
             /**
              * @description Overrides the queue's strategy for this step
              * @default null
@@ -1518,14 +1542,14 @@ export interface components {
              * Name
              * @default
              */
-            name: string;
+            name?: string;
             /**
              * After
              * @description Steps of the same stage this step waits for
              */
             after?: string[];
             /** @default null */
-            entry_condition: components["schemas"]["Group-Input"] | null;
+            entry_condition?: components["schemas"]["Group-Input"] | null;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -1538,14 +1562,14 @@ export interface components {
             action: string;
             /** Inputs */
             inputs?: {
-                [key: string]: components["schemas"]["StepInput"];
+                [key: string]: components["schemas"]["StepInput-Input"];
             };
-            retry?: components["schemas"]["RetryPolicy"];
+            retry?: components["schemas"]["RetryPolicy-Input"];
             /**
              * Timeout Seconds
              * @default 60
              */
-            timeout_seconds: number;
+            timeout_seconds?: number;
         };
         /**
          * BackgroundStep
@@ -1566,7 +1590,7 @@ export interface components {
              * After
              * @description Steps of the same stage this step waits for
              */
-            after?: string[];
+            after: string[];
             /** @default null */
             entry_condition: components["schemas"]["Group-Output"] | null;
             /**
@@ -1580,10 +1604,10 @@ export interface components {
              */
             action: string;
             /** Inputs */
-            inputs?: {
-                [key: string]: components["schemas"]["StepInput"];
+            inputs: {
+                [key: string]: components["schemas"]["StepInput-Output"];
             };
-            retry?: components["schemas"]["RetryPolicy"];
+            retry: components["schemas"]["RetryPolicy-Output"];
             /**
              * Timeout Seconds
              * @default 60
@@ -1606,7 +1630,7 @@ export interface components {
              * Reason
              * @default
              */
-            reason: string;
+            reason?: string;
         };
         /**
          * BulkItem
@@ -1649,12 +1673,12 @@ export interface components {
              * Description
              * @default
              */
-            description: string;
+            description?: string;
             /**
              * Timezone
              * @default UTC
              */
-            timezone: string;
+            timezone?: string;
             /** Hours */
             hours?: {
                 [key: string]: string[][];
@@ -1664,13 +1688,13 @@ export interface components {
              * @description ISO 3166-1 alpha-2 code of the country whose public holidays it keeps
              * @default null
              */
-            country: string | null;
+            country?: string | null;
             /**
              * Region
              * @description The country's subdivision code, such as BY (Bavaria) in DE
              * @default null
              */
-            region: string | null;
+            region?: string | null;
             /**
              * Holidays
              * @description The calendar's own holidays, on top of the country's
@@ -1703,7 +1727,7 @@ export interface components {
              */
             timezone: string;
             /** Hours */
-            hours?: {
+            hours: {
                 [key: string]: string[][];
             };
             /**
@@ -1722,9 +1746,9 @@ export interface components {
              * Holidays
              * @description The calendar's own holidays, on top of the country's
              */
-            holidays?: string[];
+            holidays: string[];
             /** Public Holidays */
-            public_holidays?: components["schemas"]["PublicHoliday"][];
+            public_holidays: components["schemas"]["PublicHoliday"][];
         };
         /**
          * CaseChange
@@ -1794,7 +1818,40 @@ export interface components {
          * CaseField
          * @description A typed field of the case record.
          */
-        CaseField: {
+        "CaseField-Input": {
+            /**
+             * Name
+             * @description Letters, digits, '_' and '-', starting with a letter or '_'
+             */
+            name: string;
+            /**
+             * Label
+             * @default
+             */
+            label?: string;
+            /** @default string */
+            type?: components["schemas"]["FieldType"];
+            /**
+             * Values
+             * @description Allowed values of a picklist
+             */
+            values?: string[];
+            /**
+             * Required
+             * @default false
+             */
+            required?: boolean;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+        };
+        /**
+         * CaseField
+         * @description A typed field of the case record.
+         */
+        "CaseField-Output": {
             /**
              * Name
              * @description Letters, digits, '_' and '-', starting with a letter or '_'
@@ -1811,7 +1868,7 @@ export interface components {
              * Values
              * @description Allowed values of a picklist
              */
-            values?: string[];
+            values: string[];
             /**
              * Required
              * @default false
@@ -1903,12 +1960,12 @@ export interface components {
              * Reason
              * @default
              */
-            reason: string;
+            reason?: string;
             /**
              * Step Id
              * @default null
              */
-            step_id: string | null;
+            step_id?: string | null;
         };
         /**
          * CompleteBody
@@ -1932,17 +1989,17 @@ export interface components {
              * Password
              * @default null
              */
-            password: string | null;
+            password?: string | null;
             /**
              * Display Name
              * @default
              */
-            display_name: string;
+            display_name?: string;
             /**
              * Agent Id
              * @default null
              */
-            agent_id: string | null;
+            agent_id?: string | null;
         };
         /**
          * CreateCaseBody
@@ -1957,7 +2014,7 @@ export interface components {
              * Workflow Id
              * @default null
              */
-            workflow_id: string | null;
+            workflow_id?: string | null;
         };
         /**
          * CreateTokenBody
@@ -1969,7 +2026,7 @@ export interface components {
             /** Name */
             name: string;
             /** @default null */
-            role: components["schemas"]["Role"] | null;
+            role?: components["schemas"]["Role"] | null;
         };
         /**
          * CreateWorkflowBody
@@ -2039,13 +2096,13 @@ export interface components {
              * Name
              * @default
              */
-            name: string;
+            name?: string;
             /**
              * Description
              * @default
              */
-            description: string;
-            position?: components["schemas"]["Position"];
+            description?: string;
+            position?: components["schemas"]["Position-Input"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -2057,7 +2114,7 @@ export interface components {
              * @description Taken when no outcome's condition holds
              * @default null
              */
-            default_outcome: components["schemas"]["Outcome-Input"] | null;
+            default_outcome?: components["schemas"]["Outcome-Input"] | null;
         };
         /**
          * DecisionNode
@@ -2079,14 +2136,14 @@ export interface components {
              * @default
              */
             description: string;
-            position?: components["schemas"]["Position"];
+            position: components["schemas"]["Position-Output"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
             kind: "decision";
             /** Outcomes */
-            outcomes?: components["schemas"]["Outcome-Output"][];
+            outcomes: components["schemas"]["Outcome-Output"][];
             /**
              * @description Taken when no outcome's condition holds
              * @default null
@@ -2138,7 +2195,35 @@ export interface components {
          * Edge
          * @description A directed edge between two nodes.
          */
-        Edge: {
+        "Edge-Input": {
+            /**
+             * Id
+             * @description Letters, digits, '_' and '-', starting with a letter or '_'
+             */
+            id: string;
+            /** Source */
+            source: string;
+            /** Target */
+            target: string;
+            /** @default next */
+            kind?: components["schemas"]["EdgeKind"];
+            /**
+             * Outcome
+             * @description The decision outcome id this edge carries (outcome or goto)
+             * @default null
+             */
+            outcome?: string | null;
+            /**
+             * Label
+             * @default
+             */
+            label?: string;
+        };
+        /**
+         * Edge
+         * @description A directed edge between two nodes.
+         */
+        "Edge-Output": {
             /**
              * Id
              * @description Letters, digits, '_' and '-', starting with a letter or '_'
@@ -2174,17 +2259,49 @@ export interface components {
          */
         ElementChanges: {
             /** Added */
-            added?: string[];
+            added: string[];
             /** Removed */
-            removed?: string[];
+            removed: string[];
             /** Changed */
-            changed?: string[];
+            changed: string[];
         };
         /**
          * EndNode
          * @description Where a run finishes, with its resolution.
          */
-        EndNode: {
+        "EndNode-Input": {
+            /**
+             * Id
+             * @description Letters, digits, '_' and '-', starting with a letter or '_'
+             */
+            id: string;
+            /**
+             * Name
+             * @default
+             */
+            name?: string;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            position?: components["schemas"]["Position-Input"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "end";
+            /**
+             * Resolution
+             * @default resolved
+             */
+            resolution?: string;
+        };
+        /**
+         * EndNode
+         * @description Where a run finishes, with its resolution.
+         */
+        "EndNode-Output": {
             /**
              * Id
              * @description Letters, digits, '_' and '-', starting with a letter or '_'
@@ -2200,7 +2317,7 @@ export interface components {
              * @default
              */
             description: string;
-            position?: components["schemas"]["Position"];
+            position: components["schemas"]["Position-Output"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -2240,7 +2357,49 @@ export interface components {
          * EscalationAction
          * @description One action of an escalation rule; which fields matter depends on ``kind``.
          */
-        EscalationAction: {
+        "EscalationAction-Input": {
+            kind: components["schemas"]["EscalationActionKind"];
+            /**
+             * Queue
+             * @description reassign: the queue to move to
+             * @default null
+             */
+            queue?: string | null;
+            /**
+             * Skills
+             * @description reassign: skills required
+             */
+            skills?: string[];
+            /**
+             * By
+             * @description raise_priority: classes to raise by
+             * @default 1
+             */
+            by?: number;
+            /**
+             * To
+             * @description notify: recipients, comma-separated
+             * @default null
+             */
+            to?: string | null;
+            /**
+             * Message
+             * @description notify: may use {field} placeholders
+             * @default
+             */
+            message?: string;
+            /**
+             * Node Id
+             * @description goto_stage: the stage to jump to
+             * @default null
+             */
+            node_id?: string | null;
+        };
+        /**
+         * EscalationAction
+         * @description One action of an escalation rule; which fields matter depends on ``kind``.
+         */
+        "EscalationAction-Output": {
             kind: components["schemas"]["EscalationActionKind"];
             /**
              * Queue
@@ -2252,7 +2411,7 @@ export interface components {
              * Skills
              * @description reassign: skills required
              */
-            skills?: string[];
+            skills: string[];
             /**
              * By
              * @description raise_priority: classes to raise by
@@ -2302,10 +2461,10 @@ export interface components {
              * Name
              * @default
              */
-            name: string;
+            name?: string;
             condition: components["schemas"]["Group-Input"];
             /** Actions */
-            actions: components["schemas"]["EscalationAction"][];
+            actions: components["schemas"]["EscalationAction-Input"][];
             /**
              * Stages
              * @description Only while the run is at these stages (empty: any)
@@ -2333,12 +2492,12 @@ export interface components {
             name: string;
             condition: components["schemas"]["Group-Output"];
             /** Actions */
-            actions: components["schemas"]["EscalationAction"][];
+            actions: components["schemas"]["EscalationAction-Output"][];
             /**
              * Stages
              * @description Only while the run is at these stages (empty: any)
              */
-            stages?: string[];
+            stages: string[];
         };
         /**
          * FieldType
@@ -2350,7 +2509,40 @@ export interface components {
          * FormField
          * @description A field the assignee of an interactive step fills in.
          */
-        FormField: {
+        "FormField-Input": {
+            /**
+             * Name
+             * @description Letters, digits, '_' and '-', starting with a letter or '_'
+             */
+            name: string;
+            /**
+             * Label
+             * @default
+             */
+            label?: string;
+            /** @default string */
+            type?: components["schemas"]["FieldType"];
+            /**
+             * Values
+             * @description Allowed values of a picklist
+             */
+            values?: string[];
+            /**
+             * Required
+             * @default false
+             */
+            required?: boolean;
+            /**
+             * Help
+             * @default
+             */
+            help?: string;
+        };
+        /**
+         * FormField
+         * @description A field the assignee of an interactive step fills in.
+         */
+        "FormField-Output": {
             /**
              * Name
              * @description Letters, digits, '_' and '-', starting with a letter or '_'
@@ -2367,7 +2559,7 @@ export interface components {
              * Values
              * @description Allowed values of a picklist
              */
-            values?: string[];
+            values: string[];
             /**
              * Required
              * @default false
@@ -2394,9 +2586,9 @@ export interface components {
              * @default all
              * @enum {string}
              */
-            match: "all" | "any";
+            match?: "all" | "any";
             /** Rules */
-            rules?: (components["schemas"]["Rule"] | components["schemas"]["Group-Input"])[];
+            rules?: (components["schemas"]["Rule-Input"] | components["schemas"]["Group-Input"])[];
         };
         /**
          * Group
@@ -2415,7 +2607,7 @@ export interface components {
              */
             match: "all" | "any";
             /** Rules */
-            rules?: (components["schemas"]["Rule"] | components["schemas"]["Group-Output"])[];
+            rules: (components["schemas"]["Rule-Output"] | components["schemas"]["Group-Output"])[];
         };
         /**
          * Health
@@ -2498,9 +2690,7 @@ export interface components {
              */
             case_subject: string;
             /** Form */
-            form?: {
-                [key: string]: unknown;
-            }[];
+            form: components["schemas"]["FormField-Output"][];
         };
         /**
          * InboxOut
@@ -2554,24 +2744,24 @@ export interface components {
              * Name
              * @default
              */
-            name: string;
+            name?: string;
             /**
              * After
              * @description Steps of the same stage this step waits for
              */
             after?: string[];
             /** @default null */
-            entry_condition: components["schemas"]["Group-Input"] | null;
+            entry_condition?: components["schemas"]["Group-Input"] | null;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
             kind: "interactive";
-            assignment?: components["schemas"]["Assignment"];
+            assignment?: components["schemas"]["Assignment-Input"];
             /** Form */
-            form?: components["schemas"]["FormField"][];
+            form?: components["schemas"]["FormField-Input"][];
             /** @default null */
-            sla: components["schemas"]["SLA"] | null;
+            sla?: components["schemas"]["SLA-Input"] | null;
         };
         /**
          * InteractiveStep
@@ -2592,7 +2782,7 @@ export interface components {
              * After
              * @description Steps of the same stage this step waits for
              */
-            after?: string[];
+            after: string[];
             /** @default null */
             entry_condition: components["schemas"]["Group-Output"] | null;
             /**
@@ -2600,11 +2790,11 @@ export interface components {
              * @enum {string}
              */
             kind: "interactive";
-            assignment?: components["schemas"]["Assignment"];
+            assignment: components["schemas"]["Assignment-Output"];
             /** Form */
-            form?: components["schemas"]["FormField"][];
+            form: components["schemas"]["FormField-Output"][];
             /** @default null */
-            sla: components["schemas"]["SLA"] | null;
+            sla: components["schemas"]["SLA-Output"] | null;
         };
         /**
          * LogPage
@@ -2676,11 +2866,11 @@ export interface components {
             /** Sla Breached Open */
             sla_breached_open: number;
             /** Time In Stage */
-            time_in_stage?: components["schemas"]["StageTime"][];
+            time_in_stage: components["schemas"]["StageTime"][];
             /** Utilisation */
-            utilisation?: components["schemas"]["AgentUse"][];
+            utilisation: components["schemas"]["AgentUse"][];
             /** Days */
-            days?: components["schemas"]["DayPoint"][];
+            days: components["schemas"]["DayPoint"][];
         };
         /**
          * MonitorOut
@@ -2757,7 +2947,7 @@ export interface components {
             /** Label */
             label: string;
             /** @default null */
-            condition: components["schemas"]["Group-Input"] | null;
+            condition?: components["schemas"]["Group-Input"] | null;
         };
         /**
          * Outcome
@@ -2796,7 +2986,23 @@ export interface components {
          * Position
          * @description Where a node sits on the canvas.
          */
-        Position: {
+        "Position-Input": {
+            /**
+             * X
+             * @default 0
+             */
+            x?: number;
+            /**
+             * Y
+             * @default 0
+             */
+            y?: number;
+        };
+        /**
+         * Position
+         * @description Where a node sits on the canvas.
+         */
+        "Position-Output": {
             /**
              * X
              * @default 0
@@ -2850,7 +3056,7 @@ export interface components {
              * Related
              * @description Other element ids involved, such as the edges of a cycle
              */
-            related?: string[];
+            related: string[];
         };
         /**
          * ProblemCode
@@ -2895,13 +3101,13 @@ export interface components {
              * Note
              * @default
              */
-            note: string;
+            note?: string;
             /**
              * Activate
              * @description Also make the new version the active one
              * @default false
              */
-            activate: boolean;
+            activate?: boolean;
         };
         /**
          * PublishResult
@@ -2932,20 +3138,20 @@ export interface components {
              * Description
              * @default
              */
-            description: string;
+            description?: string;
             /**
              * Strategy
              * @default round_robin
              * @enum {string}
              */
-            strategy: "round_robin" | "load_balanced" | "skills_based" | "pull_next";
+            strategy?: "round_robin" | "load_balanced" | "skills_based" | "pull_next";
             /** Members */
             members?: string[];
             /**
              * Calendar
              * @default null
              */
-            calendar: string | null;
+            calendar?: string | null;
         };
         /**
          * QueueList
@@ -2974,7 +3180,7 @@ export interface components {
              */
             strategy: "round_robin" | "load_balanced" | "skills_based" | "pull_next";
             /** Members */
-            members?: string[];
+            members: string[];
             /**
              * Calendar
              * @default null
@@ -2995,7 +3201,33 @@ export interface components {
          * RetryPolicy
          * @description How often and how patiently a failing background step is retried.
          */
-        RetryPolicy: {
+        "RetryPolicy-Input": {
+            /**
+             * Max Attempts
+             * @default 3
+             */
+            max_attempts?: number;
+            /**
+             * Initial Backoff Seconds
+             * @default 1
+             */
+            initial_backoff_seconds?: number;
+            /**
+             * Backoff Multiplier
+             * @default 2
+             */
+            backoff_multiplier?: number;
+            /**
+             * Max Backoff Seconds
+             * @default 300
+             */
+            max_backoff_seconds?: number;
+        };
+        /**
+         * RetryPolicy
+         * @description How often and how patiently a failing background step is retried.
+         */
+        "RetryPolicy-Output": {
             /**
              * Max Attempts
              * @default 3
@@ -3049,7 +3281,29 @@ export interface components {
          * Rule
          * @description One ``field operator value`` comparison.
          */
-        Rule: {
+        "Rule-Input": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "rule";
+            /**
+             * Field
+             * @description A field path such as case.priority
+             */
+            field: string;
+            op: components["schemas"]["Operator"];
+            /**
+             * Value
+             * @default null
+             */
+            value?: unknown;
+        };
+        /**
+         * Rule
+         * @description One ``field operator value`` comparison.
+         */
+        "Rule-Output": {
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -3182,21 +3436,21 @@ export interface components {
              */
             stage_open: boolean;
             /** Visits */
-            visits?: {
+            visits: {
                 [key: string]: number;
             };
             /** Steps */
-            steps?: {
+            steps: {
                 [key: string]: components["schemas"]["StepState"];
             };
             /** Step Outputs */
-            step_outputs?: {
+            step_outputs: {
                 [key: string]: {
                     [key: string]: unknown;
                 };
             };
             /** Case */
-            case?: {
+            case: {
                 [key: string]: unknown;
             };
             /**
@@ -3229,7 +3483,7 @@ export interface components {
              */
             resolution: string | null;
             /** Attempts */
-            attempts?: {
+            attempts: {
                 [key: string]: number;
             };
             /** @default null */
@@ -3240,9 +3494,9 @@ export interface components {
              */
             loops: number;
             /** Deferred */
-            deferred?: components["schemas"]["DeferredEvent"][];
+            deferred: components["schemas"]["DeferredEvent"][];
             /** Escalations */
-            escalations?: {
+            escalations: {
                 [key: string]: string;
             };
         };
@@ -3256,7 +3510,27 @@ export interface components {
          * SLA
          * @description A service-level target: breached after ``target_minutes``, at risk after ``warning``.
          */
-        SLA: {
+        "SLA-Input": {
+            /** Target Minutes */
+            target_minutes: number;
+            /**
+             * Warning Minutes
+             * @description Elapsed minutes after which the SLA is at risk
+             * @default null
+             */
+            warning_minutes?: number | null;
+            /**
+             * Calendar
+             * @description Business calendar for the clock
+             * @default null
+             */
+            calendar?: string | null;
+        };
+        /**
+         * SLA
+         * @description A service-level target: breached after ``target_minutes``, at risk after ``warning``.
+         */
+        "SLA-Output": {
             /** Target Minutes */
             target_minutes: number;
             /**
@@ -3327,7 +3601,7 @@ export interface components {
             /** Updateable */
             updateable: boolean;
             /** Picklist Values */
-            picklist_values?: string[];
+            picklist_values: string[];
         };
         /** SalesforceFieldList */
         SalesforceFieldList: {
@@ -3342,7 +3616,25 @@ export interface components {
          * SalesforceFieldMapping
          * @description One Salesforce field copied into one case field.
          */
-        SalesforceFieldMapping: {
+        "SalesforceFieldMapping-Input": {
+            /**
+             * Sf Field
+             * @description API name or relationship path, such as Owner.Name
+             */
+            sf_field: string;
+            /**
+             * Case Field
+             * @description The case field that receives it
+             */
+            case_field: string;
+            /** @default auto */
+            convert?: components["schemas"]["SalesforceConvert"];
+        };
+        /**
+         * SalesforceFieldMapping
+         * @description One Salesforce field copied into one case field.
+         */
+        "SalesforceFieldMapping-Output": {
             /**
              * Sf Field
              * @description API name or relationship path, such as Owner.Name
@@ -3497,7 +3789,39 @@ export interface components {
          * SalesforceTrigger
          * @description Where a Salesforce-triggered workflow takes its cases from.
          */
-        SalesforceTrigger: {
+        "SalesforceTrigger-Input": {
+            /**
+             * Sobject
+             * @description The sObject API name
+             * @default Case
+             */
+            sobject?: string;
+            /**
+             * Soql Filter
+             * @description A SOQL condition (what follows WHERE); empty: every record
+             * @default null
+             */
+            soql_filter?: string | null;
+            /** Field Mapping */
+            field_mapping?: components["schemas"]["SalesforceFieldMapping-Input"][];
+            /**
+             * Id Field
+             * @description The case field that receives the record Id (actions read it)
+             * @default salesforce_id
+             */
+            id_field?: string;
+            /**
+             * Backfill
+             * @description On the first sync, load every matching record (Bulk API 2.0)
+             * @default true
+             */
+            backfill?: boolean;
+        };
+        /**
+         * SalesforceTrigger
+         * @description Where a Salesforce-triggered workflow takes its cases from.
+         */
+        "SalesforceTrigger-Output": {
             /**
              * Sobject
              * @description The sObject API name
@@ -3511,7 +3835,7 @@ export interface components {
              */
             soql_filter: string | null;
             /** Field Mapping */
-            field_mapping?: components["schemas"]["SalesforceFieldMapping"][];
+            field_mapping: components["schemas"]["SalesforceFieldMapping-Output"][];
             /**
              * Id Field
              * @description The case field that receives the record Id (actions read it)
@@ -3566,7 +3890,20 @@ export interface components {
          * SkillIn
          * @description A skill as created or updated.
          */
-        SkillIn: {
+        "SkillIn-Input": {
+            /** Name */
+            name: string;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+        };
+        /**
+         * SkillIn
+         * @description A skill as created or updated.
+         */
+        "SkillIn-Output": {
             /** Name */
             name: string;
             /**
@@ -3581,7 +3918,7 @@ export interface components {
          */
         SkillList: {
             /** Skills */
-            skills: components["schemas"]["SkillIn"][];
+            skills: components["schemas"]["SkillIn-Output"][];
         };
         /**
          * SlaClock
@@ -3651,13 +3988,13 @@ export interface components {
              * Name
              * @default
              */
-            name: string;
+            name?: string;
             /**
              * Description
              * @default
              */
-            description: string;
-            position?: components["schemas"]["Position"];
+            description?: string;
+            position?: components["schemas"]["Position-Input"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -3666,20 +4003,20 @@ export interface components {
             /** Steps */
             steps?: (components["schemas"]["BackgroundStep-Input"] | components["schemas"]["InteractiveStep-Input"])[];
             /** @default null */
-            entry_condition: components["schemas"]["Group-Input"] | null;
+            entry_condition?: components["schemas"]["Group-Input"] | null;
             /**
              * @description Leave early when true; otherwise when every step is done
              * @default null
              */
-            exit_condition: components["schemas"]["Group-Input"] | null;
+            exit_condition?: components["schemas"]["Group-Input"] | null;
             /**
              * Owner
              * @description The queue or team that owns the stage
              * @default null
              */
-            owner: string | null;
+            owner?: string | null;
             /** @default null */
-            sla: components["schemas"]["SLA"] | null;
+            sla?: components["schemas"]["SLA-Input"] | null;
         };
         /**
          * StageNode
@@ -3701,14 +4038,14 @@ export interface components {
              * @default
              */
             description: string;
-            position?: components["schemas"]["Position"];
+            position: components["schemas"]["Position-Output"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
             kind: "stage";
             /** Steps */
-            steps?: (components["schemas"]["BackgroundStep-Output"] | components["schemas"]["InteractiveStep-Output"])[];
+            steps: (components["schemas"]["BackgroundStep-Output"] | components["schemas"]["InteractiveStep-Output"])[];
             /** @default null */
             entry_condition: components["schemas"]["Group-Output"] | null;
             /**
@@ -3723,7 +4060,7 @@ export interface components {
              */
             owner: string | null;
             /** @default null */
-            sla: components["schemas"]["SLA"] | null;
+            sla: components["schemas"]["SLA-Output"] | null;
         };
         /**
          * StageTime
@@ -3738,7 +4075,34 @@ export interface components {
          * StartNode
          * @description Where every run begins.
          */
-        StartNode: {
+        "StartNode-Input": {
+            /**
+             * Id
+             * @description Letters, digits, '_' and '-', starting with a letter or '_'
+             */
+            id: string;
+            /**
+             * Name
+             * @default
+             */
+            name?: string;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            position?: components["schemas"]["Position-Input"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "start";
+        };
+        /**
+         * StartNode
+         * @description Where every run begins.
+         */
+        "StartNode-Output": {
             /**
              * Id
              * @description Letters, digits, '_' and '-', starting with a letter or '_'
@@ -3754,7 +4118,7 @@ export interface components {
              * @default
              */
             description: string;
-            position?: components["schemas"]["Position"];
+            position: components["schemas"]["Position-Output"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -3774,7 +4138,7 @@ export interface components {
              * Version
              * @default null
              */
-            version: number | null;
+            version?: number | null;
         };
         /**
          * StepCompleted
@@ -3796,7 +4160,7 @@ export interface components {
             /** Attempt */
             attempt: number;
             /** Outputs */
-            outputs?: {
+            outputs: {
                 [key: string]: unknown;
             };
             /**
@@ -3838,7 +4202,26 @@ export interface components {
          * StepInput
          * @description A typed input of a background step: a literal value or a reference to a field.
          */
-        StepInput: {
+        "StepInput-Input": {
+            /** @default string */
+            type?: components["schemas"]["FieldType"];
+            /**
+             * Value
+             * @default null
+             */
+            value?: unknown;
+            /**
+             * Ref
+             * @description A field path such as case.email
+             * @default null
+             */
+            ref?: string | null;
+        };
+        /**
+         * StepInput
+         * @description A typed input of a background step: a literal value or a reference to a field.
+         */
+        "StepInput-Output": {
             /** @default string */
             type: components["schemas"]["FieldType"];
             /**
@@ -3878,7 +4261,7 @@ export interface components {
              */
             finished_at: string | null;
             /** Outputs */
-            outputs?: {
+            outputs: {
                 [key: string]: unknown;
             };
             /**
@@ -3925,7 +4308,7 @@ export interface components {
             /** Purpose */
             purpose: string;
             /** Data */
-            data?: {
+            data: {
                 [key: string]: unknown;
             };
         };
@@ -3973,22 +4356,22 @@ export interface components {
              * @default manual
              * @enum {string}
              */
-            kind: "manual" | "record";
+            kind?: "manual" | "record";
             /** @default create */
-            on: components["schemas"]["TriggerEvent"];
+            on?: components["schemas"]["TriggerEvent"];
             /** @default null */
-            condition: components["schemas"]["Group-Input"] | null;
+            condition?: components["schemas"]["Group-Input"] | null;
             /**
              * Source
              * @description Where case records come from
              * @default baton
              */
-            source: string;
+            source?: string;
             /**
              * @description Poll this sObject for the cases (source 'salesforce')
              * @default null
              */
-            salesforce: components["schemas"]["SalesforceTrigger"] | null;
+            salesforce?: components["schemas"]["SalesforceTrigger-Input"] | null;
         };
         /**
          * Trigger
@@ -4015,7 +4398,7 @@ export interface components {
              * @description Poll this sObject for the cases (source 'salesforce')
              * @default null
              */
-            salesforce: components["schemas"]["SalesforceTrigger"] | null;
+            salesforce: components["schemas"]["SalesforceTrigger-Output"] | null;
         };
         /**
          * TriggerEvent
@@ -4029,27 +4412,27 @@ export interface components {
          */
         UpdateAccountBody: {
             /** @default null */
-            role: components["schemas"]["Role"] | null;
+            role?: components["schemas"]["Role"] | null;
             /**
              * Disabled
              * @default null
              */
-            disabled: boolean | null;
+            disabled?: boolean | null;
             /**
              * Display Name
              * @default null
              */
-            display_name: string | null;
+            display_name?: string | null;
             /**
              * Agent Id
              * @default null
              */
-            agent_id: string | null;
+            agent_id?: string | null;
             /**
              * Clear Agent
              * @default false
              */
-            clear_agent: boolean;
+            clear_agent?: boolean;
         };
         /**
          * UpdateCaseBody
@@ -4064,7 +4447,7 @@ export interface components {
              * Expected Version
              * @default null
              */
-            expected_version: number | null;
+            expected_version?: number | null;
         };
         /**
          * ValidateBody
@@ -4158,7 +4541,7 @@ export interface components {
             /** Work Item Key */
             work_item_key: string;
             /** Data */
-            data?: {
+            data: {
                 [key: string]: unknown;
             };
         };
@@ -4192,9 +4575,7 @@ export interface components {
             /** Assignee */
             assignee: string | null;
             /** Form */
-            form: {
-                [key: string]: unknown;
-            }[];
+            form: components["schemas"]["FormField-Output"][];
             status: components["schemas"]["WorkItemStatus"];
             /** Due At */
             due_at: string | null;
@@ -4236,25 +4617,25 @@ export interface components {
              * Description
              * @default
              */
-            description: string;
+            description?: string;
             /**
              * Schema Version
              * @default 1
              */
-            schema_version: number;
+            schema_version?: number;
             /** Case Schema */
-            case_schema?: components["schemas"]["CaseField"][];
+            case_schema?: components["schemas"]["CaseField-Input"][];
             trigger?: components["schemas"]["Trigger-Input"];
             /**
              * Max Visits Per Node
              * @description Loop guard: visits of one node per run
              * @default 25
              */
-            max_visits_per_node: number;
+            max_visits_per_node?: number;
             /** Nodes */
-            nodes?: (components["schemas"]["StartNode"] | components["schemas"]["StageNode-Input"] | components["schemas"]["DecisionNode-Input"] | components["schemas"]["EndNode"])[];
+            nodes?: (components["schemas"]["StartNode-Input"] | components["schemas"]["StageNode-Input"] | components["schemas"]["DecisionNode-Input"] | components["schemas"]["EndNode-Input"])[];
             /** Edges */
-            edges?: components["schemas"]["Edge"][];
+            edges?: components["schemas"]["Edge-Input"][];
             /**
              * Escalations
              * @description Rules that escalate a run before (or at) a breach
@@ -4284,8 +4665,8 @@ export interface components {
              */
             schema_version: number;
             /** Case Schema */
-            case_schema?: components["schemas"]["CaseField"][];
-            trigger?: components["schemas"]["Trigger-Output"];
+            case_schema: components["schemas"]["CaseField-Output"][];
+            trigger: components["schemas"]["Trigger-Output"];
             /**
              * Max Visits Per Node
              * @description Loop guard: visits of one node per run
@@ -4293,14 +4674,14 @@ export interface components {
              */
             max_visits_per_node: number;
             /** Nodes */
-            nodes?: (components["schemas"]["StartNode"] | components["schemas"]["StageNode-Output"] | components["schemas"]["DecisionNode-Output"] | components["schemas"]["EndNode"])[];
+            nodes: (components["schemas"]["StartNode-Output"] | components["schemas"]["StageNode-Output"] | components["schemas"]["DecisionNode-Output"] | components["schemas"]["EndNode-Output"])[];
             /** Edges */
-            edges?: components["schemas"]["Edge"][];
+            edges: components["schemas"]["Edge-Output"][];
             /**
              * Escalations
              * @description Rules that escalate a run before (or at) a breach
              */
-            escalations?: components["schemas"]["EscalationRule-Output"][];
+            escalations: components["schemas"]["EscalationRule-Output"][];
         };
         /**
          * WorkflowDetail
@@ -4369,13 +4750,13 @@ export interface components {
              * @description The new agent; null: back to the queue
              * @default null
              */
-            agent: string | null;
+            agent?: string | null;
             /**
              * Queue
              * @description Move it to this queue first
              * @default null
              */
-            queue: string | null;
+            queue?: string | null;
             /** Reason */
             reason: string;
         };
@@ -4390,7 +4771,7 @@ export interface components {
              * Reason
              * @default
              */
-            reason: string;
+            reason?: string;
         };
     };
     responses: never;
@@ -4409,7 +4790,8 @@ export type AgentIn = components['schemas']['AgentIn'];
 export type AgentList = components['schemas']['AgentList'];
 export type AgentOut = components['schemas']['AgentOut'];
 export type AgentUse = components['schemas']['AgentUse'];
-export type Assignment = components['schemas']['Assignment'];
+export type AssignmentInput = components['schemas']['Assignment-Input'];
+export type AssignmentOutput = components['schemas']['Assignment-Output'];
 export type AssignmentList = components['schemas']['AssignmentList'];
 export type AssignmentOut = components['schemas']['AssignmentOut'];
 export type AvailabilityBody = components['schemas']['AvailabilityBody'];
@@ -4425,7 +4807,8 @@ export type CaseChange = components['schemas']['CaseChange'];
 export type CaseChangeList = components['schemas']['CaseChangeList'];
 export type CaseCreated = components['schemas']['CaseCreated'];
 export type CaseDetail = components['schemas']['CaseDetail'];
-export type CaseField = components['schemas']['CaseField'];
+export type CaseFieldInput = components['schemas']['CaseField-Input'];
+export type CaseFieldOutput = components['schemas']['CaseField-Output'];
 export type CaseOut = components['schemas']['CaseOut'];
 export type CaseUpdated = components['schemas']['CaseUpdated'];
 export type Change = components['schemas']['Change'];
@@ -4441,18 +4824,22 @@ export type DecisionNodeInput = components['schemas']['DecisionNode-Input'];
 export type DecisionNodeOutput = components['schemas']['DecisionNode-Output'];
 export type DeferredEvent = components['schemas']['DeferredEvent'];
 export type Distribution = components['schemas']['Distribution'];
-export type Edge = components['schemas']['Edge'];
+export type EdgeInput = components['schemas']['Edge-Input'];
+export type EdgeOutput = components['schemas']['Edge-Output'];
 export type EdgeKind = components['schemas']['EdgeKind'];
 export type ElementChanges = components['schemas']['ElementChanges'];
-export type EndNode = components['schemas']['EndNode'];
+export type EndNodeInput = components['schemas']['EndNode-Input'];
+export type EndNodeOutput = components['schemas']['EndNode-Output'];
 export type ErrorBody = components['schemas']['ErrorBody'];
 export type ErrorInfo = components['schemas']['ErrorInfo'];
-export type EscalationAction = components['schemas']['EscalationAction'];
+export type EscalationActionInput = components['schemas']['EscalationAction-Input'];
+export type EscalationActionOutput = components['schemas']['EscalationAction-Output'];
 export type EscalationActionKind = components['schemas']['EscalationActionKind'];
 export type EscalationRuleInput = components['schemas']['EscalationRule-Input'];
 export type EscalationRuleOutput = components['schemas']['EscalationRule-Output'];
 export type FieldType = components['schemas']['FieldType'];
-export type FormField = components['schemas']['FormField'];
+export type FormFieldInput = components['schemas']['FormField-Input'];
+export type FormFieldOutput = components['schemas']['FormField-Output'];
 export type GroupInput = components['schemas']['Group-Input'];
 export type GroupOutput = components['schemas']['Group-Output'];
 export type Health = components['schemas']['Health'];
@@ -4474,7 +4861,8 @@ export type OutcomeInput = components['schemas']['Outcome-Input'];
 export type OutcomeOutput = components['schemas']['Outcome-Output'];
 export type PasswordBody = components['schemas']['PasswordBody'];
 export type PasswordResetBody = components['schemas']['PasswordResetBody'];
-export type Position = components['schemas']['Position'];
+export type PositionInput = components['schemas']['Position-Input'];
+export type PositionOutput = components['schemas']['Position-Output'];
 export type Problem = components['schemas']['Problem'];
 export type ProblemCode = components['schemas']['ProblemCode'];
 export type ProblemList = components['schemas']['ProblemList'];
@@ -4484,43 +4872,51 @@ export type PublishResult = components['schemas']['PublishResult'];
 export type QueueIn = components['schemas']['QueueIn'];
 export type QueueList = components['schemas']['QueueList'];
 export type QueueOut = components['schemas']['QueueOut'];
-export type RetryPolicy = components['schemas']['RetryPolicy'];
+export type RetryPolicyInput = components['schemas']['RetryPolicy-Input'];
+export type RetryPolicyOutput = components['schemas']['RetryPolicy-Output'];
 export type Role = components['schemas']['Role'];
 export type RoutingOptions = components['schemas']['RoutingOptions'];
 export type RoutingStrategy = components['schemas']['RoutingStrategy'];
-export type Rule = components['schemas']['Rule'];
+export type RuleInput = components['schemas']['Rule-Input'];
+export type RuleOutput = components['schemas']['Rule-Output'];
 export type RunDetail = components['schemas']['RunDetail'];
 export type RunList = components['schemas']['RunList'];
 export type RunOut = components['schemas']['RunOut'];
 export type RunState = components['schemas']['RunState'];
 export type RunStatus = components['schemas']['RunStatus'];
-export type Sla = components['schemas']['SLA'];
+export type SlaInput = components['schemas']['SLA-Input'];
+export type SlaOutput = components['schemas']['SLA-Output'];
 export type SalesforceConnection = components['schemas']['SalesforceConnection'];
 export type SalesforceConvert = components['schemas']['SalesforceConvert'];
 export type SalesforceFieldInfo = components['schemas']['SalesforceFieldInfo'];
 export type SalesforceFieldList = components['schemas']['SalesforceFieldList'];
-export type SalesforceFieldMapping = components['schemas']['SalesforceFieldMapping'];
+export type SalesforceFieldMappingInput = components['schemas']['SalesforceFieldMapping-Input'];
+export type SalesforceFieldMappingOutput = components['schemas']['SalesforceFieldMapping-Output'];
 export type SalesforceSecrets = components['schemas']['SalesforceSecrets'];
 export type SalesforceStream = components['schemas']['SalesforceStream'];
 export type SalesforceSyncResult = components['schemas']['SalesforceSyncResult'];
 export type SalesforceSyncStream = components['schemas']['SalesforceSyncStream'];
 export type SalesforceTestResult = components['schemas']['SalesforceTestResult'];
-export type SalesforceTrigger = components['schemas']['SalesforceTrigger'];
+export type SalesforceTriggerInput = components['schemas']['SalesforceTrigger-Input'];
+export type SalesforceTriggerOutput = components['schemas']['SalesforceTrigger-Output'];
 export type SaveDraftBody = components['schemas']['SaveDraftBody'];
 export type SessionInfo = components['schemas']['SessionInfo'];
 export type SessionUser = components['schemas']['SessionUser'];
-export type SkillIn = components['schemas']['SkillIn'];
+export type SkillInInput = components['schemas']['SkillIn-Input'];
+export type SkillInOutput = components['schemas']['SkillIn-Output'];
 export type SkillList = components['schemas']['SkillList'];
 export type SlaClock = components['schemas']['SlaClock'];
 export type SlaOut = components['schemas']['SlaOut'];
 export type StageNodeInput = components['schemas']['StageNode-Input'];
 export type StageNodeOutput = components['schemas']['StageNode-Output'];
 export type StageTime = components['schemas']['StageTime'];
-export type StartNode = components['schemas']['StartNode'];
+export type StartNodeInput = components['schemas']['StartNode-Input'];
+export type StartNodeOutput = components['schemas']['StartNode-Output'];
 export type StartRunBody = components['schemas']['StartRunBody'];
 export type StepCompleted = components['schemas']['StepCompleted'];
 export type StepFailed = components['schemas']['StepFailed'];
-export type StepInput = components['schemas']['StepInput'];
+export type StepInputInput = components['schemas']['StepInput-Input'];
+export type StepInputOutput = components['schemas']['StepInput-Output'];
 export type StepState = components['schemas']['StepState'];
 export type StepStatus = components['schemas']['StepStatus'];
 export type TimerFired = components['schemas']['TimerFired'];
@@ -6776,7 +7172,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SkillIn"];
+                "application/json": components["schemas"]["SkillIn-Input"];
             };
         };
         responses: {
@@ -6786,7 +7182,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SkillIn"];
+                    "application/json": components["schemas"]["SkillIn-Output"];
                 };
             };
             /** @description Malformed JSON, or a body or query that is not valid (paths in details.errors) */
@@ -7794,7 +8190,8 @@ export const changeKindValues: ReadonlyArray<FlattenedDeepRequired<components>["
 export const decisionNodeInputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DecisionNode-Input"]["kind"]> = ["decision"];
 export const decisionNodeOutputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DecisionNode-Output"]["kind"]> = ["decision"];
 export const edgeKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EdgeKind"]> = ["next", "outcome", "goto"];
-export const endNodeKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EndNode"]["kind"]> = ["end"];
+export const endNodeInputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EndNode-Input"]["kind"]> = ["end"];
+export const endNodeOutputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EndNode-Output"]["kind"]> = ["end"];
 export const escalationActionKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EscalationActionKind"]> = ["raise_priority", "reassign", "notify", "goto_stage"];
 export const fieldTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FieldType"]> = ["string", "number", "boolean", "date-time", "picklist"];
 export const groupInputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Group-Input"]["kind"]> = ["group"];
@@ -7810,14 +8207,16 @@ export const queueInStrategyValues: ReadonlyArray<FlattenedDeepRequired<componen
 export const queueOutStrategyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["QueueOut"]["strategy"]> = ["round_robin", "load_balanced", "skills_based", "pull_next"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["admin", "supervisor", "agent", "viewer"];
 export const routingStrategyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RoutingStrategy"]> = ["round_robin", "load_balanced", "skills_based", "pull_next"];
-export const ruleKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Rule"]["kind"]> = ["rule"];
+export const ruleInputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Rule-Input"]["kind"]> = ["rule"];
+export const ruleOutputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Rule-Output"]["kind"]> = ["rule"];
 export const runOutSlaAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RunOut"]["sla"]> = ["on_track", "at_risk", "breached"];
 export const runStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RunStatus"]> = ["running", "paused", "incident", "completed", "cancelled"];
 export const salesforceConvertValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SalesforceConvert"]> = ["auto", "string", "number", "integer", "boolean", "date-time", "date"];
 export const slaOutStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SlaOut"]["state"]> = ["on_track", "at_risk", "breached"];
 export const stageNodeInputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StageNode-Input"]["kind"]> = ["stage"];
 export const stageNodeOutputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StageNode-Output"]["kind"]> = ["stage"];
-export const startNodeKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StartNode"]["kind"]> = ["start"];
+export const startNodeInputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StartNode-Input"]["kind"]> = ["start"];
+export const startNodeOutputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StartNode-Output"]["kind"]> = ["start"];
 export const stepCompletedKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StepCompleted"]["kind"]> = ["step_completed"];
 export const stepFailedKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StepFailed"]["kind"]> = ["step_failed"];
 export const stepStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StepStatus"]> = ["pending", "running", "waiting", "retry_wait", "done", "failed", "skipped", "cancelled"];
