@@ -1,6 +1,7 @@
 // The designer REST API (see the contract in designer/). Every error arrives as
 // {"error": {"code", "message", "details"}} and becomes an ApiError.
 import { csrfHeaders, refreshCsrf, sessionEnded } from "../auth/session";
+import type * as Api from "../generated/api";
 import type { ActionInfo, Problem, Workflow } from "../model/types";
 
 export class ApiError extends Error {
@@ -14,43 +15,13 @@ export class ApiError extends Error {
   }
 }
 
-export interface WorkflowSummary {
-  id: string;
-  name: string;
-  description: string;
-  revision: number;
-  active_version: number | null;
-  latest_version: number | null;
-  updated_at: string;
-  node_count: number;
-  error_count: number;
-}
+export type WorkflowSummary = Api.WorkflowSummary;
 
-export interface WorkflowDetail {
-  id: string;
-  revision: number;
-  workflow: Workflow;
-  active_version: number | null;
-  latest_version: number | null;
-  updated_at: string;
-  problems: Problem[];
-}
+/** A stored workflow as the editor opens it: the draft document, its revision and problems. */
+export type WorkflowDetail = Omit<Api.WorkflowDetail, "workflow"> & { workflow: Workflow };
 
-export interface VersionInfo {
-  version: number;
-  published_at: string;
-  published_by: string | null;
-  note: string;
-  active: boolean;
-}
-
-export interface DiffResult {
-  from: string | number;
-  to: string | number;
-  nodes: { added: string[]; removed: string[]; changed: string[] };
-  edges: { added: string[]; removed: string[]; changed: string[] };
-  changes: { id: string; kind: "node" | "edge"; fields: string[] }[];
-}
+export type VersionInfo = Api.VersionSummary;
+export type DiffResult = Api.VersionDiff;
 
 class RawJson {
   constructor(readonly text: string) {}

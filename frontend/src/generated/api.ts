@@ -3555,9 +3555,9 @@ export interface components {
             configured: boolean;
             /**
              * Auth Mode
-             * @description password, jwt, session or none
+             * @enum {string}
              */
-            auth_mode: string;
+            auth_mode: "password" | "jwt" | "session" | "none";
             /** Instance Url */
             instance_url: string | null;
             /** Login Domain */
@@ -3763,7 +3763,7 @@ export interface components {
              * Auth Mode
              * @default null
              */
-            auth_mode: string | null;
+            auth_mode: ("password" | "jwt" | "session" | "none") | null;
             /**
              * Daily Api Requests Max
              * @default null
@@ -8211,7 +8211,9 @@ export const ruleInputKindValues: ReadonlyArray<FlattenedDeepRequired<components
 export const ruleOutputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Rule-Output"]["kind"]> = ["rule"];
 export const runOutSlaAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RunOut"]["sla"]> = ["on_track", "at_risk", "breached"];
 export const runStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RunStatus"]> = ["running", "paused", "incident", "completed", "cancelled"];
+export const salesforceConnectionAuth_modeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SalesforceConnection"]["auth_mode"]> = ["password", "jwt", "session", "none"];
 export const salesforceConvertValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SalesforceConvert"]> = ["auto", "string", "number", "integer", "boolean", "date-time", "date"];
+export const salesforceTestResultAuth_modeAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SalesforceTestResult"]["auth_mode"]> = ["password", "jwt", "session", "none"];
 export const slaOutStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SlaOut"]["state"]> = ["on_track", "at_risk", "breached"];
 export const stageNodeInputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StageNode-Input"]["kind"]> = ["stage"];
 export const stageNodeOutputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StageNode-Output"]["kind"]> = ["stage"];
