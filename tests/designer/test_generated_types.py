@@ -13,7 +13,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from designer.cli import cli
 from designer.cli.contract_cmds import openapi_of_fresh_app
 from graphs.schema import workflow_json_schema
 
@@ -32,6 +34,12 @@ def test_the_workflow_schema_dump_is_current() -> None:
 
 def test_the_openapi_dump_is_current() -> None:
     assert _dumped("openapi.json") == openapi_of_fresh_app(), f"openapi.json {STALE}"
+
+
+def test_baton_openapi_prints_the_document_make_types_dumps() -> None:
+    printed = CliRunner().invoke(cli, ["openapi"])
+    assert printed.exit_code == 0, printed.output
+    assert json.loads(printed.output) == _dumped("openapi.json")
 
 
 def test_the_generated_typescript_is_current(tmp_path: Path) -> None:
