@@ -126,3 +126,25 @@ def test_the_metrics_charts_have_legends_axes_and_tooltips(
         tooltip = volume.locator(".recharts-tooltip-wrapper")
         expect(tooltip).to_contain_text("Created")
         expect(page.get_by_test_id("chart-utilisation")).to_contain_text("Utilisation")
+
+
+def test_a_calendar_keeps_the_public_holidays_of_a_chosen_country_and_region(
+    browser: Browser, server_url: str
+) -> None:
+    with signed_in_page(browser, server_url) as page:
+        page.goto("/team")
+        page.get_by_test_id("tab-calendars").click()
+        page.get_by_test_id("new-calendar").click()
+        page.get_by_test_id("calendar-name").fill("munich-office")
+        page.get_by_test_id("calendar-timezone").fill("Europe/Berlin")
+        page.get_by_test_id("calendar-country").select_option("DE")
+        page.get_by_test_id("calendar-region").select_option("BY")
+        page.get_by_test_id("calendar-editor-save").click()
+        row = (
+            page.get_by_test_id("calendars-table")
+            .get_by_role("row")
+            .filter(has_text="munich-office")
+        )
+        expect(row).to_contain_text("Germany, Bayern")
+        row.click()  # the stored calendar lists the public holidays it keeps this year
+        expect(page.get_by_test_id("calendar-public-holidays")).to_contain_text("Epiphany")
