@@ -48,6 +48,10 @@ function Figure({ label, testId, children }: { label: string; testId: string; ch
   );
 }
 
+function NoData({ testId }: { testId: string }) {
+  return <div className="mx-plot mx-plot--empty" data-testid={testId}>No data in this period</div>;
+}
+
 export function DayBars({ days, series, testId, axis, format = String }: {
   days: string[]; series: Series[]; testId: string; axis: string; format?: (v: number) => string;
 }) {
@@ -74,6 +78,7 @@ export function DayLine({ days, series, testId, axis, max, format = String }: {
   days: string[]; series: Series[]; testId: string; axis: string; max?: number; format?: (v: number) => string;
 }) {
   const label = series.map((s) => s.label).join(" and ");
+  if (series.every((s) => s.values.every((v) => v === null))) return <NoData testId={testId} />;
   return (
     <Figure label={`${label} per day`} testId={testId}>
       <LineChart data={byDay(days, series)} margin={{ top: 8, right: 12, bottom: 0, left: 4 }} accessibilityLayer>
@@ -98,9 +103,7 @@ export function HBars({ rows, testId, axis, max, format = String, color = "#2f5b
   rows: { label: string; value: number | null; note?: string }[]; testId: string; axis: string; max?: number;
   format?: (v: number) => string; color?: string;
 }) {
-  if (rows.length === 0) {
-    return <div className="mx-plot mx-plot--empty" data-testid={testId}>No data in this period</div>;
-  }
+  if (rows.length === 0) return <NoData testId={testId} />;
   const data = rows.map((row) => ({ label: row.label, value: row.value, note: row.note ?? "" }));
   return (
     <div className="mx-plot" role="figure" aria-label={axis} data-testid={testId}>
