@@ -59,22 +59,6 @@ _UNSTAMPED_EVENT_VERSION = 1  # events were first stamped in version 2
 Stored = dict[str, Any]
 Migration = Callable[[Stored], Stored]
 
-SNAPSHOT_MIGRATIONS: dict[int, Migration] = {}
-"""Snapshot upgrades keyed by the version they upgrade *from*."""
-
-EVENT_MIGRATIONS: dict[int, Migration] = {}
-"""Input event upgrades keyed by the version they upgrade *from*."""
-
-
-def _registers(table: dict[int, Migration], from_version: int) -> Callable[[Migration], Migration]:
-    def register(func: Migration) -> Migration:
-        if from_version in table:
-            raise ValueError(f"an upgrade from version {from_version} is already registered")
-        table[from_version] = func
-        return func
-
-    return register
-
 
 def _checked(version: object, what: str) -> int:
     # bool is an int to Python but never a version to a person.
@@ -89,7 +73,7 @@ def _checked(version: object, what: str) -> int:
     return version
 
 
-def _upgraded(table: dict[int, Migration], stored: Stored, version: int) -> Stored:
+def _upgraded(table: Mapping[int, Migration], stored: Stored, version: int) -> Stored:
     while version < RUN_STATE_SCHEMA_VERSION:
         stored = table[version](stored)
         version += 1
@@ -148,13 +132,18 @@ which this Baton cannot read; it reads 1 to 2
 # ---------------------------------------------------------------------------- upgrades
 
 
-@_registers(SNAPSHOT_MIGRATIONS, 1)
 def snapshot_1_to_2(snapshot: Stored) -> Stored:
     """Version 2 changed the stored input events only; a snapshot is carried over as it is."""
     return snapshot
 
 
-@_registers(EVENT_MIGRATIONS, 1)
 def event_1_to_2(event: Stored) -> Stored:
     """Version 2 added the version stamp, which :func:`upgrade_event` has taken off already."""
     return event
+
+
+SNAPSHOT_MIGRATIONS: Mapping[int, Migration] = {1: snapshot_1_to_2}
+"""Snapshot upgrades keyed by the version they upgrade *from*."""
+
+EVENT_MIGRATIONS: Mapping[int, Migration] = {1: event_1_to_2}
+"""Input event upgrades keyed by the version they upgrade *from*."""

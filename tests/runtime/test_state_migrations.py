@@ -6,6 +6,7 @@ without a version) is loaded, moved on and replayed by today's code.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -93,7 +94,7 @@ def test_an_input_event_of_a_newer_format_is_refused_by_name(db: Engine, install
 
 
 @pytest.mark.parametrize("table", [SNAPSHOT_MIGRATIONS, EVENT_MIGRATIONS])
-def test_every_older_format_has_an_upgrade(table: dict[int, Any]) -> None:
+def test_every_older_format_has_an_upgrade(table: Mapping[int, Any]) -> None:
     assert sorted(table) == list(range(OLDEST_RUN_STATE_VERSION, RUN_STATE_SCHEMA_VERSION))
 
 

@@ -40,19 +40,10 @@ export type Sla = Api.SlaOut;
 export type InboxItem = Api.InboxItem;
 export type Inbox = Omit<Api.InboxOut, "agent"> & { agent: Agent };
 
-export interface Assignment {
-  id: number;
-  work_item_key: string;
-  queue: string | null;
-  agent: string | null;
-  previous: string | null;
-  at: string;
-  kind: string;
-  strategy: string | null;
-  actor: string;
-  reason: string;
+/** An assignment decision; ``decision`` holds the candidates and why each was passed over. */
+export type Assignment = Omit<Api.AssignmentOut, "decision"> & {
   decision: { candidates?: { agent: string; passed_over: string | null; load: number; match: number }[]; passed_over?: Record<string, number> };
-}
+};
 
 export type RoutingOptions = Api.RoutingOptions;
 
