@@ -59,7 +59,7 @@ class SalesforceConnection(BaseModel):
     """The connection's configuration (secrets only as set/unset) and its streams."""
 
     configured: bool
-    auth_mode: AuthMode
+    auth_mode: AuthMode = Field(description="How Baton logs in to Salesforce")
     instance_url: str | None
     login_domain: str
     api_version: str

@@ -488,16 +488,9 @@ def delete_queue(session: Session, *, name: str) -> None:
 def _calendar_out(row: CalendarRow) -> CalendarOut:
     year = utcnow().year
     public = named_public_holidays(row.country, row.region, year) if row.country else ()
-    return CalendarOut(
-        name=row.name,
-        description=row.description,
-        timezone=row.timezone,
-        hours=dict(row.hours),
-        country=row.country,
-        region=row.region,
-        holidays=[date.fromisoformat(d) for d in row.holidays],
-        public_holidays=[PublicHoliday(day=day, name=name) for day, name in public],
-    )
+    stored = row.model_dump(include=set(CalendarIn.model_fields))  # holidays as ISO dates
+    days = [PublicHoliday(day=day, name=name) for day, name in public]
+    return CalendarOut.model_validate({**stored, "public_holidays": days})
 
 
 def list_holiday_countries() -> list[HolidayCountry]:

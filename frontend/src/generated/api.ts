@@ -2402,6 +2402,7 @@ export interface components {
             configured: boolean;
             /**
              * Auth Mode
+             * @description How Baton logs in to Salesforce
              * @enum {string}
              */
             auth_mode: "password" | "jwt" | "session" | "none";
