@@ -9,7 +9,8 @@ a. ``baton_memory``: Baton's pure transition driven in memory with the events a 
 b. ``baton_sqlite``: Baton end to end on a SQLite file through the services layer,
    every transition committed, background steps performed inline by the executor;
 c. ``spiff_memory``: the equivalent BPMN model (``support_case.bpmn``, written by
-   ``bpmn_export.py``) on SpiffWorkflow, user tasks completed programmatically;
+   Baton's BPMN export, ``graphs.interop.bpmn``) on SpiffWorkflow, user tasks completed
+   programmatically;
 d. ``spiff_serialized``: (c) plus ``BpmnWorkflowSerializer.serialize_json`` after
    every step, as a store would persist it;
 e. ``spiff_sqlite``: (d) with each serialisation also committed to a SQLite file (one
@@ -214,11 +215,13 @@ class SpiffDriver:
         from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
         from SpiffWorkflow.bpmn.specs.defaults import ScriptTask
 
-        from benchmarks.bpmn_export import PROCESS_ID, case_var, step_var
+        from graphs.interop.bpmn.scripts import case_var, step_var
 
         parser = BpmnParser()
         parser.add_bpmn_file(str(bpmn))
-        self.spec = parser.get_spec(PROCESS_ID)
+        process_id = parser.get_process_ids()[0]
+        self.spec = parser.get_spec(process_id)
+        self.subprocesses = parser.get_subprocess_specs(process_id)  # the stages
         self.serializer = BpmnWorkflowSerializer()
         self.script_task = ScriptTask
         self.case_var = case_var
@@ -247,7 +250,7 @@ class SpiffDriver:
         from SpiffWorkflow.bpmn import BpmnWorkflow
         from SpiffWorkflow.util.task import TaskState
 
-        wf = BpmnWorkflow(self.spec)
+        wf = BpmnWorkflow(self.spec, self.subprocesses)
         data = {self.case_var(k): v for k, v in scenario.case.items()}
         data.update({self.step_var(s): {} for s in self.step_names})
         for task in wf.get_tasks(state=TaskState.READY):
@@ -794,7 +797,7 @@ def check_equivalence(
             raise SystemExit(
                 f"the BPMN model is not equivalent for high={high} rework={rework}:\n"
                 f"  baton: {baton_trace}\n  spiff: {spiff_trace}\n"
-                "regenerate it with: python benchmarks/bpmn_export.py"
+                "regenerate it with: python benchmarks/interop.py --write-support-case"
             )
         notes.append(
             f"{'high' if high else 'normal'}{' + rework' if rework else ''}: "

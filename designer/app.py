@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, request
 
 from designer.api import register_api
+from designer.api.http import bounded_path_values
 from designer.auth import init_auth
 from designer.errors import CrossOrigin, register_error_handlers
 from designer.extensions import BatonState, end_session, socketio
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
 
     register_error_handlers(app)
     register_api(app)
+    app.before_request(bounded_path_values)  # after the guard that init_auth installed
     app.register_blueprint(spa_bp)
 
     @app.before_request

@@ -16,9 +16,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, jsonify, request
 from pydantic import ValidationError
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from graphs.errors import DocumentTooLarge, GraphError, WorkflowFormatError
 from runtime.accounts.errors import CurrentPasswordWrong, LoginRefused, LoginThrottled
@@ -43,6 +43,8 @@ __all__ = [
     "ApiError",
     "CrossOrigin",
     "InvalidBody",
+    "InvalidPathValue",
+    "InvalidQuery",
     "MalformedJson",
     "UnsupportedMediaType",
     "error_response",
@@ -91,6 +93,18 @@ class InvalidBody(ApiError):
     """The body is JSON but not what the endpoint takes; ``details.errors`` has the paths."""
 
     code = "invalid_body"
+
+
+class InvalidQuery(ApiError):
+    """A query parameter is not what the endpoint takes; ``details.errors`` names each."""
+
+    code = "invalid_query"
+
+
+class InvalidPathValue(ApiError):
+    """A value in the URL's path is out of range; ``details.parameter`` names it."""
+
+    code = "invalid_path"
 
 
 # Status of each domain error class; the nearest class in an error's MRO decides.
@@ -209,26 +223,10 @@ def _message(exc: BaseException) -> str:
     return str(exc)
 
 
-def _unknown_api_path() -> bool:
-    """Whether a 405 is really a 404: an /api path that only the SPA fallback matched."""
-    if not (request.path.startswith("/api/") or request.path == "/api"):
-        return False
-    adapter = current_app.create_url_adapter(request)
-    if adapter is None:  # pragma: no cover - only without a request context
-        return False
-    try:
-        endpoint, _ = adapter.match(request.path, method="GET")
-    except HTTPException:
-        return True
-    return str(endpoint).startswith("spa.")
-
-
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 
 def _http_error(app: Flask, exc: HTTPException) -> tuple[Response, int]:
-    if isinstance(exc, MethodNotAllowed) and _unknown_api_path():
-        exc = NotFound()
     status = exc.code or 500
     code = _HTTP_CODES.get(status) or _CAMEL.sub("_", type(exc).__name__).lower()
     details: dict[str, Any] | None = None

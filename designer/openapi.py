@@ -5,6 +5,12 @@ is described from the :class:`~designer.api.http.RouteDoc` its view carries, and
 schemas come from the models' own JSON Schemas (OpenAPI 3.1 speaks JSON Schema
 2020-12, which is what pydantic writes). A route without a ``RouteDoc`` is an error,
 so the document cannot silently fall behind the code.
+
+The refusals that follow from how a route is built are added here, not listed per route,
+so the document says what the server does: a query model answers 400 for a bad value,
+a body 400, 413 and 415, a path integer 400 past its bound, and the guard of
+:mod:`designer.auth.policy` 401 for a bad token and 403 for a role, ownership or CSRF
+refusal.
 """
 
 from __future__ import annotations
@@ -19,24 +25,56 @@ from pydantic_core import core_schema
 from werkzeug.routing import Rule
 
 from designer.api.http import ROUTE_DOC_ATTRIBUTE, RouteDoc
-from designer.api.schemas import ErrorBody
+from designer.api.schemas import MAX_ROW_INTEGER, ErrorBody
+from designer.auth.identity import CSRF_HEADER
+from designer.auth.policy import POLICY
 
 __all__ = ["UndocumentedRoute", "api_rules", "openapi_document"]
 
 _REF_TEMPLATE = "#/components/schemas/{model}"
 _PARAM = re.compile(r"<(?:(?P<converter>[a-zA-Z_]+)(?:\([^)]*\))?:)?(?P<name>[a-zA-Z_]+)>")
 _IGNORED_METHODS = frozenset({"HEAD", "OPTIONS"})
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _STATUS_TEXT = {
     200: "OK",
     201: "Created",
     204: "No content",
-    400: "Malformed JSON, or a body or query that is not valid (paths in details.errors)",
-    404: "No such workflow or version",
-    409: "Conflict: stale revision, existing id, or published versions",
+    400: "Malformed JSON, or a body, query or path value that is not valid "
+    "(each named in details.errors or details.parameter)",
+    401: "No account: sign in, or send a valid API token",
+    403: "Refused: the role or ownership does not allow it, or a browser change came "
+    "without the CSRF token",
+    404: "No such resource",
+    409: "Conflict with the current state (details say which)",
     413: "The request body is too large",
     415: "The body is not sent as application/json",
-    422: "The workflow has validation errors (details.problems)",
+    422: "Refused by a domain rule (details say which)",
+    429: "Too many attempts; Retry-After says when to try again",
+    502: "The remote service refused Baton's credentials",
+    503: "The remote service is unavailable",
 }
+
+
+def _security_schemes(app: Flask) -> dict[str, Any]:
+    return {
+        "token": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token (`baton users tokens create`); needs no CSRF token.",
+        },
+        "session": {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": app.config["SESSION_COOKIE_NAME"],
+            "description": (
+                "A browser session from `POST /api/session`; every change also sends the "
+                f"session's CSRF token (`GET /api/session`) in `{CSRF_HEADER}`."
+            ),
+        },
+    }
+
+
+_SIGNED_IN: list[dict[str, list[str]]] = [{"token": []}, {"session": []}]
 
 Mode = Literal["validation", "serialization"]
 
@@ -74,11 +112,20 @@ def _openapi_path(rule: str) -> str:
     return _PARAM.sub(lambda m: "{" + m.group("name") + "}", rule)
 
 
+def _has_int_path(rule: Rule) -> bool:
+    return any(match.group("converter") == "int" for match in _PARAM.finditer(rule.rule))
+
+
 def _path_parameters(rule: Rule, doc: RouteDoc) -> list[dict[str, Any]]:
     parameters = []
     for match in _PARAM.finditer(rule.rule):
         name = match.group("name")
-        schema = {"type": "integer"} if match.group("converter") == "int" else {"type": "string"}
+        # designer.api.http.bounded_path_values refuses integers past the bound.
+        schema: dict[str, Any] = (
+            {"type": "integer", "minimum": 0, "maximum": MAX_ROW_INTEGER}
+            if match.group("converter") == "int"
+            else {"type": "string"}
+        )
         parameters.append(
             {
                 "name": name,
@@ -107,6 +154,37 @@ def _query_parameters(model: type[BaseModel], schemas: dict[str, Any]) -> list[d
             parameter["description"] = prop["description"]
         parameters.append(parameter)
     return parameters
+
+
+def _refusals(rule: Rule, doc: RouteDoc, method: str) -> set[int]:
+    """The error statuses that follow from how the route is built and guarded."""
+    statuses = {401}  # a bad or revoked token is refused on every route, public ones too
+    if doc.query is not None or _has_int_path(rule):
+        statuses.add(400)
+    if doc.body is not None or doc.raw_body is not None:
+        statuses |= {400, 413, 415}
+    policy = POLICY.get(rule.endpoint)
+    if policy is None or not policy.is_public or method not in _SAFE_METHODS:
+        statuses.add(403)  # a role, ownership or CSRF refusal (none at all without a rule)
+    return statuses
+
+
+def _content(media_types: str | tuple[str, ...]) -> dict[str, Any]:
+    """Bodies other than models: JSON documents are objects, anything else is text."""
+    listed = (media_types,) if isinstance(media_types, str) else media_types
+    return {
+        media_type: {"schema": {"type": "object" if "json" in media_type else "string"}}
+        for media_type in listed
+    }
+
+
+def _security(rule: Rule) -> list[dict[str, list[str]]]:
+    policy = POLICY.get(rule.endpoint)
+    if policy is not None and policy.is_public:
+        return [{}, *_SIGNED_IN]  # anyone; an account is read when one is sent
+    if policy is not None and not policy.token_allowed:
+        return [{"session": []}]
+    return _SIGNED_IN
 
 
 def _documented_views(app: Flask) -> list[tuple[Rule, RouteDoc]]:
@@ -162,6 +240,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                 "operationId": rule.endpoint.replace(".", "_"),
                 "summary": doc.summary,
                 "tags": [doc.tag],
+                "security": _security(rule),
             }
             if doc.description:
                 operation["description"] = doc.description
@@ -186,7 +265,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                 operation["requestBody"] = {
                     "required": True,
                     "description": doc.raw_body,
-                    "content": {"application/json": {"schema": {"type": "object"}}},
+                    "content": _content(doc.raw_body_types),
                 }
             responses: dict[str, Any] = {}
             for status, response in sorted(doc.responses.items()):
@@ -195,11 +274,11 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                     ref = refs[(response, "serialization")]
                     entry["content"] = {"application/json": {"schema": {"$ref": ref}}}
                 elif isinstance(response, tuple):
-                    media_type, description = response
+                    media_types, description = response
                     entry["description"] = description
-                    entry["content"] = {media_type: {"schema": {"type": "object"}}}
+                    entry["content"] = _content(media_types)
                 responses[str(status)] = entry
-            for status in doc.errors:
+            for status in sorted(set(doc.errors) | _refusals(rule, doc, method)):
                 responses[str(status)] = {
                     "description": _STATUS_TEXT.get(status, "Error"),
                     "content": {"application/json": {"schema": error_ref}},
@@ -212,12 +291,18 @@ def openapi_document(app: Flask) -> dict[str, Any]:
             "title": "Baton designer API",
             "version": "1",
             "description": (
-                "Workflow definitions for Baton's canvas: drafts guarded by revisions, "
-                "immutable published versions, activation, diff, import and export. "
-                "Every error has the body described by the ErrorBody schema."
+                "Baton's REST API: workflow definitions (drafts guarded by revisions, "
+                "immutable published versions, activation, diff, import and export), "
+                "cases, runs, work items, routing, metrics, accounts and Salesforce. "
+                "Every error has the body described by the ErrorBody schema. A method a "
+                "path does not list answers 405 with `Allow` naming the ones it does; "
+                "an unknown path under /api answers 404."
             ),
         },
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "paths": dict(sorted(paths.items())),
-        "components": {"schemas": dict(sorted(schemas.items()))},
+        "components": {
+            "schemas": dict(sorted(schemas.items())),
+            "securitySchemes": _security_schemes(app),
+        },
     }

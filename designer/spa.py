@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, send_from_directory
+from flask.blueprints import BlueprintSetupState
+from werkzeug.routing import PathConverter
 from werkzeug.security import safe_join
 
 __all__ = ["DEFAULT_SPA_DIR", "SPA_DIR_CONFIG", "bp", "spa_dir"]
@@ -20,6 +22,21 @@ SPA_DIR_CONFIG = "BATON_SPA_DIR"
 _YEAR = 365 * 24 * 3600
 
 bp = Blueprint("spa", __name__)
+
+
+class PagePath(PathConverter):
+    """A page path that is not under ``/api``: API paths never reach the canvas.
+
+    Matching them here would make the router think every API path also answers GET,
+    so a POST-only endpoint would list GET in ``Allow`` and other methods get 404, not 405.
+    """
+
+    regex = r"(?!api(?:/|$))[^/].*?"
+
+
+@bp.record_once
+def _register_converter(setup: BlueprintSetupState) -> None:
+    setup.app.url_map.converters["page"] = PagePath
 
 _NOT_BUILT = """<!doctype html>
 <html lang="en">
@@ -56,11 +73,9 @@ def index() -> Response:
     return _index(spa_dir())
 
 
-@bp.get("/<path:path>")
+@bp.get("/<page:path>")
 def page_or_file(path: str) -> Response:
     """A file of the build if there is one, else the app's index page (client routing)."""
-    if path == "api" or path.startswith("api/"):
-        abort(404)
     root = spa_dir()
     candidate = safe_join(str(root), path)
     if candidate is not None and Path(candidate).is_file():

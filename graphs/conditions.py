@@ -29,20 +29,26 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from graphs.case_limits import value_problem
 
 __all__ = [
     "FIELD_ROOTS",
+    "MAX_GROUP_DEPTH",
     "SLA_STATES",
     "Condition",
     "Facts",
     "Group",
     "Operator",
     "Predicate",
+    "Reader",
     "Rule",
     "compile_condition",
     "iter_rules",
     "parse_datetime",
+    "read_path",
+    "reader",
 ]
 
 FIELD_ROOTS = ("case", "step", "sla", "counter")
@@ -73,6 +79,8 @@ UNARY_OPERATORS = frozenset({Operator.IS_SET, Operator.IS_NOT_SET, Operator.CHAN
 LIST_OPERATORS = frozenset({Operator.IN, Operator.NOT_IN})
 #: Operators that need an ordered type (number or date-time).
 ORDER_OPERATORS = frozenset({Operator.LT, Operator.LTE, Operator.GT, Operator.GTE})
+#: How deeply groups may nest in one condition (the rule builder draws two or three).
+MAX_GROUP_DEPTH = 32
 
 
 class Rule(BaseModel):
@@ -85,6 +93,16 @@ class Rule(BaseModel):
     op: Operator
     value: Any = None
 
+    @field_validator("value")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        # Compared with case data, so held to its limits: a deeper value could never be
+        # equal, and past 200 levels the stored workflow could not be read back.
+        problem = value_problem("value", value, what="condition")
+        if problem is not None:
+            raise ValueError(problem.message)
+        return value
+
 
 class Group(BaseModel):
     """A group of rules and groups, true when all (or any) of them are."""
@@ -94,6 +112,17 @@ class Group(BaseModel):
     kind: Literal["group"] = "group"
     match: Literal["all", "any"] = "all"
     rules: list[Annotated[Rule | Group, Field(discriminator="kind")]] = Field(default_factory=list)
+    _depth: int = PrivateAttr(default=1)
+
+    @model_validator(mode="after")
+    def _not_too_deep(self) -> Group:
+        # Inner groups are checked first, so each knows its own depth: one pass in all.
+        # Past the limit the stored workflow could not be written or read back.
+        inner = (rule._depth for rule in self.rules if isinstance(rule, Group))
+        self._depth = 1 + max(inner, default=0)
+        if self._depth > MAX_GROUP_DEPTH:
+            raise ValueError(f"groups are nested more than {MAX_GROUP_DEPTH} deep")
+        return self
 
 
 Condition = Group
@@ -112,6 +141,7 @@ class Facts:
 
 
 Predicate = Callable[[Facts], bool]
+Reader = Callable[[Facts], Any]
 _MISSING = object()
 
 
@@ -152,23 +182,93 @@ def parse_datetime(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _getter(path: str) -> Callable[[Facts], Any]:
+def reader(
+    path: str, *, missing: Any = None, bare_names: bool = False, counts_from_case: bool = False
+) -> Reader:
+    """A function reading the value at field ``path`` from :class:`Facts`, the path split once.
+
+    The one reader of field paths: conditions, their explanations and step inputs all
+    read through it. Two choices differ between its callers, so they are parameters:
+
+    ``missing``
+        What an unset case field, SLA field or step output reads as. Conditions pass
+        a sentinel of their own, so that ``eq None`` tells an absent field from one set
+        to null; explanations and step inputs read ``None``.
+    ``bare_names``
+        Whether a path with no known root (``priority``) reads the case field named by
+        the whole path, as a step input's ``ref`` may; otherwise such a path is a
+        ``ValueError``, as in a condition.
+    ``counts_from_case``
+        Whether a counter the facts do not hold (``counter.contacts``) reads the case's
+        numeric ``<name>_count`` field, or for a plural name its singular's
+        (``contact_count``), as escalation rules read counters. Otherwise it reads 0, as
+        stage, step and decision conditions do: the same rule means two things today
+        (issue 15 settles which is right; this parameter is the one place to change).
+
+    A counter nobody has counted reads 0.
+
+    >>> facts = Facts(case={"a": 1}, steps={"s": {"k": 2}}, counters={"loops": 3})
+    >>> [reader(p)(facts) for p in ("case.a", "step.s.k", "counter.loops", "case.b")]
+    [1, 2, 3, None]
+    >>> reader("a", bare_names=True)(facts)
+    1
+    >>> contacts = Facts(case={"contact_count": 2})
+    >>> reader("counter.contacts")(contacts)
+    0
+    >>> reader("counter.contacts", counts_from_case=True)(contacts)
+    2
+    >>> reader("a")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown field root in 'a': expected one of case, step, sla, counter
+    """
     root, _, rest = path.partition(".")
-    if root == "case":
-        return lambda facts: facts.case.get(rest, _MISSING)
-    if root == "sla":
-        return lambda facts: facts.sla.get(rest, _MISSING)
-    if root == "counter":
-        return lambda facts: facts.counters.get(rest, 0)
     if root == "step":
         step_id, _, key = rest.partition(".")
 
         def read_step(facts: Facts) -> Any:
             outputs = facts.steps.get(step_id)
-            return _MISSING if outputs is None else outputs.get(key, _MISSING)
+            return missing if outputs is None else outputs.get(key, missing)
 
         return read_step
+    if root == "sla":
+        return lambda facts: facts.sla.get(rest, missing)
+    if root == "counter":
+        if counts_from_case:
+            return _case_counter(rest)
+        return lambda facts: facts.counters.get(rest, 0)
+    if root == "case" or bare_names:
+        name = rest if root == "case" else path
+        return lambda facts: facts.case.get(name, missing)
     raise ValueError(f"unknown field root in {path!r}: expected one of {', '.join(FIELD_ROOTS)}")
+
+
+def _case_counter(name: str) -> Reader:
+    fields = [f"{name}_count"] + ([f"{name[:-1]}_count"] if name.endswith("s") else [])
+
+    def read_counter(facts: Facts) -> Any:
+        counted = facts.counters.get(name, _MISSING)
+        if counted is not _MISSING:
+            return counted
+        for field_name in fields:
+            value = facts.case.get(field_name)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return int(value)
+        return 0
+
+    return read_counter
+
+
+def read_path(facts: Facts, path: str) -> Any:
+    """The value ``path`` reads from ``facts`` (``None`` when unset; a bare name is a case
+    field): :func:`reader` for one reading.
+
+    >>> read_path(Facts(case={"a": 1}, steps={"s": {"k": 2}}), "step.s.k")
+    2
+    >>> read_path(Facts(case={"a": 1}), "case.b") is None
+    True
+    """
+    return reader(path, bare_names=True)(facts)
 
 
 def _comparable(value: Any) -> Any:
@@ -184,8 +284,8 @@ def _is_set(value: Any) -> bool:
     return value is not _MISSING and value is not None and value != "" and value != []
 
 
-def _compile_rule(rule: Rule) -> Predicate:
-    get = _getter(rule.field)
+def _compile_rule(rule: Rule, counts_from_case: bool) -> Predicate:
+    get = reader(rule.field, missing=_MISSING, counts_from_case=counts_from_case)
     op = rule.op
     if op is Operator.IS_SET:
         return lambda facts: _is_set(get(facts))
@@ -207,7 +307,7 @@ def _compile_rule(rule: Rule) -> Predicate:
         options = rule.value if isinstance(rule.value, list) else [rule.value]
         members = frozenset(_freeze(_comparable(v)) for v in options)
         if not any(isinstance(m, datetime) for m in members):
-            return _plain_membership(rule.field, get, members, negate=op is Operator.NOT_IN)
+            return _plain_membership(get, members, negate=op is Operator.NOT_IN)
         if op is Operator.IN:
             return lambda facts: _freeze(_comparable(get(facts))) in members
         return lambda facts: _freeze(_comparable(get(facts))) not in members
@@ -215,7 +315,7 @@ def _compile_rule(rule: Rule) -> Predicate:
     expected = _comparable(rule.value)
     if op is Operator.EQ or op is Operator.NE:
         if not isinstance(expected, datetime):
-            return _plain_equality(rule.field, get, expected, negate=op is Operator.NE)
+            return _plain_equality(get, expected, negate=op is Operator.NE)
         if op is Operator.EQ:
             return lambda facts: _comparable(get(facts)) == expected
         return lambda facts: _comparable(get(facts)) != expected
@@ -230,8 +330,6 @@ def _compile_rule(rule: Rule) -> Predicate:
         Operator.GT: operator.gt,
         Operator.GTE: operator.ge,
     }[op]
-    if isinstance(expected, int | float) and rule.field.startswith("case."):
-        return _case_number_order(rule.field.removeprefix("case."), compare, expected)
 
     def ordered(facts: Facts) -> bool:
         actual = _comparable(get(facts))
@@ -247,61 +345,24 @@ def _compile_rule(rule: Rule) -> Predicate:
     return ordered
 
 
-# Conditions run several times per event. When the rule's value is no date-time,
-# reading the field as an instant (``_comparable``) cannot change the answer of an
-# equality or membership test: a date-like string parses to a date-time, which equals
-# no member of another type, and unparsed it equals no member either, since an equal
-# member would be the same string and would have parsed too. Likewise an ordering
-# against a number fails for any string, parsed or not. These closures skip that step
-# and read a case field in the same call.
+# When the rule's value is no date-time, reading the field as an instant
+# (``_comparable``) cannot change the answer of an equality or membership test: a
+# date-like string parses to a date-time, which equals no member of another type, and
+# unparsed it equals no member either, since an equal member would be the same string
+# and would have parsed too. These closures skip that step, which conditions would
+# otherwise take several times per event.
 
 
-def _plain_equality(
-    path: str, get: Callable[[Facts], Any], expected: Any, *, negate: bool
-) -> Predicate:
-    if path.startswith("case."):
-        name = path.removeprefix("case.")
-        if negate:
-            return lambda facts: facts.case.get(name, _MISSING) != expected
-        return lambda facts: facts.case.get(name, _MISSING) == expected
+def _plain_equality(get: Reader, expected: Any, *, negate: bool) -> Predicate:
     if negate:
         return lambda facts: get(facts) != expected
     return lambda facts: get(facts) == expected
 
 
-def _plain_membership(
-    path: str, get: Callable[[Facts], Any], members: frozenset[Any], *, negate: bool
-) -> Predicate:
-    if path.startswith("case."):
-        name = path.removeprefix("case.")
-
-        def case_in(facts: Facts) -> bool:
-            value = facts.case.get(name, _MISSING)
-            return (tuple(value) if isinstance(value, list) else value) in members
-
-        def case_not_in(facts: Facts) -> bool:
-            value = facts.case.get(name, _MISSING)
-            return (tuple(value) if isinstance(value, list) else value) not in members
-
-        return case_not_in if negate else case_in
+def _plain_membership(get: Reader, members: frozenset[Any], *, negate: bool) -> Predicate:
     if negate:
         return lambda facts: _freeze(get(facts)) not in members
     return lambda facts: _freeze(get(facts)) in members
-
-
-def _case_number_order(
-    name: str, compare: Callable[[Any, Any], bool], expected: float
-) -> Predicate:
-    def ordered(facts: Facts) -> bool:
-        actual = facts.case.get(name, _MISSING)
-        if actual is _MISSING or actual is None or actual == "" or actual == []:
-            return False
-        try:
-            return compare(actual, expected)
-        except TypeError:
-            return False
-
-    return ordered
 
 
 def _freeze(value: Any) -> Any:
@@ -316,8 +377,12 @@ def _contains(container: Any, item: Any) -> bool:
     return False
 
 
-def compile_condition(condition: Group | Rule | None) -> Predicate:
+def compile_condition(
+    condition: Group | Rule | None, *, counts_from_case: bool = False
+) -> Predicate:
     """Compile a condition into a predicate over :class:`Facts`; ``None`` is always true.
+
+    ``counts_from_case``: how counters the facts lack are read (see :func:`reader`).
 
     >>> p = compile_condition(Group(match="any", rules=[
     ...     Rule(field="case.amount", op="gt", value=1000),
@@ -328,8 +393,28 @@ def compile_condition(condition: Group | Rule | None) -> Predicate:
     if condition is None:
         return lambda facts: True
     if isinstance(condition, Rule):
-        return _compile_rule(condition)
-    parts = tuple(compile_condition(item) for item in condition.rules)
+        return _compile_rule(condition, counts_from_case)
+    checks = tuple(
+        compile_condition(item, counts_from_case=counts_from_case) for item in condition.rules
+    )
+    if len(checks) == 1:
+        return checks[0]
+    # A loop rather than all()/any() over a generator, which adds a frame per rule:
+    # conditions run several times per event. Same order, same short cut.
     if condition.match == "all":
-        return lambda facts: all(part(facts) for part in parts)
-    return lambda facts: any(part(facts) for part in parts)
+
+        def every(facts: Facts) -> bool:
+            for check in checks:  # noqa: SIM110 (see above)
+                if not check(facts):
+                    return False
+            return True
+
+        return every
+
+    def some(facts: Facts) -> bool:
+        for check in checks:  # noqa: SIM110 (see above)
+            if check(facts):
+                return True
+        return False
+
+    return some

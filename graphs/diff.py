@@ -16,6 +16,17 @@ field written out with its default value equals the same field left out.
 [('s', 'node', ['position'])]
 >>> d.is_empty(), diff_workflows(a, a).is_empty()
 (False, True)
+
+A stage whose steps changed says which steps, and which of their fields:
+
+>>> from graphs.model import BackgroundStep, StageNode
+>>> one = BackgroundStep(id="tag", action="set_fields")
+>>> a = Workflow(id="w", name="W", nodes=[StageNode(id="t", steps=[one])])
+>>> b = a.model_copy(update={"nodes": [StageNode(id="t", steps=[
+...     one.model_copy(update={"name": "Tag it", "timeout_seconds": 5}),
+...     BackgroundStep(id="log", action="log")])]})
+>>> [(s.id, s.status, s.fields) for s in diff_workflows(a, b).changes[0].steps]
+[('tag', 'changed', ['name', 'timeout_seconds']), ('log', 'added', [])]
 """
 
 from __future__ import annotations
@@ -27,7 +38,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from graphs.model import Workflow
 
-__all__ = ["Change", "ElementChanges", "WorkflowDiff", "diff_elements", "diff_workflows"]
+__all__ = [
+    "Change",
+    "ElementChanges",
+    "StepChange",
+    "WorkflowDiff",
+    "diff_elements",
+    "diff_workflows",
+]
 
 #: Workflow fields compared element by element rather than as a whole.
 _ELEMENT_FIELDS = ("nodes", "edges")
@@ -43,6 +61,16 @@ class ElementChanges(BaseModel):
     changed: list[str] = Field(default_factory=list)
 
 
+class StepChange(BaseModel):
+    """A step of a changed stage: added, removed, or changed in the named fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    status: Literal["added", "removed", "changed"]
+    fields: list[str] = Field(default_factory=list)
+
+
 class Change(BaseModel):
     """One changed element and the names of its top-level fields that differ."""
 
@@ -51,6 +79,10 @@ class Change(BaseModel):
     id: str
     kind: Literal["node", "edge"]
     fields: list[str]
+    steps: list[StepChange] = Field(
+        default_factory=list,
+        description="For a stage whose steps changed: each step added, removed or changed",
+    )
 
 
 class WorkflowDiff(BaseModel):
@@ -120,6 +152,17 @@ def diff_elements(
     return result, fields
 
 
+def _step_changes(a: dict[str, Any], b: dict[str, Any]) -> list[StepChange]:
+    """The steps that differ between two versions of a stage document."""
+    changes, fields = diff_elements(a.get("steps") or [], b.get("steps") or [])
+    changed = dict(fields)
+    return [
+        *(StepChange(id=key, status="changed", fields=changed[key]) for key in changes.changed),
+        *(StepChange(id=key, status="added") for key in changes.added),
+        *(StepChange(id=key, status="removed") for key in changes.removed),
+    ]
+
+
 def diff_workflows(a: Workflow, b: Workflow) -> WorkflowDiff:
     """The changes that turn workflow ``a`` into workflow ``b``.
 
@@ -135,7 +178,17 @@ def diff_workflows(a: Workflow, b: Workflow) -> WorkflowDiff:
     doc_b = b.model_dump(mode="json")
     nodes, node_fields = diff_elements(doc_a["nodes"], doc_b["nodes"])
     edges, edge_fields = diff_elements(doc_a["edges"], doc_b["edges"])
-    changes = [Change(id=key, kind="node", fields=f) for key, f in node_fields]
+    nodes_a = {n["id"]: n for n in doc_a["nodes"]}
+    nodes_b = {n["id"]: n for n in doc_b["nodes"]}
+    changes = [
+        Change(
+            id=key,
+            kind="node",
+            fields=f,
+            steps=_step_changes(nodes_a[key], nodes_b[key]) if "steps" in f else [],
+        )
+        for key, f in node_fields
+    ]
     changes += [Change(id=key, kind="edge", fields=f) for key, f in edge_fields]
     top_a = {k: v for k, v in doc_a.items() if k not in _ELEMENT_FIELDS}
     top_b = {k: v for k, v in doc_b.items() if k not in _ELEMENT_FIELDS}

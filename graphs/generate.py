@@ -116,6 +116,9 @@ class _Builder:
     main_stages: list[str] = field(default_factory=list)
     # Form fields of interactive steps built so far, for step.<id>.<key> conditions.
     outputs: list[tuple[str, FormField]] = field(default_factory=list)
+    # Those of main-line steps without an entry condition: every later stage has seen
+    # them, so a step input may read them (validation warns of any other).
+    inputs_from: list[tuple[str, FormField]] = field(default_factory=list)
     column: int = 0
 
     def edge(self, source: str, target: str, kind: EdgeKind, outcome: str | None = None) -> None:
@@ -205,6 +208,9 @@ def _connect(b: _Builder, pending: list[_Pending], target: str) -> None:
 
 def _main_stage(b: _Builder, pending: list[_Pending]) -> list[_Pending]:
     stage = _stage(b, f"stage_{len(b.nodes)}", lane=0.0)
+    for step in stage.steps:
+        if isinstance(step, InteractiveStep) and step.entry_condition is None:
+            b.inputs_from.extend((step.id, f) for f in step.form)
     b.nodes.append(stage)
     _connect(b, pending, stage.id)
     b.main_stages.append(stage.id)
@@ -333,8 +339,8 @@ def _background(b: _Builder, step_id: str, after: list[str], entry: Group | None
     }
     if rng.random() < 0.5:
         inputs["amount"] = StepInput(type=FieldType.NUMBER, ref="case.amount")
-    if b.outputs and rng.random() < 0.3:
-        source_step, form_field = rng.choice(b.outputs)
+    if b.inputs_from and rng.random() < 0.3:
+        source_step, form_field = rng.choice(b.inputs_from)
         inputs["from_form"] = StepInput(
             type=form_field.type, ref=f"step.{source_step}.{form_field.name}"
         )

@@ -11,8 +11,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from graphs.case_limits import value_problem
 from graphs.conditions import Condition
 from graphs.salesforce import SalesforceTrigger
 
@@ -83,6 +84,10 @@ class CaseField(_Model):
     values: list[str] = Field(default_factory=list, description="Allowed values of a picklist")
     required: bool = False
     description: str = ""
+    sensitive: bool = Field(
+        default=False,
+        description="Kept out of the timeline: a form's submitted value is logged without it",
+    )
 
 
 class FormField(_Model):
@@ -94,6 +99,16 @@ class FormField(_Model):
     values: list[str] = Field(default_factory=list, description="Allowed values of a picklist")
     required: bool = False
     help: str = ""
+    case_field: Identifier | None = Field(
+        default=None,
+        description=(
+            "The case field this answer writes when the item is completed; unset: the case "
+            "field of the same name, when it has the same type"
+        ),
+    )
+    to_case: bool = Field(
+        default=True, description="False: the answer stays in the step's outputs only"
+    )
 
 
 class TriggerEvent(StrEnum):
@@ -158,6 +173,15 @@ class StepInput(_Model):
     value: Any = None
     ref: str | None = Field(default=None, description="A field path such as case.email")
 
+    @field_validator("value")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        # A literal may be written to the case (set_fields): the case's limits apply.
+        problem = value_problem("value", value, what="step input")
+        if problem is not None:
+            raise ValueError(problem.message)
+        return value
+
 
 class _StepBase(_Model):
     id: Identifier
@@ -176,6 +200,14 @@ class BackgroundStep(_StepBase):
     inputs: dict[str, StepInput] = Field(default_factory=dict)
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     timeout_seconds: float = Field(default=60.0, gt=0)
+    outputs_to_case: dict[str, Identifier] = Field(
+        default_factory=dict,
+        description=(
+            "Output name -> the case field it writes when the step completes. Only what is "
+            "named here is written: action outputs such as notify's 'subject' share names "
+            "with common case fields"
+        ),
+    )
 
 
 class RoutingStrategy(StrEnum):

@@ -95,6 +95,15 @@ class ProblemCode(StrEnum):
     DUPLICATE_ESCALATION_ID = "duplicate_escalation_id"
     BAD_ESCALATION_ACTION = "bad_escalation_action"
     UNKNOWN_ESCALATION_STAGE = "unknown_escalation_stage"
+    # Data flow: what writes the fields that are read, and action inputs.
+    FIELD_NEVER_WRITTEN = "field_never_written"
+    LOOP_EXIT_NOT_WRITTEN = "loop_exit_not_written"
+    OUTPUT_MAY_NOT_EXIST = "output_may_not_exist"
+    MAPPING_TYPE_MISMATCH = "mapping_type_mismatch"
+    UNKNOWN_MAPPED_FIELD = "unknown_mapped_field"
+    FORM_FIELD_NOT_MAPPED = "form_field_not_mapped"
+    MISSING_ACTION_INPUT = "missing_action_input"
+    BAD_ACTION_INPUT = "bad_action_input"
 
 
 class Problem(BaseModel):
@@ -114,6 +123,9 @@ class Problem(BaseModel):
     related: list[str] = Field(
         default_factory=list,
         description="Other element ids involved, such as the edges of a cycle",
+    )
+    field: str | None = Field(
+        default=None, description="The field path the problem is about, such as case.resolved"
     )
 
     def location(self) -> str:

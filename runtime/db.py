@@ -15,6 +15,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from runtime.store.readable_json import read_json
+
 __all__ = ["make_engine", "reader", "session_scope"]
 
 
@@ -23,10 +25,12 @@ def _to_json(value: Any) -> str:
 
 
 # JSON columns (run snapshots, log data, case fields) go through pydantic-core's Rust
-# codec: about three times faster than the json module, and compact (no spaces).
+# codec: about three times faster than the json module, and compact (no spaces). A value
+# it cannot read (written before the limits on case data) is read the slow, tolerant way
+# rather than failing every list that holds it.
 _JSON_CODEC: dict[str, Any] = {
     "json_serializer": _to_json,
-    "json_deserializer": pydantic_core.from_json,
+    "json_deserializer": read_json,
 }
 
 

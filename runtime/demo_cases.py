@@ -18,6 +18,7 @@ __all__ = ["DEMO_CASES", "seed_demo_cases"]
 DEMO_CASES: Mapping[str, list[dict[str, Any]]] = {
     "support-case": [
         {
+            "case_type": "support",
             "subject": "Invoice shows the wrong VAT rate",
             "description": "Our November invoice charged 21% instead of 9%.",
             "priority": "high",
@@ -29,6 +30,7 @@ DEMO_CASES: Mapping[str, list[dict[str, Any]]] = {
             "created_at": "2026-11-21T08:10:00Z",
         },
         {
+            "case_type": "support",
             "subject": "Cannot reset my password from the mobile app",
             "priority": "normal",
             "product": "mobile_app",
@@ -38,6 +40,7 @@ DEMO_CASES: Mapping[str, list[dict[str, Any]]] = {
             "created_at": "2026-11-21T08:40:00Z",
         },
         {
+            "case_type": "support",
             "subject": "API returns 502 on bulk export",
             "description": "Every export over 10,000 rows fails since this morning.",
             "priority": "urgent",
@@ -48,6 +51,7 @@ DEMO_CASES: Mapping[str, list[dict[str, Any]]] = {
             "created_at": "2026-11-21T09:05:00Z",
         },
         {
+            "case_type": "support",
             "subject": "Portal shows last month's usage",
             "priority": "low",
             "product": "web_portal",
@@ -57,6 +61,7 @@ DEMO_CASES: Mapping[str, list[dict[str, Any]]] = {
     ],
     "insurance-claim": [
         {
+            "case_type": "insurance_claim",
             "claim_number": "CLM-2026-1041",
             "policy_number": "POL-88310",
             "claimant_email": "m.garcia@example.com",
@@ -66,6 +71,7 @@ DEMO_CASES: Mapping[str, list[dict[str, Any]]] = {
             "claimed_amount": 2400,
         },
         {
+            "case_type": "insurance_claim",
             "claim_number": "CLM-2026-1042",
             "policy_number": "POL-10277",
             "claimant_email": "h.okafor@example.com",
@@ -77,6 +83,7 @@ DEMO_CASES: Mapping[str, list[dict[str, Any]]] = {
     ],
     "access-request": [
         {
+            "case_type": "access_request",
             "requester_email": "jamie.chen@example.com",
             "requester_name": "Jamie Chen",
             "employment_type": "employee",
@@ -85,6 +92,7 @@ DEMO_CASES: Mapping[str, list[dict[str, Any]]] = {
             "justification": "Joining the renewals team.",
         },
         {
+            "case_type": "access_request",
             "requester_email": "vendor.ops@acme.example",
             "requester_name": "Acme support",
             "employment_type": "vendor",
@@ -97,7 +105,8 @@ DEMO_CASES: Mapping[str, list[dict[str, Any]]] = {
 
 
 def seed_demo_cases(session: Session, *, actor: str = "demo") -> int:
-    """Create the demo cases (their record triggers start the runs); the number created."""
+    """Create the demo cases (their record triggers start the runs, by ``case_type``); the
+    number created."""
     created = 0
     for cases in DEMO_CASES.values():
         for fields in cases:

@@ -11,10 +11,16 @@ never builds response bodies.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+from graphs.case_limits import Problem
+from graphs.case_types import FieldProblem
 
 __all__ = [
     "BatonRuntimeError",
+    "CaseDataRefused",
+    "CaseFieldsInvalid",
     "Conflict",
     "FormValidationError",
     "InvalidCommand",
@@ -68,6 +74,43 @@ class InvalidInput(BatonRuntimeError):
     """The request's data is malformed or names unknown things."""
 
     code = "invalid_input"
+
+
+class CaseDataRefused(InvalidInput):
+    """Case data breaks a limit of :mod:`graphs.case_limits`; ``field`` and ``limit`` say which."""
+
+    code = "case_data_refused"
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.field = problem.field
+        self.limit = problem.limit
+        self.allowed = problem.allowed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "field": self.field, "limit": self.limit,
+                "allowed": self.allowed}  # fmt: skip
+
+
+class CaseFieldsInvalid(CaseDataRefused):
+    """Case fields break their case schemas (type, picklist, required); ``problems`` says how."""
+
+    code = "case_fields_invalid"
+
+    def __init__(self, problems: Sequence[FieldProblem]) -> None:
+        first = problems[0]
+        listed = "; ".join(f"case field {p.field!r}: {p.message}" for p in problems)
+        super().__init__(Problem(first.field, first.problem, listed))
+        self.problems = list(problems)
+        self.expected = first.expected
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **super().to_dict(),
+            "expected": self.expected,
+            "field_errors": {p.field: p.message for p in self.problems},
+            "problems": [p.as_dict() for p in self.problems],
+        }
 
 
 class FormValidationError(InvalidInput):

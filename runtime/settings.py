@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from runtime.ai.config import AiSettings
 from runtime.salesforce.config import SalesforceSettings
 
 __all__ = ["Settings"]
@@ -55,6 +56,8 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 32 * 1024 * 1024
     # Read from BATON_SALESFORCE_* (and its secrets file) when Settings is built.
     salesforce: SalesforceSettings = Field(default_factory=SalesforceSettings)
+    # Read from BATON_AI_* (and its secrets file): the provider of AI steps.
+    ai: AiSettings = Field(default_factory=AiSettings)
 
     def demo_services_enabled(self) -> bool:
         """Whether ``*.example.internal`` calls go to the demo services: as set, else in

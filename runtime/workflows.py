@@ -21,15 +21,16 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, update
+from sqlalchemy import Text, cast, func, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from graphs.diff import Change, ElementChanges, diff_workflows
-from graphs.io import load_workflow
+from graphs.interop import InteropFormat, import_document
 from graphs.migrations import migrate as upgrade_document
 from graphs.model import SCHEMA_VERSION, Workflow
 from graphs.problems import Problem, has_errors
@@ -66,6 +67,7 @@ __all__ = [
     "list_workflows",
     "publish",
     "save_draft",
+    "stored_bytes",
 ]
 
 DRAFT = "draft"
@@ -352,6 +354,18 @@ def _check_revision(row: WorkflowRow, revision: int | None) -> None:
 # --- queries and commands -----------------------------------------------------------
 
 
+class _Listed(NamedTuple):
+    """The columns of a workflow row the list shows: never the draft, which may be large."""
+
+    id: str
+    name: str
+    description: str
+    revision: int
+    active_version: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
 # Node and error counts of a draft by (id, created_at, revision): together they name one
 # exact draft (a deleted and re-created id has a new created_at), so the list need not
 # validate every workflow on every call. Bounded, per process, shared by threads.
@@ -360,11 +374,13 @@ _COUNTS_MAX = 1024
 _COUNTS_LOCK = threading.Lock()
 
 
-def _counts_key(row: WorkflowRow) -> tuple[str, str, int]:
+def _counts_key(row: WorkflowRow | _Listed) -> tuple[str, str, int]:
     return (row.id, _utc(row.created_at).isoformat(), row.revision)
 
 
-def _remember_counts(row: WorkflowRow, workflow: Workflow, problems: list[Problem]) -> None:
+def _remember_counts(
+    row: WorkflowRow | _Listed, workflow: Workflow, problems: list[Problem]
+) -> None:
     errors = sum(1 for p in problems if p.severity == "error")
     key = _counts_key(row)
     with _COUNTS_LOCK:
@@ -374,19 +390,25 @@ def _remember_counts(row: WorkflowRow, workflow: Workflow, problems: list[Proble
             _COUNTS.popitem(last=False)
 
 
-def _counts(row: WorkflowRow) -> tuple[int, int]:
+def _counts(session: Session, row: _Listed) -> tuple[int, int]:
     with _COUNTS_LOCK:
         known = _COUNTS.get(_counts_key(row))
     if known is not None:
         return known
-    workflow = _load(row.draft)
+    # Only a draft whose counts this process has not seen yet is read, and checked.
+    draft = session.exec(select(WorkflowRow.draft).where(WorkflowRow.id == row.id)).one()
+    workflow = _load(draft)
     problems = validate(workflow)
     _remember_counts(row, workflow, problems)
     return len(workflow.nodes), sum(1 for p in problems if p.severity == "error")
 
 
 def list_workflows(*, session: Session) -> list[WorkflowSummary]:
-    """Every workflow, by name, with its version numbers and how many errors its draft has."""
+    """Every workflow, by name, with its version numbers and how many errors its draft has.
+
+    Drafts are read only to count what this process has not counted yet (a 50,000-node
+    draft is tens of MB): the counts are kept per exact draft (id, creation, revision).
+    """
     latest = dict(
         session.exec(
             select(WorkflowVersionRow.workflow_id, func.max(WorkflowVersionRow.version)).group_by(
@@ -394,10 +416,13 @@ def list_workflows(*, session: Session) -> list[WorkflowSummary]:
             )
         ).all()
     )
-    rows = session.exec(select(WorkflowRow).order_by(col(WorkflowRow.name), col(WorkflowRow.id)))
+    columns = [col(getattr(WorkflowRow, name)) for name in _Listed._fields]
+    listed = session.execute(
+        sa_select(*columns).order_by(col(WorkflowRow.name), col(WorkflowRow.id))
+    ).all()
     summaries = []
-    for row in rows:
-        node_count, error_count = _counts(row)
+    for row in (_Listed(*values) for values in listed):
+        node_count, error_count = _counts(session, row)
         summaries.append(
             WorkflowSummary(
                 id=row.id,
@@ -412,6 +437,22 @@ def list_workflows(*, session: Session) -> list[WorkflowSummary]:
             )
         )
     return summaries
+
+
+def stored_bytes(*, session: Session, workflow_id: str, version: int | None = None) -> int:
+    """How large the draft (or a published version) is as stored JSON, read without
+    loading it (0 if there is none): callers bound who may have a huge one read.
+    """
+    if version is None:
+        column, where = col(WorkflowRow.draft), [col(WorkflowRow.id) == workflow_id]
+    else:
+        column = col(WorkflowVersionRow.definition)
+        where = [
+            col(WorkflowVersionRow.workflow_id) == workflow_id,
+            col(WorkflowVersionRow.version) == version,
+        ]
+    found = session.execute(sa_select(func.length(cast(column, Text))).where(*where)).first()
+    return int(found[0] or 0) if found is not None else 0
 
 
 def get_workflow(*, session: Session, workflow_id: str) -> WorkflowDetail:
@@ -612,15 +653,17 @@ def import_workflow(
     source: str | bytes,
     replace: bool = False,
     revision: int | None = None,
+    format: InteropFormat | None = None,
     now: datetime | None = None,
 ) -> WorkflowDetail:
-    """Read a workflow file (any supported schema version) and store it.
+    """Read a workflow file (any supported schema version, BPMN 2.0 or a Salesforce
+    orchestration; ``format`` None: told from content) and store it.
 
     A new id creates a workflow. An existing id is refused unless ``replace`` is set,
     in which case the file becomes the draft, guarded by ``revision`` like any save.
     Raises :class:`graphs.errors.WorkflowFormatError` for a file that is not a workflow.
     """
-    workflow = load_workflow(source)
+    workflow = import_document(source, format=format).workflow
     existing = session.get(WorkflowRow, workflow.id)
     if existing is None:
         return create_workflow(session=session, workflow=workflow, now=now)

@@ -7,7 +7,9 @@ from flask import Flask
 from designer.api import (
     accounts,
     agents,
+    ai,
     cases,
+    interop,
     meta,
     metrics,
     monitor,
@@ -26,6 +28,7 @@ def register_api(app: Flask) -> None:
     """Register every API blueprint on ``app`` under :data:`API_PREFIX`."""
     for blueprint in (
         meta.bp,
+        interop.bp,
         workflows.bp,
         session.bp,
         accounts.bp,
@@ -35,5 +38,6 @@ def register_api(app: Flask) -> None:
         agents.bp,
         metrics.bp,
         salesforce.bp,
+        ai.bp,
     ):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)

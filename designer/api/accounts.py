@@ -9,10 +9,12 @@ from flask import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from designer.api.http import RouteDoc, documented, json_body, query_args, respond
+from designer.api.schemas import QueryModel
 from designer.auth.identity import actor
 from designer.auth.sockets import recheck_connections
 from designer.extensions import db_session
 from runtime.accounts import service
+from runtime.accounts.credentials import MIN_PASSWORD_LENGTH
 from runtime.accounts.roles import Role
 from runtime.accounts.service import AccountInfo, CreatedToken, TokenInfo
 
@@ -39,9 +41,11 @@ class CreateAccountBody(_Body):
 
     username: str = Field(min_length=2, max_length=80)
     role: Role
-    password: str | None = Field(default=None, max_length=1024)
+    password: str | None = Field(default=None, min_length=MIN_PASSWORD_LENGTH, max_length=1024)
     display_name: str = Field(default="", max_length=200)
-    agent_id: str | None = Field(default=None, max_length=120)
+    agent_id: str | None = Field(
+        default=None, max_length=120, description="Only for agent accounts (400 otherwise)"
+    )
 
 
 class UpdateAccountBody(_Body):
@@ -57,7 +61,7 @@ class UpdateAccountBody(_Body):
 class PasswordResetBody(_Body):
     """A new password set by an admin."""
 
-    password: str = Field(max_length=1024)
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)
 
 
 class TokenList(_Body):
@@ -66,7 +70,7 @@ class TokenList(_Body):
     tokens: list[TokenInfo]
 
 
-class TokenQuery(_Body):
+class TokenQuery(QueryModel):
     """Only one account's tokens."""
 
     username: str | None = None

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, current_app
 from pydantic import BaseModel, ConfigDict, Field
 
 from designer.api.http import RouteDoc, documented, json_body, query_args, respond
+from designer.api.schemas import QueryModel
 from designer.extensions import db_session, socketio
 from runtime.errors import InvalidInput
 from runtime.live import INBOX_CHANGED, agent_room
@@ -33,7 +34,9 @@ bp = Blueprint("agents", __name__)
 
 _TAG = "routing"
 _AGENT = {"agent_id": "The agent's id"}
+_AGENT_IN_BODY = {"agent_id": "The agent's id; the body's `id` must be the same (400 otherwise)"}
 _NAME = {"name": "The name"}
+_NAME_IN_BODY = {"name": "The name; the body's `name` must be the same (400 otherwise)"}
 _KEY = {"key": "The work item's key (<run>:<step>:<attempt>)"}
 
 
@@ -107,10 +110,8 @@ class ReassignBody(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class AssignmentQuery(BaseModel):
+class AssignmentQuery(QueryModel):
     """Filters of the assignment list."""
-
-    model_config = ConfigDict(extra="ignore")
 
     agent: str | None = None
     limit: int = Field(default=100, ge=1, le=500)
@@ -151,7 +152,7 @@ def list_skills() -> Response:
 @bp.put("/skills/<name>")
 @documented(
     RouteDoc("Create or update a skill", _TAG, {200: SkillIn}, body=SkillIn,
-             errors=(400, 415, 422), path_params=_NAME)
+             errors=(400, 415, 422), path_params=_NAME_IN_BODY)
 )  # fmt: skip
 def save_skill(name: str) -> Response:
     body = json_body(SkillIn)
@@ -184,7 +185,7 @@ def get_agent(agent_id: str) -> Response:
 @bp.put("/agents/<agent_id>")
 @documented(
     RouteDoc("Create or update an agent", _TAG, {200: AgentOut}, body=AgentIn,
-             errors=(400, 415, 422), path_params=_AGENT,
+             errors=(400, 415, 422), path_params=_AGENT_IN_BODY,
              description="Waiting items are routed to the agent at once if they now have room.")
 )  # fmt: skip
 def save_agent(agent_id: str) -> Response:
@@ -261,7 +262,7 @@ def list_queues() -> Response:
 @bp.put("/queues/<name>")
 @documented(
     RouteDoc("Create or update a queue", _TAG, {200: QueueOut}, body=QueueIn,
-             errors=(400, 415, 422), path_params=_NAME)
+             errors=(400, 415, 422), path_params=_NAME_IN_BODY)
 )  # fmt: skip
 def save_queue(name: str) -> Response:
     body = json_body(QueueIn)
@@ -297,7 +298,7 @@ def holiday_countries() -> Response:
 @bp.put("/calendars/<name>")
 @documented(
     RouteDoc("Create or update a business calendar", _TAG, {200: CalendarOut},
-             body=CalendarIn, errors=(400, 415, 422), path_params=_NAME)
+             body=CalendarIn, errors=(400, 415, 422), path_params=_NAME_IN_BODY)
 )  # fmt: skip
 def save_calendar(name: str) -> Response:
     body = json_body(CalendarIn)

@@ -1,4 +1,5 @@
-"""Cases (create, read, change, history) and work items (list, complete, reassign)."""
+"""Cases (create, preview a start, read, change, history), which workflows' triggers
+overlap, and work items (list, complete, reassign)."""
 
 from __future__ import annotations
 
@@ -29,10 +30,12 @@ from designer.api.run_schemas import (
     WorkItemQuery,
     current_actor,
 )
+from designer.api.start_schemas import StartPreview, TriggerOverlapList, TriggerOverlapQuery
 from designer.extensions import db_session, end_session, state
+from graphs import case_limits
 from runtime import services
 from runtime.db import session_scope
-from runtime.services import monitor
+from runtime.services import monitor, triggers
 
 __all__ = ["bp"]
 
@@ -42,6 +45,28 @@ _CASES = "cases"
 _ITEMS = "work items"
 _ID = {"case_id": "The case's id"}
 _KEY = {"key": "The work item's key, <run>:<step>:<attempt>"}
+# The limits of graphs.case_limits, said once for every route that writes case data.
+_LIMITS = (
+    f" Case data is limited so that every list and export can read it back: at most "
+    f"{case_limits.MAX_FIELDS:,} fields, names of at most "
+    f"{case_limits.MAX_FIELD_NAME_LENGTH} characters (letters, digits, `_`, `-`), values "
+    f"nested at most {case_limits.MAX_DEPTH} levels deep and at most "
+    f"{case_limits.MAX_VALUE_BYTES:,} bytes of JSON each, {case_limits.MAX_RECORD_BYTES:,} "
+    f"for the whole case; no control characters but tab, line feed and carriage return, no "
+    f"lone surrogates, finite numbers only and integers within ±(2^63-1). A value past a "
+    f"limit is refused before anything is stored, with 400 `case_data_refused` whose "
+    f"details name the `field` and the `limit`."
+)
+# The rules of graphs.case_types, said once for every route that writes case data.
+_TYPES = (
+    " Fields are typed by the case schemas of the workflows the case runs or is about to "
+    "start: a value of another type, or outside its picklist, is refused with 400 "
+    "`case_fields_invalid` whose details name the `field`, what it `expected`, and every "
+    'problem (`field_errors`, `problems`). Baton converts nothing (the string "2" for a '
+    'number is refused, saying to send 2); `null`, `""` and `[]` mean not set. A field '
+    "a workflow marks `required` must be set when a run of it starts, and may not be "
+    "cleared while one is active."
+)
 _PREFER = {
     "Prefer": "`return=minimal` (RFC 7240): answer 204 with no body, for a caller that "
     "only writes (an integration); the answer says `Preference-Applied: return=minimal`"
@@ -69,21 +94,72 @@ def _detail(case_id: str, session: Session | None = None) -> CaseDetail:
         body=CreateCaseBody,
         errors=(400, 404, 409, 415, 422),
         description=(
-            "Record-triggered workflows whose trigger matches start at once. With "
-            "`workflow_id`, a run of that workflow starts too if its trigger did not start one."
+            "With `workflow_id`, a run of that workflow's active version starts, and no "
+            "other: record triggers do not fire for a case started by name (404 for an "
+            "unknown workflow, 422 when it has no active version). Without one, the active "
+            "record-triggered workflows whose create trigger matches start at once; "
+            "`POST /api/cases/start-preview` says which before anything is stored."
+            + _TYPES
+            + _LIMITS
         ),
     )
 )
 def create_case() -> Response:
     body = json_body(CreateCaseBody)
-    session = db_session()
-    actor = current_actor()
-    case = services.create_case(session, fields=body.fields, actor=actor)
-    if body.workflow_id is not None:
-        started = services.list_runs(session, case_id=case.id, workflow_id=body.workflow_id)
-        if not started.items:
-            services.start_run(session, workflow_id=body.workflow_id, case_id=case.id, actor=actor)
+    case = services.create_case(
+        db_session(), fields=body.fields, actor=current_actor(), workflow_id=body.workflow_id
+    )
     return respond(_detail(case.id), 201, {"Location": f"/api/cases/{case.id}"})
+
+
+@bp.post("/cases/start-preview")
+@documented(
+    RouteDoc(
+        "Preview which workflows a new case starts",
+        _CASES,
+        {200: StartPreview},
+        body=CreateCaseBody,
+        errors=(400, 404, 415, 422),
+        description=(
+            "Takes the body `POST /api/cases` takes and stores nothing: `starts` lists the "
+            "workflows the case would start (`why`: `named` for `workflow_id`, `trigger` for "
+            "a record trigger that matches), `fields` the case fields they declare (merged: "
+            "what a start dialog shows), and `problems` what `POST /api/cases` would refuse "
+            "(type, picklist, required), by field. Unknown `workflow_id`: 404; one with no "
+            "active version: 422." + _LIMITS
+        ),
+    )
+)
+def start_preview() -> Response:
+    body = json_body(CreateCaseBody)
+    plan = services.preview_start(db_session(), fields=body.fields, workflow_id=body.workflow_id)
+    return respond(StartPreview.of(plan))
+
+
+@bp.get("/workflows/<workflow_id>/trigger-overlaps")
+@documented(
+    RouteDoc(
+        "List active workflows whose triggers overlap this one's",
+        "workflows",
+        {200: TriggerOverlapList},
+        query=TriggerOverlapQuery,
+        errors=(400, 404),
+        path_params={"workflow_id": "The workflow's id"},
+        description=(
+            "The other active workflows whose record triggers can fire on the same records "
+            "as this workflow's trigger (in `version`, default the active one, else the "
+            "draft): same source (and sObject), a common event, and conditions that can both "
+            "hold. Conservative: conditions count as exclusive only when a rule each requires "
+            "contradicts one of the other's on the same case field (`case_type eq support` "
+            "against `case_type eq insurance_claim`). Ask before activating: a case matching "
+            "both would start both."
+        ),
+    )
+)
+def trigger_overlaps(workflow_id: str) -> Response:
+    query = query_args(TriggerOverlapQuery)
+    found = triggers.trigger_overlaps(db_session(), workflow_id=workflow_id, version=query.version)
+    return respond(TriggerOverlapList.of(found))
 
 
 @bp.get("/cases/<case_id>")
@@ -109,7 +185,7 @@ def get_case(case_id: str) -> Response:
             "Every active run of the case sees the change at once: waiting entry and exit "
             "conditions are evaluated again. `expected_version` refuses a stale change (409). "
             "The answer is the case and its runs, or nothing (204) with "
-            "`Prefer: return=minimal`."
+            "`Prefer: return=minimal`." + _TYPES + _LIMITS
         ),
     )
 )
@@ -175,7 +251,10 @@ def get_work_item(key: str) -> Response:
         body=CompleteBody,
         errors=(400, 404, 409, 415, 422),
         path_params=_KEY,
-        description="The data is checked against the step's form (422 names each field).",
+        description=(
+            "The data is checked against the step's form (422 names each field), and each "
+            "value against the limits on case data (nesting, size, characters, numbers)."
+        ),
     )
 )
 def complete_work_item(key: str) -> Response:

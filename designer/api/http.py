@@ -8,18 +8,30 @@ the same declaration drives request validation and :mod:`designer.openapi`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from flask import Response, request
 from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from designer.errors import InvalidBody, MalformedJson, UnsupportedMediaType, validation_entries
+from designer.api.schemas import MAX_ROW_INTEGER
+from designer.errors import (
+    InvalidBody,
+    InvalidPathValue,
+    InvalidQuery,
+    MalformedJson,
+    UnsupportedMediaType,
+    validation_entries,
+)
 
 __all__ = [
     "ROUTE_DOC_ATTRIBUTE",
     "RouteDoc",
+    "body_bytes",
+    "bounded_path_values",
     "documented",
     "json_body",
     "minimal",
@@ -41,13 +53,15 @@ class RouteDoc:
     """How one route is described in the OpenAPI document.
 
     ``responses`` maps a status to a response model, to ``None`` (no body), or to a
-    ``(media type, description)`` pair for other bodies. ``errors`` lists the
-    error statuses the route may answer with, each with the contract's error body.
+    ``(media type or types, description)`` pair for other bodies. ``errors`` lists the
+    error statuses the route's own work may answer with, each with the contract's error
+    body; :mod:`designer.openapi` adds those that follow from its query, body, path and
+    access rule.
     """
 
     summary: str
     tag: str
-    responses: Mapping[int, type[BaseModel] | tuple[str, str] | None]
+    responses: Mapping[int, type[BaseModel] | tuple[str | tuple[str, ...], str] | None]
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     errors: tuple[int, ...] = ()
@@ -55,6 +69,8 @@ class RouteDoc:
     path_params: Mapping[str, str] = field(default_factory=dict)
     raw_body: str | None = None
     """Describes a JSON body that is not one model (an uploaded file), if any."""
+    raw_body_types: tuple[str, ...] = ("application/json",)
+    """The media types a ``raw_body`` may be sent as."""
     header_params: Mapping[str, str] = field(default_factory=dict)
     """Optional request headers the route heeds, each with what it does."""
 
@@ -88,14 +104,30 @@ def require_json() -> None:
         )
 
 
+def body_bytes() -> bytes:
+    """The request body's bytes; a body over the size limit is refused (413).
+
+    A body sent without a ``Content-Length`` (chunked) is cut off at the limit by
+    Werkzeug, which hands back what it read without a word: parsed, that truncated text
+    would be refused as malformed JSON, or worse, read as something else. Reaching the
+    limit therefore counts as passing it.
+    """
+    data = request.get_data(cache=True)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(data) >= limit:
+        raise RequestEntityTooLarge()
+    return data
+
+
 def raw_json_body() -> tuple[bytes, Any]:
     """The request body as bytes and as parsed JSON.
 
     Refuses a body not sent as JSON (415), malformed JSON naming the line and
-    column (400), and a body over the size limit (413, raised while reading).
+    column (400), a string or key holding a lone surrogate, by path (400), and a body
+    over the size limit (413, chunked bodies too).
     """
     require_json()
-    data = request.get_data(cache=True)
+    data = body_bytes()
     if not data.strip():
         raise MalformedJson("The request body is empty; a JSON object is required.")
     try:
@@ -117,7 +149,43 @@ def raw_json_body() -> tuple[bytes, Any]:
             f"column {exc.colno}.",
             {"line": exc.lineno, "column": exc.colno, "reason": exc.msg},
         ) from None
+    if _SURROGATE_ESCAPE.search(text) is not None:
+        where = _lone_surrogate_at(parsed)
+        if where is not None:
+            raise MalformedJson(
+                f"The request body is not valid JSON text: {where} holds a lone surrogate "
+                "(a \\ud800-\\udfff escape without its pair), which is no character.",
+                {"path": where, "reason": "lone surrogate"},
+            )
     return data, parsed
+
+
+# A "\ud800"-style escape: the only way a lone surrogate gets into parsed JSON.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate_at(parsed: Any) -> str | None:
+    """The path (``fields.subject``) of the first string or key holding a lone surrogate.
+
+    Such a string cannot be encoded, so it would fail wherever it went next (the store,
+    the answer): refused here for every body, by path. Iterative, for deep bodies.
+    """
+    stack: list[tuple[Any, str]] = [(parsed, "")]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return where or "(body)"
+        elif isinstance(item, list):
+            stack.extend((child, f"{where}[{index}]") for index, child in enumerate(item))
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                path = f"{where}.{key}" if where else key
+                if _SURROGATE.search(key):
+                    return path
+                stack.append((child, path))
+    return None
 
 
 class _NotJson(ValueError):
@@ -149,8 +217,47 @@ def json_body(model: type[M]) -> M:
 
 
 def query_args(model: type[M]) -> M:
-    """The query string validated as ``model``; unknown parameters are ignored."""
-    return _validate(model, request.args.to_dict(), "query string")
+    """The query string validated as ``model``; unknown parameters are ignored.
+
+    A value the model refuses is a 400 ``invalid_query`` naming each parameter. Query
+    models read numbers and times with the bounded types of :mod:`designer.api.schemas`,
+    so nothing the store or date arithmetic cannot hold gets past this point.
+    """
+    data = request.args.to_dict()
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        # Query models are flat: the first part of a location is the parameter's name
+        # (a union such as "a version or 'draft'" adds the member it tried after it).
+        entries: dict[str, dict[str, Any]] = {}
+        for error in exc.errors(include_url=False):
+            name = str(error["loc"][0]) if error["loc"] else "(query)"
+            if name in entries:
+                entries[name]["message"] += f"; or {error['msg']}"
+                continue
+            entries[name] = {"path": name, "message": error["msg"], "type": error["type"]}
+        first = next(iter(entries.values()))
+        more = f" (and {len(entries) - 1} more)" if len(entries) > 1 else ""
+        raise InvalidQuery(
+            f"The query parameter {first['path']} is not valid: {first['message']}{more}.",
+            {"errors": list(entries.values())},
+        ) from None
+
+
+def bounded_path_values() -> None:
+    """Refuse a path integer beyond what the store holds (400 naming it), before any view.
+
+    Werkzeug's ``int`` converter reads any run of digits; an id or version past
+    :data:`~designer.api.schemas.MAX_ROW_INTEGER` cannot name a row, and handing it to
+    the database fails there. Installed as a ``before_request`` after the access guard,
+    so who may ask is settled before what they asked.
+    """
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, int) and not 0 <= value <= MAX_ROW_INTEGER:
+            raise InvalidPathValue(
+                f"The path parameter {name} is out of range: at most {MAX_ROW_INTEGER}.",
+                {"parameter": name, "maximum": MAX_ROW_INTEGER},
+            )
 
 
 def wants_minimal() -> bool:

@@ -43,13 +43,7 @@ def schema() -> Response:
 @documented(RouteDoc("Actions a background step can run", _TAG, {200: ActionList}))
 def actions() -> Response:
     listed = [
-        ActionInfo(
-            name=name,
-            description=action.description,
-            input_schema=action.Input.model_json_schema(),
-            output_schema=action.Output.model_json_schema(),
-        )
-        for name, action in available_actions().items()
+        ActionInfo.model_validate(action.describe()) for action in available_actions().values()
     ]
     return respond(ActionList(actions=listed))
 

@@ -5,30 +5,25 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from designer.api.http import RouteDoc, documented, query_args, respond
+from designer.api.schemas import Instant, QueryModel
 from designer.extensions import db_session
-from runtime.services.metrics import MetricsOut, compute_metrics
+from runtime.services.metrics import MAX_PERIOD, MetricsOut, compute_metrics
 
 __all__ = ["bp"]
 
 bp = Blueprint("metrics", __name__)
 
 
-class MetricsQuery(BaseModel):
+class MetricsQuery(QueryModel):
     """The period (default: the last 7 days) and what to narrow it to."""
 
-    model_config = ConfigDict(extra="ignore")
-
-    start: datetime | None = Field(default=None, description="ISO 8601; default 7 days ago")
-    end: datetime | None = Field(default=None, description="ISO 8601; default now")
+    start: Instant | None = Field(default=None, description="ISO 8601; default 7 days before end")
+    end: Instant | None = Field(default=None, description="ISO 8601; default now")
     workflow_id: str | None = None
     queue: str | None = None
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 @bp.get("/metrics")
@@ -38,17 +33,18 @@ def _aware(at: datetime) -> datetime:
         "routing",
         {200: MetricsOut},
         query=MetricsQuery,
-        errors=(400, 422),
+        errors=(400,),
         description="Reassignment rate, first-time-right assignment, time to first "
         "assignment, time in stage, time to resolution, SLA attainment and agent "
-        "utilisation, with a point per day, for items created in the period.",
+        "utilisation, with a point per day, for items created in the period. The period "
+        f"ends after it starts and spans at most {MAX_PERIOD.days} days (400 otherwise).",
     )
 )
 def metrics() -> Response:
     query = query_args(MetricsQuery)
     now = datetime.now(UTC)
-    end = _aware(query.end) if query.end else now
-    start = _aware(query.start) if query.start else end - timedelta(days=7)
+    end = query.end or now
+    start = query.start or end - timedelta(days=7)
     result = compute_metrics(
         db_session(),
         start=start,

@@ -7,6 +7,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from designer.api.schemas import (
+    MAX_ROW_INTEGER,
+    Instant,
+    Minutes,
+    QueryModel,
+    Sequence,
+    VersionNumber,
+)
 from designer.auth.identity import actor
 from graphs.model import FormField
 from runtime.engine.types import RunState, RunStatus
@@ -52,10 +60,6 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class _Query(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
 # ---------------------------------------------------------------------------- cases
 
 
@@ -88,7 +92,7 @@ class UpdateCaseBody(_Body):
     """Fields to change; ``expected_version`` refuses the change if the case moved on."""
 
     changes: dict[str, Any]
-    expected_version: int | None = Field(default=None, ge=1)
+    expected_version: int | None = Field(default=None, ge=1, le=MAX_ROW_INTEGER)
 
 
 class CaseChange(_Body):
@@ -176,7 +180,7 @@ class RunList(_Body):
     next_cursor: str | None
 
 
-class RunListQuery(_Query):
+class RunListQuery(QueryModel):
     """Filters of the cases list; every given filter must hold."""
 
     workflow_id: str | None = None
@@ -187,10 +191,12 @@ class RunListQuery(_Query):
     sla: SlaLevel | None = None
     assignee: str | None = None
     case_id: str | None = None
-    older_than_minutes: float | None = Field(default=None, ge=0)
-    newer_than_minutes: float | None = Field(default=None, ge=0)
+    older_than_minutes: Minutes | None = None
+    newer_than_minutes: Minutes | None = None
     limit: int = Field(default=50, ge=1, le=500)
-    cursor: str | None = None
+    cursor: str | None = Field(
+        default=None, description="A previous page's next_cursor (400 for any other text)"
+    )
 
 
 class WorkItemOut(_Body):
@@ -234,7 +240,7 @@ class StartRunBody(_Body):
 
     workflow_id: str
     case_id: str
-    version: int | None = Field(default=None, ge=1)
+    version: VersionNumber | None = None
 
 
 class CommandBody(_Body):
@@ -244,10 +250,10 @@ class CommandBody(_Body):
     step_id: str | None = None
 
 
-class LogQuery(_Query):
+class LogQuery(QueryModel):
     """Which part of the log: the events after ``after_seq``."""
 
-    after_seq: int = Field(default=0, ge=0)
+    after_seq: Sequence = 0
     limit: int = Field(default=1000, ge=1, le=5000)
 
 
@@ -260,27 +266,27 @@ class LogPage(_Body):
     more: bool
 
 
-class ExportRunQuery(_Query):
+class ExportRunQuery(QueryModel):
     """The export's format."""
 
     format: Literal["csv", "json"] = "json"
 
 
-class ExportWorkflowQuery(_Query):
+class ExportWorkflowQuery(QueryModel):
     """Every run of a workflow started in ``[from, to)``, as CSV or JSON."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
     workflow_id: str
-    from_: datetime | None = Field(default=None, alias="from")
-    to: datetime | None = None
+    from_: Instant | None = Field(default=None, alias="from")
+    to: Instant | None = None
     format: Literal["csv", "json"] = "json"
 
 
 # ---------------------------------------------------------------------------- work items
 
 
-class WorkItemQuery(_Query):
+class WorkItemQuery(QueryModel):
     """Filters of the work item list (``status`` defaults to open)."""
 
     status: Literal["open", "completed", "cancelled", "any"] = "open"
@@ -313,10 +319,10 @@ class ReassignBody(_Body):
 # ---------------------------------------------------------------------------- monitor
 
 
-class MonitorQuery(_Query):
+class MonitorQuery(QueryModel):
     """A case counts as stuck once it has been in its node this many minutes."""
 
-    stuck_minutes: float = Field(default=60.0, ge=0)
+    stuck_minutes: Minutes = 60.0
 
 
 class NodeOut(_Body):

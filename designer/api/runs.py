@@ -40,6 +40,7 @@ bp = Blueprint("runs", __name__)
 _TAG = "runs"
 _ID = {"run_id": "The run's id"}
 _MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
+_FORMATS = ("application/json", "text/csv")
 
 
 def run_out(run: RunRow | LockedRun) -> RunOut:
@@ -103,7 +104,7 @@ def start_run() -> Response:
     RouteDoc(
         "Export the logs of a workflow's runs",
         _TAG,
-        {200: ("application/json", "The runs and their events (or text/csv)")},
+        {200: (_FORMATS, "The runs and their events, in the asked format")},
         query=ExportWorkflowQuery,
         errors=(400, 404),
         description="Every run of the workflow started in [from, to), as CSV or JSON.",
@@ -188,7 +189,7 @@ def read_log(run_id: str) -> Response:
     RouteDoc(
         "Export a run's audit log",
         _TAG,
-        {200: ("application/json", "The run and its events (or text/csv)")},
+        {200: (_FORMATS, "The run and its events, in the asked format")},
         query=ExportRunQuery,
         errors=(400, 404),
         path_params=_ID,

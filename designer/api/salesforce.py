@@ -111,6 +111,9 @@ class SalesforceSyncStream(BaseModel):
     pages: int
     backfill: bool
     error: str | None
+    refused: int = Field(
+        default=0, description="Records not applied: their case data breaks a limit (logged)"
+    )
 
 
 class SalesforceSyncResult(BaseModel):
@@ -210,7 +213,8 @@ def test_connection() -> Response:
         _TAG,
         {200: SalesforceFieldList},
         errors=(400, 404, 409, 422, 502, 503),
-        path_params={"sobject": "An sObject API name, such as Case"},
+        path_params={"sobject": "An sObject API name, such as Case: letters, digits and "
+                      "'_', starting with a letter (400 otherwise)"},
     )
 )
 def sobject_fields(sobject: str) -> Response:

@@ -18,6 +18,7 @@ from designer.auth.identity import User, csrf_token, current_principal, new_csrf
 from designer.auth.sockets import recheck_connections
 from designer.extensions import state
 from runtime.accounts import service, sessions
+from runtime.accounts.credentials import MIN_PASSWORD_LENGTH
 from runtime.accounts.roles import Role
 from runtime.accounts.service import Principal
 from runtime.db import session_scope
@@ -44,7 +45,7 @@ class PasswordBody(_Body):
     """A password change: the current password proves it is the account's owner."""
 
     current_password: str = Field(min_length=1, max_length=1024)
-    new_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)
 
 
 class SessionUser(_Body):

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
+from designer import validation_pool as pool
 from designer.api.http import (
     RouteDoc,
+    body_bytes,
     documented,
     json_body,
     query_args,
-    require_json,
     respond,
 )
+from designer.api.interop import (
+    DOCUMENT_BODY,
+    DOCUMENT_TYPES,
+    DocumentExportQuery,
+    DocumentImportQuery,
+    export_response,
+    require_document,
+)
 from designer.api.schemas import (
-    ActiveVersion,
     CreateWorkflowBody,
     DiffQuery,
-    ExportQuery,
-    ImportQuery,
     ProblemList,
     PublishBody,
     SaveDraftBody,
@@ -25,11 +31,11 @@ from designer.api.schemas import (
     VersionList,
     WorkflowList,
 )
+from designer.api.start_schemas import Activation
 from designer.auth.identity import actor
 from designer.extensions import db_session
-from graphs.io import dump_workflow
-from graphs.validation import validate
 from runtime import workflows as service
+from runtime.services.triggers import trigger_overlaps
 from runtime.workflows import PublishResult, VersionDetail, VersionDiff, WorkflowDetail
 
 __all__ = ["bp"]
@@ -69,24 +75,28 @@ def create_workflow() -> Response:
         "Import a workflow file",
         _TAG,
         {201: WorkflowDetail},
-        query=ImportQuery,
-        raw_body="A workflow file's JSON (any supported schema_version)",
+        query=DocumentImportQuery,
+        raw_body=DOCUMENT_BODY,
+        raw_body_types=DOCUMENT_TYPES,
         errors=(400, 409, 413, 415),
         description=(
             "The body is a workflow file's JSON, of any supported schema version (older "
-            "formats are upgraded). A new id creates a workflow; an existing id is refused "
-            "(409) unless `replace=true&revision=n` is given, which replaces its draft."
+            "formats are upgraded), a BPMN 2.0 file or a Salesforce orchestration "
+            "(`POST /api/workflows/import/preview` shows first what it becomes). A new id "
+            "creates a workflow; an existing id is refused (409) unless "
+            "`replace=true&revision=n` is given, which replaces its draft."
         ),
     )
 )
 def import_workflow() -> Response:
-    query = query_args(ImportQuery)
-    require_json()
+    query = query_args(DocumentImportQuery)
+    require_document()
     detail = service.import_workflow(
         session=db_session(),
-        source=request.get_data(),
+        source=body_bytes(),
         replace=query.replace,
         revision=query.revision,
+        format=query.format,
     )
     return respond(detail, 201)
 
@@ -97,6 +107,7 @@ def import_workflow() -> Response:
              path_params=_ID)
 )
 def get_workflow(workflow_id: str) -> Response:
+    pool.bound_read(service.stored_bytes(session=db_session(), workflow_id=workflow_id))
     return respond(service.get_workflow(session=db_session(), workflow_id=workflow_id))
 
 
@@ -149,12 +160,16 @@ def delete_workflow(workflow_id: str) -> Response:
         _TAG,
         {200: ProblemList},
         body=ValidateBody,
-        errors=(400, 413, 415),
+        errors=(400, 413, 415, 429),
+        description=(
+            "Designers may send documents up to the app's body limit, other roles up to "
+            "1 MiB (413). Large documents are checked one at a time per account: another "
+            "while one is under way answers 429 `validation_busy` with `Retry-After`."
+        ),
     )
 )
 def validate_workflow() -> Response:
-    body = json_body(ValidateBody)
-    return respond(ProblemList(problems=validate(body.workflow)))
+    return respond(ProblemList(problems=pool.validate_posted()))
 
 
 @bp.post("/workflows/<workflow_id>/publish")
@@ -202,6 +217,9 @@ def list_versions(workflow_id: str) -> Response:
              path_params=_ID_VERSION)
 )
 def get_version(workflow_id: str, version: int) -> Response:
+    pool.bound_read(
+        service.stored_bytes(session=db_session(), workflow_id=workflow_id, version=version)
+    )
     detail = service.get_version(session=db_session(), workflow_id=workflow_id, version=version)
     return respond(detail)
 
@@ -211,15 +229,22 @@ def get_version(workflow_id: str, version: int) -> Response:
     RouteDoc(
         "Make a version the active one",
         _TAG,
-        {200: ActiveVersion},
+        {200: Activation},
         errors=(404,),
-        description="New cases start on the active version; running cases keep theirs.",
+        description=(
+            "New cases start on the active version; running cases keep theirs. "
+            "`trigger_overlaps` lists the other active workflows whose record triggers can "
+            "fire on the same records (as `GET /api/workflows/{workflow_id}/trigger-overlaps` "
+            "does, which a client may ask before activating)."
+        ),
         path_params=_ID_VERSION,
     )
 )
 def activate(workflow_id: str, version: int) -> Response:
-    active = service.activate(session=db_session(), workflow_id=workflow_id, version=version)
-    return respond(ActiveVersion(active_version=active))
+    session = db_session()
+    active = service.activate(session=session, workflow_id=workflow_id, version=version)
+    overlaps = trigger_overlaps(session, workflow_id=workflow_id, version=active)
+    return respond(Activation.of(active, overlaps))
 
 
 @bp.get("/workflows/<workflow_id>/diff")
@@ -235,6 +260,14 @@ def activate(workflow_id: str, version: int) -> Response:
 )
 def diff(workflow_id: str) -> Response:
     query = query_args(DiffQuery)
+    for ref in (query.from_, query.to):
+        pool.bound_read(
+            service.stored_bytes(
+                session=db_session(),
+                workflow_id=workflow_id,
+                version=None if ref == service.DRAFT else int(ref),
+            )
+        )
     result = service.diff(
         session=db_session(), workflow_id=workflow_id, from_=query.from_, to=query.to
     )
@@ -246,20 +279,20 @@ def diff(workflow_id: str) -> Response:
     RouteDoc(
         "Download the draft (or a version) as a workflow file",
         _TAG,
-        {200: ("application/json", "The workflow document, as an attachment")},
-        query=ExportQuery,
+        {200: (("application/json", "application/xml"), "The workflow document, as an "
+               "attachment: Baton JSON, or BPMN 2.0 / a Salesforce orchestration with ?format=")},
+        query=DocumentExportQuery,
         errors=(404,),
         path_params=_ID,
     )
 )
 def export_workflow(workflow_id: str) -> Response:
-    query = query_args(ExportQuery)
+    query = query_args(DocumentExportQuery)
+    pool.bound_read(
+        service.stored_bytes(session=db_session(), workflow_id=workflow_id, version=query.version)
+    )
     workflow = service.export_workflow(
         session=db_session(), workflow_id=workflow_id, version=query.version
     )
     suffix = f"-v{query.version}" if query.version is not None else ""
-    return Response(
-        dump_workflow(workflow),
-        mimetype="application/json",
-        headers={"Content-Disposition": f"attachment; filename={workflow.id}{suffix}.json"},
-    )
+    return export_response(workflow, query.format, suffix)

@@ -206,6 +206,7 @@ POLICY: dict[str, Rule] = {
     "workflows.validate_workflow": READ,  # computes, stores nothing
     "workflows.create_workflow": DESIGN,
     "workflows.import_workflow": DESIGN,
+    "interop.preview_import": DESIGN,  # as the import it previews
     "workflows.save_draft": DESIGN,
     "workflows.delete_workflow": DESIGN,
     "workflows.publish": DESIGN,
@@ -223,6 +224,8 @@ POLICY: dict[str, Rule] = {
     "runs.retry": OPERATE,
     "runs.skip": OPERATE,
     "cases.create_case": OPERATE,
+    "cases.start_preview": OPERATE,  # as the creation it previews
+    "cases.trigger_overlaps": READ,
     "cases.get_case": allow(READERS, agent=OwnCase()),
     "cases.case_changes": allow(READERS, agent=OwnCase()),
     "cases.update_case": allow(OPERATORS, agent=OwnCase()),
@@ -260,6 +263,15 @@ POLICY: dict[str, Rule] = {
     "salesforce.test_connection": ADMIN_ONLY,
     "salesforce.sobject_fields": DESIGN,
     "salesforce.sync_now": ADMIN_ONLY,
+    # -- AI steps: figures and budgets are read like metrics; training and budgets are set
+    # by admins; a reviewer reads the suggestion behind their own work item
+    "ai.metrics": allow(READERS),
+    "ai.list_models": allow(READERS),
+    "ai.train_model": ADMIN_ONLY,
+    "ai.get_budget": allow(READERS),
+    "ai.set_budget": ADMIN_ONLY,
+    "ai.provider": allow(READERS),
+    "ai.suggestion": allow(READERS, agent=OwnWorkItem()),
 }
 """Endpoint name -> rule. Every endpoint of the app is here (the matrix test checks)."""
 

@@ -8,8 +8,17 @@ principal checked afresh, so a disabled account or revoked token stops at its ne
 A connection that only listens joins nothing more, so joins alone would let it go on
 hearing its rooms. Each web process therefore checks its open connections' principals
 against the store every ``socket_recheck_seconds`` and disconnects those that ended (a
-token revoked, an account disabled, demoted or given a new password); a change made
-through this process's API is checked at once (:func:`recheck_connections`).
+token revoked, an account disabled, demoted, given a new password or another agent
+record); a change made through this process's API is checked at once
+(:func:`recheck_connections`), and, with Redis, announced to the other web processes.
+
+What an agent may watch also changes with the work they hold (:data:`ROOMS`: a run's
+room is theirs while its case has a work item of theirs). :func:`recheck_rooms` takes an
+agent's connections out of the rooms they may no longer watch, telling each one
+(``room.left``); the publishers call it, through :func:`designer.live.recheck_rooms`,
+whenever routing moves an item to or from an agent, before the news goes out, and with
+Redis every web process hears of it on :mod:`designer.live.recheck_channel`. The
+periodic check covers the rooms too.
 """
 
 from __future__ import annotations
@@ -17,26 +26,32 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
+from collections.abc import Collection
 from typing import Any
 
-from flask import Flask, current_app, request, session
+from flask import Flask, Response, current_app, request, session
 from flask_socketio import SocketIO  # type: ignore[import-untyped]
+from sqlmodel import Session
 
 from designer.auth.errors import Forbidden
 from designer.auth.guard import check
 from designer.auth.identity import authenticate, current_principal
 from designer.auth.policy import ROOMS
 from designer.extensions import db_session, state
-from designer.live import set_room_authorizer
+from designer.live import recheck_channel, set_room_authorizer, set_room_rechecker
+from designer.live.rooms import ROOM_LEFT
 from runtime.accounts import service
+from runtime.accounts.roles import Role
 from runtime.accounts.service import Principal
 from runtime.db import session_scope
-from runtime.live import RoomKind
+from runtime.live import RoomKind, parse_room
 
 __all__ = [
+    "MOVES_WORK",
     "authorize_room",
     "install_socket_auth",
     "recheck_connections",
+    "recheck_rooms",
     "register_connect_handler",
     "socket_principal",
 ]
@@ -58,6 +73,7 @@ class _Connections:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._redis_url = state(app).settings.redis_url
 
     def add(self, sid: str, principal: Principal) -> None:
         with self._lock:
@@ -67,6 +83,24 @@ class _Connections:
                     target=self._run, name="baton-socket-recheck", daemon=True
                 )
                 self._thread.start()
+                if self._redis_url:
+                    recheck_channel.listen(self._redis_url, self._announced)
+
+    def _announced(self, agents: list[str] | None) -> bool:
+        # Another process moved work (or changed accounts): check here too.
+        app = self._app()
+        if app is None:
+            return False
+        if agents is None:
+            self.wake()
+        else:
+            self.recheck_rooms(app, agents)
+        return True
+
+    def announce(self, agents: Collection[str] | None) -> None:
+        """Tell the other web processes (through Redis, if set) to check too."""
+        if self._redis_url:
+            recheck_channel.announce(self._redis_url, agents)
 
     def remove(self, sid: str) -> None:
         with self._lock:
@@ -103,17 +137,81 @@ class _Connections:
                     still = None
                 else:
                     still = service.load_principal(
-                        db, account_id=principal.account_id, epoch=principal.epoch,
+                        db,
+                        account_id=principal.account_id,
+                        epoch=principal.epoch,
                         session_key=principal.session_key,
                     )
-                if still is None or still.role != principal.role:
+                if (
+                    still is None
+                    or still.role != principal.role
+                    or still.agent_id != principal.agent_id
+                ):
                     ended.append(sid)
         server = app.extensions["socketio"].server
         for sid in ended:
             logger.info("disconnecting socket %s: its account or token has ended", sid)
             self.remove(sid)
             server.disconnect(sid, namespace="/")
+        self.recheck_rooms(app, None)
         return ended
+
+    def recheck_rooms(self, app: Flask, agents: Collection[str] | None) -> int:
+        """Take agents' connections out of the rooms they may no longer watch; how many.
+
+        Only agents watch by ownership (:data:`ROOMS`); other roles' rooms never change
+        with the work. ``agents`` are agent ids (``None``: every agent connection).
+        """
+        wanted = None if agents is None else set(agents)
+        with self._lock:
+            open_now = [
+                (sid, principal)
+                for sid, principal in self._principals.items()
+                if principal.role is Role.AGENT and (wanted is None or principal.agent_id in wanted)
+            ]
+        if not open_now:
+            return 0
+        server = app.extensions["socketio"].server
+        lost: list[tuple[str, str]] = []
+        with session_scope(state(app).engine, read_only=True) as db:
+            for sid, principal in open_now:
+                for room in _rooms_of(server.manager, sid):
+                    try:
+                        kind, key = parse_room(room)
+                    except ValueError:
+                        continue  # the connection's own room
+                    if not _may_watch(db, principal, kind, key):
+                        lost.append((sid, room))
+        for sid, room in lost:
+            logger.info("socket %s leaves %s: no longer the agent's to watch", sid, room)
+            server.leave_room(sid, room, namespace="/")
+            server.emit(
+                ROOM_LEFT,
+                {"room": room, "reason": "the work behind it is no longer yours"},
+                to=sid,
+                namespace="/",
+            )
+        return len(lost)
+
+
+def _rooms_of(manager: Any, sid: str) -> list[str]:
+    # The manager's rooms are a plain dict other threads add to (a join elsewhere):
+    # reading them may meet a change in flight, which a second read does not.
+    for _ in range(10):
+        try:
+            return list(manager.get_rooms(sid, "/"))
+        except RuntimeError:
+            continue
+    return list(manager.get_rooms(sid, "/"))
+
+
+def _may_watch(db: Session, principal: Principal, kind: RoomKind, key: str) -> bool:
+    rule = ROOMS.get(kind)
+    if rule is None:
+        return False
+    if principal.role in rule.roles:
+        return True
+    return rule.agent is not None and rule.agent.allows(db, principal, {"key": key})
 
 
 def _connections(app: Flask) -> _Connections:
@@ -129,7 +227,18 @@ def recheck_connections() -> None:
     Commits the request's session first, so the check reads what it changed.
     """
     db_session().commit()
-    _connections(current_app._get_current_object()).wake()  # type: ignore[attr-defined]
+    connections = _connections(current_app._get_current_object())  # type: ignore[attr-defined]
+    connections.wake()
+    connections.announce(None)
+
+
+def recheck_rooms(app: Flask, agents: Collection[str] | None) -> int:
+    """Take ``agents``' connections in this process out of rooms they may no longer watch,
+    and tell the other web processes to do the same; how many rooms were left here."""
+    connections = _connections(app)
+    left = connections.recheck_rooms(app, agents)
+    connections.announce(agents)
+    return left
 
 
 def _connect(auth: Any = None) -> None:
@@ -191,6 +300,32 @@ def register_connect_handler(socketio: SocketIO) -> None:
     socketio._baton_connect_auth = True
 
 
+#: Endpoints that may move work items away from agents: their success checks this
+#: process's sockets at once, and, with Redis, the other web processes' (routing's own
+#: news of the move follows from whichever process publishes it).
+MOVES_WORK = frozenset(
+    {
+        "cases.reassign_work_item",
+        "agents.reassign",
+        "monitor.bulk",
+        "agents.set_availability",
+        "agents.save_agent",
+        "agents.delete_agent",
+        "agents.save_queue",
+        "agents.delete_queue",
+    }
+)
+
+
+def _after_work_moved(response: Response) -> Response:
+    if request.endpoint in MOVES_WORK and response.status_code < 400:
+        recheck_connections()
+    return response
+
+
 def install_socket_auth(app: Flask) -> None:
-    """Use the room rule of :data:`ROOMS` for every join in ``app``."""
+    """Use the room rule of :data:`ROOMS` for every join in ``app``, and again whenever
+    work moves between agents."""
     set_room_authorizer(app, authorize_room)
+    set_room_rechecker(app, recheck_rooms)
+    app.after_request(_after_work_moved)

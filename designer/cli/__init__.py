@@ -5,9 +5,11 @@ from __future__ import annotations
 import click
 
 from designer.cli import (
+    ai_cmds,
     app_cmds,
     contract_cmds,
     graph_cmds,
+    interop_cmds,
     runtime_cmds,
     salesforce_cmds,
     simulate_cmds,
@@ -24,12 +26,14 @@ def cli() -> None:
 
 for module in (
     graph_cmds,
+    interop_cmds,
     simulate_cmds,
     runtime_cmds,
     app_cmds,
     contract_cmds,
     user_cmds,
     salesforce_cmds,
+    ai_cmds,
 ):
     module.register(cli)
 

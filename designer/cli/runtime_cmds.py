@@ -1,7 +1,9 @@
-"""``baton worker`` (the executor and clock alone) and ``baton db upgrade``."""
+"""``baton worker`` (the executor and clock alone), ``baton db upgrade`` and
+``baton cases repair``."""
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import threading
@@ -14,6 +16,7 @@ from designer.cli.app_cmds import DEMO_SERVICES_NOTE
 from runtime.db import make_engine
 from runtime.settings import Settings
 from runtime.store import migrate
+from runtime.store.case_repair import repair_cases
 
 
 def _engine(settings: Settings) -> Engine:
@@ -81,7 +84,40 @@ def db_upgrade(revision: str) -> None:
     engine.dispose()
 
 
+@click.group("cases")
+def cases_group() -> None:
+    """Case data commands."""
+
+
+@cases_group.command("repair")
+@click.option("--dry-run", is_flag=True, help="Only say what would be repaired.")
+def cases_repair(dry_run: bool) -> None:
+    """Repair cases stored before the limits on case data, so that every list reads them.
+
+    Values nested too deeply, lone surrogates, control characters and numbers past the
+    float range are stored in a readable form, as a new version of each case (by
+    baton:repair). Upgrading the database does this once; run it again after restoring
+    an old backup. Stop the server first: it keeps recent run snapshots in memory.
+    One JSON line per case; the last line sums up.
+    """
+    engine = _engine(Settings())
+    try:
+        with engine.begin() as conn:
+            repairs = repair_cases(conn, dry_run=dry_run)
+    finally:
+        engine.dispose()
+    for repair in repairs:
+        click.echo(json.dumps(repair.as_dict()))
+    summary = {
+        "repaired": sum(1 for r in repairs if r.repaired),
+        "left_breaking_limits": sum(1 for r in repairs if r.left),
+        "dry_run": dry_run,
+    }
+    click.echo(json.dumps(summary))
+
+
 def register(cli: click.Group) -> None:
     """Add this module's commands to ``cli``."""
     cli.add_command(worker_command)
     cli.add_command(db_group)
+    cli.add_command(cases_group)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Collection
 from typing import Any
 
 from flask import Flask
 
 from designer.extensions import state
-from runtime.live import LivePublisher
+from designer.live import recheck_channel
+from designer.live.rooms import recheck_rooms
+from runtime.live import INBOX_CHANGED, Emit, LivePublisher, agents_named
 from runtime.settings import Settings
 
 __all__ = ["BATCH", "BATCH_WINDOW_S", "app_publisher", "publisher_for", "queue_publisher"]
@@ -92,6 +95,33 @@ class _Batcher:
             self._server.emit(BATCH, items, to=sids)
 
 
+class _RecheckingPublisher(LivePublisher):
+    """Rooms follow the work: before an update that names agents goes out, their
+    connections leave the runs' rooms they may no longer watch.
+
+    Routing publishes ``inbox.changed`` for both agents of every move (a reassignment,
+    an escalation, a release back to the queue), and a reassignment's log line names
+    both (``from``, ``to``), after the commit that made it; the check runs here, before
+    that message and everything published after it goes out. Updates that name no
+    agent, or agents without connections here, cost nothing.
+    """
+
+    def __init__(self, emit: Emit, recheck: Callable[[Collection[str]], object]) -> None:
+        super().__init__(emit)
+        self._recheck = recheck
+
+    def __call__(self, topic: str, data: dict[str, Any]) -> None:
+        agents = set(agents_named(data.get("events") or []))
+        if topic == INBOX_CHANGED and data.get("agent_id"):
+            agents.add(str(data["agent_id"]))
+        if agents:
+            try:
+                self._recheck(agents)
+            except Exception:  # the periodic check catches up; the news must still go out
+                logger.exception("checking the rooms of %s failed", sorted(agents))
+        super().__call__(topic, data)
+
+
 def app_publisher(app: Flask, *, window: float = BATCH_WINDOW_S) -> LivePublisher:
     """Publish through ``app``'s Socket.IO server (and its Redis queue, when configured).
 
@@ -101,13 +131,17 @@ def app_publisher(app: Flask, *, window: float = BATCH_WINDOW_S) -> LivePublishe
     process delivers to its own connections.
     """
     server = app.extensions["socketio"]
+
+    def recheck(agents: Collection[str]) -> None:
+        recheck_rooms(app, agents)
+
     if not state(app).settings.redis_url and window > 0:
-        return LivePublisher(_Batcher(server, window).emit)
+        return _RecheckingPublisher(_Batcher(server, window).emit, recheck)
 
     def emit(event: str, payload: dict[str, Any], room: str) -> None:
         server.emit(event, payload, to=room)
 
-    return LivePublisher(emit)
+    return _RecheckingPublisher(emit, recheck)
 
 
 def queue_publisher(redis_url: str) -> LivePublisher:
@@ -115,6 +149,7 @@ def queue_publisher(redis_url: str) -> LivePublisher:
 
     Flask-SocketIO without an app is a write-only client of the message queue: every
     web process subscribed to the queue delivers the message to its own connections.
+    Moves of work are announced on :mod:`designer.live.recheck_channel` first.
     """
     from flask_socketio import SocketIO  # type: ignore[import-untyped]
 
@@ -123,7 +158,11 @@ def queue_publisher(redis_url: str) -> LivePublisher:
     def emit(event: str, payload: dict[str, Any], room: str) -> None:
         emitter.emit(event, payload, to=room)
 
-    return LivePublisher(emit)
+    def announce(agents: Collection[str]) -> None:
+        # This process holds no connections: the web processes check theirs.
+        recheck_channel.announce(redis_url, agents)
+
+    return _RecheckingPublisher(emit, announce)
 
 
 def publisher_for(settings: Settings, app: Flask | None = None) -> LivePublisher | None:

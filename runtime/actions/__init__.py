@@ -9,6 +9,7 @@ from __future__ import annotations
 from runtime.actions.base import Action, ActionContext, ActionError, ActionResult, run_action
 from runtime.actions.registry import (
     UnknownAction,
+    action_catalogue,
     available_actions,
     get_action,
     load_errors,
@@ -21,6 +22,7 @@ __all__ = [
     "ActionError",
     "ActionResult",
     "UnknownAction",
+    "action_catalogue",
     "available_actions",
     "get_action",
     "load_errors",

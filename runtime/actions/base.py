@@ -28,7 +28,10 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.engine import Engine
 
+from graphs.action_specs import ActionSpec
+from graphs.case_limits import record_problem, value_problem
 from runtime.settings import Settings
 
 __all__ = [
@@ -47,6 +50,8 @@ class ActionContext:
     ``case`` is the latest case record, read by the executor just before the call.
     ``attempt`` together with ``run_id`` and ``step_id`` is the idempotency key: an
     action that talks to an outside system should pass it along where it can.
+    ``store`` is the database the step's run lives in, for an action that keeps records of
+    its own (the ``ai`` action: budget, audit, trained models); None outside a worker.
     """
 
     run_id: str
@@ -56,6 +61,7 @@ class ActionContext:
     case: Mapping[str, Any]
     settings: Settings
     now: datetime
+    store: Engine | None = None
 
     @property
     def idempotency_key(self) -> str:
@@ -103,19 +109,51 @@ class Action:
     #: effect, quick): the executor may call it inside the transaction that records the
     #: step and its result, one commit for the whole step. A repeated call is harmless.
     runs_in_transaction: ClassVar[bool] = False
+    #: Case fields the action always writes (``assign``: ``owner``).
+    writes: ClassVar[tuple[str, ...]] = ()
+    #: True when each step input names a case field the action writes (``set_fields``).
+    writes_inputs: ClassVar[bool] = False
+    #: An input whose mapping's values name the case fields the action writes
+    #: (``salesforce_query``'s ``into``).
+    writes_named_by: ClassVar[str | None] = None
 
     def run(self, inputs: Any, ctx: ActionContext) -> ActionResult:
         """Do the work; raise :class:`ActionError` on failure."""
         raise NotImplementedError(f"action {type(self).__name__} does not implement run()")
 
     @classmethod
+    def input_schema(cls) -> dict[str, Any]:
+        """The JSON Schema of a step's inputs as the step gives them, one input per name.
+
+        ``Input``'s own schema; an action that also takes a flat form (``set_fields``'
+        inputs named after case fields) says so here.
+        """
+        return cls.Input.model_json_schema()
+
+    @classmethod
+    def spec(cls) -> ActionSpec:
+        """What design time may know of this action (validation's catalogue entry)."""
+        return ActionSpec(
+            name=cls.name,
+            input_schema=cls.input_schema(),
+            output_schema=cls.Output.model_json_schema(),
+            writes=tuple(cls.writes),
+            writes_inputs=cls.writes_inputs,
+            writes_named_by=cls.writes_named_by,
+        )
+
+    @classmethod
     def describe(cls) -> dict[str, Any]:
-        """The palette entry: name, description and the JSON schemas of input and output."""
+        """The palette entry: name, description, the JSON schemas of the step's inputs and
+        of the outputs, and what it writes to the case."""
         return {
             "name": cls.name,
             "description": cls.description,
-            "input_schema": cls.Input.model_json_schema(),
+            "input_schema": cls.input_schema(),
             "output_schema": cls.Output.model_json_schema(),
+            "writes": list(cls.writes),
+            "writes_inputs": cls.writes_inputs,
+            "writes_named_by": cls.writes_named_by,
         }
 
 
@@ -156,4 +194,16 @@ def run_action(action: Action, inputs: Mapping[str, Any], ctx: ActionContext) ->
         ) from exc
     # JSON mode so outputs can be stored and compared in conditions as plain data.
     outputs = checked.model_dump(mode="json", by_alias=True)
+    # Outputs and case changes are stored with the run and read back by every list: what
+    # the store could not give back fails the step here, before anything is written.
+    for name, value in outputs.items():
+        problem = value_problem(name, value, what="output")
+        if problem is not None:
+            raise ActionError(f"action {action.name!r}: {problem.message}", retryable=False)
+    problem = record_problem(result.case_updates)
+    if problem is not None:
+        raise ActionError(
+            f"action {action.name!r} would write case data Baton cannot store: {problem.message}",
+            retryable=False,
+        )
     return ActionResult(outputs=outputs, case_updates=dict(result.case_updates))

@@ -48,6 +48,18 @@ class SetFieldsAction(Action):
     Input = SetFieldsInput
     Output = SetFieldsOutput
     runs_in_transaction = True
+    writes_inputs = True
+
+    @classmethod
+    def input_schema(cls) -> dict[str, Any]:
+        # A step names each case field as an input of its own (the flat form).
+        return {
+            "title": "SetFieldsInput",
+            "description": "Each input names a case field and gives the value to write.",
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": True,
+        }
 
     def run(self, inputs: SetFieldsInput, ctx: ActionContext) -> ActionResult:
         return ActionResult(
@@ -81,6 +93,7 @@ class AssignAction(Action):
     Input = AssignInput
     Output = AssignOutput
     runs_in_transaction = True
+    writes = ("owner",)
 
     def run(self, inputs: AssignInput, ctx: ActionContext) -> ActionResult:
         queue = (inputs.queue or "").strip() or None

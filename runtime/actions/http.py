@@ -14,10 +14,10 @@ call, is answered in-process by :mod:`runtime.demo_services` through
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import requests
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 from runtime.actions.base import Action, ActionContext, ActionError, ActionResult
 from runtime.actions.demo_adapter import demo_session
@@ -39,9 +39,13 @@ class HttpRequestInput(BaseModel):
     # Named json_body in Python because BaseModel already has a json() method.
     json_body: Any = Field(default=None, alias="json", description="A JSON request body")
     timeout_seconds: float = Field(default=10.0, gt=0, le=300)
-    expected_status: list[int] = Field(
-        default_factory=list, description="Statuses that count as success; empty: any 2xx"
-    )
+    # One status or a list of them, as the step may give either.
+    expected_status: Annotated[
+        list[int],
+        WithJsonSchema(
+            {"anyOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}}]}
+        ),
+    ] = Field(default_factory=list, description="Statuses that count as success; empty: any 2xx")
 
     @field_validator("method", mode="before")
     @classmethod

@@ -12,7 +12,7 @@ message of :class:`UnknownAction`; it never hides the other actions.
 
 >>> sorted(name for name in available_actions() if name in BUILTIN_NAMES)
 ... # doctest: +NORMALIZE_WHITESPACE
-['assign', 'http_request', 'notify', 'salesforce_create', 'salesforce_query',
+['ai', 'assign', 'http_request', 'notify', 'salesforce_create', 'salesforce_query',
  'salesforce_update', 'set_fields', 'wait']
 >>> get_action("set_fields").name
 'set_fields'
@@ -27,6 +27,8 @@ from importlib.metadata import EntryPoint, entry_points
 
 from pydantic import BaseModel
 
+from graphs.action_specs import ActionSpec
+from runtime.actions.ai import AiAction
 from runtime.actions.base import Action
 from runtime.actions.fields import AssignAction, SetFieldsAction
 from runtime.actions.http import HttpRequestAction
@@ -42,6 +44,7 @@ __all__ = [
     "BUILTIN_NAMES",
     "ENTRY_POINT_GROUP",
     "UnknownAction",
+    "action_catalogue",
     "available_actions",
     "get_action",
     "load_errors",
@@ -60,6 +63,7 @@ _BUILTINS: tuple[type[Action], ...] = (
     SalesforceUpdateAction,
     SalesforceCreateAction,
     SalesforceQueryAction,
+    AiAction,
 )
 BUILTIN_NAMES = frozenset(cls.name for cls in _BUILTINS)
 
@@ -139,6 +143,12 @@ def _registry() -> _Registry:
 def available_actions() -> dict[str, Action]:
     """Every loaded action by name (built-ins first, then plug-ins by name)."""
     return dict(_registry().actions)
+
+
+def action_catalogue() -> dict[str, ActionSpec]:
+    """Every loaded action as validation sees it (``graphs.validation.validate(actions=)``):
+    the JSON Schema of its step inputs and outputs and the case fields it writes."""
+    return {name: action.spec() for name, action in _registry().actions.items()}
 
 
 def get_action(name: str) -> Action:

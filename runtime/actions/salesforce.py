@@ -212,6 +212,15 @@ class SalesforceQueryOutput(BaseModel):
     first: dict[str, Any] | None
 
 
+def _flat_schema(model: type[BaseModel], **overrides: dict[str, Any]) -> dict[str, Any]:
+    """``model``'s schema as a step gives it: every input it does not name is a Salesforce
+    field (or, for a query, a bind value)."""
+    schema = model.model_json_schema()
+    schema["additionalProperties"] = True
+    schema["properties"].update(overrides)
+    return schema
+
+
 def _client(ctx: ActionContext) -> SalesforceClient:
     return client_for(ctx.settings.salesforce)
 
@@ -236,6 +245,10 @@ class SalesforceUpdateAction(Action):
     description = "Update fields of the Salesforce record (Owner, Status, Priority, custom)."
     Input = SalesforceUpdateInput
     Output = SalesforceUpdateOutput
+
+    @classmethod
+    def input_schema(cls) -> dict[str, Any]:
+        return _flat_schema(cls.Input)
 
     def run(self, inputs: SalesforceUpdateInput, ctx: ActionContext) -> ActionResult:
         if not inputs.fields:
@@ -277,6 +290,10 @@ class SalesforceCreateAction(Action):
     Input = SalesforceCreateInput
     Output = SalesforceCreateOutput
 
+    @classmethod
+    def input_schema(cls) -> dict[str, Any]:
+        return _flat_schema(cls.Input)
+
     def run(self, inputs: SalesforceCreateInput, ctx: ActionContext) -> ActionResult:
         values = dict(inputs.fields)
         parent_field = inputs.parent_field or PARENT_FIELDS.get(inputs.sobject)
@@ -313,6 +330,18 @@ class SalesforceQueryAction(Action):
     description = "Run a SOQL query and copy the first record's fields into case fields."
     Input = SalesforceQueryInput
     Output = SalesforceQueryOutput
+    writes_named_by = "into"
+
+    @classmethod
+    def input_schema(cls) -> dict[str, Any]:
+        into = {
+            **cls.Input.model_json_schema()["properties"]["into"],
+            "anyOf": [{"type": "object", "additionalProperties": {"type": "string"}},
+                      {"type": "string"}],
+        }  # fmt: skip
+        into.pop("type", None)
+        into.pop("additionalProperties", None)
+        return _flat_schema(cls.Input, into=into)
 
     def run(self, inputs: SalesforceQueryInput, ctx: ActionContext) -> ActionResult:
         try:

@@ -15,12 +15,12 @@ published version and cache it; the transition never compiles anything per event
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from operator import itemgetter
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from graphs.conditions import Facts, Group, Predicate, Rule, compile_condition, iter_rules
+from graphs.conditions import Facts, Reader, read_path, reader
+from graphs.explain import CompiledCondition, compile_explained, summarize
 from graphs.model import (
     BackgroundStep,
     DecisionNode,
@@ -34,6 +34,7 @@ from graphs.model import (
     StartNode,
     Workflow,
 )
+from graphs.validation import steps_waiting_for_ever
 from runtime.engine.errors import DefinitionError
 from runtime.engine.types import StepStatus
 from runtime.sla.calendar import BusinessCalendar
@@ -53,181 +54,6 @@ __all__ = [
 ]
 
 WAIT_ACTION = "wait"
-_MISSING = object()
-_HELD = itemgetter("held")
-
-
-def read_path(facts: Facts, path: str) -> Any:
-    """The value a condition's field path reads from ``facts`` (``None`` when unset).
-
-    >>> read_path(Facts(case={"a": 1}, steps={"s": {"k": 2}}), "step.s.k")
-    2
-    >>> read_path(Facts(case={"a": 1}), "case.b") is None
-    True
-    """
-    root, _, rest = path.partition(".")
-    if root == "case":
-        return facts.case.get(rest)
-    if root == "step":
-        step_id, _, key = rest.partition(".")
-        outputs = facts.steps.get(step_id)
-        return None if outputs is None else outputs.get(key)
-    if root == "sla":
-        return facts.sla.get(rest)
-    if root == "counter":
-        return facts.counters.get(rest, 0)
-    # A bare name is read as a case field, which is what an input ``ref`` usually means.
-    return facts.case.get(path)
-
-
-def _reader(path: str) -> Callable[[Facts], Any]:
-    """:func:`read_path` for one path, with the path split once."""
-    root, _, rest = path.partition(".")
-    if root == "step":
-        step_id, _, key = rest.partition(".")
-
-        def read_step(facts: Facts) -> Any:
-            outputs = facts.steps.get(step_id)
-            return None if outputs is None else outputs.get(key)
-
-        return read_step
-    if root == "sla":
-        return lambda facts: facts.sla.get(rest)
-    if root == "counter":
-        return lambda facts: facts.counters.get(rest, 0)
-    name = rest if root == "case" else path
-    return lambda facts: facts.case.get(name)
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledCondition:
-    """A condition compiled once, with its leaf rules kept for explaining a result."""
-
-    source: Group
-    test: Predicate
-    rules: tuple[tuple[Rule, Predicate], ...]
-    #: per leaf rule, what :meth:`explain` reports, precomputed: field, operator, value,
-    #: a reader for the value seen, and the rule's predicate
-    leaves: tuple[tuple[str, str, Any, Callable[[Facts], Any], Predicate], ...] = ()
-    #: the group's ``match`` when every rule is a direct leaf (no nested groups): then
-    #: the explanation alone says whether the condition holds
-    flat: Literal["all", "any"] | None = None
-    #: per leaf rule, the start of its line in :func:`summarize`: field, operator, value
-    labels: tuple[str, ...] = ()
-
-    def __call__(self, facts: Facts) -> bool:
-        return self.test(facts)
-
-    def judge(self, facts: Facts) -> tuple[bool, list[dict[str, Any]]]:
-        """Whether the condition holds, and :meth:`explain`'s answer, evaluating once.
-
-        >>> c = _compile(Group(rules=[Rule(field="case.p", op="eq", value="high")]))
-        >>> c.judge(Facts(case={"p": "low"}))[0]
-        False
-        """
-        explained = self.explain(facts)
-        if self.flat == "all":
-            return all(map(_HELD, explained)), explained
-        if self.flat == "any":
-            return any(map(_HELD, explained)), explained
-        return self.test(facts), explained
-
-    def explain(self, facts: Facts) -> list[dict[str, Any]]:
-        """Every leaf rule with the value it saw and whether it held.
-
-        >>> c = _compile(Group(rules=[Rule(field="case.p", op="eq", value="high")]))
-        >>> c.explain(Facts(case={"p": "low"}))
-        [{'field': 'case.p', 'op': 'eq', 'value': 'high', 'seen': 'low', 'held': False}]
-        """
-        return [
-            {"field": field, "op": op, "value": value, "seen": read(facts), "held": check(facts)}
-            for field, op, value, read, check in self.leaves
-        ]
-
-    def describe(self, facts: Facts, held: bool) -> str:
-        """A one-line reason: the rules that made the condition ``held`` (or not).
-
-        >>> c = _compile(Group(rules=[Rule(field="case.p", op="eq", value="high")]))
-        >>> c.describe(Facts(case={"p": "high"}), True)
-        "case.p eq 'high' (saw 'high')"
-        """
-        return self.summarize(self.explain(facts), held)
-
-    def summarize(self, explained: list[dict[str, Any]], held: bool) -> str:
-        """:func:`summarize` of this condition's own explanation, with each rule's text
-        prepared at compile time.
-
-        >>> c = _compile(Group(rules=[Rule(field="case.p", op="in", value=["a", "b"])]))
-        >>> c.summarize(c.explain(Facts(case={"p": "c"})), False)
-        "case.p in ['a', 'b'] (saw 'c')"
-        """
-        parts = [
-            f"{label} (saw {r['seen']!r})"
-            for label, r in zip(self.labels, explained, strict=True)
-            if r["held"] == held
-        ]
-        return "; ".join(parts) if parts else ("no rules" if held else "no rule held")
-
-
-def _label(field: str, op: str, value: Any) -> str:
-    return f"{field} {op}" + ("" if value is None else f" {value!r}")
-
-
-def summarize(explained: list[dict[str, Any]], held: bool) -> str:
-    """The rules of an explanation that held (or did not), as one line."""
-    parts = [
-        f"{_label(r['field'], r['op'], r['value'])} (saw {r['seen']!r})"
-        for r in explained
-        if r["held"] == held
-    ]
-    return "; ".join(parts) if parts else ("no rules" if held else "no rule held")
-
-
-def _compile(condition: Group | None) -> CompiledCondition | None:
-    if condition is None:
-        return None
-    rules = tuple((rule, compile_condition(rule)) for rule in iter_rules(condition))
-    leaves = tuple(
-        (rule.field, rule.op.value, rule.value, _reader(rule.field), check) for rule, check in rules
-    )
-    flat = condition.match if all(isinstance(r, Rule) for r in condition.rules) else None
-    return CompiledCondition(
-        source=condition,
-        test=_test(condition),
-        rules=rules,
-        leaves=leaves,
-        flat=flat,
-        labels=tuple(_label(field, op, value) for field, op, value, _, _ in leaves),
-    )
-
-
-def _test(condition: Group | Rule) -> Predicate:
-    """``compile_condition(condition)`` in fewer Python calls: each rule is graphs'
-    own predicate, tried in the same order and stopping at the same one, but a group is
-    one loop instead of ``all``/``any`` over a generator, which adds a frame per rule
-    (these run several times per event)."""
-    if isinstance(condition, Rule):
-        return compile_condition(condition)
-    checks = tuple(_test(item) for item in condition.rules)
-    if len(checks) == 1:
-        return checks[0]
-    if condition.match == "all":
-
-        def every(facts: Facts) -> bool:
-            for check in checks:  # noqa: SIM110 (see the docstring)
-                if not check(facts):
-                    return False
-            return True
-
-        return every
-
-    def some(facts: Facts) -> bool:
-        for check in checks:  # noqa: SIM110 (see the docstring)
-            if check(facts):
-                return True
-        return False
-
-    return some
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +73,7 @@ class CompiledStep:
     inputs: tuple[tuple[str, Any, str | None], ...] = ()
     input_types: Mapping[str, Any] | None = None
     #: ``inputs`` with each ref turned into a reader of the facts (``None``: a literal)
-    input_plan: tuple[tuple[str, Any, Callable[[Facts], Any] | None], ...] = ()
+    input_plan: tuple[tuple[str, Any, Reader | None], ...] = ()
     #: the inputs by name when none is a ref (they are the same for every run)
     literal_inputs: Mapping[str, Any] | None = None
     #: the fields of a new, pending attempt (``StepState``'s), copied when the stage is
@@ -314,11 +140,15 @@ class EscalationPlan:
 
 
 def compile_escalations(wf: Workflow) -> EscalationPlan:
-    """The escalation rules of ``wf`` compiled, with the rules watching each stage."""
+    """The escalation rules of ``wf`` compiled, with the rules watching each stage.
+
+    Their counters fall back on the case's ``<name>_count`` fields, which the counters
+    of stage, step and decision conditions do not (issue 15 settles which is right).
+    """
     rules = tuple(
         CompiledEscalation(rule, test, frozenset(rule.stages))
         for rule in wf.escalations
-        if (test := _compile(rule.condition)) is not None
+        if (test := compile_explained(rule.condition, counts_from_case=True)) is not None
     )
     if not rules:
         return EscalationPlan()
@@ -395,17 +225,12 @@ def _check_after(stage: StageNode) -> None:
                     step_id=step.id,
                 )
     # An ``after`` cycle would leave its steps pending for ever.
-    done: set[str] = set()
-    by_id = {s.id: s for s in stage.steps}
-    while len(done) < len(ids):
-        ready = [i for i in ids if i not in done and all(d in done for d in by_id[i].after)]
-        if not ready:
-            stuck = sorted(known - done)
-            raise DefinitionError(
-                f"steps {stuck} of stage {stage.id!r} wait for each other in a cycle",
-                node_id=stage.id,
-            )
-        done.update(ready)
+    stuck = steps_waiting_for_ever({s.id: s.after for s in stage.steps})
+    if stuck:
+        raise DefinitionError(
+            f"steps {stuck} of stage {stage.id!r} wait for each other in a cycle",
+            node_id=stage.id,
+        )
 
 
 def _literal_inputs(step: BackgroundStep | InteractiveStep) -> dict[str, Any] | None:
@@ -413,6 +238,49 @@ def _literal_inputs(step: BackgroundStep | InteractiveStep) -> dict[str, Any] | 
     if any(inp.ref is not None for inp in inputs.values()):
         return None
     return {name: inp.value for name, inp in inputs.items()}
+
+
+def _compile_step(node_id: str, k: int, step: BackgroundStep | InteractiveStep) -> CompiledStep:
+    """Step ``k`` of stage ``node_id``, ready to start."""
+    return CompiledStep(
+        id=step.id,
+        index=k,
+        spec=step,
+        node_id=node_id,
+        title=step.name or step.id,
+        interactive=isinstance(step, InteractiveStep),
+        is_wait=isinstance(step, BackgroundStep) and step.action == WAIT_ACTION,
+        after=tuple(step.after),
+        entry=compile_explained(step.entry_condition),
+        inputs=tuple(
+            (name, inp.value, inp.ref) for name, inp in getattr(step, "inputs", {}).items()
+        ),
+        input_types={name: inp.type for name, inp in getattr(step, "inputs", {}).items()},
+        input_plan=tuple(
+            (
+                name,
+                inp.value,
+                None if inp.ref is None else reader(inp.ref, bare_names=True),
+            )
+            for name, inp in getattr(step, "inputs", {}).items()
+        ),
+        literal_inputs=_literal_inputs(step),
+        pending={
+            "step_id": step.id,
+            "attempt": 1,
+            "status": StepStatus.PENDING,
+            "started_at": None,
+            "finished_at": None,
+            "outputs": {},
+            "error": None,
+            "work_item_key": None,
+            "tries": 0,
+            "sla": None,
+        },
+        target=f"{node_id}.{step.id}",
+        action=step.action if isinstance(step, BackgroundStep) else "",
+        timeout_seconds=(step.timeout_seconds if isinstance(step, BackgroundStep) else 0.0),
+    )
 
 
 def compile_workflow(wf: Workflow) -> CompiledWorkflow:
@@ -446,100 +314,39 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
         edges = tuple(outgoing[node_id])
         # A start or stage leaves by its one outcome-less edge (next, or a go-to back).
         plain = [e for e in edges if e.outcome is None and e.kind is not EdgeKind.OUTCOME]
-        next_edge = plain[0] if plain else None
-        title = spec.name or spec.id
+        compiled = CompiledNode(
+            id=node_id,
+            kind=spec.kind,
+            spec=spec,
+            title=spec.name or spec.id,
+            outgoing=edges,
+            next_edge=plain[0] if plain else None,
+        )
         if isinstance(spec, StageNode):
             _check_after(spec)
-            steps = tuple(
-                CompiledStep(
-                    id=step.id,
-                    index=k,
-                    spec=step,
-                    node_id=node_id,
-                    title=step.name or step.id,
-                    interactive=isinstance(step, InteractiveStep),
-                    is_wait=isinstance(step, BackgroundStep) and step.action == WAIT_ACTION,
-                    after=tuple(step.after),
-                    entry=_compile(step.entry_condition),
-                    inputs=tuple(
-                        (name, inp.value, inp.ref)
-                        for name, inp in getattr(step, "inputs", {}).items()
-                    ),
-                    input_types={
-                        name: inp.type for name, inp in getattr(step, "inputs", {}).items()
-                    },
-                    input_plan=tuple(
-                        (name, inp.value, None if inp.ref is None else _reader(inp.ref))
-                        for name, inp in getattr(step, "inputs", {}).items()
-                    ),
-                    literal_inputs=_literal_inputs(step),
-                    pending={
-                        "step_id": step.id,
-                        "attempt": 1,
-                        "status": StepStatus.PENDING,
-                        "started_at": None,
-                        "finished_at": None,
-                        "outputs": {},
-                        "error": None,
-                        "work_item_key": None,
-                        "tries": 0,
-                        "sla": None,
-                    },
-                    target=f"{node_id}.{step.id}",
-                    action=step.action if isinstance(step, BackgroundStep) else "",
-                    timeout_seconds=(
-                        step.timeout_seconds if isinstance(step, BackgroundStep) else 0.0
-                    ),
-                )
-                for k, step in enumerate(spec.steps)
-            )
-            nodes[node_id] = CompiledNode(
-                id=node_id,
-                kind="stage",
-                spec=spec,
-                title=title,
-                outgoing=edges,
-                next_edge=next_edge,
+            steps = tuple(_compile_step(node_id, k, step) for k, step in enumerate(spec.steps))
+            compiled = replace(
+                compiled,
                 steps=steps,
                 step_index={s.id: s for s in steps},
-                entry=_compile(spec.entry_condition),
-                exit=_compile(spec.exit_condition),
+                entry=compile_explained(spec.entry_condition),
+                exit=compile_explained(spec.exit_condition),
             )
         elif isinstance(spec, DecisionNode):
             by_outcome = {e.outcome: e for e in edges if e.outcome is not None}
-            outcomes = tuple(
-                CompiledOutcome(o, _compile(o.condition), by_outcome.get(o.id), False)
-                for o in spec.outcomes
-            )
-            default = (
-                CompiledOutcome(
-                    spec.default_outcome,
-                    None,
-                    by_outcome.get(spec.default_outcome.id),
-                    True,
-                )
-                if spec.default_outcome is not None
-                else None
-            )
-            nodes[node_id] = CompiledNode(
-                id=node_id,
-                kind="decision",
-                spec=spec,
-                title=title,
-                outgoing=edges,
+            default = spec.default_outcome
+            compiled = replace(
+                compiled,
                 next_edge=None,
-                outcomes=outcomes,
-                default=default,
+                outcomes=tuple(
+                    CompiledOutcome(o, compile_explained(o.condition), by_outcome.get(o.id), False)
+                    for o in spec.outcomes
+                ),
+                default=None
+                if default is None
+                else CompiledOutcome(default, None, by_outcome.get(default.id), True),
             )
-        else:
-            nodes[node_id] = CompiledNode(
-                id=node_id,
-                kind=spec.kind,
-                spec=spec,
-                title=title,
-                outgoing=edges,
-                next_edge=next_edge,
-            )
+        nodes[node_id] = compiled
     roots = {
         rule.field.partition(".")[0]
         for node in nodes.values()
@@ -565,7 +372,7 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
         nodes=nodes,
         start_id=starts[0],
         max_visits=wf.max_visits_per_node,
-        trigger=_compile(wf.trigger.condition),
+        trigger=compile_explained(wf.trigger.condition),
         reads_sla="sla" in roots | inputs,
         reads_counters="counter" in roots | inputs,
         escalation=compile_escalations(wf),

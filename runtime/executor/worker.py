@@ -7,7 +7,13 @@ Three kinds of thread:
   free threads (a claim is a lease, and a lease must not tick away in a queue);
 - the **pool** threads call actions (see :mod:`runtime.services.execution` for the
   at-least-once, keyed delivery) and feed the result back to the run;
-- the **clock** polls the indexed ``timer.due_at`` column and fires due timers.
+- the **clock** polls the indexed ``timer.due_at`` column and fires due timers, and
+  every ``heartbeat_seconds`` says this process is alive and looks for gone ones.
+
+A started worker names its process in every claim (:mod:`runtime.executor.leases`) and
+hands back at once the claims of worker processes it finds gone, so a worker restarted
+after a crash delivers the cut-off steps again within a dispatch round, not after their
+leases.
 
 A worker watches the commits made on its engine in its own process
 (:func:`runtime.store.after_commit.watch_commits`): a transition committed there is
@@ -44,6 +50,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from runtime.actions.base import Action, ActionContext, ActionError, ActionResult, run_action
 from runtime.db import session_scope
+from runtime.executor.leases import LeaseOwner
 from runtime.services import execution
 from runtime.settings import Settings
 from runtime.store.after_commit import watch_commits
@@ -141,7 +148,12 @@ class Worker:
         Finds an action by name; default: :func:`runtime.actions.registry.get_action`.
     lease_margin_seconds
         How long past a step's timeout a claim stays with its worker before another
-        worker may take it over (a crashed worker's work comes back after this).
+        worker may take it over (a crashed worker's work comes back after this, unless a
+        worker finds the crashed process gone first).
+    heartbeat_seconds
+        How often a started worker says it is alive and looks for gone workers.
+    dead_after_seconds
+        A worker on another machine whose heartbeat is this old is taken for gone.
     """
 
     def __init__(
@@ -152,6 +164,8 @@ class Worker:
         publisher: Publisher | None = None,
         get_action: ActionLookup | None = None,
         lease_margin_seconds: float = 30.0,
+        heartbeat_seconds: float = 5.0,
+        dead_after_seconds: float = 60.0,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.settings = settings
@@ -189,6 +203,11 @@ class Worker:
         weakref.finalize(self, self._callers.close)
         self._local = threading.local()
         watch_commits(engine, self._on_commit)
+        #: The process this worker's claims name while it is started.
+        self.leases = LeaseOwner(
+            self._db, clock=clock, heartbeat_seconds=heartbeat_seconds,
+            dead_after_seconds=dead_after_seconds, on_reclaimed=self._dispatch_wake.set,
+        )  # fmt: skip
         self._retrying = Retrying(
             retry=retry_if_exception_type(OperationalError),
             stop=stop_after_attempt(8),
@@ -203,6 +222,7 @@ class Worker:
         if self._loops:
             raise RuntimeError("worker already started")
         self._stop.clear()
+        self.leases.start()
         self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="baton-step")
         watch_commits(self.engine, self._on_commit)
         for name, loop in (
@@ -227,6 +247,10 @@ class Worker:
             self._pool = None
         watch_commits(self.engine, None)
         self._callers.close()
+        try:
+            self.leases.stop()
+        except OperationalError:  # its row goes when another worker finds it gone
+            logger.warning("could not remove this worker's process record")
         logger.info("worker stopped")
 
     def __enter__(self) -> Worker:
@@ -340,6 +364,11 @@ class Worker:
                     wait = max(0.0, min(interval, (upcoming - self.clock()).total_seconds()))
             except Exception:
                 logger.exception("clock round failed; trying again shortly")
+            if self.leases.due():
+                try:
+                    self.leases.heartbeat()
+                except Exception:
+                    logger.exception("heartbeat failed; trying again at the next")
             if wait > 0:
                 self._clock_wake.wait(wait)
                 self._clock_wake.clear()
@@ -352,7 +381,12 @@ class Worker:
             lambda s: [
                 (int(row.id), row.effect)  # type: ignore[arg-type]
                 for row in execution.claim_outbox(
-                    s, now=now, limit=100, lease_margin_seconds=margin, kinds=("publish",)
+                    s,
+                    now=now,
+                    limit=100,
+                    lease_margin_seconds=margin,
+                    kinds=("publish",),
+                    owner=self.leases.process_id,
                 )
             ]
         )
@@ -365,7 +399,12 @@ class Worker:
                 lambda s: [
                     int(row.id)  # type: ignore[arg-type]
                     for row in execution.claim_outbox(
-                        s, now=now, limit=free, lease_margin_seconds=margin, kinds=("run_step",)
+                        s,
+                        now=now,
+                        limit=free,
+                        lease_margin_seconds=margin,
+                        kinds=("run_step",),
+                        owner=self.leases.process_id,
                     )
                 ]
             )
@@ -475,6 +514,7 @@ class Worker:
                             limit=len(publishes),
                             lease_margin_seconds=self.lease_margin_seconds,
                             kinds=("publish",),
+                            owner=self.leases.process_id,
                         )
                     ]
                 )
@@ -544,7 +584,7 @@ class Worker:
         def begin(s: Session) -> execution.StepJob | None:
             job = execution.begin_step(
                 s, outbox_id=outbox_id, now=start, lease_margin_seconds=margin, claim=claim,
-                inline=self._runs_in_transaction,
+                inline=self._runs_in_transaction, owner=self.leases.process_id,
             )  # fmt: skip
             if job is None or not job.inline:
                 return job
@@ -606,6 +646,7 @@ class Worker:
             case=job.case,
             settings=self.settings,
             now=now,
+            store=self.engine,
         )
         try:
             if inline:

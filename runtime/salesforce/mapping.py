@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from graphs.case_limits import value_problem
 from graphs.conditions import parse_datetime
 from graphs.model import CaseField, FieldType
 from graphs.salesforce import SalesforceConvert, SalesforceTrigger
@@ -116,8 +117,8 @@ def case_fields(
     """The case fields a record maps to: its Id into ``trigger.id_field``, then each mapping.
 
     ``auto`` converts to the declared type of the case field (as is when undeclared). A
-    value that does not convert is logged and left out, so the case keeps its old value
-    rather than taking a wrong one.
+    value that does not convert, or breaks a limit of :mod:`graphs.case_limits`, is
+    logged and left out, so the case keeps its old value rather than taking a wrong one.
     """
     types = {f.name: f.type for f in case_schema}
     fields: dict[str, Any] = {trigger.id_field: str(record_value(record, "Id"))}
@@ -127,7 +128,13 @@ def case_fields(
             how = _FROM_FIELD_TYPE.get(types[mapping.case_field], SalesforceConvert.AUTO)
         raw = record_value(record, mapping.sf_field)
         try:
-            fields[mapping.case_field] = convert(raw, how)
+            value = convert(raw, how)
+            # A value the store could not give back (a NUL, a number past the float
+            # range, an oversized text) is left out like one that does not convert.
+            problem = value_problem(mapping.case_field, value)
+            if problem is not None:
+                raise ValueError(problem.message)
+            fields[mapping.case_field] = value
         except (TypeError, ValueError) as exc:
             logger.warning(
                 "Salesforce %s %s: %s does not convert to %s for case field %r (%s); left out",

@@ -35,7 +35,7 @@ from sqlmodel import Session, col, select
 from graphs.model import CaseField
 from graphs.salesforce import SalesforceTrigger
 from runtime.db import session_scope
-from runtime.errors import BatonRuntimeError
+from runtime.errors import BatonRuntimeError, CaseDataRefused
 from runtime.salesforce.client import SalesforceClient
 from runtime.salesforce.mapping import case_fields, parse_modstamp
 from runtime.salesforce.soql import MODSTAMP, backfill_query, changes_query
@@ -92,6 +92,8 @@ class StreamResult:
     pages: int = 0
     backfill: bool = False
     error: str | None = None
+    refused: int = 0
+    """Records not applied because their case data breaks a limit (each one logged)."""
     case_ids: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -105,6 +107,7 @@ class StreamResult:
             "pages": self.pages,
             "backfill": self.backfill,
             "error": self.error,
+            "refused": self.refused,
         }
 
 
@@ -276,7 +279,7 @@ class SalesforceSync:
     ) -> datetime | None:
         """Apply one page in one transaction; the watermark after it (if ``advance``)."""
         now = self.clock()
-        created = updated = unchanged = 0
+        created = updated = unchanged = refused = 0
         case_ids: list[str] = []
         with session_scope(self.engine) as session:
             state = _lock_state(session, stream)
@@ -294,25 +297,34 @@ class SalesforceSync:
                     continue
                 fields = case_fields(record, stream.trigger, stream.case_schema)
                 case: CaseRow | LockedCase | None = find_case(session, record_id)
-                if case is None:
-                    case = create_case(
-                        session,
-                        fields=fields,
-                        actor=ACTOR,
-                        source=SOURCE,
-                        external_id=record_id,
-                        now=now,
-                    )
-                    created += 1
-                else:
-                    before = case.version
-                    case = update_case(
-                        session, case_id=case.id, changes=fields, actor=ACTOR, now=now
-                    )
-                    if case.version != before:
-                        updated += 1
+                try:
+                    if case is None:
+                        case = create_case(
+                            session,
+                            fields=fields,
+                            actor=ACTOR,
+                            source=SOURCE,
+                            external_id=record_id,
+                            now=now,
+                        )
+                        created += 1
                     else:
-                        unchanged += 1
+                        before = case.version
+                        case = update_case(
+                            session, case_id=case.id, changes=fields, actor=ACTOR, now=now
+                        )
+                        if case.version != before:
+                            updated += 1
+                        else:
+                            unchanged += 1
+                except CaseDataRefused as exc:
+                    # Refused before anything was written: the rest of the page goes on,
+                    # and the record is counted and logged rather than stalling the stream.
+                    logger.warning(
+                        "Salesforce %s %s refused: %s", stream.trigger.sobject, record_id, exc
+                    )
+                    refused += 1
+                    continue
                 case_ids.append(case.id)
                 if seen is None:
                     seen = SalesforceRecordRow(
@@ -336,6 +348,7 @@ class SalesforceSync:
         result.created += created
         result.updated += updated
         result.unchanged += unchanged
+        result.refused += refused
         result.case_ids.extend(case_ids)
         return newest if advance else expected
 

@@ -9,9 +9,12 @@ live here, never in routes.
 from __future__ import annotations
 
 from runtime.services.cases import (
+    StartPlan,
     create_case,
     get_case,
     list_case_changes,
+    plan_start,
+    preview_start,
     update_case,
 )
 from runtime.services.core import clear_caches
@@ -37,6 +40,7 @@ from runtime.services.work_items import (
 
 __all__ = [
     "RunPage",
+    "StartPlan",
     "cancel_run",
     "clear_caches",
     "complete_work_item",
@@ -48,6 +52,8 @@ __all__ = [
     "list_runs",
     "list_work_items",
     "pause_run",
+    "plan_start",
+    "preview_start",
     "read_log",
     "reassign_work_item",
     "replay_run",

@@ -8,10 +8,19 @@ hands waiting items to them at once (:func:`runtime.routing.drain`).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from sqlmodel import Session, col, select
 
 from graphs.model import FormField
@@ -79,6 +88,32 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _from_iso_text(kind: type[date]) -> BeforeValidator:
+    """Read ``kind`` from ISO 8601 text only, as the API's schema says.
+
+    JSON has no date type; pydantic would also read a number as seconds since 1970
+    (``out_of_office_until: 0`` became 1970-01-01). Text is parsed here, so the field
+    reads the same whether its body is validated in lax or in strict mode.
+    """
+    adapter: TypeAdapter[date] = TypeAdapter(kind)
+
+    def parse(value: Any) -> Any:
+        if isinstance(value, int | float):  # bool is an int too
+            raise ValueError("expected an ISO 8601 date or time as text, not a number")
+        if isinstance(value, str):
+            try:
+                return adapter.validate_python(value)
+            except ValidationError:
+                return value  # refused again by the field, with pydantic's own message
+        return value
+
+    return BeforeValidator(parse)
+
+
+IsoDateTime = Annotated[datetime, _from_iso_text(datetime)]
+IsoDate = Annotated[date, _from_iso_text(date)]
+
+
 def _check_hours(value: dict[str, Any]) -> dict[str, Any]:
     try:
         parse_hours(value)
@@ -117,8 +152,8 @@ class AgentIn(_In):
     availability: Availability = "offline"
     timezone: str = "UTC"
     working_hours: dict[str, list[list[str]]] = Field(default_factory=dict)
-    out_of_office_from: datetime | None = None
-    out_of_office_until: datetime | None = None
+    out_of_office_from: IsoDateTime | None = None
+    out_of_office_until: IsoDateTime | None = None
 
     @field_validator("skills")
     @classmethod
@@ -173,7 +208,7 @@ class CalendarIn(_In):
     region: str | None = Field(
         default=None, description="The country's subdivision code, such as BY (Bavaria) in DE"
     )
-    holidays: list[date] = Field(
+    holidays: list[IsoDate] = Field(
         default_factory=list, description="The calendar's own holidays, on top of the country's"
     )
 

@@ -45,6 +45,7 @@ from runtime.engine.types import (
     CreateWorkItem,
     Escalate,
     Event,
+    LogEvent,
     Publish,
     RunIdentity,
     RunState,
@@ -398,25 +399,7 @@ def _perform_local_effects(
             )
         elif isinstance(effect, Publish):
             publish_index += 1
-            data = {
-                "run_id": run.id,
-                "workflow_id": run.workflow_id,
-                "version": run.version,
-                "case_id": run.case_id,
-                "status": run.status,
-                "node_id": run.node_id,
-                "seq": run.seq,
-                "events": log_json,
-                **effect.data,
-            }
-            publish_after_commit(
-                session,
-                run_id=run.id,
-                topic=effect.topic,
-                data=data,
-                idempotency_key=f"{run.id}:publish:{run.inputs}:{publish_index}",
-                now=now,
-            )
+            _publish(session, run, effect.topic, log_json, effect.data, publish_index, now)
         elif isinstance(effect, CreateWorkItem):
             _create_work_item(session, run=run, case=case, item=effect, now=now)
         elif isinstance(effect, CancelWorkItem):
@@ -451,6 +434,37 @@ def _perform_local_effects(
         if known is not None:
             # Their ids: a worker in this process can take them up without a query.
             session.info[OUTBOX_WRITTEN] = [*known, *((int(i), str(k)) for i, k in written)]
+
+
+def _publish(
+    session: Session,
+    run: LockedRun,
+    topic: str,
+    log_json: list[dict[str, Any]],
+    extra: dict[str, Any],
+    index: int,
+    now: datetime,
+) -> None:
+    """Publish the run's new log lines after commit (:func:`runtime.live.publish`)."""
+    data = {
+        "run_id": run.id,
+        "workflow_id": run.workflow_id,
+        "version": run.version,
+        "case_id": run.case_id,
+        "status": run.status,
+        "node_id": run.node_id,
+        "seq": run.seq,
+        "events": log_json,
+        **extra,
+    }
+    publish_after_commit(
+        session,
+        run_id=run.id,
+        topic=topic,
+        data=data,
+        idempotency_key=f"{run.id}:publish:{run.inputs}:{index}",
+        now=now,
+    )
 
 
 def _create_work_item(
@@ -523,7 +537,8 @@ def append_note(
     """Append a log line that is not the engine's (a reassignment) to the locked ``run``.
 
     The snapshot's ``seq`` moves on with it and a note input is recorded, so the log stays
-    gap-free and :func:`runtime.services.runs.replay_run` still equals the snapshot.
+    gap-free and :func:`runtime.services.runs.replay_run` still equals the snapshot. The
+    line is published after commit like the engine's (``run.updated``).
     """
     state = run.run_state.model_copy(update={"seq": run.run_state.seq + 1})
     run.run_state, run.seq, run.updated_at = state, state.seq, now
@@ -537,20 +552,17 @@ def append_note(
     sql.write(session, sql.UPDATE_RUN, [{"_id": run.id, **values}])
     written(session, RunRow, run.id, values)
     _record_input(session, run, now, {"kind": NOTE_KIND, "log_lines": 1, "log_kind": kind})
-    sql.write(
-        session,
-        sql.INSERT_RUN_EVENTS,
-        [
-            {
-                "run_id": run.id,
-                "seq": state.seq,
-                "at": now,
-                "actor": actor,
-                "kind": kind,
-                "node_id": state.node_id,
-                "step_id": step_id,
-                "data": data,
-            }
-        ],
-    )
+    line = {
+        "run_id": run.id,
+        "seq": state.seq,
+        "at": now,
+        "actor": actor,
+        "kind": kind,
+        "node_id": state.node_id,
+        "step_id": step_id,
+        "data": data,
+    }
+    sql.write(session, sql.INSERT_RUN_EVENTS, [line])
     state_cache.keep_after_commit(session, run.id, run.inputs, state)
+    logged = LogEvent(state.seq, now, actor, kind, state.node_id, step_id, data)
+    _publish(session, run, "run.updated", [logged.model_dump(mode="json")], {}, 1, now)

@@ -10,6 +10,13 @@ and its lease has passed) is the action called again with the same key, and the 
 (:attr:`runtime.actions.base.ActionContext.idempotency_key`) so the far side can drop
 the repeat; changes to the case (``case_updates``) commit in the same transaction as the
 step's completion and therefore happen exactly once.
+
+Each claim names the worker process holding it (``outbox.claimed_by``, a
+``worker_process`` row). A worker that finds such a process gone (:func:`reclaim_claims`)
+hands its claims back at once, so a restart repeats a cut-off call within seconds rather
+than after the lease. Every repeated delivery is logged on the run as
+``step.redelivered``, naming the key, and an answer that reaches a finished run (or
+loses to a later delivery) as ``event.ignored``, both published like the engine's lines.
 """
 
 from __future__ import annotations
@@ -19,21 +26,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from runtime.engine.types import ACTIVE_RUN_STATUSES, RunStep, StepCompleted, StepFailed, TimerFired
 from runtime.errors import NotFound
 from runtime.services.cases import apply_case_changes
-from runtime.services.core import apply_event, lock_run
+from runtime.services.core import append_note, apply_event, lock_run
 from runtime.store import statements as sql
 from runtime.store.records import LockedCase, LockedRun, written
 from runtime.store.tables import (
+    ExecutionRow,
     ExecutionStatus,
     OutboxRow,
     OutboxStatus,
     TimerRow,
     TimerStatus,
+    WorkerProcessRow,
 )
 
 __all__ = [
@@ -46,10 +55,18 @@ __all__ = [
     "finish_outbox_many",
     "finish_step",
     "fire_timer",
+    "forget_worker",
+    "heartbeat_worker",
     "next_timer_due",
     "pending_timers",
+    "reclaim_claims",
+    "register_worker",
     "release_outbox",
+    "worker_processes",
 ]
+
+#: The log's actor for lines the executor writes itself.
+WORKER_ACTOR = "worker"
 
 _ACTIVE = tuple(str(s) for s in ACTIVE_RUN_STATUSES)
 
@@ -89,11 +106,13 @@ def claim_outbox(
     limit: int,
     lease_margin_seconds: float,
     kinds: tuple[str, ...] | None = None,
+    owner: str | None = None,
 ) -> list[OutboxRow]:
     """Claim up to ``limit`` due entries (pending, or claimed with an expired lease).
 
     A claimed entry's ``available_at`` becomes its lease: if the claimer dies, the entry
-    is due again when the lease runs out. A step's lease covers its timeout.
+    is due again when the lease runs out, or as soon as a worker finds its ``owner``
+    process gone (:func:`reclaim_claims`). A step's lease covers its timeout.
     """
     query = select(OutboxRow).where(
         col(OutboxRow.status).in_((OutboxStatus.PENDING, OutboxStatus.CLAIMED)),
@@ -108,6 +127,7 @@ def claim_outbox(
         row.status = OutboxStatus.CLAIMED
         row.attempts += 1
         row.available_at = now + timedelta(seconds=timeout + lease_margin_seconds)
+        row.claimed_by = owner
         session.add(row)
     return rows
 
@@ -160,6 +180,7 @@ def begin_step(
     lease_margin_seconds: float,
     claim: bool = False,
     inline: Callable[[str], bool] | None = None,
+    owner: str | None = None,
 ) -> StepJob | None:
     """Record that a step's action is about to be called; ``None`` if it must not be.
 
@@ -171,6 +192,8 @@ def begin_step(
     ``inline(action)`` says whether the action will be called before this transaction
     ends; if so, nothing is written until :func:`finish_step` (``same_transaction``)
     writes the outcome: the claim, the record and the result are one set of writes.
+    ``owner`` names the claiming worker process. A delivery of a key whose earlier
+    delivery never answered is logged on the run as ``step.redelivered``.
 
     Rows are locked in the order every writer uses: case, run, outbox entry, execution.
     """
@@ -197,7 +220,10 @@ def begin_step(
             *(
                 (sql.CLAIM_AND_FINISH_STEP, [{"_id": outbox_id, "_now": now}])
                 if in_transaction
-                else (sql.CLAIM_STEP, [{"_id": outbox_id, "_now": now, "_lease": lease}])
+                else (
+                    sql.CLAIM_STEP,
+                    [{"_id": outbox_id, "_now": now, "_lease": lease, "_owner": owner}],
+                )
             ),
         )
         if claimed == 0:
@@ -216,6 +242,9 @@ def begin_step(
     )
     deliveries = (execution[2] if execution is not None else 0) + int(wanted)
     values["deliveries"] = deliveries
+    if wanted and execution is not None:
+        assert run is not None
+        _log_redelivery(session, run=run, effect=effect, key=key, delivery=deliveries, now=now)
     if wanted and in_transaction:
         assert case is not None and run is not None
         return StepJob(
@@ -265,6 +294,46 @@ def begin_step(
         case=dict(case.fields),
         delivery=deliveries,
         locked=(case, run),
+    )
+
+
+def _log_redelivery(
+    session: Session, *, run: LockedRun, effect: RunStep, key: str, delivery: int, now: datetime
+) -> None:
+    append_note(
+        session,
+        run=run,
+        now=now,
+        actor=WORKER_ACTOR,
+        kind="step.redelivered",
+        step_id=effect.step_id,
+        data={
+            "idempotency_key": key,
+            "attempt": effect.attempt,
+            "delivery": delivery,
+            "action": effect.action,
+            "reason": "the delivery before this one ended without an answer",
+        },
+    )
+
+
+def _log_ignored(
+    session: Session, *, run: LockedRun, job: StepJob, event: str, reason: str, now: datetime
+) -> None:
+    append_note(
+        session,
+        run=run,
+        now=now,
+        actor=WORKER_ACTOR,
+        kind="event.ignored",
+        step_id=job.effect.step_id,
+        data={
+            "event": event,
+            "idempotency_key": job.key,
+            "attempt": job.effect.attempt,
+            "delivery": job.delivery,
+            "reason": reason,
+        },
     )
 
 
@@ -332,6 +401,11 @@ def finish_step(
             session, sql.FINISH_EXECUTION, [{"_key": job.key, "_delivery": job.delivery, **values}]
         )
         if recorded == 0:
+            _log_ignored(
+                session, run=run, job=job, now=now,
+                event="step_completed" if error is None else "step_failed",
+                reason="a later delivery of this step holds it, or answered first",
+            )  # fmt: skip
             return False
     if error is None:
         new_case: dict[str, Any] | None = None
@@ -362,6 +436,11 @@ def finish_step(
         )
     if run.status in _ACTIVE:
         apply_event(session, run=run, case=case, event=event, now=now)
+    else:
+        _log_ignored(
+            session, run=run, job=job, event=event.kind, now=now,
+            reason=f"the run is {run.status}: the answer came after it finished",
+        )  # fmt: skip
     return True
 
 
@@ -409,3 +488,68 @@ def fire_timer(session: Session, *, key: str, now: datetime) -> bool:
         event = TimerFired(timer_key=key, purpose=purpose, data=dict(data))
         apply_event(session, run=run, case=case, event=event, now=now)
     return True
+
+
+# ---------------------------------------------------------------------------- workers
+
+
+def register_worker(session: Session, *, process: WorkerProcessRow) -> None:
+    """Record a worker process that is about to claim work (or renew it, if known)."""
+    session.merge(process)
+
+
+def heartbeat_worker(session: Session, *, worker_id: str, now: datetime) -> bool:
+    """Say the worker is still there; ``False`` if its row is gone (another took it for dead)."""
+    found = session.execute(
+        update(WorkerProcessRow)
+        .where(col(WorkerProcessRow.id) == worker_id)
+        .values(heartbeat_at=now)
+    )
+    return bool(found.rowcount)  # type: ignore[attr-defined]
+
+
+def worker_processes(session: Session) -> list[WorkerProcessRow]:
+    """Every worker process on record."""
+    return list(session.exec(select(WorkerProcessRow)).all())
+
+
+def reclaim_claims(session: Session, *, worker_ids: list[str], now: datetime) -> list[str]:
+    """Hand back at once what gone worker processes held; forget those processes.
+
+    Their claimed entries are due now, and their steps' execution leases end now, so the
+    next worker to look delivers them again (logged as ``step.redelivered``). Returns the
+    keys of the entries handed back.
+    """
+    if not worker_ids:
+        return []
+    held = session.exec(
+        select(OutboxRow.id, OutboxRow.idempotency_key, OutboxRow.kind).where(
+            col(OutboxRow.claimed_by).in_(worker_ids),
+            col(OutboxRow.status) == OutboxStatus.CLAIMED,
+        )
+    ).all()
+    ids = [i for i, _key, _kind in held if i is not None]
+    steps = [key for _id, key, kind in held if kind == "run_step"]
+    if ids:
+        session.execute(
+            update(OutboxRow)
+            .where(col(OutboxRow.id).in_(ids))
+            .values(available_at=now, claimed_by=None)
+        )
+    if steps:
+        session.execute(
+            update(ExecutionRow)
+            .where(
+                col(ExecutionRow.key).in_(steps),
+                col(ExecutionRow.status) == ExecutionStatus.RUNNING,
+                col(ExecutionRow.lease_until) > now,
+            )
+            .values(lease_until=now)
+        )
+    session.execute(delete(WorkerProcessRow).where(col(WorkerProcessRow.id).in_(worker_ids)))
+    return [key for _id, key, _kind in held]
+
+
+def forget_worker(session: Session, *, worker_id: str) -> None:
+    """Remove a worker process that stopped cleanly (it holds no claims any more)."""
+    session.execute(delete(WorkerProcessRow).where(col(WorkerProcessRow.id) == worker_id))

@@ -2,7 +2,10 @@
 
 Log lines come out in the same JSON shape the live stream carries (the engine's
 ``LogEvent`` as JSON: ``seq``, ``at``, ``actor``, ``kind``, ``node_id``, ``step_id``,
-``data``), so a file, the REST log and the socket stream agree line for line.
+``data``), so a file, the REST log and the socket stream agree line for line. People
+read names: the CSV carries the workflow's, node's and step's name beside each id, and
+a JSON run carries ``workflow_name`` and a ``names`` map (node and step id -> name),
+from the version the run runs.
 Exports are generators: a workflow's history is written out page by page, never held
 whole in memory.
 """
@@ -23,7 +26,7 @@ from sqlmodel import Session, col, select
 from runtime.errors import InvalidInput, NotFound
 from runtime.services.runs import get_run
 from runtime.store.tables import RunEventRow, RunRow
-from runtime.store.workflow_tables import WorkflowRow
+from runtime.store.workflow_tables import WorkflowRow, WorkflowVersionRow
 
 __all__ = [
     "CSV_COLUMNS",
@@ -38,8 +41,8 @@ __all__ = [
 ExportFormat = Literal["csv", "json"]
 
 CSV_COLUMNS = (
-    "run_id", "case_id", "workflow_id", "version", "seq", "at", "actor", "kind", "node_id",
-    "step_id", "reason", "data",
+    "run_id", "case_id", "workflow_id", "workflow_name", "version", "seq", "at", "actor",
+    "kind", "node_id", "node_name", "step_id", "step_name", "reason", "data",
 )  # fmt: skip
 
 _PAGE = 2000
@@ -110,11 +113,50 @@ def _check_format(fmt: str) -> ExportFormat:
     return fmt  # type: ignore[return-value]
 
 
-def _csv_row(run: RunRow, line: RunEventRow) -> list[Any]:
+class _Names:
+    """The names in the workflow versions runs use, each version read once."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._cache: dict[tuple[str, int], dict[str, Any]] = {}
+
+    def of(self, run: RunRow) -> dict[str, Any]:
+        """``{"workflow": name, "nodes": {id: name}, "steps": {id: name}}`` of the run's
+        version; ids stand for themselves where the version is not on record."""
+        key = (run.workflow_id, run.version)
+        if key not in self._cache:
+            definition = self._session.exec(
+                select(WorkflowVersionRow.definition).where(
+                    WorkflowVersionRow.workflow_id == run.workflow_id,
+                    WorkflowVersionRow.version == run.version,
+                )
+            ).first()
+            self._cache[key] = _names_in(definition if isinstance(definition, dict) else {})
+        found = self._cache[key]
+        return {**found, "workflow": found["workflow"] or run.workflow_id}
+
+
+def _names_in(definition: dict[str, Any]) -> dict[str, Any]:
+    nodes: dict[str, str] = {}
+    steps: dict[str, str] = {}
+    for node in definition.get("nodes") or []:
+        if not isinstance(node, dict) or not isinstance(node.get("id"), str):
+            continue
+        nodes[node["id"]] = str(node.get("name") or node["id"])
+        for step in node.get("steps") or []:
+            if isinstance(step, dict) and isinstance(step.get("id"), str):
+                steps[step["id"]] = str(step.get("name") or step["id"])
+    return {"workflow": str(definition.get("name") or ""), "nodes": nodes, "steps": steps}
+
+
+def _csv_row(run: RunRow, line: RunEventRow, names: dict[str, Any]) -> list[Any]:
     data = line.data or {}
+    node = line.node_id or ""
+    step = line.step_id or ""
     return [
-        run.id, run.case_id, run.workflow_id, run.version, line.seq, iso(line.at), line.actor,
-        line.kind, line.node_id or "", line.step_id or "", data.get("reason", ""),
+        run.id, run.case_id, run.workflow_id, names["workflow"], run.version, line.seq,
+        iso(line.at), line.actor, line.kind, node, names["nodes"].get(node, node), step,
+        names["steps"].get(step, step), data.get("reason", ""),
         json.dumps(data, sort_keys=True, default=str),
     ]  # fmt: skip
 
@@ -145,15 +187,17 @@ def _lines(session: Session, run_id: str) -> Iterator[list[RunEventRow]]:
         after = page[-1].seq
 
 
-def _run_json(run: RunRow) -> dict[str, Any]:
+def _run_json(run: RunRow, names: dict[str, Any]) -> dict[str, Any]:
     return {
         "run_id": run.id,
         "case_id": run.case_id,
         "workflow_id": run.workflow_id,
+        "workflow_name": names["workflow"],
         "version": run.version,
         "status": run.status,
         "started_at": iso(run.started_at),
         "finished_at": iso(run.finished_at),
+        "names": {"nodes": names["nodes"], "steps": names["steps"]},
     }
 
 
@@ -224,21 +268,24 @@ def _export(
     single: bool,
     head: dict[str, Any] | None = None,
 ) -> Iterator[str]:
+    names = _Names(session)
     if fmt == "csv":
         yield _csv_text([], header=True)
         for run in runs:
+            of_run = names.of(run)
             for page in _lines(session, run.id):
-                yield _csv_text([_csv_row(run, line) for line in page], header=False)
+                yield _csv_text([_csv_row(run, line, of_run) for line in page], header=False)
         return
     if single:
         run = next(iter(runs))
         events = [log_line(line) for page in _lines(session, run.id) for line in page]
-        yield json.dumps({**_run_json(run), "events": events}, default=str)
+        yield json.dumps({**_run_json(run, names.of(run)), "events": events}, default=str)
         return
     yield json.dumps(head)[:-1] + ', "runs": ['
     first = True
     for run in runs:
         events = [log_line(line) for page in _lines(session, run.id) for line in page]
-        yield ("" if first else ",") + json.dumps({**_run_json(run), "events": events}, default=str)
+        body = {**_run_json(run, names.of(run)), "events": events}
+        yield ("" if first else ",") + json.dumps(body, default=str)
         first = False
     yield "]}"

@@ -20,6 +20,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from graphs.case_limits import value_problem
 from graphs.conditions import parse_datetime
 from graphs.model import FieldType, FormField
 from runtime.errors import FormValidationError
@@ -61,8 +62,8 @@ def validate_form(fields: Sequence[FormField], data: Mapping[str, Any]) -> dict[
     """The submission, checked and normalised; :class:`FormValidationError` if it is bad.
 
     Unknown fields are refused, required fields must have a non-empty value, and every
-    value must fit its field's type (picklists: one of their values). Empty optional
-    fields are left out of the result.
+    value must fit its field's type (picklists: one of their values) and the limits of
+    :mod:`graphs.case_limits`. Empty optional fields are left out of the result.
     """
     known = {field.name: field for field in fields}
     errors: dict[str, str] = {}
@@ -77,6 +78,10 @@ def validate_form(fields: Sequence[FormField], data: Mapping[str, Any]) -> dict[
                 errors[field.name] = "required"
             continue
         normalised, problem = check_value(field.type, field.values, value)
+        if problem is None:
+            # The same limits as case data: the submission is stored and read back alike.
+            limit = value_problem(field.name, normalised, what="form field")
+            problem = limit.message if limit is not None else None
         if problem is not None:
             errors[field.name] = problem
         else:

@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 from runtime.errors import InvalidInput
 from runtime.store.routing_tables import AgentPresenceRow, AgentRow, QueueRow, WorkRoutingRow
 from runtime.store.tables import RunEventRow, RunRow
+from runtime.store.workflow_tables import WorkflowVersionRow
 
 __all__ = ["Distribution", "MetricsOut", "compute_metrics"]
 
@@ -42,9 +43,13 @@ class Distribution(BaseModel):
 
 
 class StageTime(BaseModel):
-    """Time spent in one stage, in minutes."""
+    """Time spent in one stage of one workflow, in minutes. Node ids repeat across
+    workflows (every new workflow has a ``stage_1``), so a stage is keyed by both."""
 
+    workflow_id: str
+    workflow_name: str
     node_id: str
+    node_name: str
     minutes: Distribution
 
 
@@ -179,7 +184,7 @@ def compute_metrics(
         time_to_resolution_hours=_distribution(resolution),
         sla_attainment=_ratio(len(met), len(with_due)),
         sla_breached_open=breached_open,
-        time_in_stage=_stage_times(session, [r.id for r in runs]),
+        time_in_stage=_stage_times(session, runs),
         utilisation=_utilisation(session, items, start, min(end, now), queue),
         days=_days(items, runs, start, end),
     )
@@ -202,10 +207,12 @@ def _runs(
     return list(session.exec(query).all())
 
 
-def _stage_times(session: Session, run_ids: list[str]) -> list[StageTime]:
-    if not run_ids:
+def _stage_times(session: Session, runs: Sequence[RunRow]) -> list[StageTime]:
+    if not runs:
         return []
-    spans: dict[str, list[float]] = defaultdict(list)
+    workflow_of = {r.id: r.workflow_id for r in runs}
+    run_ids = list(workflow_of)
+    spans: dict[tuple[str, str], list[float]] = defaultdict(list)
     for chunk in range(0, len(run_ids), 500):
         rows = session.exec(
             select(RunEventRow.run_id, RunEventRow.kind, RunEventRow.node_id, RunEventRow.at)
@@ -221,8 +228,40 @@ def _stage_times(session: Session, run_ids: list[str]) -> list[StageTime]:
             if kind == "node.entered":
                 entered[key] = at
             elif key in entered:
-                spans[node_id or ""].append(_minutes(entered.pop(key), at))
-    return [StageTime(node_id=n, minutes=_distribution(v)) for n, v in sorted(spans.items())]
+                spans[(workflow_of[run_id], node_id or "")].append(_minutes(entered.pop(key), at))
+    names = _node_names(session, runs)
+    return [
+        StageTime(
+            workflow_id=w,
+            workflow_name=names.get((w, ""), w),
+            node_id=n,
+            node_name=names.get((w, n), n),
+            minutes=_distribution(v),
+        )
+        for (w, n), v in sorted(spans.items())
+    ]
+
+
+def _node_names(session: Session, runs: Sequence[RunRow]) -> dict[tuple[str, str], str]:
+    """``(workflow id, node id) -> node name`` and ``(workflow id, "") -> workflow name``,
+    from the newest version the runs used (a rename shows at once)."""
+    newest: dict[str, int] = {}
+    for run in runs:
+        newest[run.workflow_id] = max(newest.get(run.workflow_id, 0), run.version)
+    names: dict[tuple[str, str], str] = {}
+    for workflow_id, version in newest.items():
+        row = session.exec(
+            select(WorkflowVersionRow.definition).where(
+                WorkflowVersionRow.workflow_id == workflow_id, WorkflowVersionRow.version == version
+            )
+        ).first()
+        if not isinstance(row, dict):
+            continue
+        names[(workflow_id, "")] = str(row.get("name") or workflow_id)
+        for node in row.get("nodes") or []:
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
+                names[(workflow_id, node["id"])] = str(node.get("name") or node["id"])
+    return names
 
 
 def _online_minutes(

@@ -26,7 +26,8 @@ from runtime.engine.types import (
     RunStatus,
     StepStatus,
 )
-from runtime.errors import InvalidCommand, InvalidInput, NotFound
+from runtime.errors import CaseFieldsInvalid, InvalidCommand, InvalidInput, NotFound
+from runtime.services.cases import check_case_fields
 from runtime.services.core import (
     NOTE_KIND,
     apply_event,
@@ -84,6 +85,10 @@ def start_run(
         raise InvalidCommand(f"workflow {workflow_id!r} has no active version to start")
     definition = definition_for(session, workflow_id, chosen)
     case = lock_case(session, case_id)
+    # The case must fit the workflow's case schema, as a case created for it must.
+    problems = check_case_fields(fields=case.fields, record=case.fields, starting=[definition])
+    if problems:
+        raise CaseFieldsInvalid(problems)
     return start_run_for(session, definition=definition, case=case, actor=actor, now=now)
 
 

@@ -196,7 +196,8 @@ OUTBOX_ENTRY = select(
 _DUE_STATUS = or_(
     _outbox.c.status == str(OutboxStatus.PENDING), _outbox.c.status == str(OutboxStatus.CLAIMED)
 )
-#: Claim one entry if it is due: pending, or claimed under a lease that has run out.
+#: Claim one entry if it is due: pending, or claimed under a lease that has run out;
+#: ``_owner`` names the claiming worker process (``None``: a worker that never started).
 CLAIM_STEP = (
     update(_outbox)
     .where(
@@ -208,6 +209,7 @@ CLAIM_STEP = (
         status=str(OutboxStatus.CLAIMED),
         attempts=_outbox.c.attempts + 1,
         available_at=bindparam("_lease", type_=_outbox.c.available_at.type),
+        claimed_by=bindparam("_owner", type_=_outbox.c.claimed_by.type),
     )
 )
 #: The same claim for a step settled within the claiming transaction: done at once.

@@ -30,6 +30,7 @@ __all__ = [
     "TimerStatus",
     "WorkItemRow",
     "WorkItemStatus",
+    "WorkerProcessRow",
     "utcnow",
 ]
 
@@ -259,7 +260,9 @@ class OutboxRow(SQLModel, table=True):
     """An effect to perform after commit; ``idempotency_key`` makes a second copy impossible.
 
     A claimed entry whose lease (``available_at``) has passed is claimable again: that is
-    how work held by a crashed worker comes back.
+    how work held by a crashed worker comes back. ``claimed_by`` names the worker process
+    (:class:`WorkerProcessRow`) holding the lease, so a restart that finds that process
+    dead hands its entries back at once instead of waiting the lease out.
     """
 
     __tablename__ = "outbox"
@@ -276,6 +279,26 @@ class OutboxRow(SQLModel, table=True):
     created_at: datetime = _time()
     done_at: datetime | None = _time(nullable=True)
     last_error: str | None = None
+    claimed_by: str | None = Field(default=None, index=True, max_length=64)
+
+
+class WorkerProcessRow(SQLModel, table=True):
+    """A running worker process, as the leases it holds name it.
+
+    ``host``, ``boot_id``, ``pid`` and ``pid_started`` (the process's start time in clock
+    ticks since boot) let a process on the same machine tell for certain that it is gone;
+    ``heartbeat_at`` lets any other process tell it, later, from afar.
+    """
+
+    __tablename__ = "worker_process"
+
+    id: str = Field(primary_key=True, max_length=64)
+    host: str = Field(max_length=255)
+    boot_id: str = Field(default="", max_length=64)
+    pid: int
+    pid_started: str = Field(default="", max_length=32)
+    started_at: datetime = _time()
+    heartbeat_at: datetime = _time()
 
 
 class ExecutionStatus(StrEnum):

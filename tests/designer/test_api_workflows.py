@@ -299,7 +299,7 @@ def test_publish_versions_activate_diff_round_trip(
     assert published.status_code == 201
     assert published.get_json()["version"] == 1
     assert "published_at" in published.get_json()
-    assert api.activate("tiny", 1).get_json() == {"active_version": 1}
+    assert api.activate("tiny", 1).get_json() == {"active_version": 1, "trigger_overlaps": []}
 
     # Version 2: the stage moves, a second stage is added, the end is reached from it.
     changed = copy.deepcopy(tiny)
@@ -325,7 +325,7 @@ def test_publish_versions_activate_diff_round_trip(
     detail = api.get("tiny").get_json()
     assert (detail["active_version"], detail["latest_version"]) == (1, 2)
 
-    assert api.activate("tiny", 2).get_json() == {"active_version": 2}
+    assert api.activate("tiny", 2).get_json() == {"active_version": 2, "trigger_overlaps": []}
     versions = api.versions("tiny").get_json()["versions"]
     assert [v["active"] for v in versions] == [True, False]
 
@@ -339,7 +339,9 @@ def test_publish_versions_activate_diff_round_trip(
     assert diff["edges"] == {
         "added": ["work-check", "check-done"], "removed": ["work-done"], "changed": [],
     }
-    assert diff["changes"] == [{"id": "work", "kind": "node", "fields": ["position"]}]
+    assert diff["changes"] == [
+        {"id": "work", "kind": "node", "fields": ["position"], "steps": []}
+    ]
 
     # The draft equals version 2 until it is edited again.
     same = client.get("/api/workflows/tiny/diff?from=2&to=draft").get_json()
@@ -375,7 +377,7 @@ def test_unknown_versions_are_404(api: Api, client: FlaskClient) -> None:
 def test_diff_refs_must_be_versions_or_draft(api: Api, client: FlaskClient) -> None:
     api.created(tiny_document())
     error = error_of(client.get("/api/workflows/tiny/diff?from=latest"), 400)
-    assert error["code"] == "invalid_body"
+    assert error["code"] == "invalid_query"
     assert error["details"]["errors"][0]["path"].startswith("from")
     error = error_of(client.get("/api/workflows/tiny/diff"), 400)
     assert [e["path"] for e in error["details"]["errors"]] == ["from"]

@@ -185,4 +185,4 @@ def test_changes_from_another_origin_are_refused(api: Api, client: Any) -> None:
     assert client.get("/api/workflows/tiny", headers=evil).status_code == 200
     own = {"Origin": "http://localhost"}
     response = client.post("/api/workflows/tiny/versions/1/activate", headers=own)
-    assert response.get_json() == {"active_version": 1}
+    assert response.get_json() == {"active_version": 1, "trigger_overlaps": []}

@@ -75,6 +75,7 @@ EXPECTED: dict[str, str] = {
     "workflows.validate_workflow": "everyone",
     "workflows.create_workflow": "admin",
     "workflows.import_workflow": "admin",
+    "interop.preview_import": "admin",
     "workflows.save_draft": "admin",
     "workflows.delete_workflow": "admin",
     "workflows.publish": "admin",
@@ -92,6 +93,8 @@ EXPECTED: dict[str, str] = {
     "runs.retry": "operators",
     "runs.skip": "operators",
     "cases.create_case": "operators",
+    "cases.start_preview": "operators",
+    "cases.trigger_overlaps": "everyone",
     "cases.get_case": "readers+own",
     "cases.case_changes": "readers+own",
     "cases.update_case": "operators+own",
@@ -129,6 +132,14 @@ EXPECTED: dict[str, str] = {
     "salesforce.test_connection": "admin",
     "salesforce.sobject_fields": "admin",
     "salesforce.sync_now": "admin",
+    # AI steps: figures read like metrics; training and budgets are the admin's
+    "ai.metrics": "readers",
+    "ai.list_models": "readers",
+    "ai.train_model": "admin",
+    "ai.get_budget": "readers",
+    "ai.set_budget": "admin",
+    "ai.provider": "readers",
+    "ai.suggestion": "readers+own",
 }
 
 ROOM_EXPECTED: dict[str, str] = {

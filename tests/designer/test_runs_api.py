@@ -251,6 +251,12 @@ def test_exports_of_one_run_and_of_a_workflow(client: FlaskClient, wf: str) -> N
     rows = list(csv.DictReader(io.StringIO(as_csv.get_data(as_text=True))))
     assert rows[0]["kind"] == "run.started" and rows[0]["run_id"] == run_id
     assert len(rows) == len(as_json.json["events"])
+    # Names beside the ids, for people; the ids stay for machines.
+    assert {r["workflow_name"] for r in rows} == {"Review loop"}
+    review = next(r for r in rows if r["node_id"] == "review")
+    assert review["node_name"] == "Review"
+    assert as_json.json["workflow_name"] == "Review loop"
+    assert as_json.json["names"]["nodes"]["approved"] == "Approved?"
 
     everything = client.get("/api/runs/export?workflow_id=review-loop&format=json").json
     assert len(everything["runs"]) == 2 and everything["workflow_id"] == "review-loop"

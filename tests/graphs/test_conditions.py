@@ -191,3 +191,27 @@ def test_every_operator_agrees_with_the_general_rule(
             check(root, op, value, case=facts.case, steps=facts.steps)
         return
     assert check(root, op, value, case=facts.case, steps=facts.steps) is expected
+
+
+@pytest.mark.parametrize(
+    ("case", "counters", "as_condition", "as_escalation"),
+    [
+        ({"contact_count": 3}, {"loops": 0}, False, True),
+        ({"contacts_count": 2}, {}, False, True),
+        ({"contact_count": 2.7}, {}, False, True),  # read as the whole number 2
+        ({"contact_count": True}, {}, False, False),  # a flag is not a count
+        ({"contact_count": "3"}, {}, False, False),  # nor is text
+        ({"contact_count": 3}, {"contacts": 1}, False, False),  # what is counted wins
+        ({}, {"contacts": 2}, True, True),
+    ],
+)
+def test_an_uncounted_counter_reads_the_case_only_for_escalation_rules(
+    case: dict[str, object], counters: dict[str, int], as_condition: bool, as_escalation: bool
+) -> None:
+    # One rule, two meanings today (issue 15 settles which is right): a stage, step or
+    # decision condition reads a counter the engine does not keep as 0; an escalation
+    # rule reads the case's <name>_count, or its singular's, instead.
+    rule = Group(rules=[Rule(field="counter.contacts", op=Operator.GTE, value=2)])
+    facts = Facts(case=case, counters=counters)
+    assert compile_condition(rule)(facts) is as_condition
+    assert compile_condition(rule, counts_from_case=True)(facts) is as_escalation

@@ -370,7 +370,8 @@ def test_generated_workflows_round_trip(n_nodes: int, seed: int) -> None:
 
 
 def test_loading_leaves_the_garbage_collector_as_it_found_it() -> None:
-    # Loading pauses the collector; a failed load must switch it back on as well.
+    # A pure package sets no process-wide state: loading, failing and dumping leave the
+    # collector as they found it, on or off.
     load_workflow(small_document())
     format_error("[1]")
     format_error({"id": "w", "name": "W", "nodes": [5]})

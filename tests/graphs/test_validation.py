@@ -747,8 +747,21 @@ def test_rule_fires(
 
 
 def test_every_problem_code_has_a_firing_case() -> None:
-    # unknown_action needs the installed action names; it has its own tests below.
-    assert {code for _, _, code, _ in FIRES} | {ProblemCode.UNKNOWN_ACTION} == set(ProblemCode)
+    # unknown_action needs the installed action names; it has its own tests below. The
+    # data-flow codes fire in tests/graphs/test_dataflow_rules.py.
+    dataflow = {
+        ProblemCode.FIELD_NEVER_WRITTEN,
+        ProblemCode.LOOP_EXIT_NOT_WRITTEN,
+        ProblemCode.OUTPUT_MAY_NOT_EXIST,
+        ProblemCode.MAPPING_TYPE_MISMATCH,
+        ProblemCode.UNKNOWN_MAPPED_FIELD,
+        ProblemCode.FORM_FIELD_NOT_MAPPED,
+        ProblemCode.MISSING_ACTION_INPUT,
+        ProblemCode.BAD_ACTION_INPUT,
+    }
+    assert {code for _, _, code, _ in FIRES} | {ProblemCode.UNKNOWN_ACTION} | dataflow == set(
+        ProblemCode
+    )
 
 
 def test_an_action_that_is_not_installed_is_an_error_when_actions_are_given() -> None:

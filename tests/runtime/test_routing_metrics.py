@@ -13,6 +13,7 @@ from runtime.errors import InvalidInput
 from runtime.services.metrics import compute_metrics
 from runtime.store.routing_tables import AgentPresenceRow, AgentRow, QueueRow, WorkRoutingRow
 from runtime.store.tables import CaseRow, RunEventRow, RunRow
+from runtime.store.workflow_tables import WorkflowRow, WorkflowVersionRow
 
 DAY = datetime(2026, 2, 2, tzinfo=UTC)  # a Monday
 
@@ -183,3 +184,32 @@ def test_figures_per_queue_and_a_bad_period(db: Engine) -> None:
         assert (empty.items, empty.reassignment_rate, empty.utilisation) == (0, None, [])
         with pytest.raises(InvalidInput, match="after its start"):
             compute_metrics(s, start=DAY, end=DAY)
+
+
+def test_time_in_stage_is_per_workflow_and_by_name(db: Engine) -> None:
+    with session_scope(db) as s:
+        seed(s)
+        s.add(WorkflowRow(id="support", name="Support", draft={}, created_at=DAY, updated_at=DAY))
+        s.flush()
+        s.add(
+            WorkflowVersionRow(
+                workflow_id="support",
+                version=1,
+                published_at=DAY,
+                definition={
+                    "id": "support",
+                    "name": "Support",
+                    "nodes": [{"id": "work", "kind": "stage", "name": "Handle the case"}],
+                },
+            )
+        )
+    with session_scope(db) as s:
+        m = compute_metrics(s, start=DAY, end=DAY + timedelta(days=1), now=at(16))
+    by_workflow = {t.workflow_id: t for t in m.time_in_stage}
+    # The same node id in two workflows is two stages, not one mixed figure.
+    assert len(m.time_in_stage) == len(by_workflow) >= 2
+    support = by_workflow["support"]
+    assert (support.workflow_name, support.node_name) == ("Support", "Handle the case")
+    # A workflow whose version is not on record keeps its ids rather than failing.
+    other = next(t for w, t in by_workflow.items() if w != "support")
+    assert (other.workflow_name, other.node_name) == (other.workflow_id, "work")

@@ -2,6 +2,7 @@
 // {"error": {"code", "message", "details"}} and becomes an ApiError.
 import { csrfHeaders, refreshCsrf, sessionEnded } from "../auth/session";
 import type * as Api from "../generated/api";
+import type { DocumentFormat, ImportPreview } from "../model/interop";
 import type { ActionInfo, Problem, Workflow } from "../model/types";
 
 export class ApiError extends Error {
@@ -23,14 +24,18 @@ export type WorkflowDetail = Omit<Api.WorkflowDetail, "workflow"> & { workflow: 
 export type VersionInfo = Api.VersionSummary;
 export type DiffResult = Api.VersionDiff;
 
+/** A body sent as the text it is: a workflow file (JSON), or a BPMN / Salesforce document. */
 class RawJson {
-  constructor(readonly text: string) {}
+  constructor(readonly text: string, readonly contentType = "application/json") {}
 }
 
 export async function request<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const response = await fetch(url, {
     method,
-    headers: { ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...csrfHeaders(method) },
+    headers: {
+      ...(body === undefined ? {} : { "Content-Type": body instanceof RawJson ? body.contentType : "application/json" }),
+      ...csrfHeaders(method),
+    },
     body: body === undefined ? undefined : body instanceof RawJson ? body.text : JSON.stringify(body),
     signal,
   });
@@ -78,13 +83,17 @@ export const api = {
     request<{ active_version: number }>("POST", `${wf(id)}/versions/${n}/activate`),
   diff: (id: string, from: string, to: string) =>
     request<DiffResult>("GET", `${wf(id)}/diff?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
-  exportUrl: (id: string) => `${wf(id)}/export`,
-  /** Sends the file's text as is, so the server can name the line of a JSON error. */
-  importFile: (text: string, replace?: { revision: number }) =>
+  exportUrl: (id: string, format: DocumentFormat = "baton") =>
+    format === "baton" ? `${wf(id)}/export` : `${wf(id)}/export?format=${format}`,
+  /** Sends the file's text as is, so the server can name the line of a JSON or XML error. */
+  importFile: (text: string, replace?: { revision: number }, contentType = "application/json") =>
     request<WorkflowDetail>(
       "POST",
       replace ? `/api/workflows/import?replace=true&revision=${replace.revision}` : "/api/workflows/import",
-      new RawJson(text),
+      new RawJson(text, contentType),
     ),
+  /** What importing the document would save (the workflow, what did not map, its problems); saves nothing. */
+  previewImport: (text: string, contentType: string) =>
+    request<ImportPreview>("POST", "/api/workflows/import/preview", new RawJson(text, contentType)),
   actions: () => request<{ actions: ActionInfo[] }>("GET", "/api/actions"),
 };

@@ -10,6 +10,7 @@ import type { FlowEdge, FlowNode } from "../model/convert";
 import type { NodeKind } from "../model/types";
 import { PALETTE_MIME, nodeRegistry, nodeTypes } from "../nodes/registry";
 import { useEditor } from "../store/editorStore";
+import { ReadableFit } from "../hooks/useReadableFit";
 import { FIT_OPTIONS } from "./fit";
 
 const minimapColor = (node: FlowNode) => nodeRegistry[node.type as NodeKind]?.minimapColor ?? "#999";
@@ -45,6 +46,7 @@ export function Canvas() {
   const onNodesChange = useEditor((s) => s.onNodesChange);
   const onEdgesChange = useEditor((s) => s.onEdgesChange);
   const flow = useReactFlow();
+  const startId = useEditor((s) => s.nodes.find((n) => n.type === "start")?.id ?? null);
   const readOnly = diff !== null;
   // Roles that may not design look at the graph but cannot move or connect its nodes.
   const locked = readOnly || !canDesign;
@@ -91,8 +93,6 @@ export function Canvas() {
         onlyRenderVisibleElements
         minZoom={0.05}
         maxZoom={2}
-        fitView
-        fitViewOptions={FIT_OPTIONS}
         proOptions={proOptions}
         snapToGrid
         snapGrid={[10, 10]}
@@ -101,6 +101,7 @@ export function Canvas() {
         <Controls showInteractive={false} position="bottom-left" fitViewOptions={FIT_OPTIONS} />
         <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0}
           maskColor="rgba(240, 243, 248, 0.7)" position="bottom-right" />
+        <ReadableFit focus={startId} />
       </ReactFlow>
     </div>
   );

@@ -1,5 +1,8 @@
 import { AlertIcon, CloseIcon } from "./icons";
+import { useMemo } from "react";
 import { useFocus } from "../hooks/useFocus";
+import { fromFlowEdge, fromFlowNode } from "../model/convert";
+import { namesOf, placeOf } from "../model/names";
 import { useEditor } from "../store/editorStore";
 import { useUi } from "../store/uiStore";
 
@@ -9,6 +12,9 @@ export function ProblemsPanel() {
   const hidden = useEditor((s) => s.diff !== null);
   const open = useUi((s) => s.problemsOpen);
   const focus = useFocus();
+  const nodes = useEditor((s) => s.nodes);
+  const edges = useEditor((s) => s.edges);
+  const names = useMemo(() => namesOf(nodes.map(fromFlowNode), edges.map(fromFlowEdge)), [nodes, edges]);
   if (hidden) return null;
   const errors = problems.filter((p) => p.severity === "error").length;
   return (
@@ -36,12 +42,13 @@ export function ProblemsPanel() {
                 data-code={p.code}
                 data-node={p.node_id ?? ""}
                 data-edge={p.edge_id ?? ""}
+                data-step={p.step_id ?? ""}
                 onClick={() => focus({ nodeId: p.node_id, edgeId: p.edge_id, stepId: p.step_id })}
               >
                 <span className={`problem__sev problem__sev--${p.severity}`}>{p.severity}</span>
                 <span className="problem__msg">{p.message}</span>
-                <span className="problem__where">
-                  {[p.node_id, p.step_id, p.edge_id].filter(Boolean).join(" · ") || "workflow"}
+                <span className="problem__where" title={[p.node_id, p.step_id, p.edge_id].filter(Boolean).join(" · ")}>
+                  {placeOf(p, names)}
                 </span>
               </button>
             </li>

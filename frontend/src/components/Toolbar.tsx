@@ -3,6 +3,7 @@ import { useRef, useState } from "react";
 import { ApiError, api } from "../api/client";
 import { useCan } from "../auth/permissions";
 import { autoLayout } from "../layout/autoLayout";
+import { contentTypeFor, EXPORT_FORMATS, IMPORT_ACCEPT, importErrorText, needsLayout } from "../model/interop";
 import { selectCanRedo, selectCanUndo, selectDirty, useEditor } from "../store/editorStore";
 import { save } from "../store/operations";
 import { useUi } from "../store/uiStore";
@@ -46,16 +47,18 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
     const text = await file.text();
     if (selectDirty(state) && !window.confirm("Importing replaces the draft and discards your unsaved changes. Continue?")) return;
     try {
-      const detail = await api.importFile(text, { revision: state.revision ?? 0 });
+      const detail = await api.importFile(text, { revision: state.revision ?? 0 }, contentTypeFor(file.name, text));
       if (detail.id !== state.workflowId) {
         window.location.assign(`/workflows/${encodeURIComponent(detail.id)}`);
         return;
       }
       useEditor.getState().load(detail);
       useUi.getState().toast(`Imported ${file.name}.`, "success");
-      window.requestAnimationFrame(() => void flow.fitView(FIT_OPTIONS));
+      // A BPMN or Salesforce file without diagram positions is laid out (the draft is then unsaved).
+      if (needsLayout(detail.workflow)) await layout();
+      else window.requestAnimationFrame(() => void flow.fitView(FIT_OPTIONS));
     } catch (error) {
-      const message = error instanceof ApiError ? error.message : String(error);
+      const message = error instanceof ApiError ? importErrorText(error) : String(error);
       useUi.getState().toast(`Import failed: ${message}`, "error");
     }
   };
@@ -85,16 +88,24 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
       </div>
       <span className="toolbar__spacer" />
       <div className="toolbar__group" role="group" aria-label="File">
-        <a className="tool-btn" href={id ? api.exportUrl(id) : undefined} download title="Export the saved draft as a JSON file" data-testid="export">
-          <DownloadIcon /><span>Export</span>
-        </a>
+        <details className="export-menu" data-testid="export">
+          <summary className="tool-btn" title="Export the saved draft"><DownloadIcon /><span>Export</span></summary>
+          <div className="export-menu__list" role="menu">
+            {EXPORT_FORMATS.map((f) => (
+              <a key={f.format} role="menuitem" className="export-menu__item" href={id ? api.exportUrl(id, f.format) : undefined} download
+                data-testid={`export-${f.format}`} onClick={(e) => (e.currentTarget.closest("details") as HTMLDetailsElement | null)?.removeAttribute("open")}>
+                <strong>{f.label}</strong><span className="wf-muted">{f.hint}</span>
+              </a>
+            ))}
+          </div>
+        </details>
         {canDesign && (
           <button type="button" className="tool-btn" onClick={() => fileInput.current?.click()} disabled={diff}
             title="Replace the draft with a workflow file" data-testid="import">
             <UploadIcon /><span>Import</span>
           </button>
         )}
-        <input ref={fileInput} type="file" accept=".json,application/json" hidden data-testid="import-file"
+        <input ref={fileInput} type="file" accept={IMPORT_ACCEPT} hidden data-testid="import-file"
           onChange={(e) => {
             const file = e.target.files?.[0];
             e.target.value = "";

@@ -139,8 +139,9 @@ function DiffSummary({ onPick }: { onPick: (nodeId: string) => void }) {
       {entries.map(([key, status]) => (
         <li key={key} className={`diff-summary__item diff-${status}`}
           onClick={key.startsWith("n:") ? () => onPick(key.slice(2)) : undefined}>
-          <span className={`tag tag--${status}`}>{status}</span> {key.startsWith("n:") ? "node" : "edge"} {key.slice(2)}
-          {diff.fields[key]?.length ? <span className="wf-muted"> ({diff.fields[key].join(", ")})</span> : null}
+          <span className={`tag tag--${status}`}>{status}</span> {key.startsWith("n:") ? "node" : "edge"}{" "}
+          <b title={key.slice(2)}>{diff.labels?.[key] ?? key.slice(2)}</b>
+          {diff.fields[key]?.length ? <span className="wf-muted"> ({diff.fields[key].join("; ")})</span> : null}
         </li>
       ))}
     </ul>

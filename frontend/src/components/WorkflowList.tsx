@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from "react";
-import { ApiError, api, type WorkflowSummary } from "../api/client";
+import { api, type WorkflowSummary } from "../api/client";
 import { useCan } from "../auth/permissions";
 import { slugify } from "../model/defaults";
+import { contentTypeFor, IMPORT_ACCEPT, importErrorText, layOut, needsLayout } from "../model/interop";
+import { ImportDialog, type PendingImport } from "./ImportDialog";
 import { PlusIcon, UploadIcon } from "./icons";
 import { AppHeader } from "./AppHeader";
 
@@ -17,31 +19,28 @@ export function WorkflowList({ onOpen }: { onOpen: (id: string) => void }) {
     api.listWorkflows().then((r) => setWorkflows(r.workflows), (e: Error) => setError(e.message));
   }, []);
 
+  const [pending, setPending] = useState<PendingImport | null>(null);
+
+  // Read the file and show what it becomes; nothing is saved until the admin confirms.
   const importFile = async (file: File) => {
+    setError(null);
     const text = await file.text();
     try {
-      onOpen((await api.importFile(text)).id);
+      setPending({ fileName: file.name, preview: await api.previewImport(text, contentTypeFor(file.name, text)) });
     } catch (e) {
-      if (e instanceof ApiError && e.status === 409) {
-        let id: string | undefined;
-        try {
-          id = (JSON.parse(text) as { id?: string }).id;
-        } catch {
-          id = undefined;
-        }
-        if (id && window.confirm(`A workflow “${id}” exists already. Replace its draft with this file?`)) {
-          try {
-            const current = await api.getWorkflow(id);
-            onOpen((await api.importFile(text, { revision: current.revision })).id);
-            return;
-          } catch (again) {
-            setError(again instanceof Error ? again.message : String(again));
-            return;
-          }
-        }
-      }
-      setError(`Import failed: ${e instanceof Error ? e.message : String(e)}`);
+      setError(`Import failed: ${e instanceof Error ? importErrorText(e) : String(e)}`);
     }
+  };
+
+  // Save the previewed workflow as a draft (laid out when it has no usable positions), then open it.
+  const saveImport = async () => {
+    if (!pending) return;
+    const { preview } = pending;
+    const workflow = needsLayout(preview.workflow) ? await layOut(preview.workflow) : preview.workflow;
+    const replace = preview.existing_revision !== null ? { revision: preview.existing_revision } : undefined;
+    const detail = await api.importFile(JSON.stringify(workflow), replace);
+    setPending(null);
+    onOpen(detail.id);
   };
 
   return (
@@ -52,10 +51,11 @@ export function WorkflowList({ onOpen }: { onOpen: (id: string) => void }) {
           <h1>Workflows</h1>
           <span className="toolbar__spacer" />
           {canDesign && <>
-          <button type="button" className="btn" onClick={() => fileInput.current?.click()} data-testid="import-workflow">
-            <UploadIcon /> Import file
+          <button type="button" className="btn" onClick={() => fileInput.current?.click()} data-testid="import-workflow"
+            title="Import a Baton JSON, BPMN 2.0 (.bpmn) or Salesforce orchestration (.flow-meta.xml) file">
+            <UploadIcon /> Import…
           </button>
-          <input ref={fileInput} type="file" accept=".json,application/json" hidden data-testid="import-workflow-file"
+          <input ref={fileInput} type="file" accept={IMPORT_ACCEPT} hidden data-testid="import-workflow-file"
             onChange={(e) => {
               const file = e.target.files?.[0];
               e.target.value = "";
@@ -67,6 +67,7 @@ export function WorkflowList({ onOpen }: { onOpen: (id: string) => void }) {
           </>}
         </div>
         {error && <p className="banner banner--error" data-testid="list-error">{error}</p>}
+        {pending && <ImportDialog pending={pending} onCancel={() => setPending(null)} onConfirm={saveImport} />}
         {creating && <CreateForm onCancel={() => setCreating(false)} onCreated={onOpen} taken={new Set(workflows?.map((w) => w.id))} />}
         {workflows === null && !error && <p className="wf-muted">Loading…</p>}
         {workflows && (

@@ -53,7 +53,10 @@ export interface components {
             name: string;
             /** Description */
             description: string;
-            /** Input Schema */
+            /**
+             * Input Schema
+             * @description JSON Schema of a step's inputs, one input per name (required marked)
+             */
             input_schema: {
                 [key: string]: unknown;
             };
@@ -61,6 +64,23 @@ export interface components {
             output_schema: {
                 [key: string]: unknown;
             };
+            /**
+             * Writes
+             * @description Case fields the action always writes
+             */
+            writes: string[];
+            /**
+             * Writes Inputs
+             * @description Each input names a case field the action writes
+             * @default false
+             */
+            writes_inputs: boolean;
+            /**
+             * Writes Named By
+             * @description The input whose mapping's values name case fields it writes
+             * @default null
+             */
+            writes_named_by: string | null;
         };
         /**
          * ActionList
@@ -71,12 +91,15 @@ export interface components {
             actions: components["schemas"]["ActionInfo"][];
         };
         /**
-         * ActiveVersion
-         * @description The version new cases start on.
+         * Activation
+         * @description The version new cases start on, and the other active workflows whose record
+         *     triggers can fire on the same records (a case matching both starts both).
          */
-        ActiveVersion: {
+        Activation: {
             /** Active Version */
             active_version: number;
+            /** Trigger Overlaps */
+            trigger_overlaps: components["schemas"]["TriggerOverlapOut"][];
         };
         /**
          * AdminCommand
@@ -276,6 +299,88 @@ export interface components {
             completed: number;
         };
         /**
+         * AiMetricsList
+         * @description Figures per AI step.
+         */
+        AiMetricsList: {
+            /** Steps */
+            steps: components["schemas"]["AiStepMetrics"][];
+        };
+        /**
+         * AiModelList
+         * @description Classifier versions, newest first per (workflow, field).
+         */
+        AiModelList: {
+            /** Models */
+            models: components["schemas"]["AiModelOut"][];
+        };
+        /**
+         * AiModelOut
+         * @description One trained classifier version and its training figures.
+         */
+        AiModelOut: {
+            /** Id */
+            id: number;
+            /** Workflow Id */
+            workflow_id: string;
+            /** Field */
+            field: string;
+            /** Version */
+            version: number;
+            /** Text Fields */
+            text_fields: string[];
+            /** Labels */
+            labels: string[];
+            /** Cases Used */
+            cases_used: number;
+            /** Held Out */
+            held_out: number;
+            /** Accuracy */
+            accuracy: number | null;
+            /** Train Seconds */
+            train_seconds: number;
+            /** Created At */
+            created_at: string;
+        };
+        /**
+         * AiStepMetrics
+         * @description One AI step's figures over the period.
+         */
+        AiStepMetrics: {
+            /** Workflow Id */
+            workflow_id: string;
+            /** Step Id */
+            step_id: string;
+            /** Calls */
+            calls: number;
+            /** Accepted */
+            accepted: number;
+            /** Retried */
+            retried: number;
+            /** Failed */
+            failed: number;
+            /** Handed To Person */
+            handed_to_person: number;
+            /** Refused By Budget */
+            refused_by_budget: number;
+            /** Handed Share */
+            handed_share: number | null;
+            /** Reviewed */
+            reviewed: number;
+            /** Changed By Person */
+            changed_by_person: number;
+            /** Changed Share */
+            changed_share: number | null;
+            /** Cost */
+            cost: number;
+            /** Tokens In */
+            tokens_in: number;
+            /** Tokens Out */
+            tokens_out: number;
+            /** Mean Latency Ms */
+            mean_latency_ms: number | null;
+        };
+        /**
          * Assignment
          * @description Where an interactive step's work item goes.
          */
@@ -417,6 +522,13 @@ export interface components {
              * @default 60
              */
             timeout_seconds?: number;
+            /**
+             * Outputs To Case
+             * @description Output name -> the case field it writes when the step completes. Only what is named here is written: action outputs such as notify's 'subject' share names with common case fields
+             */
+            outputs_to_case?: {
+                [key: string]: string;
+            };
         };
         /**
          * BackgroundStep
@@ -460,6 +572,47 @@ export interface components {
              * @default 60
              */
             timeout_seconds: number;
+            /**
+             * Outputs To Case
+             * @description Output name -> the case field it writes when the step completes. Only what is named here is written: action outputs such as notify's 'subject' share names with common case fields
+             */
+            outputs_to_case: {
+                [key: string]: string;
+            };
+        };
+        /**
+         * BudgetBody
+         * @description A workflow's daily limits; null lifts one.
+         */
+        BudgetBody: {
+            /**
+             * Max Calls
+             * @default null
+             */
+            max_calls?: number | null;
+            /**
+             * Max Cost
+             * @default null
+             */
+            max_cost?: number | null;
+        };
+        /**
+         * BudgetOut
+         * @description A workflow's daily limits and what today (UTC) has used.
+         */
+        BudgetOut: {
+            /** Workflow Id */
+            workflow_id: string;
+            /** Max Calls */
+            max_calls: number | null;
+            /** Max Cost */
+            max_cost: number | null;
+            /** Day */
+            day: string;
+            /** Calls Today */
+            calls_today: number;
+            /** Cost Today */
+            cost_today: number;
         };
         /**
          * BulkBody
@@ -693,6 +846,12 @@ export interface components {
              * @default
              */
             description?: string;
+            /**
+             * Sensitive
+             * @description Kept out of the timeline: a form's submitted value is logged without it
+             * @default false
+             */
+            sensitive?: boolean;
         };
         /**
          * CaseField
@@ -726,6 +885,12 @@ export interface components {
              * @default
              */
             description: string;
+            /**
+             * Sensitive
+             * @description Kept out of the timeline: a form's submitted value is logged without it
+             * @default false
+             */
+            sensitive: boolean;
         };
         /**
          * CaseOut
@@ -797,6 +962,11 @@ export interface components {
             kind: "node" | "edge";
             /** Fields */
             fields: string[];
+            /**
+             * Steps
+             * @description For a stage whose steps changed: each step added, removed or changed
+             */
+            steps: components["schemas"]["StepChange"][];
         };
         /**
          * CommandBody
@@ -844,6 +1014,7 @@ export interface components {
             display_name?: string;
             /**
              * Agent Id
+             * @description Only for agent accounts (400 otherwise)
              * @default null
              */
             agent_id?: string | null;
@@ -1347,6 +1518,23 @@ export interface components {
             stages: string[];
         };
         /**
+         * FieldProblemOut
+         * @description Why ``POST /api/cases`` would refuse a field: ``problem`` is ``type``, ``picklist``
+         *     or ``required``; ``expected`` says what the field takes.
+         */
+        FieldProblemOut: {
+            /** Field */
+            field: string;
+            /** Problem */
+            problem: string;
+            /** Message */
+            message: string;
+            /** Expected */
+            expected: string;
+            /** Workflow Id */
+            workflow_id: string | null;
+        };
+        /**
          * FieldType
          * @description The types a case field, form field or step input may have.
          * @enum {string}
@@ -1384,6 +1572,18 @@ export interface components {
              * @default
              */
             help?: string;
+            /**
+             * Case Field
+             * @description The case field this answer writes when the item is completed; unset: the case field of the same name, when it has the same type
+             * @default null
+             */
+            case_field?: string | null;
+            /**
+             * To Case
+             * @description False: the answer stays in the step's outputs only
+             * @default true
+             */
+            to_case?: boolean;
         };
         /**
          * FormField
@@ -1417,6 +1617,18 @@ export interface components {
              * @default
              */
             help: string;
+            /**
+             * Case Field
+             * @description The case field this answer writes when the item is completed; unset: the case field of the same name, when it has the same type
+             * @default null
+             */
+            case_field: string | null;
+            /**
+             * To Case
+             * @description False: the answer stays in the step's outputs only
+             * @default true
+             */
+            to_case: boolean;
         };
         /**
          * Group
@@ -1497,6 +1709,29 @@ export interface components {
             code: string;
             /** Name */
             name: string;
+        };
+        /**
+         * ImportPreview
+         * @description What an import would save: the workflow, what did not map, its problems.
+         */
+        ImportPreview: {
+            format: components["schemas"]["InteropFormat"];
+            /**
+             * Workflow
+             * @description The workflow document it becomes
+             */
+            workflow: {
+                [key: string]: unknown;
+            };
+            /** Report */
+            report: components["schemas"]["ReportEntry"][];
+            /** Problems */
+            problems: components["schemas"]["Problem"][];
+            /**
+             * Existing Revision
+             * @description The draft revision of a workflow with the same id, which saving would replace (with replace=true&revision=n); null when the id is free
+             */
+            existing_revision: number | null;
         };
         /**
          * InboxItem
@@ -1643,6 +1878,12 @@ export interface components {
             /** @default null */
             sla: components["schemas"]["SLA-Output"] | null;
         };
+        /**
+         * InteropFormat
+         * @description The document formats Baton reads and writes.
+         * @enum {string}
+         */
+        InteropFormat: "baton" | "bpmn" | "salesforce";
         /**
          * LogPage
          * @description Log events in order; ``more`` when the log goes on past ``last_seq``.
@@ -1904,6 +2145,12 @@ export interface components {
              * @description Other element ids involved, such as the edges of a cycle
              */
             related: string[];
+            /**
+             * Field
+             * @description The field path the problem is about, such as case.resolved
+             * @default null
+             */
+            field: string | null;
         };
         /**
          * ProblemCode
@@ -1912,7 +2159,7 @@ export interface components {
          *     Codes are stable identifiers: clients match on them, so they are never renamed.
          * @enum {string}
          */
-        ProblemCode: "no_start" | "multiple_starts" | "no_end" | "duplicate_node_id" | "duplicate_edge_id" | "duplicate_step_id" | "dangling_edge" | "unreachable_node" | "cannot_reach_end" | "cycle_without_goto" | "goto_closes_no_cycle" | "edge_into_start" | "end_has_outgoing_edge" | "no_way_on" | "several_ways_on" | "decision_without_default" | "decision_without_outcomes" | "duplicate_outcome_id" | "duplicate_outcome_label" | "outcome_without_edge" | "outcome_with_several_edges" | "unknown_outcome" | "decision_edge_without_outcome" | "outcome_edge_outside_decision" | "outcome_without_condition" | "default_condition_ignored" | "stage_without_steps" | "unknown_after_step" | "after_self" | "after_cycle" | "unassigned_step" | "sla_warning_not_before_target" | "unknown_action" | "unknown_field" | "bad_operator" | "bad_condition_value" | "empty_condition" | "trigger_condition_ignored" | "changed_on_create" | "duplicate_case_field" | "duplicate_form_field" | "picklist_without_values" | "duplicate_picklist_value" | "values_on_non_picklist" | "input_value_and_ref" | "input_without_value" | "bad_input_value" | "unknown_ref" | "input_ref_type_mismatch" | "salesforce_trigger_misplaced" | "salesforce_bad_name" | "salesforce_bad_filter" | "salesforce_unknown_case_field" | "salesforce_duplicate_mapping" | "duplicate_escalation_id" | "bad_escalation_action" | "unknown_escalation_stage";
+        ProblemCode: "no_start" | "multiple_starts" | "no_end" | "duplicate_node_id" | "duplicate_edge_id" | "duplicate_step_id" | "dangling_edge" | "unreachable_node" | "cannot_reach_end" | "cycle_without_goto" | "goto_closes_no_cycle" | "edge_into_start" | "end_has_outgoing_edge" | "no_way_on" | "several_ways_on" | "decision_without_default" | "decision_without_outcomes" | "duplicate_outcome_id" | "duplicate_outcome_label" | "outcome_without_edge" | "outcome_with_several_edges" | "unknown_outcome" | "decision_edge_without_outcome" | "outcome_edge_outside_decision" | "outcome_without_condition" | "default_condition_ignored" | "stage_without_steps" | "unknown_after_step" | "after_self" | "after_cycle" | "unassigned_step" | "sla_warning_not_before_target" | "unknown_action" | "unknown_field" | "bad_operator" | "bad_condition_value" | "empty_condition" | "trigger_condition_ignored" | "changed_on_create" | "duplicate_case_field" | "duplicate_form_field" | "picklist_without_values" | "duplicate_picklist_value" | "values_on_non_picklist" | "input_value_and_ref" | "input_without_value" | "bad_input_value" | "unknown_ref" | "input_ref_type_mismatch" | "salesforce_trigger_misplaced" | "salesforce_bad_name" | "salesforce_bad_filter" | "salesforce_unknown_case_field" | "salesforce_duplicate_mapping" | "duplicate_escalation_id" | "bad_escalation_action" | "unknown_escalation_stage" | "field_never_written" | "loop_exit_not_written" | "output_may_not_exist" | "mapping_type_mismatch" | "unknown_mapped_field" | "form_field_not_mapped" | "missing_action_input" | "bad_action_input";
         /**
          * ProblemList
          * @description What validation found.
@@ -1920,6 +2167,26 @@ export interface components {
         ProblemList: {
             /** Problems */
             problems: components["schemas"]["Problem"][];
+        };
+        /**
+         * ProviderOut
+         * @description The OpenAI-compatible provider's settings; the key only as set or not.
+         */
+        ProviderOut: {
+            /** Configured */
+            configured: boolean;
+            /** Base Url */
+            base_url: string | null;
+            /** Model */
+            model: string;
+            /** Api Key Set */
+            api_key_set: boolean;
+            /** Timeout Seconds */
+            timeout_seconds: number;
+            /** Max Attempts */
+            max_attempts: number;
+            /** Daily Calls */
+            daily_calls: number | null;
         };
         /**
          * PublicHoliday
@@ -2043,6 +2310,35 @@ export interface components {
              * @default 0
              */
             assigned: number;
+        };
+        /**
+         * ReportEntry
+         * @description One element of the source that did not map one to one, and why.
+         */
+        ReportEntry: {
+            /**
+             * Element Id
+             * @description Its id in the source document
+             */
+            element_id: string;
+            /**
+             * Element Type
+             * @description Its type there, such as bpmn:callActivity
+             */
+            element_type: string;
+            /**
+             * Kind
+             * @description not_imported, needs_action, kept_as_text, approximated, unresolved_reference
+             */
+            kind: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Baton Id
+             * @description Where it landed in the workflow (node or node/step)
+             * @default null
+             */
+            baton_id: string | null;
         };
         /**
          * RetryPolicy
@@ -2587,6 +2883,12 @@ export interface components {
             backfill: boolean;
             /** Error */
             error: string | null;
+            /**
+             * Refused
+             * @description Records not applied: their case data breaks a limit (logged)
+             * @default 0
+             */
+            refused: number;
         };
         /**
          * SalesforceTestResult
@@ -2912,12 +3214,39 @@ export interface components {
         };
         /**
          * StageTime
-         * @description Time spent in one stage, in minutes.
+         * @description Time spent in one stage of one workflow, in minutes. Node ids repeat across
+         *     workflows (every new workflow has a ``stage_1``), so a stage is keyed by both.
          */
         StageTime: {
+            /** Workflow Id */
+            workflow_id: string;
+            /** Workflow Name */
+            workflow_name: string;
             /** Node Id */
             node_id: string;
+            /** Node Name */
+            node_name: string;
             minutes: components["schemas"]["Distribution"];
+        };
+        /**
+         * StartField
+         * @description A case field the starting workflows declare (the first declaration's label and type;
+         *     ``required`` if any of ``workflows`` requires it).
+         */
+        StartField: {
+            /** Name */
+            name: string;
+            /** Label */
+            label: string;
+            type: components["schemas"]["FieldType"];
+            /** Values */
+            values: string[];
+            /** Required */
+            required: boolean;
+            /** Description */
+            description: string;
+            /** Workflows */
+            workflows: string[];
         };
         /**
          * StartNode
@@ -2974,6 +3303,18 @@ export interface components {
             kind: "start";
         };
         /**
+         * StartPreview
+         * @description What creating this case would do, with nothing stored.
+         */
+        StartPreview: {
+            /** Starts */
+            starts: components["schemas"]["StartingWorkflow"][];
+            /** Fields */
+            fields: components["schemas"]["StartField"][];
+            /** Problems */
+            problems: components["schemas"]["FieldProblemOut"][];
+        };
+        /**
          * StartRunBody
          * @description Start a run of a workflow for an existing case (its active version by default).
          */
@@ -2987,6 +3328,38 @@ export interface components {
              * @default null
              */
             version?: number | null;
+        };
+        /**
+         * StartingWorkflow
+         * @description A workflow a new case would start: ``named`` by ``workflow_id``, or by its ``trigger``.
+         */
+        StartingWorkflow: {
+            /** Workflow Id */
+            workflow_id: string;
+            /** Name */
+            name: string;
+            /** Version */
+            version: number;
+            /**
+             * Why
+             * @enum {string}
+             */
+            why: "named" | "trigger";
+        };
+        /**
+         * StepChange
+         * @description A step of a changed stage: added, removed, or changed in the named fields.
+         */
+        StepChange: {
+            /** Id */
+            id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "added" | "removed" | "changed";
+            /** Fields */
+            fields: string[];
         };
         /**
          * StepCompleted
@@ -3137,6 +3510,44 @@ export interface components {
          */
         StepStatus: "pending" | "running" | "waiting" | "retry_wait" | "done" | "failed" | "skipped" | "cancelled";
         /**
+         * SuggestionOut
+         * @description The AI answer a review work item was opened for (null fields when none).
+         */
+        SuggestionOut: {
+            /**
+             * Ai Step
+             * @default null
+             */
+            ai_step: string | null;
+            /**
+             * Needs Review
+             * @default false
+             */
+            needs_review: boolean;
+            /**
+             * Answer
+             * @default null
+             */
+            answer: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Reason
+             * @default null
+             */
+            reason: string | null;
+            /**
+             * Confidence
+             * @default null
+             */
+            confidence: number | null;
+            /**
+             * Model
+             * @default null
+             */
+            model: string | null;
+        };
+        /**
          * TimerFired
          * @description A timer scheduled by the engine came due.
          */
@@ -3193,6 +3604,18 @@ export interface components {
         TokenList: {
             /** Tokens */
             tokens: components["schemas"]["TokenInfo"][];
+        };
+        /**
+         * TrainBody
+         * @description Which classifier to (re)train from the workflow's resolved cases.
+         */
+        TrainBody: {
+            /** Workflow Id */
+            workflow_id: string;
+            /** Field */
+            field: string;
+            /** Text Fields */
+            text_fields?: string[];
         };
         /**
          * Trigger
@@ -3254,6 +3677,32 @@ export interface components {
          * @enum {string}
          */
         TriggerEvent: "create" | "update" | "create_or_update";
+        /**
+         * TriggerOverlapList
+         * @description The trigger checked (``version`` ``null``: the draft) and the workflows it overlaps.
+         */
+        TriggerOverlapList: {
+            /** Workflow Id */
+            workflow_id: string;
+            /** Version */
+            version: number | null;
+            /** Overlaps */
+            overlaps: components["schemas"]["TriggerOverlapOut"][];
+        };
+        /**
+         * TriggerOverlapOut
+         * @description An active workflow whose record trigger can fire on the same records, and why.
+         */
+        TriggerOverlapOut: {
+            /** Workflow Id */
+            workflow_id: string;
+            /** Name */
+            name: string;
+            /** Version */
+            version: number;
+            /** Reason */
+            reason: string;
+        };
         /**
          * UpdateAccountBody
          * @description Changes to an account; a role change or disabling ends its sessions.
@@ -3632,12 +4081,16 @@ export type AccountInfo = components['schemas']['AccountInfo'];
 export type AccountList = components['schemas']['AccountList'];
 export type ActionInfo = components['schemas']['ActionInfo'];
 export type ActionList = components['schemas']['ActionList'];
-export type ActiveVersion = components['schemas']['ActiveVersion'];
+export type Activation = components['schemas']['Activation'];
 export type AdminCommand = components['schemas']['AdminCommand'];
 export type AgentIn = components['schemas']['AgentIn'];
 export type AgentList = components['schemas']['AgentList'];
 export type AgentOut = components['schemas']['AgentOut'];
 export type AgentUse = components['schemas']['AgentUse'];
+export type AiMetricsList = components['schemas']['AiMetricsList'];
+export type AiModelList = components['schemas']['AiModelList'];
+export type AiModelOut = components['schemas']['AiModelOut'];
+export type AiStepMetrics = components['schemas']['AiStepMetrics'];
 export type AssignmentInput = components['schemas']['Assignment-Input'];
 export type AssignmentOutput = components['schemas']['Assignment-Output'];
 export type AssignmentList = components['schemas']['AssignmentList'];
@@ -3645,6 +4098,8 @@ export type AssignmentOut = components['schemas']['AssignmentOut'];
 export type AvailabilityBody = components['schemas']['AvailabilityBody'];
 export type BackgroundStepInput = components['schemas']['BackgroundStep-Input'];
 export type BackgroundStepOutput = components['schemas']['BackgroundStep-Output'];
+export type BudgetBody = components['schemas']['BudgetBody'];
+export type BudgetOut = components['schemas']['BudgetOut'];
 export type BulkBody = components['schemas']['BulkBody'];
 export type BulkItem = components['schemas']['BulkItem'];
 export type BulkOut = components['schemas']['BulkOut'];
@@ -3685,6 +4140,7 @@ export type EscalationActionOutput = components['schemas']['EscalationAction-Out
 export type EscalationActionKind = components['schemas']['EscalationActionKind'];
 export type EscalationRuleInput = components['schemas']['EscalationRule-Input'];
 export type EscalationRuleOutput = components['schemas']['EscalationRule-Output'];
+export type FieldProblemOut = components['schemas']['FieldProblemOut'];
 export type FieldType = components['schemas']['FieldType'];
 export type FormFieldInput = components['schemas']['FormField-Input'];
 export type FormFieldOutput = components['schemas']['FormField-Output'];
@@ -3694,11 +4150,13 @@ export type Health = components['schemas']['Health'];
 export type HolidayCountry = components['schemas']['HolidayCountry'];
 export type HolidayCountryList = components['schemas']['HolidayCountryList'];
 export type HolidayRegion = components['schemas']['HolidayRegion'];
+export type ImportPreview = components['schemas']['ImportPreview'];
 export type InboxItem = components['schemas']['InboxItem'];
 export type InboxOut = components['schemas']['InboxOut'];
 export type Incident = components['schemas']['Incident'];
 export type InteractiveStepInput = components['schemas']['InteractiveStep-Input'];
 export type InteractiveStepOutput = components['schemas']['InteractiveStep-Output'];
+export type InteropFormat = components['schemas']['InteropFormat'];
 export type LogPage = components['schemas']['LogPage'];
 export type LoginBody = components['schemas']['LoginBody'];
 export type MetricsOut = components['schemas']['MetricsOut'];
@@ -3714,12 +4172,14 @@ export type PositionOutput = components['schemas']['Position-Output'];
 export type Problem = components['schemas']['Problem'];
 export type ProblemCode = components['schemas']['ProblemCode'];
 export type ProblemList = components['schemas']['ProblemList'];
+export type ProviderOut = components['schemas']['ProviderOut'];
 export type PublicHoliday = components['schemas']['PublicHoliday'];
 export type PublishBody = components['schemas']['PublishBody'];
 export type PublishResult = components['schemas']['PublishResult'];
 export type QueueIn = components['schemas']['QueueIn'];
 export type QueueList = components['schemas']['QueueList'];
 export type QueueOut = components['schemas']['QueueOut'];
+export type ReportEntry = components['schemas']['ReportEntry'];
 export type RetryPolicyInput = components['schemas']['RetryPolicy-Input'];
 export type RetryPolicyOutput = components['schemas']['RetryPolicy-Output'];
 export type Role = components['schemas']['Role'];
@@ -3758,21 +4218,29 @@ export type SlaOut = components['schemas']['SlaOut'];
 export type StageNodeInput = components['schemas']['StageNode-Input'];
 export type StageNodeOutput = components['schemas']['StageNode-Output'];
 export type StageTime = components['schemas']['StageTime'];
+export type StartField = components['schemas']['StartField'];
 export type StartNodeInput = components['schemas']['StartNode-Input'];
 export type StartNodeOutput = components['schemas']['StartNode-Output'];
+export type StartPreview = components['schemas']['StartPreview'];
 export type StartRunBody = components['schemas']['StartRunBody'];
+export type StartingWorkflow = components['schemas']['StartingWorkflow'];
+export type StepChange = components['schemas']['StepChange'];
 export type StepCompleted = components['schemas']['StepCompleted'];
 export type StepFailed = components['schemas']['StepFailed'];
 export type StepInputInput = components['schemas']['StepInput-Input'];
 export type StepInputOutput = components['schemas']['StepInput-Output'];
 export type StepState = components['schemas']['StepState'];
 export type StepStatus = components['schemas']['StepStatus'];
+export type SuggestionOut = components['schemas']['SuggestionOut'];
 export type TimerFired = components['schemas']['TimerFired'];
 export type TokenInfo = components['schemas']['TokenInfo'];
 export type TokenList = components['schemas']['TokenList'];
+export type TrainBody = components['schemas']['TrainBody'];
 export type TriggerInput = components['schemas']['Trigger-Input'];
 export type TriggerOutput = components['schemas']['Trigger-Output'];
 export type TriggerEvent = components['schemas']['TriggerEvent'];
+export type TriggerOverlapList = components['schemas']['TriggerOverlapList'];
+export type TriggerOverlapOut = components['schemas']['TriggerOverlapOut'];
 export type UpdateAccountBody = components['schemas']['UpdateAccountBody'];
 export type UpdateCaseBody = components['schemas']['UpdateCaseBody'];
 export type ValidateBody = components['schemas']['ValidateBody'];
@@ -3824,9 +4292,10 @@ export const groupOutputKindValues: ReadonlyArray<FlattenedDeepRequired<componen
 export const groupOutputMatchValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Group-Output"]["match"]> = ["all", "any"];
 export const interactiveStepInputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InteractiveStep-Input"]["kind"]> = ["interactive"];
 export const interactiveStepOutputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InteractiveStep-Output"]["kind"]> = ["interactive"];
+export const interopFormatValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InteropFormat"]> = ["baton", "bpmn", "salesforce"];
 export const operatorValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Operator"]> = ["eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "not_contains", "is_set", "is_not_set", "changed"];
 export const problemSeverityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Problem"]["severity"]> = ["error", "warning"];
-export const problemCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ProblemCode"]> = ["no_start", "multiple_starts", "no_end", "duplicate_node_id", "duplicate_edge_id", "duplicate_step_id", "dangling_edge", "unreachable_node", "cannot_reach_end", "cycle_without_goto", "goto_closes_no_cycle", "edge_into_start", "end_has_outgoing_edge", "no_way_on", "several_ways_on", "decision_without_default", "decision_without_outcomes", "duplicate_outcome_id", "duplicate_outcome_label", "outcome_without_edge", "outcome_with_several_edges", "unknown_outcome", "decision_edge_without_outcome", "outcome_edge_outside_decision", "outcome_without_condition", "default_condition_ignored", "stage_without_steps", "unknown_after_step", "after_self", "after_cycle", "unassigned_step", "sla_warning_not_before_target", "unknown_action", "unknown_field", "bad_operator", "bad_condition_value", "empty_condition", "trigger_condition_ignored", "changed_on_create", "duplicate_case_field", "duplicate_form_field", "picklist_without_values", "duplicate_picklist_value", "values_on_non_picklist", "input_value_and_ref", "input_without_value", "bad_input_value", "unknown_ref", "input_ref_type_mismatch", "salesforce_trigger_misplaced", "salesforce_bad_name", "salesforce_bad_filter", "salesforce_unknown_case_field", "salesforce_duplicate_mapping", "duplicate_escalation_id", "bad_escalation_action", "unknown_escalation_stage"];
+export const problemCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ProblemCode"]> = ["no_start", "multiple_starts", "no_end", "duplicate_node_id", "duplicate_edge_id", "duplicate_step_id", "dangling_edge", "unreachable_node", "cannot_reach_end", "cycle_without_goto", "goto_closes_no_cycle", "edge_into_start", "end_has_outgoing_edge", "no_way_on", "several_ways_on", "decision_without_default", "decision_without_outcomes", "duplicate_outcome_id", "duplicate_outcome_label", "outcome_without_edge", "outcome_with_several_edges", "unknown_outcome", "decision_edge_without_outcome", "outcome_edge_outside_decision", "outcome_without_condition", "default_condition_ignored", "stage_without_steps", "unknown_after_step", "after_self", "after_cycle", "unassigned_step", "sla_warning_not_before_target", "unknown_action", "unknown_field", "bad_operator", "bad_condition_value", "empty_condition", "trigger_condition_ignored", "changed_on_create", "duplicate_case_field", "duplicate_form_field", "picklist_without_values", "duplicate_picklist_value", "values_on_non_picklist", "input_value_and_ref", "input_without_value", "bad_input_value", "unknown_ref", "input_ref_type_mismatch", "salesforce_trigger_misplaced", "salesforce_bad_name", "salesforce_bad_filter", "salesforce_unknown_case_field", "salesforce_duplicate_mapping", "duplicate_escalation_id", "bad_escalation_action", "unknown_escalation_stage", "field_never_written", "loop_exit_not_written", "output_may_not_exist", "mapping_type_mismatch", "unknown_mapped_field", "form_field_not_mapped", "missing_action_input", "bad_action_input"];
 export const queueInStrategyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["QueueIn"]["strategy"]> = ["round_robin", "load_balanced", "skills_based", "pull_next"];
 export const queueOutStrategyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["QueueOut"]["strategy"]> = ["round_robin", "load_balanced", "skills_based", "pull_next"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["admin", "supervisor", "agent", "viewer"];
@@ -3843,6 +4312,8 @@ export const stageNodeInputKindValues: ReadonlyArray<FlattenedDeepRequired<compo
 export const stageNodeOutputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StageNode-Output"]["kind"]> = ["stage"];
 export const startNodeInputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StartNode-Input"]["kind"]> = ["start"];
 export const startNodeOutputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StartNode-Output"]["kind"]> = ["start"];
+export const startingWorkflowWhyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StartingWorkflow"]["why"]> = ["named", "trigger"];
+export const stepChangeStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StepChange"]["status"]> = ["added", "removed", "changed"];
 export const stepCompletedKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StepCompleted"]["kind"]> = ["step_completed"];
 export const stepFailedKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StepFailed"]["kind"]> = ["step_failed"];
 export const stepStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StepStatus"]> = ["pending", "running", "waiting", "retry_wait", "done", "failed", "skipped", "cancelled"];

@@ -71,6 +71,13 @@ export interface components {
              * @default 60
              */
             timeout_seconds?: number;
+            /**
+             * Outputs To Case
+             * @description Output name -> the case field it writes when the step completes. Only what is named here is written: action outputs such as notify's 'subject' share names with common case fields
+             */
+            outputs_to_case?: {
+                [key: string]: string;
+            };
         };
         /**
          * CaseField
@@ -104,6 +111,12 @@ export interface components {
              * @default
              */
             description?: string;
+            /**
+             * Sensitive
+             * @description Kept out of the timeline: a form's submitted value is logged without it
+             * @default false
+             */
+            sensitive?: boolean;
         };
         /**
          * DecisionNode
@@ -319,6 +332,18 @@ export interface components {
              * @default
              */
             help?: string;
+            /**
+             * Case Field
+             * @description The case field this answer writes when the item is completed; unset: the case field of the same name, when it has the same type
+             * @default null
+             */
+            case_field?: string | null;
+            /**
+             * To Case
+             * @description False: the answer stays in the step's outputs only
+             * @default true
+             */
+            to_case?: boolean;
         };
         /**
          * Group

@@ -60,4 +60,21 @@ describe("RunFollower", () => {
     server.answer();
     expect(seen).toEqual([4, 5, 6, 7, 8, 9, 10]);
   });
+
+  it("stops when the server takes it out of the run's room", () => {
+    const server = new FakeServer();
+    const errors: string[] = [];
+    const seen: number[] = [];
+    const follower = new RunFollower(server, "r", 0, ({ fresh }) => seen.push(...fresh.map((x) => x.seq)), (error) =>
+      errors.push(error.code),
+    );
+    follower.start();
+    server.answer();
+    follower.onRoomLeft({ room: "run:other" });
+    expect(errors).toEqual([]);
+    follower.onRoomLeft({ room: "run:r", reason: "the work behind it is no longer yours" });
+    follower.onLive({ run_id: "r", events: [e(6)] });
+    expect(errors).toEqual(["forbidden"]);
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+  });
 });

@@ -21,6 +21,12 @@ export interface LiveMessage {
   events: LogEvent[];
 }
 
+/** `room.left`: the server took this connection out of a room it may no longer watch. */
+export interface RoomLeft {
+  room: string;
+  reason?: string;
+}
+
 export interface Transport {
   /** Send `event` with `body`; `answer` gets the server's acknowledgement. */
   request(event: "subscribe" | "fetch" | "unsubscribe", body: unknown, answer: (page: Page) => void): void;
@@ -58,6 +64,14 @@ export class RunFollower {
   stop(): void {
     this.closed = true;
     this.transport.request("unsubscribe", { run: this.runId }, () => {});
+  }
+
+  /** A `room.left` message: if it is this run's room, the run is no longer ours to watch. */
+  onRoomLeft(message: RoomLeft): void {
+    if (this.closed || message.room !== `run:${this.runId}`) return;
+    this.closed = true;
+    this.pending = [];
+    this.onError({ code: "forbidden", message: message.reason ?? "You may no longer watch this run." });
   }
 
   /** A `run.events` message for this run. */

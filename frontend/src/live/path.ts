@@ -142,10 +142,14 @@ export function foldPath(
 }
 
 /** A short sentence for a log event, for the timeline. */
-export function describe(event: LogEvent, nameOf: (nodeId: string) => string = (id) => id): string {
+export function describe(
+  event: LogEvent,
+  nameOf: (nodeId: string) => string = (id) => id,
+  stepNameOf: (stepId: string) => string = (id) => id,
+): string {
   const d = event.data ?? {};
   const node = event.node_id ? nameOf(event.node_id) : "";
-  const stepName = event.step_id ?? "";
+  const stepName = event.step_id ? stepNameOf(event.step_id) : "";
   switch (event.kind) {
     case "run.started": return "Run started";
     case "node.entered": return `Entered ${node}${typeof d.visit === "number" && d.visit > 1 ? ` (visit ${d.visit})` : ""}`;

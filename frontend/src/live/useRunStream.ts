@@ -2,7 +2,7 @@
 // as it commits. Reconnects resume from the last seq (no gap, no duplicate).
 import { useEffect, useState } from "react";
 import type { LogEvent } from "../api/runs";
-import { RunFollower, type LiveMessage, type Transport } from "./follower";
+import { RunFollower, type LiveMessage, type RoomLeft, type Transport } from "./follower";
 import { liveSocket } from "./socket";
 
 export interface RunStream {
@@ -45,12 +45,16 @@ export function useRunStream(runId: string | null): RunStream {
       follower.start();
     };
     const onDisconnect = () => setStream((s) => ({ ...s, connected: false }));
+    // The work behind the run moved away from us: the server took us out of its room.
+    const onRoomLeft = (message: RoomLeft) => follower.onRoomLeft(message);
     socket.on("run.events", onEvents);
+    socket.on("room.left", onRoomLeft);
     socket.on("connect", onConnect);
     socket.on("disconnect", onDisconnect);
     if (socket.connected) onConnect();
     return () => {
       socket.off("run.events", onEvents);
+      socket.off("room.left", onRoomLeft);
       socket.off("connect", onConnect);
       socket.off("disconnect", onDisconnect);
       if (socket.connected) follower.stop();

@@ -2,7 +2,7 @@ import { ArrowDownIcon, ArrowUpIcon, CloseIcon, GearIcon, PersonIcon, PlusIcon }
 import { FIELD_TYPES, ROUTING_STRATEGIES, type BackgroundStep, type FieldType, type FormField, type InteractiveStep, type JsonSchema, type StageNode, type Step, type StepInput } from "../model/types";
 import { useEditor, type StepRef } from "../store/editorStore";
 import { useUi } from "../store/uiStore";
-import { Checkbox, Field, ListInput, NumberInput, PanelLink, Section, Select, TextInput } from "./fields";
+import { Checkbox, Field, FieldGroup, ListInput, NumberInput, PanelLink, Section, Select, TextInput } from "./fields";
 import { ConditionEditor } from "./RuleBuilder";
 import { SlaEditor } from "./SlaEditor";
 import { useCatalog } from "./useCatalog";
@@ -32,14 +32,15 @@ export function StepPanel({ stepRef }: { stepRef: StepRef }) {
         <TextInput value={step.name ?? ""} onChange={(v) => patch({ name: v }, `${step.id}.name`)} testId="step-name" />
       </Field>
       {others.length > 0 && (
-        <Field label="Waits for" hint="Starts only when these steps of the stage are done">
+        <FieldGroup label="Waits for" testId="step-after"
+          hint={after.length ? "Starts only when these steps of the stage are done" : "Starts with the stage, in parallel with the others"}>
           <div className="checks">
             {others.map((o) => (
               <Checkbox key={o.id} label={o.name || o.id} checked={after.includes(o.id)} testId={`after-${o.id}`}
                 onChange={(on) => patch({ after: on ? [...after, o.id] : after.filter((a) => a !== o.id) })} />
             ))}
           </div>
-        </Field>
+        </FieldGroup>
       )}
       {step.kind === "background" ? <BackgroundFields step={step} patch={patch} /> : <InteractiveFields step={step} patch={patch} />}
       <Section title="Entry condition">

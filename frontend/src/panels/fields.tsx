@@ -11,6 +11,19 @@ export function Field({ label, hint, children }: { label: string; hint?: string;
   );
 }
 
+/** A labelled group of several controls (checkboxes). Not a <label>: a label around
+ *  several inputs passes every click on its text to the first of them, which once
+ *  ticked "Waits for" the first step of a stage without the admin asking. */
+export function FieldGroup({ label, hint, children, testId }: { label: string; hint?: string; children: ReactNode; testId?: string }) {
+  return (
+    <div className="field" role="group" aria-label={label} data-testid={testId}>
+      <span className="field__label">{label}</span>
+      {children}
+      {hint && <span className="field__hint">{hint}</span>}
+    </div>
+  );
+}
+
 export function TextInput({ value, onChange, placeholder, testId, mono }: {
   value: string; onChange: (v: string) => void; placeholder?: string; testId?: string; mono?: boolean;
 }) {

@@ -233,7 +233,7 @@ describe("steps", () => {
 
 /** A problem as the API sends it: the fields a test leaves out are empty. */
 function problem(given: Pick<Problem, "code" | "severity" | "message"> & Partial<Problem>): Problem {
-  return { node_id: null, edge_id: null, step_id: null, path: null, related: [], ...given };
+  return { node_id: null, edge_id: null, step_id: null, path: null, related: [], field: null, ...given };
 }
 
 describe("problems", () => {

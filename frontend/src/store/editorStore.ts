@@ -45,6 +45,8 @@ export interface DiffView {
   edges: FlowEdge[];
   status: Record<string, DiffStatus>;
   fields: Record<string, string[]>;
+  /** What to call each changed element ("n:<id>" or "e:<id>"). */
+  labels: Record<string, string>;
 }
 
 export interface PendingOutcome {

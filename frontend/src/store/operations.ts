@@ -2,6 +2,8 @@
 // Each operation calls the API and hands the result to the stores.
 import { ApiError, api } from "../api/client";
 import { toFlowEdge, toFlowNode } from "../model/convert";
+import { changeWords } from "../model/diffText";
+import { namesOf } from "../model/names";
 import type { WfEdge, WfNode, Workflow } from "../model/types";
 import { useEditor, type DiffStatus, type DiffView } from "./editorStore";
 import { useUi } from "./uiStore";
@@ -120,8 +122,12 @@ export async function compare(from: string, to: string): Promise<void> {
     for (const eid of diff.edges.added) status[`e:${eid}`] = "added";
     for (const eid of diff.edges.removed) status[`e:${eid}`] = "removed";
     for (const eid of diff.edges.changed) status[`e:${eid}`] = "changed";
+    // Names from both sides, so a removed step or node is still named.
+    const names = namesOf([...after.nodes, ...before.nodes], [...after.edges, ...before.edges]);
     const fields: Record<string, string[]> = {};
-    for (const change of diff.changes) fields[`${change.kind === "node" ? "n" : "e"}:${change.id}`] = change.fields;
+    for (const change of diff.changes) fields[`${change.kind === "node" ? "n" : "e"}:${change.id}`] = changeWords(change, names);
+    const labels: Record<string, string> = {};
+    for (const key of Object.keys(status)) labels[key] = key.startsWith("n:") ? names.node(key.slice(2)) : names.edge(key.slice(2));
     const removedNodes = new Set(diff.nodes.removed);
     const removedEdges = new Set(diff.edges.removed);
     const ghostNodes: WfNode[] = before.nodes.filter((n) => removedNodes.has(n.id));
@@ -130,7 +136,7 @@ export async function compare(from: string, to: string): Promise<void> {
       from, to,
       nodes: [...after.nodes, ...ghostNodes].map((n) => ({ ...toFlowNode(n), draggable: false, connectable: false })),
       edges: [...after.edges, ...ghostEdges].map(toFlowEdge),
-      status, fields,
+      status, fields, labels,
     };
     useEditor.getState().setDiff(view);
   } catch (error) {

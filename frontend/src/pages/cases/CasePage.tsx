@@ -13,6 +13,7 @@ import { navigate } from "../../navigation";
 import { CaseData } from "./CaseData";
 import { RunCanvas } from "./RunCanvas";
 import { Timeline } from "./Timeline";
+import { namesOf } from "../../model/names";
 import { WorkGuide } from "./WorkGuide";
 import { clock, since } from "./format";
 import "../../cases.css";
@@ -104,10 +105,13 @@ export function CasePage({ runId }: { runId: string }) {
     }
     return (nodeId: string) => byNode.get(nodeId) ?? [];
   }, [workflow]);
-  const nameOf = useMemo(() => {
-    const names = new Map((workflow?.nodes ?? []).map((n) => [n.id, n.name || n.id]));
-    return (id: string) => names.get(id) ?? id;
-  }, [workflow]);
+  const names = useMemo(() => namesOf(workflow?.nodes ?? [], workflow?.edges ?? []), [workflow]);
+  const nameOf = names.node;
+  const stepNameOf = names.step;
+  const sensitive = useMemo(
+    () => new Set((workflow?.case_schema ?? []).filter((f) => f.sensitive).map((f) => f.name)),
+    [workflow],
+  );
   const path = useMemo(() => foldPath(stream.events, stepsOf, scrub ?? undefined), [stream.events, stepsOf, scrub]);
 
   const openItems = detail?.work_items.filter((w) => w.status === "open").length ?? 0;
@@ -175,7 +179,7 @@ export function CasePage({ runId }: { runId: string }) {
           </nav>
           <div className="case-side__body">
             {activeTab === "work" && detail && <WorkGuide items={detail.work_items} onDone={load} />}
-            {activeTab === "timeline" && <Timeline events={stream.events} at={scrub} onPick={setScrub} nameOf={nameOf} />}
+            {activeTab === "timeline" && <Timeline events={stream.events} at={scrub} onPick={setScrub} nameOf={nameOf} stepNameOf={stepNameOf} hidden={sensitive} />}
             {activeTab === "data" && detail && (
               <CaseData record={detail.case} schema={workflow?.case_schema ?? []} onChanged={load} />
             )}

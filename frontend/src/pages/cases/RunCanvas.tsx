@@ -7,7 +7,9 @@ import {
 } from "@xyflow/react";
 import { memo, useMemo } from "react";
 import type { NodeFigures } from "../../api/runs";
+import { FIT_OPTIONS, busiestNode } from "../../components/fit";
 import { gotoPath } from "../../edges/WorkflowEdge";
+import { ReadableFit } from "../../hooks/useReadableFit";
 import type { PathState, StepStatus, StepView } from "../../live/path";
 import { allOutcomes, type WfEdge, type WfNode, type Workflow } from "../../model/types";
 
@@ -149,7 +151,6 @@ function RunEdgeView({ id, source, target, sourceX, sourceY, targetX, targetY, s
 const nodeTypes = { run: memo(RunNodeView) };
 const edgeTypes = { run: memo(RunEdgeView) };
 const proOptions = { hideAttribution: true };
-const fitOptions = { padding: 0.15 };
 
 function edgeLabel(edge: WfEdge, nodes: Map<string, WfNode>): string {
   let text = edge.label ?? "";
@@ -168,6 +169,8 @@ export function RunCanvas({ workflow, path, figures, selectedNode, onNodeClick }
   onNodeClick?: (nodeId: string) => void;
 }) {
   const mode = figures ? "monitor" : "path";
+  // A graph too large to show whole opens on where the case stands, or where most cases wait.
+  const focus = figures ? busiestNode(figures, workflow.nodes.map((n) => n.id)) : path?.current ?? null;
   const stepNames = useMemo(() => {
     const names: Record<string, string> = {};
     for (const node of workflow.nodes) {
@@ -234,14 +237,13 @@ export function RunCanvas({ workflow, path, figures, selectedNode, onNodeClick }
         elementsSelectable={Boolean(onNodeClick)}
         onNodeClick={onNodeClick ? (_e, node) => onNodeClick(node.id) : undefined}
         deleteKeyCode={null}
-        fitView
-        fitViewOptions={fitOptions}
         minZoom={0.05}
         maxZoom={1.5}
         proOptions={proOptions}
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#d6dbe4" />
-        <Controls showInteractive={false} position="bottom-left" />
+        <Controls showInteractive={false} position="bottom-left" fitViewOptions={FIT_OPTIONS} />
+        <ReadableFit focus={focus} />
       </ReactFlow>
     </div>
   );

@@ -2,18 +2,21 @@
 import { useEffect, useRef } from "react";
 import type { LogEvent } from "../../api/runs";
 import { describe } from "../../live/path";
-import { clock } from "./format";
+import { clock, show, submitted } from "./format";
 
 function why(event: LogEvent): string | null {
   const reason = event.data?.reason;
   return typeof reason === "string" && reason ? reason : null;
 }
 
-export function Timeline({ events, at, onPick, nameOf }: {
+export function Timeline({ events, at, onPick, nameOf, stepNameOf, hidden }: {
   events: LogEvent[];
   at: number | null;
   onPick: (seq: number) => void;
   nameOf: (nodeId: string) => string;
+  stepNameOf: (stepId: string) => string;
+  /** Fields whose values the timeline does not show (the case schema's sensitive ones). */
+  hidden: ReadonlySet<string>;
 }) {
   const end = useRef<HTMLLIElement>(null);
   useEffect(() => {
@@ -23,14 +26,20 @@ export function Timeline({ events, at, onPick, nameOf }: {
     <ol className="timeline" data-testid="timeline">
       {events.map((event) => {
         const reason = why(event);
+        const values = submitted(event, hidden);
         const future = at !== null && event.seq > at;
         return (
           <li key={event.seq} className={`timeline__row timeline__row--${event.kind.split(".")[0]}${future ? " is-future" : ""}${at === event.seq ? " is-current" : ""}`}
             onClick={() => onPick(event.seq)} data-testid={`timeline-${event.seq}`} data-kind={event.kind}>
             <span className="timeline__seq">{event.seq}</span>
             <div className="timeline__body">
-              <div className="timeline__what">{describe(event, nameOf)}</div>
+              <div className="timeline__what">{describe(event, nameOf, stepNameOf)}</div>
               {reason && <div className="timeline__why">{reason}</div>}
+              {values.length > 0 && (
+                <dl className="timeline__values" data-testid={`timeline-values-${event.seq}`}>
+                  {values.map(([name, value]) => <div key={name}><dt>{name}</dt><dd>{show(value)}</dd></div>)}
+                </dl>
+              )}
               <div className="timeline__meta">{clock(event.at)} · {event.actor}</div>
             </div>
           </li>

@@ -1,4 +1,6 @@
 // Small formatting helpers shared by the case, cases and monitor pages.
+import type { LogEvent } from "../../api/runs";
+
 export function since(iso: string | null, now = Date.now()): string {
   if (!iso) return "–";
   const seconds = Math.max(0, (now - new Date(iso).getTime()) / 1000);
@@ -21,3 +23,10 @@ export function show(value: unknown): string {
   return String(value);
 }
 
+/** What a completed step handed back (a form's answers), less the sensitive fields. */
+export function submitted(event: LogEvent, hidden: ReadonlySet<string>): [string, unknown][] {
+  if (event.kind !== "step.completed") return [];
+  const outputs = event.data?.outputs;
+  if (!outputs || typeof outputs !== "object" || Array.isArray(outputs)) return [];
+  return Object.entries(outputs as Record<string, unknown>).filter(([name]) => !hidden.has(name));
+}

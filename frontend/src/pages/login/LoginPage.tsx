@@ -3,14 +3,9 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { ApiError } from "../../api/client";
 import { signIn, useSession } from "../../auth/session";
+import { landingPath } from "../../auth/landing";
 import { navigate } from "../../navigation";
 import "./login.css";
-
-function nextPath(): string {
-  const next = new URLSearchParams(window.location.search).get("next");
-  // Only paths of this app: never an absolute URL somebody slipped into the link.
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
-}
 
 export function LoginPage() {
   const notice = useSession((s) => s.notice);
@@ -37,8 +32,10 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      await signIn(username.trim(), password);
-      if (window.location.pathname.replace(/\/$/, "") === "/login") navigate(nextPath());
+      const user = await signIn(username.trim(), password);
+      const next = new URLSearchParams(window.location.search).get("next");
+      const landing = landingPath(user.role, window.location.pathname, next);
+      if (landing) navigate(landing);
     } catch (e) {
       setPassword("");
       if (e instanceof ApiError && e.status === 429) {

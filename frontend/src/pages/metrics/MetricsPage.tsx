@@ -135,7 +135,7 @@ export function MetricsPage() {
                     note: `${Math.round(u.held_minutes)} min held over ${Math.round(u.online_minutes)} min online; ${u.completed} completed` }))} /></div>
               <div className="rt-card mx-chart"><h3>Time in stage (median minutes)</h3>
                 <HBars testId="chart-stages" axis="Median minutes" color="#3b63c4" format={(v) => `${v < 10 ? v.toFixed(1) : Math.round(v)} min`}
-                  rows={metrics.time_in_stage.map((s) => ({ label: s.node_id, value: s.minutes.median,
+                  rows={metrics.time_in_stage.map((s) => ({ label: workflowId ? s.node_name : `${s.workflow_name} › ${s.node_name}`, value: s.minutes.median,
                     note: `${s.minutes.count} visits · p90 ${s.minutes.p90} min` }))} /></div>
             </div>
           </>

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { routingApi, type Agent, type Assignment, type Availability, type Inbox, type InboxItem } from "../../api/routing";
 import { useSession } from "../../auth/session";
 import { AppHeader } from "../../components/AppHeader";
+import { useWorkflowNames } from "../../hooks/useWorkflowNames";
 import { liveSocket } from "../../live/socket";
 import { navigate } from "../../navigation";
 import { AvailabilityDot } from "../agents/AgentsPage";
@@ -93,6 +94,7 @@ function Work({ agentId, agents, canChoose, canReassign }: {
   const [selected, setSelected] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const now = useNow();
+  const workflowName = useWorkflowNames();
   const load = useCallback(async () => {
     try {
       setInbox(await routingApi.inbox(agentId));
@@ -172,7 +174,7 @@ function Work({ agentId, agents, canChoose, canReassign }: {
             <>
               <div className="wf-muted" style={{ fontSize: 11.5, textTransform: "uppercase", letterSpacing: "0.04em" }}>Next in line</div>
               <div className="work-item__title">{inbox.next_pull.title}{inbox.next_pull.case_subject && <span className="wf-muted"> — {inbox.next_pull.case_subject}</span>}</div>
-              <div className="work-item__meta"><span>{inbox.next_pull.queue}</span><span>{inbox.next_pull.workflow_id}</span>
+              <div className="work-item__meta"><span>{inbox.next_pull.queue}</span><span title={inbox.next_pull.workflow_id}>{workflowName(inbox.next_pull.workflow_id)}</span>
                 <SlaBadge sla={liveSla(inbox.next_pull.sla, now)} /></div>
             </>
           ) : (
@@ -196,7 +198,7 @@ function Work({ agentId, agents, canChoose, canReassign }: {
                 </div>
                 <div className="work-item__side"><SlaBadge sla={item.sla} testId={`work-sla-${item.key}`} /></div>
                 <div className="work-item__meta">
-                  <span>{item.workflow_id}</span><span>queue {item.queue ?? "—"}</span>
+                  <span title={item.workflow_id}>{workflowName(item.workflow_id)}</span><span>queue {item.queue ?? "—"}</span>
                   {item.skills.length > 0 && <span>needs {item.skills.join(", ")}</span>}
                   <span>since {new Date(item.created_at).toLocaleString()}</span>
                 </div>
@@ -224,6 +226,7 @@ function ItemPanel({ item, agents, canReassign, onClose, onDone }: {
   const [reasons, setReasons] = useState<Assignment[] | null>(null);
   const [target, setTarget] = useState("");
   const [why, setWhy] = useState("");
+  const agentName = (id: string) => agents?.find((a) => a.id === id)?.name ?? id;
   useEffect(() => { void routingApi.assignments(item.key).then(setReasons).catch(() => setReasons([])); }, [item.key]);
   const run = async (action: () => Promise<unknown>, message: string) => {
     setBusy(true);
@@ -266,9 +269,9 @@ function ItemPanel({ item, agents, canReassign, onClose, onDone }: {
           {reasons?.map((r) => (
             <div key={r.id}>
               <span className="wf-muted">{new Date(r.at).toLocaleString()} · {r.kind}</span><br />
-              {r.agent ? <>to <strong>{r.agent}</strong>{r.previous ? <> from {r.previous}</> : null}: </> : "waiting: "}{r.reason}
+              {r.agent ? <>to <strong title={r.agent}>{agentName(r.agent)}</strong>{r.previous ? <> from {agentName(r.previous)}</> : null}: </> : "waiting: "}{r.reason}
               {(r.decision.candidates ?? []).filter((c) => c.passed_over).slice(0, 4).map((c) => (
-                <div key={c.agent} className="wf-muted">· {c.agent}: {c.passed_over}</div>
+                <div key={c.agent} className="wf-muted">· {agentName(c.agent)}: {c.passed_over}</div>
               ))}
             </div>
           ))}

@@ -1,0 +1,154 @@
+"""The ``ai`` action: content interpretation (classify, extract, summarise, draft) under
+governance. The work is :func:`runtime.ai.step.run_ai_step`; this module is its contract.
+
+Outputs, readable by later conditions as ``step.<id>.<key>``:
+
+- ``needs_review``: true when the answer goes to a person (below ``confidence_threshold``,
+  or the model declined). The workflow's review step, an interactive step ``after`` this
+  one with the entry condition ``step.<id>.needs_review is true``, then opens (it is
+  skipped otherwise); its form fields map to the case fields the answer would have set;
+- ``ai_answer``: the model's answer (always, as the reviewer's suggestion), ``reason``,
+  ``confidence`` and ``ai`` (the audit summary: provider, model, tokens, latency, cost,
+  verdict, prompt hash);
+- the answer's own keys (``category``...), only when it was accepted, so that
+  ``outputs_to_case`` writes a case field from an accepted answer and never from one a
+  person has still to check.
+
+An answer that breaks the declared ``outputs`` fails the step (retryable, so its retry
+policy tries again; an incident naming the problem when attempts run out); a spent budget
+fails it at once (not retryable), with the budget named.
+
+>>> AiInput.model_validate({"task": "classify", "fields": "subject, description",
+...     "outputs": {"type": "object", "properties": {"category": {"enum": ["a", "b"]}}}}).fields
+['subject', 'description']
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from runtime.actions.base import Action, ActionContext, ActionError, ActionResult
+from runtime.ai.governance import check_schema
+
+__all__ = ["AiAction", "AiInput", "AiOutput"]
+
+RESERVED = frozenset({"needs_review", "ai_answer", "reason", "confidence", "ai"})
+
+
+class AiInput(BaseModel):
+    """An AI step's inputs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    task: Literal["classify", "extract", "summarise", "draft"] = Field(
+        description="What the model does with the case"
+    )
+    fields: list[str] = Field(
+        min_length=1,
+        description="The case fields it may read (comma-separated or a list); fields the "
+        "case schema marks sensitive are never sent",
+    )
+    outputs: dict[str, Any] = Field(
+        description="The JSON Schema (an object) every answer must satisfy"
+    )
+    confidence_threshold: float | None = Field(
+        default=None, ge=0, le=1, description="Below it, the answer goes to a person"
+    )
+    provider: Literal["local", "openai"] = Field(
+        default="local",
+        description="local: Baton's classifier trained from resolved cases (classify only); "
+        "openai: the OpenAI-compatible endpoint of BATON_AI_BASE_URL",
+    )
+    model: str | None = Field(default=None, description="openai: the model (default: settings)")
+    label_field: str | None = Field(
+        default=None,
+        description="local: the output (and trained case field) the label goes to; "
+        "default: the outputs' first required property",
+    )
+    instructions: str = Field(default="", max_length=4000, description="Added to the prompt")
+    sensitive_prompt: bool = Field(
+        default=False, description="Keep only the prompt's SHA-256 in the log, not its text"
+    )
+    review_step: str | None = Field(
+        default=None, description="The interactive step that takes over below the threshold"
+    )
+
+    @field_validator("fields", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("outputs")
+    @classmethod
+    def _object_schema(cls, value: dict[str, Any]) -> dict[str, Any]:
+        problem = check_schema(value)
+        if problem is not None:
+            raise ValueError(problem)
+        taken = RESERVED & set(value.get("properties") or {})
+        if taken:
+            raise ValueError(f"outputs may not be named {', '.join(sorted(taken))}: Baton's own")
+        return value
+
+
+class AiOutput(BaseModel):
+    """The verdict and the answer; the answer's keys join these when it was accepted."""
+
+    model_config = ConfigDict(extra="allow")
+
+    needs_review: bool
+    ai_answer: dict[str, Any] | None = None
+    reason: str
+    confidence: float | None = None
+    ai: dict[str, Any] = Field(default_factory=dict)
+
+
+class AiAction(Action):
+    """Ask a model, check its answer, and hand it to a person when it is not sure."""
+
+    name = "ai"
+    description = (
+        "Interpret the case (classify, extract, summarise, draft) under governance: declared "
+        "outputs, a confidence threshold that hands over to a person, a daily budget, and "
+        "every call audited."
+    )
+    Input = AiInput
+    Output = AiOutput
+
+    def run(self, inputs: AiInput, ctx: ActionContext) -> ActionResult:
+        # Imported here: runtime.ai.step reads the store through runtime.services, which
+        # imports the action registry this module belongs to.
+        from runtime.ai.errors import AiError
+        from runtime.ai.step import AiStep, run_ai_step
+
+        if ctx.store is None:
+            raise ActionError("the ai action needs the store (it runs in a worker)")
+        step = AiStep(
+            task=inputs.task, fields=inputs.fields, outputs=inputs.outputs,
+            confidence_threshold=inputs.confidence_threshold, provider=inputs.provider,
+            model=inputs.model, label_field=inputs.label_field,
+            instructions=inputs.instructions, sensitive_prompt=inputs.sensitive_prompt,
+        )  # fmt: skip
+        try:
+            answer = run_ai_step(
+                ctx.store, ctx.settings.ai, step, run_id=ctx.run_id, step_id=ctx.step_id,
+                attempt=ctx.attempt, case=ctx.case, now=ctx.now,
+                idempotency_key=ctx.idempotency_key,
+            )  # fmt: skip
+        except AiError as exc:
+            raise ActionError(f"AI step: {exc.message}", retryable=exc.retryable) from exc
+        verdict = answer.verdict
+        accepted = verdict.verdict == "accepted"
+        outputs: dict[str, Any] = {
+            "needs_review": not accepted,
+            "ai_answer": verdict.answer,
+            "reason": verdict.reason,
+            "confidence": verdict.confidence,
+            "ai": answer.audit,
+        }
+        if accepted and verdict.answer is not None:
+            outputs.update(verdict.answer)
+        return ActionResult(outputs=outputs)

@@ -1,0 +1,68 @@
+"""The audit of AI calls: the call account's row and an ``ai.call`` line in the run log.
+
+Both are written in one transaction, so the log, the exports (which read the log) and the
+metrics (which read the account) never disagree about a call. The prompt is kept as its
+text, or only its SHA-256 where the step marks prompts sensitive; the raw answer is kept
+up to :data:`MAX_TEXT` characters.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from runtime.services.core import append_note, lock_run
+from runtime.store.ai_tables import AiCallRow
+
+__all__ = ["LOG_KIND", "MAX_TEXT", "record_call"]
+
+LOG_KIND = "ai.call"
+MAX_TEXT = 4000
+
+
+def _cut(text: str | None) -> str | None:
+    if text is None or len(text) <= MAX_TEXT:
+        return text
+    return text[:MAX_TEXT] + f"... ({len(text) - MAX_TEXT} more characters)"
+
+
+def record_call(
+    session: Session,
+    *,
+    call_id: int,
+    now: datetime,
+    figures: dict[str, Any],
+    prompt: str | None,
+    raw_answer: str | None,
+) -> dict[str, Any]:
+    """Finish call ``call_id`` with ``figures`` and log it on its run; the logged data.
+
+    ``figures`` holds the verdict, reason, confidence, tokens, latency, cost, provider and
+    model (the row's columns) and whatever else the log line should carry.
+    """
+    row = session.get(AiCallRow, call_id)
+    if row is None:
+        raise LookupError(f"AI call {call_id} is not recorded")
+    for name in ("verdict", "reason", "confidence", "tokens_in", "tokens_out", "latency_ms",
+                 "cost", "provider", "model", "answer"):  # fmt: skip
+        if name in figures:
+            setattr(row, name, figures[name])
+    session.add(row)
+    data = {
+        "call_id": call_id,
+        "attempt": row.attempt,
+        "provider": row.provider,
+        "model": row.model,
+        "prompt_sha256": row.prompt_hash,
+        **({"prompt": _cut(prompt)} if prompt is not None else {"prompt": None}),
+        "raw_answer": _cut(raw_answer),
+        **{k: v for k, v in figures.items() if k != "answer"},
+    }
+    _, run = lock_run(session, row.run_id)
+    append_note(
+        session, run=run, now=now, actor=f"ai:{row.step_id}", kind=LOG_KIND,
+        step_id=row.step_id, data=data,
+    )  # fmt: skip
+    return data

@@ -1,0 +1,29 @@
+"""What can go wrong around an AI call, as one small tree."""
+
+from __future__ import annotations
+
+__all__ = ["AiError", "BudgetReached", "ProviderError"]
+
+
+class AiError(Exception):
+    """An AI call did not give a usable answer; ``retryable`` says whether trying again may."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+
+
+class ProviderError(AiError):
+    """The provider failed (refused the key, overloaded, too slow, answered nonsense)."""
+
+    def __init__(self, message: str, *, retryable: bool, status: int | None = None) -> None:
+        super().__init__(message, retryable=retryable)
+        self.status = status
+
+
+class BudgetReached(AiError):
+    """The workflow's daily AI budget is spent: the call was not sent."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=False)

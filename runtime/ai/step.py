@@ -1,0 +1,197 @@
+"""One AI step call, governed from end to end (see :mod:`runtime.ai` for the order).
+
+:func:`run_ai_step` is what the ``ai`` action does. Its transactions are short and never
+span the model call: (1) read the run's case schema and reserve the call against the
+budget; (2) ask the model; (3) record the verdict and the audit line. A crash between
+them leaves a ``pending`` call in the account (counted against the budget, as the call
+may have been sent) and the step is delivered again by the executor's usual recovery.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from runtime.ai import budget
+from runtime.ai.audit import record_call
+from runtime.ai.config import AiSettings
+from runtime.ai.errors import AiError, ProviderError
+from runtime.ai.governance import Verdict, judge, request_schema
+from runtime.ai.prompt import Prompt, Task, build_prompt
+from runtime.ai.provider import chat_json
+from runtime.ai.training import case_text, classifier_for
+from runtime.db import session_scope
+from runtime.services.core import definition_for
+from runtime.store.ai_tables import AiCallRow
+from runtime.store.tables import RunRow
+
+__all__ = ["AiStep", "StepAnswer", "run_ai_step"]
+
+Provider = Literal["local", "openai"]
+_SUMMARY = ("call_id", "provider", "model", "verdict", "confidence", "tokens_in", "tokens_out",
+            "latency_ms", "cost", "prompt_sha256")  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class AiStep:
+    """An AI step's settings, as its inputs give them."""
+
+    task: Task
+    fields: list[str]
+    outputs: dict[str, Any]
+    confidence_threshold: float | None
+    provider: Provider
+    model: str | None
+    label_field: str | None
+    instructions: str
+    sensitive_prompt: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StepAnswer:
+    """What the step outputs: the verdict, the answer and the audit summary."""
+
+    verdict: Verdict
+    audit: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    text: str
+    refusal: str | None
+    confidence: float | None
+    tokens_in: int
+    tokens_out: int
+    latency_ms: int
+    model: str
+    cost: float
+
+
+def answer_key(step: AiStep) -> str:
+    """The output a local classifier's label goes to: ``label_field``, else the schema's
+    first required property, else its first property."""
+    if step.label_field:
+        return step.label_field
+    required = step.outputs.get("required") or []
+    if required:
+        return str(required[0])
+    return str(next(iter(step.outputs.get("properties") or {"label": None})))
+
+
+def _local(session: Session, step: AiStep, workflow_id: str, prompt: Prompt) -> _Reply:
+    key = answer_key(step)
+    found = classifier_for(session, workflow_id=workflow_id, field=key)
+    if found is None:
+        return _Reply("", f"no local classifier is trained for {workflow_id}.{key}; train "
+                      f"one with `baton ai train --workflow {workflow_id} --field {key}`",
+                      None, 0, 0, 0, "local", 0.0)  # fmt: skip
+    classifier, info = found
+    started = time.perf_counter()
+    label, confidence = classifier.predict(case_text(prompt.sent, list(prompt.sent)))
+    latency_ms = int((time.perf_counter() - started) * 1000)
+    text = json.dumps({key: label, "confidence": confidence})
+    model = f"local:{workflow_id}.{key}@v{info.version}"
+    return _Reply(text, None, confidence, 0, 0, latency_ms, model, 0.0)
+
+
+def _remote(settings: AiSettings, step: AiStep, prompt: Prompt, key: str) -> _Reply:
+    model = step.model or settings.model
+    answer = chat_json(
+        settings, model=model, messages=prompt.messages,
+        schema=request_schema(step.outputs), idempotency_key=key,
+    )  # fmt: skip
+    cost = round(settings.cost(answer.tokens_in, answer.tokens_out), 6)
+    return _Reply(answer.content, answer.refusal, None, answer.tokens_in, answer.tokens_out,
+                  answer.latency_ms, answer.model, cost)  # fmt: skip
+
+
+def run_ai_step(
+    engine: Engine,
+    settings: AiSettings,
+    step: AiStep,
+    *,
+    run_id: str,
+    step_id: str,
+    attempt: int,
+    case: Mapping[str, Any],
+    now: datetime,
+    idempotency_key: str,
+) -> StepAnswer:
+    """Govern one call; raises :class:`AiError` for a failed or refused call."""
+    with session_scope(engine) as session:
+        run = session.get(RunRow, run_id)
+        if run is None:
+            raise AiError(f"run {run_id!r} is not in the store", retryable=False)
+        workflow_id = run.workflow_id
+        schema = definition_for(session, workflow_id, run.version).workflow.case_schema
+        prompt = build_prompt(
+            task=step.task, fields=step.fields, instructions=step.instructions, case=case,
+            schema=schema, outputs=step.outputs,
+        )  # fmt: skip
+        call = AiCallRow(
+            run_id=run_id, workflow_id=workflow_id, step_id=step_id, attempt=attempt,
+            day=budget.day_of(now), at=now, provider=step.provider,
+            model=step.model or (settings.model if step.provider == "openai" else "local"),
+            prompt_hash=prompt.sha256,
+        )  # fmt: skip
+        reservation = budget.reserve(session, call=call, default_calls=settings.daily_calls)
+        base = {"withheld": prompt.withheld, "fields_sent": sorted(prompt.sent)}
+        if reservation.refused is not None:
+            _audit(session, reservation.call_id, now, step, prompt, None,
+                   {**base, "verdict": budget.REFUSED, "reason": reservation.refused})  # fmt: skip
+    if reservation.refused is not None:
+        raise AiError(reservation.refused, retryable=False)
+    call_id = reservation.call_id
+    try:
+        if step.provider == "local":
+            with session_scope(engine, read_only=True) as session:
+                reply = _local(session, step, workflow_id, prompt)
+        else:
+            reply = _remote(settings, step, prompt, idempotency_key)
+    except ProviderError as exc:
+        verdict_name = "retried" if exc.retryable else "failed"
+        with session_scope(engine) as session:
+            _audit(session, call_id, now, step, prompt, None,
+                   {**base, "verdict": verdict_name, "reason": exc.message,
+                    "status": exc.status})  # fmt: skip
+        raise
+    verdict = judge(
+        reply.text, step.outputs, threshold=step.confidence_threshold,
+        refusal=reply.refusal, confidence=reply.confidence,
+    )  # fmt: skip
+    figures = {
+        **base,
+        "verdict": verdict.verdict,
+        "reason": verdict.reason,
+        "confidence": verdict.confidence,
+        "tokens_in": reply.tokens_in,
+        "tokens_out": reply.tokens_out,
+        "latency_ms": reply.latency_ms,
+        "cost": reply.cost,
+        "model": reply.model,
+        "answer": verdict.answer,
+        **verdict.notes,
+    }
+    with session_scope(engine) as session:
+        logged = _audit(session, call_id, now, step, prompt, reply.text, figures)
+    if verdict.verdict == "retried":
+        raise AiError(verdict.reason, retryable=True)
+    summary = {key: logged[key] for key in _SUMMARY}
+    return StepAnswer(verdict, summary)
+
+
+def _audit(
+    session: Session, call_id: int, now: datetime, step: AiStep, prompt: Prompt,
+    raw: str | None, figures: dict[str, Any],
+) -> dict[str, Any]:  # fmt: skip
+    return record_call(
+        session, call_id=call_id, now=now, figures=figures,
+        prompt=None if step.sensitive_prompt else prompt.text, raw_answer=raw,
+    )  # fmt: skip
