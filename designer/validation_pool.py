@@ -43,6 +43,7 @@ from designer.validation_child import problems_of_body
 from graphs.problems import Problem
 from graphs.validation import validate
 from runtime.accounts.roles import Role
+from runtime.actions.registry import action_catalogue
 
 __all__ = [
     "INLINE_MAX_BYTES",
@@ -190,14 +191,13 @@ def check_in_pool(app: Flask, data: bytes) -> list[Problem] | None:
     """:func:`problems_of_body` in a pool process of ``app`` (hold a :class:`ValidationSlot`)."""
     pool = _pool(app)
     try:
-        found = pool.get().submit(problems_of_body, data).result()
+        found = pool.get().submit(problems_of_body, data, action_catalogue()).result()
     except BrokenProcessPool:
         # The process died (killed, out of memory): the next validation gets a new one.
         logger.error("the validation process stopped; starting another for the next")
         pool.close()
         raise ValidationBusy(
-            "The validation process stopped while checking this document; try again "
-            "shortly.",
+            "The validation process stopped while checking this document; try again shortly.",
             {"retry_after": 2},
         ) from None
     if found is None:
@@ -214,8 +214,7 @@ def validate_posted() -> list[Problem]:
 
     def too_large() -> TooLargeForRole:
         return TooLargeForRole(
-            f"A {principal.role.value} may have documents of up to {limit or 0:,} bytes "
-            "validated.",
+            f"A {principal.role.value} may have documents of up to {limit or 0:,} bytes validated.",
             {"max_bytes": limit},
         )
 
@@ -232,5 +231,5 @@ def validate_posted() -> list[Problem]:
         with ValidationSlot(app, principal.account_id):
             problems = check_in_pool(app, data)
     if problems is None:  # small, or not a document (json_body says what is wrong)
-        problems = validate(json_body(ValidateBody).workflow)
+        problems = validate(json_body(ValidateBody).workflow, actions=action_catalogue())
     return problems

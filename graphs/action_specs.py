@@ -87,8 +87,19 @@ class ActionSpec:
         return found
 
     def output_names(self) -> list[str] | None:
-        """The declared outputs, or None when the action declares none (any may come)."""
+        """The outputs the action may give, or None when any may come: it declares none,
+        or its schema admits more (``additionalProperties``, as the ``ai`` action's,
+        whose step declares its outputs).
+
+        >>> ActionSpec("a", output_schema={"properties": {"n": {}}}).output_names()
+        ['n']
+        >>> print(ActionSpec("a", output_schema={"properties": {"n": {}},
+        ...     "additionalProperties": True}).output_names())
+        None
+        """
         properties = self.output_schema.get("properties")
+        if self.output_schema.get("additionalProperties", False) is not False:
+            return None
         return list(properties) if isinstance(properties, Mapping) else None
 
 

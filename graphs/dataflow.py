@@ -27,6 +27,7 @@ that the analysis can see, and :attr:`DataFlow.complete` says so.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -49,8 +50,10 @@ __all__ = [
     "case_field_of",
     "data_flow",
     "form_case_fields",
+    "hidden_answers",
     "mapping_fits",
     "outcome_edges",
+    "output_case_fields",
     "step_output_writers",
 ]
 
@@ -177,6 +180,41 @@ def form_case_fields(step: InteractiveStep, workflow: Workflow) -> dict[str, str
         if target is not None and mapping_fits(form_field.type, form_field.values, target):
             found[form_field.name] = target.name
     return found
+
+
+def output_case_fields(step: BackgroundStep, outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The case changes a completed background step's ``outputs`` make: each output named
+    in ``outputs_to_case``, under its case field (an output the action did not give is
+    left out).
+
+    >>> step = BackgroundStep(id="c", action="classify", outputs_to_case={"label": "category"})
+    >>> output_case_fields(step, {"label": "billing", "score": 0.9})
+    {'category': 'billing'}
+    """
+    return {
+        target: outputs[name] for name, target in step.outputs_to_case.items() if name in outputs
+    }
+
+
+def hidden_answers(step: InteractiveStep, workflow: Workflow) -> frozenset[str]:
+    """The form fields whose answers the run's log leaves out: those that write a case
+    field the case schema marks ``sensitive``, and those named like one.
+
+    >>> wf = Workflow.model_validate({"id": "w", "name": "W",
+    ...     "case_schema": [{"name": "card", "sensitive": True}],
+    ...     "nodes": [{"id": "s", "kind": "stage", "steps": [{"id": "pay", "kind": "interactive",
+    ...         "form": [{"name": "card"}, {"name": "number", "case_field": "card"},
+    ...                  {"name": "note"}]}]}]})
+    >>> sorted(hidden_answers(wf.nodes[0].steps[0], wf))
+    ['card', 'number']
+    """
+    sensitive = {f.name for f in workflow.case_schema if f.sensitive}
+    if not sensitive:
+        return frozenset()
+    mapped = form_case_fields(step, workflow)
+    return frozenset(
+        f.name for f in step.form if f.name in sensitive or mapped.get(f.name) in sensitive
+    )
 
 
 def case_field_of(path: str, workflow: Workflow) -> str | None:

@@ -97,7 +97,7 @@ _FORMS: tuple[FormField, ...] = (
     FormField(name="estimate_hours", label="Estimate (hours)", type=FieldType.NUMBER),
     FormField(name="follow_up_at", label="Follow up at", type=FieldType.DATETIME),
 )
-_ACTIONS = ("notify", "set_fields", "http_call", "salesforce_update", "assign")
+_ACTIONS = ("notify", "set_fields", "http_request", "salesforce_update", "assign")
 _QUEUES = ("tier1", "tier2", "billing", "claims", "approvals", "field_ops")
 _SKILLS = ("english", "german", "billing", "hardware", "network", "legal")
 _RESOLUTIONS = ("resolved", "cancelled", "rejected", "duplicate", "escalated_out")
@@ -333,15 +333,33 @@ def _interactive(
 
 def _background(b: _Builder, step_id: str, after: list[str], entry: Group | None) -> BackgroundStep:
     rng = b.rng
-    inputs = {
-        "to": StepInput(type=FieldType.STRING, ref="case.contact_email"),
-        "template": StepInput(type=FieldType.STRING, value=f"template_{rng.randint(1, 9)}"),
-    }
-    if rng.random() < 0.5:
-        inputs["amount"] = StepInput(type=FieldType.NUMBER, ref="case.amount")
-    if b.inputs_from and rng.random() < 0.3:
-        source_step, form_field = rng.choice(b.inputs_from)
-        inputs["from_form"] = StepInput(
+    # The random draws come in the order they always did, so a seed gives the workflow
+    # it gave before; only the inputs are shaped for the action drawn.
+    text = StepInput(type=FieldType.STRING, value=f"template_{rng.randint(1, 9)}")
+    with_amount = rng.random() < 0.5
+    picked = rng.choice(b.outputs) if b.outputs and rng.random() < 0.3 else None
+    action = rng.choice(_ACTIONS)
+    # Inputs each built-in action takes, so a generated workflow validates against the
+    # runtime's action catalogue (required inputs given, no unknown ones).
+    inputs: dict[str, StepInput]
+    if action == "notify":
+        inputs = {"to": StepInput(type=FieldType.STRING, ref="case.contact_email"), "subject": text}
+    elif action == "set_fields":
+        inputs = {"status": StepInput(type=FieldType.PICKLIST, value="open")}
+        if with_amount:
+            inputs["amount"] = StepInput(type=FieldType.NUMBER, ref="case.amount")
+    elif action == "http_request":
+        url = f"https://svc.example.internal/v1/{text.value}"
+        inputs = {"url": StepInput(type=FieldType.STRING, value=url)}
+    elif action == "salesforce_update":
+        inputs = {"Description": text}
+    else:
+        inputs = {"queue": StepInput(type=FieldType.STRING, value=_QUEUES[len(step_id) % 6])}
+    # Only an output every later stage has seen (see _Builder.inputs_from).
+    if picked in b.inputs_from and action in ("notify", "http_request"):
+        assert picked is not None
+        source_step, form_field = picked
+        inputs["body" if action == "notify" else "json"] = StepInput(
             type=form_field.type, ref=f"step.{source_step}.{form_field.name}"
         )
     return BackgroundStep(
@@ -349,7 +367,7 @@ def _background(b: _Builder, step_id: str, after: list[str], entry: Group | None
         name=f"Run {step_id}",
         after=after,
         entry_condition=entry,
-        action=rng.choice(_ACTIONS),
+        action=action,
         inputs=inputs,
         retry=RetryPolicy(max_attempts=rng.randint(1, 5)),
         timeout_seconds=float(rng.choice((10, 30, 60))),

@@ -19,7 +19,11 @@ Version history
     coordinates as top-level ``x`` and ``y``.
 1
     Today's format (:mod:`graphs.model`): ``source``/``target``, outcome ids,
-    ``default_outcome`` as an outcome object, and ``position: {x, y}``.
+    ``default_outcome`` as an outcome object, and ``position: {x, y}``. Later additions
+    are optional fields whose defaults keep older documents as they were meant, so they
+    need no upgrade: a form field's ``case_field``/``to_case`` and a background step's
+    ``outputs_to_case`` (unset: an answer writes the case field of its name and type, an
+    output writes none), a case field's ``sensitive``.
 
 >>> old = {"schema_version": 0, "id": "w", "name": "W", "nodes": [
 ...     {"id": "d", "kind": "decision", "x": 10, "y": 20,

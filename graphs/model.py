@@ -228,6 +228,13 @@ class Assignment(_Model):
     strategy: RoutingStrategy | None = Field(
         default=None, description="Overrides the queue's strategy for this step"
     )
+    prefer_previous_agent: bool = Field(
+        default=True,
+        description=(
+            "Rework: when the run comes back to this step, its new item goes first to the "
+            "agent who completed the previous attempt, while available and with room"
+        ),
+    )
 
 
 class InteractiveStep(_StepBase):
@@ -387,3 +394,12 @@ class Workflow(_Model):
     def field(self, name: str) -> CaseField | None:
         """The case field with this name, if declared."""
         return next((f for f in self.case_schema if f.name == name), None)
+
+    def step(self, step_id: str) -> BackgroundStep | InteractiveStep | None:
+        """The first step with this id in any stage, if there is one."""
+        for node in self.nodes:
+            if isinstance(node, StageNode):
+                for candidate in node.steps:
+                    if candidate.id == step_id:
+                        return candidate
+        return None

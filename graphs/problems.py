@@ -104,6 +104,10 @@ class ProblemCode(StrEnum):
     FORM_FIELD_NOT_MAPPED = "form_field_not_mapped"
     MISSING_ACTION_INPUT = "missing_action_input"
     BAD_ACTION_INPUT = "bad_action_input"
+    # AI steps: a person takes over when the model is not sure.
+    AI_STEP_WITHOUT_REVIEW = "ai_step_without_review"
+    AI_REVIEW_OPENS_ALWAYS = "ai_review_opens_always"
+    AI_READS_SENSITIVE_FIELD = "ai_reads_sensitive_field"
 
 
 class Problem(BaseModel):

@@ -35,6 +35,7 @@ from graphs.migrations import migrate as upgrade_document
 from graphs.model import SCHEMA_VERSION, Workflow
 from graphs.problems import Problem, has_errors
 from graphs.validation import validate
+from runtime.actions.registry import action_catalogue
 from runtime.errors import BatonRuntimeError, Conflict, InvalidInput, NotFound
 from runtime.store.workflow_tables import WorkflowRow, WorkflowVersionRow
 
@@ -328,12 +329,10 @@ def _version_row(session: Session, workflow_id: str, version: int) -> WorkflowVe
     return row
 
 
-def _detail(
-    session: Session, row: WorkflowRow, workflow: Workflow | None = None
-) -> WorkflowDetail:
+def _detail(session: Session, row: WorkflowRow, workflow: Workflow | None = None) -> WorkflowDetail:
     """The detail of ``row``; pass ``workflow`` when the caller already has its draft."""
     workflow = workflow if workflow is not None else _load(row.draft)
-    problems = validate(workflow)
+    problems = validate(workflow, actions=action_catalogue())
     _remember_counts(row, workflow, problems)
     return WorkflowDetail(
         id=row.id,
@@ -398,7 +397,7 @@ def _counts(session: Session, row: _Listed) -> tuple[int, int]:
     # Only a draft whose counts this process has not seen yet is read, and checked.
     draft = session.exec(select(WorkflowRow.draft).where(WorkflowRow.id == row.id)).one()
     workflow = _load(draft)
-    problems = validate(workflow)
+    problems = validate(workflow, actions=action_catalogue())
     _remember_counts(row, workflow, problems)
     return len(workflow.nodes), sum(1 for p in problems if p.severity == "error")
 
@@ -555,7 +554,7 @@ def publish(
     row = _row(session, workflow_id)
     _check_revision(row, revision)
     workflow = _load(row.draft)
-    problems = validate(workflow)
+    problems = validate(workflow, actions=action_catalogue())
     if has_errors(problems):
         raise InvalidWorkflow(workflow_id, problems)
     number = (_latest_version(session, workflow_id) or 0) + 1
@@ -638,9 +637,7 @@ def diff(*, session: Session, workflow_id: str, from_: Ref, to: Ref) -> VersionD
     return VersionDiff(from_=from_, to=to, **changes.model_dump())
 
 
-def export_workflow(
-    *, session: Session, workflow_id: str, version: int | None = None
-) -> Workflow:
+def export_workflow(*, session: Session, workflow_id: str, version: int | None = None) -> Workflow:
     """The draft, or a published version, as a workflow document."""
     if version is None:
         return _load(_row(session, workflow_id).draft)

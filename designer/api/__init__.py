@@ -9,6 +9,7 @@ from designer.api import (
     agents,
     ai,
     cases,
+    design_aids,
     interop,
     meta,
     metrics,
@@ -39,5 +40,6 @@ def register_api(app: Flask) -> None:
         metrics.bp,
         salesforce.bp,
         ai.bp,
+        design_aids.bp,
     ):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)

@@ -18,7 +18,8 @@ from designer.api.schemas import (
 from designer.auth.identity import actor
 from graphs.model import FormField
 from runtime.engine.types import RunState, RunStatus
-from runtime.services.monitor import NodeFigures, RunSummary, SlaLevel
+from runtime.services.monitor import NodeFigures, RunSummary
+from runtime.sla.levels import SlaLevel
 from runtime.store.records import LockedWorkItem
 from runtime.store.tables import CaseChangeRow, CaseRow, WorkItemRow, WorkItemStatus
 

@@ -11,10 +11,12 @@ from graphs.case_types import FieldProblem
 from graphs.model import FieldType
 from runtime.services.cases import StartPlan
 from runtime.services.triggers import TriggerOverlaps
+from runtime.workflows import PublishResult
 
 __all__ = [
     "Activation",
     "FieldProblemOut",
+    "Published",
     "StartField",
     "StartPreview",
     "StartingWorkflow",
@@ -151,3 +153,15 @@ class Activation(ActiveVersion):
     @classmethod
     def of(cls, active: int, found: TriggerOverlaps) -> Activation:
         return cls(active_version=active, trigger_overlaps=TriggerOverlapList.of(found).overlaps)
+
+
+class Published(PublishResult):
+    """What publishing created; when it also activated the version, the other active
+    workflows whose record triggers can fire on the same records (else empty)."""
+
+    trigger_overlaps: list[TriggerOverlapOut] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, result: PublishResult, found: TriggerOverlaps | None) -> Published:
+        overlaps = TriggerOverlapList.of(found).overlaps if found is not None else []
+        return cls(**result.model_dump(), trigger_overlaps=overlaps)

@@ -31,12 +31,12 @@ from designer.api.schemas import (
     VersionList,
     WorkflowList,
 )
-from designer.api.start_schemas import Activation
+from designer.api.start_schemas import Activation, Published
 from designer.auth.identity import actor
 from designer.extensions import db_session
 from runtime import workflows as service
 from runtime.services.triggers import trigger_overlaps
-from runtime.workflows import PublishResult, VersionDetail, VersionDiff, WorkflowDetail
+from runtime.workflows import VersionDetail, VersionDiff, WorkflowDetail
 
 __all__ = ["bp"]
 
@@ -177,28 +177,33 @@ def validate_workflow() -> Response:
     RouteDoc(
         "Publish the draft as the next version",
         _TAG,
-        {201: PublishResult},
+        {201: Published},
         body=PublishBody,
         errors=(400, 404, 409, 413, 415, 422),
         description=(
             "Refused with 422 `invalid_workflow` (and `details.problems`) while the draft "
             "has validation errors, and with 409 `stale_revision` when the draft changed "
-            "since `revision`."
+            "since `revision`. With `activate`, `trigger_overlaps` lists the other active "
+            "workflows whose record triggers can fire on the same records."
         ),
         path_params=_ID,
     )
 )
 def publish(workflow_id: str) -> Response:
     body = json_body(PublishBody)
+    session = db_session()
     result = service.publish(
-        session=db_session(),
+        session=session,
         workflow_id=workflow_id,
         revision=body.revision,
         note=body.note,
         activate_now=body.activate,
         published_by=actor(),
     )
-    return respond(result, 201)
+    found = None
+    if result.active:
+        found = trigger_overlaps(session, workflow_id=workflow_id, version=result.version)
+    return respond(Published.of(result, found), 201)
 
 
 @bp.get("/workflows/<workflow_id>/versions")

@@ -182,6 +182,9 @@ POLICY: dict[str, Rule] = {
     "meta.schema": READ,
     "meta.actions": READ,
     "meta.openapi": READ,
+    # -- what the canvas offers while a workflow is drawn (design_aids)
+    "design_aids.workflow_data_flow": DESIGN,
+    "design_aids.demo_service_addresses": DESIGN,
     # -- signing in and out
     "session.get_session": public(),
     "session.login": public(),

@@ -22,6 +22,7 @@ from graphs.model import StageNode, Workflow
 from graphs.problems import Problem
 from graphs.schema import workflow_json_schema
 from graphs.validation import validate
+from runtime.actions.registry import action_catalogue
 
 __all__ = ["register"]
 
@@ -66,7 +67,9 @@ def _check(name: str) -> _Checked:
             workflow = load_workflow(Path(name))
     except WorkflowFormatError as exc:
         return _Checked(file=name, format_error=exc)
-    return _Checked(file=name, workflow=workflow, problems=validate(workflow))
+    return _Checked(
+        file=name, workflow=workflow, problems=validate(workflow, actions=action_catalogue())
+    )
 
 
 def _plural(count: int, noun: str) -> str:
@@ -151,7 +154,7 @@ def examples_command(name: str | None, as_json: bool) -> None:
     for example in example_names():
         workflow = load_example(example)
         stages = [node for node in workflow.nodes if isinstance(node, StageNode)]
-        problems = validate(workflow)
+        problems = validate(workflow, actions=action_catalogue())
         rows.append(
             {
                 "name": example,

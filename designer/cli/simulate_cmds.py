@@ -17,6 +17,7 @@ import click
 from graphs.errors import WorkflowFormatError
 from graphs.io import load_workflow
 from graphs.validation import validate
+from runtime.actions.registry import action_catalogue
 from runtime.engine import DefinitionError, compile_workflow
 from runtime.engine.simulate import SimulationResult, simulate
 
@@ -115,7 +116,7 @@ def simulate_command(
         workflow = load_workflow(Path(workflow_file))
     except WorkflowFormatError as exc:
         raise click.ClickException(f"{workflow_file}: {exc}") from exc
-    errors = [p for p in validate(workflow) if p.severity == "error"]
+    errors = [p for p in validate(workflow, actions=action_catalogue()) if p.severity == "error"]
     if errors:
         lines = [f"{workflow_file}: {p.location()}: {p.message}" for p in errors]
         raise click.ClickException("the workflow is not valid:\n" + "\n".join(lines))

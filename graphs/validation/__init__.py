@@ -36,6 +36,7 @@ from collections.abc import Collection, Mapping
 from graphs.action_specs import ActionCatalogue
 from graphs.model import Workflow
 from graphs.problems import Problem
+from graphs.validation.ai_steps import check_ai_steps
 from graphs.validation.conditions import check_conditions
 from graphs.validation.dataflow import (
     CATALOGUE_RULES,
@@ -90,6 +91,7 @@ __all__ = [
     "check_action_inputs",
     "check_actions",
     "check_after",
+    "check_ai_steps",
     "check_can_reach_end",
     "check_case_schema",
     "check_conditions",
@@ -161,6 +163,7 @@ RULES: tuple[Check, ...] = (
     check_salesforce_trigger,
     check_conditions,
     check_escalations,
+    check_ai_steps,
 )
 """Every rule, in the order :func:`validate` runs them."""
 

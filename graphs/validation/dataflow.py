@@ -160,7 +160,10 @@ def check_step_output_reads(workflow: Workflow, graph: nx.DiGraph) -> list[Probl
             subject = f"Input {name!r} of step {step.id!r} reads {item.ref}"
             source_stage = catalog.stage_of_step[source_id]
             why, severity = _why_not_run(stage, step.id, source_stage, source_id, dominators, graph)
-            if why is None and source.entry_condition is not None:
+            # A reader with the same entry condition is skipped whenever the step it
+            # reads is (the pattern "ask if missing, then store"), so it never misses it.
+            skipped_alone = source.entry_condition != step.entry_condition
+            if why is None and source.entry_condition is not None and skipped_alone:
                 why, severity = (
                     f"step {source_id!r} is skipped when its entry condition fails",
                     "warning",

@@ -174,9 +174,9 @@ def check_step_inputs(workflow: Workflow, graph: nx.DiGraph) -> list[Problem]:
     >>> from graphs.generate import generate_workflow
     >>> wf = generate_workflow(3, seed=1)
     >>> step = next(s for s in wf.nodes[1].steps if s.kind == "background")
-    >>> step.inputs["template"].type = FieldType.NUMBER
+    >>> step.inputs["Description"].type = FieldType.NUMBER
     >>> [(p.code.value, p.path) for p in check_step_inputs(wf, workflow_graph(wf))]
-    [('bad_input_value', 'nodes[1].steps[0].inputs.template')]
+    [('bad_input_value', 'nodes[1].steps[0].inputs.Description')]
     """
     catalog = index_of(workflow, graph).catalog
     problems: list[Problem] = []

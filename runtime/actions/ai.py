@@ -10,9 +10,10 @@ Outputs, readable by later conditions as ``step.<id>.<key>``:
 - ``ai_answer``: the model's answer (always, as the reviewer's suggestion), ``reason``,
   ``confidence`` and ``ai`` (the audit summary: provider, model, tokens, latency, cost,
   verdict, prompt hash);
-- the answer's own keys (``category``...), only when it was accepted, so that
-  ``outputs_to_case`` writes a case field from an accepted answer and never from one a
-  person has still to check.
+- the answer's own keys (``category``...), only when it was accepted; ``into`` names the
+  case fields an accepted answer writes (``category->category``), in the transaction of
+  the step's completion; an answer a person has still to check writes nothing (the review
+  step's form maps the person's decision to the case).
 
 An answer that breaks the declared ``outputs`` fails the step (retryable, so its retry
 policy tries again; an incident naming the problem when attempts run out); a spent budget
@@ -21,13 +22,19 @@ fails it at once (not retryable), with the budget named.
 >>> AiInput.model_validate({"task": "classify", "fields": "subject, description",
 ...     "outputs": {"type": "object", "properties": {"category": {"enum": ["a", "b"]}}}}).fields
 ['subject', 'description']
+>>> AiInput.model_validate({"task": "draft", "fields": "subject", "outputs": '{"type": "object"}'})
+Traceback (most recent call last):
+...
+pydantic_core._pydantic_core.ValidationError: 1 validation error for AiInput
+  Value error, the local provider only classifies; 'draft' needs provider 'openai' ...
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from runtime.actions.base import Action, ActionContext, ActionError, ActionResult
 from runtime.ai.governance import check_schema
@@ -74,6 +81,11 @@ class AiInput(BaseModel):
     review_step: str | None = Field(
         default=None, description="The interactive step that takes over below the threshold"
     )
+    into: dict[str, str] = Field(
+        default_factory=dict,
+        description="Answer key -> case field, written only when the answer is accepted; or "
+        "'category->category, ...'",
+    )
 
     @field_validator("fields", mode="before")
     @classmethod
@@ -81,6 +93,45 @@ class AiInput(BaseModel):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("outputs", mode="before")
+    @classmethod
+    def _json_text(cls, value: Any) -> Any:
+        # A step input holds one scalar: the canvas gives the schema as JSON text.
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except ValueError as exc:
+                raise ValueError(f"is not JSON: {exc}") from None
+        return value
+
+    @field_validator("into", mode="before")
+    @classmethod
+    def _pairs(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        pairs = {}
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            key, arrow, field = part.partition("->")
+            if not arrow or not key.strip() or not field.strip():
+                raise ValueError(f"{part!r} is not 'answer_key->case_field'")
+            pairs[key.strip()] = field.strip()
+        return pairs
+
+    @model_validator(mode="after")
+    def _local_classifies(self) -> AiInput:
+        if self.provider == "local" and self.task != "classify":
+            raise ValueError(
+                f"the local provider only classifies; {self.task!r} needs provider 'openai'"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _into_declared(self) -> AiInput:
+        unknown = set(self.into) - set(self.outputs.get("properties") or {})
+        if unknown:
+            raise ValueError(f"into names {', '.join(sorted(unknown))}, not declared in outputs")
+        return self
 
     @field_validator("outputs")
     @classmethod
@@ -117,6 +168,24 @@ class AiAction(Action):
     )
     Input = AiInput
     Output = AiOutput
+    writes_named_by = "into"
+
+    @classmethod
+    def input_schema(cls) -> dict[str, Any]:
+        # Each step input is one scalar: the list and the schema may be given as text.
+        schema = cls.Input.model_json_schema()
+        properties = schema["properties"]
+        for name, alternative in (("fields", "comma-separated"), ("outputs", "JSON text"),
+                                  ("into", "'key->field, ...'")):  # fmt: skip
+            given = dict(properties[name])
+            given.pop("type", None)
+            shape = {k: given.pop(k) for k in ("items", "additionalProperties", "minItems")
+                     if k in given}  # fmt: skip
+            kind = "array" if name == "fields" else "object"
+            given["anyOf"] = [{"type": kind, **shape}, {"type": "string",
+                              "description": alternative}]  # fmt: skip
+            properties[name] = given
+        return schema
 
     def run(self, inputs: AiInput, ctx: ActionContext) -> ActionResult:
         # Imported here: runtime.ai.step reads the store through runtime.services, which
@@ -137,6 +206,7 @@ class AiAction(Action):
                 ctx.store, ctx.settings.ai, step, run_id=ctx.run_id, step_id=ctx.step_id,
                 attempt=ctx.attempt, case=ctx.case, now=ctx.now,
                 idempotency_key=ctx.idempotency_key,
+                demo=ctx.settings.demo_services_enabled(),
             )  # fmt: skip
         except AiError as exc:
             raise ActionError(f"AI step: {exc.message}", retryable=exc.retryable) from exc
@@ -149,6 +219,12 @@ class AiAction(Action):
             "confidence": verdict.confidence,
             "ai": answer.audit,
         }
+        updates: dict[str, Any] = {}
         if accepted and verdict.answer is not None:
             outputs.update(verdict.answer)
-        return ActionResult(outputs=outputs)
+            updates = {
+                field: verdict.answer[key]
+                for key, field in inputs.into.items()
+                if key in verdict.answer
+            }
+        return ActionResult(outputs=outputs, case_updates=updates)

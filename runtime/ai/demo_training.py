@@ -1,5 +1,11 @@
 """Labelled support-case texts for the demo's classifier, the tests and the benchmark.
 
+While demo services are on (development), an AI step of a shipped workflow whose local
+classifier was never trained gets one at its first call, from this history
+(:data:`DEMO_CLASSIFIERS`): the demo's triage runs on a real model with no set-up and no
+cost to ``baton run``'s start. ``baton ai train`` replaces it with one learnt from the
+organisation's own resolved cases.
+
 The demo organisation's history: descriptions of resolved support cases with the category
 an agent gave them, generated from phrase lists with a fixed seed (so every fresh install
 trains the same model). ``noise`` is the share given a wrong category on purpose, as real
@@ -14,9 +20,12 @@ True
 
 from __future__ import annotations
 
+import functools
 import random
 
-__all__ = ["CATEGORIES", "support_history"]
+from runtime.ai.local import Trained, train
+
+__all__ = ["CATEGORIES", "DEMO_CLASSIFIERS", "demo_model", "support_history"]
 
 _PHRASES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "billing": (
@@ -134,3 +143,17 @@ def support_history(
         texts.append(text.strip())
         labels.append(label)
     return texts, labels
+
+
+DEMO_CLASSIFIERS: dict[tuple[str, str], tuple[int, int]] = {("support-case", "category"): (800, 7)}
+"""(workflow, field) -> (cases, seed) of the demo history its classifier learns from."""
+
+
+@functools.lru_cache(maxsize=4)
+def demo_model(workflow_id: str, field: str) -> Trained | None:
+    """The demo classifier of (workflow, field), trained once per process; None if none."""
+    found = DEMO_CLASSIFIERS.get((workflow_id, field))
+    if found is None:
+        return None
+    texts, labels = support_history(found[0], seed=found[1])
+    return train(texts, labels, seed=found[1])

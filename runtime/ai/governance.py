@@ -27,9 +27,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
-
 __all__ = ["Verdict", "VerdictName", "check_schema", "judge", "request_schema"]
 
 VerdictName = Literal["accepted", "retried", "handed_to_person"]
@@ -54,6 +51,11 @@ def check_schema(schema: Mapping[str, Any]) -> str | None:
     >>> check_schema({"type": "string"})
     "the outputs schema must describe an object ('type': 'object')"
     """
+    # jsonschema is imported on first use: the action registry imports this module, and
+    # every process that never checks an AI answer is spared its ~80 ms.
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
     try:
         Draft202012Validator.check_schema(dict(schema))
     except SchemaError as exc:
@@ -109,6 +111,8 @@ def judge(
         return Verdict("retried", "the answer is not a JSON object")
     if isinstance(parsed.get("refusal"), str) and parsed["refusal"]:
         return Verdict("handed_to_person", f"the model declined: {parsed['refusal']}"[:500])
+    from jsonschema import Draft202012Validator
+
     stated = _confidence(parsed.get("confidence"))
     sure = confidence if confidence is not None else stated
     why = parsed.get("reason")

@@ -10,6 +10,7 @@ may have been sent) and the step is delivered again by the executor's usual reco
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,9 +20,10 @@ from typing import Any, Literal
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from runtime.ai import budget
+from runtime.ai import budget, training
 from runtime.ai.audit import record_call
 from runtime.ai.config import AiSettings
+from runtime.ai.demo_training import demo_model
 from runtime.ai.errors import AiError, ProviderError
 from runtime.ai.governance import Verdict, judge, request_schema
 from runtime.ai.prompt import Prompt, Task, build_prompt
@@ -85,6 +87,22 @@ def answer_key(step: AiStep) -> str:
     return str(next(iter(step.outputs.get("properties") or {"label": None})))
 
 
+_seeding = threading.Lock()
+
+
+def _seed_demo_model(engine: Engine, workflow_id: str, field: str) -> None:
+    """Store the demo classifier of (workflow, field) if it has none yet (demo mode only)."""
+    trained = demo_model(workflow_id, field)
+    if trained is None:
+        return
+    with _seeding, session_scope(engine) as session:
+        if training.latest_model(session, workflow_id=workflow_id, field=field) is None:
+            training.save_model(
+                session, workflow_id=workflow_id, field=field,
+                text_fields=list(training.DEFAULT_TEXT_FIELDS), trained=trained,
+            )  # fmt: skip
+
+
 def _local(session: Session, step: AiStep, workflow_id: str, prompt: Prompt) -> _Reply:
     key = answer_key(step)
     found = classifier_for(session, workflow_id=workflow_id, field=key)
@@ -123,8 +141,13 @@ def run_ai_step(
     case: Mapping[str, Any],
     now: datetime,
     idempotency_key: str,
+    demo: bool = False,
 ) -> StepAnswer:
-    """Govern one call; raises :class:`AiError` for a failed or refused call."""
+    """Govern one call; raises :class:`AiError` for a failed or refused call.
+
+    ``demo``: demo services are on, so a shipped workflow's missing local classifier is
+    trained from the demo history (:mod:`runtime.ai.demo_training`) at its first call.
+    """
     with session_scope(engine) as session:
         run = session.get(RunRow, run_id)
         if run is None:
@@ -151,6 +174,8 @@ def run_ai_step(
     call_id = reservation.call_id
     try:
         if step.provider == "local":
+            if demo:
+                _seed_demo_model(engine, workflow_id, answer_key(step))
             with session_scope(engine, read_only=True) as session:
                 reply = _local(session, step, workflow_id, prompt)
         else:

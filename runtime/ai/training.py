@@ -82,13 +82,11 @@ def resolved_examples(
     session: Session, *, workflow_id: str, field: str, text_fields: Sequence[str]
 ) -> tuple[list[str], list[str]]:
     """Texts and labels of the cases whose run of ``workflow_id`` completed with ``field`` set."""
-    query = (
-        select(CaseRow.fields)
-        .join(RunRow, col(RunRow.case_id) == col(CaseRow.id))
-        .where(RunRow.workflow_id == workflow_id, RunRow.status == "completed")
-        .distinct()
-        .limit(_MAX_CASES)
+    # Each case once, however many of its runs completed (JSON has no equality for DISTINCT).
+    resolved = select(RunRow.case_id).where(
+        RunRow.workflow_id == workflow_id, RunRow.status == "completed"
     )
+    query = select(CaseRow.fields).where(col(CaseRow.id).in_(resolved)).limit(_MAX_CASES)
     texts: list[str] = []
     labels: list[str] = []
     for fields in session.exec(query):

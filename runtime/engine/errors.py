@@ -7,7 +7,13 @@ caller and for definitions the engine cannot walk at all.
 
 from __future__ import annotations
 
-__all__ = ["DefinitionError", "EngineError", "InvalidEventError", "UnsupportedRunStateVersion"]
+__all__ = [
+    "DefinitionError",
+    "EngineError",
+    "InvalidEventError",
+    "LifecycleError",
+    "UnsupportedRunStateVersion",
+]
 
 
 class EngineError(Exception):
@@ -25,6 +31,10 @@ class DefinitionError(EngineError):
 
 class InvalidEventError(EngineError):
     """The event does not fit the call (e.g. no run state and not a ``CaseCreated``)."""
+
+
+class LifecycleError(EngineError):
+    """The engine tried a status change its lifecycle table does not have (a bug)."""
 
 
 class UnsupportedRunStateVersion(EngineError):

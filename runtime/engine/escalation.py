@@ -21,24 +21,28 @@ What a firing does:
 Counters read by rules are the engine's (``counter.loops``, ``counter.visits.<node>``),
 and otherwise a numeric case field named ``<name>_count`` (or, for a plural name, its
 singular), so ``counter.contacts`` reads ``case.contact_count``: a second contact from
-the same customer is ``counter.contacts gte 2``.
+the same customer is ``counter.contacts gte 2`` (:class:`~runtime.engine.facts.Counters`
+given the case).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from graphs.conditions import Facts
 from graphs.model import EscalationRule, Workflow
-from runtime.engine._fast import make_facts
-from runtime.engine.definition import CompiledEscalation, CompiledWorkflow, compile_escalations
-from runtime.engine.types import Escalate, RunState, RunStatus
+from runtime.engine.definition import CompiledEscalation, CompiledNode, compile_escalations
+from runtime.engine.facts import EMPTY, Counters, facts_of
+from runtime.engine.lifecycle import StageEvent
+from runtime.engine.stages import exit_early
+from runtime.engine.types import Escalate, LogKind, RunStatus
+from runtime.engine.walk import advance, enter
+from runtime.engine.working import WorkingRun
 
 __all__ = [
     "CompiledEscalation",
-    "EscalationCounters",
     "Firing",
     "compiled_escalations",
     "escalate",
@@ -59,41 +63,6 @@ def compiled_escalations(workflow: Workflow) -> tuple[CompiledEscalation, ...]:
     """The workflow's escalation rules, compiled (a compiled version carries them in
     ``CompiledWorkflow.escalation``)."""
     return compile_escalations(workflow).rules
-
-
-class EscalationCounters(Mapping[str, int]):
-    """``counter.loops``, ``counter.visits.<node>``, else the case's ``<name>_count``.
-
-    >>> c = EscalationCounters({"triage": 2}, 1, {"contact_count": 3})
-    >>> c["loops"], c["visits.triage"], c["contacts"], c.get("reopenings", 0)
-    (1, 2, 3, 0)
-    """
-
-    __slots__ = ("_case", "_loops", "_visits")
-
-    def __init__(self, visits: Mapping[str, int], loops: int, case: Mapping[str, Any]) -> None:
-        self._visits = visits
-        self._loops = loops
-        self._case = case
-
-    def __getitem__(self, key: str) -> int:
-        if key == "loops":
-            return self._loops
-        if key.startswith("visits."):
-            return self._visits.get(key[7:], 0)
-        for name in (f"{key}_count", f"{key[:-1]}_count" if key.endswith("s") else None):
-            value = self._case.get(name) if name else None
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                return int(value)
-        raise KeyError(key)
-
-    def __iter__(self) -> Iterator[str]:
-        yield "loops"
-        for node_id in self._visits:
-            yield f"visits.{node_id}"
-
-    def __len__(self) -> int:
-        return 1 + len(self._visits)
 
 
 def evaluate(
@@ -135,71 +104,38 @@ def evaluate(
     return fired, new_held
 
 
-_RUNNING = RunStatus.RUNNING
-_EMPTY: Mapping[str, Any] = {}
-
-
-class _RunLike(Protocol):
-    """What :func:`escalate` needs of the transition's working run."""
-
-    d: CompiledWorkflow
-    s: RunState
-    effects: list[Any]
-
-    def note(
-        self, kind: str, *, node_id: str | None = ..., step_id: str | None = ..., **data: Any
-    ) -> None: ...
-    def sla_view(self) -> Mapping[str, Any]: ...
-    def own(self, step_id: str) -> Any: ...
-    def cancel_step(self, cs: Any, st: Any, reason: str) -> None: ...
-    def stop_stage_clock(self, node: Any) -> None: ...
-    def enter(self, node_id: str, via: Any = ...) -> None: ...
-    def advance(self) -> None: ...
-
-
-def escalate(run: _RunLike) -> None:
+def escalate(run: WorkingRun) -> None:
     """Fire the escalation rules that hold now at the run's stage (called by the transition)."""
     # This runs after every event: answer "nothing to do here" before building any facts.
     plan = run.d.escalation
     s = run.s
-    values = s.__dict__
-    if values["status"] is not _RUNNING:
+    if s.status is not RunStatus.RUNNING:
         return
-    node_id = values["node_id"]
-    rules = plan.at.get(node_id)
-    if rules is None:  # not at a stage (or the workflow has no rules)
+    node_id = s.node_id
+    rules = plan.at.get(node_id or "")
+    if node_id is None or rules is None:  # not at a stage (or the workflow has no rules)
         return
     if not rules:
         # No rule watches this stage, so none holds here: forget the ones held elsewhere.
-        if values["escalations"]:
-            values["escalations"] = {}
+        if s.escalations:
+            s.escalations = {}
         return
     node = run.d.nodes[node_id]
-    case = values["case"]
-    facts = make_facts(
-        case,
-        values["previous_case"],
-        values["step_outputs"],
-        run.sla_view() if plan.reads_sla else _EMPTY,
-        EscalationCounters(values["visits"], values["loops"], case)
-        if plan.reads_counters
-        else _EMPTY,
+    facts = facts_of(
+        s,
+        sla=run.sla_view() if plan.reads_sla else EMPTY,
+        counters=Counters(s.visits, s.loops, s.case) if plan.reads_counters else EMPTY,
     )
-    fired, held = evaluate(
-        rules,
-        node_id=node_id,
-        visit=values["visits"].get(node_id, 0),
-        facts=facts,
-        held=values["escalations"],
+    fired, s.escalations = evaluate(
+        rules, node_id=node_id, visit=s.visits.get(node_id, 0), facts=facts, held=s.escalations
     )
-    values["escalations"] = held
     for firing in fired:
         rule = firing.rule
         actions = [a.model_dump(mode="json", exclude_defaults=True) for a in rule.actions]
         for a, action in zip(actions, rule.actions, strict=True):
             a["kind"] = action.kind.value
         run.note(
-            "escalation.fired",
+            LogKind.ESCALATION_FIRED,
             node_id=node.id,
             rule_id=rule.id,
             name=rule.name or rule.id,
@@ -223,11 +159,11 @@ def escalate(run: _RunLike) -> None:
             )
 
 
-def _jump(run: _RunLike, node: Any, target: str, rule: EscalationRule) -> None:
+def _jump(run: WorkingRun, node: CompiledNode, target: str, rule: EscalationRule) -> None:
     s = run.s
     if target == s.node_id or target not in run.d.nodes:
         run.note(
-            "escalation.skipped",
+            LogKind.ESCALATION_SKIPPED,
             node_id=s.node_id,
             rule_id=rule.id,
             reason=(
@@ -238,17 +174,10 @@ def _jump(run: _RunLike, node: Any, target: str, rule: EscalationRule) -> None:
         )
         return
     why = f"escalation rule {rule.name or rule.id!r} moved the run to {target!r}"
-    cancelled: list[str] = []
-    for cs in node.steps:
-        st = s.steps.get(cs.id)
-        if st is not None and st.status.value not in ("done", "skipped", "cancelled"):
-            run.cancel_step(cs, run.own(cs.id), why)
-            cancelled.append(cs.id)
-    run.stop_stage_clock(node)
-    run.note("stage.exited", node_id=node.id, early=True, reason=why, cancelled=cancelled)
-    run.enter(target)
+    cancelled = exit_early(run, node, why, event=StageEvent.ESCALATE)
+    run.note(LogKind.STAGE_EXITED, node_id=node.id, early=True, reason=why, cancelled=cancelled)
+    enter(run, target)
     # The rule that moved the run is held at the new visit too: it fires again only if
     # it turns false and then true, not merely because the stage changed under it.
-    visit_key = f"{target}:{s.visits.get(target, 0)}"
-    s.__dict__.update(escalations={**s.escalations, rule.id: visit_key})
-    run.advance()
+    s.escalations = {**s.escalations, rule.id: f"{target}:{s.visits.get(target, 0)}"}
+    advance(run)

@@ -35,12 +35,12 @@ from typing import Any
 from runtime.engine.definition import CompiledWorkflow, compile_workflow
 from runtime.engine.transition import transition
 from runtime.engine.types import (
-    FINISHED_RUN_STATUSES,
     CaseCreated,
     CaseUpdated,
     Effect,
     Event,
     LogEvent,
+    LogKind,
     RunIdentity,
     RunState,
     RunStatus,
@@ -57,6 +57,14 @@ SIMULATION_START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 """Where the simulated clock starts unless told otherwise (a Monday morning)."""
 
 Outputs = Mapping[str, Mapping[str, Any] | Sequence[Mapping[str, Any]]]
+
+
+#: log lines :meth:`SimulationResult.describe` shows with their reason
+_EXPLAINED = frozenset(
+    {LogKind.STAGE_WAITING, LogKind.STAGE_EXITED, LogKind.STEP_SKIPPED, LogKind.STEP_FAILED}
+)
+#: the lines that end a run, shown with its resolution or reason
+_ENDINGS = frozenset({LogKind.RUN_COMPLETED, LogKind.RUN_INCIDENT, LogKind.RUN_CANCELLED})
 
 
 @dataclass
@@ -77,18 +85,18 @@ class SimulationResult:
         for entry in self.log:
             d = entry.data
             at = entry.at.strftime("%Y-%m-%d %H:%M")
-            if entry.kind == "node.entered":
+            if entry.kind == LogKind.NODE_ENTERED:
                 lines.append(f"{at}  -> {entry.node_id} ({d['node_kind']}, visit {d['visit']})")
-            elif entry.kind == "decision.taken":
+            elif entry.kind == LogKind.DECISION_TAKEN:
                 lines.append(
                     f"{at}     decision: {d['label']} ({d['outcome']}) because {d['reason']}"
                 )
-            elif entry.kind in ("stage.waiting", "stage.exited", "step.skipped", "step.failed"):
+            elif entry.kind in _EXPLAINED:
                 what = entry.step_id or entry.node_id
                 lines.append(f"{at}     {entry.kind} {what}: {d.get('reason', '')}")
-            elif entry.kind.startswith("sla."):
+            elif entry.kind in (LogKind.SLA_AT_RISK, LogKind.SLA_BREACHED):
                 lines.append(f"{at}     {entry.kind} {entry.step_id or entry.node_id}")
-            elif entry.kind in ("run.completed", "run.incident", "run.cancelled"):
+            elif entry.kind in _ENDINGS:
                 lines.append(f"{at}  {entry.kind}: {d.get('resolution') or d.get('reason')}")
         lines.append(f"stopped: {self.stopped}")
         return lines
@@ -231,7 +239,7 @@ def simulate(
     now = start
     stopped = ""
     while queue:
-        if state.status in FINISHED_RUN_STATUSES or state.status is RunStatus.INCIDENT:
+        if state.status.over or state.status is RunStatus.INCIDENT:
             break
         if len(events) >= max_events:
             stopped = f"gave up after {max_events} events"

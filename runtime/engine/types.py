@@ -2,9 +2,13 @@
 
 These types are the contract between the pure transition (:mod:`runtime.engine`) and
 everything around it (store, executor, live stream). They are plain pydantic data so a
-run's state snapshots and its log serialise to JSON unchanged; the log lines and the
-transition itself are named tuples, built several times per event (log lines speak the
-model methods the store uses).
+run's state snapshots and its log serialise to JSON unchanged. The effects and log lines
+live in :mod:`runtime.engine.effects` and are re-exported here.
+
+Each vocabulary is one ``StrEnum`` (statuses, SLA levels, timer purposes, incident codes,
+log kinds, admin commands) whose values are the strings stored and served, so a member
+and its string compare equal and the stored formats did not change. Which statuses
+count as finished, open or over is said once, on the status type.
 
 Time, ids and the latest case record arrive *inside* events: the engine reads no clock,
 generates no random ids and touches no database.
@@ -16,11 +20,21 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, with_config
-from typing_extensions import TypedDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from graphs.model import FieldType, FormField, RoutingStrategy
+from runtime.engine.effects import (
+    CancelTimer,
+    CancelWorkItem,
+    CreateWorkItem,
+    Effect,
+    Escalate,
+    LogEvent,
+    Publish,
+    RunStep,
+    ScheduleTimer,
+)
 from runtime.engine.state_migrations import RUN_STATE_SCHEMA_VERSION
+from runtime.sla.levels import SLA_LEVELS, SlaLevel
 
 __all__ = [
     "ACTIVE_RUN_STATUSES",
@@ -29,6 +43,7 @@ __all__ = [
     "RUN_STATE_SCHEMA_VERSION",
     "SLA_LEVELS",
     "AdminCommand",
+    "AdminCommandKind",
     "CancelTimer",
     "CancelWorkItem",
     "CaseCreated",
@@ -39,7 +54,9 @@ __all__ = [
     "Escalate",
     "Event",
     "Incident",
+    "IncidentCode",
     "LogEvent",
+    "LogKind",
     "Publish",
     "RunIdentity",
     "RunState",
@@ -47,11 +64,13 @@ __all__ = [
     "RunStep",
     "ScheduleTimer",
     "SlaClock",
+    "SlaLevel",
     "StepCompleted",
     "StepFailed",
     "StepState",
     "StepStatus",
     "TimerFired",
+    "TimerPurpose",
     "Transition",
     "WorkItemCompleted",
 ]
@@ -65,7 +84,7 @@ class _Data(BaseModel):
 
 
 class RunStatus(StrEnum):
-    """Where a run stands as a whole."""
+    """Where a run stands as a whole (its lifecycle: ``runtime.engine.lifecycle``)."""
 
     RUNNING = "running"  #: at a node, with work under way or waiting on a condition
     PAUSED = "paused"  #: an admin paused it; events are recorded, nothing starts
@@ -73,13 +92,25 @@ class RunStatus(StrEnum):
     COMPLETED = "completed"  #: reached an end node
     CANCELLED = "cancelled"  #: an admin cancelled it
 
+    @property
+    def over(self) -> bool:
+        """Completed or cancelled: nothing will ever happen to the run again."""
+        return self in FINISHED_RUN_STATUSES
+
+    @property
+    def open(self) -> bool:
+        """Running, paused or at an incident: the run may still move."""
+        return self in ACTIVE_RUN_STATUSES
+
 
 ACTIVE_RUN_STATUSES = frozenset({RunStatus.RUNNING, RunStatus.PAUSED, RunStatus.INCIDENT})
+"""The open statuses (``RunStatus.open``)."""
 FINISHED_RUN_STATUSES = frozenset({RunStatus.COMPLETED, RunStatus.CANCELLED})
+"""The statuses a run is over in (``RunStatus.over``)."""
 
 
 class StepStatus(StrEnum):
-    """Where one attempt of a step stands."""
+    """Where one attempt of a step stands (its lifecycle: ``runtime.engine.lifecycle``)."""
 
     PENDING = "pending"  #: waiting for its ``after`` steps or its entry condition
     RUNNING = "running"  #: a background action was dispatched
@@ -90,15 +121,88 @@ class StepStatus(StrEnum):
     SKIPPED = "skipped"  #: an admin skipped it
     CANCELLED = "cancelled"  #: the stage exited early or the run was cancelled
 
+    @property
+    def finished(self) -> bool:
+        """Done, skipped or cancelled: ``after`` dependents may start, the stage may end."""
+        return self in FINISHED_STEP_STATUSES
+
+    @property
+    def open(self) -> bool:
+        """Not finished: pending, under way, failed or waiting to retry."""
+        return self not in FINISHED_STEP_STATUSES
+
 
 FINISHED_STEP_STATUSES = frozenset({StepStatus.DONE, StepStatus.SKIPPED, StepStatus.CANCELLED})
-"""Statuses that let ``after`` dependents start and the stage complete."""
+"""Statuses that let ``after`` dependents start and the stage complete (``finished``)."""
+
+
+class TimerPurpose(StrEnum):
+    """What a timer the engine schedules is for; the second part of its key."""
+
+    RETRY = "retry"  #: retry a failed background step
+    WAIT = "wait"  #: a wait step's time is up
+    SLA_WARNING = "sla_warning"  #: an SLA clock reaches its warning point
+    SLA_BREACH = "sla_breach"  #: an SLA clock reaches its target
+
+
+class IncidentCode(StrEnum):
+    """Why a run stopped at an incident."""
+
+    STEP_FAILED = "step_failed"  #: a step failed for good (an admin can retry or skip it)
+    LOOP_GUARD = "loop_guard"  #: a node was visited more often than the workflow allows
+    NO_EDGE = "no_edge"  #: a node or decision outcome has no edge to leave by
+    NO_OUTCOME = "no_outcome"  #: no decision outcome held and there is no default
+
+
+class AdminCommandKind(StrEnum):
+    """An admin's command on a run; ``runtime.engine.lifecycle.ADMIN_COMMANDS`` says where
+    each is legal."""
+
+    PAUSE = "pause"
+    RESUME = "resume"
+    CANCEL = "cancel"
+    RETRY_STEP = "retry_step"
+    SKIP_STEP = "skip_step"
+
+
+class LogKind(StrEnum):
+    """What a line of a run's log records."""
+
+    RUN_STARTED = "run.started"
+    RUN_PAUSED = "run.paused"
+    RUN_RESUMED = "run.resumed"
+    RUN_CANCELLED = "run.cancelled"
+    RUN_COMPLETED = "run.completed"
+    RUN_INCIDENT = "run.incident"
+    INCIDENT_RESOLVED = "incident.resolved"
+    ADMIN_REJECTED = "admin.rejected"
+    NODE_ENTERED = "node.entered"
+    DECISION_TAKEN = "decision.taken"
+    STAGE_WAITING = "stage.waiting"
+    STAGE_OPENED = "stage.opened"
+    STAGE_EXITED = "stage.exited"
+    STEP_STARTED = "step.started"
+    STEP_COMPLETED = "step.completed"
+    STEP_FAILED = "step.failed"
+    STEP_SKIPPED = "step.skipped"
+    STEP_CANCELLED = "step.cancelled"
+    STEP_RETRY_DROPPED = "step.retry_dropped"
+    CASE_UPDATED = "case.updated"
+    EVENT_IGNORED = "event.ignored"
+    EVENT_DEFERRED = "event.deferred"
+    EVENT_APPLIED = "event.applied"
+    SLA_AT_RISK = "sla.at_risk"
+    SLA_BREACHED = "sla.breached"
+    ESCALATION_FIRED = "escalation.fired"
+    ESCALATION_SKIPPED = "escalation.skipped"
+
+    @classmethod
+    def sla(cls, level: SlaLevel) -> LogKind:
+        """The line recording that an SLA clock reached ``level`` (at risk or breached)."""
+        return cls(f"sla.{level.value}")
 
 
 # ---------------------------------------------------------------------------- state
-
-SLA_LEVELS = ("on_track", "at_risk", "breached")
-"""SLA states in increasing severity; conditions read them as ``sla.state``."""
 
 
 class SlaClock(_Data):
@@ -113,7 +217,7 @@ class SlaClock(_Data):
     started_at: datetime
     warning_at: datetime | None = None
     due_at: datetime
-    state: str = "on_track"
+    state: SlaLevel = SlaLevel.ON_TRACK
     stopped_at: datetime | None = None
 
 
@@ -135,7 +239,7 @@ class StepState(_Data):
 class Incident(_Data):
     """Why a run stopped and what an admin can do about it."""
 
-    code: str  #: e.g. ``step_failed``, ``loop_guard``
+    code: IncidentCode
     message: str
     node_id: str | None = None
     step_id: str | None = None
@@ -252,7 +356,7 @@ class AdminCommand(_EventBase):
     """An admin's command on the run."""
 
     kind: Literal["admin"] = "admin"
-    command: Literal["pause", "resume", "cancel", "retry_step", "skip_step"]
+    command: AdminCommandKind
     step_id: str | None = None
     reason: str = ""
 
@@ -280,160 +384,7 @@ class DeferredEvent(_Data):
 RunState.model_rebuild()
 
 
-# ---------------------------------------------------------------------------- effects out
-
-
-class RunStep(_Data):
-    """Run a background step's action (idempotent by run, step and attempt)."""
-
-    kind: Literal["run_step"] = "run_step"
-    step_id: str
-    attempt: int
-    action: str
-    inputs: dict[str, Any]  #: resolved against the latest case, typed per the step
-    input_types: dict[str, FieldType] = Field(default_factory=dict)
-    timeout_seconds: float
-
-
-class CreateWorkItem(_Data):
-    """Open a work item for an interactive step; routing picks the assignee."""
-
-    kind: Literal["create_work_item"] = "create_work_item"
-    work_item_key: str  #: ``<run>:<step>:<attempt>``, the idempotency key
-    step_id: str
-    attempt: int
-    title: str
-    queue: str | None = None
-    agent: str | None = None
-    skills: list[str] = Field(default_factory=list)
-    strategy: RoutingStrategy | None = None
-    form: list[FormField] = Field(default_factory=list)
-    due_at: datetime | None = None
-
-
-class CancelWorkItem(_Data):
-    """Withdraw an open work item (stage exited early, run cancelled)."""
-
-    kind: Literal["cancel_work_item"] = "cancel_work_item"
-    work_item_key: str
-    reason: str
-
-
-class ScheduleTimer(_Data):
-    """Fire a :class:`TimerFired` event at ``due_at`` (idempotent by key)."""
-
-    kind: Literal["schedule_timer"] = "schedule_timer"
-    timer_key: str
-    due_at: datetime
-    purpose: str  #: ``retry``, ``step_timeout``, ``sla_warning``, ``sla_breach``, ...
-    data: dict[str, Any] = Field(default_factory=dict)
-
-
-class CancelTimer(_Data):
-    """Drop a pending timer."""
-
-    kind: Literal["cancel_timer"] = "cancel_timer"
-    timer_key: str
-
-
-class Publish(_Data):
-    """Tell watchers the run changed (the live stream carries its log events)."""
-
-    kind: Literal["publish"] = "publish"
-    topic: str  #: ``run.updated``, ``run.finished``, ``run.incident``
-    data: dict[str, Any] = Field(default_factory=dict)
-
-
-class Escalate(_Data):
-    """Perform an escalation rule's actions on work items and people (priority, queue,
-    notices); a jump to an escalation stage is the engine's own and is already done."""
-
-    kind: Literal["escalate"] = "escalate"
-    rule_id: str
-    name: str = ""
-    node_id: str | None = None
-    actions: list[dict[str, Any]] = Field(default_factory=list)
-    reason: str = ""
-
-
-Effect = Annotated[
-    RunStep | CreateWorkItem | CancelWorkItem | ScheduleTimer | CancelTimer | Publish | Escalate,
-    Field(discriminator="kind"),
-]
-
-
-# ---------------------------------------------------------------------------- log out
-
-
-@with_config(ConfigDict(extra="forbid"))
-class _LogEventFields(TypedDict):
-    """A :class:`LogEvent`'s fields, for pydantic to validate and serialise them."""
-
-    seq: int
-    at: datetime
-    actor: str
-    kind: str
-    node_id: str | None
-    step_id: str | None
-    data: dict[str, Any]
-
-
-_LOG_EVENT = TypeAdapter(_LogEventFields)
-_LOG_EVENT_SERIALIZER = _LOG_EVENT.serializer
-
-
-class LogEvent(NamedTuple):
-    """One line of a run's audit trail (append-only, numbered per run).
-
-    A named tuple, not a model: a case writes about sixty of them, and a tuple costs a
-    quarter of a model to build. It speaks the model methods the rest of Baton uses,
-    with the JSON the model gave. Every field is required: no ``data`` default that
-    lines would share.
-
-    >>> from datetime import UTC, datetime
-    >>> at = datetime(2026, 3, 2, tzinfo=UTC)
-    >>> line = LogEvent(1, at, "system", "run.started", None, None, {})
-    >>> line.model_dump(mode="json")["at"]
-    '2026-03-02T00:00:00Z'
-    >>> LogEvent.model_validate_json(line.model_dump_json()) == line
-    True
-    """
-
-    seq: int
-    at: datetime
-    actor: str
-    kind: str  #: e.g. ``run.started``, ``stage.entered``, ``decision.taken``
-    node_id: str | None
-    step_id: str | None
-    data: dict[str, Any]  #: includes ``reason`` where one applies
-
-    def model_dump(self, *, mode: Literal["json", "python"] = "python") -> dict[str, Any]:
-        """The line as a dict, as a pydantic model's ``model_dump`` gives it."""
-        fields: dict[str, Any] = _LOG_EVENT_SERIALIZER.to_python(
-            dict(zip(_LOG_EVENT_FIELDS, self, strict=True)), mode=mode
-        )
-        return fields
-
-    def model_dump_json(self) -> str:
-        """The line as JSON text."""
-        return _LOG_EVENT_SERIALIZER.to_json(
-            dict(zip(_LOG_EVENT_FIELDS, self, strict=True))
-        ).decode()
-
-    @classmethod
-    def model_validate(cls, obj: Any) -> LogEvent:
-        """A line from its dict (``model_dump``'s output, or the JSON's), validated."""
-        if isinstance(obj, LogEvent):
-            return obj
-        return cls(**_LOG_EVENT.validate_python(obj))
-
-    @classmethod
-    def model_validate_json(cls, text: str | bytes) -> LogEvent:
-        """A line from its JSON text, validated."""
-        return cls(**_LOG_EVENT.validate_json(text))
-
-
-_LOG_EVENT_FIELDS = LogEvent._fields
+# ---------------------------------------------------------------------------- out
 
 
 class Transition(NamedTuple):

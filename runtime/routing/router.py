@@ -29,6 +29,7 @@ from runtime.engine.types import CreateWorkItem
 from runtime.live import INBOX_CHANGED
 from runtime.routing.choose import AgentView, Decision, ItemView, choose, passed_over
 from runtime.routing.presence import availability
+from runtime.routing.rework import back_to, previous_attempt
 from runtime.store import statements as sql
 from runtime.store.after_commit import publish_after_commit
 from runtime.store.records import written
@@ -224,12 +225,18 @@ def choose_assignee(
     case: Mapping[str, Any],
     now: datetime,
     run: RunPlace | None = None,
+    prefer_previous: bool = True,
 ) -> str | None:
     """The agent to give the new ``item`` to, or ``None`` to leave it waiting in its queue.
 
     Called by the store inside the transaction that creates the work item; records the
     decision (``assignment``) and the item's routing facts (``work_routing``). ``run``:
     the item's run as the caller holds it (read from the store when not given).
+
+    Rework: an item of a later attempt (the run came back to the step) goes first to the
+    agent who completed the previous attempt, while they are available, have the skills
+    and have room; otherwise routing chooses as usual and the record says why not.
+    ``prefer_previous`` (the step's ``assignment.prefer_previous_agent``) turns it off.
     """
     if run is None:
         run = session.get(RunRow, _run_of(item.work_item_key))
@@ -274,6 +281,29 @@ def choose_assignee(
             reason=f"the step names agent {item.agent!r}, bypassing routing",
         )
         return item.agent
+    view = ItemView(
+        key=item.work_item_key,
+        skills=tuple(item.skills),
+        priority=priority,
+        due_at=item.due_at,
+        created_at=now,
+    )
+    not_back = ""
+    if prefer_previous and item.attempt > 1:
+        back, not_back = _back_to_previous(session, item, view, now)
+        if back is not None:
+            record_assignment(
+                session,
+                key=item.work_item_key,
+                queue=item.queue,
+                agent=back.agent,
+                previous=None,
+                now=now,
+                kind="route",
+                reason=back.reason,
+                decision=back,
+            )
+            return back.agent
     if queue is None:
         record_assignment(
             session,
@@ -283,7 +313,8 @@ def choose_assignee(
             previous=None,
             now=now,
             kind="route",
-            reason=(
+            reason=not_back
+            + (
                 f"queue {item.queue!r} is not set up (no members); the item waits"
                 if item.queue
                 else "the step names no queue; the item waits"
@@ -291,13 +322,6 @@ def choose_assignee(
         )
         return None
     agents = agent_views(session, queue.members, now, lock=True)
-    view = ItemView(
-        key=item.work_item_key,
-        skills=tuple(item.skills),
-        priority=priority,
-        due_at=item.due_at,
-        created_at=now,
-    )
     decision = choose(view, agents, strategy, last=queue.last_assigned)
     record_assignment(
         session,
@@ -307,13 +331,27 @@ def choose_assignee(
         previous=None,
         now=now,
         kind="route",
-        reason=decision.reason,
+        reason=not_back + decision.reason,
         decision=decision,
     )
     if decision.agent is not None:
         queue.last_assigned = decision.agent
         session.add(queue)
     return decision.agent
+
+
+def _back_to_previous(
+    session: Session, item: CreateWorkItem, view: ItemView, now: datetime
+) -> tuple[Decision | None, str]:
+    """Rework (:mod:`runtime.routing.rework`): the decision giving ``item`` back to the
+    agent who did the step's previous attempt, or ``None`` and why not."""
+    found = previous_attempt(
+        session, run_id=_run_of(item.work_item_key), step_id=item.step_id, attempt=item.attempt
+    )
+    views = agent_views(session, [found[0]], now, lock=True) if found else []
+    if found is None or not views:
+        return None, ""  # nobody did it, or not an agent (an admin, a script): as usual
+    return back_to(views[0], view, attempt=found[1])
 
 
 def assign_open(session: Session, key: str, agent: str) -> bool:

@@ -29,9 +29,9 @@ from runtime.errors import Conflict, InvalidInput, NotFound
 from runtime.routing.choose import STRATEGIES, AgentView, ItemView, passed_over
 from runtime.routing.router import agent_views, assign_open, drain, record_assignment
 from runtime.services.core import clear_caches
-from runtime.services.monitor import SlaLevel
 from runtime.services.work_items import reassign_work_item
 from runtime.sla.calendar import parse_hours, sla_status
+from runtime.sla.levels import SlaLevel
 from runtime.sla.public_holidays import checked_place, countries, named_public_holidays
 from runtime.store.routing_tables import (
     AgentPresenceRow,
@@ -596,11 +596,9 @@ def item_sla(run_state: dict[str, Any] | None, item: WorkItemRow, now: datetime)
         now=now,
         warning_at=moment(clock.get("warning_at")) if clock else None,
         stopped_at=moment(clock.get("stopped_at")) if clock else None,
+        marked=clock.get("state", SlaLevel.ON_TRACK) if clock else SlaLevel.ON_TRACK,
     )
-    marked = clock.get("state", "on_track") if clock else "on_track"
-    levels = ("on_track", "at_risk", "breached")
-    state = max(status.state, marked, key=levels.index)
-    return SlaOut(state=state, remaining_minutes=status.remaining_minutes, due_at=due)
+    return SlaOut(state=status.state, remaining_minutes=status.remaining_minutes, due_at=due)
 
 
 def _inbox_items(session: Session, rows: list[WorkItemRow], now: datetime) -> list[InboxItem]:

@@ -33,7 +33,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from graphs.model import TriggerEvent, Workflow
+from graphs.model import InteractiveStep, StageNode, TriggerEvent, Workflow
 from runtime.engine import transition as engine_transition
 from runtime.engine.definition import CompiledWorkflow, compile_workflow
 from runtime.engine.state_migrations import stamp_event, upgrade_snapshot
@@ -467,13 +467,27 @@ def _publish(
     )
 
 
+def _prefers_previous_agent(session: Session, run: LockedRun, item: CreateWorkItem) -> bool:
+    """The step's ``assignment.prefer_previous_agent`` (rework goes back to who did it)."""
+    workflow = definition_for(session, run.workflow_id, run.version).workflow
+    for node in workflow.nodes:
+        if isinstance(node, StageNode):
+            for step in node.steps:
+                if step.id == item.step_id and isinstance(step, InteractiveStep):
+                    return step.assignment.prefer_previous_agent
+    return True
+
+
 def _create_work_item(
     session: Session, *, run: LockedRun, case: CaseLike, item: CreateWorkItem, now: datetime
 ) -> None:
     exists = sql.read_first(session, sql.WORK_ITEM_EXISTS, {"_key": item.work_item_key})
     if exists is not None:
         return  # the same attempt's item exists: creating it again must not duplicate it
-    assignee = choose_assignee(session, item=item, case=case.fields, now=now, run=run)
+    assignee = choose_assignee(
+        session, item=item, case=case.fields, now=now, run=run,
+        prefer_previous=item.attempt > 1 and _prefers_previous_agent(session, run, item),
+    )  # fmt: skip
     sql.write(
         session,
         sql.INSERT_WORK_ITEM,
@@ -564,5 +578,13 @@ def append_note(
     }
     sql.write(session, sql.INSERT_RUN_EVENTS, [line])
     state_cache.keep_after_commit(session, run.id, run.inputs, state)
-    logged = LogEvent(state.seq, now, actor, kind, state.node_id, step_id, data)
+    logged = LogEvent(
+        seq=state.seq,
+        at=now,
+        actor=actor,
+        kind=kind,
+        node_id=state.node_id,
+        step_id=step_id,
+        data=data,
+    )
     _publish(session, run, "run.updated", [logged.model_dump(mode="json")], {}, 1, now)

@@ -29,10 +29,12 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from graphs.dataflow import output_case_fields
+from graphs.model import BackgroundStep
 from runtime.engine.types import ACTIVE_RUN_STATUSES, RunStep, StepCompleted, StepFailed, TimerFired
 from runtime.errors import NotFound
 from runtime.services.cases import apply_case_changes
-from runtime.services.core import append_note, apply_event, lock_run
+from runtime.services.core import append_note, apply_event, definition_for, lock_run
 from runtime.store import statements as sql
 from runtime.store.records import LockedCase, LockedRun, written
 from runtime.store.tables import (
@@ -409,6 +411,11 @@ def finish_step(
             return False
     if error is None:
         new_case: dict[str, Any] | None = None
+        # Outputs the step maps to case fields are written with what the action wrote.
+        case_updates = {
+            **_mapped_outputs(session, run, effect.step_id, outputs),
+            **(case_updates or {}),
+        }
         if run.status in _ACTIVE and case_updates:
             # The step's own run learns the new case with its completion (one transition
             # instead of a CaseUpdated and then the StepCompleted) when the engine will
@@ -442,6 +449,15 @@ def finish_step(
             reason=f"the run is {run.status}: the answer came after it finished",
         )  # fmt: skip
     return True
+
+
+def _mapped_outputs(
+    session: Session, run: LockedRun, step_id: str, outputs: dict[str, Any] | None
+) -> dict[str, Any]:
+    if not outputs:
+        return {}
+    step = definition_for(session, run.workflow_id, run.version).workflow.step(step_id)
+    return output_case_fields(step, outputs) if isinstance(step, BackgroundStep) else {}
 
 
 def pending_timers(session: Session, *, limit: int) -> list[tuple[str, datetime]]:

@@ -5,7 +5,9 @@ row per work item, with first-assignment time, reassignment counts and outcome),
 runs, their log (stage entries and exits) and agents' presence history.
 
 - **reassignment rate**: assigned items whose assignee changed at least once;
-- **first-time right**: completed items that stayed with their first assignee until done;
+- **first-time right**: cases with a completed item whose work was right the first time:
+  no item of theirs was reassigned (each stayed with its first assignee until done), no
+  step was done again, and no run of theirs re-entered a node (a go-to loop, rework);
 - **time to first assignment**: item creation to its first assignee (minutes);
 - **time in stage**: a stage's entry to its exit, per stage (minutes);
 - **time to resolution**: a run's start to its completion (hours);
@@ -24,6 +26,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
 from runtime.errors import InvalidInput
+from runtime.services.first_time_right import first_time_right
 from runtime.store.routing_tables import AgentPresenceRow, AgentRow, QueueRow, WorkRoutingRow
 from runtime.store.tables import RunEventRow, RunRow
 from runtime.store.workflow_tables import WorkflowVersionRow
@@ -89,6 +92,9 @@ class MetricsOut(BaseModel):
     reassignment_rate: float | None
     manual_reassignments: int
     first_time_right: float | None
+    first_time_right_cases: int = Field(
+        default=0, description="The cases first_time_right counts (those with a completed item)"
+    )
     time_to_first_assignment_minutes: Distribution
     time_to_resolution_hours: Distribution
     sla_attainment: float | None
@@ -153,13 +159,7 @@ def compute_metrics(
     breached_open = sum(
         1 for i in items if i.outcome == "open" and i.due_at is not None and _aware(i.due_at) < now
     )
-    # Right the first time: the first agent routing chose kept the item until it was done
-    # (whoever pressed "complete": a supervisor may close an item for its holder).
-    first_right = [
-        i
-        for i in completed
-        if i.reassignments == 0 and i.first_assignee is not None and i.assignee == i.first_assignee
-    ]
+    first_right, counted = first_time_right(session, items=items, completed=completed)
 
     runs = _runs(session, start, end, workflow_id, {i.run_id for i in items} if queue else None)
     resolution = [
@@ -177,7 +177,8 @@ def compute_metrics(
         completed=len(completed),
         reassignment_rate=_ratio(sum(1 for i in assigned if i.reassignments > 0), len(assigned)),
         manual_reassignments=sum(i.manual_reassignments for i in items),
-        first_time_right=_ratio(len(first_right), len(completed)),
+        first_time_right=_ratio(first_right, counted),
+        first_time_right_cases=counted,
         time_to_first_assignment_minutes=_distribution(
             [_minutes(i.created_at, i.first_assigned_at) for i in assigned]  # type: ignore[arg-type]
         ),

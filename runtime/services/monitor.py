@@ -29,6 +29,7 @@ from runtime.services.runs import (
     keyset_page,
     retry_step,
 )
+from runtime.sla.levels import SlaLevel, level_at, worse
 from runtime.store.records import LockedRun
 from runtime.store.tables import CaseRow, RunRow, WorkItemRow, WorkItemStatus, utcnow
 from runtime.store.workflow_tables import WorkflowRow
@@ -46,9 +47,6 @@ __all__ = [
     "summarize_runs",
 ]
 
-SlaLevel = Literal["on_track", "at_risk", "breached"]
-_SEVERITY = {level: n for n, level in enumerate(SLA_LEVELS)}
-
 
 def _parse(value: Any) -> datetime | None:
     if not value:
@@ -64,21 +62,16 @@ def sla_level(clock: Mapping[str, Any] | None, now: datetime) -> SlaLevel | None
     >>> from datetime import UTC
     >>> clock = {"due_at": "2026-01-05T10:00:00Z", "warning_at": "2026-01-05T09:45:00Z"}
     >>> times = [datetime(2026, 1, 5, h, m, tzinfo=UTC) for h, m in ((9, 0), (9, 50), (10, 0))]
-    >>> [sla_level(clock, at) for at in times]
+    >>> [str(sla_level(clock, at)) for at in times]
     ['on_track', 'at_risk', 'breached']
     """
     if not clock or clock.get("stopped_at"):
         return None
-    marked = str(clock.get("state") or "on_track")
+    marked = str(clock.get("state") or SlaLevel.ON_TRACK)
     due = _parse(clock.get("due_at"))
-    warning = _parse(clock.get("warning_at"))
-    by_time = "on_track"
-    if due is not None and now >= due:
-        by_time = "breached"
-    elif warning is not None and now >= warning:
-        by_time = "at_risk"
-    worse = max(marked, by_time, key=lambda level: _SEVERITY.get(level, 0))
-    return worse  # type: ignore[return-value]
+    if due is None:  # nothing to judge the time by: what the timers marked
+        return worse(marked, SlaLevel.ON_TRACK)
+    return level_at(due, now, warning_at=_parse(clock.get("warning_at")), marked=marked)
 
 
 # ---------------------------------------------------------------------------- cases list
@@ -118,11 +111,12 @@ def _sla_clause(level: str, now: datetime) -> Any:
     # The run row's copy of the current stage's running clock (NULL when none runs).
     due, warning, marked = col(RunRow.sla_due_at), col(RunRow.sla_warning_at), col(RunRow.sla_state)
     running = and_(col(RunRow.status).in_(ACTIVE_STATUS_VALUES), due.is_not(None))
-    breached = or_(marked == "breached", due <= now)
-    at_risk = or_(marked == "at_risk", and_(warning.is_not(None), warning <= now))
-    if level == "breached":
+    # level_at's rule, as SQL: the worse of the marked level and the time's
+    breached = or_(marked == SlaLevel.BREACHED.value, due <= now)
+    at_risk = or_(marked == SlaLevel.AT_RISK.value, and_(warning.is_not(None), warning <= now))
+    if level == SlaLevel.BREACHED:
         return and_(running, breached)
-    if level == "at_risk":
+    if level == SlaLevel.AT_RISK:
         return and_(running, ~breached, at_risk)
     return and_(running, ~breached, ~at_risk)
 
@@ -322,7 +316,7 @@ def monitor_workflow(
         col(RunRow.workflow_id) == workflow_id, col(RunRow.status).in_(ACTIVE_STATUS_VALUES)
     )
     # Counted in the database: the figures of 100,000 runs must not cross the wire.
-    breached, at_risk = _sla_clause("breached", now), _sla_clause("at_risk", now)
+    breached, at_risk = _sla_clause(SlaLevel.BREACHED, now), _sla_clause(SlaLevel.AT_RISK, now)
     nodes: dict[str, NodeFigures] = {}
     versions: set[int] = set()
     total = 0

@@ -16,10 +16,11 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from runtime.engine import transition as engine_transition
+from runtime.engine.lifecycle import legal_statuses
 from runtime.engine.state_migrations import upgrade_event
 from runtime.engine.types import (
-    ACTIVE_RUN_STATUSES,
     AdminCommand,
+    AdminCommandKind,
     Event,
     RunIdentity,
     RunState,
@@ -211,24 +212,20 @@ def replay_run(session: Session, *, run_id: str) -> RunState:
     return state
 
 
-Command = Literal["pause", "resume", "cancel", "retry_step", "skip_step"]
-
-
 def _command(
     session: Session,
     *,
     run_id: str,
-    command: Command,
+    command: AdminCommandKind,
     actor: str,
     reason: str,
     step_id: str | None,
-    allowed: frozenset[RunStatus],
     now: datetime | None,
 ) -> LockedRun:
     now = now or utcnow()
     case, run = lock_run(session, run_id)
     status = RunStatus(run.status)
-    if status not in allowed:
+    if status not in legal_statuses(command):
         raise InvalidCommand(
             f"cannot {command.replace('_', ' ')} run {run_id}: it is {status.value}",
             run_id=run_id,
@@ -244,8 +241,8 @@ def pause_run(
 ) -> LockedRun:
     """Pause a running run: events are still recorded, nothing new starts until resumed."""
     return _command(
-        session, run_id=run_id, command="pause", actor=actor, reason=reason, step_id=None,
-        allowed=frozenset({RunStatus.RUNNING}), now=now,
+        session, run_id=run_id, command=AdminCommandKind.PAUSE, actor=actor, reason=reason,
+        step_id=None, now=now,
     )  # fmt: skip
 
 
@@ -254,8 +251,8 @@ def resume_run(
 ) -> LockedRun:
     """Resume a paused run; it catches up with what happened while it was paused."""
     return _command(
-        session, run_id=run_id, command="resume", actor=actor, reason=reason, step_id=None,
-        allowed=frozenset({RunStatus.PAUSED}), now=now,
+        session, run_id=run_id, command=AdminCommandKind.RESUME, actor=actor, reason=reason,
+        step_id=None, now=now,
     )  # fmt: skip
 
 
@@ -264,8 +261,8 @@ def cancel_run(
 ) -> LockedRun:
     """Cancel an unfinished run: its open work items and timers are withdrawn."""
     return _command(
-        session, run_id=run_id, command="cancel", actor=actor, reason=reason, step_id=None,
-        allowed=ACTIVE_RUN_STATUSES, now=now,
+        session, run_id=run_id, command=AdminCommandKind.CANCEL, actor=actor, reason=reason,
+        step_id=None, now=now,
     )  # fmt: skip
 
 
@@ -288,7 +285,7 @@ def _step_command(
     session: Session,
     *,
     run_id: str,
-    command: Literal["retry_step", "skip_step"],
+    command: Literal[AdminCommandKind.RETRY_STEP, AdminCommandKind.SKIP_STEP],
     step_id: str | None,
     actor: str,
     reason: str,
@@ -296,7 +293,7 @@ def _step_command(
 ) -> LockedRun:
     now = now or utcnow()
     case, run = lock_run(session, run_id)
-    if run.status != RunStatus.INCIDENT:
+    if RunStatus(run.status) not in legal_statuses(command):
         raise InvalidCommand(
             f"cannot {command.replace('_', ' ')} in run {run_id}: it is {run.status}, "
             "not an incident",
@@ -321,7 +318,7 @@ def retry_step(
 ) -> LockedRun:
     """Retry the failed step of an incident (a fresh attempt); default: the incident's step."""
     return _step_command(
-        session, run_id=run_id, command="retry_step", step_id=step_id, actor=actor,
+        session, run_id=run_id, command=AdminCommandKind.RETRY_STEP, step_id=step_id, actor=actor,
         reason=reason, now=now,
     )  # fmt: skip
 
@@ -337,6 +334,6 @@ def skip_step(
 ) -> LockedRun:
     """Skip the failed step of an incident and carry on as if it were done."""
     return _step_command(
-        session, run_id=run_id, command="skip_step", step_id=step_id, actor=actor,
+        session, run_id=run_id, command=AdminCommandKind.SKIP_STEP, step_id=step_id, actor=actor,
         reason=reason, now=now,
     )  # fmt: skip

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from runtime.sla.levels import SlaLevel, level_at, remaining_minutes
 from runtime.sla.public_holidays import public_holiday_dates
 
 __all__ = [
@@ -268,8 +269,11 @@ def sla_status(
     now: datetime,
     warning_at: datetime | None = None,
     stopped_at: datetime | None = None,
+    marked: SlaLevel | str = SlaLevel.ON_TRACK,
 ) -> SlaStatus:
     """The level an SLA clock is at: ``on_track``, ``at_risk`` (past the warning) or ``breached``.
+
+    ``marked`` is the level its timers marked, when known: the level is never better.
 
     >>> due = datetime(2026, 1, 5, 12, tzinfo=UTC)
     >>> sla_status(due_at=due, warning_at=due - timedelta(hours=1),
@@ -277,11 +281,7 @@ def sla_status(
     SlaStatus(state='at_risk', remaining_minutes=30.0, due_at=...)
     """
     at = stopped_at or now
-    if at >= due_at:
-        state = "breached"
-    elif warning_at is not None and at >= warning_at:
-        state = "at_risk"
-    else:
-        state = "on_track"
-    remaining = round((due_at - at).total_seconds() / 60.0, 1)
-    return SlaStatus(state=state, remaining_minutes=remaining, due_at=due_at)
+    state = level_at(due_at, at, warning_at=warning_at, marked=marked)
+    return SlaStatus(
+        state=state.value, remaining_minutes=remaining_minutes(due_at, at), due_at=due_at
+    )

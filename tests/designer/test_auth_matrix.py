@@ -56,6 +56,9 @@ EXPECTED: dict[str, str] = {
     "meta.schema": "everyone",
     "meta.actions": "everyone",
     "meta.openapi": "everyone",
+    # what the canvas offers while a workflow is drawn
+    "design_aids.workflow_data_flow": "admin",
+    "design_aids.demo_service_addresses": "admin",
     # accounts and tokens
     "accounts.list_accounts": "admin",
     "accounts.create_account": "admin",

@@ -111,6 +111,16 @@ def test_draw_fix_save_reload_publish_activate(page: Page) -> None:
     wait_validated(page)
     expect(page.locator('[data-testid=problem][data-code="unassigned_step"]')).to_have_count(0)
 
+    # A background step whose action lacks a required input is an error on the step: make
+    # it a notification and give it its recipient.
+    page.locator('[data-testid=problem][data-code="missing_action_input"]').first.click()
+    expect(page.get_by_test_id("step-panel")).to_be_visible()
+    page.get_by_test_id("step-action").select_option("notify")
+    page.get_by_test_id("input-mode-to").select_option("value")
+    page.get_by_test_id("input-value-to").fill("refunds@example.com")
+    wait_validated(page)
+    expect(page.locator('[data-testid=problem][data-code="missing_action_input"]')).to_have_count(0)
+
     # The outcome without a rule is the last error: give it one with the rule builder.
     assert "outcome_without_condition" in {p["code"] for p in problems(page)}
     node(page, decision).click()
@@ -192,6 +202,12 @@ def test_auto_layout_moves_nodes_and_undoes_in_one_step(page: Page) -> None:
     page.goto("/workflows/access-request")
     nodes = page.locator(".react-flow__node")
     expect(nodes.first).to_be_visible()
+    # The canvas opens readable, on part of a large graph; the whole of it, as the layout
+    # fits it, mounts every node to compare.
+    page.get_by_test_id("fit-view").click()
+    total = re.search(r"(\d+) nodes", page.get_by_test_id("statusbar").inner_text())
+    assert total is not None
+    expect(nodes).to_have_count(int(total.group(1)))
     read = "els => els.map(e => [e.dataset.id, e.style.transform]).sort()"
     before = nodes.evaluate_all(read)
     page.get_by_test_id("auto-layout").click()

@@ -195,6 +195,9 @@ def test_an_input_reading_a_step_that_may_not_have_run() -> None:
     # Skipped by its entry condition, it may not have run either.
     document["nodes"][1]["steps"][0]["entry_condition"] = _rule("case.priority", "eq", "high")
     assert _codes(document) == [("output_may_not_exist", "tell")]
+    # Unless the reader is skipped by the same condition ("ask if missing, then store").
+    document["nodes"][1]["steps"][1]["entry_condition"] = _rule("case.priority", "eq", "high")
+    assert _codes(document) == []
 
 
 def test_an_input_reading_a_later_stage_never_sees_its_output() -> None:

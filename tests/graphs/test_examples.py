@@ -23,7 +23,7 @@ from graphs.model import (
 from graphs.validation import validate
 
 NAMES = ["access-request", "insurance-claim", "support-case"]
-ACTIONS = {"set_fields", "notify", "http_request", "wait", "assign"}
+ACTIONS = {"set_fields", "notify", "http_request", "wait", "assign", "ai"}
 
 
 def decide(workflow: Workflow, decision_id: str, case: Mapping[str, Any], **facts: Any) -> str:

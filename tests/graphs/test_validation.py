@@ -759,6 +759,8 @@ def test_every_problem_code_has_a_firing_case() -> None:
         ProblemCode.MISSING_ACTION_INPUT,
         ProblemCode.BAD_ACTION_INPUT,
     }
+    # The AI-step codes fire in tests/graphs/test_ai_step_rules.py.
+    dataflow |= {code for code in ProblemCode if code.value.startswith("ai_")}
     assert {code for _, _, code, _ in FIRES} | {ProblemCode.UNKNOWN_ACTION} | dataflow == set(
         ProblemCode
     )

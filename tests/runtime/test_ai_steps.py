@@ -17,6 +17,7 @@ from runtime import services
 from runtime.ai import budget, training
 from runtime.ai.demo_training import support_history
 from runtime.ai.local import train
+from runtime.ai.review import suggestion_for_item
 from runtime.db import session_scope
 from runtime.engine.types import RunState
 from runtime.executor import Worker
@@ -172,6 +173,10 @@ def test_a_low_confidence_answer_goes_to_a_reviewer_who_corrects_it_and_metrics_
     corrected = next(c for c in CATEGORIES if c != suggested)
     key = run.state["steps"]["review"]["work_item_key"]
     assert key is not None
+    with session_scope(db) as s:  # what the reviewer's form is pre-filled with
+        suggestion = suggestion_for_item(s, key=key)
+    assert suggestion is not None and suggestion["answer"] == {"category": suggested}
+    assert (suggestion["ai_step"], suggestion["reason"]) == ("classify", outputs["reason"])
     with session_scope(db) as s:
         services.complete_work_item(s, key=key, data={"category": corrected}, actor="ada", now=T0)
     _drain(db, _settings())
@@ -218,12 +223,14 @@ def test_a_refused_key_is_an_incident_at_once_naming_the_setting(
 def test_provider_answers_are_audited_with_cost_and_sensitive_fields_never_leave(
     db: Engine, install: Any, standin: StandIn
 ) -> None:
-    install(_flow(provider="openai", threshold=0.5, model="gpt-audit"))
+    install(_flow(provider="openai", threshold=0.5, model="gpt-audit", into="category->category"))
     run_id = _start(db, subject="Wrong VAT", description="refund please", iban="NL91ABNA0417")
     _drain(db, _settings(standin, api_key="sk-secret"))
     run = _run(db, run_id)
     assert run.status == "completed"
     assert run.state["step_outputs"]["classify"]["category"] == "billing"
+    with session_scope(db) as s:  # an accepted answer writes the case field 'into' names
+        assert services.get_case(s, case_id=run.case_id).fields["category"] == "billing"
     assert "NL91ABNA0417" not in standin.sent_text() and "iban" not in standin.sent_text()
     assert standin.seen[0]["body"]["model"] == "gpt-audit"
     (call,) = _log(db, run_id, "ai.call")
@@ -236,6 +243,7 @@ def test_provider_answers_are_audited_with_cost_and_sensitive_fields_never_leave
         exported = "".join(export_run_log(s, run_id=run_id, fmt="json"))
     assert '"ai.call"' in exported and "gpt-audit" in exported
     _replays(db, run_id)
+    assert len(standin.seen) == 1  # replay read the recorded outputs: no second call
 
 
 def test_a_sensitive_prompt_is_logged_by_its_hash_only(
@@ -279,3 +287,31 @@ def test_without_a_trained_model_the_local_step_hands_over_saying_how_to_train(
     outputs = _run(db, run_id).state["step_outputs"]["classify"]
     assert outputs["needs_review"] is True
     assert "baton ai train --workflow triage-ai --field category" in outputs["reason"]
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        (Reply(content='{"category": '), "the answer is not JSON"),
+        (Reply(status=500), "the provider answered 500"),
+        (Reply(status=429, headers={"Retry-After": "0"}), "the provider answered 429"),
+        (Reply(size=300_000), "oversized"),
+        (Reply(delay=1.0), "(timeout)"),
+    ],
+    ids=["malformed", "500", "429", "oversized", "timeout"],
+)
+def test_each_bad_provider_answer_ends_as_an_incident_with_its_reason_and_writes_nothing(
+    db: Engine, install: Any, standin: StandIn, reply: Reply, reason: str
+) -> None:
+    install(_flow(provider="openai", into="category->category"))
+    standin.then(*[reply] * 4)  # every try of both attempts
+    run_id = _start(db, subject="Wrong VAT")
+    _drain(db, _settings(standin, timeout_seconds=0.3, max_answer_bytes=64 * 1024))
+    run = _run(db, run_id)
+    assert run.status == "incident" and reason in run.state["incident"]["message"]
+    calls = _log(db, run_id, "ai.call")
+    assert len(calls) == 2 and all(reason in c.data["reason"] for c in calls)
+    assert [c.data["verdict"] for c in calls] == ["retried", "retried"]
+    with session_scope(db) as s:
+        assert "category" not in services.get_case(s, case_id=run.case_id).fields
+        assert "classify" not in services.get_run(s, run_id=run_id).state["step_outputs"]

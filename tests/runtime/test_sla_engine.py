@@ -13,12 +13,14 @@ from sqlalchemy.engine import Engine
 
 from runtime.db import session_scope
 from runtime.engine import compile_workflow
-from runtime.engine.transition import _clock_level
-from runtime.engine.types import ScheduleTimer
+from runtime.engine.facts import clock_level as _clock_level
+from runtime.engine.facts import clock_remaining
+from runtime.engine.types import ScheduleTimer, SlaClock
 from runtime.services import agents as svc
 from runtime.services import create_case, list_work_items, start_run
 from runtime.services.agents import CalendarIn
-from runtime.sla.calendar import BusinessCalendar
+from runtime.services.monitor import sla_level
+from runtime.sla.calendar import BusinessCalendar, sla_status
 
 OFFICE = BusinessCalendar.weekdays("office", "UTC", "09:00", "17:00")
 FRIDAY_4PM = datetime(2026, 3, 6, 16, 0, tzinfo=UTC)
@@ -81,3 +83,28 @@ def test_the_store_attaches_stored_calendars_to_a_version(db: Engine) -> None:
         run = start_run(session, workflow_id="wf", case_id=case.id, actor="t", now=FRIDAY_4PM)
         (item,) = list_work_items(session, run_id=run.id)
         assert item.due_at == datetime(2026, 3, 9, 10, 0, tzinfo=UTC)
+
+
+def test_the_engine_the_cases_list_and_the_inbox_read_one_sla_level_and_minutes_left() -> None:
+    # One clock, marked at risk by its timer, read 20.5 seconds before and after its due
+    # time: the conditions' facts, the cases list (from the stored JSON) and the work
+    # inbox give the same level and the same minutes left.
+    due = FRIDAY_4PM
+    clock = SlaClock(
+        started_at=due - timedelta(hours=2),
+        warning_at=due - timedelta(minutes=30),
+        due_at=due,
+        state="at_risk",
+    )
+    stored = clock.model_dump(mode="json")
+    for at, level in (
+        (due - timedelta(seconds=20.5), "at_risk"),
+        (due + timedelta(seconds=20.5), "breached"),
+    ):
+        inbox = sla_status(due_at=due, now=at, warning_at=clock.warning_at, marked=clock.state)
+        assert _clock_level(clock, at) == sla_level(stored, at) == inbox.state == level
+        assert (
+            clock_remaining(clock, at)
+            == inbox.remaining_minutes
+            == round((due - at).total_seconds() / 60, 3)
+        )

@@ -1,5 +1,6 @@
 // The designer REST API (see the contract in designer/). Every error arrives as
 // {"error": {"code", "message", "details"}} and becomes an ApiError.
+import type { DataFlow } from "../model/dataflow";
 import { csrfHeaders, refreshCsrf, sessionEnded } from "../auth/session";
 import type * as Api from "../generated/api";
 import type { DocumentFormat, ImportPreview } from "../model/interop";
@@ -15,6 +16,9 @@ export class ApiError extends Error {
     super(message);
   }
 }
+
+/** Another active workflow whose record trigger can fire on the same records. */
+export type TriggerOverlap = Api.TriggerOverlapOut;
 
 export type WorkflowSummary = Api.WorkflowSummary;
 
@@ -65,6 +69,9 @@ export async function request<T>(method: string, url: string, body?: unknown, si
 const wf = (id: string) => `/api/workflows/${encodeURIComponent(id)}`;
 
 export const api = {
+  dataFlow: (workflow: Workflow, signal?: AbortSignal) =>
+    request<DataFlow>("POST", "/api/design/data-flow", { workflow }, signal),
+  demoServices: () => request<{ enabled: boolean; endpoints: { method: string; url: string }[] }>("GET", "/api/design/demo-services"),
   listWorkflows: () => request<{ workflows: WorkflowSummary[] }>("GET", "/api/workflows"),
   createWorkflow: (workflow: Workflow) =>
     request<WorkflowDetail>("POST", "/api/workflows", { workflow }),
@@ -80,7 +87,9 @@ export const api = {
   version: (id: string, n: number) =>
     request<{ version: number; workflow: Workflow }>("GET", `${wf(id)}/versions/${n}`),
   activate: (id: string, n: number) =>
-    request<{ active_version: number }>("POST", `${wf(id)}/versions/${n}/activate`),
+    request<{ active_version: number; trigger_overlaps?: TriggerOverlap[] }>("POST", `${wf(id)}/versions/${n}/activate`),
+  triggerOverlaps: (id: string, version: number | "draft") =>
+    request<{ workflow_id: string; version: number | null; overlaps: TriggerOverlap[] }>("GET", `${wf(id)}/trigger-overlaps?version=${version}`),
   diff: (id: string, from: string, to: string) =>
     request<DiffResult>("GET", `${wf(id)}/diff?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
   exportUrl: (id: string, format: DocumentFormat = "baton") =>

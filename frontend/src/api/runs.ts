@@ -2,6 +2,7 @@
 // monitor.py). Errors arrive as {"error": {...}} and become ApiError, as in client.ts.
 import type * as Api from "../generated/api";
 import { runStatusValues } from "../generated/api";
+import type { CaseField } from "../model/types";
 import { request } from "./client";
 
 export type RunStatus = Api.RunStatus;
@@ -13,6 +14,14 @@ export type WorkItemStatus = Api.WorkItemStatus;
  * so a level added or renamed in Python fails the build until it has its label here. */
 export const SLA_LABELS: Record<SlaLevel, string> = { on_track: "on track", at_risk: "at risk", breached: "breached" };
 export const SLA_LEVELS = Object.keys(SLA_LABELS) as SlaLevel[];
+
+/** `POST /api/cases/start-preview`: the workflows a new case starts, their merged case
+ * fields, and what `POST /api/cases` would refuse. */
+export interface StartPreview {
+  starts: { workflow_id: string; name: string; version: number; why: "named" | "trigger" }[];
+  fields: (CaseField & { workflows: string[] })[];
+  problems: { field: string; problem: string; message: string; expected: string; workflow_id: string | null }[];
+}
 
 export interface LogEvent {
   seq: number;
@@ -68,8 +77,11 @@ export const runsApi = {
     request<{ events: LogEvent[]; last_seq: number; more: boolean }>("GET", `/api/runs/${enc(id)}/log${query({ after_seq: afterSeq, limit: 5000 })}`),
   command: (id: string, command: Command, reason = "", stepId?: string | null) =>
     request<RunRow>("POST", `/api/runs/${enc(id)}/${command}`, { reason, ...(stepId ? { step_id: stepId } : {}) }),
-  createCase: (fields: Record<string, unknown>, workflowId: string) =>
-    request<{ case: CaseRecord; runs: RunRow[] }>("POST", "/api/cases", { fields, workflow_id: workflowId }),
+  createCase: (fields: Record<string, unknown>, workflowId: string | null) =>
+    request<{ case: CaseRecord; runs: RunRow[] }>("POST", "/api/cases", workflowId ? { fields, workflow_id: workflowId } : { fields }),
+  /** What creating this case would start, with nothing stored. */
+  startPreview: (fields: Record<string, unknown>, workflowId: string | null, signal?: AbortSignal) =>
+    request<StartPreview>("POST", "/api/cases/start-preview", workflowId ? { fields, workflow_id: workflowId } : { fields }, signal),
   updateCase: (id: string, changes: Record<string, unknown>, expectedVersion?: number) =>
     request<{ case: CaseRecord; runs: RunRow[] }>("PATCH", `/api/cases/${enc(id)}`,
       { changes, ...(expectedVersion ? { expected_version: expectedVersion } : {}) }),

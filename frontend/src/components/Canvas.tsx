@@ -1,6 +1,6 @@
 // The React Flow canvas: controlled by the editor store, with the palette's drop target.
 import {
-  Background, BackgroundVariant, Controls, MiniMap, ReactFlow, useReactFlow,
+  Background, BackgroundVariant, ControlButton, Controls, MiniMap, ReactFlow, useReactFlow,
   type Connection, type IsValidConnection,
 } from "@xyflow/react";
 import { useCallback, type DragEvent } from "react";
@@ -11,7 +11,8 @@ import type { NodeKind } from "../model/types";
 import { PALETTE_MIME, nodeRegistry, nodeTypes } from "../nodes/registry";
 import { useEditor } from "../store/editorStore";
 import { ReadableFit } from "../hooks/useReadableFit";
-import { FIT_OPTIONS } from "./fit";
+import { useFitView } from "../hooks/useFitView";
+import { FitIcon } from "./icons";
 
 const minimapColor = (node: FlowNode) => nodeRegistry[node.type as NodeKind]?.minimapColor ?? "#999";
 const proOptions = { hideAttribution: true };
@@ -46,6 +47,7 @@ export function Canvas() {
   const onNodesChange = useEditor((s) => s.onNodesChange);
   const onEdgesChange = useEditor((s) => s.onEdgesChange);
   const flow = useReactFlow();
+  const fitView = useFitView();
   const startId = useEditor((s) => s.nodes.find((n) => n.type === "start")?.id ?? null);
   const readOnly = diff !== null;
   // Roles that may not design look at the graph but cannot move or connect its nodes.
@@ -98,7 +100,9 @@ export function Canvas() {
         snapGrid={[10, 10]}
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#cfd5df" />
-        <Controls showInteractive={false} position="bottom-left" fitViewOptions={FIT_OPTIONS} />
+        <Controls showInteractive={false} showFitView={false} position="bottom-left">
+          <ControlButton onClick={() => fitView({ duration: 250 })} title="Fit view" aria-label="Fit view"><FitIcon size={12} /></ControlButton>
+        </Controls>
         <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0}
           maskColor="rgba(240, 243, 248, 0.7)" position="bottom-right" />
         <ReadableFit focus={startId} />

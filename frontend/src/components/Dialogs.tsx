@@ -111,6 +111,39 @@ function PublishDialogOpen() {
   );
 }
 
+/** Confirms an activation that makes two workflows start on the same records. */
+export function ActivationCheck() {
+  const check = useUi((s) => s.activationCheck);
+  const name = useEditor((s) => s.meta.name);
+  if (!check) return null;
+  const close = () => useUi.getState().set({ activationCheck: null });
+  const n = check.overlaps.length;
+  return (
+    <Modal title={`Activate version ${check.version}?`} testId="activation-check" onClose={close}>
+      <p>
+        {n === 1 ? "Another active workflow" : `${n} other active workflows`} can start on the same records
+        as “{name}”: a case that matches both triggers starts both, each writing the case and opening work items.
+      </p>
+      <ul className="overlap-list" data-testid="activation-overlaps">
+        {check.overlaps.map((o) => (
+          <li key={o.workflow_id} data-testid={`overlap-${o.workflow_id}`}>
+            <b>{o.name}</b> <span className="wf-muted">(v{o.version})</span>
+            <div className="wf-muted">{o.reason}</div>
+          </li>
+        ))}
+      </ul>
+      <p className="wf-muted">Narrow one of the triggers, or start cases of this workflow by name from the Cases page.</p>
+      <div className="modal__actions">
+        <button type="button" className="btn" onClick={close} data-testid="activation-cancel">Cancel</button>
+        <button type="button" className="btn btn--primary" data-testid="activation-confirm"
+          onClick={() => void activate(check.version, true).then((ok) => ok && useUi.getState().set({ publishOpen: false }))}>
+          Activate anyway
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
 export function OutcomeChooser() {
   const pending = useEditor((s) => s.pendingOutcome);
   if (!pending) return null;

@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { api } from "../api/client";
 import { useCan } from "../auth/permissions";
 import { useKeyboardShortcuts } from "../hooks/useKeyboardShortcuts";
+import { useDataFlowSync } from "../hooks/useDataFlowSync";
 import { useLiveValidation } from "../hooks/useLiveValidation";
 import { useUnsavedWarning } from "../hooks/useUnsavedWarning";
 import { PropertyPanel } from "../panels/PropertyPanel";
@@ -11,7 +12,7 @@ import { selectDirty, useEditor } from "../store/editorStore";
 import { openWorkflow } from "../store/operations";
 import { useUi } from "../store/uiStore";
 import { Canvas } from "./Canvas";
-import { ConflictDialog, OutcomeChooser, PublishDialog, Toasts } from "./Dialogs";
+import { ActivationCheck, ConflictDialog, OutcomeChooser, PublishDialog, Toasts } from "./Dialogs";
 import { Palette } from "./Palette";
 import { ProblemsPanel } from "./ProblemsPanel";
 import { SearchBox } from "./SearchBox";
@@ -59,6 +60,7 @@ function EditorLayout({ onBack }: { onBack: () => void }) {
   const canDesign = useCan("design");
   useKeyboardShortcuts();
   useLiveValidation();
+  useDataFlowSync(canDesign);
   useUnsavedWarning();
   return (
     <div className="editor" data-testid="editor">
@@ -77,6 +79,7 @@ function EditorLayout({ onBack }: { onBack: () => void }) {
       <ConflictDialog />
       <PublishDialog />
       <OutcomeChooser />
+      <ActivationCheck />
       <Toasts />
     </div>
   );

@@ -2,7 +2,7 @@ import { AlertIcon, CloseIcon } from "./icons";
 import { useMemo } from "react";
 import { useFocus } from "../hooks/useFocus";
 import { fromFlowEdge, fromFlowNode } from "../model/convert";
-import { namesOf, placeOf } from "../model/names";
+import { namesOf, placeOf, withNames } from "../model/names";
 import { useEditor } from "../store/editorStore";
 import { useUi } from "../store/uiStore";
 
@@ -46,7 +46,7 @@ export function ProblemsPanel() {
                 onClick={() => focus({ nodeId: p.node_id, edgeId: p.edge_id, stepId: p.step_id })}
               >
                 <span className={`problem__sev problem__sev--${p.severity}`}>{p.severity}</span>
-                <span className="problem__msg">{p.message}</span>
+                <span className="problem__msg" title={p.message}>{withNames(p.message, names)}</span>
                 <span className="problem__where" title={[p.node_id, p.step_id, p.edge_id].filter(Boolean).join(" · ")}>
                   {placeOf(p, names)}
                 </span>

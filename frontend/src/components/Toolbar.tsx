@@ -1,14 +1,15 @@
-import { useReactFlow } from "@xyflow/react";
 import { useRef, useState } from "react";
 import { ApiError, api } from "../api/client";
 import { useCan } from "../auth/permissions";
+import { useFitView } from "../hooks/useFitView";
+import { usePublishBlocker } from "../hooks/usePublishBlocker";
 import { autoLayout } from "../layout/autoLayout";
 import { contentTypeFor, EXPORT_FORMATS, IMPORT_ACCEPT, importErrorText, needsLayout } from "../model/interop";
 import { selectCanRedo, selectCanUndo, selectDirty, useEditor } from "../store/editorStore";
 import { save } from "../store/operations";
 import { useUi } from "../store/uiStore";
-import { FIT_OPTIONS } from "./fit";
 import {
+  AlertIcon,
   ChevronLeftIcon, CopyIcon, DownloadIcon, FitIcon, HistoryIcon, LayoutIcon, RedoIcon, SaveIcon,
   SearchIcon, TrashIcon, UndoIcon, UploadIcon,
 } from "./icons";
@@ -24,11 +25,12 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
   const dirty = useEditor(selectDirty);
   const diff = useEditor((s) => s.diff !== null);
   const saving = useUi((s) => s.saveStatus === "saving");
-  const flow = useReactFlow();
+  const fitView = useFitView();
   const fileInput = useRef<HTMLInputElement>(null);
   const [layingOut, setLayingOut] = useState(false);
   // Only designers change workflows; others see the canvas read-only (the API agrees).
   const canDesign = useCan("design");
+  const blocker = usePublishBlocker();
 
   const layout = async () => {
     setLayingOut(true);
@@ -36,7 +38,7 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
       const state = useEditor.getState();
       const positions = await autoLayout(state.nodes, state.edges);
       useEditor.getState().setPositions(positions);
-      window.requestAnimationFrame(() => void flow.fitView({ ...FIT_OPTIONS, duration: 300 }));
+      window.requestAnimationFrame(() => fitView({ duration: 300 }));
     } finally {
       setLayingOut(false);
     }
@@ -56,7 +58,7 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
       useUi.getState().toast(`Imported ${file.name}.`, "success");
       // A BPMN or Salesforce file without diagram positions is laid out (the draft is then unsaved).
       if (needsLayout(detail.workflow)) await layout();
-      else window.requestAnimationFrame(() => void flow.fitView(FIT_OPTIONS));
+      else window.requestAnimationFrame(() => fitView());
     } catch (error) {
       const message = error instanceof ApiError ? importErrorText(error) : String(error);
       useUi.getState().toast(`Import failed: ${message}`, "error");
@@ -83,7 +85,7 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
       </div>}
       <div className="toolbar__group" role="group" aria-label="View">
         <ToolButton label="Auto-layout (left to right)" onClick={layout} disabled={diff || layingOut} testId="auto-layout"><LayoutIcon /></ToolButton>
-        <ToolButton label="Fit view" onClick={() => void flow.fitView({ ...FIT_OPTIONS, duration: 250 })} testId="fit-view"><FitIcon /></ToolButton>
+        <ToolButton label="Fit view" onClick={() => fitView({ duration: 250 })} testId="fit-view"><FitIcon /></ToolButton>
         <ToolButton label={`Find a node (${mod}F)`} onClick={() => useUi.getState().set({ searchOpen: true })} testId="open-search"><SearchIcon /></ToolButton>
       </div>
       <span className="toolbar__spacer" />
@@ -122,7 +124,15 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
             data-testid="save" title={`Save the draft (${mod}S)`}>
             <SaveIcon /> {saving ? "Saving…" : "Save"}
           </button>
-          <button type="button" className="btn btn--primary" disabled={diff}
+          {blocker && (
+            <button type="button" className="publish-blocked" data-testid="publish-blocked"
+              title={blocker.message} onClick={() => useUi.getState().set({ problemsOpen: true })}>
+              <AlertIcon size={12} /> Cannot publish: {blocker.count === 1 ? "1 error" : `${blocker.count} errors`}
+              <span className="publish-blocked__why">{blocker.where} — {blocker.message}</span>
+            </button>
+          )}
+          <button type="button" className="btn btn--primary" disabled={diff || !!blocker}
+            title={blocker ? `Fix the ${blocker.count === 1 ? "error" : "errors"} first: ${blocker.message}` : "Publish the draft as a new version"}
             onClick={() => useUi.getState().set({ publishOpen: true, publishError: null })} data-testid="publish">
             Publish…
           </button>

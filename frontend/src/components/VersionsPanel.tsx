@@ -5,7 +5,7 @@ import { useCan } from "../auth/permissions";
 import { useEditor } from "../store/editorStore";
 import { activate, compare } from "../store/operations";
 import { useUi } from "../store/uiStore";
-import { FIT_OPTIONS } from "./fit";
+import { useFitView } from "../hooks/useFitView";
 import { CloseIcon } from "./icons";
 
 /** Version history: activate a version, or compare two (or one with the draft) on the canvas. */
@@ -26,6 +26,7 @@ function VersionsPanelOpen() {
   const [from, setFrom] = useState<string>("");
   const [to, setTo] = useState<string>("draft");
   const flow = useReactFlow();
+  const fitView = useFitView();
   const show = async () => {
     await compare(from, to);
     const view = useEditor.getState().diff;
@@ -122,7 +123,7 @@ function VersionsPanelOpen() {
               <li><span className="legend__swatch legend__swatch--changed" /> changed</li>
             </ul>
           )}
-          {diff && <DiffSummary onPick={(id) => void flow.fitView({ ...FIT_OPTIONS, nodes: [{ id }], padding: 0.8, duration: 300 })} />}
+          {diff && <DiffSummary onPick={(id) => fitView({ nodes: [id], padding: 0.8, duration: 300 })} />}
         </div>
       )}
     </aside>

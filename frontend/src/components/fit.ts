@@ -5,12 +5,11 @@ import type { FitViewOptions } from "@xyflow/react";
  * shrinking to an overview nobody can read. */
 export const MIN_READABLE_ZOOM = 0.6;
 
-/** How the view fits the workflow. Nodes off screen are not mounted (and so not
- * measured); `includeHiddenNodes` makes the fit use their estimated sizes instead of
- * skipping them. */
-export const FIT_OPTIONS: FitViewOptions = {
-  padding: 0.12, maxZoom: 1, minZoom: MIN_READABLE_ZOOM, includeHiddenNodes: true,
-};
+/** How the view fits the whole workflow when the admin asks (the Fit button, after an
+ * automatic layout or an import): everything, however small. A canvas *opens* readable
+ * instead (`readableView`). Nodes off screen are not mounted (and so not measured);
+ * `includeHiddenNodes` makes the fit use their estimated sizes instead of skipping them. */
+export const FIT_OPTIONS: FitViewOptions = { padding: 0.12, maxZoom: 1, includeHiddenNodes: true };
 
 export interface Box { x: number; y: number; width: number; height: number }
 export interface View { x: number; y: number; zoom: number }

@@ -6,6 +6,51 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * AccessOut
+         * @description A part of the workflow that writes or reads a field; the ids locate it on the canvas.
+         */
+        AccessOut: {
+            /** Field */
+            field: string;
+            /**
+             * Kind
+             * @description What kind of part: a form field, an action, a condition, …
+             */
+            kind: string;
+            /**
+             * What
+             * @description The part, for a person
+             */
+            what: string;
+            /**
+             * Node Id
+             * @default null
+             */
+            node_id: string | null;
+            /**
+             * Step Id
+             * @default null
+             */
+            step_id: string | null;
+            /**
+             * Edge Id
+             * @default null
+             */
+            edge_id: string | null;
+            /**
+             * Path
+             * @description Where in the document
+             * @default null
+             */
+            path: string | null;
+            /**
+             * Type
+             * @description What a writer writes, when known
+             * @default null
+             */
+            type: string | null;
+        };
+        /**
          * AccountInfo
          * @description An account as the API shows it: never its password hash.
          */
@@ -116,11 +161,7 @@ export interface components {
              * @enum {string}
              */
             kind: "admin";
-            /**
-             * Command
-             * @enum {string}
-             */
-            command: "pause" | "resume" | "cancel" | "retry_step" | "skip_step";
+            command: components["schemas"]["AdminCommandKind"];
             /**
              * Step Id
              * @default null
@@ -132,6 +173,13 @@ export interface components {
              */
             reason: string;
         };
+        /**
+         * AdminCommandKind
+         * @description An admin's command on a run; ``runtime.engine.lifecycle.ADMIN_COMMANDS`` says where
+         *     each is legal.
+         * @enum {string}
+         */
+        AdminCommandKind: "pause" | "resume" | "cancel" | "retry_step" | "skip_step";
         /**
          * AgentIn
          * @description An agent as created or updated.
@@ -403,6 +451,12 @@ export interface components {
              * @default null
              */
             strategy?: components["schemas"]["RoutingStrategy"] | null;
+            /**
+             * Prefer Previous Agent
+             * @description Rework: when the run comes back to this step, its new item goes first to the agent who completed the previous attempt, while available and with room
+             * @default true
+             */
+            prefer_previous_agent?: boolean;
         };
         /**
          * Assignment
@@ -427,6 +481,12 @@ export interface components {
              * @default null
              */
             strategy: components["schemas"]["RoutingStrategy"] | null;
+            /**
+             * Prefer Previous Agent
+             * @description Rework: when the run comes back to this step, its new item goes first to the agent who completed the previous attempt, while available and with room
+             * @default true
+             */
+            prefer_previous_agent: boolean;
         };
         /**
          * AssignmentList
@@ -1063,6 +1123,17 @@ export interface components {
             info: components["schemas"]["TokenInfo"];
         };
         /**
+         * DataFlowOut
+         * @description Every field path the workflow writes or reads. ``complete`` is false when some
+         *     action's writes are unknown (an action this server does not have).
+         */
+        DataFlowOut: {
+            /** Complete */
+            complete: boolean;
+            /** Fields */
+            fields: components["schemas"]["FieldFlow"][];
+        };
+        /**
          * DayPoint
          * @description One day of the period.
          */
@@ -1182,6 +1253,23 @@ export interface components {
             at: string;
             /** Seq */
             seq: number;
+        };
+        /** DemoEndpoint */
+        DemoEndpoint: {
+            /** Method */
+            method: string;
+            /** Url */
+            url: string;
+        };
+        /**
+         * DemoServices
+         * @description The demo services' addresses, when this server answers them in-process.
+         */
+        DemoServices: {
+            /** Enabled */
+            enabled: boolean;
+            /** Endpoints */
+            endpoints: components["schemas"]["DemoEndpoint"][];
         };
         /**
          * Distribution
@@ -1518,6 +1606,18 @@ export interface components {
             stages: string[];
         };
         /**
+         * FieldFlow
+         * @description One field path (``case.resolved``, ``step.work.resolved``) and who writes and reads it.
+         */
+        FieldFlow: {
+            /** Field */
+            field: string;
+            /** Writers */
+            writers: components["schemas"]["AccessOut"][];
+            /** Readers */
+            readers: components["schemas"]["AccessOut"][];
+        };
+        /**
          * FieldProblemOut
          * @description Why ``POST /api/cases`` would refuse a field: ``problem`` is ``type``, ``picklist``
          *     or ``required``; ``expected`` says what the field takes.
@@ -1792,8 +1892,7 @@ export interface components {
          * @description Why a run stopped and what an admin can do about it.
          */
         Incident: {
-            /** Code */
-            code: string;
+            code: components["schemas"]["IncidentCode"];
             /** Message */
             message: string;
             /**
@@ -1812,6 +1911,12 @@ export interface components {
              */
             at: string;
         };
+        /**
+         * IncidentCode
+         * @description Why a run stopped at an incident.
+         * @enum {string}
+         */
+        IncidentCode: "step_failed" | "loop_guard" | "no_edge" | "no_outcome";
         /**
          * InteractiveStep
          * @description A step a person completes: a work item with a form.
@@ -1947,6 +2052,12 @@ export interface components {
             manual_reassignments: number;
             /** First Time Right */
             first_time_right: number | null;
+            /**
+             * First Time Right Cases
+             * @description The cases first_time_right counts (those with a completed item)
+             * @default 0
+             */
+            first_time_right_cases: number;
             time_to_first_assignment_minutes: components["schemas"]["Distribution"];
             time_to_resolution_hours: components["schemas"]["Distribution"];
             /** Sla Attainment */
@@ -2159,7 +2270,7 @@ export interface components {
          *     Codes are stable identifiers: clients match on them, so they are never renamed.
          * @enum {string}
          */
-        ProblemCode: "no_start" | "multiple_starts" | "no_end" | "duplicate_node_id" | "duplicate_edge_id" | "duplicate_step_id" | "dangling_edge" | "unreachable_node" | "cannot_reach_end" | "cycle_without_goto" | "goto_closes_no_cycle" | "edge_into_start" | "end_has_outgoing_edge" | "no_way_on" | "several_ways_on" | "decision_without_default" | "decision_without_outcomes" | "duplicate_outcome_id" | "duplicate_outcome_label" | "outcome_without_edge" | "outcome_with_several_edges" | "unknown_outcome" | "decision_edge_without_outcome" | "outcome_edge_outside_decision" | "outcome_without_condition" | "default_condition_ignored" | "stage_without_steps" | "unknown_after_step" | "after_self" | "after_cycle" | "unassigned_step" | "sla_warning_not_before_target" | "unknown_action" | "unknown_field" | "bad_operator" | "bad_condition_value" | "empty_condition" | "trigger_condition_ignored" | "changed_on_create" | "duplicate_case_field" | "duplicate_form_field" | "picklist_without_values" | "duplicate_picklist_value" | "values_on_non_picklist" | "input_value_and_ref" | "input_without_value" | "bad_input_value" | "unknown_ref" | "input_ref_type_mismatch" | "salesforce_trigger_misplaced" | "salesforce_bad_name" | "salesforce_bad_filter" | "salesforce_unknown_case_field" | "salesforce_duplicate_mapping" | "duplicate_escalation_id" | "bad_escalation_action" | "unknown_escalation_stage" | "field_never_written" | "loop_exit_not_written" | "output_may_not_exist" | "mapping_type_mismatch" | "unknown_mapped_field" | "form_field_not_mapped" | "missing_action_input" | "bad_action_input";
+        ProblemCode: "no_start" | "multiple_starts" | "no_end" | "duplicate_node_id" | "duplicate_edge_id" | "duplicate_step_id" | "dangling_edge" | "unreachable_node" | "cannot_reach_end" | "cycle_without_goto" | "goto_closes_no_cycle" | "edge_into_start" | "end_has_outgoing_edge" | "no_way_on" | "several_ways_on" | "decision_without_default" | "decision_without_outcomes" | "duplicate_outcome_id" | "duplicate_outcome_label" | "outcome_without_edge" | "outcome_with_several_edges" | "unknown_outcome" | "decision_edge_without_outcome" | "outcome_edge_outside_decision" | "outcome_without_condition" | "default_condition_ignored" | "stage_without_steps" | "unknown_after_step" | "after_self" | "after_cycle" | "unassigned_step" | "sla_warning_not_before_target" | "unknown_action" | "unknown_field" | "bad_operator" | "bad_condition_value" | "empty_condition" | "trigger_condition_ignored" | "changed_on_create" | "duplicate_case_field" | "duplicate_form_field" | "picklist_without_values" | "duplicate_picklist_value" | "values_on_non_picklist" | "input_value_and_ref" | "input_without_value" | "bad_input_value" | "unknown_ref" | "input_ref_type_mismatch" | "salesforce_trigger_misplaced" | "salesforce_bad_name" | "salesforce_bad_filter" | "salesforce_unknown_case_field" | "salesforce_duplicate_mapping" | "duplicate_escalation_id" | "bad_escalation_action" | "unknown_escalation_stage" | "field_never_written" | "loop_exit_not_written" | "output_may_not_exist" | "mapping_type_mismatch" | "unknown_mapped_field" | "form_field_not_mapped" | "missing_action_input" | "bad_action_input" | "ai_step_without_review" | "ai_review_opens_always" | "ai_reads_sensitive_field";
         /**
          * ProblemList
          * @description What validation found.
@@ -2224,10 +2335,11 @@ export interface components {
             activate?: boolean;
         };
         /**
-         * PublishResult
-         * @description What publishing created.
+         * Published
+         * @description What publishing created; when it also activated the version, the other active
+         *     workflows whose record triggers can fire on the same records (else empty).
          */
-        PublishResult: {
+        Published: {
             /** Version */
             version: number;
             /**
@@ -2240,6 +2352,8 @@ export interface components {
              * @default false
              */
             active: boolean;
+            /** Trigger Overlaps */
+            trigger_overlaps: components["schemas"]["TriggerOverlapOut"][];
         };
         /**
          * QueueIn
@@ -2515,11 +2629,8 @@ export interface components {
             node_name: string | null;
             /** Node Entered At */
             node_entered_at: string | null;
-            /**
-             * Sla
-             * @description None when no clock runs
-             */
-            sla: ("on_track" | "at_risk" | "breached") | null;
+            /** @description None when no clock runs */
+            sla: components["schemas"]["SlaLevel"] | null;
             /** Assignees */
             assignees: string[];
             /** Open Items */
@@ -2645,7 +2756,7 @@ export interface components {
         };
         /**
          * RunStatus
-         * @description Where a run stands as a whole.
+         * @description Where a run stands as a whole (its lifecycle: ``runtime.engine.lifecycle``).
          * @enum {string}
          */
         RunStatus: "running" | "paused" | "incident" | "completed" | "cancelled";
@@ -3095,11 +3206,8 @@ export interface components {
              * Format: date-time
              */
             due_at: string;
-            /**
-             * State
-             * @default on_track
-             */
-            state: string;
+            /** @default on_track */
+            state: components["schemas"]["SlaLevel"];
             /**
              * Stopped At
              * @default null
@@ -3107,15 +3215,17 @@ export interface components {
             stopped_at: string | null;
         };
         /**
+         * SlaLevel
+         * @description An SLA's level, in increasing severity; conditions read it as ``sla.state``.
+         * @enum {string}
+         */
+        SlaLevel: "on_track" | "at_risk" | "breached";
+        /**
          * SlaOut
          * @description Where an SLA stands now.
          */
         SlaOut: {
-            /**
-             * State
-             * @enum {string}
-             */
-            state: "on_track" | "at_risk" | "breached";
+            state: components["schemas"]["SlaLevel"];
             /** Remaining Minutes */
             remaining_minutes: number;
             /**
@@ -3505,7 +3615,7 @@ export interface components {
         };
         /**
          * StepStatus
-         * @description Where one attempt of a step stands.
+         * @description Where one attempt of a step stands (its lifecycle: ``runtime.engine.lifecycle``).
          * @enum {string}
          */
         StepStatus: "pending" | "running" | "waiting" | "retry_wait" | "done" | "failed" | "skipped" | "cancelled";
@@ -4077,12 +4187,14 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type AccessOut = components['schemas']['AccessOut'];
 export type AccountInfo = components['schemas']['AccountInfo'];
 export type AccountList = components['schemas']['AccountList'];
 export type ActionInfo = components['schemas']['ActionInfo'];
 export type ActionList = components['schemas']['ActionList'];
 export type Activation = components['schemas']['Activation'];
 export type AdminCommand = components['schemas']['AdminCommand'];
+export type AdminCommandKind = components['schemas']['AdminCommandKind'];
 export type AgentIn = components['schemas']['AgentIn'];
 export type AgentList = components['schemas']['AgentList'];
 export type AgentOut = components['schemas']['AgentOut'];
@@ -4122,10 +4234,13 @@ export type CreateCaseBody = components['schemas']['CreateCaseBody'];
 export type CreateTokenBody = components['schemas']['CreateTokenBody'];
 export type CreateWorkflowBody = components['schemas']['CreateWorkflowBody'];
 export type CreatedToken = components['schemas']['CreatedToken'];
+export type DataFlowOut = components['schemas']['DataFlowOut'];
 export type DayPoint = components['schemas']['DayPoint'];
 export type DecisionNodeInput = components['schemas']['DecisionNode-Input'];
 export type DecisionNodeOutput = components['schemas']['DecisionNode-Output'];
 export type DeferredEvent = components['schemas']['DeferredEvent'];
+export type DemoEndpoint = components['schemas']['DemoEndpoint'];
+export type DemoServices = components['schemas']['DemoServices'];
 export type Distribution = components['schemas']['Distribution'];
 export type EdgeInput = components['schemas']['Edge-Input'];
 export type EdgeOutput = components['schemas']['Edge-Output'];
@@ -4140,6 +4255,7 @@ export type EscalationActionOutput = components['schemas']['EscalationAction-Out
 export type EscalationActionKind = components['schemas']['EscalationActionKind'];
 export type EscalationRuleInput = components['schemas']['EscalationRule-Input'];
 export type EscalationRuleOutput = components['schemas']['EscalationRule-Output'];
+export type FieldFlow = components['schemas']['FieldFlow'];
 export type FieldProblemOut = components['schemas']['FieldProblemOut'];
 export type FieldType = components['schemas']['FieldType'];
 export type FormFieldInput = components['schemas']['FormField-Input'];
@@ -4154,6 +4270,7 @@ export type ImportPreview = components['schemas']['ImportPreview'];
 export type InboxItem = components['schemas']['InboxItem'];
 export type InboxOut = components['schemas']['InboxOut'];
 export type Incident = components['schemas']['Incident'];
+export type IncidentCode = components['schemas']['IncidentCode'];
 export type InteractiveStepInput = components['schemas']['InteractiveStep-Input'];
 export type InteractiveStepOutput = components['schemas']['InteractiveStep-Output'];
 export type InteropFormat = components['schemas']['InteropFormat'];
@@ -4175,7 +4292,7 @@ export type ProblemList = components['schemas']['ProblemList'];
 export type ProviderOut = components['schemas']['ProviderOut'];
 export type PublicHoliday = components['schemas']['PublicHoliday'];
 export type PublishBody = components['schemas']['PublishBody'];
-export type PublishResult = components['schemas']['PublishResult'];
+export type Published = components['schemas']['Published'];
 export type QueueIn = components['schemas']['QueueIn'];
 export type QueueList = components['schemas']['QueueList'];
 export type QueueOut = components['schemas']['QueueOut'];
@@ -4214,6 +4331,7 @@ export type SkillInInput = components['schemas']['SkillIn-Input'];
 export type SkillInOutput = components['schemas']['SkillIn-Output'];
 export type SkillList = components['schemas']['SkillList'];
 export type SlaClock = components['schemas']['SlaClock'];
+export type SlaLevel = components['schemas']['SlaLevel'];
 export type SlaOut = components['schemas']['SlaOut'];
 export type StageNodeInput = components['schemas']['StageNode-Input'];
 export type StageNodeOutput = components['schemas']['StageNode-Output'];
@@ -4268,8 +4386,7 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
-export const adminCommandKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AdminCommand"]["kind"]> = ["admin"];
-export const adminCommandCommandValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AdminCommand"]["command"]> = ["pause", "resume", "cancel", "retry_step", "skip_step"];
+export const adminCommandKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AdminCommandKind"]> = ["pause", "resume", "cancel", "retry_step", "skip_step"];
 export const agentInAvailabilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AgentIn"]["availability"]> = ["online", "away", "offline"];
 export const agentOutAvailabilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AgentOut"]["availability"]> = ["online", "away", "offline"];
 export const availabilityBodyAvailabilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AvailabilityBody"]["availability"]> = ["online", "away", "offline"];
@@ -4290,24 +4407,24 @@ export const groupInputKindValues: ReadonlyArray<FlattenedDeepRequired<component
 export const groupInputMatchValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Group-Input"]["match"]> = ["all", "any"];
 export const groupOutputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Group-Output"]["kind"]> = ["group"];
 export const groupOutputMatchValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Group-Output"]["match"]> = ["all", "any"];
+export const incidentCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IncidentCode"]> = ["step_failed", "loop_guard", "no_edge", "no_outcome"];
 export const interactiveStepInputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InteractiveStep-Input"]["kind"]> = ["interactive"];
 export const interactiveStepOutputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InteractiveStep-Output"]["kind"]> = ["interactive"];
 export const interopFormatValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InteropFormat"]> = ["baton", "bpmn", "salesforce"];
 export const operatorValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Operator"]> = ["eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "not_contains", "is_set", "is_not_set", "changed"];
 export const problemSeverityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Problem"]["severity"]> = ["error", "warning"];
-export const problemCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ProblemCode"]> = ["no_start", "multiple_starts", "no_end", "duplicate_node_id", "duplicate_edge_id", "duplicate_step_id", "dangling_edge", "unreachable_node", "cannot_reach_end", "cycle_without_goto", "goto_closes_no_cycle", "edge_into_start", "end_has_outgoing_edge", "no_way_on", "several_ways_on", "decision_without_default", "decision_without_outcomes", "duplicate_outcome_id", "duplicate_outcome_label", "outcome_without_edge", "outcome_with_several_edges", "unknown_outcome", "decision_edge_without_outcome", "outcome_edge_outside_decision", "outcome_without_condition", "default_condition_ignored", "stage_without_steps", "unknown_after_step", "after_self", "after_cycle", "unassigned_step", "sla_warning_not_before_target", "unknown_action", "unknown_field", "bad_operator", "bad_condition_value", "empty_condition", "trigger_condition_ignored", "changed_on_create", "duplicate_case_field", "duplicate_form_field", "picklist_without_values", "duplicate_picklist_value", "values_on_non_picklist", "input_value_and_ref", "input_without_value", "bad_input_value", "unknown_ref", "input_ref_type_mismatch", "salesforce_trigger_misplaced", "salesforce_bad_name", "salesforce_bad_filter", "salesforce_unknown_case_field", "salesforce_duplicate_mapping", "duplicate_escalation_id", "bad_escalation_action", "unknown_escalation_stage", "field_never_written", "loop_exit_not_written", "output_may_not_exist", "mapping_type_mismatch", "unknown_mapped_field", "form_field_not_mapped", "missing_action_input", "bad_action_input"];
+export const problemCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ProblemCode"]> = ["no_start", "multiple_starts", "no_end", "duplicate_node_id", "duplicate_edge_id", "duplicate_step_id", "dangling_edge", "unreachable_node", "cannot_reach_end", "cycle_without_goto", "goto_closes_no_cycle", "edge_into_start", "end_has_outgoing_edge", "no_way_on", "several_ways_on", "decision_without_default", "decision_without_outcomes", "duplicate_outcome_id", "duplicate_outcome_label", "outcome_without_edge", "outcome_with_several_edges", "unknown_outcome", "decision_edge_without_outcome", "outcome_edge_outside_decision", "outcome_without_condition", "default_condition_ignored", "stage_without_steps", "unknown_after_step", "after_self", "after_cycle", "unassigned_step", "sla_warning_not_before_target", "unknown_action", "unknown_field", "bad_operator", "bad_condition_value", "empty_condition", "trigger_condition_ignored", "changed_on_create", "duplicate_case_field", "duplicate_form_field", "picklist_without_values", "duplicate_picklist_value", "values_on_non_picklist", "input_value_and_ref", "input_without_value", "bad_input_value", "unknown_ref", "input_ref_type_mismatch", "salesforce_trigger_misplaced", "salesforce_bad_name", "salesforce_bad_filter", "salesforce_unknown_case_field", "salesforce_duplicate_mapping", "duplicate_escalation_id", "bad_escalation_action", "unknown_escalation_stage", "field_never_written", "loop_exit_not_written", "output_may_not_exist", "mapping_type_mismatch", "unknown_mapped_field", "form_field_not_mapped", "missing_action_input", "bad_action_input", "ai_step_without_review", "ai_review_opens_always", "ai_reads_sensitive_field"];
 export const queueInStrategyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["QueueIn"]["strategy"]> = ["round_robin", "load_balanced", "skills_based", "pull_next"];
 export const queueOutStrategyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["QueueOut"]["strategy"]> = ["round_robin", "load_balanced", "skills_based", "pull_next"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["admin", "supervisor", "agent", "viewer"];
 export const routingStrategyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RoutingStrategy"]> = ["round_robin", "load_balanced", "skills_based", "pull_next"];
 export const ruleInputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Rule-Input"]["kind"]> = ["rule"];
 export const ruleOutputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Rule-Output"]["kind"]> = ["rule"];
-export const runOutSlaAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RunOut"]["sla"]> = ["on_track", "at_risk", "breached"];
 export const runStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RunStatus"]> = ["running", "paused", "incident", "completed", "cancelled"];
 export const salesforceConnectionAuth_modeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SalesforceConnection"]["auth_mode"]> = ["password", "jwt", "session", "none"];
 export const salesforceConvertValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SalesforceConvert"]> = ["auto", "string", "number", "integer", "boolean", "date-time", "date"];
 export const salesforceTestResultAuth_modeAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SalesforceTestResult"]["auth_mode"]> = ["password", "jwt", "session", "none"];
-export const slaOutStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SlaOut"]["state"]> = ["on_track", "at_risk", "breached"];
+export const slaLevelValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SlaLevel"]> = ["on_track", "at_risk", "breached"];
 export const stageNodeInputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StageNode-Input"]["kind"]> = ["stage"];
 export const stageNodeOutputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StageNode-Output"]["kind"]> = ["stage"];
 export const startNodeInputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StartNode-Input"]["kind"]> = ["start"];

@@ -28,6 +28,12 @@ export interface components {
              * @default null
              */
             strategy?: components["schemas"]["RoutingStrategy"] | null;
+            /**
+             * Prefer Previous Agent
+             * @description Rework: when the run comes back to this step, its new item goes first to the agent who completed the previous attempt, while available and with room
+             * @default true
+             */
+            prefer_previous_agent?: boolean;
         };
         /**
          * BackgroundStep

@@ -3,7 +3,7 @@ import { useEffect } from "react";
 import { useEditor } from "../store/editorStore";
 import { save } from "../store/operations";
 import { useUi } from "../store/uiStore";
-import { FIT_OPTIONS } from "../components/fit";
+import { useFitView } from "./useFitView";
 
 function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -13,6 +13,7 @@ function isTyping(target: EventTarget | null): boolean {
 /** The editor's keyboard shortcuts (Ctrl on Linux/Windows, Cmd on macOS). */
 export function useKeyboardShortcuts(): void {
   const flow = useReactFlow();
+  const fitView = useFitView();
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       const mod = event.ctrlKey || event.metaKey;
@@ -62,10 +63,10 @@ export function useKeyboardShortcuts(): void {
       } else if (!mod && key === "-") {
         void flow.zoomOut({ duration: 150 });
       } else if (!mod && event.shiftKey && key === "!") {
-        void flow.fitView({ ...FIT_OPTIONS, duration: 200 });
+        fitView({ duration: 200 });
       }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [flow]);
+  }, [flow, fitView]);
 }

@@ -3,6 +3,7 @@
 // a prefix of the log gives the path as it stood at that moment (the timeline scrubber).
 import type { LogEvent } from "../api/runs";
 import type * as Api from "../generated/api";
+import { describeAiCall } from "./aiCall";
 
 export type StepStatus = Api.StepStatus;
 
@@ -172,6 +173,7 @@ export function describe(
     case "run.completed": return `Completed${d.resolution ? ` (${String(d.resolution)})` : ""}`;
     case "run.cancelled": return "Run cancelled";
     case "work_item.reassigned": return `Reassigned ${stepName} to ${text(d.to) ?? "the queue"}`;
+    case "ai.call": return describeAiCall(event, stepName);
     default: return event.kind;
   }
 }

@@ -14,7 +14,7 @@ export interface CatalogField {
 /** The SLA levels a condition on `sla.state` may name. */
 export const SLA_STATES: string[] = [...SLA_LEVELS];
 
-function schemaType(schema: JsonSchema | undefined): FieldType {
+export function schemaType(schema: JsonSchema | undefined): FieldType {
   const type = Array.isArray(schema?.type) ? schema?.type.find((t) => t !== "null") : schema?.type;
   if (schema?.enum) return "picklist";
   if (type === "number" || type === "integer") return "number";

@@ -5,6 +5,8 @@ export interface Names {
   node(id: string): string;
   step(id: string): string;
   edge(id: string): string;
+  /** The name of a node or step with this id, or null when there is none. */
+  known(id: string): string | null;
 }
 
 /** What to call the nodes, steps and edges of a graph (an unknown id is shown as itself). */
@@ -28,16 +30,27 @@ export function namesOf(nodes: readonly WfNode[], edges: readonly WfEdge[] = [])
     node: (id) => nodeNames.get(id) ?? id,
     step: (id) => stepNames.get(id) ?? id,
     edge: (id) => edgeNames.get(id) ?? id,
+    known: (id) => nodeNames.get(id) ?? stepNames.get(id) ?? null,
   };
 }
 
-/** Where something is, by name: "Agent Work › Work the case", an edge, or "workflow". */
+/** A server message with the quoted ids of nodes and steps replaced by their names:
+ * "decision 'resolved_check' reads…" -> "decision “Resolved?” reads…". */
+export function withNames(message: string, names: Names): string {
+  return message.replace(/'([A-Za-z_][A-Za-z0-9_-]*)'/g, (quoted, id: string) => {
+    const name = names.known(id);
+    return name !== null && name !== id ? `“${name}”` : quoted;
+  });
+}
+
+/** Where something is, by name: "Agent Work › Work the case", an edge (which names
+ * its source node), or "workflow". */
 export function placeOf(
   where: { node_id?: string | null; step_id?: string | null; edge_id?: string | null },
   names: Names,
 ): string {
   const parts: string[] = [];
-  if (where.node_id) parts.push(names.node(where.node_id));
+  if (where.node_id && !(where.edge_id && !where.step_id)) parts.push(names.node(where.node_id));
   if (where.step_id) parts.push(names.step(where.step_id));
   if (where.edge_id) parts.push(names.edge(where.edge_id));
   return parts.join(" › ") || "workflow";

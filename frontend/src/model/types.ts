@@ -77,6 +77,8 @@ export interface JsonSchema {
   format?: string;
   description?: string;
   title?: string;
+  anyOf?: JsonSchema[];
+  default?: unknown;
 }
 
 export function allOutcomes(node: DecisionNode): Outcome[] {

@@ -3,6 +3,7 @@ import { memo, type MouseEvent } from "react";
 import {
   ArrowDownIcon, ArrowUpIcon, ClockIcon, CloseIcon, GearIcon, LinkIcon, PersonIcon, StageIcon,
 } from "../components/icons";
+import { addAiStep } from "../ai/addAiStep";
 import type { FlowNode } from "../model/convert";
 import type { Step } from "../model/types";
 import { useEditor } from "../store/editorStore";
@@ -105,6 +106,10 @@ function StageNodeView({ id, data, selected }: NodeProps<FlowNode>) {
               </button>
               <button type="button" onClick={add("background")} data-testid={`add-step-background-${id}`}>
                 <GearIcon size={11} /> Automation
+              </button>
+              <button type="button" onClick={(e) => { e.stopPropagation(); addAiStep(id); }} data-testid={`add-step-ai-${id}`}
+                title="An AI step (classify, extract, summarise, draft) with a review step for when it is not sure">
+                AI step
               </button>
             </div>
           )}

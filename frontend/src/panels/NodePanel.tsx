@@ -5,6 +5,7 @@ import { nodeRegistry } from "../nodes/registry";
 import { useEditor } from "../store/editorStore";
 import { Checkbox, Field, PanelLink, Section, TextArea, TextInput } from "./fields";
 import { ConditionEditor } from "./RuleBuilder";
+import { QueuePicker } from "./RoutingPickers";
 import { SlaEditor } from "./SlaEditor";
 
 export function NodePanel({ id }: { id: string }) {
@@ -44,7 +45,7 @@ function StageFields({ node, update }: { node: StageNode; update: (c: (n: WfNode
   return (
     <>
       <Field label="Owner" hint="The queue or team that owns the stage">
-        <TextInput value={node.owner ?? ""} onChange={(v) => set({ owner: v || null }, `${node.id}.owner`)} testId="stage-owner" />
+        <QueuePicker value={node.owner ?? ""} onChange={(v) => set({ owner: v || null }, `${node.id}.owner`)} testId="stage-owner" />
       </Field>
       <Section title="SLA">
         <SlaEditor value={node.sla} onChange={(sla, key) => set({ sla }, key)} testId="stage-sla" />

@@ -44,3 +44,18 @@ export function CalendarPicker({ value, onChange, testId }: { value: string | nu
     </select>
   );
 }
+
+/** Free text with the team's agents offered (a recipient may also be an address or a {field}). */
+export function AgentPicker({ value, onChange, testId, placeholder }: {
+  value: string; onChange: (v: string) => void; testId?: string; placeholder?: string;
+}) {
+  const options = useRoutingOptions();
+  const list = useId();
+  return (
+    <>
+      <input className="input" list={list} value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId}
+        placeholder={placeholder ?? "an agent"} />
+      <datalist id={list}>{options?.agents.map((a) => <option key={a} value={a} />)}</datalist>
+    </>
+  );
+}

@@ -5,6 +5,11 @@ import {
 } from "../model/catalog";
 import type { Condition, Group, Operator, Rule } from "../model/types";
 import { CloseIcon, PlusIcon } from "../components/icons";
+import { fromFlowNode } from "../model/convert";
+import { writtenBy } from "../model/dataflow";
+import { namesOf } from "../model/names";
+import { useDataFlow } from "../store/dataFlowStore";
+import { useEditor } from "../store/editorStore";
 import { ListInput } from "./fields";
 import { useCatalog } from "./useCatalog";
 
@@ -150,7 +155,21 @@ function RuleEditor({ rule, onChange, onRemove, catalog, testId }: RuleEditorPro
         data-testid={`${testId}-remove`}>
         <CloseIcon size={11} />
       </button>
+      <WrittenBy field={rule.field} testId={`${testId}-writers`} />
     </div>
+  );
+}
+
+/** What writes the field a rule reads, from the data flow; plainly when nothing does. */
+function WrittenBy({ field, testId }: { field: string; testId: string }) {
+  const flow = useDataFlow((s) => s.flow);
+  const nodes = useEditor((s) => s.nodes);
+  const names = useMemo(() => namesOf(nodes.map(fromFlowNode)), [nodes]);
+  const said = writtenBy(flow, field, names);
+  if (!said) return null;
+  return (
+    <div className={`rule__writers${said.none ? " rule__writers--none" : ""}`} data-testid={testId}
+      data-writers={said.none ? "none" : "some"}>{said.text}</div>
   );
 }
 

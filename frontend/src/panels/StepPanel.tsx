@@ -1,12 +1,13 @@
 import { ArrowDownIcon, ArrowUpIcon, CloseIcon, GearIcon, PersonIcon, PlusIcon } from "../components/icons";
-import { FIELD_TYPES, ROUTING_STRATEGIES, type BackgroundStep, type FieldType, type FormField, type InteractiveStep, type JsonSchema, type StageNode, type Step, type StepInput } from "../model/types";
+import { FIELD_TYPES, ROUTING_STRATEGIES, type BackgroundStep, type FormField, type InteractiveStep, type StageNode, type Step, type StepInput } from "../model/types";
 import { useEditor, type StepRef } from "../store/editorStore";
 import { useUi } from "../store/uiStore";
 import { Checkbox, Field, FieldGroup, ListInput, NumberInput, PanelLink, Section, Select, TextInput } from "./fields";
 import { ConditionEditor } from "./RuleBuilder";
 import { SlaEditor } from "./SlaEditor";
-import { useCatalog } from "./useCatalog";
-import { QueuePicker, SkillsPicker } from "./RoutingPickers";
+import { FormTargetPicker, OutputsToCase } from "./CaseMapping";
+import { InputEditor } from "./StepInputs";
+import { AgentPicker, QueuePicker, SkillsPicker } from "./RoutingPickers";
 
 export function StepPanel({ stepRef }: { stepRef: StepRef }) {
   const stage = useEditor((s) => s.nodes.find((n) => n.id === stepRef.nodeId)?.data.node) as StageNode | undefined;
@@ -84,7 +85,11 @@ function BackgroundFields({ step, patch }: { step: BackgroundStep; patch: Patch 
           <InputEditor key={name} name={name} schema={undefined} required={false}
             value={inputs[name]} onChange={(input, key) => setInput(name, input, key)} stepId={step.id} />
         ))}
+        {action && (action.input_schema as { additionalProperties?: unknown }).additionalProperties !== false && (
+          <AddInput taken={Object.keys(inputs)} onAdd={(name, input) => setInput(name, input)} />
+        )}
       </Section>
+      <OutputsToCase step={step} outputs={action?.output_schema} patch={patch} />
       <Section title="Retries and timeout">
         <div className="row">
           <Field label="Attempts">
@@ -102,71 +107,23 @@ function BackgroundFields({ step, patch }: { step: BackgroundStep; patch: Patch 
   );
 }
 
-function schemaFieldType(schema: JsonSchema | undefined): FieldType {
-  const type = Array.isArray(schema?.type) ? schema?.type.find((t) => t !== "null") : schema?.type;
-  if (type === "number" || type === "integer") return "number";
-  if (type === "boolean") return "boolean";
-  if (schema?.format === "date-time") return "date-time";
-  return "string";
-}
-
-function InputEditor({ name, schema, required, value, onChange, stepId }: {
-  name: string; schema: JsonSchema | undefined; required: boolean; value: StepInput | undefined;
-  onChange: (input: StepInput | null, key?: string) => void; stepId: string;
-}) {
-  const catalog = useCatalog();
-  const type = value?.type ?? schemaFieldType(schema);
-  const byRef = value?.ref !== null && value?.ref !== undefined;
-  const complex = schema?.type === "object" || schema?.type === "array";
-  const key = `${stepId}.input.${name}`;
+/** For actions that take inputs by name (set_fields: one per case field to write), adds
+ *  one named after a case field, of its type. */
+function AddInput({ taken, onAdd }: { taken: string[]; onAdd: (name: string, input: StepInput) => void }) {
+  const schema = useEditor((s) => s.meta.case_schema) ?? [];
+  const free = schema.filter((f) => !taken.includes(f.name));
+  if (!free.length) return null;
   return (
-    <div className="input-editor" data-testid={`input-${name}`}>
-      <div className="input-editor__head">
-        <span className="field__label">{name}{required ? " *" : ""}</span>
-        <select className="input input--compact" value={value ? (byRef ? "ref" : "value") : "unset"}
-          onChange={(e) => {
-            const mode = e.target.value;
-            if (mode === "unset") onChange(null);
-            else if (mode === "ref") onChange({ type, value: null, ref: catalog.find((f) => f.path.startsWith("case."))?.path ?? "case." });
-            else onChange({ type, value: type === "number" ? 0 : type === "boolean" ? false : complex ? {} : "", ref: null });
-          }}>
-          <option value="unset">not set</option>
-          <option value="value">a value</option>
-          <option value="ref">a field</option>
-        </select>
-      </div>
-      {schema?.description && <span className="field__hint">{schema.description}</span>}
-      {value && byRef && (
-        <select className="input" value={value.ref ?? ""} onChange={(e) => onChange({ ...value, ref: e.target.value }, key)}>
-          {!catalog.some((f) => f.path === value.ref) && <option value={value.ref ?? ""}>{value.ref}</option>}
-          {catalog.filter((f) => !f.path.startsWith("sla.")).map((f) => <option key={f.path} value={f.path}>{f.group}: {f.label}</option>)}
-        </select>
-      )}
-      {value && !byRef && (complex || (typeof value.value === "object" && value.value !== null) ? (
-        <JsonValue value={value.value} onChange={(v) => onChange({ ...value, value: v }, key)} />
-      ) : type === "number" ? (
-        <NumberInput value={typeof value.value === "number" ? value.value : null} onChange={(v) => onChange({ ...value, value: v }, key)} />
-      ) : type === "boolean" ? (
-        <Checkbox checked={value.value === true} label="true" onChange={(v) => onChange({ ...value, value: v }, key)} />
-      ) : (
-        <input className="input" value={value.value === null || value.value === undefined ? "" : String(value.value)}
-          onChange={(e) => onChange({ ...value, value: e.target.value }, key)} />
-      ))}
-    </div>
-  );
-}
-
-function JsonValue({ value, onChange }: { value: unknown; onChange: (v: unknown) => void }) {
-  return (
-    <textarea className="input input--mono" rows={3} defaultValue={JSON.stringify(value ?? null, null, 1)}
-      onBlur={(e) => {
-        try {
-          onChange(JSON.parse(e.target.value));
-          e.target.classList.remove("is-invalid");
-        } catch {
-          e.target.classList.add("is-invalid");
-        }
-      }} />
+    <select className="input" value="" data-testid="add-input" onChange={(e) => {
+      const field = free.find((f) => f.name === e.target.value);
+      if (!field) return;
+      const type = field.type ?? "string";
+      const value = type === "number" ? 0 : type === "boolean" ? false : type === "picklist" ? field.values?.[0] ?? "" : "";
+      onAdd(field.name, { type, value, ref: null });
+    }}>
+      <option value="">+ Input named after a case field…</option>
+      {free.map((f) => <option key={f.name} value={f.name}>{f.label || f.name} ({f.type ?? "string"})</option>)}
+    </select>
   );
 }
 
@@ -191,7 +148,7 @@ function InteractiveFields({ step, patch }: { step: InteractiveStep; patch: Patc
             <QueuePicker value={assignment.queue ?? ""} onChange={(v) => setAssignment({ queue: v || null }, `${step.id}.queue`)} testId="assign-queue" />
           </Field>
           <Field label="Agent" hint="Bypasses routing">
-            <TextInput value={assignment.agent ?? ""} onChange={(v) => setAssignment({ agent: v || null }, `${step.id}.agent`)} testId="assign-agent" />
+            <AgentPicker value={assignment.agent ?? ""} onChange={(v) => setAssignment({ agent: v || null }, `${step.id}.agent`)} testId="assign-agent" />
           </Field>
         </div>
         <Field label="Skills">
@@ -235,6 +192,8 @@ function InteractiveFields({ step, patch }: { step: InteractiveStep; patch: Patc
               <button type="button" className="icon-btn icon-btn--small" disabled={index === form.length - 1} aria-label="Move down" onClick={() => move(index, 1)}><ArrowDownIcon size={11} /></button>
               <button type="button" className="icon-btn icon-btn--small" aria-label="Remove field" onClick={() => setForm(form.filter((_, i) => i !== index))}><CloseIcon size={11} /></button>
             </div>
+            <FormTargetPicker field={f} stepId={step.id} index={index}
+              onChange={(next) => setField(index, next)} />
             {f.type === "picklist" && (
               <Field label="Values">
                 <ListInput value={f.values ?? []} onChange={(v) => setField(index, { ...f, values: v }, `${step.id}.form${index}.values`)} placeholder="yes, no, maybe" />

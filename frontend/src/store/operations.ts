@@ -79,10 +79,21 @@ export async function publish(note: string): Promise<number | null> {
   }
 }
 
-export async function activate(version: number): Promise<boolean> {
+/** Make `version` active. Unless `confirmed`, first ask which other active workflows
+ * start on the same records: if any, the activation waits for the admin's word
+ * (`activationCheck`, a confirm dialog) and this answers false. */
+export async function activate(version: number, confirmed = false): Promise<boolean> {
   const id = useEditor.getState().workflowId;
   if (!id) return false;
   try {
+    if (!confirmed) {
+      const { overlaps } = await api.triggerOverlaps(id, version);
+      if (overlaps.length) {
+        useUi.getState().set({ activationCheck: { version, overlaps } });
+        return false;
+      }
+    }
+    useUi.getState().set({ activationCheck: null });
     const result = await api.activate(id, version);
     const state = useEditor.getState();
     state.setVersions(result.active_version, state.latestVersion);

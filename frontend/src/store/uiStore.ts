@@ -1,5 +1,6 @@
 // Transient UI state around the editor: dialogs, toasts, save and validation status.
 import { create } from "zustand";
+import type { TriggerOverlap } from "../api/client";
 import type { ActionInfo } from "../model/types";
 
 export type SaveStatus = "idle" | "saving" | "saved" | "error";
@@ -27,6 +28,8 @@ export interface UiState {
   problemsOpen: boolean;
   toasts: Toast[];
   actions: ActionInfo[];
+  /** An activation waiting for the admin's word: other active workflows start on the same records. */
+  activationCheck: { version: number; overlaps: TriggerOverlap[] } | null;
 }
 
 export interface UiActions {
@@ -49,6 +52,7 @@ export const useUi = create<UiState & UiActions>()((set, get) => ({
   problemsOpen: true,
   toasts: [],
   actions: [],
+  activationCheck: null,
   set: (patch) => set(patch),
   toast(text, tone = "info") {
     const id = ++toastCounter;

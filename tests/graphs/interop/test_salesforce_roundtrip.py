@@ -104,6 +104,7 @@ def test_a_step_removed_in_salesforce_is_gone() -> None:
     stage = workflow.node("triage")
     assert isinstance(stage, StageNode)
     assert [s.id for s in stage.steps] == [
+        "review_classification",
         "check_entitlement",
         "enrich_from_account",
         "mark_triaged",

@@ -1,5 +1,7 @@
 // The work guide: the case's open work items, each with its form, completable here.
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import { AiSuggestionNote, useAiSuggestion } from "../../ai/AiSuggestionNote";
+import { prefill } from "../../ai/suggestion";
 import { ApiError } from "../../api/client";
 import { runsApi, type WorkItem } from "../../api/runs";
 import { FieldInput, filled } from "./FieldInput";
@@ -10,6 +12,8 @@ function ItemForm({ item, onDone }: { item: WorkItem; onDone: () => void }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const suggestion = useAiSuggestion(item.key);
+  useEffect(() => setValues((v) => prefill(suggestion, item.form, v)), [suggestion, item.form]);
   const submit = async () => {
     setBusy(true);
     setMessage(null);
@@ -40,6 +44,7 @@ function ItemForm({ item, onDone }: { item: WorkItem; onDone: () => void }) {
           </div>
         </div>
       </div>
+      <AiSuggestionNote suggestion={suggestion} />
       {item.form.length === 0 && <p className="wf-muted">No form: completing confirms the task is done.</p>}
       {item.form.map((field) => (
         <label key={field.name} className="field">

@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useState } from "react";
 import { api } from "../../api/client";
 import { routingApi, type Metrics, type Queue } from "../../api/routing";
+import { AiStepFigures } from "../../ai/AiStepFigures";
 import { AppHeader } from "../../components/AppHeader";
 import { DayBars, DayLine, HBars } from "./charts";
 import "../agents/routing.css";
@@ -140,6 +141,7 @@ export function MetricsPage() {
             </div>
           </>
         )}
+        <AiStepFigures period={period} workflowId={workflowId || undefined} />
       </main>
     </div>
   );

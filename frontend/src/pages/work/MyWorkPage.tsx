@@ -12,6 +12,8 @@ import { navigate } from "../../navigation";
 import { AvailabilityDot } from "../agents/AgentsPage";
 import { SlaBadge, liveSla } from "./SlaBadge";
 import "../agents/routing.css";
+import { AiSuggestionNote, useAiSuggestion } from "../../ai/AiSuggestionNote";
+import { prefill } from "../../ai/suggestion";
 
 const POLL_MS = 15000;
 
@@ -228,6 +230,8 @@ function ItemPanel({ item, agents, canReassign, onClose, onDone }: {
   const [why, setWhy] = useState("");
   const agentName = (id: string) => agents?.find((a) => a.id === id)?.name ?? id;
   useEffect(() => { void routingApi.assignments(item.key).then(setReasons).catch(() => setReasons([])); }, [item.key]);
+  const suggestion = useAiSuggestion(item.key);
+  useEffect(() => setData((d) => prefill(suggestion, item.form, d)), [suggestion, item.form]);
   const run = async (action: () => Promise<unknown>, message: string) => {
     setBusy(true);
     setError(null);
@@ -250,6 +254,7 @@ function ItemPanel({ item, agents, canReassign, onClose, onDone }: {
           <a href={`/cases/${encodeURIComponent(item.run_id)}`} onClick={(e) => { e.preventDefault(); navigate(`/cases/${encodeURIComponent(item.run_id)}`); }}>Open the case</a>
         </div>
         {item.case_subject && <div><strong>{item.case_subject}</strong></div>}
+        <AiSuggestionNote suggestion={suggestion} />
         <form onSubmit={(e) => { e.preventDefault(); void run(() => routingApi.complete(item.key, data), `Completed “${item.title}”.`); }}
           style={{ display: "flex", flexDirection: "column", gap: 10 }} data-testid="work-form">
           {item.form.map((field) => (

@@ -1,0 +1,177 @@
+"""SLA clocks: started when a stage or an interactive step begins, marked by their timers.
+
+One SLA timer is pending per clock at a time: the warning, then (once it fired) the
+breach. A stage that finishes in time costs one timer and one cancel. A clock's level as
+conditions see it is the worse of what its timers marked and what the time implies
+(:func:`runtime.engine.facts.clock_level`), so a late timer never hides a breach.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from graphs.model import SLA, InteractiveStep, StageNode
+from runtime.engine.definition import CompiledNode, CompiledStep
+from runtime.engine.timers import timer_key
+from runtime.engine.types import (
+    CancelTimer,
+    LogKind,
+    ScheduleTimer,
+    SlaClock,
+    SlaLevel,
+    StepState,
+    TimerPurpose,
+)
+from runtime.engine.working import WorkingRun
+from runtime.sla.calendar import add_business_minutes
+from runtime.sla.levels import minutes
+
+__all__ = [
+    "mark_stage_clock",
+    "mark_step_clock",
+    "start_clock",
+    "stop_stage_clock",
+    "stop_step_clock",
+]
+
+#: the level each SLA timer marks its clock at
+_MARKS = {TimerPurpose.SLA_WARNING: SlaLevel.AT_RISK, TimerPurpose.SLA_BREACH: SlaLevel.BREACHED}
+
+
+def _schedule(run: WorkingRun, purpose: TimerPurpose, target: str, n: int, due: datetime) -> None:
+    run.effects.append(
+        ScheduleTimer(
+            timer_key=timer_key(run.s.run_id, purpose, target, n),
+            due_at=due,
+            purpose=purpose,
+            data={"target": target, "n": n},
+        )
+    )
+
+
+def start_clock(run: WorkingRun, sla: SLA, target: str, n: int) -> SlaClock:
+    """A new SLA clock from now, on its business calendar's working time when it names
+    one, and its first timer: the warning, or the breach when it has no warning."""
+    now = run.now
+    warning = sla.warning_minutes
+    calendar = run.d.calendars.get(sla.calendar) if sla.calendar else None
+    if calendar is None:
+        warning_at = None if warning is None else now + timedelta(minutes=warning)
+        due_at = now + timedelta(minutes=sla.target_minutes)
+    else:
+        warning_at = None if warning is None else add_business_minutes(calendar, now, warning)
+        due_at = add_business_minutes(calendar, now, sla.target_minutes)
+    clock = SlaClock(started_at=now, warning_at=warning_at, due_at=due_at)
+    if warning_at is not None and warning_at < due_at:
+        _schedule(run, TimerPurpose.SLA_WARNING, target, n, warning_at)
+    else:
+        _schedule(run, TimerPurpose.SLA_BREACH, target, n, due_at)
+    return clock
+
+
+def _stop(run: WorkingRun, clock: SlaClock, target: str, n: int) -> SlaClock:
+    """The running ``clock`` stopped now, its pending timer cancelled."""
+    if clock.state is not SlaLevel.BREACHED:
+        warned = clock.state is not SlaLevel.ON_TRACK
+        has_warning = clock.warning_at is not None and clock.warning_at < clock.due_at
+        purpose = (
+            TimerPurpose.SLA_WARNING if has_warning and not warned else TimerPurpose.SLA_BREACH
+        )
+        run.effects.append(CancelTimer(timer_key=timer_key(run.s.run_id, purpose, target, n)))
+    return clock.model_copy(update={"stopped_at": run.now})
+
+
+def stop_stage_clock(run: WorkingRun, node: CompiledNode) -> None:
+    """Stop the stage's clock, if it runs."""
+    clock = run.s.sla
+    if clock is None or clock.stopped_at is not None:
+        return
+    run.s.sla = _stop(run, clock, node.id, run.s.visits[node.id])
+
+
+def stop_step_clock(run: WorkingRun, cs: CompiledStep, st: StepState) -> None:
+    """Stop an interactive step attempt's clock, if it runs (``st`` must be owned)."""
+    clock = st.sla
+    if clock is None or clock.stopped_at is not None:
+        return
+    st.sla = _stop(run, clock, cs.target, st.attempt)
+
+
+def _mark(
+    run: WorkingRun, clock: SlaClock, purpose: TimerPurpose, target: str, n: int
+) -> SlaClock | None:
+    """The clock marked at the timer's level, or ``None`` for a repeated delivery."""
+    level = _MARKS[purpose]
+    if level.severity <= clock.state.severity:
+        run.note(
+            LogKind.EVENT_IGNORED,
+            node_id=run.s.node_id,
+            event="timer_fired",
+            reason=f"the SLA is already {clock.state.value}",
+        )
+        return None
+    if level is SlaLevel.AT_RISK:
+        _schedule(run, TimerPurpose.SLA_BREACH, target, n, clock.due_at)
+    return clock.model_copy(update={"state": level})
+
+
+def _reached(level: SlaLevel) -> str:
+    return "warning" if level is SlaLevel.AT_RISK else "target"
+
+
+def mark_stage_clock(run: WorkingRun, purpose: TimerPurpose) -> None:
+    """The stage's warning or breach timer fired: mark its clock and say so."""
+    s = run.s
+    clock = s.sla
+    node_id = s.node_id
+    if clock is None or clock.stopped_at is not None:
+        run.note(
+            LogKind.EVENT_IGNORED,
+            node_id=node_id,
+            event="timer_fired",
+            reason="the stage's SLA clock is not running",
+        )
+        return
+    assert node_id is not None
+    marked = _mark(run, clock, purpose, node_id, s.visits[node_id])
+    if marked is None:
+        return
+    s.sla = marked
+    spec = run.d.nodes[node_id].spec
+    assert isinstance(spec, StageNode) and spec.sla is not None
+    run.note(
+        LogKind.sla(marked.state),
+        node_id=node_id,
+        target_minutes=spec.sla.target_minutes,
+        elapsed_minutes=minutes(run.now - clock.started_at),
+        reason=f"stage SLA {_reached(marked.state)} reached",
+    )
+
+
+def mark_step_clock(
+    run: WorkingRun, cs: CompiledStep, st: StepState, purpose: TimerPurpose
+) -> None:
+    """An interactive step's warning or breach timer fired: mark its clock and say so."""
+    clock = st.sla
+    spec = cs.spec
+    if clock is None or not isinstance(spec, InteractiveStep) or spec.sla is None:
+        run.note(
+            LogKind.EVENT_IGNORED,
+            node_id=cs.node_id,
+            step_id=cs.id,
+            event="timer_fired",
+            reason="the step has no SLA clock running",
+        )
+        return
+    marked = _mark(run, clock, purpose, cs.target, st.attempt)
+    if marked is None:
+        return
+    st.sla = marked
+    run.note_step(
+        LogKind.sla(marked.state),
+        cs,
+        st,
+        target_minutes=spec.sla.target_minutes,
+        elapsed_minutes=minutes(run.now - clock.started_at),
+        reason=f"step SLA {_reached(marked.state)} reached",
+    )

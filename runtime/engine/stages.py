@@ -1,0 +1,162 @@
+"""Stages: prepare a visit, open it on its entry condition, start its steps, exit it.
+
+A stage waits for its entry condition, then starts every step whose ``after`` steps are
+finished and whose own entry condition holds. Steps whose entry condition is false stay
+pending and are re-checked whenever something changes; when nothing else in the stage
+is under way and such a step's condition still does not hold, it is *skipped*, with the
+reason and the values seen in the log, so the stage can complete (Salesforce
+Orchestrator does the same). The exit condition is checked whenever anything changes
+while the stage is open; when it holds the stage exits at once, cancelling its
+unfinished steps.
+"""
+
+from __future__ import annotations
+
+from graphs.conditions import Facts
+from graphs.model import StageNode
+from runtime.engine.clocks import start_clock, stop_stage_clock
+from runtime.engine.definition import CompiledNode, CompiledStep
+from runtime.engine.lifecycle import STAGE_LIFECYCLE, StageEvent, StageStatus
+from runtime.engine.steps import cancel_step, launch, skip_step
+from runtime.engine.types import LogKind, StepState, StepStatus
+from runtime.engine.working import WorkingRun
+
+__all__ = ["exit_early", "move_stage", "prepare_stage", "settle_stage"]
+
+
+def move_stage(run: WorkingRun, event: StageEvent) -> StageStatus:
+    """Move the visit of the run's stage along the stage lifecycle."""
+    now = StageStatus.OPEN if run.s.stage_open else StageStatus.WAITING
+    moved = STAGE_LIFECYCLE.next(now, event)
+    # Exited is not stored: the token moves on, and entering a node resets the flag.
+    if moved is StageStatus.OPEN:
+        run.s.stage_open = True
+    return moved
+
+
+def prepare_stage(run: WorkingRun, node: CompiledNode, visit: int) -> None:
+    """Fresh attempts of every step of a stage just entered, and its SLA clock."""
+    spec = node.spec
+    assert isinstance(spec, StageNode)
+    s = run.s
+    for cs in node.steps:
+        # Fresh attempts: the old ones stay in the log, their outputs are not read.
+        s.step_outputs.pop(cs.id, None)
+        run.owned.add(cs.id)
+        s.steps[cs.id] = StepState(step_id=cs.id, attempt=s.attempts.get(cs.id, 0) + 1)
+    s.sla = None if spec.sla is None else start_clock(run, spec.sla, node.id, visit)
+
+
+def settle_stage(run: WorkingRun, node: CompiledNode) -> bool:
+    """Start what can start; ``True`` when the stage is finished and left."""
+    if not run.s.stage_open and not _open(run, node):
+        return False
+    if node.exit is not None:
+        facts = run.facts()
+        if node.exit.test(facts):
+            why = node.exit.describe(facts, True)
+            cancelled = exit_early(run, node, f"stage {node.title!r} exit condition held: {why}")
+            run.note(
+                LogKind.STAGE_EXITED,
+                node_id=node.id,
+                early=True,
+                reason=f"exit condition held: {why}",
+                cancelled=cancelled,
+            )
+            return True
+    while True:
+        facts_now: Facts | None = None
+        all_done = True
+        active = False
+        blocked: list[CompiledStep] = []
+        steps = run.s.steps
+        for cs in node.steps:
+            status = steps[cs.id].status
+            if status.finished:
+                continue
+            all_done = False
+            if status is not StepStatus.PENDING:
+                active = True
+                continue
+            if not all(steps[a].status.finished for a in cs.after):
+                continue
+            if cs.entry is not None:
+                if facts_now is None:
+                    facts_now = run.facts()
+                if not cs.entry.test(facts_now):
+                    blocked.append(cs)
+                    continue
+            launch(run, cs, run.own(cs.id), retry_of=None)
+            active = True
+        if all_done:
+            _exit(run, node)
+            return True
+        if active or not blocked:
+            return False
+        # Nothing is under way and these steps' entry conditions do not hold: skip
+        # them so the stage can finish (their dependents may start next round).
+        facts_now = facts_now or run.facts()
+        for cs in blocked:
+            st = run.own(cs.id)
+            skip_step(run, st)
+            assert cs.entry is not None
+            explained = cs.entry.explain(facts_now)
+            run.note_step(
+                LogKind.STEP_SKIPPED,
+                cs,
+                st,
+                reason="entry condition did not hold when the rest of the stage was done: "
+                + cs.entry.summarize(explained, False),
+                rules=explained,
+            )
+
+
+def _open(run: WorkingRun, node: CompiledNode) -> bool:
+    """Open the stage when its entry condition holds; ``False`` while it waits."""
+    if node.entry is not None:
+        facts = run.facts()
+        if not node.entry.test(facts):
+            if node.id in run.fresh_nodes:
+                explained = node.entry.explain(facts)
+                run.note(
+                    LogKind.STAGE_WAITING,
+                    node_id=node.id,
+                    reason="entry condition does not hold: "
+                    + node.entry.summarize(explained, False),
+                    rules=explained,
+                )
+            return False
+        run.note(
+            LogKind.STAGE_OPENED,
+            node_id=node.id,
+            reason="entry condition holds: " + node.entry.describe(facts, True),
+        )
+    move_stage(run, StageEvent.OPEN)
+    return True
+
+
+def _exit(run: WorkingRun, node: CompiledNode) -> None:
+    move_stage(run, StageEvent.FINISH)
+    stop_stage_clock(run, node)
+    run.note(
+        LogKind.STAGE_EXITED,
+        node_id=node.id,
+        early=False,
+        reason="every step finished",
+        cancelled=[],
+    )
+
+
+def exit_early(
+    run: WorkingRun, node: CompiledNode, why: str, *, event: StageEvent = StageEvent.EXIT_EARLY
+) -> list[str]:
+    """Leave the stage before its steps are done, cancelling them; the ids cancelled."""
+    move_stage(run, event)
+    cancelled: list[str] = []
+    for cs in node.steps:
+        st = run.s.steps.get(cs.id)
+        if st is not None and not st.status.finished:
+            cancel_step(run, cs, run.own(cs.id), why)
+            cancelled.append(cs.id)
+    stop_stage_clock(run, node)
+    return cancelled
