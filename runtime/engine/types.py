@@ -33,6 +33,7 @@ from runtime.engine.effects import (
     RunStep,
     ScheduleTimer,
 )
+from runtime.engine.state_migrations import RUN_STATE_SCHEMA_VERSION
 from runtime.sla.levels import SLA_LEVELS, SlaLevel
 
 __all__ = [
@@ -73,8 +74,6 @@ __all__ = [
     "Transition",
     "WorkItemCompleted",
 ]
-
-RUN_STATE_SCHEMA_VERSION = 1
 
 
 class _Data(BaseModel):

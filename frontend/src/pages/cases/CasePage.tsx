@@ -3,7 +3,7 @@
 // guide, the case data and its history, and an admin's actions.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../../api/client";
-import { runsApi, type Command, type RunDetail } from "../../api/runs";
+import { SLA_LABELS, runsApi, type Command, type RunDetail } from "../../api/runs";
 import { useCan } from "../../auth/permissions";
 import { AppHeader } from "../../components/AppHeader";
 import { foldPath } from "../../live/path";
@@ -15,7 +15,7 @@ import { RunCanvas } from "./RunCanvas";
 import { Timeline } from "./Timeline";
 import { namesOf } from "../../model/names";
 import { WorkGuide } from "./WorkGuide";
-import { SLA_LABEL, clock, since } from "./format";
+import { clock, since } from "./format";
 import "../../cases.css";
 
 type Tab = "work" | "timeline" | "data";
@@ -135,7 +135,7 @@ export function CasePage({ runId }: { runId: string }) {
           </div>
           <span className={`status status--${status}`} data-testid="run-status">{status}</span>
           {run.sla && status !== "completed" && status !== "cancelled" && (
-            <span className={`sla-chip sla-chip--${run.sla}`}>SLA {SLA_LABEL[run.sla]}</span>
+            <span className={`sla-chip sla-chip--${run.sla}`}>SLA {SLA_LABELS[run.sla]}</span>
           )}
           {run.node_name && status !== "completed" && status !== "cancelled" && (
             <span className="wf-muted">in <b>{run.node_name}</b> for {since(run.node_entered_at)}</span>

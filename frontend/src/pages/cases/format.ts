@@ -23,8 +23,6 @@ export function show(value: unknown): string {
   return String(value);
 }
 
-export const SLA_LABEL: Record<string, string> = { on_track: "on track", at_risk: "at risk", breached: "breached" };
-
 /** What a completed step handed back (a form's answers), less the sensitive fields. */
 export function submitted(event: LogEvent, hidden: ReadonlySet<string>): [string, unknown][] {
   if (event.kind !== "step.completed") return [];
