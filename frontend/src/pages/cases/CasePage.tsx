@@ -108,6 +108,8 @@ export function CasePage({ runId }: { runId: string }) {
   const names = useMemo(() => namesOf(workflow?.nodes ?? [], workflow?.edges ?? []), [workflow]);
   const nameOf = names.node;
   const stepNameOf = names.step;
+  const forms = useMemo(() => new Set((workflow?.nodes ?? []).flatMap((n) =>
+    n.kind === "stage" ? (n.steps ?? []).filter((s) => s.kind === "interactive").map((s) => s.id) : [])), [workflow]);
   const sensitive = useMemo(
     () => new Set((workflow?.case_schema ?? []).filter((f) => f.sensitive).map((f) => f.name)),
     [workflow],
@@ -179,7 +181,7 @@ export function CasePage({ runId }: { runId: string }) {
           </nav>
           <div className="case-side__body">
             {activeTab === "work" && detail && <WorkGuide items={detail.work_items} onDone={load} />}
-            {activeTab === "timeline" && <Timeline events={stream.events} at={scrub} onPick={setScrub} nameOf={nameOf} stepNameOf={stepNameOf} hidden={sensitive} />}
+            {activeTab === "timeline" && <Timeline events={stream.events} at={scrub} onPick={setScrub} nameOf={nameOf} stepNameOf={stepNameOf} hidden={sensitive} forms={forms} />}
             {activeTab === "data" && detail && (
               <CaseData record={detail.case} schema={workflow?.case_schema ?? []} onChanged={load} />
             )}
