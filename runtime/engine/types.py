@@ -32,6 +32,7 @@ from runtime.engine.effects import (
     Publish,
     RunStep,
     ScheduleTimer,
+    log_json,
 )
 from runtime.sla.levels import SLA_LEVELS, SlaLevel
 
@@ -72,6 +73,7 @@ __all__ = [
     "TimerPurpose",
     "Transition",
     "WorkItemCompleted",
+    "log_json",
 ]
 
 RUN_STATE_SCHEMA_VERSION = 1

@@ -52,6 +52,7 @@ from runtime.engine.types import (
     ScheduleTimer,
     Transition,
 )
+from runtime.engine.types import log_json as log_line_json
 from runtime.errors import NotFound
 from runtime.routing import choose_assignee, item_closed
 from runtime.routing.calendars import with_calendars
@@ -336,7 +337,7 @@ def _persist(
             setattr(run, name, value)
     run.run_state = state
     state_cache.keep_after_commit(session, run.id, run.inputs, state)
-    log_json = [line.model_dump(mode="json") for line in result.log]
+    log_json = [log_line_json(line) for line in result.log]
     # Core inserts: the log and inputs are append-only and never read back in this
     # transaction, so ORM objects would only cost time on the hot path.
     _record_input(session, run, now, event.model_dump(mode="json"))
@@ -585,4 +586,4 @@ def append_note(
         step_id=step_id,
         data=data,
     )
-    _publish(session, run, "run.updated", [logged.model_dump(mode="json")], {}, 1, now)
+    _publish(session, run, "run.updated", [log_line_json(logged)], {}, 1, now)
