@@ -32,6 +32,8 @@ from runtime.engine.effects import (
     Publish,
     RunStep,
     ScheduleTimer,
+    effect_from_json,
+    effect_json,
     log_json,
 )
 from runtime.sla.levels import SLA_LEVELS, SlaLevel
@@ -73,6 +75,8 @@ __all__ = [
     "TimerPurpose",
     "Transition",
     "WorkItemCompleted",
+    "effect_from_json",
+    "effect_json",
     "log_json",
 ]
 

@@ -51,6 +51,7 @@ from runtime.engine.types import (
     RunStep,
     ScheduleTimer,
     Transition,
+    effect_json,
 )
 from runtime.engine.types import log_json as log_line_json
 from runtime.errors import NotFound
@@ -388,7 +389,7 @@ def _perform_local_effects(
                 {
                     "run_id": run.id,
                     "kind": effect.kind,
-                    "effect": effect.model_dump(mode="json"),
+                    "effect": effect_json(effect),
                     "idempotency_key": f"{run.id}:{effect.step_id}:{effect.attempt}",
                     "status": str(OutboxStatus.PENDING),
                     "attempts": 0,

@@ -27,6 +27,8 @@ from runtime.engine.types import (
     StepState,
     StepStatus,
     TimerFired,
+    effect_from_json,
+    effect_json,
     log_json,
 )
 
@@ -599,7 +601,7 @@ def test_state_effects_and_log_survive_a_json_round_trip_unchanged() -> None:
     state = h.s
     assert type(state).model_validate_json(state.model_dump_json()) == state
     for effect in h.effects:
-        assert type(effect).model_validate_json(effect.model_dump_json()) == effect
+        assert effect_from_json(json.loads(json.dumps(effect_json(effect)))) == effect
     lines = TypeAdapter(LogEvent)
     for line in h.log:
         assert lines.validate_json(json.dumps(log_json(line))) == line
@@ -633,8 +635,9 @@ def test_a_new_attempts_state_is_what_step_state_would_validate_to() -> None:
 def test_every_effect_is_a_valid_model() -> None:
     h = _rework_flow()
     h.start()
-    for obj in [*h.effects, h.s]:
-        assert type(obj).model_validate(obj.model_dump()) == obj
+    assert type(h.s).model_validate(h.s.model_dump()) == h.s
+    for effect in h.effects:
+        assert effect_from_json(effect_json(effect)) == effect
     lines = TypeAdapter(LogEvent)
     for line in h.log:
         assert lines.validate_python(log_json(line)) == line
