@@ -8,6 +8,7 @@ import { SlaEditor } from "./SlaEditor";
 import { FormTargetPicker, OutputsToCase } from "./CaseMapping";
 import { InputEditor } from "./StepInputs";
 import { AgentPicker, QueuePicker, SkillsPicker } from "./RoutingPickers";
+import { AiStepPanel } from "./AiStepPanel";
 
 export function StepPanel({ stepRef }: { stepRef: StepRef }) {
   const stage = useEditor((s) => s.nodes.find((n) => n.id === stepRef.nodeId)?.data.node) as StageNode | undefined;
@@ -77,6 +78,7 @@ function BackgroundFields({ step, patch }: { step: BackgroundStep; patch: Patch 
             {actions.map((a) => <option key={a.name} value={a.name}>{a.name}</option>)}
           </select>
         </Field>
+        {step.action === "ai" ? <AiStepPanel step={step} setInput={setInput} /> : <>
         {declared.map(([name, schema]) => (
           <InputEditor key={name} name={name} schema={schema} required={action?.input_schema.required?.includes(name) ?? false}
             value={inputs[name]} onChange={(input, key) => setInput(name, input, key)} stepId={step.id} />
@@ -88,6 +90,7 @@ function BackgroundFields({ step, patch }: { step: BackgroundStep; patch: Patch 
         {action && (action.input_schema as { additionalProperties?: unknown }).additionalProperties !== false && (
           <AddInput taken={Object.keys(inputs)} onAdd={(name, input) => setInput(name, input)} />
         )}
+        </>}
       </Section>
       <OutputsToCase step={step} outputs={action?.output_schema} patch={patch} />
       <Section title="Retries and timeout">
