@@ -20,15 +20,16 @@ from flask import Flask, Response, jsonify, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from graphs.errors import DocumentTooLarge, GraphError, WorkflowFormatError
+from graphs.errors import BatonError, DocumentTooLarge, GraphError, WorkflowFormatError
 from runtime.accounts.errors import CurrentPasswordWrong, LoginRefused, LoginThrottled
-from runtime.actions.registry import UnknownAction
+from runtime.actions.errors import UnknownAction
 from runtime.errors import (
     BatonRuntimeError,
     Conflict,
     FormValidationError,
     InvalidCommand,
     InvalidInput,
+    InvalidWorkflow,
 )
 from runtime.errors import NotFound as DomainNotFound
 from runtime.salesforce.errors import (
@@ -37,7 +38,6 @@ from runtime.salesforce.errors import (
     SalesforceRequestError,
     SalesforceUnavailable,
 )
-from runtime.workflows import InvalidWorkflow
 
 __all__ = [
     "ApiError",
@@ -55,7 +55,7 @@ __all__ = [
 logger = logging.getLogger("baton.designer")
 
 
-class ApiError(Exception):
+class ApiError(BatonError):
     """An error of the HTTP layer itself (the request, not the domain, is wrong)."""
 
     status = 400

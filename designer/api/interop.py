@@ -24,7 +24,7 @@ from graphs.interop import InteropFormat, export_workflow, import_document
 from graphs.model import Workflow
 from graphs.problems import Problem
 from runtime import workflows as service
-from runtime.workflows import WorkflowNotFound
+from runtime.errors import WorkflowNotFound
 
 __all__ = [
     "DOCUMENT_BODY",
