@@ -475,9 +475,9 @@ class BatonSqliteDriver:
         from runtime.actions import get_action
         from runtime.db import make_engine
         from runtime.executor import Worker
+        from runtime.services.workflows import install_examples
         from runtime.settings import Settings
         from runtime.store.migrate import migrate
-        from runtime.workflows import install_examples
 
         self.workflow = workflow
         self.interactive = interactive_steps(workflow)

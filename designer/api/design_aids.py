@@ -14,8 +14,8 @@ from designer.api.schemas import ValidateBody
 from designer.errors import ApiError
 from designer.extensions import state
 from graphs.dataflow import Access, data_flow
-from runtime import demo_services
 from runtime.actions.registry import action_catalogue
+from runtime.demo import services as demo_services
 
 __all__ = ["bp"]
 

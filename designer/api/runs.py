@@ -27,7 +27,7 @@ from designer.extensions import db_session, state
 from runtime import services
 from runtime.db import session_scope
 from runtime.services import exports, monitor
-from runtime.services.core import definition_for
+from runtime.services.run_events import definition_for
 from runtime.store.records import LockedRun
 from runtime.store.tables import RunRow
 

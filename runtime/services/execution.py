@@ -34,7 +34,7 @@ from graphs.model import BackgroundStep
 from runtime.engine.types import ACTIVE_RUN_STATUSES, RunStep, StepCompleted, StepFailed, TimerFired
 from runtime.errors import NotFound
 from runtime.services.cases import apply_case_changes
-from runtime.services.core import append_note, apply_event, definition_for, lock_run
+from runtime.services.run_events import append_note, apply_event, definition_for, lock_run
 from runtime.store import statements as sql
 from runtime.store.records import LockedCase, LockedRun, written
 from runtime.store.tables import (

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from runtime.engine.types import SLA_LEVELS, RunStatus
 from runtime.errors import BatonRuntimeError, InvalidInput, NotFound
-from runtime.services.core import ACTIVE_STATUS_VALUES, definition_for
+from runtime.services.run_events import ACTIVE_STATUS_VALUES, definition_for
 from runtime.services.runs import (
     MAX_PAGE,
     RunPage,

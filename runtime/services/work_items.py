@@ -16,8 +16,8 @@ from runtime.engine.types import WorkItemCompleted
 from runtime.errors import Conflict, InvalidInput, NotFound
 from runtime.routing import item_closed
 from runtime.routing.router import record_assignment
-from runtime.services.core import append_note, apply_event, lock_run
 from runtime.services.forms import validate_form
+from runtime.services.run_events import append_note, apply_event, lock_run
 from runtime.store import statements as sql
 from runtime.store.records import (
     LockedCase,

@@ -17,8 +17,8 @@ from designer.cli import cli
 from designer.extensions import db_session, socketio, state
 from graphs.examples import example_names
 from graphs.model import Workflow
-from runtime import workflows as service
 from runtime.errors import HasVersions
+from runtime.services import workflows as service
 from runtime.settings import Settings
 from runtime.store.workflow_tables import WorkflowRow, WorkflowVersionRow
 
