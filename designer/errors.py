@@ -46,7 +46,11 @@ __all__ = [
     "InvalidPathValue",
     "InvalidQuery",
     "MalformedJson",
+    "TooLargeForDataFlow",
+    "TooLargeForRole",
+    "TooLargeToRead",
     "UnsupportedMediaType",
+    "ValidationBusy",
     "error_response",
     "register_error_handlers",
     "validation_entries",
@@ -105,6 +109,35 @@ class InvalidPathValue(ApiError):
     """A value in the URL's path is out of range; ``details.parameter`` names it."""
 
     code = "invalid_path"
+
+
+class ValidationBusy(ApiError):
+    """This account (or the server) has as many large validations under way as it may."""
+
+    status = 429
+    code = "validation_busy"
+    headers = {"Retry-After": "2"}
+
+
+class TooLargeForRole(ApiError):
+    """The document is larger than the caller's role may have validated."""
+
+    status = 413
+    code = "payload_too_large"
+
+
+class TooLargeToRead(ApiError):
+    """The stored document is larger than the caller's role may have read."""
+
+    status = 403
+    code = "too_large_for_role"
+
+
+class TooLargeForDataFlow(ApiError):
+    """The document is larger than the data flow is worked out for."""
+
+    status = 413
+    code = "payload_too_large"
 
 
 # Status of each domain error class; the nearest class in an error's MRO decides.
