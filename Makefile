@@ -6,11 +6,11 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 FRONTEND_STAMP := frontend/node_modules/.installed
 BUILD_STAMP := designer/static/app/index.html
-FRONTEND_SOURCES := $(shell find frontend -path frontend/node_modules -prune -o -type f \( -name '*.ts' -o -name '*.tsx' -o -name '*.css' -o -name '*.html' -o -name '*.json' \) -print 2>/dev/null)
+FRONTEND_SOURCES := $(shell find frontend -path frontend/node_modules -prune -o -type f \( -name '*.ts' -o -name '*.tsx' -o -name '*.css' -o -name '*.html' -o -name '*.json' -o -name '*.mjs' \) -print 2>/dev/null)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install build system-packages lint typecheck pytest frontend-test bench clean
+.PHONY: run test install build types system-packages lint typecheck pytest frontend-test bench clean
 
 run: install build ## Install everything and start Baton at http://127.0.0.1:5000
 	$(BIN)/baton run --host $(HOST) --port $(PORT)
@@ -43,6 +43,14 @@ build: $(BUILD_STAMP) ## Build the canvas into designer/static/app
 
 $(BUILD_STAMP): $(FRONTEND_STAMP) $(FRONTEND_SOURCES)
 	cd frontend && npm run build
+
+# The canvas's TypeScript types come from the Python models: dump their schemas into
+# frontend/schema (committed; tests/designer/test_generated_types.py checks them), then
+# generate frontend/src/generated from the dumps (`npm run build` does that step too).
+types: $(PY_STAMP) $(FRONTEND_STAMP)
+	$(BIN)/baton schema > frontend/schema/workflow.schema.json
+	$(BIN)/baton openapi > frontend/schema/openapi.json
+	cd frontend && npm run generate
 
 system-packages:
 	tests/services/install-system-packages.sh

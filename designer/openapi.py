@@ -20,7 +20,8 @@ from typing import Any, Literal
 
 from flask import Flask
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
+from pydantic_core import core_schema
 from werkzeug.routing import Rule
 
 from designer.api.http import ROUTE_DOC_ATTRIBUTE, RouteDoc
@@ -80,6 +81,23 @@ Mode = Literal["validation", "serialization"]
 
 class UndocumentedRoute(LookupError):
     """An /api route's view carries no RouteDoc."""
+
+
+class _ResponsesCarryEveryField(GenerateJsonSchema):
+    """Responses are dumped whole (``respond``), so every field of one is present.
+
+    Pydantic marks a field with a default as optional in both modes; a client reading a
+    response would then have to test for fields that are always there.
+    """
+
+    def field_is_required(
+        self,
+        field: core_schema.ModelField | core_schema.DataclassField | core_schema.TypedDictField,
+        total: bool,
+    ) -> bool:
+        if self.mode == "serialization":
+            return not field.get("serialization_exclude")
+        return super().field_is_required(field, total)
 
 
 def api_rules(app: Flask) -> list[Rule]:
@@ -190,7 +208,10 @@ def _model_refs(
             if isinstance(response, type):
                 wanted[(response, "serialization")] = None
     key_map, definitions = models_json_schema(
-        list(wanted), by_alias=True, ref_template=_REF_TEMPLATE
+        list(wanted),
+        by_alias=True,
+        ref_template=_REF_TEMPLATE,
+        schema_generator=_ResponsesCarryEveryField,
     )
     refs: dict[tuple[type[BaseModel], Mode], str] = {
         (model, mode): value["$ref"]

@@ -10,7 +10,9 @@ Field paths name what a rule reads:
 - ``step.<step_id>.<key>``: an output of a step of the run;
 - ``sla.state`` (``on_track`` / ``at_risk`` / ``breached``) and ``sla.remaining_minutes``:
   the SLA of the node the run is at;
-- ``counter.<name>``: a counter the runtime keeps for the case (contacts, reopenings).
+- ``counter.<name>``: a counter: ``counter.loops`` and ``counter.visits.<node>`` the
+  engine keeps; any other reads the case's ``<name>_count`` (``counter.contacts``:
+  ``case.contact_count``).
 
 >>> cond = Group(match="all", rules=[Rule(field="case.priority", op="eq", value="high")])
 >>> check = compile_condition(cond)
@@ -182,9 +184,7 @@ def parse_datetime(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def reader(
-    path: str, *, missing: Any = None, bare_names: bool = False, counts_from_case: bool = False
-) -> Reader:
+def reader(path: str, *, missing: Any = None, bare_names: bool = False) -> Reader:
     """A function reading the value at field ``path`` from :class:`Facts`, the path split once.
 
     The one reader of field paths: conditions, their explanations and step inputs all
@@ -198,14 +198,12 @@ def reader(
         Whether a path with no known root (``priority``) reads the case field named by
         the whole path, as a step input's ``ref`` may; otherwise such a path is a
         ``ValueError``, as in a condition.
-    ``counts_from_case``
-        Whether a counter the facts do not hold (``counter.contacts``) reads the case's
-        numeric ``<name>_count`` field, or for a plural name its singular's
-        (``contact_count``), as escalation rules read counters. Otherwise it reads 0, as
-        stage, step and decision conditions do: the same rule means two things today
-        (issue 15 settles which is right; this parameter is the one place to change).
 
-    A counter nobody has counted reads 0.
+    A counter the facts do not hold (``counter.contacts``) reads the case's numeric
+    ``<name>_count`` field, or for a plural name its singular's (``contact_count``),
+    wherever the rule stands: a stage, a decision, an escalation rule or a trigger
+    (issue 15: escalation rules read it so and the rest read 0, so the same rule meant
+    two things). A counter nobody has counted reads 0.
 
     >>> facts = Facts(case={"a": 1}, steps={"s": {"k": 2}}, counters={"loops": 3})
     >>> [reader(p)(facts) for p in ("case.a", "step.s.k", "counter.loops", "case.b")]
@@ -213,10 +211,8 @@ def reader(
     >>> reader("a", bare_names=True)(facts)
     1
     >>> contacts = Facts(case={"contact_count": 2})
-    >>> reader("counter.contacts")(contacts)
-    0
-    >>> reader("counter.contacts", counts_from_case=True)(contacts)
-    2
+    >>> reader("counter.contacts")(contacts), reader("counter.reopenings")(contacts)
+    (2, 0)
     >>> reader("a")
     Traceback (most recent call last):
     ...
@@ -234,9 +230,7 @@ def reader(
     if root == "sla":
         return lambda facts: facts.sla.get(rest, missing)
     if root == "counter":
-        if counts_from_case:
-            return _case_counter(rest)
-        return lambda facts: facts.counters.get(rest, 0)
+        return _case_counter(rest)
     if root == "case" or bare_names:
         name = rest if root == "case" else path
         return lambda facts: facts.case.get(name, missing)
@@ -284,8 +278,8 @@ def _is_set(value: Any) -> bool:
     return value is not _MISSING and value is not None and value != "" and value != []
 
 
-def _compile_rule(rule: Rule, counts_from_case: bool) -> Predicate:
-    get = reader(rule.field, missing=_MISSING, counts_from_case=counts_from_case)
+def _compile_rule(rule: Rule) -> Predicate:
+    get = reader(rule.field, missing=_MISSING)
     op = rule.op
     if op is Operator.IS_SET:
         return lambda facts: _is_set(get(facts))
@@ -377,12 +371,8 @@ def _contains(container: Any, item: Any) -> bool:
     return False
 
 
-def compile_condition(
-    condition: Group | Rule | None, *, counts_from_case: bool = False
-) -> Predicate:
+def compile_condition(condition: Group | Rule | None) -> Predicate:
     """Compile a condition into a predicate over :class:`Facts`; ``None`` is always true.
-
-    ``counts_from_case``: how counters the facts lack are read (see :func:`reader`).
 
     >>> p = compile_condition(Group(match="any", rules=[
     ...     Rule(field="case.amount", op="gt", value=1000),
@@ -393,10 +383,8 @@ def compile_condition(
     if condition is None:
         return lambda facts: True
     if isinstance(condition, Rule):
-        return _compile_rule(condition, counts_from_case)
-    checks = tuple(
-        compile_condition(item, counts_from_case=counts_from_case) for item in condition.rules
-    )
+        return _compile_rule(condition)
+    checks = tuple(compile_condition(item) for item in condition.rules)
     if len(checks) == 1:
         return checks[0]
     # A loop rather than all()/any() over a generator, which adds a frame per rule:

@@ -240,13 +240,12 @@ def case_field_of(path: str, workflow: Workflow) -> str | None:
     return path  # a bare name in a ref is a case field
 
 
-def outcome_edges(workflow: Workflow, decision: DecisionNode) -> dict[str, str]:
-    """Outcome id -> the id of the first edge that carries it out of ``decision``."""
-    found: dict[str, str] = {}
+def outcome_edges(workflow: Workflow) -> dict[tuple[str, str], str]:
+    """(decision id, outcome id) -> the id of the first edge that carries the outcome."""
+    found: dict[tuple[str, str], str] = {}
     for edge in workflow.edges:
-        is_outcome = edge.kind in (EdgeKind.OUTCOME, EdgeKind.GOTO)
-        if edge.source == decision.id and is_outcome and edge.outcome is not None:
-            found.setdefault(edge.outcome, edge.id)
+        if edge.kind in (EdgeKind.OUTCOME, EdgeKind.GOTO) and edge.outcome is not None:
+            found.setdefault((edge.source, edge.outcome), edge.id)
     return found
 
 
@@ -274,14 +273,16 @@ def data_flow(workflow: Workflow, actions: ActionCatalogue | None = None) -> Dat
         what = f"escalation rule {rule.id!r}"
         escalation = Access("", "escalation", what, path=f"escalations[{i}].condition")
         flow.read_condition(rule.condition, workflow, escalation)
+    carried = outcome_edges(workflow)
     for n, node in enumerate(workflow.nodes):
         at = f"nodes[{n}]"
         if isinstance(node, DecisionNode):
-            edges = outcome_edges(workflow, node)
+            edges = carried
             for k, outcome in enumerate(node.outcomes):
                 what = f"outcome {outcome.label!r} of decision {node.id!r}"
                 where = f"{at}.outcomes[{k}].condition"
-                base = Access("", "decision", what, node.id, None, edges.get(outcome.id), where)
+                edge_id = edges.get((node.id, outcome.id))
+                base = Access("", "decision", what, node.id, None, edge_id, where)
                 flow.read_condition(outcome.condition, workflow, base)
         elif isinstance(node, StageNode):
             for kind, condition, where in (

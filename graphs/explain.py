@@ -113,23 +113,17 @@ def summarize(explained: list[dict[str, Any]], held: bool) -> str:
     return "; ".join(parts) if parts else ("no rules" if held else "no rule held")
 
 
-def compile_explained(
-    condition: Group | None, *, counts_from_case: bool = False
-) -> CompiledCondition | None:
-    """``condition`` compiled with its explanation; ``counts_from_case`` as in
-    :func:`graphs.conditions.reader`."""
+def compile_explained(condition: Group | None) -> CompiledCondition | None:
+    """``condition`` compiled with its explanation."""
     if condition is None:
         return None
-    rules = tuple(
-        (rule, compile_condition(rule, counts_from_case=counts_from_case))
-        for rule in iter_rules(condition)
-    )
+    rules = tuple((rule, compile_condition(rule)) for rule in iter_rules(condition))
     leaves = tuple(
         (
             rule.field,
             rule.op.value,
             rule.value,
-            reader(rule.field, counts_from_case=counts_from_case),
+            reader(rule.field),
             check,
         )
         for rule, check in rules
@@ -137,7 +131,7 @@ def compile_explained(
     flat = condition.match if all(isinstance(r, Rule) for r in condition.rules) else None
     return CompiledCondition(
         source=condition,
-        test=compile_condition(condition, counts_from_case=counts_from_case),
+        test=compile_condition(condition),
         rules=rules,
         leaves=leaves,
         flat=flat,

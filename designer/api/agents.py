@@ -20,6 +20,7 @@ from runtime.services.agents import (
     Availability,
     CalendarIn,
     CalendarOut,
+    HolidayCountry,
     InboxItem,
     InboxOut,
     QueueIn,
@@ -67,6 +68,12 @@ class CalendarList(BaseModel):
     """Every business calendar."""
 
     calendars: list[CalendarOut]
+
+
+class HolidayCountryList(BaseModel):
+    """The countries, with their regions, whose public holidays a calendar can keep."""
+
+    countries: list[HolidayCountry]
 
 
 class AssignmentList(BaseModel):
@@ -277,6 +284,15 @@ def delete_queue(name: str) -> Response:
 @documented(RouteDoc("List business calendars", _TAG, {200: CalendarList}))
 def list_calendars() -> Response:
     return respond(CalendarList(calendars=service.list_calendars(db_session())))
+
+
+@bp.get("/calendars/countries")
+@documented(
+    RouteDoc("List the countries and regions whose public holidays a calendar can keep", _TAG,
+             {200: HolidayCountryList})
+)  # fmt: skip
+def holiday_countries() -> Response:
+    return respond(HolidayCountryList(countries=service.list_holiday_countries()))
 
 
 @bp.put("/calendars/<name>")

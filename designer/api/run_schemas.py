@@ -16,9 +16,12 @@ from designer.api.schemas import (
     VersionNumber,
 )
 from designer.auth.identity import actor
+from graphs.model import FormField
+from runtime.engine.types import RunState, RunStatus
 from runtime.services.monitor import NodeFigures, RunSummary
+from runtime.sla.levels import SlaLevel
 from runtime.store.records import LockedWorkItem
-from runtime.store.tables import CaseChangeRow, CaseRow, WorkItemRow
+from runtime.store.tables import CaseChangeRow, CaseRow, WorkItemRow, WorkItemStatus
 
 __all__ = [
     "BulkBody",
@@ -127,11 +130,11 @@ class RunOut(_Body):
     version: int
     case_id: str
     title: str
-    status: str
+    status: RunStatus
     node_id: str | None
     node_name: str | None
     node_entered_at: datetime | None
-    sla: str | None = Field(description="on_track, at_risk or breached; none when no clock runs")
+    sla: SlaLevel | None = Field(description="None when no clock runs")
     assignees: list[str]
     open_items: int
     incident: dict[str, Any] | None
@@ -186,7 +189,7 @@ class RunListQuery(QueryModel):
     status: str | None = Field(
         default=None, description="running, paused, incident, completed, cancelled or active"
     )
-    sla: Literal["on_track", "at_risk", "breached"] | None = None
+    sla: SlaLevel | None = None
     assignee: str | None = None
     case_id: str | None = None
     older_than_minutes: Minutes | None = None
@@ -208,8 +211,8 @@ class WorkItemOut(_Body):
     title: str
     queue: str | None
     assignee: str | None
-    form: list[dict[str, Any]]
-    status: str
+    form: list[FormField]
+    status: WorkItemStatus
     due_at: datetime | None
     created_at: datetime
     completed_at: datetime | None
@@ -226,7 +229,7 @@ class RunDetail(_Body):
     """Everything the case page opens with: the run, its state, its case and its work."""
 
     run: RunOut
-    state: dict[str, Any] = Field(description="The engine's snapshot (steps, visits, SLA)")
+    state: RunState = Field(description="The engine's snapshot (steps, visits, SLA)")
     case: CaseOut
     workflow_name: str
     work_items: list[WorkItemOut]

@@ -26,6 +26,8 @@ from designer.api.run_schemas import (
 from designer.extensions import db_session, state
 from runtime import services
 from runtime.db import session_scope
+from runtime.engine.state_migrations import upgrade_snapshot
+from runtime.engine.types import RunState
 from runtime.services import exports, monitor
 from runtime.services.run_events import definition_for
 from runtime.store.records import LockedRun
@@ -152,7 +154,7 @@ def get_run(run_id: str) -> Response:
     ).items
     detail = RunDetail(
         run=run_out(run),
-        state=run.state,
+        state=RunState.model_validate(upgrade_snapshot(run.state)),  # as today's engine reads it
         case=CaseOut.of(case),
         workflow_name=definition.workflow.name,
         work_items=[WorkItemOut.of(item) for item in items],

@@ -18,6 +18,7 @@ from designer.extensions import db_session, state
 from graphs.salesforce import api_name_problem
 from runtime.errors import InvalidInput
 from runtime.salesforce.client import client_for
+from runtime.salesforce.config import AuthMode
 from runtime.salesforce.errors import SalesforceError, SalesforceNotConfigured
 from runtime.salesforce.sync import SalesforceSync, active_streams, sync_states
 
@@ -58,7 +59,7 @@ class SalesforceConnection(BaseModel):
     """The connection's configuration (secrets only as set/unset) and its streams."""
 
     configured: bool
-    auth_mode: str = Field(description="password, jwt, session or none")
+    auth_mode: AuthMode = Field(description="How Baton logs in to Salesforce")
     instance_url: str | None
     login_domain: str
     api_version: str
@@ -78,7 +79,7 @@ class SalesforceTestResult(BaseModel):
     elapsed_ms: int
     instance: str | None = None
     api_version: str | None = None
-    auth_mode: str | None = None
+    auth_mode: AuthMode | None = None
     daily_api_requests_max: int | None = None
     daily_api_requests_remaining: int | None = None
     error_code: str | None = None

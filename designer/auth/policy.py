@@ -255,6 +255,7 @@ POLICY: dict[str, Rule] = {
     "agents.save_queue": ADMIN_ONLY,
     "agents.delete_queue": ADMIN_ONLY,
     "agents.list_calendars": READ,
+    "agents.holiday_countries": READ,
     "agents.save_calendar": ADMIN_ONLY,
     "agents.delete_calendar": ADMIN_ONLY,
     "agents.reassign": OPERATE,

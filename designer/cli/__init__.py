@@ -7,6 +7,7 @@ import click
 from designer.cli import (
     ai_cmds,
     app_cmds,
+    contract_cmds,
     graph_cmds,
     interop_cmds,
     runtime_cmds,
@@ -29,6 +30,7 @@ for module in (
     simulate_cmds,
     runtime_cmds,
     app_cmds,
+    contract_cmds,
     user_cmds,
     salesforce_cmds,
     ai_cmds,

@@ -1,6 +1,6 @@
 // Every page of the app, once: its URL pattern, how it renders, and its entry in the
 // header navigation. A new page adds one entry here and nothing else changes.
-import type { ReactElement } from "react";
+import { lazy, Suspense, type ReactElement } from "react";
 import { Editor } from "./components/Editor";
 import { WorkflowList } from "./components/WorkflowList";
 import { navigate } from "./navigation";
@@ -10,9 +10,12 @@ import { AgentsPage } from "./pages/agents/AgentsPage";
 import { LoginPage } from "./pages/login/LoginPage";
 import { AccountsPage } from "./pages/accounts/AccountsPage";
 import { SalesforcePage } from "./pages/salesforce/SalesforcePage";
-import { MetricsPage } from "./pages/metrics/MetricsPage";
 import { MyWorkPage } from "./pages/work/MyWorkPage";
 import { MonitorPage } from "./pages/monitor/MonitorPage";
+
+// The metrics page brings the chart library: loaded when the page is first opened, so
+// the other pages do not download it.
+const MetricsPage = lazy(() => import("./pages/metrics/MetricsPage").then((m) => ({ default: m.MetricsPage })));
 
 export interface RouteDef {
   /** Stable name, used by tests and the header's active link. */
@@ -80,7 +83,7 @@ export const routes: RouteDef[] = [
   {
     name: "metrics",
     pattern: /^\/metrics\/?$/,
-    render: () => <MetricsPage />,
+    render: () => <Suspense fallback={<div className="list-page" />}><MetricsPage /></Suspense>,
     nav: { label: "Metrics", path: "/metrics" },
   },
   {

@@ -146,7 +146,7 @@ def check_step_output_reads(workflow: Workflow, graph: nx.DiGraph) -> list[Probl
     that the reader waits for (``after``), and that no entry condition may skip."""
     index = index_of(workflow, graph)
     catalog = index.catalog
-    dominators = _dominators(workflow, graph)
+    dominance = _Dominance(workflow, graph)
     problems: list[Problem] = []
     for node_index, k, stage, step in catalog.background:
         for name, item in step.inputs.items():
@@ -159,7 +159,7 @@ def check_step_output_reads(workflow: Workflow, graph: nx.DiGraph) -> list[Probl
             where = {"node_id": stage.id, "step_id": step.id, "field": item.ref}
             subject = f"Input {name!r} of step {step.id!r} reads {item.ref}"
             source_stage = catalog.stage_of_step[source_id]
-            why, severity = _why_not_run(stage, step.id, source_stage, source_id, dominators, graph)
+            why, severity = _why_not_run(stage, step.id, source_stage, source_id, dominance)
             # A reader with the same entry condition is skipped whenever the step it
             # reads is (the pattern "ask if missing, then store"), so it never misses it.
             skipped_alone = source.entry_condition != step.entry_condition
@@ -176,11 +176,47 @@ def check_step_output_reads(workflow: Workflow, graph: nx.DiGraph) -> list[Probl
     return problems
 
 
-def _dominators(workflow: Workflow, graph: nx.DiGraph) -> dict[str, str]:
-    starts = [n.id for n in workflow.nodes if n.kind == "start"]
-    if len(starts) != 1 or starts[0] not in graph:
-        return {}
-    return dict(nx.immediate_dominators(graph, starts[0]))
+class _Dominance:
+    """Which stages every path from the start passes before another: the dominator tree,
+    numbered once so that each question is two comparisons."""
+
+    def __init__(self, workflow: Workflow, graph: nx.DiGraph) -> None:
+        self.graph = graph
+        self.enter: dict[str, int] = {}
+        self.leave: dict[str, int] = {}
+        self._reached: dict[str, set[str]] = {}
+        starts = [n.id for n in workflow.nodes if n.kind == "start"]
+        if len(starts) != 1 or starts[0] not in graph:
+            return
+        children: dict[str, list[str]] = {}
+        for node, parent in nx.immediate_dominators(graph, starts[0]).items():
+            if node != parent:
+                children.setdefault(parent, []).append(node)
+        clock = 0
+        todo: list[tuple[str, bool]] = [(starts[0], False)]
+        while todo:
+            node, done = todo.pop()
+            clock += 1
+            if done:
+                self.leave[node] = clock
+                continue
+            self.enter[node] = clock
+            todo.append((node, True))
+            todo.extend((child, False) for child in children.get(node, ()))
+
+    def reached(self, node: str) -> bool:
+        return node in self.enter
+
+    def dominates(self, earlier: str, later: str) -> bool:
+        if earlier not in self.enter or later not in self.enter:
+            return False
+        return self.enter[earlier] <= self.enter[later] and self.leave[later] <= self.leave[earlier]
+
+    def leads_to(self, earlier: str, later: str) -> bool:
+        found = self._reached.get(earlier)
+        if found is None:
+            found = self._reached[earlier] = nx.descendants(self.graph, earlier)
+        return later in found
 
 
 def _why_not_run(
@@ -188,8 +224,7 @@ def _why_not_run(
     step_id: str,
     source_stage: str,
     source_id: str,
-    dominators: dict[str, str],
-    graph: nx.DiGraph,
+    dominance: _Dominance,
 ) -> tuple[str | None, str]:
     if source_stage == stage.id:
         waits = {s.id: s.after for s in stage.steps}
@@ -203,22 +238,15 @@ def _why_not_run(
             return None, "error"
         why = f"step {source_id!r} runs beside it in stage {stage.id!r} and it does not wait"
         return f"{why} for it (after)", "warning"
-    if stage.id not in dominators or source_stage not in graph:
+    if not dominance.reached(stage.id) or not dominance.reached(source_stage):
         return None, "error"  # unreachable stages are reported by the path rules
-    if not nx.has_path(graph, source_stage, stage.id):
-        return (
-            f"stage {source_stage!r} of step {source_id!r} never comes before stage {stage.id!r}",
-            "error",
-        )
-    current = stage.id
-    while current in dominators and dominators[current] != current:
-        current = dominators[current]
-        if current == source_stage:
-            return None, "error"
-    return (
-        f"not every path to stage {stage.id!r} passes stage {source_stage!r} of step {source_id!r}",
-        "warning",
-    )
+    if dominance.dominates(source_stage, stage.id):
+        return None, "error"
+    if not dominance.leads_to(source_stage, stage.id):
+        why = f"stage {source_stage!r} of step {source_id!r} never comes before"
+        return f"{why} stage {stage.id!r}", "error"
+    why = f"not every path to stage {stage.id!r} passes stage {source_stage!r}"
+    return f"{why} of step {source_id!r}", "warning"
 
 
 def check_unwritten_reads(
@@ -267,6 +295,12 @@ def check_loop_exits(
     the loop runs, so a decision reading them is left alone."""
     flow = _flow(workflow, graph, actions)
     index = index_of(workflow, graph)
+    forward = nx.DiGraph(list(index.forward))
+    forward.add_nodes_from(graph)
+    try:
+        order = {node: n for n, node in enumerate(nx.topological_sort(forward))}
+    except nx.NetworkXUnfeasible:
+        return []  # a cycle without a go-to: check_cycles_without_goto says so
     problems: list[Problem] = []
     for i, edge in enumerate(workflow.edges):
         if (
@@ -274,19 +308,13 @@ def check_loop_exits(
             or len(index.pairs.get((edge.source, edge.target), ())) != 1
         ):
             continue
-        # The loop: what the go-to's target leads to, on the way back to its source
-        # (other go-tos included: a rework path may itself jump), without the go-to.
-        rest = nx.restricted_view(graph, [], [(edge.source, edge.target)])
-        body = (nx.descendants(rest, edge.target) & nx.ancestors(rest, edge.source)) | {
-            edge.source,
-            edge.target,
-        }
+        body = _loop_body(graph, forward, order, edge.source, edge.target)
         decisions = [
             node
-            for node in workflow.nodes
-            if isinstance(node, DecisionNode)
-            and node.id in body
-            and any(target not in body for _, target in graph.out_edges(node.id))
+            for node_id in sorted(body, key=order.__getitem__)
+            if index.kind.get(node_id) == "decision"
+            and isinstance(node := workflow.nodes[index.first[node_id]], DecisionNode)
+            and any(target not in body for _, target in graph.out_edges(node_id))
         ]
         reads: list[str] = []
         for decision in decisions:
@@ -317,6 +345,39 @@ def check_loop_exits(
             ).model_copy(update={"related": sorted(body)})
         )
     return problems
+
+
+def _loop_body(
+    graph: nx.DiGraph, forward: nx.DiGraph, order: dict[str, int], source: str, target: str
+) -> set[str]:
+    """The nodes of the loop a go-to from ``source`` back to ``target`` closes: those on
+    a way from ``target`` back to ``source``, without the go-to itself.
+
+    Most go-tos jump back along the forward edges: the way is then searched only among
+    the nodes ordered between the two, so a large workflow's many loops stay cheap. A
+    go-to whose way back takes another go-to (a rework path that jumps itself) is
+    searched in the whole graph.
+    """
+    low, high = order[target], order[source]
+    if low <= high:
+        down = _reach(forward.successors, target, lambda n: order[n] <= high)
+        up = _reach(forward.predecessors, source, lambda n: order[n] >= low)
+        body = down & up
+        if source in body:
+            return body
+    rest = nx.restricted_view(graph, [], [(source, target)])
+    around: set[str] = nx.descendants(rest, target) & nx.ancestors(rest, source)
+    return around | {source, target}
+
+
+def _reach(step: Callable[[str], Any], start: str, inside: Callable[[str], bool]) -> set[str]:
+    seen, todo = {start}, [start]
+    while todo:
+        for node in step(todo.pop()):
+            if node not in seen and inside(node):
+                seen.add(node)
+                todo.append(node)
+    return seen
 
 
 def _rules(condition: Group | None) -> list[str]:

@@ -98,10 +98,12 @@ def seed_demo_routing(session: Session, workflows: Iterable[Workflow], now: date
     session.add(
         CalendarRow(
             name=CALENDAR,
-            description="Monday to Friday, 09:00-17:00 London time",
+            description="Monday to Friday, 09:00-17:00 London time, England's bank holidays",
             timezone="Europe/London",
             hours={day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")},
-            holidays=["2026-12-25", "2026-12-26", "2027-01-01"],
+            country="GB",
+            region="ENG",
+            holidays=["2026-12-24"],  # the office's own: closed on Christmas Eve
             updated_at=now,
         )
     )

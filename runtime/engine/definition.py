@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from graphs.conditions import Facts, Reader, read_path, reader
+from graphs.dataflow import hidden_answers
 from graphs.explain import CompiledCondition, compile_explained, summarize
 from graphs.model import (
     BackgroundStep,
@@ -84,6 +85,8 @@ class CompiledStep:
     #: a background step's action and timeout, read off the spec once
     action: str = ""
     timeout_seconds: float = 0.0
+    #: form fields whose answers the log leaves out (sensitive case fields)
+    hidden: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +151,7 @@ def compile_escalations(wf: Workflow) -> EscalationPlan:
     rules = tuple(
         CompiledEscalation(rule, test, frozenset(rule.stages))
         for rule in wf.escalations
-        if (test := compile_explained(rule.condition, counts_from_case=True)) is not None
+        if (test := compile_explained(rule.condition)) is not None
     )
     if not rules:
         return EscalationPlan()
@@ -240,9 +243,12 @@ def _literal_inputs(step: BackgroundStep | InteractiveStep) -> dict[str, Any] | 
     return {name: inp.value for name, inp in inputs.items()}
 
 
-def _compile_step(node_id: str, k: int, step: BackgroundStep | InteractiveStep) -> CompiledStep:
+def _compile_step(
+    wf: Workflow, node_id: str, k: int, step: BackgroundStep | InteractiveStep
+) -> CompiledStep:
     """Step ``k`` of stage ``node_id``, ready to start."""
     return CompiledStep(
+        hidden=hidden_answers(step, wf) if isinstance(step, InteractiveStep) else frozenset(),
         id=step.id,
         index=k,
         spec=step,
@@ -324,7 +330,7 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
         )
         if isinstance(spec, StageNode):
             _check_after(spec)
-            steps = tuple(_compile_step(node_id, k, step) for k, step in enumerate(spec.steps))
+            steps = tuple(_compile_step(wf, node_id, k, step) for k, step in enumerate(spec.steps))
             compiled = replace(
                 compiled,
                 steps=steps,

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from graphs.errors import BatonError
 
-__all__ = ["DefinitionError", "EngineError", "InvalidEventError", "LifecycleError"]
+__all__ = [
+    "DefinitionError",
+    "EngineError",
+    "InvalidEventError",
+    "LifecycleError",
+    "UnsupportedRunStateVersion",
+]
 
 
 class EngineError(BatonError):
@@ -39,3 +45,23 @@ class LifecycleError(EngineError):
     """The engine tried a status change its lifecycle table does not have (a bug)."""
 
     code = "lifecycle_error"
+
+
+class UnsupportedRunStateVersion(EngineError):
+    """A stored run snapshot or input event has a format this code cannot read or upgrade."""
+
+    code = "unsupported_run_state_version"
+
+    def __init__(self, version: object, *, what: str, oldest: int, newest: int):
+        self.version = version
+        if isinstance(version, int) and not isinstance(version, bool) and version > newest:
+            reason = (
+                f"{what} has format version {version}, newer than this Baton reads "
+                f"({oldest} to {newest}); upgrade Baton to load it"
+            )
+        else:
+            reason = (
+                f"{what} has format version {version!r}, which this Baton cannot read; "
+                f"it reads {oldest} to {newest}"
+            )
+        super().__init__(reason)

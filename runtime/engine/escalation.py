@@ -21,8 +21,8 @@ What a firing does:
 Counters read by rules are the engine's (``counter.loops``, ``counter.visits.<node>``),
 and otherwise a numeric case field named ``<name>_count`` (or, for a plural name, its
 singular), so ``counter.contacts`` reads ``case.contact_count``: a second contact from
-the same customer is ``counter.contacts gte 2`` (:class:`~runtime.engine.facts.Counters`
-given the case).
+the same customer is ``counter.contacts gte 2``. Every other condition reads counters
+the same way (:func:`graphs.conditions.reader`).
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def escalate(run: WorkingRun) -> None:
     facts = facts_of(
         s,
         sla=run.sla_view() if plan.reads_sla else EMPTY,
-        counters=Counters(s.visits, s.loops, s.case) if plan.reads_counters else EMPTY,
+        counters=Counters(s.visits, s.loops) if plan.reads_counters else EMPTY,
     )
     fired, s.escalations = evaluate(
         rules, node_id=node_id, visit=s.visits.get(node_id, 0), facts=facts, held=s.escalations

@@ -176,6 +176,16 @@ def _work_item_completed(run: WorkingRun, event: WorkItemCompleted) -> None:
             f"work item {event.work_item_key!r} is not the open one ({st.work_item_key!r})",
         )
         return
+    if event.case is not None:
+        before = run.s.case
+        run.case_changed(before, event.case)
+        run.note(
+            LogKind.CASE_UPDATED,
+            node_id=cs.node_id,
+            step_id=cs.id,
+            changed=changed_fields(before, run.s.case),
+            reason=f"answered on the form of step {cs.id!r} by {event.actor}",
+        )
     stop_step_clock(run, cs, st)
     finish_step(run, cs, st, dict(event.data), f"completed by {event.actor}")
 

@@ -25,38 +25,26 @@ _MISSING = object()
 class Counters(Mapping[str, int]):
     """``counter.loops`` (go-tos taken), ``counter.visits.<node>`` (visits of a node).
 
-    Given the case, a name the engine does not count reads the case's numeric
-    ``<name>_count`` field (or, for a plural name, its singular's): ``counter.contacts``
-    reads ``case.contact_count``. Escalation rules read counters so; decisions and
-    stage conditions read the engine's counters only (where a name is unknown they read
-    0: ``read_path`` defaults it).
+    A counter the engine does not keep (``counter.contacts``) is not here: the one
+    reader of field paths (:func:`graphs.conditions.reader`) reads it from the case's
+    ``<name>_count`` field, the same wherever a rule stands (issue 15).
 
-    >>> c = Counters({"triage": 2}, 1, {"contact_count": 3})
-    >>> c["loops"], c["visits.triage"], c["contacts"], c.get("reopenings", 0)
-    (1, 2, 3, 0)
-    >>> Counters({"triage": 2}, 1).get("contacts", 0)
-    0
+    >>> c = Counters({"triage": 2}, 1)
+    >>> c["loops"], c["visits.triage"], c.get("contacts", 0)
+    (1, 2, 0)
     """
 
-    __slots__ = ("_case", "_loops", "_visits")
+    __slots__ = ("_loops", "_visits")
 
-    def __init__(
-        self, visits: Mapping[str, int], loops: int, case: Mapping[str, Any] | None = None
-    ) -> None:
+    def __init__(self, visits: Mapping[str, int], loops: int) -> None:
         self._visits = visits
         self._loops = loops
-        self._case = case
 
     def __getitem__(self, key: str) -> int:
         if key == "loops":
             return self._loops
         if key.startswith("visits."):
             return self._visits.get(key.removeprefix("visits."), 0)
-        if self._case is not None:
-            for name in (f"{key}_count", f"{key[:-1]}_count" if key.endswith("s") else None):
-                value = self._case.get(name) if name else None
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    return int(value)
         raise KeyError(key)
 
     def __iter__(self) -> Iterator[str]:

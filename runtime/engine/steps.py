@@ -152,12 +152,17 @@ def finish_step(
     st.finished_at = run.now
     st.outputs = outputs
     run.s.step_outputs[cs.id] = outputs
+    # A sensitive answer stays in the state (conditions read it) but not in the log,
+    # which the timeline and the live stream show.
+    hidden = sorted(cs.hidden.intersection(outputs)) if cs.hidden else []
+    logged = {k: v for k, v in outputs.items() if k not in cs.hidden} if hidden else outputs
     run.note_step(
         LogKind.STEP_COMPLETED,
         cs,
         st,
-        outputs=outputs,
+        outputs=logged,
         reason=reason,
+        **({"hidden": hidden} if hidden else {}),
     )
 
 

@@ -33,6 +33,7 @@ from runtime.engine.effects import (
     RunStep,
     ScheduleTimer,
 )
+from runtime.engine.state_migrations import RUN_STATE_SCHEMA_VERSION
 from runtime.sla.levels import SLA_LEVELS, SlaLevel
 
 __all__ = [
@@ -73,8 +74,6 @@ __all__ = [
     "Transition",
     "WorkItemCompleted",
 ]
-
-RUN_STATE_SCHEMA_VERSION = 1
 
 
 class _Data(BaseModel):
@@ -342,6 +341,9 @@ class WorkItemCompleted(_EventBase):
     attempt: int
     work_item_key: str
     data: dict[str, Any] = Field(default_factory=dict)
+    #: the latest case record when the form's answers changed it (form fields mapped to
+    #: case fields): applied before the step completes, as ``StepCompleted.case`` is
+    case: dict[str, Any] | None = None
 
 
 class TimerFired(_EventBase):

@@ -41,6 +41,8 @@ def to_calendar(row: CalendarRow) -> BusinessCalendar:
         timezone=row.timezone,
         hours=parse_hours(row.hours),
         holidays=frozenset(date.fromisoformat(d) for d in row.holidays),
+        country=row.country,
+        region=row.region,
     )
 
 

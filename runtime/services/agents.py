@@ -18,10 +18,13 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 from sqlmodel import Session, col, select
 
+from graphs.model import FormField
+from runtime.engine.state_migrations import upgrade_snapshot
 from runtime.errors import Conflict, InvalidInput, NotFound
 from runtime.routing.choose import STRATEGIES, AgentView, ItemView, passed_over
 from runtime.routing.router import agent_views, assign_open, drain, record_assignment
@@ -29,6 +32,7 @@ from runtime.services.run_events import clear_caches
 from runtime.services.work_items import reassign_work_item
 from runtime.sla.calendar import parse_hours, sla_status
 from runtime.sla.levels import SlaLevel
+from runtime.sla.public_holidays import checked_place, countries, named_public_holidays
 from runtime.store.routing_tables import (
     AgentPresenceRow,
     AgentRow,
@@ -46,6 +50,7 @@ __all__ = [
     "AssignmentOut",
     "CalendarIn",
     "CalendarOut",
+    "HolidayCountry",
     "InboxItem",
     "InboxOut",
     "QueueIn",
@@ -61,6 +66,7 @@ __all__ = [
     "list_agents",
     "list_assignments",
     "list_calendars",
+    "list_holiday_countries",
     "list_queues",
     "list_skills",
     "pull_next",
@@ -195,20 +201,65 @@ class CalendarIn(_In):
     description: str = Field(default="", max_length=2000)
     timezone: str = "UTC"
     hours: dict[str, list[list[str]]] = Field(default_factory=dict)
-    holidays: list[IsoDate] = Field(default_factory=list)
+    country: str | None = Field(
+        default=None,
+        description="ISO 3166-1 alpha-2 code of the country whose public holidays it keeps",
+    )
+    region: str | None = Field(
+        default=None, description="The country's subdivision code, such as BY (Bavaria) in DE"
+    )
+    holidays: list[IsoDate] = Field(
+        default_factory=list, description="The calendar's own holidays, on top of the country's"
+    )
 
     _zone = field_validator("timezone")(classmethod(lambda cls, v: _check_zone(v)))
     _hours = field_validator("hours")(classmethod(lambda cls, v: _check_hours(v)))
 
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str | None) -> str | None:
+        return checked_place(value, None)[0]
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if "country" not in info.data:
+            return value  # the country was refused already, and said so
+        return checked_place(info.data["country"], value)[1]
+
+
+class PublicHoliday(BaseModel):
+    """A public holiday a calendar keeps."""
+
+    day: date
+    name: str
+
 
 class CalendarOut(CalendarIn):
-    """A stored business calendar."""
+    """A stored business calendar, with the public holidays its country gives this year."""
+
+    public_holidays: list[PublicHoliday] = Field(default_factory=list)
+
+
+class HolidayRegion(BaseModel):
+    """A country's subdivision with holidays of its own."""
+
+    code: str
+    name: str
+
+
+class HolidayCountry(BaseModel):
+    """A country whose public holidays a calendar can keep."""
+
+    code: str
+    name: str
+    regions: list[HolidayRegion]
 
 
 class SlaOut(BaseModel):
     """Where an SLA stands now."""
 
-    state: str
+    state: SlaLevel
     remaining_minutes: float
     due_at: datetime
 
@@ -230,7 +281,7 @@ class InboxItem(BaseModel):
     created_at: datetime
     sla: SlaOut | None
     case_subject: str = ""
-    form: list[dict[str, Any]] = Field(default_factory=list)
+    form: list[FormField] = Field(default_factory=list)
 
 
 class InboxOut(BaseModel):
@@ -470,13 +521,23 @@ def delete_queue(session: Session, *, name: str) -> None:
 
 
 def _calendar_out(row: CalendarRow) -> CalendarOut:
-    return CalendarOut(
-        name=row.name,
-        description=row.description,
-        timezone=row.timezone,
-        hours=dict(row.hours),
-        holidays=[date.fromisoformat(d) for d in row.holidays],
-    )
+    year = utcnow().year
+    public = named_public_holidays(row.country, row.region, year) if row.country else ()
+    stored = row.model_dump(include=set(CalendarIn.model_fields))  # holidays as ISO dates
+    days = [PublicHoliday(day=day, name=name) for day, name in public]
+    return CalendarOut.model_validate({**stored, "public_holidays": days})
+
+
+def list_holiday_countries() -> list[HolidayCountry]:
+    """The countries, and their regions, whose public holidays a calendar can keep."""
+    return [
+        HolidayCountry(
+            code=country.code,
+            name=country.name,
+            regions=[HolidayRegion(code=c, name=n) for c, n in country.regions.items()],
+        )
+        for country in countries().values()
+    ]
 
 
 def list_calendars(session: Session) -> list[CalendarOut]:
@@ -491,6 +552,7 @@ def save_calendar(session: Session, *, calendar: CalendarIn) -> CalendarOut:
     row.description = calendar.description
     row.timezone = calendar.timezone
     row.hours = dict(calendar.hours)
+    row.country, row.region = calendar.country, calendar.region
     row.holidays = sorted(d.isoformat() for d in calendar.holidays)
     row.updated_at = utcnow()
     session.add(row)
@@ -577,7 +639,7 @@ def _inbox_items(session: Session, rows: list[WorkItemRow], now: datetime) -> li
                 priority=r.priority if r else 0,
                 due_at=item.due_at,
                 created_at=item.created_at,
-                sla=item_sla(run.state if run else None, item, now),
+                sla=item_sla(upgrade_snapshot(run.state) if run else None, item, now),
                 case_subject=str((case.fields if case else {}).get("subject", "") or ""),
                 form=list(item.form),
             )

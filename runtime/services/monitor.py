@@ -18,6 +18,7 @@ from sqlalchemy import and_, case, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from runtime.engine.state_migrations import upgrade_snapshot
 from runtime.engine.types import SLA_LEVELS, RunStatus
 from runtime.errors import BatonRuntimeError, InvalidInput, NotFound
 from runtime.services.run_events import ACTIVE_STATUS_VALUES, definition_for
@@ -227,15 +228,16 @@ def summarize_runs(
     for run in runs:
         case = cases.get(run.case_id)
         active = run.status in ACTIVE_STATUS_VALUES
+        state = upgrade_snapshot(run.state)  # written by an older Baton, perhaps
         summaries.append(
             RunSummary(
                 run=run,
                 title=_title(case.fields if case else {}, run.case_id),
                 node_name=_node_name(session, run),
-                sla=sla_level(run.state.get("sla"), now) if active else None,
+                sla=sla_level(state.get("sla"), now) if active else None,
                 assignees=holders.get(run.id, []),
                 open_items=open_items.get(run.id, 0),
-                incident=run.state.get("incident") if run.status == RunStatus.INCIDENT else None,
+                incident=state.get("incident") if run.status == RunStatus.INCIDENT else None,
             )
         )
     return summaries

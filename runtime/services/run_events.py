@@ -36,6 +36,7 @@ from sqlmodel import Session, select
 from graphs.model import InteractiveStep, StageNode, TriggerEvent, Workflow
 from runtime.engine import transition as engine_transition
 from runtime.engine.definition import CompiledWorkflow, compile_workflow
+from runtime.engine.state_migrations import stamp_event, upgrade_snapshot
 from runtime.engine.types import (
     ACTIVE_RUN_STATUSES,
     CancelTimer,
@@ -196,7 +197,7 @@ def _run_record(session: Session, values: tuple[Any, ...]) -> LockedRun:
     if state is None or state.seq != values[_SEQ]:  # (seq: a row rewritten by hand)
         found = sql.read_first(session, sql.RUN_STATE, {"_run_id": run_id})
         assert found is not None  # the row is locked
-        state = RunState.model_validate(found[0])
+        state = RunState.model_validate(upgrade_snapshot(found[0]))
     return run_from(values, state)
 
 
@@ -354,6 +355,7 @@ def _persist(
 
 def _record_input(session: Session, run: LockedRun, now: datetime, event: dict[str, Any]) -> None:
     """Record the run's latest input (numbered ``run.inputs``), the replay's source."""
+    stamp_event(event)  # so that a later Baton knows which format to upgrade it from
     sql.write(
         session,
         sql.INSERT_RUN_INPUT,

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from runtime.engine import transition as engine_transition
 from runtime.engine.lifecycle import legal_statuses
+from runtime.engine.state_migrations import upgrade_event
 from runtime.engine.types import (
     AdminCommand,
     AdminCommandKind,
@@ -196,12 +197,13 @@ def replay_run(session: Session, *, run_id: str) -> RunState:
         select(RunInputRow).where(RunInputRow.run_id == run_id).order_by(col(RunInputRow.n))
     ).all()
     for row in rows:
-        if row.event.get("kind") == NOTE_KIND:
+        stored = upgrade_event(row.event)  # written by an older Baton, perhaps
+        if stored.get("kind") == NOTE_KIND:
             if state is None:
                 raise AssertionError(f"run {run_id}: a note before the run started")
-            state = state.model_copy(update={"seq": state.seq + int(row.event["log_lines"])})
+            state = state.model_copy(update={"seq": state.seq + int(stored["log_lines"])})
             continue
-        event = _EVENT.validate_python(row.event)
+        event = _EVENT.validate_python(stored)
         state = engine_transition(
             definition.compiled, state, event, row.at, identity=identity
         ).state

@@ -11,13 +11,15 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from graphs.model import FormField
+from graphs.dataflow import form_case_fields
+from graphs.model import FormField, InteractiveStep, Workflow
 from runtime.engine.types import WorkItemCompleted
 from runtime.errors import Conflict, InvalidInput, NotFound
 from runtime.routing import item_closed
 from runtime.routing.router import record_assignment
+from runtime.services.cases import apply_case_changes
 from runtime.services.forms import validate_form
-from runtime.services.run_events import append_note, apply_event, lock_run
+from runtime.services.run_events import append_note, apply_event, definition_for, lock_run
 from runtime.store import statements as sql
 from runtime.store.dialects import dialect_of
 from runtime.store.records import (
@@ -99,6 +101,16 @@ def _write_item(session: Session, item: LockedWorkItem, values: dict[str, Any]) 
     written(session, WorkItemRow, item.key, values)
 
 
+def case_changes_of(workflow: Workflow, step_id: str, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The case fields a completed form writes: each answer given to a form field that
+    writes a case field (:func:`graphs.dataflow.form_case_fields`), by case field."""
+    step = workflow.step(step_id)
+    if not isinstance(step, InteractiveStep):
+        return {}
+    mapped = form_case_fields(step, workflow)
+    return {mapped[name]: value for name, value in answers.items() if name in mapped}
+
+
 def complete_work_item(
     session: Session,
     *,
@@ -111,6 +123,11 @@ def complete_work_item(
 
     The data is checked against the step's form fields first; a bad submission raises
     :class:`~runtime.errors.FormValidationError` (field by field) before anything changes.
+    Answers to form fields mapped to case fields (by default the case field of the same
+    name and type) are written to the case in the same transaction, in its history with
+    the actor, and the run learns the new case with the completion, so what comes next
+    (a decision on ``case.resolved``) reads it.
+
     Returns the item as a record (the attributes of a ``WorkItemRow``).
     """
     now = now or utcnow()
@@ -131,8 +148,24 @@ def complete_work_item(
             "data": cleaned,
         },
     )
+    workflow = definition_for(session, run.workflow_id, run.version).workflow
+    changes = case_changes_of(workflow, item.step_id, cleaned)
+    new_case: dict[str, Any] | None = None
+    if changes:
+        # The item's run learns the case with the completion (one transition, as a
+        # background step's writes do); every other run of the case gets a CaseUpdated.
+        previous = apply_case_changes(
+            session, case=case, changes=changes, actor=actor, now=now, skip_run_id=run.id
+        )
+        if previous is not None:
+            new_case = dict(case.fields)
     event = WorkItemCompleted(
-        step_id=item.step_id, attempt=item.attempt, work_item_key=key, data=cleaned, actor=actor
+        step_id=item.step_id,
+        attempt=item.attempt,
+        work_item_key=key,
+        data=cleaned,
+        actor=actor,
+        case=new_case,
     )
     apply_event(session, run=run, case=case, event=event, now=now)
     # The agent's freed room goes to the best waiting item at once.

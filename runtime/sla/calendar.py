@@ -2,9 +2,11 @@
 
 Everything here is a pure function of its arguments: no clock, no database. A calendar
 names the working intervals of each weekday in its own time zone (``zoneinfo``), plus
-holiday dates on which nothing counts. An SLA of 8 business hours started on Friday at
-16:00 in a 09:00-17:00 Monday-Friday calendar is due on Monday at 16:00; a clock
-started at night starts counting when the next working interval opens.
+holidays on which nothing counts: the public holidays of its country and region
+(:mod:`runtime.sla.public_holidays`) and its own extra dates. An SLA of 8 business
+hours started on Friday at 16:00 in a 09:00-17:00 Monday-Friday calendar is due on
+Monday at 16:00; a clock started at night starts counting when the next working
+interval opens.
 
 Working intervals are read in local time and converted to UTC for arithmetic, so a day
 on which the clocks change still counts the real minutes worked (a 09:00-17:00 day is
@@ -26,6 +28,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from runtime.sla.levels import SlaLevel, level_at, remaining_minutes
+from runtime.sla.public_holidays import public_holiday_dates
 
 __all__ = [
     "ALWAYS_OPEN",
@@ -82,10 +85,16 @@ def parse_hours(spec: Mapping[str, Iterable[Iterable[str]]]) -> dict[int, tuple[
 
 @dataclass(frozen=True)
 class BusinessCalendar:
-    """When an SLA clock runs: weekday intervals in ``timezone``, minus ``holidays``.
+    """When an SLA clock runs: weekday intervals in ``timezone``, minus holidays.
 
     ``hours`` maps a weekday (0 = Monday) to its working intervals, in order; a day
-    missing from it is not worked. ``always_open`` calendars count every minute.
+    missing from it is not worked. Holidays are the public holidays of ``country``
+    (ISO code) and ``region`` (its subdivision code), when named, plus the calendar's
+    own ``holidays``. ``always_open`` calendars count every minute.
+
+    >>> cal = BusinessCalendar.weekdays("munich", "Europe/Berlin", country="DE", region="BY")
+    >>> cal.is_holiday(date(2026, 1, 6)), cal.is_holiday(date(2026, 1, 7))
+    (True, False)
     """
 
     name: str
@@ -93,6 +102,8 @@ class BusinessCalendar:
     hours: Mapping[int, tuple[Interval, ...]] = field(default_factory=dict)
     holidays: frozenset[date] = frozenset()
     always_open: bool = False
+    country: str | None = None
+    region: str | None = None
 
     @classmethod
     def weekdays(
@@ -102,6 +113,9 @@ class BusinessCalendar:
         start: str = "09:00",
         end: str = "17:00",
         holidays: Iterable[date] = (),
+        *,
+        country: str | None = None,
+        region: str | None = None,
     ) -> BusinessCalendar:
         """Monday to Friday, ``start`` to ``end``, in ``timezone``."""
         interval = (_parse_time(start), _parse_time(end))
@@ -110,6 +124,16 @@ class BusinessCalendar:
             timezone=timezone,
             hours={day: (interval,) for day in range(5)},
             holidays=frozenset(holidays),
+            country=country,
+            region=region,
+        )
+
+    def is_holiday(self, day: date) -> bool:
+        """Whether local date ``day`` is a public holiday or one of the calendar's own."""
+        if day in self.holidays:
+            return True
+        return self.country is not None and day in public_holiday_dates(
+            self.country, self.region, day.year
         )
 
     @property
@@ -122,7 +146,7 @@ class BusinessCalendar:
         if self.always_open:
             midnight = datetime.combine(day, time.min, tzinfo=UTC)
             return [(midnight, midnight + timedelta(days=1))]
-        if day in self.holidays:
+        if self.is_holiday(day):
             return []
         zone = self.zone
         found: list[tuple[datetime, datetime]] = []

@@ -87,7 +87,9 @@ class CalendarRow(SQLModel, table=True):
     description: str = ""
     timezone: str = Field(default="UTC", max_length=64)
     hours: dict[str, Any] = _json()
-    holidays: list[str] = _json(list)  #: ISO dates
+    holidays: list[str] = _json(list)  #: ISO dates, on top of the country's and region's
+    country: str | None = Field(default=None, max_length=8)  #: ISO 3166-1 alpha-2
+    region: str | None = Field(default=None, max_length=40)  #: the country's subdivision code
     updated_at: datetime = Field(default_factory=utcnow)
 
 

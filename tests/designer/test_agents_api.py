@@ -97,6 +97,36 @@ def test_set_up_a_team_and_read_it_back(client: FlaskClient) -> None:
     assert client.get("/api/calendars").json["calendars"][0]["holidays"] == ["2026-12-24"]  # type: ignore[index]
 
 
+def test_a_calendar_names_a_country_and_region_whose_holidays_it_keeps(
+    client: FlaskClient,
+) -> None:
+    germany = next(
+        c for c in client.get("/api/calendars/countries").json["countries"] if c["code"] == "DE"  # type: ignore[index]
+    )
+    assert germany["name"] == "Germany"
+    assert {"code": "BY", "name": "Bayern"} in germany["regions"]
+    calendar = {"name": "munich", "timezone": "Europe/Berlin", "country": "de", "region": "by",
+                "holidays": ["2026-01-07"]}  # fmt: skip
+    saved = client.put("/api/calendars/munich", json=calendar)
+    assert saved.status_code == 200, saved.json
+    body = saved.json
+    assert (body["country"], body["region"], body["holidays"]) == ("DE", "BY", ["2026-01-07"])  # type: ignore[index]
+    names = {holiday["name"] for holiday in body["public_holidays"]}  # type: ignore[index]
+    assert {"New Year's Day", "Epiphany"} <= names
+
+
+def test_a_calendar_with_an_unknown_country_or_region_is_refused(client: FlaskClient) -> None:
+    for place, field, says in (
+        ({"country": "XX"}, "country", "unknown country 'XX'"),
+        ({"country": "DE", "region": "ZZ"}, "region", "Germany has no region 'ZZ'"),
+        ({"region": "BY"}, "region", "a region needs its country"),
+    ):
+        refused = client.put("/api/calendars/x", json={"name": "x", **place})
+        assert refused.status_code == 400, place
+        assert says in refused.text and field in str(refused.json["error"]["details"])  # type: ignore[index]
+    assert client.get("/api/calendars").json["calendars"] == []  # type: ignore[index]
+
+
 def test_bad_input_is_refused_with_a_clear_error(client: FlaskClient) -> None:
     bad_zone = client.put("/api/calendars/x", json={"name": "x", "timezone": "Mars/Olympus"})
     assert bad_zone.status_code == 400

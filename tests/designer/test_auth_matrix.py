@@ -124,6 +124,7 @@ EXPECTED: dict[str, str] = {
     "agents.save_queue": "admin",
     "agents.delete_queue": "admin",
     "agents.list_calendars": "everyone",
+    "agents.holiday_countries": "everyone",
     "agents.save_calendar": "admin",
     "agents.delete_calendar": "admin",
     "agents.reassign": "operators",

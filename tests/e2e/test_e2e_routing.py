@@ -103,3 +103,48 @@ def test_the_inbox_shows_waiting_work_and_pull_next_takes_it(
         page.get_by_test_id("work-complete").click()
         expect(page.get_by_test_id(f"work-item-{key}")).to_have_count(0)
         expect(page.get_by_test_id("work-notice")).to_contain_text("Completed")
+
+
+def test_the_metrics_charts_have_legends_axes_and_tooltips(
+    browser: Browser, server_url: str
+) -> None:
+    admin = ApiSession(server_url)
+    if admin.call("GET", "/api/workflows/e2e_desk")[0] != 200:
+        set_up(admin)
+    new_case(admin, "Where is my parcel?")
+
+    with signed_in_page(browser, server_url) as page:
+        page.goto("/metrics")
+        # Each chart is a figure named for assistive technology.
+        volume = page.get_by_role("figure", name="Created and Completed per day")
+        expect(volume).to_have_attribute("data-testid", "chart-volume")
+        expect(volume.locator(".recharts-legend-wrapper")).to_contain_text("Created")
+        expect(volume.locator(".recharts-legend-wrapper")).to_contain_text("Completed")
+        expect(volume.locator(".recharts-label")).to_have_text("Work items")  # the y axis
+        # Today's bar of created items answers a pointer with its figures.
+        volume.locator(".recharts-bar-rectangle path").last.hover()
+        tooltip = volume.locator(".recharts-tooltip-wrapper")
+        expect(tooltip).to_contain_text("Created")
+        expect(page.get_by_test_id("chart-utilisation")).to_contain_text("Utilisation")
+
+
+def test_a_calendar_keeps_the_public_holidays_of_a_chosen_country_and_region(
+    browser: Browser, server_url: str
+) -> None:
+    with signed_in_page(browser, server_url) as page:
+        page.goto("/team")
+        page.get_by_test_id("tab-calendars").click()
+        page.get_by_test_id("new-calendar").click()
+        page.get_by_test_id("calendar-name").fill("munich-office")
+        page.get_by_test_id("calendar-timezone").fill("Europe/Berlin")
+        page.get_by_test_id("calendar-country").select_option("DE")
+        page.get_by_test_id("calendar-region").select_option("BY")
+        page.get_by_test_id("calendar-editor-save").click()
+        row = (
+            page.get_by_test_id("calendars-table")
+            .get_by_role("row")
+            .filter(has_text="munich-office")
+        )
+        expect(row).to_contain_text("Germany, Bayern")
+        row.click()  # the stored calendar lists the public holidays it keeps this year
+        expect(page.get_by_test_id("calendar-public-holidays")).to_contain_text("Epiphany")

@@ -54,8 +54,13 @@ def test_validate_passes_the_shipped_examples() -> None:
     result = run("validate", *EXAMPLES)
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[:3] == [f"{path}: ok" for path in EXAMPLES]
-    assert lines[3] == "3 files checked, 0 invalid: 0 errors, 0 warnings"
+    # Checked against the installed actions: no errors. support-case's conditions read
+    # fields that only come from outside (sentiment, account tier), which the data flow
+    # says as warnings.
+    assert [line for line in lines if ": error " in line] == []
+    assert all(line.endswith(": ok") or ": warning [field_never_written]" in line
+               for line in lines[:-1])  # fmt: skip
+    assert lines[-1].startswith("3 files checked, 0 invalid: 0 errors, ")
 
 
 def test_validate_locates_graph_problems_and_fails(dangling: str) -> None:
@@ -77,7 +82,7 @@ def test_warnings_alone_pass_unless_strict(warnings_only: str) -> None:
     assert f"{warnings_only}: warning [unassigned_step] node routing, step accept_case" in (
         relaxed.output
     )
-    assert relaxed.output.splitlines()[-1].endswith("0 errors, 1 warning")
+    assert relaxed.output.splitlines()[-1].endswith(" 0 errors, 5 warnings")  # 4 data flow
     assert run("validate", "--strict", warnings_only).exit_code == 1
 
 
@@ -169,13 +174,13 @@ def test_examples_lists_every_example_with_its_status() -> None:
         "insurance-claim",
         "support-case",
     ]
-    assert all(row.endswith("valid") for row in rows)
+    assert all(row.endswith(("valid", "warnings")) for row in rows)
 
 
 def test_examples_as_json_and_one_example_printed() -> None:
     listed = json.loads(run("examples", "--json").output)
     support = next(row for row in listed if row["name"] == "support-case")
-    assert support["status"] == "valid" and support["stages"] == 7
+    assert support["status"] == "4 warnings" and support["stages"] == 7
     printed = run("examples", "support-case")
     assert printed.exit_code == 0
     assert printed.output == example_text("support-case")

@@ -194,24 +194,23 @@ def test_every_operator_agrees_with_the_general_rule(
 
 
 @pytest.mark.parametrize(
-    ("case", "counters", "as_condition", "as_escalation"),
+    ("case", "counters", "holds"),
     [
-        ({"contact_count": 3}, {"loops": 0}, False, True),
-        ({"contacts_count": 2}, {}, False, True),
-        ({"contact_count": 2.7}, {}, False, True),  # read as the whole number 2
-        ({"contact_count": True}, {}, False, False),  # a flag is not a count
-        ({"contact_count": "3"}, {}, False, False),  # nor is text
-        ({"contact_count": 3}, {"contacts": 1}, False, False),  # what is counted wins
-        ({}, {"contacts": 2}, True, True),
+        ({"contact_count": 3}, {"loops": 0}, True),
+        ({"contacts_count": 2}, {}, True),
+        ({"contact_count": 2.7}, {}, True),  # read as the whole number 2
+        ({"contact_count": True}, {}, False),  # a flag is not a count
+        ({"contact_count": "3"}, {}, False),  # nor is text
+        ({"contact_count": 3}, {"contacts": 1}, False),  # what is counted wins
+        ({}, {"contacts": 2}, True),
     ],
 )
-def test_an_uncounted_counter_reads_the_case_only_for_escalation_rules(
-    case: dict[str, object], counters: dict[str, int], as_condition: bool, as_escalation: bool
+def test_an_uncounted_counter_reads_the_case(
+    case: dict[str, object], counters: dict[str, int], holds: bool
 ) -> None:
-    # One rule, two meanings today (issue 15 settles which is right): a stage, step or
-    # decision condition reads a counter the engine does not keep as 0; an escalation
-    # rule reads the case's <name>_count, or its singular's, instead.
+    # One rule, one meaning (issue 15): a counter the engine does not keep reads the
+    # case's <name>_count, or its singular's, wherever the rule stands. This test pinned
+    # the old disagreement (0 in stage, step and decision conditions; the case field in
+    # escalation rules) until the two readings became one.
     rule = Group(rules=[Rule(field="counter.contacts", op=Operator.GTE, value=2)])
-    facts = Facts(case=case, counters=counters)
-    assert compile_condition(rule)(facts) is as_condition
-    assert compile_condition(rule, counts_from_case=True)(facts) is as_escalation
+    assert compile_condition(rule)(Facts(case=case, counters=counters)) is holds

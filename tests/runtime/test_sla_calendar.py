@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from runtime.routing.calendars import to_calendar
 from runtime.sla.calendar import (
     ALWAYS_OPEN,
     BusinessCalendar,
@@ -19,6 +20,7 @@ from runtime.sla.calendar import (
     parse_hours,
     sla_status,
 )
+from runtime.store.routing_tables import CalendarRow
 
 BERLIN = ZoneInfo("Europe/Berlin")
 OFFICE = BusinessCalendar.weekdays("office", "Europe/Berlin", "09:00", "17:00")
@@ -57,6 +59,24 @@ def test_holidays_do_not_count() -> None:
     assert due == berlin(2026, 12, 28, 10, 0)
     assert not is_open(calendar, berlin(2026, 12, 24, 10, 0))
     assert is_open(calendar, berlin(2026, 12, 23, 10, 0))
+
+
+def test_a_calendar_keeps_its_countrys_and_regions_public_holidays_and_its_own() -> None:
+    # Two hours from Monday 5 January 2026, 16:00. Tuesday the 6th is Epiphany in
+    # Bavaria only; Wednesday the 7th is the Munich office's own day off.
+    start = berlin(2026, 1, 5, 16, 0)
+    germany = BusinessCalendar.weekdays("de", "Europe/Berlin", country="DE")
+    bavaria = BusinessCalendar.weekdays("by", "Europe/Berlin", country="DE", region="BY")
+    munich = BusinessCalendar.weekdays(
+        "munich", "Europe/Berlin", holidays=[date(2026, 1, 7)], country="DE", region="BY"
+    )
+    assert add_business_minutes(germany, start, 120) == berlin(2026, 1, 6, 10, 0)
+    assert add_business_minutes(bavaria, start, 120) == berlin(2026, 1, 7, 10, 0)
+    assert add_business_minutes(munich, start, 120) == berlin(2026, 1, 8, 10, 0)
+    # New Year's Day is the whole country's; a stored calendar names its place.
+    assert germany.is_holiday(date(2027, 1, 1))
+    stored = CalendarRow(name="munich", timezone="Europe/Berlin", country="DE", region="BY")
+    assert to_calendar(stored).is_holiday(date(2026, 1, 6))
 
 
 def test_working_hours_are_read_in_the_calendars_time_zone() -> None:

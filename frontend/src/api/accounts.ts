@@ -1,31 +1,10 @@
 // Accounts and API tokens (designer/api/accounts.py), for admins.
 import type { Role } from "../auth/session";
+import type * as Api from "../generated/api";
 import { request } from "./client";
 
-export interface Account {
-  id: number;
-  username: string;
-  display_name: string;
-  role: Role;
-  agent_id: string | null;
-  agent_name: string | null;
-  disabled: boolean;
-  has_password: boolean;
-  created_at: string;
-  last_login_at: string | null;
-}
-
-export interface TokenInfo {
-  id: number;
-  name: string;
-  role: Role;
-  username: string;
-  prefix: string;
-  created_at: string;
-  created_by: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
+export type Account = Api.AccountInfo;
+export type TokenInfo = Api.TokenInfo;
 
 export interface NewAccount {
   username: string;

@@ -1,8 +1,8 @@
 // The designer REST API (see the contract in designer/). Every error arrives as
 // {"error": {"code", "message", "details"}} and becomes an ApiError.
 import type { DataFlow } from "../model/dataflow";
-import type { ElementChange } from "../model/diffText";
 import { csrfHeaders, refreshCsrf, sessionEnded } from "../auth/session";
+import type * as Api from "../generated/api";
 import type { DocumentFormat, ImportPreview } from "../model/interop";
 import type { ActionInfo, Problem, Workflow } from "../model/types";
 
@@ -18,45 +18,15 @@ export class ApiError extends Error {
 }
 
 /** Another active workflow whose record trigger can fire on the same records. */
-export interface TriggerOverlap { workflow_id: string; name: string; version: number; reason: string }
+export type TriggerOverlap = Api.TriggerOverlapOut;
 
-export interface WorkflowSummary {
-  id: string;
-  name: string;
-  description: string;
-  revision: number;
-  active_version: number | null;
-  latest_version: number | null;
-  updated_at: string;
-  node_count: number;
-  error_count: number;
-}
+export type WorkflowSummary = Api.WorkflowSummary;
 
-export interface WorkflowDetail {
-  id: string;
-  revision: number;
-  workflow: Workflow;
-  active_version: number | null;
-  latest_version: number | null;
-  updated_at: string;
-  problems: Problem[];
-}
+/** A stored workflow as the editor opens it: the draft document, its revision and problems. */
+export type WorkflowDetail = Omit<Api.WorkflowDetail, "workflow"> & { workflow: Workflow };
 
-export interface VersionInfo {
-  version: number;
-  published_at: string;
-  published_by: string | null;
-  note: string;
-  active: boolean;
-}
-
-export interface DiffResult {
-  from: string | number;
-  to: string | number;
-  nodes: { added: string[]; removed: string[]; changed: string[] };
-  edges: { added: string[]; removed: string[]; changed: string[] };
-  changes: ElementChange[];
-}
+export type VersionInfo = Api.VersionSummary;
+export type DiffResult = Api.VersionDiff;
 
 /** A body sent as the text it is: a workflow file (JSON), or a BPMN / Salesforce document. */
 class RawJson {

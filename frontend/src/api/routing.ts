@@ -1,11 +1,13 @@
 // Routing and SLAs (designer/api/agents.py, metrics.py): agents, skills, queues,
 // calendars, an agent's inbox and pull-next, reassignment with a reason, and metrics.
 import { useEffect, useState } from "react";
+import type * as Api from "../generated/api";
 import { request } from "./client";
+import type { SlaLevel } from "./runs";
 
-export type Availability = "online" | "away" | "offline";
-export type Strategy = "round_robin" | "load_balanced" | "skills_based" | "pull_next";
-export type SlaState = "on_track" | "at_risk" | "breached";
+export type Availability = Api.AgentOut["availability"];
+export type Strategy = Api.RoutingStrategy;
+export type SlaState = SlaLevel;
 export type Hours = Record<string, [string, string][]>;
 
 export const STRATEGY_LABELS: Record<Strategy, string> = {
@@ -15,114 +17,39 @@ export const STRATEGY_LABELS: Record<Strategy, string> = {
   pull_next: "Pull-next",
 };
 
-export interface Agent {
-  id: string;
-  name: string;
-  email: string;
-  skills: Record<string, number>;
-  languages: string[];
-  max_items: number;
-  max_load: number | null;
-  availability: Availability;
-  timezone: string;
-  working_hours: Hours;
-  out_of_office_from: string | null;
-  out_of_office_until: string | null;
-  open_items?: number;
-  load?: number;
-  available?: boolean;
-  why_unavailable?: string;
-  queues?: string[];
-}
+/** An agent as listed (with load and availability) or edited (the figures left out). */
+export type Agent = Omit<Api.AgentOut, "working_hours" | "open_items" | "load" | "available" | "why_unavailable" | "queues">
+  & Partial<Pick<Api.AgentOut, "open_items" | "load" | "available" | "why_unavailable" | "queues">>
+  & { working_hours: Hours };
 
-export interface Skill { name: string; description: string }
+export type Skill = Api.SkillInOutput;
 
-export interface Queue {
-  name: string;
-  description: string;
-  strategy: Strategy;
-  members: string[];
-  calendar: string | null;
-  waiting?: number;
-  assigned?: number;
-}
+/** A queue as listed (with its figures) or edited (without them). */
+export type Queue = Omit<Api.QueueOut, "waiting" | "assigned"> & Partial<Pick<Api.QueueOut, "waiting" | "assigned">>;
 
-export interface Calendar {
-  name: string;
-  description: string;
-  timezone: string;
+/** A business calendar: its hours, the country and region whose public holidays it keeps,
+ * its own extra holidays, and (as read) this year's public holidays. */
+export interface Calendar extends Omit<Api.CalendarOut, "hours" | "public_holidays"> {
   hours: Hours;
-  holidays: string[];
+  public_holidays?: Api.PublicHoliday[];
 }
+export type HolidayCountry = Api.HolidayCountry;
 
-export interface Sla { state: SlaState; remaining_minutes: number; due_at: string }
+export type Sla = Api.SlaOut;
 
-export interface FormFieldSpec {
-  name: string;
-  label?: string;
-  type?: string;
-  values?: string[];
-  required?: boolean;
-  help?: string;
-}
+export type InboxItem = Api.InboxItem;
+export type Inbox = Omit<Api.InboxOut, "agent"> & { agent: Agent };
 
-export interface InboxItem {
-  key: string;
-  run_id: string;
-  case_id: string;
-  workflow_id: string;
-  step_id: string;
-  title: string;
-  queue: string | null;
-  assignee: string | null;
-  skills: string[];
-  priority: number;
-  due_at: string | null;
-  created_at: string;
-  sla: Sla | null;
-  case_subject: string;
-  form: FormFieldSpec[];
-}
-
-export interface Inbox { agent: Agent; items: InboxItem[]; can_pull: number; next_pull: InboxItem | null }
-
-export interface Assignment {
-  id: number;
-  work_item_key: string;
-  queue: string | null;
-  agent: string | null;
-  previous: string | null;
-  at: string;
-  kind: string;
-  strategy: string | null;
-  actor: string;
-  reason: string;
+/** An assignment decision; ``decision`` holds the candidates and why each was passed over. */
+export type Assignment = Omit<Api.AssignmentOut, "decision"> & {
   decision: { candidates?: { agent: string; passed_over: string | null; load: number; match: number }[]; passed_over?: Record<string, number> };
-}
+};
 
-export interface RoutingOptions { strategies: Strategy[]; skills: string[]; queues: string[]; calendars: string[]; agents: string[] }
+export type RoutingOptions = Api.RoutingOptions;
 
-export interface Distribution { count: number; median: number | null; p90: number | null; mean: number | null }
-export interface DayPoint { day: string; created: number; completed: number; sla_met: number; sla_missed: number; reassigned: number; median_resolution_hours: number | null }
-export interface Metrics {
-  start: string;
-  end: string;
-  workflow_id: string | null;
-  queue: string | null;
-  items: number;
-  assigned: number;
-  completed: number;
-  reassignment_rate: number | null;
-  manual_reassignments: number;
-  first_time_right: number | null;
-  time_to_first_assignment_minutes: Distribution;
-  time_to_resolution_hours: Distribution;
-  sla_attainment: number | null;
-  sla_breached_open: number;
-  time_in_stage: { workflow_id: string; workflow_name: string; node_id: string; node_name: string; minutes: Distribution }[];
-  utilisation: { agent: string; name: string; utilisation: number | null; held_minutes: number; online_minutes: number; completed: number }[];
-  days: DayPoint[];
-}
+export type Distribution = Api.Distribution;
+export type DayPoint = Api.DayPoint;
+export type Metrics = Api.MetricsOut;
 
 const enc = encodeURIComponent;
 
@@ -143,7 +70,10 @@ export const routingApi = {
     }),
   deleteQueue: (name: string) => request<void>("DELETE", `/api/queues/${enc(name)}`),
   calendars: () => request<{ calendars: Calendar[] }>("GET", "/api/calendars").then((r) => r.calendars),
-  saveCalendar: (calendar: Calendar) => request<Calendar>("PUT", `/api/calendars/${enc(calendar.name)}`, calendar),
+  saveCalendar: ({ public_holidays: _shown, ...calendar }: Calendar) =>
+    request<Calendar>("PUT", `/api/calendars/${enc(calendar.name)}`, calendar),
+  holidayCountries: () =>
+    request<{ countries: HolidayCountry[] }>("GET", "/api/calendars/countries").then((r) => r.countries),
   deleteCalendar: (name: string) => request<void>("DELETE", `/api/calendars/${enc(name)}`),
   inbox: (agentId: string) => request<Inbox>("GET", `/api/agents/${enc(agentId)}/inbox`),
   pull: (agentId: string) => request<InboxItem>("POST", `/api/agents/${enc(agentId)}/pull`),
@@ -192,4 +122,4 @@ export function formatRemaining(minutes: number): string {
   return late ? `${text} late` : `${text} left`;
 }
 
-export const SLA_LABELS: Record<SlaState, string> = { on_track: "On track", at_risk: "At risk", breached: "Breached" };
+

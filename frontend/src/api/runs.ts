@@ -1,10 +1,19 @@
 // Cases, runs, work items, the monitor and exports (designer/api/runs.py, cases.py,
 // monitor.py). Errors arrive as {"error": {...}} and become ApiError, as in client.ts.
-import type { CaseField, FormField } from "../model/types";
+import type * as Api from "../generated/api";
+import { runStatusValues } from "../generated/api";
+import type { CaseField } from "../model/types";
 import { request } from "./client";
 
-export type RunStatus = "running" | "paused" | "incident" | "completed" | "cancelled";
-export type SlaLevel = "on_track" | "at_risk" | "breached";
+export type RunStatus = Api.RunStatus;
+export const RUN_STATUSES: readonly RunStatus[] = runStatusValues;
+export type SlaLevel = NonNullable<Api.RunOut["sla"]>;
+export type WorkItemStatus = Api.WorkItemStatus;
+
+/** How each SLA level reads in a sentence ("SLA at risk"). Typed by the generated levels,
+ * so a level added or renamed in Python fails the build until it has its label here. */
+export const SLA_LABELS: Record<SlaLevel, string> = { on_track: "on track", at_risk: "at risk", breached: "breached" };
+export const SLA_LEVELS = Object.keys(SLA_LABELS) as SlaLevel[];
 
 /** `POST /api/cases/start-preview`: the workflows a new case starts, their merged case
  * fields, and what `POST /api/cases` would refuse. */
@@ -24,99 +33,18 @@ export interface LogEvent {
   data: Record<string, unknown>;
 }
 
-export interface RunRow {
-  id: string;
-  workflow_id: string;
-  version: number;
-  case_id: string;
-  title: string;
-  status: RunStatus;
-  node_id: string | null;
-  node_name: string | null;
-  node_entered_at: string | null;
-  sla: SlaLevel | null;
-  assignees: string[];
-  open_items: number;
-  incident: { code: string; message: string; step_id?: string | null } | null;
-  seq: number;
-  started_at: string;
-  finished_at: string | null;
-  updated_at: string;
-}
+/** The open incident of a run at one, as the runs list reads it from the run's state. */
+export interface RunIncident { code: string; message: string; step_id?: string | null }
 
-export interface CaseRecord {
-  id: string;
-  fields: Record<string, unknown>;
-  version: number;
-  source: string;
-  external_id: string | null;
-  created_at: string;
-  updated_at: string;
-  created_by: string;
-  updated_by: string;
-}
+export type RunRow = Omit<Api.RunOut, "incident"> & { incident: RunIncident | null };
+export type CaseRecord = Api.CaseOut;
+export type WorkItem = Api.WorkItemOut;
 
-export interface WorkItem {
-  key: string;
-  run_id: string;
-  case_id: string;
-  step_id: string;
-  attempt: number;
-  title: string;
-  queue: string | null;
-  assignee: string | null;
-  form: FormField[];
-  status: "open" | "completed" | "cancelled";
-  due_at: string | null;
-  created_at: string;
-  completed_at: string | null;
-  completed_by: string | null;
-  data: Record<string, unknown>;
-  cancel_reason: string | null;
-}
+export type RunDetail = Omit<Api.RunDetail, "run" | "work_items"> & { run: RunRow; work_items: WorkItem[] };
 
-export interface RunDetail {
-  run: RunRow;
-  state: Record<string, unknown>;
-  case: CaseRecord;
-  workflow_name: string;
-  work_items: WorkItem[];
-  runs_of_case: string[];
-}
-
-export interface CaseChange {
-  seq: number;
-  at: string;
-  actor: string;
-  field: string;
-  old: unknown;
-  new: unknown;
-}
-
-export interface NodeFigures {
-  node_id: string;
-  count: number;
-  age_p50_seconds: number | null;
-  age_p90_seconds: number | null;
-  at_risk: number;
-  breached: number;
-  incidents: number;
-  paused: number;
-}
-
-export interface MonitorPicture {
-  workflow_id: string;
-  active_version: number | null;
-  versions: number[];
-  total_active: number;
-  completed: number;
-  cancelled: number;
-  stuck_minutes: number;
-  nodes: NodeFigures[];
-  stuck: RunRow[];
-  incidents: RunRow[];
-  at: string;
-}
+export type CaseChange = Api.CaseChange;
+export type NodeFigures = Api.NodeOut;
+export type MonitorPicture = Omit<Api.MonitorOut, "stuck" | "incidents"> & { stuck: RunRow[]; incidents: RunRow[] };
 
 export interface RunFilters {
   workflow_id?: string;

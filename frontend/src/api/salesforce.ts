@@ -1,67 +1,14 @@
 // The Salesforce connection (designer/api/salesforce.py): its state (secrets only as
 // set/unset), the connection test, an sObject's fields from describe, a sync on demand.
+import type * as Api from "../generated/api";
 import { request } from "./client";
 
-export type AuthMode = "password" | "jwt" | "session" | "none";
-
-export interface SalesforceStream {
-  workflow_id: string;
-  sobject: string;
-  soql_filter: string | null;
-  active: boolean;
-  watermark: string | null;
-  backfilled: boolean;
-  records_synced: number;
-  last_poll_at: string | null;
-  last_success_at: string | null;
-  last_error: string | null;
-}
-
-export interface SalesforceConnection {
-  configured: boolean;
-  auth_mode: AuthMode;
-  instance_url: string | null;
-  login_domain: string;
-  api_version: string;
-  username: string | null;
-  consumer_key_set: boolean;
-  secrets: Record<"password" | "security_token" | "consumer_secret" | "private_key" | "session_id" | "private_key_file", boolean>;
-  secrets_file: string | null;
-  missing: string[];
-  poll_interval_seconds: number;
-  streams: SalesforceStream[];
-}
-
-export interface SalesforceTestResult {
-  ok: boolean;
-  elapsed_ms: number;
-  instance: string | null;
-  api_version: string | null;
-  auth_mode: AuthMode | null;
-  daily_api_requests_max: number | null;
-  daily_api_requests_remaining: number | null;
-  error_code: string | null;
-  error: string | null;
-}
-
-export interface SalesforceField {
-  name: string;
-  label: string;
-  type: string;
-  updateable: boolean;
-  picklist_values: string[];
-}
-
-export interface SalesforceSyncStream {
-  workflow_id: string;
-  sobject: string;
-  created: number;
-  updated: number;
-  unchanged: number;
-  pages: number;
-  backfill: boolean;
-  error: string | null;
-}
+export type AuthMode = Api.SalesforceConnection["auth_mode"];
+export type SalesforceStream = Api.SalesforceStream;
+export type SalesforceConnection = Api.SalesforceConnection;
+export type SalesforceTestResult = Api.SalesforceTestResult;
+export type SalesforceField = Api.SalesforceFieldInfo;
+export type SalesforceSyncStream = Api.SalesforceSyncStream;
 
 const fieldCache = new Map<string, Promise<SalesforceField[]>>();
 

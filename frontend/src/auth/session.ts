@@ -3,8 +3,9 @@
 // lets pages show what the account can do and send the CSRF header with every change.
 import { create } from "zustand";
 import { ApiError } from "../api/client";
+import type * as Api from "../generated/api";
 
-export type Role = "admin" | "supervisor" | "agent" | "viewer";
+export type Role = Api.Role;
 
 export interface SessionUser {
   username: string;

@@ -1,7 +1,7 @@
 // Auto-layout with elkjs: layered, left to right. Go-to edges are left out so that
 // loops do not pull their targets to the right of where the flow naturally puts them.
 import type { FlowEdge, FlowNode } from "../model/convert";
-import type { Position } from "../model/types";
+import type { Point } from "../model/types";
 
 type Elk = { layout: (graph: object) => Promise<{ children?: { id: string; x?: number; y?: number }[] }> };
 let elk: Promise<Elk> | null = null;
@@ -15,7 +15,7 @@ function getElk(): Promise<Elk> {
 export async function autoLayout(
   nodes: readonly FlowNode[],
   edges: readonly FlowEdge[],
-): Promise<Record<string, Position>> {
+): Promise<Record<string, Point>> {
   const ids = new Set(nodes.map((n) => n.id));
   const graph = {
     id: "root",
@@ -37,7 +37,7 @@ export async function autoLayout(
       .map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
   };
   const result = await (await getElk()).layout(graph);
-  const positions: Record<string, Position> = {};
+  const positions: Record<string, Point> = {};
   for (const child of result.children ?? []) {
     positions[child.id] = { x: Math.round(child.x ?? 0), y: Math.round(child.y ?? 0) };
   }

@@ -2,10 +2,10 @@
 // in order (with counts), where it stands, and the steps of the current visit. Folding
 // a prefix of the log gives the path as it stood at that moment (the timeline scrubber).
 import type { LogEvent } from "../api/runs";
+import type * as Api from "../generated/api";
 import { describeAiCall } from "./aiCall";
 
-export type StepStatus =
-  | "pending" | "running" | "waiting" | "retry_wait" | "done" | "failed" | "skipped" | "cancelled";
+export type StepStatus = Api.StepStatus;
 
 export interface StepView {
   id: string;

@@ -1,5 +1,6 @@
 // What a condition may read, for the rule builder's field picker, and which operators
 // fit each field type. Mirrors graphs/conditions.py.
+import { SLA_LEVELS } from "../api/runs";
 import type { ActionInfo, FieldType, JsonSchema, Operator, WfNode, WorkflowMeta } from "./types";
 
 export interface CatalogField {
@@ -10,7 +11,8 @@ export interface CatalogField {
   group: string;
 }
 
-export const SLA_STATES = ["on_track", "at_risk", "breached"];
+/** The SLA levels a condition on `sla.state` may name. */
+export const SLA_STATES: string[] = [...SLA_LEVELS];
 
 export function schemaType(schema: JsonSchema | undefined): FieldType {
   const type = Array.isArray(schema?.type) ? schema?.type.find((t) => t !== "null") : schema?.type;

@@ -1,228 +1,74 @@
-// TypeScript mirror of graphs/model.py and graphs/conditions.py (the Workflow JSON).
+// The Workflow JSON as the canvas holds it. Every shape and vocabulary comes from the
+// generated types (src/generated, made from `baton schema` and `baton openapi`); this
+// module only names them for the canvas and narrows what the canvas always fills in.
 // Kept as plain data: nodes on the canvas carry these objects unchanged.
+import type * as Api from "../generated/api";
+import type * as Doc from "../generated/workflow";
+import {
+  edgeKindValues, escalationActionKindValues, fieldTypeValues, operatorValues, routingStrategyValues,
+} from "../generated/workflow";
 
-export type FieldType = "string" | "number" | "boolean" | "date-time" | "picklist";
-export const FIELD_TYPES: FieldType[] = ["string", "number", "boolean", "date-time", "picklist"];
+export type FieldType = Doc.FieldType;
+export const FIELD_TYPES: readonly FieldType[] = fieldTypeValues;
 
-export type Operator =
-  | "eq" | "ne" | "lt" | "lte" | "gt" | "gte" | "in" | "not_in"
-  | "contains" | "not_contains" | "is_set" | "is_not_set" | "changed";
+export type Operator = Doc.Operator;
+export const OPERATORS: readonly Operator[] = operatorValues;
 
-export interface Rule {
-  kind: "rule";
-  field: string;
-  op: Operator;
-  value?: unknown;
-}
-
-export interface Group {
-  kind: "group";
-  match: "all" | "any";
-  rules: (Rule | Group)[];
-}
-
+export type Rule = Doc.Rule;
+export type Group = Doc.Group;
 export type Condition = Group;
 
-export interface CaseField {
-  name: string;
-  label?: string;
-  type?: FieldType;
-  values?: string[];
-  required?: boolean;
-  description?: string;
-  /** Kept out of the timeline. */
-  sensitive?: boolean;
-}
+export type CaseField = Doc.CaseField;
+export type FormField = Doc.FormField;
+export type Trigger = Doc.Trigger;
+export type Position = Doc.Position;
+/** A point on the canvas: both coordinates, which a stored position may leave at 0. */
+export type Point = Required<Position>;
+export type SLA = Doc.Sla;
+export type RetryPolicy = Doc.RetryPolicy;
+export type StepInput = Doc.StepInput;
+export type BackgroundStep = Doc.BackgroundStep;
 
-export interface FormField {
-  name: string;
-  label?: string;
-  type?: FieldType;
-  values?: string[];
-  required?: boolean;
-  help?: string;
-  /** The case field the answer writes; unset: the one of the same name, if of the same type. */
-  case_field?: string | null;
-  /** False: the answer stays in the step's outputs only. */
-  to_case?: boolean;
-}
+export type RoutingStrategy = Doc.RoutingStrategy;
+export const ROUTING_STRATEGIES: readonly RoutingStrategy[] = routingStrategyValues;
 
-export interface Trigger {
-  kind?: "manual" | "record";
-  on?: "create" | "update" | "create_or_update";
-  condition?: Condition | null;
-  source?: string;
-}
-
-export interface Position {
-  x: number;
-  y: number;
-}
-
-export interface SLA {
-  target_minutes: number;
-  warning_minutes?: number | null;
-  calendar?: string | null;
-}
-
-export interface RetryPolicy {
-  max_attempts?: number;
-  initial_backoff_seconds?: number;
-  backoff_multiplier?: number;
-  max_backoff_seconds?: number;
-}
-
-export interface StepInput {
-  type?: FieldType;
-  value?: unknown;
-  ref?: string | null;
-}
-
-interface StepBase {
-  id: string;
-  name?: string;
-  after?: string[];
-  entry_condition?: Condition | null;
-}
-
-export interface BackgroundStep extends StepBase {
-  kind: "background";
-  action: string;
-  inputs?: Record<string, StepInput>;
-  retry?: RetryPolicy;
-  timeout_seconds?: number;
-  /** Output name -> the case field it writes when the step completes. */
-  outputs_to_case?: Record<string, string>;
-}
-
-export type RoutingStrategy = "round_robin" | "load_balanced" | "skills_based" | "pull_next";
-export const ROUTING_STRATEGIES: RoutingStrategy[] = [
-  "round_robin", "load_balanced", "skills_based", "pull_next",
-];
-
-export interface Assignment {
-  queue?: string | null;
-  agent?: string | null;
-  skills?: string[];
-  strategy?: RoutingStrategy | null;
-}
-
-export interface InteractiveStep extends StepBase {
-  kind: "interactive";
-  assignment?: Assignment;
-  form?: FormField[];
-  sla?: SLA | null;
-}
-
+export type Assignment = Doc.Assignment;
+export type InteractiveStep = Doc.InteractiveStep;
 export type Step = BackgroundStep | InteractiveStep;
 
-interface NodeBase {
-  id: string;
-  name?: string;
-  description?: string;
-  position?: Position;
-}
-
-export interface StartNode extends NodeBase {
-  kind: "start";
-}
-
-export interface EndNode extends NodeBase {
-  kind: "end";
-  resolution?: string;
-}
-
-export interface StageNode extends NodeBase {
-  kind: "stage";
-  steps?: Step[];
-  entry_condition?: Condition | null;
-  exit_condition?: Condition | null;
-  owner?: string | null;
-  sla?: SLA | null;
-}
-
-export interface Outcome {
-  id: string;
-  label: string;
-  condition?: Condition | null;
-}
-
-export interface DecisionNode extends NodeBase {
-  kind: "decision";
-  outcomes?: Outcome[];
-  default_outcome?: Outcome | null;
-}
+export type StartNode = Doc.StartNode;
+export type EndNode = Doc.EndNode;
+export type StageNode = Doc.StageNode;
+export type Outcome = Doc.Outcome;
+export type DecisionNode = Doc.DecisionNode;
 
 export type WfNode = StartNode | StageNode | DecisionNode | EndNode;
 export type NodeKind = WfNode["kind"];
 
-export type EdgeKind = "next" | "outcome" | "goto";
+export type EdgeKind = Doc.EdgeKind;
+export const EDGE_KINDS: readonly EdgeKind[] = edgeKindValues;
+export type WfEdge = Doc.Edge;
 
-export interface WfEdge {
-  id: string;
-  source: string;
-  target: string;
-  kind?: EdgeKind;
-  outcome?: string | null;
-  label?: string;
-}
+export type EscalationActionKind = Doc.EscalationActionKind;
+export const ESCALATION_ACTION_KINDS: readonly EscalationActionKind[] = escalationActionKindValues;
+export type EscalationAction = Doc.EscalationAction;
+export type EscalationRule = Doc.EscalationRule;
 
-export type EscalationActionKind = "raise_priority" | "reassign" | "notify" | "goto_stage";
-
-/** One action of an escalation rule (graphs.model.EscalationAction). */
-export interface EscalationAction {
-  kind: EscalationActionKind;
-  queue?: string | null;
-  skills?: string[];
-  by?: number;
-  to?: string | null;
-  message?: string;
-  node_id?: string | null;
-}
-
-/** An escalation rule: fires its actions when its condition becomes true at a stage. */
-export interface EscalationRule {
-  id: string;
-  name?: string;
-  condition: Condition;
-  actions: EscalationAction[];
-  stages?: string[];
-}
-
-export interface Workflow {
-  id: string;
-  name: string;
-  description?: string;
-  schema_version?: number;
-  case_schema?: CaseField[];
-  trigger?: Trigger;
-  max_visits_per_node?: number;
-  escalations?: EscalationRule[];
-  nodes: WfNode[];
-  edges: WfEdge[];
-}
+/** A workflow document; the canvas always holds both lists, which a stored document may omit. */
+export type Workflow = Doc.Workflow & { nodes: WfNode[]; edges: WfEdge[] };
 
 /** Everything of a workflow but its graph: edited in the workflow panel. */
 export type WorkflowMeta = Omit<Workflow, "nodes" | "edges">;
 
-export interface Problem {
-  code: string;
-  severity: "error" | "warning";
-  message: string;
-  node_id?: string | null;
-  edge_id?: string | null;
-  step_id?: string | null;
-  path?: string | null;
-  related?: string[];
-}
+export type Problem = Api.Problem;
 
-export interface ActionInfo {
-  name: string;
-  description: string;
+/** An action the step panel offers, its input and output schemas read as JSON Schema. */
+export type ActionInfo = Omit<Api.ActionInfo, "input_schema" | "output_schema"> & {
   input_schema: JsonSchema;
   output_schema: JsonSchema;
-}
+};
 
+/** The part of JSON Schema the step panel reads from an action's input and output schemas. */
 export interface JsonSchema {
   type?: string | string[];
   properties?: Record<string, JsonSchema>;

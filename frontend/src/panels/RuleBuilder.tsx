@@ -57,7 +57,9 @@ interface GroupEditorProps {
   testId: string;
 }
 
-function GroupEditor({ group, onChange, onRemove, catalog, depth, testId }: GroupEditorProps) {
+function GroupEditor({ group: given, onChange, onRemove, catalog, depth, testId }: GroupEditorProps) {
+  // A stored group may leave out its match and rules; the model's defaults fill them in.
+  const group = { ...given, match: given.match ?? "all", rules: given.rules ?? [] };
   const setItem = (index: number, item: Rule | Group) =>
     onChange({ ...group, rules: group.rules.map((r, i) => (i === index ? item : r)) });
   const removeItem = (index: number) => onChange({ ...group, rules: group.rules.filter((_, i) => i !== index) });

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import type { DecisionNode, StageNode, Workflow } from "../model/types";
+import type { DecisionNode, Problem, StageNode, Workflow } from "../model/types";
 import { createEditorStore, selectDirty, type EditorStore } from "./editorStore";
 
 type Store = ReturnType<typeof createEditorStore>;
@@ -231,12 +231,17 @@ describe("steps", () => {
   });
 });
 
+/** A problem as the API sends it: the fields a test leaves out are empty. */
+function problem(given: Pick<Problem, "code" | "severity" | "message"> & Partial<Problem>): Problem {
+  return { node_id: null, edge_id: null, step_id: null, path: null, related: [], field: null, ...given };
+}
+
 describe("problems", () => {
   it("indexes problems by node, edge and step with the worst severity", () => {
     s().setProblems([
-      { code: "a", severity: "warning", message: "w", node_id: "triage" },
-      { code: "b", severity: "error", message: "e", node_id: "triage", step_id: "tag" },
-      { code: "c", severity: "error", message: "x", edge_id: "e2" },
+      problem({ code: "unknown_field", severity: "warning", message: "w", node_id: "triage" }),
+      problem({ code: "unknown_action", severity: "error", message: "e", node_id: "triage", step_id: "tag" }),
+      problem({ code: "dangling_edge", severity: "error", message: "x", edge_id: "e2" }),
     ]);
     expect(s().problemIndex.nodes.triage).toMatchObject({ severity: "error", count: 2 });
     expect(s().problemIndex.steps.tag.severity).toBe("error");

@@ -11,7 +11,7 @@ import {
 } from "../model/convert";
 import { createNode, createOutcome, createStep, uniqueId } from "../model/defaults";
 import {
-  allOutcomes, type DecisionNode, type EdgeKind, type NodeKind, type Outcome, type Position,
+  allOutcomes, type DecisionNode, type EdgeKind, type NodeKind, type Outcome, type Point,
   type Problem, type StageNode, type Step, type WfEdge, type WfNode, type Workflow,
   type WorkflowMeta,
 } from "../model/types";
@@ -102,7 +102,7 @@ export interface EditorActions {
   commit(key?: string): void;
   undo(): void;
   redo(): void;
-  addNode(kind: NodeKind, position: Position): string;
+  addNode(kind: NodeKind, position: Point): string;
   updateNode(id: string, update: (node: WfNode) => WfNode, key?: string): void;
   updateEdge(id: string, update: (edge: WfEdge) => WfEdge, key?: string): void;
   updateMeta(update: (meta: WorkflowMeta) => WorkflowMeta, key?: string): void;
@@ -118,8 +118,8 @@ export interface EditorActions {
   selectAll(): void;
   deleteSelection(): void;
   copySelection(): number;
-  paste(offset?: Position): string[];
-  setPositions(positions: Record<string, Position>): void;
+  paste(offset?: Point): string[];
+  setPositions(positions: Record<string, Point>): void;
   setProblems(problems: Problem[]): void;
   markSaved(revision: number, docId: number): void;
   setRevision(revision: number): void;

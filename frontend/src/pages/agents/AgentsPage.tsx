@@ -8,6 +8,7 @@ import {
   type Agent,
   type Availability,
   type Calendar,
+  type HolidayCountry,
   type Queue,
   type Skill,
   type Strategy,
@@ -433,12 +434,25 @@ function SkillEditor({ initial, isNew, saving, error, onSave, onDelete, onClose 
 // ---------------------------------------------------------------- calendars
 
 const NEW_CALENDAR: Calendar = {
-  name: "", description: "", timezone: "UTC", holidays: [],
+  name: "", description: "", timezone: "UTC", holidays: [], country: null, region: null,
   hours: Object.fromEntries(["mon", "tue", "wed", "thu", "fri"].map((d) => [d, [["09:00", "17:00"]]])) as Calendar["hours"],
 };
 
+function placeOf(calendar: Calendar, countries: HolidayCountry[]): string {
+  if (!calendar.country) return "";
+  const country = countries.find((c) => c.code === calendar.country);
+  const region = country?.regions.find((r) => r.code === calendar.region);
+  return [country?.name ?? calendar.country, region?.name ?? calendar.region].filter(Boolean).join(", ");
+}
+
 function CalendarsTab({ data, reload }: { data: Data; reload: () => Promise<void> }) {
   const [editing, setEditing] = useState<{ calendar: Calendar; isNew: boolean } | null>(null);
+  const [countries, setCountries] = useState<HolidayCountry[]>([]);
+  useEffect(() => {
+    let live = true;
+    routingApi.holidayCountries().then((found) => live && setCountries(found)).catch(() => undefined);
+    return () => { live = false; };
+  }, []);
   const saver = useSaver(reload);
   return (
     <div className={`rt-layout${editing ? "" : " rt-layout--single"}`}>
@@ -457,7 +471,8 @@ function CalendarsTab({ data, reload }: { data: Data; reload: () => Promise<void
                 <td><span className="table__name">{calendar.name}</span><div className="wf-muted">{calendar.description}</div></td>
                 <td className="mono">{calendar.timezone}</td>
                 <td>{summarizeHours(calendar.hours)}</td>
-                <td className="wf-muted">{calendar.holidays.length ? calendar.holidays.join(", ") : "—"}</td>
+                <td className="wf-muted" data-testid="calendar-holidays-cell">
+                  {[placeOf(calendar, countries), ...calendar.holidays].filter(Boolean).join("; ") || "—"}</td>
               </tr>
             ))}
             {data.calendars.length === 0 && <tr><td colSpan={4} className="rt-empty">No calendars yet.</td></tr>}
@@ -466,7 +481,7 @@ function CalendarsTab({ data, reload }: { data: Data; reload: () => Promise<void
       </div>
       {editing && (
         <CalendarEditor key={editing.calendar.name || "new"} initial={editing.calendar} isNew={editing.isNew}
-          saving={saver.saving} error={saver.error} onClose={() => setEditing(null)}
+          countries={countries} saving={saver.saving} error={saver.error} onClose={() => setEditing(null)}
           onSave={(calendar) => void saver.run(() => routingApi.saveCalendar(calendar), () => setEditing(null))}
           onDelete={editing.isNew ? undefined : () => void saver.run(() => routingApi.deleteCalendar(editing.calendar.name), () => setEditing(null))} />
       )}
@@ -474,13 +489,17 @@ function CalendarsTab({ data, reload }: { data: Data; reload: () => Promise<void
   );
 }
 
-function CalendarEditor({ initial, isNew, saving, error, onSave, onDelete, onClose }: {
-  initial: Calendar; isNew: boolean; saving: boolean; error: string | null;
+function CalendarEditor({ initial, isNew, countries, saving, error, onSave, onDelete, onClose }: {
+  initial: Calendar; isNew: boolean; countries: HolidayCountry[]; saving: boolean; error: string | null;
   onSave: (calendar: Calendar) => void; onDelete?: () => void; onClose: () => void;
 }) {
   const [calendar, setCalendar] = useState(initial);
   const [holidays, setHolidays] = useState(initial.holidays.join(", "));
   const set = (fields: Partial<Calendar>) => setCalendar((c) => ({ ...c, ...fields }));
+  const country = countries.find((c) => c.code === calendar.country);
+  // The public holidays read with the calendar are those of its stored place only.
+  const samePlace = calendar.country === initial.country && calendar.region === initial.region;
+  const shown = samePlace ? calendar.public_holidays ?? [] : [];
   return (
     <Editor title={isNew ? "New calendar" : calendar.name} testId="calendar-editor" saving={saving} error={error}
       onClose={onClose} onDelete={onDelete}
@@ -491,7 +510,28 @@ function CalendarEditor({ initial, isNew, saving, error, onSave, onDelete, onClo
       <Field label="Time zone" hint="An IANA name such as Europe/Berlin or America/New_York">
         <input className="input" value={calendar.timezone} data-testid="calendar-timezone" onChange={(e) => set({ timezone: e.target.value })} /></Field>
       <Group label="Working hours"><HoursEditor value={calendar.hours} onChange={(hours) => set({ hours })} testId="calendar-hours" /></Group>
-      <Field label="Holidays" hint="Dates, comma-separated: 2026-12-24, 2026-12-25">
+      <Field label="Public holidays of" hint="The country's public holidays do not count as working time">
+        <select className="input" value={calendar.country ?? ""} data-testid="calendar-country"
+          onChange={(e) => set({ country: e.target.value || null, region: null })}>
+          <option value="">No country: only the dates below</option>
+          {countries.map((c) => <option key={c.code} value={c.code}>{c.name} ({c.code})</option>)}
+        </select></Field>
+      {country && country.regions.length > 0 && (
+        <Field label="Region" hint="Where holidays differ inside the country">
+          <select className="input" value={calendar.region ?? ""} data-testid="calendar-region"
+            onChange={(e) => set({ region: e.target.value || null })}>
+            <option value="">The whole country</option>
+            {country.regions.map((r) => <option key={r.code} value={r.code}>{r.name} ({r.code})</option>)}
+          </select></Field>
+      )}
+      {shown.length > 0 && (
+        <Group label={`Public holidays in ${shown[0].day.slice(0, 4)}`}>
+          <ul className="rt-holidays" data-testid="calendar-public-holidays">
+            {shown.map((h) => <li key={h.day}><span className="mono">{h.day}</span> {h.name}</li>)}
+          </ul>
+        </Group>
+      )}
+      <Field label="Own holidays" hint="Dates on top of the public holidays, comma-separated: 2026-12-24, 2026-12-31">
         <input className="input" value={holidays} data-testid="calendar-holidays" onChange={(e) => setHolidays(e.target.value)} /></Field>
     </Editor>
   );

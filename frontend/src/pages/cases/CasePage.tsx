@@ -3,7 +3,7 @@
 // guide, the case data and its history, and an admin's actions.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../../api/client";
-import { runsApi, type Command, type RunDetail } from "../../api/runs";
+import { SLA_LABELS, runsApi, type Command, type RunDetail } from "../../api/runs";
 import { useCan } from "../../auth/permissions";
 import { AppHeader } from "../../components/AppHeader";
 import { foldPath } from "../../live/path";
@@ -15,7 +15,7 @@ import { RunCanvas } from "./RunCanvas";
 import { Timeline } from "./Timeline";
 import { namesOf } from "../../model/names";
 import { WorkGuide } from "./WorkGuide";
-import { SLA_LABEL, clock, since } from "./format";
+import { clock, since } from "./format";
 import "../../cases.css";
 
 type Tab = "work" | "timeline" | "data";
@@ -108,6 +108,8 @@ export function CasePage({ runId }: { runId: string }) {
   const names = useMemo(() => namesOf(workflow?.nodes ?? [], workflow?.edges ?? []), [workflow]);
   const nameOf = names.node;
   const stepNameOf = names.step;
+  const forms = useMemo(() => new Set((workflow?.nodes ?? []).flatMap((n) =>
+    n.kind === "stage" ? (n.steps ?? []).filter((s) => s.kind === "interactive").map((s) => s.id) : [])), [workflow]);
   const sensitive = useMemo(
     () => new Set((workflow?.case_schema ?? []).filter((f) => f.sensitive).map((f) => f.name)),
     [workflow],
@@ -135,7 +137,7 @@ export function CasePage({ runId }: { runId: string }) {
           </div>
           <span className={`status status--${status}`} data-testid="run-status">{status}</span>
           {run.sla && status !== "completed" && status !== "cancelled" && (
-            <span className={`sla-chip sla-chip--${run.sla}`}>SLA {SLA_LABEL[run.sla]}</span>
+            <span className={`sla-chip sla-chip--${run.sla}`}>SLA {SLA_LABELS[run.sla]}</span>
           )}
           {run.node_name && status !== "completed" && status !== "cancelled" && (
             <span className="wf-muted">in <b>{run.node_name}</b> for {since(run.node_entered_at)}</span>
@@ -179,7 +181,7 @@ export function CasePage({ runId }: { runId: string }) {
           </nav>
           <div className="case-side__body">
             {activeTab === "work" && detail && <WorkGuide items={detail.work_items} onDone={load} />}
-            {activeTab === "timeline" && <Timeline events={stream.events} at={scrub} onPick={setScrub} nameOf={nameOf} stepNameOf={stepNameOf} hidden={sensitive} />}
+            {activeTab === "timeline" && <Timeline events={stream.events} at={scrub} onPick={setScrub} nameOf={nameOf} stepNameOf={stepNameOf} hidden={sensitive} forms={forms} />}
             {activeTab === "data" && detail && (
               <CaseData record={detail.case} schema={workflow?.case_schema ?? []} onChanged={load} />
             )}

@@ -2,7 +2,7 @@
 // live refresh while runs of the listed workflows change, and "Start a case".
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { api, type WorkflowSummary } from "../../api/client";
-import { runsApi, type RunFilters, type RunRow } from "../../api/runs";
+import { RUN_STATUSES, SLA_LABELS, runsApi, type RunFilters, type RunRow } from "../../api/runs";
 import { useCan } from "../../auth/permissions";
 import { AppHeader } from "../../components/AppHeader";
 import { PlusIcon } from "../../components/icons";
@@ -10,7 +10,7 @@ import { useWorkflowWatch } from "../../live/useWorkflowWatch";
 import type { WfNode } from "../../model/types";
 import { navigate } from "../../navigation";
 import { StartCaseForm } from "./StartCaseForm";
-import { SLA_LABEL, clock, since } from "./format";
+import { clock, since } from "./format";
 import "../../cases.css";
 
 const AGES: { label: string; value: Partial<RunFilters> }[] = [
@@ -106,12 +106,12 @@ export function CasesPage() {
             onChange={(e) => setFilter({ status: e.target.value })}>
             <option value="">Any status</option>
             <option value="active">Open (running, paused, incident)</option>
-            {["running", "paused", "incident", "completed", "cancelled"].map((s) => <option key={s} value={s}>{s}</option>)}
+            {RUN_STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
           </select>
           <select className="input input--compact" value={filters.sla ?? ""} data-testid="filter-sla"
             onChange={(e) => setFilter({ sla: e.target.value })}>
             <option value="">Any SLA</option>
-            {Object.entries(SLA_LABEL).map(([value, label]) => <option key={value} value={value}>SLA {label}</option>)}
+            {Object.entries(SLA_LABELS).map(([value, label]) => <option key={value} value={value}>SLA {label}</option>)}
           </select>
           <input className="input input--compact" placeholder="Assignee" value={filters.assignee ?? ""} data-testid="filter-assignee"
             onChange={(e) => setFilter({ assignee: e.target.value })} />
@@ -139,7 +139,7 @@ export function CasesPage() {
                 <td><span className={`status status--${run.status}`}>{run.status}</span></td>
                 <td>{run.node_name ?? "—"}{run.incident && <div className="cell-error" title={run.incident.message}>{run.incident.message}</div>}</td>
                 <td>{run.finished_at ? "—" : since(run.node_entered_at)}</td>
-                <td>{run.sla ? <span className={`sla-chip sla-chip--${run.sla}`}>{SLA_LABEL[run.sla]}</span> : <span className="wf-muted">—</span>}</td>
+                <td>{run.sla ? <span className={`sla-chip sla-chip--${run.sla}`}>{SLA_LABELS[run.sla]}</span> : <span className="wf-muted">—</span>}</td>
                 <td>{run.assignees.length ? run.assignees.join(", ") : <span className="wf-muted">—</span>}</td>
                 <td className="wf-muted">{clock(run.started_at)}</td>
               </tr>

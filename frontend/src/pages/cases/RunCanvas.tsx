@@ -10,7 +10,7 @@ import type { NodeFigures } from "../../api/runs";
 import { FIT_OPTIONS, busiestNode } from "../../components/fit";
 import { gotoPath } from "../../edges/WorkflowEdge";
 import { ReadableFit } from "../../hooks/useReadableFit";
-import type { PathState, StepView } from "../../live/path";
+import type { PathState, StepStatus, StepView } from "../../live/path";
 import { allOutcomes, type WfEdge, type WfNode, type Workflow } from "../../model/types";
 
 export interface RunNodeData extends Record<string, unknown> {
@@ -37,7 +37,7 @@ export interface RunEdgeData extends Record<string, unknown> {
 type RunNode = Node<RunNodeData, "run">;
 type RunEdge = Edge<RunEdgeData, "run">;
 
-const STEP_LABEL: Record<string, string> = {
+const STEP_LABEL: Record<StepStatus, string> = {
   pending: "pending", running: "running", waiting: "waiting", retry_wait: "retrying",
   done: "done", failed: "failed", skipped: "skipped", cancelled: "cancelled",
 };
@@ -89,7 +89,7 @@ function RunNodeView({ data }: NodeProps<RunNode>) {
             <li key={s.id} className={`run-step run-step--${s.status}`} data-testid={`step-${s.id}`} data-status={s.status}>
               <span className="run-step__dot" />
               <span className="run-step__name">{data.stepNames[s.id] ?? s.id}</span>
-              <span className="run-step__status">{STEP_LABEL[s.status] ?? s.status}{s.attempt > 1 ? ` · try ${s.attempt}` : ""}</span>
+              <span className="run-step__status">{STEP_LABEL[s.status]}{s.attempt > 1 ? ` · try ${s.attempt}` : ""}</span>
               {s.error && <span className="run-step__error" title={s.error}>{s.error}</span>}
             </li>
           ))}

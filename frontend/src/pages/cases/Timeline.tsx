@@ -9,7 +9,7 @@ function why(event: LogEvent): string | null {
   return typeof reason === "string" && reason ? reason : null;
 }
 
-export function Timeline({ events, at, onPick, nameOf, stepNameOf, hidden }: {
+export function Timeline({ events, at, onPick, nameOf, stepNameOf, hidden, forms }: {
   events: LogEvent[];
   at: number | null;
   onPick: (seq: number) => void;
@@ -17,6 +17,8 @@ export function Timeline({ events, at, onPick, nameOf, stepNameOf, hidden }: {
   stepNameOf: (stepId: string) => string;
   /** Fields whose values the timeline does not show (the case schema's sensitive ones). */
   hidden: ReadonlySet<string>;
+  /** Interactive steps, whose completions carry a form's answers. */
+  forms: ReadonlySet<string>;
 }) {
   const end = useRef<HTMLLIElement>(null);
   useEffect(() => {
@@ -26,7 +28,8 @@ export function Timeline({ events, at, onPick, nameOf, stepNameOf, hidden }: {
     <ol className="timeline" data-testid="timeline">
       {events.map((event) => {
         const reason = why(event);
-        const values = submitted(event, hidden);
+        const values = submitted(event, hidden, forms);
+        const withheld = event.kind === "step.completed" && Array.isArray(event.data?.hidden) ? (event.data.hidden as string[]) : [];
         const future = at !== null && event.seq > at;
         return (
           <li key={event.seq} className={`timeline__row timeline__row--${event.kind.split(".")[0]}${future ? " is-future" : ""}${at === event.seq ? " is-current" : ""}`}
@@ -38,6 +41,7 @@ export function Timeline({ events, at, onPick, nameOf, stepNameOf, hidden }: {
               {values.length > 0 && (
                 <dl className="timeline__values" data-testid={`timeline-values-${event.seq}`}>
                   {values.map(([name, value]) => <div key={name}><dt>{name}</dt><dd>{show(value)}</dd></div>)}
+                  {withheld.map((name) => <div key={name}><dt>{name}</dt><dd className="wf-muted">sensitive, not shown</dd></div>)}
                 </dl>
               )}
               <div className="timeline__meta">{clock(event.at)} · {event.actor}</div>

@@ -15,7 +15,9 @@ suite("the timeline", () => {
 
   it("shows a form's submitted values, except the sensitive ones", () => {
     const done = event("step.completed", { outputs: { resolved: true, card_number: "4111" } });
-    expect(submitted(done, new Set(["card_number"]))).toEqual([["resolved", true]]);
-    expect(submitted(event("step.started", { outputs: { x: 1 } }), new Set())).toEqual([]);
+    expect(submitted(done, new Set(["card_number"]), new Set(["task_1"]))).toEqual([["resolved", true]]);
+    expect(submitted(event("step.started", { outputs: { x: 1 } }), new Set(), new Set(["task_1"]))).toEqual([]);
+    // A background step's outputs are not a form's answers.
+    expect(submitted(done, new Set(), new Set(["other"]))).toEqual([]);
   });
 });

@@ -23,11 +23,10 @@ export function show(value: unknown): string {
   return String(value);
 }
 
-export const SLA_LABEL: Record<string, string> = { on_track: "on track", at_risk: "at risk", breached: "breached" };
-
-/** What a completed step handed back (a form's answers), less the sensitive fields. */
-export function submitted(event: LogEvent, hidden: ReadonlySet<string>): [string, unknown][] {
-  if (event.kind !== "step.completed") return [];
+/** A form's answers, from the completion of one of `forms` (interactive steps), less the
+ * sensitive fields: those the server left out (named under `hidden`) and any in `hidden`. */
+export function submitted(event: LogEvent, hidden: ReadonlySet<string>, forms: ReadonlySet<string>): [string, unknown][] {
+  if (event.kind !== "step.completed" || !event.step_id || !forms.has(event.step_id)) return [];
   const outputs = event.data?.outputs;
   if (!outputs || typeof outputs !== "object" || Array.isArray(outputs)) return [];
   return Object.entries(outputs as Record<string, unknown>).filter(([name]) => !hidden.has(name));

@@ -117,25 +117,25 @@ export function MetricsPage() {
             </div>
             <div className="mx-charts">
               <div className="rt-card mx-chart"><h3>Work items per day</h3>
-                <DayBars days={days} testId="chart-volume" series={[
+                <DayBars days={days} testId="chart-volume" axis="Work items" series={[
                   { label: "Created", color: "#9db4ec", values: metrics.days.map((d) => d.created) },
                   { label: "Completed", color: "#2f5bd3", values: metrics.days.map((d) => d.completed) },
                 ]} /></div>
               <div className="rt-card mx-chart"><h3>SLA attainment per day</h3>
-                <DayLine days={days} testId="chart-sla" max={1} format={(v) => `${Math.round(v * 100)}%`} series={[
+                <DayLine days={days} testId="chart-sla" axis="In time" max={1} format={(v) => `${Math.round(v * 100)}%`} series={[
                   { label: "Completed in time", color: "#16a34a",
                     values: metrics.days.map((d) => (d.sla_met + d.sla_missed ? d.sla_met / (d.sla_met + d.sla_missed) : null)) },
                 ]} /></div>
               <div className="rt-card mx-chart"><h3>Median time to resolution (hours)</h3>
-                <DayLine days={days} testId="chart-resolution" format={(v) => v.toFixed(v < 10 ? 1 : 0)} series={[
+                <DayLine days={days} testId="chart-resolution" axis="Hours" format={(v) => v.toFixed(v < 10 ? 1 : 0)} series={[
                   { label: "Median hours", color: "#8b5cf6", values: metrics.days.map((d) => d.median_resolution_hours) },
                 ]} /></div>
               <div className="rt-card mx-chart"><h3>Agent utilisation</h3>
-                <HBars testId="chart-utilisation" max={1} format={(v) => `${Math.round(v * 100)}%`}
+                <HBars testId="chart-utilisation" axis="Utilisation" max={1} format={(v) => `${Math.round(v * 100)}%`}
                   rows={metrics.utilisation.map((u) => ({ label: u.name, value: u.utilisation,
                     note: `${Math.round(u.held_minutes)} min held over ${Math.round(u.online_minutes)} min online; ${u.completed} completed` }))} /></div>
               <div className="rt-card mx-chart"><h3>Time in stage (median minutes)</h3>
-                <HBars testId="chart-stages" color="#3b63c4" format={(v) => `${v < 10 ? v.toFixed(1) : Math.round(v)} min`}
+                <HBars testId="chart-stages" axis="Median minutes" color="#3b63c4" format={(v) => `${v < 10 ? v.toFixed(1) : Math.round(v)} min`}
                   rows={metrics.time_in_stage.map((s) => ({ label: workflowId ? s.node_name : `${s.workflow_name} › ${s.node_name}`, value: s.minutes.median,
                     note: `${s.minutes.count} visits · p90 ${s.minutes.p90} min` }))} /></div>
             </div>

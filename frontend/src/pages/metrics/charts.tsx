@@ -1,149 +1,130 @@
-// Small SVG charts for the metrics page: grouped bars over days, a line over days, and
-// horizontal bars. No chart library: the figures are few and the shapes simple.
+// The metrics page's charts, drawn with Recharts: grouped bars over days, lines over days,
+// and horizontal bars, each with a tooltip, a legend where there are several series, and
+// labelled axes. Recharts' accessibility layer lets a keyboard step through the points.
+import type { ReactElement } from "react";
+import {
+  Bar, BarChart, CartesianGrid, LabelList, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis,
+} from "recharts";
 
-const W = 520;
-const H = 200;
-const PAD = { left: 40, right: 24, top: 10, bottom: 28 };
+const HEIGHT = 220;
+const AXIS_TICK = { fontSize: 10, fill: "var(--muted)" };
+const GRID = "#edf0f4";
+const CURSOR = { fill: "rgba(47, 91, 211, 0.06)" };
+// Series keys are s0, s1, ...: sorting by them keeps the order the page gives.
+const IN_ORDER = "dataKey";
 
-function ticks(max: number, count = 4): number[] {
-  if (max <= 0) return [0, 1];
-  const step = Math.pow(10, Math.floor(Math.log10(max / count)));
-  const nice = [1, 2, 5, 10].map((m) => m * step).find((s) => max / s <= count) ?? step * 10;
-  const top = Math.ceil(max / nice) * nice;
-  return Array.from({ length: Math.round(top / nice) + 1 }, (_, i) => i * nice);
+/** Five even ticks up to ``max``, when the scale has a fixed top (such as 100%). */
+function ticksTo(max: number | undefined): number[] | undefined {
+  return max === undefined ? undefined : [0, 0.25, 0.5, 0.75, 1].map((f) => f * max);
 }
+
+/** The top of a value axis: the data's highest value, or 1 when every value is zero. */
+const atLeastOne = (dataMax: number) => (dataMax > 0 ? dataMax : 1);
+
+export interface Series { label: string; color: string; values: (number | null)[] }
+
+type Row = Record<string, string | number | null>;
 
 function dayLabel(day: string): string {
   const d = new Date(`${day}T00:00:00Z`);
   return d.toLocaleDateString(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
 }
 
-function every(n: number): number {
-  return Math.max(1, Math.ceil(n / 8));
+/** One row per day, each series under its own key (labels may hold any character). */
+function byDay(days: string[], series: Series[]): Row[] {
+  return days.map((day, i) => ({ day, ...Object.fromEntries(series.map((s, k) => [`s${k}`, s.values[i] ?? null])) }));
 }
 
-export interface Series { label: string; color: string; values: (number | null)[] }
+function shown(value: unknown, format: (v: number) => string): string {
+  return typeof value === "number" ? format(value) : "–";
+}
 
-export function DayBars({ days, series, testId, format = String }: {
-  days: string[]; series: Series[]; testId: string; format?: (v: number) => string;
-}) {
-  const max = Math.max(1, ...series.flatMap((s) => s.values.map((v) => v ?? 0)));
-  const scale = ticks(max);
-  const top = scale[scale.length - 1];
-  const plotW = W - PAD.left - PAD.right;
-  const plotH = H - PAD.top - PAD.bottom;
-  const slot = plotW / Math.max(1, days.length);
-  const bar = Math.max(1, (slot * 0.7) / series.length);
-  const y = (v: number) => PAD.top + plotH - (v / top) * plotH;
+/** A chart's frame: named for assistive technology, with the test id the page's tests use. */
+function Figure({ label, testId, children }: { label: string; testId: string; children: ReactElement }) {
   return (
-    <>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" data-testid={testId} aria-label={series.map((s) => s.label).join(" and ")}>
-        {scale.map((t) => (
-          <g key={t}>
-            <line className="mx-grid" x1={PAD.left} x2={W - PAD.right} y1={y(t)} y2={y(t)} />
-            <text className="mx-axis" x={PAD.left - 6} y={y(t) + 3} textAnchor="end">{format(t)}</text>
-          </g>
-        ))}
-        {days.map((day, i) => (
-          <g key={day}>
-            {series.map((s, k) => {
-              const v = s.values[i] ?? 0;
-              const x = PAD.left + i * slot + slot * 0.15 + k * bar;
-              return <rect key={s.label} x={x} y={y(v)} width={bar - 1} height={Math.max(0, PAD.top + plotH - y(v))} fill={s.color} rx={1.5}>
-                <title>{`${dayLabel(day)} · ${s.label}: ${format(v)}`}</title></rect>;
-            })}
-            {i % every(days.length) === 0 && (
-              <text className="mx-axis" x={PAD.left + i * slot + slot / 2} y={H - 10} textAnchor="middle">{dayLabel(day)}</text>
-            )}
-          </g>
-        ))}
-      </svg>
-      <Legend series={series} />
-    </>
+    <div className="mx-plot" role="figure" aria-label={label} data-testid={testId}>
+      <ResponsiveContainer width="100%" height={HEIGHT}>{children}</ResponsiveContainer>
+    </div>
   );
 }
 
-export function DayLine({ days, series, testId, max, format = String }: {
-  days: string[]; series: Series[]; testId: string; max?: number; format?: (v: number) => string;
+function NoData({ testId }: { testId: string }) {
+  return <div className="mx-plot mx-plot--empty" data-testid={testId}>No data in this period</div>;
+}
+
+export function DayBars({ days, series, testId, axis, format = String }: {
+  days: string[]; series: Series[]; testId: string; axis: string; format?: (v: number) => string;
 }) {
-  const highest = max ?? Math.max(1, ...series.flatMap((s) => s.values.map((v) => v ?? 0)));
-  const scale = max !== undefined ? [0, max / 4, max / 2, (3 * max) / 4, max] : ticks(highest);
-  const top = scale[scale.length - 1];
-  const plotW = W - PAD.left - PAD.right;
-  const plotH = H - PAD.top - PAD.bottom;
-  const x = (i: number) => PAD.left + (days.length <= 1 ? plotW / 2 : (i / (days.length - 1)) * plotW);
-  const y = (v: number) => PAD.top + plotH - (v / top) * plotH;
+  const label = series.map((s) => s.label).join(" and ");
   return (
-    <>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" data-testid={testId} aria-label={series.map((s) => s.label).join(" and ")}>
-        {scale.map((t) => (
-          <g key={t}>
-            <line className="mx-grid" x1={PAD.left} x2={W - PAD.right} y1={y(t)} y2={y(t)} />
-            <text className="mx-axis" x={PAD.left - 6} y={y(t) + 3} textAnchor="end">{format(t)}</text>
-          </g>
+    <Figure label={`${label} per day`} testId={testId}>
+      <BarChart data={byDay(days, series)} margin={{ top: 8, right: 8, bottom: 0, left: 4 }} accessibilityLayer>
+        <CartesianGrid vertical={false} stroke={GRID} />
+        <XAxis dataKey="day" tickFormatter={dayLabel} tick={AXIS_TICK} minTickGap={16} />
+        <YAxis allowDecimals={false} tickFormatter={format} tick={AXIS_TICK} width={44}
+          label={{ value: axis, angle: -90, position: "insideLeft", style: { fontSize: 10, fill: "var(--muted)" } }} />
+        <Tooltip labelFormatter={(day) => dayLabel(String(day))} formatter={(value) => shown(value, format)}
+          itemSorter={IN_ORDER} cursor={CURSOR} />
+        <Legend iconType="square" iconSize={10} wrapperStyle={{ fontSize: 11.5 }} itemSorter={IN_ORDER} />
+        {series.map((s, k) => (
+          <Bar key={s.label} dataKey={`s${k}`} name={s.label} fill={s.color} radius={[2, 2, 0, 0]} isAnimationActive={false} />
         ))}
-        {series.map((s) => {
+      </BarChart>
+    </Figure>
+  );
+}
+
+export function DayLine({ days, series, testId, axis, max, format = String }: {
+  days: string[]; series: Series[]; testId: string; axis: string; max?: number; format?: (v: number) => string;
+}) {
+  const label = series.map((s) => s.label).join(" and ");
+  if (series.every((s) => s.values.every((v) => v === null))) return <NoData testId={testId} />;
+  return (
+    <Figure label={`${label} per day`} testId={testId}>
+      <LineChart data={byDay(days, series)} margin={{ top: 8, right: 12, bottom: 0, left: 4 }} accessibilityLayer>
+        <CartesianGrid vertical={false} stroke={GRID} />
+        <XAxis dataKey="day" tickFormatter={dayLabel} tick={AXIS_TICK} minTickGap={16} />
+        <YAxis domain={[0, max ?? atLeastOne]} ticks={ticksTo(max)} tickFormatter={format} tick={AXIS_TICK} width={44}
+          label={{ value: axis, angle: -90, position: "insideLeft", style: { fontSize: 10, fill: "var(--muted)" } }} />
+        <Tooltip labelFormatter={(day) => dayLabel(String(day))} formatter={(value) => shown(value, format)}
+          itemSorter={IN_ORDER} />
+        <Legend iconType="plainline" wrapperStyle={{ fontSize: 11.5 }} itemSorter={IN_ORDER} />
+        {series.map((s, k) => (
           // Days without a value break the line instead of pretending to be zero.
-          const parts: string[] = [];
-          let open = false;
-          s.values.forEach((v, i) => {
-            if (v === null) { open = false; return; }
-            parts.push(`${open ? "L" : "M"}${x(i).toFixed(1)},${y(v).toFixed(1)}`);
-            open = true;
-          });
-          return (
-            <g key={s.label}>
-              <path d={parts.join(" ")} fill="none" stroke={s.color} strokeWidth={2} strokeLinejoin="round" />
-              {s.values.map((v, i) => v === null ? null : (
-                <circle key={i} cx={x(i)} cy={y(v)} r={2.5} fill={s.color}><title>{`${dayLabel(days[i])} · ${s.label}: ${format(v)}`}</title></circle>
-              ))}
-            </g>
-          );
-        })}
-        {days.map((day, i) => i % every(days.length) === 0 && (
-          <text key={day} className="mx-axis" x={x(i)} y={H - 10}
-            textAnchor={i === days.length - 1 && days.length > 1 ? "end" : "middle"}>{dayLabel(day)}</text>
+          <Line key={s.label} dataKey={`s${k}`} name={s.label} stroke={s.color} strokeWidth={2} dot={{ r: 2.5 }}
+            connectNulls={false} isAnimationActive={false} />
         ))}
-      </svg>
-      <Legend series={series} />
-    </>
+      </LineChart>
+    </Figure>
   );
 }
 
-export function HBars({ rows, testId, max, format = String, color = "#2f5bd3" }: {
-  rows: { label: string; value: number | null; note?: string }[]; testId: string; max?: number;
+export function HBars({ rows, testId, axis, max, format = String, color = "#2f5bd3" }: {
+  rows: { label: string; value: number | null; note?: string }[]; testId: string; axis: string; max?: number;
   format?: (v: number) => string; color?: string;
 }) {
-  const rowH = 24;
-  const labelW = 130;
-  const height = Math.max(rowH, rows.length * rowH) + 8;
-  const top = max ?? Math.max(1, ...rows.map((r) => r.value ?? 0));
-  const plotW = W - labelW - 70;
+  if (rows.length === 0) return <NoData testId={testId} />;
+  const data = rows.map((row) => ({ label: row.label, value: row.value, note: row.note ?? "" }));
   return (
-    <svg viewBox={`0 0 ${W} ${height}`} role="img" data-testid={testId}>
-      {rows.map((row, i) => {
-        const w = row.value === null ? 0 : (row.value / top) * plotW;
-        const yy = 4 + i * rowH;
-        return (
-          <g key={row.label}>
-            <text className="mx-axis" x={labelW - 8} y={yy + 15} textAnchor="end" style={{ fontSize: 11, fill: "var(--text-2)" }}>{row.label}</text>
-            <rect x={labelW} y={yy + 4} width={plotW} height={14} fill="#eef1f6" rx={3} />
-            <rect x={labelW} y={yy + 4} width={Math.max(0, w)} height={14} fill={color} rx={3}><title>{row.note ?? ""}</title></rect>
-            <text className="mx-axis" x={labelW + plotW + 6} y={yy + 15} style={{ fontSize: 11, fill: "var(--text)" }}>
-              {row.value === null ? "–" : format(row.value)}
-            </text>
-          </g>
-        );
-      })}
-      {rows.length === 0 && <text className="mx-axis" x={W / 2} y={18} textAnchor="middle">No data in this period</text>}
-    </svg>
-  );
-}
-
-function Legend({ series }: { series: Series[] }) {
-  return (
-    <div className="mx-legend">
-      {series.map((s) => <span key={s.label}><i style={{ background: s.color }} />{s.label}</span>)}
+    <div className="mx-plot" role="figure" aria-label={axis} data-testid={testId}>
+      <ResponsiveContainer width="100%" height={Math.max(110, rows.length * 28 + 70)}>
+        <BarChart data={data} layout="vertical" margin={{ top: 4, right: 72, bottom: 4, left: 4 }} accessibilityLayer>
+          <CartesianGrid horizontal={false} stroke={GRID} />
+          <XAxis type="number" domain={[0, max ?? atLeastOne]} ticks={ticksTo(max)} tickFormatter={format} tick={AXIS_TICK}
+            label={{ value: axis, position: "insideBottom", offset: -2, style: { fontSize: 10, fill: "var(--muted)" } }} height={36} />
+          <YAxis type="category" dataKey="label" tick={{ ...AXIS_TICK, fill: "var(--text-2)", fontSize: 11 }} width={130} />
+          <Tooltip cursor={CURSOR} formatter={(value, _name, item) => {
+            const note = (item.payload as { note: string }).note;
+            return [note ? `${shown(value, format)} · ${note}` : shown(value, format), axis];
+          }} />
+          <Legend iconType="square" iconSize={10} wrapperStyle={{ fontSize: 11.5 }} />
+          <Bar dataKey="value" name={axis} fill={color} radius={[0, 3, 3, 0]} barSize={14} background={{ fill: "#eef1f6" }}
+            isAnimationActive={false}>
+            <LabelList dataKey="value" position="right" formatter={(value: unknown) => shown(value, format)}
+              style={{ fontSize: 11, fill: "var(--text)" }} />
+          </Bar>
+        </BarChart>
+      </ResponsiveContainer>
     </div>
   );
 }

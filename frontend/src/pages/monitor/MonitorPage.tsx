@@ -3,14 +3,14 @@
 // clicked node, stuck cases and incidents with bulk retry/cancel, and exports. Live.
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { api, type WorkflowSummary } from "../../api/client";
-import { runsApi, type MonitorPicture, type NodeFigures, type RunRow } from "../../api/runs";
+import { SLA_LABELS, runsApi, type MonitorPicture, type NodeFigures, type RunRow } from "../../api/runs";
 import { useCan } from "../../auth/permissions";
 import { AppHeader } from "../../components/AppHeader";
 import { useWorkflowWatch } from "../../live/useWorkflowWatch";
 import type { Workflow } from "../../model/types";
 import { navigate } from "../../navigation";
 import { RunCanvas, duration } from "../cases/RunCanvas";
-import { SLA_LABEL, since } from "../cases/format";
+import { since } from "../cases/format";
 import "../../cases.css";
 
 type Panel = "node" | "stuck" | "incidents" | "export";
@@ -39,7 +39,7 @@ function RunList({ runs, selectable, selected, onToggle, testId }: {
             {run.incident && <div className="cell-error">{run.incident.message}</div>}
           </div>
           <span className={`status status--${run.status}`}>{run.status}</span>
-          {run.sla && <span className={`sla-chip sla-chip--${run.sla}`}>{SLA_LABEL[run.sla]}</span>}
+          {run.sla && <span className={`sla-chip sla-chip--${run.sla}`}>{SLA_LABELS[run.sla]}</span>}
         </li>
       ))}
     </ul>

@@ -1,5 +1,6 @@
 // An SLA's state and time left, recomputed from its due time as the clock moves.
-import { SLA_LABELS, formatRemaining, type Sla, type SlaState } from "../../api/routing";
+import { formatRemaining, type Sla, type SlaState } from "../../api/routing";
+import { SLA_LABELS } from "../../api/runs";
 
 export function liveSla(sla: Sla | null, now: number): Sla | null {
   if (!sla) return null;
@@ -9,12 +10,16 @@ export function liveSla(sla: Sla | null, now: number): Sla | null {
   return { ...sla, state: byTime, remaining_minutes: remaining };
 }
 
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 export function SlaBadge({ sla, testId }: { sla: Sla | null; testId?: string }) {
   if (!sla) return <span className="rt-sla rt-sla--none" data-testid={testId}>No SLA</span>;
   return (
     <span className={`rt-sla rt-sla--${sla.state}`} data-testid={testId} data-state={sla.state}
       title={`Due ${new Date(sla.due_at).toLocaleString()}`}>
-      {SLA_LABELS[sla.state]} · {formatRemaining(sla.remaining_minutes)}
+      {capitalised(SLA_LABELS[sla.state])} · {formatRemaining(sla.remaining_minutes)}
     </span>
   );
 }
