@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from graphs.errors import BatonError, DocumentTooLarge, GraphError, WorkflowFormatError
 from runtime.accounts.errors import CurrentPasswordWrong, LoginRefused, LoginThrottled
 from runtime.actions.errors import UnknownAction
+from runtime.engine.errors import UnsupportedRunStateVersion
 from runtime.errors import (
     BatonRuntimeError,
     Conflict,
@@ -155,6 +156,8 @@ _STATUS: dict[type[BaseException], int] = {
     LoginThrottled: 429,
     UnknownAction: 404,
     Conflict: 409,
+    # A run stored by a newer Baton (or damaged): this server cannot read it as it is.
+    UnsupportedRunStateVersion: 409,
     InvalidWorkflow: 422,
     FormValidationError: 422,
     InvalidCommand: 422,
