@@ -14,7 +14,7 @@ c. ``spiff_memory``: the equivalent BPMN model (``support_case.bpmn``, written b
 d. ``spiff_serialized``: (c) plus ``BpmnWorkflowSerializer.serialize_json`` after
    every step, as a store would persist it;
 e. ``spiff_sqlite``: (d) with each serialisation also committed to a SQLite file (one
-   row per workflow, upserted, the pragmas of ``runtime/db.py``): SpiffWorkflow made as
+   row per workflow, upserted, the pragmas of ``runtime/store/dialects/sqlite.py``): SpiffWorkflow made as
    durable as (b), the like-for-like peer of (b). Not one of the issue's targets.
 
 A *transition* is one event fed to the engine, counted the same way for all four (one
@@ -299,7 +299,7 @@ class SpiffDriver:
         return transitions, size
 
 
-#: As ``runtime/db.py`` sets them on every SQLite connection Baton opens.
+#: As ``runtime/store/dialects/sqlite.py`` sets them on every SQLite connection Baton opens.
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
