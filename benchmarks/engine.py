@@ -14,8 +14,9 @@ c. ``spiff_memory``: the equivalent BPMN model (``support_case.bpmn``, written b
 d. ``spiff_serialized``: (c) plus ``BpmnWorkflowSerializer.serialize_json`` after
    every step, as a store would persist it;
 e. ``spiff_sqlite``: (d) with each serialisation also committed to a SQLite file (one
-   row per workflow, upserted, the pragmas of ``runtime/store/dialects/sqlite.py``): SpiffWorkflow made as
-   durable as (b), the like-for-like peer of (b). Not one of the issue's targets.
+   row per workflow, upserted, the pragmas of ``runtime/store/dialects/sqlite.py``):
+   SpiffWorkflow made as durable as (b), the like-for-like peer of (b). Not one of the
+   issue's targets.
 
 A *transition* is one event fed to the engine, counted the same way for all four (one
 per case start, background step and completed work item), so transitions/s compare
