@@ -200,7 +200,9 @@ def _documented_views(app: Flask) -> list[tuple[Rule, RouteDoc]]:
 def _model_refs(
     views: list[tuple[Rule, RouteDoc]],
 ) -> tuple[dict[tuple[type[BaseModel], Mode], str], dict[str, Any]]:
-    wanted: dict[tuple[type[BaseModel], Mode], None] = {(ErrorBody, "serialization"): None}
+    # Error bodies are written by designer.errors.error_response, which leaves out empty
+    # details: described as read (validation), where a field with a default is optional.
+    wanted: dict[tuple[type[BaseModel], Mode], None] = {(ErrorBody, "validation"): None}
     for _, doc in views:
         if doc.body is not None:
             wanted[(doc.body, "validation")] = None
@@ -231,7 +233,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
     """
     views = _documented_views(app)
     refs, schemas = _model_refs(views)
-    error_ref = {"$ref": refs[(ErrorBody, "serialization")]}
+    error_ref = {"$ref": refs[(ErrorBody, "validation")]}
     paths: dict[str, dict[str, Any]] = {}
     for rule, doc in views:
         operations = paths.setdefault(_openapi_path(rule.rule), {})

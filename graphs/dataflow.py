@@ -47,6 +47,7 @@ from graphs.model import (
 __all__ = [
     "Access",
     "DataFlow",
+    "answer_case_fields",
     "case_field_of",
     "data_flow",
     "form_case_fields",
@@ -180,6 +181,27 @@ def form_case_fields(step: InteractiveStep, workflow: Workflow) -> dict[str, str
         if target is not None and mapping_fits(form_field.type, form_field.values, target):
             found[form_field.name] = target.name
     return found
+
+
+def answer_case_fields(
+    workflow: Workflow, step_id: str, answers: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The case changes a completed form makes: each answer to a form field that writes a
+    case field (:func:`form_case_fields`), under its case field.
+
+    >>> wf = Workflow.model_validate({"id": "w", "name": "W",
+    ...     "case_schema": [{"name": "resolved", "type": "boolean"}],
+    ...     "nodes": [{"id": "s", "kind": "stage", "steps": [{"id": "work",
+    ...         "kind": "interactive", "form": [{"name": "resolved", "type": "boolean"},
+    ...                                          {"name": "note"}]}]}]})
+    >>> answer_case_fields(wf, "work", {"resolved": True, "note": "rebooted"})
+    {'resolved': True}
+    """
+    step = workflow.step(step_id)
+    if not isinstance(step, InteractiveStep):
+        return {}
+    mapped = form_case_fields(step, workflow)
+    return {mapped[name]: value for name, value in answers.items() if name in mapped}
 
 
 def output_case_fields(step: BackgroundStep, outputs: Mapping[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from graphs.validation import validate
 from runtime.actions.registry import action_catalogue
 from runtime.engine import DefinitionError, compile_workflow
 from runtime.engine.simulate import SimulationResult, simulate
+from runtime.engine.types import log_json
 
 __all__ = ["register"]
 
@@ -76,7 +77,7 @@ def _as_json(result: SimulationResult) -> dict[str, Any]:
         "edges": result.edges,
         "decisions": result.decisions,
         "case": state.case,
-        "log": [entry.model_dump(mode="json") for entry in result.log],
+        "log": [log_json(entry) for entry in result.log],
     }
 
 

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from graphs.dataflow import answer_case_fields, output_case_fields
+from graphs.model import BackgroundStep
 from runtime.engine.definition import CompiledWorkflow, compile_workflow
 from runtime.engine.transition import transition
 from runtime.engine.types import (
@@ -126,6 +128,13 @@ def _case_writes(effect: RunStep, given: Mapping[str, Any]) -> dict[str, Any]:
     return writes
 
 
+def _mapped_outputs(
+    definition: CompiledWorkflow, step_id: str, outputs: Mapping[str, Any]
+) -> dict[str, Any]:
+    step = definition.workflow.step(step_id)
+    return output_case_fields(step, outputs) if isinstance(step, BackgroundStep) else {}
+
+
 def simulate(
     definition: CompiledWorkflow,
     case: Mapping[str, Any],
@@ -180,7 +189,10 @@ def simulate(
                 given = _pick(outputs, effect.step_id, nth)
                 at = now + timedelta(minutes=float(given.get("$after_minutes", 0)))
                 data = {k: v for k, v in given.items() if not k.startswith("$")}
-                writes = _case_writes(effect, given)
+                writes = {
+                    **_mapped_outputs(definition, effect.step_id, data),
+                    **_case_writes(effect, given),
+                }
                 if writes:
                     case_writes[(effect.step_id, effect.attempt)] = writes
                 if "$fail" in given:
@@ -253,6 +265,11 @@ def simulate(
             writes = case_writes.pop((event.step_id, event.attempt), None)
             if writes:
                 event = event.model_copy(update={"case": {**state.case, **writes}})
+        if event.kind == "work_item_completed":
+            # Answers mapped to case fields reach the case with the completion, as in a run.
+            answered = answer_case_fields(definition.workflow, event.step_id, event.data)
+            if answered:
+                event = event.model_copy(update={"case": {**state.case, **answered}})
         if event.kind == "case_updated":
             event = CaseUpdated(
                 case={**state.case, **event.case}, previous=dict(state.case), actor="simulated-user"

@@ -86,7 +86,7 @@ def settle_stage(run: WorkingRun, node: CompiledNode) -> bool:
                 if not cs.entry.test(facts_now):
                     blocked.append(cs)
                     continue
-            launch(run, cs, run.own(cs.id), retry_of=None)
+            launch(run, cs, steps[cs.id], retry_of=None)
             active = True
         if all_done:
             _exit(run, node)

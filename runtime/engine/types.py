@@ -32,6 +32,9 @@ from runtime.engine.effects import (
     Publish,
     RunStep,
     ScheduleTimer,
+    effect_from_json,
+    effect_json,
+    log_json,
 )
 from runtime.engine.state_migrations import RUN_STATE_SCHEMA_VERSION
 from runtime.sla.levels import SLA_LEVELS, SlaLevel
@@ -73,6 +76,9 @@ __all__ = [
     "TimerPurpose",
     "Transition",
     "WorkItemCompleted",
+    "effect_from_json",
+    "effect_json",
+    "log_json",
 ]
 
 

@@ -31,7 +31,14 @@ from sqlmodel import Session, col, select
 
 from graphs.dataflow import output_case_fields
 from graphs.model import BackgroundStep
-from runtime.engine.types import ACTIVE_RUN_STATUSES, RunStep, StepCompleted, StepFailed, TimerFired
+from runtime.engine.types import (
+    ACTIVE_RUN_STATUSES,
+    RunStep,
+    StepCompleted,
+    StepFailed,
+    TimerFired,
+    effect_from_json,
+)
 from runtime.errors import NotFound
 from runtime.services.cases import apply_case_changes
 from runtime.services.run_events import append_note, apply_event, definition_for, lock_run
@@ -200,10 +207,12 @@ def begin_step(
     entry = sql.read_first(session, sql.OUTBOX_ENTRY, {"_id": outbox_id})
     if entry is None:
         return None
-    run_id, effect_json, key, status = entry
+    run_id, stored, key, status = entry
     if status == OutboxStatus.DONE:
         return None
-    effect = RunStep.model_validate(effect_json)
+    effect = effect_from_json(stored)
+    if not isinstance(effect, RunStep):
+        raise TypeError(f"outbox entry {outbox_id} is not a run_step effect: {effect.kind}")
     case: LockedCase | None
     run: LockedRun | None
     try:

@@ -52,7 +52,9 @@ from runtime.engine.types import (
     RunStep,
     ScheduleTimer,
     Transition,
+    effect_json,
 )
+from runtime.engine.types import log_json as log_line_json
 from runtime.errors import NotFound
 from runtime.routing import choose_assignee, item_closed
 from runtime.routing.calendars import with_calendars
@@ -328,7 +330,7 @@ def _persist(
             setattr(run, name, value)
     run.run_state = state
     state_cache.keep_after_commit(session, run.id, run.inputs, state)
-    log_json = [line.model_dump(mode="json") for line in result.log]
+    log_json = [log_line_json(line) for line in result.log]
     # Core inserts: the log and inputs are append-only and never read back in this
     # transaction, so ORM objects would only cost time on the hot path.
     _record_input(session, run, now, event.model_dump(mode="json"))
@@ -380,7 +382,7 @@ def _perform_local_effects(
                 {
                     "run_id": run.id,
                     "kind": effect.kind,
-                    "effect": effect.model_dump(mode="json"),
+                    "effect": effect_json(effect),
                     "idempotency_key": f"{run.id}:{effect.step_id}:{effect.attempt}",
                     "status": str(OutboxStatus.PENDING),
                     "attempts": 0,
@@ -578,4 +580,4 @@ def append_note(
         step_id=step_id,
         data=data,
     )
-    _publish(session, run, "run.updated", [logged.model_dump(mode="json")], {}, 1, now)
+    _publish(session, run, "run.updated", [log_line_json(logged)], {}, 1, now)

@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from graphs.dataflow import form_case_fields
-from graphs.model import FormField, InteractiveStep, Workflow
+from graphs.dataflow import answer_case_fields
+from graphs.model import FormField
 from runtime.engine.types import WorkItemCompleted
 from runtime.errors import Conflict, InvalidInput, NotFound
 from runtime.routing import item_closed
@@ -101,16 +101,6 @@ def _write_item(session: Session, item: LockedWorkItem, values: dict[str, Any]) 
     written(session, WorkItemRow, item.key, values)
 
 
-def case_changes_of(workflow: Workflow, step_id: str, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """The case fields a completed form writes: each answer given to a form field that
-    writes a case field (:func:`graphs.dataflow.form_case_fields`), by case field."""
-    step = workflow.step(step_id)
-    if not isinstance(step, InteractiveStep):
-        return {}
-    mapped = form_case_fields(step, workflow)
-    return {mapped[name]: value for name, value in answers.items() if name in mapped}
-
-
 def complete_work_item(
     session: Session,
     *,
@@ -149,7 +139,7 @@ def complete_work_item(
         },
     )
     workflow = definition_for(session, run.workflow_id, run.version).workflow
-    changes = case_changes_of(workflow, item.step_id, cleaned)
+    changes = answer_case_fields(workflow, item.step_id, cleaned)
     new_case: dict[str, Any] | None = None
     if changes:
         # The item's run learns the case with the completion (one transition, as a

@@ -22,7 +22,9 @@ def test_spread_keeps_fractional_averages_over_consecutive_cases() -> None:
 def test_replay_writes_the_rows_b_stored(tmp_path: Path, log_only: bool) -> None:
     sample = scenarios(8)
     write_set = measure_write_set(sample, tmp_path / "sample")
-    assert write_set.transitions == pytest.approx(16.0)  # 14 to 19 a case, as engine.py says
+    # 17 on average for these 8 cases (14 to 20 a case, as engine.py says): one more since
+    # support-case's triage gained the review step of its AI classification.
+    assert write_set.transitions == pytest.approx(17.0)
     assert write_set.rows["run_event"] > write_set.transitions  # a log row at least each
 
     replay = FloorReplay(tmp_path / "floor.db", write_set, log_only=log_only)

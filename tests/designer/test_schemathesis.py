@@ -81,10 +81,25 @@ def _shadowed(paths: Iterable[str]) -> frozenset[str]:
     )
 
 
+def _taking_a_workflow(document: dict[str, Any]) -> list[str]:
+    """The operations whose JSON body holds a workflow document."""
+    schemas = document["components"]["schemas"]
+    found = []
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+            body = schemas.get(ref.rsplit("/", 1)[-1], {})
+            fields = body.get("properties", {}).values()
+            if any(f.get("$ref", "").rsplit("/", 1)[-1].startswith("Workflow") for f in fields):
+                found.append(operation["operationId"])
+    return sorted(found)
+
+
 SLOT = _AppSlot()
 DOCUMENT = _document()
 SHADOWED = _shadowed(DOCUMENT["paths"])
-# The three operations taking a workflow document get the coverage phase's valid
+# The operations taking a workflow document get the coverage phase's valid
 # variants (about 780 each) and no random generation: its invalid variants were about
 # 2,400 each (two thirds of the run), and Hypothesis's strategies for the recursive
 # condition schema recursed without end once other tests had run in the same process
@@ -94,9 +109,7 @@ CONFIG = schemathesis.Config.from_dict({
     # Credentials come from the test (a fresh token each time), not from generation.
     "generation": {"deterministic": True, "with-security-parameters": False},
     "operations": [{
-        "include-operation-id": [
-            "workflows_create_workflow", "workflows_save_draft", "workflows_validate_workflow",
-        ],
+        "include-operation-id": _taking_a_workflow(DOCUMENT),
         "phases": {
             "coverage": {"generation": {"mode": "positive"}},
             "fuzzing": {"enabled": False},

@@ -83,6 +83,8 @@ def test_import_a_salesforce_orchestration_through_the_canvas(page: Page) -> Non
     page.screenshot(path=str(SHOTS / "import-salesforce-report.png"))
     page.get_by_test_id("import-confirm").click()
     expect(page).to_have_url(re.compile(r"/workflows/case-escalation$"))
+    # The editor opens readable and draws only the nodes on screen: fitting shows them all.
+    page.get_by_test_id("fit-view").click()
     nodes = page.locator(".react-flow__node")
     expect(nodes).to_have_count(6)
     boxes = [nodes.nth(i).bounding_box() for i in range(6)]

@@ -165,3 +165,19 @@ def test_a_background_output_mapped_to_a_case_field_writes_it(db: Engine, instal
         assert [(c.field, c.actor) for c in changes if c.field == "category"] == [
             ("category", "step:classify")
         ]
+
+
+def test_a_what_if_simulation_writes_answers_and_outputs_as_a_run_does() -> None:
+    from graphs.model import Workflow
+    from runtime.engine import compile_workflow
+    from runtime.engine.simulate import simulate
+
+    definition = compile_workflow(Workflow.model_validate(tutorial()))
+    # First attempt not resolved, the second resolved: one loop, then the end.
+    result = simulate(
+        definition,
+        {"subject": "Login"},
+        outputs={"work": [{"resolved": False}, {"resolved": True}]},
+    )
+    assert result.path == ["start", "agent_work", "is_resolved", "agent_work", "is_resolved", "end"]
+    assert result.state.case["resolved"] is True

@@ -1455,7 +1455,7 @@ export interface components {
              * Details
              * @default null
              */
-            details: {
+            details?: {
                 [key: string]: unknown;
             } | null;
         };
@@ -3951,6 +3951,13 @@ export interface components {
             data: {
                 [key: string]: unknown;
             };
+            /**
+             * Case
+             * @default null
+             */
+            case: {
+                [key: string]: unknown;
+            } | null;
         };
         /**
          * WorkItemList

@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.parser import BpmnParser
 from SpiffWorkflow.bpmn.specs.defaults import ScriptTask
 from SpiffWorkflow.util.task import TaskState
 
+from graphs.dataflow import answer_case_fields
 from graphs.interop.bpmn.scripts import case_var, step_var
 from graphs.interop.bpmn.writer import workflow_to_bpmn
 from graphs.io import load_workflow
@@ -91,7 +92,12 @@ def run_on_spiff(workflow: Workflow, case: Case) -> tuple[list[str], Counter[str
             step_id = task.task_spec.name.split("__", 1)[1]
             answer = _answer(case.answers, step_id, steps[step_id])
             steps[step_id] += 1
-            task.data[step_var(step_id)] = {k: v for k, v in answer.items() if k[0] != "$"}
+            given = {k: v for k, v in answer.items() if k[0] != "$"}
+            task.data[step_var(step_id)] = given
+            # A form's answers write the case fields they map to, as completing the item
+            # does in Baton; then what the driver says changed on the case meanwhile.
+            mapped = answer_case_fields(workflow, step_id, given)
+            task.data.update({case_var(k): v for k, v in mapped.items()})
             task.data.update({case_var(k): v for k, v in answer.get("$case", {}).items()})
             task.run()
         run.do_engine_steps(did_complete_task=completed)

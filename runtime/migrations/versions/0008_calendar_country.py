@@ -1,7 +1,7 @@
 """calendar country: a business calendar names a country and region whose public holidays it keeps
 
-Revision ID: 0005_calendar_country
-Revises: 0004_login_sessions
+Revision ID: 0008_calendar_country
+Revises: 0007_ai_steps
 Create Date: 2026-12-06 07:00:00
 
 Calendars stored before this revision name no country: they keep only their own dates,
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_calendar_country"
-down_revision: str | Sequence[str] | None = "0004_login_sessions"
+revision: str = "0008_calendar_country"
+down_revision: str | Sequence[str] | None = "0007_ai_steps"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
