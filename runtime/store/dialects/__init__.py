@@ -33,6 +33,9 @@ class StoreDialect(ABC):
     name: ClassVar[str]
     #: One writer at a time: a process's writers do best to queue on a lock of its own.
     serial_writes: ClassVar[bool]
+    #: ALTER TABLE cannot change most things: a migration copies the table instead
+    #: (Alembic's batch mode).
+    alters_by_copying: ClassVar[bool]
 
     @abstractmethod
     def make_engine(self, url: str, **kwargs: Any) -> Engine:

@@ -25,6 +25,7 @@ class PostgresDialect(StoreDialect):
 
     name = "postgresql"
     serial_writes = False
+    alters_by_copying = False
 
     def make_engine(self, url: str, **kwargs: Any) -> Engine:
         return create_engine(url, pool_pre_ping=True, **kwargs)

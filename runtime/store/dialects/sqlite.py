@@ -38,6 +38,7 @@ class SQLiteDialect(StoreDialect):
 
     name = "sqlite"
     serial_writes = True
+    alters_by_copying = True
 
     def make_engine(self, url: str, **kwargs: Any) -> Engine:
         path = url.split("///", 1)[-1]
