@@ -7,7 +7,7 @@ Usage::
     .venv/bin/python benchmarks/ai.py --cases 2000 --calls 100   # quicker
 
 1. **Training**: :func:`runtime.ai.local.train` on ``--cases`` generated support cases
-   (:mod:`runtime.ai.demo_training`, 3% wrong labels, so ~97% is the ceiling): a fit on
+   (:mod:`runtime.demo.ai_training`, 3% wrong labels, so ~97% is the ceiling): a fit on
    80% to measure accuracy on the 20% held back, then the kept fit on every case.
 2. **Local decision**: :meth:`Classifier.predict` per case (median), and the whole governed
    step with provider ``local`` (:func:`runtime.ai.step.run_ai_step`: case schema, budget
@@ -43,12 +43,12 @@ import requests  # noqa: E402
 from runtime import services  # noqa: E402
 from runtime.ai import training  # noqa: E402
 from runtime.ai.config import AiSettings  # noqa: E402
-from runtime.ai.demo_training import support_history  # noqa: E402
 from runtime.ai.governance import judge, request_schema  # noqa: E402
 from runtime.ai.local import Classifier, train  # noqa: E402
 from runtime.ai.provider import chat_json  # noqa: E402
 from runtime.ai.step import AiStep, run_ai_step  # noqa: E402
 from runtime.db import make_engine, session_scope  # noqa: E402
+from runtime.demo.ai_training import support_history  # noqa: E402
 from runtime.store import migrate  # noqa: E402
 from tests.ai_standin import StandIn, running_standin  # noqa: E402
 from tests.runtime.runtime_flows import install_workflow  # noqa: E402

@@ -44,9 +44,9 @@ from designer.auth.testing import SignedInClient  # noqa: E402
 from designer.extensions import state  # noqa: E402
 from graphs.examples import load_example  # noqa: E402
 from runtime.db import session_scope  # noqa: E402
+from runtime.services.workflows import install_examples  # noqa: E402
 from runtime.settings import Settings  # noqa: E402
 from runtime.store.tables import CaseRow, RunRow, WorkItemRow  # noqa: E402
-from runtime.workflows import install_examples  # noqa: E402
 
 WORKFLOW = "support-case"
 # Where the seeded runs stand: stage, share of runs, whether an agent holds a work item.

@@ -14,8 +14,9 @@ c. ``spiff_memory``: the equivalent BPMN model (``support_case.bpmn``, written b
 d. ``spiff_serialized``: (c) plus ``BpmnWorkflowSerializer.serialize_json`` after
    every step, as a store would persist it;
 e. ``spiff_sqlite``: (d) with each serialisation also committed to a SQLite file (one
-   row per workflow, upserted, the pragmas of ``runtime/db.py``): SpiffWorkflow made as
-   durable as (b), the like-for-like peer of (b). Not one of the issue's targets.
+   row per workflow, upserted, the pragmas of ``runtime/store/dialects/sqlite.py``):
+   SpiffWorkflow made as durable as (b), the like-for-like peer of (b). Not one of the
+   issue's targets.
 
 A *transition* is one event fed to the engine, counted the same way for all four (one
 per case start, background step and completed work item), so transitions/s compare
@@ -299,7 +300,7 @@ class SpiffDriver:
         return transitions, size
 
 
-#: As ``runtime/db.py`` sets them on every SQLite connection Baton opens.
+#: As ``runtime/store/dialects/sqlite.py`` sets them on every SQLite connection Baton opens.
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
@@ -475,9 +476,9 @@ class BatonSqliteDriver:
         from runtime.actions import get_action
         from runtime.db import make_engine
         from runtime.executor import Worker
+        from runtime.services.workflows import install_examples
         from runtime.settings import Settings
         from runtime.store.migrate import migrate
-        from runtime.workflows import install_examples
 
         self.workflow = workflow
         self.interactive = interactive_steps(workflow)

@@ -9,8 +9,8 @@ measures the floor under (b): the writes alone, with no Baton code at all.
    (event log, inputs kept for replay, case changes, outbox, step executions, timers,
    work items and their assignments) and the run's state snapshot.
 2. It replays those rows with the standard library's ``sqlite3`` (the pragmas of
-   ``runtime/db.py``, WAL) in a schema built for the fewest b-trees: ``WITHOUT ROWID``
-   tables keyed by (owner, number), one index per queue, one commit per transition
+   ``runtime/store/dialects/sqlite.py``, WAL) in a schema built for the fewest b-trees:
+   ``WITHOUT ROWID`` tables keyed by (owner, number), one index per queue, one commit per transition
    (Baton commits today about 29 times a case; an outside call's claim, needed so
    two workers never call it both, is left out, which flatters the floor):
 

@@ -51,8 +51,8 @@ from designer.serving import KeepAliveRequestHandler  # noqa: E402
 from graphs.examples import load_example  # noqa: E402
 from runtime.accounts import service as accounts  # noqa: E402
 from runtime.db import session_scope  # noqa: E402
+from runtime.services.workflows import install_examples  # noqa: E402
 from runtime.settings import Settings  # noqa: E402
-from runtime.workflows import install_examples  # noqa: E402
 
 
 def big_workflow(nodes: int) -> dict[str, Any]:

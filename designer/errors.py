@@ -20,15 +20,17 @@ from flask import Flask, Response, jsonify, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from graphs.errors import DocumentTooLarge, GraphError, WorkflowFormatError
+from graphs.errors import BatonError, DocumentTooLarge, GraphError, WorkflowFormatError
 from runtime.accounts.errors import CurrentPasswordWrong, LoginRefused, LoginThrottled
-from runtime.actions.registry import UnknownAction
+from runtime.actions.errors import UnknownAction
+from runtime.engine.errors import UnsupportedRunStateVersion
 from runtime.errors import (
     BatonRuntimeError,
     Conflict,
     FormValidationError,
     InvalidCommand,
     InvalidInput,
+    InvalidWorkflow,
 )
 from runtime.errors import NotFound as DomainNotFound
 from runtime.salesforce.errors import (
@@ -37,7 +39,6 @@ from runtime.salesforce.errors import (
     SalesforceRequestError,
     SalesforceUnavailable,
 )
-from runtime.workflows import InvalidWorkflow
 
 __all__ = [
     "ApiError",
@@ -46,7 +47,11 @@ __all__ = [
     "InvalidPathValue",
     "InvalidQuery",
     "MalformedJson",
+    "TooLargeForDataFlow",
+    "TooLargeForRole",
+    "TooLargeToRead",
     "UnsupportedMediaType",
+    "ValidationBusy",
     "error_response",
     "register_error_handlers",
     "validation_entries",
@@ -55,7 +60,7 @@ __all__ = [
 logger = logging.getLogger("baton.designer")
 
 
-class ApiError(Exception):
+class ApiError(BatonError):
     """An error of the HTTP layer itself (the request, not the domain, is wrong)."""
 
     status = 400
@@ -107,6 +112,35 @@ class InvalidPathValue(ApiError):
     code = "invalid_path"
 
 
+class ValidationBusy(ApiError):
+    """This account (or the server) has as many large validations under way as it may."""
+
+    status = 429
+    code = "validation_busy"
+    headers = {"Retry-After": "2"}
+
+
+class TooLargeForRole(ApiError):
+    """The document is larger than the caller's role may have validated."""
+
+    status = 413
+    code = "payload_too_large"
+
+
+class TooLargeToRead(ApiError):
+    """The stored document is larger than the caller's role may have read."""
+
+    status = 403
+    code = "too_large_for_role"
+
+
+class TooLargeForDataFlow(ApiError):
+    """The document is larger than the data flow is worked out for."""
+
+    status = 413
+    code = "payload_too_large"
+
+
 # Status of each domain error class; the nearest class in an error's MRO decides.
 _STATUS: dict[type[BaseException], int] = {
     SalesforceNotConfigured: 409,
@@ -122,6 +156,8 @@ _STATUS: dict[type[BaseException], int] = {
     LoginThrottled: 429,
     UnknownAction: 404,
     Conflict: 409,
+    # A run stored by a newer Baton (or damaged): this server cannot read it as it is.
+    UnsupportedRunStateVersion: 409,
     InvalidWorkflow: 422,
     FormValidationError: 422,
     InvalidCommand: 422,

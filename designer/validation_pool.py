@@ -38,7 +38,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from designer.api.http import body_bytes, json_body, require_json
 from designer.api.schemas import ValidateBody
 from designer.auth.identity import current_principal
-from designer.errors import ApiError
+from designer.errors import TooLargeForRole, TooLargeToRead, ValidationBusy
 from designer.validation_child import problems_of_body
 from graphs.problems import Problem
 from graphs.validation import validate
@@ -50,9 +50,6 @@ __all__ = [
     "MAX_QUEUED",
     "OTHER_ROLES_MAX_BYTES",
     "POOL_PROCESSES",
-    "TooLargeForRole",
-    "TooLargeToRead",
-    "ValidationBusy",
     "ValidationSlot",
     "bound_read",
     "check_in_pool",
@@ -77,28 +74,6 @@ MAX_QUEUED = 4
 
 _POOL = "baton.validation_pool"
 _DESIGNERS = frozenset({Role.ADMIN})
-
-
-class ValidationBusy(ApiError):
-    """This account (or the server) has as many large validations under way as it may."""
-
-    status = 429
-    code = "validation_busy"
-    headers = {"Retry-After": "2"}
-
-
-class TooLargeForRole(ApiError):
-    """The document is larger than the caller's role may have validated."""
-
-    status = 413
-    code = "payload_too_large"
-
-
-class TooLargeToRead(ApiError):
-    """The stored document is larger than the caller's role may have read."""
-
-    status = 403
-    code = "too_large_for_role"
 
 
 def bound_read(nbytes: int) -> None:

@@ -1,4 +1,7 @@
-"""The errors of the ``graphs`` package: one base, one class per way a document fails.
+"""The errors of the ``graphs`` package, and :class:`BatonError`, the root of every Baton error.
+
+The root lives here because ``graphs`` is the bottom layer: the runtime's and the
+designer's errors derive from it without ``graphs`` importing either.
 
 Every error carries its context as fields so that the CLI and the REST API can render
 it without parsing messages. A :class:`WorkflowFormatError` lists every
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "BatonError",
     "DocumentTooLarge",
     "FormatIssue",
     "GraphError",
@@ -73,8 +77,16 @@ class FormatIssue:
         return f"{self.location()}: {self.message}"
 
 
-class GraphError(Exception):
+class BatonError(Exception):
+    """Base of every error Baton raises on purpose; ``code`` is a stable identifier."""
+
+    code = "baton_error"
+
+
+class GraphError(BatonError):
     """Base of every error raised by the ``graphs`` package."""
+
+    code = "graph_error"
 
 
 class WorkflowFormatError(GraphError, ValueError):

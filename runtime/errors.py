@@ -16,6 +16,8 @@ from typing import Any
 
 from graphs.case_limits import Problem
 from graphs.case_types import FieldProblem
+from graphs.errors import BatonError
+from graphs.problems import Problem as ValidationProblem
 
 __all__ = [
     "BatonRuntimeError",
@@ -23,13 +25,20 @@ __all__ = [
     "CaseFieldsInvalid",
     "Conflict",
     "FormValidationError",
+    "HasVersions",
+    "IdMismatch",
     "InvalidCommand",
     "InvalidInput",
+    "InvalidWorkflow",
     "NotFound",
+    "StaleRevision",
+    "VersionNotFound",
+    "WorkflowExists",
+    "WorkflowNotFound",
 ]
 
 
-class BatonRuntimeError(Exception):
+class BatonRuntimeError(BatonError):
     """Base of every error the runtime raises on purpose."""
 
     code = "runtime_error"
@@ -139,3 +148,139 @@ class InvalidCommand(BatonRuntimeError):
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "run_id": self.run_id, "status": self.status}
+
+
+# --- workflows and their versions ------------------------------------------------
+
+
+class WorkflowNotFound(NotFound):
+    """No workflow has this id."""
+
+    code = "workflow_not_found"
+
+    def __init__(self, workflow_id: str) -> None:
+        super().__init__("workflow", workflow_id)
+        self.workflow_id = workflow_id
+        _say(self, f"There is no workflow with id '{workflow_id}'.")
+
+
+class VersionNotFound(NotFound):
+    """The workflow has no published version with this number."""
+
+    code = "version_not_found"
+
+    def __init__(self, workflow_id: str, version: int) -> None:
+        super().__init__("version", f"{workflow_id} v{version}")
+        self.workflow_id = workflow_id
+        self.version = version
+        _say(self, f"Workflow '{workflow_id}' has no version {version}.")
+
+
+class WorkflowExists(Conflict):
+    """A workflow with this id already exists."""
+
+    code = "workflow_exists"
+
+    def __init__(self, workflow_id: str) -> None:
+        super().__init__(
+            f"A workflow with id '{workflow_id}' already exists; choose another id "
+            "or replace its draft.",
+            current=workflow_id,
+        )
+        self.workflow_id = workflow_id
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "workflow_id": self.workflow_id}
+
+
+class StaleRevision(Conflict):
+    """The caller's revision is not the draft's current one: someone saved in between."""
+
+    code = "stale_revision"
+
+    def __init__(self, workflow_id: str, given: int | None, current: int) -> None:
+        if given is None:
+            message = (
+                f"Replacing the draft of '{workflow_id}' needs the revision you are "
+                f"replacing (the current revision is {current})."
+            )
+        else:
+            message = (
+                f"The draft of '{workflow_id}' was changed by someone else: you have "
+                f"revision {given}, the current revision is {current}. Reload it and "
+                "apply your changes again."
+            )
+        super().__init__(message, current=current)
+        self.workflow_id = workflow_id
+        self.given = given
+        self.current_revision = current
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "current_revision": self.current_revision,
+        }
+
+
+class HasVersions(Conflict):
+    """A workflow that was ever published cannot be deleted: runs may point at it."""
+
+    code = "has_versions"
+
+    def __init__(self, workflow_id: str, versions: int) -> None:
+        super().__init__(
+            f"Workflow '{workflow_id}' has {versions} published version(s) and cannot "
+            "be deleted; only workflows that were never published can.",
+            current=versions,
+        )
+        self.workflow_id = workflow_id
+        self.versions = versions
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "versions": self.versions}
+
+
+class IdMismatch(InvalidInput):
+    """The document's id is not the id of the workflow it is saved to."""
+
+    code = "id_mismatch"
+
+    def __init__(self, workflow_id: str, document_id: str) -> None:
+        super().__init__(
+            f"The document's id '{document_id}' does not match workflow '{workflow_id}'; "
+            "a workflow's id cannot change."
+        )
+        self.workflow_id = workflow_id
+        self.document_id = document_id
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "path": "workflow.id", "expected": self.workflow_id}
+
+
+class InvalidWorkflow(InvalidInput):
+    """Publishing refused: validation found errors in the draft."""
+
+    code = "invalid_workflow"
+
+    def __init__(self, workflow_id: str, problems: list[ValidationProblem]) -> None:
+        errors = [p for p in problems if p.severity == "error"]
+        first = f" First: {errors[0].location()}: {errors[0].message}" if errors else ""
+        super().__init__(
+            f"Workflow '{workflow_id}' cannot be published while {len(errors)} "
+            f"validation error(s) remain.{first}"
+        )
+        self.workflow_id = workflow_id
+        self.problems = problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **super().to_dict(),
+            "problems": [p.model_dump(mode="json") for p in self.problems],
+        }
+
+
+def _say(error: BatonRuntimeError, message: str) -> None:
+    # The runtime's NotFound words its own message; ours name the workflow for a person.
+    error.message = message
+    error.args = (message,)

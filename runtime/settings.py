@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     demo_services: bool | None = Field(
         default=None,
         description="Answer `http_request` calls to `*.example.internal` hosts in-process with "
-        "the built-in demo services (runtime/demo_services.py) that the shipped examples "
+        "the built-in demo services (runtime/demo/services.py) that the shipped examples "
         "call (default: on in development, off in production)",
     )
     # Generated 10,000-node workflows are ~20 MB; graphs.io refuses documents over 32 MiB.

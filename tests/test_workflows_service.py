@@ -1,4 +1,4 @@
-"""The workflow definition service (runtime.workflows) and the pure diff under it."""
+"""The workflow definition service (runtime.services.workflows) and the pure diff under it."""
 
 from __future__ import annotations
 
@@ -17,11 +17,9 @@ from graphs.examples import example_names, load_example
 from graphs.generate import generate_workflow
 from graphs.io import dump_workflow
 from graphs.model import EndNode, Position, StageNode, StartNode, Workflow
-from runtime import workflows as service
 from runtime.db import make_engine, session_scope
-from runtime.store import migrate
-from runtime.store.workflow_tables import WorkflowRow
-from runtime.workflows import (
+from runtime.services import workflows as service
+from runtime.services.workflows import (
     HasVersions,
     IdMismatch,
     InvalidWorkflow,
@@ -30,6 +28,8 @@ from runtime.workflows import (
     WorkflowExists,
     WorkflowNotFound,
 )
+from runtime.store import migrate
+from runtime.store.workflow_tables import WorkflowRow
 from tests.db_fixtures import wipe
 
 

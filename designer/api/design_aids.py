@@ -11,11 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from designer.api.http import RouteDoc, documented, json_body, respond
 from designer.api.schemas import ValidateBody
-from designer.errors import ApiError
+from designer.errors import TooLargeForDataFlow
 from designer.extensions import state
 from graphs.dataflow import Access, data_flow
-from runtime import demo_services
 from runtime.actions.registry import action_catalogue
+from runtime.demo import services as demo_services
 
 __all__ = ["bp"]
 
@@ -26,13 +26,6 @@ _TAG = "design"
 MAX_BYTES = 1024 * 1024
 """The data flow is worked out on the request thread: documents the canvas edits by hand
 are far smaller (the shipped examples are a few tens of KiB)."""
-
-
-class TooLargeForDataFlow(ApiError):
-    """The document is larger than the data flow is worked out for."""
-
-    status = 413
-    code = "payload_too_large"
 
 
 class _Out(BaseModel):

@@ -23,8 +23,8 @@ from designer.extensions import db_session
 from graphs.interop import InteropFormat, export_workflow, import_document
 from graphs.model import Workflow
 from graphs.problems import Problem
-from runtime import workflows as service
-from runtime.workflows import WorkflowNotFound
+from runtime.errors import WorkflowNotFound
+from runtime.services import workflows as service
 
 __all__ = [
     "DOCUMENT_BODY",

@@ -29,7 +29,7 @@ from runtime.db import session_scope
 from runtime.engine.state_migrations import upgrade_snapshot
 from runtime.engine.types import RunState
 from runtime.services import exports, monitor
-from runtime.services.core import definition_for
+from runtime.services.run_events import definition_for
 from runtime.store.records import LockedRun
 from runtime.store.tables import RunRow
 

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from graphs.model import Workflow
 from graphs.problems import Problem
-from runtime.workflows import VersionSummary, WorkflowSummary
+from runtime.services.workflows import VersionSummary, WorkflowSummary
 
 __all__ = [
     "EARLIEST",

@@ -11,7 +11,7 @@ from graphs.case_types import FieldProblem
 from graphs.model import FieldType
 from runtime.services.cases import StartPlan
 from runtime.services.triggers import TriggerOverlaps
-from runtime.workflows import PublishResult
+from runtime.services.workflows import PublishResult
 
 __all__ = [
     "Activation",

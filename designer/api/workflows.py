@@ -34,9 +34,9 @@ from designer.api.schemas import (
 from designer.api.start_schemas import Activation, Published
 from designer.auth.identity import actor
 from designer.extensions import db_session
-from runtime import workflows as service
+from runtime.services import workflows as service
 from runtime.services.triggers import trigger_overlaps
-from runtime.workflows import VersionDetail, VersionDiff, WorkflowDetail
+from runtime.services.workflows import VersionDetail, VersionDiff, WorkflowDetail
 
 __all__ = ["bp"]
 

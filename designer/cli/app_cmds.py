@@ -9,8 +9,8 @@ from designer.auth.demo import describe, seed_demo_accounts
 from designer.extensions import state
 from graphs.examples import example_names, load_example
 from runtime.db import session_scope
+from runtime.services.workflows import install_examples
 from runtime.settings import Settings
-from runtime.workflows import install_examples
 
 __all__ = ["DEMO_SERVICES_NOTE", "register"]
 
@@ -28,7 +28,7 @@ def _load_examples(app: Flask, *, only_if_empty: bool) -> list[str]:
 
 def _seed_routing(app: Flask) -> list[str]:
     # Agents, queues and skills the examples name, so routing works out of the box.
-    from runtime.routing.demo import seed_demo_routing
+    from runtime.demo.routing import seed_demo_routing
     from runtime.store.tables import utcnow
 
     workflows = [load_example(name) for name in example_names()]
@@ -76,7 +76,7 @@ def run_command(host: str, port: int, worker: bool) -> None:
             click.echo(f"Demo routing: agents {', '.join(agents)}, with queues and skills")
         if loaded and settings.env == "development":
             # A fresh store gets a few cases, so the cases list and monitor show work.
-            from runtime.demo_cases import seed_demo_cases
+            from runtime.demo.cases import seed_demo_cases
 
             with session_scope(state(app).engine) as session:
                 count = seed_demo_cases(session)

@@ -6,9 +6,9 @@ for lookup and the ``baton.actions`` entry point group.
 
 from __future__ import annotations
 
-from runtime.actions.base import Action, ActionContext, ActionError, ActionResult, run_action
+from runtime.actions.base import Action, ActionContext, ActionResult, run_action
+from runtime.actions.errors import ActionError, UnknownAction
 from runtime.actions.registry import (
-    UnknownAction,
     action_catalogue,
     available_actions,
     get_action,

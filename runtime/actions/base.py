@@ -32,6 +32,7 @@ from sqlalchemy.engine import Engine
 
 from graphs.action_specs import ActionSpec
 from graphs.case_limits import record_problem, value_problem
+from runtime.actions.errors import ActionError
 from runtime.settings import Settings
 
 __all__ = [
@@ -80,18 +81,6 @@ class ActionResult:
 
     outputs: dict[str, Any]
     case_updates: dict[str, Any] = field(default_factory=dict)
-
-
-class ActionError(Exception):
-    """An action failed; ``retryable`` says whether the retry policy should try again."""
-
-    def __init__(self, message: str, *, retryable: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.retryable = retryable
-
-    def __repr__(self) -> str:
-        return f"ActionError({self.message!r}, retryable={self.retryable})"
 
 
 class Action:

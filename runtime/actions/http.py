@@ -7,8 +7,8 @@ why).
 
 While demo services are on (``BATON_DEMO_SERVICES``, by default in development only), a
 request to a ``*.example.internal`` host, the placeholder services the shipped examples
-call, is answered in-process by :mod:`runtime.demo_services` through
-:mod:`runtime.actions.demo_adapter`; every other host is called over the network as usual.
+call, is answered in-process by :mod:`runtime.demo.services` through
+:mod:`runtime.demo.adapter`; every other host is called over the network as usual.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import requests
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 from runtime.actions.base import Action, ActionContext, ActionError, ActionResult
-from runtime.actions.demo_adapter import demo_session
+from runtime.demo.adapter import demo_session
 
 __all__ = ["MAX_BODY_BYTES", "HttpRequestAction"]
 

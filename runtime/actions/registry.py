@@ -30,6 +30,7 @@ from pydantic import BaseModel
 from graphs.action_specs import ActionSpec
 from runtime.actions.ai import AiAction
 from runtime.actions.base import Action
+from runtime.actions.errors import UnknownAction
 from runtime.actions.fields import AssignAction, SetFieldsAction
 from runtime.actions.http import HttpRequestAction
 from runtime.actions.notify import NotifyAction
@@ -43,7 +44,6 @@ from runtime.actions.wait import WaitAction
 __all__ = [
     "BUILTIN_NAMES",
     "ENTRY_POINT_GROUP",
-    "UnknownAction",
     "action_catalogue",
     "available_actions",
     "get_action",
@@ -66,23 +66,6 @@ _BUILTINS: tuple[type[Action], ...] = (
     AiAction,
 )
 BUILTIN_NAMES = frozenset(cls.name for cls in _BUILTINS)
-
-
-class UnknownAction(LookupError):
-    """No action is registered under this name."""
-
-    def __init__(self, name: str, known: list[str], broken: dict[str, str]) -> None:
-        self.name = name
-        self.known = known
-        self.broken = broken
-        if name in broken:
-            message = f"action {name!r} is registered but failed to load: {broken[name]}"
-        else:
-            message = f"unknown action {name!r}; known actions: {', '.join(known) or '(none)'}"
-        super().__init__(message)
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 @dataclass(slots=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from runtime.services.core import append_note, lock_run
+from runtime.services.run_events import append_note, lock_run
 from runtime.store.ai_tables import AiCallRow
 
 __all__ = ["LOG_KIND", "MAX_TEXT", "record_call"]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from graphs.errors import BatonError
+
 __all__ = ["AiError", "BudgetReached", "ProviderError"]
 
 
-class AiError(Exception):
+class AiError(BatonError):
     """An AI call did not give a usable answer; ``retryable`` says whether trying again may."""
+
+    code = "ai_error"
 
     def __init__(self, message: str, *, retryable: bool) -> None:
         super().__init__(message)
@@ -17,6 +21,8 @@ class AiError(Exception):
 class ProviderError(AiError):
     """The provider failed (refused the key, overloaded, too slow, answered nonsense)."""
 
+    code = "ai_provider_error"
+
     def __init__(self, message: str, *, retryable: bool, status: int | None = None) -> None:
         super().__init__(message, retryable=retryable)
         self.status = status
@@ -24,6 +30,8 @@ class ProviderError(AiError):
 
 class BudgetReached(AiError):
     """The workflow's daily AI budget is spent: the call was not sent."""
+
+    code = "ai_budget_reached"
 
     def __init__(self, message: str) -> None:
         super().__init__(message, retryable=False)

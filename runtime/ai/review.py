@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from graphs.model import BackgroundStep, InteractiveStep, StageNode
 from runtime.errors import NotFound
-from runtime.services.core import definition_for
+from runtime.services.run_events import definition_for
 from runtime.store.tables import RunRow, WorkItemRow
 
 __all__ = ["suggestion_for_item"]

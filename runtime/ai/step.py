@@ -23,14 +23,14 @@ from sqlmodel import Session
 from runtime.ai import budget, training
 from runtime.ai.audit import record_call
 from runtime.ai.config import AiSettings
-from runtime.ai.demo_training import demo_model
 from runtime.ai.errors import AiError, ProviderError
 from runtime.ai.governance import Verdict, judge, request_schema
 from runtime.ai.prompt import Prompt, Task, build_prompt
 from runtime.ai.provider import chat_json
 from runtime.ai.training import case_text, classifier_for
 from runtime.db import session_scope
-from runtime.services.core import definition_for
+from runtime.demo.ai_training import demo_model
+from runtime.services.run_events import definition_for
 from runtime.store.ai_tables import AiCallRow
 from runtime.store.tables import RunRow
 
@@ -146,7 +146,7 @@ def run_ai_step(
     """Govern one call; raises :class:`AiError` for a failed or refused call.
 
     ``demo``: demo services are on, so a shipped workflow's missing local classifier is
-    trained from the demo history (:mod:`runtime.ai.demo_training`) at its first call.
+    trained from the demo history (:mod:`runtime.demo.ai_training`) at its first call.
     """
     with session_scope(engine) as session:
         run = session.get(RunRow, run_id)

@@ -7,6 +7,8 @@ caller and for definitions the engine cannot walk at all.
 
 from __future__ import annotations
 
+from graphs.errors import BatonError
+
 __all__ = [
     "DefinitionError",
     "EngineError",
@@ -16,12 +18,16 @@ __all__ = [
 ]
 
 
-class EngineError(Exception):
+class EngineError(BatonError):
     """Base of every error the engine raises."""
+
+    code = "engine_error"
 
 
 class DefinitionError(EngineError):
     """The workflow cannot be compiled into something the engine can walk."""
+
+    code = "definition_error"
 
     def __init__(self, message: str, *, node_id: str | None = None, step_id: str | None = None):
         super().__init__(message)
@@ -32,13 +38,19 @@ class DefinitionError(EngineError):
 class InvalidEventError(EngineError):
     """The event does not fit the call (e.g. no run state and not a ``CaseCreated``)."""
 
+    code = "invalid_event"
+
 
 class LifecycleError(EngineError):
     """The engine tried a status change its lifecycle table does not have (a bug)."""
 
+    code = "lifecycle_error"
+
 
 class UnsupportedRunStateVersion(EngineError):
     """A stored run snapshot or input event has a format this code cannot read or upgrade."""
+
+    code = "unsupported_run_state_version"
 
     def __init__(self, version: object, *, what: str, oldest: int, newest: int):
         self.version = version

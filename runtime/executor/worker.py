@@ -54,6 +54,7 @@ from runtime.executor.leases import LeaseOwner
 from runtime.services import execution
 from runtime.settings import Settings
 from runtime.store.after_commit import watch_commits
+from runtime.store.dialects import dialect_of
 from runtime.store.tables import OutboxRow, utcnow
 
 __all__ = ["ActionLookup", "Publisher", "Worker", "log_publisher"]
@@ -185,7 +186,7 @@ class Worker:
         # SQLite has one writer at a time anyway; queueing this worker's own threads on a
         # Python lock spares them SQLite's busy-wait sleeps (up to 100 ms a round).
         self._write_lock: AbstractContextManager[Any] = (
-            threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+            threading.Lock() if dialect_of(engine).serial_writes else nullcontext()
         )
         # When the earliest pending timer is due (None: none pending), as last read and
         # moved earlier by this process's commits that write timers; drain() skips the

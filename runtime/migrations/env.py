@@ -13,6 +13,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Engine
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
+from runtime.store.dialects import dialect_of
 from runtime.store.migrate import metadata
 
 config = context.config
@@ -44,7 +45,7 @@ def run_migrations_online() -> None:
         context.configure(
             connection=connection,
             target_metadata=metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
+            render_as_batch=dialect_of(connection).alters_by_copying,
             render_item=_render_item,
             compare_type=True,
         )

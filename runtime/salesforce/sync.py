@@ -40,7 +40,7 @@ from runtime.salesforce.client import SalesforceClient
 from runtime.salesforce.mapping import case_fields, parse_modstamp
 from runtime.salesforce.soql import MODSTAMP, backfill_query, changes_query
 from runtime.services import create_case, update_case
-from runtime.services.core import definition_for
+from runtime.services.run_events import definition_for
 from runtime.store.records import LockedCase
 from runtime.store.salesforce_tables import SalesforceRecordRow, SalesforceSyncRow
 from runtime.store.tables import CaseRow, utcnow

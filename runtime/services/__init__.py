@@ -17,7 +17,7 @@ from runtime.services.cases import (
     preview_start,
     update_case,
 )
-from runtime.services.core import clear_caches
+from runtime.services.run_events import clear_caches
 from runtime.services.runs import (
     RunPage,
     cancel_run,

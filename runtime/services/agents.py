@@ -28,7 +28,7 @@ from runtime.engine.state_migrations import upgrade_snapshot
 from runtime.errors import Conflict, InvalidInput, NotFound
 from runtime.routing.choose import STRATEGIES, AgentView, ItemView, passed_over
 from runtime.routing.router import agent_views, assign_open, drain, record_assignment
-from runtime.services.core import clear_caches
+from runtime.services.run_events import clear_caches
 from runtime.services.work_items import reassign_work_item
 from runtime.sla.calendar import parse_hours, sla_status
 from runtime.sla.levels import SlaLevel

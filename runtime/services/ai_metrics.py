@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from graphs.model import InteractiveStep, StageNode
 from runtime.errors import NotFound
-from runtime.services.core import definition_for
+from runtime.services.run_events import definition_for
 from runtime.store.ai_tables import AiCallRow
 from runtime.store.tables import RunRow
 

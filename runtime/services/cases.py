@@ -31,7 +31,7 @@ from runtime.errors import (
     InvalidInput,
     NotFound,
 )
-from runtime.services.core import (
+from runtime.services.run_events import (
     Definition,
     active_runs_of_case,
     apply_event,

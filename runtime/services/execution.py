@@ -41,8 +41,9 @@ from runtime.engine.types import (
 )
 from runtime.errors import NotFound
 from runtime.services.cases import apply_case_changes
-from runtime.services.core import append_note, apply_event, definition_for, lock_run
+from runtime.services.run_events import append_note, apply_event, definition_for, lock_run
 from runtime.store import statements as sql
+from runtime.store.dialects import dialect_of
 from runtime.store.records import LockedCase, LockedRun, written
 from runtime.store.tables import (
     ExecutionRow,
@@ -102,10 +103,7 @@ class StepJob:
 
 
 def _lock_for_claim(query: Any, session: Session) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        # Several workers may poll at once: each takes rows the others have not locked.
-        return query.with_for_update(skip_locked=True)
-    return query
+    return dialect_of(session).claimable(query)
 
 
 def claim_outbox(

@@ -11,17 +11,17 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import and_, case, func, literal, or_
+from sqlalchemy import and_, case, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from runtime.engine.state_migrations import upgrade_snapshot
 from runtime.engine.types import SLA_LEVELS, RunStatus
 from runtime.errors import BatonRuntimeError, InvalidInput, NotFound
-from runtime.services.core import ACTIVE_STATUS_VALUES, definition_for
+from runtime.services.run_events import ACTIVE_STATUS_VALUES, definition_for
 from runtime.services.runs import (
     MAX_PAGE,
     RunPage,
@@ -30,6 +30,7 @@ from runtime.services.runs import (
     retry_step,
 )
 from runtime.sla.levels import SlaLevel, level_at, worse
+from runtime.store.dialects import dialect_of
 from runtime.store.records import LockedRun
 from runtime.store.tables import CaseRow, RunRow, WorkItemRow, WorkItemStatus, utcnow
 from runtime.store.workflow_tables import WorkflowRow
@@ -277,10 +278,7 @@ class WorkflowMonitor:
 
 def _age_seconds(session: Session, now: datetime) -> Any:
     """Seconds since each run entered its node, computed by the database."""
-    if session.get_bind().dialect.name == "sqlite":
-        stamp = literal(now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"))
-        return (func.julianday(stamp) - func.julianday(col(RunRow.node_entered_at))) * 86400.0
-    return func.extract("epoch", literal(now) - col(RunRow.node_entered_at))
+    return dialect_of(session).seconds_since(now, col(RunRow.node_entered_at))
 
 
 def _percentile(sorted_values: list[float], fraction: float) -> float:

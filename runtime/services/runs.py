@@ -29,7 +29,7 @@ from runtime.engine.types import (
 )
 from runtime.errors import CaseFieldsInvalid, InvalidCommand, InvalidInput, NotFound
 from runtime.services.cases import check_case_fields
-from runtime.services.core import (
+from runtime.services.run_events import (
     NOTE_KIND,
     apply_event,
     definition_for,

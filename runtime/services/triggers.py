@@ -16,7 +16,7 @@ from sqlmodel import Session
 from graphs.model import Trigger
 from graphs.trigger_overlap import trigger_overlap
 from runtime.errors import NotFound
-from runtime.services.core import definition_for
+from runtime.services.run_events import definition_for
 from runtime.store import statements as sql
 from runtime.store.workflow_tables import WorkflowRow
 

@@ -18,9 +18,10 @@ from runtime.errors import Conflict, InvalidInput, NotFound
 from runtime.routing import item_closed
 from runtime.routing.router import record_assignment
 from runtime.services.cases import apply_case_changes
-from runtime.services.core import append_note, apply_event, definition_for, lock_run
 from runtime.services.forms import validate_form
+from runtime.services.run_events import append_note, apply_event, definition_for, lock_run
 from runtime.store import statements as sql
+from runtime.store.dialects import dialect_of
 from runtime.store.records import (
     LockedCase,
     LockedRun,
@@ -80,23 +81,13 @@ def list_work_items(
 def _lock_open_item(session: Session, key: str) -> tuple[LockedCase, LockedRun, LockedWorkItem]:
     """The item's case, run and the item itself, locked in the order every writer takes
     them (case, run, item), read on the driver; the item must be open."""
-    if session.get_bind().dialect.name == "sqlite":
-        # The transaction holds the database's write lock from its BEGIN IMMEDIATE: the
-        # item as read now stays so, and its run id comes with it.
-        found = sql.read_first(session, sql.LOCK_WORK_ITEM, {"_key": key})
-        if found is None:
-            raise NotFound("work item", key)
-        item = work_item_from(found)
-        case, run = lock_run(session, item.run_id)
-    else:
-        # An item never changes runs, so its run id can be read before the locks.
-        run_of = sql.read_first(session, sql.WORK_ITEM_RUN, {"_key": key})
-        if run_of is None:
-            raise NotFound("work item", key)
-        case, run = lock_run(session, run_of[0])
-        found = sql.read_first(session, sql.LOCK_WORK_ITEM, {"_key": key})
-        assert found is not None  # work items are never deleted
-        item = work_item_from(found)
+    locked = dialect_of(session).lock_work_item(
+        session, key, lambda run_id: lock_run(session, run_id)
+    )
+    if locked is None:
+        raise NotFound("work item", key)
+    (case, run), found = locked
+    item = work_item_from(found)
     if item.status != WorkItemStatus.OPEN:
         raise Conflict(f"work item {key!r} is {item.status}, not open", current=item.status)
     return case, run, item

@@ -20,8 +20,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement, Executable
@@ -304,13 +302,13 @@ def _prepare(dialect: Dialect, statement: Executable, keys: tuple[str, ...]) -> 
     compiled: Any = statement.compile(dialect=dialect, column_keys=list(keys))
     if "POSTCOMPILE" in compiled.string:
         raise ValueError("write() cannot run a statement with an IN list (rendered late)")
-    processors = compiled._bind_processors
     binds = []
     for bind, name in compiled.bind_names.items():
         key = bind.key if bind.key in keys else None
         if key is None and bind.callable is None and bind.value is None and bind.required:
             raise ValueError(f"no value for parameter {bind.key!r}")
-        binds.append((name, key, bind.effective_value, processors.get(name)))
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        binds.append((name, key, bind.effective_value, process))
     if compiled.positional:
         # In placeholder order; a parameter used twice (``_now``) fills both places.
         by_name = {b[0]: b for b in binds}
@@ -392,7 +390,10 @@ def _read(
         columns = getattr(statement, "selected_columns", None)
         if columns is None:
             columns = statement.exported_columns  # type: ignore[attr-defined]
-        results = tuple(column.type._cached_result_processor(dialect, None) for column in columns)
+        results = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in columns
+        )
         reader = _readers[cache_key] = (_prepare(dialect, statement, keys), results)
     prepared, results = reader
     values = [
@@ -463,21 +464,20 @@ def write_returning(
 # ---------------------------------------------------------------------------- per dialect
 
 
-def _insert_for(dialect: str) -> Any:
-    return pg_insert if dialect == "postgresql" else sqlite_insert
-
-
 @cache
-def insert_outbox_once(dialect: str) -> Executable:
-    """INSERT of outbox entries that skips keys already there; returns ``(id, kind)``."""
-    statement = _insert_for(dialect)(_outbox).on_conflict_do_nothing()
+def insert_outbox_once(insert_for: Callable[[Table], Any]) -> Executable:
+    """INSERT of outbox entries that skips keys already there; returns ``(id, kind)``.
+
+    ``insert_for`` is the dialect's INSERT (:meth:`runtime.store.dialects.StoreDialect.insert`).
+    """
+    statement = insert_for(_outbox).on_conflict_do_nothing()
     return statement.returning(_outbox.c.id, _outbox.c.kind)  # type: ignore[no-any-return]
 
 
 @cache
-def upsert_timer(dialect: str) -> Executable:
+def upsert_timer(insert_for: Callable[[Table], Any]) -> Executable:
     """INSERT of a timer that re-arms it (due time, purpose, data) if its key exists."""
-    statement = _insert_for(dialect)(_timer)
+    statement = insert_for(_timer)
     return statement.on_conflict_do_update(  # type: ignore[no-any-return]
         index_elements=["key"],
         set_={

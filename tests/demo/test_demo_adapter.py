@@ -13,7 +13,7 @@ import requests
 from requests.adapters import BaseAdapter
 
 from runtime.actions import ActionError, get_action, run_action
-from runtime.actions.demo_adapter import DemoServicesAdapter, demo_session
+from runtime.demo.adapter import DemoServicesAdapter, demo_session
 from runtime.settings import Settings
 from tests.action_contexts import action_context
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from runtime import demo_services
-from runtime.demo_services import DemoResponse
+from runtime.demo import services as demo_services
+from runtime.demo.services import DemoResponse
 
 
 def ask(

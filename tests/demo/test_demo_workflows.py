@@ -15,10 +15,10 @@ from sqlalchemy.engine import Engine
 from graphs.examples import example_names, load_example
 from runtime import services
 from runtime.db import session_scope
-from runtime.demo_cases import DEMO_CASES
+from runtime.demo.cases import DEMO_CASES
 from runtime.executor import Worker
+from runtime.services.workflows import install_examples
 from runtime.settings import Settings
-from runtime.workflows import install_examples
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

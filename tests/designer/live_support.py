@@ -15,7 +15,7 @@ from designer.serving import KeepAliveRequestHandler
 from graphs.model import Workflow
 from runtime.accounts import service as accounts
 from runtime.db import session_scope
-from runtime.workflows import install_examples
+from runtime.services.workflows import install_examples
 
 __all__ = ["api_token", "install", "review_loop", "serve"]
 

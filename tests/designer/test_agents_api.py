@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from designer.extensions import state
 from graphs.examples import example_names, load_example
 from runtime.db import session_scope
-from runtime.routing.demo import seed_demo_routing
+from runtime.demo.routing import seed_demo_routing
 from runtime.store.tables import utcnow
 
 

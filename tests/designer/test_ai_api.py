@@ -11,9 +11,9 @@ from flask.testing import FlaskClient
 
 from designer.extensions import state
 from runtime.ai import training
-from runtime.ai.demo_training import support_history
 from runtime.ai.local import train
 from runtime.db import session_scope
+from runtime.demo.ai_training import support_history
 
 
 def test_a_budget_is_set_read_and_refused_when_malformed(

@@ -11,8 +11,8 @@ from sqlmodel import col, update
 
 from designer.cli import cli
 from runtime import services
-from runtime.ai.demo_training import support_history
 from runtime.db import make_engine, session_scope
+from runtime.demo.ai_training import support_history
 from runtime.store import migrate
 from runtime.store.tables import RunRow
 from tests.runtime.runtime_flows import T0, install_workflow

@@ -17,10 +17,10 @@ from designer.cli import cli
 from designer.extensions import db_session, socketio, state
 from graphs.examples import example_names
 from graphs.model import Workflow
-from runtime import workflows as service
+from runtime.errors import HasVersions
+from runtime.services import workflows as service
 from runtime.settings import Settings
 from runtime.store.workflow_tables import WorkflowRow, WorkflowVersionRow
-from runtime.workflows import HasVersions
 
 
 def test_debug_is_off_and_limits_come_from_settings(make_app: Any) -> None:

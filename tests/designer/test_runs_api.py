@@ -13,13 +13,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from live_support import install
 from pydantic import BaseModel, ConfigDict
+from sqlmodel import select
 
 from designer.extensions import state
 from runtime import services
 from runtime.actions.base import Action, ActionError
 from runtime.db import session_scope
+from runtime.engine.state_migrations import RUN_STATE_SCHEMA_VERSION
 from runtime.executor import Worker
-from runtime.store.tables import utcnow
+from runtime.store.tables import RunRow, utcnow
 
 
 class Boom(Action):
@@ -321,3 +323,17 @@ def test_the_monitor_counts_cases_per_node_and_lists_stuck_cases_and_incidents(
         client.post("/api/monitor/bulk", json={"command": "cancel", "run_ids": []}).status_code
         == 400
     )
+
+
+def test_a_run_stored_in_a_newer_format_is_refused_by_name_not_a_server_error(
+    client: FlaskClient, wf: str, app: Flask
+) -> None:
+    [run] = new_case(client)["runs"]
+    with session_scope(state(app).engine) as session:
+        row = session.exec(select(RunRow).where(RunRow.id == run["id"])).one()
+        row.state = {**row.state, "schema_version": RUN_STATE_SCHEMA_VERSION + 1}
+        session.add(row)
+    response = client.get(f"/api/runs/{run['id']}")
+    assert response.status_code == 409
+    assert error(response) == "unsupported_run_state_version"
+    assert "newer than this Baton reads" in response.json["error"]["message"]

@@ -13,9 +13,9 @@ from sqlmodel import col, update
 
 from runtime import services
 from runtime.ai import training
-from runtime.ai.demo_training import CATEGORIES, support_history
 from runtime.ai.local import Classifier, TooFewCases, train
 from runtime.db import session_scope
+from runtime.demo.ai_training import CATEGORIES, support_history
 from runtime.store.tables import RunRow
 
 

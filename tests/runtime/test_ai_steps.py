@@ -15,10 +15,10 @@ from sqlmodel import select
 
 from runtime import services
 from runtime.ai import budget, training
-from runtime.ai.demo_training import support_history
 from runtime.ai.local import train
 from runtime.ai.review import suggestion_for_item
 from runtime.db import session_scope
+from runtime.demo.ai_training import support_history
 from runtime.engine.types import RunState
 from runtime.executor import Worker
 from runtime.services.ai_metrics import ai_step_metrics

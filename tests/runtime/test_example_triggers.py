@@ -7,8 +7,8 @@ from sqlalchemy.engine import Engine
 from graphs.examples import example_names, load_example
 from runtime import services
 from runtime.db import session_scope
-from runtime.demo_cases import DEMO_CASES, seed_demo_cases
-from runtime.workflows import install_examples
+from runtime.demo.cases import DEMO_CASES, seed_demo_cases
+from runtime.services.workflows import install_examples
 
 
 def install(engine: Engine) -> None:

@@ -66,6 +66,7 @@ from runtime.store.after_commit import (
     TIMERS_WRITTEN,
     publish_after_commit,
 )
+from runtime.store.dialects import dialect_of
 from runtime.store.records import LockedCase, LockedRun, case_from, run_from, written
 from runtime.store.tables import (
     CaseRow,
@@ -204,20 +205,10 @@ def _run_record(session: Session, values: tuple[Any, ...]) -> LockedRun:
 
 def lock_run(session: Session, run_id: str) -> tuple[LockedCase, LockedRun]:
     """The run's case and the run, both locked (case first), both freshly read."""
-    if session.get_bind().dialect.name == "sqlite":
-        # The transaction began with BEGIN IMMEDIATE (runtime.db): it holds the only
-        # write lock already, so one query reads both rows.
-        both = sql.read_first(session, sql.CASE_AND_RUN, {"_run_id": run_id})
-        if both is None:
-            raise NotFound("run", run_id)
-        split = len(sql.CASE_COLUMNS)
-        return case_from(both[:split]), _run_record(session, both[split:])
-    # The case is found through the run inside the locking query: one round trip.
-    case = sql.read_first(session, sql.LOCK_CASE_OF_RUN, {"_run_id": run_id})
-    if case is None:
+    rows = dialect_of(session).lock_case_and_run(session, run_id)
+    if rows is None:
         raise NotFound("run", run_id)
-    run = sql.read_first(session, sql.LOCK_RUN, {"_run_id": run_id})
-    assert run is not None  # its case is locked, and runs are never deleted
+    case, run = rows
     return case_from(case), _run_record(session, run)
 
 
@@ -430,7 +421,7 @@ def _perform_local_effects(
     if steps:
         # Idempotent by key: a second copy of an effect inserts nothing (and returns no id).
         written = sql.write_returning(
-            session, sql.insert_outbox_once(session.get_bind().dialect.name), steps
+            session, sql.insert_outbox_once(dialect_of(session).insert), steps
         )
         known = session.info.get(OUTBOX_WRITTEN, [])
         if known is not None:
@@ -533,7 +524,7 @@ def _schedule_timer(
         "created_at": now,
         "fired_at": None,
     }
-    sql.write(session, sql.upsert_timer(session.get_bind().dialect.name), [values])
+    sql.write(session, sql.upsert_timer(dialect_of(session).insert), [values])
     # The earliest due time this transaction wrote: a watching worker knows when to look.
     earliest = session.info.get(TIMERS_WRITTEN)
     if earliest is None or timer.due_at < earliest:

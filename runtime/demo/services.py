@@ -3,7 +3,7 @@
 The example workflows (``graphs/examples``) have ``http_request`` steps that call
 ``https://<service>.example.internal/...``, names that never resolve. With demo services
 on (``BATON_DEMO_SERVICES``, default: on in development), the ``http_request`` action
-hands those calls to :func:`answer` in-process (see :mod:`runtime.actions.demo_adapter`),
+hands those calls to :func:`answer` in-process (see :mod:`runtime.demo.adapter`),
 so a fresh install's demo cases flow instead of stopping as incidents.
 
 Each endpoint answers from the request alone, deterministically: no clock, no randomness,

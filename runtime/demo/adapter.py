@@ -1,7 +1,7 @@
 """A ``requests`` transport adapter that answers demo hosts in-process.
 
 Mounted on a session by :func:`demo_session`, :class:`DemoServicesAdapter` sends a
-request for a ``*.example.internal`` host to :func:`runtime.demo_services.answer`, with
+request for a ``*.example.internal`` host to :func:`runtime.demo.services.answer`, with
 no socket, DNS look-up or port, and hands every other request to the ordinary
 ``HTTPAdapter``, so real services are called exactly as without it. The ``http_request``
 action uses such a session only while demo services are on
@@ -25,7 +25,7 @@ from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
 
-from runtime import demo_services
+from runtime.demo import services as demo_services
 
 __all__ = ["DemoServicesAdapter", "demo_session"]
 
