@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphs.conditions import parse_datetime
+from graphs.io import describe_value
 from graphs.model import CaseField, FieldType
 
 __all__ = [
@@ -100,18 +101,10 @@ def expectation(field: CaseField) -> str:
 
 
 def _kind(value: Any) -> str:
+    # Booleans are named as such here: "expects a number, got the boolean true".
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
-    if isinstance(value, int | float):
-        return f"the number {value!r}"
-    if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the string {shown!r}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
+    return describe_value(value)
 
 
 def _number_hint(value: str) -> str:

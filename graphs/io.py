@@ -67,6 +67,7 @@ from graphs.model import SCHEMA_VERSION, Workflow
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
+    "describe_value",
     "document_to_workflow",
     "dump_workflow",
     "load_workflow",
@@ -225,10 +226,10 @@ def _decode(data: bytes) -> str:
         raise MalformedJSONError([issue]) from None
 
 
-def _describe(value: Any) -> str:
+def describe_value(value: Any) -> str:
     """What a JSON value is, in words, for messages.
 
-    >>> [_describe(v) for v in (None, True, 3, "x", [], {})]
+    >>> [describe_value(v) for v in (None, True, 3, "x", [], {})]
     ['null', 'true', 'the number 3', "the string 'x'", 'a list', 'an object']
     """
     if value is None:
@@ -250,7 +251,7 @@ def _describe(value: Any) -> str:
 def _require_workflow_shape(document: Any) -> None:
     if not isinstance(document, Mapping):
         raise NotAWorkflowError(
-            f"expected a JSON object describing a workflow, found {_describe(document)}"
+            f"expected a JSON object describing a workflow, found {describe_value(document)}"
         )
     if not _WORKFLOW_KEYS & document.keys():
         keys = sorted(str(key) for key in document)
@@ -352,7 +353,7 @@ def _sentence(error: Mapping[str, Any], annotation: Any, parent: Any, tags: list
         return f"required field is missing; it says what this element is: one of {expected}"
     if kind == "string_pattern_mismatch":
         return (
-            f"{_describe(value)} is not a valid id: use letters, digits, '_' and '-', "
+            f"{describe_value(value)} is not a valid id: use letters, digits, '_' and '-', "
             "starting with a letter or '_'"
         )
     words = _TYPE_WORDS.get(kind)
@@ -362,7 +363,7 @@ def _sentence(error: Mapping[str, Any], annotation: Any, parent: Any, tags: list
         if kind in ("enum", "literal_error"):
             words = words.replace("input should be", "expected", 1)
     if (value is not _MISSING and not isinstance(value, dict | list)) or kind in _TYPE_WORDS:
-        words += f", got {_describe(value)}"
+        words += f", got {describe_value(value)}"
     return words
 
 

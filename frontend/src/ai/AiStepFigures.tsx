@@ -2,25 +2,9 @@
 // of those the person changed (the step's real accuracy) and cost (GET /api/ai/metrics).
 import { useEffect, useState } from "react";
 import { request } from "../api/client";
+import type * as Api from "../generated/api";
 
-export interface AiStepMetrics {
-  workflow_id: string;
-  step_id: string;
-  calls: number;
-  accepted: number;
-  retried: number;
-  failed: number;
-  handed_to_person: number;
-  refused_by_budget: number;
-  handed_share: number | null;
-  reviewed: number;
-  changed_by_person: number;
-  changed_share: number | null;
-  cost: number;
-  tokens_in: number;
-  tokens_out: number;
-  mean_latency_ms: number | null;
-}
+export type AiStepMetrics = Api.AiStepMetrics;
 
 const pct = (v: number | null) => (v === null ? "–" : `${Math.round(v * 1000) / 10}%`);
 
