@@ -46,6 +46,16 @@ def _spawn(url: str, effects: Path, *, capture: bool = False) -> subprocess.Pope
     )
 
 
+def _effects_done(effects: Path) -> int:
+    return len(effects.read_text().split()) if effects.exists() else 0
+
+
+def _wait_for_effects(effects: Path, target: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while _effects_done(effects) < target and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
 @pytest.mark.slow
 def test_sigkill_at_random_moments_loses_nothing_and_doubles_nothing(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'crash.db'}"
@@ -58,11 +68,18 @@ def test_sigkill_at_random_moments_loses_nothing_and_doubles_nothing(tmp_path: P
         process = _spawn(url, effects, capture=True)
         assert process.stdout is not None
         assert process.stdout.readline().strip() == "STARTED", f"seed {seed}: no start"
-        time.sleep(rng.uniform(0.1, 1.2))  # mid-feed and mid-step
+        if not progress:
+            time.sleep(rng.uniform(0.1, 1.2))  # mid-feed, or mid-step
+        else:
+            # A restart takes back the dead worker's claims at once and catches up fast:
+            # a fixed pause could outlast the rest of the work. Kill it after a random
+            # share of what is left, so every kill lands on work in flight.
+            done = _effects_done(effects)
+            _wait_for_effects(effects, done + rng.randint(1, max(1, (2 * CASES - done) // KILLS)))
         process.send_signal(signal.SIGKILL)
         process.wait()
         process.stdout.close()
-        progress.append(len(effects.read_text().split()) if effects.exists() else 0)
+        progress.append(_effects_done(effects))
     # The kills must have hit work in flight, not only start-up or an idle process.
     assert sum(0 < done < 2 * CASES for done in progress) >= 2, f"seed {seed}: {progress}"
     final = _spawn(url, effects, capture=True)
