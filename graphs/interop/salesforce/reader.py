@@ -156,6 +156,8 @@ class _Reader:
     def _start(self, element: Element | None) -> dict[str, Any]:
         kept = dict_of(self.flow.get("start"))
         node: dict[str, Any] = dict(kept or {"id": "start", "name": "Start"})
+        # Kept data may have been edited by hand: the start's id must be text to walk from.
+        node["id"] = text_of(node.get("id"), "start")
         node["kind"] = "start"
         if element is not None:
             node["position"] = position(element, node)

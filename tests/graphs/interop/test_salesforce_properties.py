@@ -120,3 +120,18 @@ def test_damaged_baton_data_gives_a_workflow_or_a_format_error(data: st.DataObje
     )
     with contextlib.suppress(WorkflowFormatError):
         import_orchestration(damaged.encode())
+
+
+def test_a_start_id_that_is_not_text_falls_back_to_start() -> None:
+    # Found by the property above: kept data whose start id was a list crashed the walk.
+    for match in _PAYLOADS:
+        payload = json.loads(html.unescape(match.group(1)))
+        if isinstance(payload, dict) and isinstance(payload.get("start"), dict):
+            payload["start"]["id"] = []
+            break
+    else:
+        raise AssertionError("the export keeps no start node")
+    text = html.escape(json.dumps(payload), quote=False)
+    damaged = _EXPORTED[: match.start(1)] + text + _EXPORTED[match.end(1) :]
+    workflow, _ = import_orchestration(damaged.encode())
+    assert workflow.nodes[0].kind == "start" and workflow.nodes[0].id == "start"
