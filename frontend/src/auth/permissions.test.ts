@@ -14,6 +14,10 @@ describe("can", () => {
     expect(can(user("agent"), "operate")).toBe(false);
     expect(can(user("viewer"), "operate")).toBe(false);
   });
+  it("lets only admins move running cases; supervisors see the impact (operate)", () => {
+    expect(can(user("admin"), "move_runs")).toBe(true);
+    for (const role of ["supervisor", "agent", "viewer"] as const) expect(can(user(role), "move_runs")).toBe(false);
+  });
   it("gives viewers and anonymous visitors nothing to change", () => {
     for (const capability of ["design", "operate", "work", "manage_accounts"] as const) {
       expect(can(user("viewer"), capability)).toBe(false);

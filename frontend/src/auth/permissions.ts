@@ -6,15 +6,17 @@ import { useSession } from "./session";
 export type Capability =
   /** create, edit, import, publish, activate, delete workflows */
   | "design"
-  /** pause, resume, cancel, retry, skip, reassign, bulk actions on runs */
+  /** pause, resume, cancel, retry, skip, reassign, bulk actions on runs; see a move's impact */
   | "operate"
+  /** move running cases to another version */
+  | "move_runs"
   /** complete work items (agents: their own) */
   | "work"
   /** accounts and API tokens */
   | "manage_accounts";
 
 const GRANTS: Record<Role, ReadonlySet<Capability>> = {
-  admin: new Set<Capability>(["design", "operate", "work", "manage_accounts"]),
+  admin: new Set<Capability>(["design", "operate", "move_runs", "work", "manage_accounts"]),
   supervisor: new Set<Capability>(["operate", "work"]),
   agent: new Set<Capability>(["work"]),
   viewer: new Set<Capability>(),

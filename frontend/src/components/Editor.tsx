@@ -19,6 +19,9 @@ import { SearchBox } from "./SearchBox";
 import { StatusBar } from "./StatusBar";
 import { Toolbar } from "./Toolbar";
 import { VersionsPanel } from "./VersionsPanel";
+import { WhatIfCanvas } from "./inflight/WhatIfCanvas";
+import { WhatIfPanel } from "./inflight/WhatIfPanel";
+import { useWhatIf } from "../store/whatIfStore";
 
 export function Editor({ id, onBack }: { id: string; onBack: () => void }) {
   const [error, setError] = useState<string | null>(null);
@@ -27,6 +30,7 @@ export function Editor({ id, onBack }: { id: string; onBack: () => void }) {
     let cancelled = false;
     setError(null);
     useEditor.setState({ workflowId: null });
+    useWhatIf.getState().reset();
     openWorkflow(id).catch((e: Error) => !cancelled && setError(e.message));
     if (!useUi.getState().actions.length) {
       api.actions().then((r) => useUi.getState().set({ actions: r.actions }), () => undefined);
@@ -62,6 +66,7 @@ function EditorLayout({ onBack }: { onBack: () => void }) {
   useLiveValidation();
   useDataFlowSync(canDesign);
   useUnsavedWarning();
+  const heat = useWhatIf((s) => s.overlay);
   return (
     <div className="editor" data-testid="editor">
       <Toolbar onBack={onBack} />
@@ -69,10 +74,12 @@ function EditorLayout({ onBack }: { onBack: () => void }) {
         {canDesign && <Palette />}
         <div className="editor__canvas">
           <Canvas />
+          {heat && <WhatIfCanvas />}
           <SearchBox />
           <ProblemsPanel />
         </div>
         <VersionsPanel />
+        <WhatIfPanel />
         <PropertyPanel />
       </div>
       <StatusBar />

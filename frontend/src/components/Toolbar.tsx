@@ -8,6 +8,7 @@ import { contentTypeFor, EXPORT_FORMATS, IMPORT_ACCEPT, importErrorText, needsLa
 import { selectCanRedo, selectCanUndo, selectDirty, useEditor } from "../store/editorStore";
 import { save } from "../store/operations";
 import { useUi } from "../store/uiStore";
+import { useWhatIf } from "../store/whatIfStore";
 import {
   AlertIcon,
   ChevronLeftIcon, CopyIcon, DownloadIcon, FitIcon, HistoryIcon, LayoutIcon, RedoIcon, SaveIcon,
@@ -31,6 +32,8 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
   // Only designers change workflows; others see the canvas read-only (the API agrees).
   const canDesign = useCan("design");
   const blocker = usePublishBlocker();
+  const activeVersion = useEditor((s) => s.activeVersion);
+  const testing = useWhatIf((s) => s.open);
 
   const layout = async () => {
     setLayingOut(true);
@@ -117,6 +120,13 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
           data-testid="open-versions" title="Version history and differences">
           <HistoryIcon /><span>Versions</span>
         </button>
+        {canDesign && activeVersion !== null && (
+          <button type="button" className={`tool-btn${testing ? " is-on" : ""}`} disabled={diff} data-testid="open-whatif"
+            title="Replay recorded cases through this draft and compare with the active version; nothing is written"
+            onClick={() => testing ? useWhatIf.getState().reset() : useWhatIf.getState().set({ open: true })}>
+            <FitIcon /><span>Test this draft</span>
+          </button>
+        )}
       </div>
       {canDesign ? (
         <>

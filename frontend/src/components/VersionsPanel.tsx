@@ -6,9 +6,12 @@ import { useEditor } from "../store/editorStore";
 import { activate, compare } from "../store/operations";
 import { useUi } from "../store/uiStore";
 import { useFitView } from "../hooks/useFitView";
+import { useUnfinishedCounts } from "../hooks/useUnfinishedCounts";
 import { CloseIcon } from "./icons";
+import { MoveCasesDialog } from "./inflight/MoveCasesDialog";
 
-/** Version history: activate a version, or compare two (or one with the draft) on the canvas. */
+/** Version history: activate a version, compare two (or one with the draft) on the canvas,
+ * or move a version's running cases to another. */
 export function VersionsPanel() {
   const open = useUi((s) => s.versionsOpen);
   if (!open) return null;
@@ -19,6 +22,9 @@ function VersionsPanelOpen() {
   const id = useEditor((s) => s.workflowId);
   const active = useEditor((s) => s.activeVersion);
   const canDesign = useCan("design");
+  const canOperate = useCan("operate");
+  const [moving, setMoving] = useState(false);
+  const counts = useUnfinishedCounts(id);
   const latest = useEditor((s) => s.latestVersion);
   const diff = useEditor((s) => s.diff);
   const [versions, setVersions] = useState<VersionInfo[] | null>(null);
@@ -91,6 +97,11 @@ function VersionsPanelOpen() {
             </div>
             {v.note && <div className="version__note">{v.note}</div>}
             {v.published_by && <div className="wf-muted">by {v.published_by}</div>}
+            {counts.byVersion && (
+              <div className="version__runs" data-testid={`version-runs-${v.version}`}>
+                <b>{counts.byVersion[v.version] ?? 0}{counts.capped ? "+" : ""}</b> unfinished run{counts.byVersion[v.version] === 1 ? "" : "s"}
+              </div>
+            )}
             {v.version !== active && canDesign && (
               <button type="button" className="btn btn--small" data-testid={`activate-${v.version}`}
                 onClick={() => void activate(v.version)}>
@@ -100,6 +111,18 @@ function VersionsPanelOpen() {
           </li>
         ))}
       </ul>
+      {versions && versions.length > 1 && canOperate && id && (
+        <div className="versions__compare">
+          <h3>Running cases</h3>
+          <button type="button" className="btn btn--small" onClick={() => setMoving(true)} data-testid="open-move">
+            Move running cases…
+          </button>
+          {moving && (
+            <MoveCasesDialog workflowId={id} versions={versions} active={active}
+              onClose={() => { setMoving(false); counts.refresh(); }} />
+          )}
+        </div>
+      )}
       {versions && versions.length > 0 && (
         <div className="versions__compare">
           <h3>Compare on the canvas</h3>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LogEvent } from "../api/runs";
-import { foldPath } from "./path";
+import { describe as describeEvent, foldPath } from "./path";
 
 let seq = 0;
 const ev = (kind: string, extra: Partial<LogEvent> = {}): LogEvent => ({
@@ -63,5 +63,23 @@ describe("foldPath", () => {
     expect(path.status).toBe("incident");
     expect(path.steps[0]).toMatchObject({ status: "failed", error: "502 from CRM" });
     expect(path.incident).toEqual({ code: "step_failed", message: "step failed", stepId: "call" });
+  });
+});
+
+describe("a run moved to another version", () => {
+  it("stands on the mapped node and steps, and the timeline says who moved it and why", () => {
+    seq = 0;
+    const events = [
+      ev("run.started"),
+      enter("start", null, 1),
+      enter("review", "start-review", 1),
+      ev("step.started", { node_id: "review", step_id: "check", data: { attempt: 1, work_item_key: "r:check:1" } }),
+      ev("run.migrated", { actor: "admin", data: { from_version: 1, to_version: 2, mapping: { review: "vetting", check: "vet" }, by: "ada", reason: "v1 loops" } }),
+    ];
+    const path = foldPath(events);
+    expect(path.current).toBe("vetting");
+    expect(path.steps.map((s) => [s.id, s.status])).toEqual([["vet", "waiting"]]);
+    expect(path.moves).toEqual([{ from: 1, to: 2, seq: 5 }]);
+    expect(describeEvent(events[4])).toBe("Moved from version 1 to 2 by ada: v1 loops");
   });
 });

@@ -36,6 +36,8 @@ export interface PathState {
   stageWaiting: boolean;
   incident: { code: string; message: string; stepId: string | null } | null;
   resolution: string | null;
+  /** The versions the run was moved between, in order (run.migrated lines). */
+  moves: { from: number; to: number; seq: number }[];
 }
 
 const text = (value: unknown): string | null => (typeof value === "string" ? value : null);
@@ -49,7 +51,7 @@ export function foldPath(
 ): PathState {
   const state: PathState = {
     seq: 0, at: null, status: "running", current: null, visits: {}, edges: {}, hops: [],
-    steps: [], stageWaiting: false, incident: null, resolution: null,
+    steps: [], stageWaiting: false, incident: null, resolution: null, moves: [],
   };
   let steps = new Map<string, StepView>();
   const step = (id: string): StepView => {
@@ -136,6 +138,17 @@ export function foldPath(
       case "run.cancelled":
         state.status = "cancelled";
         break;
+      case "run.migrated": {
+        // The run now stands on the new version: where it is, and its steps, under their new ids.
+        const mapping = (data.mapping ?? {}) as Record<string, unknown>;
+        const renamed = (id: string) => text(mapping[id]) ?? id;
+        if (state.current) state.current = renamed(state.current);
+        steps = new Map([...steps.values()].map((s) => [renamed(s.id), { ...s, id: renamed(s.id) }]));
+        if (typeof data.from_version === "number" && typeof data.to_version === "number") {
+          state.moves.push({ from: data.from_version, to: data.to_version, seq: event.seq });
+        }
+        break;
+      }
     }
   }
   state.steps = [...steps.values()];
@@ -174,6 +187,14 @@ export function describe(
     case "run.cancelled": return "Run cancelled";
     case "work_item.reassigned": return `Reassigned ${stepName} to ${text(d.to) ?? "the queue"}`;
     case "ai.call": return describeAiCall(event, stepName);
+    case "run.migrated": return describeMove(d, event.actor);
     default: return event.kind;
   }
+}
+
+/** "Moved from version 1 to 2 by ada: v1 routed refunds wrongly". */
+function describeMove(d: Record<string, unknown>, actor: string): string {
+  const by = text(d.by) ?? actor;
+  const reason = text(d.reason);
+  return `Moved from version ${String(d.from_version ?? "?")} to ${String(d.to_version ?? "?")} by ${by}${reason ? `: ${reason}` : ""}`;
 }

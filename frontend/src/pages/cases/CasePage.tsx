@@ -132,7 +132,8 @@ export function CasePage({ runId }: { runId: string }) {
           <div className="case-bar__title">
             <h1 data-testid="case-title">{run.title}</h1>
             <div className="wf-muted">
-              {detail.workflow_name} · v{run.version} · case <span className="mono">{run.case_id.slice(0, 8)}</span> · started {clock(run.started_at)}
+              {detail.workflow_name} · v{run.version}
+              {path.moves.length > 0 && <span data-testid="moved-from"> (moved from v{path.moves.at(-1)!.from})</span>} · case <span className="mono">{run.case_id.slice(0, 8)}</span> · started {clock(run.started_at)}
             </div>
           </div>
           <span className={`status status--${status}`} data-testid="run-status">{status}</span>

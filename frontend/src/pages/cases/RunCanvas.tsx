@@ -1,6 +1,7 @@
 // The read-only canvas of a run's workflow version, overlaid either with the path a
 // case took (visits, edges taken in order, where it stands, the current steps) or with
-// the monitor's figures per node. Node and edge types are module-level, as the editor's.
+// the monitor's figures per node, or with an overlay (a move's impact, a what-if's heat:
+// model/overlay.ts). Node and edge types are module-level, as the editor's.
 import {
   Background, BackgroundVariant, BaseEdge, Controls, EdgeLabelRenderer, Handle, Position, ReactFlow,
   getBezierPath, useInternalNode, type Edge, type EdgeProps, type Node, type NodeProps,
@@ -11,6 +12,7 @@ import { FIT_OPTIONS, busiestNode } from "../../components/fit";
 import { gotoPath } from "../../edges/WorkflowEdge";
 import { ReadableFit } from "../../hooks/useReadableFit";
 import type { PathState, StepStatus, StepView } from "../../live/path";
+import type { CanvasOverlay, EdgeOverlay, NodeOverlay } from "../../model/overlay";
 import { allOutcomes, type WfEdge, type WfNode, type Workflow } from "../../model/types";
 
 export interface RunNodeData extends Record<string, unknown> {
@@ -21,7 +23,9 @@ export interface RunNodeData extends Record<string, unknown> {
   steps: StepView[];
   waiting: boolean;
   figures: NodeFigures | null;
-  mode: "path" | "monitor";
+  overlay: NodeOverlay | null;
+  ghost: boolean;
+  mode: "path" | "monitor" | "overlay";
   selected: boolean;
   stepNames: Record<string, string>;
 }
@@ -32,6 +36,7 @@ export interface RunEdgeData extends Record<string, unknown> {
   count: number;
   hops: number[];
   last: boolean;
+  overlay: EdgeOverlay | null;
 }
 
 type RunNode = Node<RunNodeData, "run">;
@@ -51,20 +56,23 @@ function duration(seconds: number | null): string {
 }
 
 function RunNodeView({ data }: NodeProps<RunNode>) {
-  const { node, visits, current, status, steps, figures, mode } = data;
+  const { node, visits, current, status, steps, figures, mode, overlay } = data;
   const visited = visits > 0;
-  const tone = mode === "monitor"
+  const tone = mode === "overlay"
+    ? `ov-${overlay?.tone ?? "quiet"}`
+    : mode === "monitor"
     ? (figures?.count ? "busy" : "quiet")
     : current
       ? status === "incident" ? "incident" : status === "completed" ? "done" : status === "paused" ? "paused" : "current"
       : visited ? "visited" : "idle";
   const classes = [
     "run-node", `run-node--${node.kind}`, `run-node--${tone}`,
-    data.selected ? "is-selected" : "",
+    data.selected ? "is-selected" : "", data.ghost ? "run-node--ghost" : "",
   ].filter(Boolean).join(" ");
   return (
     <div className={classes} data-testid={`run-node-${node.id}`} data-visits={visits}
-      data-current={current ? "true" : "false"} data-count={figures?.count ?? 0}>
+      data-current={current ? "true" : "false"} data-count={figures?.count ?? 0}
+      data-tone={overlay?.tone ?? ""} data-badge={overlay?.badge ?? ""}>
       {node.kind !== "start" && <Handle type="target" position={Position.Left} className="run-node__handle" />}
       {node.kind !== "end" && <Handle type="source" position={Position.Right} className="run-node__handle" />}
       <div className="run-node__head">
@@ -81,7 +89,17 @@ function RunNodeView({ data }: NodeProps<RunNode>) {
             {figures?.count ?? 0}
           </span>
         )}
+        {mode === "overlay" && overlay?.badge && (
+          <span className={`run-node__count run-node__count--${overlay.tone}`} data-testid={`badge-${node.id}`} title={overlay.title}>
+            {overlay.badge}
+          </span>
+        )}
       </div>
+      {mode === "overlay" && overlay && overlay.notes.length > 0 && (
+        <ul className="run-node__notes" data-testid={`notes-${node.id}`}>
+          {overlay.notes.map((note, i) => <li key={i}>{note}</li>)}
+        </ul>
+      )}
       {mode === "path" && current && node.kind === "stage" && (
         <ul className="run-node__steps">
           {data.waiting && <li className="run-step-note">Waiting for its entry condition</li>}
@@ -128,6 +146,8 @@ function RunEdgeView({ id, source, target, sourceX, sourceY, targetX, targetY, s
   }
   const taken = (data?.count ?? 0) > 0;
   const tone = taken ? (data?.last ? "last" : "taken") : "idle";
+  const heat = data?.overlay ?? null;
+  if (heat) return <HeatEdge id={id} path={path} labelX={labelX} labelY={labelY} heat={heat} label={data?.label ?? ""} />;
   return (
     <>
       <BaseEdge id={id} path={path} className={`run-edge run-edge--${kind} run-edge--${tone}`}
@@ -148,6 +168,26 @@ function RunEdgeView({ id, source, target, sourceX, sourceY, targetX, targetY, s
   );
 }
 
+/** An edge weighed by an overlay: its stroke's width and colour say the share of cases. */
+function HeatEdge({ id, path, labelX, labelY, heat, label }: {
+  id: string; path: string; labelX: number; labelY: number; heat: EdgeOverlay; label: string;
+}) {
+  return (
+    <>
+      <BaseEdge id={id} path={path} className={`run-edge run-edge--heat run-edge--${heat.tone}`}
+        style={{ stroke: heat.color, strokeWidth: heat.width }} markerEnd="url(#run-arrow-heat)" />
+      <EdgeLabelRenderer>
+        <div className={`run-edge-label run-edge-label--heat run-edge-label--${heat.tone}`} data-testid={`run-edge-${id}`}
+          data-share={heat.share ?? ""} data-tone={heat.tone} data-width={heat.width}
+          style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}>
+          {label && <span className="run-edge-label__text">{label}</span>}
+          {heat.label && <span className="run-edge-label__share">{heat.label}</span>}
+        </div>
+      </EdgeLabelRenderer>
+    </>
+  );
+}
+
 const nodeTypes = { run: memo(RunNodeView) };
 const edgeTypes = { run: memo(RunEdgeView) };
 const proOptions = { hideAttribution: true };
@@ -161,14 +201,15 @@ function edgeLabel(edge: WfEdge, nodes: Map<string, WfNode>): string {
   return edge.kind === "goto" ? (text ? `go to · ${text}` : "go to") : text;
 }
 
-export function RunCanvas({ workflow, path, figures, selectedNode, onNodeClick }: {
+export function RunCanvas({ workflow, path, figures, overlay, selectedNode, onNodeClick }: {
   workflow: Workflow;
   path?: PathState | null;
   figures?: Record<string, NodeFigures>;
+  overlay?: CanvasOverlay;
   selectedNode?: string | null;
   onNodeClick?: (nodeId: string) => void;
 }) {
-  const mode = figures ? "monitor" : "path";
+  const mode = overlay ? "overlay" : figures ? "monitor" : "path";
   // A graph too large to show whole opens on where the case stands, or where most cases wait.
   const focus = figures ? busiestNode(figures, workflow.nodes.map((n) => n.id)) : path?.current ?? null;
   const stepNames = useMemo(() => {
@@ -190,13 +231,15 @@ export function RunCanvas({ workflow, path, figures, selectedNode, onNodeClick }
       steps: path?.current === node.id ? path.steps : [],
       waiting: path?.current === node.id ? path.stageWaiting : false,
       figures: figures?.[node.id] ?? null,
+      overlay: overlay?.nodes[node.id] ?? null,
+      ghost: overlay?.ghosts.some((g) => g.id === node.id) ?? false,
       mode,
       selected: selectedNode === node.id,
       stepNames,
     },
     draggable: false,
     connectable: false,
-  })), [workflow, path, figures, mode, selectedNode, stepNames]);
+  })), [workflow, path, figures, overlay, mode, selectedNode, stepNames]);
   const edges: RunEdge[] = useMemo(() => {
     const byId = new Map(workflow.nodes.map((n) => [n.id, n]));
     const lastEdge = path?.hops.at(-1)?.edgeId ?? null;
@@ -211,15 +254,16 @@ export function RunCanvas({ workflow, path, figures, selectedNode, onNodeClick }
         count: path?.edges[edge.id]?.count ?? 0,
         hops: path?.edges[edge.id]?.hops ?? [],
         last: edge.id === lastEdge,
+        overlay: overlay?.edges[edge.id] ?? null,
       },
     }));
-  }, [workflow, path]);
+  }, [workflow, path, overlay]);
 
   return (
     <div className="run-canvas" data-testid="run-canvas">
       <svg style={{ position: "absolute", width: 0, height: 0 }} aria-hidden="true">
         <defs>
-          {Object.entries({ idle: "#b6bfcc", taken: "#2f5bd3", last: "#0f9d58" }).map(([name, color]) => (
+          {Object.entries({ idle: "#b6bfcc", taken: "#2f5bd3", last: "#0f9d58", heat: "#5b6474" }).map(([name, color]) => (
             <marker key={name} id={`run-arrow-${name}`} viewBox="0 0 10 10" refX="9" refY="5"
               markerUnits="userSpaceOnUse" markerWidth="12" markerHeight="12" orient="auto-start-reverse">
               <path d="M 0 0 L 10 5 L 0 10 z" fill={color} />

@@ -5,6 +5,8 @@ import { describe } from "../../live/path";
 import { clock, show, submitted } from "./format";
 
 function why(event: LogEvent): string | null {
+  // A move says its reason in its sentence ("Moved from version 1 to 2 by ada: …").
+  if (event.kind === "run.migrated") return null;
   const reason = event.data?.reason;
   return typeof reason === "string" && reason ? reason : null;
 }
