@@ -17,6 +17,7 @@ from designer.api import (
     runs,
     salesforce,
     session,
+    versions,
     workflows,
 )
 
@@ -41,5 +42,6 @@ def register_api(app: Flask) -> None:
         salesforce.bp,
         ai.bp,
         design_aids.bp,
+        versions.bp,
     ):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)

@@ -275,6 +275,11 @@ POLICY: dict[str, Rule] = {
     "ai.set_budget": ADMIN_ONLY,
     "ai.provider": allow(READERS),
     "ai.suggestion": allow(READERS, agent=OwnWorkItem()),
+    # -- moving running cases to another version: supervisors see the impact, admins move
+    "versions.migration_impact": OPERATE,
+    "versions.start_migration": ADMIN_ONLY,
+    "versions.list_migrations": OPERATE,
+    "versions.get_migration": OPERATE,
 }
 """Endpoint name -> rule. Every endpoint of the app is here (the matrix test checks)."""
 

@@ -201,6 +201,7 @@ class LogKind(StrEnum):
     SLA_BREACHED = "sla.breached"
     ESCALATION_FIRED = "escalation.fired"
     ESCALATION_SKIPPED = "escalation.skipped"
+    RUN_MIGRATED = "run.migrated"
 
     @classmethod
     def sla(cls, level: SlaLevel) -> LogKind:

@@ -40,6 +40,7 @@ from runtime.services.run_events import (
 from runtime.store.records import LockedRun
 from runtime.store.tables import RunEventRow, RunInputRow, RunRow, utcnow
 from runtime.store.workflow_tables import WorkflowRow
+from runtime.versions.replay import first_version, is_move, replay_move
 
 __all__ = [
     "RunPage",
@@ -188,16 +189,26 @@ def replay_run(session: Session, *, run_id: str) -> RunState:
     advance the log's ``seq`` and nothing else.
     """
     run = get_run(session, run_id=run_id)
-    definition = definition_for(session, run.workflow_id, run.version)
-    identity = RunIdentity(
-        run_id=run.id, workflow_id=run.workflow_id, version=run.version, case_id=run.case_id
-    )
-    state: RunState | None = None
     rows = session.exec(
         select(RunInputRow).where(RunInputRow.run_id == run_id).order_by(col(RunInputRow.n))
     ).all()
+    # A run moved to another version started on the version its first move left.
+    version = first_version((row.event for row in rows), run.version)
+    definition = definition_for(session, run.workflow_id, version)
+    identity = RunIdentity(
+        run_id=run.id, workflow_id=run.workflow_id, version=version, case_id=run.case_id
+    )
+    state: RunState | None = None
     for row in rows:
         stored = upgrade_event(row.event)  # written by an older Baton, perhaps
+        if is_move(stored) and state is not None:
+            target = definition_for(session, run.workflow_id, int(stored["to_version"]))
+            state = replay_move(
+                definition.workflow, target.workflow, state, stored,
+                calendars=target.compiled.calendars,
+            )  # fmt: skip
+            definition = target
+            continue
         if stored.get("kind") == NOTE_KIND:
             if state is None:
                 raise AssertionError(f"run {run_id}: a note before the run started")

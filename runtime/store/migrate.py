@@ -22,6 +22,7 @@ from sqlmodel import SQLModel
 # Imported for their side effect: every table registers on SQLModel.metadata.
 from runtime.store import account_tables as _account_tables  # noqa: F401
 from runtime.store import ai_tables as _ai_tables  # noqa: F401
+from runtime.store import migration_tables as _migration_tables  # noqa: F401
 from runtime.store import routing_tables as _routing_tables  # noqa: F401
 from runtime.store import salesforce_tables as _salesforce_tables  # noqa: F401
 from runtime.store import tables as _tables  # noqa: F401

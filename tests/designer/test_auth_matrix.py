@@ -143,6 +143,11 @@ EXPECTED: dict[str, str] = {
     "ai.set_budget": "admin",
     "ai.provider": "readers",
     "ai.suggestion": "readers+own",
+    # moving running cases to another version: supervisors see the impact, admins move
+    "versions.migration_impact": "operators",
+    "versions.start_migration": "admin",
+    "versions.list_migrations": "operators",
+    "versions.get_migration": "operators",
 }
 
 ROOM_EXPECTED: dict[str, str] = {

@@ -1,0 +1,104 @@
+"""The impact of a move before anything moves: per source node, where its runs go and why
+some cannot; what becomes of work under way. Pure: it counts decisions it is handed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from runtime.engine.types import RunState
+from runtime.versions.decide import InFlight, RunDecision, decide
+from runtime.versions.move import in_flight, migrate_state
+from runtime.versions.plan import Plan
+
+__all__ = ["MAX_LISTED", "Impact", "NodeImpact", "UnmappedRun", "impact_of", "unmapped_run"]
+
+#: how many unmapped runs an impact (or a move) lists, oldest first
+MAX_LISTED = 100
+
+
+@dataclass(frozen=True, slots=True)
+class UnmappedRun:
+    """A run that cannot move, and why."""
+
+    run_id: str
+    case_id: str
+    node_id: str | None
+    step_id: str | None
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """As the API and the migration's record list it."""
+        return {"run_id": self.run_id, "case_id": self.case_id, "node_id": self.node_id,
+                "step_id": self.step_id, "code": self.code, "message": self.message}  # fmt: skip
+
+
+@dataclass(slots=True)
+class NodeImpact:
+    """The runs at one source node."""
+
+    source_node: str
+    target_node: str | None
+    runs: int = 0
+    movable: int = 0
+    unmapped: int = 0
+    #: code -> [message, runs]: the first message stands for the code's runs at this node
+    reasons: dict[str, list[Any]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Impact:
+    """What moving a workflow's unfinished runs would do."""
+
+    plan: Plan
+    runs: int = 0
+    movable: int = 0
+    unmapped: int = 0
+    nodes: dict[str, NodeImpact] = field(default_factory=dict)
+    target_nodes: dict[str, int] = field(default_factory=dict)
+    in_flight: InFlight = field(default_factory=InFlight)
+    unmapped_runs: list[UnmappedRun] = field(default_factory=list)
+
+    def count(self, decision: RunDecision, state: RunState) -> None:
+        """Count one run, decided (its state is moved in memory to count its work)."""
+        self.runs += 1
+        source = decision.source_node or ""
+        node = self.nodes.get(source)
+        if node is None:
+            node = self.nodes[source] = NodeImpact(source, decision.target_node)
+        node.runs += 1
+        problem = decision.problem
+        if problem is None:
+            self.movable += 1
+            node.movable += 1
+            target = decision.target_node or ""
+            self.target_nodes[target] = self.target_nodes.get(target, 0) + 1
+            self.in_flight.add(in_flight(migrate_state(self.plan, state)))
+            return
+        self.unmapped += 1
+        node.unmapped += 1
+        reason = node.reasons.setdefault(problem.code.value, [problem.message, 0])
+        reason[1] += 1
+        if len(self.unmapped_runs) < MAX_LISTED:
+            self.unmapped_runs.append(unmapped_run(state, decision))
+
+
+def unmapped_run(state: RunState, decision: RunDecision) -> UnmappedRun:
+    """The listing of a run that cannot move."""
+    problem = decision.problem
+    assert problem is not None
+    return UnmappedRun(
+        state.run_id, state.case_id, state.node_id, problem.step_id, problem.code.value,
+        problem.message,
+    )  # fmt: skip
+
+
+def impact_of(plan: Plan, states: Iterable[RunState]) -> Impact:
+    """The impact of ``plan`` on ``states`` (oldest first, so the listing is too)."""
+    impact = Impact(plan)
+    for state in states:
+        impact.count(decide(plan, state), state)
+    return impact

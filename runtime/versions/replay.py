@@ -1,0 +1,58 @@
+"""Replay of a moved run: which version applied to which stretch of its log.
+
+A moved run's stored inputs hold a ``run_migrated`` event where it moved. Replay starts
+on the version the run started on and, at each such event, switches to the target
+version and applies the same pure move (:func:`~runtime.versions.move.migrate_state`),
+so the rebuilt state equals the stored one. Pure: the caller looks the versions up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from graphs.model import Workflow
+from runtime.engine.types import RunState
+from runtime.versions.move import migrate_state
+from runtime.versions.plan import make_plan
+
+__all__ = ["MOVE_KIND", "first_version", "is_move", "replay_move"]
+
+#: ``kind`` of the stored input event of a run's move
+MOVE_KIND = "run_migrated"
+
+
+def is_move(stored: Mapping[str, Any]) -> bool:
+    """Whether a stored input event is a run's move to another version."""
+    return stored.get("kind") == MOVE_KIND
+
+
+def first_version(events: Iterable[Mapping[str, Any]], current: int) -> int:
+    """The version a run started on: the source of its first move, else ``current``.
+
+    >>> first_version([{"kind": "case_created"}, {"kind": MOVE_KIND, "from_version": 1}], 2)
+    1
+    >>> first_version([{"kind": "case_created"}], 3)
+    3
+    """
+    for event in events:
+        if is_move(event):
+            return int(event["from_version"])
+    return current
+
+
+def replay_move(
+    source: Workflow,
+    target: Workflow,
+    state: RunState,
+    stored: Mapping[str, Any],
+    *,
+    calendars: Mapping[str, Any] | None = None,
+) -> RunState:
+    """``state`` after the stored move ``stored`` from ``source`` to ``target``."""
+    plan = make_plan(
+        workflow_id=state.workflow_id, from_version=int(stored["from_version"]),
+        to_version=int(stored["to_version"]), source=source, target=target,
+        mapping=dict(stored.get("mapping") or {}), calendars=calendars,
+    )  # fmt: skip
+    return migrate_state(plan, state).state
