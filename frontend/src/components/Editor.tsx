@@ -67,6 +67,7 @@ function EditorLayout({ onBack }: { onBack: () => void }) {
   useDataFlowSync(canDesign);
   useUnsavedWarning();
   const heat = useWhatIf((s) => s.overlay);
+  const testing = useWhatIf((s) => s.open);
   return (
     <div className="editor" data-testid="editor">
       <Toolbar onBack={onBack} />
@@ -76,11 +77,12 @@ function EditorLayout({ onBack }: { onBack: () => void }) {
           <Canvas />
           {heat && <WhatIfCanvas />}
           <SearchBox />
-          <ProblemsPanel />
+          {!heat && <ProblemsPanel />}
         </div>
         <VersionsPanel />
         <WhatIfPanel />
-        <PropertyPanel />
+        {/* The what-if's table needs the room; the draft is not edited while it is read. */}
+        {!testing && <PropertyPanel />}
       </div>
       <StatusBar />
       <ConflictDialog />

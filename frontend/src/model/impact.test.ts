@@ -90,6 +90,8 @@ describe("refusalText", () => {
     const error = Object.assign(new Error("The mapping names unknown ids"), { details: { unknown_ids: ["x", "y"], status: 422 } });
     expect(refusalText(error)).toBe("The mapping names unknown ids — unknown ids: x, y");
     expect(refusalText(new Error("plain"))).toBe("plain");
+    const said = Object.assign(new Error("the mapping cannot apply: 'x' is unknown"), { details: { problems: ["'x' is unknown"] } });
+    expect(refusalText(said)).toBe("the mapping cannot apply: 'x' is unknown");
     expect(refusalText("text")).toBe("text");
   });
 });

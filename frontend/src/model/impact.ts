@@ -114,6 +114,8 @@ export function refusalText(error: unknown): string {
   const details = (error as { details?: Record<string, unknown> | null }).details ?? null;
   const extra = Object.entries(details ?? {})
     .filter(([, v]) => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "string"))
+    // Lists the message already spells out (its problems, joined) are not said twice.
+    .filter(([, v]) => !(v as string[]).every((x) => error.message.includes(x)))
     .map(([k, v]) => `${k.replace(/_/g, " ")}: ${(v as string[]).join(", ")}`);
   return [error.message, ...extra].join(" — ");
 }

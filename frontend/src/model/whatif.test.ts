@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Figures, WhatIf } from "../api/inflight";
-import { heat, percent } from "./overlay";
+import { heat, overlayFocus, percent } from "./overlay";
 import { compareSections, heatOverlay, validDays } from "./whatif";
 import type { Workflow } from "./types";
 
@@ -84,5 +84,14 @@ describe("validDays", () => {
     expect(validDays("400")).toBeNull();
     expect(validDays("2.5")).toBeNull();
     expect(validDays("")).toBeNull();
+  });
+});
+
+describe("overlayFocus", () => {
+  it("opens on a marked node first, else on the largest badge", () => {
+    expect(overlayFocus(heatOverlay(result, draft))).toBe("check");
+    const counts = { nodes: { a: { badge: "2", tone: "count" as const, notes: [], title: "" }, b: { badge: "7", tone: "count" as const, notes: [], title: "" } }, edges: {}, ghosts: [] };
+    expect(overlayFocus(counts)).toBe("b");
+    expect(overlayFocus({ nodes: {}, edges: {}, ghosts: [] })).toBeNull();
   });
 });

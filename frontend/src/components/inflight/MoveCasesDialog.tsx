@@ -92,7 +92,7 @@ export function MoveCasesDialog({ workflowId, versions, active, onClose }: {
     return `Version ${v}${v === active ? " (active)" : ""} · ${open} unfinished`;
   };
   const sorted = [...versions].sort((a, b) => b.version - a.version);
-  const suggest = missingIds(source, target);
+  const suggest = missingIds(source, target).filter((id) => !rows.some((r) => r.from === id));
 
   return (
     <div className="modal-backdrop modal-backdrop--sheet" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
@@ -115,11 +115,17 @@ export function MoveCasesDialog({ workflowId, versions, active, onClose }: {
               {sorted.map((v) => <option key={v.version} value={v.version}>{label(v.version)}</option>)}
             </select>
           </label>
-          <label>Mapping (ids not named map to the same id)
+          <label className="sheet__mapping">Mapping (ids not named map to the same id)
             <MappingRows rows={rows} onChange={setRows} source={idOptions(source)} target={idOptions(target)} />
-            {suggest.length > 0 && <span className="wf-muted" data-testid="mapping-hint">Not in v{to}: {suggest.join(", ")}</span>}
+            {suggest.length > 0 && (
+              <span className="wf-muted mapping-hint" data-testid="mapping-hint">Not in v{to} (click to map):{" "}
+                {suggest.map((id) => (
+                  <button key={id} type="button" className="link-btn" data-testid={`map-${id}`}
+                    onClick={() => setRows((r) => [...r, { from: id, to: "" }])}>{id}</button>
+                ))}
+              </span>
+            )}
           </label>
-          <span className="toolbar__spacer" />
           <button type="button" className="btn btn--primary" disabled={!plan || busy} onClick={() => void preview()} data-testid="move-preview">
             {busy ? "Working out…" : "Preview impact"}
           </button>

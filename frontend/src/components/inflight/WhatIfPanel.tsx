@@ -54,10 +54,11 @@ function WhatIfPanelOpen() {
         <button type="button" className="icon-btn" onClick={() => useWhatIf.getState().reset()} aria-label="Close the test"><CloseIcon /></button>
       </header>
       <form className="whatif__form" onSubmit={(e) => { e.preventDefault(); if (valid) void runWhatIf(valid); }}>
-        <label>Cases of the last
-          <input type="number" min={1} max={365} value={days} onChange={(e) => setDays(e.target.value)} data-testid="whatif-days" />
+        <label>Replay the cases started in the last
+          <span className="whatif__days">
+            <input type="number" min={1} max={365} value={days} onChange={(e) => setDays(e.target.value)} data-testid="whatif-days" /> days
+          </span>
         </label>
-        <span className="wf-muted">days</span>
         <button type="submit" className="btn btn--primary" disabled={running || valid === null} data-testid="whatif-run">
           {running ? "Replaying…" : "Run"}
         </button>

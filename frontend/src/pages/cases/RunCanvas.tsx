@@ -12,7 +12,7 @@ import { FIT_OPTIONS, busiestNode } from "../../components/fit";
 import { gotoPath } from "../../edges/WorkflowEdge";
 import { ReadableFit } from "../../hooks/useReadableFit";
 import type { PathState, StepStatus, StepView } from "../../live/path";
-import type { CanvasOverlay, EdgeOverlay, NodeOverlay } from "../../model/overlay";
+import { overlayFocus, type CanvasOverlay, type EdgeOverlay, type NodeOverlay } from "../../model/overlay";
 import { allOutcomes, type WfEdge, type WfNode, type Workflow } from "../../model/types";
 
 export interface RunNodeData extends Record<string, unknown> {
@@ -211,7 +211,8 @@ export function RunCanvas({ workflow, path, figures, overlay, selectedNode, onNo
 }) {
   const mode = overlay ? "overlay" : figures ? "monitor" : "path";
   // A graph too large to show whole opens on where the case stands, or where most cases wait.
-  const focus = figures ? busiestNode(figures, workflow.nodes.map((n) => n.id)) : path?.current ?? null;
+  const focus = overlay ? overlayFocus(overlay)
+    : figures ? busiestNode(figures, workflow.nodes.map((n) => n.id)) : path?.current ?? null;
   const stepNames = useMemo(() => {
     const names: Record<string, string> = {};
     for (const node of workflow.nodes) {
