@@ -18,6 +18,7 @@ from designer.api import (
     salesforce,
     session,
     versions,
+    whatif,
     workflows,
 )
 
@@ -42,6 +43,7 @@ def register_api(app: Flask) -> None:
         salesforce.bp,
         ai.bp,
         design_aids.bp,
+        whatif.bp,
         versions.bp,
     ):
         app.register_blueprint(blueprint, url_prefix=API_PREFIX)

@@ -214,6 +214,7 @@ POLICY: dict[str, Rule] = {
     "workflows.delete_workflow": DESIGN,
     "workflows.publish": DESIGN,
     "workflows.activate": DESIGN,
+    "whatif.run_whatif": DESIGN,  # reads recorded cases; writes nothing
     # -- cases, runs, work items and the monitor (live cases)
     "runs.list_runs": allow(READERS, agent=OwnListing()),
     "runs.get_run": allow(READERS, agent=OwnRun()),

@@ -76,6 +76,8 @@ class SimulationResult:
     state: RunState
     log: list[LogEvent]
     events: list[tuple[Event, datetime]]  #: every input event with its time, for replay
+    #: every effect the engine asked for, with the simulated time it was performed
+    effects: list[tuple[Effect, datetime]] = field(default_factory=list)
     path: list[str] = field(default_factory=list)  #: node ids in the order entered
     edges: list[str] = field(default_factory=list)  #: edge ids in the order taken
     decisions: list[dict[str, Any]] = field(default_factory=list)
@@ -144,6 +146,7 @@ def simulate(
     start: datetime = SIMULATION_START,
     max_events: int = 10_000,
     identity: RunIdentity | None = None,
+    until: datetime | None = None,
 ) -> SimulationResult:
     """Run ``case`` through ``definition`` with simulated steps, people and clock.
 
@@ -163,6 +166,8 @@ def simulate(
         A safety stop for the simulation itself.
     identity
         The run's ids; made up from the workflow id when not given.
+    until
+        Stop before anything due after this simulated time (a what-if stops at now).
     """
     outputs = outputs or {}
     identity = identity or RunIdentity(
@@ -175,6 +180,7 @@ def simulate(
     case_writes: dict[tuple[str, int], dict[str, Any]] = {}
     log: list[LogEvent] = []
     events: list[tuple[Event, datetime]] = []
+    performed: list[tuple[Effect, datetime]] = []
 
     def push(at: datetime, event: Event) -> None:
         nonlocal order
@@ -183,6 +189,7 @@ def simulate(
 
     def perform(effects: Sequence[Effect], now: datetime) -> None:
         for effect in effects:
+            performed.append((effect, now))
             if effect.kind == "run_step":
                 nth = executions.get(effect.step_id, 0)
                 executions[effect.step_id] = nth + 1
@@ -256,6 +263,9 @@ def simulate(
         if len(events) >= max_events:
             stopped = f"gave up after {max_events} events"
             break
+        if until is not None and queue[0][0] > until:
+            stopped = f"{state.status.value} at {state.node_id} when the simulated time ran out"
+            break
         at, _, event = heapq.heappop(queue)
         if event.kind == "timer_fired" and event.timer_key in cancelled:
             continue
@@ -291,6 +301,7 @@ def simulate(
         state=state,
         log=log,
         events=events,
+        effects=performed,
         path=[e.node_id for e in log if e.kind == "node.entered" and e.node_id],
         edges=[e.data["edge_id"] for e in log if e.kind == "node.entered" and e.data["edge_id"]],
         decisions=[

@@ -83,6 +83,7 @@ EXPECTED: dict[str, str] = {
     "workflows.delete_workflow": "admin",
     "workflows.publish": "admin",
     "workflows.activate": "admin",
+    "whatif.run_whatif": "admin",
     # runs and cases: supervisors act, agents see and work their own, viewers read
     "runs.list_runs": "readers+own",
     "runs.get_run": "readers+own",

@@ -1,0 +1,13 @@
+"""What-if: replay recorded cases through a draft, in memory, and compare with what they did.
+
+:func:`what_if` (``runtime.whatif.service``) is the one entry point: the API, the CLI and
+``benchmarks/versions.py`` call it with a session. :mod:`~runtime.whatif.load` is its
+only I/O (reads); the rest is pure: :mod:`~runtime.whatif.play` (replay and prediction on
+the engine), :mod:`~runtime.whatif.routing_model` (today's team on the simulated clock),
+:mod:`~runtime.whatif.figures` and :mod:`~runtime.whatif.report` (the answer).
+"""
+
+from runtime.whatif.report import Figures, WhatIf
+from runtime.whatif.service import what_if
+
+__all__ = ["Figures", "WhatIf", "what_if"]

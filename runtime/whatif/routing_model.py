@@ -1,0 +1,175 @@
+"""Who would have worked the items: today's agents and queues on the simulated clock.
+
+Pure. The items of every replayed case open and close at their (simulated) times; they
+are played in time order on the routing board (:class:`runtime.routing.board.Board`,
+the store's own choosing rules over plain data): an item goes to the agent its queue's
+strategy picks among the members who are available, have the skills and have room, or
+waits in line until room frees up. An agent counts as available inside their working
+hours and outside their time off, whatever their live status says now (a what-if asks
+what the team would do, not who happens to be signed in). An item whose step names an
+agent goes to that agent; one whose queue is not set up waits, unassigned.
+
+The answer: items per queue, and items each agent was given.
+
+>>> from datetime import UTC, datetime
+>>> from runtime.whatif.trace import ItemSpan
+>>> t = datetime(2026, 1, 5, 9, tzinfo=UTC)
+>>> model = RoutingModel(agents=(AgentSpec("ada", max_items=1), AgentSpec("bob")),
+...                      queues=(QueueSpec("q", ("ada", "bob"), "load_balanced"),))
+>>> items = [ItemSpan(f"k{n}", "s", "q", None, (), None, t) for n in range(3)]
+>>> load = route(model, items)
+>>> dict(load.queues), dict(load.agents), load.unassigned
+({'q': 3}, {'ada': 1, 'bob': 2}, 0)
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from runtime.routing.board import Board, Queue
+from runtime.routing.choose import AgentView, ItemView
+from runtime.routing.presence import availability
+from runtime.routing.router import PRIORITY_OF_CASE
+from runtime.whatif.trace import ItemSpan
+
+__all__ = ["AgentSpec", "Load", "QueueSpec", "RoutingModel", "route"]
+
+
+@dataclass(frozen=True, slots=True)
+class AgentSpec:
+    """An agent's standing settings: skills, capacity, hours and time off."""
+
+    id: str
+    skills: Mapping[str, int] = field(default_factory=dict)
+    languages: frozenset[str] = frozenset()
+    max_items: int = 5
+    max_load: int | None = None
+    timezone: str = "UTC"
+    working_hours: Mapping[str, Any] = field(default_factory=dict)
+    out_of_office_from: datetime | None = None
+    out_of_office_until: datetime | None = None
+
+    def view(self, now: datetime) -> AgentView:
+        """The agent as routing sees them at ``now`` (holding nothing yet)."""
+        ok, why = availability(
+            "online",
+            now=now,
+            working_hours=self.working_hours,
+            timezone=self.timezone,
+            out_of_office_from=self.out_of_office_from,
+            out_of_office_until=self.out_of_office_until,
+        )
+        return AgentView(
+            id=self.id,
+            skills=dict(self.skills),
+            languages=self.languages,
+            max_items=self.max_items,
+            max_load=self.max_load,
+            available=ok,
+            why_unavailable=why,
+        )
+
+    @property
+    def varies(self) -> bool:
+        """Whether the agent's availability changes with the clock."""
+        return bool(self.working_hours) or self.out_of_office_until is not None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSpec:
+    """A queue: members in round-robin order and its strategy."""
+
+    name: str
+    members: tuple[str, ...]
+    strategy: str = "round_robin"
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingModel:
+    """The agents and queues a what-if routes with."""
+
+    agents: tuple[AgentSpec, ...] = ()
+    queues: tuple[QueueSpec, ...] = ()
+
+
+@dataclass(slots=True)
+class Load:
+    """Items per queue and items given to each agent."""
+
+    queues: Counter[str] = field(default_factory=Counter)
+    agents: Counter[str] = field(default_factory=Counter)
+    unassigned: int = 0  #: items no agent was given while they were open
+
+
+def _slot(moment: datetime) -> tuple[int, int, int, int]:
+    # Availability is looked at again when the clock enters a new hour: working hours
+    # are set in hours and minutes, and a what-if's figures are per item, not per minute.
+    return (moment.year, moment.month, moment.day, moment.hour)
+
+
+def route(model: RoutingModel, items: Iterable[ItemSpan]) -> Load:
+    """Play ``items`` on the routing board in time order; the load it gives."""
+    load = Load()
+    spans = list(items)
+    if not spans:
+        return load
+    first = min(span.opened_at for span in spans)
+    board = Board(
+        {agent.id: agent.view(first) for agent in model.agents},
+        {q.name: Queue(q.name, list(q.members), q.strategy) for q in model.queues},
+    )
+    varying = [agent for agent in model.agents if agent.varies]
+    # (time, 0 = close before 1 = open at the same moment, order, span)
+    timeline: list[tuple[datetime, int, int, ItemSpan]] = []
+    for n, span in enumerate(spans):
+        timeline.append((span.opened_at, 1, n, span))
+        if span.closed_at is not None:
+            timeline.append((span.closed_at, 0, n, span))
+    timeline.sort(key=lambda entry: entry[:3])
+    slot = _slot(first)
+    assigned: set[str] = set()
+    for at, opening, _, span in timeline:
+        if varying and _slot(at) != slot:
+            slot = _slot(at)
+            for agent in varying:
+                view = agent.view(at)
+                if view.available != board.agents[agent.id].available:
+                    for key, given in board.update_agent(view):
+                        load.agents[given] += 1
+                        assigned.add(key)
+        if opening:
+            if _open(board, load, span):
+                assigned.add(span.key)
+        elif span.key in board.items:
+            for key, given in board.complete(span.key):
+                load.agents[given] += 1
+                assigned.add(key)
+    load.unassigned = sum(1 for span in spans if span.key not in assigned)
+    return load
+
+
+def _open(board: Board, load: Load, span: ItemSpan) -> bool:
+    """Route a new item; whether an agent got it at once."""
+    if span.queue:
+        load.queues[span.queue] += 1
+    if span.agent:
+        load.agents[span.agent] += 1
+        return True
+    if not span.queue or span.queue not in board.queues:
+        return False
+    item = ItemView(
+        key=span.key,
+        skills=span.skills,
+        priority=PRIORITY_OF_CASE.get(span.priority.lower(), 0),
+        due_at=span.due_at,
+        created_at=span.opened_at,
+    )
+    given = board.arrive(item, span.queue)
+    if given is None:
+        return False
+    load.agents[given] += 1
+    return True

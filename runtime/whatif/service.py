@@ -1,0 +1,183 @@
+"""Test a draft on recorded cases: :func:`what_if`, for the API, the CLI and the benchmark.
+
+Reads the recorded runs (:mod:`runtime.whatif.load`), replays each on its version and
+through the draft (:mod:`runtime.whatif.play`), routes both sides' work items with
+today's team on the simulated clock (:mod:`runtime.whatif.routing_model`) and measures
+both with one rule (:mod:`runtime.whatif.figures`). Nothing is written, sent or
+assigned: no outbox, no routing tables, no runs; the session is only read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from graphs.diff import diff_workflows
+from graphs.model import Workflow
+from graphs.problems import has_errors
+from graphs.validation import validate
+from runtime.actions.registry import action_catalogue
+from runtime.errors import IdMismatch, InvalidWorkflow
+from runtime.whatif import load
+from runtime.whatif.errors import MAX_DAYS, BadDays, NoRecordedCases, UnknownCases
+from runtime.whatif.figures import figures
+from runtime.whatif.play import Played, predict, replay_recorded, typical_minutes
+from runtime.whatif.report import Changes, Listed, ListedWhat, WhatIf
+from runtime.whatif.routing_model import route
+from runtime.whatif.trace import Trace
+
+__all__ = ["DEFAULT_DAYS", "MAX_LISTED", "changes_between", "what_if"]
+
+DEFAULT_DAYS = 30
+"""How far back a what-if looks when neither days nor cases are given."""
+
+MAX_LISTED = 20
+"""Cases listed by a what-if (incidents, loop guards, changed paths), oldest first."""
+
+
+def changes_between(active: Workflow, draft: Workflow) -> Changes:
+    """What ``draft`` changes from ``active``; a node only moved on the canvas is unchanged.
+
+    >>> from graphs.model import EndNode, Position, StartNode
+    >>> a = Workflow(id="w", name="W", nodes=[StartNode(id="s"), EndNode(id="e")])
+    >>> b = a.model_copy(update={"nodes": [StartNode(id="s", position=Position(x=9))]})
+    >>> c = changes_between(a, b)
+    >>> c.removed_nodes, c.changed_nodes
+    (['e'], [])
+    """
+    diff = diff_workflows(active, draft)
+    moved_only = {c.id for c in diff.changes if c.kind == "node" and c.fields == ["position"]}
+    return Changes(
+        added_nodes=diff.nodes.added,
+        removed_nodes=diff.nodes.removed,
+        changed_nodes=[n for n in diff.nodes.changed if n not in moved_only],
+        added_edges=diff.edges.added,
+        removed_edges=diff.edges.removed,
+        changed_edges=diff.edges.changed,
+    )
+
+
+def _listed(recorded: Sequence[Trace], predicted: Sequence[Trace]) -> list[Listed]:
+    found: list[Listed] = []
+    for before, after in zip(recorded, predicted, strict=True):
+        if len(found) >= MAX_LISTED:
+            break
+        if after.loop_guard:
+            what, message = ListedWhat.LOOP_GUARD, after.incident_message
+        elif after.incident is not None:
+            what, message = ListedWhat.INCIDENT, after.incident_message
+        elif after.path != before.path:
+            what = ListedWhat.PATH_CHANGED
+            message = _first_difference(before.path, after.path)
+        else:
+            continue
+        found.append(
+            Listed(
+                case_id=after.case_id,
+                run_id=after.run_id,
+                what=what,
+                message=message,
+                path=after.path,
+                recorded_path=before.path,
+            )
+        )
+    return found
+
+
+def _first_difference(before: Sequence[str], after: Sequence[str]) -> str:
+    """Where two paths part, for a person.
+
+    >>> _first_difference(["s", "a", "x"], ["s", "a", "y", "z"])
+    "after 'a' the draft goes to 'y' where the case went to 'x'"
+    >>> _first_difference(["s", "a"], ["s", "a", "b"])
+    "after 'a' the draft goes on to 'b'; the case had got no further"
+    """
+    n = 0
+    while n < min(len(before), len(after)) and before[n] == after[n]:
+        n += 1
+    where = f"after '{after[n - 1]}'" if n else "at the start"
+    if n < len(before) and n < len(after):
+        return f"{where} the draft goes to '{after[n]}' where the case went to '{before[n]}'"
+    if n < len(after):
+        return f"{where} the draft goes on to '{after[n]}'; the case had got no further"
+    return f"{where} the draft stops where the case went on to '{before[n]}'"
+
+
+def _check_days(days: int) -> None:
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+        raise BadDays(days)
+
+
+def what_if(
+    session: Session,
+    *,
+    workflow_id: str,
+    draft: Workflow,
+    days: int | None = None,
+    case_ids: Sequence[str] | None = None,
+    outputs: Mapping[str, Mapping[str, Any]] | None = None,
+    now: datetime | None = None,
+) -> WhatIf:
+    """Replay the workflow's recorded cases through ``draft`` and compare.
+
+    The cases: those started in the last ``days`` (default :data:`DEFAULT_DAYS`), or
+    the runs of ``case_ids``. ``outputs`` gives, per step id, the outputs (or form
+    answers) of steps the recordings never ran, with ``$after_minutes`` for how long
+    they take. Raises :class:`WorkflowNotFound`, :class:`IdMismatch` (a draft of another
+    workflow), :class:`InvalidWorkflow` (a draft with validation errors), :class:`BadDays`,
+    :class:`UnknownCases` or :class:`NoRecordedCases`; writes nothing.
+    """
+    now = now or datetime.now(UTC)
+    version = load.active_version(session, workflow_id)
+    if draft.id != workflow_id:
+        raise IdMismatch(workflow_id, draft.id)
+    problems = validate(draft, actions=action_catalogue())
+    if has_errors(problems):
+        raise InvalidWorkflow(workflow_id, problems)
+    since: datetime | None = None
+    if case_ids is None:
+        days = DEFAULT_DAYS if days is None else days
+        _check_days(days)
+        since = now - timedelta(days=days)
+    if version is None:
+        raise NoRecordedCases(workflow_id, days=days if case_ids is None else None)
+    recorded = load.recorded_cases(session, workflow_id=workflow_id, since=since, case_ids=case_ids)
+    if case_ids is not None:
+        missing = set(case_ids) - {case.case_id for case in recorded}
+        if missing:
+            raise UnknownCases(workflow_id, missing)
+    if not recorded:
+        raise NoRecordedCases(workflow_id, days=days if case_ids is None else None)
+    definitions = load.versions(session, workflow_id, [case.version for case in recorded])
+    compiled = load.compiled_draft(session, draft)
+    model = load.routing_model(session)
+    played: list[Played] = [
+        replay_recorded(definitions[case.version].compiled, case) for case in recorded
+    ]
+    typical = typical_minutes([p.script for p in played])
+    given = outputs or {}
+    before = [p.trace for p in played]
+    after = [
+        predict(compiled, case, p.script, given=given, typical=typical, until=now)
+        for case, p in zip(recorded, played, strict=True)
+    ]
+    active_workflow = definitions.get(version)
+    baseline = (
+        active_workflow.workflow
+        if active_workflow is not None
+        else load.versions(session, workflow_id, [version])[version].workflow
+    )
+    return WhatIf(
+        workflow_id=workflow_id,
+        active_version=version,
+        cases=len(recorded),
+        since=since,
+        until=now,
+        active=figures(before, route(model, (i for t in before for i in t.items))),
+        draft=figures(after, route(model, (i for t in after for i in t.items)), recorded=before),
+        changes=changes_between(baseline, draft),
+        listed=_listed(before, after),
+    )
