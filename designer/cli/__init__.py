@@ -14,6 +14,7 @@ from designer.cli import (
     salesforce_cmds,
     simulate_cmds,
     user_cmds,
+    version_cmds,
 )
 
 __all__ = ["cli", "main"]
@@ -34,6 +35,7 @@ for module in (
     user_cmds,
     salesforce_cmds,
     ai_cmds,
+    version_cmds,
 ):
     module.register(cli)
 

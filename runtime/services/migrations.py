@@ -48,6 +48,7 @@ __all__ = [
     "list_migrations",
     "migration_impact",
     "move_run",
+    "move_runs",
     "plan_for",
     "run_migration",
     "start_migration",
@@ -297,6 +298,26 @@ def run_migration(
         _finish(engine, migration_id, unmapped, now, error=f"{type(exc).__name__}: {exc}")
         raise
     return _finish(engine, migration_id, unmapped, now)
+
+
+def move_runs(
+    engine: Engine,
+    *,
+    workflow_id: str,
+    from_version: int,
+    to_version: int,
+    mapping: Mapping[str, str],
+    by: str,
+    reason: str,
+    batch: int = BATCH,
+) -> MigrationRow:
+    """Record a move and perform it here to its end (or take up an abandoned one)."""
+    with session_scope(engine) as session:
+        row = start_migration(
+            session, workflow_id=workflow_id, from_version=from_version,
+            to_version=to_version, mapping=mapping, by=by, reason=reason,
+        )  # fmt: skip
+    return run_migration(engine, migration_id=row.id, batch=batch)
 
 
 def _listed(unmapped: list[tuple[datetime, UnmappedRun]]) -> list[dict[str, object]]:
