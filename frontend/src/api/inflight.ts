@@ -1,113 +1,24 @@
 // Versions in flight (issue 19): the impact of moving running cases to another version,
-// the move itself and its progress, and a draft tested against recorded cases.
+// the move itself and its progress, and a draft tested against recorded cases. The shapes
+// are the generated ones (designer/api/version_schemas.py, whatif.py; `make types`).
 // Errors arrive as {"error": {...}} and become ApiError, as everywhere (client.ts).
+import type * as Api from "../generated/api";
 import type { Workflow } from "../model/types";
 import { request } from "./client";
 
 /** Old node or step id -> new id; ids not named map to themselves. */
 export type Mapping = Record<string, string>;
 
-export interface MigrationReason { code: string; message: string; runs: number }
+export type MigrationImpact = Api.MigrationImpact;
+export type NodeImpact = Api.NodeImpactOut;
+export type UnmappedRun = Api.UnmappedRunOut;
+export type InFlight = Api.InFlightOut;
+export type Migration = Api.MigrationOut;
 
-export interface NodeImpact {
-  source_node: string;
-  target_node: string | null;
-  runs: number;
-  movable: number;
-  unmapped: number;
-  reasons: MigrationReason[];
-}
-
-export interface UnmappedRun {
-  run_id: string;
-  case_id: string;
-  node_id: string | null;
-  step_id: string | null;
-  code: string;
-  message: string;
-}
-
-export interface InFlight {
-  steps_carried: number;
-  steps_restarted: number;
-  work_items_carried: number;
-  work_items_reissued: number;
-  work_items_cancelled: number;
-  timers_rescheduled: number;
-}
-
-export interface MigrationImpact {
-  workflow_id: string;
-  from_version: number;
-  to_version: number;
-  mapping: Mapping;
-  runs: number;
-  movable: number;
-  unmapped: number;
-  nodes: NodeImpact[];
-  target_nodes: Record<string, number>;
-  in_flight: InFlight;
-  unmapped_runs: UnmappedRun[];
-}
-
-export interface Migration {
-  id: string;
-  workflow_id: string;
-  from_version: number;
-  to_version: number;
-  mapping: Mapping;
-  status: "running" | "done" | "failed";
-  total: number;
-  moved: number;
-  unmapped: number;
-  unmapped_runs: UnmappedRun[];
-  started_by: string;
-  reason: string;
-  started_at: string;
-  finished_at: string | null;
-  error: string | null;
-}
-
-export interface Figures {
-  cases: number;
-  node_visits: Record<string, number>;
-  edge_share: Record<string, number>;
-  stage_minutes: Record<string, { mean: number; p90: number }>;
-  sla_attainment: number | null;
-  queue_load: Record<string, number>;
-  agent_load: Record<string, number>;
-  outcomes: Record<string, number>;
-  incidents: number;
-  loop_guard: number;
-  path_changed: number;
-}
-
-export interface WhatIfChanges {
-  added_nodes: string[];
-  removed_nodes: string[];
-  changed_nodes: string[];
-  added_edges: string[];
-  removed_edges: string[];
-}
-
-export interface ListedCase {
-  case_id: string;
-  run_id: string;
-  what: "incident" | "loop_guard" | "path_changed";
-  message: string;
-  path: string[];
-}
-
-export interface WhatIf {
-  workflow_id: string;
-  active_version: number;
-  cases: number;
-  since: string | null;
-  active: Figures;
-  draft: Figures;
-  changes: WhatIfChanges;
-  listed: ListedCase[];
-}
+export type Figures = Api.Figures;
+export type WhatIfChanges = Api.Changes;
+export type ListedCase = Api.Listed;
+export type WhatIf = Api.WhatIf;
 
 export interface MigrationPlan { from_version: number; to_version: number; mapping: Mapping }
 
@@ -118,7 +29,7 @@ export const inflightApi = {
     request<MigrationImpact>("POST", `${wf(workflowId)}/migrations/impact`, plan, signal),
   startMigration: (workflowId: string, plan: MigrationPlan, reason: string) =>
     request<Migration>("POST", `${wf(workflowId)}/migrations`, { ...plan, reason }),
-  migrations: (workflowId: string) => request<{ migrations: Migration[] }>("GET", `${wf(workflowId)}/migrations`),
+  migrations: (workflowId: string) => request<Api.MigrationList>("GET", `${wf(workflowId)}/migrations`),
   migration: (id: string) => request<Migration>("GET", `/api/migrations/${encodeURIComponent(id)}`),
   whatIf: (workflowId: string, draft: Workflow, days: number, signal?: AbortSignal) =>
     request<WhatIf>("POST", `${wf(workflowId)}/whatif`, { draft, days }, signal),

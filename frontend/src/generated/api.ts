@@ -1029,6 +1029,24 @@ export interface components {
             steps: components["schemas"]["StepChange"][];
         };
         /**
+         * Changes
+         * @description What the draft changes from the active version (ids; moving a node is no change).
+         */
+        Changes: {
+            /** Added Nodes */
+            added_nodes: string[];
+            /** Removed Nodes */
+            removed_nodes: string[];
+            /** Changed Nodes */
+            changed_nodes: string[];
+            /** Added Edges */
+            added_edges: string[];
+            /** Removed Edges */
+            removed_edges: string[];
+            /** Changed Edges */
+            changed_edges: string[];
+        };
+        /**
          * CommandBody
          * @description An admin command's reason, and for retry/skip the step (default: the incident's).
          */
@@ -1641,6 +1659,91 @@ export interface components {
          */
         FieldType: "string" | "number" | "boolean" | "date-time" | "picklist";
         /**
+         * Figures
+         * @description What a set of cases did (or would do) on one workflow.
+         */
+        Figures: {
+            /** Cases */
+            cases: number;
+            /**
+             * Node Visits
+             * @description Times each node was entered
+             */
+            node_visits: {
+                [key: string]: number;
+            };
+            /**
+             * Edge Share
+             * @description Per edge id, the share of cases (0..1) that took it at least once
+             */
+            edge_share: {
+                [key: string]: number;
+            };
+            /**
+             * Stage Minutes
+             * @description Per stage id
+             */
+            stage_minutes: {
+                [key: string]: components["schemas"]["StageMinutes"];
+            };
+            /**
+             * Sla Attainment
+             * @description Share (0..1) of SLA clocks started that never breached; null: none started
+             */
+            sla_attainment: number | null;
+            /**
+             * Sla Clocks
+             * @description SLA clocks started (stage visits and work items)
+             */
+            sla_clocks: number;
+            /**
+             * Queue Load
+             * @description Work items per queue
+             */
+            queue_load: {
+                [key: string]: number;
+            };
+            /**
+             * Agent Load
+             * @description Work items the routing model gives each of today's agents
+             */
+            agent_load: {
+                [key: string]: number;
+            };
+            /**
+             * Unassigned
+             * @description Work items no agent was given before they closed
+             */
+            unassigned: number;
+            /**
+             * Outcomes
+             * @description Cases that completed, per end node
+             */
+            outcomes: {
+                [key: string]: number;
+            };
+            /**
+             * Open
+             * @description Cases still under way (or paused) at the end
+             */
+            open: number;
+            /**
+             * Incidents
+             * @description Cases stopped at an incident other than the loop guard
+             */
+            incidents: number;
+            /**
+             * Loop Guard
+             * @description Cases stopped by the loop guard
+             */
+            loop_guard: number;
+            /**
+             * Path Changed
+             * @description Cases whose path differs from the recorded one
+             */
+            path_changed: number;
+        };
+        /**
          * FormField
          * @description A field the assignee of an interactive step fills in.
          */
@@ -1811,6 +1914,23 @@ export interface components {
             name: string;
         };
         /**
+         * ImpactBody
+         * @description The plan: the two versions and the overrides (``old id -> new id``).
+         */
+        ImpactBody: {
+            /** From Version */
+            from_version: number;
+            /** To Version */
+            to_version: number;
+            /**
+             * Mapping
+             * @description Overrides: old node or step id -> new id; ids not named map to themselves
+             */
+            mapping?: {
+                [key: string]: string;
+            };
+        };
+        /**
          * ImportPreview
          * @description What an import would save: the workflow, what did not map, its problems.
          */
@@ -1832,6 +1952,24 @@ export interface components {
              * @description The draft revision of a workflow with the same id, which saving would replace (with replace=true&revision=n); null when the id is free
              */
             existing_revision: number | null;
+        };
+        /**
+         * InFlightOut
+         * @description What the move does to work under way.
+         */
+        InFlightOut: {
+            /** Steps Carried */
+            steps_carried: number;
+            /** Steps Restarted */
+            steps_restarted: number;
+            /** Work Items Carried */
+            work_items_carried: number;
+            /** Work Items Reissued */
+            work_items_reissued: number;
+            /** Work Items Cancelled */
+            work_items_cancelled: number;
+            /** Timers Rescheduled */
+            timers_rescheduled: number;
         };
         /**
          * InboxItem
@@ -1990,6 +2128,35 @@ export interface components {
          */
         InteropFormat: "baton" | "bpmn" | "salesforce";
         /**
+         * Listed
+         * @description A case the draft treats differently, or that stops on it.
+         */
+        Listed: {
+            /** Case Id */
+            case_id: string;
+            /** Run Id */
+            run_id: string;
+            what: components["schemas"]["ListedWhat"];
+            /** Message */
+            message: string;
+            /**
+             * Path
+             * @description The node ids the draft takes the case through
+             */
+            path: string[];
+            /**
+             * Recorded Path
+             * @description The node ids the case took when recorded
+             */
+            recorded_path: string[];
+        };
+        /**
+         * ListedWhat
+         * @description Why a case is listed.
+         * @enum {string}
+         */
+        ListedWhat: "incident" | "loop_guard" | "path_changed";
+        /**
          * LogPage
          * @description Log events in order; ``more`` when the log goes on past ``last_seq``.
          */
@@ -2072,6 +2239,89 @@ export interface components {
             days: components["schemas"]["DayPoint"][];
         };
         /**
+         * MigrationImpact
+         * @description What moving a workflow's unfinished runs would do (nothing moves).
+         */
+        MigrationImpact: {
+            /** Workflow Id */
+            workflow_id: string;
+            /** From Version */
+            from_version: number;
+            /** To Version */
+            to_version: number;
+            /** Mapping */
+            mapping: {
+                [key: string]: string;
+            };
+            /** Runs */
+            runs: number;
+            /** Movable */
+            movable: number;
+            /** Unmapped */
+            unmapped: number;
+            /** Nodes */
+            nodes: components["schemas"]["NodeImpactOut"][];
+            /** Target Nodes */
+            target_nodes: {
+                [key: string]: number;
+            };
+            in_flight: components["schemas"]["InFlightOut"];
+            /** Unmapped Runs */
+            unmapped_runs: components["schemas"]["UnmappedRunOut"][];
+        };
+        /**
+         * MigrationList
+         * @description A workflow's moves, newest first.
+         */
+        MigrationList: {
+            /** Migrations */
+            migrations: components["schemas"]["MigrationOut"][];
+        };
+        /**
+         * MigrationOut
+         * @description A move of running cases: its plan, where it stands and what it did.
+         */
+        MigrationOut: {
+            /** Id */
+            id: string;
+            /** Workflow Id */
+            workflow_id: string;
+            /** From Version */
+            from_version: number;
+            /** To Version */
+            to_version: number;
+            /** Mapping */
+            mapping: {
+                [key: string]: string;
+            };
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "done" | "failed";
+            /** Total */
+            total: number;
+            /** Moved */
+            moved: number;
+            /** Unmapped */
+            unmapped: number;
+            /** Unmapped Runs */
+            unmapped_runs: components["schemas"]["UnmappedRunOut"][];
+            /** Started By */
+            started_by: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Error */
+            error: string | null;
+        };
+        /**
          * MonitorOut
          * @description A workflow's live picture.
          */
@@ -2104,6 +2354,43 @@ export interface components {
              * Format: date-time
              */
             at: string;
+        };
+        /**
+         * MoveBody
+         * @description The plan, and why the runs move (kept on each run's log).
+         */
+        MoveBody: {
+            /** From Version */
+            from_version: number;
+            /** To Version */
+            to_version: number;
+            /**
+             * Mapping
+             * @description Overrides: old node or step id -> new id; ids not named map to themselves
+             */
+            mapping?: {
+                [key: string]: string;
+            };
+            /** Reason */
+            reason: string;
+        };
+        /**
+         * NodeImpactOut
+         * @description The runs at one source node: where they go, and why some cannot.
+         */
+        NodeImpactOut: {
+            /** Source Node */
+            source_node: string;
+            /** Target Node */
+            target_node: string | null;
+            /** Runs */
+            runs: number;
+            /** Movable */
+            movable: number;
+            /** Unmapped */
+            unmapped: number;
+            /** Reasons */
+            reasons: components["schemas"]["ReasonOut"][];
         };
         /**
          * NodeOut
@@ -2424,6 +2711,18 @@ export interface components {
              * @default 0
              */
             assigned: number;
+        };
+        /**
+         * ReasonOut
+         * @description Why some runs at a node cannot move.
+         */
+        ReasonOut: {
+            /** Code */
+            code: string;
+            /** Message */
+            message: string;
+            /** Runs */
+            runs: number;
         };
         /**
          * ReportEntry
@@ -3235,6 +3534,16 @@ export interface components {
             due_at: string;
         };
         /**
+         * StageMinutes
+         * @description Minutes a visit of a stage lasted (visits still under way are left out).
+         */
+        StageMinutes: {
+            /** Mean */
+            mean: number;
+            /** P90 */
+            p90: number;
+        };
+        /**
          * StageNode
          * @description A stage: a parallel group of steps with entry/exit conditions, an owner and an SLA.
          */
@@ -3814,6 +4123,24 @@ export interface components {
             reason: string;
         };
         /**
+         * UnmappedRunOut
+         * @description A run that cannot move, and why.
+         */
+        UnmappedRunOut: {
+            /** Run Id */
+            run_id: string;
+            /** Case Id */
+            case_id: string;
+            /** Node Id */
+            node_id: string | null;
+            /** Step Id */
+            step_id: string | null;
+            /** Code */
+            code: string;
+            /** Message */
+            message: string;
+        };
+        /**
          * UpdateAccountBody
          * @description Changes to an account; a role change or disabling ends its sessions.
          */
@@ -3925,6 +4252,68 @@ export interface components {
             note: string;
             /** Active */
             active: boolean;
+        };
+        /**
+         * WhatIf
+         * @description Recorded cases replayed through a draft, side by side with what they did.
+         */
+        WhatIf: {
+            /** Workflow Id */
+            workflow_id: string;
+            /** Active Version */
+            active_version: number;
+            /** Cases */
+            cases: number;
+            /**
+             * Since
+             * @description Start of the period (null: cases chosen by id)
+             */
+            since: string | null;
+            /**
+             * Until
+             * Format: date-time
+             * @description The moment the replay stops: the what-if's now
+             */
+            until: string;
+            /** @description What the recorded cases did, on their versions */
+            active: components["schemas"]["Figures"];
+            /** @description What the draft predicts for the same cases */
+            draft: components["schemas"]["Figures"];
+            changes: components["schemas"]["Changes"];
+            /**
+             * Listed
+             * @description The first 20 cases listed, in recorded order
+             */
+            listed: components["schemas"]["Listed"][];
+        };
+        /**
+         * WhatIfBody
+         * @description A draft, and which recorded cases to replay through it.
+         */
+        WhatIfBody: {
+            /** @description The workflow document to test (its id: the workflow's) */
+            draft: components["schemas"]["Workflow-Input"];
+            /**
+             * Days
+             * @description Replay the cases started in the last N days (default 30)
+             * @default null
+             */
+            days?: number | null;
+            /**
+             * Case Ids
+             * @description Replay the recorded runs of these cases instead
+             * @default null
+             */
+            case_ids?: string[] | null;
+            /**
+             * Outputs
+             * @description Per step id, the outputs (or form answers) of a step the recorded cases never ran, such as a new one; `$after_minutes` says how long it takes
+             */
+            outputs?: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
         };
         /**
          * WorkItemCompleted
@@ -4234,6 +4623,7 @@ export type CaseFieldOutput = components['schemas']['CaseField-Output'];
 export type CaseOut = components['schemas']['CaseOut'];
 export type CaseUpdated = components['schemas']['CaseUpdated'];
 export type Change = components['schemas']['Change'];
+export type Changes = components['schemas']['Changes'];
 export type CommandBody = components['schemas']['CommandBody'];
 export type CompleteBody = components['schemas']['CompleteBody'];
 export type CreateAccountBody = components['schemas']['CreateAccountBody'];
@@ -4265,6 +4655,7 @@ export type EscalationRuleOutput = components['schemas']['EscalationRule-Output'
 export type FieldFlow = components['schemas']['FieldFlow'];
 export type FieldProblemOut = components['schemas']['FieldProblemOut'];
 export type FieldType = components['schemas']['FieldType'];
+export type Figures = components['schemas']['Figures'];
 export type FormFieldInput = components['schemas']['FormField-Input'];
 export type FormFieldOutput = components['schemas']['FormField-Output'];
 export type GroupInput = components['schemas']['Group-Input'];
@@ -4273,7 +4664,9 @@ export type Health = components['schemas']['Health'];
 export type HolidayCountry = components['schemas']['HolidayCountry'];
 export type HolidayCountryList = components['schemas']['HolidayCountryList'];
 export type HolidayRegion = components['schemas']['HolidayRegion'];
+export type ImpactBody = components['schemas']['ImpactBody'];
 export type ImportPreview = components['schemas']['ImportPreview'];
+export type InFlightOut = components['schemas']['InFlightOut'];
 export type InboxItem = components['schemas']['InboxItem'];
 export type InboxOut = components['schemas']['InboxOut'];
 export type Incident = components['schemas']['Incident'];
@@ -4281,10 +4674,17 @@ export type IncidentCode = components['schemas']['IncidentCode'];
 export type InteractiveStepInput = components['schemas']['InteractiveStep-Input'];
 export type InteractiveStepOutput = components['schemas']['InteractiveStep-Output'];
 export type InteropFormat = components['schemas']['InteropFormat'];
+export type Listed = components['schemas']['Listed'];
+export type ListedWhat = components['schemas']['ListedWhat'];
 export type LogPage = components['schemas']['LogPage'];
 export type LoginBody = components['schemas']['LoginBody'];
 export type MetricsOut = components['schemas']['MetricsOut'];
+export type MigrationImpact = components['schemas']['MigrationImpact'];
+export type MigrationList = components['schemas']['MigrationList'];
+export type MigrationOut = components['schemas']['MigrationOut'];
 export type MonitorOut = components['schemas']['MonitorOut'];
+export type MoveBody = components['schemas']['MoveBody'];
+export type NodeImpactOut = components['schemas']['NodeImpactOut'];
 export type NodeOut = components['schemas']['NodeOut'];
 export type Operator = components['schemas']['Operator'];
 export type OutcomeInput = components['schemas']['Outcome-Input'];
@@ -4303,6 +4703,7 @@ export type Published = components['schemas']['Published'];
 export type QueueIn = components['schemas']['QueueIn'];
 export type QueueList = components['schemas']['QueueList'];
 export type QueueOut = components['schemas']['QueueOut'];
+export type ReasonOut = components['schemas']['ReasonOut'];
 export type ReportEntry = components['schemas']['ReportEntry'];
 export type RetryPolicyInput = components['schemas']['RetryPolicy-Input'];
 export type RetryPolicyOutput = components['schemas']['RetryPolicy-Output'];
@@ -4340,6 +4741,7 @@ export type SkillList = components['schemas']['SkillList'];
 export type SlaClock = components['schemas']['SlaClock'];
 export type SlaLevel = components['schemas']['SlaLevel'];
 export type SlaOut = components['schemas']['SlaOut'];
+export type StageMinutes = components['schemas']['StageMinutes'];
 export type StageNodeInput = components['schemas']['StageNode-Input'];
 export type StageNodeOutput = components['schemas']['StageNode-Output'];
 export type StageTime = components['schemas']['StageTime'];
@@ -4366,6 +4768,7 @@ export type TriggerOutput = components['schemas']['Trigger-Output'];
 export type TriggerEvent = components['schemas']['TriggerEvent'];
 export type TriggerOverlapList = components['schemas']['TriggerOverlapList'];
 export type TriggerOverlapOut = components['schemas']['TriggerOverlapOut'];
+export type UnmappedRunOut = components['schemas']['UnmappedRunOut'];
 export type UpdateAccountBody = components['schemas']['UpdateAccountBody'];
 export type UpdateCaseBody = components['schemas']['UpdateCaseBody'];
 export type ValidateBody = components['schemas']['ValidateBody'];
@@ -4373,6 +4776,8 @@ export type VersionDetail = components['schemas']['VersionDetail'];
 export type VersionDiff = components['schemas']['VersionDiff'];
 export type VersionList = components['schemas']['VersionList'];
 export type VersionSummary = components['schemas']['VersionSummary'];
+export type WhatIf = components['schemas']['WhatIf'];
+export type WhatIfBody = components['schemas']['WhatIfBody'];
 export type WorkItemCompleted = components['schemas']['WorkItemCompleted'];
 export type WorkItemList = components['schemas']['WorkItemList'];
 export type WorkItemOut = components['schemas']['WorkItemOut'];
@@ -4418,6 +4823,8 @@ export const incidentCodeValues: ReadonlyArray<FlattenedDeepRequired<components>
 export const interactiveStepInputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InteractiveStep-Input"]["kind"]> = ["interactive"];
 export const interactiveStepOutputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InteractiveStep-Output"]["kind"]> = ["interactive"];
 export const interopFormatValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["InteropFormat"]> = ["baton", "bpmn", "salesforce"];
+export const listedWhatValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ListedWhat"]> = ["incident", "loop_guard", "path_changed"];
+export const migrationOutStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["MigrationOut"]["status"]> = ["running", "done", "failed"];
 export const operatorValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Operator"]> = ["eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "not_contains", "is_set", "is_not_set", "changed"];
 export const problemSeverityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Problem"]["severity"]> = ["error", "warning"];
 export const problemCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ProblemCode"]> = ["no_start", "multiple_starts", "no_end", "duplicate_node_id", "duplicate_edge_id", "duplicate_step_id", "dangling_edge", "unreachable_node", "cannot_reach_end", "cycle_without_goto", "goto_closes_no_cycle", "edge_into_start", "end_has_outgoing_edge", "no_way_on", "several_ways_on", "decision_without_default", "decision_without_outcomes", "duplicate_outcome_id", "duplicate_outcome_label", "outcome_without_edge", "outcome_with_several_edges", "unknown_outcome", "decision_edge_without_outcome", "outcome_edge_outside_decision", "outcome_without_condition", "default_condition_ignored", "stage_without_steps", "unknown_after_step", "after_self", "after_cycle", "unassigned_step", "sla_warning_not_before_target", "unknown_action", "unknown_field", "bad_operator", "bad_condition_value", "empty_condition", "trigger_condition_ignored", "changed_on_create", "duplicate_case_field", "duplicate_form_field", "picklist_without_values", "duplicate_picklist_value", "values_on_non_picklist", "input_value_and_ref", "input_without_value", "bad_input_value", "unknown_ref", "input_ref_type_mismatch", "salesforce_trigger_misplaced", "salesforce_bad_name", "salesforce_bad_filter", "salesforce_unknown_case_field", "salesforce_duplicate_mapping", "duplicate_escalation_id", "bad_escalation_action", "unknown_escalation_stage", "field_never_written", "loop_exit_not_written", "output_may_not_exist", "mapping_type_mismatch", "unknown_mapped_field", "form_field_not_mapped", "missing_action_input", "bad_action_input", "ai_step_without_review", "ai_review_opens_always", "ai_reads_sensitive_field"];

@@ -5,12 +5,12 @@ import { compareSections, heatOverlay, validDays } from "./whatif";
 import type { Workflow } from "./types";
 
 const figures = (over: Partial<Figures> = {}): Figures => ({
-  cases: 10, node_visits: {}, edge_share: {}, stage_minutes: {}, sla_attainment: null,
-  queue_load: {}, agent_load: {}, outcomes: {}, incidents: 0, loop_guard: 0, path_changed: 0, ...over,
+  cases: 10, node_visits: {}, edge_share: {}, stage_minutes: {}, sla_attainment: null, sla_clocks: 0,
+  queue_load: {}, agent_load: {}, unassigned: 0, outcomes: {}, open: 0, incidents: 0, loop_guard: 0, path_changed: 0, ...over,
 });
 
 const result: WhatIf = {
-  workflow_id: "w", active_version: 1, cases: 10, since: null,
+  workflow_id: "w", active_version: 1, cases: 10, since: null, until: "2026-12-06T09:00:00Z",
   active: figures({
     node_visits: { start: 10, check: 10, auto: 6, manual: 4 },
     edge_share: { "e-auto": 0.6, "e-manual": 0.4, "e-start": 1 },
@@ -21,9 +21,9 @@ const result: WhatIf = {
     node_visits: { start: 10, check: 10, auto: 2, manual: 8, extra: 3 },
     edge_share: { "e-auto": 0.2, "e-manual": 0.8, "e-start": 1, "e-extra": 0.3 },
     stage_minutes: { manual: { mean: 30, p90: 95 } }, sla_attainment: 0.75,
-    queue_load: { support: 8 }, outcomes: { done: 10 }, path_changed: 4,
+    queue_load: { support: 8 }, outcomes: { done: 10 }, path_changed: 4, unassigned: 2,
   }),
-  changes: { added_nodes: ["extra"], removed_nodes: [], changed_nodes: ["check"], added_edges: ["e-extra"], removed_edges: [] },
+  changes: { added_nodes: ["extra"], removed_nodes: [], changed_nodes: ["check"], added_edges: ["e-extra"], removed_edges: [], changed_edges: ["e-start"] },
   listed: [],
 };
 
@@ -60,7 +60,9 @@ describe("compareSections", () => {
     const stage = sections.find((s) => s.title.startsWith("Time"))!.rows[0];
     expect(stage).toMatchObject({ label: "MANUAL", active: "30 min · 1.6 h", changed: false });
     expect(sections.find((s) => s.title.startsWith("Load per queue"))!.rows[0]).toMatchObject({ active: "4", draft: "8" });
-    expect(sections.some((s) => s.title.startsWith("Load per agent"))).toBe(false);
+    expect(sections.find((s) => s.title.startsWith("Load per agent"))!.rows).toEqual([
+      { key: "unassigned", label: "Waiting unassigned", active: "0", draft: "2", changed: true },
+    ]);
   });
 });
 
@@ -68,7 +70,7 @@ describe("heatOverlay", () => {
   it("weighs edges by the draft's shares and marks what the draft adds or changes", () => {
     const overlay = heatOverlay(result, draft);
     expect(overlay.edges["e-manual"]).toMatchObject({ share: 0.8, tone: "changed", label: "80% (was 40%)" });
-    expect(overlay.edges["e-start"]).toMatchObject({ tone: "heat", label: "100%" });
+    expect(overlay.edges["e-start"]).toMatchObject({ tone: "changed", label: "100%" });
     expect(overlay.edges["e-extra"].tone).toBe("added");
     expect(overlay.edges["e-manual"].width).toBeGreaterThan(overlay.edges["e-auto"].width);
     expect(overlay.nodes.extra).toMatchObject({ tone: "added", badge: "3" });

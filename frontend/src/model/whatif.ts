@@ -57,7 +57,13 @@ export function compareSections(result: WhatIf, names: Namer): CompareSection[] 
     },
     { title: "SLA", rows: [one("sla", "SLA attainment", percent(active.sla_attainment), percent(draft.sla_attainment))] },
     { title: "Load per queue (work items)", rows: keyed("queue", active.queue_load, draft.queue_load, (q) => q, count) },
-    { title: "Load per agent (work items)", rows: keyed("agent", active.agent_load, draft.agent_load, (a) => a, count) },
+    {
+      title: "Load per agent (work items)",
+      rows: [
+        ...keyed("agent", active.agent_load, draft.agent_load, (a) => a, count),
+        one("unassigned", "Waiting unassigned", count(active.unassigned), count(draft.unassigned)),
+      ],
+    },
     { title: "Outcomes (cases ending at)", rows: keyed("outcome", active.outcomes, draft.outcomes, names.node, count) },
     {
       title: "Trouble",
@@ -65,6 +71,7 @@ export function compareSections(result: WhatIf, names: Namer): CompareSection[] 
         one("incidents", "Incidents", count(active.incidents), count(draft.incidents)),
         one("loop_guard", "Loop guard", count(active.loop_guard), count(draft.loop_guard)),
         one("path_changed", "Path changed", "–", count(draft.path_changed)),
+        one("open", "Still open at the end", count(active.open), count(draft.open)),
       ],
     },
   ];
@@ -77,6 +84,7 @@ export function heatOverlay(result: WhatIf, draft: Workflow): CanvasOverlay {
   const added = new Set(result.changes.added_nodes);
   const changed = new Set(result.changes.changed_nodes);
   const addedEdges = new Set(result.changes.added_edges);
+  const changedEdges = new Set(result.changes.changed_edges);
   const nodes: Record<string, NodeOverlay> = {};
   for (const node of draft.nodes) {
     const visits = figures.node_visits[node.id] ?? 0;
@@ -101,7 +109,7 @@ export function heatOverlay(result: WhatIf, draft: Workflow): CanvasOverlay {
       share,
       ...heat(share),
       label: moved ? `${percent(share)} (was ${percent(before)})` : percent(share),
-      tone: addedEdges.has(edge.id) ? "added" : moved ? "changed" : "heat",
+      tone: addedEdges.has(edge.id) ? "added" : moved || changedEdges.has(edge.id) ? "changed" : "heat",
     };
   }
   return { nodes, edges, ghosts: [] };

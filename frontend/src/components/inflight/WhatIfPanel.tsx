@@ -99,7 +99,8 @@ function WhatIfPanelOpen() {
                       <CaseLink runId={c.run_id} text={`Case ${c.case_id.slice(0, 8)}`} />{" "}
                       <span className={`tag tag--${c.what === "path_changed" ? "changed" : "removed"}`}>{WHAT[c.what] ?? c.what}</span>
                       <div className="wf-muted">{c.message}</div>
-                      {c.path.length > 0 && <div className="wf-muted">{c.path.map((id) => names.node(id)).join(" → ")}</div>}
+                      {c.path.length > 0 && <div className="wf-muted">draft: {c.path.map((id) => names.node(id)).join(" → ")}</div>}
+                      {c.recorded_path.length > 0 && <div className="wf-muted">recorded: {c.recorded_path.map((id) => names.node(id)).join(" → ")}</div>}
                     </li>
                   ))}
                 </ul>
