@@ -16,19 +16,22 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from pydantic import ValidationError
+from sqlalchemy import Text, bindparam, cast, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from runtime.db import session_scope
-from runtime.engine.state_migrations import upgrade_snapshot
+from runtime.engine.state_migrations import RUN_STATE_SCHEMA_VERSION, upgrade_snapshot
 from runtime.engine.types import RunState, RunStatus
 from runtime.errors import InvalidInput, NotFound, VersionNotFound, WorkflowNotFound
 from runtime.executor.processes import ProcessIdentity, is_gone, this_process
 from runtime.services.migration_writes import write_moved
 from runtime.services.run_events import ACTIVE_STATUS_VALUES, definition_for, lock_run
+from runtime.store import statements as sql
 from runtime.store.migration_tables import MigrationRow, MigrationStatus
+from runtime.store.readable_json import read_json
 from runtime.store.tables import RunRow, utcnow
 from runtime.store.workflow_tables import WorkflowRow
 from runtime.versions import (
@@ -87,11 +90,22 @@ def plan_for(
     )  # fmt: skip
 
 
+def _state_of(text: str) -> RunState:
+    """A stored snapshot: parsed and validated at once when it is in today's format."""
+    try:
+        state = RunState.model_validate_json(text)
+    except ValidationError:
+        state = None
+    if state is None or state.schema_version != RUN_STATE_SCHEMA_VERSION:
+        state = RunState.model_validate(upgrade_snapshot(read_json(text)))
+    return state
+
+
 def _open_runs(session: Session, plan: Plan, *, chunk: int = 1000) -> Iterator[RunState]:
     """The unfinished runs on the plan's source version, oldest first, read in chunks."""
     after: tuple[datetime, str] | None = None
     while True:
-        query = select(RunRow.started_at, RunRow.id, RunRow.state).where(
+        query = select(RunRow.started_at, RunRow.id, cast(RunRow.state, Text)).where(
             RunRow.workflow_id == plan.workflow_id,
             RunRow.version == plan.from_version,
             col(RunRow.status).in_(ACTIVE_STATUS_VALUES),
@@ -104,8 +118,8 @@ def _open_runs(session: Session, plan: Plan, *, chunk: int = 1000) -> Iterator[R
         rows = session.exec(
             query.order_by(col(RunRow.started_at), col(RunRow.id)).limit(chunk)
         ).all()
-        for _, _, state in rows:
-            yield RunState.model_validate(upgrade_snapshot(state))
+        for _, _, text in rows:
+            yield _state_of(text)
         if len(rows) < chunk:
             return
         after = (rows[-1][0], rows[-1][1])
@@ -248,7 +262,13 @@ def move_run(
     return Outcome(True)
 
 
-_COUNT_MOVED = update(MigrationRow)
+_migration = MigrationRow.__table__  # type: ignore[attr-defined]
+#: one more run moved, counted in the run's own transaction (true across a crash)
+_COUNT_MOVED = (
+    update(_migration)
+    .where(_migration.c.id == bindparam("_id"))
+    .values(moved=_migration.c.moved + 1)
+)
 
 
 def run_migration(
@@ -283,11 +303,7 @@ def run_migration(
                         session, plan=plan, run_id=run_id, by=by, reason=reason, now=at
                     )
                     if outcome.moved:
-                        session.execute(
-                            _COUNT_MOVED.where(col(MigrationRow.id) == migration_id).values(
-                                moved=col(MigrationRow.moved) + 1
-                            )
-                        )
+                        sql.write(session, _COUNT_MOVED, [{"_id": migration_id}])
                 if outcome.unmapped is not None and outcome.started_at is not None:
                     unmapped.append((outcome.started_at, outcome.unmapped))
             if len(ids) < batch:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime.engine.types import RunState
+from runtime.engine.types import RunState, SlaClock
 from runtime.versions.decide import InFlight, RunDecision, decide
 from runtime.versions.move import in_flight, migrate_state
 from runtime.versions.plan import Plan
@@ -61,6 +61,8 @@ class Impact:
     target_nodes: dict[str, int] = field(default_factory=dict)
     in_flight: InFlight = field(default_factory=InFlight)
     unmapped_runs: list[UnmappedRun] = field(default_factory=list)
+    #: what a move does to work under way, per shape of run (see :func:`_shape`)
+    _flights: dict[tuple[Any, ...], InFlight] = field(default_factory=dict)
 
     def count(self, decision: RunDecision, state: RunState) -> None:
         """Count one run, decided (its state is moved in memory to count its work)."""
@@ -76,7 +78,11 @@ class Impact:
             node.movable += 1
             target = decision.target_node or ""
             self.target_nodes[target] = self.target_nodes.get(target, 0) + 1
-            self.in_flight.add(in_flight(migrate_state(self.plan, state)))
+            shape = _shape(state)
+            flight = self._flights.get(shape)
+            if flight is None:
+                flight = self._flights[shape] = in_flight(migrate_state(self.plan, state))
+            self.in_flight.add(flight)
             return
         self.unmapped += 1
         node.unmapped += 1
@@ -84,6 +90,24 @@ class Impact:
         reason[1] += 1
         if len(self.unmapped_runs) < MAX_LISTED:
             self.unmapped_runs.append(unmapped_run(state, decision))
+
+
+def _clock(clock: SlaClock | None) -> tuple[Any, ...] | None:
+    if clock is None:
+        return None
+    early = clock.warning_at is not None and clock.warning_at < clock.due_at
+    return (clock.state, clock.stopped_at is None, early)
+
+
+def _shape(state: RunState) -> tuple[Any, ...]:
+    """What decides a move's effect on work under way: the node, each step's status and
+    SLA clock, the stage's clock. Runs of one shape fare alike, so counting one suffices
+    (moving 10,000 runs in memory to count them would cost more than reading them)."""
+    steps = tuple(
+        (sid, st.status, st.work_item_key is None, _clock(st.sla))
+        for sid, st in state.steps.items()
+    )
+    return (state.node_id, steps, _clock(state.sla), state.node_entered_at is None)
 
 
 def unmapped_run(state: RunState, decision: RunDecision) -> UnmappedRun:
