@@ -71,7 +71,11 @@ function MoveResult({ migration }: { migration: Migration }) {
       <strong>
         {migration.status === "running" ? "Moving…" : migration.status === "done" ? "Move finished" : "Move failed"}
       </strong>
-      <div className="progress" aria-label="progress"><div className="progress__bar" style={{ width: `${share}%` }} /></div>
+      {migration.status === "running" && (
+        <div className="progress" role="progressbar" aria-valuenow={share} aria-valuemin={0} aria-valuemax={100}>
+          <div className="progress__bar" style={{ width: `${share}%` }} />
+        </div>
+      )}
       <div>
         <b data-testid="moved-count">{migration.moved}</b> moved to v{migration.to_version}
         {" · "}<b data-testid="stayed-count">{migration.unmapped}</b> stayed on v{migration.from_version}

@@ -14,6 +14,7 @@ import { CloseIcon } from "../icons";
 import { ImpactSide } from "./ImpactSide";
 import { MappingRows } from "./MappingRows";
 import { MoveBox } from "./MoveBox";
+import { RecentMoves } from "./RecentMoves";
 import "../../inflight.css";
 
 function useVersionDoc(workflowId: string, version: number | null, onError: (m: string) => void): Workflow | null {
@@ -146,6 +147,7 @@ export function MoveCasesDialog({ workflowId, versions, active, onClose }: {
               </p>
             )}
           </div>
+          {!shown && <RecentMoves workflowId={workflowId} />}
           {shown && impact && (
             <aside className="sheet__side" data-testid="impact-side">
               <ImpactSide impact={impact} sourceNames={sourceNames} />
