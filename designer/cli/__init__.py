@@ -15,6 +15,7 @@ from designer.cli import (
     simulate_cmds,
     user_cmds,
     version_cmds,
+    whatif_cmds,
 )
 
 __all__ = ["cli", "main"]
@@ -36,6 +37,7 @@ for module in (
     salesforce_cmds,
     ai_cmds,
     version_cmds,
+    whatif_cmds,
 ):
     module.register(cli)
 

@@ -2,8 +2,9 @@
 
 The recorded runs of a workflow (started in a period, or of chosen cases) come with
 their input events in two queries whatever their number: the runs, then every input of
-those runs in one ordered pass. Store notes (log-only lines) are left out: they change
-nothing a replay computes. The agents and queues (the routing model) are two more.
+those runs in one ordered pass. The events come as the JSON text stored: reading them is
+the replay's work (:mod:`runtime.whatif.play`), which may run in other processes. The
+agents and queues (the routing model) are two more queries.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
+from sqlalchemy import Text, cast
 from sqlmodel import Session, col, select
 
 from graphs.model import Workflow
 from runtime.engine.definition import CompiledWorkflow, compile_workflow
-from runtime.engine.state_migrations import upgrade_event
 from runtime.errors import WorkflowNotFound
 from runtime.routing.calendars import with_calendars
-from runtime.services.run_events import NOTE_KIND, definition_for
+from runtime.services.run_events import definition_for
 from runtime.store.routing_tables import AgentRow, QueueRow
 from runtime.store.tables import RunInputRow, RunRow
 from runtime.store.workflow_tables import WorkflowRow, WorkflowVersionRow
@@ -102,8 +103,9 @@ def recorded_cases(
     runs = _runs(session, workflow_id, since, case_ids)
     if not runs:
         return []
-    inputs: dict[str, list[tuple[dict[str, Any], datetime]]] = {r[0]: [] for r in runs}
-    query = select(RunInputRow.run_id, RunInputRow.at, RunInputRow.event).join(
+    inputs: dict[str, list[tuple[str, datetime]]] = {r[0]: [] for r in runs}
+    text = cast(col(RunInputRow.event), Text)
+    query = select(RunInputRow.run_id, RunInputRow.at, text).join(
         RunRow, col(RunRow.id) == col(RunInputRow.run_id)
     )
     if case_ids is None:
@@ -117,9 +119,7 @@ def recorded_cases(
         for run_id, at, stored in session.exec(
             batch.order_by(col(RunInputRow.run_id), col(RunInputRow.n))
         ):
-            event = upgrade_event(stored)
-            if event.get("kind") != NOTE_KIND:
-                inputs[run_id].append((event, at))
+            inputs[run_id].append((stored, at))
     return [
         RecordedCase(run_id=run_id, case_id=case_id, version=version, inputs=inputs[run_id])
         for run_id, case_id, version in runs

@@ -17,6 +17,7 @@ stays open where the draft would have it.
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from pydantic import TypeAdapter
 from graphs.model import BackgroundStep, StageNode
 from runtime.engine.definition import CompiledWorkflow
 from runtime.engine.simulate import simulate
+from runtime.engine.state_migrations import upgrade_event
 from runtime.engine.transition import transition
 from runtime.engine.types import (
     CaseUpdated,
@@ -54,6 +56,13 @@ __all__ = [
 
 _EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 
+#: The kinds of input the engine takes; others in a run's inputs are the store's notes
+#: (log-only lines), which change nothing a replay computes.
+_ENGINE_KINDS = frozenset(
+    {"case_created", "case_updated", "step_completed", "step_failed",
+     "work_item_completed", "timer_fired", "admin"}
+)  # fmt: skip
+
 #: Actions whose case writes the simulator works out itself from the draft's inputs, so
 #: that a draft that changes what they write is heard.
 _SIMULATED_WRITES = frozenset({"set_fields", "assign"})
@@ -65,17 +74,27 @@ _NEVER = timedelta(days=3650)
 
 @dataclass(frozen=True, slots=True)
 class RecordedCase:
-    """A recorded run: its ids, the version it ran on, and its input events with times."""
+    """A recorded run: its ids, the version it ran on, and its input events with times
+    (as stored: JSON text in the format of the Baton that wrote them)."""
 
     run_id: str
     case_id: str
     version: int
-    inputs: Sequence[tuple[Mapping[str, Any], datetime]]  #: stored events, notes left out
+    inputs: Sequence[tuple[str, datetime]]
 
     @property
     def started_at(self) -> datetime:
         """When the run started (its ``case_created``)."""
         return self.inputs[0][1]
+
+    def events(self) -> list[tuple[Event, datetime]]:
+        """The events the engine took, read and upgraded, with their times."""
+        found = []
+        for text, at in self.inputs:
+            stored = upgrade_event(json.loads(text))
+            if stored.get("kind") in _ENGINE_KINDS:
+                found.append((_EVENT.validate_python(stored), at))
+        return found
 
 
 @dataclass(slots=True)
@@ -183,8 +202,7 @@ def replay_recorded(definition: CompiledWorkflow, case: RecordedCase) -> Played:
     log: list[LogEvent] = []
     effects: list[tuple[Effect, datetime]] = []
     events: list[tuple[Event, datetime]] = []
-    for stored, at in case.inputs:
-        event = _EVENT.validate_python(stored)
+    for event, at in case.events():
         recorder.event(event, at, state.case if state is not None else {})
         result = transition(definition, state, event, at, identity=identity)
         state = result.state
@@ -234,7 +252,7 @@ def predict(
             outputs[step_id] = {"$after_minutes": typical.get(step_id, 0.0), **given[step_id]}
         elif step_id in typical:
             outputs[step_id] = {"$after_minutes": typical[step_id]}
-    first = _EVENT.validate_python(case.inputs[0][0])
+    first = _EVENT.validate_python(upgrade_event(json.loads(case.inputs[0][0])))
     assert first.kind == "case_created"
     result = simulate(
         draft,

@@ -24,7 +24,7 @@ from runtime.errors import IdMismatch, InvalidWorkflow
 from runtime.whatif import load
 from runtime.whatif.errors import MAX_DAYS, BadDays, NoRecordedCases, UnknownCases
 from runtime.whatif.figures import figures
-from runtime.whatif.play import Played, predict, replay_recorded, typical_minutes
+from runtime.whatif.parallel import play_all
 from runtime.whatif.report import Changes, Listed, ListedWhat, WhatIf
 from runtime.whatif.routing_model import route
 from runtime.whatif.trace import Trace
@@ -120,6 +120,7 @@ def what_if(
     case_ids: Sequence[str] | None = None,
     outputs: Mapping[str, Mapping[str, Any]] | None = None,
     now: datetime | None = None,
+    processes: int = 1,
 ) -> WhatIf:
     """Replay the workflow's recorded cases through ``draft`` and compare.
 
@@ -128,7 +129,8 @@ def what_if(
     answers) of steps the recordings never ran, with ``$after_minutes`` for how long
     they take. Raises :class:`WorkflowNotFound`, :class:`IdMismatch` (a draft of another
     workflow), :class:`InvalidWorkflow` (a draft with validation errors), :class:`BadDays`,
-    :class:`UnknownCases` or :class:`NoRecordedCases`; writes nothing.
+    :class:`UnknownCases` or :class:`NoRecordedCases`; writes nothing. ``processes``:
+    how many processes may play the cases (see :mod:`runtime.whatif.parallel`).
     """
     now = now or datetime.now(UTC)
     version = load.active_version(session, workflow_id)
@@ -154,16 +156,14 @@ def what_if(
     definitions = load.versions(session, workflow_id, [case.version for case in recorded])
     compiled = load.compiled_draft(session, draft)
     model = load.routing_model(session)
-    played: list[Played] = [
-        replay_recorded(definitions[case.version].compiled, case) for case in recorded
-    ]
-    typical = typical_minutes([p.script for p in played])
-    given = outputs or {}
-    before = [p.trace for p in played]
-    after = [
-        predict(compiled, case, p.script, given=given, typical=typical, until=now)
-        for case, p in zip(recorded, played, strict=True)
-    ]
+    before, after = play_all(
+        {n: d.compiled for n, d in definitions.items()},
+        compiled,
+        recorded,
+        given=outputs or {},
+        until=now,
+        processes=processes,
+    )
     active_workflow = definitions.get(version)
     baseline = (
         active_workflow.workflow
