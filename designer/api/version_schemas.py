@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from designer.api.schemas import VersionNumber
 from runtime.store.migration_tables import MigrationRow
-from runtime.versions.impact import Impact, NodeImpact
+from runtime.versions.impact import Impact, NodeImpact, UnmappedRun
 
 __all__ = [
     "ImpactBody",
@@ -78,15 +78,8 @@ class InFlightOut(_Body):
     timers_rescheduled: int
 
 
-class UnmappedRunOut(_Body):
+class UnmappedRunOut(UnmappedRun):
     """A run that cannot move, and why."""
-
-    run_id: str
-    case_id: str
-    node_id: str | None
-    step_id: str | None
-    code: str
-    message: str
 
 
 class MigrationImpact(_Body):
@@ -118,7 +111,7 @@ class MigrationImpact(_Body):
             nodes=[_node(n) for n in impact.nodes.values()],
             target_nodes=dict(impact.target_nodes),
             in_flight=InFlightOut(**{name: getattr(flight, name) for name in flight.__slots__}),
-            unmapped_runs=[UnmappedRunOut(**run.as_dict()) for run in impact.unmapped_runs],
+            unmapped_runs=[UnmappedRunOut(**run.model_dump()) for run in impact.unmapped_runs],
         )
 
 

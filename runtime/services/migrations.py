@@ -337,7 +337,7 @@ def move_runs(
 
 
 def _listed(unmapped: list[tuple[datetime, UnmappedRun]]) -> list[dict[str, object]]:
-    return [run.as_dict() for _, run in sorted(unmapped, key=lambda u: u[0])[:MAX_LISTED]]
+    return [run.model_dump() for _, run in sorted(unmapped, key=lambda u: u[0])[:MAX_LISTED]]
 
 
 def _beat(

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from runtime.engine.types import RunState, SlaClock
 from runtime.versions.decide import InFlight, RunDecision, decide
 from runtime.versions.move import in_flight, migrate_state
@@ -19,9 +21,10 @@ __all__ = ["MAX_LISTED", "Impact", "NodeImpact", "UnmappedRun", "impact_of", "un
 MAX_LISTED = 100
 
 
-@dataclass(frozen=True, slots=True)
-class UnmappedRun:
+class UnmappedRun(BaseModel):
     """A run that cannot move, and why."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     run_id: str
     case_id: str
@@ -29,11 +32,6 @@ class UnmappedRun:
     step_id: str | None
     code: str
     message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        """As the API and the migration's record list it."""
-        return {"run_id": self.run_id, "case_id": self.case_id, "node_id": self.node_id,
-                "step_id": self.step_id, "code": self.code, "message": self.message}  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -115,9 +113,13 @@ def unmapped_run(state: RunState, decision: RunDecision) -> UnmappedRun:
     problem = decision.problem
     assert problem is not None
     return UnmappedRun(
-        state.run_id, state.case_id, state.node_id, problem.step_id, problem.code.value,
-        problem.message,
-    )  # fmt: skip
+        run_id=state.run_id,
+        case_id=state.case_id,
+        node_id=state.node_id,
+        step_id=problem.step_id,
+        code=problem.code.value,
+        message=problem.message,
+    )
 
 
 def impact_of(plan: Plan, states: Iterable[RunState]) -> Impact:
