@@ -33,7 +33,7 @@ from runtime.services.workflows import install_examples
 from runtime.settings import Settings
 from runtime.store.tables import RunRow, WorkItemRow, WorkItemStatus
 
-__all__ = ["SUPPORT", "install_support", "record_support_cases"]
+__all__ = ["SUPPORT", "install_support", "record_open_case", "record_support_cases"]
 
 SUPPORT = load_example("support-case")
 
@@ -136,7 +136,8 @@ class _Office:
             ).first()
             return None if found is None else (found[0], found[1])
 
-    def run_case(self, number: int, start: datetime, workflow_id: str) -> str:
+    def start_case(self, number: int, start: datetime, workflow_id: str) -> str:
+        """Create case ``number`` at ``start``; its run's id."""
         case_id = f"case-{number}"
         self.now = start
         with session_scope(self.engine) as session:
@@ -144,7 +145,11 @@ class _Office:
                 session, fields=_fields(number, start), case_id=case_id, workflow_id=workflow_id,
                 actor="intake", now=start,
             )  # fmt: skip
-            run_id = session.exec(select(RunRow.id).where(RunRow.case_id == case_id)).one()
+            run_id: str = session.exec(select(RunRow.id).where(RunRow.case_id == case_id)).one()
+        return run_id
+
+    def run_case(self, number: int, start: datetime, workflow_id: str) -> str:
+        run_id = self.start_case(number, start, workflow_id)
         visits: Counter[str] = Counter()
         for _ in range(50):
             self.until(self.now)
@@ -172,3 +177,11 @@ def record_support_cases(
         office.run_case(n, start + timedelta(minutes=n * every_minutes), SUPPORT.id)
         for n in range(count)
     ]
+
+
+def record_open_case(engine: Engine, instance: Path, *, number: int, start: datetime) -> str:
+    """Start support case ``number`` and leave it where its first work item waits."""
+    office = _Office(engine, instance)
+    run_id = office.start_case(number, start, SUPPORT.id)
+    office.until(start)
+    return run_id

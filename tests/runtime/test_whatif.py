@@ -1,0 +1,129 @@
+"""What-if on recorded support cases: new steps, the loop guard, open cases, the team.
+
+The cases are recorded once for the module (through the real runtime, see
+``whatif_cases``) into a database of its own; every test only reads it.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from whatif_cases import SUPPORT, install_support, record_open_case, record_support_cases
+
+from graphs.model import Workflow
+from runtime.db import make_engine, session_scope
+from runtime.store import migrate
+from runtime.store.routing_tables import AgentRow, QueueRow
+from runtime.whatif import WhatIf, what_if
+from runtime.whatif.routing_model import AgentSpec, QueueSpec, RoutingModel, route
+from runtime.whatif.trace import ItemSpan
+
+NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
+CASES = 8
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    folder = tmp_path_factory.mktemp("whatif")
+    engine = make_engine(f"sqlite:///{folder / 'baton.db'}")
+    migrate(engine)
+    install_support(engine)
+    record_support_cases(engine, folder, count=CASES, start=NOW - timedelta(days=10))
+    # Case 100 is still at its first work item: started ten minutes ago.
+    record_open_case(engine, folder, number=100, start=NOW - timedelta(minutes=10))
+    with session_scope(engine) as session:
+        session.add(AgentRow(id="ada", name="Ada", skills={"technical-support": 3},
+                             languages=["english"], max_items=10))  # fmt: skip
+        session.add(QueueRow(name="support", members=["ada"], strategy="load_balanced"))
+    yield engine
+    engine.dispose()
+
+
+def _draft(change: Any = None) -> Workflow:
+    document = copy.deepcopy(SUPPORT.model_dump(mode="json"))
+    if change is not None:
+        change(document)
+    return Workflow.model_validate(document)
+
+
+def _what_if(engine: Engine, draft: Workflow, **kwargs: Any) -> WhatIf:
+    with session_scope(engine) as session:
+        return what_if(session, workflow_id=SUPPORT.id, draft=draft, now=NOW, **kwargs)
+
+
+def _node(document: dict[str, Any], node_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(n for n in document["nodes"] if n["id"] == node_id)
+    return found
+
+
+def test_an_open_case_stays_where_it_is_and_the_team_takes_the_items(recorded: Engine) -> None:
+    result = _what_if(recorded, _draft())
+    assert result.cases == CASES + 1
+    assert result.draft == result.active
+    assert (result.active.open, result.draft.path_changed) == (1, 0)
+    assert result.active.outcomes == {"resolved": CASES}
+    # Every item went to the queue's one agent, who has room for them all.
+    assert result.active.agent_load == {"ada": result.active.queue_load["support"]}
+    assert result.active.unassigned == 0
+
+
+def test_a_new_step_answers_as_told_after_the_minutes_given(recorded: Engine) -> None:
+    def add_callback(document: dict[str, Any]) -> None:
+        _node(document, "routing")["steps"].append(
+            {"id": "call_back", "kind": "interactive", "name": "Call the customer back",
+             "assignment": {"queue": "callbacks"}, "form": [{"name": "reached",
+                                                             "type": "boolean"}]}
+        )  # fmt: skip
+
+    before = _what_if(recorded, _draft())
+    given = {"call_back": {"reached": True, "$after_minutes": 45}}
+    result = _what_if(recorded, _draft(add_callback), outputs=given)
+    assert result.changes.changed_nodes == ["routing"]
+    assert result.draft.queue_load["callbacks"] == CASES + 1
+    # The routing stage now waits for the call back: 45 minutes at least, per visit.
+    assert result.draft.stage_minutes["routing"].mean >= 45
+    assert before.draft.stage_minutes["routing"].mean < 45
+    assert result.draft.path_changed == 0
+
+
+def test_the_loop_guard_stops_the_reworked_cases_and_lists_them(recorded: Engine) -> None:
+    def no_second_visit(document: dict[str, Any]) -> None:
+        document["max_visits_per_node"] = 1
+
+    result = _what_if(recorded, _draft(no_second_visit))
+    reworked = [f"case-{n}" for n in range(CASES) if n % 4 == 1]
+    assert result.draft.loop_guard == len(reworked) == 2
+    assert result.active.loop_guard == 0
+    listed = [(item.case_id, item.what.value) for item in result.listed]
+    assert listed == [(case_id, "loop_guard") for case_id in reworked]
+    assert "execution" in result.listed[0].message
+
+
+def test_chosen_cases_only(recorded: Engine) -> None:
+    result = _what_if(recorded, _draft(), case_ids=["case-0", "case-1"])
+    assert (result.cases, result.since) == (2, None)
+    assert result.active.node_visits["execution"] == 3  # case 1 went round once more
+
+
+def test_routing_waits_for_room_and_for_working_hours() -> None:
+    t = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)  # a Monday, before Ada's hours
+    model = RoutingModel(
+        agents=(AgentSpec("ada", max_items=1, working_hours={"mon": [["09:00", "17:00"]]}),),
+        queues=(QueueSpec("q", ("ada",)),),
+    )
+    items = [
+        ItemSpan("k1", "s", "q", None, (), None, t, closed_at=t + timedelta(hours=3)),
+        ItemSpan("k2", "s", "q", None, (), None, t + timedelta(minutes=5)),
+        ItemSpan("k3", "s", "elsewhere", None, (), None, t),
+    ]
+    load = route(model, items)
+    # k1 waits until nine, then goes to Ada; k2 waits for her room, which k1's close at
+    # ten frees; k3's queue is not set up.
+    assert (dict(load.queues), dict(load.agents), load.unassigned) == (
+        {"q": 2, "elsewhere": 1}, {"ada": 2}, 1,
+    )  # fmt: skip
