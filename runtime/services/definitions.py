@@ -24,7 +24,6 @@ from runtime.store.workflow_tables import WorkflowVersionRow
 __all__ = ["Definition", "clear_caches", "definition_for", "triggered_definitions"]
 
 
-
 @dataclass(frozen=True, slots=True)
 class Definition:
     """A published version, compiled once: versions are immutable, so this is cacheable."""
@@ -89,4 +88,3 @@ def triggered_definitions(session: Session, on: TriggerEvent) -> list[Definition
         if trigger.kind == "record" and trigger.on in wanted:
             found.append(definition)
     return found
-

@@ -224,7 +224,6 @@ def _record_input(session: Session, run: LockedRun, now: datetime, event: dict[s
     )
 
 
-
 def append_note(
     session: Session,
     *,

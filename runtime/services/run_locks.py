@@ -26,7 +26,6 @@ _INPUTS = sql.RUN_COLUMNS.index("inputs")
 _SEQ = sql.RUN_COLUMNS.index("seq")
 
 
-
 def lock_case(session: Session, case_id: str) -> LockedCase:
     """The case row, locked for this transaction and freshly read."""
     row = sql.read_first(session, sql.LOCK_CASE, {"_case_id": case_id})
@@ -60,4 +59,3 @@ def active_runs_of_case(session: Session, case_id: str) -> list[LockedRun]:
         _run_record(session, row)
         for row in sql.read_all(session, sql.ACTIVE_RUNS_OF_CASE, {"_case_id": case_id})
     ]
-
