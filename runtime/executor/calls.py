@@ -22,7 +22,7 @@ from runtime.actions.base import Action, ActionContext, ActionError, ActionResul
 from runtime.services import execution
 from runtime.settings import Settings
 
-__all__ = ["CallerThreads", "Outcome", "call_action", "finish", "runs_in_transaction"]
+__all__ = ["ActionCalls", "CallerThreads", "Outcome", "finish"]
 
 logger = logging.getLogger("baton.worker")
 T = TypeVar("T")
@@ -82,58 +82,63 @@ class CallerThreads:
             inbox.put(None)
 
 
-def runs_in_transaction(get_action: Callable[[str], Action], name: str) -> bool:
-    """Whether action ``name`` only computes, so it may be called inside a transaction."""
-    try:
-        action = get_action(name)
-    except LookupError:
-        return False
-    return bool(getattr(action, "runs_in_transaction", False))
+class ActionCalls:
+    """Calls steps' actions, found by ``get_action``, with ``settings`` and the ``store``."""
 
+    def __init__(
+        self, get_action: Callable[[str], Action], settings: Settings, store: Engine
+    ) -> None:
+        self._get_action = get_action
+        self._settings = settings
+        self._store = store
+        self._callers = CallerThreads()
 
-def call_action(
-    job: execution.StepJob,
-    now: datetime,
-    *,
-    get_action: Callable[[str], Action],
-    settings: Settings,
-    store: Engine,
-    callers: CallerThreads,
-    inline: bool = False,
-) -> Outcome:
-    """Call ``job``'s action (``inline``: in this thread, with no timeout) and say how it went."""
-    effect = job.effect
-    try:
-        action = get_action(effect.action)
-    except LookupError as exc:
-        return str(exc), False
-    ctx = ActionContext(
-        run_id=job.run_id,
-        case_id=job.case_id,
-        step_id=effect.step_id,
-        attempt=effect.attempt,
-        case=job.case,
-        settings=settings,
-        now=now,
-        store=store,
-    )
-    try:
-        if inline:
-            return run_action(action, effect.inputs, ctx)
-        future = callers.submit(lambda: run_action(action, effect.inputs, ctx))
+    def close(self) -> None:
+        """Let the idle caller threads end."""
+        self._callers.close()
+
+    def runs_in_transaction(self, name: str) -> bool:
+        """Whether action ``name`` only computes, so it may be called inside a transaction."""
         try:
-            return future.result(timeout=effect.timeout_seconds)
-        except FutureTimeout:
-            # Python cannot stop a thread: an overrunning call keeps its pool thread
-            # until it returns, and its result is dropped (the step has failed).
-            raise _Timeout(f"timed out after {effect.timeout_seconds:g} s") from None
-    except ActionError as exc:
-        return exc.message, exc.retryable
-    except _Timeout as exc:
-        return f"action {effect.action!r} {exc}", True
-    except Exception as exc:
-        logger.exception("action %r crashed for %s", effect.action, job.key)
-        return f"action {effect.action!r} crashed: {exc!r}", True
+            action = self._get_action(name)
+        except LookupError:
+            return False
+        return bool(getattr(action, "runs_in_transaction", False))
+
+    def call(self, job: execution.StepJob, now: datetime, *, inline: bool = False) -> Outcome:
+        """Call ``job``'s action (``inline``: in this thread, no timeout); how it went."""
+        effect = job.effect
+        try:
+            action = self._get_action(effect.action)
+        except LookupError as exc:
+            return str(exc), False
+        ctx = ActionContext(
+            run_id=job.run_id,
+            case_id=job.case_id,
+            step_id=effect.step_id,
+            attempt=effect.attempt,
+            case=job.case,
+            settings=self._settings,
+            now=now,
+            store=self._store,
+        )
+        try:
+            if inline:
+                return run_action(action, effect.inputs, ctx)
+            future = self._callers.submit(lambda: run_action(action, effect.inputs, ctx))
+            try:
+                return future.result(timeout=effect.timeout_seconds)
+            except FutureTimeout:
+                # Python cannot stop a thread: an overrunning call keeps its pool thread
+                # until it returns, and its result is dropped (the step has failed).
+                raise _Timeout(f"timed out after {effect.timeout_seconds:g} s") from None
+        except ActionError as exc:
+            return exc.message, exc.retryable
+        except _Timeout as exc:
+            return f"action {effect.action!r} {exc}", True
+        except Exception as exc:
+            logger.exception("action %r crashed for %s", effect.action, job.key)
+            return f"action {effect.action!r} crashed: {exc!r}", True
 
 
 def finish(

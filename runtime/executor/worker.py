@@ -46,7 +46,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from runtime.actions.base import Action
-from runtime.executor.calls import CallerThreads, Outcome, call_action, finish, runs_in_transaction
+from runtime.executor.calls import ActionCalls, finish
 from runtime.executor.commit_watch import NewOutbox, NextTimer
 from runtime.executor.leases import LeaseOwner
 from runtime.executor.publishing import Publisher, log_publisher, publish_claimed, publish_now
@@ -126,9 +126,9 @@ class Worker:
         # outbox only when this process's commits wrote entries it cannot name.
         self._next_timer = NextTimer(_TIMER_BATCH)
         self._outbox_new = NewOutbox(_OUTBOX_BATCH)
-        self._callers = CallerThreads()
+        self._calls = ActionCalls(self.get_action, settings, engine)
         # A worker used only for drain() is never stopped: its idle threads end with it.
-        weakref.finalize(self, self._callers.close)
+        weakref.finalize(self, self._calls.close)
         watch_commits(engine, self._on_commit)
         #: The process this worker's claims name while it is started.
         self.leases = LeaseOwner(
@@ -167,7 +167,7 @@ class Worker:
             self._pool.shutdown(wait=True, cancel_futures=False)
             self._pool = None
         watch_commits(self.engine, None)
-        self._callers.close()
+        self._calls.close()
         try:
             self.leases.stop()
         except OperationalError:  # its row goes when another worker finds it gone
@@ -376,25 +376,16 @@ class Worker:
         def begin(s: Session) -> execution.StepJob | None:
             job = execution.begin_step(
                 s, outbox_id=outbox_id, now=start, lease_margin_seconds=margin, claim=claim,
-                inline=self._runs_in_transaction, owner=self.leases.process_id,
+                inline=self._calls.runs_in_transaction, owner=self.leases.process_id,
             )  # fmt: skip
             if job is None or not job.inline:
                 return job
-            finish(s, job, self._call(job, start, inline=True), start, same=True)
+            finish(s, job, self._calls.call(job, start, inline=True), start, same=True)
             return None
 
         job = self._tx.write(begin)
         if job is None:
             return
-        outcome = self._call(job, start)
+        outcome = self._calls.call(job, start)
         done = now or self.clock()
         self._tx.write(lambda s: finish(s, job, outcome, done))
-
-    def _runs_in_transaction(self, name: str) -> bool:
-        return runs_in_transaction(self.get_action, name)
-
-    def _call(self, job: execution.StepJob, now: datetime, *, inline: bool = False) -> Outcome:
-        return call_action(
-            job, now, get_action=self.get_action, settings=self.settings, store=self.engine,
-            callers=self._callers, inline=inline,
-        )  # fmt: skip

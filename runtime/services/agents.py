@@ -16,88 +16,20 @@ hands waiting items to them at once (:func:`runtime.routing.drain`).
 
 from __future__ import annotations
 
-from runtime.services.agent_roster import (
-    delete_agent,
-    delete_skill,
-    get_agent,
-    list_agents,
-    list_skills,
-    save_agent,
-    save_skill,
-    set_availability,
-)
-from runtime.services.calendars import (
-    delete_calendar,
-    list_calendars,
-    list_holiday_countries,
-    save_calendar,
-)
-from runtime.services.inbox import (
-    AssignmentOut,
-    InboxItem,
-    InboxOut,
-    SlaOut,
-    inbox,
-    item_sla,
-    list_assignments,
-    pull_next,
-    reassign,
-)
-from runtime.services.queues import delete_queue, list_queues, save_queue
-from runtime.services.routing_shapes import (
-    AgentIn,
-    AgentOut,
-    Availability,
-    CalendarIn,
-    CalendarOut,
-    HolidayCountry,
-    HolidayRegion,
-    IsoDate,
-    IsoDateTime,
-    PublicHoliday,
-    QueueIn,
-    QueueOut,
-    SkillIn,
-    Strategy,
-)
+from runtime.services import agent_roster as _agent_roster
+from runtime.services import calendars as _calendars
+from runtime.services import inbox as _inbox
+from runtime.services import queues as _queues
+from runtime.services import routing_shapes as _routing_shapes
+from runtime.services.agent_roster import *  # noqa: F403
+from runtime.services.calendars import *  # noqa: F403
+from runtime.services.inbox import *  # noqa: F403
+from runtime.services.queues import *  # noqa: F403
+from runtime.services.routing_shapes import *  # noqa: F403
 
-__all__ = [
-    "AgentIn",
-    "AgentOut",
-    "AssignmentOut",
-    "Availability",
-    "CalendarIn",
-    "CalendarOut",
-    "HolidayCountry",
-    "HolidayRegion",
-    "InboxItem",
-    "InboxOut",
-    "IsoDate",
-    "IsoDateTime",
-    "PublicHoliday",
-    "QueueIn",
-    "QueueOut",
-    "SkillIn",
-    "SlaOut",
-    "Strategy",
-    "delete_agent",
-    "delete_calendar",
-    "delete_queue",
-    "delete_skill",
-    "get_agent",
-    "inbox",
-    "item_sla",
-    "list_agents",
-    "list_assignments",
-    "list_calendars",
-    "list_holiday_countries",
-    "list_queues",
-    "list_skills",
-    "pull_next",
-    "reassign",
-    "save_agent",
-    "save_calendar",
-    "save_queue",
-    "save_skill",
-    "set_availability",
-]
+__all__ = []
+__all__ += _routing_shapes.__all__
+__all__ += _agent_roster.__all__
+__all__ += _queues.__all__
+__all__ += _calendars.__all__
+__all__ += _inbox.__all__

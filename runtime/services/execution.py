@@ -81,9 +81,6 @@ __all__ = [
     "worker_processes",
 ]
 
-#: The log's actor for lines the executor writes itself.
-WORKER_ACTOR = "worker"
-
 
 @dataclass(frozen=True, slots=True)
 class StepJob:
@@ -235,6 +232,10 @@ def _log_ignored(
 ) -> None:
     data = {"event": event, **_delivery(job.key, job.effect, job.delivery), "reason": reason}
     _worker_note(session, run=run, now=now, kind="event.ignored", effect=job.effect, data=data)
+
+
+#: The log's actor for lines the executor writes itself.
+WORKER_ACTOR = "worker"
 
 
 def _delivery(key: str, effect: RunStep, delivery: int) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from runtime.services.workflow_rows import load_workflow, utc
 from runtime.services.workflow_shapes import WorkflowSummary
 from runtime.store.workflow_tables import WorkflowRow, WorkflowVersionRow
 
-__all__ = ["list_workflows", "remember_counts", "stored_bytes"]
+__all__ = ["list_workflows", "stored_bytes"]
 
 
 class _Listed(NamedTuple):

@@ -12,7 +12,9 @@ unknown ids are :class:`~runtime.errors.NotFound`, stale revisions and taken ids
 
 Every function is keyword-only and takes the caller's session; none commits. The
 caller (a request, a CLI command) owns the transaction, so a refused operation
-changes nothing. This is the only module that queries the workflow tables.
+changes nothing. Drafts, publishing and import are here; published versions are read in
+:mod:`runtime.services.workflow_versions`, the list in :mod:`runtime.services.workflow_list`,
+rows in :mod:`runtime.services.workflow_rows`, and this module offers all their names.
 """
 
 from __future__ import annotations
@@ -37,7 +39,11 @@ from runtime.errors import (
 )
 from runtime.errors import VersionNotFound as VersionNotFound  # offered here, as it always was
 from runtime.errors import WorkflowNotFound as WorkflowNotFound
-from runtime.services.workflow_list import list_workflows, remember_counts, stored_bytes
+from runtime.services import workflow_list as _workflow_list
+from runtime.services import workflow_shapes as _workflow_shapes
+from runtime.services import workflow_versions as _workflow_versions
+from runtime.services.workflow_list import *  # noqa: F403
+from runtime.services.workflow_list import remember_counts
 from runtime.services.workflow_rows import (
     document,
     draft_columns,
@@ -47,50 +53,24 @@ from runtime.services.workflow_rows import (
     utc,
     workflow_row,
 )
-from runtime.services.workflow_shapes import (
-    DRAFT,
-    PublishResult,
-    Ref,
-    VersionDetail,
-    VersionDiff,
-    VersionSummary,
-    WorkflowDetail,
-    WorkflowSummary,
-)
-from runtime.services.workflow_versions import (
-    activate,
-    diff,
-    export_workflow,
-    get_version,
-    list_versions,
-)
+from runtime.services.workflow_shapes import *  # noqa: F403
+from runtime.services.workflow_shapes import PublishResult, WorkflowDetail
+from runtime.services.workflow_versions import *  # noqa: F403
 from runtime.store.tables import utcnow
 from runtime.store.workflow_tables import WorkflowRow, WorkflowVersionRow
 
 __all__ = [
-    "DRAFT",
-    "PublishResult",
-    "Ref",
-    "VersionDetail",
-    "VersionDiff",
-    "VersionSummary",
-    "WorkflowDetail",
-    "WorkflowSummary",
-    "activate",
     "create_workflow",
     "delete_workflow",
-    "diff",
-    "export_workflow",
-    "get_version",
     "get_workflow",
     "import_workflow",
     "install_examples",
-    "list_versions",
-    "list_workflows",
     "publish",
     "save_draft",
-    "stored_bytes",
 ]
+__all__ += _workflow_shapes.__all__
+__all__ += _workflow_list.__all__
+__all__ += _workflow_versions.__all__
 
 
 def _detail(session: Session, row: WorkflowRow, workflow: Workflow | None = None) -> WorkflowDetail:
