@@ -17,6 +17,7 @@ from runtime.engine.state_migrations import upgrade_snapshot
 from runtime.errors import Conflict, InvalidInput, NotFound
 from runtime.routing.choose import AgentView, ItemView, passed_over
 from runtime.routing.router import agent_views, assign_open, drain, record_assignment
+from runtime.routing.waiting_line import waiting_line
 from runtime.services.agent_roster import get_agent
 from runtime.services.routing_shapes import AgentOut
 from runtime.services.work_items import reassign_work_item
@@ -176,23 +177,7 @@ def _pullable(
     queues = [q.name for q in session.exec(select(QueueRow)).all() if agent.id in q.members]
     if not queues:
         return []
-    rows = session.exec(
-        select(WorkItemRow, WorkRoutingRow)
-        .join(WorkRoutingRow, col(WorkRoutingRow.key) == col(WorkItemRow.key), isouter=True)
-        .where(
-            col(WorkItemRow.status) == WorkItemStatus.OPEN,
-            col(WorkItemRow.assignee).is_(None),
-            col(WorkItemRow.queue).in_(queues),
-        )
-        .order_by(
-            col(WorkRoutingRow.priority).desc(),
-            col(WorkItemRow.due_at).is_(None),
-            col(WorkItemRow.due_at),
-            col(WorkItemRow.created_at),
-            col(WorkItemRow.key),
-        )
-        .limit(limit)
-    ).all()
+    rows = waiting_line(session, queues, limit=limit)
     room = AgentView(**{**_fields(agent), "available": True, "open_items": 0, "load": 0})
     return [
         item
