@@ -30,6 +30,7 @@ from runtime.live import INBOX_CHANGED
 from runtime.routing.choose import AgentView, Decision, ItemView, choose, passed_over
 from runtime.routing.presence import availability
 from runtime.routing.rework import back_to, previous_attempt
+from runtime.routing.waiting_line import waiting_line
 from runtime.store import statements as sql
 from runtime.store.after_commit import publish_after_commit
 from runtime.store.records import written
@@ -390,23 +391,7 @@ def drain(
     chosen = [q for q in chosen if q.strategy != "pull_next" and q.members]
     if not chosen:
         return []
-    rows = session.exec(
-        select(WorkItemRow, WorkRoutingRow)
-        .join(WorkRoutingRow, col(WorkRoutingRow.key) == col(WorkItemRow.key), isouter=True)
-        .where(
-            col(WorkItemRow.status) == WorkItemStatus.OPEN,
-            col(WorkItemRow.assignee).is_(None),
-            col(WorkItemRow.queue).in_([q.name for q in chosen]),
-        )
-        .order_by(
-            col(WorkRoutingRow.priority).desc(),
-            col(WorkItemRow.due_at).is_(None),
-            col(WorkItemRow.due_at),
-            col(WorkItemRow.created_at),
-            col(WorkItemRow.key),
-        )
-        .limit(DRAIN_LIMIT)
-    ).all()
+    rows = waiting_line(session, [q.name for q in chosen], limit=DRAIN_LIMIT)
     if not rows:
         return []
     by_name = {q.name: q for q in chosen}

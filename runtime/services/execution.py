@@ -11,49 +11,55 @@ and its lease has passed) is the action called again with the same key, and the 
 the repeat; changes to the case (``case_updates``) commit in the same transaction as the
 step's completion and therefore happen exactly once.
 
-Each claim names the worker process holding it (``outbox.claimed_by``, a
-``worker_process`` row). A worker that finds such a process gone (:func:`reclaim_claims`)
-hands its claims back at once, so a restart repeats a cut-off call within seconds rather
-than after the lease. Every repeated delivery is logged on the run as
-``step.redelivered``, naming the key, and an answer that reaches a finished run (or
-loses to a later delivery) as ``event.ignored``, both published like the engine's lines.
+Every repeated delivery is logged on the run as ``step.redelivered``, naming the key,
+and an answer that reaches a finished run (or loses to a later delivery) as
+``event.ignored``, both published like the engine's lines.
+
+The executor's other tables have modules of their own, whose names this module still
+offers: the outbox (:mod:`runtime.services.outbox`), timers
+(:mod:`runtime.services.timers`) and worker processes
+(:mod:`runtime.services.worker_processes`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from graphs.dataflow import output_case_fields
 from graphs.model import BackgroundStep
-from runtime.engine.types import (
-    ACTIVE_RUN_STATUSES,
-    RunStep,
-    StepCompleted,
-    StepFailed,
-    TimerFired,
-    effect_from_json,
-)
+from runtime.engine.types import RunStep, StepCompleted, StepFailed, effect_from_json
 from runtime.errors import NotFound
 from runtime.services.cases import apply_case_changes
-from runtime.services.run_events import append_note, apply_event, definition_for, lock_run
-from runtime.store import statements as sql
-from runtime.store.dialects import dialect_of
-from runtime.store.records import LockedCase, LockedRun, written
-from runtime.store.tables import (
-    ExecutionRow,
-    ExecutionStatus,
-    OutboxRow,
-    OutboxStatus,
-    TimerRow,
-    TimerStatus,
-    WorkerProcessRow,
+from runtime.services.outbox import (
+    claim_outbox,
+    due_outbox,
+    finish_outbox,
+    finish_outbox_many,
+    release_outbox,
 )
+from runtime.services.run_events import (
+    ACTIVE_STATUS_VALUES,
+    append_note,
+    apply_event,
+    definition_for,
+    lock_run,
+)
+from runtime.services.timers import due_timers, fire_timer, next_timer_due, pending_timers
+from runtime.services.worker_processes import (
+    forget_worker,
+    heartbeat_worker,
+    reclaim_claims,
+    register_worker,
+    worker_processes,
+)
+from runtime.store import statements as sql
+from runtime.store.records import LockedCase, LockedRun
+from runtime.store.tables import ExecutionStatus, OutboxStatus
 
 __all__ = [
     "StepJob",
@@ -75,11 +81,6 @@ __all__ = [
     "worker_processes",
 ]
 
-#: The log's actor for lines the executor writes itself.
-WORKER_ACTOR = "worker"
-
-_ACTIVE = tuple(str(s) for s in ACTIVE_RUN_STATUSES)
-
 
 @dataclass(frozen=True, slots=True)
 class StepJob:
@@ -100,83 +101,6 @@ class StepJob:
     execution_exists: bool = False
     #: The claim already marked the outbox entry done (same transaction as the result).
     outbox_done: bool = False
-
-
-def _lock_for_claim(query: Any, session: Session) -> Any:
-    return dialect_of(session).claimable(query)
-
-
-def claim_outbox(
-    session: Session,
-    *,
-    now: datetime,
-    limit: int,
-    lease_margin_seconds: float,
-    kinds: tuple[str, ...] | None = None,
-    owner: str | None = None,
-) -> list[OutboxRow]:
-    """Claim up to ``limit`` due entries (pending, or claimed with an expired lease).
-
-    A claimed entry's ``available_at`` becomes its lease: if the claimer dies, the entry
-    is due again when the lease runs out, or as soon as a worker finds its ``owner``
-    process gone (:func:`reclaim_claims`). A step's lease covers its timeout.
-    """
-    query = select(OutboxRow).where(
-        col(OutboxRow.status).in_((OutboxStatus.PENDING, OutboxStatus.CLAIMED)),
-        col(OutboxRow.available_at) <= now,
-    )
-    if kinds is not None:
-        query = query.where(col(OutboxRow.kind).in_(kinds))
-    query = query.order_by(col(OutboxRow.available_at), col(OutboxRow.id)).limit(limit)
-    rows = list(session.exec(_lock_for_claim(query, session)).all())
-    for row in rows:
-        timeout = float(row.effect.get("timeout_seconds", 0.0))
-        row.status = OutboxStatus.CLAIMED
-        row.attempts += 1
-        row.available_at = now + timedelta(seconds=timeout + lease_margin_seconds)
-        row.claimed_by = owner
-        session.add(row)
-    return rows
-
-
-def finish_outbox(session: Session, *, outbox_id: int, now: datetime) -> None:
-    """Mark an outbox entry done."""
-    sql.write(session, sql.FINISH_OUTBOX, [{"_id": outbox_id, "_now": now}])
-
-
-def finish_outbox_many(session: Session, *, outbox_ids: list[int], now: datetime) -> None:
-    """Mark several outbox entries done at once."""
-    if outbox_ids:
-        session.execute(
-            update(OutboxRow)
-            .where(col(OutboxRow.id).in_(outbox_ids))
-            .values(status=OutboxStatus.DONE, done_at=now)
-        )
-
-
-def release_outbox(
-    session: Session,
-    *,
-    outbox_id: int,
-    now: datetime,
-    error: str,
-    retry_in_seconds: float | None,
-) -> None:
-    """Give an entry back after a failed delivery: due again later, or failed for good."""
-    values: dict[str, Any] = {"last_error": error[:2000]}
-    if retry_in_seconds is None:
-        values.update(status=OutboxStatus.FAILED, done_at=now)
-    else:
-        values.update(
-            status=OutboxStatus.PENDING, available_at=now + timedelta(seconds=retry_in_seconds)
-        )
-    session.execute(update(OutboxRow).where(col(OutboxRow.id) == outbox_id).values(**values))
-
-
-def due_outbox(session: Session, *, now: datetime, limit: int) -> list[tuple[int, str]]:
-    """``(id, kind)`` of up to ``limit`` due entries, oldest first, without claiming them."""
-    rows = sql.read_all(session, sql.DUE_OUTBOX, {"_now": now, "_limit": limit})
-    return [(int(i), str(kind)) for i, kind in rows]
 
 
 def begin_step(
@@ -254,9 +178,10 @@ def begin_step(
     if wanted and execution is not None:
         assert run is not None
         _log_redelivery(session, run=run, effect=effect, key=key, delivery=deliveries, now=now)
-    if wanted and in_transaction:
+    job: StepJob | None = None
+    if wanted:
         assert case is not None and run is not None
-        return StepJob(
+        job = StepJob(
             outbox_id=outbox_id,
             key=key,
             run_id=run.id,
@@ -265,10 +190,9 @@ def begin_step(
             case=dict(case.fields),
             delivery=deliveries,
             locked=(case, run),
-            inline=True,
-            execution_exists=execution is not None,
-            outbox_done=claim,
         )
+    if job is not None and in_transaction:
+        return replace(job, inline=True, execution_exists=execution is not None, outbox_done=claim)
     if execution is None:
         sql.write(
             session,
@@ -290,64 +214,52 @@ def begin_step(
         )
     else:
         sql.write(session, sql.UPDATE_EXECUTION, [{"_key": key, **values}])
-    if not wanted:
+    if job is None:
         finish_outbox(session, outbox_id=outbox_id, now=now)
-        return None
-    assert case is not None and run is not None
-    return StepJob(
-        outbox_id=outbox_id,
-        key=key,
-        run_id=run.id,
-        case_id=run.case_id,
-        effect=effect,
-        case=dict(case.fields),
-        delivery=deliveries,
-        locked=(case, run),
-    )
+    return job
 
 
 def _log_redelivery(
     session: Session, *, run: LockedRun, effect: RunStep, key: str, delivery: int, now: datetime
 ) -> None:
-    append_note(
-        session,
-        run=run,
-        now=now,
-        actor=WORKER_ACTOR,
-        kind="step.redelivered",
-        step_id=effect.step_id,
-        data={
-            "idempotency_key": key,
-            "attempt": effect.attempt,
-            "delivery": delivery,
-            "action": effect.action,
-            "reason": "the delivery before this one ended without an answer",
-        },
-    )
+    data = _delivery(key, effect, delivery)
+    data.update(action=effect.action, reason="the delivery before this one ended without an answer")
+    _worker_note(session, run=run, now=now, kind="step.redelivered", effect=effect, data=data)
 
 
 def _log_ignored(
     session: Session, *, run: LockedRun, job: StepJob, event: str, reason: str, now: datetime
 ) -> None:
+    data = {"event": event, **_delivery(job.key, job.effect, job.delivery), "reason": reason}
+    _worker_note(session, run=run, now=now, kind="event.ignored", effect=job.effect, data=data)
+
+
+#: The log's actor for lines the executor writes itself.
+WORKER_ACTOR = "worker"
+
+
+def _delivery(key: str, effect: RunStep, delivery: int) -> dict[str, Any]:
+    """What every note about a delivery names: the key, the attempt and which delivery."""
+    return {"idempotency_key": key, "attempt": effect.attempt, "delivery": delivery}
+
+
+def _worker_note(
+    session: Session,
+    *,
+    run: LockedRun,
+    now: datetime,
+    kind: str,
+    effect: RunStep,
+    data: dict[str, Any],
+) -> None:
+    """A line of the executor's own on the run's log, about ``effect``'s step."""
     append_note(
-        session,
-        run=run,
-        now=now,
-        actor=WORKER_ACTOR,
-        kind="event.ignored",
-        step_id=job.effect.step_id,
-        data={
-            "event": event,
-            "idempotency_key": job.key,
-            "attempt": job.effect.attempt,
-            "delivery": job.delivery,
-            "reason": reason,
-        },
+        session, run=run, now=now, actor=WORKER_ACTOR, kind=kind, step_id=effect.step_id, data=data
     )
 
 
 def _wants(run: LockedRun, effect: RunStep) -> bool:
-    if run.status not in _ACTIVE:
+    if run.status not in ACTIVE_STATUS_VALUES:
         return False
     step = run.run_state.steps.get(effect.step_id)
     return step is not None and step.attempt == effect.attempt and step.status == "running"
@@ -423,7 +335,7 @@ def finish_step(
             **_mapped_outputs(session, run, effect.step_id, outputs),
             **(case_updates or {}),
         }
-        if run.status in _ACTIVE and case_updates:
+        if run.status in ACTIVE_STATUS_VALUES and case_updates:
             # The step's own run learns the new case with its completion (one transition
             # instead of a CaseUpdated and then the StepCompleted) when the engine will
             # take this completion; otherwise it gets the CaseUpdated like the others.
@@ -448,7 +360,7 @@ def finish_step(
         event = StepFailed(
             step_id=effect.step_id, attempt=effect.attempt, error=error, retryable=retryable
         )
-    if run.status in _ACTIVE:
+    if run.status in ACTIVE_STATUS_VALUES:
         apply_event(session, run=run, case=case, event=event, now=now)
     else:
         _log_ignored(
@@ -465,114 +377,3 @@ def _mapped_outputs(
         return {}
     step = definition_for(session, run.workflow_id, run.version).workflow.step(step_id)
     return output_case_fields(step, outputs) if isinstance(step, BackgroundStep) else {}
-
-
-def pending_timers(session: Session, *, limit: int) -> list[tuple[str, datetime]]:
-    """``(key, due_at)`` of the ``limit`` earliest pending timers, earliest first."""
-    rows = sql.read_all(session, sql.PENDING_TIMERS, {"_limit": limit})
-    return [(str(key), due) for key, due in rows]
-
-
-def due_timers(session: Session, *, now: datetime, limit: int = 100) -> list[str]:
-    """Keys of pending timers that are due, earliest first."""
-    return list(
-        session.exec(
-            select(TimerRow.key)
-            .where(col(TimerRow.status) == TimerStatus.PENDING, col(TimerRow.due_at) <= now)
-            .order_by(col(TimerRow.due_at), col(TimerRow.key))
-            .limit(limit)
-        ).all()
-    )
-
-
-def next_timer_due(session: Session, *, after: datetime | None = None) -> datetime | None:
-    """When the earliest pending timer (due later than ``after``, if given) is due."""
-    query = select(TimerRow.due_at).where(col(TimerRow.status) == TimerStatus.PENDING)
-    if after is not None:
-        query = query.where(col(TimerRow.due_at) > after)
-    return session.exec(query.order_by(col(TimerRow.due_at)).limit(1)).first()
-
-
-def fire_timer(session: Session, *, key: str, now: datetime) -> bool:
-    """Fire one due timer into its run; ``False`` if it is gone, not due or already fired."""
-    found = sql.read_first(session, sql.TIMER_RUN, {"_key": key})
-    if found is None:
-        return False
-    case, run = lock_run(session, found[0])
-    timer = sql.read_first(session, sql.LOCK_PENDING_TIMER, {"_key": key})
-    if timer is None:
-        return False
-    due_at, purpose, data = timer
-    if due_at > now:
-        return False
-    sql.write(session, sql.FIRE_TIMER, [{"_key": key, "_now": now}])
-    written(session, TimerRow, key, {"status": str(TimerStatus.FIRED), "fired_at": now})
-    if run.status in _ACTIVE:
-        event = TimerFired(timer_key=key, purpose=purpose, data=dict(data))
-        apply_event(session, run=run, case=case, event=event, now=now)
-    return True
-
-
-# ---------------------------------------------------------------------------- workers
-
-
-def register_worker(session: Session, *, process: WorkerProcessRow) -> None:
-    """Record a worker process that is about to claim work (or renew it, if known)."""
-    session.merge(process)
-
-
-def heartbeat_worker(session: Session, *, worker_id: str, now: datetime) -> bool:
-    """Say the worker is still there; ``False`` if its row is gone (another took it for dead)."""
-    found = session.execute(
-        update(WorkerProcessRow)
-        .where(col(WorkerProcessRow.id) == worker_id)
-        .values(heartbeat_at=now)
-    )
-    return bool(found.rowcount)  # type: ignore[attr-defined]
-
-
-def worker_processes(session: Session) -> list[WorkerProcessRow]:
-    """Every worker process on record."""
-    return list(session.exec(select(WorkerProcessRow)).all())
-
-
-def reclaim_claims(session: Session, *, worker_ids: list[str], now: datetime) -> list[str]:
-    """Hand back at once what gone worker processes held; forget those processes.
-
-    Their claimed entries are due now, and their steps' execution leases end now, so the
-    next worker to look delivers them again (logged as ``step.redelivered``). Returns the
-    keys of the entries handed back.
-    """
-    if not worker_ids:
-        return []
-    held = session.exec(
-        select(OutboxRow.id, OutboxRow.idempotency_key, OutboxRow.kind).where(
-            col(OutboxRow.claimed_by).in_(worker_ids),
-            col(OutboxRow.status) == OutboxStatus.CLAIMED,
-        )
-    ).all()
-    ids = [i for i, _key, _kind in held if i is not None]
-    steps = [key for _id, key, kind in held if kind == "run_step"]
-    if ids:
-        session.execute(
-            update(OutboxRow)
-            .where(col(OutboxRow.id).in_(ids))
-            .values(available_at=now, claimed_by=None)
-        )
-    if steps:
-        session.execute(
-            update(ExecutionRow)
-            .where(
-                col(ExecutionRow.key).in_(steps),
-                col(ExecutionRow.status) == ExecutionStatus.RUNNING,
-                col(ExecutionRow.lease_until) > now,
-            )
-            .values(lease_until=now)
-        )
-    session.execute(delete(WorkerProcessRow).where(col(WorkerProcessRow.id).in_(worker_ids)))
-    return [key for _id, key, _kind in held]
-
-
-def forget_worker(session: Session, *, worker_id: str) -> None:
-    """Remove a worker process that stopped cleanly (it holds no claims any more)."""
-    session.execute(delete(WorkerProcessRow).where(col(WorkerProcessRow.id) == worker_id))

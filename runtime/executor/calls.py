@@ -1,0 +1,167 @@
+"""Calling a step's action for the worker: the threads that call, the timeout, the outcome.
+
+An outcome is the action's :class:`~runtime.actions.base.ActionResult`, or a message
+and whether the failure may be retried; :func:`finish` feeds either back to the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from runtime.actions.base import Action, ActionContext, ActionError, ActionResult, run_action
+from runtime.services import execution
+from runtime.settings import Settings
+
+__all__ = ["ActionCalls", "CallerThreads", "Outcome", "finish"]
+
+logger = logging.getLogger("baton.worker")
+T = TypeVar("T")
+
+#: What calling an action gave: its result, or ``(message, retryable)``.
+Outcome = ActionResult | tuple[str, bool]
+
+
+class _Timeout(Exception):
+    pass
+
+
+class CallerThreads:
+    """Daemon threads that call actions, kept between calls (starting one costs ~100 µs).
+
+    Python cannot stop a thread: a call that overruns its timeout keeps its thread until
+    it returns (its result is dropped), so a busy pool grows a thread rather than queue a
+    call behind a stuck one. Daemon threads never hold up the process's exit.
+    """
+
+    def __init__(self) -> None:
+        self._idle: list[queue.SimpleQueue[Callable[[], None] | None]] = []
+        self._lock = threading.Lock()
+
+    def submit(self, fn: Callable[[], T]) -> Future[T]:
+        """Call ``fn`` on an idle thread (or a new one); its future."""
+        future: Future[T] = Future()
+
+        def task() -> None:
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn())
+                except BaseException as exc:
+                    future.set_exception(exc)
+
+        with self._lock:
+            inbox = self._idle.pop() if self._idle else None
+        if inbox is None:
+            inbox = queue.SimpleQueue()
+            threading.Thread(
+                target=self._serve, args=(inbox,), name="baton-action", daemon=True
+            ).start()
+        inbox.put(task)
+        return future
+
+    def _serve(self, inbox: queue.SimpleQueue[Callable[[], None] | None]) -> None:
+        while (task := inbox.get()) is not None:
+            task()
+            with self._lock:
+                self._idle.append(inbox)
+
+    def close(self) -> None:
+        """Let the idle threads end."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for inbox in idle:
+            inbox.put(None)
+
+
+class ActionCalls:
+    """Calls steps' actions, found by ``get_action``, with ``settings`` and the ``store``."""
+
+    def __init__(
+        self, get_action: Callable[[str], Action], settings: Settings, store: Engine
+    ) -> None:
+        self._get_action = get_action
+        self._settings = settings
+        self._store = store
+        self._callers = CallerThreads()
+
+    def close(self) -> None:
+        """Let the idle caller threads end."""
+        self._callers.close()
+
+    def runs_in_transaction(self, name: str) -> bool:
+        """Whether action ``name`` only computes, so it may be called inside a transaction."""
+        try:
+            action = self._get_action(name)
+        except LookupError:
+            return False
+        return bool(getattr(action, "runs_in_transaction", False))
+
+    def call(self, job: execution.StepJob, now: datetime, *, inline: bool = False) -> Outcome:
+        """Call ``job``'s action (``inline``: in this thread, no timeout); how it went."""
+        effect = job.effect
+        try:
+            action = self._get_action(effect.action)
+        except LookupError as exc:
+            return str(exc), False
+        ctx = ActionContext(
+            run_id=job.run_id,
+            case_id=job.case_id,
+            step_id=effect.step_id,
+            attempt=effect.attempt,
+            case=job.case,
+            settings=self._settings,
+            now=now,
+            store=self._store,
+        )
+        try:
+            if inline:
+                return run_action(action, effect.inputs, ctx)
+            future = self._callers.submit(lambda: run_action(action, effect.inputs, ctx))
+            try:
+                return future.result(timeout=effect.timeout_seconds)
+            except FutureTimeout:
+                # Python cannot stop a thread: an overrunning call keeps its pool thread
+                # until it returns, and its result is dropped (the step has failed).
+                raise _Timeout(f"timed out after {effect.timeout_seconds:g} s") from None
+        except ActionError as exc:
+            return exc.message, exc.retryable
+        except _Timeout as exc:
+            return f"action {effect.action!r} {exc}", True
+        except Exception as exc:
+            logger.exception("action %r crashed for %s", effect.action, job.key)
+            return f"action {effect.action!r} crashed: {exc!r}", True
+
+
+def finish(
+    session: Session,
+    job: execution.StepJob,
+    outcome: Outcome,
+    now: datetime,
+    *,
+    same: bool = False,
+) -> None:
+    """Feed ``outcome`` back to the run (``same``: in the transaction that began the step)."""
+    if isinstance(outcome, ActionResult):
+        execution.finish_step(
+            session,
+            job=job,
+            now=now,
+            outputs=outcome.outputs,
+            case_updates=outcome.case_updates,
+            same_transaction=same,
+        )
+    else:
+        message, retryable = outcome
+        execution.finish_step(
+            session, job=job, now=now, error=message, retryable=retryable,
+            same_transaction=same,
+        )  # fmt: skip
