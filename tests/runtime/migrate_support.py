@@ -258,18 +258,18 @@ def clone(engine: Engine, run_ids: list[str], copies: int) -> list[str]:
                     found = [r for r in found if r["kind"] != "publish"
                              and r["status"] != str(OutboxStatus.DONE)]  # fmt: skip
                 rows[model] = found
+            batches: dict[Any, list[dict[str, Any]]] = {model: [] for model in rows}
             for _ in range(copies):
                 new_run, new_case = uuid.uuid4().hex, uuid.uuid4().hex
                 swaps = {run_id: new_run, run.case_id: new_case}
                 for model, found in rows.items():
-                    if not found:
-                        continue
-                    table = model.__table__  # type: ignore[attr-defined]
-                    values = [
-                        {k: _swap(v, swaps) for k, v in row.items() if not (k == "id" and
-                         model not in (RunRow, CaseRow))}
+                    keep_id = model in (RunRow, CaseRow)  # the others number themselves
+                    batches[model].extend(
+                        {k: _swap(v, swaps) for k, v in row.items() if keep_id or k != "id"}
                         for row in found
-                    ]  # fmt: skip
-                    conn.execute(insert(table), values)
+                    )
                 made.append(new_run)
+            for model in (CaseRow, *_BY_RUN):  # parents first
+                if batches[model]:
+                    conn.execute(insert(model.__table__), batches[model])  # type: ignore[attr-defined]
     return made

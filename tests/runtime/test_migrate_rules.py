@@ -249,3 +249,19 @@ def _impact_of(db: Engine, a: int, b: int, mapping: dict[str, str]) -> Any:
         return migrations.migration_impact(
             s, workflow_id=WF, from_version=a, to_version=b, mapping=mapping
         )
+
+
+def test_the_move_is_published_like_the_engines_lines(db: Engine) -> None:
+    run_id = _setup(db, lambda d: None)
+    _move(db)
+    with session_scope(db) as s:
+        published = [
+            o.effect["data"] for o in s.exec(select(OutboxRow)).all()
+            if o.kind == "publish" and o.effect["data"]["version"] == 2
+        ]  # fmt: skip
+    [update] = published
+    assert update["run_id"] == run_id and update["node_id"] == "work"
+    [line] = update["events"]
+    assert (line["kind"], line["data"]["from_version"], line["data"]["by"]) == (
+        "run.migrated", 1, "ada",
+    )  # fmt: skip
