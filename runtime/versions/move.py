@@ -1,9 +1,10 @@
 """A run's state moved to the target version, and what the store must do with its work.
 
 :func:`migrate_state` is the one rule, used by the move and by replay alike: the same
-state, plan and time give the same moved state. Open work items, timers and outbox
-entries are the store's: this module says what becomes of each (kept, re-keyed,
-withdrawn, issued again) and the store does it in the run's transaction.
+state and plan give the same moved state (it reads no clock; every clock keeps its
+start). Open work items, timers and outbox entries are the store's: this module says
+what becomes of each (kept, re-keyed, withdrawn, issued again) and the store does it in
+the run's transaction.
 Pure: no I/O.
 """
 
@@ -26,7 +27,18 @@ from runtime.versions.clocks import TimerMove, moved_clock, step_timer
 from runtime.versions.decide import Fate, InFlight, RunDecision, decide
 from runtime.versions.plan import FormFit, NodeMove, Plan, StepMove
 
-__all__ = ["ItemMove", "Moved", "TimerMove", "in_flight", "migrate_state", "migrated_data"]
+__all__ = [
+    "MOVE_KIND",
+    "ItemMove",
+    "Moved",
+    "TimerMove",
+    "in_flight",
+    "migrate_state",
+    "migrated_data",
+]
+
+#: ``kind`` of the stored input event of a run's move
+MOVE_KIND = "run_migrated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +70,9 @@ class Moved:
 
 
 def migrated_data(plan: Plan, *, by: str, reason: str) -> dict[str, Any]:
-    """The stored input event (and the log line's data) of one run's move."""
+    """The stored input event of one run's move (what replay repeats it from)."""
     return {
-        "kind": "run_migrated",
+        "kind": MOVE_KIND,
         "from_version": plan.from_version,
         "to_version": plan.to_version,
         "mapping": dict(plan.mapping),

@@ -13,13 +13,10 @@ from typing import Any
 
 from graphs.model import Workflow
 from runtime.engine.types import RunState
-from runtime.versions.move import migrate_state
+from runtime.versions.move import MOVE_KIND, migrate_state
 from runtime.versions.plan import make_plan
 
 __all__ = ["MOVE_KIND", "first_version", "is_move", "replay_move"]
-
-#: ``kind`` of the stored input event of a run's move
-MOVE_KIND = "run_migrated"
 
 
 def is_move(stored: Mapping[str, Any]) -> bool:
