@@ -1,9 +1,10 @@
 """What a what-if reads from the store, in a few bulk queries; it writes nothing.
 
 The recorded runs of a workflow (started in a period, or of chosen cases) come with
-their input events in two queries whatever their number: the runs, then every input of
-those runs in one ordered pass. The events come as the JSON text stored: reading them is
-the replay's work (:mod:`runtime.whatif.play`), which may run in other processes. The
+their input events and the log lines a what-if reads in three queries whatever their
+number: the runs, then every input of those runs in one ordered pass, then their lines
+of the kinds wanted. Events and line data come as the JSON text stored: reading them is
+:mod:`runtime.whatif.play`'s work, which may run in other processes. The
 agents and queues (the routing model) are two more queries.
 """
 
@@ -15,6 +16,7 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import Text, cast
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from graphs.model import Workflow
@@ -23,9 +25,9 @@ from runtime.errors import WorkflowNotFound
 from runtime.routing.calendars import with_calendars
 from runtime.services.run_events import definition_for
 from runtime.store.routing_tables import AgentRow, QueueRow
-from runtime.store.tables import RunInputRow, RunRow
+from runtime.store.tables import RunEventRow, RunInputRow, RunRow
 from runtime.store.workflow_tables import WorkflowRow, WorkflowVersionRow
-from runtime.whatif.play import RecordedCase
+from runtime.whatif.play import LOG_KINDS, RecordedCase
 from runtime.whatif.routing_model import AgentSpec, QueueSpec, RoutingModel
 
 __all__ = [
@@ -71,24 +73,53 @@ def _chunks(values: Sequence[str]) -> Iterable[list[str]]:
         yield chunk
 
 
+#: id, case id, version, status, node id, finished at, started at
+_RUN_COLUMNS = tuple(
+    col(c)
+    for c in (
+        RunRow.id, RunRow.case_id, RunRow.version, RunRow.status, RunRow.node_id,
+        RunRow.finished_at, RunRow.started_at,
+    )
+)  # fmt: skip
+
+
 def _runs(
     session: Session, workflow_id: str, since: datetime | None, case_ids: Sequence[str] | None
-) -> list[tuple[str, str, int]]:
-    columns = (RunRow.id, RunRow.case_id, RunRow.version)
-    order = (col(RunRow.started_at), col(RunRow.id))
+) -> list[tuple[Any, ...]]:
     if case_ids is None:
-        query = select(*columns).where(RunRow.workflow_id == workflow_id)
+        query = select_columns(*_RUN_COLUMNS).where(col(RunRow.workflow_id) == workflow_id)
         if since is not None:
             query = query.where(col(RunRow.started_at) >= since)
-        return [tuple(r) for r in session.exec(query.order_by(*order)).all()]  # type: ignore[misc]
+        return [tuple(row) for row in session.connection().execute(query)]
     found: list[tuple[Any, ...]] = []
     for chunk in _chunks(case_ids):
-        chosen = select(*columns, RunRow.started_at).where(
-            RunRow.workflow_id == workflow_id, col(RunRow.case_id).in_(chunk)
+        chosen = select_columns(*_RUN_COLUMNS).where(
+            col(RunRow.workflow_id) == workflow_id, col(RunRow.case_id).in_(chunk)
         )
-        found.extend(session.exec(chosen).all())
-    found.sort(key=lambda r: (r[3], r[0]))
-    return [(r[0], r[1], r[2]) for r in found]
+        found.extend(tuple(row) for row in session.connection().execute(chosen))
+    return found
+
+
+def _per_run(
+    session: Session,
+    query: Any,
+    order: Any,
+    scope: tuple[str, datetime | None] | None,
+    run_ids: Sequence[str],
+) -> Iterable[tuple[Any, ...]]:
+    """Rows of ``query`` (whose first column is the run id) for the runs wanted: in one
+    pass over the workflow's runs (``scope``: workflow id and since), else by id."""
+    if scope is not None:
+        workflow_id, since = scope
+        scoped = query.join(RunRow, col(RunRow.id) == order[0]).where(
+            RunRow.workflow_id == workflow_id
+        )
+        if since is not None:
+            scoped = scoped.where(col(RunRow.started_at) >= since)
+        yield from session.connection().execute(scoped.order_by(*order))
+        return
+    for ids in _chunks(run_ids):
+        yield from session.connection().execute(query.where(order[0].in_(ids)).order_by(*order))
 
 
 def recorded_cases(
@@ -103,26 +134,38 @@ def recorded_cases(
     runs = _runs(session, workflow_id, since, case_ids)
     if not runs:
         return []
-    inputs: dict[str, list[tuple[str, datetime]]] = {r[0]: [] for r in runs}
-    text = cast(col(RunInputRow.event), Text)
-    query = select(RunInputRow.run_id, RunInputRow.at, text).join(
-        RunRow, col(RunRow.id) == col(RunInputRow.run_id)
+    runs.sort(key=lambda r: (r[6], r[0]))  # oldest first
+    run_ids = [r[0] for r in runs]
+    scope = (workflow_id, since) if case_ids is None else None
+    inputs: dict[str, list[tuple[str, datetime]]] = {run_id: [] for run_id in run_ids}
+    query = select_columns(
+        col(RunInputRow.run_id), col(RunInputRow.at), cast(col(RunInputRow.event), Text)
     )
-    if case_ids is None:
-        query = query.where(RunRow.workflow_id == workflow_id)
-        if since is not None:
-            query = query.where(col(RunRow.started_at) >= since)
-        batches: Iterable[Any] = [query]
-    else:
-        batches = (query.where(col(RunInputRow.run_id).in_(ids)) for ids in _chunks(list(inputs)))
-    for batch in batches:
-        for run_id, at, stored in session.exec(
-            batch.order_by(col(RunInputRow.run_id), col(RunInputRow.n))
-        ):
-            inputs[run_id].append((stored, at))
+    order = (col(RunInputRow.run_id), col(RunInputRow.n))
+    for run_id, at, stored in _per_run(session, query, order, scope, run_ids):
+        inputs[run_id].append((stored, at))
+    log: dict[str, list[tuple[str, datetime, str | None, str | None, str]]] = {
+        run_id: [] for run_id in run_ids
+    }
+    lines = select_columns(
+        col(RunEventRow.run_id), col(RunEventRow.kind), col(RunEventRow.at),
+        col(RunEventRow.node_id), col(RunEventRow.step_id), cast(col(RunEventRow.data), Text),
+    ).where(col(RunEventRow.kind).in_([str(k) for k in LOG_KINDS]))  # fmt: skip
+    order = (col(RunEventRow.run_id), col(RunEventRow.seq))
+    for run_id, kind, at, node_id, step_id, data in _per_run(session, lines, order, scope, run_ids):
+        log[run_id].append((kind, at, node_id, step_id, data))
     return [
-        RecordedCase(run_id=run_id, case_id=case_id, version=version, inputs=inputs[run_id])
-        for run_id, case_id, version in runs
+        RecordedCase(
+            run_id=run_id,
+            case_id=case_id,
+            version=version,
+            status=status,
+            node_id=node_id,
+            finished_at=finished_at,
+            inputs=inputs[run_id],
+            log=log[run_id],
+        )
+        for run_id, case_id, version, status, node_id, finished_at, _started in runs
         if inputs[run_id]
     ]
 

@@ -1,4 +1,4 @@
-"""Play many recorded cases on several cores: the replay, then the prediction.
+"""Play many recorded cases on several cores: reading them, then the prediction.
 
 Each case is replayed and predicted on its own, so the cases split into chunks that
 processes play side by side. The processes are forked, so they inherit what the parent
@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from runtime.engine.definition import CompiledWorkflow
-from runtime.whatif.play import Played, RecordedCase, predict, replay_recorded, typical_minutes
+from runtime.whatif.play import Played, RecordedCase, predict, read_recorded, typical_minutes
 from runtime.whatif.trace import Trace
 
 __all__ = ["MIN_CASES", "play_all"]
@@ -34,10 +34,10 @@ _LOCK = threading.Lock()
 _WORK: dict[str, Any] = {}
 
 
-def _replay_chunk(bounds: tuple[int, int]) -> list[Played]:
+def _read_chunk(bounds: tuple[int, int]) -> list[Played]:
     cases: Sequence[RecordedCase] = _WORK["cases"]
     definitions: Mapping[int, CompiledWorkflow] = _WORK["definitions"]
-    return [replay_recorded(definitions[c.version], c) for c in cases[bounds[0] : bounds[1]]]
+    return [read_recorded(definitions[c.version], c) for c in cases[bounds[0] : bounds[1]]]
 
 
 def _predict_chunk(bounds: tuple[int, int]) -> list[Trace]:
@@ -75,7 +75,7 @@ def play_all(
     """Each case's trace as recorded and as the draft predicts it, in the cases' order."""
     forkable = "fork" in multiprocessing.get_all_start_methods()
     if processes <= 1 or len(cases) < MIN_CASES or not forkable:
-        played = [replay_recorded(definitions[c.version], c) for c in cases]
+        played = [read_recorded(definitions[c.version], c) for c in cases]
         typical = typical_minutes([p.script for p in played])
         after = [
             predict(draft, c, p.script, given=given, typical=typical, until=until)
@@ -88,7 +88,7 @@ def play_all(
         try:
             _WORK.update(cases=cases, definitions=definitions)
             with context.Pool(processes) as pool:
-                played = [p for part in pool.map(_replay_chunk, chunks) for p in part]
+                played = [p for part in pool.map(_read_chunk, chunks) for p in part]
             _WORK.update(
                 played=played,
                 typical=typical_minutes([p.script for p in played]),

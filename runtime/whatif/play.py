@@ -1,10 +1,14 @@
-"""Play recorded cases twice, in memory: as they ran, and through a draft.
+"""Recorded cases, read as they ran and played through a draft, in memory.
 
-Pure: no database, no clock of its own. A :class:`RecordedCase` is a run's stored input
-events with their times. :func:`replay_recorded` feeds them to the engine on the version
-the run ran on (replay is exact: this is what the case did) and writes down, per step,
-what each execution of it gave: the action's outputs (or the form's answers), what it
-wrote to the case, whether it failed, and how long it took from start to completion.
+Pure: no database, no clock of its own. A :class:`RecordedCase` is what the store keeps of
+a run: its input events and the lines of its log, with their times, and where it stands.
+
+:func:`read_recorded` reads what the case did straight off its log (the engine wrote it
+as the case ran; replaying the inputs would give the same lines, at several times the
+cost) and writes down, per step, how each execution of it answered: the action's outputs
+or the form's answers, what it wrote to the case, a failure, and the minutes from the
+step's ``step.started`` line to its answer.
+
 :func:`predict` then runs the case's first record through the draft with the simulator
 (:func:`runtime.engine.simulate.simulate`), every step answering as it did in the
 recording, after as long as it took then. A step the recording never ran answers with the
@@ -24,92 +28,110 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import TypeAdapter
-
-from graphs.model import BackgroundStep, StageNode
+from graphs.model import BackgroundStep, InteractiveStep, StageNode
 from runtime.engine.definition import CompiledWorkflow
 from runtime.engine.simulate import simulate
 from runtime.engine.state_migrations import upgrade_event
-from runtime.engine.transition import transition
-from runtime.engine.types import (
-    CaseUpdated,
-    Effect,
-    Event,
-    LogEvent,
-    RunIdentity,
-    RunState,
-    StepCompleted,
-    StepFailed,
-    WorkItemCompleted,
-)
-from runtime.whatif.trace import Trace, trace_of
+from runtime.engine.types import IncidentCode, LogKind, RunIdentity, RunStatus
+from runtime.whatif.trace import Trace, items_of_effects, items_of_log, trace_of
 
 __all__ = [
+    "LOG_KINDS",
     "Played",
     "RecordedCase",
     "Script",
+    "StoredLine",
     "predict",
-    "replay_recorded",
+    "read_recorded",
     "sla_stages",
     "typical_minutes",
 ]
 
-_EVENT: TypeAdapter[Event] = TypeAdapter(Event)
+#: The log lines a what-if reads of a recorded run.
+LOG_KINDS = (
+    LogKind.NODE_ENTERED,
+    LogKind.STEP_STARTED,
+    LogKind.STEP_CANCELLED,
+    LogKind.SLA_BREACHED,
+    LogKind.RUN_INCIDENT,
+)
 
-#: The kinds of input the engine takes; others in a run's inputs are the store's notes
-#: (log-only lines), which change nothing a replay computes.
+#: The kinds of input the engine takes; others in a run's inputs (the store's notes, a
+#: move to another version) change no step's answer.
 _ENGINE_KINDS = frozenset(
     {"case_created", "case_updated", "step_completed", "step_failed",
      "work_item_completed", "timer_fired", "admin"}
 )  # fmt: skip
+_ANSWERS = frozenset({"step_completed", "step_failed", "work_item_completed"})
 
 #: Actions whose case writes the simulator works out itself from the draft's inputs, so
 #: that a draft that changes what they write is heard.
 _SIMULATED_WRITES = frozenset({"set_fields", "assign"})
 
-#: How far past the end a step that had not finished when recorded is put off: it stays
-#: unfinished in the prediction too.
+#: How far past the end a step that had not answered when recorded is put off: it stays
+#: unanswered in the prediction too.
 _NEVER = timedelta(days=3650)
 
 
 @dataclass(frozen=True, slots=True)
+class StoredLine:
+    """A stored log line of a recorded run (its data read from JSON)."""
+
+    kind: str
+    at: datetime
+    node_id: str | None
+    step_id: str | None
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class RecordedCase:
-    """A recorded run: its ids, the version it ran on, and its input events with times
-    (as stored: JSON text in the format of the Baton that wrote them)."""
+    """A recorded run: ids, version, where it stands, and its inputs and log lines with
+    their times, as stored (JSON text in the format of the Baton that wrote them)."""
 
     run_id: str
     case_id: str
     version: int
+    status: str
+    node_id: str | None
+    finished_at: datetime | None
     inputs: Sequence[tuple[str, datetime]]
+    #: (kind, at, node id, step id, data as JSON text), in order, of :data:`LOG_KINDS`
+    log: Sequence[tuple[str, datetime, str | None, str | None, str]] = ()
 
     @property
     def started_at(self) -> datetime:
         """When the run started (its ``case_created``)."""
         return self.inputs[0][1]
 
-    def events(self) -> list[tuple[Event, datetime]]:
-        """The events the engine took, read and upgraded, with their times."""
+    def events(self) -> list[tuple[dict[str, Any], datetime]]:
+        """The engine's input events, read and upgraded, with their times."""
         found = []
         for text, at in self.inputs:
             stored = upgrade_event(json.loads(text))
             if stored.get("kind") in _ENGINE_KINDS:
-                found.append((_EVENT.validate_python(stored), at))
+                found.append((stored, at))
         return found
+
+    def lines(self) -> list[StoredLine]:
+        """The log lines, their data read."""
+        return [StoredLine(k, at, n, s, json.loads(d)) for k, at, n, s, d in self.log]
 
 
 @dataclass(slots=True)
 class Script:
     """How a recorded case's steps answered, in the simulator's terms (``outputs``)."""
 
+    case: dict[str, Any] = field(default_factory=dict)  #: the record the run started with
     outputs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     updates: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
-    #: every finished execution's minutes, per step id (for other cases' defaults)
+    #: every answered execution's minutes, per step id (for other cases' defaults)
     minutes: dict[str, list[float]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
 class Played:
-    """What replaying one recorded case gave: its trace and its script."""
+    """A recorded case read: its trace and its script."""
 
     trace: Trace
     script: Script
@@ -124,10 +146,9 @@ def sla_stages(definition: CompiledWorkflow) -> dict[str, bool]:
     }
 
 
-def _actions(definition: CompiledWorkflow) -> dict[str, str]:
-    """Each step's action by step id (interactive steps: ``""``)."""
+def _steps(definition: CompiledWorkflow) -> dict[str, BackgroundStep | InteractiveStep]:
     return {
-        step.id: step.action if isinstance(step, BackgroundStep) else ""
+        step.id: step
         for node in definition.workflow.nodes
         if isinstance(node, StageNode)
         for step in node.steps
@@ -144,84 +165,99 @@ def _writes(case: Mapping[str, Any] | None, before: Mapping[str, Any]) -> dict[s
     return {k: v for k, v in case.items() if k not in before or before[k] != v}
 
 
-class _Recorder:
-    """Writes the script while the recorded events are replayed."""
-
-    def __init__(self, definition: CompiledWorkflow, started_at: datetime) -> None:
-        self.actions = _actions(definition)
-        self.started_at = started_at
-        self.script = Script()
-        #: (step id, attempt) -> (its entry in the script, when it started)
-        self.open: dict[tuple[str, int], tuple[dict[str, Any], datetime]] = {}
-
-    def effect(self, effect: Effect, at: datetime) -> None:
-        if effect.kind in ("run_step", "create_work_item"):
-            entry: dict[str, Any] = {}
-            self.script.outputs.setdefault(effect.step_id, []).append(entry)
-            self.open[(effect.step_id, effect.attempt)] = (entry, at)
-
-    def event(self, event: Event, at: datetime, before: Mapping[str, Any]) -> None:
-        if isinstance(event, CaseUpdated):
-            changes = _writes(event.case, before)
+def _script(
+    steps: Mapping[str, BackgroundStep | InteractiveStep],
+    lines: Sequence[StoredLine],
+    events: Sequence[tuple[dict[str, Any], datetime]],
+) -> tuple[Script, dict[str, datetime]]:
+    """The script of a recorded case, and when each work item was answered."""
+    first, started_at = events[0]
+    script = Script(case=dict(first.get("case") or {}))
+    # Each execution the simulator will count: a step.started line of a step that runs an
+    # action or opens a work item (a wait step only sets a timer).
+    pending: dict[tuple[str, int], tuple[dict[str, Any], datetime]] = {}
+    for line in lines:
+        if line.kind != LogKind.STEP_STARTED or not line.step_id:
+            continue
+        step = steps.get(line.step_id)
+        if isinstance(step, BackgroundStep) and step.action == "wait":
+            continue
+        entry: dict[str, Any] = {}
+        script.outputs.setdefault(line.step_id, []).append(entry)
+        pending[(line.step_id, int(line.data.get("attempt", 1)))] = (entry, line.at)
+    answered: dict[str, datetime] = {}
+    case = script.case
+    for stored, at in events[1:]:
+        kind = stored["kind"]
+        latest = stored.get("case")
+        if kind == "case_updated":
+            changes = _writes(latest, case)
             if changes:
-                self.script.updates.append((_minutes(at, self.started_at), changes))
-            return
-        if not isinstance(event, StepCompleted | StepFailed | WorkItemCompleted):
-            return
-        found = self.open.pop((event.step_id, event.attempt), None)
-        if found is None:
-            return
-        entry, started = found
-        minutes = _minutes(at, started)
-        entry["$after_minutes"] = minutes
-        self.script.minutes.setdefault(event.step_id, []).append(minutes)
-        if isinstance(event, StepFailed):
-            entry["$fail"] = event.error
-        elif isinstance(event, WorkItemCompleted):
-            entry.update(event.data)
-        else:
-            entry.update(event.outputs)
-            action = self.actions.get(event.step_id, "")
-            writes = _writes(event.case, before) if action not in _SIMULATED_WRITES else {}
-            if writes:
-                entry["$case"] = writes
+                script.updates.append((_minutes(at, started_at), changes))
+        elif kind in _ANSWERS:
+            step_id = stored["step_id"]
+            if kind == "work_item_completed":
+                answered.setdefault(stored["work_item_key"], at)
+            found = pending.pop((step_id, int(stored["attempt"])), None)
+            if found is not None:
+                entry, began = found
+                minutes = _minutes(at, began)
+                entry["$after_minutes"] = minutes
+                script.minutes.setdefault(step_id, []).append(minutes)
+                if kind == "step_failed":
+                    entry["$fail"] = stored.get("error", "failed")
+                elif kind == "work_item_completed":
+                    entry.update(stored.get("data") or {})
+                else:
+                    entry.update(stored.get("outputs") or {})
+                    step = steps.get(step_id)
+                    action = step.action if isinstance(step, BackgroundStep) else ""
+                    writes = _writes(latest, case) if action not in _SIMULATED_WRITES else {}
+                    if writes:
+                        entry["$case"] = writes
+        if latest:
+            case = latest
+    for entry, _began in pending.values():
+        entry["$after_minutes"] = _NEVER.total_seconds() / 60
+    return script, answered
 
-    def finish(self) -> Script:
-        for entry, _started in self.open.values():
-            entry["$after_minutes"] = _NEVER.total_seconds() / 60
-        return self.script
 
-
-def replay_recorded(definition: CompiledWorkflow, case: RecordedCase) -> Played:
-    """Replay ``case`` on the version it ran on: its trace, and the script of its steps."""
-    identity = RunIdentity(
-        run_id=case.run_id, workflow_id=definition.id, version=case.version, case_id=case.case_id
+def read_recorded(definition: CompiledWorkflow, case: RecordedCase) -> Played:
+    """What ``case`` did (its trace, from its log) and how its steps answered (its script)."""
+    steps = _steps(definition)
+    lines = case.lines()
+    script, answered = _script(steps, lines, case.events())
+    status = RunStatus(case.status)
+    incident: tuple[IncidentCode, str] | None = None
+    if status is RunStatus.INCIDENT:
+        last = next((ln for ln in reversed(lines) if ln.kind == LogKind.RUN_INCIDENT), None)
+        if last is not None:
+            incident = (IncidentCode(last.data["code"]), str(last.data.get("reason", "")))
+    skills = {
+        step_id: tuple(step.assignment.skills)
+        for step_id, step in steps.items()
+        if isinstance(step, InteractiveStep)
+    }
+    finished = case.finished_at if status.over else None
+    items = items_of_log(
+        lines,
+        answered,
+        skills,
+        priority=str(script.case.get("priority", "") or ""),
+        finished_at=finished,
     )
-    recorder = _Recorder(definition, case.started_at)
-    state: RunState | None = None
-    log: list[LogEvent] = []
-    effects: list[tuple[Effect, datetime]] = []
-    events: list[tuple[Event, datetime]] = []
-    for event, at in case.events():
-        recorder.event(event, at, state.case if state is not None else {})
-        result = transition(definition, state, event, at, identity=identity)
-        state = result.state
-        log.extend(result.log)
-        events.append((event, at))
-        for effect in result.effects:
-            effects.append((effect, at))
-            recorder.effect(effect, at)
-    assert state is not None  # a recorded run starts with its case_created
     trace = trace_of(
         run_id=case.run_id,
         case_id=case.case_id,
-        state=state,
-        log=log,
-        effects=effects,
-        events=events,
+        log=lines,
+        status=status,
+        node_id=case.node_id,
+        finished_at=finished,
+        incident=incident,
+        items=items,
         sla_stages=sla_stages(definition),
     )
-    return Played(trace=trace, script=recorder.finish())
+    return Played(trace=trace, script=script)
 
 
 def typical_minutes(scripts: Sequence[Script]) -> dict[str, float]:
@@ -244,7 +280,7 @@ def predict(
 ) -> Trace:
     """What ``case`` would do on ``draft``, its steps answering as ``script`` says."""
     outputs: dict[str, Mapping[str, Any] | Sequence[Mapping[str, Any]]] = {}
-    for step_id in _actions(draft):
+    for step_id in _steps(draft):
         recorded = script.outputs.get(step_id)
         if recorded:
             outputs[step_id] = recorded
@@ -252,11 +288,9 @@ def predict(
             outputs[step_id] = {"$after_minutes": typical.get(step_id, 0.0), **given[step_id]}
         elif step_id in typical:
             outputs[step_id] = {"$after_minutes": typical[step_id]}
-    first = _EVENT.validate_python(upgrade_event(json.loads(case.inputs[0][0])))
-    assert first.kind == "case_created"
     result = simulate(
         draft,
-        first.case,
+        script.case,
         outputs=outputs,
         updates=script.updates,
         start=case.started_at,
@@ -265,12 +299,18 @@ def predict(
         ),
         until=until,
     )
+    state = result.state
+    incident = None if state.incident is None else (state.incident.code, state.incident.message)
     return trace_of(
         run_id=case.run_id,
         case_id=case.case_id,
-        state=result.state,
         log=result.log,
-        effects=result.effects,
-        events=result.events,
+        status=state.status,
+        node_id=state.node_id,
+        finished_at=state.finished_at,
+        incident=incident,
+        items=items_of_effects(
+            result.effects, result.events, str(script.case.get("priority", "") or "")
+        ),
         sla_stages=sla_stages(draft),
     )

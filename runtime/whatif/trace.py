@@ -1,9 +1,11 @@
-"""What one case did, or would do, read off the engine's own output: a :class:`Trace`.
+"""What one case did, or would do, read off the engine's log: a :class:`Trace`.
 
-The recorded run (replayed on its version) and the draft's prediction (simulated) both
-come out of the pure engine as log lines, effects and input events with their times;
-:func:`trace_of` reads the same things from either, so the two sides of a what-if are
-measured by one rule.
+The recorded run's stored log and the draft's simulated log are the same lines (the
+engine wrote both); :func:`trace_of` reads either, so the two sides of a what-if are
+measured by one rule. The work items come from the simulator's effects
+(:func:`items_of_effects`) or from the stored log's ``step.started`` lines
+(:func:`items_of_log`): open when the engine opened them, closed when answered or
+withdrawn.
 """
 
 from __future__ import annotations
@@ -11,20 +13,42 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
+from graphs.conditions import parse_datetime
 from runtime.engine.types import (
     CreateWorkItem,
     Effect,
     Event,
     IncidentCode,
-    LogEvent,
     LogKind,
-    RunState,
     RunStatus,
 )
 
-__all__ = ["ItemSpan", "StageVisit", "Trace", "trace_of"]
+__all__ = [
+    "ItemSpan",
+    "LogLine",
+    "StageVisit",
+    "Trace",
+    "items_of_effects",
+    "items_of_log",
+    "trace_of",
+]
+
+
+class LogLine(Protocol):
+    """A line of a run's log, as the engine builds it or as the store keeps it."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def node_id(self) -> str | None: ...
+    @property
+    def step_id(self) -> str | None: ...
+    @property
+    def data(self) -> Mapping[str, Any]: ...
 
 
 @dataclass(slots=True)
@@ -74,11 +98,12 @@ class Trace:
         return self.incident is IncidentCode.LOOP_GUARD
 
 
-def _items(
+def items_of_effects(
     effects: Iterable[tuple[Effect, datetime]],
     events: Iterable[tuple[Event, datetime]],
     priority: str,
 ) -> list[ItemSpan]:
+    """The work items a simulated run opened (its effects) and when each closed."""
     spans: dict[str, ItemSpan] = {}
     for effect, at in effects:
         if isinstance(effect, CreateWorkItem):
@@ -104,27 +129,70 @@ def _items(
     return list(spans.values())
 
 
+def items_of_log(
+    log: Iterable[LogLine],
+    answered: Mapping[str, datetime],
+    skills: Mapping[str, Sequence[str]],
+    *,
+    priority: str,
+    finished_at: datetime | None,
+) -> list[ItemSpan]:
+    """The work items a stored log opened: ``answered`` gives when each key was answered,
+    ``skills`` each interactive step's required skills; withdrawn ones close when their
+    step was cancelled, and any left open when the run finished, then."""
+    spans: dict[str, ItemSpan] = {}
+    by_attempt: dict[tuple[str, int], ItemSpan] = {}
+    for line in log:
+        data = line.data
+        if line.kind == LogKind.STEP_STARTED and "work_item_key" in data and line.step_id:
+            key = str(data["work_item_key"])
+            span = ItemSpan(
+                key=key,
+                step_id=line.step_id,
+                queue=data.get("queue"),
+                agent=data.get("agent"),
+                skills=tuple(skills.get(line.step_id, ())),
+                due_at=parse_datetime(data.get("due_at")),
+                opened_at=line.at,
+                closed_at=answered.get(key),
+                priority=priority,
+            )
+            spans[key] = span
+            by_attempt[(line.step_id, int(data.get("attempt", 1)))] = span
+        elif line.kind == LogKind.STEP_CANCELLED and line.step_id:
+            found = by_attempt.get((line.step_id, int(data.get("attempt", 1))))
+            if found is not None and found.closed_at is None:
+                found.closed_at = line.at
+    if finished_at is not None:
+        for span in spans.values():
+            if span.closed_at is None:
+                span.closed_at = finished_at
+    return list(spans.values())
+
+
 def trace_of(
     *,
     run_id: str,
     case_id: str,
-    state: RunState,
-    log: Sequence[LogEvent],
-    effects: Iterable[tuple[Effect, datetime]],
-    events: Iterable[tuple[Event, datetime]],
+    log: Iterable[LogLine],
+    status: RunStatus,
+    node_id: str | None,
+    finished_at: datetime | None,
+    incident: tuple[IncidentCode, str] | None,
+    items: list[ItemSpan],
     sla_stages: Mapping[str, Any],
 ) -> Trace:
-    """The trace of a run from what the engine gave out for it.
+    """The trace of a run from its log lines, where it ended and its work items.
 
     ``sla_stages`` holds the stages whose visits start an SLA clock (by node id).
     """
-    trace = Trace(run_id=run_id, case_id=case_id, status=state.status, node_id=state.node_id)
+    trace = Trace(run_id=run_id, case_id=case_id, status=status, node_id=node_id)
     open_visit: StageVisit | None = None
     for line in log:
         kind = line.kind
         if kind == LogKind.NODE_ENTERED:
-            node_id = line.node_id or ""
-            trace.path.append(node_id)
+            entered = line.node_id or ""
+            trace.path.append(entered)
             edge = line.data.get("edge_id")
             if edge:
                 trace.edges.append(edge)
@@ -132,18 +200,16 @@ def trace_of(
                 open_visit.left = line.at
                 open_visit = None
             if line.data.get("node_kind") == "stage":
-                open_visit = StageVisit(node_id, line.at)
+                open_visit = StageVisit(entered, line.at)
                 trace.stages.append(open_visit)
-                if node_id in sla_stages:
+                if entered in sla_stages:
                     trace.sla_clocks += 1
         elif kind == LogKind.SLA_BREACHED:
             trace.sla_breaches += 1
-    if open_visit is not None and state.status.over and state.finished_at is not None:
-        open_visit.left = state.finished_at
-    priority = str(state.case.get("priority", "") or "")
-    trace.items = _items(effects, events, priority)
-    trace.sla_clocks += sum(1 for item in trace.items if item.due_at is not None)
-    if state.incident is not None:
-        trace.incident = state.incident.code
-        trace.incident_message = state.incident.message
+    if open_visit is not None and status.over and finished_at is not None:
+        open_visit.left = finished_at
+    trace.items = items
+    trace.sla_clocks += sum(1 for item in items if item.due_at is not None)
+    if incident is not None:
+        trace.incident, trace.incident_message = incident
     return trace
