@@ -15,9 +15,10 @@ import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Text, bindparam, cast, update
+from sqlalchemy import Text, bindparam, cast, func, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -105,11 +106,7 @@ def _open_runs(session: Session, plan: Plan, *, chunk: int = 1000) -> Iterator[R
     """The unfinished runs on the plan's source version, oldest first, read in chunks."""
     after: tuple[datetime, str] | None = None
     while True:
-        query = select(RunRow.started_at, RunRow.id, cast(RunRow.state, Text)).where(
-            RunRow.workflow_id == plan.workflow_id,
-            RunRow.version == plan.from_version,
-            col(RunRow.status).in_(ACTIVE_STATUS_VALUES),
-        )
+        query = select(RunRow.started_at, RunRow.id, cast(RunRow.state, Text)).where(*_open(plan))
         if after is not None:
             query = query.where(
                 (col(RunRow.started_at) > after[0])
@@ -194,9 +191,8 @@ def start_migration(
         same = (current.from_version, current.to_version, current.mapping) == (
             from_version, to_version, dict(plan.mapping),
         )  # fmt: skip
-        if same:
+        if same:  # the same move, taken up again: who started it and why stay its own
             _claim(current, now)
-            current.started_by, current.reason = by, reason
             session.add(current)
             session.flush()
             return current
@@ -204,7 +200,7 @@ def start_migration(
         current.error, current.finished_at = "abandoned: the process moving it ended", now
         session.add(current)
         session.flush()
-    total = sum(1 for _ in _open_run_ids(session, plan))
+    total = session.exec(select(func.count()).select_from(RunRow).where(*_open(plan))).one()
     row = MigrationRow(
         id=uuid.uuid4().hex, workflow_id=workflow_id, from_version=from_version,
         to_version=to_version, mapping=dict(plan.mapping), status=MigrationStatus.RUNNING,
@@ -216,24 +212,23 @@ def start_migration(
         with session.begin_nested():
             session.flush()
     except IntegrityError as exc:  # another process started one in between
-        raise MigrationRunning(workflow_id, "?") from exc
+        other = session.exec(select(MigrationRow.id).where(MigrationRow.running == workflow_id))
+        raise MigrationRunning(workflow_id, other.first() or "another") from exc
     return row
 
 
-def _open_run_ids(session: Session, plan: Plan, after: str = "", limit: int = 10**9) -> list[str]:
-    return list(
-        session.exec(
-            select(RunRow.id)
-            .where(
-                RunRow.workflow_id == plan.workflow_id,
-                RunRow.version == plan.from_version,
-                col(RunRow.status).in_(ACTIVE_STATUS_VALUES),
-                col(RunRow.id) > after,
-            )
-            .order_by(col(RunRow.id))
-            .limit(limit)
-        ).all()
+def _open(plan: Plan) -> tuple[Any, ...]:
+    """Where the runs a plan moves are: unfinished, on its workflow's source version."""
+    return (
+        RunRow.workflow_id == plan.workflow_id,
+        RunRow.version == plan.from_version,
+        col(RunRow.status).in_(ACTIVE_STATUS_VALUES),
     )
+
+
+def _open_run_ids(session: Session, plan: Plan, after: str, limit: int) -> list[str]:
+    query = select(RunRow.id).where(*_open(plan), col(RunRow.id) > after)
+    return list(session.exec(query.order_by(col(RunRow.id)).limit(limit)).all())
 
 
 @dataclass(frozen=True, slots=True)
