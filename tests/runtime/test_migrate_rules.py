@@ -265,3 +265,20 @@ def test_the_move_is_published_like_the_engines_lines(db: Engine) -> None:
     assert (line["kind"], line["data"]["from_version"], line["data"]["by"]) == (
         "run.migrated", 1, "ada",
     )  # fmt: skip
+
+
+def test_a_run_moved_twice_replays_each_stretch_on_its_version(db: Engine) -> None:
+    run_id = _setup(db, lambda d: _rename_step(d, "fetch", "load"))
+    _move(db, {"fetch": "load"})
+    v3 = copy.deepcopy(desk())
+    _rename_step(v3, "fetch", "load")
+    _rename_step(v3, "review", "check")
+    with session_scope(db) as s:
+        _publish(s, v3, 3)
+    migrations.move_runs(
+        db, workflow_id=WF, from_version=2, to_version=3, mapping={"review": "check"},
+        by="ada", reason="again",
+    )  # fmt: skip
+    after = _after(db, run_id)  # replays to the stored state
+    assert after["run"].version == 3 and len(after["lines"]) == 2
+    assert set(after["state"]["steps"]) == {"load", "check"}
