@@ -150,8 +150,11 @@ class MigrationOut(_Body):
     error: str | None
 
     @classmethod
-    def of(cls, row: MigrationRow) -> MigrationOut:
+    def of(cls, row: MigrationRow, *, abandoned: str | None = None) -> MigrationOut:
+        """The move; ``abandoned``: why a move recorded as running reads as failed."""
         data: dict[str, Any] = {name: getattr(row, name) for name in cls.model_fields}
+        if abandoned is not None:
+            data.update(status="failed", error=abandoned)
         return cls.model_validate(data)
 
 

@@ -21,6 +21,7 @@ from designer.api.version_schemas import (
 from designer.extensions import db_session, state
 from runtime.db import session_scope
 from runtime.services import migrations
+from runtime.store.migration_tables import MigrationRow
 
 __all__ = ["bp"]
 
@@ -55,6 +56,11 @@ def migration_impact(workflow_id: str) -> Response:
         to_version=body.to_version, mapping=body.mapping,
     )  # fmt: skip
     return respond(MigrationImpact.of(impact))
+
+
+def _out(row: MigrationRow) -> MigrationOut:
+    abandoned = migrations.ABANDONED if migrations.is_abandoned(row) else None
+    return MigrationOut.of(row, abandoned=abandoned)
 
 
 def _move(engine: Engine, migration_id: str) -> None:
@@ -110,7 +116,7 @@ def start_migration(workflow_id: str) -> Response:
 )
 def list_migrations(workflow_id: str) -> Response:
     rows = migrations.list_migrations(db_session(), workflow_id=workflow_id)
-    return respond(MigrationList(migrations=[MigrationOut.of(row) for row in rows]))
+    return respond(MigrationList(migrations=[_out(row) for row in rows]))
 
 
 @bp.get("/migrations/<migration_id>")
@@ -121,9 +127,11 @@ def list_migrations(workflow_id: str) -> Response:
         {200: MigrationOut},
         errors=(404,),
         path_params={"migration_id": "The move's id"},
-        description="Where it stands: runs moved so far, runs that cannot move and why.",
+        description=(
+            "Where it stands: runs moved so far, runs that cannot move and why. A move "
+            "whose process ended before it did reads as failed; starting it again finishes it."
+        ),
     )
 )
 def get_migration(migration_id: str) -> Response:
-    row = migrations.get_migration(db_session(), migration_id=migration_id)
-    return respond(MigrationOut.of(row))
+    return respond(_out(migrations.get_migration(db_session(), migration_id=migration_id)))

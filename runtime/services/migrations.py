@@ -46,9 +46,11 @@ from runtime.versions import (
 from runtime.versions.impact import MAX_LISTED, Impact, UnmappedRun, impact_of, unmapped_run
 
 __all__ = [
+    "ABANDONED",
     "BATCH",
     "Outcome",
     "get_migration",
+    "is_abandoned",
     "list_migrations",
     "migration_impact",
     "move_run",
@@ -145,6 +147,18 @@ def _identity(row: MigrationRow) -> ProcessIdentity:
     return ProcessIdentity(row.host, row.boot_id, row.pid, row.pid_started)
 
 
+#: what a reader is told of a move whose process ended before the move did
+ABANDONED = (
+    "the process moving the runs ended before the move did; runs moved so far stay "
+    "moved: start the same move again to finish it"
+)
+
+
+def is_abandoned(row: MigrationRow, now: datetime | None = None) -> bool:
+    """Whether a move recorded as running has lost its process (a reader shows it failed)."""
+    return row.status == MigrationStatus.RUNNING and _abandoned(row, now or utcnow())
+
+
 def _abandoned(row: MigrationRow, now: datetime) -> bool:
     here = this_process()
     if row.host == here.host and row.pid == here.pid and row.pid_started == here.pid_started:
@@ -197,7 +211,7 @@ def start_migration(
             session.flush()
             return current
         current.status, current.running = MigrationStatus.FAILED, None
-        current.error, current.finished_at = "abandoned: the process moving it ended", now
+        current.error, current.finished_at = ABANDONED, now
         session.add(current)
         session.flush()
     total = session.exec(select(func.count()).select_from(RunRow).where(*_open(plan))).one()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import subprocess
 import time
 from typing import Any
 
@@ -217,3 +218,24 @@ def test_supervisors_see_the_impact_but_only_admins_move(app: Flask, three_runs:
     agent = app.test_client(user="al", role="agent")
     assert agent.post(f"/api/workflows/{WF}/migrations/impact", json=_plan()).status_code == 403
     assert app.test_client().get(f"/api/workflows/{WF}/migrations").json["migrations"] == []
+
+
+def test_a_move_whose_process_died_reads_failed_and_starting_it_again_finishes_it(
+    app: Flask, client: FlaskClient, three_runs: list[str]
+) -> None:
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    with session_scope(state(app).engine) as session:
+        row = migrations.start_migration(
+            session, workflow_id=WF, from_version=1, to_version=2, mapping={"review": "assess"},
+            by="ada", reason="first",
+        )  # fmt: skip
+        row.pid = gone.pid  # the mover was killed before it moved anything
+        first = row.id
+    seen = client.get(f"/api/migrations/{first}").json
+    assert (seen["status"], seen["moved"]) == ("failed", 0)
+    assert "start the same move again" in seen["error"]
+    again = client.post(f"/api/workflows/{WF}/migrations", json=_plan(reason="finish it"))
+    assert again.status_code == 202 and again.json["id"] == first
+    done = _wait_done(client, first)
+    assert (done["status"], done["moved"], done["reason"]) == ("done", 3, "first")
