@@ -17,11 +17,10 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from runtime.engine.definition import CompiledWorkflow
-from runtime.whatif.play import Played, RecordedCase, predict, read_recorded, typical_minutes
+from runtime.whatif.play import Draft, Played, RecordedCase, read_recorded, typical_minutes
 from runtime.whatif.trace import Trace
 
 __all__ = ["MIN_CASES", "play_all"]
@@ -43,17 +42,8 @@ def _read_chunk(bounds: tuple[int, int]) -> list[Played]:
 def _predict_chunk(bounds: tuple[int, int]) -> list[Trace]:
     cases: Sequence[RecordedCase] = _WORK["cases"]
     played: Sequence[Played] = _WORK["played"]
-    return [
-        predict(
-            _WORK["draft"],
-            cases[n],
-            played[n].script,
-            given=_WORK["given"],
-            typical=_WORK["typical"],
-            until=_WORK["until"],
-        )
-        for n in range(*bounds)
-    ]
+    draft: Draft = _WORK["draft"]
+    return [draft.play(cases[n], played[n], _WORK["typical"]) for n in range(*bounds)]
 
 
 def _chunks(total: int, processes: int) -> list[tuple[int, int]]:
@@ -65,11 +55,9 @@ def _chunks(total: int, processes: int) -> list[tuple[int, int]]:
 
 def play_all(
     definitions: Mapping[int, CompiledWorkflow],
-    draft: CompiledWorkflow,
+    draft: Draft,
     cases: Sequence[RecordedCase],
     *,
-    given: Mapping[str, Mapping[str, Any]],
-    until: datetime,
     processes: int = 1,
 ) -> tuple[list[Trace], list[Trace]]:
     """Each case's trace as recorded and as the draft predicts it, in the cases' order."""
@@ -77,10 +65,7 @@ def play_all(
     if processes <= 1 or len(cases) < MIN_CASES or not forkable:
         played = [read_recorded(definitions[c.version], c) for c in cases]
         typical = typical_minutes([p.script for p in played])
-        after = [
-            predict(draft, c, p.script, given=given, typical=typical, until=until)
-            for c, p in zip(cases, played, strict=True)
-        ]
+        after = [draft.play(c, p, typical) for c, p in zip(cases, played, strict=True)]
         return [p.trace for p in played], after
     context = multiprocessing.get_context("fork")
     chunks = _chunks(len(cases), processes)
@@ -90,11 +75,7 @@ def play_all(
             with context.Pool(processes) as pool:
                 played = [p for part in pool.map(_read_chunk, chunks) for p in part]
             _WORK.update(
-                played=played,
-                typical=typical_minutes([p.script for p in played]),
-                draft=draft,
-                given=given,
-                until=until,
+                played=played, typical=typical_minutes([p.script for p in played]), draft=draft
             )
             with context.Pool(processes) as pool:
                 after = [t for part in pool.map(_predict_chunk, chunks) for t in part]

@@ -37,6 +37,7 @@ from runtime.whatif.trace import Trace, items_of_effects, items_of_log, trace_of
 
 __all__ = [
     "LOG_KINDS",
+    "Draft",
     "Played",
     "RecordedCase",
     "Script",
@@ -314,3 +315,33 @@ def predict(
         ),
         sla_stages=sla_stages(draft),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """The draft a what-if plays cases through, and what it needs for that."""
+
+    compiled: CompiledWorkflow
+    given: Mapping[str, Mapping[str, Any]]  #: outputs for steps the recordings never ran
+    until: datetime  #: nothing after this happens
+    #: the nodes whose own definition or leaving edges the draft changes from version
+    #: ``base``; ``None`` when a change reaches every case (escalations, the loop guard)
+    touched: frozenset[str] | None = None
+    base: int = 0
+
+    def play(self, case: RecordedCase, played: Played, typical: Mapping[str, float]) -> Trace:
+        """What ``case`` would do on the draft.
+
+        A case of version ``base`` whose recorded path touches no changed node does on
+        the draft exactly what it did (the engine reads nothing else of a definition), so
+        its recorded trace is the answer and the simulation is spared.
+        """
+        if (
+            self.touched is not None
+            and case.version == self.base
+            and self.touched.isdisjoint(played.trace.path)
+        ):
+            return played.trace
+        return predict(
+            self.compiled, case, played.script, given=self.given, typical=typical, until=self.until
+        )

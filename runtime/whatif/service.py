@@ -25,11 +25,12 @@ from runtime.whatif import load
 from runtime.whatif.errors import MAX_DAYS, BadDays, NoRecordedCases, UnknownCases
 from runtime.whatif.figures import figures
 from runtime.whatif.parallel import play_all
+from runtime.whatif.play import Draft
 from runtime.whatif.report import Changes, Listed, ListedWhat, WhatIf
 from runtime.whatif.routing_model import route
 from runtime.whatif.trace import Trace
 
-__all__ = ["DEFAULT_DAYS", "MAX_LISTED", "changes_between", "what_if"]
+__all__ = ["DEFAULT_DAYS", "MAX_LISTED", "changes_between", "touched_nodes", "what_if"]
 
 DEFAULT_DAYS = 30
 """How far back a what-if looks when neither days nor cases are given."""
@@ -58,6 +59,33 @@ def changes_between(active: Workflow, draft: Workflow) -> Changes:
         removed_edges=diff.edges.removed,
         changed_edges=diff.edges.changed,
     )
+
+
+#: Workflow-level fields the engine does not read: a change to them reaches no case.
+_UNREAD_FIELDS = frozenset({"name", "description"})
+
+
+def touched_nodes(active: Workflow, draft: Workflow) -> frozenset[str] | None:
+    """The nodes whose own definition or leaving edges ``draft`` changes (a node only moved
+    is unchanged); ``None`` when a workflow-level change reaches every case.
+
+    >>> from graphs.model import Edge, EndNode, StartNode
+    >>> a = Workflow(id="w", name="W", nodes=[StartNode(id="s"), EndNode(id="e")],
+    ...              edges=[Edge(id="s-e", source="s", target="e")])
+    >>> b = a.model_copy(update={"name": "W2", "edges": []})
+    >>> sorted(touched_nodes(a, b) or ()), touched_nodes(a, b.model_copy(update={
+    ...     "max_visits_per_node": 2}))
+    (['s'], None)
+    """
+    diff = diff_workflows(active, draft)
+    if not set(diff.workflow_fields) <= _UNREAD_FIELDS:
+        return None
+    touched = {c.id for c in diff.changes if c.kind == "node" and c.fields != ["position"]}
+    touched.update(diff.nodes.removed)
+    sources = {e.id: e.source for e in active.edges} | {e.id: e.source for e in draft.edges}
+    for edge_id in (*diff.edges.added, *diff.edges.removed, *diff.edges.changed):
+        touched.add(sources[edge_id])
+    return frozenset(touched)
 
 
 def _listed(recorded: Sequence[Trace], predicted: Sequence[Trace]) -> list[Listed]:
@@ -156,19 +184,16 @@ def what_if(
     definitions = load.versions(session, workflow_id, [case.version for case in recorded])
     compiled = load.compiled_draft(session, draft)
     model = load.routing_model(session)
-    before, after = play_all(
-        {n: d.compiled for n, d in definitions.items()},
-        compiled,
-        recorded,
+    baseline = load.versions(session, workflow_id, [version])[version].workflow
+    plan = Draft(
+        compiled=compiled,
         given=outputs or {},
         until=now,
-        processes=processes,
+        touched=touched_nodes(baseline, draft),
+        base=version,
     )
-    active_workflow = definitions.get(version)
-    baseline = (
-        active_workflow.workflow
-        if active_workflow is not None
-        else load.versions(session, workflow_id, [version])[version].workflow
+    before, after = play_all(
+        {n: d.compiled for n, d in definitions.items()}, plan, recorded, processes=processes
     )
     return WhatIf(
         workflow_id=workflow_id,

@@ -66,6 +66,12 @@ def test_the_active_version_as_draft_predicts_what_the_cases_did(
     assert active["edge_share"]["is_resolved--rework"] == 0.25
     assert active["outcomes"] == {"resolved": CASES}
     assert not any(body["changes"].values())
+    # A looser loop guard reaches every case, so each is simulated through the draft
+    # (no case is taken as it was): the simulation gives back what the cases did.
+    looser = _draft()
+    looser["max_visits_per_node"] += 5
+    simulated = client.post(URL, json={"draft": looser}).get_json()
+    assert simulated["draft"] == active
     # Nothing was written, sent or assigned.
     assert _row_counts(app) == before
 
