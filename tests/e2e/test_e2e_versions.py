@@ -145,6 +145,7 @@ def test_preview_the_impact_then_move_the_running_cases(
         expect(dialog.get_by_test_id("run-node-routing")).to_have_attribute("data-tone", "unmapped")
         expect(dialog.get_by_test_id("badge-routing")).to_have_text("3")
         expect(dialog.get_by_test_id("run-node-intake")).to_have_attribute("data-tone", "unmapped")
+        save(page, "move-ghost.png", tmp_path)
 
         # Map Routing onto Assignment: its three runs land there; Intake's run stays, in red.
         dialog.get_by_test_id("map-routing").click()

@@ -62,6 +62,7 @@ describe("impactOverlay", () => {
     expect(overlay.nodes.review.notes[0]).toBe("not in version 2");
     expect(workflow.nodes.map((n) => n.id)).toEqual(["start", "triage", "work", "review"]);
     expect(overlay.ghosts.map((n) => n.id)).toEqual(["review"]);
+    expect(overlay.focus).toEqual(["triage", "review"]);
   });
 
   it("marks a mapped target node red when its runs cannot move there", () => {

@@ -88,8 +88,10 @@ export function impactOverlay(
       title: `${plural(row.unmapped, "run")} cannot move: the node is gone`,
     };
   }
+  // Opens framed on where runs land and where they stay.
+  const focus = Object.entries(nodes).filter(([, n]) => n.tone === "unmapped" || n.tone === "count").map(([id]) => id);
   return {
-    overlay: { nodes, edges: {}, ghosts },
+    overlay: { nodes, edges: {}, ghosts, focus },
     workflow: { ...target, nodes: [...target.nodes, ...ghosts] },
   };
 }

@@ -32,9 +32,11 @@ export interface CanvasOverlay {
   edges: Record<string, EdgeOverlay>;
   /** Nodes drawn in addition to the workflow's own (with their last known position). */
   ghosts: WfNode[];
+  /** The nodes the canvas opens framed on (none: the usual readable view). */
+  focus: string[];
 }
 
-export const EMPTY_OVERLAY: CanvasOverlay = { nodes: {}, edges: {}, ghosts: [] };
+export const EMPTY_OVERLAY: CanvasOverlay = { nodes: {}, edges: {}, ghosts: [], focus: [] };
 
 /** A percentage for a share 0..1: "42%", "<1%" for a small non-zero share. */
 export function percent(share: number | null | undefined): string {
@@ -52,17 +54,3 @@ export function heat(share: number): { width: number; color: string } {
   return { width: Math.round((2 + 7 * s) * 10) / 10, color: `hsl(${(hue + 360) % 360}, 75%, ${48 - 8 * s}%)` };
 }
 
-/** Where a canvas too large to show whole opens: the first node marked unmapped, added or
- * changed, else the one with the largest badge, else nowhere in particular. */
-export function overlayFocus(overlay: CanvasOverlay): string | null {
-  const entries = Object.entries(overlay.nodes);
-  const marked = entries.find(([, n]) => n.tone === "unmapped" || n.tone === "added" || n.tone === "changed");
-  if (marked) return marked[0];
-  let best: string | null = null;
-  let most = 0;
-  for (const [id, n] of entries) {
-    const value = Number(n.badge);
-    if (Number.isFinite(value) && value > most) [best, most] = [id, value];
-  }
-  return best;
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Figures, WhatIf } from "../api/inflight";
-import { heat, overlayFocus, percent } from "./overlay";
+import { heat, percent } from "./overlay";
 import { compareSections, heatOverlay, validDays } from "./whatif";
 import type { Workflow } from "./types";
 
@@ -76,6 +76,7 @@ describe("heatOverlay", () => {
     expect(overlay.nodes.extra).toMatchObject({ tone: "added", badge: "3" });
     expect(overlay.nodes.check.tone).toBe("changed");
     expect(overlay.nodes.manual).toMatchObject({ tone: "count", badge: "8", notes: ["was 4 visits"] });
+    expect(overlay.focus).toEqual(["start", "check", "auto", "manual", "extra"]);
   });
 });
 
@@ -89,11 +90,3 @@ describe("validDays", () => {
   });
 });
 
-describe("overlayFocus", () => {
-  it("opens on a marked node first, else on the largest badge", () => {
-    expect(overlayFocus(heatOverlay(result, draft))).toBe("check");
-    const counts = { nodes: { a: { badge: "2", tone: "count" as const, notes: [], title: "" }, b: { badge: "7", tone: "count" as const, notes: [], title: "" } }, edges: {}, ghosts: [] };
-    expect(overlayFocus(counts)).toBe("b");
-    expect(overlayFocus({ nodes: {}, edges: {}, ghosts: [] })).toBeNull();
-  });
-});

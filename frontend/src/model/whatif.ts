@@ -112,7 +112,12 @@ export function heatOverlay(result: WhatIf, draft: Workflow): CanvasOverlay {
       tone: addedEdges.has(edge.id) ? "added" : moved || changedEdges.has(edge.id) ? "changed" : "heat",
     };
   }
-  return { nodes, edges, ghosts: [] };
+  // Opens framed on what the draft adds or changes, with the nodes on either side of it.
+  const marked = new Set(draft.nodes.filter((n) => added.has(n.id) || changed.has(n.id)).map((n) => n.id));
+  const near = draft.edges.flatMap((e) => (marked.has(e.source) ? [e.target] : marked.has(e.target) ? [e.source] : []));
+  const framed = new Set([...marked, ...near]);
+  const focus = draft.nodes.filter((n) => framed.has(n.id)).map((n) => n.id);
+  return { nodes, edges, ghosts: [], focus };
 }
 
 /** The days field as the API takes it: a whole number 1..365, else null. */

@@ -2,13 +2,13 @@
 // impact on the target version's canvas, and, for admins, the move and its result.
 import { ReactFlowProvider } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { api, type VersionInfo } from "../../api/client";
+import type { VersionInfo } from "../../api/client";
 import { inflightApi, type MigrationImpact, type MigrationPlan } from "../../api/inflight";
 import { useCan } from "../../auth/permissions";
 import { useUnfinishedCounts } from "../../hooks/useUnfinishedCounts";
+import { useVersionDocument } from "../../hooks/useVersionDocument";
 import { idOptions, impactOverlay, mappingOf, missingIds, refusalText, type MappingRow } from "../../model/impact";
 import { namesOf } from "../../model/names";
-import type { Workflow } from "../../model/types";
 import { RunCanvas } from "../../pages/cases/RunCanvas";
 import { CloseIcon } from "../icons";
 import { ImpactSide } from "./ImpactSide";
@@ -16,20 +16,6 @@ import { MappingRows } from "./MappingRows";
 import { MoveBox } from "./MoveBox";
 import { RecentMoves } from "./RecentMoves";
 import "../../inflight.css";
-
-function useVersionDoc(workflowId: string, version: number | null, onError: (m: string) => void): Workflow | null {
-  const [doc, setDoc] = useState<Workflow | null>(null);
-  useEffect(() => {
-    setDoc(null);
-    if (version === null) return;
-    let cancelled = false;
-    api.version(workflowId, version).then((r) => !cancelled && setDoc(r.workflow), (e: unknown) => onError(refusalText(e)));
-    return () => {
-      cancelled = true;
-    };
-  }, [workflowId, version, onError]);
-  return doc;
-}
 
 export function MoveCasesDialog({ workflowId, versions, active, onClose }: {
   workflowId: string;
@@ -56,8 +42,9 @@ export function MoveCasesDialog({ workflowId, versions, active, onClose }: {
     setFrom(candidates.find((v) => (counts.byVersion?.[v] ?? 0) > 0) ?? candidates[0] ?? null);
   }, [counts.byVersion, versions, to, from]);
 
-  const source = useVersionDoc(workflowId, from, onError);
-  const target = useVersionDoc(workflowId, to, onError);
+  const unreadable = useCallback((e: unknown) => setError(refusalText(e)), []);
+  const source = useVersionDocument(workflowId, from, unreadable);
+  const target = useVersionDocument(workflowId, to, unreadable);
   const plan: MigrationPlan | null = useMemo(
     () => (from !== null && from !== to ? { from_version: from, to_version: to, mapping: mappingOf(rows) } : null),
     [from, to, rows],
@@ -82,10 +69,11 @@ export function MoveCasesDialog({ workflowId, versions, active, onClose }: {
       setBusy(false);
     }
   };
+  const refreshCounts = counts.refresh;
   const finished = useCallback(() => {
     setMoved(true);
-    counts.refresh();
-  }, [counts.refresh]); // eslint-disable-line react-hooks/exhaustive-deps
+    refreshCounts();
+  }, [refreshCounts]);
 
   const label = (v: number) => {
     const n = counts.byVersion?.[v];

@@ -3,6 +3,7 @@
 import { useMemo, useState } from "react";
 import { ApiError } from "../../api/client";
 import { inflightApi } from "../../api/inflight";
+import { useVersionDocument } from "../../hooks/useVersionDocument";
 import { refusalText } from "../../model/impact";
 import { namesOf } from "../../model/names";
 import { compareSections, validDays } from "../../model/whatif";
@@ -45,7 +46,12 @@ function WhatIfPanelOpen() {
   const { running, result, draft, overlay, error, problems } = useWhatIf();
   const [days, setDays] = useState("30");
   const valid = validDays(days);
-  const names = useMemo(() => namesOf(draft?.nodes ?? [], draft?.edges ?? []), [draft]);
+  // The recorded side may name parts the draft no longer has: name them from the active version.
+  // Names only: without them the table shows ids, so a failure needs nothing more.
+  const active = useVersionDocument(result?.workflow_id ?? null, result?.active_version ?? null);
+  const names = useMemo(() => namesOf(
+    [...(active?.nodes ?? []), ...(draft?.nodes ?? [])], [...(active?.edges ?? []), ...(draft?.edges ?? [])],
+  ), [draft, active]);
   const sections = useMemo(() => (result ? compareSections(result, names) : []), [result, names]);
   return (
     <aside className="whatif" data-testid="whatif-panel">

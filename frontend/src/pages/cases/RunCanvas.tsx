@@ -10,9 +10,10 @@ import { memo, useMemo } from "react";
 import type { NodeFigures } from "../../api/runs";
 import { FIT_OPTIONS, busiestNode } from "../../components/fit";
 import { gotoPath } from "../../edges/WorkflowEdge";
+import { FitNodes } from "../../hooks/useFitNodes";
 import { ReadableFit } from "../../hooks/useReadableFit";
 import type { PathState, StepStatus, StepView } from "../../live/path";
-import { overlayFocus, type CanvasOverlay, type EdgeOverlay, type NodeOverlay } from "../../model/overlay";
+import type { CanvasOverlay, EdgeOverlay, NodeOverlay } from "../../model/overlay";
 import { allOutcomes, type WfEdge, type WfNode, type Workflow } from "../../model/types";
 
 export interface RunNodeData extends Record<string, unknown> {
@@ -211,8 +212,7 @@ export function RunCanvas({ workflow, path, figures, overlay, selectedNode, onNo
 }) {
   const mode = overlay ? "overlay" : figures ? "monitor" : "path";
   // A graph too large to show whole opens on where the case stands, or where most cases wait.
-  const focus = overlay ? overlayFocus(overlay)
-    : figures ? busiestNode(figures, workflow.nodes.map((n) => n.id)) : path?.current ?? null;
+  const focus = figures ? busiestNode(figures, workflow.nodes.map((n) => n.id)) : path?.current ?? null;
   const stepNames = useMemo(() => {
     const names: Record<string, string> = {};
     for (const node of workflow.nodes) {
@@ -288,7 +288,7 @@ export function RunCanvas({ workflow, path, figures, overlay, selectedNode, onNo
       >
         <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#d6dbe4" />
         <Controls showInteractive={false} position="bottom-left" fitViewOptions={FIT_OPTIONS} />
-        <ReadableFit focus={focus} />
+        {overlay?.focus.length ? <FitNodes ids={overlay.focus} /> : <ReadableFit focus={focus} />}
       </ReactFlow>
     </div>
   );
