@@ -9,19 +9,20 @@ withdrawn, the timers re-keyed, and background attempts superseded in the outbox
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import bindparam, update
 from sqlmodel import Session
 
 from runtime.engine.state_migrations import stamp_event
-from runtime.engine.types import CaseUpdated, LogKind, RunStatus
+from runtime.engine.types import CaseUpdated, LogEvent, LogKind, RunStatus, log_json
 from runtime.routing import item_closed
+from runtime.services.local_effects import publish_lines
 from runtime.services.run_events import apply_event
 from runtime.store import state_cache
 from runtime.store import statements as sql
-from runtime.store.after_commit import TIMERS_WRITTEN, publish_after_commit
+from runtime.store.after_commit import TIMERS_WRITTEN
 from runtime.store.dialects import dialect_of
 from runtime.store.records import LockedCase, LockedRun, written
 from runtime.store.routing_tables import WorkRoutingRow
@@ -102,11 +103,11 @@ def write_moved(
         "steps": {sid: str(fate) for sid, fate in moved.decision.fates.items()},
         "in_flight": {name: getattr(counts, name) for name in counts.__slots__},
     }
-    line = {
-        "run_id": run.id, "seq": state.seq, "at": now, "actor": by, "kind": str(RUN_MIGRATED),
-        "node_id": state.node_id, "step_id": None, "data": data,
-    }  # fmt: skip
-    sql.write(session, sql.INSERT_RUN_EVENTS, [line])
+    line = LogEvent(
+        seq=state.seq, at=now, actor=by, kind=str(RUN_MIGRATED), node_id=state.node_id,
+        step_id=None, data=data,
+    )  # fmt: skip
+    sql.write(session, sql.INSERT_RUN_EVENTS, [{"run_id": run.id, **asdict(line)}])
     for item in moved.items:
         _move_item(session, run=run, item=item, to_version=plan.to_version, now=now)
     for timer in moved.timers:
@@ -115,7 +116,8 @@ def write_moved(
     superseded = [{"_key": key, "_now": now, "_why": why} for key in moved.superseded]
     if superseded:
         sql.write(session, _SUPERSEDE, superseded)
-    _publish(session, run, line, now)
+    # Published after commit like the engine's lines: the case page follows the move.
+    publish_lines(session, run, "run.updated", [log_json(line)], {}, 1, now)
     if moved.settle and state.status is RunStatus.RUNNING:
         # Steps that start fresh (new in the target, or restarted) start now, and a stage
         # whose last open step was dropped is left, as after any change of the case.
@@ -124,29 +126,6 @@ def write_moved(
             session, run=run, case=case, now=now,
             event=CaseUpdated(case=fields, previous=fields, actor=by),
         )  # fmt: skip
-
-
-def _publish(session: Session, run: LockedRun, line: dict[str, Any], now: datetime) -> None:
-    at = line["at"]
-    event = {**line, "at": at.isoformat() if isinstance(at, datetime) else at}
-    event.pop("run_id")
-    publish_after_commit(
-        session,
-        run_id=run.id,
-        topic="run.updated",
-        data={
-            "run_id": run.id,
-            "workflow_id": run.workflow_id,
-            "version": run.version,
-            "case_id": run.case_id,
-            "status": run.status,
-            "node_id": run.node_id,
-            "seq": run.seq,
-            "events": [event],
-        },
-        idempotency_key=f"{run.id}:publish:{run.inputs}:1",
-        now=now,
-    )
 
 
 def _move_item(
