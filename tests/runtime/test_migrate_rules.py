@@ -9,16 +9,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from runtime_flows import T0
+from runtime_flows import T0, together
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from runtime import services
 from runtime.db import session_scope
 from runtime.services import migrations
+from runtime.store.migration_tables import MigrationRow
 from runtime.store.tables import OutboxRow, RunEventRow, TimerRow, WorkItemRow
 from runtime.store.workflow_tables import WorkflowRow, WorkflowVersionRow
-from runtime.versions import MappingInvalid, VersionPairInvalid
+from runtime.versions import MappingInvalid, MigrationRunning, VersionPairInvalid
 
 WF = "desk"
 
@@ -282,3 +283,19 @@ def test_a_run_moved_twice_replays_each_stretch_on_its_version(db: Engine) -> No
     after = _after(db, run_id)  # replays to the stored state
     assert after["run"].version == 3 and len(after["lines"]) == 2
     assert set(after["state"]["steps"]) == {"load", "check"}
+
+
+def test_two_moves_started_at_once_one_wins_the_other_is_refused(db: Engine) -> None:
+    _setup(db, lambda d: None)
+
+    def start() -> None:
+        with session_scope(db) as s:
+            migrations.start_migration(
+                s, workflow_id=WF, from_version=1, to_version=2, mapping={}, by="ada",
+                reason="at once",
+            )  # fmt: skip
+
+    errors = together(start, start, start)
+    assert len(errors) == 2 and all(isinstance(e, MigrationRunning) for e in errors)
+    with session_scope(db) as s:
+        assert len(s.exec(select(MigrationRow)).all()) == 1
