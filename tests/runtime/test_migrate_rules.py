@@ -15,7 +15,9 @@ from sqlmodel import Session, select
 
 from runtime import services
 from runtime.db import session_scope
+from runtime.engine.types import StepCompleted
 from runtime.services import migrations
+from runtime.services.run_events import apply_event, lock_run
 from runtime.store.migration_tables import MigrationRow
 from runtime.store.tables import OutboxRow, RunEventRow, TimerRow, WorkItemRow
 from runtime.store.workflow_tables import WorkflowRow, WorkflowVersionRow
@@ -299,3 +301,17 @@ def test_two_moves_started_at_once_one_wins_the_other_is_refused(db: Engine) -> 
     assert len(errors) == 2 and all(isinstance(e, MigrationRunning) for e in errors)
     with session_scope(db) as s:
         assert len(s.exec(select(MigrationRow)).all()) == 1
+
+
+def test_a_paused_run_holding_an_answer_for_a_renamed_step_stays(db: Engine) -> None:
+    run_id = _setup(db, lambda d: _rename_step(d, "fetch", "load"))
+    with session_scope(db) as s:
+        services.pause_run(s, run_id=run_id, actor="ada", reason="hold")
+        case, run = lock_run(s, run_id)
+        answer = StepCompleted(step_id="fetch", attempt=1, outputs={})
+        apply_event(s, run=run, case=case, event=answer, now=T0)  # held: the run is paused
+    impact = _impact(db, {"fetch": "load"})
+    assert [(u.code, u.step_id) for u in impact.unmapped_runs] == [("deferred_events", "fetch")]
+    with session_scope(db) as s:
+        services.resume_run(s, run_id=run_id, actor="ada")
+    assert _impact(db, {"fetch": "load"}).movable == 1  # once it has caught up
