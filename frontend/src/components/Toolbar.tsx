@@ -11,7 +11,7 @@ import { useUi } from "../store/uiStore";
 import { useWhatIf } from "../store/whatIfStore";
 import {
   AlertIcon,
-  ChevronLeftIcon, CopyIcon, DownloadIcon, FitIcon, HistoryIcon, LayoutIcon, RedoIcon, SaveIcon,
+  ChevronLeftIcon, CopyIcon, DownloadIcon, FitIcon, HistoryIcon, LayoutIcon, PlayIcon, RedoIcon, SaveIcon,
   SearchIcon, TrashIcon, UndoIcon, UploadIcon,
 } from "./icons";
 
@@ -124,7 +124,7 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
           <button type="button" className={`tool-btn${testing ? " is-on" : ""}`} disabled={diff} data-testid="open-whatif"
             title="Replay recorded cases through this draft and compare with the active version; nothing is written"
             onClick={() => testing ? useWhatIf.getState().reset() : useWhatIf.getState().set({ open: true })}>
-            <FitIcon /><span>Test this draft</span>
+            <PlayIcon /><span>Test this draft</span>
           </button>
         )}
       </div>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MigrationImpact } from "../api/inflight";
-import { idOptions, impactOverlay, inFlightLines, mappingOf, missingIds, refusalText, unfinishedByVersion } from "./impact";
+import { clearSpot, idOptions, impactOverlay, inFlightLines, mappingOf, missingIds, refusalText, unfinishedByVersion } from "./impact";
 import type { Workflow } from "./types";
 
 const stage = (id: string, steps: string[], x = 0) => ({
@@ -94,5 +94,13 @@ describe("refusalText", () => {
     const said = Object.assign(new Error("the mapping cannot apply: 'x' is unknown"), { details: { problems: ["'x' is unknown"] } });
     expect(refusalText(said)).toBe("the mapping cannot apply: 'x' is unknown");
     expect(refusalText("text")).toBe("text");
+  });
+});
+
+describe("clearSpot", () => {
+  it("keeps a ghost's place when free, else moves it below what stands there", () => {
+    const at = (x: number, y: number) => ({ id: `n${x}-${y}`, kind: "end", position: { x, y } }) as unknown as Workflow["nodes"][number];
+    expect(clearSpot({ x: 0, y: 0 }, [at(400, 0)])).toEqual({ x: 0, y: 0 });
+    expect(clearSpot({ x: 0, y: 0 }, [at(0, 0), at(10, 110)])).toEqual({ x: 0, y: 220 });
   });
 });

@@ -80,8 +80,9 @@ export function impactOverlay(
       mark.title = `${mark.title}; ${plural(row.unmapped, "run")} cannot move`;
       continue;
     }
-    const ghost = sourceNodes.get(row.source_node);
-    if (!ghost) continue;
+    const gone = sourceNodes.get(row.source_node);
+    if (!gone) continue;
+    const ghost = { ...gone, position: clearSpot(gone.position, [...target.nodes, ...ghosts]) };
     ghosts.push(ghost);
     nodes[ghost.id] = {
       badge: String(row.unmapped), tone: "unmapped", notes: [`not in version ${impact.to_version}`, ...reasons],
@@ -94,6 +95,18 @@ export function impactOverlay(
     overlay: { nodes, edges: {}, ghosts, focus },
     workflow: { ...target, nodes: [...target.nodes, ...ghosts] },
   };
+}
+
+const ROOM = { x: 240, y: 110 };
+
+/** Where a ghost can stand: its old place, or below it until no node is in the way (a
+ * renamed node usually keeps the place of the one it replaces). */
+export function clearSpot(at: WfNode["position"], others: readonly WfNode[]): { x: number; y: number } {
+  const spot = { x: at?.x ?? 0, y: at?.y ?? 0 };
+  const taken = (y: number) => others.some((n) =>
+    Math.abs((n.position?.x ?? 0) - spot.x) < ROOM.x && Math.abs((n.position?.y ?? 0) - y) < ROOM.y);
+  while (taken(spot.y)) spot.y += ROOM.y;
+  return spot;
 }
 
 /** The in-flight summary as sentences, zeros left out. */
