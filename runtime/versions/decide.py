@@ -11,8 +11,15 @@ from enum import StrEnum
 
 from graphs.case_types import is_empty
 from graphs.model import InteractiveStep
-from runtime.engine.types import FINISHED_STEP_STATUSES, RunState, StepState, StepStatus
-from runtime.versions.plan import FormFit, NodeMove, Plan, StepMove, Unmapped
+from runtime.engine.timers import TimerKey
+from runtime.engine.types import (
+    FINISHED_STEP_STATUSES,
+    RunState,
+    StepState,
+    StepStatus,
+    TimerFired,
+)
+from runtime.versions.plan import FormFit, Plan, StepMove, Unmapped
 
 __all__ = ["Fate", "InFlight", "Problem", "RunDecision", "decide", "step_fate"]
 
@@ -93,23 +100,28 @@ def step_fate(move: StepMove | None, st: StepState) -> Fate:
     return Fate.CARRIED if move.same else Fate.RESTARTED
 
 
-def _deferred_problem(plan: Plan, state: RunState, node: NodeMove) -> Problem | None:
+def _deferred_problem(plan: Plan, state: RunState) -> Problem | None:
+    """Events held for a paused run (or one at an incident) that name what the move renames:
+    applied after the move, they would miss their stage or step and be ignored."""
     for held in state.deferred:
         event = held.event
-        step_id = getattr(event, "step_id", None)
-        if step_id is not None and plan.step_of(step_id) != step_id:
-            return Problem(
-                Unmapped.DEFERRED_EVENTS,
-                f"an event held while the run was {state.status.value} names step "
-                f"{step_id!r}, which the move renames; resume the run first",
-                step_id,
-            )
-        if getattr(event, "kind", "") == "timer_fired" and node.target_id != node.source_id:
-            return Problem(
-                Unmapped.DEFERRED_EVENTS,
-                f"a timer held while the run was {state.status.value} belongs to stage "
-                f"{node.source_id!r}, which the move renames; resume the run first",
-            )
+        named: list[tuple[str, str, bool]] = []  # (id, what it becomes, a step's id)
+        if isinstance(event, TimerFired):
+            key = TimerKey.parse(event.timer_key)
+            if key is not None:
+                named = [(key.node_id, plan.node_of(key.node_id), False)]
+                if key.step_id:
+                    named.append((key.step_id, plan.step_of(key.step_id), True))
+        elif (step_id := getattr(event, "step_id", None)) is not None:
+            named = [(step_id, plan.step_of(step_id), True)]
+        for name, becomes, is_step in named:
+            if becomes != name:
+                return Problem(
+                    Unmapped.DEFERRED_EVENTS,
+                    f"an event held while the run was {state.status.value} names "
+                    f"{name!r}, which the move renames; resume the run first",
+                    name if is_step else None,
+                )
     return None
 
 
@@ -144,7 +156,7 @@ def decide(plan: Plan, state: RunState) -> RunDecision:
             )
             decision.problem = Problem(blocked, message, sid)
     if decision.problem is None:
-        decision.problem = _deferred_problem(plan, state, node)
+        decision.problem = _deferred_problem(plan, state)
     if decision.problem is None:
         missing = [name for name in plan.required if is_empty(state.case.get(name))]
         if missing:

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from runtime import services
 from runtime.db import session_scope
-from runtime.engine.types import StepCompleted
+from runtime.engine.types import StepCompleted, TimerFired
 from runtime.services import migrations
 from runtime.services.run_events import apply_event, lock_run
 from runtime.store.migration_tables import MigrationRow
@@ -315,3 +315,21 @@ def test_a_paused_run_holding_an_answer_for_a_renamed_step_stays(db: Engine) -> 
     with session_scope(db) as s:
         services.resume_run(s, run_id=run_id, actor="ada")
     assert _impact(db, {"fetch": "load"}).movable == 1  # once it has caught up
+
+
+def test_a_paused_run_holding_a_timer_of_a_renamed_stage_stays(db: Engine) -> None:
+    def rename(doc: dict[str, Any]) -> None:
+        _stage(doc)["id"] = "desk_work"
+        for edge in doc["edges"]:
+            edge["source"] = edge["source"].replace("work", "desk_work")
+            edge["target"] = edge["target"].replace("work", "desk_work")
+
+    run_id = _setup(db, rename)
+    with session_scope(db) as s:
+        services.pause_run(s, run_id=run_id, actor="ada", reason="hold")
+        case, run = lock_run(s, run_id)
+        fired = TimerFired(timer_key=f"{run_id}:sla_warning:work:1", purpose="sla_warning")
+        apply_event(s, run=run, case=case, event=fired, now=T0)
+    [unmapped] = _impact(db, {"work": "desk_work"}).unmapped_runs
+    assert (unmapped.code, unmapped.step_id) == ("deferred_events", None)
+    assert "'work'" in unmapped.message
