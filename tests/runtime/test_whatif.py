@@ -19,7 +19,7 @@ from graphs.model import Workflow
 from runtime.db import make_engine, session_scope
 from runtime.store import migrate
 from runtime.store.routing_tables import AgentRow, QueueRow
-from runtime.whatif import WhatIf, what_if
+from runtime.whatif import WhatIf, parallel, what_if
 from runtime.whatif.routing_model import AgentSpec, QueueSpec, RoutingModel, route
 from runtime.whatif.trace import ItemSpan
 
@@ -127,3 +127,18 @@ def test_routing_waits_for_room_and_for_working_hours() -> None:
     assert (dict(load.queues), dict(load.agents), load.unassigned) == (
         {"q": 2, "elsewhere": 1}, {"ada": 2}, 1,
     )  # fmt: skip
+
+
+def test_processes_side_by_side_give_the_same_answer(
+    recorded: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def urgent_only(document: dict[str, Any]) -> None:
+        urgent = _node(document, "priority")["outcomes"][0]["condition"]
+        urgent["rules"] = urgent["rules"][:1]
+
+    alone = _what_if(recorded, _draft(urgent_only))
+    monkeypatch.setattr(parallel, "MIN_CASES", 1)
+    together = _what_if(recorded, _draft(urgent_only), processes=2)
+    assert together == alone
+    # The even cases were urgent, the open case 100 among them.
+    assert together.draft.path_changed == CASES // 2 + 1
