@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, update
 from sqlmodel import Session
@@ -50,6 +51,10 @@ _SUPERSEDE = (
     )
     .values(status=str(OutboxStatus.DONE), done_at=bindparam("_now"), last_error=bindparam("_why"))
 )
+
+
+_routing = WorkRoutingRow.__table__  # type: ignore[attr-defined]
+_ROUTING_DUE = update(_routing).where(_routing.c.key == bindparam("_key"))
 
 
 def write_moved(
@@ -131,11 +136,18 @@ def write_moved(
 def _move_item(
     session: Session, *, run: LockedRun, item: ItemMove, to_version: int, now: datetime
 ) -> None:
+    changed: dict[str, Any] = {}
+    if item.form is not None:
+        changed.update(form=item.form, title=item.title)
+    if item.retimed:
+        changed.update(due_at=item.due_at)
     if item.new_key == item.old_key:
-        # Kept under its key; the target's form (and title) when they changed.
-        if item.form is not None:
-            sql.write(session, sql.UPDATE_WORK_ITEM,
-                      [{"_key": item.old_key, "form": item.form, "title": item.title}])  # fmt: skip
+        # Kept under its key and holder: the target's form and due time when they changed.
+        if changed:
+            sql.write(session, sql.UPDATE_WORK_ITEM, [{"_key": item.old_key, **changed}])
+            written(session, WorkItemRow, item.old_key, changed)
+        if item.retimed:
+            sql.write(session, _ROUTING_DUE, [{"_key": item.old_key, "due_at": item.due_at}])
         return
     moved_to = f"run moved to version {to_version}" + (
         "" if item.new_key is None else f": issued again as {item.new_key}"
@@ -153,15 +165,14 @@ def _move_item(
     item_closed(session, key=item.old_key, outcome="cancelled", now=now, holder=None)
     fresh = old.model_dump()
     fresh.update(key=item.new_key, step_id=item.step_id, attempt=item.attempt,
-                 status=str(WorkItemStatus.OPEN), cancel_reason=None)  # fmt: skip
-    if item.form is not None:
-        fresh.update(form=item.form, title=item.title or old.title)
+                 status=str(WorkItemStatus.OPEN), cancel_reason=None, **changed)  # fmt: skip
     session.add(WorkItemRow(**fresh))
     routing = session.get(WorkRoutingRow, item.old_key)
     if routing is not None:
         facts = routing.model_dump()
         facts.update(key=item.new_key, step_id=item.step_id, node_id=run.node_id,
-                     closed_at=None, outcome="open", completed_by=None)  # fmt: skip
+                     closed_at=None, outcome="open", completed_by=None,
+                     due_at=fresh["due_at"])  # fmt: skip
         facts["waiting"] = old.assignee is None
         session.add(WorkRoutingRow(**facts))
     session.flush()

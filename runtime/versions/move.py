@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from graphs.model import InteractiveStep
@@ -51,6 +52,8 @@ class ItemMove:
     attempt: int
     title: str | None = None
     form: list[dict[str, Any]] | None = None  #: the target's form, when it changed
+    retimed: bool = False  #: its step's SLA clock was re-timed: ``due_at`` is the new due
+    due_at: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -121,12 +124,16 @@ def _open_item(plan: Plan, run_id: str, st: StepState, move: StepMove, node: Nod
     key = work_item_key(run_id, tid, attempt)
     same_form = move.form_fit is FormFit.SAME and fate is Fate.ITEM_CARRIED
     form = None if same_form else [f.model_dump(mode="json") for f in target.form]
-    out.items.append(ItemMove(st.work_item_key or key, key, tid, attempt, target.name or tid, form))
     clock = moved_clock(
         st.sla, move.sla[0], move.sla[1], started=st.started_at, calendars=plan.calendars,
         old=(run_id, f"{node.source_id}.{move.source_id}", st.attempt),
         new=(run_id, f"{node.target_id}.{tid}", attempt), timers=out.timers,
     )  # fmt: skip
+    due = None if clock is None else clock.due_at
+    retimed = due != (None if st.sla is None else st.sla.due_at)
+    out.items.append(
+        ItemMove(st.work_item_key or key, key, tid, attempt, target.name or tid, form, retimed, due)
+    )
     return st.model_copy(
         update={"step_id": tid, "attempt": attempt, "work_item_key": key, "sla": clock}
     )

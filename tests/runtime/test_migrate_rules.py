@@ -19,6 +19,7 @@ from runtime.engine.types import StepCompleted, TimerFired
 from runtime.services import migrations
 from runtime.services.run_events import apply_event, lock_run
 from runtime.store.migration_tables import MigrationRow
+from runtime.store.routing_tables import WorkRoutingRow
 from runtime.store.tables import OutboxRow, RunEventRow, TimerRow, WorkItemRow
 from runtime.store.workflow_tables import WorkflowRow, WorkflowVersionRow
 from runtime.versions import MappingInvalid, MigrationRunning, VersionPairInvalid
@@ -333,3 +334,19 @@ def test_a_paused_run_holding_a_timer_of_a_renamed_stage_stays(db: Engine) -> No
     [unmapped] = _impact(db, {"work": "desk_work"}).unmapped_runs
     assert (unmapped.code, unmapped.step_id) == ("deferred_events", None)
     assert "'work'" in unmapped.message
+
+
+def test_an_open_item_takes_its_steps_new_sla_from_when_it_opened(db: Engine) -> None:
+    def with_sla(doc: dict[str, Any]) -> None:
+        _step(doc, "review")["sla"] = {"target_minutes": 30}
+
+    run_id = _setup(db, with_sla)
+    _move(db)
+    after = _after(db, run_id)
+    item = after["items"][f"{run_id}:review:1"]
+    assert item.status == "open" and item.due_at is not None
+    assert item.due_at.isoformat().startswith("2026-01-05T09:30")
+    assert after["timers"][f"{run_id}:sla_breach:work.review:1"][0] == "pending"
+    with session_scope(db) as s:
+        routing = s.get(WorkRoutingRow, item.key)
+        assert routing is not None and routing.due_at == item.due_at
