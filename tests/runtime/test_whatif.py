@@ -1,7 +1,8 @@
 """What-if on recorded support cases: new steps, the loop guard, open cases, the team.
 
-The cases are recorded once for the module (through the real runtime, see
-``whatif_cases``) into a database of its own; every test only reads it.
+The cases are recorded once per database kind (through the real runtime, see
+``whatif_cases``): into a SQLite file of the module's own, then into the session's
+PostgreSQL database, emptied first; every test only reads them.
 """
 
 from __future__ import annotations
@@ -22,16 +23,25 @@ from runtime.store.routing_tables import AgentRow, QueueRow
 from runtime.whatif import WhatIf, parallel, what_if
 from runtime.whatif.routing_model import AgentSpec, QueueSpec, RoutingModel, route
 from runtime.whatif.trace import ItemSpan
+from tests.db_fixtures import wipe
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 CASES = 8
 
 
-@pytest.fixture(scope="module")
-def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def recorded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     folder = tmp_path_factory.mktemp("whatif")
-    engine = make_engine(f"sqlite:///{folder / 'baton.db'}")
-    migrate(engine)
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{folder / 'baton.db'}")
+        migrate(engine)
+    else:
+        engine = make_engine(request.getfixturevalue("postgres_url"))
+        wipe(engine)
     install_support(engine)
     record_support_cases(engine, folder, count=CASES, start=NOW - timedelta(days=10))
     # Case 100 is still at its first work item: started ten minutes ago.
