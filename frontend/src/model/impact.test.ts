@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { MigrationImpact } from "../api/inflight";
-import { clearSpot, idOptions, impactOverlay, inFlightLines, mappingOf, missingIds, refusalText, unfinishedByVersion } from "./impact";
+import {
+  clearSpot, idOptions, impactOverlay, inFlightLines, mappingOf, missingIds, refusalText, sameMapping, unfinishedByVersion,
+} from "./impact";
 import type { Workflow } from "./types";
 
 const stage = (id: string, steps: string[], x = 0) => ({
@@ -32,6 +34,14 @@ describe("mappingOf", () => {
       { from: "review", to: "work" }, { from: "", to: "x" }, { from: "triage", to: "triage" },
       { from: " a ", to: "b" }, { from: "a", to: "c" },
     ])).toEqual({ review: "work", a: "c" });
+  });
+});
+
+describe("sameMapping", () => {
+  it("ignores the order of the keys", () => {
+    expect(sameMapping({ a: "x", b: "y" }, { b: "y", a: "x" })).toBe(true);
+    expect(sameMapping({ a: "x" }, { a: "x", b: "y" })).toBe(false);
+    expect(sameMapping({ a: "x" }, { a: "z" })).toBe(false);
   });
 });
 

@@ -18,6 +18,12 @@ export function mappingOf(rows: readonly MappingRow[]): Mapping {
   return mapping;
 }
 
+/** Whether two mappings say the same, whatever the order of their keys. */
+export function sameMapping(a: Mapping, b: Mapping): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
+}
+
 export interface IdOption { id: string; label: string; kind: "node" | "step" }
 
 /** Every node and step id of a version, named for a person ("Triage › Classify"). */

@@ -7,7 +7,9 @@ import { inflightApi, type MigrationImpact, type MigrationPlan } from "../../api
 import { useCan } from "../../auth/permissions";
 import { useUnfinishedCounts } from "../../hooks/useUnfinishedCounts";
 import { useVersionDocument } from "../../hooks/useVersionDocument";
-import { idOptions, impactOverlay, mappingOf, missingIds, refusalText, type MappingRow } from "../../model/impact";
+import {
+  idOptions, impactOverlay, mappingOf, missingIds, refusalText, sameMapping, type MappingRow,
+} from "../../model/impact";
 import { namesOf } from "../../model/names";
 import { RunCanvas } from "../../pages/cases/RunCanvas";
 import { CloseIcon } from "../icons";
@@ -33,6 +35,8 @@ export function MoveCasesDialog({ workflowId, versions, active, onClose }: {
   const [impact, setImpact] = useState<MigrationImpact | null>(null);
   const [busy, setBusy] = useState(false);
   const [moved, setMoved] = useState(false);
+  // Each preview starts a fresh move box (a finished move's result goes with its preview).
+  const [previews, setPreviews] = useState(0);
   const onError = useCallback((m: string | null) => setError(m), []);
 
   // Start from the oldest other version that still has unfinished runs.
@@ -51,7 +55,7 @@ export function MoveCasesDialog({ workflowId, versions, active, onClose }: {
   );
   // An impact of another plan is stale: it must be previewed again before anything moves.
   const fresh = impact !== null && plan !== null && impact.from_version === plan.from_version
-    && impact.to_version === plan.to_version && JSON.stringify(impact.mapping) === JSON.stringify(plan.mapping);
+    && impact.to_version === plan.to_version && sameMapping(impact.mapping, plan.mapping);
   const sourceNames = useMemo(() => namesOf(source?.nodes ?? [], source?.edges ?? []), [source]);
   const shown = useMemo(() => (impact && target && fresh ? impactOverlay(impact, target, source) : null), [impact, target, source, fresh]);
 
@@ -62,6 +66,7 @@ export function MoveCasesDialog({ workflowId, versions, active, onClose }: {
     try {
       setImpact(await inflightApi.impact(workflowId, plan));
       setMoved(false);
+      setPreviews((n) => n + 1);
     } catch (e) {
       setImpact(null);
       setError(refusalText(e));
@@ -140,7 +145,7 @@ export function MoveCasesDialog({ workflowId, versions, active, onClose }: {
             <aside className="sheet__side" data-testid="impact-side">
               <ImpactSide impact={impact} sourceNames={sourceNames} />
               {canMove && plan ? (
-                <MoveBox key={JSON.stringify(plan)} workflowId={workflowId} plan={plan} movable={impact.movable}
+                <MoveBox key={previews} workflowId={workflowId} plan={plan} movable={impact.movable}
                   onError={onError} onFinished={finished} />
               ) : (
                 <p className="wf-muted" data-testid="move-admins-only">Only admins can move runs; you may look at the impact.</p>
