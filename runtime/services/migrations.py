@@ -322,7 +322,12 @@ def run_migration(
     except Exception as exc:
         _finish(engine, migration_id, unmapped, now, error=f"{type(exc).__name__}: {exc}")
         raise
-    return _finish(engine, migration_id, unmapped, now)
+    job = _finish(engine, migration_id, unmapped, now)
+    logger.info(
+        "migration %s: %d run(s) of %s moved from version %d to %d, %d stay",
+        job.id, job.moved, job.workflow_id, job.from_version, job.to_version, job.unmapped,
+    )  # fmt: skip
+    return job
 
 
 def move_runs(
