@@ -38,22 +38,19 @@ from runtime.store.tables import (
 from runtime.versions import ItemMove, Moved, Plan, TimerMove, in_flight
 from runtime.versions.move import migrated_data
 
-__all__ = ["RUN_MIGRATED", "write_moved"]
+__all__ = ["write_moved"]
 
-#: the log line of a moved run (``LogKind.RUN_MIGRATED``)
-RUN_MIGRATED = LogKind.RUN_MIGRATED
-
+_outbox = OutboxRow.__table__  # type: ignore[attr-defined]
+_routing = WorkRoutingRow.__table__  # type: ignore[attr-defined]
+#: a background attempt's delivery that never started, superseded by the move
 _SUPERSEDE = (
-    update(OutboxRow)
+    update(_outbox)
     .where(
-        OutboxRow.idempotency_key == bindparam("_key"),  # type: ignore[arg-type]
-        OutboxRow.status == str(OutboxStatus.PENDING),  # type: ignore[arg-type]
+        _outbox.c.idempotency_key == bindparam("_key"),
+        _outbox.c.status == str(OutboxStatus.PENDING),
     )
     .values(status=str(OutboxStatus.DONE), done_at=bindparam("_now"), last_error=bindparam("_why"))
 )
-
-
-_routing = WorkRoutingRow.__table__  # type: ignore[attr-defined]
 _ROUTING_DUE = update(_routing).where(_routing.c.key == bindparam("_key"))
 
 
@@ -109,7 +106,7 @@ def write_moved(
         "in_flight": {name: getattr(counts, name) for name in counts.__slots__},
     }
     line = LogEvent(
-        seq=state.seq, at=now, actor=by, kind=str(RUN_MIGRATED), node_id=state.node_id,
+        seq=state.seq, at=now, actor=by, kind=str(LogKind.RUN_MIGRATED), node_id=state.node_id,
         step_id=None, data=data,
     )  # fmt: skip
     sql.write(session, sql.INSERT_RUN_EVENTS, [{"run_id": run.id, **asdict(line)}])
