@@ -8,6 +8,10 @@ median step times over *all* replayed cases, known only once the first round is 
 
 Forking is used only where the platform offers it and only for sets large enough to
 repay it (:data:`MIN_CASES`); otherwise, and with ``processes=1``, everything runs here.
+The children run pure code only (no database, no logging, no locks of the parent's other
+threads), which is what makes forking a threaded web process safe here; meanwhile the
+calling thread waits without holding the interpreter, so a large what-if does not stall
+the server's other requests.
 Pooled what-ifs run one at a time in a process (:data:`_LOCK`): the inherited data sit
 in a module-level slot while the pools run.
 """
@@ -25,8 +29,8 @@ from runtime.whatif.trace import Trace
 
 __all__ = ["MIN_CASES", "play_all"]
 
-MIN_CASES = 2000
-"""Below this many cases the pools' start-up costs more than they save."""
+MIN_CASES = 500
+"""Below this many cases (under a second's work) the pools' start-up is not worth it."""
 
 _LOCK = threading.Lock()
 #: What the forked children read: set by the parent before each pool starts.
