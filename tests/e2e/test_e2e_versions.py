@@ -187,6 +187,8 @@ def test_preview_the_impact_then_move_the_running_cases(
         expect(moved).to_contain_text(
             "Moved from version 1 to 2 by admin: Routing is now Assignment; move the waiting cases"
         )
+        # What the run did on version 1 keeps version 1's names.
+        expect(case_page.get_by_test_id("timeline")).to_contain_text("Entered Routing")
         save(case_page, "case-moved.png", tmp_path)
 
     # A supervisor sees the impact but has no move to make.

@@ -8,6 +8,7 @@ import { useCan } from "../../auth/permissions";
 import { AppHeader } from "../../components/AppHeader";
 import { foldPath } from "../../live/path";
 import { useRunStream } from "../../live/useRunStream";
+import { useVersionDocument } from "../../hooks/useVersionDocument";
 import type { Workflow } from "../../model/types";
 import { navigate } from "../../navigation";
 import { CaseData } from "./CaseData";
@@ -105,16 +106,21 @@ export function CasePage({ runId }: { runId: string }) {
     }
     return (nodeId: string) => byNode.get(nodeId) ?? [];
   }, [workflow]);
-  const names = useMemo(() => namesOf(workflow?.nodes ?? [], workflow?.edges ?? []), [workflow]);
+  // A run moved from another version names what it did there by that version's names.
+  const moved = stream.events.find((e) => e.kind === "run.migrated")?.data.from_version;
+  const before = useVersionDocument(detail?.run.workflow_id ?? null, typeof moved === "number" ? moved : null);
+  const names = useMemo(() => namesOf(
+    [...(before?.nodes ?? []), ...(workflow?.nodes ?? [])], [...(before?.edges ?? []), ...(workflow?.edges ?? [])],
+  ), [workflow, before]);
   const nameOf = names.node;
   const stepNameOf = names.step;
   const forms = useMemo(() => new Set((workflow?.nodes ?? []).flatMap((n) =>
     n.kind === "stage" ? (n.steps ?? []).filter((s) => s.kind === "interactive").map((s) => s.id) : [])), [workflow]);
+  const path = useMemo(() => foldPath(stream.events, stepsOf, scrub ?? undefined), [stream.events, stepsOf, scrub]);
   const sensitive = useMemo(
     () => new Set((workflow?.case_schema ?? []).filter((f) => f.sensitive).map((f) => f.name)),
     [workflow],
   );
-  const path = useMemo(() => foldPath(stream.events, stepsOf, scrub ?? undefined), [stream.events, stepsOf, scrub]);
 
   const openItems = detail?.work_items.filter((w) => w.status === "open").length ?? 0;
   const activeTab: Tab = tab ?? (openItems ? "work" : "timeline");
