@@ -6,11 +6,12 @@ import { CaseLink } from "./CaseLink";
 const POLL_MS = 700;
 
 /** An admin's move: a required reason, then the move's progress and its result. */
-export function MoveBox({ workflowId, plan, movable, onError, onFinished }: {
+export function MoveBox({ workflowId, plan, movable, onError, onStarted, onFinished }: {
   workflowId: string;
   plan: MigrationPlan;
   movable: number;
   onError: (message: string | null) => void;
+  onStarted: () => void;
   onFinished: () => void;
 }) {
   const [reason, setReason] = useState("");
@@ -23,7 +24,8 @@ export function MoveBox({ workflowId, plan, movable, onError, onFinished }: {
     try {
       const started = await inflightApi.startMigration(workflowId, plan, reason.trim());
       setMigration(started);
-      if (started.status !== "running") onFinished();
+      if (started.status === "running") onStarted();
+      else onFinished();
     } catch (e) {
       onError(refusalText(e));
     } finally {

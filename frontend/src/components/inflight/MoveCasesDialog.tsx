@@ -35,6 +35,8 @@ export function MoveCasesDialog({ workflowId, versions, active, onClose }: {
   const [impact, setImpact] = useState<MigrationImpact | null>(null);
   const [busy, setBusy] = useState(false);
   const [moved, setMoved] = useState(false);
+  // While a move runs, its plan stays as it is (the move box and its progress with it).
+  const [moving, setMoving] = useState(false);
   // Each preview starts a fresh move box (a finished move's result goes with its preview).
   const [previews, setPreviews] = useState(0);
   const onError = useCallback((m: string | null) => setError(m), []);
@@ -75,7 +77,9 @@ export function MoveCasesDialog({ workflowId, versions, active, onClose }: {
     }
   };
   const refreshCounts = counts.refresh;
+  const started = useCallback(() => setMoving(true), []);
   const finished = useCallback(() => {
+    setMoving(false);
     setMoved(true);
     refreshCounts();
   }, [refreshCounts]);
@@ -97,7 +101,7 @@ export function MoveCasesDialog({ workflowId, versions, active, onClose }: {
           <span className="toolbar__spacer" />
           <button type="button" className="icon-btn" onClick={onClose} aria-label="Close" data-testid="move-close"><CloseIcon /></button>
         </header>
-        <div className="sheet__plan">
+        <fieldset className="sheet__plan" disabled={moving}>
           <label>From version
             <select value={from ?? ""} onChange={(e) => setFrom(Number(e.target.value))} data-testid="move-from">
               {from === null && <option value="">…</option>}
@@ -123,7 +127,7 @@ export function MoveCasesDialog({ workflowId, versions, active, onClose }: {
           <button type="button" className="btn btn--primary" disabled={!plan || busy} onClick={() => void preview()} data-testid="move-preview">
             {busy ? "Working out…" : "Preview impact"}
           </button>
-        </div>
+        </fieldset>
         {from === to && <p className="banner banner--info">Pick two different versions.</p>}
         {counts.error && <p className="banner banner--error">Could not count the unfinished runs: {counts.error}</p>}
         {error && <p className="banner banner--error" role="alert" data-testid="move-dialog-error">{error}</p>}
@@ -146,7 +150,7 @@ export function MoveCasesDialog({ workflowId, versions, active, onClose }: {
               <ImpactSide impact={impact} sourceNames={sourceNames} />
               {canMove && plan ? (
                 <MoveBox key={previews} workflowId={workflowId} plan={plan} movable={impact.movable}
-                  onError={onError} onFinished={finished} />
+                  onError={onError} onStarted={started} onFinished={finished} />
               ) : (
                 <p className="wf-muted" data-testid="move-admins-only">Only admins can move runs; you may look at the impact.</p>
               )}
