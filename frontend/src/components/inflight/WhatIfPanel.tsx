@@ -95,6 +95,12 @@ function WhatIfPanelOpen() {
                 {overlay ? "Clear the overlay" : "Show the overlay"}
               </button>
             </div>
+            {(result.changes.removed_nodes.length > 0 || result.changes.removed_edges.length > 0) && (
+              <p className="wf-muted" data-testid="whatif-removed">
+                Not in the draft (so not on its canvas):{" "}
+                {[...result.changes.removed_nodes.map(names.node), ...result.changes.removed_edges.map(names.edge)].join(", ")}
+              </p>
+            )}
             <CompareTable sections={sections} />
             {result.listed.length > 0 && (
               <section data-testid="whatif-listed">
