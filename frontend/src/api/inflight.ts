@@ -10,14 +10,9 @@ import { request } from "./client";
 export type Mapping = Record<string, string>;
 
 export type MigrationImpact = Api.MigrationImpact;
-export type NodeImpact = Api.NodeImpactOut;
-export type UnmappedRun = Api.UnmappedRunOut;
-export type InFlight = Api.InFlightOut;
 export type Migration = Api.MigrationOut;
 
 export type Figures = Api.Figures;
-export type WhatIfChanges = Api.Changes;
-export type ListedCase = Api.Listed;
 export type WhatIf = Api.WhatIf;
 
 export interface MigrationPlan { from_version: number; to_version: number; mapping: Mapping }

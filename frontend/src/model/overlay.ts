@@ -36,8 +36,6 @@ export interface CanvasOverlay {
   focus: string[];
 }
 
-export const EMPTY_OVERLAY: CanvasOverlay = { nodes: {}, edges: {}, ghosts: [], focus: [] };
-
 /** A percentage for a share 0..1: "42%", "<1%" for a small non-zero share. */
 export function percent(share: number | null | undefined): string {
   if (share === null || share === undefined || Number.isNaN(share)) return "–";
