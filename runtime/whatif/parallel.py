@@ -1,19 +1,19 @@
-"""Play many recorded cases on several cores: reading them, then the prediction.
+"""Play many recorded cases: read them all here, then predict on several cores.
 
-Each case is replayed and predicted on its own, so the cases split into chunks that
-processes play side by side. The processes are forked, so they inherit what the parent
-loaded (the cases, the compiled versions and draft) instead of receiving it pickled;
-only their answers come back. The two rounds are two pools: the prediction needs the
-median step times over *all* replayed cases, known only once the first round is in.
+Reading a recorded case is cheap; its prediction (a simulation through the draft) is
+the cost. Cases are independent, so the ones the draft can change split into chunks that
+forked processes predict side by side. Being forked, the processes inherit what this one
+holds (the cases read, the compiled draft) instead of receiving it pickled; only their
+traces come back. Reading in the children too would cost more than it saves: what is
+read must come back pickled for the medians every prediction needs.
 
-Forking is used only where the platform offers it and only for sets large enough to
+Forking is used only where the platform offers it and only for enough predictions to
 repay it (:data:`MIN_CASES`); otherwise, and with ``processes=1``, everything runs here.
 The children run pure code only (no database, no logging, no locks of the parent's other
 threads), which is what makes forking a threaded web process safe here; meanwhile the
 calling thread waits without holding the interpreter, so a large what-if does not stall
-the server's other requests.
-Pooled what-ifs run one at a time in a process (:data:`_LOCK`): the inherited data sit
-in a module-level slot while the pools run.
+the server's other requests. Pooled what-ifs run one at a time in a process
+(:data:`_LOCK`): the inherited data sit in a module-level slot while the pool runs.
 """
 
 from __future__ import annotations
@@ -24,30 +24,23 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from runtime.engine.definition import CompiledWorkflow
-from runtime.whatif.play import Draft, Played, RecordedCase, read_recorded, typical_minutes
+from runtime.whatif.play import Draft, RecordedCase, read_recorded, typical_minutes
 from runtime.whatif.trace import Trace
 
 __all__ = ["MIN_CASES", "play_all"]
 
 MIN_CASES = 500
-"""Below this many cases (under a second's work) the pools' start-up is not worth it."""
+"""Below this many predictions (under a second's work) a pool's start-up is not worth it."""
 
 _LOCK = threading.Lock()
-#: What the forked children read: set by the parent before each pool starts.
+#: What the forked children read: set by the parent before the pool starts.
 _WORK: dict[str, Any] = {}
 
 
-def _read_chunk(bounds: tuple[int, int]) -> list[Played]:
-    cases: Sequence[RecordedCase] = _WORK["cases"]
-    definitions: Mapping[int, CompiledWorkflow] = _WORK["definitions"]
-    return [read_recorded(definitions[c.version], c) for c in cases[bounds[0] : bounds[1]]]
-
-
 def _predict_chunk(bounds: tuple[int, int]) -> list[Trace]:
-    cases: Sequence[RecordedCase] = _WORK["cases"]
-    played: Sequence[Played] = _WORK["played"]
     draft: Draft = _WORK["draft"]
-    return [draft.play(cases[n], played[n], _WORK["typical"]) for n in range(*bounds)]
+    cases, played, todo = _WORK["cases"], _WORK["played"], _WORK["todo"]
+    return [draft.play(cases[n], played[n], _WORK["typical"]) for n in todo[bounds[0] : bounds[1]]]
 
 
 def _chunks(total: int, processes: int) -> list[tuple[int, int]]:
@@ -65,24 +58,26 @@ def play_all(
     processes: int = 1,
 ) -> tuple[list[Trace], list[Trace]]:
     """Each case's trace as recorded and as the draft predicts it, in the cases' order."""
+    played = [read_recorded(definitions[c.version], c) for c in cases]
+    typical = typical_minutes([p.script for p in played])
+    before = [p.trace for p in played]
+    after = list(before)
+    todo = [
+        n for n, (c, p) in enumerate(zip(cases, played, strict=True)) if not draft.unaffected(c, p)
+    ]
     forkable = "fork" in multiprocessing.get_all_start_methods()
-    if processes <= 1 or len(cases) < MIN_CASES or not forkable:
-        played = [read_recorded(definitions[c.version], c) for c in cases]
-        typical = typical_minutes([p.script for p in played])
-        after = [draft.play(c, p, typical) for c, p in zip(cases, played, strict=True)]
-        return [p.trace for p in played], after
+    if processes <= 1 or len(todo) < MIN_CASES or not forkable:
+        for n in todo:
+            after[n] = draft.play(cases[n], played[n], typical)
+        return before, after
     context = multiprocessing.get_context("fork")
-    chunks = _chunks(len(cases), processes)
     with _LOCK:
         try:
-            _WORK.update(cases=cases, definitions=definitions)
+            _WORK.update(cases=cases, played=played, typical=typical, draft=draft, todo=todo)
             with context.Pool(processes) as pool:
-                played = [p for part in pool.map(_read_chunk, chunks) for p in part]
-            _WORK.update(
-                played=played, typical=typical_minutes([p.script for p in played]), draft=draft
-            )
-            with context.Pool(processes) as pool:
-                after = [t for part in pool.map(_predict_chunk, chunks) for t in part]
+                parts = pool.map(_predict_chunk, _chunks(len(todo), processes))
         finally:
             _WORK.clear()
-    return [p.trace for p in played], after
+    for n, trace in zip(todo, (t for part in parts for t in part), strict=True):
+        after[n] = trace
+    return before, after

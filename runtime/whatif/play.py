@@ -329,18 +329,19 @@ class Draft:
     touched: frozenset[str] | None = None
     base: int = 0
 
-    def play(self, case: RecordedCase, played: Played, typical: Mapping[str, float]) -> Trace:
-        """What ``case`` would do on the draft.
-
-        A case of version ``base`` whose recorded path touches no changed node does on
-        the draft exactly what it did (the engine reads nothing else of a definition), so
-        its recorded trace is the answer and the simulation is spared.
-        """
-        if (
+    def unaffected(self, case: RecordedCase, played: Played) -> bool:
+        """Whether ``case`` does on the draft exactly what it did: it ran on version
+        ``base`` and its recorded path touches no changed node (the engine reads nothing
+        else of a definition), so its recorded trace is the answer, no simulation needed."""
+        return (
             self.touched is not None
             and case.version == self.base
             and self.touched.isdisjoint(played.trace.path)
-        ):
+        )
+
+    def play(self, case: RecordedCase, played: Played, typical: Mapping[str, float]) -> Trace:
+        """What ``case`` would do on the draft."""
+        if self.unaffected(case, played):
             return played.trace
         return predict(
             self.compiled, case, played.script, given=self.given, typical=typical, until=self.until
