@@ -84,6 +84,12 @@ export function MoveCasesDialog({ workflowId, versions, active, onClose }: {
     refreshCounts();
   }, [refreshCounts]);
 
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && onClose();
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [onClose]);
+
   const label = (v: number) => {
     const n = counts.byVersion?.[v];
     const open = n === undefined ? (counts.byVersion ? "0" : "…") : `${n}${counts.capped ? "+" : ""}`;
