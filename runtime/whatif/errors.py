@@ -18,7 +18,7 @@ from typing import Any
 
 from runtime.errors import BatonRuntimeError, InvalidInput, NotFound
 
-__all__ = ["BadDays", "NoRecordedCases", "UnknownCases", "WhatIfError"]
+__all__ = ["BadDays", "BadOutputs", "NoRecordedCases", "UnknownCases", "WhatIfError"]
 
 MAX_DAYS = 365
 """The longest look back a what-if takes, in days."""
@@ -41,6 +41,20 @@ class BadDays(WhatIfError, InvalidInput):
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "days": self.days, "max_days": MAX_DAYS}
+
+
+class BadOutputs(WhatIfError, InvalidInput):
+    """The outputs given for steps name no step of the draft, or say something unreadable."""
+
+    code = "whatif_bad_outputs"
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        listed = "; ".join(f"{step}: {problem}" for step, problem in problems.items())
+        super().__init__(f"The outputs given for steps cannot be used: {listed}.")
+        self.problems = dict(problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "problems": self.problems}
 
 
 class NoRecordedCases(WhatIfError, NotFound):

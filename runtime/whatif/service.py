@@ -22,7 +22,7 @@ from graphs.validation import validate
 from runtime.actions.registry import action_catalogue
 from runtime.errors import IdMismatch, InvalidWorkflow
 from runtime.whatif import load
-from runtime.whatif.errors import MAX_DAYS, BadDays, NoRecordedCases, UnknownCases
+from runtime.whatif.errors import MAX_DAYS, BadDays, BadOutputs, NoRecordedCases, UnknownCases
 from runtime.whatif.figures import figures
 from runtime.whatif.parallel import play_all
 from runtime.whatif.play import Draft
@@ -30,7 +30,14 @@ from runtime.whatif.report import Changes, Listed, ListedWhat, WhatIf
 from runtime.whatif.routing_model import route
 from runtime.whatif.trace import Trace
 
-__all__ = ["DEFAULT_DAYS", "MAX_LISTED", "changes_between", "touched_nodes", "what_if"]
+__all__ = [
+    "DEFAULT_DAYS",
+    "MAX_LISTED",
+    "changes_between",
+    "check_outputs",
+    "touched_nodes",
+    "what_if",
+]
 
 DEFAULT_DAYS = 30
 """How far back a what-if looks when neither days nor cases are given."""
@@ -134,6 +141,53 @@ def _first_difference(before: Sequence[str], after: Sequence[str]) -> str:
     return f"{where} the draft stops where the case went on to '{before[n]}'"
 
 
+#: The most simulated minutes a given step may take (ten years).
+MAX_MINUTES = 10 * 365 * 24 * 60
+
+
+def check_outputs(draft: Workflow, outputs: Mapping[str, Any]) -> None:
+    """Refuse outputs for steps the draft lacks, or whose ``$`` keys the simulator cannot
+    read (``$after_minutes`` a number of minutes, ``$case`` an object, ``$fail`` text).
+
+    >>> from graphs.examples import load_example
+    >>> check_outputs(load_example("support-case"), {"nope": {}, "work_case": {
+    ...     "$after_minutes": "soon"}})
+    Traceback (most recent call last):
+    ...
+    runtime.whatif.errors.BadOutputs: The outputs given for steps cannot be used: nope: \
+the draft has no step 'nope'; work_case: $after_minutes must be a number of minutes \
+from 0 to 5256000.
+    """
+    problems: dict[str, str] = {}
+    for step_id, given in outputs.items():
+        if draft.step(step_id) is None:
+            problems[step_id] = f"the draft has no step '{step_id}'"
+            continue
+        if not isinstance(given, Mapping):
+            problems[step_id] = "must be an object of outputs or form answers"
+            continue
+        minutes = given.get("$after_minutes", 0)
+        if isinstance(minutes, bool) or not isinstance(minutes, int | float):
+            minutes = -1
+        if not 0 <= minutes <= MAX_MINUTES:
+            problems[step_id] = (
+                f"$after_minutes must be a number of minutes from 0 to {MAX_MINUTES}"
+            )
+        elif not isinstance(given.get("$case", {}), Mapping):
+            problems[step_id] = "$case must be an object of case fields"
+        elif not isinstance(given.get("$fail", ""), str):
+            problems[step_id] = "$fail must be the failure's message"
+        else:
+            unknown = sorted(k for k in given if k.startswith("$") and k not in _DOLLAR_KEYS)
+            if unknown:
+                problems[step_id] = f"unknown key(s) {', '.join(unknown)}"
+    if problems:
+        raise BadOutputs(problems)
+
+
+_DOLLAR_KEYS = frozenset({"$after_minutes", "$case", "$fail"})
+
+
 def _check_days(days: int) -> None:
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
         raise BadDays(days)
@@ -157,8 +211,9 @@ def what_if(
     answers) of steps the recordings never ran, with ``$after_minutes`` for how long
     they take. Raises :class:`WorkflowNotFound`, :class:`IdMismatch` (a draft of another
     workflow), :class:`InvalidWorkflow` (a draft with validation errors), :class:`BadDays`,
-    :class:`UnknownCases` or :class:`NoRecordedCases`; writes nothing. ``processes``:
-    how many processes may play the cases (see :mod:`runtime.whatif.parallel`).
+    :class:`BadOutputs`, :class:`UnknownCases` or :class:`NoRecordedCases`; writes
+    nothing. ``processes``: how many processes may play the cases
+    (:mod:`runtime.whatif.parallel`).
     """
     now = now or datetime.now(UTC)
     version = load.active_version(session, workflow_id)
@@ -167,6 +222,7 @@ def what_if(
     problems = validate(draft, actions=action_catalogue())
     if has_errors(problems):
         raise InvalidWorkflow(workflow_id, problems)
+    check_outputs(draft, outputs or {})
     since: datetime | None = None
     if case_ids is None:
         days = DEFAULT_DAYS if days is None else days

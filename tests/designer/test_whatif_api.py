@@ -124,6 +124,15 @@ def test_refusals_name_what_is_wrong_and_change_nothing(app: Flask, recorded: li
     assert "case-1'" not in error["message"]
     error = error_of(client.post(URL, json={"draft": _draft(), "days": 3, "case_ids": ["x"]}), 400)
     assert "either days or case_ids" in error["message"]
+    error = error_of(
+        client.post(
+            URL,
+            json={"draft": _draft(), "outputs": {"ghost": {}, "work_case": {"$after_minutes": -5}}},
+        ),
+        400,
+    )
+    assert error["code"] == "whatif_bad_outputs"
+    assert set(error["details"]["problems"]) == {"ghost", "work_case"}
     other = _draft() | {"id": "access-request"}
     error_of(client.post(URL, json={"draft": other}), 400)
     assert _row_counts(app) == before
