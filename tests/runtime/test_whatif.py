@@ -10,12 +10,20 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
-from whatif_cases import SUPPORT, install_support, record_open_case, record_support_cases
+from whatif_cases import (
+    SUPPORT,
+    install_support,
+    record_cases,
+    record_open_case,
+    record_support_cases,
+)
 
+from graphs.examples import load_example
 from graphs.model import Workflow
 from runtime.db import make_engine, session_scope
 from runtime.store import migrate
@@ -152,3 +160,22 @@ def test_processes_side_by_side_give_the_same_answer(
     assert together == alone
     # The even cases were urgent, the open case 100 among them.
     assert together.draft.path_changed == CASES // 2 + 1
+
+
+@pytest.mark.parametrize("name", ["access-request", "insurance-claim"])
+def test_each_shipped_example_predicts_what_its_cases_did(
+    name: str, sqlite_db: Engine, tmp_path: Path
+) -> None:
+    workflow = load_example(name)
+    record_cases(sqlite_db, tmp_path, workflow, count=6, start=NOW - timedelta(days=20), until=NOW)
+    # A looser loop guard reaches every case: each is simulated through the draft.
+    document = workflow.model_dump(mode="json")
+    document["max_visits_per_node"] += 5
+    with session_scope(sqlite_db) as session:
+        result = what_if(
+            session, workflow_id=name, draft=Workflow.model_validate(document), now=NOW
+        )
+    assert result.cases == 6
+    assert len(result.active.outcomes) + result.active.open >= 2  # more than one way through
+    assert (result.draft.path_changed, result.listed) == (0, [])
+    assert result.draft == result.active

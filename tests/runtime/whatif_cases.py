@@ -15,7 +15,8 @@ work, past the execution stage's eight-hour work item SLA.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from graphs.examples import load_example
+from graphs.model import CaseField, FieldType, FormField, InteractiveStep, Workflow
 from runtime.actions import ActionResult, get_action
 from runtime.db import session_scope
 from runtime.executor import Worker
@@ -33,7 +35,17 @@ from runtime.services.workflows import install_examples
 from runtime.settings import Settings
 from runtime.store.tables import RunRow, WorkItemRow, WorkItemStatus
 
-__all__ = ["SUPPORT", "install_support", "record_open_case", "record_support_cases"]
+__all__ = [
+    "SUPPORT",
+    "install_support",
+    "record_cases",
+    "record_open_case",
+    "record_support_cases",
+    "sample_case",
+]
+
+#: How case ``number`` answers a step at its ``visit``: form data, and after how many minutes.
+Answer = Callable[[int, str, int], tuple[dict[str, Any], float]] | None
 
 SUPPORT = load_example("support-case")
 
@@ -106,7 +118,7 @@ class _Office:
 
     def __init__(self, engine: Engine, instance: Path) -> None:
         self.engine = engine
-        self.now = datetime.min
+        self.now = datetime.min.replace(tzinfo=UTC)
         self.worker = Worker(
             Settings(instance_path=instance, smtp_host=None),
             engine,
@@ -136,20 +148,28 @@ class _Office:
             ).first()
             return None if found is None else (found[0], found[1])
 
-    def start_case(self, number: int, start: datetime, workflow_id: str) -> str:
+    def start_case(
+        self, number: int, start: datetime, workflow_id: str, fields: dict[str, Any]
+    ) -> str:
         """Create case ``number`` at ``start``; its run's id."""
         case_id = f"case-{number}"
         self.now = start
         with session_scope(self.engine) as session:
             create_case(
-                session, fields=_fields(number, start), case_id=case_id, workflow_id=workflow_id,
+                session, fields=fields, case_id=case_id, workflow_id=workflow_id,
                 actor="intake", now=start,
             )  # fmt: skip
             run_id: str = session.exec(select(RunRow.id).where(RunRow.case_id == case_id)).one()
         return run_id
 
-    def run_case(self, number: int, start: datetime, workflow_id: str) -> str:
-        run_id = self.start_case(number, start, workflow_id)
+    def run_case(
+        self, number: int, start: datetime, workflow: Workflow, answer: Answer = None
+    ) -> str:
+        if answer is None:
+            run_id = self.start_case(number, start, workflow.id, _fields(number, start))
+            answer = _answer
+        else:
+            run_id = self.start_case(number, start, workflow.id, sample_case(workflow, number))
         visits: Counter[str] = Counter()
         for _ in range(50):
             self.until(self.now)
@@ -158,7 +178,7 @@ class _Office:
                 break
             key, step_id = item
             visits[step_id] += 1
-            data, minutes = _answer(number, step_id, visits[step_id])
+            data, minutes = answer(number, step_id, visits[step_id])
             self.until(self.now + timedelta(minutes=minutes))
             with session_scope(self.engine) as session:
                 if session.get(WorkItemRow, key).status == WorkItemStatus.OPEN:  # type: ignore[union-attr]
@@ -174,7 +194,7 @@ def record_support_cases(
     """Run ``count`` support cases, one every ``every_minutes`` from ``start``; their run ids."""
     office = _Office(engine, instance)
     return [
-        office.run_case(n, start + timedelta(minutes=n * every_minutes), SUPPORT.id)
+        office.run_case(n, start + timedelta(minutes=n * every_minutes), SUPPORT)
         for n in range(count)
     ]
 
@@ -182,6 +202,58 @@ def record_support_cases(
 def record_open_case(engine: Engine, instance: Path, *, number: int, start: datetime) -> str:
     """Start support case ``number`` and leave it where its first work item waits."""
     office = _Office(engine, instance)
-    run_id = office.start_case(number, start, SUPPORT.id)
+    run_id = office.start_case(number, start, SUPPORT.id, _fields(number, start))
     office.until(start)
     return run_id
+
+
+def _sample(field: CaseField | FormField, number: int) -> Any:
+    """A value of ``field``'s type that varies with the case number."""
+    if field.type is FieldType.BOOLEAN:
+        return number % 3 != 0
+    if field.type is FieldType.NUMBER:
+        return 100 * (number + 1)
+    if field.type is FieldType.PICKLIST:
+        return field.values[number % len(field.values)] if field.values else None
+    if field.type is FieldType.DATETIME:
+        return "2026-01-05T09:00:00Z"
+    if "email" in field.name:
+        return f"person{number}@example.com"
+    return f"{field.name} of case {number}"
+
+
+def sample_case(workflow: Workflow, number: int) -> dict[str, Any]:
+    """A case record for ``workflow``: every field of its case schema, varied by number."""
+    return {field.name: _sample(field, number) for field in workflow.case_schema}
+
+
+def record_cases(
+    engine: Engine,
+    instance: Path,
+    workflow: Workflow,
+    *,
+    count: int,
+    start: datetime,
+    until: datetime,
+) -> list[str]:
+    """Install ``workflow`` and run ``count`` cases of it, one an hour from ``start``, each
+    form answered with values varied by case number after 10 to 38 minutes; then let time
+    pass to ``until``, every timer firing when due (long waits end)."""
+    with session_scope(engine) as session:
+        install_examples(session=session, workflows=[workflow], only_if_empty=False)
+    forms = {
+        step.id: step.form
+        for node in workflow.nodes
+        for step in getattr(node, "steps", [])
+        if isinstance(step, InteractiveStep)
+    }
+
+    def answer(number: int, step_id: str, visit: int) -> tuple[dict[str, Any], float]:
+        data = {field.name: _sample(field, number + visit) for field in forms[step_id]}
+        return data, 10.0 + 7 * ((number + visit) % 5)
+
+    office = _Office(engine, instance)
+    runs = [office.run_case(n, start + timedelta(hours=n), workflow, answer) for n in range(count)]
+    # A fresh executor: the one above saw its clock go back for each new case.
+    _Office(engine, instance).until(until)
+    return runs
