@@ -1,13 +1,14 @@
 """Who would have worked the items: today's agents and queues on the simulated clock.
 
-Pure. The items of every replayed case open and close at their (simulated) times; they
-are played in time order on the routing board (:class:`runtime.routing.board.Board`,
-the store's own choosing rules over plain data): an item goes to the agent its queue's
-strategy picks among the members who are available, have the skills and have room, or
-waits in line until room frees up. An agent counts as available inside their working
-hours and outside their time off, whatever their live status says now (a what-if asks
-what the team would do, not who happens to be signed in). An item whose step names an
-agent goes to that agent; one whose queue is not set up waits, unassigned.
+Pure. The items of every case, recorded or predicted, open and close at their
+(simulated) times; they are played in time order on the routing board
+(:class:`runtime.routing.board.Board`, the store's own choosing rules over plain data):
+an item goes to the agent its queue's strategy picks among the members who are
+available, have the skills and have room, or waits in line until room frees up. An agent
+counts as available inside their working hours and outside their time off, whatever
+their live status says now (a what-if asks what the team would do, not who happens to be
+signed in). An item whose step names an agent goes to that agent; one whose queue is not
+set up waits, unassigned.
 
 The answer: items per queue, and items each agent was given.
 

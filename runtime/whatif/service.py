@@ -1,9 +1,10 @@
 """Test a draft on recorded cases: :func:`what_if`, for the API, the CLI and the benchmark.
 
-Reads the recorded runs (:mod:`runtime.whatif.load`), replays each on its version and
-through the draft (:mod:`runtime.whatif.play`), routes both sides' work items with
-today's team on the simulated clock (:mod:`runtime.whatif.routing_model`) and measures
-both with one rule (:mod:`runtime.whatif.figures`). Nothing is written, sent or
+Reads the recorded runs (:mod:`runtime.whatif.load`), reads what each did off its log
+and predicts what it would do on the draft (:mod:`runtime.whatif.play`), routes both
+sides' work items with today's team on the simulated clock
+(:mod:`runtime.whatif.routing_model`) and measures both with one rule
+(:mod:`runtime.whatif.figures`). Nothing is written, sent or
 assigned: no outbox, no routing tables, no runs; the session is only read.
 """
 

@@ -62,7 +62,7 @@ class ItemSpan:
     skills: tuple[str, ...]
     due_at: datetime | None
     opened_at: datetime
-    closed_at: datetime | None = None  #: ``None``: still open when the replay stopped
+    closed_at: datetime | None = None  #: ``None``: still open at the end
     priority: str = ""  #: the case's priority when the item opened
 
 
