@@ -234,8 +234,8 @@ def read_recorded(definition: CompiledWorkflow, case: RecordedCase) -> Played:
         last = next((ln for ln in reversed(lines) if ln.kind == LogKind.RUN_INCIDENT), None)
         if last is not None:
             incident = (IncidentCode(last.data["code"]), str(last.data.get("reason", "")))
-    skills = {
-        step_id: tuple(step.assignment.skills)
+    assignments = {
+        step_id: step.assignment
         for step_id, step in steps.items()
         if isinstance(step, InteractiveStep)
     }
@@ -243,7 +243,7 @@ def read_recorded(definition: CompiledWorkflow, case: RecordedCase) -> Played:
     items = items_of_log(
         lines,
         answered,
-        skills,
+        assignments,
         priority=str(script.case.get("priority", "") or ""),
         finished_at=finished,
     )

@@ -153,6 +153,22 @@ def route(model: RoutingModel, items: Iterable[ItemSpan]) -> Load:
     return load
 
 
+def _line(board: Board, queue: str, strategy: str | None) -> str:
+    """The board's queue for items of ``queue`` that a step routes by ``strategy``.
+
+    A step's own strategy overrides its queue's (as in the store). Such items wait in a
+    line of their own with the same members: an agent with room takes the best waiting
+    item over all their lines, so this is one line with a strategy per item.
+    """
+    found = board.queues[queue]
+    if strategy is None or strategy == found.strategy:
+        return queue
+    name = f"{queue} ({strategy})"
+    if name not in board.queues:
+        board.queues[name] = Queue(name, list(found.members), strategy)
+    return name
+
+
 def _open(board: Board, load: Load, span: ItemSpan) -> bool:
     """Route a new item; whether an agent got it at once."""
     if span.queue:
@@ -162,6 +178,7 @@ def _open(board: Board, load: Load, span: ItemSpan) -> bool:
         return True
     if not span.queue or span.queue not in board.queues:
         return False
+    line = _line(board, span.queue, span.strategy)
     item = ItemView(
         key=span.key,
         skills=span.skills,
@@ -169,7 +186,7 @@ def _open(board: Board, load: Load, span: ItemSpan) -> bool:
         due_at=span.due_at,
         created_at=span.opened_at,
     )
-    given = board.arrive(item, span.queue)
+    given = board.arrive(item, line)
     if given is None:
         return False
     load.agents[given] += 1

@@ -10,12 +10,13 @@ withdrawn.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from graphs.conditions import parse_datetime
+from graphs.model import Assignment
 from runtime.engine.types import (
     CreateWorkItem,
     Effect,
@@ -64,6 +65,7 @@ class ItemSpan:
     opened_at: datetime
     closed_at: datetime | None = None  #: ``None``: still open at the end
     priority: str = ""  #: the case's priority when the item opened
+    strategy: str | None = None  #: the step's own routing strategy, over its queue's
 
 
 @dataclass(slots=True)
@@ -113,6 +115,7 @@ def items_of_effects(
                 queue=effect.queue,
                 agent=effect.agent,
                 skills=tuple(effect.skills),
+                strategy=effect.strategy,
                 due_at=effect.due_at,
                 opened_at=at,
                 priority=priority,
@@ -132,26 +135,28 @@ def items_of_effects(
 def items_of_log(
     log: Iterable[LogLine],
     answered: Mapping[str, datetime],
-    skills: Mapping[str, Sequence[str]],
+    assignments: Mapping[str, Assignment],
     *,
     priority: str,
     finished_at: datetime | None,
 ) -> list[ItemSpan]:
     """The work items a stored log opened: ``answered`` gives when each key was answered,
-    ``skills`` each interactive step's required skills; withdrawn ones close when their
-    step was cancelled, and any left open when the run finished, then."""
+    ``assignments`` each interactive step's assignment (skills, strategy); withdrawn ones
+    close when their step was cancelled, and any left open when the run finished, then."""
     spans: dict[str, ItemSpan] = {}
     by_attempt: dict[tuple[str, int], ItemSpan] = {}
     for line in log:
         data = line.data
         if line.kind == LogKind.STEP_STARTED and "work_item_key" in data and line.step_id:
             key = str(data["work_item_key"])
+            assignment = assignments.get(line.step_id)
             span = ItemSpan(
                 key=key,
                 step_id=line.step_id,
                 queue=data.get("queue"),
                 agent=data.get("agent"),
-                skills=tuple(skills.get(line.step_id, ())),
+                skills=tuple(assignment.skills) if assignment else (),
+                strategy=assignment.strategy if assignment else None,
                 due_at=parse_datetime(data.get("due_at")),
                 opened_at=line.at,
                 closed_at=answered.get(key),

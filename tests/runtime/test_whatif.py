@@ -179,3 +179,15 @@ def test_each_shipped_example_predicts_what_its_cases_did(
     assert len(result.active.outcomes) + result.active.open >= 2  # more than one way through
     assert (result.draft.path_changed, result.listed) == (0, [])
     assert result.draft == result.active
+
+
+def test_a_steps_own_strategy_overrides_its_queues() -> None:
+    t = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+    model = RoutingModel(
+        agents=(AgentSpec("ada"),), queues=(QueueSpec("q", ("ada",), "pull_next"),)
+    )
+    pulled = ItemSpan("k1", "s", "q", None, (), None, t)
+    pushed = ItemSpan("k2", "s", "q", None, (), None, t, strategy="round_robin")
+    load = route(model, [pulled, pushed])
+    # The queue waits for agents to pull; the step that routes round-robin goes to Ada.
+    assert (dict(load.queues), dict(load.agents), load.unassigned) == ({"q": 2}, {"ada": 1}, 1)
