@@ -7,8 +7,9 @@ an item goes to the agent its queue's strategy picks among the members who are
 available, have the skills and have room, or waits in line until room frees up. An agent
 counts as available inside their working hours and outside their time off, whatever
 their live status says now (a what-if asks what the team would do, not who happens to be
-signed in). An item whose step names an agent goes to that agent; one whose queue is not
-set up waits, unassigned.
+signed in). A pull-next queue's items wait for agents, and an agent with room pulls the
+best one at once. An item whose step names an agent goes to that agent; one whose queue
+is not set up waits, unassigned.
 
 The answer: items per queue, and items each agent was given.
 
@@ -133,22 +134,37 @@ def route(model: RoutingModel, items: Iterable[ItemSpan]) -> Load:
     timeline.sort(key=lambda entry: entry[:3])
     slot = _slot(first)
     assigned: set[str] = set()
+
+    def took(pairs: Iterable[tuple[str, str]]) -> None:
+        for key, given in pairs:
+            load.agents[given] += 1
+            assigned.add(key)
+
+    def pull(agent_ids: Iterable[str]) -> None:
+        # Pull-next queues wait for agents: one with room takes the best item at once.
+        for agent_id in agent_ids:
+            if agent_id in board.agents:
+                while (key := board.pull(agent_id)) is not None:
+                    took([(key, agent_id)])
+
     for at, opening, _, span in timeline:
         if varying and _slot(at) != slot:
             slot = _slot(at)
             for agent in varying:
                 view = agent.view(at)
                 if view.available != board.agents[agent.id].available:
-                    for key, given in board.update_agent(view):
-                        load.agents[given] += 1
-                        assigned.add(key)
+                    took(board.update_agent(view))
+                    pull([agent.id])
         if opening:
             if _open(board, load, span):
                 assigned.add(span.key)
+            elif span.queue in board.queues:
+                pull(board.queues[span.queue].members)
         elif span.key in board.items:
-            for key, given in board.complete(span.key):
-                load.agents[given] += 1
-                assigned.add(key)
+            holder = board.holder.get(span.key)
+            took(board.complete(span.key))
+            if holder is not None:
+                pull([holder])
     load.unassigned = sum(1 for span in spans if span.key not in assigned)
     return load
 

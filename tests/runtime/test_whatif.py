@@ -181,13 +181,15 @@ def test_each_shipped_example_predicts_what_its_cases_did(
     assert result.draft == result.active
 
 
-def test_a_steps_own_strategy_overrides_its_queues() -> None:
+def test_a_steps_own_strategy_overrides_its_queues_and_agents_pull() -> None:
     t = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
-    model = RoutingModel(
-        agents=(AgentSpec("ada"),), queues=(QueueSpec("q", ("ada",), "pull_next"),)
-    )
-    pulled = ItemSpan("k1", "s", "q", None, (), None, t)
-    pushed = ItemSpan("k2", "s", "q", None, (), None, t, strategy="round_robin")
-    load = route(model, [pulled, pushed])
-    # The queue waits for agents to pull; the step that routes round-robin goes to Ada.
-    assert (dict(load.queues), dict(load.agents), load.unassigned) == ({"q": 2}, {"ada": 1}, 1)
+    ada = AgentSpec("ada", max_items=1)
+    model = RoutingModel(agents=(ada,), queues=(QueueSpec("q", ("ada",), "load_balanced"),))
+    # The step routes pull-next: its item waits for Ada, who pulls it once she has room.
+    first = ItemSpan("k1", "s", "q", None, (), None, t, closed_at=t + timedelta(hours=1))
+    pulled = ItemSpan("k2", "s", "q", None, (), None, t, strategy="pull_next")
+    load = route(model, [first, pulled])
+    assert (dict(load.queues), dict(load.agents), load.unassigned) == ({"q": 2}, {"ada": 2}, 0)
+    # Closed before Ada had room: nobody had it.
+    early = ItemSpan("k2", "s", "q", None, (), None, t, t + timedelta(minutes=5), "", "pull_next")
+    assert route(model, [first, early]).unassigned == 1
