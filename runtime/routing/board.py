@@ -96,7 +96,10 @@ class Board:
         while True:
             best: tuple[tuple[object, ...], Queue, ItemView, str] | None = None
             for queue in queues:
-                if queue.strategy == "pull_next":
+                if queue.strategy == "pull_next" or not queue.waiting:
+                    continue
+                # Nobody with room, nobody to give to: skip reading the whole line.
+                if not any(a.available and a.has_room(0) for a in self._members(queue)):
                     continue
                 for item in queue.waiting.ordered():
                     decision = choose(item, self._members(queue), queue.strategy, last=queue.last)
