@@ -16,11 +16,12 @@ generates no random ids and touches no database.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, with_config
 
 from runtime.engine.effects import (
     CancelTimer,
@@ -84,6 +85,14 @@ __all__ = [
 
 class _Data(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+#: The parts of the run state the engine writes while a transition runs (step attempts,
+#: SLA clocks) are slotted dataclasses, so building, copying and writing one costs what a
+#: plain object does; inside :class:`RunState` pydantic validates and serialises them as
+#: it does a model (same JSON, same schema, unknown fields refused). The store's reads
+#: are validated; the engine's own writes, of values it built, are not.
+_RECORD = ConfigDict(extra="forbid")
 
 
 # ---------------------------------------------------------------------------- statuses
@@ -211,7 +220,9 @@ class LogKind(StrEnum):
 # ---------------------------------------------------------------------------- state
 
 
-class SlaClock(_Data):
+@with_config(_RECORD)
+@dataclass(slots=True, kw_only=True)
+class SlaClock:
     """The SLA clock of a stage visit or of one attempt of an interactive step.
 
     ``state`` is the level the warning/breach timers have marked; the level seen by
@@ -227,7 +238,9 @@ class SlaClock(_Data):
     stopped_at: datetime | None = None
 
 
-class StepState(_Data):
+@with_config(_RECORD)
+@dataclass(slots=True, kw_only=True)
+class StepState:
     """The current attempt of one step of the stage the run is in."""
 
     step_id: str
@@ -235,11 +248,27 @@ class StepState(_Data):
     status: StepStatus = StepStatus.PENDING
     started_at: datetime | None = None
     finished_at: datetime | None = None
-    outputs: dict[str, Any] = Field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     work_item_key: str | None = None
     tries: int = 0  #: attempts started in this stage visit, counted against the retry policy
     sla: SlaClock | None = None  #: an interactive step's SLA clock
+
+    def copy(self) -> StepState:
+        """A shallow copy to write to (``dataclasses.replace`` costs three times as much:
+        the engine copies a step's state on every event about it)."""
+        return StepState(
+            step_id=self.step_id,
+            attempt=self.attempt,
+            status=self.status,
+            started_at=self.started_at,
+            finished_at=self.finished_at,
+            outputs=self.outputs,
+            error=self.error,
+            work_item_key=self.work_item_key,
+            tries=self.tries,
+            sla=self.sla,
+        )
 
 
 class Incident(_Data):
