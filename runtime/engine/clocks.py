@@ -8,7 +8,6 @@ conditions see it is the worse of what its timers marked and what the time impli
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from graphs.model import SLA, InteractiveStep, StageNode
@@ -79,7 +78,7 @@ def _stop(run: WorkingRun, clock: SlaClock, target: str, n: int) -> SlaClock:
             TimerPurpose.SLA_WARNING if has_warning and not warned else TimerPurpose.SLA_BREACH
         )
         run.effects.append(CancelTimer(timer_key=timer_key(run.s.run_id, purpose, target, n)))
-    return replace(clock, stopped_at=run.now)
+    return clock.stopped(run.now)
 
 
 def stop_stage_clock(run: WorkingRun, node: CompiledNode) -> None:
@@ -113,7 +112,7 @@ def _mark(
         return None
     if level is SlaLevel.AT_RISK:
         _schedule(run, TimerPurpose.SLA_BREACH, target, n, clock.due_at)
-    return replace(clock, state=level)
+    return clock.marked(level)
 
 
 def _reached(level: SlaLevel) -> str:

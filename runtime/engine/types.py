@@ -16,9 +16,10 @@ generates no random ids and touches no database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
+from operator import attrgetter
 from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, with_config
@@ -88,10 +89,10 @@ class _Data(BaseModel):
 
 
 #: The parts of the run state the engine writes while a transition runs (step attempts,
-#: SLA clocks) are slotted dataclasses, so building, copying and writing one costs what a
-#: plain object does; inside :class:`RunState` pydantic validates and serialises them as
-#: it does a model (same JSON, same schema, unknown fields refused). The store's reads
-#: are validated; the engine's own writes, of values it built, are not.
+#: SLA clocks, an incident) are slotted dataclasses, so building, copying and writing one
+#: costs what a plain object does; inside :class:`RunState` pydantic validates and
+#: serialises them as it does a model (same JSON, same schema, unknown fields refused).
+#: The store's reads are validated; the engine's own writes, of values it built, are not.
 _RECORD = ConfigDict(extra="forbid")
 
 
@@ -237,9 +238,29 @@ class SlaClock:
     state: SlaLevel = SlaLevel.ON_TRACK
     stopped_at: datetime | None = None
 
+    def stopped(self, at: datetime) -> SlaClock:
+        """This clock, stopped at ``at``."""
+        return SlaClock(
+            started_at=self.started_at,
+            warning_at=self.warning_at,
+            due_at=self.due_at,
+            state=self.state,
+            stopped_at=at,
+        )
+
+    def marked(self, level: SlaLevel) -> SlaClock:
+        """This clock, marked at ``level`` by its warning or breach timer."""
+        return SlaClock(
+            started_at=self.started_at,
+            warning_at=self.warning_at,
+            due_at=self.due_at,
+            state=level,
+            stopped_at=self.stopped_at,
+        )
+
 
 @with_config(_RECORD)
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class StepState:
     """The current attempt of one step of the stage the run is in."""
 
@@ -255,23 +276,21 @@ class StepState:
     sla: SlaClock | None = None  #: an interactive step's SLA clock
 
     def copy(self) -> StepState:
-        """A shallow copy to write to (``dataclasses.replace`` costs three times as much:
-        the engine copies a step's state on every event about it)."""
-        return StepState(
-            step_id=self.step_id,
-            attempt=self.attempt,
-            status=self.status,
-            started_at=self.started_at,
-            finished_at=self.finished_at,
-            outputs=self.outputs,
-            error=self.error,
-            work_item_key=self.work_item_key,
-            tries=self.tries,
-            sla=self.sla,
-        )
+        """A shallow copy to write to: the input state is never mutated.
+
+        Its fields are read in one call (``dataclasses.replace`` checks each field and
+        costs three times as much; the engine copies a step's state on every event
+        about it)."""
+        return StepState(*_STEP_FIELDS(self))
 
 
-class Incident(_Data):
+_STEP_FIELDS = attrgetter(*(f.name for f in fields(StepState)))
+"""Every field of a step state, in order: its positional arguments."""
+
+
+@with_config(_RECORD)
+@dataclass(slots=True, kw_only=True)
+class Incident:
     """Why a run stopped and what an admin can do about it."""
 
     code: IncidentCode
@@ -346,34 +365,36 @@ class CaseUpdated(_EventBase):
     previous: dict[str, Any]
 
 
-class StepCompleted(_EventBase):
+class _StepAttemptEvent(_EventBase):
+    """An event about one attempt of a step (stale attempts are ignored, with a reason)."""
+
+    kind: str  #: each event's own literal tag (its place in the stored JSON is here)
+    step_id: str
+    attempt: int
+
+
+class StepCompleted(_StepAttemptEvent):
     """A background step's action finished."""
 
     kind: Literal["step_completed"] = "step_completed"
-    step_id: str
-    attempt: int
     outputs: dict[str, Any] = Field(default_factory=dict)
     #: the latest case record when the action changed it (``set_fields``, ``assign``):
     #: applied before the step completes, so what runs next never reads a stale case
     case: dict[str, Any] | None = None
 
 
-class StepFailed(_EventBase):
+class StepFailed(_StepAttemptEvent):
     """A background step's action failed (raised, timed out, or returned an error)."""
 
     kind: Literal["step_failed"] = "step_failed"
-    step_id: str
-    attempt: int
     error: str
     retryable: bool = True
 
 
-class WorkItemCompleted(_EventBase):
+class WorkItemCompleted(_StepAttemptEvent):
     """A person completed an interactive step's work item with (already valid) form data."""
 
     kind: Literal["work_item_completed"] = "work_item_completed"
-    step_id: str
-    attempt: int
     work_item_key: str
     data: dict[str, Any] = Field(default_factory=dict)
     #: the latest case record when the form's answers changed it (form fields mapped to

@@ -11,18 +11,20 @@ from pydantic import TypeAdapter
 
 from graphs.model import EndNode
 from runtime.engine import DefinitionError, InvalidEventError, compile_workflow, transition
-from runtime.engine.types import (
+from runtime.engine.effects import (
     CancelTimer,
     CancelWorkItem,
-    CaseCreated,
     CreateWorkItem,
     LogEvent,
     Publish,
+    RunStep,
+    ScheduleTimer,
+)
+from runtime.engine.types import (
+    CaseCreated,
     RunIdentity,
     RunState,
     RunStatus,
-    RunStep,
-    ScheduleTimer,
     StepCompleted,
     StepStatus,
     TimerFired,
