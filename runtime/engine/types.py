@@ -295,8 +295,9 @@ class Incident:
 
     code: IncidentCode
     message: str
-    node_id: str | None = None
-    step_id: str | None = None
+    #: where the run stopped, and the step an admin's retry or skip acts on
+    node_id: str | None = field(default=None)
+    step_id: str | None = field(default=None)
     at: datetime
 
 
