@@ -131,9 +131,12 @@ Condition = Group
 """A condition is always a group at the top, as the rule builder draws it."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Facts:
-    """What a condition reads: the latest case, the one before it, step outputs, SLA."""
+    """What a condition reads: the latest case, the one before it, step outputs, SLA.
+
+    Not frozen (nothing writes one once built): the engine builds one whenever the case
+    changes, and a frozen dataclass sets each field through ``object.__setattr__``."""
 
     case: Mapping[str, Any]
     previous_case: Mapping[str, Any] | None = None

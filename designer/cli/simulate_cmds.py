@@ -71,7 +71,7 @@ def _as_json(result: SimulationResult) -> dict[str, Any]:
         "status": state.status.value,
         "node_id": state.node_id,
         "resolution": state.resolution,
-        "incident": None if state.incident is None else state.incident.model_dump(mode="json"),
+        "incident": state.model_dump(mode="json", include={"incident"})["incident"],
         "stopped": result.stopped,
         "path": result.path,
         "edges": result.edges,

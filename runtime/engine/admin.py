@@ -120,7 +120,7 @@ def _resolve_incident(run: WorkingRun, event: AdminCommand, reason: str) -> None
         else:
             st = run.own(step_id)
             st.tries = 0
-            launch(run, cs, st, retry_of=st.attempt)
+            launch(run, cs, retry_of=st.attempt)
     advance(run)
 
 

@@ -78,7 +78,7 @@ def _stop(run: WorkingRun, clock: SlaClock, target: str, n: int) -> SlaClock:
             TimerPurpose.SLA_WARNING if has_warning and not warned else TimerPurpose.SLA_BREACH
         )
         run.effects.append(CancelTimer(timer_key=timer_key(run.s.run_id, purpose, target, n)))
-    return clock.model_copy(update={"stopped_at": run.now})
+    return clock.stopped(run.now)
 
 
 def stop_stage_clock(run: WorkingRun, node: CompiledNode) -> None:
@@ -112,7 +112,7 @@ def _mark(
         return None
     if level is SlaLevel.AT_RISK:
         _schedule(run, TimerPurpose.SLA_BREACH, target, n, clock.due_at)
-    return clock.model_copy(update={"state": level})
+    return clock.marked(level)
 
 
 def _reached(level: SlaLevel) -> str:

@@ -37,7 +37,6 @@ from graphs.model import (
 )
 from graphs.validation import steps_waiting_for_ever
 from runtime.engine.errors import DefinitionError
-from runtime.engine.types import StepStatus
 from runtime.sla.calendar import BusinessCalendar
 
 __all__ = [
@@ -77,9 +76,6 @@ class CompiledStep:
     input_plan: tuple[tuple[str, Any, Reader | None], ...] = ()
     #: the inputs by name when none is a ref (they are the same for every run)
     literal_inputs: Mapping[str, Any] | None = None
-    #: the fields of a new, pending attempt (``StepState``'s), copied when the stage is
-    #: entered with the attempt number and a fresh ``outputs`` dict filled in
-    pending: Mapping[str, Any] = field(default_factory=dict)
     #: ``<stage>.<step>``, as timer keys name the step
     target: str = ""
     #: a background step's action and timeout, read off the spec once
@@ -271,18 +267,6 @@ def _compile_step(
             for name, inp in getattr(step, "inputs", {}).items()
         ),
         literal_inputs=_literal_inputs(step),
-        pending={
-            "step_id": step.id,
-            "attempt": 1,
-            "status": StepStatus.PENDING,
-            "started_at": None,
-            "finished_at": None,
-            "outputs": {},
-            "error": None,
-            "work_item_key": None,
-            "tries": 0,
-            "sla": None,
-        },
         target=f"{node_id}.{step.id}",
         action=step.action if isinstance(step, BackgroundStep) else "",
         timeout_seconds=(step.timeout_seconds if isinstance(step, BackgroundStep) else 0.0),

@@ -25,26 +25,20 @@ class EngineError(BatonError):
 
 
 class DefinitionError(EngineError):
-    """The workflow cannot be compiled into something the engine can walk."""
+    """The workflow cannot be compiled into something the engine can walk; ``node_id`` and
+    ``step_id`` say where, when a node or a step is at fault."""
 
     code = "definition_error"
 
     def __init__(self, message: str, *, node_id: str | None = None, step_id: str | None = None):
         super().__init__(message)
-        self.node_id = node_id
-        self.step_id = step_id
+        self.node_id, self.step_id = node_id, step_id
 
 
 class InvalidEventError(EngineError):
     """The event does not fit the call (e.g. no run state and not a ``CaseCreated``)."""
 
     code = "invalid_event"
-
-
-class LifecycleError(EngineError):
-    """The engine tried a status change its lifecycle table does not have (a bug)."""
-
-    code = "lifecycle_error"
 
 
 class UnsupportedRunStateVersion(EngineError):
@@ -65,3 +59,9 @@ class UnsupportedRunStateVersion(EngineError):
                 f"it reads {oldest} to {newest}"
             )
         super().__init__(reason)
+
+
+class LifecycleError(EngineError):
+    """The engine tried a status change its lifecycle table does not have (a bug)."""
+
+    code = "lifecycle_error"

@@ -142,6 +142,20 @@ def _current_step(
     return cs, run.own(step_id)
 
 
+def _case_written(run: WorkingRun, cs: CompiledStep, case: dict[str, Any], reason: str) -> None:
+    """The step's completion brought the case record it wrote: apply it first, so what
+    runs next never reads a stale case."""
+    before = run.s.case
+    run.case_changed(before, case)
+    run.note(
+        LogKind.CASE_UPDATED,
+        node_id=cs.node_id,
+        step_id=cs.id,
+        changed=changed_fields(before, run.s.case),
+        reason=reason,
+    )
+
+
 def _step_completed(run: WorkingRun, event: StepCompleted) -> None:
     found = _current_step(run, event, event.step_id, event.attempt, StepStatus.RUNNING)
     if found is None:
@@ -151,15 +165,7 @@ def _step_completed(run: WorkingRun, event: StepCompleted) -> None:
         run.ignore(event, f"step {cs.id!r} is interactive: it completes by its work item")
         return
     if event.case is not None:
-        before = run.s.case
-        run.case_changed(before, event.case)
-        run.note(
-            LogKind.CASE_UPDATED,
-            node_id=cs.node_id,
-            step_id=cs.id,
-            changed=changed_fields(before, run.s.case),
-            reason=f"written by step {cs.id!r}",
-        )
+        _case_written(run, cs, event.case, f"written by step {cs.id!r}")
     if cs.is_wait:
         cancel_timer(run, TimerPurpose.WAIT, cs, st.attempt)
     finish_step(run, cs, st, dict(event.outputs), "the action finished")
@@ -177,14 +183,8 @@ def _work_item_completed(run: WorkingRun, event: WorkItemCompleted) -> None:
         )
         return
     if event.case is not None:
-        before = run.s.case
-        run.case_changed(before, event.case)
-        run.note(
-            LogKind.CASE_UPDATED,
-            node_id=cs.node_id,
-            step_id=cs.id,
-            changed=changed_fields(before, run.s.case),
-            reason=f"answered on the form of step {cs.id!r} by {event.actor}",
+        _case_written(
+            run, cs, event.case, f"answered on the form of step {cs.id!r} by {event.actor}"
         )
     stop_step_clock(run, cs, st)
     finish_step(run, cs, st, dict(event.data), f"completed by {event.actor}")
@@ -238,7 +238,7 @@ def _timer_fired(run: WorkingRun, event: TimerFired) -> None:
         return
     cs, st = found
     if purpose is TimerPurpose.RETRY:
-        launch(run, cs, st, retry_of=st.attempt)
+        launch(run, cs, retry_of=st.attempt)
     elif purpose is TimerPurpose.WAIT:
         waited = minutes(run.now - (st.started_at or run.now))
         finish_step(run, cs, st, {"waited_minutes": waited}, reason="the wait elapsed")

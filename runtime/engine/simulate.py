@@ -187,15 +187,19 @@ def simulate(
         order += 1
         heapq.heappush(queue, (at, order, event))
 
+    def answer(step_id: str, now: datetime) -> tuple[Mapping[str, Any], datetime, dict[str, Any]]:
+        """What the step's next execution gives (its ``$`` keys too), when, and its data."""
+        nth = executions.get(step_id, 0)
+        executions[step_id] = nth + 1
+        given = _pick(outputs, step_id, nth)
+        at = now + timedelta(minutes=float(given.get("$after_minutes", 0)))
+        return given, at, {k: v for k, v in given.items() if not k.startswith("$")}
+
     def perform(effects: Sequence[Effect], now: datetime) -> None:
         for effect in effects:
             performed.append((effect, now))
             if effect.kind == "run_step":
-                nth = executions.get(effect.step_id, 0)
-                executions[effect.step_id] = nth + 1
-                given = _pick(outputs, effect.step_id, nth)
-                at = now + timedelta(minutes=float(given.get("$after_minutes", 0)))
-                data = {k: v for k, v in given.items() if not k.startswith("$")}
+                given, at, data = answer(effect.step_id, now)
                 writes = {
                     **_mapped_outputs(definition, effect.step_id, data),
                     **_case_writes(effect, given),
@@ -217,11 +221,7 @@ def simulate(
                         StepCompleted(step_id=effect.step_id, attempt=effect.attempt, outputs=data),
                     )
             elif effect.kind == "create_work_item":
-                nth = executions.get(effect.step_id, 0)
-                executions[effect.step_id] = nth + 1
-                given = _pick(outputs, effect.step_id, nth)
-                at = now + timedelta(minutes=float(given.get("$after_minutes", 0)))
-                data = {k: v for k, v in given.items() if not k.startswith("$")}
+                _, at, data = answer(effect.step_id, now)
                 push(
                     at,
                     WorkItemCompleted(

@@ -18,7 +18,7 @@ from runtime.engine.clocks import start_clock, stop_stage_clock
 from runtime.engine.definition import CompiledNode, CompiledStep
 from runtime.engine.lifecycle import STAGE_LIFECYCLE, StageEvent, StageStatus
 from runtime.engine.steps import cancel_step, launch, skip_step
-from runtime.engine.types import LogKind, StepState, StepStatus
+from runtime.engine.types import FINISHED_STEP_STATUSES, LogKind, StepState, StepStatus
 from runtime.engine.working import WorkingRun
 
 __all__ = ["exit_early", "move_stage", "prepare_stage", "settle_stage"]
@@ -72,13 +72,13 @@ def settle_stage(run: WorkingRun, node: CompiledNode) -> bool:
         steps = run.s.steps
         for cs in node.steps:
             status = steps[cs.id].status
-            if status.finished:
+            if status in FINISHED_STEP_STATUSES:
                 continue
             all_done = False
             if status is not StepStatus.PENDING:
                 active = True
                 continue
-            if not all(steps[a].status.finished for a in cs.after):
+            if cs.after and not all(steps[a].status in FINISHED_STEP_STATUSES for a in cs.after):
                 continue
             if cs.entry is not None:
                 if facts_now is None:
@@ -86,7 +86,7 @@ def settle_stage(run: WorkingRun, node: CompiledNode) -> bool:
                 if not cs.entry.test(facts_now):
                     blocked.append(cs)
                     continue
-            launch(run, cs, steps[cs.id], retry_of=None)
+            launch(run, cs, retry_of=None)
             active = True
         if all_done:
             _exit(run, node)

@@ -41,22 +41,18 @@ def _inputs(run: WorkingRun, cs: CompiledStep) -> dict[str, Any]:
     return {name: (value if read is None else read(facts)) for name, value, read in cs.input_plan}
 
 
-def launch(run: WorkingRun, cs: CompiledStep, before: StepState, *, retry_of: int | None) -> None:
-    """Start an attempt of a step, whose state was ``before``: a fresh one for a retry."""
-    attempt = before.attempt if retry_of is None else run.s.attempts.get(cs.id, 0) + 1
-    run.s.attempts[cs.id] = attempt
-    # The started attempt's state replaces the step's whole: building it costs less than
-    # copying the old one and writing most of its fields one by one.
-    st = run.s.steps[cs.id] = StepState(
-        step_id=cs.id,
-        attempt=attempt,
-        status=before.status,
-        started_at=run.now,
-        work_item_key=before.work_item_key,
-        tries=before.tries + 1,
-        sla=before.sla,
-    )
-    run.owned.add(cs.id)
+def launch(run: WorkingRun, cs: CompiledStep, *, retry_of: int | None) -> None:
+    """Start an attempt of a step: the pending one, or a fresh one to retry ``retry_of``."""
+    st = run.own(cs.id)
+    if retry_of is not None:
+        # A fresh attempt: nothing of the failed one's outcome carries over.
+        st.attempt = run.s.attempts.get(cs.id, 0) + 1
+        st.finished_at = None
+        st.outputs = {}
+        st.error = None
+    attempt = run.s.attempts[cs.id] = st.attempt
+    st.started_at = run.now
+    st.tries += 1
     if cs.interactive:
         data = _open_work_item(run, cs, st)
     else:

@@ -41,7 +41,7 @@ class TimerKey:
     n: int  #: the stage visit or the step attempt
 
     def __str__(self) -> str:
-        return f"{self.run_id}:{self.purpose}:{self.target}:{self.n}"
+        return timer_key(self.run_id, self.purpose, self.target, self.n)
 
     @classmethod
     def parse(cls, text: str) -> TimerKey | None:
@@ -72,4 +72,4 @@ def timer_key(run_id: str, purpose: str, target: str, n: int) -> str:
     >>> timer_key("r1", "retry", "triage.lookup", 1)
     'r1:retry:triage.lookup:1'
     """
-    return str(TimerKey(run_id, purpose, target, n))
+    return f"{run_id}:{purpose}:{target}:{n}"

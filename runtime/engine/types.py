@@ -16,11 +16,13 @@ generates no random ids and touches no database.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
+from operator import attrgetter
 from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, with_config
 
 from runtime.engine.effects import (
     CancelTimer,
@@ -84,6 +86,14 @@ __all__ = [
 
 class _Data(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+#: The parts of the run state the engine writes while a transition runs (step attempts,
+#: SLA clocks, an incident) are slotted dataclasses, so building, copying and writing one
+#: costs what a plain object does; inside :class:`RunState` pydantic validates and
+#: serialises them as it does a model (same JSON, same schema, unknown fields refused).
+#: The store's reads are validated; the engine's own writes, of values it built, are not.
+_RECORD = ConfigDict(extra="forbid")
 
 
 # ---------------------------------------------------------------------------- statuses
@@ -212,7 +222,9 @@ class LogKind(StrEnum):
 # ---------------------------------------------------------------------------- state
 
 
-class SlaClock(_Data):
+@with_config(_RECORD)
+@dataclass(slots=True, kw_only=True)
+class SlaClock:
     """The SLA clock of a stage visit or of one attempt of an interactive step.
 
     ``state`` is the level the warning/breach timers have marked; the level seen by
@@ -227,8 +239,30 @@ class SlaClock(_Data):
     state: SlaLevel = SlaLevel.ON_TRACK
     stopped_at: datetime | None = None
 
+    def stopped(self, at: datetime) -> SlaClock:
+        """This clock, stopped at ``at``."""
+        return SlaClock(
+            started_at=self.started_at,
+            warning_at=self.warning_at,
+            due_at=self.due_at,
+            state=self.state,
+            stopped_at=at,
+        )
 
-class StepState(_Data):
+    def marked(self, level: SlaLevel) -> SlaClock:
+        """This clock, marked at ``level`` by its warning or breach timer."""
+        return SlaClock(
+            started_at=self.started_at,
+            warning_at=self.warning_at,
+            due_at=self.due_at,
+            state=level,
+            stopped_at=self.stopped_at,
+        )
+
+
+@with_config(_RECORD)
+@dataclass(slots=True)
+class StepState:
     """The current attempt of one step of the stage the run is in."""
 
     step_id: str
@@ -236,20 +270,35 @@ class StepState(_Data):
     status: StepStatus = StepStatus.PENDING
     started_at: datetime | None = None
     finished_at: datetime | None = None
-    outputs: dict[str, Any] = Field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     work_item_key: str | None = None
     tries: int = 0  #: attempts started in this stage visit, counted against the retry policy
     sla: SlaClock | None = None  #: an interactive step's SLA clock
 
+    def copy(self) -> StepState:
+        """A shallow copy to write to: the input state is never mutated.
 
-class Incident(_Data):
+        Its fields are read in one call (``dataclasses.replace`` checks each field and
+        costs three times as much; the engine copies a step's state on every event
+        about it)."""
+        return StepState(*_STEP_FIELDS(self))
+
+
+_STEP_FIELDS = attrgetter(*(f.name for f in fields(StepState)))
+"""Every field of a step state, in order: its positional arguments."""
+
+
+@with_config(_RECORD)
+@dataclass(slots=True, kw_only=True)
+class Incident:
     """Why a run stopped and what an admin can do about it."""
 
     code: IncidentCode
     message: str
-    node_id: str | None = None
-    step_id: str | None = None
+    #: where the run stopped, and the step an admin's retry or skip acts on
+    node_id: str | None = field(default=None)
+    step_id: str | None = field(default=None)
     at: datetime
 
 
@@ -318,34 +367,36 @@ class CaseUpdated(_EventBase):
     previous: dict[str, Any]
 
 
-class StepCompleted(_EventBase):
+class _StepAttemptEvent(_EventBase):
+    """An event about one attempt of a step (stale attempts are ignored, with a reason)."""
+
+    kind: str  #: each event's own literal tag (its place in the stored JSON is here)
+    step_id: str
+    attempt: int
+
+
+class StepCompleted(_StepAttemptEvent):
     """A background step's action finished."""
 
     kind: Literal["step_completed"] = "step_completed"
-    step_id: str
-    attempt: int
     outputs: dict[str, Any] = Field(default_factory=dict)
     #: the latest case record when the action changed it (``set_fields``, ``assign``):
     #: applied before the step completes, so what runs next never reads a stale case
     case: dict[str, Any] | None = None
 
 
-class StepFailed(_EventBase):
+class StepFailed(_StepAttemptEvent):
     """A background step's action failed (raised, timed out, or returned an error)."""
 
     kind: Literal["step_failed"] = "step_failed"
-    step_id: str
-    attempt: int
     error: str
     retryable: bool = True
 
 
-class WorkItemCompleted(_EventBase):
+class WorkItemCompleted(_StepAttemptEvent):
     """A person completed an interactive step's work item with (already valid) form data."""
 
     kind: Literal["work_item_completed"] = "work_item_completed"
-    step_id: str
-    attempt: int
     work_item_key: str
     data: dict[str, Any] = Field(default_factory=dict)
     #: the latest case record when the form's answers changed it (form fields mapped to

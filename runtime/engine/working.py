@@ -89,7 +89,7 @@ class WorkingRun:
         """The step's state, safe to write: the input state is never mutated."""
         st = self.s.steps[step_id]
         if step_id not in self.owned:
-            st = self.s.steps[step_id] = st.model_copy()
+            st = self.s.steps[step_id] = st.copy()
             self.owned.add(step_id)
         return st
 
@@ -119,17 +119,7 @@ class WorkingRun:
     ) -> None:
         """Append a line to the run's log, numbered on from the last."""
         self.seq += 1
-        self.log.append(
-            LogEvent(
-                seq=self.seq,
-                at=self.now,
-                actor=self.actor,
-                kind=kind,
-                node_id=node_id,
-                step_id=step_id,
-                data=data,
-            )
-        )
+        self.log.append(LogEvent(self.seq, self.now, self.actor, kind, node_id, step_id, data))
 
     def note_step(self, kind: LogKind, cs: CompiledStep, st: StepState, **data: Any) -> None:
         """Append a line about a step attempt."""

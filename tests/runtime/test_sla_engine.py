@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from engine_helpers import Harness, linear, stage, ui
+from pydantic import TypeAdapter
 from runtime_flows import install_workflow
 from sqlalchemy.engine import Engine
 
@@ -21,6 +22,7 @@ from runtime.services import create_case, list_work_items, start_run
 from runtime.services.agents import CalendarIn
 from runtime.services.monitor import sla_level
 from runtime.sla.calendar import BusinessCalendar, sla_status
+from runtime.sla.levels import SlaLevel
 
 OFFICE = BusinessCalendar.weekdays("office", "UTC", "09:00", "17:00")
 FRIDAY_4PM = datetime(2026, 3, 6, 16, 0, tzinfo=UTC)
@@ -94,9 +96,9 @@ def test_the_engine_the_cases_list_and_the_inbox_read_one_sla_level_and_minutes_
         started_at=due - timedelta(hours=2),
         warning_at=due - timedelta(minutes=30),
         due_at=due,
-        state="at_risk",
+        state=SlaLevel.AT_RISK,
     )
-    stored = clock.model_dump(mode="json")
+    stored = TypeAdapter(SlaClock).dump_python(clock, mode="json")
     for at, level in (
         (due - timedelta(seconds=20.5), "at_risk"),
         (due + timedelta(seconds=20.5), "breached"),
