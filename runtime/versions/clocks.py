@@ -8,7 +8,7 @@ Pure: no I/O.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -87,11 +87,10 @@ def moved_clock(
     else:
         start = clock.started_at
         warning = after.warning_minutes
-        moved = clock.model_copy(
-            update={
-                "warning_at": None if warning is None else _due(after, start, warning, calendars),
-                "due_at": _due(after, start, after.target_minutes, calendars),
-            }
+        moved = replace(
+            clock,
+            warning_at=None if warning is None else _due(after, start, warning, calendars),
+            due_at=_due(after, start, after.target_minutes, calendars),
         )
     purpose_now = _pending(moved)
     new_key = None if purpose_now is None else timer_key(new[0], purpose_now, new[1], new[2])

@@ -11,7 +11,7 @@ Pure: no I/O.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -134,9 +134,7 @@ def _open_item(plan: Plan, run_id: str, st: StepState, move: StepMove, node: Nod
     out.items.append(
         ItemMove(st.work_item_key or key, key, tid, attempt, target.name or tid, form, retimed, due)
     )
-    return st.model_copy(
-        update={"step_id": tid, "attempt": attempt, "work_item_key": key, "sla": clock}
-    )
+    return replace(st, step_id=tid, attempt=attempt, work_item_key=key, sla=clock)
 
 
 def _move_steps(
@@ -158,7 +156,7 @@ def _move_steps(
                 update: dict[str, Any] = {"step_id": tid}
                 if st.status is StepStatus.PENDING:
                     update["attempt"] = fresh
-                st = st.model_copy(update=update)
+                st = replace(st, **update)
             stages = (node.source_id, sid), (node.target_id or "", tid)
             out.timers.extend(step_timer(run_id, st, _is_wait(move), *stages, st.attempt))
             steps[tid] = st
@@ -231,11 +229,10 @@ def migrate_state(plan: Plan, state: RunState) -> Moved:
     update["attempts"] = attempts
     if state.incident is not None:
         incident = state.incident
-        update["incident"] = incident.model_copy(
-            update={
-                "node_id": None if incident.node_id is None else plan.node_of(incident.node_id),
-                "step_id": None if incident.step_id is None else plan.step_of(incident.step_id),
-            }
+        update["incident"] = replace(
+            incident,
+            node_id=None if incident.node_id is None else plan.node_of(incident.node_id),
+            step_id=None if incident.step_id is None else plan.step_of(incident.step_id),
         )
     rules = {rule.id for rule in plan.target.escalations}
     update["escalations"] = {
