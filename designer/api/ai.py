@@ -13,7 +13,7 @@ from designer.api.http import RouteDoc, documented, json_body, query_args, respo
 from designer.api.schemas import Instant, QueryModel
 from designer.extensions import db_session, state
 from runtime.ai import budget, training
-from runtime.ai.local import TooFewCases
+from runtime.ai.errors import TooFewCases
 from runtime.ai.review import suggestion_for_item
 from runtime.errors import InvalidInput, NotFound
 from runtime.services.ai_metrics import AiStepMetrics, ai_step_metrics

@@ -127,7 +127,7 @@ def train_workflow(
 ) -> ModelInfo:
     """Train on the workflow's resolved cases and store a new version.
 
-    Raises :class:`~runtime.ai.local.TooFewCases` when the cases cannot teach anything.
+    Raises :class:`~runtime.ai.errors.TooFewCases` when the cases cannot teach anything.
     """
     texts, labels = resolved_examples(
         session, workflow_id=workflow_id, field=field, text_fields=text_fields
