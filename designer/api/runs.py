@@ -27,7 +27,7 @@ from designer.extensions import db_session, state
 from runtime import services
 from runtime.db import session_scope
 from runtime.engine.state_migrations import upgrade_snapshot
-from runtime.engine.types import RunState
+from runtime.engine.types import AdminCommandKind, RunState
 from runtime.services import exports, monitor
 from runtime.services.run_events import definition_for
 from runtime.store.records import LockedRun
@@ -213,51 +213,40 @@ def _command_doc(summary: str, description: str) -> RouteDoc:
     )
 
 
+def _command(run_id: str, command: AdminCommandKind) -> Response:
+    body = json_body(CommandBody)
+    run = services.run_command(
+        db_session(), run_id=run_id, command=command, actor=current_actor(),
+        reason=body.reason, step_id=body.step_id,
+    )  # fmt: skip
+    return respond(run_out(run))
+
+
 @bp.post("/runs/<run_id>/pause")
 @documented(_command_doc("Pause a run", "Events are still recorded; nothing new starts."))
 def pause(run_id: str) -> Response:
-    body = json_body(CommandBody)
-    run = services.pause_run(db_session(), run_id=run_id, actor=current_actor(), reason=body.reason)
-    return respond(run_out(run))
+    return _command(run_id, AdminCommandKind.PAUSE)
 
 
 @bp.post("/runs/<run_id>/resume")
 @documented(_command_doc("Resume a paused run", "It catches up with what happened meanwhile."))
 def resume(run_id: str) -> Response:
-    body = json_body(CommandBody)
-    run = services.resume_run(
-        db_session(), run_id=run_id, actor=current_actor(), reason=body.reason
-    )
-    return respond(run_out(run))
+    return _command(run_id, AdminCommandKind.RESUME)
 
 
 @bp.post("/runs/<run_id>/cancel")
 @documented(_command_doc("Cancel a run", "Open work items and timers are withdrawn."))
 def cancel(run_id: str) -> Response:
-    body = json_body(CommandBody)
-    run = services.cancel_run(
-        db_session(), run_id=run_id, actor=current_actor(), reason=body.reason
-    )
-    return respond(run_out(run))
+    return _command(run_id, AdminCommandKind.CANCEL)
 
 
 @bp.post("/runs/<run_id>/retry")
 @documented(_command_doc("Retry an incident's failed step", "A fresh attempt of the step."))
 def retry(run_id: str) -> Response:
-    body = json_body(CommandBody)
-    run = services.retry_step(
-        db_session(), run_id=run_id, actor=current_actor(), reason=body.reason,
-        step_id=body.step_id,
-    )  # fmt: skip
-    return respond(run_out(run))
+    return _command(run_id, AdminCommandKind.RETRY_STEP)
 
 
 @bp.post("/runs/<run_id>/skip")
 @documented(_command_doc("Skip an incident's failed step", "The run carries on without it."))
 def skip(run_id: str) -> Response:
-    body = json_body(CommandBody)
-    run = services.skip_step(
-        db_session(), run_id=run_id, actor=current_actor(), reason=body.reason,
-        step_id=body.step_id,
-    )  # fmt: skip
-    return respond(run_out(run))
+    return _command(run_id, AdminCommandKind.SKIP_STEP)

@@ -28,6 +28,7 @@ from runtime.services.runs import (
     replay_run,
     resume_run,
     retry_step,
+    run_command,
     skip_step,
     start_run,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "replay_run",
     "resume_run",
     "retry_step",
+    "run_command",
     "skip_step",
     "start_run",
     "update_case",
