@@ -30,6 +30,7 @@ from runtime.engine.state_migrations import upgrade_snapshot
 from runtime.engine.types import AdminCommandKind, RunState
 from runtime.services import exports, monitor
 from runtime.services.run_events import definition_for
+from runtime.services.runs import run_command
 from runtime.store.records import LockedRun
 from runtime.store.tables import RunRow
 
@@ -201,52 +202,41 @@ def export_run(run_id: str) -> Response:
     return _download(iter([body]), query.format, f"run-{run_id}.{query.format}")
 
 
-def _command_doc(summary: str, description: str) -> RouteDoc:
-    return RouteDoc(
-        summary,
-        _TAG,
-        {200: RunOut},
-        body=CommandBody,
-        errors=(400, 404, 415, 422),
-        path_params=_ID,
-        description=description,
-    )
-
-
-def _command(run_id: str, command: AdminCommandKind) -> Response:
+def _command(run_id: str, *, command: AdminCommandKind) -> Response:
     body = json_body(CommandBody)
-    run = services.run_command(
+    run = run_command(
         db_session(), run_id=run_id, command=command, actor=current_actor(),
         reason=body.reason, step_id=body.step_id,
     )  # fmt: skip
     return respond(run_out(run))
 
 
-@bp.post("/runs/<run_id>/pause")
-@documented(_command_doc("Pause a run", "Events are still recorded; nothing new starts."))
-def pause(run_id: str) -> Response:
-    return _command(run_id, AdminCommandKind.PAUSE)
-
-
-@bp.post("/runs/<run_id>/resume")
-@documented(_command_doc("Resume a paused run", "It catches up with what happened meanwhile."))
-def resume(run_id: str) -> Response:
-    return _command(run_id, AdminCommandKind.RESUME)
-
-
-@bp.post("/runs/<run_id>/cancel")
-@documented(_command_doc("Cancel a run", "Open work items and timers are withdrawn."))
-def cancel(run_id: str) -> Response:
-    return _command(run_id, AdminCommandKind.CANCEL)
-
-
-@bp.post("/runs/<run_id>/retry")
-@documented(_command_doc("Retry an incident's failed step", "A fresh attempt of the step."))
-def retry(run_id: str) -> Response:
-    return _command(run_id, AdminCommandKind.RETRY_STEP)
-
-
-@bp.post("/runs/<run_id>/skip")
-@documented(_command_doc("Skip an incident's failed step", "The run carries on without it."))
-def skip(run_id: str) -> Response:
-    return _command(run_id, AdminCommandKind.SKIP_STEP)
+# One POST route per admin command: (endpoint and path, command, summary, description).
+_COMMANDS = (
+    ("pause", AdminCommandKind.PAUSE,
+     "Pause a run", "Events are still recorded; nothing new starts."),
+    ("resume", AdminCommandKind.RESUME,
+     "Resume a paused run", "It catches up with what happened meanwhile."),
+    ("cancel", AdminCommandKind.CANCEL,
+     "Cancel a run", "Open work items and timers are withdrawn."),
+    ("retry", AdminCommandKind.RETRY_STEP,
+     "Retry an incident's failed step", "A fresh attempt of the step."),
+    ("skip", AdminCommandKind.SKIP_STEP,
+     "Skip an incident's failed step", "The run carries on without it."),
+)  # fmt: skip
+for _name, _kind, _summary, _description in _COMMANDS:
+    _doc = RouteDoc(
+        _summary,
+        _TAG,
+        {200: RunOut},
+        body=CommandBody,
+        errors=(400, 404, 415, 422),
+        path_params=_ID,
+        description=_description,
+    )
+    bp.add_url_rule(
+        f"/runs/<run_id>/{_name}",
+        endpoint=_name,
+        view_func=documented(_doc)(partial(_command, command=_kind)),
+        methods=["POST"],
+    )

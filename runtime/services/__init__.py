@@ -28,7 +28,6 @@ from runtime.services.runs import (
     replay_run,
     resume_run,
     retry_step,
-    run_command,
     skip_step,
     start_run,
 )
@@ -60,7 +59,6 @@ __all__ = [
     "replay_run",
     "resume_run",
     "retry_step",
-    "run_command",
     "skip_step",
     "start_run",
     "update_case",
