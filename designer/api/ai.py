@@ -46,20 +46,8 @@ class ModelsQuery(QueryModel):
     workflow_id: str | None = None
 
 
-class AiModelOut(BaseModel):
+class AiModelOut(training.ModelInfo, frozen=True):
     """One trained classifier version and its training figures."""
-
-    id: int
-    workflow_id: str
-    field: str
-    version: int
-    text_fields: list[str]
-    labels: list[str]
-    cases_used: int
-    held_out: int
-    accuracy: float | None
-    train_seconds: float
-    created_at: str
 
 
 class AiModelList(BaseModel):
