@@ -188,16 +188,30 @@ def _start(root: Element, workflow: Workflow, start: StartNode | None, names: _N
     add(element, "triggerType", "RecordAfterSave")
 
 
-def _decision(
-    root: Element, node: DecisionNode, data: dict[str, Any], edges: list[Edge], names: _Names
-) -> None:
-    element = add(root, "decisions")
-    write_baton_data(element, {k: v for k, v in data.items() if k != "outcomes"})
+def _node_element(
+    root: Element,
+    kind: str,
+    node: DecisionNode | StageNode,
+    data: dict[str, Any],
+    names: _Names,
+    *,
+    written_apart: str,
+) -> Element:
+    """A node's element with what every node has; ``data[written_apart]`` goes on its parts."""
+    element = add(root, kind)
+    write_baton_data(element, {k: v for k, v in data.items() if k != written_apart})
     if node.description:
         add(element, "description", node.description)
     add(element, "name", names.nodes[node.id])
     add(element, "label", node.name or node.id)
     _location(element, node)
+    return element
+
+
+def _decision(
+    root: Element, node: DecisionNode, data: dict[str, Any], edges: list[Edge], names: _Names
+) -> None:
+    element = _node_element(root, "decisions", node, data, names, written_apart="outcomes")
     if node.default_outcome is not None:
         _connector(
             element, "defaultConnector", _edge(edges, node.id, node.default_outcome.id), names
@@ -224,13 +238,7 @@ def _all_steps(names: _Names) -> dict[str, str]:
 def _stage(
     root: Element, node: StageNode, data: dict[str, Any], edges: list[Edge], names: _Names
 ) -> None:
-    element = add(root, "orchestratedStages")
-    write_baton_data(element, {k: v for k, v in data.items() if k != "steps"})
-    if node.description:
-        add(element, "description", node.description)
-    add(element, "name", names.nodes[node.id])
-    add(element, "label", node.name or node.id)
-    _location(element, node)
+    element = _node_element(root, "orchestratedStages", node, data, names, written_apart="steps")
     _connector(element, "connector", _edge(edges, node.id), names)
     steps = {**_all_steps(names), **names.steps[node.id]}
     logic, rows = render_condition(node.exit_condition, steps, record=names.record)
