@@ -71,6 +71,17 @@ def _check_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     return dict(fields)
 
 
+def _nested(model: type[BaseModel], data: Any, rest: str) -> Any:
+    """A flat input as ``model`` takes it: every key it does not know goes into ``rest``."""
+    if not isinstance(data, dict) or rest in data:
+        return data
+    own = set(model.model_fields)
+    return {
+        **{k: v for k, v in data.items() if k in own},
+        rest: {k: v for k, v in data.items() if k not in own},
+    }
+
+
 class _RecordInput(BaseModel):
     """Which record: ``record_id``, else the case field ``id_field``; the rest are fields."""
 
@@ -84,13 +95,7 @@ class _RecordInput(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _flat_form(cls, data: Any) -> Any:
-        if not isinstance(data, dict) or "fields" in data:
-            return data
-        own = set(cls.model_fields)
-        return {
-            **{k: v for k, v in data.items() if k in own},
-            "fields": {k: v for k, v in data.items() if k not in own},
-        }
+        return _nested(cls, data, "fields")
 
     check_sobject = field_validator("sobject")(_check_name)
     check_fields = field_validator("fields")(_check_fields)
@@ -168,13 +173,7 @@ class SalesforceQueryInput(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _flat_form(cls, data: Any) -> Any:
-        if not isinstance(data, dict) or "params" in data:
-            return data
-        own = set(cls.model_fields)
-        return {
-            **{k: v for k, v in data.items() if k in own},
-            "params": {k: v for k, v in data.items() if k not in own},
-        }
+        return _nested(cls, data, "params")
 
     @field_validator("soql")
     @classmethod
