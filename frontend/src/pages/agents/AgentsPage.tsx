@@ -13,7 +13,7 @@ import {
   type Skill,
   type Strategy,
 } from "../../api/routing";
-import { AppHeader } from "../../components/AppHeader";
+import { ListPage } from "../../components/ListPage";
 import { HoursEditor, summarizeHours } from "./HoursEditor";
 import "./routing.css";
 
@@ -41,27 +41,23 @@ export function AgentsPage({ tab: initialTab = "agents" }: { tab?: Tab }) {
     agents: data?.agents.length, queues: data?.queues.length, skills: data?.skills.length, calendars: data?.calendars.length,
   };
   return (
-    <div className="list-page" data-testid="agents-page">
-      <AppHeader active="agents" />
-      <main className="list-page__main rt-wide">
-        <div className="list-page__titlebar"><h1>Team &amp; routing</h1></div>
-        <div className="rt-tabs" role="tablist">
-          {(["agents", "queues", "skills", "calendars"] as Tab[]).map((t) => (
-            <button key={t} type="button" role="tab" aria-selected={tab === t} data-testid={`tab-${t}`}
-              className={`rt-tab${tab === t ? " rt-tab--active" : ""}`} onClick={() => setTab(t)}>
-              {t.charAt(0).toUpperCase() + t.slice(1)}
-              {counts[t] !== undefined && <span className="rt-tab__count">{counts[t]}</span>}
-            </button>
-          ))}
-        </div>
-        {error && <p className="banner banner--error rt-banner">{error}</p>}
-        {!data && !error && <p className="wf-muted">Loading…</p>}
-        {data && tab === "agents" && <AgentsTab data={data} reload={reload} />}
-        {data && tab === "queues" && <QueuesTab data={data} reload={reload} />}
-        {data && tab === "skills" && <SkillsTab data={data} reload={reload} />}
-        {data && tab === "calendars" && <CalendarsTab data={data} reload={reload} />}
-      </main>
-    </div>
+    <ListPage testId="agents-page" active="agents" title={<>Team &amp; routing</>} mainClass="rt-wide">
+      <div className="rt-tabs" role="tablist">
+        {(["agents", "queues", "skills", "calendars"] as Tab[]).map((t) => (
+          <button key={t} type="button" role="tab" aria-selected={tab === t} data-testid={`tab-${t}`}
+            className={`rt-tab${tab === t ? " rt-tab--active" : ""}`} onClick={() => setTab(t)}>
+            {t.charAt(0).toUpperCase() + t.slice(1)}
+            {counts[t] !== undefined && <span className="rt-tab__count">{counts[t]}</span>}
+          </button>
+        ))}
+      </div>
+      {error && <p className="banner banner--error rt-banner">{error}</p>}
+      {!data && !error && <p className="wf-muted">Loading…</p>}
+      {data && tab === "agents" && <AgentsTab data={data} reload={reload} />}
+      {data && tab === "queues" && <QueuesTab data={data} reload={reload} />}
+      {data && tab === "skills" && <SkillsTab data={data} reload={reload} />}
+      {data && tab === "calendars" && <CalendarsTab data={data} reload={reload} />}
+    </ListPage>
   );
 }
 

@@ -11,7 +11,7 @@ import {
   type SalesforceSyncStream,
   type SalesforceTestResult,
 } from "../../api/salesforce";
-import { AppHeader } from "../../components/AppHeader";
+import { ListPage } from "../../components/ListPage";
 import { navigate } from "../../navigation";
 import "./salesforce.css";
 
@@ -257,24 +257,18 @@ export function SalesforcePage() {
   }, []);
   useEffect(() => { void reload(); }, [reload]);
   return (
-    <div className="list-page" data-testid="salesforce-page">
-      <AppHeader active="salesforce" />
-      <main className="list-page__main sf-page">
-        <div className="list-page__titlebar">
-          <h1>Salesforce</h1>
-          {connection && <State connection={connection} test={test} />}
+    <ListPage testId="salesforce-page" active="salesforce" title="Salesforce" mainClass="sf-page"
+      badge={connection && <State connection={connection} test={test} />}>
+      <p className="sf-lede">Cases from a Salesforce org run through Baton workflows; steps write their decisions back to the records.</p>
+      {error && <p className="banner banner--error">{error}</p>}
+      {!connection && !error && <p className="wf-muted">Loading…</p>}
+      {connection && (
+        <div className="sf-grid">
+          <ConnectionCard connection={connection} onTested={setTest} />
+          <StreamsCard streams={connection.streams} configured={connection.configured} reload={reload} />
+          <FieldsCard configured={connection.configured} />
         </div>
-        <p className="sf-lede">Cases from a Salesforce org run through Baton workflows; steps write their decisions back to the records.</p>
-        {error && <p className="banner banner--error">{error}</p>}
-        {!connection && !error && <p className="wf-muted">Loading…</p>}
-        {connection && (
-          <div className="sf-grid">
-            <ConnectionCard connection={connection} onTested={setTest} />
-            <StreamsCard streams={connection.streams} configured={connection.configured} reload={reload} />
-            <FieldsCard configured={connection.configured} />
-          </div>
-        )}
-      </main>
-    </div>
+      )}
+    </ListPage>
   );
 }

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { routingApi, type Agent, type Assignment, type Availability, type Inbox, type InboxItem } from "../../api/routing";
 import { useSession } from "../../auth/session";
-import { AppHeader } from "../../components/AppHeader";
+import { ListPage } from "../../components/ListPage";
 import { useWorkflowNames } from "../../hooks/useWorkflowNames";
 import { liveSocket } from "../../live/socket";
 import { navigate } from "../../navigation";
@@ -30,16 +30,13 @@ export function MyWorkPage({ agentId }: { agentId?: string }) {
     if (!chosen && agents && agents.length) navigate(`/work/${encodeURIComponent(agents[0].id)}`);
   }, [chosen, agents]);
   return (
-    <div className="list-page" data-testid="work-page">
-      <AppHeader active="work" />
-      <main className="list-page__main">
-        {chosen ? (
-          <Work key={chosen} agentId={chosen} agents={agents} canChoose={canChoose} canReassign={user?.role === "admin" || user?.role === "supervisor"} />
-        ) : (
-          <p className="rt-empty">{agents === null ? "Loading…" : "Your account is not linked to an agent, and there are no agents yet."}</p>
-        )}
-      </main>
-    </div>
+    <ListPage testId="work-page" active="work">
+      {chosen ? (
+        <Work key={chosen} agentId={chosen} agents={agents} canChoose={canChoose} canReassign={user?.role === "admin" || user?.role === "supervisor"} />
+      ) : (
+        <p className="rt-empty">{agents === null ? "Loading…" : "Your account is not linked to an agent, and there are no agents yet."}</p>
+      )}
+    </ListPage>
   );
 }
 
