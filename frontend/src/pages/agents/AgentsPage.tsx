@@ -63,6 +63,26 @@ export function AgentsPage({ tab: initialTab = "agents" }: { tab?: Tab }) {
 
 // ---------------------------------------------------------------- shared pieces
 
+// A tab of the page: a lede and a "New ..." button over its table, and the editor of the
+// chosen row beside it while one is open.
+function TabLayout({ lede, newLabel, newTestId, onNew, editor, children }: {
+  lede: string; newLabel: string; newTestId: string; onNew: () => void; editor: ReactNode; children: ReactNode;
+}) {
+  return (
+    <div className={`rt-layout${editor ? "" : " rt-layout--single"}`}>
+      <div>
+        <div className="list-page__titlebar">
+          <span className="wf-muted">{lede}</span>
+          <span className="toolbar__spacer" />
+          <button type="button" className="btn btn--primary" data-testid={newTestId} onClick={onNew}>{newLabel}</button>
+        </div>
+        {children}
+      </div>
+      {editor}
+    </div>
+  );
+}
+
 function Editor({ title, children, onSave, onDelete, onClose, saving, error, testId }: {
   title: string; children: ReactNode; onSave: () => void; onDelete?: () => void; onClose: () => void;
   saving: boolean; error: string | null; testId: string;
@@ -156,52 +176,45 @@ function AgentsTab({ data, reload }: { data: Data; reload: () => Promise<void> }
   const setAvailability = (agent: Agent, availability: Availability) =>
     void saver.run(() => routingApi.setAvailability(agent.id, availability));
   return (
-    <div className={`rt-layout${editing ? "" : " rt-layout--single"}`}>
-      <div>
-        <div className="list-page__titlebar">
-          <span className="wf-muted">Who works items: skills with levels, languages, capacity and availability.</span>
-          <span className="toolbar__spacer" />
-          <button type="button" className="btn btn--primary" data-testid="new-agent"
-            onClick={() => { saver.setError(null); setEditing({ agent: { ...NEW_AGENT }, isNew: true }); }}>New agent</button>
-        </div>
-        <table className="table" data-testid="agents-table">
-          <thead><tr><th>Agent</th><th>Status</th><th>Skills</th><th>Load</th><th>Queues</th><th>Hours</th></tr></thead>
-          <tbody>
-            {data.agents.map((agent) => (
-              <tr key={agent.id} className="table__row" data-testid={`agent-row-${agent.id}`}
-                onClick={() => { saver.setError(null); setEditing({ agent, isNew: false }); }}>
-                <td><span className="table__name">{agent.name}</span><div className="wf-muted mono">{agent.id}</div></td>
-                <td onClick={(e) => e.stopPropagation()}>
-                  <select className="input rt-status-select" value={agent.availability} data-testid={`availability-${agent.id}`}
-                    onChange={(e) => setAvailability(agent, e.target.value as Availability)}>
-                    <option value="online">online</option><option value="away">away</option><option value="offline">offline</option>
-                  </select>
-                  {agent.availability === "online" && !agent.available && <div className="field__hint">{agent.why_unavailable}</div>}
-                </td>
-                <td>
-                  {Object.entries(agent.skills).map(([skill, level]) => (
-                    <span key={skill} className="rt-chip">{skill}<span className="rt-chip__level">{level}</span></span>
-                  ))}
-                  {agent.languages.map((lang) => <span key={lang} className="rt-chip rt-chip--lang">{lang}</span>)}
-                </td>
-                <td><LoadBar agent={agent} /></td>
-                <td>{(agent.queues ?? []).map((q) => <span key={q} className="rt-chip">{q}</span>)}</td>
-                <td className="wf-muted">{summarizeHours(agent.working_hours)}{agent.working_hours && Object.keys(agent.working_hours).length ? ` (${agent.timezone})` : ""}</td>
-              </tr>
-            ))}
-            {data.agents.length === 0 && <tr><td colSpan={6} className="rt-empty">No agents yet. Add the people who work items.</td></tr>}
-          </tbody>
-        </table>
-        {saver.error && !editing && <p className="banner banner--error">{saver.error}</p>}
-      </div>
-      {editing && (
+    <TabLayout lede="Who works items: skills with levels, languages, capacity and availability." newLabel="New agent" newTestId="new-agent"
+      onNew={() => { saver.setError(null); setEditing({ agent: { ...NEW_AGENT }, isNew: true }); }}
+      editor={editing && (
         <AgentEditor key={editing.agent.id || "new"} initial={editing.agent} isNew={editing.isNew} skills={data.skills}
           saving={saver.saving} error={saver.error}
           onClose={() => setEditing(null)}
           onSave={(agent) => void saver.run(() => routingApi.saveAgent(agent), () => setEditing(null))}
           onDelete={editing.isNew ? undefined : () => void saver.run(() => routingApi.deleteAgent(editing.agent.id), () => setEditing(null))} />
-      )}
-    </div>
+      )}>
+      <table className="table" data-testid="agents-table">
+        <thead><tr><th>Agent</th><th>Status</th><th>Skills</th><th>Load</th><th>Queues</th><th>Hours</th></tr></thead>
+        <tbody>
+          {data.agents.map((agent) => (
+            <tr key={agent.id} className="table__row" data-testid={`agent-row-${agent.id}`}
+              onClick={() => { saver.setError(null); setEditing({ agent, isNew: false }); }}>
+              <td><span className="table__name">{agent.name}</span><div className="wf-muted mono">{agent.id}</div></td>
+              <td onClick={(e) => e.stopPropagation()}>
+                <select className="input rt-status-select" value={agent.availability} data-testid={`availability-${agent.id}`}
+                  onChange={(e) => setAvailability(agent, e.target.value as Availability)}>
+                  <option value="online">online</option><option value="away">away</option><option value="offline">offline</option>
+                </select>
+                {agent.availability === "online" && !agent.available && <div className="field__hint">{agent.why_unavailable}</div>}
+              </td>
+              <td>
+                {Object.entries(agent.skills).map(([skill, level]) => (
+                  <span key={skill} className="rt-chip">{skill}<span className="rt-chip__level">{level}</span></span>
+                ))}
+                {agent.languages.map((lang) => <span key={lang} className="rt-chip rt-chip--lang">{lang}</span>)}
+              </td>
+              <td><LoadBar agent={agent} /></td>
+              <td>{(agent.queues ?? []).map((q) => <span key={q} className="rt-chip">{q}</span>)}</td>
+              <td className="wf-muted">{summarizeHours(agent.working_hours)}{agent.working_hours && Object.keys(agent.working_hours).length ? ` (${agent.timezone})` : ""}</td>
+            </tr>
+          ))}
+          {data.agents.length === 0 && <tr><td colSpan={6} className="rt-empty">No agents yet. Add the people who work items.</td></tr>}
+        </tbody>
+      </table>
+      {saver.error && !editing && <p className="banner banner--error">{saver.error}</p>}
+    </TabLayout>
   );
 }
 
@@ -288,40 +301,33 @@ function QueuesTab({ data, reload }: { data: Data; reload: () => Promise<void> }
   const saver = useSaver(reload);
   const names = useMemo(() => new Map(data.agents.map((a) => [a.id, a.name])), [data.agents]);
   return (
-    <div className={`rt-layout${editing ? "" : " rt-layout--single"}`}>
-      <div>
-        <div className="list-page__titlebar">
-          <span className="wf-muted">Teams that own stages and steps, with their members and routing strategy.</span>
-          <span className="toolbar__spacer" />
-          <button type="button" className="btn btn--primary" data-testid="new-queue"
-            onClick={() => { saver.setError(null); setEditing({ queue: { ...NEW_QUEUE }, isNew: true }); }}>New queue</button>
-        </div>
-        <table className="table" data-testid="queues-table">
-          <thead><tr><th>Queue</th><th>Strategy</th><th>Members</th><th>Waiting</th><th>Assigned</th><th>Calendar</th></tr></thead>
-          <tbody>
-            {data.queues.map((queue) => (
-              <tr key={queue.name} className="table__row" data-testid={`queue-row-${queue.name}`}
-                onClick={() => { saver.setError(null); setEditing({ queue, isNew: false }); }}>
-                <td><span className="table__name">{queue.name}</span><div className="wf-muted">{queue.description}</div></td>
-                <td className="rt-strategy">{STRATEGY_LABELS[queue.strategy]}</td>
-                <td>{queue.members.map((m) => <span key={m} className="rt-chip">{names.get(m) ?? m}</span>)}
-                  {queue.members.length === 0 && <span className="count count--error">no members</span>}</td>
-                <td>{queue.waiting ? <span className="count count--error">{queue.waiting}</span> : <span className="count">0</span>}</td>
-                <td>{queue.assigned ?? 0}</td>
-                <td className="wf-muted">{queue.calendar ?? "—"}</td>
-              </tr>
-            ))}
-            {data.queues.length === 0 && <tr><td colSpan={6} className="rt-empty">No queues yet.</td></tr>}
-          </tbody>
-        </table>
-      </div>
-      {editing && (
+    <TabLayout lede="Teams that own stages and steps, with their members and routing strategy." newLabel="New queue" newTestId="new-queue"
+      onNew={() => { saver.setError(null); setEditing({ queue: { ...NEW_QUEUE }, isNew: true }); }}
+      editor={editing && (
         <QueueEditor key={editing.queue.name || "new"} initial={editing.queue} isNew={editing.isNew} data={data}
           saving={saver.saving} error={saver.error} onClose={() => setEditing(null)}
           onSave={(queue) => void saver.run(() => routingApi.saveQueue(queue), () => setEditing(null))}
           onDelete={editing.isNew ? undefined : () => void saver.run(() => routingApi.deleteQueue(editing.queue.name), () => setEditing(null))} />
-      )}
-    </div>
+      )}>
+      <table className="table" data-testid="queues-table">
+        <thead><tr><th>Queue</th><th>Strategy</th><th>Members</th><th>Waiting</th><th>Assigned</th><th>Calendar</th></tr></thead>
+        <tbody>
+          {data.queues.map((queue) => (
+            <tr key={queue.name} className="table__row" data-testid={`queue-row-${queue.name}`}
+              onClick={() => { saver.setError(null); setEditing({ queue, isNew: false }); }}>
+              <td><span className="table__name">{queue.name}</span><div className="wf-muted">{queue.description}</div></td>
+              <td className="rt-strategy">{STRATEGY_LABELS[queue.strategy]}</td>
+              <td>{queue.members.map((m) => <span key={m} className="rt-chip">{names.get(m) ?? m}</span>)}
+                {queue.members.length === 0 && <span className="count count--error">no members</span>}</td>
+              <td>{queue.waiting ? <span className="count count--error">{queue.waiting}</span> : <span className="count">0</span>}</td>
+              <td>{queue.assigned ?? 0}</td>
+              <td className="wf-muted">{queue.calendar ?? "—"}</td>
+            </tr>
+          ))}
+          {data.queues.length === 0 && <tr><td colSpan={6} className="rt-empty">No queues yet.</td></tr>}
+        </tbody>
+      </table>
+    </TabLayout>
   );
 }
 
@@ -380,35 +386,28 @@ function SkillsTab({ data, reload }: { data: Data; reload: () => Promise<void> }
   const saver = useSaver(reload);
   const holders = (name: string) => data.agents.filter((a) => name in a.skills);
   return (
-    <div className={`rt-layout${editing ? "" : " rt-layout--single"}`}>
-      <div>
-        <div className="list-page__titlebar">
-          <span className="wf-muted">Skills that steps require and agents hold.</span>
-          <span className="toolbar__spacer" />
-          <button type="button" className="btn btn--primary" data-testid="new-skill"
-            onClick={() => { saver.setError(null); setEditing({ skill: { name: "", description: "" }, isNew: true }); }}>New skill</button>
-        </div>
-        <table className="table" data-testid="skills-table">
-          <thead><tr><th>Skill</th><th>Description</th><th>Held by</th></tr></thead>
-          <tbody>
-            {data.skills.map((skill) => (
-              <tr key={skill.name} className="table__row" onClick={() => { saver.setError(null); setEditing({ skill, isNew: false }); }}>
-                <td className="table__name mono">{skill.name}</td>
-                <td className="table__desc">{skill.description}</td>
-                <td>{holders(skill.name).map((a) => <span key={a.id} className="rt-chip">{a.name}<span className="rt-chip__level">{a.skills[skill.name]}</span></span>)}</td>
-              </tr>
-            ))}
-            {data.skills.length === 0 && <tr><td colSpan={3} className="rt-empty">No skills yet.</td></tr>}
-          </tbody>
-        </table>
-      </div>
-      {editing && (
+    <TabLayout lede="Skills that steps require and agents hold." newLabel="New skill" newTestId="new-skill"
+      onNew={() => { saver.setError(null); setEditing({ skill: { name: "", description: "" }, isNew: true }); }}
+      editor={editing && (
         <SkillEditor key={editing.skill.name || "new"} initial={editing.skill} isNew={editing.isNew}
           saving={saver.saving} error={saver.error} onClose={() => setEditing(null)}
           onSave={(skill) => void saver.run(() => routingApi.saveSkill(skill), () => setEditing(null))}
           onDelete={editing.isNew ? undefined : () => void saver.run(() => routingApi.deleteSkill(editing.skill.name), () => setEditing(null))} />
-      )}
-    </div>
+      )}>
+      <table className="table" data-testid="skills-table">
+        <thead><tr><th>Skill</th><th>Description</th><th>Held by</th></tr></thead>
+        <tbody>
+          {data.skills.map((skill) => (
+            <tr key={skill.name} className="table__row" onClick={() => { saver.setError(null); setEditing({ skill, isNew: false }); }}>
+              <td className="table__name mono">{skill.name}</td>
+              <td className="table__desc">{skill.description}</td>
+              <td>{holders(skill.name).map((a) => <span key={a.id} className="rt-chip">{a.name}<span className="rt-chip__level">{a.skills[skill.name]}</span></span>)}</td>
+            </tr>
+          ))}
+          {data.skills.length === 0 && <tr><td colSpan={3} className="rt-empty">No skills yet.</td></tr>}
+        </tbody>
+      </table>
+    </TabLayout>
   );
 }
 
@@ -451,37 +450,30 @@ function CalendarsTab({ data, reload }: { data: Data; reload: () => Promise<void
   }, []);
   const saver = useSaver(reload);
   return (
-    <div className={`rt-layout${editing ? "" : " rt-layout--single"}`}>
-      <div>
-        <div className="list-page__titlebar">
-          <span className="wf-muted">Business calendars: SLA clocks count working time only.</span>
-          <span className="toolbar__spacer" />
-          <button type="button" className="btn btn--primary" data-testid="new-calendar"
-            onClick={() => { saver.setError(null); setEditing({ calendar: { ...NEW_CALENDAR }, isNew: true }); }}>New calendar</button>
-        </div>
-        <table className="table" data-testid="calendars-table">
-          <thead><tr><th>Calendar</th><th>Time zone</th><th>Working hours</th><th>Holidays</th></tr></thead>
-          <tbody>
-            {data.calendars.map((calendar) => (
-              <tr key={calendar.name} className="table__row" onClick={() => { saver.setError(null); setEditing({ calendar, isNew: false }); }}>
-                <td><span className="table__name">{calendar.name}</span><div className="wf-muted">{calendar.description}</div></td>
-                <td className="mono">{calendar.timezone}</td>
-                <td>{summarizeHours(calendar.hours)}</td>
-                <td className="wf-muted" data-testid="calendar-holidays-cell">
-                  {[placeOf(calendar, countries), ...calendar.holidays].filter(Boolean).join("; ") || "—"}</td>
-              </tr>
-            ))}
-            {data.calendars.length === 0 && <tr><td colSpan={4} className="rt-empty">No calendars yet.</td></tr>}
-          </tbody>
-        </table>
-      </div>
-      {editing && (
+    <TabLayout lede="Business calendars: SLA clocks count working time only." newLabel="New calendar" newTestId="new-calendar"
+      onNew={() => { saver.setError(null); setEditing({ calendar: { ...NEW_CALENDAR }, isNew: true }); }}
+      editor={editing && (
         <CalendarEditor key={editing.calendar.name || "new"} initial={editing.calendar} isNew={editing.isNew}
           countries={countries} saving={saver.saving} error={saver.error} onClose={() => setEditing(null)}
           onSave={(calendar) => void saver.run(() => routingApi.saveCalendar(calendar), () => setEditing(null))}
           onDelete={editing.isNew ? undefined : () => void saver.run(() => routingApi.deleteCalendar(editing.calendar.name), () => setEditing(null))} />
-      )}
-    </div>
+      )}>
+      <table className="table" data-testid="calendars-table">
+        <thead><tr><th>Calendar</th><th>Time zone</th><th>Working hours</th><th>Holidays</th></tr></thead>
+        <tbody>
+          {data.calendars.map((calendar) => (
+            <tr key={calendar.name} className="table__row" onClick={() => { saver.setError(null); setEditing({ calendar, isNew: false }); }}>
+              <td><span className="table__name">{calendar.name}</span><div className="wf-muted">{calendar.description}</div></td>
+              <td className="mono">{calendar.timezone}</td>
+              <td>{summarizeHours(calendar.hours)}</td>
+              <td className="wf-muted" data-testid="calendar-holidays-cell">
+                {[placeOf(calendar, countries), ...calendar.holidays].filter(Boolean).join("; ") || "—"}</td>
+            </tr>
+          ))}
+          {data.calendars.length === 0 && <tr><td colSpan={4} className="rt-empty">No calendars yet.</td></tr>}
+        </tbody>
+      </table>
+    </TabLayout>
   );
 }
 
