@@ -14,6 +14,7 @@ import {
   type Strategy,
 } from "../../api/routing";
 import { ListPage } from "../../components/ListPage";
+import { useAsyncAction } from "../../hooks/useAsyncAction";
 import { HoursEditor, summarizeHours } from "./HoursEditor";
 import "./routing.css";
 
@@ -118,21 +119,12 @@ function Group({ label, hint, children }: { label: string; hint?: string; childr
 }
 
 function useSaver(reload: () => Promise<void>) {
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const run = async (action: () => Promise<unknown>, after?: () => void) => {
-    setSaving(true);
-    setError(null);
-    try {
-      await action();
-      await reload();
-      after?.();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setSaving(false);
-    }
-  };
+  const { busy: saving, error, setError, run: call } = useAsyncAction();
+  const run = (action: () => Promise<unknown>, after?: () => void) => call(async () => {
+    await action();
+    await reload();
+    after?.();
+  });
   return { saving, error, run, setError };
 }
 

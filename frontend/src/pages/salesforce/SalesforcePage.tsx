@@ -12,6 +12,7 @@ import {
   type SalesforceTestResult,
 } from "../../api/salesforce";
 import { ListPage } from "../../components/ListPage";
+import { useAsyncAction } from "../../hooks/useAsyncAction";
 import { navigate } from "../../navigation";
 import "./salesforce.css";
 
@@ -52,22 +53,13 @@ function State({ connection, test }: { connection: SalesforceConnection; test: S
 }
 
 function ConnectionCard({ connection, onTested }: { connection: SalesforceConnection; onTested: (r: SalesforceTestResult) => void }) {
-  const [testing, setTesting] = useState(false);
   const [result, setResult] = useState<SalesforceTestResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const run = async () => {
-    setTesting(true);
-    setError(null);
-    try {
-      const r = await salesforceApi.test();
-      setResult(r);
-      onTested(r);
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setTesting(false);
-    }
-  };
+  const { busy: testing, error, run: call } = useAsyncAction();
+  const run = () => call(async () => {
+    const r = await salesforceApi.test();
+    setResult(r);
+    onTested(r);
+  });
   const wanted = WANTED[connection.auth_mode] ?? [];
   const secrets = (Object.keys(SECRET_LABELS) as (keyof SalesforceConnection["secrets"])[])
     .filter((name) => wanted.includes(name) || connection.secrets[name]);
@@ -136,21 +128,12 @@ function ConnectionCard({ connection, onTested }: { connection: SalesforceConnec
 }
 
 function StreamsCard({ streams, configured, reload }: { streams: SalesforceStream[]; configured: boolean; reload: () => Promise<void> }) {
-  const [syncing, setSyncing] = useState(false);
   const [summary, setSummary] = useState<SalesforceSyncStream[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const sync = async () => {
-    setSyncing(true);
-    setError(null);
-    try {
-      setSummary(await salesforceApi.sync());
-      await reload();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setSyncing(false);
-    }
-  };
+  const { busy: syncing, error, run } = useAsyncAction();
+  const sync = () => run(async () => {
+    setSummary(await salesforceApi.sync());
+    await reload();
+  });
   return (
     <section className="sf-card" data-testid="sf-streams">
       <header className="sf-card__header">
@@ -202,19 +185,9 @@ function StreamsCard({ streams, configured, reload }: { streams: SalesforceStrea
 function FieldsCard({ configured }: { configured: boolean }) {
   const [sobject, setSobject] = useState("Case");
   const [fields, setFields] = useState<SalesforceField[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
+  const { busy: loading, error, run } = useAsyncAction();
   const describe = async () => {
-    setLoading(true);
-    setError(null);
-    try {
-      setFields(await salesforceApi.fields(sobject.trim()));
-    } catch (e) {
-      setFields(null);
-      setError((e as Error).message);
-    } finally {
-      setLoading(false);
-    }
+    if (!(await run(async () => setFields(await salesforceApi.fields(sobject.trim()))))) setFields(null);
   };
   return (
     <section className="sf-card" data-testid="sf-fields">

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { routingApi, type Agent, type Assignment, type Availability, type Inbox, type InboxItem } from "../../api/routing";
 import { useSession } from "../../auth/session";
 import { ListPage } from "../../components/ListPage";
+import { useAsyncAction } from "../../hooks/useAsyncAction";
 import { useWorkflowNames } from "../../hooks/useWorkflowNames";
 import { liveSocket } from "../../live/socket";
 import { navigate } from "../../navigation";
@@ -220,8 +221,7 @@ function ItemPanel({ item, agents, canReassign, onClose, onDone }: {
   item: InboxItem; agents: Agent[] | null; canReassign: boolean; onClose: () => void; onDone: (message: string) => void;
 }) {
   const [data, setData] = useState<Record<string, unknown>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run: call } = useAsyncAction();
   const [reasons, setReasons] = useState<Assignment[] | null>(null);
   const [target, setTarget] = useState("");
   const [why, setWhy] = useState("");
@@ -229,18 +229,10 @@ function ItemPanel({ item, agents, canReassign, onClose, onDone }: {
   useEffect(() => { void routingApi.assignments(item.key).then(setReasons).catch(() => setReasons([])); }, [item.key]);
   const suggestion = useAiSuggestion(item.key);
   useEffect(() => setData((d) => prefill(suggestion, item.form, d)), [suggestion, item.form]);
-  const run = async (action: () => Promise<unknown>, message: string) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-      onDone(message);
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const run = (action: () => Promise<unknown>, message: string) => call(async () => {
+    await action();
+    onDone(message);
+  });
   return (
     <div className="rt-card" data-testid="work-detail">
       <div className="rt-card__header"><h2>{item.title}</h2><span className="toolbar__spacer" />
