@@ -33,7 +33,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from graphs.case_limits import value_problem
+from graphs.case_limits import storable_value
 
 __all__ = [
     "FIELD_ROOTS",
@@ -100,10 +100,7 @@ class Rule(BaseModel):
     def _storable(cls, value: Any) -> Any:
         # Compared with case data, so held to its limits: a deeper value could never be
         # equal, and past 200 levels the stored workflow could not be read back.
-        problem = value_problem("value", value, what="condition")
-        if problem is not None:
-            raise ValueError(problem.message)
-        return value
+        return storable_value(value, what="condition")
 
 
 class Group(BaseModel):
