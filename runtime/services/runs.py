@@ -47,6 +47,7 @@ __all__ = [
     "cancel_run",
     "get_run",
     "list_runs",
+    "log_page",
     "pause_run",
     "read_log",
     "replay_run",
@@ -172,6 +173,11 @@ def read_log(
 ) -> list[RunEventRow]:
     """The run's log events with ``seq > after_seq``, in order (at most ``limit``)."""
     get_run(session, run_id=run_id)
+    return log_page(session, run_id=run_id, after_seq=after_seq, limit=limit)
+
+
+def log_page(session: Session, *, run_id: str, after_seq: int, limit: int) -> list[RunEventRow]:
+    """Like :func:`read_log`, for a run known to exist (no check that it does)."""
     return list(
         session.exec(
             select(RunEventRow)
