@@ -63,16 +63,8 @@ def run_out(run: RunRow | LockedRun) -> RunOut:
 def list_runs() -> Response:
     query = query_args(RunListQuery)
     session = db_session()
-    filters = monitor.CaseFilter(
-        workflow_id=query.workflow_id,
-        node_id=query.node_id,
-        status=query.status,
-        sla=query.sla,
-        assignee=query.assignee,
-        case_id=query.case_id,
-        older_than_minutes=query.older_than_minutes,
-        newer_than_minutes=query.newer_than_minutes,
-    )
+    # The query's filters are the service's, field for field.
+    filters = monitor.CaseFilter(**query.model_dump(exclude={"limit", "cursor"}))
     page = monitor.search_runs(session, filters=filters, limit=query.limit, cursor=query.cursor)
     items = [RunOut.of(s) for s in monitor.summarize_runs(session, runs=page.items)]
     return respond(RunList(items=items, next_cursor=page.next_cursor))
