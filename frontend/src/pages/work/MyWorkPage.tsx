@@ -8,7 +8,7 @@ import { useSession } from "../../auth/session";
 import { ListPage } from "../../components/ListPage";
 import { useAsyncAction } from "../../hooks/useAsyncAction";
 import { useWorkflowNames } from "../../hooks/useWorkflowNames";
-import { liveSocket } from "../../live/socket";
+import { listen, liveSocket } from "../../live/socket";
 import { navigate } from "../../navigation";
 import { AvailabilityDot } from "../agents/AgentsPage";
 import { SlaBadge, liveSla } from "./SlaBadge";
@@ -66,17 +66,11 @@ function useAgentRoom(agentId: string, onChange: () => void): boolean {
       socket.emit("watch", { agent: agentId }, () => {});
     };
     const down = () => setConnected(false);
-    socket.on("connect", join);
-    socket.on("disconnect", down);
-    socket.on("run.changed", changed);
-    socket.on("inbox.changed", changed);
+    const stop = listen(socket, { connect: join, disconnect: down, "run.changed": changed, "inbox.changed": changed });
     if (socket.connected) join();
     const poll = setInterval(() => callback.current(), POLL_MS);
     return () => {
-      socket.off("connect", join);
-      socket.off("disconnect", down);
-      socket.off("run.changed", changed);
-      socket.off("inbox.changed", changed);
+      stop();
       if (timer !== null) clearTimeout(timer);
       clearInterval(poll);
       if (socket.connected) socket.emit("unwatch", { agent: agentId }, () => {});
