@@ -37,6 +37,7 @@ from graphs.model import (
     TriggerEvent,
     Workflow,
 )
+from graphs.unique_names import UniqueNames
 
 __all__ = ["API_VERSION", "RECORD_TRIGGER_TYPES", "export_orchestration", "step_action_name"]
 
@@ -103,7 +104,8 @@ class _Names:
     def __init__(self, workflow: Workflow, record: dict[str, str]) -> None:
         #: Case field -> the Salesforce record field it comes from (``$Record.<field>``).
         self.record = record
-        self._taken: set[str] = set()
+        # API names are case-insensitive and at most 80 characters, a number included.
+        self._taken = UniqueNames(keep=76, fold=str.lower)
         self.nodes: dict[str, str] = {}
         self.steps: dict[str, dict[str, str]] = {}
         self.outcomes: dict[tuple[str, str], str] = {}
@@ -118,12 +120,7 @@ class _Names:
                     self.outcomes[(node.id, outcome.id)] = self._claim(outcome.id)
 
     def _claim(self, identifier: str) -> str:
-        base = api_name(identifier)
-        name, n = base, 2
-        while name.lower() in self._taken:
-            name, n = f"{base[:76]}_{n}", n + 1
-        self._taken.add(name.lower())
-        return name
+        return self._taken.take(api_name(identifier))
 
 
 def _workflow_data(document: dict[str, Any]) -> dict[str, Any]:
