@@ -144,20 +144,25 @@ Reader = Callable[[Facts], Any]
 _MISSING = object()
 
 
-def iter_rules(group: Group) -> list[Rule]:
-    """Every rule of a condition tree, depth first.
+def iter_rules(group: Group, *, within: Callable[[Group], bool] | None = None) -> list[Rule]:
+    """Every rule of a condition tree, depth first; only of the groups ``within`` accepts.
 
     >>> g = Group(rules=[Rule(field="case.a", op="is_set"),
-    ...                  Group(match="any", rules=[Rule(field="case.b", op="is_set")])])
+    ...                  Group(match="any", rules=[Rule(field="case.b", op="is_set"),
+    ...                                            Rule(field="case.c", op="is_set")])])
     >>> [r.field for r in iter_rules(g)]
-    ['case.a', 'case.b']
+    ['case.a', 'case.b', 'case.c']
+    >>> [r.field for r in iter_rules(g, within=lambda group: group.match == "all")]
+    ['case.a']
     """
+    if within is not None and not within(group):
+        return []
     found: list[Rule] = []
     for item in group.rules:
         if isinstance(item, Rule):
             found.append(item)
         else:
-            found.extend(iter_rules(item))
+            found.extend(iter_rules(item, within=within))
     return found
 
 
