@@ -1,8 +1,9 @@
-import { ArrowDownIcon, ArrowUpIcon, CloseIcon, GearIcon, PersonIcon, PlusIcon } from "../components/icons";
+import { GearIcon, PersonIcon, PlusIcon } from "../components/icons";
 import { FIELD_TYPES, ROUTING_STRATEGIES, type BackgroundStep, type FormField, type InteractiveStep, type StageNode, type Step, type StepInput } from "../model/types";
+import { moved } from "../model/lists";
 import { useEditor, type StepRef } from "../store/editorStore";
 import { useUi } from "../store/uiStore";
-import { Checkbox, Field, FieldGroup, ListInput, NumberInput, PanelLink, Section, Select, TextInput } from "./fields";
+import { Checkbox, Field, FieldGroup, ListInput, NumberInput, PanelLink, ReorderButtons, Section, Select, TextInput } from "./fields";
 import { ConditionEditor } from "./RuleBuilder";
 import { SlaEditor } from "./SlaEditor";
 import { FormTargetPicker, OutputsToCase } from "./CaseMapping";
@@ -137,12 +138,6 @@ function InteractiveFields({ step, patch }: { step: InteractiveStep; patch: Patc
     patch({ assignment: { ...assignment, ...fields } } as Partial<Step>, key);
   const setForm = (next: FormField[], key?: string) => patch({ form: next } as Partial<Step>, key);
   const setField = (index: number, field: FormField, key?: string) => setForm(form.map((f, i) => (i === index ? field : f)), key);
-  const move = (index: number, delta: number) => {
-    const next = [...form];
-    const [item] = next.splice(index, 1);
-    next.splice(index + delta, 0, item);
-    setForm(next);
-  };
   return (
     <>
       <Section title="Assignment">
@@ -191,9 +186,8 @@ function InteractiveFields({ step, patch }: { step: InteractiveStep; patch: Patc
                 onChange={(v) => setField(index, { ...f, type: v, values: v === "picklist" ? f.values ?? [] : [] })} />
               <Checkbox checked={!!f.required} label="Required" onChange={(v) => setField(index, { ...f, required: v })} />
               <span className="row__spacer" />
-              <button type="button" className="icon-btn icon-btn--small" disabled={index === 0} aria-label="Move up" onClick={() => move(index, -1)}><ArrowUpIcon size={11} /></button>
-              <button type="button" className="icon-btn icon-btn--small" disabled={index === form.length - 1} aria-label="Move down" onClick={() => move(index, 1)}><ArrowDownIcon size={11} /></button>
-              <button type="button" className="icon-btn icon-btn--small" aria-label="Remove field" onClick={() => setForm(form.filter((_, i) => i !== index))}><CloseIcon size={11} /></button>
+              <ReorderButtons index={index} count={form.length} onMove={(delta) => setForm(moved(form, index, delta))}
+                onRemove={() => setForm(form.filter((_, i) => i !== index))} removeLabel="Remove field" />
             </div>
             <FormTargetPicker field={f} stepId={step.id} index={index}
               onChange={(next) => setField(index, next)} />
