@@ -7,13 +7,10 @@ import { activate, compare } from "../store/operations";
 import { useUi } from "../store/uiStore";
 import { useFitView } from "../hooks/useFitView";
 import { CloseIcon } from "./icons";
+import { whileOpen } from "./whileOpen";
 
 /** Version history: activate a version, or compare two (or one with the draft) on the canvas. */
-export function VersionsPanel() {
-  const open = useUi((s) => s.versionsOpen);
-  if (!open) return null;
-  return <VersionsPanelOpen />;
-}
+export const VersionsPanel = whileOpen((s) => s.versionsOpen, VersionsPanelOpen);
 
 function VersionsPanelOpen() {
   const id = useEditor((s) => s.workflowId);

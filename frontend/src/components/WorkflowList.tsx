@@ -2,8 +2,8 @@ import { useEffect, useRef, useState } from "react";
 import { api, type WorkflowSummary } from "../api/client";
 import { useCan } from "../auth/permissions";
 import { slugify } from "../model/defaults";
-import { contentTypeFor, IMPORT_ACCEPT, importErrorText, layOut, needsLayout } from "../model/interop";
-import { ImportDialog, type PendingImport } from "./ImportDialog";
+import { contentTypeFor, importErrorText, layOut, needsLayout } from "../model/interop";
+import { ImportDialog, ImportFileInput, type PendingImport } from "./ImportDialog";
 import { PlusIcon, UploadIcon } from "./icons";
 import { ListPage } from "./ListPage";
 
@@ -50,12 +50,7 @@ export function WorkflowList({ onOpen }: { onOpen: (id: string) => void }) {
             title="Import a Baton JSON, BPMN 2.0 (.bpmn) or Salesforce orchestration (.flow-meta.xml) file">
             <UploadIcon /> Import…
           </button>
-          <input ref={fileInput} type="file" accept={IMPORT_ACCEPT} hidden data-testid="import-workflow-file"
-            onChange={(e) => {
-              const file = e.target.files?.[0];
-              e.target.value = "";
-              if (file) void importFile(file);
-            }} />
+          <ImportFileInput inputRef={fileInput} testId="import-workflow-file" onFile={(file) => void importFile(file)} />
           <button type="button" className="btn btn--primary" onClick={() => setCreating(true)} data-testid="new-workflow">
             <PlusIcon /> New workflow
           </button>
