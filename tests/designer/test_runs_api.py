@@ -347,3 +347,13 @@ def test_every_filter_of_the_cases_list_reaches_the_search() -> None:
 
     paging = {"limit", "cursor"}
     assert set(RunListQuery.model_fields) - paging == {f.name for f in fields(CaseFilter)}
+
+
+def test_the_monitor_answer_carries_every_figure_of_the_service() -> None:
+    from dataclasses import fields
+
+    from designer.api.run_schemas import MonitorOut
+    from runtime.services.monitor import WorkflowMonitor
+
+    service = {f.name for f in fields(WorkflowMonitor)}
+    assert set(MonitorOut.model_fields) == service | {"at"}
