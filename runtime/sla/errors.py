@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from runtime.errors import InvalidInput
 
 __all__ = ["UnknownPlace"]
@@ -13,10 +11,8 @@ class UnknownPlace(InvalidInput, ValueError):
     """A country or region code the holidays package does not know; ``field`` names which."""
 
     code = "unknown_place"
+    context = ("field",)
 
     def __init__(self, message: str, *, field: str) -> None:
         super().__init__(message)
         self.field = field
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "field": self.field}
