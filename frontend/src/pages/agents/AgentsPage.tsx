@@ -128,6 +128,30 @@ function useSaver(reload: () => Promise<void>) {
   return { saving, error, run, setError };
 }
 
+// The row being edited in a tab's editor, with the saver behind it.
+function useRowEditor<T>(reload: () => Promise<void>) {
+  const saver = useSaver(reload);
+  const [editing, setEditing] = useState<{ item: T; isNew: boolean } | null>(null);
+  const close = () => setEditing(null);
+  return {
+    saver,
+    editing,
+    /** Open the editor on `item` (a new one when `isNew`), forgetting the last error. */
+    open: (item: T, isNew = false) => {
+      saver.setError(null);
+      setEditing({ item, isNew });
+    },
+    /** What every editor takes: saving and deleting close it once they succeed. */
+    props: (save: (item: T) => Promise<unknown>, remove: (item: T) => Promise<unknown>) => ({
+      saving: saver.saving,
+      error: saver.error,
+      onClose: close,
+      onSave: (item: T) => void saver.run(() => save(item), close),
+      onDelete: !editing || editing.isNew ? undefined : () => void saver.run(() => remove(editing.item), close),
+    }),
+  };
+}
+
 function LoadBar({ agent }: { agent: Agent }) {
   const used = agent.max_load ? agent.load ?? 0 : agent.open_items ?? 0;
   const cap = agent.max_load ?? agent.max_items;
@@ -163,26 +187,22 @@ const NEW_AGENT: Agent = {
 };
 
 function AgentsTab({ data, reload }: { data: Data; reload: () => Promise<void> }) {
-  const [editing, setEditing] = useState<{ agent: Agent; isNew: boolean } | null>(null);
-  const saver = useSaver(reload);
+  const { saver, editing, open, props } = useRowEditor<Agent>(reload);
   const setAvailability = (agent: Agent, availability: Availability) =>
     void saver.run(() => routingApi.setAvailability(agent.id, availability));
   return (
     <TabLayout lede="Who works items: skills with levels, languages, capacity and availability." newLabel="New agent" newTestId="new-agent"
-      onNew={() => { saver.setError(null); setEditing({ agent: { ...NEW_AGENT }, isNew: true }); }}
+      onNew={() => open({ ...NEW_AGENT }, true)}
       editor={editing && (
-        <AgentEditor key={editing.agent.id || "new"} initial={editing.agent} isNew={editing.isNew} skills={data.skills}
-          saving={saver.saving} error={saver.error}
-          onClose={() => setEditing(null)}
-          onSave={(agent) => void saver.run(() => routingApi.saveAgent(agent), () => setEditing(null))}
-          onDelete={editing.isNew ? undefined : () => void saver.run(() => routingApi.deleteAgent(editing.agent.id), () => setEditing(null))} />
+        <AgentEditor key={editing.item.id || "new"} initial={editing.item} isNew={editing.isNew} skills={data.skills}
+          {...props((agent) => routingApi.saveAgent(agent), (agent) => routingApi.deleteAgent(agent.id))} />
       )}>
       <table className="table" data-testid="agents-table">
         <thead><tr><th>Agent</th><th>Status</th><th>Skills</th><th>Load</th><th>Queues</th><th>Hours</th></tr></thead>
         <tbody>
           {data.agents.map((agent) => (
             <tr key={agent.id} className="table__row" data-testid={`agent-row-${agent.id}`}
-              onClick={() => { saver.setError(null); setEditing({ agent, isNew: false }); }}>
+              onClick={() => open(agent)}>
               <td><span className="table__name">{agent.name}</span><div className="wf-muted mono">{agent.id}</div></td>
               <td onClick={(e) => e.stopPropagation()}>
                 <select className="input rt-status-select" value={agent.availability} data-testid={`availability-${agent.id}`}
@@ -289,24 +309,21 @@ function AgentEditor({ initial, isNew, skills, saving, error, onSave, onDelete, 
 const NEW_QUEUE: Queue = { name: "", description: "", strategy: "round_robin", members: [], calendar: null };
 
 function QueuesTab({ data, reload }: { data: Data; reload: () => Promise<void> }) {
-  const [editing, setEditing] = useState<{ queue: Queue; isNew: boolean } | null>(null);
-  const saver = useSaver(reload);
+  const { editing, open, props } = useRowEditor<Queue>(reload);
   const names = useMemo(() => new Map(data.agents.map((a) => [a.id, a.name])), [data.agents]);
   return (
     <TabLayout lede="Teams that own stages and steps, with their members and routing strategy." newLabel="New queue" newTestId="new-queue"
-      onNew={() => { saver.setError(null); setEditing({ queue: { ...NEW_QUEUE }, isNew: true }); }}
+      onNew={() => open({ ...NEW_QUEUE }, true)}
       editor={editing && (
-        <QueueEditor key={editing.queue.name || "new"} initial={editing.queue} isNew={editing.isNew} data={data}
-          saving={saver.saving} error={saver.error} onClose={() => setEditing(null)}
-          onSave={(queue) => void saver.run(() => routingApi.saveQueue(queue), () => setEditing(null))}
-          onDelete={editing.isNew ? undefined : () => void saver.run(() => routingApi.deleteQueue(editing.queue.name), () => setEditing(null))} />
+        <QueueEditor key={editing.item.name || "new"} initial={editing.item} isNew={editing.isNew} data={data}
+          {...props((queue) => routingApi.saveQueue(queue), (queue) => routingApi.deleteQueue(queue.name))} />
       )}>
       <table className="table" data-testid="queues-table">
         <thead><tr><th>Queue</th><th>Strategy</th><th>Members</th><th>Waiting</th><th>Assigned</th><th>Calendar</th></tr></thead>
         <tbody>
           {data.queues.map((queue) => (
             <tr key={queue.name} className="table__row" data-testid={`queue-row-${queue.name}`}
-              onClick={() => { saver.setError(null); setEditing({ queue, isNew: false }); }}>
+              onClick={() => open(queue)}>
               <td><span className="table__name">{queue.name}</span><div className="wf-muted">{queue.description}</div></td>
               <td className="rt-strategy">{STRATEGY_LABELS[queue.strategy]}</td>
               <td>{queue.members.map((m) => <span key={m} className="rt-chip">{names.get(m) ?? m}</span>)}
@@ -374,23 +391,20 @@ function QueueEditor({ initial, isNew, data, saving, error, onSave, onDelete, on
 // ---------------------------------------------------------------- skills
 
 function SkillsTab({ data, reload }: { data: Data; reload: () => Promise<void> }) {
-  const [editing, setEditing] = useState<{ skill: Skill; isNew: boolean } | null>(null);
-  const saver = useSaver(reload);
+  const { editing, open, props } = useRowEditor<Skill>(reload);
   const holders = (name: string) => data.agents.filter((a) => name in a.skills);
   return (
     <TabLayout lede="Skills that steps require and agents hold." newLabel="New skill" newTestId="new-skill"
-      onNew={() => { saver.setError(null); setEditing({ skill: { name: "", description: "" }, isNew: true }); }}
+      onNew={() => open({ name: "", description: "" }, true)}
       editor={editing && (
-        <SkillEditor key={editing.skill.name || "new"} initial={editing.skill} isNew={editing.isNew}
-          saving={saver.saving} error={saver.error} onClose={() => setEditing(null)}
-          onSave={(skill) => void saver.run(() => routingApi.saveSkill(skill), () => setEditing(null))}
-          onDelete={editing.isNew ? undefined : () => void saver.run(() => routingApi.deleteSkill(editing.skill.name), () => setEditing(null))} />
+        <SkillEditor key={editing.item.name || "new"} initial={editing.item} isNew={editing.isNew}
+          {...props((skill) => routingApi.saveSkill(skill), (skill) => routingApi.deleteSkill(skill.name))} />
       )}>
       <table className="table" data-testid="skills-table">
         <thead><tr><th>Skill</th><th>Description</th><th>Held by</th></tr></thead>
         <tbody>
           {data.skills.map((skill) => (
-            <tr key={skill.name} className="table__row" onClick={() => { saver.setError(null); setEditing({ skill, isNew: false }); }}>
+            <tr key={skill.name} className="table__row" onClick={() => open(skill)}>
               <td className="table__name mono">{skill.name}</td>
               <td className="table__desc">{skill.description}</td>
               <td>{holders(skill.name).map((a) => <span key={a.id} className="rt-chip">{a.name}<span className="rt-chip__level">{a.skills[skill.name]}</span></span>)}</td>
@@ -433,28 +447,26 @@ function placeOf(calendar: Calendar, countries: HolidayCountry[]): string {
 }
 
 function CalendarsTab({ data, reload }: { data: Data; reload: () => Promise<void> }) {
-  const [editing, setEditing] = useState<{ calendar: Calendar; isNew: boolean } | null>(null);
+  const { editing, open, props } = useRowEditor<Calendar>(reload);
   const [countries, setCountries] = useState<HolidayCountry[]>([]);
   useEffect(() => {
     let live = true;
     routingApi.holidayCountries().then((found) => live && setCountries(found)).catch(() => undefined);
     return () => { live = false; };
   }, []);
-  const saver = useSaver(reload);
   return (
     <TabLayout lede="Business calendars: SLA clocks count working time only." newLabel="New calendar" newTestId="new-calendar"
-      onNew={() => { saver.setError(null); setEditing({ calendar: { ...NEW_CALENDAR }, isNew: true }); }}
+      onNew={() => open({ ...NEW_CALENDAR }, true)}
       editor={editing && (
-        <CalendarEditor key={editing.calendar.name || "new"} initial={editing.calendar} isNew={editing.isNew}
-          countries={countries} saving={saver.saving} error={saver.error} onClose={() => setEditing(null)}
-          onSave={(calendar) => void saver.run(() => routingApi.saveCalendar(calendar), () => setEditing(null))}
-          onDelete={editing.isNew ? undefined : () => void saver.run(() => routingApi.deleteCalendar(editing.calendar.name), () => setEditing(null))} />
+        <CalendarEditor key={editing.item.name || "new"} initial={editing.item} isNew={editing.isNew}
+          countries={countries}
+          {...props((calendar) => routingApi.saveCalendar(calendar), (calendar) => routingApi.deleteCalendar(calendar.name))} />
       )}>
       <table className="table" data-testid="calendars-table">
         <thead><tr><th>Calendar</th><th>Time zone</th><th>Working hours</th><th>Holidays</th></tr></thead>
         <tbody>
           {data.calendars.map((calendar) => (
-            <tr key={calendar.name} className="table__row" onClick={() => { saver.setError(null); setEditing({ calendar, isNew: false }); }}>
+            <tr key={calendar.name} className="table__row" onClick={() => open(calendar)}>
               <td><span className="table__name">{calendar.name}</span><div className="wf-muted">{calendar.description}</div></td>
               <td className="mono">{calendar.timezone}</td>
               <td>{summarizeHours(calendar.hours)}</td>
