@@ -1,8 +1,9 @@
 import { PlusIcon } from "../components/icons";
-import { FIELD_TYPES, type CaseField, type Trigger, type WorkflowMeta } from "../model/types";
+import { type CaseField, type Trigger, type WorkflowMeta } from "../model/types";
 import { moved } from "../model/lists";
+import { FieldCard } from "./FieldCard";
 import { useEditor } from "../store/editorStore";
-import { Checkbox, Field, ListInput, NumberInput, ReorderButtons, Section, Select, TextArea, TextInput } from "./fields";
+import { Field, NumberInput, Section, Select, TextArea, TextInput } from "./fields";
 import { ConditionEditor } from "./RuleBuilder";
 import { SalesforceTriggerEditor } from "../pages/salesforce/SalesforceTriggerEditor";
 import { newSalesforceTrigger, type SalesforceTrigger } from "../pages/salesforce/types";
@@ -73,29 +74,10 @@ export function WorkflowPanel() {
       }>
         {schema.length === 0 && <p className="field__hint">No case fields yet. Conditions read case fields.</p>}
         {schema.map((f, index) => (
-          <div key={index} className="form-field-card" data-testid={`case-field-${index}`}>
-            <div className="row">
-              <Field label="Name">
-                <TextInput mono value={f.name} onChange={(v) => setField(index, { ...f, name: v }, `case${index}.name`)} testId={`case-name-${index}`} />
-              </Field>
-              <Field label="Label">
-                <TextInput value={f.label ?? ""} onChange={(v) => setField(index, { ...f, label: v }, `case${index}.label`)} />
-              </Field>
-            </div>
-            <div className="row row--center">
-              <Select value={f.type ?? "string"} options={FIELD_TYPES} testId={`case-type-${index}`}
-                onChange={(v) => setField(index, { ...f, type: v, values: v === "picklist" ? f.values ?? [] : [] })} />
-              <Checkbox checked={!!f.required} label="Required" onChange={(v) => setField(index, { ...f, required: v })} />
-              <span className="row__spacer" />
-              <ReorderButtons index={index} count={schema.length} onMove={(delta) => update({ case_schema: moved(schema, index, delta) })}
-                onRemove={() => update({ case_schema: schema.filter((_, i) => i !== index) })} removeLabel="Remove field" />
-            </div>
-            {f.type === "picklist" && (
-              <Field label="Values">
-                <ListInput value={f.values ?? []} onChange={(v) => setField(index, { ...f, values: v }, `case${index}.values`)} />
-              </Field>
-            )}
-          </div>
+          <FieldCard key={index} field={f} index={index} count={schema.length} testPrefix="case" editKey={`case${index}`}
+            onChange={(next, key) => setField(index, next, key)}
+            onMove={(delta) => update({ case_schema: moved(schema, index, delta) })}
+            onRemove={() => update({ case_schema: schema.filter((_, i) => i !== index) })} />
         ))}
       </Section>
       <EscalationRules />
