@@ -50,7 +50,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -103,24 +103,26 @@ def load_support_case(path: Path = EXAMPLE) -> Workflow:
     return Workflow.model_validate_json(path.read_text())
 
 
-def background_steps(workflow: Workflow) -> dict[str, BackgroundStep]:
+_Step = TypeVar("_Step", BackgroundStep, InteractiveStep)
+
+
+def steps_of_kind(workflow: Workflow, kind: type[_Step]) -> dict[str, _Step]:
+    """The workflow's steps of one kind, by id."""
     return {
         step.id: step
         for node in workflow.nodes
         if isinstance(node, StageNode)
         for step in node.steps
-        if isinstance(step, BackgroundStep)
+        if isinstance(step, kind)
     }
+
+
+def background_steps(workflow: Workflow) -> dict[str, BackgroundStep]:
+    return steps_of_kind(workflow, BackgroundStep)
 
 
 def interactive_steps(workflow: Workflow) -> dict[str, InteractiveStep]:
-    return {
-        step.id: step
-        for node in workflow.nodes
-        if isinstance(node, StageNode)
-        for step in node.steps
-        if isinstance(step, InteractiveStep)
-    }
+    return steps_of_kind(workflow, InteractiveStep)
 
 
 def background_outputs(workflow: Workflow) -> dict[str, dict[str, Any]]:

@@ -50,6 +50,7 @@ __all__ = [
     "TooLargeForDataFlow",
     "TooLargeForRole",
     "TooLargeToRead",
+    "UndocumentedRoute",
     "UnsupportedMediaType",
     "ValidationBusy",
     "error_response",
@@ -139,6 +140,12 @@ class TooLargeForDataFlow(ApiError):
 
     status = 413
     code = "payload_too_large"
+
+
+class UndocumentedRoute(BatonError, LookupError):
+    """An /api route's view carries no RouteDoc, so the OpenAPI document cannot name it."""
+
+    code = "undocumented_route"
 
 
 # Status of each domain error class; the nearest class in an error's MRO decides.

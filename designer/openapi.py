@@ -28,6 +28,7 @@ from designer.api.http import ROUTE_DOC_ATTRIBUTE, RouteDoc
 from designer.api.schemas import MAX_ROW_INTEGER, ErrorBody
 from designer.auth.identity import CSRF_HEADER
 from designer.auth.policy import POLICY
+from designer.errors import UndocumentedRoute
 
 __all__ = ["UndocumentedRoute", "api_rules", "openapi_document"]
 
@@ -77,10 +78,6 @@ def _security_schemes(app: Flask) -> dict[str, Any]:
 _SIGNED_IN: list[dict[str, list[str]]] = [{"token": []}, {"session": []}]
 
 Mode = Literal["validation", "serialization"]
-
-
-class UndocumentedRoute(LookupError):
-    """An /api route's view carries no RouteDoc."""
 
 
 class _ResponsesCarryEveryField(GenerateJsonSchema):

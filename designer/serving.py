@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gc
 import io
+from collections.abc import Callable
 from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler
@@ -43,15 +44,18 @@ class _BodyReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int | None = -1) -> bytes:
+    def _take(self, read: Callable[[int], bytes], size: int | None) -> bytes:
         if self.remaining <= 0:
             return b""
         wanted = self.remaining if size is None or size < 0 else min(size, self.remaining)
-        data: bytes = self._raw.read(wanted)
+        data = read(wanted)
         self.remaining -= len(data)
         if not data:
             self.remaining = 0  # the client went away mid-body
         return data
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._take(self._raw.read, size)
 
     def readinto(self, buffer: Any) -> int:
         data = self.read(len(buffer))
@@ -59,14 +63,7 @@ class _BodyReader(io.RawIOBase):
         return len(data)
 
     def readline(self, size: int | None = -1) -> bytes:
-        if self.remaining <= 0:
-            return b""
-        wanted = self.remaining if size is None or size < 0 else min(size, self.remaining)
-        data: bytes = self._raw.readline(wanted)
-        self.remaining -= len(data)
-        if not data:
-            self.remaining = 0
-        return data
+        return self._take(self._raw.readline, size)
 
 
 class KeepAliveRequestHandler(WSGIRequestHandler):

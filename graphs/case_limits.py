@@ -43,6 +43,7 @@ __all__ = [
     "clamped",
     "name_problem",
     "record_problem",
+    "storable_value",
     "value_problem",
 ]
 
@@ -125,6 +126,25 @@ def value_problem(field: str, value: Any, *, what: str = "case field") -> Proble
         return None
     limit, reason, allowed = found
     return Problem(field, limit, f"{what} {field!r}: {reason}", allowed)
+
+
+def storable_value(value: Any, *, what: str) -> Any:
+    """``value`` unchanged when a workflow may hold it, else a ``ValueError`` (for validators).
+
+    A value a workflow holds may be compared with or written to case data, so the case's
+    limits apply to it; ``what`` names where it stands (a condition, a step input).
+
+    >>> storable_value([1, "a"], what="condition")
+    [1, 'a']
+    >>> storable_value(2**64, what="condition")
+    Traceback (most recent call last):
+    ...
+    ValueError: condition 'value': integers are limited to ±9,223,372,036,854,775,807
+    """
+    problem = value_problem("value", value, what=what)
+    if problem is not None:
+        raise ValueError(problem.message)
+    return value
 
 
 def record_problem(

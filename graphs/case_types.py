@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from graphs.conditions import parse_datetime
@@ -64,13 +64,7 @@ class FieldProblem:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for an API answer."""
-        return {
-            "field": self.field,
-            "problem": self.problem,
-            "message": self.message,
-            "expected": self.expected,
-            "workflow_id": self.workflow_id,
-        }
+        return asdict(self)
 
 
 def is_empty(value: Any) -> bool:

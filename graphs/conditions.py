@@ -33,7 +33,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from graphs.case_limits import value_problem
+from graphs.case_limits import storable_value
 
 __all__ = [
     "FIELD_ROOTS",
@@ -100,10 +100,7 @@ class Rule(BaseModel):
     def _storable(cls, value: Any) -> Any:
         # Compared with case data, so held to its limits: a deeper value could never be
         # equal, and past 200 levels the stored workflow could not be read back.
-        problem = value_problem("value", value, what="condition")
-        if problem is not None:
-            raise ValueError(problem.message)
-        return value
+        return storable_value(value, what="condition")
 
 
 class Group(BaseModel):
@@ -150,20 +147,25 @@ Reader = Callable[[Facts], Any]
 _MISSING = object()
 
 
-def iter_rules(group: Group) -> list[Rule]:
-    """Every rule of a condition tree, depth first.
+def iter_rules(group: Group, *, within: Callable[[Group], bool] | None = None) -> list[Rule]:
+    """Every rule of a condition tree, depth first; only of the groups ``within`` accepts.
 
     >>> g = Group(rules=[Rule(field="case.a", op="is_set"),
-    ...                  Group(match="any", rules=[Rule(field="case.b", op="is_set")])])
+    ...                  Group(match="any", rules=[Rule(field="case.b", op="is_set"),
+    ...                                            Rule(field="case.c", op="is_set")])])
     >>> [r.field for r in iter_rules(g)]
-    ['case.a', 'case.b']
+    ['case.a', 'case.b', 'case.c']
+    >>> [r.field for r in iter_rules(g, within=lambda group: group.match == "all")]
+    ['case.a']
     """
+    if within is not None and not within(group):
+        return []
     found: list[Rule] = []
     for item in group.rules:
         if isinstance(item, Rule):
             found.append(item)
         else:
-            found.extend(iter_rules(item))
+            found.extend(iter_rules(item, within=within))
     return found
 
 

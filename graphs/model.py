@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from graphs.case_limits import value_problem
+from graphs.case_limits import storable_value
 from graphs.conditions import Condition
 from graphs.salesforce import SalesforceTrigger
 
@@ -75,14 +75,19 @@ class FieldType(StrEnum):
     PICKLIST = "picklist"
 
 
-class CaseField(_Model):
-    """A typed field of the case record."""
+class _TypedField(_Model):
+    """What a case field and a form field both are: a named, typed, perhaps required value."""
 
     name: Identifier
     label: str = ""
     type: FieldType = FieldType.STRING
     values: list[str] = Field(default_factory=list, description="Allowed values of a picklist")
     required: bool = False
+
+
+class CaseField(_TypedField):
+    """A typed field of the case record."""
+
     description: str = ""
     sensitive: bool = Field(
         default=False,
@@ -90,14 +95,9 @@ class CaseField(_Model):
     )
 
 
-class FormField(_Model):
+class FormField(_TypedField):
     """A field the assignee of an interactive step fills in."""
 
-    name: Identifier
-    label: str = ""
-    type: FieldType = FieldType.STRING
-    values: list[str] = Field(default_factory=list, description="Allowed values of a picklist")
-    required: bool = False
     help: str = ""
     case_field: Identifier | None = Field(
         default=None,
@@ -177,10 +177,7 @@ class StepInput(_Model):
     @classmethod
     def _storable(cls, value: Any) -> Any:
         # A literal may be written to the case (set_fields): the case's limits apply.
-        problem = value_problem("value", value, what="step input")
-        if problem is not None:
-            raise ValueError(problem.message)
-        return value
+        return storable_value(value, what="step input")
 
 
 class _StepBase(_Model):

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from graphs.conditions import Group, Operator, Rule
+from graphs.conditions import Group, Operator, Rule, iter_rules
 from graphs.model import Trigger, TriggerEvent, Workflow
 
 __all__ = [
@@ -74,15 +74,8 @@ def _required_rules(group: Group | None) -> list[Rule]:
     """The rules that must all hold for ``group`` to hold."""
     if group is None:
         return []
-    if group.match == "any" and len(group.rules) != 1:
-        return []  # one of several: none of them is required
-    found: list[Rule] = []
-    for item in group.rules:
-        if isinstance(item, Rule):
-            found.append(item)
-        else:
-            found.extend(_required_rules(item))
-    return found
+    # Of a group where one of several rules will do, none is required.
+    return iter_rules(group, within=lambda g: g.match == "all" or len(g.rules) == 1)
 
 
 def _empty(value: Any) -> bool:

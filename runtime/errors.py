@@ -12,7 +12,7 @@ never builds response bodies.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from graphs.case_limits import Problem
 from graphs.case_types import FieldProblem
@@ -42,6 +42,9 @@ class BatonRuntimeError(BatonError):
     """Base of every error the runtime raises on purpose."""
 
     code = "runtime_error"
+    #: The attributes :meth:`to_dict` adds to the code and message: each class names
+    #: its own and keeps its bases'.
+    context: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -49,34 +52,32 @@ class BatonRuntimeError(BatonError):
 
     def to_dict(self) -> dict[str, Any]:
         """The error as plain data, for an API response or a log line."""
-        return {"code": self.code, "message": self.message}
+        own = (vars(cls).get("context", ()) for cls in reversed(type(self).__mro__))
+        names = dict.fromkeys(name for names in own for name in names)
+        return {"code": self.code, "message": self.message, **{n: getattr(self, n) for n in names}}
 
 
 class NotFound(BatonRuntimeError):
     """The thing asked for does not exist."""
 
     code = "not_found"
+    context = ("kind", "key")
 
     def __init__(self, kind: str, key: str) -> None:
         super().__init__(f"{kind} {key!r} not found")
         self.kind = kind
         self.key = key
 
-    def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "kind": self.kind, "key": self.key}
-
 
 class Conflict(BatonRuntimeError):
     """The thing changed or moved on since the caller last saw it."""
 
     code = "conflict"
+    context = ("current",)
 
     def __init__(self, message: str, *, current: Any = None) -> None:
         super().__init__(message)
         self.current = current
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "current": self.current}
 
 
 class InvalidInput(BatonRuntimeError):
@@ -89,16 +90,13 @@ class CaseDataRefused(InvalidInput):
     """Case data breaks a limit of :mod:`graphs.case_limits`; ``field`` and ``limit`` say which."""
 
     code = "case_data_refused"
+    context = ("field", "limit", "allowed")
 
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem.message)
         self.field = problem.field
         self.limit = problem.limit
         self.allowed = problem.allowed
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "field": self.field, "limit": self.limit,
-                "allowed": self.allowed}  # fmt: skip
 
 
 class CaseFieldsInvalid(CaseDataRefused):
@@ -126,28 +124,24 @@ class FormValidationError(InvalidInput):
     """A work item's form submission is invalid; ``field_errors`` maps field to problem."""
 
     code = "form_invalid"
+    context = ("field_errors",)
 
     def __init__(self, field_errors: dict[str, str]) -> None:
         listed = "; ".join(f"{name}: {problem}" for name, problem in field_errors.items())
         super().__init__(f"the form has errors: {listed}")
         self.field_errors = dict(field_errors)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "field_errors": self.field_errors}
-
 
 class InvalidCommand(BatonRuntimeError):
     """The command does not apply to the run (or work item) as it stands now."""
 
     code = "invalid_command"
+    context = ("run_id", "status")
 
     def __init__(self, message: str, *, run_id: str | None = None, status: str | None = None):
         super().__init__(message)
         self.run_id = run_id
         self.status = status
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "run_id": self.run_id, "status": self.status}
 
 
 # --- workflows and their versions ------------------------------------------------

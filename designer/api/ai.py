@@ -13,7 +13,7 @@ from designer.api.http import RouteDoc, documented, json_body, query_args, respo
 from designer.api.schemas import Instant, QueryModel
 from designer.extensions import db_session, state
 from runtime.ai import budget, training
-from runtime.ai.local import TooFewCases
+from runtime.ai.errors import TooFewCases
 from runtime.ai.review import suggestion_for_item
 from runtime.errors import InvalidInput, NotFound
 from runtime.services.ai_metrics import AiStepMetrics, ai_step_metrics
@@ -46,20 +46,8 @@ class ModelsQuery(QueryModel):
     workflow_id: str | None = None
 
 
-class AiModelOut(BaseModel):
+class AiModelOut(training.ModelInfo, frozen=True):
     """One trained classifier version and its training figures."""
-
-    id: int
-    workflow_id: str
-    field: str
-    version: int
-    text_fields: list[str]
-    labels: list[str]
-    cases_used: int
-    held_out: int
-    accuracy: float | None
-    train_seconds: float
-    created_at: str
 
 
 class AiModelList(BaseModel):

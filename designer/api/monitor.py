@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from flask import Blueprint, Response
 
 from designer.api.http import RouteDoc, documented, json_body, query_args, respond
@@ -52,19 +54,17 @@ def workflow_monitor(workflow_id: str) -> Response:
     def rows(runs: list[RunRow]) -> list[RunOut]:
         return [RunOut.of(s) for s in monitor.summarize_runs(session, runs=runs, now=now)]
 
+    # The service's figures pass as they are; its rows become the answer's shapes.
+    figures = {f.name: getattr(picture, f.name) for f in fields(picture)}
     return respond(
         MonitorOut(
-            workflow_id=picture.workflow_id,
-            active_version=picture.active_version,
-            versions=picture.versions,
-            total_active=picture.total_active,
-            completed=picture.completed,
-            cancelled=picture.cancelled,
-            stuck_minutes=picture.stuck_minutes,
-            nodes=[NodeOut.of(figures) for figures in picture.nodes.values()],
-            stuck=rows(picture.stuck),
-            incidents=rows(picture.incidents),
-            at=now,
+            **{
+                **figures,
+                "nodes": [NodeOut.of(node) for node in picture.nodes.values()],
+                "stuck": rows(picture.stuck),
+                "incidents": rows(picture.incidents),
+                "at": now,
+            }
         )
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -18,10 +18,9 @@ from designer.api.schemas import (
 from designer.auth.identity import actor
 from graphs.model import FormField
 from runtime.engine.types import RunState, RunStatus
-from runtime.services.monitor import NodeFigures, RunSummary
+from runtime.services.monitor import RunSummary
 from runtime.sla.levels import SlaLevel
-from runtime.store.records import LockedWorkItem
-from runtime.store.tables import CaseChangeRow, CaseRow, WorkItemRow, WorkItemStatus
+from runtime.store.tables import CaseChangeRow, WorkItemStatus
 
 __all__ = [
     "BulkBody",
@@ -61,10 +60,18 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class _Read(_Body):
+    """An answer read field for field from a row or record of the same names."""
+
+    @classmethod
+    def of(cls, source: object) -> Self:
+        return cls.model_validate(source, from_attributes=True)
+
+
 # ---------------------------------------------------------------------------- cases
 
 
-class CaseOut(_Body):
+class CaseOut(_Read):
     """A case record and its version (bumped on every change)."""
 
     id: str
@@ -76,10 +83,6 @@ class CaseOut(_Body):
     updated_at: datetime
     created_by: str
     updated_by: str
-
-    @classmethod
-    def of(cls, row: CaseRow) -> CaseOut:
-        return cls.model_validate(row, from_attributes=True)
 
 
 class CreateCaseBody(_Body):
@@ -200,7 +203,7 @@ class RunListQuery(QueryModel):
     )
 
 
-class WorkItemOut(_Body):
+class WorkItemOut(_Read):
     """An interactive step's task."""
 
     key: str
@@ -219,10 +222,6 @@ class WorkItemOut(_Body):
     completed_by: str | None
     data: dict[str, Any]
     cancel_reason: str | None
-
-    @classmethod
-    def of(cls, row: WorkItemRow | LockedWorkItem) -> WorkItemOut:
-        return cls.model_validate(row, from_attributes=True)
 
 
 class RunDetail(_Body):
@@ -326,7 +325,7 @@ class MonitorQuery(QueryModel):
     stuck_minutes: Minutes = 60.0
 
 
-class NodeOut(_Body):
+class NodeOut(_Read):
     """Active cases at one node."""
 
     node_id: str
@@ -337,10 +336,6 @@ class NodeOut(_Body):
     breached: int
     incidents: int
     paused: int
-
-    @classmethod
-    def of(cls, figures: NodeFigures) -> NodeOut:
-        return cls.model_validate(figures, from_attributes=True)
 
 
 class MonitorOut(_Body):

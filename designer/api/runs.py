@@ -27,9 +27,10 @@ from designer.extensions import db_session, state
 from runtime import services
 from runtime.db import session_scope
 from runtime.engine.state_migrations import upgrade_snapshot
-from runtime.engine.types import RunState
+from runtime.engine.types import AdminCommandKind, RunState
 from runtime.services import exports, monitor
 from runtime.services.run_events import definition_for
+from runtime.services.runs import run_command
 from runtime.store.records import LockedRun
 from runtime.store.tables import RunRow
 
@@ -62,16 +63,8 @@ def run_out(run: RunRow | LockedRun) -> RunOut:
 def list_runs() -> Response:
     query = query_args(RunListQuery)
     session = db_session()
-    filters = monitor.CaseFilter(
-        workflow_id=query.workflow_id,
-        node_id=query.node_id,
-        status=query.status,
-        sla=query.sla,
-        assignee=query.assignee,
-        case_id=query.case_id,
-        older_than_minutes=query.older_than_minutes,
-        newer_than_minutes=query.newer_than_minutes,
-    )
+    # The query's filters are the service's, field for field.
+    filters = monitor.CaseFilter(**query.model_dump(exclude={"limit", "cursor"}))
     page = monitor.search_runs(session, filters=filters, limit=query.limit, cursor=query.cursor)
     items = [RunOut.of(s) for s in monitor.summarize_runs(session, runs=page.items)]
     return respond(RunList(items=items, next_cursor=page.next_cursor))
@@ -201,63 +194,41 @@ def export_run(run_id: str) -> Response:
     return _download(iter([body]), query.format, f"run-{run_id}.{query.format}")
 
 
-def _command_doc(summary: str, description: str) -> RouteDoc:
-    return RouteDoc(
-        summary,
+def _command(run_id: str, *, command: AdminCommandKind) -> Response:
+    body = json_body(CommandBody)
+    run = run_command(
+        db_session(), run_id=run_id, command=command, actor=current_actor(),
+        reason=body.reason, step_id=body.step_id,
+    )  # fmt: skip
+    return respond(run_out(run))
+
+
+# One POST route per admin command: (endpoint and path, command, summary, description).
+_COMMANDS = (
+    ("pause", AdminCommandKind.PAUSE,
+     "Pause a run", "Events are still recorded; nothing new starts."),
+    ("resume", AdminCommandKind.RESUME,
+     "Resume a paused run", "It catches up with what happened meanwhile."),
+    ("cancel", AdminCommandKind.CANCEL,
+     "Cancel a run", "Open work items and timers are withdrawn."),
+    ("retry", AdminCommandKind.RETRY_STEP,
+     "Retry an incident's failed step", "A fresh attempt of the step."),
+    ("skip", AdminCommandKind.SKIP_STEP,
+     "Skip an incident's failed step", "The run carries on without it."),
+)  # fmt: skip
+for _name, _kind, _summary, _description in _COMMANDS:
+    _doc = RouteDoc(
+        _summary,
         _TAG,
         {200: RunOut},
         body=CommandBody,
         errors=(400, 404, 415, 422),
         path_params=_ID,
-        description=description,
+        description=_description,
     )
-
-
-@bp.post("/runs/<run_id>/pause")
-@documented(_command_doc("Pause a run", "Events are still recorded; nothing new starts."))
-def pause(run_id: str) -> Response:
-    body = json_body(CommandBody)
-    run = services.pause_run(db_session(), run_id=run_id, actor=current_actor(), reason=body.reason)
-    return respond(run_out(run))
-
-
-@bp.post("/runs/<run_id>/resume")
-@documented(_command_doc("Resume a paused run", "It catches up with what happened meanwhile."))
-def resume(run_id: str) -> Response:
-    body = json_body(CommandBody)
-    run = services.resume_run(
-        db_session(), run_id=run_id, actor=current_actor(), reason=body.reason
+    bp.add_url_rule(
+        f"/runs/<run_id>/{_name}",
+        endpoint=_name,
+        view_func=documented(_doc)(partial(_command, command=_kind)),
+        methods=["POST"],
     )
-    return respond(run_out(run))
-
-
-@bp.post("/runs/<run_id>/cancel")
-@documented(_command_doc("Cancel a run", "Open work items and timers are withdrawn."))
-def cancel(run_id: str) -> Response:
-    body = json_body(CommandBody)
-    run = services.cancel_run(
-        db_session(), run_id=run_id, actor=current_actor(), reason=body.reason
-    )
-    return respond(run_out(run))
-
-
-@bp.post("/runs/<run_id>/retry")
-@documented(_command_doc("Retry an incident's failed step", "A fresh attempt of the step."))
-def retry(run_id: str) -> Response:
-    body = json_body(CommandBody)
-    run = services.retry_step(
-        db_session(), run_id=run_id, actor=current_actor(), reason=body.reason,
-        step_id=body.step_id,
-    )  # fmt: skip
-    return respond(run_out(run))
-
-
-@bp.post("/runs/<run_id>/skip")
-@documented(_command_doc("Skip an incident's failed step", "The run carries on without it."))
-def skip(run_id: str) -> Response:
-    body = json_body(CommandBody)
-    run = services.skip_step(
-        db_session(), run_id=run_id, actor=current_actor(), reason=body.reason,
-        step_id=body.step_id,
-    )  # fmt: skip
-    return respond(run_out(run))

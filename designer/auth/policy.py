@@ -37,14 +37,16 @@ __all__ = [
     "POLICY",
     "READERS",
     "ROOMS",
-    "OwnAgent",
-    "OwnCase",
-    "OwnListing",
-    "OwnRun",
-    "OwnWorkItem",
     "Ownership",
+    "OwnershipCheck",
+    "Owns",
     "Rule",
     "allow",
+    "own_agent",
+    "own_case",
+    "own_listing",
+    "own_run",
+    "own_work_item",
     "public",
 ]
 
@@ -69,70 +71,52 @@ class Ownership(Protocol):
         ...
 
 
+class OwnershipCheck(Protocol):
+    """One of :mod:`runtime.accounts.ownership`'s questions: is the record ``key`` theirs?"""
+
+    def __call__(
+        self, session: Session, *, agent_id: str | None, username: str, key: str
+    ) -> bool: ...
+
+
 @dataclass(frozen=True)
-class OwnWorkItem:
+class Owns:
+    """The record that the argument ``param`` names is the agent's, as ``check`` decides."""
+
+    check: OwnershipCheck
+    param: str
+    description: str
+
+    def allows(self, session: Session, principal: Principal, args: Mapping[str, Any]) -> bool:
+        value = args.get(self.param)
+        return value is not None and self.check(
+            session, agent_id=principal.agent_id, username=principal.username, key=str(value)
+        )
+
+
+def own_work_item(param: str = "key") -> Owns:
     """The work item named by ``param`` is assigned to (or was completed by) the agent."""
-
-    param: str = "key"
-    description: str = "work items assigned to them"
-
-    def allows(self, session: Session, principal: Principal, args: Mapping[str, Any]) -> bool:
-        key = args.get(self.param)
-        return key is not None and ownership.owns_work_item(
-            session, agent_id=principal.agent_id, username=principal.username, key=str(key)
-        )
+    return Owns(ownership.owns_work_item, param, "work items assigned to them")
 
 
-@dataclass(frozen=True)
-class OwnCase:
+def own_case(param: str = "case_id") -> Owns:
     """The case named by ``param`` has a work item of the agent's."""
-
-    param: str = "case_id"
-    description: str = "cases with a work item of theirs"
-
-    def allows(self, session: Session, principal: Principal, args: Mapping[str, Any]) -> bool:
-        case_id = args.get(self.param)
-        return case_id is not None and ownership.owns_case(
-            session, agent_id=principal.agent_id, username=principal.username,
-            case_id=str(case_id),
-        )
+    return Owns(ownership.owns_case, param, "cases with a work item of theirs")
 
 
-@dataclass(frozen=True)
-class OwnRun:
+def own_run(param: str = "run_id") -> Owns:
     """The run named by ``param`` belongs to a case with a work item of the agent's."""
-
-    param: str = "run_id"
-    description: str = "runs of cases with a work item of theirs"
-
-    def allows(self, session: Session, principal: Principal, args: Mapping[str, Any]) -> bool:
-        run_id = args.get(self.param)
-        return run_id is not None and ownership.owns_run(
-            session, agent_id=principal.agent_id, username=principal.username,
-            run_id=str(run_id),
-        )
+    return Owns(ownership.owns_run, param, "runs of cases with a work item of theirs")
 
 
-@dataclass(frozen=True)
-class OwnAgent:
+def own_agent(param: str = "agent_id") -> Owns:
     """The agent record named by ``param`` is the one the account works as."""
-
-    param: str = "agent_id"
-    description: str = "their own agent record"
-
-    def allows(self, session: Session, principal: Principal, args: Mapping[str, Any]) -> bool:
-        return principal.agent_id is not None and args.get(self.param) == principal.agent_id
+    return Owns(ownership.is_agent, param, "their own agent record")
 
 
-@dataclass(frozen=True)
-class OwnListing:
+def own_listing(param: str = "assignee") -> Owns:
     """A list filtered to the agent: the query parameter ``param`` names their agent."""
-
-    param: str = "assignee"
-    description: str = "lists filtered to themselves"
-
-    def allows(self, session: Session, principal: Principal, args: Mapping[str, Any]) -> bool:
-        return principal.agent_id is not None and args.get(self.param) == principal.agent_id
+    return Owns(ownership.is_agent, param, "lists filtered to themselves")
 
 
 @dataclass(frozen=True)
@@ -216,10 +200,10 @@ POLICY: dict[str, Rule] = {
     "workflows.activate": DESIGN,
     "whatif.run_whatif": DESIGN,  # reads recorded cases; writes nothing
     # -- cases, runs, work items and the monitor (live cases)
-    "runs.list_runs": allow(READERS, agent=OwnListing()),
-    "runs.get_run": allow(READERS, agent=OwnRun()),
-    "runs.read_log": allow(READERS, agent=OwnRun()),
-    "runs.export_run": allow(READERS, agent=OwnRun()),
+    "runs.list_runs": allow(READERS, agent=own_listing()),
+    "runs.get_run": allow(READERS, agent=own_run()),
+    "runs.read_log": allow(READERS, agent=own_run()),
+    "runs.export_run": allow(READERS, agent=own_run()),
     "runs.export_workflow_runs": allow(READERS),
     "runs.start_run": OPERATE,
     "runs.pause": OPERATE,
@@ -230,12 +214,12 @@ POLICY: dict[str, Rule] = {
     "cases.create_case": OPERATE,
     "cases.start_preview": OPERATE,  # as the creation it previews
     "cases.trigger_overlaps": READ,
-    "cases.get_case": allow(READERS, agent=OwnCase()),
-    "cases.case_changes": allow(READERS, agent=OwnCase()),
-    "cases.update_case": allow(OPERATORS, agent=OwnCase()),
-    "cases.list_work_items": allow(READERS, agent=OwnListing()),
-    "cases.get_work_item": allow(READERS, agent=OwnWorkItem()),
-    "cases.complete_work_item": allow(OPERATORS, agent=OwnWorkItem()),
+    "cases.get_case": allow(READERS, agent=own_case()),
+    "cases.case_changes": allow(READERS, agent=own_case()),
+    "cases.update_case": allow(OPERATORS, agent=own_case()),
+    "cases.list_work_items": allow(READERS, agent=own_listing()),
+    "cases.get_work_item": allow(READERS, agent=own_work_item()),
+    "cases.complete_work_item": allow(OPERATORS, agent=own_work_item()),
     "cases.reassign_work_item": OPERATE,
     "monitor.workflow_monitor": allow(READERS),
     "monitor.bulk": OPERATE,
@@ -245,13 +229,13 @@ POLICY: dict[str, Rule] = {
     "agents.save_skill": ADMIN_ONLY,
     "agents.delete_skill": ADMIN_ONLY,
     "agents.list_agents": allow(READERS),
-    "agents.get_agent": allow(READERS, agent=OwnAgent()),
+    "agents.get_agent": allow(READERS, agent=own_agent()),
     "agents.save_agent": ADMIN_ONLY,
     "agents.delete_agent": ADMIN_ONLY,
-    "agents.set_availability": allow(OPERATORS, agent=OwnAgent()),
-    "agents.inbox": allow(READERS, agent=OwnAgent()),
-    "agents.pull": allow(ADMIN, agent=OwnAgent()),
-    "agents.agent_assignments": allow(READERS, agent=OwnAgent()),
+    "agents.set_availability": allow(OPERATORS, agent=own_agent()),
+    "agents.inbox": allow(READERS, agent=own_agent()),
+    "agents.pull": allow(ADMIN, agent=own_agent()),
+    "agents.agent_assignments": allow(READERS, agent=own_agent()),
     "agents.list_queues": READ,
     "agents.save_queue": ADMIN_ONLY,
     "agents.delete_queue": ADMIN_ONLY,
@@ -260,7 +244,7 @@ POLICY: dict[str, Rule] = {
     "agents.save_calendar": ADMIN_ONLY,
     "agents.delete_calendar": ADMIN_ONLY,
     "agents.reassign": OPERATE,
-    "agents.item_assignments": allow(READERS, agent=OwnWorkItem()),
+    "agents.item_assignments": allow(READERS, agent=own_work_item()),
     "metrics.metrics": allow(READERS),
     # -- the Salesforce connection (settings are the admin's; reading its state is not secret)
     "salesforce.connection": allow(READERS),
@@ -275,7 +259,7 @@ POLICY: dict[str, Rule] = {
     "ai.get_budget": allow(READERS),
     "ai.set_budget": ADMIN_ONLY,
     "ai.provider": allow(READERS),
-    "ai.suggestion": allow(READERS, agent=OwnWorkItem()),
+    "ai.suggestion": allow(READERS, agent=own_work_item()),
     # -- moving running cases to another version: supervisors see the impact, admins move
     "versions.migration_impact": OPERATE,
     "versions.start_migration": ADMIN_ONLY,
@@ -285,8 +269,8 @@ POLICY: dict[str, Rule] = {
 """Endpoint name -> rule. Every endpoint of the app is here (the matrix test checks)."""
 
 ROOMS: dict[str, Rule] = {
-    "run": allow(READERS, agent=OwnRun(param="key")),
+    "run": allow(READERS, agent=own_run(param="key")),
     "workflow": allow(READERS),
-    "agent": allow(READERS, agent=OwnAgent(param="key")),
+    "agent": allow(READERS, agent=own_agent(param="key")),
 }
 """Socket.IO room kind -> rule; the room's key arrives as the argument ``key``."""

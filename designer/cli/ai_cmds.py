@@ -18,7 +18,7 @@ import click
 from sqlmodel import Session
 
 from runtime.ai import budget, training
-from runtime.ai.local import TooFewCases
+from runtime.ai.errors import TooFewCases
 from runtime.db import make_engine, session_scope
 from runtime.services.ai_metrics import ai_step_metrics
 from runtime.settings import Settings

@@ -147,24 +147,22 @@ def _unsubscribe(message: Any) -> dict[str, Any]:
     return {"room": room}
 
 
-def _watch(message: Any) -> dict[str, Any]:
+def _watched_room(message: Any) -> tuple[RoomKind, str]:
     parsed: _WatchMessage = _parse(_WatchMessage, message)
     try:
-        kind, key = parsed.room()
+        return parsed.room()
     except ValueError as exc:
         raise _Refused("invalid_message", str(exc)) from None
-    room = _authorize(kind, key)
+
+
+def _watch(message: Any) -> dict[str, Any]:
+    room = _authorize(*_watched_room(message))
     join_room(room)
     return {"room": room}
 
 
 def _unwatch(message: Any) -> dict[str, Any]:
-    parsed: _WatchMessage = _parse(_WatchMessage, message)
-    try:
-        kind, key = parsed.room()
-    except ValueError as exc:
-        raise _Refused("invalid_message", str(exc)) from None
-    room = room_name(kind, key)
+    room = room_name(*_watched_room(message))
     leave_room(room)
     return {"room": room}
 

@@ -1,7 +1,8 @@
-"""Why a document from another tool could not be read: each a :class:`WorkflowFormatError`.
+"""Why a document from another tool could not be read.
 
-They reuse the workflow-format error family so that the CLI and the REST API render
-them as they render a broken Baton document (a 400 with located issues).
+All but :class:`UnreadablePayload` (which the BPMN reader reports and reads past) reuse
+the workflow-format error family so that the CLI and the REST API render them as they
+render a broken Baton document (a 400 with located issues).
 
 >>> err = MalformedXMLError("mismatched tag", line=3, column=4)
 >>> str(err)
@@ -12,9 +13,15 @@ them as they render a broken Baton document (a 400 with located issues).
 
 from __future__ import annotations
 
-from graphs.errors import FormatIssue, WorkflowFormatError
+from graphs.errors import FormatIssue, GraphError, WorkflowFormatError
 
-__all__ = ["MalformedXMLError", "NothingToImport", "UnknownDocumentKind", "UnsafeXMLError"]
+__all__ = [
+    "MalformedXMLError",
+    "NothingToImport",
+    "UnknownDocumentKind",
+    "UnreadablePayload",
+    "UnsafeXMLError",
+]
 
 
 class MalformedXMLError(WorkflowFormatError):
@@ -52,3 +59,13 @@ class NothingToImport(WorkflowFormatError):
 
     def __init__(self, reason: str):
         super().__init__([FormatIssue(reason)], summary="nothing to import")
+
+
+class UnreadablePayload(GraphError, ValueError):
+    """A Baton extension element whose text is not the JSON Baton writes."""
+
+    code = "unreadable_payload"
+
+    def __init__(self, name: str, reason: str):
+        self.name = name
+        super().__init__(f"<baton:{name}> is not readable JSON: {reason}")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from runtime.errors import BatonRuntimeError
 
 __all__ = ["CurrentPasswordWrong", "LoginRefused", "LoginThrottled"]
@@ -23,15 +21,13 @@ class LoginThrottled(BatonRuntimeError):
     """Too many failed sign-ins for this account or address; try after ``retry_after`` s."""
 
     code = "too_many_attempts"
+    context = ("retry_after",)
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(
             f"Too many failed sign-ins; try again in {retry_after} seconds."
         )
         self.retry_after = retry_after
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "retry_after": self.retry_after}
 
 
 class CurrentPasswordWrong(BatonRuntimeError):

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from runtime.store.tables import RunRow, WorkItemRow
 
-__all__ = ["owns_case", "owns_run", "owns_work_item"]
+__all__ = ["is_agent", "owns_case", "owns_run", "owns_work_item"]
 
 
 def _mine(agent_id: str | None, username: str) -> ColumnElement[bool]:
@@ -31,17 +31,22 @@ def owns_work_item(session: Session, *, agent_id: str | None, username: str, key
     return found is not None
 
 
-def owns_case(session: Session, *, agent_id: str | None, username: str, case_id: str) -> bool:
-    """Whether some work item of case ``case_id`` is this agent's."""
+def owns_case(session: Session, *, agent_id: str | None, username: str, key: str) -> bool:
+    """Whether some work item of the case with id ``key`` is this agent's."""
     found = session.exec(
-        select(WorkItemRow.key).where(WorkItemRow.case_id == case_id, _mine(agent_id, username))
+        select(WorkItemRow.key).where(WorkItemRow.case_id == key, _mine(agent_id, username))
     ).first()
     return found is not None
 
 
-def owns_run(session: Session, *, agent_id: str | None, username: str, run_id: str) -> bool:
-    """Whether the case behind run ``run_id`` is this agent's."""
-    case_id = session.exec(select(RunRow.case_id).where(RunRow.id == run_id)).first()
+def owns_run(session: Session, *, agent_id: str | None, username: str, key: str) -> bool:
+    """Whether the case behind the run with id ``key`` is this agent's."""
+    case_id = session.exec(select(RunRow.case_id).where(RunRow.id == key)).first()
     if case_id is None:
         return False
-    return owns_case(session, agent_id=agent_id, username=username, case_id=case_id)
+    return owns_case(session, agent_id=agent_id, username=username, key=case_id)
+
+
+def is_agent(session: Session, *, agent_id: str | None, username: str, key: str) -> bool:
+    """Whether ``key`` names the agent record the account works as (asks no table)."""
+    return agent_id is not None and key == agent_id

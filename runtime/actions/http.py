@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validat
 
 from runtime.actions.base import Action, ActionContext, ActionError, ActionResult
 from runtime.demo.adapter import demo_session
+from runtime.http_body import read_capped
 
 __all__ = ["MAX_BODY_BYTES", "HttpRequestAction"]
 
@@ -75,17 +76,6 @@ class HttpRequestOutput(BaseModel):
     elapsed_ms: int
 
 
-def _read_capped(response: requests.Response) -> tuple[bytes, bool]:
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_content(chunk_size=8192):
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return b"".join(chunks)[:MAX_BODY_BYTES], True
-    return b"".join(chunks), False
-
-
 class HttpRequestAction(Action):
     """Send an HTTP request; succeed on the expected status, classify everything else."""
 
@@ -112,7 +102,7 @@ class HttpRequestAction(Action):
                     stream=True,
                 ) as response,
             ):
-                raw, truncated = _read_capped(response)
+                raw, truncated = read_capped(response, MAX_BODY_BYTES)
                 elapsed_ms = int(response.elapsed.total_seconds() * 1000)
                 status = response.status_code
                 content_type = response.headers.get("Content-Type", "")

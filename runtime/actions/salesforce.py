@@ -71,6 +71,17 @@ def _check_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     return dict(fields)
 
 
+def _nested(model: type[BaseModel], data: Any, rest: str) -> Any:
+    """A flat input as ``model`` takes it: every key it does not know goes into ``rest``."""
+    if not isinstance(data, dict) or rest in data:
+        return data
+    own = set(model.model_fields)
+    return {
+        **{k: v for k, v in data.items() if k in own},
+        rest: {k: v for k, v in data.items() if k not in own},
+    }
+
+
 class _RecordInput(BaseModel):
     """Which record: ``record_id``, else the case field ``id_field``; the rest are fields."""
 
@@ -84,13 +95,7 @@ class _RecordInput(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _flat_form(cls, data: Any) -> Any:
-        if not isinstance(data, dict) or "fields" in data:
-            return data
-        own = set(cls.model_fields)
-        return {
-            **{k: v for k, v in data.items() if k in own},
-            "fields": {k: v for k, v in data.items() if k not in own},
-        }
+        return _nested(cls, data, "fields")
 
     check_sobject = field_validator("sobject")(_check_name)
     check_fields = field_validator("fields")(_check_fields)
@@ -168,13 +173,7 @@ class SalesforceQueryInput(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _flat_form(cls, data: Any) -> Any:
-        if not isinstance(data, dict) or "params" in data:
-            return data
-        own = set(cls.model_fields)
-        return {
-            **{k: v for k, v in data.items() if k in own},
-            "params": {k: v for k, v in data.items() if k not in own},
-        }
+        return _nested(cls, data, "params")
 
     @field_validator("soql")
     @classmethod
@@ -225,10 +224,6 @@ def _client(ctx: ActionContext) -> SalesforceClient:
     return client_for(ctx.settings.salesforce)
 
 
-def _failed(exc: SalesforceError) -> ActionError:
-    return ActionError(exc.message, retryable=exc.retryable)
-
-
 def _plain(record: Mapping[str, Any]) -> dict[str, Any]:
     """A REST record without its ``attributes`` (nested relationships too)."""
     return {
@@ -238,7 +233,25 @@ def _plain(record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-class SalesforceUpdateAction(Action):
+class _SalesforceAction(Action):
+    """A Salesforce action: a failed call fails the step, retryable as Salesforce says."""
+
+    @classmethod
+    def input_schema(cls) -> dict[str, Any]:
+        return _flat_schema(cls.Input)
+
+    def run(self, inputs: Any, ctx: ActionContext) -> ActionResult:
+        try:
+            return self.call(inputs, ctx)
+        except SalesforceError as exc:
+            raise ActionError(exc.message, retryable=exc.retryable) from None
+
+    def call(self, inputs: Any, ctx: ActionContext) -> ActionResult:
+        """Do the work; a :class:`SalesforceError` it raises becomes an :class:`ActionError`."""
+        raise NotImplementedError(f"action {type(self).__name__} does not implement call()")
+
+
+class SalesforceUpdateAction(_SalesforceAction):
     """Write fields of the triggering record, after reading what they hold now."""
 
     name = "salesforce_update"
@@ -246,22 +259,15 @@ class SalesforceUpdateAction(Action):
     Input = SalesforceUpdateInput
     Output = SalesforceUpdateOutput
 
-    @classmethod
-    def input_schema(cls) -> dict[str, Any]:
-        return _flat_schema(cls.Input)
-
-    def run(self, inputs: SalesforceUpdateInput, ctx: ActionContext) -> ActionResult:
+    def call(self, inputs: SalesforceUpdateInput, ctx: ActionContext) -> ActionResult:
         if not inputs.fields:
             raise ActionError("salesforce_update needs at least one field to write")
         record_id = inputs.target(ctx)
         client = _client(ctx)
-        try:
-            current = client.get(inputs.sobject, record_id, list(inputs.fields))
-            changes = {k: v for k, v in inputs.fields.items() if current.get(k) != v}
-            if changes:
-                client.update(inputs.sobject, record_id, changes)
-        except SalesforceError as exc:
-            raise _failed(exc) from None
+        current = client.get(inputs.sobject, record_id, list(inputs.fields))
+        changes = {k: v for k, v in inputs.fields.items() if current.get(k) != v}
+        if changes:
+            client.update(inputs.sobject, record_id, changes)
         return ActionResult(
             outputs={
                 "record_id": record_id,
@@ -273,7 +279,7 @@ class SalesforceUpdateAction(Action):
         )
 
 
-class SalesforceCreateAction(Action):
+class SalesforceCreateAction(_SalesforceAction):
     """Create a record related to the triggering one (a Task, a CaseComment).
 
     A plain create is not idempotent: REST has no key for it, so a worker that dies
@@ -290,11 +296,7 @@ class SalesforceCreateAction(Action):
     Input = SalesforceCreateInput
     Output = SalesforceCreateOutput
 
-    @classmethod
-    def input_schema(cls) -> dict[str, Any]:
-        return _flat_schema(cls.Input)
-
-    def run(self, inputs: SalesforceCreateInput, ctx: ActionContext) -> ActionResult:
+    def call(self, inputs: SalesforceCreateInput, ctx: ActionContext) -> ActionResult:
         values = dict(inputs.fields)
         parent_field = inputs.parent_field or PARENT_FIELDS.get(inputs.sobject)
         parent_id = None
@@ -304,15 +306,12 @@ class SalesforceCreateAction(Action):
         if not values:
             raise ActionError("salesforce_create needs at least one field")
         created = True
-        try:
-            if inputs.external_id_field:
-                new_id, created = _client(ctx).upsert(
-                    inputs.sobject, inputs.external_id_field, ctx.idempotency_key, values
-                )
-            else:
-                new_id = _client(ctx).create(inputs.sobject, values)
-        except SalesforceError as exc:
-            raise _failed(exc) from None
+        if inputs.external_id_field:
+            new_id, created = _client(ctx).upsert(
+                inputs.sobject, inputs.external_id_field, ctx.idempotency_key, values
+            )
+        else:
+            new_id = _client(ctx).create(inputs.sobject, values)
         return ActionResult(
             outputs={
                 "id": new_id,
@@ -323,7 +322,7 @@ class SalesforceCreateAction(Action):
         )
 
 
-class SalesforceQueryAction(Action):
+class SalesforceQueryAction(_SalesforceAction):
     """Run a SOQL query now; copy fields of the first record into case fields."""
 
     name = "salesforce_query"
@@ -343,15 +342,12 @@ class SalesforceQueryAction(Action):
         into.pop("additionalProperties", None)
         return _flat_schema(cls.Input, into=into)
 
-    def run(self, inputs: SalesforceQueryInput, ctx: ActionContext) -> ActionResult:
+    def call(self, inputs: SalesforceQueryInput, ctx: ActionContext) -> ActionResult:
         try:
             soql = bind(inputs.soql, inputs.params)
         except InvalidInput as exc:
             raise ActionError(exc.message) from None
-        try:
-            page = _client(ctx).query(soql)
-        except SalesforceError as exc:
-            raise _failed(exc) from None
+        page = _client(ctx).query(soql)
         records = [_plain(r) for r in page.get("records", [])[: inputs.max_records]]
         first = records[0] if records else None
         updates = (

@@ -20,6 +20,8 @@ from typing import Any
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from runtime.secrets_file import read_key_values
+
 __all__ = ["AiSettings"]
 
 
@@ -56,17 +58,9 @@ class AiSettings(BaseSettings):
         if not isinstance(data, dict) or not data.get("secrets_file"):
             return data
         merged = dict(data)
-        path = Path(data["secrets_file"])
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ValueError(
-                f"cannot read the AI secrets file {str(path)!r}: {exc.strerror}"
-            ) from None
-        for line in text.splitlines():
-            key, sep, value = line.strip().partition("=")
-            if sep and key.strip().upper() in ("BATON_AI_API_KEY", "API_KEY"):
-                merged.setdefault("api_key", value.strip().strip("\"'"))
+        for key, value in read_key_values(Path(data["secrets_file"]), what="AI").items():
+            if key.upper() in ("BATON_AI_API_KEY", "API_KEY"):
+                merged.setdefault("api_key", value)
         return merged
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from graphs.errors import BatonError
 
-__all__ = ["AiError", "BudgetReached", "ProviderError"]
+__all__ = ["AiError", "BudgetReached", "ProviderError", "TooFewCases"]
 
 
 class AiError(BatonError):
@@ -32,6 +32,15 @@ class BudgetReached(AiError):
     """The workflow's daily AI budget is spent: the call was not sent."""
 
     code = "ai_budget_reached"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=False)
+
+
+class TooFewCases(AiError, ValueError):
+    """Not enough labelled cases (or only one label) to train on."""
+
+    code = "ai_too_few_cases"
 
     def __init__(self, message: str) -> None:
         super().__init__(message, retryable=False)

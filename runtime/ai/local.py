@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from runtime.ai.errors import TooFewCases
+
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
 
@@ -32,10 +34,6 @@ MIN_CASES = 10
 """Fewer resolved cases than this teach nothing worth a decision."""
 HELD_OUT_SHARE = 0.2
 """The share of cases kept back to measure accuracy (when there are at least 20)."""
-
-
-class TooFewCases(ValueError):
-    """Not enough labelled cases (or only one label) to train on."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 
 from runtime.ai.config import AiSettings
 from runtime.ai.errors import ProviderError
+from runtime.http_body import read_capped
 
 __all__ = ["ProviderAnswer", "chat_json"]
 
@@ -73,21 +74,6 @@ def _scrub(text: str, settings: AiSettings) -> str:
     return text.replace(key, "**********") if key else text
 
 
-def _read_capped(response: requests.Response, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_content(chunk_size=16384):
-        chunks.append(chunk)
-        size += len(chunk)
-        if size > limit:
-            raise ProviderError(
-                f"the provider's answer is larger than {limit} bytes (oversized)",
-                retryable=True,
-                status=response.status_code,
-            )
-    return b"".join(chunks)
-
-
 def _post_once(
     session: requests.Session, url: str, body: dict[str, Any], headers: dict[str, str],
     settings: AiSettings,
@@ -96,8 +82,15 @@ def _post_once(
         with session.post(
             url, json=body, headers=headers, timeout=settings.timeout_seconds, stream=True
         ) as response:
-            raw = _read_capped(response, settings.max_answer_bytes)
+            raw, oversized = read_capped(response, settings.max_answer_bytes)
             status = response.status_code
+            if oversized:
+                raise ProviderError(
+                    f"the provider's answer is larger than {settings.max_answer_bytes} bytes "
+                    "(oversized)",
+                    retryable=True,
+                    status=status,
+                )
             retry_after = _retry_after(response.headers.get("Retry-After"))
     except requests.Timeout as exc:
         raise ProviderError(

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import func
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
@@ -37,9 +37,8 @@ DEFAULT_TEXT_FIELDS = ("subject", "description")
 _MAX_CASES = 100_000
 
 
-@dataclass(frozen=True, slots=True)
-class ModelInfo:
-    """A stored model's figures, without its bytes."""
+class ModelInfo(BaseModel, frozen=True):
+    """A stored model's figures, without its bytes (the API answers with them as they are)."""
 
     id: int
     workflow_id: str
@@ -55,7 +54,7 @@ class ModelInfo:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
-        return {name: getattr(self, name) for name in self.__slots__}
+        return self.model_dump()
 
 
 def _info(row: AiModelRow) -> ModelInfo:
@@ -127,7 +126,7 @@ def train_workflow(
 ) -> ModelInfo:
     """Train on the workflow's resolved cases and store a new version.
 
-    Raises :class:`~runtime.ai.local.TooFewCases` when the cases cannot teach anything.
+    Raises :class:`~runtime.ai.errors.TooFewCases` when the cases cannot teach anything.
     """
     texts, labels = resolved_examples(
         session, workflow_id=workflow_id, field=field, text_fields=text_fields

@@ -270,18 +270,21 @@ def choose_assignee(
             }
         ],
     )
-    if item.agent:
+
+    def routed(
+        agent: str | None, reason: str, queue: str | None, decision: Decision | None = None
+    ) -> str | None:
+        # Every routing choice, even "wait", is recorded with its reason.
         record_assignment(
-            session,
-            key=item.work_item_key,
-            queue=item.queue,
-            agent=item.agent,
-            previous=None,
-            now=now,
-            kind="route",
-            reason=f"the step names agent {item.agent!r}, bypassing routing",
+            session, key=item.work_item_key, queue=queue, agent=agent, previous=None, now=now,
+            kind="route", reason=reason, decision=decision,
+        )  # fmt: skip
+        return agent
+
+    if item.agent:
+        return routed(
+            item.agent, f"the step names agent {item.agent!r}, bypassing routing", item.queue
         )
-        return item.agent
     view = ItemView(
         key=item.work_item_key,
         skills=tuple(item.skills),
@@ -293,48 +296,17 @@ def choose_assignee(
     if prefer_previous and item.attempt > 1:
         back, not_back = _back_to_previous(session, item, view, now)
         if back is not None:
-            record_assignment(
-                session,
-                key=item.work_item_key,
-                queue=item.queue,
-                agent=back.agent,
-                previous=None,
-                now=now,
-                kind="route",
-                reason=back.reason,
-                decision=back,
-            )
-            return back.agent
+            return routed(back.agent, back.reason, item.queue, back)
     if queue is None:
-        record_assignment(
-            session,
-            key=item.work_item_key,
-            queue=item.queue,
-            agent=None,
-            previous=None,
-            now=now,
-            kind="route",
-            reason=not_back
-            + (
-                f"queue {item.queue!r} is not set up (no members); the item waits"
-                if item.queue
-                else "the step names no queue; the item waits"
-            ),
+        waits = (
+            f"queue {item.queue!r} is not set up (no members); the item waits"
+            if item.queue
+            else "the step names no queue; the item waits"
         )
-        return None
+        return routed(None, not_back + waits, item.queue)
     agents = agent_views(session, queue.members, now, lock=True)
     decision = choose(view, agents, strategy, last=queue.last_assigned)
-    record_assignment(
-        session,
-        key=item.work_item_key,
-        queue=queue.name,
-        agent=decision.agent,
-        previous=None,
-        now=now,
-        kind="route",
-        reason=not_back + decision.reason,
-        decision=decision,
-    )
+    routed(decision.agent, not_back + decision.reason, queue.name, decision)
     if decision.agent is not None:
         queue.last_assigned = decision.agent
         session.add(queue)

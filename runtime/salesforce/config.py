@@ -34,6 +34,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from runtime.secrets_file import read_key_values
+
 __all__ = ["AuthMode", "SalesforceSettings"]
 
 AuthMode = Literal["password", "jwt", "session", "none"]
@@ -89,7 +91,7 @@ class SalesforceSettings(BaseSettings):
         if not path:
             return data
         merged = dict(data)
-        for key, value in _read_key_values(Path(path)).items():
+        for key, value in read_key_values(Path(path), what="Salesforce").items():
             name = key.lower().removeprefix("baton_salesforce_")
             if name in _SECRET_FIELDS or name in ("username", "consumer_key"):
                 merged.setdefault(name, value)
@@ -160,24 +162,3 @@ class SalesforceSettings(BaseSettings):
             if (secret := getattr(self, name)) is not None
         ]
         return [value for value in values if value]
-
-
-def _read_key_values(path: Path) -> dict[str, str]:
-    """``KEY=value`` lines (``#`` comments, optional quotes); a missing file is an error."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ValueError(
-            f"cannot read the Salesforce secrets file {str(path)!r}: {exc.strerror}"
-        ) from None
-    found: dict[str, str] = {}
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        found[key.strip().removeprefix("export ").strip()] = value
-    return found

@@ -10,7 +10,7 @@ help: an exhausted rate limit or an outage can; a refused field or a bad login c
 
 from __future__ import annotations
 
-from typing import Any
+from typing import ClassVar
 
 from runtime.errors import BatonRuntimeError
 
@@ -29,10 +29,9 @@ class SalesforceError(BatonRuntimeError):
     """Base of the Salesforce connector's errors."""
 
     code = "salesforce_error"
+    # Annotated where a subclass names more context, so that it may.
+    context: ClassVar[tuple[str, ...]] = ("retryable",)
     retryable = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "retryable": self.retryable}
 
 
 class SalesforceNotConfigured(SalesforceError):
@@ -64,19 +63,18 @@ class SalesforceRequestError(SalesforceError):
     """Salesforce refused the request itself (a malformed query, a missing record)."""
 
     code = "salesforce_request_refused"
+    context: ClassVar[tuple[str, ...]] = ("error_code",)
 
     def __init__(self, message: str, *, error_code: str | None = None) -> None:
         super().__init__(message)
         self.error_code = error_code
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "error_code": self.error_code}
 
 
 class SalesforceFieldError(SalesforceRequestError):
     """Salesforce refused one or more fields; ``fields`` names them."""
 
     code = "salesforce_field_error"
+    context = ("sobject", "fields")
 
     def __init__(
         self, sobject: str, fields: list[str], detail: str, error_code: str | None = None
@@ -90,6 +88,3 @@ class SalesforceFieldError(SalesforceRequestError):
         )
         self.sobject = sobject
         self.fields = list(fields)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "sobject": self.sobject, "fields": self.fields}

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -97,18 +97,8 @@ class StreamResult:
     case_ids: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        """Plain data for the CLI and the API."""
-        return {
-            "workflow_id": self.workflow_id,
-            "sobject": self.sobject,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "pages": self.pages,
-            "backfill": self.backfill,
-            "error": self.error,
-            "refused": self.refused,
-        }
+        """Plain data for the CLI and the API: every figure, not the case ids."""
+        return {name: value for name, value in asdict(self).items() if name != "case_ids"}
 
 
 # ---------------------------------------------------------------------------- queries

@@ -24,7 +24,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from runtime.errors import InvalidInput, NotFound
-from runtime.services.runs import get_run
+from runtime.services.runs import get_run, log_page
 from runtime.store.tables import RunEventRow, RunRow
 from runtime.store.workflow_tables import WorkflowRow, WorkflowVersionRow
 
@@ -173,14 +173,7 @@ def _csv_text(rows: list[list[Any]], *, header: bool) -> str:
 def _lines(session: Session, run_id: str) -> Iterator[list[RunEventRow]]:
     after = 0
     while True:
-        page = list(
-            session.exec(
-                select(RunEventRow)
-                .where(RunEventRow.run_id == run_id, col(RunEventRow.seq) > after)
-                .order_by(col(RunEventRow.seq))
-                .limit(_PAGE)
-            ).all()
-        )
+        page = log_page(session, run_id=run_id, after_seq=after, limit=_PAGE)
         if not page:
             return
         yield page

@@ -9,7 +9,8 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from functools import partial
+from typing import Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import and_, or_
@@ -47,11 +48,13 @@ __all__ = [
     "cancel_run",
     "get_run",
     "list_runs",
+    "log_page",
     "pause_run",
     "read_log",
     "replay_run",
     "resume_run",
     "retry_step",
+    "run_command",
     "skip_step",
     "start_run",
 ]
@@ -171,6 +174,11 @@ def read_log(
 ) -> list[RunEventRow]:
     """The run's log events with ``seq > after_seq``, in order (at most ``limit``)."""
     get_run(session, run_id=run_id)
+    return log_page(session, run_id=run_id, after_seq=after_seq, limit=limit)
+
+
+def log_page(session: Session, *, run_id: str, after_seq: int, limit: int) -> list[RunEventRow]:
+    """Like :func:`read_log`, for a run known to exist (no check that it does)."""
     return list(
         session.exec(
             select(RunEventRow)
@@ -223,60 +231,6 @@ def replay_run(session: Session, *, run_id: str) -> RunState:
     return state
 
 
-def _command(
-    session: Session,
-    *,
-    run_id: str,
-    command: AdminCommandKind,
-    actor: str,
-    reason: str,
-    step_id: str | None,
-    now: datetime | None,
-) -> LockedRun:
-    now = now or utcnow()
-    case, run = lock_run(session, run_id)
-    status = RunStatus(run.status)
-    if status not in legal_statuses(command):
-        raise InvalidCommand(
-            f"cannot {command.replace('_', ' ')} run {run_id}: it is {status.value}",
-            run_id=run_id,
-            status=status.value,
-        )
-    event = AdminCommand(command=command, step_id=step_id, reason=reason, actor=actor)
-    apply_event(session, run=run, case=case, event=event, now=now)
-    return run
-
-
-def pause_run(
-    session: Session, *, run_id: str, actor: str, reason: str = "", now: datetime | None = None
-) -> LockedRun:
-    """Pause a running run: events are still recorded, nothing new starts until resumed."""
-    return _command(
-        session, run_id=run_id, command=AdminCommandKind.PAUSE, actor=actor, reason=reason,
-        step_id=None, now=now,
-    )  # fmt: skip
-
-
-def resume_run(
-    session: Session, *, run_id: str, actor: str, reason: str = "", now: datetime | None = None
-) -> LockedRun:
-    """Resume a paused run; it catches up with what happened while it was paused."""
-    return _command(
-        session, run_id=run_id, command=AdminCommandKind.RESUME, actor=actor, reason=reason,
-        step_id=None, now=now,
-    )  # fmt: skip
-
-
-def cancel_run(
-    session: Session, *, run_id: str, actor: str, reason: str = "", now: datetime | None = None
-) -> LockedRun:
-    """Cancel an unfinished run: its open work items and timers are withdrawn."""
-    return _command(
-        session, run_id=run_id, command=AdminCommandKind.CANCEL, actor=actor, reason=reason,
-        step_id=None, now=now,
-    )  # fmt: skip
-
-
 def _incident_step(run: LockedRun, step_id: str | None) -> str:
     incident = run.state.get("incident") or {}
     chosen = step_id or incident.get("step_id")
@@ -292,59 +246,50 @@ def _incident_step(run: LockedRun, step_id: str | None) -> str:
     return str(chosen)
 
 
-def _step_command(
+_STEP_COMMANDS = frozenset({AdminCommandKind.RETRY_STEP, AdminCommandKind.SKIP_STEP})
+
+
+def run_command(
     session: Session,
     *,
     run_id: str,
-    command: Literal[AdminCommandKind.RETRY_STEP, AdminCommandKind.SKIP_STEP],
-    step_id: str | None,
+    command: AdminCommandKind,
     actor: str,
-    reason: str,
-    now: datetime | None,
+    reason: str = "",
+    step_id: str | None = None,
+    now: datetime | None = None,
 ) -> LockedRun:
+    """Apply an admin command to a run, refused unless the run's status allows it.
+
+    A step command (retry, skip) acts on the incident's failed step unless ``step_id``
+    names another failed one; the run commands (pause, resume, cancel) ignore it.
+    """
     now = now or utcnow()
     case, run = lock_run(session, run_id)
+    on_step = command in _STEP_COMMANDS
     if RunStatus(run.status) not in legal_statuses(command):
-        raise InvalidCommand(
-            f"cannot {command.replace('_', ' ')} in run {run_id}: it is {run.status}, "
-            "not an incident",
-            run_id=run_id,
-            status=run.status,
+        what = command.replace("_", " ")
+        refused = (
+            f"cannot {what} in run {run_id}: it is {run.status}, not an incident"
+            if on_step
+            else f"cannot {what} run {run_id}: it is {run.status}"
         )
+        raise InvalidCommand(refused, run_id=run_id, status=run.status)
     # The loop guard makes an incident without a failed step: only cancel applies.
-    chosen = _incident_step(run, step_id)
+    chosen = _incident_step(run, step_id) if on_step else None
     event = AdminCommand(command=command, step_id=chosen, reason=reason, actor=actor)
     apply_event(session, run=run, case=case, event=event, now=now)
     return run
 
 
-def retry_step(
-    session: Session,
-    *,
-    run_id: str,
-    actor: str,
-    step_id: str | None = None,
-    reason: str = "",
-    now: datetime | None = None,
-) -> LockedRun:
-    """Retry the failed step of an incident (a fresh attempt); default: the incident's step."""
-    return _step_command(
-        session, run_id=run_id, command=AdminCommandKind.RETRY_STEP, step_id=step_id, actor=actor,
-        reason=reason, now=now,
-    )  # fmt: skip
-
-
-def skip_step(
-    session: Session,
-    *,
-    run_id: str,
-    actor: str,
-    step_id: str | None = None,
-    reason: str = "",
-    now: datetime | None = None,
-) -> LockedRun:
-    """Skip the failed step of an incident and carry on as if it were done."""
-    return _step_command(
-        session, run_id=run_id, command=AdminCommandKind.SKIP_STEP, step_id=step_id, actor=actor,
-        reason=reason, now=now,
-    )  # fmt: skip
+# The commands by name, as callers have always called them.
+pause_run = partial(run_command, command=AdminCommandKind.PAUSE)
+"""Pause a running run: events are still recorded, nothing new starts until resumed."""
+resume_run = partial(run_command, command=AdminCommandKind.RESUME)
+"""Resume a paused run; it catches up with what happened while it was paused."""
+cancel_run = partial(run_command, command=AdminCommandKind.CANCEL)
+"""Cancel an unfinished run: its open work items and timers are withdrawn."""
+retry_step = partial(run_command, command=AdminCommandKind.RETRY_STEP)
+"""Retry the failed step of an incident (a fresh attempt); default: the incident's step."""
+skip_step = partial(run_command, command=AdminCommandKind.SKIP_STEP)
+"""Skip the failed step of an incident and carry on as if it were done."""

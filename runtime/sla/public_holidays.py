@@ -24,6 +24,8 @@ from functools import cache, lru_cache
 import holidays
 from holidays.registry import COUNTRIES
 
+from runtime.sla.errors import UnknownPlace
+
 __all__ = [
     "Country",
     "UnknownPlace",
@@ -32,14 +34,6 @@ __all__ = [
     "named_public_holidays",
     "public_holiday_dates",
 ]
-
-
-class UnknownPlace(ValueError):
-    """A country or region code the holidays package does not know; ``field`` names which."""
-
-    def __init__(self, message: str, *, field: str):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,12 +72,12 @@ def checked_place(country: str | None, region: str | None) -> tuple[str | None, 
     >>> checked_place("XX", None)
     Traceback (most recent call last):
     ...
-    runtime.sla.public_holidays.UnknownPlace: unknown country 'XX': expected an ISO 3166-1 \
+    runtime.sla.errors.UnknownPlace: unknown country 'XX': expected an ISO 3166-1 \
 alpha-2 code whose holidays are known, such as US, GB or DE
     >>> checked_place("DE", "ZZ")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    runtime.sla.public_holidays.UnknownPlace: Germany has no region 'ZZ'; its regions are ...BY...
+    runtime.sla.errors.UnknownPlace: Germany has no region 'ZZ'; its regions are ...BY...
     """
     if not country:
         if region:

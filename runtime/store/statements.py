@@ -194,35 +194,22 @@ OUTBOX_ENTRY = select(
 _DUE_STATUS = or_(
     _outbox.c.status == str(OutboxStatus.PENDING), _outbox.c.status == str(OutboxStatus.CLAIMED)
 )
-#: Claim one entry if it is due: pending, or claimed under a lease that has run out;
-#: ``_owner`` names the claiming worker process (``None``: a worker that never started).
-CLAIM_STEP = (
-    update(_outbox)
-    .where(
-        _outbox.c.id == bindparam("_id"),
-        _DUE_STATUS,
-        _outbox.c.available_at <= bindparam("_now", type_=_outbox.c.available_at.type),
-    )
-    .values(
-        status=str(OutboxStatus.CLAIMED),
-        attempts=_outbox.c.attempts + 1,
-        available_at=bindparam("_lease", type_=_outbox.c.available_at.type),
-        claimed_by=bindparam("_owner", type_=_outbox.c.claimed_by.type),
-    )
+_DUE_BY_NOW = _outbox.c.available_at <= bindparam("_now", type_=_outbox.c.available_at.type)
+# An entry that is due: pending, or claimed under a lease that has run out.
+_CLAIMABLE = update(_outbox).where(_outbox.c.id == bindparam("_id"), _DUE_STATUS, _DUE_BY_NOW)
+#: Claim one entry if it is due; ``_owner`` names the claiming worker process
+#: (``None``: a worker that never started).
+CLAIM_STEP = _CLAIMABLE.values(
+    status=str(OutboxStatus.CLAIMED),
+    attempts=_outbox.c.attempts + 1,
+    available_at=bindparam("_lease", type_=_outbox.c.available_at.type),
+    claimed_by=bindparam("_owner", type_=_outbox.c.claimed_by.type),
 )
 #: The same claim for a step settled within the claiming transaction: done at once.
-CLAIM_AND_FINISH_STEP = (
-    update(_outbox)
-    .where(
-        _outbox.c.id == bindparam("_id"),
-        _DUE_STATUS,
-        _outbox.c.available_at <= bindparam("_now", type_=_outbox.c.available_at.type),
-    )
-    .values(
-        status=str(OutboxStatus.DONE),
-        attempts=_outbox.c.attempts + 1,
-        done_at=bindparam("_now", type_=_outbox.c.done_at.type),
-    )
+CLAIM_AND_FINISH_STEP = _CLAIMABLE.values(
+    status=str(OutboxStatus.DONE),
+    attempts=_outbox.c.attempts + 1,
+    done_at=bindparam("_now", type_=_outbox.c.done_at.type),
 )
 FINISH_OUTBOX = (
     update(_outbox)
@@ -234,10 +221,7 @@ FINISH_OUTBOX = (
 )
 DUE_OUTBOX = (
     select(_outbox.c.id, _outbox.c.kind)
-    .where(
-        _DUE_STATUS,
-        _outbox.c.available_at <= bindparam("_now", type_=_outbox.c.available_at.type),
-    )
+    .where(_DUE_STATUS, _DUE_BY_NOW)
     .order_by(_outbox.c.available_at, _outbox.c.id)
     .limit(bindparam("_limit"))
 )

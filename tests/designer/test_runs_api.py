@@ -337,3 +337,23 @@ def test_a_run_stored_in_a_newer_format_is_refused_by_name_not_a_server_error(
     assert response.status_code == 409
     assert error(response) == "unsupported_run_state_version"
     assert "newer than this Baton reads" in response.json["error"]["message"]
+
+
+def test_every_filter_of_the_cases_list_reaches_the_search() -> None:
+    from dataclasses import fields
+
+    from designer.api.run_schemas import RunListQuery
+    from runtime.services.monitor import CaseFilter
+
+    paging = {"limit", "cursor"}
+    assert set(RunListQuery.model_fields) - paging == {f.name for f in fields(CaseFilter)}
+
+
+def test_the_monitor_answer_carries_every_figure_of_the_service() -> None:
+    from dataclasses import fields
+
+    from designer.api.run_schemas import MonitorOut
+    from runtime.services.monitor import WorkflowMonitor
+
+    service = {f.name for f in fields(WorkflowMonitor)}
+    assert set(MonitorOut.model_fields) == service | {"at"}

@@ -3,6 +3,7 @@ import { useState, type ReactNode } from "react";
 import { useEditor } from "../store/editorStore";
 import { activate, publish, reload, save } from "../store/operations";
 import { useUi } from "../store/uiStore";
+import { whileOpen } from "./whileOpen";
 
 function Modal({ title, children, testId, onClose }: { title: string; children: ReactNode; testId: string; onClose?: () => void }) {
   return (
@@ -54,11 +55,7 @@ export function ConflictDialog() {
   );
 }
 
-export function PublishDialog() {
-  const open = useUi((s) => s.publishOpen);
-  if (!open) return null;
-  return <PublishDialogOpen />;
-}
+export const PublishDialog = whileOpen((s) => s.publishOpen, PublishDialogOpen);
 
 function PublishDialogOpen() {
   const error = useUi((s) => s.publishError);

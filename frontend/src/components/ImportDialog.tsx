@@ -1,6 +1,21 @@
 // The Workflows page's import: what a document becomes, before anything is saved.
-import { useState } from "react";
-import { countByKind, FORMAT_LABELS, REPORT_KINDS, sortReport, type ImportPreview } from "../model/interop";
+import { useState, type RefObject } from "react";
+import { countByKind, FORMAT_LABELS, IMPORT_ACCEPT, REPORT_KINDS, sortReport, type ImportPreview } from "../model/interop";
+
+/** The hidden file input behind an Import button: hands over the chosen file, then forgets it
+ * (so that choosing the same file again imports it again). */
+export function ImportFileInput({ inputRef, testId, onFile }: {
+  inputRef: RefObject<HTMLInputElement | null>; testId: string; onFile: (file: File) => void;
+}) {
+  return (
+    <input ref={inputRef} type="file" accept={IMPORT_ACCEPT} hidden data-testid={testId}
+      onChange={(e) => {
+        const file = e.target.files?.[0];
+        e.target.value = "";
+        if (file) onFile(file);
+      }} />
+  );
+}
 
 export interface PendingImport {
   fileName: string;

@@ -2,13 +2,10 @@ import { useMemo, useState } from "react";
 import { useFocus } from "../hooks/useFocus";
 import { useEditor } from "../store/editorStore";
 import { useUi } from "../store/uiStore";
+import { whileOpen } from "./whileOpen";
 
 /** Ctrl/Cmd+F: find a node (or a step) by name or id, select it and centre it. */
-export function SearchBox() {
-  const open = useUi((s) => s.searchOpen);
-  if (!open) return null;
-  return <SearchBoxOpen />;
-}
+export const SearchBox = whileOpen((s) => s.searchOpen, SearchBoxOpen);
 
 function SearchBoxOpen() {
   const [query, setQuery] = useState("");

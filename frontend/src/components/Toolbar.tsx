@@ -4,7 +4,8 @@ import { useCan } from "../auth/permissions";
 import { useFitView } from "../hooks/useFitView";
 import { usePublishBlocker } from "../hooks/usePublishBlocker";
 import { autoLayout } from "../layout/autoLayout";
-import { contentTypeFor, EXPORT_FORMATS, IMPORT_ACCEPT, importErrorText, needsLayout } from "../model/interop";
+import { contentTypeFor, EXPORT_FORMATS, importErrorText, needsLayout } from "../model/interop";
+import { ImportFileInput } from "./ImportDialog";
 import { selectCanRedo, selectCanUndo, selectDirty, useEditor } from "../store/editorStore";
 import { save } from "../store/operations";
 import { useUi } from "../store/uiStore";
@@ -110,12 +111,7 @@ export function Toolbar({ onBack }: { onBack: () => void }) {
             <UploadIcon /><span>Import</span>
           </button>
         )}
-        <input ref={fileInput} type="file" accept={IMPORT_ACCEPT} hidden data-testid="import-file"
-          onChange={(e) => {
-            const file = e.target.files?.[0];
-            e.target.value = "";
-            if (file) void importFile(file);
-          }} />
+        <ImportFileInput inputRef={fileInput} testId="import-file" onFile={(file) => void importFile(file)} />
         <button type="button" className="tool-btn" onClick={() => useUi.getState().set({ versionsOpen: !useUi.getState().versionsOpen })}
           data-testid="open-versions" title="Version history and differences">
           <HistoryIcon /><span>Versions</span>

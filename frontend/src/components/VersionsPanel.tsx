@@ -9,14 +9,11 @@ import { useFitView } from "../hooks/useFitView";
 import { useUnfinishedCounts } from "../hooks/useUnfinishedCounts";
 import { CloseIcon } from "./icons";
 import { MoveCasesDialog } from "./inflight/MoveCasesDialog";
+import { whileOpen } from "./whileOpen";
 
 /** Version history: activate a version, compare two (or one with the draft) on the canvas,
  * or move a version's running cases to another. */
-export function VersionsPanel() {
-  const open = useUi((s) => s.versionsOpen);
-  if (!open) return null;
-  return <VersionsPanelOpen />;
-}
+export const VersionsPanel = whileOpen((s) => s.versionsOpen, VersionsPanelOpen);
 
 function VersionsPanelOpen() {
   const id = useEditor((s) => s.workflowId);

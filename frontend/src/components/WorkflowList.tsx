@@ -2,10 +2,10 @@ import { useEffect, useRef, useState } from "react";
 import { api, type WorkflowSummary } from "../api/client";
 import { useCan } from "../auth/permissions";
 import { slugify } from "../model/defaults";
-import { contentTypeFor, IMPORT_ACCEPT, importErrorText, layOut, needsLayout } from "../model/interop";
-import { ImportDialog, type PendingImport } from "./ImportDialog";
+import { contentTypeFor, importErrorText, layOut, needsLayout } from "../model/interop";
+import { ImportDialog, ImportFileInput, type PendingImport } from "./ImportDialog";
 import { PlusIcon, UploadIcon } from "./icons";
-import { AppHeader } from "./AppHeader";
+import { ListPage } from "./ListPage";
 
 /** All workflows: open one, create a new one, or import a file. */
 export function WorkflowList({ onOpen }: { onOpen: (id: string) => void }) {
@@ -44,55 +44,43 @@ export function WorkflowList({ onOpen }: { onOpen: (id: string) => void }) {
   };
 
   return (
-    <div className="list-page" data-testid="workflow-list">
-      <AppHeader active="workflows" subtitle="Workflow designer" />
-      <main className="list-page__main">
-        <div className="list-page__titlebar">
-          <h1>Workflows</h1>
-          <span className="toolbar__spacer" />
-          {canDesign && <>
+    <ListPage testId="workflow-list" active="workflows" subtitle="Workflow designer" title="Workflows"
+      actions={canDesign && <>
           <button type="button" className="btn" onClick={() => fileInput.current?.click()} data-testid="import-workflow"
             title="Import a Baton JSON, BPMN 2.0 (.bpmn) or Salesforce orchestration (.flow-meta.xml) file">
             <UploadIcon /> Import…
           </button>
-          <input ref={fileInput} type="file" accept={IMPORT_ACCEPT} hidden data-testid="import-workflow-file"
-            onChange={(e) => {
-              const file = e.target.files?.[0];
-              e.target.value = "";
-              if (file) void importFile(file);
-            }} />
+          <ImportFileInput inputRef={fileInput} testId="import-workflow-file" onFile={(file) => void importFile(file)} />
           <button type="button" className="btn btn--primary" onClick={() => setCreating(true)} data-testid="new-workflow">
             <PlusIcon /> New workflow
           </button>
-          </>}
-        </div>
-        {error && <p className="banner banner--error" data-testid="list-error">{error}</p>}
-        {pending && <ImportDialog pending={pending} onCancel={() => setPending(null)} onConfirm={saveImport} />}
-        {creating && <CreateForm onCancel={() => setCreating(false)} onCreated={onOpen} taken={new Set(workflows?.map((w) => w.id))} />}
-        {workflows === null && !error && <p className="wf-muted">Loading…</p>}
-        {workflows && (
-          <table className="table">
-            <thead>
-              <tr><th>Name</th><th>Description</th><th>Active version</th><th>Nodes</th><th>Problems</th><th>Updated</th></tr>
-            </thead>
-            <tbody>
-              {workflows.map((w) => (
-                <tr key={w.id} onClick={() => onOpen(w.id)} data-testid={`workflow-row-${w.id}`} className="table__row">
-                  <td><a href={`/workflows/${encodeURIComponent(w.id)}`} onClick={(e) => { e.preventDefault(); }} className="table__name">{w.name}</a><div className="wf-muted mono">{w.id}</div></td>
-                  <td className="table__desc">{w.description}</td>
-                  <td>{w.active_version ? <span className="tag tag--active">v{w.active_version}</span> : <span className="wf-muted">none</span>}
-                    {w.latest_version && w.latest_version !== w.active_version ? <span className="wf-muted"> · latest v{w.latest_version}</span> : null}</td>
-                  <td>{w.node_count}</td>
-                  <td>{w.error_count ? <span className="count count--error">{w.error_count}</span> : <span className="count">0</span>}</td>
-                  <td className="wf-muted">{new Date(w.updated_at).toLocaleString()}</td>
-                </tr>
-              ))}
-              {workflows.length === 0 && <tr><td colSpan={6} className="wf-muted">No workflows yet. Create one or import a file.</td></tr>}
-            </tbody>
-          </table>
-        )}
-      </main>
-    </div>
+          </>}>
+      {error && <p className="banner banner--error" data-testid="list-error">{error}</p>}
+      {pending && <ImportDialog pending={pending} onCancel={() => setPending(null)} onConfirm={saveImport} />}
+      {creating && <CreateForm onCancel={() => setCreating(false)} onCreated={onOpen} taken={new Set(workflows?.map((w) => w.id))} />}
+      {workflows === null && !error && <p className="wf-muted">Loading…</p>}
+      {workflows && (
+        <table className="table">
+          <thead>
+            <tr><th>Name</th><th>Description</th><th>Active version</th><th>Nodes</th><th>Problems</th><th>Updated</th></tr>
+          </thead>
+          <tbody>
+            {workflows.map((w) => (
+              <tr key={w.id} onClick={() => onOpen(w.id)} data-testid={`workflow-row-${w.id}`} className="table__row">
+                <td><a href={`/workflows/${encodeURIComponent(w.id)}`} onClick={(e) => { e.preventDefault(); }} className="table__name">{w.name}</a><div className="wf-muted mono">{w.id}</div></td>
+                <td className="table__desc">{w.description}</td>
+                <td>{w.active_version ? <span className="tag tag--active">v{w.active_version}</span> : <span className="wf-muted">none</span>}
+                  {w.latest_version && w.latest_version !== w.active_version ? <span className="wf-muted"> · latest v{w.latest_version}</span> : null}</td>
+                <td>{w.node_count}</td>
+                <td>{w.error_count ? <span className="count count--error">{w.error_count}</span> : <span className="count">0</span>}</td>
+                <td className="wf-muted">{new Date(w.updated_at).toLocaleString()}</td>
+              </tr>
+            ))}
+            {workflows.length === 0 && <tr><td colSpan={6} className="wf-muted">No workflows yet. Create one or import a file.</td></tr>}
+          </tbody>
+        </table>
+      )}
+    </ListPage>
   );
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dispatchBatch } from "./socket";
+import { dispatchBatch, listen } from "./socket";
 
 function target(listeners: Record<string, ((payload: unknown) => void)[]>) {
   return { listeners: (event: string) => listeners[event] ?? [] } as never;
@@ -26,5 +26,21 @@ describe("dispatchBatch", () => {
     dispatchBatch(target({ "run.events": [(p) => seen.push(p)] }), { not: "a list" });
     dispatchBatch(target({ "run.events": [(p) => seen.push(p)] }), [[1, 2], "x"]);
     expect(seen).toEqual([]);
+  });
+});
+
+describe("listen", () => {
+  it("attaches every handler and the function it returns detaches each of them", () => {
+    const attached = new Map<string, unknown>();
+    const socket = {
+      on: (event: string, handler: unknown) => { attached.set(event, handler); },
+      off: (event: string, handler: unknown) => { if (attached.get(event) === handler) attached.delete(event); },
+    } as never;
+    const onConnect = () => {};
+    const onEvents = () => {};
+    const stop = listen(socket, { connect: onConnect, "run.events": onEvents });
+    expect([...attached.keys()]).toEqual(["connect", "run.events"]);
+    stop();
+    expect(attached.size).toBe(0);
   });
 });

@@ -16,6 +16,18 @@ export function dispatchBatch(target: Pick<Socket, "listeners">, items: unknown)
   }
 }
 
+// Socket.IO types a listener's arguments as `any[]`; each handler names its own.
+type Handler = (...args: any[]) => void;
+
+/** Listen to each event with its handler, in order; the function returned stops listening. */
+export function listen(target: Pick<Socket, "on" | "off">, handlers: Record<string, Handler>): () => void {
+  const pairs = Object.entries(handlers);
+  for (const [event, handler] of pairs) target.on(event, handler);
+  return () => {
+    for (const [event, handler] of pairs) target.off(event, handler);
+  };
+}
+
 export function liveSocket(): Socket {
   if (socket === null) {
     const opened = io({ transports: ["websocket", "polling"], reconnectionDelay: 300, reconnectionDelayMax: 3000 });

@@ -3,7 +3,7 @@
 import { useEffect, useState } from "react";
 import type { LogEvent } from "../api/runs";
 import { RunFollower, type LiveMessage, type RoomLeft, type Transport } from "./follower";
-import { liveSocket } from "./socket";
+import { listen, liveSocket } from "./socket";
 
 export interface RunStream {
   events: LogEvent[];
@@ -47,16 +47,12 @@ export function useRunStream(runId: string | null): RunStream {
     const onDisconnect = () => setStream((s) => ({ ...s, connected: false }));
     // The work behind the run moved away from us: the server took us out of its room.
     const onRoomLeft = (message: RoomLeft) => follower.onRoomLeft(message);
-    socket.on("run.events", onEvents);
-    socket.on("room.left", onRoomLeft);
-    socket.on("connect", onConnect);
-    socket.on("disconnect", onDisconnect);
+    const stop = listen(socket, {
+      "run.events": onEvents, "room.left": onRoomLeft, connect: onConnect, disconnect: onDisconnect,
+    });
     if (socket.connected) onConnect();
     return () => {
-      socket.off("run.events", onEvents);
-      socket.off("room.left", onRoomLeft);
-      socket.off("connect", onConnect);
-      socket.off("disconnect", onDisconnect);
+      stop();
       if (socket.connected) follower.stop();
     };
   }, [runId]);

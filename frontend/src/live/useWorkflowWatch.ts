@@ -1,7 +1,7 @@
 // Calls `onChange` (at most every `everyMs`) while runs of a workflow change, so lists
 // and the monitor refresh live without polling.
 import { useEffect, useRef } from "react";
-import { liveSocket } from "./socket";
+import { listen, liveSocket } from "./socket";
 
 export interface RunChanged {
   run_id: string;
@@ -33,12 +33,10 @@ export function useWorkflowWatch(workflowIds: string[], onChange: (change: RunCh
         if (last) callback.current(last);
       }, everyMs);
     };
-    socket.on("connect", join);
-    socket.on("run.changed", onChanged);
+    const stop = listen(socket, { connect: join, "run.changed": onChanged });
     if (socket.connected) join();
     return () => {
-      socket.off("connect", join);
-      socket.off("run.changed", onChanged);
+      stop();
       if (timer !== null) clearTimeout(timer);
       if (socket.connected) ids.forEach((workflow) => socket.emit("unwatch", { workflow }, () => {}));
     };

@@ -2,7 +2,7 @@ import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
 import { DiamondIcon } from "../components/icons";
 import type { FlowNode } from "../model/convert";
-import { NodeShell } from "./NodeShell";
+import { NodeHeader, NodeShell } from "./NodeShell";
 import { useZoomedOut } from "./useZoomedOut";
 
 function DecisionNodeView({ id, data, selected }: NodeProps<FlowNode>) {
@@ -12,10 +12,7 @@ function DecisionNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   return (
     <NodeShell id={id} kind="decision" selected={selected}>
       <Handle type="target" position={Position.Left} />
-      <div className="wf-node__header">
-        <span className="wf-node__icon wf-node__icon--decision"><DiamondIcon size={13} /></span>
-        <span className="wf-node__title">{data.node.name || id}</span>
-      </div>
+      <NodeHeader kind="decision" icon={<DiamondIcon size={13} />} title={data.node.name || id} />
       {!zoomedOut && (
         <ol className="wf-outcomes">
           {outcomes.map((o) => (

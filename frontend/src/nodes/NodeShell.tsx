@@ -31,3 +31,14 @@ export function NodeShell({ id, kind, selected, children, className = "" }: Prop
     </div>
   );
 }
+
+/** A node's header: its kind's icon, its title, and what the kind shows beside them. */
+export function NodeHeader({ kind, icon, title, children }: { kind: string; icon: ReactNode; title: string; children?: ReactNode }) {
+  return (
+    <div className="wf-node__header">
+      <span className={`wf-node__icon wf-node__icon--${kind}`}>{icon}</span>
+      <span className="wf-node__title">{title}</span>
+      {children}
+    </div>
+  );
+}

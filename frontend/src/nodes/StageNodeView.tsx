@@ -7,7 +7,7 @@ import { addAiStep } from "../ai/addAiStep";
 import type { FlowNode } from "../model/convert";
 import type { Step } from "../model/types";
 import { useEditor } from "../store/editorStore";
-import { NodeShell } from "./NodeShell";
+import { NodeHeader, NodeShell } from "./NodeShell";
 import { useZoomedOut } from "./useZoomedOut";
 
 interface StepRowProps {
@@ -78,15 +78,13 @@ function StageNodeView({ id, data, selected }: NodeProps<FlowNode>) {
   return (
     <NodeShell id={id} kind="stage" selected={selected}>
       <Handle type="target" position={Position.Left} />
-      <div className="wf-node__header">
-        <span className="wf-node__icon wf-node__icon--stage"><StageIcon size={13} /></span>
-        <span className="wf-node__title">{data.node.name || id}</span>
+      <NodeHeader kind="stage" icon={<StageIcon size={13} />} title={data.node.name || id}>
         {node?.sla && (
           <span className="wf-chip" title="SLA target">
             <ClockIcon size={10} /> {formatMinutes(node.sla.target_minutes)}
           </span>
         )}
-      </div>
+      </NodeHeader>
       {node?.owner && !zoomedOut && <div className="wf-node__meta">Owner: {node.owner}</div>}
       {zoomedOut ? (
         <div className="wf-node__summary">{steps.length} step{steps.length === 1 ? "" : "s"}</div>

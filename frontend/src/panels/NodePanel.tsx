@@ -1,9 +1,10 @@
-import { ArrowDownIcon, ArrowUpIcon, CloseIcon, GearIcon, PersonIcon, PlusIcon } from "../components/icons";
+import { GearIcon, PersonIcon, PlusIcon } from "../components/icons";
 import { createOutcome } from "../model/defaults";
 import { allOutcomes, type DecisionNode, type Outcome, type StageNode, type WfNode } from "../model/types";
+import { moved } from "../model/lists";
 import { nodeRegistry } from "../nodes/registry";
 import { useEditor } from "../store/editorStore";
-import { Checkbox, Field, PanelLink, Section, TextArea, TextInput } from "./fields";
+import { Checkbox, Field, PanelLink, ReorderButtons, Section, TextArea, TextInput } from "./fields";
 import { ConditionEditor } from "./RuleBuilder";
 import { QueuePicker } from "./RoutingPickers";
 import { SlaEditor } from "./SlaEditor";
@@ -69,12 +70,9 @@ function StageFields({ node, update }: { node: StageNode; update: (c: (n: WfNode
                 {step.kind === "background" ? <GearIcon size={12} /> : <PersonIcon size={12} />}
                 <span>{step.name || step.id}</span>
               </PanelLink>
-              <button type="button" className="icon-btn icon-btn--small" disabled={index === 0} aria-label="Move up"
-                onClick={() => editor().moveStep({ nodeId: node.id, stepId: step.id }, -1)}><ArrowUpIcon size={11} /></button>
-              <button type="button" className="icon-btn icon-btn--small" disabled={index === steps.length - 1} aria-label="Move down"
-                onClick={() => editor().moveStep({ nodeId: node.id, stepId: step.id }, 1)}><ArrowDownIcon size={11} /></button>
-              <button type="button" className="icon-btn icon-btn--small" aria-label="Remove step"
-                onClick={() => editor().removeStep({ nodeId: node.id, stepId: step.id })}><CloseIcon size={11} /></button>
+              <ReorderButtons index={index} count={steps.length}
+                onMove={(delta) => editor().moveStep({ nodeId: node.id, stepId: step.id }, delta)}
+                onRemove={() => editor().removeStep({ nodeId: node.id, stepId: step.id })} removeLabel="Remove step" />
             </li>
           ))}
         </ul>
@@ -94,12 +92,6 @@ function DecisionFields({ node, update }: { node: DecisionNode; update: (c: (n: 
   const set = (fields: Partial<DecisionNode>, key?: string) => update((n) => ({ ...(n as DecisionNode), ...fields }), key);
   const setOutcome = (index: number, outcome: Outcome, key?: string) =>
     set({ outcomes: outcomes.map((o, i) => (i === index ? outcome : o)) }, key);
-  const move = (index: number, delta: number) => {
-    const next = [...outcomes];
-    const [item] = next.splice(index, 1);
-    next.splice(index + delta, 0, item);
-    set({ outcomes: next });
-  };
   const taken = new Set(allOutcomes(node).map((o) => o.id));
   return (
     <>
@@ -116,12 +108,9 @@ function DecisionFields({ node, update }: { node: DecisionNode; update: (c: (n: 
               <span className="outcome-card__index">{index + 1}</span>
               <input className="input" value={outcome.label} data-testid={`outcome-label-${outcome.id}`}
                 onChange={(e) => setOutcome(index, { ...outcome, label: e.target.value }, `${node.id}.${outcome.id}.label`)} />
-              <button type="button" className="icon-btn icon-btn--small" disabled={index === 0} aria-label="Move up"
-                onClick={() => move(index, -1)}><ArrowUpIcon size={11} /></button>
-              <button type="button" className="icon-btn icon-btn--small" disabled={index === outcomes.length - 1} aria-label="Move down"
-                onClick={() => move(index, 1)}><ArrowDownIcon size={11} /></button>
-              <button type="button" className="icon-btn icon-btn--small" aria-label="Remove outcome" data-testid={`remove-outcome-${outcome.id}`}
-                onClick={() => set({ outcomes: outcomes.filter((_, i) => i !== index) })}><CloseIcon size={11} /></button>
+              <ReorderButtons index={index} count={outcomes.length} onMove={(delta) => set({ outcomes: moved(outcomes, index, delta) })}
+                onRemove={() => set({ outcomes: outcomes.filter((_, i) => i !== index) })}
+                removeLabel="Remove outcome" removeTestId={`remove-outcome-${outcome.id}`} />
             </div>
             <ConditionEditor label="When" value={outcome.condition} testId={`outcome-cond-${outcome.id}`}
               emptyText="No rule yet: this outcome is never taken." onChange={(c) => setOutcome(index, { ...outcome, condition: c })} />

@@ -1,8 +1,10 @@
-import { ArrowDownIcon, ArrowUpIcon, CloseIcon, GearIcon, PersonIcon, PlusIcon } from "../components/icons";
-import { FIELD_TYPES, ROUTING_STRATEGIES, type BackgroundStep, type FormField, type InteractiveStep, type StageNode, type Step, type StepInput } from "../model/types";
+import { GearIcon, PersonIcon, PlusIcon } from "../components/icons";
+import { ROUTING_STRATEGIES, type BackgroundStep, type FormField, type InteractiveStep, type StageNode, type Step, type StepInput } from "../model/types";
+import { moved } from "../model/lists";
+import { FieldCard } from "./FieldCard";
 import { useEditor, type StepRef } from "../store/editorStore";
 import { useUi } from "../store/uiStore";
-import { Checkbox, Field, FieldGroup, ListInput, NumberInput, PanelLink, Section, Select, TextInput } from "./fields";
+import { Checkbox, Field, FieldGroup, NumberInput, PanelLink, Section, Select, TextInput } from "./fields";
 import { ConditionEditor } from "./RuleBuilder";
 import { SlaEditor } from "./SlaEditor";
 import { FormTargetPicker, OutputsToCase } from "./CaseMapping";
@@ -137,12 +139,6 @@ function InteractiveFields({ step, patch }: { step: InteractiveStep; patch: Patc
     patch({ assignment: { ...assignment, ...fields } } as Partial<Step>, key);
   const setForm = (next: FormField[], key?: string) => patch({ form: next } as Partial<Step>, key);
   const setField = (index: number, field: FormField, key?: string) => setForm(form.map((f, i) => (i === index ? field : f)), key);
-  const move = (index: number, delta: number) => {
-    const next = [...form];
-    const [item] = next.splice(index, 1);
-    next.splice(index + delta, 0, item);
-    setForm(next);
-  };
   return (
     <>
       <Section title="Assignment">
@@ -177,32 +173,12 @@ function InteractiveFields({ step, patch }: { step: InteractiveStep; patch: Patc
       }>
         {form.length === 0 && <p className="field__hint">No form: the assignee just marks the work done.</p>}
         {form.map((f, index) => (
-          <div key={index} className="form-field-card" data-testid={`form-field-${index}`}>
-            <div className="row">
-              <Field label="Name">
-                <TextInput mono value={f.name} onChange={(v) => setField(index, { ...f, name: v }, `${step.id}.form${index}.name`)} testId={`form-name-${index}`} />
-              </Field>
-              <Field label="Label">
-                <TextInput value={f.label ?? ""} onChange={(v) => setField(index, { ...f, label: v }, `${step.id}.form${index}.label`)} testId={`form-label-${index}`} />
-              </Field>
-            </div>
-            <div className="row row--center">
-              <Select value={f.type ?? "string"} options={FIELD_TYPES} testId={`form-type-${index}`}
-                onChange={(v) => setField(index, { ...f, type: v, values: v === "picklist" ? f.values ?? [] : [] })} />
-              <Checkbox checked={!!f.required} label="Required" onChange={(v) => setField(index, { ...f, required: v })} />
-              <span className="row__spacer" />
-              <button type="button" className="icon-btn icon-btn--small" disabled={index === 0} aria-label="Move up" onClick={() => move(index, -1)}><ArrowUpIcon size={11} /></button>
-              <button type="button" className="icon-btn icon-btn--small" disabled={index === form.length - 1} aria-label="Move down" onClick={() => move(index, 1)}><ArrowDownIcon size={11} /></button>
-              <button type="button" className="icon-btn icon-btn--small" aria-label="Remove field" onClick={() => setForm(form.filter((_, i) => i !== index))}><CloseIcon size={11} /></button>
-            </div>
+          <FieldCard key={index} field={f} index={index} count={form.length} testPrefix="form" editKey={`${step.id}.form${index}`}
+            labelTestId={`form-label-${index}`} valuesPlaceholder="yes, no, maybe" onChange={(next, key) => setField(index, next, key)}
+            onMove={(delta) => setForm(moved(form, index, delta))} onRemove={() => setForm(form.filter((_, i) => i !== index))}>
             <FormTargetPicker field={f} stepId={step.id} index={index}
               onChange={(next) => setField(index, next)} />
-            {f.type === "picklist" && (
-              <Field label="Values">
-                <ListInput value={f.values ?? []} onChange={(v) => setField(index, { ...f, values: v }, `${step.id}.form${index}.values`)} placeholder="yes, no, maybe" />
-              </Field>
-            )}
-          </div>
+          </FieldCard>
         ))}
       </Section>
     </>

@@ -1,7 +1,9 @@
-import { ArrowDownIcon, ArrowUpIcon, CloseIcon, PlusIcon } from "../components/icons";
-import { FIELD_TYPES, type CaseField, type Trigger, type WorkflowMeta } from "../model/types";
+import { PlusIcon } from "../components/icons";
+import { type CaseField, type Trigger, type WorkflowMeta } from "../model/types";
+import { moved } from "../model/lists";
+import { FieldCard } from "./FieldCard";
 import { useEditor } from "../store/editorStore";
-import { Checkbox, Field, ListInput, NumberInput, Section, Select, TextArea, TextInput } from "./fields";
+import { Field, NumberInput, Section, Select, TextArea, TextInput } from "./fields";
 import { ConditionEditor } from "./RuleBuilder";
 import { SalesforceTriggerEditor } from "../pages/salesforce/SalesforceTriggerEditor";
 import { newSalesforceTrigger, type SalesforceTrigger } from "../pages/salesforce/types";
@@ -16,12 +18,6 @@ export function WorkflowPanel() {
   const setTrigger = (next: Trigger & { salesforce?: SalesforceTrigger | null }, key?: string) => update({ trigger: next as Trigger }, key);
   const setField = (index: number, field: CaseField, key?: string) =>
     update({ case_schema: schema.map((f, i) => (i === index ? field : f)) }, key);
-  const move = (index: number, delta: number) => {
-    const next = [...schema];
-    const [item] = next.splice(index, 1);
-    next.splice(index + delta, 0, item);
-    update({ case_schema: next });
-  };
   return (
     <div className="panel-body" data-testid="workflow-panel">
       <div className="panel-kind">Workflow<span className="panel-kind__id">{meta.id}</span></div>
@@ -78,30 +74,10 @@ export function WorkflowPanel() {
       }>
         {schema.length === 0 && <p className="field__hint">No case fields yet. Conditions read case fields.</p>}
         {schema.map((f, index) => (
-          <div key={index} className="form-field-card" data-testid={`case-field-${index}`}>
-            <div className="row">
-              <Field label="Name">
-                <TextInput mono value={f.name} onChange={(v) => setField(index, { ...f, name: v }, `case${index}.name`)} testId={`case-name-${index}`} />
-              </Field>
-              <Field label="Label">
-                <TextInput value={f.label ?? ""} onChange={(v) => setField(index, { ...f, label: v }, `case${index}.label`)} />
-              </Field>
-            </div>
-            <div className="row row--center">
-              <Select value={f.type ?? "string"} options={FIELD_TYPES} testId={`case-type-${index}`}
-                onChange={(v) => setField(index, { ...f, type: v, values: v === "picklist" ? f.values ?? [] : [] })} />
-              <Checkbox checked={!!f.required} label="Required" onChange={(v) => setField(index, { ...f, required: v })} />
-              <span className="row__spacer" />
-              <button type="button" className="icon-btn icon-btn--small" disabled={index === 0} aria-label="Move up" onClick={() => move(index, -1)}><ArrowUpIcon size={11} /></button>
-              <button type="button" className="icon-btn icon-btn--small" disabled={index === schema.length - 1} aria-label="Move down" onClick={() => move(index, 1)}><ArrowDownIcon size={11} /></button>
-              <button type="button" className="icon-btn icon-btn--small" aria-label="Remove field" onClick={() => update({ case_schema: schema.filter((_, i) => i !== index) })}><CloseIcon size={11} /></button>
-            </div>
-            {f.type === "picklist" && (
-              <Field label="Values">
-                <ListInput value={f.values ?? []} onChange={(v) => setField(index, { ...f, values: v }, `case${index}.values`)} />
-              </Field>
-            )}
-          </div>
+          <FieldCard key={index} field={f} index={index} count={schema.length} testPrefix="case" editKey={`case${index}`}
+            onChange={(next, key) => setField(index, next, key)}
+            onMove={(delta) => update({ case_schema: moved(schema, index, delta) })}
+            onRemove={() => update({ case_schema: schema.filter((_, i) => i !== index) })} />
         ))}
       </Section>
       <EscalationRules />

@@ -1,5 +1,6 @@
 // Small controlled form controls used by every panel.
 import { useEffect, useState, type MouseEvent, type ReactNode } from "react";
+import { ArrowDownIcon, ArrowUpIcon, CloseIcon } from "../components/icons";
 
 export function Field({ label, hint, children }: { label: string; hint?: string; children: ReactNode }) {
   return (
@@ -134,4 +135,21 @@ export function PanelLink({ onOpen, className, testId, children }: {
     onOpen();
   };
   return <a href="#" role="button" className={className} onClick={open} data-testid={testId}>{children}</a>;
+}
+
+/** Move up, move down and remove, for item `index` of `count` in an ordered list. */
+export function ReorderButtons({ index, count, onMove, onRemove, removeLabel, removeTestId }: {
+  index: number; count: number; onMove: (delta: -1 | 1) => void; onRemove: () => void;
+  removeLabel: string; removeTestId?: string;
+}) {
+  return (
+    <>
+      <button type="button" className="icon-btn icon-btn--small" disabled={index === 0} aria-label="Move up"
+        onClick={() => onMove(-1)}><ArrowUpIcon size={11} /></button>
+      <button type="button" className="icon-btn icon-btn--small" disabled={index === count - 1} aria-label="Move down"
+        onClick={() => onMove(1)}><ArrowDownIcon size={11} /></button>
+      <button type="button" className="icon-btn icon-btn--small" aria-label={removeLabel} data-testid={removeTestId}
+        onClick={onRemove}><CloseIcon size={11} /></button>
+    </>
+  );
 }

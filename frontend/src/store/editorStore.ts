@@ -271,6 +271,15 @@ export const createEditorStore = () =>
       return { meta: s.meta, nodes: s.nodes, edges: s.edges, docId: s.docId };
     };
 
+    // Undo and redo: the latest snapshot of one stack comes back, the present goes on the other.
+    const travel = (from: "past" | "future", to: "past" | "future") => {
+      const stack = get()[from];
+      if (!stack.length) return;
+      const back = stack[stack.length - 1];
+      set({ [from]: stack.slice(0, -1), [to]: [...get()[to], current()] } as Pick<EditorState, "past" | "future">);
+      restore(back);
+    };
+
     const createEdge = (source: string, target: string, kind: EdgeKind, outcome: string | null) => {
       const state = get();
       const taken = new Set(state.edges.map((e) => e.id));
@@ -370,19 +379,11 @@ export const createEditorStore = () =>
       commit,
 
       undo() {
-        const { past, future } = get();
-        if (!past.length) return;
-        const previous = past[past.length - 1];
-        set({ past: past.slice(0, -1), future: [...future, current()] });
-        restore(previous);
+        travel("past", "future");
       },
 
       redo() {
-        const { past, future } = get();
-        if (!future.length) return;
-        const next = future[future.length - 1];
-        set({ future: future.slice(0, -1), past: [...past, current()] });
-        restore(next);
+        travel("future", "past");
       },
 
       addNode(kind, position) {

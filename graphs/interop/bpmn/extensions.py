@@ -18,6 +18,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 from xml.sax.saxutils import escape
 
+from graphs.interop.errors import UnreadablePayload
 from graphs.interop.safe_xml import local_name, namespace_of
 
 __all__ = [
@@ -36,14 +37,6 @@ CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 BPMN_EXTENSION = "{http://www.omg.org/spec/BPMN/20100524/MODEL}extensionElements"
-
-
-class UnreadablePayload(ValueError):
-    """A Baton extension element whose text is not the JSON Baton writes."""
-
-    def __init__(self, name: str, reason: str):
-        self.name = name
-        super().__init__(f"<baton:{name}> is not readable JSON: {reason}")
 
 
 def extension_elements(payloads: Mapping[str, Any]) -> str:

@@ -35,6 +35,7 @@ from graphs.model import (
     Step,
     Workflow,
 )
+from graphs.unique_names import UniqueNames
 
 __all__ = ["map_process"]
 
@@ -46,16 +47,11 @@ class _Unique:
     """Baton identifiers from BPMN ids, unique within one scope."""
 
     def __init__(self) -> None:
-        self.taken: set[str] = set()
+        # Cut before the number so that an id stays within the 120 characters allowed.
+        self.names = UniqueNames(keep=110)
 
     def take(self, wanted: Any, fallback: str) -> str:
-        base = identifier(wanted if isinstance(wanted, str) else "", fallback)
-        chosen, n = base, 1
-        while chosen in self.taken:
-            n += 1
-            chosen = f"{base[:110]}_{n}"
-        self.taken.add(chosen)
-        return chosen
+        return self.names.take(identifier(wanted if isinstance(wanted, str) else "", fallback))
 
 
 def map_process(process: BpmnProcess) -> tuple[Workflow, list[ReportItem]]:
@@ -322,7 +318,7 @@ class _Mapper:
             try:
                 edge = _EDGE.validate_python({**payload, "source": node.id, "target": target,
                                               "label": flow.name})
-                self.edge_ids.taken.add(edge.id)
+                self.edge_ids.names.reserve(edge.id)
                 self.fixed.add(id(edge))
                 return edge
             except ValidationError:

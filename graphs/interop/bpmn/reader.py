@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from graphs.interop.bpmn.extensions import UnreadablePayload, read_payloads
-from graphs.interop.errors import NothingToImport
+from graphs.interop.bpmn.extensions import read_payloads
+from graphs.interop.errors import NothingToImport, UnreadablePayload
 from graphs.interop.formats import BPMN_MODEL_NS
 from graphs.interop.report import ReportItem, ReportKind
 from graphs.interop.safe_xml import local_name, namespace_of

@@ -43,6 +43,7 @@ from graphs.model import (
     Step,
     Workflow,
 )
+from graphs.unique_names import UniqueNames
 
 __all__ = ["BATON_TARGET_NAMESPACE", "export_bpmn", "workflow_to_bpmn"]
 
@@ -74,27 +75,13 @@ def _payload(document: Mapping[str, Any], *drop: str) -> dict[str, Any]:
     return {key: value for key, value in document.items() if key not in drop}
 
 
-class _Ids:
-    """Document-wide unique ids: BPMN needs them unique where Baton scopes them per kind."""
-
-    def __init__(self) -> None:
-        self.taken: set[str] = set()
-
-    def take(self, wanted: str) -> str:
-        chosen, n = wanted, 1
-        while chosen in self.taken:
-            n += 1
-            chosen = f"{wanted}_{n}"
-        self.taken.add(chosen)
-        return chosen
-
-
 class _Writer:
     def __init__(self, workflow: Workflow, outputs: Outputs | None) -> None:
         self.workflow = workflow
         self.outputs = outputs
         self.document = workflow_to_document(workflow)
-        self.ids = _Ids()
+        # Document-wide: BPMN needs ids unique where Baton scopes them per kind.
+        self.ids = UniqueNames()
         self.element_of: dict[int, str] = {}  # node index -> BPMN id
         self.planes: list[str] = []
         # The first node of an id wins, as in validation; a broken draft may repeat one.

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -261,21 +261,20 @@ def parse_logic(logic: str, count: int, notes: list[str]) -> LogicTree:
         return ("and", [("leaf", n) for n in range(1, count + 1)])
     position = 0
 
-    def expr() -> LogicTree:
+    def joined(word: str, part: Callable[[], LogicTree]) -> LogicTree:
+        # One or more ``part``s joined by ``word`` (OR binds looser than AND).
         nonlocal position
-        parts = [term()]
-        while position < len(tokens) and tokens[position] == "OR":
+        parts = [part()]
+        while position < len(tokens) and tokens[position] == word:
             position += 1
-            parts.append(term())
-        return parts[0] if len(parts) == 1 else ("or", parts)
+            parts.append(part())
+        return parts[0] if len(parts) == 1 else (word.lower(), parts)
+
+    def expr() -> LogicTree:
+        return joined("OR", term)
 
     def term() -> LogicTree:
-        nonlocal position
-        parts = [factor()]
-        while position < len(tokens) and tokens[position] == "AND":
-            position += 1
-            parts.append(factor())
-        return parts[0] if len(parts) == 1 else ("and", parts)
+        return joined("AND", factor)
 
     def factor() -> LogicTree:
         nonlocal position

@@ -39,10 +39,11 @@ from graphs.interop.salesforce.kept import (
 from graphs.interop.salesforce.steps import Reporter, condition_from, plain, read_rows, read_step
 from graphs.interop.salesforce.trigger import read_trigger
 from graphs.interop.salesforce.vocabulary import children, read_baton_data, tag, text
-from graphs.interop.salesforce.walk import back_edges, unique, visit_order
+from graphs.interop.salesforce.walk import back_edges, visit_order
 from graphs.io import document_to_workflow
 from graphs.model import Workflow
 from graphs.salesforce import DEFAULT_ID_FIELD
+from graphs.unique_names import first_free
 
 __all__ = ["import_orchestration"]
 
@@ -340,12 +341,12 @@ class _Reader:
                     ends[edge["target"]] = {**kept_ends[edge["target"]], "kind": "end"}
             else:
                 if target is None:
-                    end_id = unique("end", set(self.ids.values()) | {start_id})
+                    end_id = first_free("end", set(self.ids.values()) | {start_id}, sep="-")
                     ends.setdefault(end_id, {"id": end_id, "kind": "end", "name": "End"})
                     target = end_id
                 kind = "goto" if (source, target) in goto else ("outcome" if outcome else "next")
                 edge = {
-                    "id": unique(f"{source}--{outcome or target}", taken),
+                    "id": first_free(f"{source}--{outcome or target}", taken, sep="-"),
                     "source": source,
                     "target": target,
                     "kind": kind,

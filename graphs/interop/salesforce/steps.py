@@ -34,6 +34,8 @@ __all__ = ["Reporter", "condition_from", "plain", "read_rows", "read_step"]
 
 #: Adds one report item: element id, element type, kind, reason, Baton id.
 Reporter = Callable[[str, str, ReportKind, str, str], None]
+# What one step's reading has to say: its kind and message (the step is known).
+_Say = Callable[[ReportKind, str], None]
 
 APPROVAL_FORM: list[dict[str, Any]] = [
     {
@@ -126,22 +128,23 @@ def read_step(
     notes: list[str] = []
     after, entry = _entry(element, data, stage_steps, names, step_ids, notes, record)
     data["after"], data["entry_condition"] = after, plain(entry)
+
+    def say(kind: ReportKind, message: str) -> None:
+        report(api, element_type, kind, message, where)
+
     for note in notes:
-        report(api, element_type, ReportKind.APPROXIMATED, f"entry condition: {note}", where)
+        say(ReportKind.APPROXIMATED, f"entry condition: {note}")
     evaluation = text(element, "entryActionName")
     if evaluation:
-        report(
-            api,
-            element_type,
+        say(
             ReportKind.UNRESOLVED_REFERENCE,
             f"starts when the evaluation flow {evaluation!r} says so; Baton cannot run it, "
             "so the step starts without it: write its rules as an entry condition",
-            where,
         )
     if interactive:
-        _interactive(element, data, baton, api, element_type, report)
+        _interactive(element, data, baton, element_type, say)
     else:
-        _background(element, data, baton, api, element_type, report, record)
+        _background(element, data, baton, api, element_type, say, record)
     return {k: v for k, v in data.items() if v is not None}
 
 
@@ -193,12 +196,7 @@ def _entry(
 
 
 def _interactive(
-    element: Element,
-    data: dict[str, Any],
-    baton: dict[str, Any],
-    api: str,
-    element_type: str,
-    report: Reporter,
+    element: Element, data: dict[str, Any], baton: dict[str, Any], element_type: str, say: _Say
 ) -> None:
     assignment = dict(dict_of(data.get("assignment")))
     assignment.pop("agent", None)
@@ -210,31 +208,22 @@ def _interactive(
         value = (who[0].text or "").strip() if who is not None and len(who) else ""
         slot = "agent" if kind == "User" else "queue"
         if value_kind == "elementReference":
-            report(
-                api,
-                element_type,
+            say(
                 ReportKind.UNRESOLVED_REFERENCE,
                 f"assigned to {value}, a reference Baton cannot resolve; the work item "
                 "waits for routing",
-                data["id"],
             )
         elif slot in assignment:
-            report(
-                api,
-                element_type,
+            say(
                 ReportKind.APPROXIMATED,
                 f"also assigned to {kind} {value!r}; Baton assigns one {slot}",
-                data["id"],
             )
         elif value:
             assignment[slot] = value
             if kind == "Group":
-                report(
-                    api,
-                    element_type,
+                say(
                     ReportKind.APPROXIMATED,
                     f"the public group {value!r} becomes a queue of the same name",
-                    data["id"],
                 )
     data["assignment"] = assignment
     for key in ("action", "inputs", "retry", "timeout_seconds"):
@@ -245,22 +234,16 @@ def _interactive(
     action = text(element, "actionName")
     if approval:
         data["form"] = APPROVAL_FORM
-        report(
-            api,
-            element_type,
+        say(
             ReportKind.APPROXIMATED,
             "an approval step becomes an interactive step with an approve/reject form "
             "(approvalDecision, approvalComments)",
-            data["id"],
         )
     if action:
-        report(
-            api,
-            element_type,
+        say(
             ReportKind.UNRESOLVED_REFERENCE,
             f"runs the screen flow {action!r}, which Baton cannot read: give the step "
             "the form fields that flow asks for",
-            data["id"],
         )
 
 
@@ -270,7 +253,7 @@ def _background(
     baton: dict[str, Any],
     api: str,
     element_type: str,
-    report: Reporter,
+    say: _Say,
     record: Mapping[str, str],
 ) -> None:
     for key in ("assignment", "form", "sla"):
@@ -286,26 +269,20 @@ def _background(
     inputs = _inputs(element, record)
     if "mulesoft" in element_type.lower():
         data["action"], data["inputs"] = "http_request", inputs
-        report(
-            api,
-            element_type,
+        say(
             ReportKind.NEEDS_ACTION,
             f"a MuleSoft step ({action or 'no action'}) becomes an http_request step: "
             "set its url and method",
-            data["id"],
         )
     elif action.startswith("Baton_") and len(action) > len("Baton_"):
         data["action"], data["inputs"] = action.removeprefix("Baton_"), inputs
     else:
         data["action"] = FLOW_ACTION
         data["inputs"] = {"flow": {"value": action}, **inputs}
-        report(
-            api,
-            element_type,
+        say(
             ReportKind.UNRESOLVED_REFERENCE,
             f"runs the autolaunched flow {action!r}, which Baton cannot read: it is kept "
             f"by name as a {FLOW_ACTION} step; choose a Baton action",
-            data["id"],
         )
 
 

@@ -10,15 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["back_edges", "unique", "visit_order"]
-
-
-def unique(base: str, taken: set[str]) -> str:
-    """``base``, or ``base-2``, ``base-3``... whichever is not taken yet."""
-    name, n = base, 2
-    while name in taken:
-        name, n = f"{base}-{n}", n + 1
-    return name
+__all__ = ["back_edges", "visit_order"]
 
 
 def back_edges(start: str, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:

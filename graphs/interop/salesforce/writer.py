@@ -37,6 +37,7 @@ from graphs.model import (
     TriggerEvent,
     Workflow,
 )
+from graphs.unique_names import UniqueNames
 
 __all__ = ["API_VERSION", "RECORD_TRIGGER_TYPES", "export_orchestration", "step_action_name"]
 
@@ -103,7 +104,8 @@ class _Names:
     def __init__(self, workflow: Workflow, record: dict[str, str]) -> None:
         #: Case field -> the Salesforce record field it comes from (``$Record.<field>``).
         self.record = record
-        self._taken: set[str] = set()
+        # API names are case-insensitive and at most 80 characters, a number included.
+        self._taken = UniqueNames(keep=76, fold=str.lower)
         self.nodes: dict[str, str] = {}
         self.steps: dict[str, dict[str, str]] = {}
         self.outcomes: dict[tuple[str, str], str] = {}
@@ -118,12 +120,7 @@ class _Names:
                     self.outcomes[(node.id, outcome.id)] = self._claim(outcome.id)
 
     def _claim(self, identifier: str) -> str:
-        base = api_name(identifier)
-        name, n = base, 2
-        while name.lower() in self._taken:
-            name, n = f"{base[:76]}_{n}", n + 1
-        self._taken.add(name.lower())
-        return name
+        return self._taken.take(api_name(identifier))
 
 
 def _workflow_data(document: dict[str, Any]) -> dict[str, Any]:
@@ -188,16 +185,30 @@ def _start(root: Element, workflow: Workflow, start: StartNode | None, names: _N
     add(element, "triggerType", "RecordAfterSave")
 
 
-def _decision(
-    root: Element, node: DecisionNode, data: dict[str, Any], edges: list[Edge], names: _Names
-) -> None:
-    element = add(root, "decisions")
-    write_baton_data(element, {k: v for k, v in data.items() if k != "outcomes"})
+def _node_element(
+    root: Element,
+    kind: str,
+    node: DecisionNode | StageNode,
+    data: dict[str, Any],
+    names: _Names,
+    *,
+    written_apart: str,
+) -> Element:
+    """A node's element with what every node has; ``data[written_apart]`` goes on its parts."""
+    element = add(root, kind)
+    write_baton_data(element, {k: v for k, v in data.items() if k != written_apart})
     if node.description:
         add(element, "description", node.description)
     add(element, "name", names.nodes[node.id])
     add(element, "label", node.name or node.id)
     _location(element, node)
+    return element
+
+
+def _decision(
+    root: Element, node: DecisionNode, data: dict[str, Any], edges: list[Edge], names: _Names
+) -> None:
+    element = _node_element(root, "decisions", node, data, names, written_apart="outcomes")
     if node.default_outcome is not None:
         _connector(
             element, "defaultConnector", _edge(edges, node.id, node.default_outcome.id), names
@@ -224,13 +235,7 @@ def _all_steps(names: _Names) -> dict[str, str]:
 def _stage(
     root: Element, node: StageNode, data: dict[str, Any], edges: list[Edge], names: _Names
 ) -> None:
-    element = add(root, "orchestratedStages")
-    write_baton_data(element, {k: v for k, v in data.items() if k != "steps"})
-    if node.description:
-        add(element, "description", node.description)
-    add(element, "name", names.nodes[node.id])
-    add(element, "label", node.name or node.id)
-    _location(element, node)
+    element = _node_element(root, "orchestratedStages", node, data, names, written_apart="steps")
     _connector(element, "connector", _edge(edges, node.id), names)
     steps = {**_all_steps(names), **names.steps[node.id]}
     logic, rows = render_condition(node.exit_condition, steps, record=names.record)

@@ -5,7 +5,7 @@ import { accountsApi, type Account, type TokenInfo } from "../../api/accounts";
 import { ApiError } from "../../api/client";
 import { ROLE_LABELS } from "../../auth/permissions";
 import { useSession, type Role } from "../../auth/session";
-import { AppHeader } from "../../components/AppHeader";
+import { ListPage } from "../../components/ListPage";
 import "./accounts.css";
 
 const ROLES: Role[] = ["admin", "supervisor", "agent", "viewer"];
@@ -61,88 +61,81 @@ export function AccountsPage() {
   };
 
   return (
-    <div className="list-page" data-testid="accounts-page">
-      <AppHeader active="accounts" subtitle="Settings" />
-      <main className="list-page__main">
-        <div className="list-page__titlebar">
-          <h1>Accounts</h1>
-          <span className="toolbar__spacer" />
-          <button type="button" className="btn btn--primary" onClick={() => setCreating(true)} data-testid="new-account">
-            New account
-          </button>
-        </div>
-        {error && <p className="banner banner--error" data-testid="accounts-error">{error}</p>}
-        {notice && !error && <p className="acc-notice" data-testid="accounts-notice">{notice}</p>}
-        {creating && (
-          <CreateAccount agents={agents} onCancel={() => setCreating(false)}
-            onCreated={(name) => { setCreating(false); void act(async () => undefined, `Account ${name} created.`); }} />
-        )}
-        {resetting && (
-          <ResetPassword username={resetting} onCancel={() => setResetting(null)}
-            onDone={() => { const name = resetting; setResetting(null); void act(async () => undefined, `Password of ${name} set; their sessions have ended.`); }} />
-        )}
-        {accounts === null && !error && <p className="wf-muted">Loading…</p>}
-        {accounts && (
-          <table className="table" data-testid="accounts-table">
-            <thead>
-              <tr><th>Account</th><th>Role</th><th>Works as agent</th><th>Status</th><th>Last sign-in</th><th /></tr>
-            </thead>
-            <tbody>
-              {accounts.map((account) => {
-                const self = account.username === me?.username;
-                return (
-                  <tr key={account.id} data-testid={`account-${account.username}`}>
-                    <td>
-                      <div className="table__name">{account.display_name}</div>
-                      <div className="wf-muted mono">{account.username}{self && " · you"}</div>
-                    </td>
-                    <td>
-                      <select className="input acc-select" value={account.role} disabled={self} aria-label={`Role of ${account.username}`}
-                        title={self ? "You cannot change your own role" : ROLE_HINTS[account.role]}
-                        data-testid={`role-${account.username}`}
-                        onChange={(e) => void act(() => accountsApi.update(account.username, { role: e.target.value as Role }),
-                          `${account.username} is now ${ROLE_LABELS[e.target.value as Role].toLowerCase()}; their sessions have ended.`)}>
-                        {ROLES.map((role) => <option key={role} value={role}>{ROLE_LABELS[role]}</option>)}
+    <ListPage testId="accounts-page" active="accounts" subtitle="Settings" title="Accounts"
+      actions={<button type="button" className="btn btn--primary" onClick={() => setCreating(true)} data-testid="new-account">
+        New account
+      </button>}>
+      {error && <p className="banner banner--error" data-testid="accounts-error">{error}</p>}
+      {notice && !error && <p className="acc-notice" data-testid="accounts-notice">{notice}</p>}
+      {creating && (
+        <CreateAccount agents={agents} onCancel={() => setCreating(false)}
+          onCreated={(name) => { setCreating(false); void act(async () => undefined, `Account ${name} created.`); }} />
+      )}
+      {resetting && (
+        <ResetPassword username={resetting} onCancel={() => setResetting(null)}
+          onDone={() => { const name = resetting; setResetting(null); void act(async () => undefined, `Password of ${name} set; their sessions have ended.`); }} />
+      )}
+      {accounts === null && !error && <p className="wf-muted">Loading…</p>}
+      {accounts && (
+        <table className="table" data-testid="accounts-table">
+          <thead>
+            <tr><th>Account</th><th>Role</th><th>Works as agent</th><th>Status</th><th>Last sign-in</th><th /></tr>
+          </thead>
+          <tbody>
+            {accounts.map((account) => {
+              const self = account.username === me?.username;
+              return (
+                <tr key={account.id} data-testid={`account-${account.username}`}>
+                  <td>
+                    <div className="table__name">{account.display_name}</div>
+                    <div className="wf-muted mono">{account.username}{self && " · you"}</div>
+                  </td>
+                  <td>
+                    <select className="input acc-select" value={account.role} disabled={self} aria-label={`Role of ${account.username}`}
+                      title={self ? "You cannot change your own role" : ROLE_HINTS[account.role]}
+                      data-testid={`role-${account.username}`}
+                      onChange={(e) => void act(() => accountsApi.update(account.username, { role: e.target.value as Role }),
+                        `${account.username} is now ${ROLE_LABELS[e.target.value as Role].toLowerCase()}; their sessions have ended.`)}>
+                      {ROLES.map((role) => <option key={role} value={role}>{ROLE_LABELS[role]}</option>)}
+                    </select>
+                  </td>
+                  <td>
+                    {account.role === "agent" ? (
+                      <select className="input acc-select" value={account.agent_id ?? ""} aria-label={`Agent of ${account.username}`}
+                        data-testid={`agent-${account.username}`}
+                        onChange={(e) => void act(() => accountsApi.update(account.username,
+                          e.target.value ? { agent_id: e.target.value } : { clear_agent: true }), `Agent link of ${account.username} changed.`)}>
+                        <option value="">Not linked</option>
+                        {agents.map((agent) => <option key={agent.id} value={agent.id}>{agent.name} ({agent.id})</option>)}
                       </select>
-                    </td>
-                    <td>
-                      {account.role === "agent" ? (
-                        <select className="input acc-select" value={account.agent_id ?? ""} aria-label={`Agent of ${account.username}`}
-                          data-testid={`agent-${account.username}`}
-                          onChange={(e) => void act(() => accountsApi.update(account.username,
-                            e.target.value ? { agent_id: e.target.value } : { clear_agent: true }), `Agent link of ${account.username} changed.`)}>
-                          <option value="">Not linked</option>
-                          {agents.map((agent) => <option key={agent.id} value={agent.id}>{agent.name} ({agent.id})</option>)}
-                        </select>
-                      ) : <span className="wf-muted">—</span>}
-                    </td>
-                    <td>
-                      {account.disabled
-                        ? <span className="tag tag--removed">disabled</span>
-                        : account.has_password ? <span className="tag tag--active">active</span> : <span className="tag tag--changed">no password</span>}
-                    </td>
-                    <td className="wf-muted">{when(account.last_login_at)}</td>
-                    <td className="acc-actions">
-                      <button type="button" className="btn btn--small" onClick={() => setResetting(account.username)}
-                        data-testid={`reset-${account.username}`}>Set password</button>
-                      {!self && (
-                        <button type="button" className={`btn btn--small${account.disabled ? "" : " btn--danger"}`}
-                          data-testid={`toggle-${account.username}`}
-                          onClick={() => void act(() => accountsApi.update(account.username, { disabled: !account.disabled }),
-                            account.disabled ? `${account.username} is enabled.` : `${account.username} is disabled and signed out everywhere.`)}>
-                          {account.disabled ? "Enable" : "Disable"}
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        )}
-        <Tokens accounts={accounts ?? []} tokens={tokens} onChange={reload} onError={setError} />
-      </main>
-    </div>
+                    ) : <span className="wf-muted">—</span>}
+                  </td>
+                  <td>
+                    {account.disabled
+                      ? <span className="tag tag--removed">disabled</span>
+                      : account.has_password ? <span className="tag tag--active">active</span> : <span className="tag tag--changed">no password</span>}
+                  </td>
+                  <td className="wf-muted">{when(account.last_login_at)}</td>
+                  <td className="acc-actions">
+                    <button type="button" className="btn btn--small" onClick={() => setResetting(account.username)}
+                      data-testid={`reset-${account.username}`}>Set password</button>
+                    {!self && (
+                      <button type="button" className={`btn btn--small${account.disabled ? "" : " btn--danger"}`}
+                        data-testid={`toggle-${account.username}`}
+                        onClick={() => void act(() => accountsApi.update(account.username, { disabled: !account.disabled }),
+                          account.disabled ? `${account.username} is enabled.` : `${account.username} is disabled and signed out everywhere.`)}>
+                        {account.disabled ? "Enable" : "Disable"}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      <Tokens accounts={accounts ?? []} tokens={tokens} onChange={reload} onError={setError} />
+    </ListPage>
   );
 }
 

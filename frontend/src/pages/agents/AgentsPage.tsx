@@ -13,7 +13,8 @@ import {
   type Skill,
   type Strategy,
 } from "../../api/routing";
-import { AppHeader } from "../../components/AppHeader";
+import { ListPage } from "../../components/ListPage";
+import { useAsyncAction } from "../../hooks/useAsyncAction";
 import { HoursEditor, summarizeHours } from "./HoursEditor";
 import "./routing.css";
 
@@ -41,31 +42,47 @@ export function AgentsPage({ tab: initialTab = "agents" }: { tab?: Tab }) {
     agents: data?.agents.length, queues: data?.queues.length, skills: data?.skills.length, calendars: data?.calendars.length,
   };
   return (
-    <div className="list-page" data-testid="agents-page">
-      <AppHeader active="agents" />
-      <main className="list-page__main rt-wide">
-        <div className="list-page__titlebar"><h1>Team &amp; routing</h1></div>
-        <div className="rt-tabs" role="tablist">
-          {(["agents", "queues", "skills", "calendars"] as Tab[]).map((t) => (
-            <button key={t} type="button" role="tab" aria-selected={tab === t} data-testid={`tab-${t}`}
-              className={`rt-tab${tab === t ? " rt-tab--active" : ""}`} onClick={() => setTab(t)}>
-              {t.charAt(0).toUpperCase() + t.slice(1)}
-              {counts[t] !== undefined && <span className="rt-tab__count">{counts[t]}</span>}
-            </button>
-          ))}
-        </div>
-        {error && <p className="banner banner--error rt-banner">{error}</p>}
-        {!data && !error && <p className="wf-muted">Loading…</p>}
-        {data && tab === "agents" && <AgentsTab data={data} reload={reload} />}
-        {data && tab === "queues" && <QueuesTab data={data} reload={reload} />}
-        {data && tab === "skills" && <SkillsTab data={data} reload={reload} />}
-        {data && tab === "calendars" && <CalendarsTab data={data} reload={reload} />}
-      </main>
-    </div>
+    <ListPage testId="agents-page" active="agents" title={<>Team &amp; routing</>} mainClass="rt-wide">
+      <div className="rt-tabs" role="tablist">
+        {(["agents", "queues", "skills", "calendars"] as Tab[]).map((t) => (
+          <button key={t} type="button" role="tab" aria-selected={tab === t} data-testid={`tab-${t}`}
+            className={`rt-tab${tab === t ? " rt-tab--active" : ""}`} onClick={() => setTab(t)}>
+            {t.charAt(0).toUpperCase() + t.slice(1)}
+            {counts[t] !== undefined && <span className="rt-tab__count">{counts[t]}</span>}
+          </button>
+        ))}
+      </div>
+      {error && <p className="banner banner--error rt-banner">{error}</p>}
+      {!data && !error && <p className="wf-muted">Loading…</p>}
+      {data && tab === "agents" && <AgentsTab data={data} reload={reload} />}
+      {data && tab === "queues" && <QueuesTab data={data} reload={reload} />}
+      {data && tab === "skills" && <SkillsTab data={data} reload={reload} />}
+      {data && tab === "calendars" && <CalendarsTab data={data} reload={reload} />}
+    </ListPage>
   );
 }
 
 // ---------------------------------------------------------------- shared pieces
+
+// A tab of the page: a lede and a "New ..." button over its table, and the editor of the
+// chosen row beside it while one is open.
+function TabLayout({ lede, newLabel, newTestId, onNew, editor, children }: {
+  lede: string; newLabel: string; newTestId: string; onNew: () => void; editor: ReactNode; children: ReactNode;
+}) {
+  return (
+    <div className={`rt-layout${editor ? "" : " rt-layout--single"}`}>
+      <div>
+        <div className="list-page__titlebar">
+          <span className="wf-muted">{lede}</span>
+          <span className="toolbar__spacer" />
+          <button type="button" className="btn btn--primary" data-testid={newTestId} onClick={onNew}>{newLabel}</button>
+        </div>
+        {children}
+      </div>
+      {editor}
+    </div>
+  );
+}
 
 function Editor({ title, children, onSave, onDelete, onClose, saving, error, testId }: {
   title: string; children: ReactNode; onSave: () => void; onDelete?: () => void; onClose: () => void;
@@ -102,22 +119,37 @@ function Group({ label, hint, children }: { label: string; hint?: string; childr
 }
 
 function useSaver(reload: () => Promise<void>) {
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const run = async (action: () => Promise<unknown>, after?: () => void) => {
-    setSaving(true);
-    setError(null);
-    try {
-      await action();
-      await reload();
-      after?.();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setSaving(false);
-    }
-  };
+  const { busy: saving, error, setError, run: call } = useAsyncAction();
+  const run = (action: () => Promise<unknown>, after?: () => void) => call(async () => {
+    await action();
+    await reload();
+    after?.();
+  });
   return { saving, error, run, setError };
+}
+
+// The row being edited in a tab's editor, with the saver behind it.
+function useRowEditor<T>(reload: () => Promise<void>) {
+  const saver = useSaver(reload);
+  const [editing, setEditing] = useState<{ item: T; isNew: boolean } | null>(null);
+  const close = () => setEditing(null);
+  return {
+    saver,
+    editing,
+    /** Open the editor on `item` (a new one when `isNew`), forgetting the last error. */
+    open: (item: T, isNew = false) => {
+      saver.setError(null);
+      setEditing({ item, isNew });
+    },
+    /** What every editor takes: saving and deleting close it once they succeed. */
+    props: (save: (item: T) => Promise<unknown>, remove: (item: T) => Promise<unknown>) => ({
+      saving: saver.saving,
+      error: saver.error,
+      onClose: close,
+      onSave: (item: T) => void saver.run(() => save(item), close),
+      onDelete: !editing || editing.isNew ? undefined : () => void saver.run(() => remove(editing.item), close),
+    }),
+  };
 }
 
 function LoadBar({ agent }: { agent: Agent }) {
@@ -155,57 +187,46 @@ const NEW_AGENT: Agent = {
 };
 
 function AgentsTab({ data, reload }: { data: Data; reload: () => Promise<void> }) {
-  const [editing, setEditing] = useState<{ agent: Agent; isNew: boolean } | null>(null);
-  const saver = useSaver(reload);
+  const { saver, editing, open, props } = useRowEditor<Agent>(reload);
   const setAvailability = (agent: Agent, availability: Availability) =>
     void saver.run(() => routingApi.setAvailability(agent.id, availability));
   return (
-    <div className={`rt-layout${editing ? "" : " rt-layout--single"}`}>
-      <div>
-        <div className="list-page__titlebar">
-          <span className="wf-muted">Who works items: skills with levels, languages, capacity and availability.</span>
-          <span className="toolbar__spacer" />
-          <button type="button" className="btn btn--primary" data-testid="new-agent"
-            onClick={() => { saver.setError(null); setEditing({ agent: { ...NEW_AGENT }, isNew: true }); }}>New agent</button>
-        </div>
-        <table className="table" data-testid="agents-table">
-          <thead><tr><th>Agent</th><th>Status</th><th>Skills</th><th>Load</th><th>Queues</th><th>Hours</th></tr></thead>
-          <tbody>
-            {data.agents.map((agent) => (
-              <tr key={agent.id} className="table__row" data-testid={`agent-row-${agent.id}`}
-                onClick={() => { saver.setError(null); setEditing({ agent, isNew: false }); }}>
-                <td><span className="table__name">{agent.name}</span><div className="wf-muted mono">{agent.id}</div></td>
-                <td onClick={(e) => e.stopPropagation()}>
-                  <select className="input rt-status-select" value={agent.availability} data-testid={`availability-${agent.id}`}
-                    onChange={(e) => setAvailability(agent, e.target.value as Availability)}>
-                    <option value="online">online</option><option value="away">away</option><option value="offline">offline</option>
-                  </select>
-                  {agent.availability === "online" && !agent.available && <div className="field__hint">{agent.why_unavailable}</div>}
-                </td>
-                <td>
-                  {Object.entries(agent.skills).map(([skill, level]) => (
-                    <span key={skill} className="rt-chip">{skill}<span className="rt-chip__level">{level}</span></span>
-                  ))}
-                  {agent.languages.map((lang) => <span key={lang} className="rt-chip rt-chip--lang">{lang}</span>)}
-                </td>
-                <td><LoadBar agent={agent} /></td>
-                <td>{(agent.queues ?? []).map((q) => <span key={q} className="rt-chip">{q}</span>)}</td>
-                <td className="wf-muted">{summarizeHours(agent.working_hours)}{agent.working_hours && Object.keys(agent.working_hours).length ? ` (${agent.timezone})` : ""}</td>
-              </tr>
-            ))}
-            {data.agents.length === 0 && <tr><td colSpan={6} className="rt-empty">No agents yet. Add the people who work items.</td></tr>}
-          </tbody>
-        </table>
-        {saver.error && !editing && <p className="banner banner--error">{saver.error}</p>}
-      </div>
-      {editing && (
-        <AgentEditor key={editing.agent.id || "new"} initial={editing.agent} isNew={editing.isNew} skills={data.skills}
-          saving={saver.saving} error={saver.error}
-          onClose={() => setEditing(null)}
-          onSave={(agent) => void saver.run(() => routingApi.saveAgent(agent), () => setEditing(null))}
-          onDelete={editing.isNew ? undefined : () => void saver.run(() => routingApi.deleteAgent(editing.agent.id), () => setEditing(null))} />
-      )}
-    </div>
+    <TabLayout lede="Who works items: skills with levels, languages, capacity and availability." newLabel="New agent" newTestId="new-agent"
+      onNew={() => open({ ...NEW_AGENT }, true)}
+      editor={editing && (
+        <AgentEditor key={editing.item.id || "new"} initial={editing.item} isNew={editing.isNew} skills={data.skills}
+          {...props((agent) => routingApi.saveAgent(agent), (agent) => routingApi.deleteAgent(agent.id))} />
+      )}>
+      <table className="table" data-testid="agents-table">
+        <thead><tr><th>Agent</th><th>Status</th><th>Skills</th><th>Load</th><th>Queues</th><th>Hours</th></tr></thead>
+        <tbody>
+          {data.agents.map((agent) => (
+            <tr key={agent.id} className="table__row" data-testid={`agent-row-${agent.id}`}
+              onClick={() => open(agent)}>
+              <td><span className="table__name">{agent.name}</span><div className="wf-muted mono">{agent.id}</div></td>
+              <td onClick={(e) => e.stopPropagation()}>
+                <select className="input rt-status-select" value={agent.availability} data-testid={`availability-${agent.id}`}
+                  onChange={(e) => setAvailability(agent, e.target.value as Availability)}>
+                  <option value="online">online</option><option value="away">away</option><option value="offline">offline</option>
+                </select>
+                {agent.availability === "online" && !agent.available && <div className="field__hint">{agent.why_unavailable}</div>}
+              </td>
+              <td>
+                {Object.entries(agent.skills).map(([skill, level]) => (
+                  <span key={skill} className="rt-chip">{skill}<span className="rt-chip__level">{level}</span></span>
+                ))}
+                {agent.languages.map((lang) => <span key={lang} className="rt-chip rt-chip--lang">{lang}</span>)}
+              </td>
+              <td><LoadBar agent={agent} /></td>
+              <td>{(agent.queues ?? []).map((q) => <span key={q} className="rt-chip">{q}</span>)}</td>
+              <td className="wf-muted">{summarizeHours(agent.working_hours)}{agent.working_hours && Object.keys(agent.working_hours).length ? ` (${agent.timezone})` : ""}</td>
+            </tr>
+          ))}
+          {data.agents.length === 0 && <tr><td colSpan={6} className="rt-empty">No agents yet. Add the people who work items.</td></tr>}
+        </tbody>
+      </table>
+      {saver.error && !editing && <p className="banner banner--error">{saver.error}</p>}
+    </TabLayout>
   );
 }
 
@@ -288,44 +309,34 @@ function AgentEditor({ initial, isNew, skills, saving, error, onSave, onDelete, 
 const NEW_QUEUE: Queue = { name: "", description: "", strategy: "round_robin", members: [], calendar: null };
 
 function QueuesTab({ data, reload }: { data: Data; reload: () => Promise<void> }) {
-  const [editing, setEditing] = useState<{ queue: Queue; isNew: boolean } | null>(null);
-  const saver = useSaver(reload);
+  const { editing, open, props } = useRowEditor<Queue>(reload);
   const names = useMemo(() => new Map(data.agents.map((a) => [a.id, a.name])), [data.agents]);
   return (
-    <div className={`rt-layout${editing ? "" : " rt-layout--single"}`}>
-      <div>
-        <div className="list-page__titlebar">
-          <span className="wf-muted">Teams that own stages and steps, with their members and routing strategy.</span>
-          <span className="toolbar__spacer" />
-          <button type="button" className="btn btn--primary" data-testid="new-queue"
-            onClick={() => { saver.setError(null); setEditing({ queue: { ...NEW_QUEUE }, isNew: true }); }}>New queue</button>
-        </div>
-        <table className="table" data-testid="queues-table">
-          <thead><tr><th>Queue</th><th>Strategy</th><th>Members</th><th>Waiting</th><th>Assigned</th><th>Calendar</th></tr></thead>
-          <tbody>
-            {data.queues.map((queue) => (
-              <tr key={queue.name} className="table__row" data-testid={`queue-row-${queue.name}`}
-                onClick={() => { saver.setError(null); setEditing({ queue, isNew: false }); }}>
-                <td><span className="table__name">{queue.name}</span><div className="wf-muted">{queue.description}</div></td>
-                <td className="rt-strategy">{STRATEGY_LABELS[queue.strategy]}</td>
-                <td>{queue.members.map((m) => <span key={m} className="rt-chip">{names.get(m) ?? m}</span>)}
-                  {queue.members.length === 0 && <span className="count count--error">no members</span>}</td>
-                <td>{queue.waiting ? <span className="count count--error">{queue.waiting}</span> : <span className="count">0</span>}</td>
-                <td>{queue.assigned ?? 0}</td>
-                <td className="wf-muted">{queue.calendar ?? "—"}</td>
-              </tr>
-            ))}
-            {data.queues.length === 0 && <tr><td colSpan={6} className="rt-empty">No queues yet.</td></tr>}
-          </tbody>
-        </table>
-      </div>
-      {editing && (
-        <QueueEditor key={editing.queue.name || "new"} initial={editing.queue} isNew={editing.isNew} data={data}
-          saving={saver.saving} error={saver.error} onClose={() => setEditing(null)}
-          onSave={(queue) => void saver.run(() => routingApi.saveQueue(queue), () => setEditing(null))}
-          onDelete={editing.isNew ? undefined : () => void saver.run(() => routingApi.deleteQueue(editing.queue.name), () => setEditing(null))} />
-      )}
-    </div>
+    <TabLayout lede="Teams that own stages and steps, with their members and routing strategy." newLabel="New queue" newTestId="new-queue"
+      onNew={() => open({ ...NEW_QUEUE }, true)}
+      editor={editing && (
+        <QueueEditor key={editing.item.name || "new"} initial={editing.item} isNew={editing.isNew} data={data}
+          {...props((queue) => routingApi.saveQueue(queue), (queue) => routingApi.deleteQueue(queue.name))} />
+      )}>
+      <table className="table" data-testid="queues-table">
+        <thead><tr><th>Queue</th><th>Strategy</th><th>Members</th><th>Waiting</th><th>Assigned</th><th>Calendar</th></tr></thead>
+        <tbody>
+          {data.queues.map((queue) => (
+            <tr key={queue.name} className="table__row" data-testid={`queue-row-${queue.name}`}
+              onClick={() => open(queue)}>
+              <td><span className="table__name">{queue.name}</span><div className="wf-muted">{queue.description}</div></td>
+              <td className="rt-strategy">{STRATEGY_LABELS[queue.strategy]}</td>
+              <td>{queue.members.map((m) => <span key={m} className="rt-chip">{names.get(m) ?? m}</span>)}
+                {queue.members.length === 0 && <span className="count count--error">no members</span>}</td>
+              <td>{queue.waiting ? <span className="count count--error">{queue.waiting}</span> : <span className="count">0</span>}</td>
+              <td>{queue.assigned ?? 0}</td>
+              <td className="wf-muted">{queue.calendar ?? "—"}</td>
+            </tr>
+          ))}
+          {data.queues.length === 0 && <tr><td colSpan={6} className="rt-empty">No queues yet.</td></tr>}
+        </tbody>
+      </table>
+    </TabLayout>
   );
 }
 
@@ -380,39 +391,29 @@ function QueueEditor({ initial, isNew, data, saving, error, onSave, onDelete, on
 // ---------------------------------------------------------------- skills
 
 function SkillsTab({ data, reload }: { data: Data; reload: () => Promise<void> }) {
-  const [editing, setEditing] = useState<{ skill: Skill; isNew: boolean } | null>(null);
-  const saver = useSaver(reload);
+  const { editing, open, props } = useRowEditor<Skill>(reload);
   const holders = (name: string) => data.agents.filter((a) => name in a.skills);
   return (
-    <div className={`rt-layout${editing ? "" : " rt-layout--single"}`}>
-      <div>
-        <div className="list-page__titlebar">
-          <span className="wf-muted">Skills that steps require and agents hold.</span>
-          <span className="toolbar__spacer" />
-          <button type="button" className="btn btn--primary" data-testid="new-skill"
-            onClick={() => { saver.setError(null); setEditing({ skill: { name: "", description: "" }, isNew: true }); }}>New skill</button>
-        </div>
-        <table className="table" data-testid="skills-table">
-          <thead><tr><th>Skill</th><th>Description</th><th>Held by</th></tr></thead>
-          <tbody>
-            {data.skills.map((skill) => (
-              <tr key={skill.name} className="table__row" onClick={() => { saver.setError(null); setEditing({ skill, isNew: false }); }}>
-                <td className="table__name mono">{skill.name}</td>
-                <td className="table__desc">{skill.description}</td>
-                <td>{holders(skill.name).map((a) => <span key={a.id} className="rt-chip">{a.name}<span className="rt-chip__level">{a.skills[skill.name]}</span></span>)}</td>
-              </tr>
-            ))}
-            {data.skills.length === 0 && <tr><td colSpan={3} className="rt-empty">No skills yet.</td></tr>}
-          </tbody>
-        </table>
-      </div>
-      {editing && (
-        <SkillEditor key={editing.skill.name || "new"} initial={editing.skill} isNew={editing.isNew}
-          saving={saver.saving} error={saver.error} onClose={() => setEditing(null)}
-          onSave={(skill) => void saver.run(() => routingApi.saveSkill(skill), () => setEditing(null))}
-          onDelete={editing.isNew ? undefined : () => void saver.run(() => routingApi.deleteSkill(editing.skill.name), () => setEditing(null))} />
-      )}
-    </div>
+    <TabLayout lede="Skills that steps require and agents hold." newLabel="New skill" newTestId="new-skill"
+      onNew={() => open({ name: "", description: "" }, true)}
+      editor={editing && (
+        <SkillEditor key={editing.item.name || "new"} initial={editing.item} isNew={editing.isNew}
+          {...props((skill) => routingApi.saveSkill(skill), (skill) => routingApi.deleteSkill(skill.name))} />
+      )}>
+      <table className="table" data-testid="skills-table">
+        <thead><tr><th>Skill</th><th>Description</th><th>Held by</th></tr></thead>
+        <tbody>
+          {data.skills.map((skill) => (
+            <tr key={skill.name} className="table__row" onClick={() => open(skill)}>
+              <td className="table__name mono">{skill.name}</td>
+              <td className="table__desc">{skill.description}</td>
+              <td>{holders(skill.name).map((a) => <span key={a.id} className="rt-chip">{a.name}<span className="rt-chip__level">{a.skills[skill.name]}</span></span>)}</td>
+            </tr>
+          ))}
+          {data.skills.length === 0 && <tr><td colSpan={3} className="rt-empty">No skills yet.</td></tr>}
+        </tbody>
+      </table>
+    </TabLayout>
   );
 }
 
@@ -446,46 +447,37 @@ function placeOf(calendar: Calendar, countries: HolidayCountry[]): string {
 }
 
 function CalendarsTab({ data, reload }: { data: Data; reload: () => Promise<void> }) {
-  const [editing, setEditing] = useState<{ calendar: Calendar; isNew: boolean } | null>(null);
+  const { editing, open, props } = useRowEditor<Calendar>(reload);
   const [countries, setCountries] = useState<HolidayCountry[]>([]);
   useEffect(() => {
     let live = true;
     routingApi.holidayCountries().then((found) => live && setCountries(found)).catch(() => undefined);
     return () => { live = false; };
   }, []);
-  const saver = useSaver(reload);
   return (
-    <div className={`rt-layout${editing ? "" : " rt-layout--single"}`}>
-      <div>
-        <div className="list-page__titlebar">
-          <span className="wf-muted">Business calendars: SLA clocks count working time only.</span>
-          <span className="toolbar__spacer" />
-          <button type="button" className="btn btn--primary" data-testid="new-calendar"
-            onClick={() => { saver.setError(null); setEditing({ calendar: { ...NEW_CALENDAR }, isNew: true }); }}>New calendar</button>
-        </div>
-        <table className="table" data-testid="calendars-table">
-          <thead><tr><th>Calendar</th><th>Time zone</th><th>Working hours</th><th>Holidays</th></tr></thead>
-          <tbody>
-            {data.calendars.map((calendar) => (
-              <tr key={calendar.name} className="table__row" onClick={() => { saver.setError(null); setEditing({ calendar, isNew: false }); }}>
-                <td><span className="table__name">{calendar.name}</span><div className="wf-muted">{calendar.description}</div></td>
-                <td className="mono">{calendar.timezone}</td>
-                <td>{summarizeHours(calendar.hours)}</td>
-                <td className="wf-muted" data-testid="calendar-holidays-cell">
-                  {[placeOf(calendar, countries), ...calendar.holidays].filter(Boolean).join("; ") || "—"}</td>
-              </tr>
-            ))}
-            {data.calendars.length === 0 && <tr><td colSpan={4} className="rt-empty">No calendars yet.</td></tr>}
-          </tbody>
-        </table>
-      </div>
-      {editing && (
-        <CalendarEditor key={editing.calendar.name || "new"} initial={editing.calendar} isNew={editing.isNew}
-          countries={countries} saving={saver.saving} error={saver.error} onClose={() => setEditing(null)}
-          onSave={(calendar) => void saver.run(() => routingApi.saveCalendar(calendar), () => setEditing(null))}
-          onDelete={editing.isNew ? undefined : () => void saver.run(() => routingApi.deleteCalendar(editing.calendar.name), () => setEditing(null))} />
-      )}
-    </div>
+    <TabLayout lede="Business calendars: SLA clocks count working time only." newLabel="New calendar" newTestId="new-calendar"
+      onNew={() => open({ ...NEW_CALENDAR }, true)}
+      editor={editing && (
+        <CalendarEditor key={editing.item.name || "new"} initial={editing.item} isNew={editing.isNew}
+          countries={countries}
+          {...props((calendar) => routingApi.saveCalendar(calendar), (calendar) => routingApi.deleteCalendar(calendar.name))} />
+      )}>
+      <table className="table" data-testid="calendars-table">
+        <thead><tr><th>Calendar</th><th>Time zone</th><th>Working hours</th><th>Holidays</th></tr></thead>
+        <tbody>
+          {data.calendars.map((calendar) => (
+            <tr key={calendar.name} className="table__row" onClick={() => open(calendar)}>
+              <td><span className="table__name">{calendar.name}</span><div className="wf-muted">{calendar.description}</div></td>
+              <td className="mono">{calendar.timezone}</td>
+              <td>{summarizeHours(calendar.hours)}</td>
+              <td className="wf-muted" data-testid="calendar-holidays-cell">
+                {[placeOf(calendar, countries), ...calendar.holidays].filter(Boolean).join("; ") || "—"}</td>
+            </tr>
+          ))}
+          {data.calendars.length === 0 && <tr><td colSpan={4} className="rt-empty">No calendars yet.</td></tr>}
+        </tbody>
+      </table>
+    </TabLayout>
   );
 }
 

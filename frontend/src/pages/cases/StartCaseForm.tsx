@@ -2,9 +2,10 @@
 // are before anything is stored (a named workflow starts alone; without one, the record
 // triggers decide), and what the server would refuse, by field. The run's page opens next.
 import { useEffect, useMemo, useState } from "react";
-import { ApiError, api, type WorkflowSummary } from "../../api/client";
+import { api, type WorkflowSummary } from "../../api/client";
 import type { CaseField } from "../../model/types";
 import { runsApi, type StartPreview } from "../../api/runs";
+import { useAsyncAction } from "../../hooks/useAsyncAction";
 import { FieldInput, filled } from "./FieldInput";
 
 /** The select's value for "let the triggers decide". */
@@ -20,8 +21,7 @@ export function StartCaseForm({ workflows, initial, onCancel, onStarted }: {
   const [workflowId, setWorkflowId] = useState(initial && startable.some((w) => w.id === initial) ? initial : startable[0]?.id ?? BY_TRIGGER);
   const [values, setValues] = useState<Record<string, unknown>>({});
   const [preview, setPreview] = useState<StartPreview | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run: call } = useAsyncAction();
   const sent = useMemo(() => filled(values), [values]);
   // Letting the triggers decide, the case may need any active workflow's fields before
   // one matches: offer them all (each workflow's first declaration).
@@ -60,20 +60,12 @@ export function StartCaseForm({ workflows, initial, onCancel, onStarted }: {
     return () => { window.clearTimeout(timer); controller.abort(); };
   }, [sent, workflowId]);
 
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const created = await runsApi.createCase(sent, workflowId || null);
-      const run = created.runs.find((r) => r.workflow_id === workflowId) ?? created.runs[0];
-      if (run) onStarted(run.id);
-      else setError("The case was created, but no workflow's trigger started a run.");
-    } catch (e) {
-      setError(e instanceof ApiError || e instanceof Error ? e.message : String(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = () => call(async () => {
+    const created = await runsApi.createCase(sent, workflowId || null);
+    const run = created.runs.find((r) => r.workflow_id === workflowId) ?? created.runs[0];
+    if (run) onStarted(run.id);
+    else setError("The case was created, but no workflow's trigger started a run.");
+  });
   const declared: CaseField[] = preview?.fields ?? [];
   const fields = workflowId === BY_TRIGGER
     ? [...declared, ...triggerFields.filter((t) => !declared.some((d) => d.name === t.name))]

@@ -11,7 +11,8 @@ import {
   type SalesforceSyncStream,
   type SalesforceTestResult,
 } from "../../api/salesforce";
-import { AppHeader } from "../../components/AppHeader";
+import { ListPage } from "../../components/ListPage";
+import { useAsyncAction } from "../../hooks/useAsyncAction";
 import { navigate } from "../../navigation";
 import "./salesforce.css";
 
@@ -52,22 +53,13 @@ function State({ connection, test }: { connection: SalesforceConnection; test: S
 }
 
 function ConnectionCard({ connection, onTested }: { connection: SalesforceConnection; onTested: (r: SalesforceTestResult) => void }) {
-  const [testing, setTesting] = useState(false);
   const [result, setResult] = useState<SalesforceTestResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const run = async () => {
-    setTesting(true);
-    setError(null);
-    try {
-      const r = await salesforceApi.test();
-      setResult(r);
-      onTested(r);
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setTesting(false);
-    }
-  };
+  const { busy: testing, error, run: call } = useAsyncAction();
+  const run = () => call(async () => {
+    const r = await salesforceApi.test();
+    setResult(r);
+    onTested(r);
+  });
   const wanted = WANTED[connection.auth_mode] ?? [];
   const secrets = (Object.keys(SECRET_LABELS) as (keyof SalesforceConnection["secrets"])[])
     .filter((name) => wanted.includes(name) || connection.secrets[name]);
@@ -136,21 +128,12 @@ function ConnectionCard({ connection, onTested }: { connection: SalesforceConnec
 }
 
 function StreamsCard({ streams, configured, reload }: { streams: SalesforceStream[]; configured: boolean; reload: () => Promise<void> }) {
-  const [syncing, setSyncing] = useState(false);
   const [summary, setSummary] = useState<SalesforceSyncStream[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const sync = async () => {
-    setSyncing(true);
-    setError(null);
-    try {
-      setSummary(await salesforceApi.sync());
-      await reload();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setSyncing(false);
-    }
-  };
+  const { busy: syncing, error, run } = useAsyncAction();
+  const sync = () => run(async () => {
+    setSummary(await salesforceApi.sync());
+    await reload();
+  });
   return (
     <section className="sf-card" data-testid="sf-streams">
       <header className="sf-card__header">
@@ -202,19 +185,9 @@ function StreamsCard({ streams, configured, reload }: { streams: SalesforceStrea
 function FieldsCard({ configured }: { configured: boolean }) {
   const [sobject, setSobject] = useState("Case");
   const [fields, setFields] = useState<SalesforceField[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
+  const { busy: loading, error, run } = useAsyncAction();
   const describe = async () => {
-    setLoading(true);
-    setError(null);
-    try {
-      setFields(await salesforceApi.fields(sobject.trim()));
-    } catch (e) {
-      setFields(null);
-      setError((e as Error).message);
-    } finally {
-      setLoading(false);
-    }
+    if (!(await run(async () => setFields(await salesforceApi.fields(sobject.trim()))))) setFields(null);
   };
   return (
     <section className="sf-card" data-testid="sf-fields">
@@ -257,24 +230,18 @@ export function SalesforcePage() {
   }, []);
   useEffect(() => { void reload(); }, [reload]);
   return (
-    <div className="list-page" data-testid="salesforce-page">
-      <AppHeader active="salesforce" />
-      <main className="list-page__main sf-page">
-        <div className="list-page__titlebar">
-          <h1>Salesforce</h1>
-          {connection && <State connection={connection} test={test} />}
+    <ListPage testId="salesforce-page" active="salesforce" title="Salesforce" mainClass="sf-page"
+      badge={connection && <State connection={connection} test={test} />}>
+      <p className="sf-lede">Cases from a Salesforce org run through Baton workflows; steps write their decisions back to the records.</p>
+      {error && <p className="banner banner--error">{error}</p>}
+      {!connection && !error && <p className="wf-muted">Loading…</p>}
+      {connection && (
+        <div className="sf-grid">
+          <ConnectionCard connection={connection} onTested={setTest} />
+          <StreamsCard streams={connection.streams} configured={connection.configured} reload={reload} />
+          <FieldsCard configured={connection.configured} />
         </div>
-        <p className="sf-lede">Cases from a Salesforce org run through Baton workflows; steps write their decisions back to the records.</p>
-        {error && <p className="banner banner--error">{error}</p>}
-        {!connection && !error && <p className="wf-muted">Loading…</p>}
-        {connection && (
-          <div className="sf-grid">
-            <ConnectionCard connection={connection} onTested={setTest} />
-            <StreamsCard streams={connection.streams} configured={connection.configured} reload={reload} />
-            <FieldsCard configured={connection.configured} />
-          </div>
-        )}
-      </main>
-    </div>
+      )}
+    </ListPage>
   );
 }

@@ -5,9 +5,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { routingApi, type Agent, type Assignment, type Availability, type Inbox, type InboxItem } from "../../api/routing";
 import { useSession } from "../../auth/session";
-import { AppHeader } from "../../components/AppHeader";
+import { ListPage } from "../../components/ListPage";
+import { useAsyncAction } from "../../hooks/useAsyncAction";
 import { useWorkflowNames } from "../../hooks/useWorkflowNames";
-import { liveSocket } from "../../live/socket";
+import { listen, liveSocket } from "../../live/socket";
 import { navigate } from "../../navigation";
 import { AvailabilityDot } from "../agents/AgentsPage";
 import { SlaBadge, liveSla } from "./SlaBadge";
@@ -30,16 +31,13 @@ export function MyWorkPage({ agentId }: { agentId?: string }) {
     if (!chosen && agents && agents.length) navigate(`/work/${encodeURIComponent(agents[0].id)}`);
   }, [chosen, agents]);
   return (
-    <div className="list-page" data-testid="work-page">
-      <AppHeader active="work" />
-      <main className="list-page__main">
-        {chosen ? (
-          <Work key={chosen} agentId={chosen} agents={agents} canChoose={canChoose} canReassign={user?.role === "admin" || user?.role === "supervisor"} />
-        ) : (
-          <p className="rt-empty">{agents === null ? "Loading…" : "Your account is not linked to an agent, and there are no agents yet."}</p>
-        )}
-      </main>
-    </div>
+    <ListPage testId="work-page" active="work">
+      {chosen ? (
+        <Work key={chosen} agentId={chosen} agents={agents} canChoose={canChoose} canReassign={user?.role === "admin" || user?.role === "supervisor"} />
+      ) : (
+        <p className="rt-empty">{agents === null ? "Loading…" : "Your account is not linked to an agent, and there are no agents yet."}</p>
+      )}
+    </ListPage>
   );
 }
 
@@ -68,17 +66,11 @@ function useAgentRoom(agentId: string, onChange: () => void): boolean {
       socket.emit("watch", { agent: agentId }, () => {});
     };
     const down = () => setConnected(false);
-    socket.on("connect", join);
-    socket.on("disconnect", down);
-    socket.on("run.changed", changed);
-    socket.on("inbox.changed", changed);
+    const stop = listen(socket, { connect: join, disconnect: down, "run.changed": changed, "inbox.changed": changed });
     if (socket.connected) join();
     const poll = setInterval(() => callback.current(), POLL_MS);
     return () => {
-      socket.off("connect", join);
-      socket.off("disconnect", down);
-      socket.off("run.changed", changed);
-      socket.off("inbox.changed", changed);
+      stop();
       if (timer !== null) clearTimeout(timer);
       clearInterval(poll);
       if (socket.connected) socket.emit("unwatch", { agent: agentId }, () => {});
@@ -223,8 +215,7 @@ function ItemPanel({ item, agents, canReassign, onClose, onDone }: {
   item: InboxItem; agents: Agent[] | null; canReassign: boolean; onClose: () => void; onDone: (message: string) => void;
 }) {
   const [data, setData] = useState<Record<string, unknown>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run: call } = useAsyncAction();
   const [reasons, setReasons] = useState<Assignment[] | null>(null);
   const [target, setTarget] = useState("");
   const [why, setWhy] = useState("");
@@ -232,18 +223,10 @@ function ItemPanel({ item, agents, canReassign, onClose, onDone }: {
   useEffect(() => { void routingApi.assignments(item.key).then(setReasons).catch(() => setReasons([])); }, [item.key]);
   const suggestion = useAiSuggestion(item.key);
   useEffect(() => setData((d) => prefill(suggestion, item.form, d)), [suggestion, item.form]);
-  const run = async (action: () => Promise<unknown>, message: string) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-      onDone(message);
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const run = (action: () => Promise<unknown>, message: string) => call(async () => {
+    await action();
+    onDone(message);
+  });
   return (
     <div className="rt-card" data-testid="work-detail">
       <div className="rt-card__header"><h2>{item.title}</h2><span className="toolbar__spacer" />
