@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import copy
 import json
-import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+from run_clones import clone_runs
 from runtime_flows import T0, install_workflow
-from sqlalchemy import insert, select, update
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
 from runtime import services
@@ -30,7 +30,6 @@ from runtime.engine.types import RunState, RunStatus, StepCompleted, StepFailed,
 from runtime.services.run_events import apply_event, lock_run
 from runtime.store.routing_tables import WorkRoutingRow
 from runtime.store.tables import (
-    CaseRow,
     OutboxRow,
     OutboxStatus,
     RunEventRow,
@@ -227,52 +226,16 @@ def templates(engine: Engine) -> list[str]:
 _BY_RUN = (RunRow, RunInputRow, RunEventRow, WorkItemRow, WorkRoutingRow, TimerRow, OutboxRow)
 
 
-def _swap(value: Any, swaps: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        for old, new in swaps.items():
-            value = value.replace(old, new)
-        return value
-    if isinstance(value, dict | list):
-        return json.loads(_swap(json.dumps(value), swaps))
-    return value
+def _pending_outbox(model: Any, row: dict[str, Any]) -> bool:
+    """The outbox rows a clone needs: work still to do (not a publish, not done)."""
+    return model is not OutboxRow or (
+        row["kind"] != "publish" and row["status"] != str(OutboxStatus.DONE)
+    )
 
 
 def clone(engine: Engine, run_ids: list[str], copies: int) -> list[str]:
     """``copies`` clones of each run (and its case), row for row; the clones' ids."""
-    made: list[str] = []
-    with session_scope(engine) as s:
-        conn = s.connection()
-        for run_id in run_ids:
-            run = conn.execute(select(RunRow.case_id).where(RunRow.id == run_id)).one()  # type: ignore[arg-type]
-            rows: dict[Any, list[dict[str, Any]]] = {
-                CaseRow: [dict(r._mapping) for r in conn.execute(
-                    select(CaseRow.__table__).where(CaseRow.__table__.c.id == run.case_id))],  # type: ignore[attr-defined]
-            }  # fmt: skip
-            for model in _BY_RUN:
-                table = model.__table__  # type: ignore[attr-defined]
-                column = table.c.id if model is RunRow else table.c.run_id
-                found = [
-                    dict(r._mapping) for r in conn.execute(select(table).where(column == run_id))
-                ]
-                if model is OutboxRow:
-                    found = [r for r in found if r["kind"] != "publish"
-                             and r["status"] != str(OutboxStatus.DONE)]  # fmt: skip
-                rows[model] = found
-            batches: dict[Any, list[dict[str, Any]]] = {model: [] for model in rows}
-            for _ in range(copies):
-                new_run, new_case = uuid.uuid4().hex, uuid.uuid4().hex
-                swaps = {run_id: new_run, run.case_id: new_case}
-                for model, found in rows.items():
-                    keep_id = model in (RunRow, CaseRow)  # the others number themselves
-                    batches[model].extend(
-                        {k: _swap(v, swaps) for k, v in row.items() if keep_id or k != "id"}
-                        for row in found
-                    )
-                made.append(new_run)
-            for model in (CaseRow, *_BY_RUN):  # parents first
-                if batches[model]:
-                    conn.execute(insert(model.__table__), batches[model])  # type: ignore[attr-defined]
-    return made
+    return clone_runs(engine, run_ids, copies, tables=_BY_RUN, keep=_pending_outbox)
 
 
 def seed(engine: Engine, runs: int) -> int:
