@@ -99,20 +99,23 @@ class MigrationImpact(_Body):
 
     @classmethod
     def of(cls, impact: Impact) -> MigrationImpact:
-        plan, flight = impact.plan, impact.in_flight
-        return cls(
-            workflow_id=plan.workflow_id,
-            from_version=plan.from_version,
-            to_version=plan.to_version,
-            mapping=dict(plan.mapping),
-            runs=impact.runs,
-            movable=impact.movable,
-            unmapped=impact.unmapped,
-            nodes=[_node(n) for n in impact.nodes.values()],
-            target_nodes=dict(impact.target_nodes),
-            in_flight=InFlightOut(**{name: getattr(flight, name) for name in flight.__slots__}),
-            unmapped_runs=[UnmappedRunOut(**run.model_dump()) for run in impact.unmapped_runs],
-        )
+        data = _carried(cls, impact.plan, impact)
+        data["nodes"] = [_node(n) for n in impact.nodes.values()]
+        return cls.model_validate(data, from_attributes=True)
+
+
+def _carried(model: type[BaseModel], *sources: object) -> dict[str, Any]:
+    """The fields of ``model`` read by name from ``sources`` (a later source wins).
+
+    Nested values (the in-flight counts, unmapped runs) are read from their attributes
+    when validated, so a field added on both sides needs no line here.
+    """
+    return {
+        name: getattr(source, name)
+        for source in sources
+        for name in model.model_fields
+        if hasattr(source, name)
+    }
 
 
 def _node(node: NodeImpact) -> NodeImpactOut:
@@ -120,14 +123,7 @@ def _node(node: NodeImpact) -> NodeImpactOut:
         ReasonOut(code=code, message=message, runs=runs)
         for code, (message, runs) in node.reasons.items()
     ]
-    return NodeImpactOut(
-        source_node=node.source_node,
-        target_node=node.target_node,
-        runs=node.runs,
-        movable=node.movable,
-        unmapped=node.unmapped,
-        reasons=reasons,
-    )
+    return NodeImpactOut.model_validate({**_carried(NodeImpactOut, node), "reasons": reasons})
 
 
 class MigrationOut(_Body):
@@ -152,7 +148,7 @@ class MigrationOut(_Body):
     @classmethod
     def of(cls, row: MigrationRow, *, abandoned: str | None = None) -> MigrationOut:
         """The move; ``abandoned``: why a move recorded as running reads as failed."""
-        data: dict[str, Any] = {name: getattr(row, name) for name in cls.model_fields}
+        data = _carried(cls, row)
         if abandoned is not None:
             data.update(status="failed", error=abandoned)
         return cls.model_validate(data)

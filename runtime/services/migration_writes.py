@@ -20,7 +20,7 @@ from runtime.engine.state_migrations import stamp_event
 from runtime.engine.types import CaseUpdated, LogEvent, LogKind, RunStatus, log_json
 from runtime.routing import item_closed
 from runtime.services.local_effects import publish_lines
-from runtime.services.run_events import apply_event
+from runtime.services.run_events import apply_event, snapshot_columns
 from runtime.store import state_cache
 from runtime.store import statements as sql
 from runtime.store.after_commit import TIMERS_WRITTEN
@@ -36,7 +36,7 @@ from runtime.store.tables import (
     WorkItemStatus,
 )
 from runtime.versions import ItemMove, Moved, Plan, TimerMove, in_flight
-from runtime.versions.move import migrated_data
+from runtime.versions.replay import migrated_data
 
 __all__ = ["write_moved"]
 
@@ -67,16 +67,10 @@ def write_moved(
 ) -> None:
     """Persist ``moved`` for the locked ``run``; settle its stage when steps start fresh."""
     state = moved.state
-    clock = state.sla if state.sla is not None and state.sla.stopped_at is None else None
     run.inputs += 1
     values = {
         "version": plan.to_version,
-        "state": state.model_dump(mode="json"),
-        "node_id": state.node_id,
-        "sla_state": clock.state if clock is not None else None,
-        "sla_due_at": clock.due_at if clock is not None else None,
-        "sla_warning_at": clock.warning_at if clock is not None else None,
-        "seq": state.seq,
+        **snapshot_columns(state),
         "inputs": run.inputs,
         "updated_at": now,
     }
@@ -103,7 +97,7 @@ def write_moved(
         "reason": reason,
         "from_node": moved.decision.source_node,
         "steps": {sid: str(fate) for sid, fate in moved.decision.fates.items()},
-        "in_flight": {name: getattr(counts, name) for name in counts.__slots__},
+        "in_flight": asdict(counts),
     }
     line = LogEvent(
         seq=state.seq, at=now, actor=by, kind=str(LogKind.RUN_MIGRATED), node_id=state.node_id,

@@ -30,6 +30,7 @@ from runtime.engine.types import (
     Event,
     LogEvent,
     RunIdentity,
+    RunState,
     Transition,
 )
 from runtime.engine.types import log_json as log_line_json
@@ -59,6 +60,7 @@ __all__ = [
     "lock_case",
     "lock_run",
     "new_id",
+    "snapshot_columns",
     "start_run_for",
     "triggered_definitions",
 ]
@@ -127,6 +129,25 @@ def apply_event(
     return result
 
 
+def snapshot_columns(state: RunState) -> dict[str, Any]:
+    """The run row's snapshot and the columns copied from it (what listings filter on).
+
+    A stopped SLA clock leaves the SLA columns empty: the run is no longer at risk.
+    """
+    clock = state.sla if state.sla is not None and state.sla.stopped_at is None else None
+    return {
+        "state": state.model_dump(mode="json"),
+        "status": str(state.status),
+        "node_id": state.node_id,
+        "node_entered_at": state.node_entered_at,
+        "sla_state": clock.state if clock is not None else None,
+        "sla_due_at": clock.due_at if clock is not None else None,
+        "sla_warning_at": clock.warning_at if clock is not None else None,
+        "seq": state.seq,
+        "finished_at": state.finished_at,
+    }
+
+
 def _persist(
     session: Session,
     *,
@@ -146,20 +167,7 @@ def _persist(
                 f"engine log for run {run.id} jumps from seq {expected - 1} to {line.seq}"
             )
         expected += 1
-    clock = state.sla if state.sla is not None and state.sla.stopped_at is None else None
-    values = {
-        "state": state.model_dump(mode="json"),
-        "status": str(state.status),
-        "node_id": state.node_id,
-        "node_entered_at": state.node_entered_at,
-        "sla_state": clock.state if clock is not None else None,
-        "sla_due_at": clock.due_at if clock is not None else None,
-        "sla_warning_at": clock.warning_at if clock is not None else None,
-        "seq": state.seq,
-        "finished_at": state.finished_at,
-        "updated_at": now,
-        "inputs": run.inputs + 1,
-    }
+    values = {**snapshot_columns(state), "updated_at": now, "inputs": run.inputs + 1}
     if new:
         # The run row first (a statement, at once): the rows written next point at it.
         changed = values

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from graphs.model import InteractiveStep
+from runtime.engine.definition import WAIT_ACTION
 from runtime.engine.timers import timer_key, work_item_key
 from runtime.engine.types import (
     FINISHED_STEP_STATUSES,
@@ -28,18 +29,7 @@ from runtime.versions.clocks import TimerMove, moved_clock, step_timer
 from runtime.versions.decide import Fate, InFlight, RunDecision, decide
 from runtime.versions.plan import FormFit, NodeMove, Plan, StepMove
 
-__all__ = [
-    "MOVE_KIND",
-    "ItemMove",
-    "Moved",
-    "TimerMove",
-    "in_flight",
-    "migrate_state",
-    "migrated_data",
-]
-
-#: ``kind`` of the stored input event of a run's move
-MOVE_KIND = "run_migrated"
+__all__ = ["ItemMove", "Moved", "TimerMove", "in_flight", "migrate_state"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,18 +62,6 @@ class Moved:
     before_open: frozenset[str] = frozenset()
 
 
-def migrated_data(plan: Plan, *, by: str, reason: str) -> dict[str, Any]:
-    """The stored input event of one run's move (what replay repeats it from)."""
-    return {
-        "kind": MOVE_KIND,
-        "from_version": plan.from_version,
-        "to_version": plan.to_version,
-        "mapping": dict(plan.mapping),
-        "by": by,
-        "reason": reason,
-    }
-
-
 def _renamed(values: Mapping[str, int], rename: Any, *, merge: Any) -> dict[str, int]:
     out: dict[str, int] = {}
     for key, value in values.items():
@@ -93,7 +71,8 @@ def _renamed(values: Mapping[str, int], rename: Any, *, merge: Any) -> dict[str,
 
 
 def _is_wait(move: StepMove) -> bool:
-    return getattr(move.source, "action", "") == "wait"
+    # The engine's test (``CompiledStep.is_wait``), on the step before it is compiled.
+    return getattr(move.source, "action", "") == WAIT_ACTION
 
 
 def _withdraw(run_id: str, st: StepState, move: StepMove, node: NodeMove, out: Moved) -> None:

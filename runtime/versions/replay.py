@@ -1,9 +1,10 @@
-"""Replay of a moved run: which version applied to which stretch of its log.
+"""A run's move as its stored inputs hold it, and its replay: which version applied when.
 
-A moved run's stored inputs hold a ``run_migrated`` event where it moved. Replay starts
-on the version the run started on and, at each such event, switches to the target
-version and applies the same pure move (:func:`~runtime.versions.move.migrate_state`),
-so the rebuilt state equals the stored one. Pure: the caller looks the versions up.
+A moved run's stored inputs hold a ``run_migrated`` event where it moved (this module
+writes it and reads it back). Replay starts on the version the run started on and, at
+each such event, switches to the target version and applies the same pure move
+(:func:`~runtime.versions.move.migrate_state`), so the rebuilt state equals the stored
+one. Pure: the caller looks the versions up.
 """
 
 from __future__ import annotations
@@ -13,10 +14,25 @@ from typing import Any
 
 from graphs.model import Workflow
 from runtime.engine.types import RunState
-from runtime.versions.move import MOVE_KIND, migrate_state
-from runtime.versions.plan import make_plan
+from runtime.versions.move import migrate_state
+from runtime.versions.plan import Plan, make_plan
 
-__all__ = ["MOVE_KIND", "first_version", "is_move", "replay_move"]
+__all__ = ["MOVE_KIND", "first_version", "is_move", "migrated_data", "replay_move"]
+
+#: ``kind`` of the stored input event of a run's move
+MOVE_KIND = "run_migrated"
+
+
+def migrated_data(plan: Plan, *, by: str, reason: str) -> dict[str, Any]:
+    """The stored input event of one run's move (what :func:`replay_move` repeats it from)."""
+    return {
+        "kind": MOVE_KIND,
+        "from_version": plan.from_version,
+        "to_version": plan.to_version,
+        "mapping": dict(plan.mapping),
+        "by": by,
+        "reason": reason,
+    }
 
 
 def is_move(stored: Mapping[str, Any]) -> bool:
