@@ -13,7 +13,6 @@ from __future__ import annotations
 from runtime.versions.decide import Fate, InFlight, Problem, RunDecision, decide
 from runtime.versions.errors import (
     MappingInvalid,
-    MigrationError,
     MigrationNotFound,
     MigrationRunning,
     VersionPairInvalid,
@@ -26,7 +25,6 @@ __all__ = [
     "InFlight",
     "ItemMove",
     "MappingInvalid",
-    "MigrationError",
     "MigrationNotFound",
     "MigrationRunning",
     "Moved",

@@ -10,21 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from runtime.errors import BatonRuntimeError, Conflict, InvalidCommand, InvalidInput, NotFound
+from runtime.errors import Conflict, InvalidCommand, InvalidInput, NotFound
 
 __all__ = [
     "MappingInvalid",
-    "MigrationError",
     "MigrationNotFound",
     "MigrationRunning",
     "VersionPairInvalid",
 ]
-
-
-class MigrationError(BatonRuntimeError):
-    """Base of the errors of moving runs between versions."""
-
-    code = "migration_error"
 
 
 class VersionPairInvalid(InvalidInput):
