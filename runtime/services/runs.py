@@ -211,10 +211,7 @@ def replay_run(session: Session, *, run_id: str) -> RunState:
         stored = upgrade_event(row.event)  # written by an older Baton, perhaps
         if is_move(stored) and state is not None:
             target = definition_for(session, run.workflow_id, int(stored["to_version"]))
-            state = replay_move(
-                definition.workflow, target.workflow, state, stored,
-                calendars=target.compiled.calendars,
-            )  # fmt: skip
+            state = replay_move(definition.compiled, target.compiled, state, stored)
             definition = target
             continue
         if stored.get("kind") == NOTE_KIND:

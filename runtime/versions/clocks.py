@@ -17,7 +17,7 @@ from runtime.engine.timers import timer_key
 from runtime.engine.types import SlaClock, SlaLevel, StepState, StepStatus, TimerPurpose
 from runtime.sla.calendar import add_business_minutes
 
-__all__ = ["TimerMove", "moved_clock", "step_timer"]
+__all__ = ["TimerMove", "held_timer", "moved_clock", "step_timer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,26 +106,27 @@ def moved_clock(
     return moved
 
 
+def held_timer(st: StepState, wait: bool) -> TimerPurpose | None:
+    """The timer a step holds, if any: a retry's back-off, or a running wait step's."""
+    if st.status is StepStatus.RETRY_WAIT:
+        return TimerPurpose.RETRY
+    if st.status is StepStatus.RUNNING and wait:
+        return TimerPurpose.WAIT
+    return None
+
+
 def step_timer(
-    run_id: str,
-    st: StepState,
-    wait: bool,
-    old: tuple[str, str],
-    new: tuple[str, str],
-    attempt: int,
+    run_id: str, st: StepState, wait: bool, old: tuple[str, str], new: tuple[str, str]
 ) -> list[TimerMove]:
     """A carried retry or wait timer under its new key (its stage or step renamed).
 
     ``old``/``new``: (stage, step) before and after the move; ``wait``: a wait step.
     """
-    if st.status is StepStatus.RETRY_WAIT:
-        purpose = TimerPurpose.RETRY
-    elif st.status is StepStatus.RUNNING and wait:
-        purpose = TimerPurpose.WAIT
-    else:
+    purpose = held_timer(st, wait)
+    if purpose is None:
         return []
     before = timer_key(run_id, purpose, f"{old[0]}.{old[1]}", st.attempt)
-    after = timer_key(run_id, purpose, f"{new[0]}.{new[1]}", attempt)
+    after = timer_key(run_id, purpose, f"{new[0]}.{new[1]}", st.attempt)
     if before == after:
         return []
-    return [TimerMove(before, after, purpose, None, {"step_id": new[1], "attempt": attempt})]
+    return [TimerMove(before, after, purpose, None, {"step_id": new[1], "attempt": st.attempt})]

@@ -23,9 +23,8 @@ from runtime.engine.types import (
     RunState,
     StepState,
     StepStatus,
-    TimerPurpose,
 )
-from runtime.versions.clocks import TimerMove, moved_clock, step_timer
+from runtime.versions.clocks import TimerMove, held_timer, moved_clock, step_timer
 from runtime.versions.decide import Fate, InFlight, RunDecision, decide
 from runtime.versions.plan import FormFit, NodeMove, Plan, StepMove
 
@@ -78,11 +77,8 @@ def _is_wait(move: StepMove) -> bool:
 def _withdraw(run_id: str, st: StepState, move: StepMove, node: NodeMove, out: Moved) -> None:
     """Supersede what a restarted attempt had under way: its timer or its outbox entry."""
     target = f"{node.source_id}.{move.source_id}"
-    if st.status is StepStatus.RETRY_WAIT:
-        purpose = TimerPurpose.RETRY
-        out.timers.append(TimerMove(timer_key(run_id, purpose, target, st.attempt), None, purpose))
-    elif st.status is StepStatus.RUNNING and _is_wait(move):
-        purpose = TimerPurpose.WAIT
+    purpose = held_timer(st, _is_wait(move))
+    if purpose is not None:
         out.timers.append(TimerMove(timer_key(run_id, purpose, target, st.attempt), None, purpose))
     elif st.status is StepStatus.RUNNING:
         out.superseded.append(f"{run_id}:{move.source_id}:{st.attempt}")
@@ -137,7 +133,7 @@ def _move_steps(
                     update["attempt"] = fresh
                 st = replace(st, **update)
             stages = (node.source_id, sid), (node.target_id or "", tid)
-            out.timers.extend(step_timer(run_id, st, _is_wait(move), *stages, st.attempt))
+            out.timers.extend(step_timer(run_id, st, _is_wait(move), *stages))
             steps[tid] = st
         elif fate is Fate.RESTARTED or fate is Fate.ITEM_CANCELLED:
             _withdraw(run_id, st, move, node, out)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from graphs.model import Workflow
+from runtime.engine.definition import CompiledWorkflow
 from runtime.engine.types import RunState
 from runtime.versions.move import migrate_state
 from runtime.versions.plan import Plan, make_plan
@@ -55,17 +55,15 @@ def first_version(events: Iterable[Mapping[str, Any]], current: int) -> int:
 
 
 def replay_move(
-    source: Workflow,
-    target: Workflow,
-    state: RunState,
-    stored: Mapping[str, Any],
-    *,
-    calendars: Mapping[str, Any] | None = None,
+    source: CompiledWorkflow, target: CompiledWorkflow, state: RunState, stored: Mapping[str, Any]
 ) -> RunState:
-    """``state`` after the stored move ``stored`` from ``source`` to ``target``."""
+    """``state`` after the stored move ``stored`` from ``source`` to ``target``.
+
+    The target's calendars time the moved SLA clocks, as they did when the run moved.
+    """
     plan = make_plan(
         workflow_id=state.workflow_id, from_version=int(stored["from_version"]),
-        to_version=int(stored["to_version"]), source=source, target=target,
-        mapping=dict(stored.get("mapping") or {}), calendars=calendars,
+        to_version=int(stored["to_version"]), source=source.workflow, target=target.workflow,
+        mapping=dict(stored.get("mapping") or {}), calendars=target.calendars,
     )  # fmt: skip
     return migrate_state(plan, state).state
