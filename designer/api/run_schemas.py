@@ -14,6 +14,7 @@ from designer.api.schemas import (
     QueryModel,
     Sequence,
     VersionNumber,
+    fields_of,
 )
 from designer.auth.identity import actor
 from graphs.model import FormField
@@ -148,26 +149,7 @@ class RunOut(_Body):
 
     @classmethod
     def of(cls, summary: RunSummary) -> RunOut:
-        run = summary.run
-        return cls(
-            id=run.id,
-            workflow_id=run.workflow_id,
-            version=run.version,
-            case_id=run.case_id,
-            title=summary.title,
-            status=run.status,
-            node_id=run.node_id,
-            node_name=summary.node_name,
-            node_entered_at=run.node_entered_at,
-            sla=summary.sla,
-            assignees=summary.assignees,
-            open_items=summary.open_items,
-            incident=summary.incident,
-            seq=run.seq,
-            started_at=run.started_at,
-            finished_at=run.finished_at,
-            updated_at=run.updated_at,
-        )
+        return cls.model_validate(fields_of(cls, summary.run, summary))
 
 
 class CaseDetail(_Body):

@@ -45,7 +45,22 @@ __all__ = [
     "VersionNumber",
     "VersionRef",
     "WorkflowList",
+    "fields_of",
 ]
+
+
+def fields_of(model: type[BaseModel], *sources: object) -> dict[str, Any]:
+    """``model``'s fields read by name from ``sources`` (a later source wins).
+
+    An answer built from records with fields of the same names needs no line per field;
+    validate the result with ``from_attributes=True`` to read nested records alike.
+    """
+    return {
+        name: getattr(source, name)
+        for source in sources
+        for name in model.model_fields
+        if hasattr(source, name)
+    }
 
 
 MAX_ROW_INTEGER = 2**63 - 1

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from designer.api.schemas import VersionNumber
+from designer.api.schemas import VersionNumber, fields_of
 from runtime.store.migration_tables import MigrationRow
 from runtime.versions.impact import Impact, NodeImpact, UnmappedRun
 
@@ -99,23 +99,9 @@ class MigrationImpact(_Body):
 
     @classmethod
     def of(cls, impact: Impact) -> MigrationImpact:
-        data = _carried(cls, impact.plan, impact)
+        data = fields_of(cls, impact.plan, impact)
         data["nodes"] = [_node(n) for n in impact.nodes.values()]
         return cls.model_validate(data, from_attributes=True)
-
-
-def _carried(model: type[BaseModel], *sources: object) -> dict[str, Any]:
-    """The fields of ``model`` read by name from ``sources`` (a later source wins).
-
-    Nested values (the in-flight counts, unmapped runs) are read from their attributes
-    when validated, so a field added on both sides needs no line here.
-    """
-    return {
-        name: getattr(source, name)
-        for source in sources
-        for name in model.model_fields
-        if hasattr(source, name)
-    }
 
 
 def _node(node: NodeImpact) -> NodeImpactOut:
@@ -123,7 +109,7 @@ def _node(node: NodeImpact) -> NodeImpactOut:
         ReasonOut(code=code, message=message, runs=runs)
         for code, (message, runs) in node.reasons.items()
     ]
-    return NodeImpactOut.model_validate({**_carried(NodeImpactOut, node), "reasons": reasons})
+    return NodeImpactOut.model_validate({**fields_of(NodeImpactOut, node), "reasons": reasons})
 
 
 class MigrationOut(_Body):
@@ -148,7 +134,7 @@ class MigrationOut(_Body):
     @classmethod
     def of(cls, row: MigrationRow, *, abandoned: str | None = None) -> MigrationOut:
         """The move; ``abandoned``: why a move recorded as running reads as failed."""
-        data = _carried(cls, row)
+        data = fields_of(cls, row)
         if abandoned is not None:
             data.update(status="failed", error=abandoned)
         return cls.model_validate(data)
