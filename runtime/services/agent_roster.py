@@ -60,26 +60,15 @@ def delete_skill(session: Session, *, name: str) -> None:
 # ---------------------------------------------------------------------------- agents
 
 
+#: what routing sees of an agent now, read from its view (none when it has no view)
+_SEEN = ("open_items", "load", "available", "why_unavailable")
+
+
 def _agent_out(row: AgentRow, view: AgentView | None, queues: list[str]) -> AgentOut:
-    return AgentOut(
-        id=row.id,
-        name=row.name,
-        email=row.email,
-        skills=dict(row.skills),
-        languages=list(row.languages),
-        max_items=row.max_items,
-        max_load=row.max_load,
-        availability=row.availability,
-        timezone=row.timezone,
-        working_hours=dict(row.working_hours),
-        out_of_office_from=row.out_of_office_from,
-        out_of_office_until=row.out_of_office_until,
-        open_items=view.open_items if view else 0,
-        load=view.load if view else 0,
-        available=view.available if view else False,
-        why_unavailable=view.why_unavailable if view else "",
-        queues=queues,
-    )
+    # The agent as set up is its row, field for field: a field added to both needs no line.
+    own = {name: getattr(row, name) for name in AgentIn.model_fields}
+    seen = {} if view is None else {name: getattr(view, name) for name in _SEEN}
+    return AgentOut(**own, **seen, queues=queues)
 
 
 def _memberships(session: Session) -> dict[str, list[str]]:
