@@ -16,7 +16,7 @@ generates no random ids and touches no database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from enum import StrEnum
 from operator import attrgetter
@@ -240,23 +240,11 @@ class SlaClock:
 
     def stopped(self, at: datetime) -> SlaClock:
         """This clock, stopped at ``at``."""
-        return SlaClock(
-            started_at=self.started_at,
-            warning_at=self.warning_at,
-            due_at=self.due_at,
-            state=self.state,
-            stopped_at=at,
-        )
+        return replace(self, stopped_at=at)
 
     def marked(self, level: SlaLevel) -> SlaClock:
         """This clock, marked at ``level`` by its warning or breach timer."""
-        return SlaClock(
-            started_at=self.started_at,
-            warning_at=self.warning_at,
-            due_at=self.due_at,
-            state=level,
-            stopped_at=self.stopped_at,
-        )
+        return replace(self, state=level)
 
 
 @with_config(_RECORD)
