@@ -13,7 +13,7 @@ generates no random ids and touches no database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from operator import attrgetter
 from typing import Annotated, Any, Literal, NamedTuple
@@ -123,13 +123,28 @@ class SlaClock:
     state: SlaLevel = SlaLevel.ON_TRACK
     stopped_at: datetime | None = None
 
+    # Built whole rather than through ``dataclasses.replace``, which checks every field
+    # and cost the engine 2% (a test holds both to carrying every other field over).
+
     def stopped(self, at: datetime) -> SlaClock:
         """This clock, stopped at ``at``."""
-        return replace(self, stopped_at=at)
+        return SlaClock(
+            started_at=self.started_at,
+            warning_at=self.warning_at,
+            due_at=self.due_at,
+            state=self.state,
+            stopped_at=at,
+        )
 
     def marked(self, level: SlaLevel) -> SlaClock:
         """This clock, marked at ``level`` by its warning or breach timer."""
-        return replace(self, state=level)
+        return SlaClock(
+            started_at=self.started_at,
+            warning_at=self.warning_at,
+            due_at=self.due_at,
+            state=level,
+            stopped_at=self.stopped_at,
+        )
 
 
 @with_config(_RECORD)
