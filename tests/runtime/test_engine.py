@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields, replace
 from datetime import timedelta
 
 import pytest
@@ -25,7 +26,10 @@ from runtime.engine.types import (
     RunIdentity,
     RunState,
     RunStatus,
+    SlaClock,
+    SlaLevel,
     StepCompleted,
+    StepState,
     StepStatus,
     TimerFired,
     effect_from_json,
@@ -668,6 +672,20 @@ def test_a_run_snapshot_is_written_and_read_back_byte_for_byte() -> None:
     assert copied == read.steps["review"] and copied is not read.steps["review"]
     with pytest.raises(ValidationError, match="colour"):
         RunState.model_validate_json(STORED_SNAPSHOT.replace('"tries":1,', '"colour":1,"tries":1,'))
+
+
+def test_copying_a_step_state_or_moving_a_clock_carries_every_other_field_over() -> None:
+    # The copies are built field by field for speed: a field added to the record and
+    # not to its copy would be dropped silently. Every field gets a value of its own.
+    marks = {f.name: object() for f in fields(SlaClock)}
+    clock = SlaClock(**marks)
+    for moved, changed in (
+        (clock.stopped(T0), {"stopped_at": T0}),
+        (clock.marked(SlaLevel.BREACHED), {"state": SlaLevel.BREACHED}),
+    ):
+        assert moved == replace(clock, **changed)
+    step = StepState(**{f.name: object() for f in fields(StepState)})
+    assert step.copy() == replace(step) and step.copy() is not step
 
 
 def test_every_effect_is_a_valid_model() -> None:
