@@ -79,7 +79,9 @@ RECORDED = 40
 OPEN = 2
 #: How far back the copies of the recorded cases go (they all start in the last 30 days).
 SPREAD = timedelta(days=23)
-AGENTS = 16
+#: How far back the copies of the open cases go.
+OPEN_SPREAD = timedelta(hours=12)
+AGENTS = 24
 
 
 def _seconds(began: float) -> float:
@@ -140,7 +142,7 @@ def _team(engine: Engine) -> None:
     with session_scope(engine) as session:
         for agent in members:
             session.add(AgentRow(id=agent, name=agent, skills=dict.fromkeys(skills, 3),
-                                 languages=["english"], max_items=8))  # fmt: skip
+                                 languages=["english"], max_items=10))  # fmt: skip
         for queue in sorted(queues):
             session.add(QueueRow(name=queue, members=members, strategy="load_balanced"))
 
@@ -155,10 +157,14 @@ def seed_cases(engine: Engine, folder: str, cases: int) -> int:
         runs.append(record_open_case(engine, Path(folder), number=100 + n, start=opened))
     copies = max(0, -(-cases // len(runs)) - 1)
     step = SPREAD / max(1, copies)
+    open_step = OPEN_SPREAD / max(1, copies)
 
     def earlier(template: int, copy: int) -> timedelta:
-        # Copy c of every template goes back (c + 1) steps, less a few minutes by template
-        # so that copies of neighbouring templates do not start at the same minute.
+        # Copy c of a finished case goes back (c + 1) steps, less a few minutes by template
+        # so that copies of neighbouring templates do not start at the same minute; the
+        # open cases' copies stay recent (an item is not left untouched for weeks).
+        if template >= RECORDED:
+            return -(open_step * (copy + 1))
         return -(step * (copy + 1)) + timedelta(minutes=7 * (template % 9))
 
     tables = (RunRow, RunInputRow, RunEventRow, WorkItemRow)

@@ -2,10 +2,12 @@
 
 Reading a recorded case is cheap; its prediction (a simulation through the draft) is
 the cost. Cases are independent, so the ones the draft can change split into chunks that
-forked processes predict side by side. Being forked, the processes inherit what this one
-holds (the cases read, the compiled draft) instead of receiving it pickled; only their
-traces come back. Reading in the children too would cost more than it saves: what is
-read must come back pickled for the medians every prediction needs.
+forked processes predict side by side; then the team's routing of the recorded items and
+that of the predicted ones (two independent plays of the routing board) run side by side
+too. Being forked, the processes inherit what this one holds (the cases read, the
+compiled draft, the traces) instead of receiving it pickled; only their traces, or a
+load, come back. Reading in the children too would cost more than it saves: what is read
+must come back pickled for the medians every prediction needs.
 
 Forking is used only where the platform offers it and only for enough predictions to
 repay it (:data:`MIN_CASES`); otherwise, and with ``processes=1``, everything runs here.
@@ -25,9 +27,10 @@ from typing import Any
 
 from runtime.engine.definition import CompiledWorkflow
 from runtime.whatif.play import Draft, RecordedCase, read_recorded, typical_minutes
+from runtime.whatif.routing_model import Load, RoutingModel, route
 from runtime.whatif.trace import Trace
 
-__all__ = ["MIN_CASES", "play_all"]
+__all__ = ["MIN_CASES", "play_all", "route_both"]
 
 MIN_CASES = 500
 """Below this many predictions (under a second's work) a pool's start-up is not worth it."""
@@ -81,3 +84,44 @@ def play_all(
     for n, trace in zip(todo, (t for part in parts for t in part), strict=True):
         after[n] = trace
     return before, after
+
+
+def _route(traces: Sequence[Trace], model: RoutingModel) -> Load:
+    return route(model, (item for trace in traces for item in trace.items))
+
+
+def _route_after(_: int) -> Load:
+    return _route(_WORK["after"], _WORK["model"])
+
+
+def route_both(
+    model: RoutingModel,
+    before: Sequence[Trace],
+    after: Sequence[Trace],
+    *,
+    processes: int = 1,
+) -> tuple[Load, Load]:
+    """The team's load with the recorded items and with the predicted ones.
+
+    Where the draft changed no case (every trace the recorded one) the two are one
+    routing. Otherwise, with processes to spare, a forked child routes the predicted
+    items while this process routes the recorded ones: each is one sequential play of
+    the board, and only the small :class:`Load` comes back.
+    """
+    if all(a is b for a, b in zip(after, before, strict=True)):
+        load = _route(before, model)
+        return load, load
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    if processes <= 1 or len(after) < MIN_CASES or not forkable:
+        return _route(before, model), _route(after, model)
+    context = multiprocessing.get_context("fork")
+    with _LOCK:
+        try:
+            _WORK.update(after=after, model=model)
+            with context.Pool(1) as pool:
+                pending = pool.apply_async(_route_after, (0,))
+                recorded = _route(before, model)
+                predicted = pending.get()
+        finally:
+            _WORK.clear()
+    return recorded, predicted

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from graphs.model import BackgroundStep, InteractiveStep, StageNode
+from graphs.model import Assignment, BackgroundStep, InteractiveStep, StageNode
 from runtime.engine.definition import CompiledWorkflow
 from runtime.engine.simulate import simulate
 from runtime.engine.state_migrations import upgrade_event
@@ -108,15 +108,25 @@ class RecordedCase:
     def events(self) -> list[tuple[dict[str, Any], datetime]]:
         """The engine's input events, read and upgraded, with their times."""
         found = []
-        for text, at in self.inputs:
-            stored = upgrade_event(json.loads(text))
+        texts = _read_all([text for text, _ in self.inputs])
+        for read, (_, at) in zip(texts, self.inputs, strict=True):
+            stored = upgrade_event(read)
             if stored.get("kind") in _ENGINE_KINDS:
                 found.append((stored, at))
         return found
 
     def lines(self) -> list[StoredLine]:
         """The log lines, their data read."""
-        return [StoredLine(k, at, n, s, json.loads(d)) for k, at, n, s, d in self.log]
+        data = _read_all([line[4] for line in self.log])
+        return [
+            StoredLine(k, at, n, s, d) for (k, at, n, s, _), d in zip(self.log, data, strict=True)
+        ]
+
+
+def _read_all(texts: Sequence[str]) -> list[Any]:
+    """JSON texts read in one call (a what-if reads hundreds of thousands: one call a
+    case instead of one a text halves the reading)."""
+    return json.loads(f"[{','.join(texts)}]") if texts else []
 
 
 @dataclass(slots=True)
@@ -154,6 +164,41 @@ def _steps(definition: CompiledWorkflow) -> dict[str, BackgroundStep | Interacti
         if isinstance(node, StageNode)
         for step in node.steps
     }
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What every case read or predicted on a definition looks up in it."""
+
+    steps: Mapping[str, BackgroundStep | InteractiveStep]
+    sla_stages: Mapping[str, bool]
+    assignments: Mapping[str, Assignment]
+
+
+#: Shapes by ``id`` of their definition (kept with it, so a reused id is told apart): a
+#: what-if reads ten thousand cases on one or two definitions.
+_SHAPES: dict[int, tuple[CompiledWorkflow, _Shape]] = {}
+_MAX_SHAPES = 64
+
+
+def _shape(definition: CompiledWorkflow) -> _Shape:
+    found = _SHAPES.get(id(definition))
+    if found is not None and found[0] is definition:
+        return found[1]
+    steps = _steps(definition)
+    shape = _Shape(
+        steps=steps,
+        sla_stages=sla_stages(definition),
+        assignments={
+            step_id: step.assignment
+            for step_id, step in steps.items()
+            if isinstance(step, InteractiveStep)
+        },
+    )
+    if len(_SHAPES) >= _MAX_SHAPES:
+        _SHAPES.clear()
+    _SHAPES[id(definition)] = (definition, shape)
+    return shape
 
 
 def _minutes(later: datetime, earlier: datetime) -> float:
@@ -225,25 +270,20 @@ def _script(
 
 def read_recorded(definition: CompiledWorkflow, case: RecordedCase) -> Played:
     """What ``case`` did (its trace, from its log) and how its steps answered (its script)."""
-    steps = _steps(definition)
+    shape = _shape(definition)
     lines = case.lines()
-    script, answered = _script(steps, lines, case.events())
+    script, answered = _script(shape.steps, lines, case.events())
     status = RunStatus(case.status)
     incident: tuple[IncidentCode, str] | None = None
     if status is RunStatus.INCIDENT:
         last = next((ln for ln in reversed(lines) if ln.kind == LogKind.RUN_INCIDENT), None)
         if last is not None:
             incident = (IncidentCode(last.data["code"]), str(last.data.get("reason", "")))
-    assignments = {
-        step_id: step.assignment
-        for step_id, step in steps.items()
-        if isinstance(step, InteractiveStep)
-    }
     finished = case.finished_at if status.over else None
     items = items_of_log(
         lines,
         answered,
-        assignments,
+        shape.assignments,
         priority=str(script.case.get("priority", "") or ""),
         finished_at=finished,
     )
@@ -256,7 +296,7 @@ def read_recorded(definition: CompiledWorkflow, case: RecordedCase) -> Played:
         finished_at=finished,
         incident=incident,
         items=items,
-        sla_stages=sla_stages(definition),
+        sla_stages=shape.sla_stages,
     )
     return Played(trace=trace, script=script)
 
@@ -280,8 +320,9 @@ def predict(
     until: datetime,
 ) -> Trace:
     """What ``case`` would do on ``draft``, its steps answering as ``script`` says."""
+    shape = _shape(draft)
     outputs: dict[str, Mapping[str, Any] | Sequence[Mapping[str, Any]]] = {}
-    for step_id in _steps(draft):
+    for step_id in shape.steps:
         recorded = script.outputs.get(step_id)
         if recorded:
             outputs[step_id] = recorded
@@ -313,7 +354,7 @@ def predict(
         items=items_of_effects(
             result.effects, result.events, str(script.case.get("priority", "") or "")
         ),
-        sla_stages=sla_stages(draft),
+        sla_stages=shape.sla_stages,
     )
 
 

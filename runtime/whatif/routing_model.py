@@ -141,11 +141,17 @@ def route(model: RoutingModel, items: Iterable[ItemSpan]) -> Load:
             assigned.add(key)
 
     def pull(agent_ids: Iterable[str]) -> None:
-        # Pull-next queues wait for agents: one with room takes the best item at once.
+        # Pull-next queues wait for agents: one with room takes the best item at once. An
+        # agent without room (or off shift) takes nothing: asking the board would read
+        # every waiting line to the end, for each member, at each item that had to wait.
         for agent_id in agent_ids:
-            if agent_id in board.agents:
-                while (key := board.pull(agent_id)) is not None:
-                    took([(key, agent_id)])
+            agent = board.agents.get(agent_id)
+            while agent is not None and agent.available and agent.has_room(0):
+                key = board.pull(agent_id)
+                if key is None:
+                    break
+                took([(key, agent_id)])
+                agent = board.agents[agent_id]
 
     for at, opening, _, span in timeline:
         if varying and _slot(at) != slot:

@@ -25,10 +25,9 @@ from runtime.errors import IdMismatch, InvalidWorkflow
 from runtime.whatif import load
 from runtime.whatif.errors import MAX_DAYS, BadDays, BadOutputs, NoRecordedCases, UnknownCases
 from runtime.whatif.figures import figures
-from runtime.whatif.parallel import play_all
+from runtime.whatif.parallel import play_all, route_both
 from runtime.whatif.play import Draft
 from runtime.whatif.report import Changes, Listed, ListedWhat, WhatIf
-from runtime.whatif.routing_model import route
 from runtime.whatif.trace import Trace
 
 __all__ = [
@@ -252,14 +251,15 @@ def what_if(
     before, after = play_all(
         {n: d.compiled for n, d in definitions.items()}, plan, recorded, processes=processes
     )
+    routed_before, routed_after = route_both(model, before, after, processes=processes)
     return WhatIf(
         workflow_id=workflow_id,
         active_version=version,
         cases=len(recorded),
         since=since,
         until=now,
-        active=figures(before, route(model, (i for t in before for i in t.items))),
-        draft=figures(after, route(model, (i for t in after for i in t.items)), recorded=before),
+        active=figures(before, routed_before),
+        draft=figures(after, routed_after, recorded=before),
         changes=changes_between(baseline, draft),
         listed=_listed(before, after),
     )
