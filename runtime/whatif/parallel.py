@@ -2,20 +2,20 @@
 
 Reading a recorded case is cheap; its prediction (a simulation through the draft) is
 the cost. Cases are independent, so the ones the draft can change split into chunks that
-forked processes predict side by side; then the team's routing of the recorded items and
-that of the predicted ones (two independent plays of the routing board) run side by side
-too. Being forked, the processes inherit what this one holds (the cases read, the
-compiled draft, the traces) instead of receiving it pickled; only their traces, or a
-load, come back. Reading in the children too would cost more than it saves: what is read
-must come back pickled for the medians every prediction needs.
+forked processes predict side by side, while this process routes the recorded items
+(one play of the routing board, which needs no prediction); the predicted items are
+routed once the predictions are back. Being forked, the processes inherit what this one
+holds (the cases read, the compiled draft) instead of receiving it pickled; only their
+traces come back. Reading in the children too would cost more than it saves: what is
+read must come back pickled for the medians every prediction needs.
 
 Forking is used only where the platform offers it and only for enough predictions to
 repay it (:data:`MIN_CASES`); otherwise, and with ``processes=1``, everything runs here.
 The children run pure code only (no database, no logging, no locks of the parent's other
 threads), which is what makes forking a threaded web process safe here; meanwhile the
-calling thread waits without holding the interpreter, so a large what-if does not stall
-the server's other requests. Pooled what-ifs run one at a time in a process
-(:data:`_LOCK`): the inherited data sit in a module-level slot while the pool runs.
+calling thread routes, pure code that lets the server's other threads take turns. Pooled
+what-ifs run one at a time in a process (:data:`_LOCK`): the inherited data sit in a
+module-level slot while the pool runs.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from runtime.engine.definition import CompiledWorkflow
@@ -30,7 +31,7 @@ from runtime.whatif.play import Draft, RecordedCase, read_recorded, typical_minu
 from runtime.whatif.routing_model import Load, RoutingModel, route
 from runtime.whatif.trace import Trace
 
-__all__ = ["MIN_CASES", "play_all", "route_both"]
+__all__ = ["MIN_CASES", "Outcome", "play_all"]
 
 MIN_CASES = 500
 """Below this many predictions (under a second's work) a pool's start-up is not worth it."""
@@ -53,14 +54,30 @@ def _chunks(total: int, processes: int) -> list[tuple[int, int]]:
     return [(edges[k], edges[k + 1]) for k in range(count)]
 
 
+@dataclass(slots=True)
+class Outcome:
+    """Each case's trace as recorded and as predicted (in the cases' order), and the
+    team's load with the recorded items and with the predicted ones."""
+
+    before: list[Trace]
+    after: list[Trace]
+    routed_before: Load
+    routed_after: Load
+
+
+def _route(traces: Sequence[Trace], model: RoutingModel) -> Load:
+    return route(model, (item for trace in traces for item in trace.items))
+
+
 def play_all(
     definitions: Mapping[int, CompiledWorkflow],
     draft: Draft,
     cases: Sequence[RecordedCase],
+    model: RoutingModel,
     *,
     processes: int = 1,
-) -> tuple[list[Trace], list[Trace]]:
-    """Each case's trace as recorded and as the draft predicts it, in the cases' order."""
+) -> Outcome:
+    """Read every case, predict the ones the draft may change, route both sides' items."""
     played = [read_recorded(definitions[c.version], c) for c in cases]
     typical = typical_minutes([p.script for p in played])
     before = [p.trace for p in played]
@@ -68,60 +85,25 @@ def play_all(
     todo = [
         n for n, (c, p) in enumerate(zip(cases, played, strict=True)) if not draft.unaffected(c, p)
     ]
+    if not todo:  # nothing changes: one routing answers for both
+        load = _route(before, model)
+        return Outcome(before, after, load, load)
     forkable = "fork" in multiprocessing.get_all_start_methods()
     if processes <= 1 or len(todo) < MIN_CASES or not forkable:
         for n in todo:
             after[n] = draft.play(cases[n], played[n], typical)
-        return before, after
+        return Outcome(before, after, _route(before, model), _route(after, model))
     context = multiprocessing.get_context("fork")
     with _LOCK:
         try:
             _WORK.update(cases=cases, played=played, typical=typical, draft=draft, todo=todo)
             with context.Pool(processes) as pool:
-                parts = pool.map(_predict_chunk, _chunks(len(todo), processes))
+                pending = pool.map_async(_predict_chunk, _chunks(len(todo), processes))
+                # The recorded items' routing needs no prediction: it runs here meanwhile.
+                routed_before = _route(before, model)
+                parts = pending.get()
         finally:
             _WORK.clear()
     for n, trace in zip(todo, (t for part in parts for t in part), strict=True):
         after[n] = trace
-    return before, after
-
-
-def _route(traces: Sequence[Trace], model: RoutingModel) -> Load:
-    return route(model, (item for trace in traces for item in trace.items))
-
-
-def _route_after(_: int) -> Load:
-    return _route(_WORK["after"], _WORK["model"])
-
-
-def route_both(
-    model: RoutingModel,
-    before: Sequence[Trace],
-    after: Sequence[Trace],
-    *,
-    processes: int = 1,
-) -> tuple[Load, Load]:
-    """The team's load with the recorded items and with the predicted ones.
-
-    Where the draft changed no case (every trace the recorded one) the two are one
-    routing. Otherwise, with processes to spare, a forked child routes the predicted
-    items while this process routes the recorded ones: each is one sequential play of
-    the board, and only the small :class:`Load` comes back.
-    """
-    if all(a is b for a, b in zip(after, before, strict=True)):
-        load = _route(before, model)
-        return load, load
-    forkable = "fork" in multiprocessing.get_all_start_methods()
-    if processes <= 1 or len(after) < MIN_CASES or not forkable:
-        return _route(before, model), _route(after, model)
-    context = multiprocessing.get_context("fork")
-    with _LOCK:
-        try:
-            _WORK.update(after=after, model=model)
-            with context.Pool(1) as pool:
-                pending = pool.apply_async(_route_after, (0,))
-                recorded = _route(before, model)
-                predicted = pending.get()
-        finally:
-            _WORK.clear()
-    return recorded, predicted
+    return Outcome(before, after, routed_before, _route(after, model))

@@ -25,7 +25,7 @@ from runtime.errors import IdMismatch, InvalidWorkflow
 from runtime.whatif import load
 from runtime.whatif.errors import MAX_DAYS, BadDays, BadOutputs, NoRecordedCases, UnknownCases
 from runtime.whatif.figures import figures
-from runtime.whatif.parallel import play_all, route_both
+from runtime.whatif.parallel import play_all
 from runtime.whatif.play import Draft
 from runtime.whatif.report import Changes, Listed, ListedWhat, WhatIf
 from runtime.whatif.trace import Trace
@@ -248,18 +248,19 @@ def what_if(
         touched=touched_nodes(baseline, draft),
         base=version,
     )
-    before, after = play_all(
-        {n: d.compiled for n, d in definitions.items()}, plan, recorded, processes=processes
-    )
-    routed_before, routed_after = route_both(model, before, after, processes=processes)
+    played = play_all(
+        {n: d.compiled for n, d in definitions.items()}, plan, recorded, model,
+        processes=processes,
+    )  # fmt: skip
+    before, after = played.before, played.after
     return WhatIf(
         workflow_id=workflow_id,
         active_version=version,
         cases=len(recorded),
         since=since,
         until=now,
-        active=figures(before, routed_before),
-        draft=figures(after, routed_after, recorded=before),
+        active=figures(before, played.routed_before),
+        draft=figures(after, played.routed_after, recorded=before),
         changes=changes_between(baseline, draft),
         listed=_listed(before, after),
     )
