@@ -64,11 +64,14 @@ def broker_problem(url: str, timeout: float = TIMEOUT_S) -> str | None:
         return f"the broker does not answer: {type(exc).__name__}: {exc}".strip()
 
 
-def problems(engine: Engine, broker_url: str | None = None) -> dict[str, str | None]:
-    """Each check (``database``, and ``broker`` when a URL is set) -> its problem or ``None``."""
+def problems(
+    engine: Engine, broker_url: str | None = None, *, broker_name: str = "broker"
+) -> dict[str, str | None]:
+    """Each check (``database``, and ``broker_name`` when a broker URL is set) -> its
+    problem or ``None``."""
     found: dict[str, str | None] = {"database": database_problem(engine)}
     if broker_url:
-        found["broker"] = broker_problem(broker_url)
+        found[broker_name] = broker_problem(broker_url)
     return found
 
 
