@@ -50,7 +50,7 @@ __all__ = [
 
 logger = logging.getLogger("baton.metrics")
 
-#: The Prometheus text format's content type (version 0.0.4).
+#: The Prometheus text format's content type, as the client library serves it.
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 #: This process's metrics: step latencies and the client library's process figures.

@@ -25,8 +25,10 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from runtime.observability.metrics import CONTENT_TYPE, exposition
+from runtime.observability.readiness import ready_check
+from runtime.settings import Settings
 
-__all__ = ["ProbeServer", "serve_probes"]
+__all__ = ["ProbeServer", "serve_configured_probes", "serve_probes"]
 
 logger = logging.getLogger("baton.probes")
 
@@ -111,3 +113,24 @@ def serve_probes(
     probes = ProbeServer(server, thread)
     logger.info("%s: probes on port %d (/healthz, /readyz, /metrics)", name, probes.port)
     return probes
+
+
+def serve_configured_probes(
+    settings: Settings,
+    engine: Engine,
+    name: str,
+    *,
+    broker_url: str | None = None,
+    store: bool = False,
+) -> ProbeServer | None:
+    """:func:`serve_probes` on ``BATON_PROBE_PORT`` if it is set; ``None`` if not.
+
+    Ready when ``engine``'s database answers, and the broker: ``broker_url``, else
+    ``REDIS_URL`` when set. ``store``: serve the store's gauges too.
+    """
+    if settings.probe_port is None:
+        return None
+    broker = broker_url or settings.redis_url
+    return serve_probes(
+        settings.probe_port, ready_check(engine, broker), name, store=engine if store else None
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from runtime import services
 from runtime.db import make_engine, session_scope
 from runtime.executor import Worker
 from runtime.observability.metrics import StoreCollector, exposition
-from runtime.observability.probes import ProbeServer, serve_probes
+from runtime.observability.probes import ProbeServer, serve_configured_probes, serve_probes
 from runtime.observability.readiness import broker_problem, problems, ready_check
 from runtime.settings import Settings
 from runtime.store.tables import TimerRow, WorkerProcessRow, WorkItemRow
@@ -196,3 +197,34 @@ def test_readiness_names_what_does_not_answer(db: Engine) -> None:
     assert ready_check(db)()
     assert "broker does not answer" in str(broker_problem("amqp://guest@127.0.0.1:1//"))
     assert broker_problem("memory://") is None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _settings(**values: Any) -> Settings:
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def test_probes_are_served_where_baton_probe_port_says(db: Engine) -> None:
+    assert serve_configured_probes(_settings(probe_port=None), db, "worker") is None
+    settings = _settings(probe_port=_free_port(), redis_url=None)
+    server = serve_configured_probes(settings, db, "worker")
+    assert server is not None and server.port == settings.probe_port
+    try:
+        assert _get(server.port, "/readyz")[0] == 200
+    finally:
+        server.stop()
+    # A broker that does not answer: not ready.
+    settings = _settings(probe_port=_free_port(), redis_url="redis://127.0.0.1:1/0")
+    server = serve_configured_probes(settings, db, "worker", store=True)
+    assert server is not None
+    try:
+        assert _get(server.port, "/readyz")[0] == 503
+        _, _, body = _get(server.port, "/metrics")
+        assert ("baton_store_up", ()) in _samples(body.decode())
+    finally:
+        server.stop()
