@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from flask import Flask
 from live_support import api_token
 from prometheus_client.parser import text_string_to_metric_families
 
 from designer.extensions import BatonState, state
+
+REDIS_URL = os.environ.get("BATON_TEST_REDIS_URL")
 
 
 def test_ready_when_the_database_answers(app: Flask) -> None:
@@ -29,6 +33,17 @@ def test_not_ready_when_the_database_does_not_answer(make_app: Callable[..., Fla
         assert response.json["status"] == "not ready"
         assert "database does not answer" in response.json["checks"]["database"]
         assert app.test_client(user=None).get("/api/health").status_code == 200  # alive
+    finally:
+        state(app).engine.dispose()
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs BATON_TEST_REDIS_URL (with-services.sh)")
+def test_ready_when_redis_is_set_and_answers(make_app: Callable[..., Flask]) -> None:
+    app = make_app(redis_url=REDIS_URL)
+    try:
+        response = app.test_client(user=None).get("/api/ready")
+        assert response.status_code == 200
+        assert response.json["checks"] == {"database": "ok", "redis": "ok"}
     finally:
         state(app).engine.dispose()
 
