@@ -11,15 +11,21 @@ import http.client
 import json
 import re
 import time
+import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from live_server import ApiSession, live_server
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from designer.live.follow import LiveClient
+from tests.db_fixtures import postgres_base_url
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -186,3 +192,41 @@ def test_metrics_need_a_reader(server: tuple[str, ApiSession, str]) -> None:
     finally:
         conn.close()
 
+
+
+def test_not_ready_while_its_database_refuses_connections(tmp_path: Path) -> None:
+    """On PostgreSQL (with-services): a database that stops answering makes ``/api/ready``
+    503 while ``/api/health`` stays 200, and ready again once it answers."""
+    base = make_url(postgres_base_url())
+    name = f"baton_ready_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+
+    def sql(statement: str) -> None:
+        with admin.connect() as conn:
+            conn.execute(text(statement))
+
+    sql(f'CREATE DATABASE "{name}"')
+    url = base.set(database=name).render_as_string(hide_password=False)
+    try:
+        env = {"BATON_DATABASE_URL": url, "BATON_LOAD_EXAMPLES": "false"}
+        with live_server(tmp_path, load_examples=False, env=env) as server_url:
+            assert _ready(server_url) == (200, {"database": "ok"})
+            sql(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+            sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+            status, checks = _ready(server_url)
+            assert status == 503 and "database does not answer" in checks["database"]
+            with urllib.request.urlopen(f"{server_url}/api/health", timeout=10) as health:
+                assert health.status == 200  # alive: not a reason to restart it
+            sql(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+            assert _ready(server_url) == (200, {"database": "ok"})
+    finally:
+        sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _ready(url: str) -> tuple[int, dict[str, str]]:
+    try:
+        with urllib.request.urlopen(f"{url}/api/ready", timeout=10) as answer:
+            return answer.status, json.loads(answer.read())["checks"]
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())["checks"]
