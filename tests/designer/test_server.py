@@ -2,7 +2,8 @@
 
 The canvas loads, the API answers over kept HTTP/1.1 connections, a Socket.IO client
 gets a run's live events over a websocket, and ``/metrics`` shows what a case that ran
-did (its step's latency, the outbox it went through, the work item it waits on).
+did (its step's latency, the outbox it went through, the work item it waits on). On
+PostgreSQL, ``/api/ready`` says 503 while the database refuses connections.
 """
 
 from __future__ import annotations
