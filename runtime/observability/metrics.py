@@ -9,7 +9,7 @@ Two kinds, rendered together by :func:`exposition`:
   (:func:`runtime.observability.figures.read_figures`), never by a polling thread:
   outbox depth and lag, due-timer lag, work items waiting per queue, worker liveness.
   Every process reads the same database, so one process per deployment need report
-  them (the web app's ``/metrics``; probes serve them when given the store).
+  them (the web app's ``/api/metrics/prometheus``; probes, when given the store).
 
 Metric names and meanings are listed in the README ("Operating Baton").
 """

@@ -1,4 +1,4 @@
-"""What the web app tells operators: readiness (``/api/ready``) and Prometheus ``/metrics``."""
+"""What the web app tells operators: readiness (``/api/ready``), Prometheus metrics."""
 
 from __future__ import annotations
 
@@ -37,22 +37,23 @@ def test_not_ready_when_the_database_does_not_answer(make_app: Callable[..., Fla
         state(app).engine.dispose()
 
 
+def _with_redis(app: Flask, url: str) -> None:
+    """Give the readiness check a Redis URL (Socket.IO stays bound without a queue)."""
+    baton = state(app)
+    settings = baton.settings.model_copy(update={"redis_url": url})
+    BatonState(settings=settings, engine=baton.engine).attach(app)
+
+
 @pytest.mark.skipif(not REDIS_URL, reason="needs BATON_TEST_REDIS_URL (with-services.sh)")
-def test_ready_when_redis_is_set_and_answers(make_app: Callable[..., Flask]) -> None:
-    app = make_app(redis_url=REDIS_URL)
-    try:
-        response = app.test_client(user=None).get("/api/ready")
-        assert response.status_code == 200
-        assert response.json["checks"] == {"database": "ok", "redis": "ok"}
-    finally:
-        state(app).engine.dispose()
+def test_ready_when_redis_is_set_and_answers(app: Flask) -> None:
+    _with_redis(app, str(REDIS_URL))
+    response = app.test_client(user=None).get("/api/ready")
+    assert response.status_code == 200
+    assert response.json["checks"] == {"database": "ok", "redis": "ok"}
 
 
 def test_not_ready_when_redis_is_set_and_does_not_answer(app: Flask) -> None:
-    baton = state(app)
-    # Only the readiness check reads the URL here; Socket.IO was bound without Redis.
-    settings = baton.settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"})
-    BatonState(settings=settings, engine=baton.engine).attach(app)
+    _with_redis(app, "redis://127.0.0.1:1/0")
     response = app.test_client(user=None).get("/api/ready")
     assert response.status_code == 503
     checks: dict[str, Any] = response.json["checks"]
@@ -60,11 +61,11 @@ def test_not_ready_when_redis_is_set_and_does_not_answer(app: Flask) -> None:
 
 
 def test_metrics_are_for_readers_with_a_token(app: Flask) -> None:
-    anonymous = app.test_client(user=None).get("/metrics")
+    anonymous = app.test_client(user=None).get("/api/metrics/prometheus")
     assert anonymous.status_code == 401
     token = api_token(state(app).engine, "prometheus", role="viewer")
     response = app.test_client(user=None).get(
-        "/metrics", headers={"Authorization": f"Bearer {token}"}
+        "/api/metrics/prometheus", headers={"Authorization": f"Bearer {token}"}
     )
     assert response.status_code == 200
     assert response.content_type.startswith("text/plain; version=")
@@ -74,5 +75,5 @@ def test_metrics_are_for_readers_with_a_token(app: Flask) -> None:
         "baton_timer_lag_seconds", "baton_work_items_waiting", "baton_worker_processes",
         "baton_worker_heartbeat_age_seconds", "baton_step_duration_seconds",
     } <= names  # fmt: skip
-    agent = app.test_client(user="an-agent", role="agent").get("/metrics")
+    agent = app.test_client(user="an-agent", role="agent").get("/api/metrics/prometheus")
     assert agent.status_code == 403

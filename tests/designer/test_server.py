@@ -1,7 +1,7 @@
 """``baton run`` as people start it: gunicorn on a free port, in a process of its own.
 
 The canvas loads, the API answers over kept HTTP/1.1 connections, a Socket.IO client
-gets a run's live events over a websocket, and ``/metrics`` shows what a case that ran
+gets a run's live events over a websocket, and the Prometheus metrics show what a case that ran
 did (its step's latency, the outbox it went through, the work item it waits on). On
 PostgreSQL, ``/api/ready`` says 503 while the database refuses connections.
 """
@@ -104,6 +104,9 @@ def test_the_canvas_loads(server: tuple[str, ApiSession, str]) -> None:
     with urllib.request.urlopen(f"{url}{scripts[0]}", timeout=10) as asset:
         assert asset.status == 200 and "javascript" in asset.headers["Content-Type"]
         assert len(asset.read()) > 1000
+    # The canvas's metrics page is a page, not Prometheus's text.
+    with urllib.request.urlopen(f"{url}/metrics", timeout=10) as page:
+        assert page.status == 200 and page.read().decode() == html
 
 
 def test_the_api_answers_over_one_kept_connection(server: tuple[str, ApiSession, str]) -> None:
@@ -132,7 +135,9 @@ def test_the_api_answers_over_one_kept_connection(server: tuple[str, ApiSession,
 
 
 def _metrics(url: str, token: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    request = urllib.request.Request(f"{url}/metrics", headers={"Authorization": f"Bearer {token}"})
+    request = urllib.request.Request(
+        f"{url}/api/metrics/prometheus", headers={"Authorization": f"Bearer {token}"}
+    )
     with urllib.request.urlopen(request, timeout=10) as answer:
         text = answer.read().decode()
     return {
@@ -188,7 +193,7 @@ def test_metrics_need_a_reader(server: tuple[str, ApiSession, str]) -> None:
     url, _, _ = server
     conn = _connection(url)
     try:
-        response, _ = _call(conn, "GET", "/metrics")
+        response, _ = _call(conn, "GET", "/api/metrics/prometheus")
         assert response.status == 401
     finally:
         conn.close()
