@@ -28,7 +28,7 @@ add to the latency measured. The driver uses an API token, as an integration wou
 sign-ins would hash a password each while the clock runs), one kept HTTP/1.1
 connection per thread, and ``Prefer: return=minimal`` on its changes (it has no use for
 the case it changed). What the server spends is reported apart
-(``server_cpu_ms_per_event`` and ``_per_request``: the server process's CPU time while
+(``server_cpu_ms_per_event`` and ``_per_request``: the server processes' CPU time while
 driving), and so is the load generator's, from the start of the drive until every
 client has every event (``driver_cpu_ms_per_event``, ``clients_cpu_ms_per_event``).
 
@@ -306,9 +306,15 @@ def clients_process(
 
 
 def _cpu_s(pid: int) -> float:
-    """User plus system CPU seconds of process ``pid`` so far (Linux)."""
+    """User plus system CPU seconds so far of process ``pid`` and its children (Linux).
+
+    ``baton run`` is gunicorn: an arbiter process and the worker process it forked,
+    which serves; both count.
+    """
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return own + sum(_cpu_s(int(child)) for child in children)
 
 
 def seed_long_run(database: Path, run_id: str, events: int) -> int:

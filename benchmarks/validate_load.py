@@ -1,6 +1,6 @@
 """Benchmark: the cases list while three 50,000-node workflows are being validated.
 
-Serves the real app (Werkzeug's threaded server, as ``baton run``) over a store of N
+Serves the real app (Werkzeug's threaded server, in this process) over a store of N
 seeded runs (benchmarks/cases_list.py's seeding) and measures ``GET /api/runs`` (the
 cases list's first page) from one client, one request after another:
 
@@ -47,7 +47,6 @@ from werkzeug.serving import make_server  # noqa: E402
 
 from designer.app import create_app  # noqa: E402
 from designer.extensions import state  # noqa: E402
-from designer.serving import KeepAliveRequestHandler  # noqa: E402
 from graphs.examples import load_example  # noqa: E402
 from runtime.accounts import service as accounts  # noqa: E402
 from runtime.db import session_scope  # noqa: E402
@@ -184,9 +183,7 @@ def main() -> None:
         body = json.dumps({"workflow": big_workflow(args.nodes)}).encode()
         print(f"{args.runs:,} runs; document of {args.nodes:,} nodes, {len(body):,} bytes")
 
-        server = make_server(
-            "127.0.0.1", 0, app, threaded=True, request_handler=KeepAliveRequestHandler
-        )
+        server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         url = f"http://127.0.0.1:{server.port}"
         measure(url, tokens["reader"], 1.0)  # warm up

@@ -23,6 +23,7 @@ from designer.errors import CrossOrigin, register_error_handlers
 from designer.extensions import BatonState, end_session, socketio
 from designer.live import register_socket_events
 from designer.live.wire import LivePacket
+from designer.prometheus import bp as prometheus_bp
 from designer.spa import bp as spa_bp
 from runtime.db import make_engine
 from runtime.settings import Settings
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     register_error_handlers(app)
     register_api(app)
     app.before_request(bounded_path_values)  # after the guard that init_auth installed
+    app.register_blueprint(prometheus_bp)
     app.register_blueprint(spa_bp)
 
     @app.before_request

@@ -1,127 +1,96 @@
-"""``baton run``'s web server: Werkzeug's threaded server, keeping connections open.
+"""``baton run``'s web server: gunicorn, started from Python, as the Procfile's ``web`` runs it.
 
-Werkzeug answers every request with ``Connection: close``, because after a response it
-reads and discards whatever the client still sends (a body the app did not read, so
-that the client sees a 413 instead of a reset), which on a kept connection would eat
-the next request. Every API call of an integration then paid a new TCP connection and
-a new thread: about a fifth of the server's CPU per change in ``benchmarks/stream.py``,
-and most of the driver's.
+One worker process with many threads (gunicorn's ``gthread`` worker class): Flask-SocketIO
+in threading mode carries its websockets there (through simple-websocket), and HTTP/1.1
+connections stay open between requests. One process, because a Socket.IO client that
+falls back to long polling must find its process again, and because ``baton run`` keeps
+its executor in that process (one machine: SQLite, the in-process executor).
 
-:class:`KeepAliveRequestHandler` keeps HTTP/1.1 connections open when that is safe: it
-hands Werkzeug a reader that ends where the request's body ends (``Content-Length``),
-so the discarding reads that body's unread rest and nothing beyond it. A request with a
-chunked body, a WebSocket upgrade, or a body too large to discard cheaply ends its
-connection as before. An idle kept connection is closed after
-:data:`KEEP_ALIVE_IDLE_S`, which frees its thread; clients reconnect as they would.
+The app is built once, before gunicorn forks its worker (``preload_app``): the command
+checks the configuration, migrates and seeds the store and says so before serving, and
+the worker starts with start-up's objects already frozen out of the collector
+(:func:`freeze_startup_heap`). Whatever runs threads (the executor, the Salesforce
+poller) is started in the worker, after the fork: threads do not survive one.
 """
 
 from __future__ import annotations
 
 import gc
-import io
+from collections.abc import Callable
 from typing import Any
 
-from werkzeug.serving import WSGIRequestHandler
+from flask import Flask
+from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
-__all__ = ["KEEP_ALIVE_IDLE_S", "KeepAliveRequestHandler", "freeze_startup_heap"]
+__all__ = ["THREADS", "BatonServer", "freeze_startup_heap"]
 
-KEEP_ALIVE_IDLE_S = 5.0
-"""How long a kept connection may wait for its next request (gunicorn's is 2 s)."""
+THREADS = 64
+"""Request threads of the one worker; an open websocket holds one (as in the Procfile)."""
 
-_MAX_DISCARD = 1 << 20
-"""A body left unread beyond this many bytes ends the connection instead of being read."""
+KEEP_ALIVE_S = 5
+"""How long a kept connection may wait for its next request."""
 
+GRACEFUL_S = 5
+"""How long a stopping server (``SIGTERM``) lets running requests finish.
 
-class _BodyReader(io.RawIOBase):
-    """The connection's reader, limited to one request's body (``remaining`` bytes)."""
-
-    def __init__(self, raw: Any, remaining: int) -> None:
-        super().__init__()
-        self._raw = raw
-        self.remaining = remaining
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int | None = -1) -> bytes:
-        if self.remaining <= 0:
-            return b""
-        wanted = self.remaining if size is None or size < 0 else min(size, self.remaining)
-        data: bytes = self._raw.read(wanted)
-        self.remaining -= len(data)
-        if not data:
-            self.remaining = 0  # the client went away mid-body
-        return data
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def readline(self, size: int | None = -1) -> bytes:
-        if self.remaining <= 0:
-            return b""
-        wanted = self.remaining if size is None or size < 0 else min(size, self.remaining)
-        data: bytes = self._raw.readline(wanted)
-        self.remaining -= len(data)
-        if not data:
-            self.remaining = 0
-        return data
+API requests take well under a second; an open websocket never finishes by itself and
+holds the stop for this long (its client reconnects to the next server). Ctrl+C stops
+at once."""
 
 
-class KeepAliveRequestHandler(WSGIRequestHandler):
-    """Werkzeug's handler, keeping HTTP/1.1 connections open between requests."""
+class BatonServer(BaseApplication):  # type: ignore[misc]
+    """gunicorn serving ``app`` on ``host:port``.
 
-    protocol_version = "HTTP/1.1"
-    _keep = False
+    ``in_worker`` is called in the worker process once it is ready to serve (start
+    threads there) and returns what to call when that process ends (stop them).
+    """
 
-    def handle_one_request(self) -> None:
-        # Waiting for the next request on a kept connection is bounded; once it has
-        # started, a request (a long poll, a WebSocket) takes as long as it takes.
-        self.connection.settimeout(KEEP_ALIVE_IDLE_S)
-        super().handle_one_request()
+    def __init__(
+        self,
+        app: Flask,
+        *,
+        host: str,
+        port: int,
+        in_worker: Callable[[], Callable[[], None]] = lambda: lambda: None,
+    ) -> None:
+        self._app = app
+        bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        self._options: dict[str, Any] = {
+            "bind": bind,
+            "worker_class": "gthread",
+            "workers": 1,
+            "threads": THREADS,
+            "keepalive": KEEP_ALIVE_S,
+            "graceful_timeout": GRACEFUL_S,
+            "preload_app": True,
+            "control_socket_disable": True,
+            "loglevel": "warning",
+            "post_fork": self._post_fork,
+            "post_worker_init": self._post_worker_init,
+            "worker_exit": self._worker_exit,
+        }
+        self._in_worker = in_worker
+        self._stop: Callable[[], None] = lambda: None
+        super().__init__(prog="baton run")
 
-    def parse_request(self) -> bool:
-        self.connection.settimeout(None)
-        return super().parse_request()
+    def load_config(self) -> None:
+        for name, value in self._options.items():
+            self.cfg.set(name, value)
 
-    def run_wsgi(self) -> None:
-        lengths = self.headers.get_all("Content-Length") or [""]
-        length = lengths[0]
-        chunked = "Transfer-Encoding" in self.headers
-        upgrade = bool(self.headers.get("Upgrade"))
-        # http.server's parse_request has already said whether the client wants the
-        # connection closed (HTTP/1.0, or "Connection: close"). A body whose end is not
-        # one plain Content-Length (chunked, two lengths, a malformed one) could be read
-        # differently by a proxy in front: such a connection ends with its request.
-        self._keep = (
-            not (self.close_connection or chunked or upgrade)
-            and len(lengths) == 1
-            and (length == "" or length.isdigit())
-        )
-        if not self._keep:
-            super().run_wsgi()
-            return
-        raw = self.rfile
-        body = _BodyReader(raw, int(length or 0))
-        self.rfile = body  # type: ignore[assignment]
-        try:
-            super().run_wsgi()
-        finally:
-            self.rfile = raw
-        if body.remaining > 0:
-            # The app left part of the body unread and Werkzeug's discarding gave up
-            # waiting for it: read the rest, or close if it is too much to bother.
-            if body.remaining > _MAX_DISCARD:
-                self.close_connection = True
-            else:
-                while body.read(65536):
-                    pass
+    def load(self) -> Flask:
+        return self._app
 
-    def send_header(self, keyword: str, value: str) -> None:
-        if self._keep and keyword.lower() == "connection" and value.lower() == "close":
-            return  # Werkzeug always sends it; this connection stays open
-        super().send_header(keyword, value)
+    def _post_fork(self, _server: Any, _worker: Any) -> None:
+        # The parent's pooled connections stay the parent's: the worker opens its own.
+        from designer.extensions import state
+
+        state(self._app).engine.dispose(close=False)
+
+    def _post_worker_init(self, _worker: Any) -> None:
+        self._stop = self._in_worker()
+
+    def _worker_exit(self, _server: Any, _worker: Any) -> None:
+        self._stop()
 
 
 def freeze_startup_heap() -> None:
@@ -131,7 +100,8 @@ def freeze_startup_heap() -> None:
     started Baton that took 160 to 280 ms each, a stall of every request and of the live
     stream alike (``benchmarks/stream.py``: the commit-to-client p99). Frozen
     (:func:`gc.freeze`), start-up's objects are never walked again; a full collection then
-    takes 10 to 20 ms. Call once, after start-up and before serving.
+    takes 10 to 20 ms. Call once, after start-up and before serving (before a fork, so
+    that the child does not copy the pages a collection would touch).
     """
     gc.collect()
     gc.freeze()

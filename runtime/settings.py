@@ -40,6 +40,13 @@ class Settings(BaseSettings):
         description="How often each web process checks that its open sockets' accounts "
         "and tokens are still valid (changes made through that process: at once)",
     )
+    probe_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="Where a process without a web server (`baton worker`, the relay, a "
+        "Celery worker) answers /healthz, /readyz and /metrics (runtime/observability)",
+    )
     load_examples: bool = True
     demo_password: str | None = Field(
         default=None,

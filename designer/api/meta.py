@@ -1,4 +1,4 @@
-"""About the API itself: health, the workflow JSON Schema, actions, the OpenAPI document."""
+"""About the API itself: health and readiness, the workflow JSON Schema, actions, OpenAPI."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 
 from designer.api.http import RouteDoc, documented, respond
-from designer.api.schemas import ActionInfo, ActionList, Health
+from designer.api.schemas import ActionInfo, ActionList, Health, Readiness
+from designer.extensions import state
 from designer.openapi import openapi_document
 from graphs.schema import workflow_json_schema
 from runtime.actions.registry import available_actions
+from runtime.observability.readiness import problems
 
 __all__ = ["bp"]
 
@@ -23,6 +25,26 @@ _TAG = "meta"
 @documented(RouteDoc("Is the app up", _TAG, {200: Health}))
 def health() -> Response:
     return respond(Health())
+
+
+@bp.get("/ready")
+@documented(
+    RouteDoc(
+        "Can the app serve",
+        _TAG,
+        {200: Readiness, 503: Readiness},
+        description="Readiness, for a load balancer or an orchestrator: 200 when the "
+        "database answers (and Redis, when REDIS_URL is set), else 503 naming what does "
+        "not. `/api/health` says only that the process is up (liveness).",
+    )
+)
+def ready() -> Response:
+    baton = state(current_app)
+    found = problems(baton.engine, baton.settings.redis_url, broker_name="redis")
+    checks = {name: problem or "ok" for name, problem in found.items()}
+    if any(found.values()):
+        return respond(Readiness(status="not ready", checks=checks), 503)
+    return respond(Readiness(status="ready", checks=checks))
 
 
 @bp.get("/schema")

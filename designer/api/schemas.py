@@ -38,6 +38,7 @@ __all__ = [
     "ProblemList",
     "PublishBody",
     "QueryModel",
+    "Readiness",
     "SaveDraftBody",
     "Sequence",
     "ValidateBody",
@@ -187,6 +188,15 @@ class Health(_Body):
     """The app is up."""
 
     status: Literal["ok"] = "ok"
+
+
+class Readiness(_Body):
+    """Whether the app can serve: each check and what is wrong with it, if anything."""
+
+    status: Literal["ready", "not ready"]
+    checks: dict[str, str] = Field(
+        description="database (and redis, when REDIS_URL is set) -> 'ok' or the problem"
+    )
 
 
 class ActionInfo(_Body):

@@ -179,6 +179,7 @@ POLICY: dict[str, Rule] = {
     "spa.index": public(),
     "spa.page_or_file": public(),
     "meta.health": public(),
+    "meta.ready": public(),  # for load balancers and orchestrators: says nothing secret
     "meta.schema": READ,
     "meta.actions": READ,
     "meta.openapi": READ,
@@ -262,6 +263,8 @@ POLICY: dict[str, Rule] = {
     "agents.reassign": OPERATE,
     "agents.item_assignments": allow(READERS, agent=OwnWorkItem()),
     "metrics.metrics": allow(READERS),
+    # Prometheus scrapes with a viewer's API token: the figures name queues, actions, hosts
+    "prometheus.metrics": allow(READERS),
     # -- the Salesforce connection (settings are the admin's; reading its state is not secret)
     "salesforce.connection": allow(READERS),
     "salesforce.test_connection": ADMIN_ONLY,

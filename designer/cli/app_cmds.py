@@ -1,6 +1,8 @@
-"""``baton run`` and ``baton load-examples``: start the designer, seed the shipped workflows."""
+"""``baton run`` (Baton under gunicorn) and ``baton load-examples`` (the shipped workflows)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import click
 from flask import Flask
@@ -57,10 +59,7 @@ def run_command(host: str, port: int, worker: bool) -> None:
     """Start Baton: migrate the database, load the examples into an empty one, serve."""
     # Imported here so that `baton --help` and other commands stay quick.
     from designer.app import create_app
-    from designer.extensions import socketio
-    from designer.serving import KeepAliveRequestHandler, freeze_startup_heap
-    from runtime.executor import Worker
-    from runtime.salesforce.poller import start_poller
+    from designer.serving import BatonServer, freeze_startup_heap
 
     settings = Settings()
     try:
@@ -85,17 +84,8 @@ def run_command(host: str, port: int, worker: bool) -> None:
     click.echo(f"Database: {engine.url.render_as_string(hide_password=True)}")
     if settings.demo_services_enabled():
         click.echo(DEMO_SERVICES_NOTE)
-    from designer.live import app_publisher
-
-    # Run updates go out through this app's Socket.IO server (and Redis, when set).
-    executor = Worker(settings, engine, publisher=app_publisher(app)) if worker else None
-    poller = None
-    if executor is not None:
-        executor.start()
+    if worker:
         click.echo(f"Executor: in this process, {settings.worker_threads} step threads")
-        poller = start_poller(settings, engine)  # None unless Salesforce is configured
-        if poller is not None:
-            click.echo(f"Salesforce: polling every {poller.interval:g}s")
     made = seed_demo_accounts(state(app).engine, settings)
     for line in describe(made):
         click.echo(line)
@@ -106,23 +96,33 @@ def run_command(host: str, port: int, worker: bool) -> None:
         )
     click.echo(f"Baton is running at {_url(host, port)} (Ctrl+C to stop)")
     freeze_startup_heap()
-    try:
-        socketio.run(
-            app,
-            host=host,
-            port=port,
-            debug=False,
-            use_reloader=False,
-            log_output=False,
-            # The threading server is the one-machine setup; scale out behind a real server.
-            allow_unsafe_werkzeug=True,
-            request_handler=KeepAliveRequestHandler,
-        )
-    finally:
+    BatonServer(
+        app, host=host, port=port, in_worker=lambda: _start_executor(app, settings, worker)
+    ).run()
+
+
+def _start_executor(app: Flask, settings: Settings, worker: bool) -> Callable[[], None]:
+    """In the serving process: the executor and timer clock (``worker``), the Salesforce
+    poller if configured; what stops them."""
+    from designer.live import app_publisher
+    from runtime.executor import Worker
+    from runtime.salesforce.poller import start_poller
+
+    if not worker:
+        return lambda: None
+    # Run updates go out through this app's Socket.IO server (and Redis, when set).
+    executor = Worker(settings, state(app).engine, publisher=app_publisher(app))
+    executor.start()
+    poller = start_poller(settings, state(app).engine)  # None unless Salesforce is configured
+    if poller is not None:
+        click.echo(f"Salesforce: polling every {poller.interval:g}s")
+
+    def stop() -> None:
         if poller is not None:
             poller.stop()
-        if executor is not None:
-            executor.stop()
+        executor.stop()
+
+    return stop
 
 
 @click.command("load-examples")

@@ -23,6 +23,7 @@ offers: the outbox (:mod:`runtime.services.outbox`), timers
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -34,6 +35,7 @@ from graphs.dataflow import output_case_fields
 from graphs.model import BackgroundStep
 from runtime.engine.types import RunStep, StepCompleted, StepFailed, effect_from_json
 from runtime.errors import NotFound
+from runtime.observability.metrics import observe_step_after_commit
 from runtime.services.cases import apply_case_changes
 from runtime.services.outbox import (
     claim_outbox,
@@ -101,6 +103,8 @@ class StepJob:
     execution_exists: bool = False
     #: The claim already marked the outbox entry done (same transaction as the result).
     outbox_done: bool = False
+    #: When the job was made (``time.monotonic``): its step's latency runs from here.
+    begun: float = field(default_factory=time.monotonic, compare=False, repr=False)
 
 
 def begin_step(
@@ -328,6 +332,10 @@ def finish_step(
                 reason="a later delivery of this step holds it, or answered first",
             )  # fmt: skip
             return False
+    observe_step_after_commit(
+        session, action=effect.action, succeeded=error is None,
+        seconds=time.monotonic() - job.begun,
+    )  # fmt: skip
     if error is None:
         new_case: dict[str, Any] | None = None
         # Outputs the step maps to case fields are written with what the action wrote.

@@ -11,7 +11,6 @@ from flask import Flask
 from sqlalchemy.engine import Engine
 from werkzeug.serving import make_server
 
-from designer.serving import KeepAliveRequestHandler
 from graphs.model import Workflow
 from runtime.accounts import service as accounts
 from runtime.db import session_scope
@@ -129,11 +128,10 @@ def install(engine: Engine, document: dict[str, Any] | None = None) -> str:
 def serve(app: Flask) -> Iterator[str]:
     """Serve ``app`` (Socket.IO included) on a free loopback port; yields its base URL.
 
-    The same server as ``baton run``'s: Werkzeug's, threaded, keeping connections open.
+    Werkzeug's threaded server, in this process, so a test can share the app's database
+    and settings; ``baton run`` serves through gunicorn (``tests/designer/test_server.py``).
     """
-    server = make_server(
-        "127.0.0.1", 0, app, threaded=True, request_handler=KeepAliveRequestHandler
-    )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(
         target=server.serve_forever, args=(0.05,), name="live-server", daemon=True
     )

@@ -130,8 +130,15 @@ def test_run_migrates_seeds_examples_and_serves(
 ) -> None:
     calls: list[dict[str, Any]] = []
 
-    def fake_run(app: Flask, **kwargs: Any) -> None:
-        calls.append({"app": app, **kwargs})
+    class FakeServer:
+        """gunicorn as far as ``baton run`` sees it: serves, runs ``in_worker`` there."""
+
+        def __init__(self, app: Flask, **kwargs: Any) -> None:
+            calls.append({"app": app, **kwargs})
+
+        def run(self) -> None:
+            stop = calls[-1]["in_worker"]()  # in the worker process, before serving
+            stop()  # as the worker process ends
 
     workers: list[FakeWorker] = []
 
@@ -147,14 +154,14 @@ def test_run_migrates_seeds_examples_and_serves(
         def stop(self) -> None:
             self.events.append("stopped")
 
-    monkeypatch.setattr(socketio, "run", fake_run)
+    monkeypatch.setattr("designer.serving.BatonServer", FakeServer)
     monkeypatch.setattr("runtime.executor.Worker", FakeWorker)
     result = CliRunner().invoke(cli, ["run", "--port", "5099"], env=_env(tmp_path))
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:5099/" in result.output
     assert [w.events for w in workers] == [["created", "started", "stopped"]]
     (call,) = calls
-    assert (call["host"], call["port"], call["debug"]) == ("127.0.0.1", 5099, False)
+    assert (call["host"], call["port"]) == ("127.0.0.1", 5099)
     assert (tmp_path / "inst").is_dir()
     with Session(state(call["app"]).engine) as session:
         versions = session.exec(select(WorkflowVersionRow)).all()

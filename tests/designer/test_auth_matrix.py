@@ -49,6 +49,7 @@ EXPECTED: dict[str, str] = {
     "spa.index": "public",
     "spa.page_or_file": "public",
     "meta.health": "public",
+    "meta.ready": "public",
     "session.get_session": "public",
     "session.login": "public",
     "session.logout": "public",
@@ -131,6 +132,7 @@ EXPECTED: dict[str, str] = {
     "agents.reassign": "operators",
     "agents.item_assignments": "readers+own",
     "metrics.metrics": "readers",
+    "prometheus.metrics": "readers",
     # the Salesforce connection: its settings are the admin's
     "salesforce.connection": "readers",
     "salesforce.test_connection": "admin",

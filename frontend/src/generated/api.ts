@@ -2713,6 +2713,24 @@ export interface components {
             assigned: number;
         };
         /**
+         * Readiness
+         * @description Whether the app can serve: each check and what is wrong with it, if anything.
+         */
+        Readiness: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ready" | "not ready";
+            /**
+             * Checks
+             * @description database (and redis, when REDIS_URL is set) -> 'ok' or the problem
+             */
+            checks: {
+                [key: string]: string;
+            };
+        };
+        /**
          * ReasonOut
          * @description Why some runs at a node cannot move.
          */
@@ -4703,6 +4721,7 @@ export type Published = components['schemas']['Published'];
 export type QueueIn = components['schemas']['QueueIn'];
 export type QueueList = components['schemas']['QueueList'];
 export type QueueOut = components['schemas']['QueueOut'];
+export type Readiness = components['schemas']['Readiness'];
 export type ReasonOut = components['schemas']['ReasonOut'];
 export type ReportEntry = components['schemas']['ReportEntry'];
 export type RetryPolicyInput = components['schemas']['RetryPolicy-Input'];
@@ -4830,6 +4849,7 @@ export const problemSeverityValues: ReadonlyArray<FlattenedDeepRequired<componen
 export const problemCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ProblemCode"]> = ["no_start", "multiple_starts", "no_end", "duplicate_node_id", "duplicate_edge_id", "duplicate_step_id", "dangling_edge", "unreachable_node", "cannot_reach_end", "cycle_without_goto", "goto_closes_no_cycle", "edge_into_start", "end_has_outgoing_edge", "no_way_on", "several_ways_on", "decision_without_default", "decision_without_outcomes", "duplicate_outcome_id", "duplicate_outcome_label", "outcome_without_edge", "outcome_with_several_edges", "unknown_outcome", "decision_edge_without_outcome", "outcome_edge_outside_decision", "outcome_without_condition", "default_condition_ignored", "stage_without_steps", "unknown_after_step", "after_self", "after_cycle", "unassigned_step", "sla_warning_not_before_target", "unknown_action", "unknown_field", "bad_operator", "bad_condition_value", "empty_condition", "trigger_condition_ignored", "changed_on_create", "duplicate_case_field", "duplicate_form_field", "picklist_without_values", "duplicate_picklist_value", "values_on_non_picklist", "input_value_and_ref", "input_without_value", "bad_input_value", "unknown_ref", "input_ref_type_mismatch", "salesforce_trigger_misplaced", "salesforce_bad_name", "salesforce_bad_filter", "salesforce_unknown_case_field", "salesforce_duplicate_mapping", "duplicate_escalation_id", "bad_escalation_action", "unknown_escalation_stage", "field_never_written", "loop_exit_not_written", "output_may_not_exist", "mapping_type_mismatch", "unknown_mapped_field", "form_field_not_mapped", "missing_action_input", "bad_action_input", "ai_step_without_review", "ai_review_opens_always", "ai_reads_sensitive_field"];
 export const queueInStrategyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["QueueIn"]["strategy"]> = ["round_robin", "load_balanced", "skills_based", "pull_next"];
 export const queueOutStrategyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["QueueOut"]["strategy"]> = ["round_robin", "load_balanced", "skills_based", "pull_next"];
+export const readinessStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Readiness"]["status"]> = ["ready", "not ready"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["admin", "supervisor", "agent", "viewer"];
 export const routingStrategyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RoutingStrategy"]> = ["round_robin", "load_balanced", "skills_based", "pull_next"];
 export const ruleInputKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Rule-Input"]["kind"]> = ["rule"];

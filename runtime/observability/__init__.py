@@ -1,0 +1,8 @@
+"""What operators watch: Prometheus metrics and the health and readiness probes.
+
+:mod:`~runtime.observability.figures` reads the store's figures (outbox, timers, work
+items, worker processes) with a few cheap queries; :mod:`~runtime.observability.metrics`
+turns them, and the step latencies this process recorded, into Prometheus metrics at
+scrape time; :mod:`~runtime.observability.probes` serves ``/healthz``, ``/readyz`` and
+``/metrics`` for processes that have no web server of their own.
+"""
