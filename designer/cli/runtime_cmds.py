@@ -79,6 +79,7 @@ def relay_command(poll: float | None, no_migrate: bool) -> None:
     Run two for availability: one leads at a time, the other takes over when it stops.
     The workers: ``celery -A runtime.scale.celery_app worker``.
     """
+    from runtime.observability.probes import serve_configured_probes
     from runtime.salesforce.poller import start_poller
     from runtime.scale.celery_app import broker_url
     from runtime.scale.relay import Relay
@@ -107,8 +108,8 @@ def relay_command(poll: float | None, no_migrate: bool) -> None:
         publisher=publisher_for(settings),
         poll_seconds=poll if poll is not None else settings.clock_interval_seconds,
     )
-    # TODO-merge (scale-ops): serve_probes(int(os.environ.get("BATON_PROBE_PORT", "0")),
-    #     ready=lambda: relay.leading, name="relay") from runtime.observability.probes
+    # /healthz, /readyz (the database and the broker) and /metrics on BATON_PROBE_PORT.
+    serve_configured_probes(settings, engine, "relay", broker_url=broker)
     poller = start_poller(settings, engine)  # None unless Salesforce is configured
     click.echo(f"baton relay on {engine.url.render_as_string()}, broker {_hidden(broker)}")
     try:

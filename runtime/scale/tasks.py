@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from celery.signals import worker_init
+from celery.signals import worker_init, worker_ready
 from sqlalchemy.exc import OperationalError
 
 from runtime.scale import process
@@ -70,3 +70,24 @@ def _check_broker(**_kwargs: Any) -> None:
 
 
 worker_init.connect(_check_broker, weak=False)
+
+
+def _serve_probes(**_kwargs: Any) -> None:
+    """Probes of the worker's main process on ``BATON_PROBE_PORT`` (if set).
+
+    Ready when the database and the broker answer. Step latencies are observed in the
+    pool processes that finish steps, so this ``/metrics`` holds the process figures;
+    the store's gauges (worker heartbeats among them) come from the web's ``/metrics``.
+    """
+    from runtime.db import make_engine
+    from runtime.observability.probes import serve_configured_probes
+    from runtime.settings import Settings
+
+    settings = Settings()
+    if settings.probe_port is None:
+        return
+    engine = make_engine(settings.resolved_database_url())
+    serve_configured_probes(settings, engine, "worker", broker_url=str(app.conf.broker_url))
+
+
+worker_ready.connect(_serve_probes, weak=False)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import threading
+import urllib.request
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
@@ -39,6 +41,12 @@ from tests.scale.flows import undone_outbox as undone
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(120)]
 
 Pg = tuple[Engine, str]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def test_worker_killed_mid_call_the_step_completes_called_once_more(
@@ -136,11 +144,14 @@ def test_50_events_on_one_run_across_two_workers_applied_one_at_a_time(
     server.delay = 0.02
     steps = [http_step(f"s{n}", server.url) for n in range(50)]
     install(engine, flow("wide", steps))
-    workers.start(concurrency=2)
+    probes = free_port()
+    workers.start(concurrency=2, BATON_PROBE_PORT=str(probes))
     workers.start(concurrency=2)
     relay()
     create_cases(engine, ["case-1"])
     wait_for(lambda: run_statuses(engine) == Counter(completed=1), 90, "the run to complete")
+    with urllib.request.urlopen(f"http://127.0.0.1:{probes}/readyz", timeout=5) as answer:
+        assert answer.status == 200  # the worker's probes: its database and broker answer
 
     calls = Counter(server.calls)
     assert len(calls) == 50 and set(calls.values()) == {1}
