@@ -49,6 +49,52 @@ from runtime.store.tables import OutboxRow, RunRow  # noqa: E402
 from runtime.store.workflow_tables import WorkflowRow, WorkflowVersionRow  # noqa: E402
 
 ANSWER_S = 0.05
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(path: str) -> list[str]:
+    try:
+        with open(path) as f:
+            return f.read().rpartition(")")[2].split()
+    except OSError:
+        return []
+
+
+def _cpu(pid: int, *, reaped: bool = True) -> float:
+    """CPU seconds of ``pid`` (and of its children already reaped, if ``reaped``)."""
+    fields = _stat(f"/proc/{pid}/stat")
+    if not fields:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / _TICK
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds of ``pid``, its reaped children and its live children."""
+    total = _cpu(pid)
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            fields = _stat(f"/proc/{entry}/stat")
+            if fields and int(fields[1]) == pid:
+                total += _cpu(int(entry), reaped=False)
+    return total
+
+
+def _thread_cpu(tid: int) -> float:
+    fields = _stat(f"/proc/self/task/{tid}/stat")
+    return (int(fields[11]) + int(fields[12])) / _TICK if fields else 0.0
+
+
+def _postmaster(engine: Engine) -> int | None:
+    """The PostgreSQL server's pid, if it runs on this machine and its files are readable."""
+    try:
+        with engine.connect() as conn:
+            folder = conn.execute(text("SHOW data_directory")).scalar()
+        return int(Path(str(folder), "postmaster.pid").read_text().split()[0])
+    except Exception:
+        return None
 
 
 class _Server(ThreadingHTTPServer):
@@ -215,17 +261,35 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
+class _Cpu:
+    """CPU seconds used so far by the database server, the worker nodes, the relay thread."""
+
+    def __init__(self, postmaster: int | None, nodes: list[int], relay_tid: int) -> None:
+        self.postmaster, self.nodes, self.relay_tid = postmaster, nodes, relay_tid
+
+    def read(self) -> dict[str, float]:
+        relay = _thread_cpu(self.relay_tid)
+        return {
+            "database": _tree_cpu(self.postmaster) if self.postmaster else float("nan"),
+            "workers": sum(_tree_cpu(pid) for pid in self.nodes),
+            "relay": relay,
+            "feeder": time.process_time() - relay,
+        }
+
+
 def _measure(
-    engine: Engine, server: _Server, workers: int, cases: int, tag: str
+    engine: Engine, server: _Server, workers: int, cases: int, tag: str, cpu: _Cpu
 ) -> dict[str, float]:
     _create(engine, f"{tag}-warm")
     _wait(engine, f"{tag}-warm", 1, 60)
     began = time.perf_counter()
+    cpu_before = cpu.read()
     for k in range(cases):
         _create(engine, f"{tag}-t{k:05d}")
     _wait(engine, f"{tag}-t", cases, 600)
     elapsed = time.perf_counter() - began
     rate = cases / elapsed
+    used = {k: (v - cpu_before[k]) * 1000 / cases for k, v in cpu.read().items()}
     # Latency at about half the measured rate: no backlog, the relay's poll and Celery.
     gap = 2.0 / rate
     light = max(20, cases // 2)
@@ -238,11 +302,18 @@ def _measure(
         "workers": workers, "cases": cases, "cases_per_s": round(rate, 2),
         "start_p50_ms": round(_pct(latencies, 0.5), 1),
         "start_p99_ms": round(_pct(latencies, 0.99), 1),
+        **{f"cpu_ms_per_case_{k}": round(v, 2) for k, v in used.items()},
     }  # fmt: skip
     print(
         f"{workers} worker process(es): {rate:.2f} cases/s ({cases} cases, 2 x 50 ms calls each);"
         f" commit-to-action-start at ~half load p50 {figures['start_p50_ms']} ms,"
         f" p99 {figures['start_p99_ms']} ms ({len(latencies)} steps)",
+        flush=True,
+    )
+    print(
+        "  CPU per case (ms): "
+        + ", ".join(f"{k} {v:.1f}" for k, v in used.items())
+        + f"; the machine's load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )
     return figures
@@ -277,13 +348,21 @@ def main() -> None:
             engine, poll_seconds=args.poll, lease_margin_seconds=30.0,
             send=lambda name, task_args: app.send_task(name, args=task_args, queue=QUEUE),
         )  # fmt: skip
-        runner = threading.Thread(target=relay.run, args=(stop,), daemon=True)
+        relay_tid: list[int] = []
+
+        def run_relay() -> None:
+            relay_tid.append(threading.get_native_id())
+            relay.run(stop)
+
+        runner = threading.Thread(target=run_relay, daemon=True)
         runner.start()
+        postmaster = _postmaster(engine)
         try:
             for n in (1, 2):
                 nodes = _start_workers(n, args.concurrency, db, args.broker_url)
                 try:
-                    results[n] = _measure(engine, server, n, args.cases * n, f"w{n}")
+                    cpu = _Cpu(postmaster, [node.pid for node in nodes], relay_tid[0])
+                    results[n] = _measure(engine, server, n, args.cases * n, f"w{n}", cpu)
                 finally:
                     _stop(nodes)
         finally:
@@ -304,6 +383,7 @@ def main() -> None:
                 "start_p99_ms": results[2]["start_p99_ms"],
                 "start_p50_ms_1": results[1]["start_p50_ms"],
                 "start_p99_ms_1": results[1]["start_p99_ms"],
+                **{k: v for k, v in results[2].items() if k.startswith("cpu_ms")},
                 "concurrency": args.concurrency,
                 "relay_poll_s": args.poll,
                 "cores": os.cpu_count(),
