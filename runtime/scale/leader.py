@@ -59,7 +59,10 @@ class Leadership:
     def release(self) -> None:
         """Stop leading (the lock's connection closes; the lease row goes)."""
         if self._conn is not None:
+            # The lock belongs to the database session: end the session itself, or the
+            # pool would keep it (and the lock) for the next borrower.
             try:
+                self._conn.invalidate()
                 self._conn.close()
             except Exception:
                 logger.warning("could not close the leader's connection")
