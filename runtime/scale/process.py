@@ -38,7 +38,7 @@ from runtime.services import execution
 from runtime.settings import Settings
 from runtime.store.tables import OutboxRow, OutboxStatus, utcnow
 
-__all__ = ["WorkerProcess", "current", "use_actions"]
+__all__ = ["WorkerProcess", "current", "forget", "use_actions"]
 
 logger = logging.getLogger("baton.scale")
 ActionLookup = Callable[[str], Action]
@@ -150,6 +150,16 @@ def _take(session: Session, outbox_id: int, *, lease: datetime, owner: str | Non
 
 _current: tuple[int, WorkerProcess] | None = None
 _current_lock = threading.Lock()
+
+
+def forget() -> None:
+    """Take this process off the record when it stops cleanly (it holds no claims then)."""
+    with _current_lock:
+        if _current is not None and _current[0] == os.getpid():
+            try:
+                _current[1].leases.stop()
+            except Exception:
+                logger.warning("could not remove this worker process's record")
 
 
 def current() -> WorkerProcess:

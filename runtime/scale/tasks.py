@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from celery.signals import worker_init, worker_ready
+from celery.signals import worker_init, worker_process_shutdown, worker_ready
 from sqlalchemy.exc import OperationalError
 
 from runtime.scale import process
@@ -91,3 +91,11 @@ def _serve_probes(**_kwargs: Any) -> None:
 
 
 worker_ready.connect(_serve_probes, weak=False)
+
+
+def _forget(**_kwargs: Any) -> None:
+    process.forget()
+
+
+# A pool process that ends cleanly leaves no record behind (one killed is found gone).
+worker_process_shutdown.connect(_forget, weak=False)
