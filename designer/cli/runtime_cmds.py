@@ -70,10 +70,14 @@ def worker_command(threads: int | None, no_migrate: bool) -> None:
 
 @click.command("relay")
 @click.option(
-    "--poll", type=float, default=None, help="Seconds between rounds (default: settings)."
+    "--poll",
+    type=float,
+    default=0.1,
+    show_default=True,
+    help="Seconds between rounds: a step starts on average half of it after its commit.",
 )
 @click.option("--no-migrate", is_flag=True, help="Do not upgrade the schema first.")
-def relay_command(poll: float | None, no_migrate: bool) -> None:
+def relay_command(poll: float, no_migrate: bool) -> None:
     """Send due outbox rows and timers to Celery workers until SIGTERM/SIGINT.
 
     Run two for availability: one leads at a time, the other takes over when it stops.
@@ -106,7 +110,7 @@ def relay_command(poll: float | None, no_migrate: bool) -> None:
     relay = Relay(
         engine,
         publisher=publisher_for(settings),
-        poll_seconds=poll if poll is not None else settings.clock_interval_seconds,
+        poll_seconds=poll,
     )
     # /healthz, /readyz (the database and the broker) and /metrics on BATON_PROBE_PORT.
     serve_configured_probes(settings, engine, "relay", broker_url=broker)
