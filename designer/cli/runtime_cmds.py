@@ -1,5 +1,5 @@
-"""``baton worker`` (the executor and clock alone), ``baton db upgrade`` and
-``baton cases repair``."""
+"""``baton worker`` (the executor and clock alone, on one machine), ``baton relay`` (the
+doorbell for Celery workers), ``baton db upgrade`` and ``baton cases repair``."""
 
 from __future__ import annotations
 
@@ -68,6 +68,72 @@ def worker_command(threads: int | None, no_migrate: bool) -> None:
         engine.dispose()
 
 
+@click.command("relay")
+@click.option(
+    "--poll",
+    type=float,
+    default=0.1,
+    show_default=True,
+    help="Seconds between rounds: a step starts on average half of it after its commit.",
+)
+@click.option("--no-migrate", is_flag=True, help="Do not upgrade the schema first.")
+def relay_command(poll: float, no_migrate: bool) -> None:
+    """Send due outbox rows and timers to Celery workers until SIGTERM/SIGINT.
+
+    Run two for availability: one leads at a time, the other takes over when it stops.
+    The workers: ``celery -A runtime.scale.celery_app worker``.
+    """
+    from runtime.observability.probes import serve_configured_probes
+    from runtime.salesforce.poller import start_poller
+    from runtime.scale.celery_app import broker_url
+    from runtime.scale.relay import Relay
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings()
+    try:
+        broker = broker_url(settings)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    engine = _engine(settings)
+    if not no_migrate:
+        migrate(engine)
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        click.echo(f"signal {signum}: stopping the relay", err=True)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    from designer.live import publisher_for
+
+    relay = Relay(
+        engine,
+        publisher=publisher_for(settings),
+        poll_seconds=poll,
+    )
+    # /healthz, /readyz (the database and the broker) and /metrics on BATON_PROBE_PORT.
+    serve_configured_probes(settings, engine, "relay", broker_url=broker)
+    poller = start_poller(settings, engine)  # None unless Salesforce is configured
+    click.echo(f"baton relay on {engine.url.render_as_string()}, broker {_hidden(broker)}")
+    try:
+        relay.run(stop)
+    finally:
+        if poller is not None:
+            poller.stop()
+        engine.dispose()
+
+
+def _hidden(url: str) -> str:
+    """``url`` without its password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@")[-1]
+
+
 @click.group("db")
 def db_group() -> None:
     """Database schema commands."""
@@ -119,5 +185,6 @@ def cases_repair(dry_run: bool) -> None:
 def register(cli: click.Group) -> None:
     """Add this module's commands to ``cli``."""
     cli.add_command(worker_command)
+    cli.add_command(relay_command)
     cli.add_command(db_group)
     cli.add_command(cases_group)

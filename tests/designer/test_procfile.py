@@ -1,5 +1,6 @@
 """The scale-out set-up the Procfile names, run as an operator runs it: the ``web``
-process under gunicorn, a ``worker`` process, Redis between them, production settings.
+process under gunicorn, the ``relay`` and a Celery ``worker``, Redis between them
+(the broker and the stream), production settings.
 
 A case created through the web process's REST API is started there; its run's events
 reach a Socket.IO client of the web process after the worker process has published
@@ -55,6 +56,7 @@ def deployed(tmp_path: Path) -> Iterator[tuple[str, str]]:
         "BATON_REDIS_URL": str(REDIS_URL),
         "BATON_LOAD_EXAMPLES": "false",
         "BATON_CLOCK_INTERVAL_SECONDS": "0.1",
+        "BATON_WORKER_PROCESSES": "1",
     }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
@@ -62,7 +64,7 @@ def deployed(tmp_path: Path) -> Iterator[tuple[str, str]]:
     log = (tmp_path / "processes.log").open("wb")
     processes = []
     try:
-        for name in ("web", "worker"):
+        for name in ("web", "relay", "worker"):
             processes.append(
                 subprocess.Popen(
                     ["bash", "-c", f"exec {commands[name]}"],
@@ -106,7 +108,7 @@ def test_the_procfile_processes_serve_and_stream_a_case(deployed: tuple[str, str
         follower = client.follow(run_id)
         caught_up = created["runs"][0]["seq"]
         follower.wait_for_seq(caught_up, timeout=30)  # caught up from the log
-        # Committed by the web process, published by the worker process through Redis:
+        # Committed by the web process, published by the relay process through Redis:
         # only that path tells this follower that something new happened.
         changed = call("PATCH", f"/api/cases/{case_id}", {"changes": {"note": "called back"}})
         assert changed["case"]["fields"]["note"] == "called back"
