@@ -11,9 +11,11 @@ Two temporary SQLite databases, each with N cases of the shipped ``support-case`
   move itself (``move_runs`` to its end; target under 30 s).
 - what-if: N recorded cases. A few dozen varied support cases are run through the real
   runtime (``tests/runtime/whatif_cases.py``: high and normal priority, sent back for
-  rework, slow past the SLA, a few still open), then cloned row for row (cases, runs,
-  input events, log lines, work items) under fresh ids, each copy earlier by up to four
-  weeks, so the cases start over the last 30 days; a team of agents in the steps' queues.
+  rework, slow past the SLA, two still open), then cloned row for row (cases, runs,
+  input events, log lines, work items; ``tests/runtime/run_clones.py``) under fresh ids,
+  every time in them earlier by up to 23 days (the open cases' copies by up to 12 hours),
+  so the cases start over the last 30 days; a team of 24 agents (10 items each) in every
+  queue the steps name.
   Timed: ``what_if`` over all of them (read, replay, predict on ``--processes``
   processes, route, measure) with a draft changing an EARLY decision (``priority``:
   only urgent cases are urgent; every case passes it, so every case is simulated;
