@@ -2,18 +2,20 @@
 
 Reading a recorded case is cheap; its prediction (a simulation through the draft) is
 the cost. Cases are independent, so the ones the draft can change split into chunks that
-forked processes predict side by side, while this process routes the recorded items
-(one play of the routing board, which needs no prediction); the predicted items are
-routed once the predictions are back. Being forked, the processes inherit what this one
-holds (the cases read, the compiled draft) instead of receiving it pickled; only their
-traces come back. Reading in the children too would cost more than it saves: what is
-read must come back pickled for the medians every prediction needs.
+forked processes predict side by side. Then the team's routing of the recorded items and
+that of the predicted ones, two independent plays of the routing board, run side by side:
+a forked child routes the predicted items while this process routes the recorded ones.
+Being forked, the processes inherit what this one holds (the cases read, the compiled
+draft, the traces) instead of receiving it pickled; only their traces, or a load, come
+back. Reading in the children too would cost more than it saves: what is read must come
+back pickled for the medians every prediction needs.
 
 Forking is used only where the platform offers it and only for enough predictions to
 repay it (:data:`MIN_CASES`); otherwise, and with ``processes=1``, everything runs here.
 The children run pure code only (no database, no logging, no locks of the parent's other
-threads), which is what makes forking a threaded web process safe here; meanwhile the
-calling thread routes, pure code that lets the server's other threads take turns. Pooled
+threads), which is what makes forking a threaded web process safe here; while the
+children predict, the calling thread waits without holding the interpreter (while its
+child routes, it routes too: pure code that lets the server's other threads take turns). Pooled
 what-ifs run one at a time in a process (:data:`_LOCK`): the inherited data sit in a
 module-level slot while the pool runs.
 """
@@ -98,12 +100,22 @@ def play_all(
         try:
             _WORK.update(cases=cases, played=played, typical=typical, draft=draft, todo=todo)
             with context.Pool(processes) as pool:
-                pending = pool.map_async(_predict_chunk, _chunks(len(todo), processes))
-                # The recorded items' routing needs no prediction: it runs here meanwhile.
+                parts = pool.map(_predict_chunk, _chunks(len(todo), processes))
+            for n, trace in zip(todo, (t for part in parts for t in part), strict=True):
+                after[n] = trace
+            # Routing here while the pool predicts measured slower (the pool's result
+            # thread waits for the interpreter, and the children for it). Once the
+            # predictions are back, a child forked now routes them while this process
+            # routes the recorded items; only its small load comes back.
+            _WORK.update(after=after, model=model)
+            with context.Pool(1) as pool:
+                pending = pool.apply_async(_route_after, (0,))
                 routed_before = _route(before, model)
-                parts = pending.get()
+                routed_after = pending.get()
         finally:
             _WORK.clear()
-    for n, trace in zip(todo, (t for part in parts for t in part), strict=True):
-        after[n] = trace
-    return Outcome(before, after, routed_before, _route(after, model))
+    return Outcome(before, after, routed_before, routed_after)
+
+
+def _route_after(_: int) -> Load:
+    return _route(_WORK["after"], _WORK["model"])
