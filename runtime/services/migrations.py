@@ -221,9 +221,11 @@ def start_migration(
         running=workflow_id, total=total, started_by=by, reason=reason, started_at=now,
     )  # fmt: skip
     _claim(row, now)
-    session.add(row)
     try:
+        # Added inside the savepoint: begin_nested() flushes what is pending before it
+        # opens, so a row added earlier would fail outside it and doom the transaction.
         with session.begin_nested():
+            session.add(row)
             session.flush()
     except IntegrityError as exc:  # another process started one in between
         other = session.exec(select(MigrationRow.id).where(MigrationRow.running == workflow_id))
