@@ -9,8 +9,9 @@ from flask import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from designer.api.http import RouteDoc, documented, json_body, respond
-from designer.extensions import db_session
+from designer.extensions import state
 from graphs.model import Workflow
+from runtime.db import session_scope
 from runtime.whatif import WhatIf, what_if
 from runtime.whatif.errors import MAX_DAYS
 
@@ -83,15 +84,17 @@ class WhatIfBody(BaseModel):
 )
 def run_whatif(workflow_id: str) -> Response:
     body = json_body(WhatIfBody)
-    result = what_if(
-        db_session(),
-        workflow_id=workflow_id,
-        draft=body.draft,
-        days=body.days,
-        case_ids=body.case_ids,
-        outputs=body.outputs,
-        # A large set plays in forked processes: this thread waits for them without
-        # holding the interpreter, so other requests go on meanwhile.
-        processes=os.cpu_count() or 1,
-    )
+    # A read-only session: on SQLite an ordinary one would hold the write lock for the
+    # whole what-if (seconds for a large set) and keep every change waiting.
+    with session_scope(state().engine, read_only=True) as session:
+        result = what_if(
+            session,
+            workflow_id=workflow_id,
+            draft=body.draft,
+            days=body.days,
+            case_ids=body.case_ids,
+            outputs=body.outputs,
+            # A large set predicts in forked processes, one per core.
+            processes=os.cpu_count() or 1,
+        )
     return respond(result)

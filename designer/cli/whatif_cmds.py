@@ -128,7 +128,7 @@ def whatif_command(
     case_ids = _case_ids(cases_file) if cases_file else None
     engine = make_engine(Settings().resolved_database_url())
     try:
-        with session_scope(engine) as session:
+        with session_scope(engine, read_only=True) as session:
             result = what_if(
                 session,
                 workflow_id=workflow_id,
