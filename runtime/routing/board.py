@@ -33,9 +33,20 @@ class Queue:
 
 
 class Board:
-    """Agents, queues, who holds what, and what waits."""
+    """Agents, queues, who holds what, and what waits.
 
-    def __init__(self, agents: Mapping[str, AgentView], queues: Mapping[str, Queue]) -> None:
+    ``record=False`` keeps no decisions and has :func:`choose` skip building their
+    records: the same assignments, for a caller that reads only who got what.
+    """
+
+    def __init__(
+        self,
+        agents: Mapping[str, AgentView],
+        queues: Mapping[str, Queue],
+        *,
+        record: bool = True,
+    ) -> None:
+        self.record = record
         self.agents: dict[str, AgentView] = dict(agents)
         self.queues: dict[str, Queue] = dict(queues)
         self.holder: dict[str, str] = {}  #: item key -> agent
@@ -57,8 +68,11 @@ class Board:
         """Route a new item; the agent it went to, or ``None`` when it waits."""
         queue = self.queues[queue_name]
         self.items[item.key] = (item, queue_name)
-        decision = choose(item, self._members(queue), queue.strategy, last=queue.last)
-        self.decisions.append((item.key, decision))
+        decision = choose(
+            item, self._members(queue), queue.strategy, last=queue.last, record=self.record
+        )
+        if self.record:
+            self.decisions.append((item.key, decision))
         if decision.agent is None:
             queue.waiting.add(item)
             return None
@@ -99,10 +113,13 @@ class Board:
                 if queue.strategy == "pull_next" or not queue.waiting:
                     continue
                 # Nobody with room, nobody to give to: skip reading the whole line.
-                if not any(a.available and a.has_room(0) for a in self._members(queue)):
+                members = self._members(queue)
+                if not any(a.available and a.has_room(0) for a in members):
                     continue
                 for item in queue.waiting.ordered():
-                    decision = choose(item, self._members(queue), queue.strategy, last=queue.last)
+                    decision = choose(
+                        item, members, queue.strategy, last=queue.last, record=self.record
+                    )
                     if decision.agent is not None:
                         if best is None or item.order() < best[0]:
                             best = (item.order(), queue, item, decision.agent)

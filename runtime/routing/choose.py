@@ -190,15 +190,20 @@ def choose(
     strategy: str,
     *,
     last: str | None = None,
+    record: bool = True,
 ) -> Decision:
     """Pick the agent for ``item`` among ``agents`` (in queue member order).
 
     ``last`` is the agent the queue gave its previous item to (round-robin's pointer).
     Returns a :class:`Decision` whose ``agent`` is ``None`` when the item must wait.
+    With ``record=False`` the decision holds the choice alone (the same agent): no
+    candidates, counts or reason, for a caller that reads only who got the item.
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown routing strategy {strategy!r}")
     if strategy == "pull_next":
+        if not record:
+            return Decision(agent=None, strategy=strategy, reason="", considered=len(agents))
         return Decision(
             agent=None,
             strategy=strategy,
@@ -213,6 +218,8 @@ def choose(
                 start = k + 1
                 break
     listed: list[Candidate] = []
+    # Without a record nothing is listed: the cap is 0 (the choice does not depend on it).
+    cap = MAX_LISTED if record else 0
     counts = [0, 0, 0]  # unavailable, missing skill, at capacity
     best: tuple[Any, ...] | None = None
     best_agent: AgentView | None = None
@@ -243,12 +250,12 @@ def choose(
                     code = 3
         if code:
             counts[code - 1] += 1
-            if len(listed) < MAX_LISTED:
+            if len(listed) < cap:
                 listed.append(Candidate(agent.id, passed_over(agent, item)))
             continue
         if rotation:
             best, best_agent = (k,), agent
-            if len(listed) < MAX_LISTED:
+            if len(listed) < cap:
                 listed.append(Candidate(agent.id, None, agent.ratio()))
             break
         max_load = agent.max_load
@@ -268,8 +275,15 @@ def choose(
             key = (ratio, k)
         if best is None or key < best:
             best, best_agent, best_match = key, agent, match
-        if len(listed) < MAX_LISTED:
+        if len(listed) < cap:
             listed.append(Candidate(agent.id, None, ratio, match))
+    if not record:
+        return Decision(
+            agent=None if best_agent is None else best_agent.id,
+            strategy=strategy,
+            reason="",
+            considered=n,
+        )
     named = ("unavailable", "missing_skill", "at_capacity")
     counts_by_name = {named[i]: c for i, c in enumerate(counts) if c}
     if best_agent is None:

@@ -123,6 +123,7 @@ def route(model: RoutingModel, items: Iterable[ItemSpan]) -> Load:
     board = Board(
         {agent.id: agent.view(first) for agent in model.agents},
         {q.name: Queue(q.name, list(q.members), q.strategy) for q in model.queues},
+        record=False,  # only who got each item counts here, not why
     )
     varying = [agent for agent in model.agents if agent.varies]
     # (time, 0 = close before 1 = open at the same moment, order, span)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -255,3 +256,49 @@ def test_freed_capacity_goes_to_waiting_items_in_priority_and_due_order(
         ((current, _agent),) = given_out
         taken.append(current)
     assert taken == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(agent_specs, operations, st.sampled_from(["round_robin", "load_balanced", "skills_based"]))
+def test_a_board_without_records_gives_every_item_to_the_same_agent(
+    specs: list[tuple[dict[str, int], int, bool]],
+    ops: list[tuple[object, ...]],
+    strategy: str,
+) -> None:
+    agents = {
+        f"a{k}": AgentView(f"a{k}", skills=skills, max_items=cap, available=online)
+        for k, (skills, cap, online) in enumerate(specs)
+    }
+    boards = [
+        Board(agents, {"q": Queue("q", list(agents), strategy)}, record=r) for r in (True, False)
+    ]
+    ids = list(agents)
+    for n, op in enumerate(ops):
+        kind, first, second = op[0], cast(int, op[1]), cast(int, op[-1])
+        outcomes: list[object] = []
+        for board in boards:
+            if kind == "arrive":
+                item = ItemView(
+                    f"k{n}",
+                    skills=tuple(cast(list[str], op[1])),
+                    priority=second,
+                    due_at=T0 + timedelta(minutes=cast(int, op[2])),
+                )
+                outcomes.append(board.arrive(item, "q"))
+            elif kind == "complete" and board.items:
+                keys = sorted(board.items)
+                outcomes.append(board.complete(keys[first % len(keys)]))
+            elif kind in ("toggle", "capacity"):
+                agent = board.agents[ids[first % len(ids)]]
+                changed = (
+                    replace(agent, available=not agent.available)
+                    if kind == "toggle"
+                    else replace(agent, max_items=second)
+                )
+                outcomes.append(board.update_agent(changed))
+        if outcomes:
+            assert outcomes[0] == outcomes[1], (op, outcomes)
+    recorded, quiet = boards
+    assert recorded.holder == quiet.holder
+    assert len(recorded.decisions) == sum(1 for op in ops if op[0] == "arrive")
+    assert quiet.decisions == []
