@@ -119,7 +119,12 @@ def test_preview_the_impact_then_move_the_running_cases(
     )
     assert status == 201, body
     _, runs = admin.call("GET", f"/api/runs?workflow_id={WORKFLOW}&node_id=routing")
-    followed = runs["items"][0]["id"]
+    # One that came through Expedite (an urgent case), whose way in is an edge v2 renamed.
+    followed = next(
+        run["id"]
+        for run in runs["items"]
+        if admin.call("GET", f"/api/runs/{run['id']}")[1]["case"]["fields"]["priority"] == "urgent"
+    )
 
     with signed_in_page(browser, url) as page:
         # A case page left open on a run that is about to move.
@@ -182,6 +187,10 @@ def test_preview_the_impact_then_move_the_running_cases(
             "data-current", "true"
         )
         expect(case_page.get_by_test_id("moved-from")).to_contain_text("moved from v1")
+        # The way it came, taken on version 1, drawn on version 2's edge into Assignment.
+        expect(case_page.get_by_test_id("run-edge-expedite--assignment")).to_have_attribute(
+            "data-taken", "true"
+        )
         case_page.get_by_test_id("tab-timeline").click()
         moved = case_page.locator("[data-kind='run.migrated']")
         expect(moved).to_contain_text(

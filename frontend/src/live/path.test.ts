@@ -79,7 +79,7 @@ describe("a run moved to another version", () => {
     const path = foldPath(events);
     expect(path.current).toBe("vetting");
     expect(path.steps.map((s) => [s.id, s.status])).toEqual([["vet", "waiting"]]);
-    expect(path.moves).toEqual([{ from: 1, to: 2, seq: 5 }]);
+    expect(path.moves).toEqual([{ from: 1, to: 2, seq: 5, mapping: { review: "vetting", check: "vet" } }]);
     expect(describeEvent(events[4])).toBe("Moved from version 1 to 2 by ada: v1 loops");
   });
 });

@@ -37,7 +37,7 @@ export interface PathState {
   incident: { code: string; message: string; stepId: string | null } | null;
   resolution: string | null;
   /** The versions the run was moved between, in order (run.migrated lines). */
-  moves: { from: number; to: number; seq: number }[];
+  moves: { from: number; to: number; seq: number; mapping: Record<string, string> }[];
 }
 
 const text = (value: unknown): string | null => (typeof value === "string" ? value : null);
@@ -145,7 +145,8 @@ export function foldPath(
         if (state.current) state.current = renamed(state.current);
         steps = new Map([...steps.values()].map((s) => [renamed(s.id), { ...s, id: renamed(s.id) }]));
         if (typeof data.from_version === "number" && typeof data.to_version === "number") {
-          state.moves.push({ from: data.from_version, to: data.to_version, seq: event.seq });
+          const renames = Object.fromEntries(Object.entries(mapping).filter((e): e is [string, string] => typeof e[1] === "string"));
+          state.moves.push({ from: data.from_version, to: data.to_version, seq: event.seq, mapping: renames });
         }
         break;
       }

@@ -6,6 +6,7 @@ import { api } from "../../api/client";
 import { SLA_LABELS, runsApi, type Command, type RunDetail } from "../../api/runs";
 import { useCan } from "../../auth/permissions";
 import { AppHeader } from "../../components/AppHeader";
+import { carryPath } from "../../live/carry";
 import { foldPath } from "../../live/path";
 import { useRunStream } from "../../live/useRunStream";
 import { useVersionDocument } from "../../hooks/useVersionDocument";
@@ -116,7 +117,10 @@ export function CasePage({ runId }: { runId: string }) {
   const stepNameOf = names.step;
   const forms = useMemo(() => new Set((workflow?.nodes ?? []).flatMap((n) =>
     n.kind === "stage" ? (n.steps ?? []).filter((s) => s.kind === "interactive").map((s) => s.id) : [])), [workflow]);
-  const path = useMemo(() => foldPath(stream.events, stepsOf, scrub ?? undefined), [stream.events, stepsOf, scrub]);
+  const path = useMemo(
+    () => carryPath(foldPath(stream.events, stepsOf, scrub ?? undefined), before, workflow),
+    [stream.events, stepsOf, scrub, before, workflow],
+  );
   const sensitive = useMemo(
     () => new Set((workflow?.case_schema ?? []).filter((f) => f.sensitive).map((f) => f.name)),
     [workflow],
