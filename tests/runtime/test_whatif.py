@@ -8,6 +8,7 @@ PostgreSQL database, emptied first; every test only reads them.
 from __future__ import annotations
 
 import copy
+import gc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -160,6 +161,8 @@ def test_processes_side_by_side_give_the_same_answer(
     assert together == alone
     # The even cases were urgent, the open case 100 among them.
     assert together.draft.path_changed == CASES // 2 + 1
+    # The cycle collector, paused and kept off what was read, is fully back afterwards.
+    assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
 @pytest.mark.parametrize("name", ["access-request", "insurance-claim"])
