@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runtime.engine.definition import CompiledWorkflow
-from runtime.whatif.play import Draft, Played, RecordedCase, read_recorded, typical_minutes
+from runtime.whatif.play import Draft, RecordedCase, read_recorded, typical_minutes
 from runtime.whatif.routing_model import Load, RoutingModel, route
 from runtime.whatif.trace import Trace
 
@@ -84,22 +84,6 @@ def play_all(
     """Read every case, predict the ones the draft may change, route both sides' items."""
     with _collector_paused():
         played = [read_recorded(definitions[c.version], c) for c in cases]
-    # What was read lives until the answer: set aside from the collector's passes (here
-    # and in forked children) until then.
-    gc.freeze()
-    try:
-        return _play(draft, cases, played, model, processes)
-    finally:
-        gc.unfreeze()
-
-
-def _play(
-    draft: Draft,
-    cases: Sequence[RecordedCase],
-    played: Sequence[Played],
-    model: RoutingModel,
-    processes: int,
-) -> Outcome:
     typical = typical_minutes([p.script for p in played])
     before = [p.trace for p in played]
     after = list(before)
@@ -107,18 +91,20 @@ def _play(
         n for n, (c, p) in enumerate(zip(cases, played, strict=True)) if not draft.unaffected(c, p)
     ]
     if not todo:  # nothing changes: one routing answers for both
-        load = _route(before, model)
+        with _collector_paused():
+            load = _route(before, model)
         return Outcome(before, after, load, load)
     forkable = "fork" in multiprocessing.get_all_start_methods()
     if processes <= 1 or len(todo) < MIN_CASES or not forkable:
         for n in todo:
             after[n] = draft.play(cases[n], played[n], typical)
-        return Outcome(before, after, _route(before, model), _route(after, model))
+        with _collector_paused():
+            return Outcome(before, after, _route(before, model), _route(after, model))
     context = multiprocessing.get_context("fork")
     with _LOCK:
         try:
             _WORK.update(cases=cases, played=played, typical=typical, draft=draft, todo=todo)
-            with context.Pool(processes) as pool:
+            with context.Pool(processes, initializer=gc.freeze) as pool:
                 parts = pool.map(_predict_chunk, _chunks(len(todo), processes))
             for n, trace in zip(todo, (t for part in parts for t in part), strict=True):
                 after[n] = trace
@@ -127,7 +113,7 @@ def _play(
             # predictions are back, a child forked now routes them while this process
             # routes the recorded items; only its small load comes back.
             _WORK.update(after=after, model=model)
-            with context.Pool(1) as pool:
+            with context.Pool(1, initializer=gc.freeze) as pool, _collector_paused():
                 pending = pool.apply_async(_route_after, (0,))
                 routed_before = _route(before, model)
                 routed_after = pending.get()
@@ -144,10 +130,12 @@ def _route_after(_: int) -> Load:
 def _collector_paused() -> Iterator[None]:
     """Python's cycle collector off for a while (back on after, if it was on).
 
-    Reading ten thousand cases makes millions of small objects that all live on (lines,
-    events, traces) and hold no cycles: the collector's passes over them found nothing
-    to free and cost as much as a third of the reading. Reference counting still frees
-    what is dropped; a cycle made meanwhile waits for the next pass.
+    Reading ten thousand cases makes a million small objects that live to the answer and
+    hold no cycles, and routing makes many short-lived ones over that heap: each full pass
+    of the collector walked it all and found nothing to free (a third of the reading's
+    CPU). Reference counting still frees what is dropped; a cycle made meanwhile waits for
+    the next pass. The forked children instead freeze what they inherit
+    (:func:`gc.freeze`, their pools' initializer), and predict with the collector on.
     """
     enabled = gc.isenabled()
     gc.disable()
