@@ -61,7 +61,8 @@ class BatonMemoryDriver:
         visits: Counter[str] = Counter()
         tick = timedelta(seconds=1)  # built once: the driver's clock is not what is measured
         while pending:
-            effect = pending.popleft()
+            # Any: read by its kind tag below, not narrowed by isinstance (see there).
+            effect: Any = pending.popleft()
             now += tick
             # Dispatch on the kind tag, as the executor does: isinstance on a pydantic
             # model goes through a Python-level metaclass hook.
@@ -172,7 +173,7 @@ class BatonSqliteDriver:
         event.listen(self.engine, "commit", self._count_commit)
         self.now = EPOCH
         self.finished: list[tuple[int, str]] = []  # (case number, run id) run to the end
-        canned = CannedHttp()
+        canned: Any = CannedHttp()  # stands in for an Action by shape, not by type
         settings = Settings(instance_path=directory, smtp_host=None)
         self.worker = Worker(
             settings,

@@ -20,9 +20,9 @@ class SpiffDriver:
     """Runs scenarios on the BPMN model with SpiffWorkflow's own API."""
 
     def __init__(self, workflow: Workflow, bpmn: Path = BPMN_FILE) -> None:
-        from SpiffWorkflow.bpmn.parser import BpmnParser
-        from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-        from SpiffWorkflow.bpmn.specs.defaults import ScriptTask
+        from SpiffWorkflow.bpmn.parser import BpmnParser  # type: ignore[import-untyped]
+        from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # type: ignore[import-untyped]
+        from SpiffWorkflow.bpmn.specs.defaults import ScriptTask  # type: ignore[import-untyped]
 
         from graphs.interop.bpmn.scripts import case_var, step_var
 
@@ -56,8 +56,8 @@ class SpiffDriver:
 
         With ``store``, every serialisation is handed to it (``serialize`` implied).
         """
-        from SpiffWorkflow.bpmn import BpmnWorkflow
-        from SpiffWorkflow.util.task import TaskState
+        from SpiffWorkflow.bpmn import BpmnWorkflow  # type: ignore[import-untyped]
+        from SpiffWorkflow.util.task import TaskState  # type: ignore[import-untyped]
 
         wf = BpmnWorkflow(self.spec, self.subprocesses)
         data = {self.case_var(k): v for k, v in scenario.case.items()}
