@@ -3,18 +3,13 @@ outputs and the scenarios (cases and how their people answer) both engines run."
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from graphs.model import (  # noqa: E402
+from graphs.model import (
     BackgroundStep,
     FieldType,
     FormField,
@@ -23,7 +18,8 @@ from graphs.model import (  # noqa: E402
     Workflow,
 )
 
-EXAMPLE = ROOT / "graphs" / "examples" / "support-case.json"
+# Imported by engine.py, which puts the repository on the path when run as a script.
+EXAMPLE = Path(__file__).resolve().parent.parent / "graphs" / "examples" / "support-case.json"
 BPMN_FILE = Path(__file__).with_name("support_case.bpmn")
 EPOCH = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
