@@ -174,7 +174,9 @@ def _cli(url: str, *, capture: bool = True) -> subprocess.Popen[str]:
 
 
 def _moved_so_far(engine: Engine) -> int:
-    with session_scope(engine) as s:
+    # Read-only: on SQLite an ordinary session waits for the mover's write lock, and the
+    # move could finish while this poll waits its turn.
+    with session_scope(engine, read_only=True) as s:
         return int(s.execute(select(func.coalesce(func.sum(MigrationRow.moved), 0))).scalar_one())
 
 

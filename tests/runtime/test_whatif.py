@@ -162,8 +162,9 @@ def test_processes_side_by_side_give_the_same_answer(
         monkeypatch.setattr(parallel, "MIN_CASES", 1)
         together = _what_if(recorded, _draft(urgent_only), processes=2)
         # The cycle collector, paused while reading and routing, is back on afterwards,
-        # and what the process had frozen is still frozen.
-        assert gc.isenabled() and gc.get_freeze_count() == frozen
+        # and what the process had frozen is still frozen (less what was freed meanwhile:
+        # a frozen object whose last reference goes is freed all the same), nothing more.
+        assert gc.isenabled() and 0.99 * frozen <= gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()
     assert together == alone
