@@ -10,41 +10,14 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 from live_support import install
+from runtime_flows import tutorial_flow
 
 from designer.extensions import state
 
 
-def _rule(field: str, op: str, value: Any = None) -> dict[str, Any]:
-    return {"kind": "group", "rules": [{"kind": "rule", "field": field, "op": op, "value": value}]}
-
-
 def tutorial() -> dict[str, Any]:
-    """Agent Work with a form, a 'resolved?' decision and a go-to back to Agent Work."""
-    return {
-        "id": "tutorial", "name": "Tutorial",
-        "case_schema": [{"name": "subject"}, {"name": "resolved", "type": "boolean"},
-                        {"name": "card", "sensitive": True}],
-        "nodes": [
-            {"id": "start", "kind": "start"},
-            {"id": "agent_work", "kind": "stage", "steps": [
-                {"id": "work", "kind": "interactive", "assignment": {"queue": "support"},
-                 "form": [{"name": "resolved", "type": "boolean"}, {"name": "card"},
-                          {"name": "note"}]}]},
-            {"id": "is_resolved", "kind": "decision",
-             "outcomes": [{"id": "yes", "label": "Resolved",
-                           "condition": _rule("case.resolved", "eq", True)}],
-             "default_outcome": {"id": "no", "label": "Not yet"}},
-            {"id": "end", "kind": "end"},
-        ],
-        "edges": [
-            {"id": "e1", "source": "start", "target": "agent_work"},
-            {"id": "e2", "source": "agent_work", "target": "is_resolved"},
-            {"id": "e3", "source": "is_resolved", "target": "end", "kind": "outcome",
-             "outcome": "yes"},
-            {"id": "back", "source": "is_resolved", "target": "agent_work", "kind": "goto",
-             "outcome": "no"},
-        ],
-    }  # fmt: skip
+    """The tutorial workflow, its work for the support queue (no one agent named)."""
+    return tutorial_flow(agent=None)
 
 
 def _start(client: FlaskClient) -> tuple[str, str, str]:

@@ -217,3 +217,44 @@ def together(*jobs: Callable[[], Any]) -> list[BaseException]:
     for thread in threads:
         thread.join(60)
     return errors
+
+
+def tutorial_flow(agent: str | None = "ada", **form_field: Any) -> dict[str, Any]:
+    """Agent Work with a form, a 'resolved?' decision and a go-to back to Agent Work.
+
+    The work goes to the support queue (and to ``agent`` when given); ``form_field`` adds
+    to the form's 'resolved' field (e.g. ``to_case=False``)."""
+    assignment: dict[str, Any] = {"queue": "support"}
+    if agent is not None:
+        assignment["agent"] = agent
+    return {
+        "id": "tutorial",
+        "name": "Tutorial",
+        "case_schema": [
+            {"name": "subject"},
+            {"name": "resolved", "type": "boolean"},
+            {"name": "card", "sensitive": True},
+        ],
+        "nodes": [
+            {"id": "start", "kind": "start"},
+            {"id": "agent_work", "kind": "stage", "steps": [
+                {"id": "work", "kind": "interactive",
+                 "assignment": assignment,
+                 "form": [{"name": "resolved", "type": "boolean", **form_field},
+                          {"name": "card"}, {"name": "note"}]},
+            ]},
+            {"id": "is_resolved", "kind": "decision",
+             "outcomes": [{"id": "yes", "label": "Resolved",
+                           "condition": _rule("case.resolved", "eq", True)}],
+             "default_outcome": {"id": "no", "label": "Not yet"}},
+            {"id": "end", "kind": "end"},
+        ],
+        "edges": [
+            {"id": "e1", "source": "start", "target": "agent_work"},
+            {"id": "e2", "source": "agent_work", "target": "is_resolved"},
+            {"id": "e3", "source": "is_resolved", "target": "end", "kind": "outcome",
+             "outcome": "yes"},
+            {"id": "back", "source": "is_resolved", "target": "agent_work", "kind": "goto",
+             "outcome": "no"},
+        ],
+    }  # fmt: skip

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from runtime_flows import T0, lookup_with
+from runtime_flows import tutorial_flow as tutorial
 from sqlalchemy.engine import Engine
 
 from runtime import services
@@ -16,45 +17,6 @@ from runtime.db import session_scope
 from runtime.engine.types import RunState
 from runtime.executor import Worker
 from runtime.settings import Settings
-
-
-def _rule(field: str, op: str, value: Any = None) -> dict[str, Any]:
-    return {"kind": "group", "rules": [{"kind": "rule", "field": field, "op": op, "value": value}]}
-
-
-def tutorial(**form_field: Any) -> dict[str, Any]:
-    """Agent Work with a form, a 'resolved?' decision and a go-to back to Agent Work."""
-    return {
-        "id": "tutorial",
-        "name": "Tutorial",
-        "case_schema": [
-            {"name": "subject"},
-            {"name": "resolved", "type": "boolean"},
-            {"name": "card", "sensitive": True},
-        ],
-        "nodes": [
-            {"id": "start", "kind": "start"},
-            {"id": "agent_work", "kind": "stage", "steps": [
-                {"id": "work", "kind": "interactive",
-                 "assignment": {"queue": "support", "agent": "ada"},
-                 "form": [{"name": "resolved", "type": "boolean", **form_field},
-                          {"name": "card"}, {"name": "note"}]},
-            ]},
-            {"id": "is_resolved", "kind": "decision",
-             "outcomes": [{"id": "yes", "label": "Resolved",
-                           "condition": _rule("case.resolved", "eq", True)}],
-             "default_outcome": {"id": "no", "label": "Not yet"}},
-            {"id": "end", "kind": "end"},
-        ],
-        "edges": [
-            {"id": "e1", "source": "start", "target": "agent_work"},
-            {"id": "e2", "source": "agent_work", "target": "is_resolved"},
-            {"id": "e3", "source": "is_resolved", "target": "end", "kind": "outcome",
-             "outcome": "yes"},
-            {"id": "back", "source": "is_resolved", "target": "agent_work", "kind": "goto",
-             "outcome": "no"},
-        ],
-    }  # fmt: skip
 
 
 def _start(db: Engine, workflow_id: str = "tutorial") -> tuple[str, str]:
