@@ -108,6 +108,9 @@ def test_a_chosen_set_of_cases_with_the_answer_of_a_new_step(
         expect(page.get_by_test_id("whatif-input-errors")).to_contain_text(
             "Call the customer back (Triage), takes … minutes: “-5” is not a number of minutes"
         )
+        expect(page.get_by_test_id("whatif-minutes-call_back")).to_have_class(
+            re.compile(r"\bis-invalid\b")
+        )
         assert asked == []
 
         # A case the server has no run for: its answer, by the list, and a way to drop it.

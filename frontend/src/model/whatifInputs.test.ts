@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ActionInfo, Workflow } from "./types";
 import {
-  EMPTY_ANSWERS, MAX_CASE_IDS, defaultsOf, newSteps, readCaseIds, readStepOutputs, type NewStep, type StepAnswers,
+  EMPTY_ANSWERS, MAX_CASE_IDS, defaultsOf, newSteps, readCaseIds, readStep, readStepOutputs, type NewStep, type StepAnswers,
 } from "./whatifInputs";
 
 describe("readCaseIds", () => {
@@ -102,6 +102,14 @@ describe("readStepOutputs", () => {
       "score (EXTRA), takes … minutes: “soon” is not a number of minutes from 0 to 5256000.",
       "score (EXTRA), tags: is not JSON.",
     ]);
+  });
+
+  it("marks where each problem is, for the editor", () => {
+    const read = readStep(byId("call_back"), answers({ minutes: "-1", fields: { minutes_spoken: "x", tier: "gold" } }));
+    expect([...read.places].sort()).toEqual(["field:minutes_spoken", "minutes"]);
+    const rows = readStep(byId("lookup"), answers({ rows: [{ key: "a", value: "1" }, { key: "b", value: "nope" }] }));
+    expect([...rows.places]).toEqual(["row:1"]);
+    expect(rows.outputs).toEqual({ a: 1 });
   });
 
   it("takes $case and $fail as the simulator reads them, and refuses other $ names", () => {

@@ -139,24 +139,39 @@ function readField(field: OutputField, text: string): { value: unknown } | strin
   }
 }
 
+/** Where in a step's editor a problem is: "minutes", "field:<name>" or "row:<index>". */
+export type AnswerPlace = "minutes" | `field:${string}` | `row:${number}`;
+
+interface StepRead {
+  outputs: Record<string, unknown>;
+  errors: string[];
+  /** The places of the errors, for the editor to mark. */
+  places: Set<AnswerPlace>;
+}
+
 /** One new step's answers as the API's ``outputs[step]``; empty fields are left out (the
  * defaults apply). Errors name the step and the field. */
-function readStep(step: NewStep, answers: StepAnswers): { outputs: Record<string, unknown>; errors: string[] } {
+export function readStep(step: NewStep, answers: StepAnswers): StepRead {
   const where = `${step.name} (${step.stage})`;
   const outputs: Record<string, unknown> = {};
   const errors: string[] = [];
+  const places = new Set<AnswerPlace>();
+  const refuse = (place: AnswerPlace, message: string) => {
+    errors.push(message);
+    places.add(place);
+  };
   const minutes = answers.minutes.trim();
   if (minutes) {
     const n = Number(minutes);
     if (!Number.isFinite(n) || n < 0 || n > MAX_MINUTES) {
-      errors.push(`${where}, takes … minutes: “${minutes}” is not a number of minutes from 0 to ${MAX_MINUTES}.`);
+      refuse("minutes", `${where}, takes … minutes: “${minutes}” is not a number of minutes from 0 to ${MAX_MINUTES}.`);
     } else outputs.$after_minutes = n;
   }
   for (const field of step.fields) {
     const text = (answers.fields[field.name] ?? "").trim();
     if (!text) continue;
     const read = readField(field, text);
-    if (typeof read === "string") errors.push(`${where}, ${field.label}: ${read}.`);
+    if (typeof read === "string") refuse(`field:${field.name}`, `${where}, ${field.label}: ${read}.`);
     else outputs[field.name] = read.value;
   }
   answers.rows.forEach((row, i) => {
@@ -164,31 +179,31 @@ function readStep(step: NewStep, answers: StepAnswers): { outputs: Record<string
     const text = row.value.trim();
     if (!key && !text) return;
     if (!key) {
-      errors.push(`${where}, row ${i + 1}: a value without an output name.`);
+      refuse(`row:${i}`, `${where}, row ${i + 1}: a value without an output name.`);
       return;
     }
     if (key === "$after_minutes") {
-      errors.push(`${where}, ${key}: give the minutes in “takes … minutes”.`);
+      refuse(`row:${i}`, `${where}, ${key}: give the minutes in “takes … minutes”.`);
       return;
     }
     if (key.startsWith("$") && !(key in DOLLAR_KEYS)) {
-      errors.push(`${where}, ${key}: unknown; the $ names are $case and $fail.`);
+      refuse(`row:${i}`, `${where}, ${key}: unknown; the $ names are $case and $fail.`);
       return;
     }
     if (key in outputs) {
-      errors.push(`${where}, ${key}: given twice.`);
+      refuse(`row:${i}`, `${where}, ${key}: given twice.`);
       return;
     }
     const parsed = parseJson(text);
     if (!parsed) {
-      errors.push(`${where}, ${key}: “${text}” is not JSON (text goes in quotes: "yes"; numbers and true/false as they are).`);
+      refuse(`row:${i}`, `${where}, ${key}: “${text}” is not JSON (text goes in quotes: "yes"; numbers and true/false as they are).`);
       return;
     }
     const wrong = DOLLAR_KEYS[key]?.(parsed.value) ?? null;
-    if (wrong) errors.push(`${where}, ${key}: ${wrong}.`);
+    if (wrong) refuse(`row:${i}`, `${where}, ${key}: ${wrong}.`);
     else outputs[key] = parsed.value;
   });
-  return { outputs, errors };
+  return { outputs, errors, places };
 }
 
 /** Every new step's answers as the API's ``outputs`` (steps left empty are not sent: the

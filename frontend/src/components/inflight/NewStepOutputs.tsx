@@ -1,4 +1,4 @@
-import { defaultsOf, EMPTY_ANSWERS, type NewStep, type OutputField, type StepAnswers } from "../../model/whatifInputs";
+import { defaultsOf, EMPTY_ANSWERS, readStep, type AnswerPlace, type NewStep, type OutputField, type StepAnswers } from "../../model/whatifInputs";
 import { CloseIcon } from "../icons";
 
 const DEFAULTS_TITLE =
@@ -26,6 +26,9 @@ export function NewStepOutputs({ steps, answers, onChange }: {
 
 function StepEditor({ step, answers, onChange }: { step: NewStep; answers: StepAnswers; onChange: (a: StepAnswers) => void }) {
   const defaults = defaultsOf(step, answers);
+  // Wrong values are marked as they are typed; the Run button lists them with their names.
+  const { places } = readStep(step, answers);
+  const invalid = (place: AnswerPlace) => (places.has(place) ? " is-invalid" : "");
   const setField = (name: string, value: string) => onChange({ ...answers, fields: { ...answers.fields, [name]: value } });
   // With no declared outputs, one blank row is shown to type into.
   const rows = step.fields.length === 0 && answers.rows.length === 0 ? [{ key: "", value: "" }] : answers.rows;
@@ -40,7 +43,7 @@ function StepEditor({ step, answers, onChange }: { step: NewStep; answers: StepA
         <label key={field.name} className="whatif__output">
           <span title={field.name}>{field.label}</span>
           <FieldInput field={field} value={answers.fields[field.name] ?? ""} onChange={(v) => setField(field.name, v)}
-            testId={`whatif-output-${step.id}-${field.name}`} />
+            testId={`whatif-output-${step.id}-${field.name}`} invalid={invalid(`field:${field.name}`)} />
         </label>
       ))}
       {step.fields.length === 0 && (
@@ -50,7 +53,7 @@ function StepEditor({ step, answers, onChange }: { step: NewStep; answers: StepA
               <input className="input input--compact input--mono" placeholder="output name" value={row.key} aria-label="Output name"
                 onChange={(e) => setRow(i, { key: e.target.value })}
                 data-testid={`whatif-row-key-${step.id}-${i}`} />
-              <input className="input input--compact input--mono" placeholder='JSON: "text", 3, true' value={row.value} aria-label="Value (JSON)"
+              <input className={`input input--compact input--mono${invalid(`row:${i}`)}`} placeholder='JSON: "text", 3, true' value={row.value} aria-label="Value (JSON)"
                 onChange={(e) => setRow(i, { value: e.target.value })}
                 data-testid={`whatif-row-value-${step.id}-${i}`} />
               {answers.rows.length > 0 && (
@@ -69,7 +72,7 @@ function StepEditor({ step, answers, onChange }: { step: NewStep; answers: StepA
       <label className="whatif__output">
         <span>takes</span>
         <span className="whatif__days">
-          <input type="text" inputMode="decimal" className="input input--compact whatif__number" value={answers.minutes}
+          <input type="text" inputMode="decimal" className={`input input--compact whatif__number${invalid("minutes")}`} value={answers.minutes}
             onChange={(e) => onChange({ ...answers, minutes: e.target.value })} aria-label={`Minutes ${step.name} takes`}
             data-testid={`whatif-minutes-${step.id}`} /> minutes
         </span>
@@ -79,7 +82,9 @@ function StepEditor({ step, answers, onChange }: { step: NewStep; answers: StepA
   );
 }
 
-function FieldInput({ field, value, onChange, testId }: { field: OutputField; value: string; onChange: (v: string) => void; testId: string }) {
+function FieldInput({ field, value, onChange, testId, invalid }: {
+  field: OutputField; value: string; onChange: (v: string) => void; testId: string; invalid: string;
+}) {
   if (field.type === "boolean" || (field.type === "picklist" && field.values.length > 0)) {
     const options = field.type === "boolean" ? ["true", "false"] : field.values;
     return (
@@ -91,7 +96,7 @@ function FieldInput({ field, value, onChange, testId }: { field: OutputField; va
   }
   const placeholder = field.type === "json" ? "JSON" : field.type === "number" ? "a number" : field.type === "date-time" ? "2026-12-06T09:00:00Z" : "";
   return (
-    <input className={`input input--compact${field.type === "json" ? " input--mono" : ""}`} value={value} placeholder={placeholder}
+    <input className={`input input--compact${field.type === "json" ? " input--mono" : ""}${invalid}`} value={value} placeholder={placeholder}
       inputMode={field.type === "number" ? "decimal" : undefined} onChange={(e) => onChange(e.target.value)} data-testid={testId} />
   );
 }

@@ -1,7 +1,7 @@
 // "Test this draft": replay recorded cases (those of the last N days, or a chosen set)
 // through the draft in memory, the draft's new steps answering as the admin says, and
 // compare with the active version; the heat overlay goes on the canvas.
-import { useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { ApiError } from "../../api/client";
 import { inflightApi, type WhatIfCases as CaseChoice, type WhatIfOutputs } from "../../api/inflight";
 import { useVersionDocument } from "../../hooks/useVersionDocument";
@@ -80,7 +80,9 @@ function WhatIfPanelOpen() {
   const read = useMemo(() => readCaseIds(idsText), [idsText]);
   // The active version: which draft steps are new, and names for the recorded side's parts.
   const activeNo = result?.active_version ?? activeVersion;
-  const active = useVersionDocument(workflowId, activeNo);
+  const [activeUnread, setActiveUnread] = useState<string | null>(null);
+  const onActiveError = useCallback((e: unknown) => setActiveUnread(refusalText(e)), []);
+  const active = useVersionDocument(workflowId, activeNo, onActiveError);
   // The document being edited changes with its nodes (its steps live in them).
   const editing = useMemo(() => useEditor.getState().workflow(), [editedNodes]);
   const steps = useMemo(() => (active ? newSteps(editing, active, actions) : []), [editing, active, actions]);
@@ -134,6 +136,13 @@ function WhatIfPanelOpen() {
               Remove them from the list
             </button>
           </div>
+        )}
+        {!active && activeNo !== null && (
+          <p className="wf-muted" data-testid="whatif-active-loading">
+            {activeUnread
+              ? `The active version could not be read (${activeUnread}): the draft's new steps cannot be listed; they will answer with the defaults.`
+              : "Reading the active version, to find the draft's new steps…"}
+          </p>
         )}
         <NewStepOutputs steps={steps} answers={answers} onChange={(id, a) => setAnswers((all) => ({ ...all, [id]: a }))} />
         {inputErrors.length > 0 && (
