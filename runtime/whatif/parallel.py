@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runtime.engine.definition import CompiledWorkflow
-from runtime.whatif.play import Draft, RecordedCase, read_recorded, typical_minutes
+from runtime.whatif.play import Draft, Played, RecordedCase, read_recorded, typical_minutes
 from runtime.whatif.routing_model import Load, RoutingModel, route
 from runtime.whatif.trace import Trace
 
@@ -73,6 +73,13 @@ def _route(traces: Sequence[Trace], model: RoutingModel) -> Load:
     return route(model, (item for trace in traces for item in trace.items))
 
 
+def _read(bounds: tuple[int, int]) -> list[Played]:
+    """What the cases ``bounds`` did and how their steps answered (the collector paused)."""
+    cases, definitions = _WORK["cases"], _WORK["definitions"]
+    with _collector_paused():
+        return [read_recorded(definitions[c.version], c) for c in cases[bounds[0] : bounds[1]]]
+
+
 def play_all(
     definitions: Mapping[int, CompiledWorkflow],
     draft: Draft,
@@ -82,43 +89,90 @@ def play_all(
     processes: int = 1,
 ) -> Outcome:
     """Read every case, predict the ones the draft may change, route both sides' items."""
-    with _collector_paused():
-        played = [read_recorded(definitions[c.version], c) for c in cases]
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    if processes <= 1 or len(cases) < MIN_CASES or not forkable:
+        return _play_here(definitions, draft, cases, model)
+    context = multiprocessing.get_context("fork")
+    with _LOCK:
+        try:
+            _WORK.update(cases=cases, definitions=definitions)
+            # What comes back is unpickled here (by the pool's result thread): without
+            # the collector, as it is read.
+            with context.Pool(processes, initializer=gc.freeze) as pool, _collector_paused():
+                parts = pool.map(_read, _chunks(len(cases), processes))
+            played = [p for part in parts for p in part]
+            return _predict_pooled(context, draft, cases, played, model, processes)
+        finally:
+            _WORK.clear()
+
+
+def _play_here(
+    definitions: Mapping[int, CompiledWorkflow],
+    draft: Draft,
+    cases: Sequence[RecordedCase],
+    model: RoutingModel,
+) -> Outcome:
+    """Everything in this process."""
+    _WORK.update(cases=cases, definitions=definitions)
+    try:
+        played = _read((0, len(cases)))
+    finally:
+        _WORK.clear()
     typical = typical_minutes([p.script for p in played])
     before = [p.trace for p in played]
     after = list(before)
-    todo = [
+    todo = _todo(draft, cases, played)
+    for n in todo:
+        after[n] = draft.play(cases[n], played[n], typical)
+    with _collector_paused():
+        routed_before = _route(before, model)
+        routed_after = _route(after, model) if todo else routed_before
+    return Outcome(before, after, routed_before, routed_after)
+
+
+def _todo(draft: Draft, cases: Sequence[RecordedCase], played: Sequence[Played]) -> list[int]:
+    """The cases the draft may change (by their place)."""
+    return [
         n for n, (c, p) in enumerate(zip(cases, played, strict=True)) if not draft.unaffected(c, p)
     ]
+
+
+def _predict_pooled(
+    context: Any,
+    draft: Draft,
+    cases: Sequence[RecordedCase],
+    played: list[Played],
+    model: RoutingModel,
+    processes: int,
+) -> Outcome:
+    """Predict in forked processes (they inherit the cases read), then route both sides
+    side by side; called holding :data:`_LOCK`."""
+    typical = typical_minutes([p.script for p in played])
+    before = [p.trace for p in played]
+    after = list(before)
+    todo = _todo(draft, cases, played)
     if not todo:  # nothing changes: one routing answers for both
         with _collector_paused():
             load = _route(before, model)
         return Outcome(before, after, load, load)
-    forkable = "fork" in multiprocessing.get_all_start_methods()
-    if processes <= 1 or len(todo) < MIN_CASES or not forkable:
+    if len(todo) < MIN_CASES:
         for n in todo:
             after[n] = draft.play(cases[n], played[n], typical)
-        with _collector_paused():
-            return Outcome(before, after, _route(before, model), _route(after, model))
-    context = multiprocessing.get_context("fork")
-    with _LOCK:
-        try:
-            _WORK.update(cases=cases, played=played, typical=typical, draft=draft, todo=todo)
-            with context.Pool(processes, initializer=gc.freeze) as pool:
-                parts = pool.map(_predict_chunk, _chunks(len(todo), processes))
-            for n, trace in zip(todo, (t for part in parts for t in part), strict=True):
-                after[n] = trace
-            # Routing here while the pool predicts measured slower (the pool's result
-            # thread waits for the interpreter, and the children for it). Once the
-            # predictions are back, a child forked now routes them while this process
-            # routes the recorded items; only its small load comes back.
-            _WORK.update(after=after, model=model)
-            with context.Pool(1, initializer=gc.freeze) as pool, _collector_paused():
-                pending = pool.apply_async(_route_after, (0,))
-                routed_before = _route(before, model)
-                routed_after = pending.get()
-        finally:
-            _WORK.clear()
+    else:
+        _WORK.update(played=played, typical=typical, draft=draft, todo=todo)
+        with context.Pool(processes, initializer=gc.freeze) as pool, _collector_paused():
+            parts = pool.map(_predict_chunk, _chunks(len(todo), processes))
+        for n, trace in zip(todo, (t for part in parts for t in part), strict=True):
+            after[n] = trace
+    # Routing here while the pool predicts measured slower (the pool's result thread
+    # waits for the interpreter, and the children for it). Once the predictions are
+    # back, a child forked now routes them while this process routes the recorded
+    # items; only its small load comes back.
+    _WORK.update(after=after, model=model)
+    with context.Pool(1, initializer=gc.freeze) as pool, _collector_paused():
+        pending = pool.apply_async(_route_after, (0,))
+        routed_before = _route(before, model)
+        routed_after = pending.get()
     return Outcome(before, after, routed_before, routed_after)
 
 
