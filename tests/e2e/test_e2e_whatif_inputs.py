@@ -124,6 +124,7 @@ def test_a_chosen_set_of_cases_with_the_answer_of_a_new_step(
         expect(unknown).to_contain_text("has no recorded run for case(s) 'no-such-case'")
         expect(unknown).to_contain_text("Not found (1): no-such-case")
         expect(page.get_by_test_id("whatif-input-errors")).to_have_count(0)
+        save(page, "whatif-unknown-cases.png", tmp_path)
         page.get_by_test_id("whatif-drop-unknown").click()
         expect(page.get_by_test_id("whatif-case-count")).to_have_text("2 case ids read.")
 
