@@ -11,6 +11,7 @@ agents and queues (the routing model) are two more queries.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby, islice
 from operator import itemgetter
@@ -32,10 +33,12 @@ from runtime.whatif.play import LOG_KINDS, RecordedCase
 from runtime.whatif.routing_model import AgentSpec, QueueSpec, RoutingModel
 
 __all__ = [
+    "Recorded",
     "RunRef",
     "active_version",
     "compiled_draft",
     "read_runs",
+    "recorded",
     "recorded_cases",
     "recorded_runs",
     "routing_model",
@@ -195,6 +198,36 @@ def _per_run(
         yield from connection.execute(query.where(order[0].in_(ids)).order_by(*order)).fetchall()
 
 
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """The recorded runs a what-if plays, oldest first, and how to read their cases."""
+
+    connection: Connection
+    runs: Sequence[RunRef]
+    #: workflow id and since when ``runs`` are all that workflow's runs since then
+    scope: tuple[str, datetime | None] | None = None
+
+    def read(self, part: Sequence[RunRef] | None = None) -> list[RecordedCase]:
+        """The cases of the runs ``part`` (a slice of :attr:`runs`), else of all of them."""
+        if part is None:
+            return read_runs(self.connection, self.runs, scope=self.scope)
+        return read_runs(self.connection, part)
+
+
+def recorded(
+    session: Session,
+    *,
+    workflow_id: str,
+    since: datetime | None = None,
+    case_ids: Sequence[str] | None = None,
+) -> Recorded:
+    """The workflow's runs started at or after ``since`` (or those of ``case_ids``), to
+    read all at once or part by part."""
+    runs = recorded_runs(session, workflow_id=workflow_id, since=since, case_ids=case_ids)
+    scope = (workflow_id, since) if case_ids is None else None
+    return Recorded(session.connection(), runs, scope)
+
+
 def recorded_cases(
     session: Session,
     *,
@@ -204,9 +237,7 @@ def recorded_cases(
 ) -> list[RecordedCase]:
     """The workflow's runs started at or after ``since`` (or those of ``case_ids``),
     oldest first, each with its input events."""
-    runs = recorded_runs(session, workflow_id=workflow_id, since=since, case_ids=case_ids)
-    scope = (workflow_id, since) if case_ids is None else None
-    return read_runs(session.connection(), runs, scope=scope)
+    return recorded(session, workflow_id=workflow_id, since=since, case_ids=case_ids).read()
 
 
 def routing_model(session: Session) -> RoutingModel:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -334,11 +334,12 @@ def read_recorded(definition: CompiledWorkflow, case: RecordedCase) -> Played:
     return Played(trace=trace, script=script)
 
 
-def typical_minutes(scripts: Sequence[Script]) -> dict[str, float]:
-    """The median minutes each step took over the recorded cases that ran it."""
+def typical_minutes(scripts: Iterable[Mapping[str, Sequence[float]]]) -> dict[str, float]:
+    """The median minutes each step took over the recorded cases that ran it (from each
+    case's :attr:`Script.minutes`)."""
     pooled: dict[str, list[float]] = {}
-    for script in scripts:
-        for step_id, minutes in script.minutes.items():
+    for taken in scripts:
+        for step_id, minutes in taken.items():
             pooled.setdefault(step_id, []).extend(minutes)
     return {step_id: statistics.median(values) for step_id, values in pooled.items()}
 

@@ -230,14 +230,14 @@ def what_if(
         since = now - timedelta(days=days)
     if version is None:
         raise NoRecordedCases(workflow_id, days=days if case_ids is None else None)
-    recorded = load.recorded_cases(session, workflow_id=workflow_id, since=since, case_ids=case_ids)
+    recorded = load.recorded(session, workflow_id=workflow_id, since=since, case_ids=case_ids)
     if case_ids is not None:
-        missing = set(case_ids) - {case.case_id for case in recorded}
+        missing = set(case_ids) - {run[1] for run in recorded.runs}
         if missing:
             raise UnknownCases(workflow_id, missing)
-    if not recorded:
+    if not recorded.runs:
         raise NoRecordedCases(workflow_id, days=days if case_ids is None else None)
-    definitions = load.versions(session, workflow_id, [case.version for case in recorded])
+    definitions = load.versions(session, workflow_id, [run[2] for run in recorded.runs])
     compiled = load.compiled_draft(session, draft)
     model = load.routing_model(session)
     baseline = load.versions(session, workflow_id, [version])[version].workflow
@@ -253,10 +253,12 @@ def what_if(
         processes=processes,
     )  # fmt: skip
     before, after = played.before, played.after
+    if not before:  # runs without inputs: no case to play
+        raise NoRecordedCases(workflow_id, days=days if case_ids is None else None)
     return WhatIf(
         workflow_id=workflow_id,
         active_version=version,
-        cases=len(recorded),
+        cases=len(before),
         since=since,
         until=now,
         active=figures(before, played.routed_before),
