@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import multiprocessing
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -170,6 +171,26 @@ def test_processes_side_by_side_give_the_same_answer(
     assert together == alone
     # The even cases were urgent, the open case 100 among them.
     assert together.draft.path_changed == CASES // 2 + 1
+
+
+def test_a_worker_process_that_fails_fails_the_what_if_with_its_error(
+    recorded: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = parallel.read_recorded
+
+    def broken(definition: Any, case: Any) -> Any:
+        if case.case_id.endswith("3"):
+            raise ValueError(f"cannot read the log of {case.case_id}")
+        return real(definition, case)
+
+    monkeypatch.setattr(parallel, "read_recorded", broken)  # the workers are forked after
+    monkeypatch.setattr(parallel, "MIN_CASES", 1)
+    with pytest.raises(ValueError, match="cannot read the log of"):
+        _what_if(recorded, _draft(), processes=2)
+    # No worker is left behind, and the next what-if runs.
+    assert multiprocessing.active_children() == []
+    monkeypatch.setattr(parallel, "read_recorded", real)
+    assert _what_if(recorded, _draft(), processes=2).cases == CASES + 1
 
 
 @pytest.mark.parametrize("name", ["access-request", "insurance-claim"])
