@@ -31,6 +31,7 @@ from runtime.db import make_engine, session_scope
 from runtime.store import migrate
 from runtime.store.routing_tables import AgentRow, QueueRow
 from runtime.whatif import WhatIf, parallel, what_if
+from runtime.whatif.play import read_recorded
 from runtime.whatif.routing_model import AgentSpec, QueueSpec, RoutingModel, route
 from runtime.whatif.trace import ItemSpan
 from tests.db_fixtures import wipe
@@ -176,12 +177,10 @@ def test_processes_side_by_side_give_the_same_answer(
 def test_a_worker_process_that_fails_fails_the_what_if_with_its_error(
     recorded: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = parallel.read_recorded
-
     def broken(definition: Any, case: Any) -> Any:
         if case.case_id.endswith("3"):
             raise ValueError(f"cannot read the log of {case.case_id}")
-        return real(definition, case)
+        return read_recorded(definition, case)
 
     monkeypatch.setattr(parallel, "read_recorded", broken)  # the workers are forked after
     monkeypatch.setattr(parallel, "MIN_CASES", 1)
@@ -189,7 +188,7 @@ def test_a_worker_process_that_fails_fails_the_what_if_with_its_error(
         _what_if(recorded, _draft(), processes=2)
     # No worker is left behind, and the next what-if runs.
     assert multiprocessing.active_children() == []
-    monkeypatch.setattr(parallel, "read_recorded", real)
+    monkeypatch.setattr(parallel, "read_recorded", read_recorded)
     assert _what_if(recorded, _draft(), processes=2).cases == CASES + 1
 
 
