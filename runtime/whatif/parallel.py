@@ -241,6 +241,7 @@ def _work(
     try:
         played = _read_off(definitions, cases)
         connection.send((_minutes(played), [done.trace for done in played]))
+        gc.freeze()  # and what it has read: the predictions' passes need not walk it
         typical = connection.recv()
         connection.send(_predict(draft, cases, played, typical))
     except BaseException as error:  # raised in the parent, which waits for an answer
