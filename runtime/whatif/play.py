@@ -77,9 +77,9 @@ _SIMULATED_WRITES = frozenset({"set_fields", "assign"})
 _NEVER = timedelta(days=3650)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen one's fields are set at 4x the cost
 class StoredLine:
-    """A stored log line of a recorded run (its data read from JSON)."""
+    """A stored log line of a recorded run (its data read from JSON); read only."""
 
     kind: str
     at: datetime
