@@ -3,9 +3,10 @@
 The recorded runs of a workflow (started in a period, or of chosen cases) come with
 their input events and the log lines a what-if reads in three queries whatever their
 number: the runs, then every input of those runs in one ordered pass, then their lines
-of the kinds wanted. Events and line data come as the JSON text stored: reading them is
-:mod:`runtime.whatif.play`'s work, which may run in other processes. The
-agents and queues (the routing model) are two more queries.
+of the kinds wanted (:meth:`Recorded.read`); or part by part, a few queries a part, by
+run ids. Rows come as stored, times and JSON text alike: reading them is
+:mod:`runtime.whatif.play`'s work, which may run in other processes. The agents and
+queues (the routing model) are two more queries.
 """
 
 from __future__ import annotations
