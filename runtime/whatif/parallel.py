@@ -155,6 +155,7 @@ def _play_forked(
     model: RoutingModel,
     processes: int,
 ) -> Outcome:
+    """The pooled what-if of the module's docstring; called holding :data:`_LOCK`."""
     context = multiprocessing.get_context("fork")
     runs = reading.runs
     workers: list[_Worker] = []
