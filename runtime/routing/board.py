@@ -56,7 +56,9 @@ class Board:
     def _take(self, key: str, agent_id: str) -> None:
         item, _ = self.items[key]
         agent = self.agents[agent_id]
-        self.agents[agent_id] = agent.holding(agent.open_items + 1, agent.load + item.weight)
+        self.agents[agent_id] = replace(
+            agent, open_items=agent.open_items + 1, load=agent.load + item.weight
+        )
         self.holder[key] = agent_id
 
     def _members(self, queue: Queue) -> list[AgentView]:
@@ -86,7 +88,9 @@ class Board:
         if agent_id is None:
             return []
         agent = self.agents[agent_id]
-        self.agents[agent_id] = agent.holding(agent.open_items - 1, agent.load - item.weight)
+        self.agents[agent_id] = replace(
+            agent, open_items=agent.open_items - 1, load=agent.load - item.weight
+        )
         return self.drain(agent_id)
 
     def update_agent(self, agent: AgentView) -> list[tuple[str, str]]:

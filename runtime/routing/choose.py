@@ -73,21 +73,6 @@ class AgentView:
             return False
         return self.max_load is None or self.load + weight <= self.max_load
 
-    def holding(self, open_items: int, load: int) -> AgentView:
-        """The agent holding ``open_items`` items of ``load`` points: ``replace`` of the
-        two counts spelled out (a board calls it twice an item; ``replace`` looks the
-        fields up every time). Keep it in step with the fields above.
-
-        >>> from dataclasses import replace
-        >>> ada = AgentView("ada", {"tax": 2}, frozenset({"fr"}), 3, 9, 1, 2, False, "away")
-        >>> ada.holding(2, 4) == replace(ada, open_items=2, load=4)
-        True
-        """
-        return AgentView(
-            self.id, self.skills, self.languages, self.max_items, self.max_load,
-            open_items, load, self.available, self.why_unavailable,
-        )  # fmt: skip
-
     def ratio(self) -> float:
         """How full the agent is, 0 (idle) to 1 (at capacity)."""
         if self.max_load:
@@ -216,11 +201,6 @@ def choose(
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown routing strategy {strategy!r}")
-    if not record and strategy != "pull_next":
-        return Decision(
-            agent=_chosen(item, agents, strategy, last), strategy=strategy, reason="",
-            considered=len(agents),
-        )  # fmt: skip
     if strategy == "pull_next":
         if not record:
             return Decision(agent=None, strategy=strategy, reason="", considered=len(agents))
@@ -347,62 +327,6 @@ def choose(
         considered=n,
         passed_over_counts=counts_by_name,
     )
-
-
-def _chosen(
-    item: ItemView, agents: Sequence[AgentView], strategy: str, last: str | None
-) -> str | None:
-    """:func:`choose`'s agent alone (its loop without the record): the same rules and
-    order, compared field by field instead of by key tuples."""
-    n = len(agents)
-    start = 0
-    if last is not None:
-        for k in range(n):
-            if agents[k].id == last:
-                start = k + 1
-                break
-    required = item.skills
-    weight = item.weight
-    rotation = strategy == "round_robin"
-    by_skill = strategy == "skills_based" and bool(required)
-    best: AgentView | None = None
-    best_ratio = 0.0
-    best_match = 0
-    for k in range(n):
-        agent = agents[(start + k) % n]
-        if not agent.available:
-            continue
-        skills = agent.skills
-        languages = agent.languages
-        lacks = False
-        for skill in required:
-            if skill not in skills and skill not in languages:
-                lacks = True
-                break
-        if lacks:
-            continue
-        max_load = agent.max_load
-        open_items, max_items = agent.open_items, agent.max_items
-        if open_items >= max_items or (max_load is not None and agent.load + weight > max_load):
-            continue
-        if rotation:
-            return agent.id
-        if max_load:
-            ratio = agent.load / max_load
-        else:
-            ratio = open_items / max_items if max_items > 0 else 1.0
-        # Keys (-match, ratio, place) or (ratio, place): places only grow, so an equal
-        # key never wins.
-        if by_skill:
-            match = 0
-            for skill in required:
-                level = skills.get(skill)
-                match += level if level is not None else 1
-            if best is None or match > best_match or (match == best_match and ratio < best_ratio):
-                best, best_ratio, best_match = agent, ratio, match
-        elif best is None or ratio < best_ratio:
-            best, best_ratio = agent, ratio
-    return None if best is None else best.id
 
 
 def _beaten(strategy: str) -> str:
