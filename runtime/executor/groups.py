@@ -28,13 +28,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
 from datetime import datetime
 from typing import TypeVar
 
 from sqlmodel import Session
 
-from runtime.executor.calls import ActionCalls, CallerThreads, Outcome, finish
+from runtime.executor.calls import ActionCalls, Outcome, finish
 from runtime.executor.transactions import Transactions
 from runtime.services import execution
 
@@ -82,22 +81,30 @@ class StepGroups:
         self._clock = clock
         self._single = single
         self._size = size
-        # Outside calls wait here for their answers, side by side.
-        self._waiters = CallerThreads()
 
-    def close(self) -> None:
-        """Let the idle waiting threads end."""
-        self._waiters.close()
+    def run(
+        self,
+        outbox_ids: Sequence[int],
+        *,
+        now: datetime | None,
+        claim: bool,
+        side_by_side: bool = True,
+    ) -> None:
+        """Deliver ``outbox_ids``, ``size`` entries to a group.
 
-    def run(self, outbox_ids: Sequence[int], *, now: datetime | None, claim: bool) -> None:
-        """Deliver ``outbox_ids``, ``size`` entries to a group."""
+        ``side_by_side``: a group's outside calls run at once, each on a caller thread
+        (the worker's pool threads bound how many entries it claims, so how many calls
+        run together); otherwise one after the other, as :meth:`Worker.drain` does.
+        """
         for group in chunks(outbox_ids, self._size):
             if len(group) == 1:
                 self._single(group[0], now, claim)
             else:
-                self._run_group(group, now, claim)
+                self._run_group(group, now, claim, side_by_side)
 
-    def _run_group(self, group: list[int], now: datetime | None, claim: bool) -> None:
+    def _run_group(
+        self, group: list[int], now: datetime | None, claim: bool, side_by_side: bool
+    ) -> None:
         start = now or self._clock()
         try:
             jobs = self._tx.write(lambda s: self._begin_all(s, group, start, claim))
@@ -108,13 +115,11 @@ class StepGroups:
             return
         if not jobs:
             return
-        pending: dict[Future[Outcome], execution.StepJob] = {
-            self._waiters.submit(lambda job=job: self._calls.call(job, start)): job  # type: ignore[misc]
-            for job in jobs
-        }
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            answered = [(pending.pop(future), future.result()) for future in done]
+        if not side_by_side:
+            self._finish_all([(job, self._calls.call(job, start)) for job in jobs], now)
+            return
+        # Side by side, their answers commit a batch at a time, as they come.
+        for answered in self._calls.call_many(jobs, start):
             self._finish_all(answered, now)
 
     def _begin_all(

@@ -136,7 +136,6 @@ class Worker:
         )  # fmt: skip
         # A worker used only for drain() is never stopped: its idle threads end with it.
         weakref.finalize(self, self._calls.close)
-        weakref.finalize(self, self._groups.close)
         watch_commits(engine, self._on_commit)
         #: The process this worker's claims name while it is started.
         self.leases = LeaseOwner(
@@ -176,7 +175,6 @@ class Worker:
             self._pool = None
         watch_commits(self.engine, None)
         self._calls.close()
-        self._groups.close()
         try:
             self.leases.stop()
         except OperationalError:  # its row goes when another worker finds it gone
@@ -352,7 +350,7 @@ class Worker:
             if publishes:
                 self._publish_batch(self._claim_publishes(at, limit=len(publishes)))
             steps = [outbox_id for outbox_id, kind in due if kind != "publish"]
-            self._groups.run(steps, now=now, claim=True)
+            self._groups.run(steps, now=now, claim=True, side_by_side=False)
             fired = (
                 self._fire(self._next_timer.due_keys(pending, at, generation), at)
                 if pending is not None

@@ -72,9 +72,7 @@ def _check_whole(url: str, tmp: Path) -> dict[str, int]:
             assert int(seq) <= runs[run_id].seq, f"published {line}, committed {runs[run_id].seq}"
         for key in _lines(tmp / "called"):  # no outside call before its claim committed
             assert key in executions, f"{key} was called with no claim committed"
-        pending_s0 = [
-            e for e in outbox if e.effect.get("step_id") == "s0" and e.status != "done"
-        ]
+        pending_s0 = [e for e in outbox if e.effect.get("step_id") == "s0" and e.status != "done"]
         return {
             "s0_done": sum(
                 1 for e in executions.values() if e.step_id == "s0" and e.status == "succeeded"
