@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -88,10 +89,16 @@ def answer_key(step: AiStep) -> str:
 
 
 _seeding = threading.Lock()
+# Per database (keyed by its connection pool, as the run snapshots are): the (workflow,
+# field) pairs known to have a model, so each call is spared a write transaction.
+_seeded: weakref.WeakKeyDictionary[Any, set[tuple[str, str]]] = weakref.WeakKeyDictionary()
 
 
 def _seed_demo_model(engine: Engine, workflow_id: str, field: str) -> None:
     """Store the demo classifier of (workflow, field) if it has none yet (demo mode only)."""
+    known = _seeded.get(engine.pool)
+    if known is not None and (workflow_id, field) in known:
+        return
     trained = demo_model(workflow_id, field)
     if trained is None:
         return
@@ -101,6 +108,7 @@ def _seed_demo_model(engine: Engine, workflow_id: str, field: str) -> None:
                 session, workflow_id=workflow_id, field=field,
                 text_fields=list(training.DEFAULT_TEXT_FIELDS), trained=trained,
             )  # fmt: skip
+        _seeded.setdefault(engine.pool, set()).add((workflow_id, field))
 
 
 def _local(session: Session, step: AiStep, workflow_id: str, prompt: Prompt) -> _Reply:
