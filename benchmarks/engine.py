@@ -8,6 +8,11 @@ a. ``baton_memory``: Baton's pure transition driven in memory with the events a 
    change, each work item completed);
 b. ``baton_sqlite``: Baton end to end on a SQLite file through the services layer,
    every transition committed, background steps performed inline by the executor;
+   64 cases at a time side by side, as on a loaded server: each case created and each
+   work item completed in a request (transaction) of its own, the executor draining
+   what is due across all of them with group commit. ``baton_sqlite_one_by_one`` is
+   the same with one case run to its end at a time (as (b) ran before group commit),
+   printed beside it for the record;
 c. ``spiff_memory``: the equivalent BPMN model (``support_case.bpmn``, written by
    Baton's BPMN export, ``graphs.interop.bpmn``) on SpiffWorkflow, user tasks completed
    programmatically;

@@ -148,6 +148,8 @@ class BatonSqliteDriver:
     publisher does nothing); work items are completed through the service; the wait
     timer is fired by the executor's clock code. Only ``http_request`` is replaced by a
     canned answer. Time comes from a benchmark clock, so runs are deterministic.
+    :meth:`run` runs one case to its end; :meth:`run_wave` many side by side, where the
+    executor's group commit shares its transactions among them.
     """
 
     def __init__(self, workflow: Workflow, directory: Path) -> None:

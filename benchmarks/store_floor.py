@@ -18,8 +18,11 @@ measures the floor under (b): the writes alone, with no Baton code at all.
    - ``floor_log_only``: only the run's snapshot and its event log, below what the
      runtime must keep (no outbox, timers, executions, work items, case history).
 
-3. In the same run it times (d) and (b) on the same cases, so the floor is read against
-   the budget 5x gives, ``(d) / 5`` per case, as a ratio on this machine at this moment.
+3. In the same run it times (d), (b) (64 cases side by side with group commit, as
+   ``engine.py`` runs it) and (e) on the same cases, so the floor is read against the
+   budget 5x gives, ``(d) / 5`` per case, and the JSON line carries issue 21's two
+   targets on CPU time: ``ratio_baton_sqlite_over_spiff_sqlite_cpu`` (target >= 3) and
+   ``ratio_baton_sqlite_cpu_over_floor_required_cpu`` (target <= 2).
 
 Usage::
 

@@ -110,8 +110,7 @@ class StepGroups:
             jobs = self._tx.write(lambda s: self._begin_all(s, group, start, claim))
         except Exception:
             logger.exception("a group of %d steps failed; delivering them one by one", len(group))
-            for outbox_id in group:
-                self._single(outbox_id, now, claim)
+            _each(group, lambda outbox_id: self._single(outbox_id, now, claim))
             return
         if not jobs:
             return
@@ -150,17 +149,34 @@ class StepGroups:
             for job, outcome in answered:
                 finish(session, job, outcome, done)
 
-        if len(answered) == 1:
-            job, outcome = answered[0]
-            self._tx.write(lambda s: finish(s, job, outcome, done))
-            return
+        if len(answered) > 1:
+            try:
+                self._tx.write(finish_all)
+                return
+            except Exception:
+                logger.exception(
+                    "%d step results failed together; recording them one by one", len(answered)
+                )
+        _each(
+            answered,
+            lambda answer: self._tx.write(lambda s: finish(s, answer[0], answer[1], done)),
+        )
+
+
+def _each(items: Sequence[T], deliver: Callable[[T], object]) -> None:
+    """``deliver`` every item, one failing not costing the others theirs.
+
+    The first failure is raised once all were tried; a failed entry stays due (or under
+    its lease) and is delivered again later.
+    """
+    failure: Exception | None = None
+    for item in items:
         try:
-            self._tx.write(finish_all)
-        except Exception:
-            logger.exception("%d step results failed together; recording them one by one",
-                             len(answered))  # fmt: skip
-            for job, outcome in answered:
-                self._tx.write(lambda s, job=job, outcome=outcome: finish(s, job, outcome, done))  # type: ignore[misc]
+            deliver(item)
+        except Exception as exc:
+            failure = failure or exc
+    if failure is not None:
+        raise failure
 
 
 def fire_timers(tx: Transactions, keys: Sequence[str], at: datetime) -> int:
