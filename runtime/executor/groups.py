@@ -31,11 +31,13 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from runtime.executor.calls import ActionCalls, Outcome, finish
 from runtime.executor.transactions import Transactions
 from runtime.services import execution
+from runtime.store.dialects import dialect_of
+from runtime.store.tables import OutboxRow, RunRow
 
 __all__ = ["GROUP_SIZE", "StepGroups", "chunks"]
 
@@ -127,7 +129,7 @@ class StepGroups:
         """Begin every entry of ``group``: inline ones settled here, outside ones returned."""
         outside: list[execution.StepJob] = []
         owner = self._owner()
-        for outbox_id in group:
+        for outbox_id in _in_lock_order(session, group):
             job = execution.begin_step(
                 session, outbox_id=outbox_id, now=start, lease_margin_seconds=self._margin,
                 claim=claim, inline=self._calls.runs_in_transaction, owner=owner,
@@ -146,7 +148,8 @@ class StepGroups:
         done = now or self._clock()
 
         def finish_all(session: Session) -> None:
-            for job, outcome in answered:
+            # Runs locked in one order by every group: two workers' groups never deadlock.
+            for job, outcome in sorted(answered, key=lambda a: (a[0].case_id, a[0].run_id)):
                 finish(session, job, outcome, done)
 
         if len(answered) > 1:
@@ -161,6 +164,26 @@ class StepGroups:
             answered,
             lambda answer: self._tx.write(lambda s: finish(s, answer[0], answer[1], done)),
         )
+
+
+def _in_lock_order(session: Session, group: list[int]) -> list[int]:
+    """``group`` ordered by case, then run: the order in which its runs get locked.
+
+    Where writers run side by side (PostgreSQL's row locks), two workers' groups that
+    share runs then lock them in the same order and never deadlock. SQLite has one
+    writer at a time: the order does not matter there, and the read is spared.
+    """
+    if dialect_of(session).serial_writes:
+        return group
+    rows = session.execute(
+        select(OutboxRow.id, RunRow.case_id, OutboxRow.run_id)
+        .outerjoin(RunRow, col(RunRow.id) == col(OutboxRow.run_id))
+        .where(col(OutboxRow.id).in_(group))
+    ).all()
+    order = {
+        outbox_id: (case_id or "", run_id or "", outbox_id) for outbox_id, case_id, run_id in rows
+    }
+    return sorted(group, key=lambda outbox_id: order.get(outbox_id, ("", "", outbox_id)))
 
 
 def _each(items: Sequence[T], deliver: Callable[[T], object]) -> None:

@@ -24,11 +24,11 @@ outbox entries. The same watch wakes the threads at once when a commit wrote out
 entries or timers; work written by other processes is found by polling every
 ``settings.clock_interval_seconds``.
 
-Each database step is its own short transaction (:mod:`runtime.executor.transactions`).
-An action that only computes (``runs_in_transaction``) is called inside the transaction
-that claims its step and records its result: one commit per step
-(:mod:`runtime.executor.calls`). What this process's commits wrote is noted in
-:mod:`runtime.executor.commit_watch`.
+Steps due together are delivered a group at a time (:mod:`runtime.executor.groups`):
+one transaction claims them and settles those whose action only computes
+(``runs_in_transaction``), the outside calls follow its commit, their results commit
+together (:mod:`runtime.executor.calls`, :mod:`runtime.executor.transactions`). What
+this process's commits wrote is noted in :mod:`runtime.executor.commit_watch`.
 """
 
 from __future__ import annotations
