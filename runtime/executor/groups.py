@@ -220,7 +220,11 @@ def fire_timers(tx: Transactions, keys: Sequence[str], at: datetime) -> int:
             if len(group) == 1:
                 raise
             logger.exception("a group of %d timers failed; firing them one by one", len(group))
-            for key in group:
-                if tx.write(lambda s, key=key: execution.fire_timer(s, key=key, now=at)):  # type: ignore[misc]
-                    fired += 1
+            one_by_one: list[bool] = []
+
+            def fire_one(key: str, one_by_one: list[bool] = one_by_one) -> None:
+                one_by_one.append(tx.write(lambda s: execution.fire_timer(s, key=key, now=at)))
+
+            _each(group, fire_one)
+            fired += sum(one_by_one)
     return fired

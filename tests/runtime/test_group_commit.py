@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -92,4 +93,31 @@ def test_a_group_that_fails_is_delivered_entry_by_entry_and_loses_none(
     assert statuses == dict.fromkeys(set(run_ids) - {bad}, "completed")
     monkeypatch.setattr(execution, "begin_step", real)
     _worker(db).drain(now=T0)
+    assert _statuses(db)[bad] == "completed"
+
+
+def test_due_timers_fire_together_and_a_failing_one_costs_the_others_nothing(
+    db: Engine, install: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wait = {"duration_minutes": {"type": "number", "value": 1}}
+    install(background_flow(action="wait", inputs=wait))
+    run_ids = _start_runs(db, 5)
+    worker = _worker(db)
+    worker.drain(now=T0 + timedelta(seconds=30))
+    bad = run_ids[2]
+    real = execution.fire_timer
+
+    def fire_timer(session: Any, *, key: str, now: Any) -> bool:
+        if key.startswith(bad):
+            raise RuntimeError("this timer breaks")
+        return real(session, key=key, now=now)
+
+    monkeypatch.setattr(execution, "fire_timer", fire_timer)
+    with pytest.raises(RuntimeError, match="breaks"):
+        worker.fire_due_timers(T0 + timedelta(minutes=2))
+    statuses = _statuses(db)
+    assert statuses.pop(bad) == "running"
+    assert statuses == dict.fromkeys(set(run_ids) - {bad}, "completed")
+    monkeypatch.setattr(execution, "fire_timer", real)
+    assert worker.fire_due_timers(T0 + timedelta(minutes=2)) == 1
     assert _statuses(db)[bad] == "completed"
