@@ -70,6 +70,7 @@ class Outcome:
     after: list[Trace]
     routed_before: Load
     routed_after: Load
+    simulated: int = 0  #: cases the draft was played through (the others as recorded)
 
 
 def play_all(
@@ -135,7 +136,7 @@ def _play_here(
     with _collector_paused():
         routed_before = _route(before, model)
         routed_after = _route(after, model) if predicted else routed_before
-    return Outcome(before, after, routed_before, routed_after)
+    return Outcome(before, after, routed_before, routed_after, len(predicted))
 
 
 def _route(traces: Sequence[Trace], model: RoutingModel) -> Load:
@@ -182,7 +183,7 @@ def _play_forked(
             after[start + n] = trace
         start += len(traces)
     routed_after = _route(after, model) if any(predicted) else routed_before
-    return Outcome(before, after, routed_before, routed_after)
+    return Outcome(before, after, routed_before, routed_after, sum(map(len, predicted)))
 
 
 class _Failed:

@@ -35,6 +35,7 @@ from runtime.engine.definition import CompiledWorkflow
 from runtime.engine.simulate import simulate
 from runtime.engine.state_migrations import upgrade_event
 from runtime.engine.types import IncidentCode, LogKind, RunIdentity, RunStatus
+from runtime.whatif.decisions import Choice, Judged, choices_of, passes_as_recorded
 from runtime.whatif.trace import Trace, items_of_effects, items_of_log, trace_of
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
 #: The log lines a what-if reads of a recorded run.
 LOG_KINDS = (
     LogKind.NODE_ENTERED,
+    LogKind.DECISION_TAKEN,
     LogKind.STEP_STARTED,
     LogKind.STEP_CANCELLED,
     LogKind.SLA_BREACHED,
@@ -175,10 +177,11 @@ class Script:
 
 @dataclass(slots=True)
 class Played:
-    """A recorded case read: its trace and its script."""
+    """A recorded case read: its trace, its script and its decisions' lines."""
 
     trace: Trace
     script: Script
+    choices: list[Choice] = field(default_factory=list)  #: :func:`choices_of` its log
 
 
 def sla_stages(definition: CompiledWorkflow) -> dict[str, bool]:
@@ -331,7 +334,7 @@ def read_recorded(definition: CompiledWorkflow, case: RecordedCase) -> Played:
         items=items,
         sla_stages=shape.sla_stages,
     )
-    return Played(trace=trace, script=script)
+    return Played(trace=trace, script=script, choices=choices_of(lines))
 
 
 def typical_minutes(scripts: Iterable[Mapping[str, Sequence[float]]]) -> dict[str, float]:
@@ -403,15 +406,24 @@ class Draft:
     #: ``base``; ``None`` when a change reaches every case (escalations, the loop guard)
     touched: frozenset[str] | None = None
     base: int = 0
+    #: the changed decisions a case may pass as recorded (:mod:`runtime.whatif.decisions`);
+    #: ``None``: a case that touches any changed node is simulated
+    judged: Judged | None = None
 
     def unaffected(self, case: RecordedCase, played: Played) -> bool:
         """Whether ``case`` does on the draft exactly what it did: it ran on version
         ``base`` and its recorded path touches no changed node (the engine reads nothing
-        else of a definition), so its recorded trace is the answer, no simulation needed."""
-        return (
-            self.touched is not None
-            and case.version == self.base
-            and self.touched.isdisjoint(played.trace.path)
+        else of a definition), or only changed decisions that, judged on the values its
+        lines recorded, send it where it went each time; so its recorded trace is the
+        answer, no simulation needed."""
+        if self.touched is None or case.version != self.base:
+            return False
+        path = played.trace.path
+        hit = self.touched.intersection(path)
+        if not hit:
+            return True
+        return self.judged is not None and passes_as_recorded(
+            self.judged, hit, path, played.choices
         )
 
     def play(self, case: RecordedCase, played: Played, typical: Mapping[str, float]) -> Trace:

@@ -23,6 +23,7 @@ from graphs.validation import validate
 from runtime.actions.registry import action_catalogue
 from runtime.errors import IdMismatch, InvalidWorkflow
 from runtime.whatif import load
+from runtime.whatif.decisions import judged_decisions
 from runtime.whatif.errors import MAX_DAYS, BadDays, BadOutputs, NoRecordedCases, UnknownCases
 from runtime.whatif.figures import figures
 from runtime.whatif.parallel import play_all
@@ -203,6 +204,7 @@ def what_if(
     outputs: Mapping[str, Mapping[str, Any]] | None = None,
     now: datetime | None = None,
     processes: int = 1,
+    judge_decisions: bool = True,
 ) -> WhatIf:
     """Replay the workflow's recorded cases through ``draft`` and compare.
 
@@ -213,7 +215,9 @@ def what_if(
     workflow), :class:`InvalidWorkflow` (a draft with validation errors), :class:`BadDays`,
     :class:`BadOutputs`, :class:`UnknownCases` or :class:`NoRecordedCases`; writes
     nothing. ``processes``: how many processes may play the cases
-    (:mod:`runtime.whatif.parallel`).
+    (:mod:`runtime.whatif.parallel`). ``judge_decisions``: whether a case that meets
+    changed decisions only is judged on its recorded lines before being simulated
+    (:mod:`runtime.whatif.decisions`; off, every such case is simulated: same answer).
     """
     now = now or datetime.now(UTC)
     version = load.active_version(session, workflow_id)
@@ -240,13 +244,16 @@ def what_if(
     definitions = load.versions(session, workflow_id, [run[2] for run in recorded.runs])
     compiled = load.compiled_draft(session, draft)
     model = load.routing_model(session)
-    baseline = load.versions(session, workflow_id, [version])[version].workflow
+    base = load.versions(session, workflow_id, [version])[version]
+    baseline = base.workflow
+    touched = touched_nodes(baseline, draft)
     plan = Draft(
         compiled=compiled,
         given=outputs or {},
         until=now,
-        touched=touched_nodes(baseline, draft),
+        touched=touched,
         base=version,
+        judged=judged_decisions(base.compiled, compiled, touched) if judge_decisions else None,
     )
     played = play_all(
         {n: d.compiled for n, d in definitions.items()}, plan, recorded, model,
@@ -265,4 +272,5 @@ def what_if(
         draft=figures(after, played.routed_after, recorded=before),
         changes=changes_between(baseline, draft),
         listed=_listed(before, after),
+        simulated=played.simulated,
     )
