@@ -422,8 +422,12 @@ class Draft:
         hit = self.touched.intersection(path)
         if not hit:
             return True
-        return self.judged is not None and passes_as_recorded(
-            self.judged, hit, path, played.choices
+        # Only a completed case: the lines of one still open (or stopped) do not tell what
+        # its clock does after them (an SLA timer due before ``until`` fires in the draft).
+        return (
+            self.judged is not None
+            and case.status == RunStatus.COMPLETED
+            and passes_as_recorded(self.judged, hit, path, played.choices)
         )
 
     def play(self, case: RecordedCase, played: Played, typical: Mapping[str, float]) -> Trace:
