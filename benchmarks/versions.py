@@ -18,9 +18,13 @@ Two temporary SQLite databases, each with N cases of the shipped ``support-case`
   queue the steps name.
   Timed: ``what_if`` over all of them (read, replay, predict on ``--processes``
   processes, route, measure) with a draft changing an EARLY decision (``priority``:
-  only urgent cases are urgent; every case passes it, so every case is simulated;
-  target under 5 s), and, labelled apart, a draft changing only a LATE stage
-  (``escalation``: only the cases that reached it are simulated).
+  only urgent cases are urgent; every case passes it, and is judged on the values its
+  ``decision.taken`` line recorded: only those it sends elsewhere, and the open ones,
+  are simulated; target under 5 s), and, labelled apart, a draft changing only a LATE
+  stage (``escalation``: only the cases that reached it are simulated). Each is run a
+  second time with the judging off (``*_unjudged_*``: every case meeting a change
+  simulated, the figures before it), and ``*_same_answer`` says whether the two whole
+  ``WhatIf`` answers (but for ``simulated``) are equal.
 
 Usage::
 
@@ -73,6 +77,7 @@ from runtime.store.routing_tables import AgentRow, QueueRow  # noqa: E402
 from runtime.store.tables import RunEventRow, RunInputRow, RunRow, WorkItemRow  # noqa: E402
 from runtime.whatif import WhatIf, what_if  # noqa: E402
 from runtime.whatif import load as whatif_load  # noqa: E402
+from runtime.whatif.decisions import judged_decisions  # noqa: E402
 from runtime.whatif.figures import figures as whatif_figures  # noqa: E402
 from runtime.whatif.play import Draft, read_recorded, typical_minutes  # noqa: E402
 from runtime.whatif.routing_model import route  # noqa: E402
@@ -197,25 +202,6 @@ def late_change(workflow: Workflow) -> Workflow:
     return Workflow.model_validate(document)
 
 
-def simulated(engine: Engine, draft: Workflow) -> int:
-    """How many of the cases the draft's what-if simulates (untimed, to say so honestly)."""
-    with session_scope(engine) as session:
-        version = whatif_load.active_version(session, SUPPORT.id)
-        assert version is not None
-        cases = whatif_load.recorded_cases(session, workflow_id=SUPPORT.id, since=None)
-        definitions = whatif_load.versions(session, SUPPORT.id, [version])
-    plan = Draft(
-        compiled=definitions[version],
-        given={},
-        until=NOW,
-        touched=touched_nodes(definitions[version].workflow, draft),
-        base=version,
-    )
-    return sum(
-        1 for case in cases if not plan.unaffected(case, read_recorded(definitions[version], case))
-    )
-
-
 def _cpu() -> float:
     """CPU seconds of this process and of its ended children (the what-if's pool)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
@@ -223,12 +209,42 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def _what_if(engine: Engine, draft: Workflow, processes: int) -> tuple[float, float, WhatIf]:
-    """Wall clock and CPU seconds (all processes) of one what-if, and its answer."""
+def _what_if(
+    engine: Engine, draft: Workflow, processes: int, *, judge: bool = True
+) -> tuple[float, float, WhatIf]:
+    """Wall clock and CPU seconds (all processes) of one what-if, and its answer
+    (``judge``: with changed decisions judged on the recorded lines, as served)."""
     began, cpu = time.perf_counter(), _cpu()
     with session_scope(engine) as session:
-        result = what_if(session, workflow_id=SUPPORT.id, draft=draft, now=NOW, processes=processes)
+        result = what_if(
+            session, workflow_id=SUPPORT.id, draft=draft, now=NOW, processes=processes,
+            judge_decisions=judge,
+        )  # fmt: skip
     return _seconds(began), round(_cpu() - cpu, 3), result
+
+
+def _answer(result: WhatIf) -> str:
+    """The what-if's whole JSON but how many cases it simulated."""
+    return result.model_dump_json(exclude={"simulated"})
+
+
+def _both(engine: Engine, draft: Workflow, processes: int, name: str) -> dict[str, Any]:
+    """One what-if of ``draft`` with changed decisions judged on the recorded lines and
+    one without (every case meeting a change simulated), in turns: figures under
+    ``name`` and ``name_unjudged``, and whether the two answers are the same."""
+    seconds, cpu, result = _what_if(engine, draft, processes)
+    before_s, before_cpu, unjudged = _what_if(engine, draft, processes, judge=False)
+    return {
+        f"{name}_s": seconds,
+        f"{name}_cpu_s": cpu,
+        f"{name}_simulated": result.simulated,
+        f"{name}_unjudged_s": before_s,
+        f"{name}_unjudged_cpu_s": before_cpu,
+        f"{name}_unjudged_simulated": unjudged.simulated,
+        f"{name}_same_answer": _answer(result) == _answer(unjudged),
+        f"{name}_read_cases": result.cases,
+        f"{name}_path_changed": result.draft.path_changed,
+    }
 
 
 def phases(engine: Engine, draft: Workflow) -> dict[str, float]:
@@ -247,12 +263,15 @@ def phases(engine: Engine, draft: Workflow) -> dict[str, float]:
         version = whatif_load.active_version(session, SUPPORT.id)
         assert version is not None
         definitions = whatif_load.versions(session, SUPPORT.id, [version])
+        compiled = whatif_load.compiled_draft(session, draft)
+        touched = touched_nodes(definitions[version].workflow, draft)
         plan = Draft(
-            compiled=whatif_load.compiled_draft(session, draft),
+            compiled=compiled,
             given={},
             until=NOW,
-            touched=touched_nodes(definitions[version].workflow, draft),
+            touched=touched,
             base=version,
+            judged=judged_decisions(definitions[version].compiled, compiled, touched),
         )
         model = whatif_load.routing_model(session)
         # As the what-if does: the cycle collector off but while predicting.
@@ -291,22 +310,11 @@ def bench_whatif(
     seeded = seed_cases(engine, folder, cases)
     figures: dict[str, Any] = {"whatif_cases": seeded, "whatif_seed_s": _seconds(began)}
     early, late = early_change(SUPPORT), late_change(SUPPORT)
-    seconds, cpu, result = _what_if(engine, early, processes)
-    figures.update(
-        whatif_10k_s=seconds,
-        whatif_cpu_s=cpu,
-        whatif_read_cases=result.cases,
-        whatif_simulated=simulated(engine, early),
-        whatif_path_changed=result.draft.path_changed,
-        whatif_cases_per_s=round(result.cases / seconds, 1),
-    )
-    seconds, cpu, result = _what_if(engine, late, processes)
-    figures.update(
-        whatif_late_stage_s=seconds,
-        whatif_late_stage_cpu_s=cpu,
-        whatif_late_stage_simulated=simulated(engine, late),
-        whatif_late_stage_cases_per_s=round(result.cases / seconds, 1),
-    )
+    figures.update(_both(engine, early, processes, "whatif"))
+    figures["whatif_10k_s"] = figures.pop("whatif_s")
+    figures.update(_both(engine, late, processes, "whatif_late_stage"))
+    for name, seconds in (("whatif", "whatif_10k_s"), ("whatif_late_stage", "whatif_late_stage_s")):
+        figures[f"{name}_cases_per_s"] = round(figures["whatif_read_cases"] / figures[seconds], 1)
     if timed_phases:
         figures.update(phases(engine, early))
     if profile:
@@ -354,6 +362,16 @@ def main() -> None:
     print(
         f"what-if CPU s (all processes): early {figures['whatif_cpu_s']}, late stage "
         f"{figures['whatif_late_stage_cpu_s']}"
+    )
+    print(
+        "without judging changed decisions on the recorded lines: early "
+        f"{figures['whatif_unjudged_s']} s wall, {figures['whatif_unjudged_cpu_s']} s CPU, "
+        f"{figures['whatif_unjudged_simulated']:,} simulated; late stage "
+        f"{figures['whatif_late_stage_unjudged_s']} s wall, "
+        f"{figures['whatif_late_stage_unjudged_cpu_s']} s CPU, "
+        f"{figures['whatif_late_stage_unjudged_simulated']:,} simulated; same answers: "
+        f"early {figures['whatif_same_answer']}, late stage "
+        f"{figures['whatif_late_stage_same_answer']}"
     )
     print(
         f"cases/s: early {figures['whatif_cases_per_s']:,}, late stage "

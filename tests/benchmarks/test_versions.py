@@ -26,8 +26,13 @@ def test_a_tiny_run_prints_every_figure_and_moves_the_runs() -> None:
     assert figures["moved"] > 0
     assert figures["runs_on_version_2"] == figures["moved"]
     assert figures["moved"] + figures["unmapped"] == figures["moves_runs"]
-    # The early change reaches every recorded case; the late one none of these.
+    # The early change reaches every recorded case; judged on their recorded lines, only
+    # those it sends elsewhere (and the open ones) are simulated, with the same answer.
     assert figures["whatif_read_cases"] == figures["whatif_cases"] >= 30
-    assert figures["whatif_simulated"] == figures["whatif_cases"]
-    assert 0 < figures["whatif_path_changed"] < figures["whatif_cases"]
+    assert figures["whatif_unjudged_simulated"] == figures["whatif_cases"]
+    assert 0 < figures["whatif_path_changed"] <= figures["whatif_simulated"]
+    assert figures["whatif_simulated"] < figures["whatif_cases"]
+    assert figures["whatif_same_answer"] is True
+    # The late one reaches none of these.
     assert figures["whatif_late_stage_simulated"] == 0
+    assert figures["whatif_late_stage_same_answer"] is True
