@@ -64,7 +64,7 @@ def launch(run: WorkingRun, cs: CompiledStep, *, retry_of: int | None) -> None:
             if due is None:
                 if retry_of is not None:
                     data["retry_of"] = retry_of
-                run.note(LogKind.STEP_STARTED, node_id=cs.node_id, step_id=cs.id, **data)
+                run.note_data(LogKind.STEP_STARTED, cs.node_id, cs.id, data)
                 fail_step(run, cs, st, problem, retryable=False)
                 return
             run.effects.append(
@@ -89,7 +89,7 @@ def launch(run: WorkingRun, cs: CompiledStep, *, retry_of: int | None) -> None:
             )
     if retry_of is not None:
         data["retry_of"] = retry_of
-    run.note(LogKind.STEP_STARTED, node_id=cs.node_id, step_id=cs.id, **data)
+    run.note_data(LogKind.STEP_STARTED, cs.node_id, cs.id, data)
 
 
 def _open_work_item(run: WorkingRun, cs: CompiledStep, st: StepState) -> dict[str, Any]:

@@ -62,14 +62,11 @@ class WorkingRun:
             self.start_status: RunStatus | None = None
             self.owned: set[str] = set(state.steps)
         else:
-            self.s = state.model_copy(
-                update={
-                    "visits": dict(state.visits),
-                    "steps": dict(state.steps),  # step states are copied by own()
-                    "step_outputs": dict(state.step_outputs),
-                    "attempts": dict(state.attempts),
-                }
-            )
+            s = self.s = state.copy()
+            s.visits = dict(s.visits)
+            s.steps = dict(s.steps)  # step states are copied by own()
+            s.step_outputs = dict(s.step_outputs)
+            s.attempts = dict(s.attempts)
             self.start_status = state.status
             self.owned = set()
         self.now = now
@@ -121,9 +118,28 @@ class WorkingRun:
         self.seq += 1
         self.log.append(LogEvent(self.seq, self.now, self.actor, kind, node_id, step_id, data))
 
+    def note_data(
+        self, kind: LogKind, node_id: str | None, step_id: str | None, data: dict[str, Any]
+    ) -> None:
+        """:meth:`note` for a caller that built the line's data itself (it becomes the
+        line's own: no copy)."""
+        self.seq += 1
+        self.log.append(LogEvent(self.seq, self.now, self.actor, kind, node_id, step_id, data))
+
     def note_step(self, kind: LogKind, cs: CompiledStep, st: StepState, **data: Any) -> None:
-        """Append a line about a step attempt."""
-        self.note(kind, node_id=cs.node_id, step_id=cs.id, attempt=st.attempt, **data)
+        """Append a line about a step attempt (its number leads the line's data)."""
+        self.seq += 1
+        self.log.append(
+            LogEvent(
+                self.seq,
+                self.now,
+                self.actor,
+                kind,
+                cs.node_id,
+                cs.id,
+                {"attempt": st.attempt, **data},
+            )
+        )
 
     def ignore(self, event: Event, reason: str, **data: Any) -> None:
         """Log that ``event`` changed nothing, and why."""
