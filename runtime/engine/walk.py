@@ -58,7 +58,7 @@ def enter(run: WorkingRun, node_id: str, via: Edge | None = None) -> None:
         name=node.title,
         edge_id=None if via is None else via.id,
         from_node=None if via is None else via.source,
-        edge_kind=None if via is None else via.kind.value,
+        edge_kind=None if via is None else str(via.kind),
     )
     if visit > run.d.max_visits:
         run.incident(

@@ -16,7 +16,7 @@ from typing import Any
 from graphs.conditions import Facts
 from runtime.engine.definition import CompiledStep, CompiledWorkflow
 from runtime.engine.facts import EMPTY, Counters, SlaView, facts_of, has_clocks, sla_facts
-from runtime.engine.lifecycle import RUN_LIFECYCLE, STEP_LIFECYCLE, RunEvent, StepEvent
+from runtime.engine.lifecycle import RUN_LIFECYCLE, RunEvent
 from runtime.engine.types import (
     Effect,
     Event,
@@ -93,10 +93,6 @@ class WorkingRun:
     def move_run(self, event: RunEvent) -> None:
         """Move the run's status along its lifecycle."""
         self.s.status = RUN_LIFECYCLE.next(self.s.status, event)
-
-    def move_step(self, st: StepState, event: StepEvent) -> None:
-        """Move a step attempt's status along its lifecycle (``st`` must be owned)."""
-        st.status = STEP_LIFECYCLE.next(st.status, event)
 
     def case_changed(self, previous: Mapping[str, Any], case: Mapping[str, Any]) -> None:
         """The case record is now ``case``; ``previous`` is the one before it."""
@@ -182,7 +178,7 @@ class WorkingRun:
                 topic=topic,
                 data={
                     "run_id": self.s.run_id,
-                    "status": status.value,
+                    "status": str(status),  # its value (a StrEnum), without the enum hook
                     "node_id": self.s.node_id,
                     "from_seq": self.first_seq,
                     "to_seq": self.seq,
