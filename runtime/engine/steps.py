@@ -158,14 +158,10 @@ def finish_step(
     # which the timeline and the live stream show.
     hidden = sorted(cs.hidden.intersection(outputs)) if cs.hidden else []
     logged = {k: v for k, v in outputs.items() if k not in cs.hidden} if hidden else outputs
-    run.note_step(
-        LogKind.STEP_COMPLETED,
-        cs,
-        st,
-        outputs=logged,
-        reason=reason,
-        **({"hidden": hidden} if hidden else {}),
-    )
+    data = {"attempt": st.attempt, "outputs": logged, "reason": reason}
+    if hidden:
+        data["hidden"] = hidden
+    run.note_data(LogKind.STEP_COMPLETED, cs.node_id, cs.id, data)
 
 
 def fail_step(
