@@ -1,11 +1,13 @@
 """The engine's vocabulary: run state, the events it takes, the effects and log it emits.
 
 These types are the contract between the pure transition (:mod:`runtime.engine`) and
-everything around it (store, executor, live stream). They are plain pydantic data so a
-run's state snapshots and its log serialise to JSON unchanged. The effects and log lines
-live in :mod:`runtime.engine.effects`, the vocabularies (statuses, timer purposes,
-incident codes, log kinds, admin commands: one ``StrEnum`` each, valued as the strings
-stored and served) in :mod:`runtime.engine.vocabulary`; both are re-exported here.
+everything around it (store, executor, live stream). They are plain data pydantic
+validates and serialises (the run state and its parts as slotted dataclasses, the events
+as models), so a run's state snapshots and its log serialise to JSON unchanged. The
+effects and log lines live in :mod:`runtime.engine.effects`, the vocabularies (statuses,
+timer purposes, incident codes, log kinds, admin commands: one ``StrEnum`` each, valued
+as the strings stored and served) in :mod:`runtime.engine.vocabulary`; both are
+re-exported here.
 
 Time, ids and the latest case record arrive *inside* events: the engine reads no clock,
 generates no random ids and touches no database.
