@@ -16,6 +16,7 @@ generates no random ids and touches no database.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from copy import deepcopy
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from operator import attrgetter
@@ -192,13 +193,11 @@ class Incident:
     at: datetime
 
 
-# A slotted dataclass, like its step states and clocks: the engine copies and writes one
-# on every event, and as a pydantic model it paid a validation hook per write and three
-# copies per copy (a tenth of the engine's time). It keeps the pydantic methods the store
-# and the services call (``model_validate``, ``model_dump_json``, ...) through one
-# ``TypeAdapter``, so its JSON, its schema and the refusal of unknown fields are the
-# model's. Built by the engine from values it holds, it is not validated; read from the
-# store, it is.
+# A slotted dataclass, like its parts: the engine copies and writes one on every event,
+# and as a pydantic model it paid a validation hook per write and three copies per copy
+# (a tenth of the engine's time). It keeps the model methods the store and the services
+# call, through one ``TypeAdapter``: the model's JSON, schema and refusal of unknown
+# fields. Built by the engine from values it holds, it is not validated; read, it is.
 @with_config(_RECORD)
 @dataclass(slots=True)
 class RunState:
@@ -254,19 +253,28 @@ class RunState:
         return _RUN_STATE.validate_json(data)
 
     def model_dump(
-        self, *, mode: Literal["json", "python"] = "python", include: set[str] | None = None
+        self,
+        *,
+        mode: Literal["json", "python"] = "python",
+        include: set[str] | None = None,
+        exclude: set[str] | None = None,
     ) -> dict[str, Any]:
         """The state as a dict (``mode="json"``: as JSON data, the stored snapshot)."""
-        data: dict[str, Any] = _RUN_STATE.dump_python(self, mode=mode, include=include)
+        data: dict[str, Any] = _RUN_STATE.dump_python(
+            self, mode=mode, include=include, exclude=exclude
+        )
         return data
 
-    def model_dump_json(self) -> str:
+    def model_dump_json(self, *, indent: int | None = None) -> str:
         """The state as JSON text, as stored."""
-        return _RUN_STATE.dump_json(self).decode()
+        return _RUN_STATE.dump_json(self, indent=indent).decode()
 
-    def model_copy(self, *, update: Mapping[str, Any] | None = None) -> RunState:
-        """A shallow copy with the fields in ``update`` replaced (not validated)."""
-        return replace(self, **(update or {}))
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> RunState:
+        """A copy with the fields in ``update`` replaced (not validated), as a model's."""
+        copied = replace(self, **(update or {}))
+        return deepcopy(copied) if deep else copied
 
 
 class RunIdentity(_Data):
