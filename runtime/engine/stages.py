@@ -45,7 +45,7 @@ def prepare_stage(run: WorkingRun, node: CompiledNode, visit: int) -> None:
         # Fresh attempts: the old ones stay in the log, their outputs are not read.
         s.step_outputs.pop(cs.id, None)
         run.owned.add(cs.id)
-        s.steps[cs.id] = StepState(step_id=cs.id, attempt=s.attempts.get(cs.id, 0) + 1)
+        s.steps[cs.id] = StepState(cs.id, s.attempts.get(cs.id, 0) + 1)  # id, attempt
     s.sla = None if spec.sla is None else start_clock(run, spec.sla, node.id, visit)
 
 

@@ -84,7 +84,7 @@ def launch(run: WorkingRun, cs: CompiledStep, *, retry_of: int | None) -> None:
                     attempt=attempt,
                     action=cs.action,
                     inputs=inputs,
-                    input_types=dict(cs.input_types or {}),
+                    input_types=dict(cs.input_types) if cs.input_types else {},
                     timeout_seconds=cs.timeout_seconds,
                 )
             )
