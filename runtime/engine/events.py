@@ -147,12 +147,11 @@ def _case_written(run: WorkingRun, cs: CompiledStep, case: dict[str, Any], reaso
     runs next never reads a stale case."""
     before = run.s.case
     run.case_changed(before, case)
-    run.note(
+    run.note_data(
         LogKind.CASE_UPDATED,
-        node_id=cs.node_id,
-        step_id=cs.id,
-        changed=changed_fields(before, run.s.case),
-        reason=reason,
+        cs.node_id,
+        cs.id,
+        {"changed": changed_fields(before, run.s.case), "reason": reason},
     )
 
 

@@ -107,9 +107,11 @@ def settle_stage(run: WorkingRun, node: CompiledNode) -> bool:
                 LogKind.STEP_SKIPPED,
                 cs,
                 st,
-                reason="entry condition did not hold when the rest of the stage was done: "
-                + cs.entry.summarize(explained, False),
-                rules=explained,
+                {
+                    "reason": "entry condition did not hold when the rest of the stage was "
+                    "done: " + cs.entry.summarize(explained, False),
+                    "rules": explained,
+                },
             )
 
 
@@ -149,12 +151,11 @@ def _open(run: WorkingRun, node: CompiledNode) -> bool:
 def _exit(run: WorkingRun, node: CompiledNode) -> None:
     move_stage(run, StageEvent.FINISH)
     stop_stage_clock(run, node)
-    run.note(
+    run.note_data(
         LogKind.STAGE_EXITED,
-        node_id=node.id,
-        early=False,
-        reason="every step finished",
-        cancelled=[],
+        node.id,
+        None,
+        {"early": False, "reason": "every step finished", "cancelled": []},
     )
 
 

@@ -199,13 +199,7 @@ def fail_step(
             why = {"reason": "the step is not retried"}
         else:
             why = {"reason": f"all {policy.max_attempts} tries failed"}
-    run.note_step(
-        LogKind.STEP_FAILED,
-        cs,
-        st,
-        error=error,
-        **why,
-    )
+    run.note_step(LogKind.STEP_FAILED, cs, st, {"error": error, **why})
     if retrying:
         return
     run.incident(
@@ -233,13 +227,7 @@ def cancel_step(run: WorkingRun, cs: CompiledStep, st: StepState, reason: str) -
         cancel_timer(run, TimerPurpose.WAIT, cs, st.attempt)
     st.status = STEP_LIFECYCLE.next(st.status, StepEvent.CANCEL)
     st.finished_at = run.now
-    run.note_step(
-        LogKind.STEP_CANCELLED,
-        cs,
-        st,
-        was=was.value,
-        reason=reason,
-    )
+    run.note_step(LogKind.STEP_CANCELLED, cs, st, {"was": was.value, "reason": reason})
 
 
 def skip_step(run: WorkingRun, st: StepState) -> None:

@@ -135,12 +135,16 @@ def _new_state(identity: RunIdentity, event: CaseCreated, now: datetime) -> RunS
 
 def _start(run: WorkingRun, event: CaseCreated) -> None:
     s = run.s
-    run.note(
+    run.note_data(
         LogKind.RUN_STARTED,
-        workflow_id=s.workflow_id,
-        version=s.version,
-        case_id=s.case_id,
-        case=dict(event.case),
+        None,
+        None,
+        {
+            "workflow_id": s.workflow_id,
+            "version": s.version,
+            "case_id": s.case_id,
+            "case": dict(event.case),
+        },
     )
     enter(run, run.d.start_id)
     advance(run)

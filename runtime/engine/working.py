@@ -117,12 +117,16 @@ class WorkingRun:
     def note_data(
         self, kind: LogKind, node_id: str | None, step_id: str | None, data: dict[str, Any]
     ) -> None:
-        """:meth:`note` for a caller that built the line's data itself (it becomes the
-        line's own: no copy)."""
+        """:meth:`note` with the line's data built by the caller (it becomes the line's
+        own). The engine's frequent lines use it: passing six fields as keyword arguments
+        costs two thirds more (each name is matched against the method's parameters
+        before it is gathered into a dict)."""
         self.seq += 1
         self.log.append(LogEvent(self.seq, self.now, self.actor, kind, node_id, step_id, data))
 
-    def note_step(self, kind: LogKind, cs: CompiledStep, st: StepState, **data: Any) -> None:
+    def note_step(
+        self, kind: LogKind, cs: CompiledStep, st: StepState, data: dict[str, Any]
+    ) -> None:
         """Append a line about a step attempt (its number leads the line's data)."""
         self.seq += 1
         self.log.append(
