@@ -8,6 +8,11 @@ a. ``baton_memory``: Baton's pure transition driven in memory with the events a 
    change, each work item completed);
 b. ``baton_sqlite``: Baton end to end on a SQLite file through the services layer,
    every transition committed, background steps performed inline by the executor;
+   64 cases at a time side by side, as on a loaded server: each case created and each
+   work item completed in a request (transaction) of its own, the executor draining
+   what is due across all of them with group commit. ``baton_sqlite_one_by_one`` is
+   the same with one case run to its end at a time (as (b) ran before group commit),
+   printed beside it for the record;
 c. ``spiff_memory``: the equivalent BPMN model (``support_case.bpmn``, written by
    Baton's BPMN export, ``graphs.interop.bpmn``) on SpiffWorkflow, user tasks completed
    programmatically;
@@ -196,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
         parked.update(found)
         return figure
 
+    def baton_sqlite_one_by_one() -> Figure:
+        return sqlite_figure(workflow, cases, wave=1)[0]
+
     def spiff_serialized(case: Scenario) -> int:
         transitions, size = spiff.run(case, serialize=True)
         sizes.append(size)
@@ -235,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         ("spiff_memory", lambda: memory("spiff_memory")),
         ("spiff_serialized", lambda: timed("spiff_serialized", cases, spiff_serialized)),
         ("spiff_sqlite", spiff_sqlite),
+        # (b) as it ran before group commit, one case to its end at a time: for the record.
+        ("baton_sqlite_one_by_one", baton_sqlite_one_by_one),
     ]
     if args.only == "memory":
         plan = [(name, run) for name, run in plan if name in memory_runs]
@@ -245,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(_memory_summary(args, a, c)))
         return 0
     b, d, e = figures["baton_sqlite"], figures["spiff_serialized"], figures["spiff_sqlite"]
+    b1 = figures["baton_sqlite_one_by_one"]
     if sizes:
         notes.append(f"spiff serialised state of a finished run: {sizes[-1]} bytes of JSON")
     notes.append(
@@ -276,6 +287,10 @@ def main(argv: list[str] | None = None) -> int:
     summary["ratio_stored_baton_sqlite_over_spiff_sqlite_cpu"] = round(
         e.cpu_seconds / b.cpu_seconds, 2
     )
+    summary["ratio_one_by_one_baton_sqlite_over_spiff_sqlite_cpu"] = round(
+        e.cpu_seconds / b1.cpu_seconds, 2
+    )
+    summary["target_stored_3x_spiff_sqlite_cpu_met"] = e.cpu_seconds >= 3 * b.cpu_seconds
     summary["target_stored_5x_met"] = b.cases_per_s >= 5 * d.cases_per_s
     print(json.dumps(summary))
     return 0

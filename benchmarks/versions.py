@@ -27,6 +27,7 @@ Usage::
     .venv/bin/python benchmarks/versions.py                 # 10,000 runs and cases
     .venv/bin/python benchmarks/versions.py --runs 300      # quick
     .venv/bin/python benchmarks/versions.py --profile       # + cProfile of the what-if here
+    .venv/bin/python benchmarks/versions.py --phases        # + CPU of each what-if step here
 
 The last line printed is one JSON object with every figure (seconds).
 """
@@ -36,6 +37,7 @@ from __future__ import annotations
 import argparse
 import copy
 import cProfile
+import gc
 import json
 import pstats
 import resource
@@ -71,7 +73,9 @@ from runtime.store.routing_tables import AgentRow, QueueRow  # noqa: E402
 from runtime.store.tables import RunEventRow, RunInputRow, RunRow, WorkItemRow  # noqa: E402
 from runtime.whatif import WhatIf, what_if  # noqa: E402
 from runtime.whatif import load as whatif_load  # noqa: E402
-from runtime.whatif.play import Draft, read_recorded  # noqa: E402
+from runtime.whatif.figures import figures as whatif_figures  # noqa: E402
+from runtime.whatif.play import Draft, read_recorded, typical_minutes  # noqa: E402
+from runtime.whatif.routing_model import route  # noqa: E402
 from runtime.whatif.service import touched_nodes  # noqa: E402
 
 TARGETS = {"impact_10k_s": 2.0, "migrate_10k_s": 30.0, "whatif_10k_s": 5.0}
@@ -227,7 +231,61 @@ def _what_if(engine: Engine, draft: Workflow, processes: int) -> tuple[float, fl
     return _seconds(began), round(_cpu() - cpu, 3), result
 
 
-def bench_whatif(folder: str, cases: int, processes: int, profile: bool) -> dict[str, Any]:
+def phases(engine: Engine, draft: Workflow) -> dict[str, float]:
+    """CPU seconds of each step of one what-if of ``draft``, all in this process (the
+    steps a pooled what-if shares out): the rows, each case read off its log, the
+    predictions, each side's routing and the figures."""
+    cpu: dict[str, float] = {}
+    began = time.process_time()
+
+    def lap(name: str) -> None:
+        nonlocal began
+        cpu[name] = round(time.process_time() - began, 3)
+        began = time.process_time()
+
+    with session_scope(engine, read_only=True) as session:
+        version = whatif_load.active_version(session, SUPPORT.id)
+        assert version is not None
+        definitions = whatif_load.versions(session, SUPPORT.id, [version])
+        plan = Draft(
+            compiled=whatif_load.compiled_draft(session, draft),
+            given={},
+            until=NOW,
+            touched=touched_nodes(definitions[version].workflow, draft),
+            base=version,
+        )
+        model = whatif_load.routing_model(session)
+        # As the what-if does: the cycle collector off but while predicting.
+        collecting = gc.isenabled()
+        gc.disable()
+        began = time.process_time()
+        cases = whatif_load.recorded(
+            session, workflow_id=SUPPORT.id, since=NOW - timedelta(days=30)
+        ).read()
+        lap("phase_rows_cpu_s")
+    played = [read_recorded(definitions[c.version], c) for c in cases]
+    lap("phase_read_each_cpu_s")
+    typical = typical_minutes([p.script.minutes for p in played])
+    before = [p.trace for p in played]
+    gc.enable()
+    after = [plan.play(c, p, typical) for c, p in zip(cases, played, strict=True)]
+    gc.disable()
+    lap("phase_predict_cpu_s")
+    routed_before = route(model, (item for trace in before for item in trace.items))
+    lap("phase_route_recorded_cpu_s")
+    routed_after = route(model, (item for trace in after for item in trace.items))
+    lap("phase_route_predicted_cpu_s")
+    whatif_figures(before, routed_before)
+    whatif_figures(after, routed_after, recorded=before)
+    lap("phase_figures_cpu_s")
+    if collecting:
+        gc.enable()
+    return cpu
+
+
+def bench_whatif(
+    folder: str, cases: int, processes: int, profile: bool, timed_phases: bool
+) -> dict[str, Any]:
     engine = _database(folder, "whatif")
     began = time.perf_counter()
     seeded = seed_cases(engine, folder, cases)
@@ -249,6 +307,8 @@ def bench_whatif(folder: str, cases: int, processes: int, profile: bool) -> dict
         whatif_late_stage_simulated=simulated(engine, late),
         whatif_late_stage_cases_per_s=round(result.cases / seconds, 1),
     )
+    if timed_phases:
+        figures.update(phases(engine, early))
     if profile:
         profiler = cProfile.Profile()
         profiler.enable()
@@ -264,12 +324,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10_000, help="runs to move, cases to replay")
     parser.add_argument("--processes", type=int, default=2, help="what-if processes")
     parser.add_argument("--profile", action="store_true", help="cProfile a what-if, 1 process")
+    parser.add_argument(
+        "--phases", action="store_true", help="CPU of each step of a what-if, 1 process"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:
         figures = {"runs": args.runs, "processes": args.processes}
         figures.update(bench_moves(folder, args.runs))
-        figures.update(bench_whatif(folder, args.runs, args.processes, args.profile))
+        figures.update(bench_whatif(folder, args.runs, args.processes, args.profile, args.phases))
     for key, target in TARGETS.items():
         figures[f"{key.removesuffix('_s')}_target_s"] = target
         figures[f"{key.removesuffix('_s')}_met"] = figures[key] < target
@@ -297,6 +360,15 @@ def main() -> None:
         f"{figures['whatif_late_stage_cases_per_s']:,}; seeding: runs {figures['moves_seed_s']} s, "
         f"cases {figures['whatif_seed_s']} s; --runs {n:,}, {args.processes} process(es)"
     )
+    if args.phases:
+        print(
+            "what-if CPU s by step (early decision, 1 process): "
+            + ", ".join(
+                f"{key.removeprefix('phase_').removesuffix('_cpu_s')} {value}"
+                for key, value in figures.items()
+                if key.startswith("phase_")
+            )
+        )
     print(json.dumps(figures))
 
 

@@ -29,6 +29,7 @@ def _engine(settings: Settings) -> Engine:
 def worker_command(threads: int | None, no_migrate: bool) -> None:
     """Run the executor (outbox, step threads) and the timer clock until SIGTERM/SIGINT."""
     from runtime.executor import Worker
+    from runtime.observability.probes import serve_configured_probes
     from runtime.salesforce.poller import start_poller
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -52,6 +53,8 @@ def worker_command(threads: int | None, no_migrate: bool) -> None:
     # the log when they next subscribe.
     worker = Worker(settings, engine, publisher=publisher_for(settings))
     worker.start()
+    # /healthz, /readyz (the database, and Redis if set) and /metrics on BATON_PROBE_PORT.
+    serve_configured_probes(settings, engine, "worker")
     poller = start_poller(settings, engine)  # None unless Salesforce is configured
     click.echo(
         f"baton worker on {engine.url.render_as_string()} ({settings.worker_threads} threads)"

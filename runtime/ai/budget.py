@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from runtime.store.ai_tables import AiBudgetRow, AiCallRow
@@ -76,15 +76,23 @@ def set_budget(
     return Budget(workflow_id, max_calls, max_cost)
 
 
+# Every AI step reserves: its two reads are built once and bound per call (building a
+# statement and its cache key costs more than running it).
+_USAGE = select(func.count(), func.coalesce(func.sum(AiCallRow.cost), 0.0)).where(
+    AiCallRow.workflow_id == bindparam("_workflow_id"),
+    AiCallRow.day == bindparam("_day"),
+    col(AiCallRow.verdict) != REFUSED,
+)
+_LOCK_BUDGET = (
+    select(AiBudgetRow.max_calls, AiBudgetRow.max_cost)
+    .where(AiBudgetRow.workflow_id == bindparam("_workflow_id"))
+    .with_for_update()
+)
+
+
 def usage(session: Session, *, workflow_id: str, day: str) -> tuple[int, float]:
     """Calls sent and their estimated cost on ``day`` (refused calls are not counted)."""
-    calls, cost = session.exec(
-        select(func.count(), func.coalesce(func.sum(AiCallRow.cost), 0.0)).where(
-            AiCallRow.workflow_id == workflow_id,
-            AiCallRow.day == day,
-            col(AiCallRow.verdict) != REFUSED,
-        )
-    ).one()
+    calls, cost = session.exec(_USAGE, params={"_workflow_id": workflow_id, "_day": day}).one()
     return int(calls), float(cost)
 
 
@@ -97,11 +105,9 @@ def reserve(
     """Record ``call`` as pending, or as refused when the day's budget is spent."""
     # Lock the budget row (PostgreSQL: FOR UPDATE; SQLite's writer lock serialises anyway)
     # so two steps cannot both take the last call.
-    row = session.exec(
-        select(AiBudgetRow).where(AiBudgetRow.workflow_id == call.workflow_id).with_for_update()
-    ).first()
+    row = session.exec(_LOCK_BUDGET, params={"_workflow_id": call.workflow_id}).first()
     budget = (
-        Budget(call.workflow_id, row.max_calls, row.max_cost)
+        Budget(call.workflow_id, row[0], row[1])
         if row is not None
         else Budget(call.workflow_id, default_calls, None)
     )

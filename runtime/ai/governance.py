@@ -51,6 +51,23 @@ def check_schema(schema: Mapping[str, Any]) -> str | None:
     >>> check_schema({"type": "string"})
     "the outputs schema must describe an object ('type': 'object')"
     """
+    # A step's outputs schema is checked each time its inputs are validated, i.e. at
+    # every call (~0.7 ms in jsonschema): the verdict on a schema seen before is kept.
+    canonical = json.dumps(schema, sort_keys=True, default=str)
+    if canonical in _checked:
+        return _checked[canonical]
+    problem = _check_schema(schema)
+    if len(_checked) >= _CHECKED_MAX:
+        _checked.clear()
+    _checked[canonical] = problem
+    return problem
+
+
+_checked: dict[str, str | None] = {}
+_CHECKED_MAX = 256
+
+
+def _check_schema(schema: Mapping[str, Any]) -> str | None:
     # jsonschema is imported on first use: the action registry imports this module, and
     # every process that never checks an AI answer is spared its ~80 ms.
     from jsonschema import Draft202012Validator

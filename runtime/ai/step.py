@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 import threading
 import time
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -87,11 +89,22 @@ def answer_key(step: AiStep) -> str:
     return str(next(iter(step.outputs.get("properties") or {"label": None})))
 
 
+#: The run's workflow version, without loading its row (and its state snapshot).
+_RUN_VERSION = select(RunRow.workflow_id, RunRow.version).where(  # type: ignore[call-overload]
+    RunRow.id == bindparam("_run_id")
+)
+
 _seeding = threading.Lock()
+# Per database (keyed by its connection pool, as the run snapshots are): the (workflow,
+# field) pairs known to have a model, so each call is spared a write transaction.
+_seeded: weakref.WeakKeyDictionary[Any, set[tuple[str, str]]] = weakref.WeakKeyDictionary()
 
 
 def _seed_demo_model(engine: Engine, workflow_id: str, field: str) -> None:
     """Store the demo classifier of (workflow, field) if it has none yet (demo mode only)."""
+    known = _seeded.get(engine.pool)
+    if known is not None and (workflow_id, field) in known:
+        return
     trained = demo_model(workflow_id, field)
     if trained is None:
         return
@@ -101,6 +114,7 @@ def _seed_demo_model(engine: Engine, workflow_id: str, field: str) -> None:
                 session, workflow_id=workflow_id, field=field,
                 text_fields=list(training.DEFAULT_TEXT_FIELDS), trained=trained,
             )  # fmt: skip
+        _seeded.setdefault(engine.pool, set()).add((workflow_id, field))
 
 
 def _local(session: Session, step: AiStep, workflow_id: str, prompt: Prompt) -> _Reply:
@@ -149,11 +163,11 @@ def run_ai_step(
     trained from the demo history (:mod:`runtime.demo.ai_training`) at its first call.
     """
     with session_scope(engine) as session:
-        run = session.get(RunRow, run_id)
+        run = session.execute(_RUN_VERSION, {"_run_id": run_id}).first()
         if run is None:
             raise AiError(f"run {run_id!r} is not in the store", retryable=False)
-        workflow_id = run.workflow_id
-        schema = definition_for(session, workflow_id, run.version).workflow.case_schema
+        workflow_id, version = run
+        schema = definition_for(session, workflow_id, version).workflow.case_schema
         prompt = build_prompt(
             task=step.task, fields=step.fields, instructions=step.instructions, case=case,
             schema=schema, outputs=step.outputs,

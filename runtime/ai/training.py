@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -146,6 +146,20 @@ def _newest(workflow_id: str, field: str) -> SelectOfScalar[AiModelRow]:
     )
 
 
+# Every local AI step asks for the newest model: built once, bound per call (building a
+# statement and its cache key costs more than running it), the model's bytes deferred.
+_NEWEST_WITHOUT_BLOB = (
+    select(AiModelRow)
+    .where(
+        AiModelRow.workflow_id == bindparam("_workflow_id"),
+        AiModelRow.field == bindparam("_field"),
+    )
+    .order_by(col(AiModelRow.version).desc())
+    .limit(1)
+    .options(defer(AiModelRow.blob))  # type: ignore[arg-type]
+)
+
+
 def latest_model(session: Session, *, workflow_id: str, field: str) -> ModelInfo | None:
     """The newest model's figures for (workflow, field), or None."""
     row = session.exec(_newest(workflow_id, field)).first()
@@ -171,8 +185,9 @@ def classifier_for(
 ) -> tuple[Classifier, ModelInfo] | None:
     """The newest classifier for (workflow, field), loaded once per version and process."""
     # The bytes are read only when this process has not loaded that version yet.
-    lazy_blob = defer(AiModelRow.blob)  # type: ignore[arg-type]
-    row = session.exec(_newest(workflow_id, field).options(lazy_blob)).first()
+    row = session.exec(
+        _NEWEST_WITHOUT_BLOB, params={"_workflow_id": workflow_id, "_field": field}
+    ).first()
     if row is None:
         return None
     # Keyed by the engine and the version's identity: tests reuse row ids after a wipe.

@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable
-from concurrent.futures import Future
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import datetime
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -33,6 +34,13 @@ Outcome = ActionResult | tuple[str, bool]
 
 class _Timeout(Exception):
     pass
+
+
+class _Ready(NamedTuple):
+    """An action found, and the context to call it with."""
+
+    action: Action
+    ctx: ActionContext
 
 
 class CallerThreads:
@@ -107,6 +115,61 @@ class ActionCalls:
 
     def call(self, job: execution.StepJob, now: datetime, *, inline: bool = False) -> Outcome:
         """Call ``job``'s action (``inline``: in this thread, no timeout); how it went."""
+        found = self._prepare(job, now)
+        if not isinstance(found, _Ready):
+            return found
+        action, ctx = found
+        try:
+            if inline:
+                return run_action(action, job.effect.inputs, ctx)
+            future = self._callers.submit(lambda: run_action(action, job.effect.inputs, ctx))
+            return self._outcome(job, future, job.effect.timeout_seconds)
+        except Exception as exc:
+            return self._failed(job, exc)
+
+    def call_many(
+        self, jobs: list[execution.StepJob], now: datetime, *, gather_seconds: float = 0.005
+    ) -> Iterator[list[tuple[execution.StepJob, Outcome]]]:
+        """Call the jobs' actions side by side; their outcomes a batch at a time.
+
+        A batch is what has answered once one answers, plus what answers within
+        ``gather_seconds`` after it, so results that come together commit together. A
+        call that overruns its step's timeout is given up (as in :meth:`call`).
+        """
+        pending: dict[Future[ActionResult], tuple[execution.StepJob, float]] = {}
+        ready: list[tuple[execution.StepJob, Outcome]] = []
+        for job in jobs:
+            found = self._prepare(job, now)
+            if not isinstance(found, _Ready):
+                ready.append((job, found))
+                continue
+            action, ctx = found
+            future = self._callers.submit(
+                lambda action=action, job=job, ctx=ctx: run_action(action, job.effect.inputs, ctx)  # type: ignore[misc]
+            )
+            pending[future] = (job, time.monotonic() + job.effect.timeout_seconds)
+        if ready:
+            yield ready
+        while pending:
+            first = min(deadline for _, deadline in pending.values())
+            done, _ = wait(pending, timeout=max(0.0, first - time.monotonic()),
+                           return_when=FIRST_COMPLETED)  # fmt: skip
+            if done and len(done) < len(pending):
+                done, _ = wait(pending, timeout=gather_seconds, return_when=ALL_COMPLETED)
+            now_at = time.monotonic()
+            batch: list[tuple[execution.StepJob, Outcome]] = []
+            for future, (job, deadline) in list(pending.items()):
+                if future in done or deadline <= now_at:
+                    del pending[future]
+                    budget = 0.0 if future in done else None
+                    try:
+                        batch.append((job, self._outcome(job, future, budget)))
+                    except Exception as exc:
+                        batch.append((job, self._failed(job, exc)))
+            if batch:
+                yield batch
+
+    def _prepare(self, job: execution.StepJob, now: datetime) -> _Ready | Outcome:
         effect = job.effect
         try:
             action = self._get_action(effect.action)
@@ -122,23 +185,31 @@ class ActionCalls:
             now=now,
             store=self._store,
         )
+        return _Ready(action, ctx)
+
+    @staticmethod
+    def _outcome(
+        job: execution.StepJob, future: Future[ActionResult], timeout: float | None
+    ) -> ActionResult:
+        """The call's result; a call still running after ``timeout`` (``None``: now) failed."""
+        if timeout is None and not future.done():
+            timeout = 0.0
         try:
-            if inline:
-                return run_action(action, effect.inputs, ctx)
-            future = self._callers.submit(lambda: run_action(action, effect.inputs, ctx))
-            try:
-                return future.result(timeout=effect.timeout_seconds)
-            except FutureTimeout:
-                # Python cannot stop a thread: an overrunning call keeps its pool thread
-                # until it returns, and its result is dropped (the step has failed).
-                raise _Timeout(f"timed out after {effect.timeout_seconds:g} s") from None
-        except ActionError as exc:
+            return future.result(timeout=timeout)
+        except FutureTimeout:
+            # Python cannot stop a thread: an overrunning call keeps its pool thread
+            # until it returns, and its result is dropped (the step has failed).
+            raise _Timeout(f"timed out after {job.effect.timeout_seconds:g} s") from None
+
+    @staticmethod
+    def _failed(job: execution.StepJob, exc: Exception) -> Outcome:
+        action = job.effect.action
+        if isinstance(exc, ActionError):
             return exc.message, exc.retryable
-        except _Timeout as exc:
-            return f"action {effect.action!r} {exc}", True
-        except Exception as exc:
-            logger.exception("action %r crashed for %s", effect.action, job.key)
-            return f"action {effect.action!r} crashed: {exc!r}", True
+        if isinstance(exc, _Timeout):
+            return f"action {action!r} {exc}", True
+        logger.error("action %r crashed for %s", action, job.key, exc_info=exc)
+        return f"action {action!r} crashed: {exc!r}", True
 
 
 def finish(

@@ -24,15 +24,16 @@ outbox entries. The same watch wakes the threads at once when a commit wrote out
 entries or timers; work written by other processes is found by polling every
 ``settings.clock_interval_seconds``.
 
-Each database step is its own short transaction (:mod:`runtime.executor.transactions`).
-An action that only computes (``runs_in_transaction``) is called inside the transaction
-that claims its step and records its result: one commit per step
-(:mod:`runtime.executor.calls`). What this process's commits wrote is noted in
-:mod:`runtime.executor.commit_watch`.
+Steps due together are delivered a group at a time (:mod:`runtime.executor.groups`):
+one transaction claims them and settles those whose action only computes
+(``runs_in_transaction``), the outside calls follow its commit, their results commit
+together (:mod:`runtime.executor.calls`, :mod:`runtime.executor.transactions`). What
+this process's commits wrote is noted in :mod:`runtime.executor.commit_watch`.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import weakref
@@ -48,6 +49,7 @@ from sqlmodel import Session
 from runtime.actions.base import Action
 from runtime.executor.calls import ActionCalls, finish
 from runtime.executor.commit_watch import NewOutbox, NextTimer
+from runtime.executor.groups import StepGroups, chunks, fire_timers
 from runtime.executor.leases import LeaseOwner
 from runtime.executor.publishing import Publisher, log_publisher, publish_claimed, publish_now
 from runtime.executor.transactions import Publishes, Transactions
@@ -127,6 +129,11 @@ class Worker:
         self._next_timer = NextTimer(_TIMER_BATCH)
         self._outbox_new = NewOutbox(_OUTBOX_BATCH)
         self._calls = ActionCalls(self.get_action, settings, engine)
+        self._groups = StepGroups(
+            self._tx, self._calls, lease_margin_seconds=lease_margin_seconds,
+            owner=lambda: self.leases.process_id, clock=clock,
+            single=lambda outbox_id, now, claim: self.run_step(outbox_id, now=now, claim=claim),
+        )  # fmt: skip
         # A worker used only for drain() is never stopped: its idle threads end with it.
         weakref.finalize(self, self._calls.close)
         watch_commits(engine, self._on_commit)
@@ -255,11 +262,13 @@ class Worker:
             steps = self._tx.write(
                 lambda s: [int(row.id) for row in self._claim(s, now, free, "run_step")]  # type: ignore[arg-type]
             )
-            for outbox_id in steps:
+            # A group of steps is one pool task: it begins them in one transaction and
+            # commits their results together (runtime.executor.groups).
+            for group in chunks(steps):
                 with self._inflight_lock:
-                    self._inflight += 1
-                future = self._pool.submit(self.run_step, outbox_id)
-                future.add_done_callback(self._step_done)
+                    self._inflight += len(group)
+                future = self._pool.submit(self._groups.run, group, now=None, claim=False)
+                future.add_done_callback(functools.partial(self._step_done, count=len(group)))
         return len(published) + len(steps)
 
     def _claim(self, session: Session, at: datetime, limit: int, kind: str) -> list[OutboxRow]:
@@ -276,9 +285,9 @@ class Worker:
             ]
         )
 
-    def _step_done(self, future: Any) -> None:
+    def _step_done(self, future: Any, count: int = 1) -> None:
         with self._inflight_lock:
-            self._inflight -= 1
+            self._inflight -= count
         error = future.exception()
         if error is not None:
             logger.error("step delivery failed: %r", error)
@@ -297,11 +306,7 @@ class Worker:
         return execution.pending_timers(session, limit=_TIMER_BATCH + 1)
 
     def _fire(self, keys: list[str], at: datetime) -> int:
-        fired = 0
-        for key in keys:
-            if self._tx.write(lambda s, key=key: execution.fire_timer(s, key=key, now=at)):  # type: ignore[misc]
-                fired += 1
-        return fired
+        return fire_timers(self._tx, keys, at)
 
     def drain(self, *, now: datetime | None = None, max_rounds: int = 10_000) -> int:
         """Perform everything due, in this thread, until nothing is left (tests, benchmarks).
@@ -344,9 +349,8 @@ class Worker:
             publishes = [outbox_id for outbox_id, kind in due if kind == "publish"]
             if publishes:
                 self._publish_batch(self._claim_publishes(at, limit=len(publishes)))
-            for outbox_id, kind in due:
-                if kind != "publish":
-                    self.run_step(outbox_id, now=now, claim=True)
+            steps = [outbox_id for outbox_id, kind in due if kind != "publish"]
+            self._groups.run(steps, now=now, claim=True, side_by_side=False)
             fired = (
                 self._fire(self._next_timer.due_keys(pending, at, generation), at)
                 if pending is not None

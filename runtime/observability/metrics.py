@@ -2,16 +2,21 @@
 
 Two kinds, rendered together by :func:`exposition`:
 
-- **This process's own**: step latency by action (:data:`STEP_SECONDS`, a histogram
+- **The processes' own**: step latency by action (:data:`STEP_SECONDS`, a histogram
   observed where a step's result is committed: :func:`observe_step_after_commit`), and
-  the client library's process, platform and collector figures.
+  the client library's process, platform and collector figures of the scraped process.
+  In one process (``make run``, ``baton worker``, the web) the histogram lives in its
+  memory. A Celery worker's steps finish in its pool processes: its main process names a
+  multiprocess directory before the pool forks (:mod:`runtime.observability.pool_dir`),
+  each pool process keeps its histogram in a file there, and the main process's
+  ``/metrics`` sums them (:class:`runtime.observability.pool_metrics.PoolCollector`).
 - **The store's**, read by :class:`StoreCollector` with a few cheap queries when scraped
   (:func:`runtime.observability.figures.read_figures`), never by a polling thread:
   outbox depth and lag, due-timer lag, work items waiting per queue, worker liveness.
   Every process reads the same database, so one process per deployment need report
   them (the web app's ``/api/metrics/prometheus``; probes, when given the store).
 
-Metric names and meanings are listed in the README ("Operating Baton").
+Metric names and meanings, and where each is scraped, are in the README ("Operating Baton").
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from prometheus_client import (
@@ -38,6 +44,8 @@ from sqlmodel import Session
 
 from runtime.db import session_scope
 from runtime.observability.figures import read_figures
+from runtime.observability.pool_dir import directory
+from runtime.observability.pool_metrics import PoolCollector
 from runtime.store.tables import OutboxStatus, utcnow
 
 __all__ = [
@@ -53,8 +61,11 @@ logger = logging.getLogger("baton.metrics")
 #: The Prometheus text format's content type, as the client library serves it.
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
-#: This process's metrics: step latencies and the client library's process figures.
-_PROCESS = CollectorRegistry()
+#: Step latencies observed in this process (in its memory, or in its file of the pool's
+#: directory; in that case the directory's sum is served instead).
+_STEPS = CollectorRegistry(auto_describe=False)
+#: The client library's figures of this process (CPU, memory, open files, collections).
+_PROCESS = CollectorRegistry(auto_describe=False)
 
 STEP_SECONDS = Histogram(
     "baton_step_duration_seconds",
@@ -63,7 +74,7 @@ STEP_SECONDS = Histogram(
     ["action", "outcome"],
     # Steps range from computing in the transaction (~ms) to HTTP calls and AI models.
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0),
-    registry=_PROCESS,
+    registry=_STEPS,
 )
 ProcessCollector(registry=_PROCESS)
 PlatformCollector(registry=_PROCESS)
@@ -184,17 +195,26 @@ class StoreCollector(Collector):
         yield heartbeat
 
 
-class _ProcessMetrics(Collector):
-    """This process's registry, as one collector of a scrape's registry."""
+class _Registered(Collector):
+    """A registry of this process, as one collector of a scrape's registry."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self._registry = registry
 
     def collect(self) -> Iterator[Metric]:
-        yield from _PROCESS.collect()
+        yield from self._registry.collect()
 
 
-def exposition(store: Engine | None = None) -> bytes:
-    """The Prometheus text of this process's metrics, and the store's if ``store`` is given."""
+def exposition(store: Engine | None = None, *, pool: Path | None = None) -> bytes:
+    """The Prometheus text of this process's metrics, and the store's if ``store`` is given.
+
+    With a multiprocess directory (``pool``, else ``PROMETHEUS_MULTIPROC_DIR``), the step
+    latencies are those of every process writing there, summed; without, this process's.
+    """
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_ProcessMetrics())
+    pool = pool or directory()
+    registry.register(PoolCollector(pool) if pool is not None else _Registered(_STEPS))
+    registry.register(_Registered(_PROCESS))
     if store is not None:
         registry.register(StoreCollector(store))
     return generate_latest(registry)

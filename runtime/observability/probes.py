@@ -6,8 +6,9 @@ a daemon thread then answers, on the port given,
 - ``GET /healthz``: 200 while the process runs (liveness: restart it if this fails);
 - ``GET /readyz``: 200 when ``ready()`` says the process can work (its database, its
   broker), else 503 (readiness: send it no work, do not restart it);
-- ``GET /metrics``: this process's Prometheus metrics (step latencies where steps finish),
-  and the store's gauges if ``store`` is given (one process per deployment is enough).
+- ``GET /metrics``: this process's Prometheus metrics (step latencies where steps finish;
+  a Celery worker's main process: those of all its pool processes, summed), and the
+  store's gauges if ``store`` is given (one process per deployment is enough).
 
 Nothing here signs anyone in: serve probes on a port that only the orchestrator and
 Prometheus reach, as is usual for probes.

@@ -9,6 +9,11 @@ Timers are never sent with an ETA (the relay sends them when due).
 
 The broker is ``BATON_BROKER_URL`` (any Celery broker: Redis, RabbitMQ, ...), else
 ``REDIS_URL`` / ``BATON_REDIS_URL``.
+
+A worker's pool processes keep their metrics in files of a directory its main process
+names before the pool forks (:func:`runtime.observability.pool_dir.prepare`, at
+``import_modules``: before the task modules, and with them ``prometheus_client``, are
+imported); its probe ``/metrics`` sums them.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import os
 from typing import Any
 
 from celery import Celery
+from celery.signals import import_modules
 
 from runtime.settings import Settings
 
@@ -62,3 +68,13 @@ def configure(celery: Any, url: str) -> None:
 app: Any = Celery("baton", include=["runtime.scale.tasks"])
 # Read when the app is loaded (the worker command, the relay), as Celery apps are.
 configure(app, os.environ.get("BATON_BROKER_URL") or Settings().redis_url or "memory://")
+
+
+def _prepare_pool_metrics(**_kwargs: Any) -> None:
+    """Name the pool's metrics directory: sent once, in a worker's main process, first thing."""
+    from runtime.observability.pool_dir import prepare
+
+    prepare()
+
+
+import_modules.connect(_prepare_pool_metrics, weak=False)

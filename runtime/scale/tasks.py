@@ -9,12 +9,15 @@ that is lost, the relay sends the row again when its lease runs out.
 from __future__ import annotations
 
 import logging
+import os
 from datetime import datetime
 from typing import Any
 
 from celery.signals import worker_init, worker_process_shutdown, worker_ready
 from sqlalchemy.exc import OperationalError
 
+from runtime.observability.pool_dir import directory
+from runtime.observability.pool_metrics import mark_dead
 from runtime.scale import process
 from runtime.scale.celery_app import app
 
@@ -75,9 +78,10 @@ worker_init.connect(_check_broker, weak=False)
 def _serve_probes(**_kwargs: Any) -> None:
     """Probes of the worker's main process on ``BATON_PROBE_PORT`` (if set).
 
-    Ready when the database and the broker answer. Step latencies are observed in the
-    pool processes that finish steps, so this ``/metrics`` holds the process figures;
-    the store's gauges (worker heartbeats among them) come from the web's ``/metrics``.
+    Ready when the database and the broker answer. Its ``/metrics``: the step latencies of
+    every pool process, summed from the pool's metrics directory
+    (:mod:`runtime.observability.pool_dir`), and this process's figures; the store's
+    gauges (worker heartbeats among them) come from the web's ``/metrics``.
     """
     from runtime.db import make_engine
     from runtime.observability.probes import serve_configured_probes
@@ -93,9 +97,12 @@ def _serve_probes(**_kwargs: Any) -> None:
 worker_ready.connect(_serve_probes, weak=False)
 
 
-def _forget(**_kwargs: Any) -> None:
+def _process_ends(pid: int | None = None, **_kwargs: Any) -> None:
     process.forget()
+    pool = directory()
+    if pool is not None:  # its live gauges go; its counts and histograms stay summed
+        mark_dead(pid or os.getpid(), pool)
 
 
 # A pool process that ends cleanly leaves no record behind (one killed is found gone).
-worker_process_shutdown.connect(_forget, weak=False)
+worker_process_shutdown.connect(_process_ends, weak=False)

@@ -51,7 +51,16 @@ def _database_of(session: Session) -> Any:
 
 
 def kept(session: Session, run_id: str, inputs: int) -> RunState | None:
-    """The snapshot of ``run_id`` after ``inputs`` inputs, if this process committed it."""
+    """The snapshot of ``run_id`` after ``inputs`` inputs, if this process committed it.
+
+    A snapshot this transaction wrote counts too: a group commit applies several events
+    of one run in one transaction (:mod:`runtime.executor.groups`).
+    """
+    ours = session.info.get(_WRITTEN)
+    if ours:
+        written = ours.get(run_id)
+        if written is not None and written[0] == inputs:
+            return written[1]  # type: ignore[no-any-return]
     with _lock:
         runs = _kept.get(_database_of(session))
         found = runs.get(run_id) if runs is not None else None

@@ -6,7 +6,8 @@ only I/O (reads); the rest is pure: :mod:`~runtime.whatif.play` (what the cases 
 their stored log, and the draft's prediction in the simulator), :mod:`~runtime.whatif.trace`,
 :mod:`~runtime.whatif.routing_model` (today's team on the simulated clock),
 :mod:`~runtime.whatif.figures` and :mod:`~runtime.whatif.report` (the answer), and
-:mod:`~runtime.whatif.parallel` (the predictions on several cores).
+:mod:`~runtime.whatif.parallel` (reading the cases off their logs, predicting and routing
+on several cores).
 """
 
 from runtime.whatif.report import Figures, WhatIf

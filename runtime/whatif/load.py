@@ -3,19 +3,22 @@
 The recorded runs of a workflow (started in a period, or of chosen cases) come with
 their input events and the log lines a what-if reads in three queries whatever their
 number: the runs, then every input of those runs in one ordered pass, then their lines
-of the kinds wanted. Events and line data come as the JSON text stored: reading them is
-:mod:`runtime.whatif.play`'s work, which may run in other processes. The
-agents and queues (the routing model) are two more queries.
+of the kinds wanted (:meth:`Recorded.read`); or part by part, a few queries a part, by
+run ids. Rows come as stored, times and JSON text alike: reading them is
+:mod:`runtime.whatif.play`'s work, which may run in other processes. The agents and
+queues (the routing model) are two more queries.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
+from itertools import groupby, islice
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Text, cast
+from sqlalchemy import Connection, String, Text, cast, type_coerce
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
@@ -31,9 +34,14 @@ from runtime.whatif.play import LOG_KINDS, RecordedCase
 from runtime.whatif.routing_model import AgentSpec, QueueSpec, RoutingModel
 
 __all__ = [
+    "Recorded",
+    "RunRef",
     "active_version",
     "compiled_draft",
+    "read_runs",
+    "recorded",
     "recorded_cases",
+    "recorded_runs",
     "routing_model",
     "versions",
 ]
@@ -82,31 +90,97 @@ _RUN_COLUMNS = tuple(
     )
 )  # fmt: skip
 
+RunRef = tuple[str, str, int, str, str | None, datetime | None, datetime]
+"""A recorded run to read: id, case id, version, status, node id, finished and started at."""
 
-def _runs(
-    session: Session, workflow_id: str, since: datetime | None, case_ids: Sequence[str] | None
-) -> list[tuple[Any, ...]]:
+
+def recorded_runs(
+    session: Session,
+    *,
+    workflow_id: str,
+    since: datetime | None = None,
+    case_ids: Sequence[str] | None = None,
+) -> list[RunRef]:
+    """The workflow's runs started at or after ``since`` (or those of ``case_ids``),
+    oldest first: what :func:`read_runs` reads."""
+    connection = session.connection()
     if case_ids is None:
         query = select_columns(*_RUN_COLUMNS).where(col(RunRow.workflow_id) == workflow_id)
         if since is not None:
             query = query.where(col(RunRow.started_at) >= since)
-        return [tuple(row) for row in session.connection().execute(query)]
-    found: list[tuple[Any, ...]] = []
-    for chunk in _chunks(case_ids):
-        chosen = select_columns(*_RUN_COLUMNS).where(
-            col(RunRow.workflow_id) == workflow_id, col(RunRow.case_id).in_(chunk)
+        runs: list[RunRef] = [tuple(row) for row in connection.execute(query)]
+    else:
+        runs = []
+        for chunk in _chunks(case_ids):
+            chosen = select_columns(*_RUN_COLUMNS).where(
+                col(RunRow.workflow_id) == workflow_id, col(RunRow.case_id).in_(chunk)
+            )
+            runs.extend(tuple(row) for row in connection.execute(chosen))
+    runs.sort(key=lambda r: (r[6], r[0]))  # oldest first
+    return runs
+
+
+#: A recorded run's inputs and log lines, times and JSON as stored (``type_coerce``
+#: changes no SQL, only skips the column's conversion on the way out).
+_INPUTS = select_columns(
+    col(RunInputRow.run_id), type_coerce(col(RunInputRow.at), String),
+    cast(col(RunInputRow.event), Text),
+)  # fmt: skip
+_LINES = select_columns(
+    col(RunEventRow.run_id), col(RunEventRow.kind), type_coerce(col(RunEventRow.at), String),
+    col(RunEventRow.node_id), col(RunEventRow.step_id), cast(col(RunEventRow.data), Text),
+).where(col(RunEventRow.kind).in_([str(k) for k in LOG_KINDS]))  # fmt: skip
+
+
+def read_runs(
+    connection: Connection,
+    runs: Sequence[RunRef],
+    *,
+    scope: tuple[str, datetime | None] | None = None,
+) -> list[RecordedCase]:
+    """The recorded cases of ``runs`` (in their order), each with its input events and
+    log lines as stored; a run without inputs is left out. ``scope`` (workflow id and
+    since, when ``runs`` are all of that workflow's runs since then) reads each table in
+    one pass instead of by ids.
+
+    The rows stay as read, times and JSON text alike: reading them is
+    :class:`RecordedCase`'s work, in whichever process plays the case. This process only
+    runs the queries and groups their rows by run (in C: :func:`itertools.groupby`)."""
+    if not runs:
+        return []
+    run_ids = [r[0] for r in runs]
+    order = (col(RunInputRow.run_id), col(RunInputRow.n))
+    inputs = _grouped(_per_run(connection, _INPUTS, order, scope, run_ids))
+    order = (col(RunEventRow.run_id), col(RunEventRow.seq))
+    log = _grouped(_per_run(connection, _LINES, order, scope, run_ids))
+    return [
+        RecordedCase(
+            run_id=run_id,
+            case_id=case_id,
+            version=version,
+            status=status,
+            node_id=node_id,
+            finished_at=finished_at,
+            inputs=inputs[run_id],
+            log=log.get(run_id, ()),
         )
-        found.extend(tuple(row) for row in session.connection().execute(chosen))
-    return found
+        for run_id, case_id, version, status, node_id, finished_at, _started in runs
+        if run_id in inputs
+    ]
+
+
+def _grouped(rows: Iterable[Sequence[Any]]) -> dict[str, list[Sequence[Any]]]:
+    """Rows (run id first, each run's together) by run id."""
+    return {run_id: list(group) for run_id, group in groupby(rows, key=itemgetter(0))}
 
 
 def _per_run(
-    session: Session,
+    connection: Connection,
     query: Any,
     order: Any,
     scope: tuple[str, datetime | None] | None,
     run_ids: Sequence[str],
-) -> Iterable[tuple[Any, ...]]:
+) -> Iterable[Sequence[Any]]:
     """Rows of ``query`` (whose first column is the run id) for the runs wanted: in one
     pass over the workflow's runs (``scope``: workflow id and since), else by id."""
     if scope is not None:
@@ -116,10 +190,43 @@ def _per_run(
         )
         if since is not None:
             scoped = scoped.where(col(RunRow.started_at) >= since)
-        yield from session.connection().execute(scoped.order_by(*order))
+        # Runs in the order of their index (workflow, started at, id), each run's rows in
+        # the order of theirs (run id, n): no sort of the whole table's rows.
+        by_run = (col(RunRow.started_at), col(RunRow.id), order[1])
+        yield from connection.execute(scoped.order_by(*by_run)).fetchall()
         return
-    for ids in _chunks(run_ids):
-        yield from session.connection().execute(query.where(order[0].in_(ids)).order_by(*order))
+    for ids in _chunks(run_ids):  # a run's rows all come in the chunk of its id
+        yield from connection.execute(query.where(order[0].in_(ids)).order_by(*order)).fetchall()
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """The recorded runs a what-if plays, oldest first, and how to read their cases."""
+
+    connection: Connection
+    runs: Sequence[RunRef]
+    #: workflow id and since when ``runs`` are all that workflow's runs since then
+    scope: tuple[str, datetime | None] | None = None
+
+    def read(self, part: Sequence[RunRef] | None = None) -> list[RecordedCase]:
+        """The cases of the runs ``part`` (a slice of :attr:`runs`), else of all of them."""
+        if part is None:
+            return read_runs(self.connection, self.runs, scope=self.scope)
+        return read_runs(self.connection, part)
+
+
+def recorded(
+    session: Session,
+    *,
+    workflow_id: str,
+    since: datetime | None = None,
+    case_ids: Sequence[str] | None = None,
+) -> Recorded:
+    """The workflow's runs started at or after ``since`` (or those of ``case_ids``), to
+    read all at once or part by part."""
+    runs = recorded_runs(session, workflow_id=workflow_id, since=since, case_ids=case_ids)
+    scope = (workflow_id, since) if case_ids is None else None
+    return Recorded(session.connection(), runs, scope)
 
 
 def recorded_cases(
@@ -131,43 +238,7 @@ def recorded_cases(
 ) -> list[RecordedCase]:
     """The workflow's runs started at or after ``since`` (or those of ``case_ids``),
     oldest first, each with its input events."""
-    runs = _runs(session, workflow_id, since, case_ids)
-    if not runs:
-        return []
-    runs.sort(key=lambda r: (r[6], r[0]))  # oldest first
-    run_ids = [r[0] for r in runs]
-    scope = (workflow_id, since) if case_ids is None else None
-    inputs: dict[str, list[tuple[str, datetime]]] = {run_id: [] for run_id in run_ids}
-    query = select_columns(
-        col(RunInputRow.run_id), col(RunInputRow.at), cast(col(RunInputRow.event), Text)
-    )
-    order = (col(RunInputRow.run_id), col(RunInputRow.n))
-    for run_id, at, stored in _per_run(session, query, order, scope, run_ids):
-        inputs[run_id].append((stored, at))
-    log: dict[str, list[tuple[str, datetime, str | None, str | None, str]]] = {
-        run_id: [] for run_id in run_ids
-    }
-    lines = select_columns(
-        col(RunEventRow.run_id), col(RunEventRow.kind), col(RunEventRow.at),
-        col(RunEventRow.node_id), col(RunEventRow.step_id), cast(col(RunEventRow.data), Text),
-    ).where(col(RunEventRow.kind).in_([str(k) for k in LOG_KINDS]))  # fmt: skip
-    order = (col(RunEventRow.run_id), col(RunEventRow.seq))
-    for run_id, kind, at, node_id, step_id, data in _per_run(session, lines, order, scope, run_ids):
-        log[run_id].append((kind, at, node_id, step_id, data))
-    return [
-        RecordedCase(
-            run_id=run_id,
-            case_id=case_id,
-            version=version,
-            status=status,
-            node_id=node_id,
-            finished_at=finished_at,
-            inputs=inputs[run_id],
-            log=log[run_id],
-        )
-        for run_id, case_id, version, status, node_id, finished_at, _started in runs
-        if inputs[run_id]
-    ]
+    return recorded(session, workflow_id=workflow_id, since=since, case_ids=case_ids).read()
 
 
 def routing_model(session: Session) -> RoutingModel:

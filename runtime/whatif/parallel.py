@@ -1,23 +1,23 @@
-"""Play many recorded cases: read them all here, then predict on several cores.
+"""Play many recorded cases on several cores: read, predict and route side by side.
 
-Reading a recorded case is cheap; its prediction (a simulation through the draft) is
-the cost. Cases are independent, so the ones the draft can change split into chunks that
-forked processes predict side by side. Then the team's routing of the recorded items and
-that of the predicted ones, two independent plays of the routing board, run side by side:
-a forked child routes the predicted items while this process routes the recorded ones.
-Being forked, the processes inherit what this one holds (the cases read, the compiled
-draft, the traces) instead of receiving it pickled; only their traces, or a load, come
-back. Reading in the children too would cost more than it saves: what is read must come
-back pickled for the medians every prediction needs.
+A what-if reads its cases' rows, reads what each case did off its log, predicts what the
+draft would make of it (a simulation: the cost) and routes both sides' work items. Cases
+are independent but for one thing: a step a recording never ran takes the median time
+it took in all the others (:func:`~runtime.whatif.play.typical_minutes`).
 
-Forking is used only where the platform offers it and only for enough predictions to
-repay it (:data:`MIN_CASES`); otherwise, and with ``processes=1``, everything runs here.
-The children run pure code only (no database, no logging, no locks of the parent's other
-threads), which is what makes forking a threaded web process safe here; while the
-children predict, the calling thread waits without holding the interpreter (while its
-child routes, it routes too: pure code that lets the server's other threads take turns). Pooled
-what-ifs run one at a time in a process (:data:`_LOCK`): the inherited data sit in a
-module-level slot while the pool runs.
+So the runs are read here in a few parts (the queries only: the rows stay as stored), and
+after each part a forked worker takes it over; while this process reads the next part,
+the worker reads its cases off their logs, sends back their traces and each step's
+minutes, and waits. Once all have answered, each gets the medians and predicts its own
+cases, which it still holds (nothing but traces and minutes crosses between processes);
+meanwhile this process routes the recorded items, then the predicted ones when they are
+back. The workers never touch the database (SQLite's locks do not survive a fork: a
+connection opened after one would share the parent's lock state) and run pure code
+only, which is what makes forking a threaded web process safe here.
+
+Forking is used only where the platform offers it and only for enough cases to repay it
+(:data:`MIN_CASES`); otherwise, and with ``processes=1``, the same steps run here in
+turn. Pooled what-ifs run one at a time in a process (:data:`_LOCK`).
 """
 
 from __future__ import annotations
@@ -25,37 +25,40 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any, Protocol
 
 from runtime.engine.definition import CompiledWorkflow
-from runtime.whatif.play import Draft, RecordedCase, read_recorded, typical_minutes
+from runtime.whatif.play import Draft, Played, RecordedCase, read_recorded, typical_minutes
 from runtime.whatif.routing_model import Load, RoutingModel, route
 from runtime.whatif.trace import Trace
 
-__all__ = ["MIN_CASES", "Outcome", "play_all"]
+__all__ = ["MIN_CASES", "Outcome", "Reading", "play_all"]
 
 MIN_CASES = 500
-"""Below this many predictions (under a second's work) a pool's start-up is not worth it."""
+"""Below this many cases (under a second's work) forking workers is not worth it."""
+
+_PARTS_PER_PROCESS = 2
+"""Parts the runs are read in, per process: the first worker starts early, and the last
+part, read off its log after all the queries, is small."""
 
 _LOCK = threading.Lock()
-#: What the forked children read: set by the parent before the pool starts.
-_WORK: dict[str, Any] = {}
 
 
-def _predict_chunk(bounds: tuple[int, int]) -> list[Trace]:
-    draft: Draft = _WORK["draft"]
-    cases, played, todo = _WORK["cases"], _WORK["played"], _WORK["todo"]
-    return [draft.play(cases[n], played[n], _WORK["typical"]) for n in todo[bounds[0] : bounds[1]]]
+class Reading(Protocol):
+    """The recorded runs to play (oldest first) and how to read their cases."""
 
+    @property
+    def runs(self) -> Sequence[Any]: ...
 
-def _chunks(total: int, processes: int) -> list[tuple[int, int]]:
-    # A few chunks per process, so a slow chunk does not leave a core idle at the end.
-    count = min(total, processes * 4)
-    edges = [total * k // count for k in range(count + 1)]
-    return [(edges[k], edges[k + 1]) for k in range(count)]
+    def read(self, part: Sequence[Any] | None = None) -> list[RecordedCase]:
+        """The cases of ``part`` (a slice of :attr:`runs`), else of all the runs; a run
+        without inputs has none."""
+        ...
 
 
 @dataclass(slots=True)
@@ -67,63 +70,189 @@ class Outcome:
     after: list[Trace]
     routed_before: Load
     routed_after: Load
+    simulated: int = 0  #: cases the draft was played through (the others as recorded)
+
+
+def play_all(
+    definitions: Mapping[int, CompiledWorkflow],
+    draft: Draft,
+    reading: Reading,
+    model: RoutingModel,
+    *,
+    processes: int = 1,
+) -> Outcome:
+    """Read every case, predict the ones the draft may change, route both sides' items."""
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    if processes <= 1 or len(reading.runs) < MIN_CASES or not forkable:
+        return _play_here(definitions, draft, reading, model)
+    # Here, it reads, waits and routes: all of it without the collector (each time it
+    # came back on, its first pass walked every case read, for nothing).
+    with _LOCK, _collector_paused():
+        return _play_forked(definitions, draft, reading, model, processes)
+
+
+def _read_off(
+    definitions: Mapping[int, CompiledWorkflow], cases: Sequence[RecordedCase]
+) -> list[Played]:
+    """What each case did and how its steps answered (the collector paused)."""
+    with _collector_paused():
+        return [read_recorded(definitions[case.version], case) for case in cases]
+
+
+def _predict(
+    draft: Draft,
+    cases: Sequence[RecordedCase],
+    played: Sequence[Played],
+    typical: Mapping[str, float],
+) -> list[tuple[int, Trace]]:
+    """The draft's trace of each case it may change, by the case's place."""
+    return [
+        (n, draft.play(case, done, typical))
+        for n, (case, done) in enumerate(zip(cases, played, strict=True))
+        if not draft.unaffected(case, done)
+    ]
+
+
+def _minutes(played: Iterable[Played]) -> list[dict[str, list[float]]]:
+    return [done.script.minutes for done in played]
+
+
+def _play_here(
+    definitions: Mapping[int, CompiledWorkflow],
+    draft: Draft,
+    reading: Reading,
+    model: RoutingModel,
+) -> Outcome:
+    """Every step in this process, in turn."""
+    with _collector_paused():
+        cases = reading.read()
+    played = _read_off(definitions, cases)
+    typical = typical_minutes(_minutes(played))
+    before = [done.trace for done in played]
+    after = list(before)
+    predicted = _predict(draft, cases, played, typical)
+    for n, trace in predicted:
+        after[n] = trace
+    with _collector_paused():
+        routed_before = _route(before, model)
+        routed_after = _route(after, model) if predicted else routed_before
+    return Outcome(before, after, routed_before, routed_after, len(predicted))
 
 
 def _route(traces: Sequence[Trace], model: RoutingModel) -> Load:
     return route(model, (item for trace in traces for item in trace.items))
 
 
-def play_all(
+def _parts(total: int, count: int) -> list[tuple[int, int]]:
+    count = max(1, min(total, count))
+    edges = [total * k // count for k in range(count + 1)]
+    return [(edges[k], edges[k + 1]) for k in range(count)]
+
+
+def _play_forked(
+    definitions: Mapping[int, CompiledWorkflow],
+    draft: Draft,
+    reading: Reading,
+    model: RoutingModel,
+    processes: int,
+) -> Outcome:
+    """The pooled what-if of the module's docstring; called holding :data:`_LOCK`."""
+    context = multiprocessing.get_context("fork")
+    runs = reading.runs
+    workers: list[_Worker] = []
+    try:
+        for first, end in _parts(len(runs), processes * _PARTS_PER_PROCESS):
+            cases = reading.read(runs[first:end])
+            workers.append(_Worker(context, definitions, draft, cases))
+        read = [worker.receive() for worker in workers]
+        typical = typical_minutes(m for minutes, _ in read for m in minutes)
+        for worker in workers:
+            worker.send(typical)
+        parts: list[list[Trace]] = [traces for _, traces in read]
+        before = [trace for traces in parts for trace in traces]
+        routed_before = _route(before, model)  # while the workers predict
+        predicted = [worker.receive() for worker in workers]
+    finally:
+        for worker in workers:
+            worker.close()
+    # Places in each part, made places in the whole.
+    after = list(before)
+    start = 0
+    for traces, part in zip(parts, predicted, strict=True):
+        for n, trace in part:
+            after[start + n] = trace
+        start += len(traces)
+    routed_after = _route(after, model) if any(predicted) else routed_before
+    return Outcome(before, after, routed_before, routed_after, sum(map(len, predicted)))
+
+
+class _Failed:
+    """A worker's error, sent back to be raised here."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+class _Worker:
+    """A forked process that holds one part's cases: it reads them off their logs, then
+    predicts them with the medians it is sent."""
+
+    def __init__(
+        self,
+        context: Any,
+        definitions: Mapping[int, CompiledWorkflow],
+        draft: Draft,
+        cases: Sequence[RecordedCase],
+    ) -> None:
+        here, there = context.Pipe()
+        self._connection: Connection = here
+        self._process: BaseProcess = context.Process(
+            target=_work, args=(there, definitions, draft, cases), daemon=True
+        )
+        self._process.start()
+        there.close()
+
+    def send(self, value: Any) -> None:
+        self._connection.send(value)
+
+    def receive(self) -> Any:
+        try:
+            found = self._connection.recv()
+        except EOFError:
+            raise RuntimeError("a what-if worker process ended without answering") from None
+        if isinstance(found, _Failed):
+            raise found.error
+        return found
+
+    def close(self) -> None:
+        self._connection.close()
+        self._process.join(timeout=5)
+        if self._process.is_alive():  # only when the what-if failed: it waits for nothing
+            self._process.terminate()
+            self._process.join()
+
+
+def _work(
+    connection: Connection,
     definitions: Mapping[int, CompiledWorkflow],
     draft: Draft,
     cases: Sequence[RecordedCase],
-    model: RoutingModel,
-    *,
-    processes: int = 1,
-) -> Outcome:
-    """Read every case, predict the ones the draft may change, route both sides' items."""
-    with _collector_paused():
-        played = [read_recorded(definitions[c.version], c) for c in cases]
-    typical = typical_minutes([p.script for p in played])
-    before = [p.trace for p in played]
-    after = list(before)
-    todo = [
-        n for n, (c, p) in enumerate(zip(cases, played, strict=True)) if not draft.unaffected(c, p)
-    ]
-    if not todo:  # nothing changes: one routing answers for both
-        with _collector_paused():
-            load = _route(before, model)
-        return Outcome(before, after, load, load)
-    forkable = "fork" in multiprocessing.get_all_start_methods()
-    if processes <= 1 or len(todo) < MIN_CASES or not forkable:
-        for n in todo:
-            after[n] = draft.play(cases[n], played[n], typical)
-        with _collector_paused():
-            return Outcome(before, after, _route(before, model), _route(after, model))
-    context = multiprocessing.get_context("fork")
-    with _LOCK:
+) -> None:
+    """A worker's life (in the forked process)."""
+    gc.freeze()  # what it inherits lives to its end: no collector passes over it
+    try:
+        played = _read_off(definitions, cases)
+        connection.send((_minutes(played), [done.trace for done in played]))
+        gc.freeze()  # and what it has read: the predictions' passes need not walk it
+        typical = connection.recv()
+        connection.send(_predict(draft, cases, played, typical))
+    except BaseException as error:  # raised in the parent, which waits for an answer
         try:
-            _WORK.update(cases=cases, played=played, typical=typical, draft=draft, todo=todo)
-            with context.Pool(processes, initializer=gc.freeze) as pool:
-                parts = pool.map(_predict_chunk, _chunks(len(todo), processes))
-            for n, trace in zip(todo, (t for part in parts for t in part), strict=True):
-                after[n] = trace
-            # Routing here while the pool predicts measured slower (the pool's result
-            # thread waits for the interpreter, and the children for it). Once the
-            # predictions are back, a child forked now routes them while this process
-            # routes the recorded items; only its small load comes back.
-            _WORK.update(after=after, model=model)
-            with context.Pool(1, initializer=gc.freeze) as pool, _collector_paused():
-                pending = pool.apply_async(_route_after, (0,))
-                routed_before = _route(before, model)
-                routed_after = pending.get()
-        finally:
-            _WORK.clear()
-    return Outcome(before, after, routed_before, routed_after)
-
-
-def _route_after(_: int) -> Load:
-    return _route(_WORK["after"], _WORK["model"])
+            connection.send(_Failed(error))
+        except Exception:  # an error that does not pickle: its words at least
+            connection.send(_Failed(RuntimeError(repr(error))))
+    finally:
+        connection.close()
 
 
 @contextmanager
@@ -134,8 +263,8 @@ def _collector_paused() -> Iterator[None]:
     hold no cycles, and routing makes many short-lived ones over that heap: each full pass
     of the collector walked it all and found nothing to free (a third of the reading's
     CPU). Reference counting still frees what is dropped; a cycle made meanwhile waits for
-    the next pass. The forked children instead freeze what they inherit
-    (:func:`gc.freeze`, their pools' initializer), and predict with the collector on.
+    the next pass. The forked workers instead freeze what they inherit
+    (:func:`gc.freeze`), and predict with the collector on.
     """
     enabled = gc.isenabled()
     gc.disable()

@@ -23,16 +23,19 @@ from __future__ import annotations
 
 import json
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import pydantic_core
 
 from graphs.model import Assignment, BackgroundStep, InteractiveStep, StageNode
 from runtime.engine.definition import CompiledWorkflow
 from runtime.engine.simulate import simulate
 from runtime.engine.state_migrations import upgrade_event
 from runtime.engine.types import IncidentCode, LogKind, RunIdentity, RunStatus
+from runtime.whatif.decisions import Choice, Judged, choices_of, passes_as_recorded
 from runtime.whatif.trace import Trace, items_of_effects, items_of_log, trace_of
 
 __all__ = [
@@ -45,12 +48,14 @@ __all__ = [
     "predict",
     "read_recorded",
     "sla_stages",
+    "stored_time",
     "typical_minutes",
 ]
 
 #: The log lines a what-if reads of a recorded run.
 LOG_KINDS = (
     LogKind.NODE_ENTERED,
+    LogKind.DECISION_TAKEN,
     LogKind.STEP_STARTED,
     LogKind.STEP_CANCELLED,
     LogKind.SLA_BREACHED,
@@ -74,9 +79,9 @@ _SIMULATED_WRITES = frozenset({"set_fields", "assign"})
 _NEVER = timedelta(days=3650)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen one's fields are set at 4x the cost
 class StoredLine:
-    """A stored log line of a recorded run (its data read from JSON)."""
+    """A stored log line of a recorded run (its data read from JSON); read only."""
 
     kind: str
     at: datetime
@@ -85,10 +90,30 @@ class StoredLine:
     data: Mapping[str, Any]
 
 
+def stored_time(value: datetime | str) -> datetime:
+    """A stored time as the store's ``UTCDateTime`` reads it: aware, in UTC.
+
+    A what-if reads half a million times raw (SQLite keeps naive UTC text; SQLAlchemy's
+    conversion of them took a quarter of the reading) and reads each only where it is
+    used, in the process that uses it; this is that column type's rule.
+
+    >>> stored_time("2026-03-14 12:00:00.000000"), stored_time("2026-03-14T13:00:00+01:00")
+    (datetime.datetime(2026, 3, 14, 12, 0, tzinfo=datetime.timezone.utc), \
+datetime.datetime(2026, 3, 14, 12, 0, tzinfo=datetime.timezone.utc))
+    """
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value + "+00:00")  # naive UTC text, the usual
+        except ValueError:
+            value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.utcoffset() is None else value.astimezone(UTC)
+
+
 @dataclass(frozen=True, slots=True)
 class RecordedCase:
-    """A recorded run: ids, version, where it stands, and its inputs and log lines with
-    their times, as stored (JSON text in the format of the Baton that wrote them)."""
+    """A recorded run: ids, version, where it stands, and its input events and log lines
+    as stored (rows as read: JSON text in the format of the Baton that wrote them, times
+    as :func:`stored_time` takes them), read by :meth:`events` and :meth:`lines`."""
 
     run_id: str
     case_id: str
@@ -96,37 +121,47 @@ class RecordedCase:
     status: str
     node_id: str | None
     finished_at: datetime | None
-    inputs: Sequence[tuple[str, datetime]]
-    #: (kind, at, node id, step id, data as JSON text), in order, of :data:`LOG_KINDS`
-    log: Sequence[tuple[str, datetime, str | None, str | None, str]] = ()
+    #: (run id, at, event as JSON text), in order
+    inputs: Sequence[Sequence[Any]]
+    #: (run id, kind, at, node id, step id, data as JSON text), in order, of :data:`LOG_KINDS`
+    log: Sequence[Sequence[Any]] = ()
 
     @property
     def started_at(self) -> datetime:
         """When the run started (its ``case_created``)."""
-        return self.inputs[0][1]
+        return stored_time(self.inputs[0][1])
 
     def events(self) -> list[tuple[dict[str, Any], datetime]]:
         """The engine's input events, read and upgraded, with their times."""
         found = []
-        texts = _read_all([text for text, _ in self.inputs])
-        for read, (_, at) in zip(texts, self.inputs, strict=True):
+        texts = _read_all([row[2] for row in self.inputs])
+        for read, row in zip(texts, self.inputs, strict=True):
             stored = upgrade_event(read)
             if stored.get("kind") in _ENGINE_KINDS:
-                found.append((stored, at))
+                found.append((stored, stored_time(row[1])))
         return found
 
     def lines(self) -> list[StoredLine]:
         """The log lines, their data read."""
-        data = _read_all([line[4] for line in self.log])
+        data = _read_all([row[5] for row in self.log])
         return [
-            StoredLine(k, at, n, s, d) for (k, at, n, s, _), d in zip(self.log, data, strict=True)
+            StoredLine(k, stored_time(at), n, s, d)
+            for (_, k, at, n, s, _), d in zip(self.log, data, strict=True)
         ]
 
 
 def _read_all(texts: Sequence[str]) -> list[Any]:
     """JSON texts read in one call (a what-if reads hundreds of thousands: one call a
-    case instead of one a text halves the reading)."""
-    return json.loads(f"[{','.join(texts)}]") if texts else []
+    case instead of one a text halves the reading), by pydantic-core as the store reads
+    its columns; what it refuses (nesting past its limit, a lone surrogate), as before."""
+    if not texts:
+        return []
+    joined = f"[{','.join(texts)}]"
+    try:
+        found: list[Any] = pydantic_core.from_json(joined)
+    except ValueError:
+        found = json.loads(joined)
+    return found
 
 
 @dataclass(slots=True)
@@ -142,10 +177,11 @@ class Script:
 
 @dataclass(slots=True)
 class Played:
-    """A recorded case read: its trace and its script."""
+    """A recorded case read: its trace, its script and its decisions' lines."""
 
     trace: Trace
     script: Script
+    choices: list[Choice] = field(default_factory=list)  #: :func:`choices_of` its log
 
 
 def sla_stages(definition: CompiledWorkflow) -> dict[str, bool]:
@@ -298,14 +334,15 @@ def read_recorded(definition: CompiledWorkflow, case: RecordedCase) -> Played:
         items=items,
         sla_stages=shape.sla_stages,
     )
-    return Played(trace=trace, script=script)
+    return Played(trace=trace, script=script, choices=choices_of(lines))
 
 
-def typical_minutes(scripts: Sequence[Script]) -> dict[str, float]:
-    """The median minutes each step took over the recorded cases that ran it."""
+def typical_minutes(scripts: Iterable[Mapping[str, Sequence[float]]]) -> dict[str, float]:
+    """The median minutes each step took over the recorded cases that ran it (from each
+    case's :attr:`Script.minutes`)."""
     pooled: dict[str, list[float]] = {}
-    for script in scripts:
-        for step_id, minutes in script.minutes.items():
+    for taken in scripts:
+        for step_id, minutes in taken.items():
             pooled.setdefault(step_id, []).extend(minutes)
     return {step_id: statistics.median(values) for step_id, values in pooled.items()}
 
@@ -369,15 +406,24 @@ class Draft:
     #: ``base``; ``None`` when a change reaches every case (escalations, the loop guard)
     touched: frozenset[str] | None = None
     base: int = 0
+    #: the changed decisions a case may pass as recorded (:mod:`runtime.whatif.decisions`);
+    #: ``None``: a case that touches any changed node is simulated
+    judged: Judged | None = None
 
     def unaffected(self, case: RecordedCase, played: Played) -> bool:
         """Whether ``case`` does on the draft exactly what it did: it ran on version
         ``base`` and its recorded path touches no changed node (the engine reads nothing
-        else of a definition), so its recorded trace is the answer, no simulation needed."""
-        return (
-            self.touched is not None
-            and case.version == self.base
-            and self.touched.isdisjoint(played.trace.path)
+        else of a definition), or only changed decisions that, judged on the values its
+        lines recorded, send it where it went each time; so its recorded trace is the
+        answer, no simulation needed."""
+        if self.touched is None or case.version != self.base:
+            return False
+        path = played.trace.path
+        hit = self.touched.intersection(path)
+        if not hit:
+            return True
+        return self.judged is not None and passes_as_recorded(
+            self.judged, hit, path, played.choices
         )
 
     def play(self, case: RecordedCase, played: Played, typical: Mapping[str, float]) -> Trace:

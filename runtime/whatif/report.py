@@ -88,3 +88,8 @@ class WhatIf(_Out):
     draft: Figures = Field(description="What the draft predicts for the same cases")
     changes: Changes
     listed: list[Listed] = Field(description="The first 20 cases listed, in recorded order")
+    simulated: int = Field(
+        default=0,
+        description="Cases played through the draft; the others touch no change, or pass "
+        "its changed decisions as recorded, so their recorded walk is the draft's",
+    )

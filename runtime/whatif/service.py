@@ -23,6 +23,7 @@ from graphs.validation import validate
 from runtime.actions.registry import action_catalogue
 from runtime.errors import IdMismatch, InvalidWorkflow
 from runtime.whatif import load
+from runtime.whatif.decisions import judged_decisions
 from runtime.whatif.errors import MAX_DAYS, BadDays, BadOutputs, NoRecordedCases, UnknownCases
 from runtime.whatif.figures import figures
 from runtime.whatif.parallel import play_all
@@ -203,6 +204,7 @@ def what_if(
     outputs: Mapping[str, Mapping[str, Any]] | None = None,
     now: datetime | None = None,
     processes: int = 1,
+    judge_decisions: bool = True,
 ) -> WhatIf:
     """Replay the workflow's recorded cases through ``draft`` and compare.
 
@@ -213,7 +215,9 @@ def what_if(
     workflow), :class:`InvalidWorkflow` (a draft with validation errors), :class:`BadDays`,
     :class:`BadOutputs`, :class:`UnknownCases` or :class:`NoRecordedCases`; writes
     nothing. ``processes``: how many processes may play the cases
-    (:mod:`runtime.whatif.parallel`).
+    (:mod:`runtime.whatif.parallel`). ``judge_decisions``: whether a case that meets
+    changed decisions only is judged on its recorded lines before being simulated
+    (:mod:`runtime.whatif.decisions`; off, every such case is simulated: same answer).
     """
     now = now or datetime.now(UTC)
     version = load.active_version(session, workflow_id)
@@ -230,37 +234,43 @@ def what_if(
         since = now - timedelta(days=days)
     if version is None:
         raise NoRecordedCases(workflow_id, days=days if case_ids is None else None)
-    recorded = load.recorded_cases(session, workflow_id=workflow_id, since=since, case_ids=case_ids)
+    recorded = load.recorded(session, workflow_id=workflow_id, since=since, case_ids=case_ids)
     if case_ids is not None:
-        missing = set(case_ids) - {case.case_id for case in recorded}
+        missing = set(case_ids) - {run[1] for run in recorded.runs}
         if missing:
             raise UnknownCases(workflow_id, missing)
-    if not recorded:
+    if not recorded.runs:
         raise NoRecordedCases(workflow_id, days=days if case_ids is None else None)
-    definitions = load.versions(session, workflow_id, [case.version for case in recorded])
+    definitions = load.versions(session, workflow_id, [run[2] for run in recorded.runs])
     compiled = load.compiled_draft(session, draft)
     model = load.routing_model(session)
-    baseline = load.versions(session, workflow_id, [version])[version].workflow
+    base = load.versions(session, workflow_id, [version])[version]
+    baseline = base.workflow
+    touched = touched_nodes(baseline, draft)
     plan = Draft(
         compiled=compiled,
         given=outputs or {},
         until=now,
-        touched=touched_nodes(baseline, draft),
+        touched=touched,
         base=version,
+        judged=judged_decisions(base.compiled, compiled, touched) if judge_decisions else None,
     )
     played = play_all(
         {n: d.compiled for n, d in definitions.items()}, plan, recorded, model,
         processes=processes,
     )  # fmt: skip
     before, after = played.before, played.after
+    if not before:  # runs without inputs: no case to play
+        raise NoRecordedCases(workflow_id, days=days if case_ids is None else None)
     return WhatIf(
         workflow_id=workflow_id,
         active_version=version,
-        cases=len(recorded),
+        cases=len(before),
         since=since,
         until=now,
         active=figures(before, played.routed_before),
         draft=figures(after, played.routed_after, recorded=before),
         changes=changes_between(baseline, draft),
         listed=_listed(before, after),
+        simulated=played.simulated,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import multiprocessing
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,6 +31,7 @@ from runtime.db import make_engine, session_scope
 from runtime.store import migrate
 from runtime.store.routing_tables import AgentRow, QueueRow
 from runtime.whatif import WhatIf, parallel, what_if
+from runtime.whatif.play import read_recorded
 from runtime.whatif.routing_model import AgentSpec, QueueSpec, RoutingModel, route
 from runtime.whatif.trace import ItemSpan
 from tests.db_fixtures import wipe
@@ -170,6 +172,24 @@ def test_processes_side_by_side_give_the_same_answer(
     assert together == alone
     # The even cases were urgent, the open case 100 among them.
     assert together.draft.path_changed == CASES // 2 + 1
+
+
+def test_a_worker_process_that_fails_fails_the_what_if_with_its_error(
+    recorded: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(definition: Any, case: Any) -> Any:
+        if case.case_id.endswith("3"):
+            raise ValueError(f"cannot read the log of {case.case_id}")
+        return read_recorded(definition, case)
+
+    monkeypatch.setattr(parallel, "read_recorded", broken)  # the workers are forked after
+    monkeypatch.setattr(parallel, "MIN_CASES", 1)
+    with pytest.raises(ValueError, match="cannot read the log of"):
+        _what_if(recorded, _draft(), processes=2)
+    # No worker is left behind, and the next what-if runs.
+    assert multiprocessing.active_children() == []
+    monkeypatch.setattr(parallel, "read_recorded", read_recorded)
+    assert _what_if(recorded, _draft(), processes=2).cases == CASES + 1
 
 
 @pytest.mark.parametrize("name", ["access-request", "insurance-claim"])

@@ -15,6 +15,12 @@ export type Migration = Api.MigrationOut;
 export type Figures = Api.Figures;
 export type WhatIf = Api.WhatIf;
 
+/** Which recorded cases a what-if replays: those started in the last ``days``, or these. */
+export type WhatIfCases = { days: number } | { case_ids: string[] };
+
+/** Per new step id, its outputs or form answers (``$after_minutes``: how long it takes). */
+export type WhatIfOutputs = NonNullable<Api.WhatIfBody["outputs"]>;
+
 export interface MigrationPlan { from_version: number; to_version: number; mapping: Mapping }
 
 const wf = (id: string) => `/api/workflows/${encodeURIComponent(id)}`;
@@ -26,6 +32,6 @@ export const inflightApi = {
     request<Migration>("POST", `${wf(workflowId)}/migrations`, { ...plan, reason }),
   migrations: (workflowId: string) => request<Api.MigrationList>("GET", `${wf(workflowId)}/migrations`),
   migration: (id: string) => request<Migration>("GET", `/api/migrations/${encodeURIComponent(id)}`),
-  whatIf: (workflowId: string, draft: Workflow, days: number, signal?: AbortSignal) =>
-    request<WhatIf>("POST", `${wf(workflowId)}/whatif`, { draft, days }, signal),
+  whatIf: (workflowId: string, draft: Workflow, cases: WhatIfCases, outputs: WhatIfOutputs = {}, signal?: AbortSignal) =>
+    request<WhatIf>("POST", `${wf(workflowId)}/whatif`, { draft, ...cases, outputs }, signal),
 };

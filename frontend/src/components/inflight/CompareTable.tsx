@@ -1,6 +1,10 @@
 import type { CompareSection } from "../../model/whatif";
 
-/** The active version and the draft side by side, a section per figure. */
+/** The id in a row's key ("edge:priority--urgent"), shown on hover beside its name. */
+const idOf = (key: string): string => (key.includes(":") ? key.slice(key.indexOf(":") + 1) : "");
+
+/** The active version and the draft side by side, a section per figure; labels are names
+ * (an edge "from → to", one of an older version said so), the id on hover. */
 export function CompareTable({ sections }: { sections: CompareSection[] }) {
   return (
     <div data-testid="whatif-table">
@@ -11,7 +15,7 @@ export function CompareTable({ sections }: { sections: CompareSection[] }) {
           <tbody>
             {section.rows.map((row) => (
               <tr key={row.key} className={row.changed ? "is-changed" : ""} data-testid={`row-${row.key}`} data-changed={row.changed}>
-                <td title={row.label}>{row.label}</td>
+                <td title={idOf(row.key) ? `${row.label} · id ${idOf(row.key)}` : row.label}>{row.label}</td>
                 <td>{row.active}</td>
                 <td>{row.draft}</td>
               </tr>
