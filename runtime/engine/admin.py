@@ -99,12 +99,7 @@ def _resolve_incident(run: WorkingRun, event: AdminCommand, reason: str) -> None
     if event.command is AdminCommandKind.SKIP_STEP:
         st = run.own(step_id)
         skip_step(run, st)
-        run.note_step(
-            LogKind.STEP_SKIPPED,
-            cs,
-            st,
-            reason=reason,
-        )
+        run.note_step(LogKind.STEP_SKIPPED, cs, st, {"reason": reason})
         drain(run)
     else:
         # Held events first, so the retry reads the latest case.

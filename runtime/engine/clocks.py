@@ -171,7 +171,9 @@ def mark_step_clock(
         LogKind.sla(marked.state),
         cs,
         st,
-        target_minutes=spec.sla.target_minutes,
-        elapsed_minutes=minutes(run.now - clock.started_at),
-        reason=f"step SLA {_reached(marked.state)} reached",
+        {
+            "target_minutes": spec.sla.target_minutes,
+            "elapsed_minutes": minutes(run.now - clock.started_at),
+            "reason": f"step SLA {_reached(marked.state)} reached",
+        },
     )

@@ -136,6 +136,10 @@ class EscalationPlan:
     at: Mapping[str, tuple[CompiledEscalation, ...]] = field(default_factory=dict)
     reads_sla: bool = False
     reads_counters: bool = False
+    #: the stages where a watching rule reads ``sla.*`` / ``counter.*``: elsewhere the
+    #: rules read what every other condition reads, and the run's own facts serve
+    sla_at: frozenset[str] = frozenset()
+    counters_at: frozenset[str] = frozenset()
 
 
 def compile_escalations(wf: Workflow) -> EscalationPlan:
@@ -151,17 +155,25 @@ def compile_escalations(wf: Workflow) -> EscalationPlan:
     )
     if not rules:
         return EscalationPlan()
-    roots = {r.field.partition(".")[0] for esc in rules for r, _ in esc.test.rules}
+    at = {
+        node.id: tuple(esc for esc in rules if not esc.stages or node.id in esc.stages)
+        for node in wf.nodes
+        if isinstance(node, StageNode)
+    }
+    roots = {node_id: _roots(watching) for node_id, watching in at.items()}
     return EscalationPlan(
         rules=rules,
-        at={
-            node.id: tuple(esc for esc in rules if not esc.stages or node.id in esc.stages)
-            for node in wf.nodes
-            if isinstance(node, StageNode)
-        },
-        reads_sla="sla" in roots,
-        reads_counters="counter" in roots,
+        at=at,
+        reads_sla=any("sla" in read for read in roots.values()),
+        reads_counters=any("counter" in read for read in roots.values()),
+        sla_at=frozenset(node_id for node_id, read in roots.items() if "sla" in read),
+        counters_at=frozenset(node_id for node_id, read in roots.items() if "counter" in read),
     )
+
+
+def _roots(rules: tuple[CompiledEscalation, ...]) -> set[str]:
+    """The field roots (``case``, ``sla``, ...) the rules read."""
+    return {r.field.partition(".")[0] for esc in rules for r, _ in esc.test.rules}
 
 
 @dataclass(frozen=True, slots=True)

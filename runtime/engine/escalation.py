@@ -121,11 +121,15 @@ def escalate(run: WorkingRun) -> None:
             s.escalations = {}
         return
     node = run.d.nodes[node_id]
-    facts = facts_of(
-        s,
-        sla=run.sla_view() if plan.reads_sla else EMPTY,
-        counters=Counters(s.visits, s.loops) if plan.reads_counters else EMPTY,
-    )
+    reads_sla, reads_counters = node_id in plan.sla_at, node_id in plan.counters_at
+    if reads_sla or reads_counters:
+        facts = facts_of(
+            s,
+            sla=run.sla_view() if reads_sla else EMPTY,
+            counters=Counters(s.visits, s.loops) if reads_counters else EMPTY,
+        )
+    else:
+        facts = run.facts()  # the rules here read only what the workflow's conditions read
     fired, s.escalations = evaluate(
         rules, node_id=node_id, visit=s.visits.get(node_id, 0), facts=facts, held=s.escalations
     )

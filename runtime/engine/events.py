@@ -101,7 +101,7 @@ def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[
         # Most values are the very same objects: compare only the pairs that are not.
         keys = list(after)
         pairs = compress(keys, map(is_not, after.values(), before.values()))
-        return sorted(key for key in pairs if after[key] != before[key])
+        return sorted([key for key in pairs if after[key] != before[key]])
     changed = [k for k, v in after.items() if (was := before.get(k)) is not v and was != v]
     changed.extend(k for k, was in before.items() if was is not None and k not in after)
     return sorted(changed)
@@ -147,12 +147,11 @@ def _case_written(run: WorkingRun, cs: CompiledStep, case: dict[str, Any], reaso
     runs next never reads a stale case."""
     before = run.s.case
     run.case_changed(before, case)
-    run.note(
+    run.note_data(
         LogKind.CASE_UPDATED,
-        node_id=cs.node_id,
-        step_id=cs.id,
-        changed=changed_fields(before, run.s.case),
-        reason=reason,
+        cs.node_id,
+        cs.id,
+        {"changed": changed_fields(before, run.s.case), "reason": reason},
     )
 
 

@@ -64,15 +64,17 @@ class Lifecycle(Generic[S, E]):
             for source in sources.split(" | "):
                 rows.append((statuses(source.strip()), events(event), statuses(target.strip())))
         self.rows: tuple[tuple[S, E, S], ...] = tuple(rows)
-        self._next: dict[tuple[S, E], S] = {}
+        #: per event, where it moves each status it leaves from (looked up by event
+        #: first: no key tuple to build on every move)
+        self._next: dict[E, dict[S, S]] = {on: {} for on in events}
         for source_status, on, target_status in self.rows:
-            if (source_status, on) in self._next:
+            if source_status in self._next[on]:
                 raise ValueError(f"{name}: two rows from {source_status.value!r} on {on.value!r}")
-            self._next[source_status, on] = target_status
+            self._next[on][source_status] = target_status
 
     def next(self, status: S, event: E) -> S:
         """The status ``event`` moves ``status`` to."""
-        found = self._next.get((status, event))
+        found = self._next[event].get(status)
         if found is None:
             raise LifecycleError(
                 f"{self.name}: no transition from {status.value!r} on {event.value!r}"

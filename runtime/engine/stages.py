@@ -12,6 +12,8 @@ unfinished steps.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from graphs.conditions import Facts
 from graphs.model import StageNode
 from runtime.engine.clocks import start_clock, stop_stage_clock
@@ -43,7 +45,7 @@ def prepare_stage(run: WorkingRun, node: CompiledNode, visit: int) -> None:
         # Fresh attempts: the old ones stay in the log, their outputs are not read.
         s.step_outputs.pop(cs.id, None)
         run.owned.add(cs.id)
-        s.steps[cs.id] = StepState(step_id=cs.id, attempt=s.attempts.get(cs.id, 0) + 1)
+        s.steps[cs.id] = StepState(cs.id, s.attempts.get(cs.id, 0) + 1)  # id, attempt
     s.sla = None if spec.sla is None else start_clock(run, spec.sla, node.id, visit)
 
 
@@ -78,7 +80,7 @@ def settle_stage(run: WorkingRun, node: CompiledNode) -> bool:
             if status is not StepStatus.PENDING:
                 active = True
                 continue
-            if cs.after and not all(steps[a].status in FINISHED_STEP_STATUSES for a in cs.after):
+            if cs.after and not _all_finished(steps, cs.after):
                 continue
             if cs.entry is not None:
                 if facts_now is None:
@@ -105,10 +107,21 @@ def settle_stage(run: WorkingRun, node: CompiledNode) -> bool:
                 LogKind.STEP_SKIPPED,
                 cs,
                 st,
-                reason="entry condition did not hold when the rest of the stage was done: "
-                + cs.entry.summarize(explained, False),
-                rules=explained,
+                {
+                    "reason": "entry condition did not hold when the rest of the stage was "
+                    "done: " + cs.entry.summarize(explained, False),
+                    "rules": explained,
+                },
             )
+
+
+def _all_finished(steps: Mapping[str, StepState], step_ids: tuple[str, ...]) -> bool:
+    """Whether every one of the steps is finished (a loop: ``all()`` over a generator
+    costs three times as much, and the stage asks on every event)."""
+    for step_id in step_ids:  # noqa: SIM110 (see above)
+        if steps[step_id].status not in FINISHED_STEP_STATUSES:
+            return False
+    return True
 
 
 def _open(run: WorkingRun, node: CompiledNode) -> bool:
@@ -138,12 +151,11 @@ def _open(run: WorkingRun, node: CompiledNode) -> bool:
 def _exit(run: WorkingRun, node: CompiledNode) -> None:
     move_stage(run, StageEvent.FINISH)
     stop_stage_clock(run, node)
-    run.note(
+    run.note_data(
         LogKind.STAGE_EXITED,
-        node_id=node.id,
-        early=False,
-        reason="every step finished",
-        cancelled=[],
+        node.id,
+        None,
+        {"early": False, "reason": "every step finished", "cancelled": []},
     )
 
 

@@ -2,7 +2,8 @@
 
 A background step's attempt leaves the engine as a :class:`RunStep` effect (a wait step
 as a timer); an interactive step's as a :class:`CreateWorkItem`, with its own SLA clock
-when it has one. Every status change goes through the step lifecycle table.
+when it has one. Every status change goes through the step lifecycle table
+(``STEP_LIFECYCLE.next``), here and nowhere else, on a step state this transition owns.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from graphs.conditions import parse_datetime
 from graphs.model import BackgroundStep, InteractiveStep, StageNode
 from runtime.engine.clocks import start_clock, stop_step_clock
 from runtime.engine.definition import CompiledStep
-from runtime.engine.lifecycle import StepEvent
+from runtime.engine.lifecycle import STEP_LIFECYCLE, StepEvent
 from runtime.engine.timers import timer_key, work_item_key
 from runtime.engine.types import (
     CancelTimer,
@@ -57,14 +58,14 @@ def launch(run: WorkingRun, cs: CompiledStep, *, retry_of: int | None) -> None:
         data = _open_work_item(run, cs, st)
     else:
         inputs = _inputs(run, cs)
-        run.move_step(st, StepEvent.DISPATCH)
+        st.status = STEP_LIFECYCLE.next(st.status, StepEvent.DISPATCH)
         data = {"attempt": attempt, "action": cs.action, "inputs": inputs}
         if cs.is_wait:
             due, problem = _wait_until(run.now, inputs)
             if due is None:
                 if retry_of is not None:
                     data["retry_of"] = retry_of
-                run.note(LogKind.STEP_STARTED, node_id=cs.node_id, step_id=cs.id, **data)
+                run.note_data(LogKind.STEP_STARTED, cs.node_id, cs.id, data)
                 fail_step(run, cs, st, problem, retryable=False)
                 return
             run.effects.append(
@@ -83,20 +84,20 @@ def launch(run: WorkingRun, cs: CompiledStep, *, retry_of: int | None) -> None:
                     attempt=attempt,
                     action=cs.action,
                     inputs=inputs,
-                    input_types=dict(cs.input_types or {}),
+                    input_types=dict(cs.input_types) if cs.input_types else {},
                     timeout_seconds=cs.timeout_seconds,
                 )
             )
     if retry_of is not None:
         data["retry_of"] = retry_of
-    run.note(LogKind.STEP_STARTED, node_id=cs.node_id, step_id=cs.id, **data)
+    run.note_data(LogKind.STEP_STARTED, cs.node_id, cs.id, data)
 
 
 def _open_work_item(run: WorkingRun, cs: CompiledStep, st: StepState) -> dict[str, Any]:
     spec = cs.spec
     assert isinstance(spec, InteractiveStep)
     key = work_item_key(run.s.run_id, cs.id, st.attempt)
-    run.move_step(st, StepEvent.OPEN_WORK_ITEM)
+    st.status = STEP_LIFECYCLE.next(st.status, StepEvent.OPEN_WORK_ITEM)
     st.work_item_key = key
     due = None
     if spec.sla is not None:
@@ -149,7 +150,7 @@ def finish_step(
     run: WorkingRun, cs: CompiledStep, st: StepState, outputs: dict[str, Any], reason: str
 ) -> None:
     """The attempt is done with ``outputs``; conditions read them as ``step.<id>.*``."""
-    run.move_step(st, StepEvent.COMPLETE)
+    st.status = STEP_LIFECYCLE.next(st.status, StepEvent.COMPLETE)
     st.finished_at = run.now
     st.outputs = outputs
     run.s.step_outputs[cs.id] = outputs
@@ -157,14 +158,10 @@ def finish_step(
     # which the timeline and the live stream show.
     hidden = sorted(cs.hidden.intersection(outputs)) if cs.hidden else []
     logged = {k: v for k, v in outputs.items() if k not in cs.hidden} if hidden else outputs
-    run.note_step(
-        LogKind.STEP_COMPLETED,
-        cs,
-        st,
-        outputs=logged,
-        reason=reason,
-        **({"hidden": hidden} if hidden else {}),
-    )
+    data = {"attempt": st.attempt, "outputs": logged, "reason": reason}
+    if hidden:
+        data["hidden"] = hidden
+    run.note_data(LogKind.STEP_COMPLETED, cs.node_id, cs.id, data)
 
 
 def fail_step(
@@ -181,7 +178,7 @@ def fail_step(
         assert policy is not None
         delay = policy.backoff(st.tries)
         due = run.now + timedelta(seconds=delay)
-        run.move_step(st, StepEvent.RETRY_LATER)
+        st.status = STEP_LIFECYCLE.next(st.status, StepEvent.RETRY_LATER)
         run.effects.append(
             ScheduleTimer(
                 timer_key=timer_key(run.s.run_id, TimerPurpose.RETRY, cs.target, st.attempt),
@@ -195,20 +192,14 @@ def fail_step(
             "reason": f"try {st.tries} of {policy.max_attempts} failed; retrying in {delay:g}s",
         }
     else:
-        run.move_step(st, StepEvent.FAIL)
+        st.status = STEP_LIFECYCLE.next(st.status, StepEvent.FAIL)
         if not retryable:
             why = {"reason": "the error is not retryable"}
         elif policy is None:
             why = {"reason": "the step is not retried"}
         else:
             why = {"reason": f"all {policy.max_attempts} tries failed"}
-    run.note_step(
-        LogKind.STEP_FAILED,
-        cs,
-        st,
-        error=error,
-        **why,
-    )
+    run.note_step(LogKind.STEP_FAILED, cs, st, {"error": error, **why})
     if retrying:
         return
     run.incident(
@@ -234,18 +225,12 @@ def cancel_step(run: WorkingRun, cs: CompiledStep, st: StepState, reason: str) -
         cancel_timer(run, TimerPurpose.RETRY, cs, st.attempt)
     elif was is StepStatus.RUNNING and cs.is_wait:
         cancel_timer(run, TimerPurpose.WAIT, cs, st.attempt)
-    run.move_step(st, StepEvent.CANCEL)
+    st.status = STEP_LIFECYCLE.next(st.status, StepEvent.CANCEL)
     st.finished_at = run.now
-    run.note_step(
-        LogKind.STEP_CANCELLED,
-        cs,
-        st,
-        was=was.value,
-        reason=reason,
-    )
+    run.note_step(LogKind.STEP_CANCELLED, cs, st, {"was": was.value, "reason": reason})
 
 
 def skip_step(run: WorkingRun, st: StepState) -> None:
     """Mark the attempt skipped (``st`` must be owned); the caller logs why."""
-    run.move_step(st, StepEvent.SKIP)
+    st.status = STEP_LIFECYCLE.next(st.status, StepEvent.SKIP)
     st.finished_at = run.now

@@ -27,6 +27,7 @@ from runtime.engine.escalation import escalate
 from runtime.engine.events import apply
 from runtime.engine.timers import timer_key, work_item_key
 from runtime.engine.types import (
+    RUN_STATE_SCHEMA_VERSION,
     AdminCommand,
     CaseCreated,
     Event,
@@ -122,6 +123,7 @@ def replay(
 
 def _new_state(identity: RunIdentity, event: CaseCreated, now: datetime) -> RunState:
     return RunState(
+        schema_version=RUN_STATE_SCHEMA_VERSION,
         run_id=identity.run_id,
         workflow_id=identity.workflow_id,
         version=identity.version,
@@ -133,12 +135,16 @@ def _new_state(identity: RunIdentity, event: CaseCreated, now: datetime) -> RunS
 
 def _start(run: WorkingRun, event: CaseCreated) -> None:
     s = run.s
-    run.note(
+    run.note_data(
         LogKind.RUN_STARTED,
-        workflow_id=s.workflow_id,
-        version=s.version,
-        case_id=s.case_id,
-        case=dict(event.case),
+        None,
+        None,
+        {
+            "workflow_id": s.workflow_id,
+            "version": s.version,
+            "case_id": s.case_id,
+            "case": dict(event.case),
+        },
     )
     enter(run, run.d.start_id)
     advance(run)

@@ -1,11 +1,13 @@
 """The engine's vocabulary: run state, the events it takes, the effects and log it emits.
 
 These types are the contract between the pure transition (:mod:`runtime.engine`) and
-everything around it (store, executor, live stream). They are plain pydantic data so a
-run's state snapshots and its log serialise to JSON unchanged. The effects and log lines
-live in :mod:`runtime.engine.effects`, the vocabularies (statuses, timer purposes,
-incident codes, log kinds, admin commands: one ``StrEnum`` each, valued as the strings
-stored and served) in :mod:`runtime.engine.vocabulary`; both are re-exported here.
+everything around it (store, executor, live stream). They are plain data pydantic
+validates and serialises (the run state and its parts as slotted dataclasses, the events
+as models), so a run's state snapshots and its log serialise to JSON unchanged. The
+effects and log lines live in :mod:`runtime.engine.effects`, the vocabularies (statuses,
+timer purposes, incident codes, log kinds, admin commands: one ``StrEnum`` each, valued
+as the strings stored and served) in :mod:`runtime.engine.vocabulary`; both are
+re-exported here.
 
 Time, ids and the latest case record arrive *inside* events: the engine reads no clock,
 generates no random ids and touches no database.
@@ -13,12 +15,14 @@ generates no random ids and touches no database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from collections.abc import Mapping
+from copy import deepcopy
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from operator import attrgetter
 from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, with_config
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, with_config
 
 from runtime.engine.effects import (
     CancelTimer,
@@ -189,10 +193,20 @@ class Incident:
     at: datetime
 
 
-class RunState(_Data):
+# A slotted dataclass, like its parts: the engine copies and writes one on every event,
+# and as a pydantic model it paid a validation hook per write and three copies per copy
+# (a tenth of the engine's time). It keeps the model methods the store and the services
+# call, through one ``TypeAdapter``: the model's JSON, schema and refusal of unknown
+# fields. Built by the engine from values it holds, it is not validated; read, it is.
+@with_config(_RECORD)
+@dataclass(slots=True)
+class RunState:
     """Everything the engine knows about one run; a snapshot of it is stored per run."""
 
-    schema_version: int = RUN_STATE_SCHEMA_VERSION
+    #: the snapshot's format; a stored one without it reads as today's. The default is
+    #: pydantic's, not the constructor's (the fields without one follow it): the engine
+    #: names the format it writes
+    schema_version: Annotated[int, Field(default=RUN_STATE_SCHEMA_VERSION)]
     run_id: str
     workflow_id: str
     version: int
@@ -201,10 +215,10 @@ class RunState(_Data):
     node_id: str | None = None
     node_entered_at: datetime | None = None
     stage_open: bool = False  #: the current stage's entry condition has held
-    visits: dict[str, int] = Field(default_factory=dict)
-    steps: dict[str, StepState] = Field(default_factory=dict)
-    step_outputs: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    case: dict[str, Any] = Field(default_factory=dict)
+    visits: dict[str, int] = field(default_factory=dict)
+    steps: dict[str, StepState] = field(default_factory=dict)
+    step_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    case: dict[str, Any] = field(default_factory=dict)
     previous_case: dict[str, Any] | None = None
     incident: Incident | None = None
     seq: int = 0  #: sequence number of the last log event
@@ -213,14 +227,54 @@ class RunState(_Data):
     resolution: str | None = None
     #: last attempt number started per step id, over the whole run: a stage re-entered by a
     #: go-to starts fresh attempts, so idempotency keys never repeat
-    attempts: dict[str, int] = Field(default_factory=dict)
+    attempts: dict[str, int] = field(default_factory=dict)
     sla: SlaClock | None = None  #: the SLA clock of the current (or just left) stage
     loops: int = 0  #: go-to edges taken so far; conditions read it as ``counter.loops``
     #: events that arrived while the run was paused or at an incident, applied in order
     #: on resume / when the incident is resolved
-    deferred: list[DeferredEvent] = Field(default_factory=list)
+    deferred: list[DeferredEvent] = field(default_factory=list)
     #: escalation rules that fired and still hold: rule id -> ``<node>:<visit>`` it fired at
-    escalations: dict[str, str] = Field(default_factory=dict)
+    escalations: dict[str, str] = field(default_factory=dict)
+
+    def copy(self) -> RunState:
+        """A shallow copy to write to (the engine copies the containers it writes)."""
+        return RunState(*_RUN_FIELDS(self))
+
+    # The pydantic model API the rest of Baton reads a run state through.
+
+    @classmethod
+    def model_validate(cls, obj: Any) -> RunState:
+        """A run state from JSON data (a stored snapshot, upgraded), validated."""
+        return _RUN_STATE.validate_python(obj)
+
+    @classmethod
+    def model_validate_json(cls, data: str | bytes) -> RunState:
+        """A run state from JSON text, validated."""
+        return _RUN_STATE.validate_json(data)
+
+    def model_dump(
+        self,
+        *,
+        mode: Literal["json", "python"] = "python",
+        include: set[str] | None = None,
+        exclude: set[str] | None = None,
+    ) -> dict[str, Any]:
+        """The state as a dict (``mode="json"``: as JSON data, the stored snapshot)."""
+        data: dict[str, Any] = _RUN_STATE.dump_python(
+            self, mode=mode, include=include, exclude=exclude
+        )
+        return data
+
+    def model_dump_json(self, *, indent: int | None = None) -> str:
+        """The state as JSON text, as stored."""
+        return _RUN_STATE.dump_json(self, indent=indent).decode()
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> RunState:
+        """A copy with the fields in ``update`` replaced (not validated), as a model's."""
+        copied = replace(self, **(update or {}))
+        return deepcopy(copied) if deep else copied
 
 
 class RunIdentity(_Data):
@@ -329,7 +383,9 @@ class DeferredEvent(_Data):
     seq: int  #: the log sequence number of the ``event.deferred`` entry that recorded it
 
 
-RunState.model_rebuild()
+_RUN_STATE: TypeAdapter[RunState] = TypeAdapter(RunState)
+_RUN_FIELDS = attrgetter(*(f.name for f in fields(RunState)))
+"""Every field of a run state, in order: its positional arguments."""
 
 
 # ---------------------------------------------------------------------------- out

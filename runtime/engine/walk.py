@@ -50,15 +50,18 @@ def enter(run: WorkingRun, node_id: str, via: Edge | None = None) -> None:
     s.steps = {}
     run.fresh_nodes.add(node_id)
     # One log line per move: the node entered and the edge that led there.
-    run.note(
+    run.note_data(
         LogKind.NODE_ENTERED,
-        node_id=node_id,
-        node_kind=node.kind,
-        visit=visit,
-        name=node.title,
-        edge_id=None if via is None else via.id,
-        from_node=None if via is None else via.source,
-        edge_kind=None if via is None else via.kind.value,
+        node_id,
+        None,
+        {
+            "node_kind": node.kind,
+            "visit": visit,
+            "name": node.title,
+            "edge_id": None if via is None else via.id,
+            "from_node": None if via is None else via.source,
+            "edge_kind": None if via is None else str(via.kind),
+        },
     )
     if visit > run.d.max_visits:
         run.incident(
@@ -92,11 +95,11 @@ def _complete(run: WorkingRun, node: CompiledNode) -> None:
     run.move_run(RunEvent.COMPLETE)
     run.s.resolution = spec.resolution
     run.s.finished_at = run.now
-    run.note(
+    run.note_data(
         LogKind.RUN_COMPLETED,
-        node_id=node.id,
-        resolution=spec.resolution,
-        reason=f"reached end {node.title!r}",
+        node.id,
+        None,
+        {"resolution": spec.resolution, "reason": f"reached end {node.title!r}"},
     )
 
 
@@ -139,15 +142,18 @@ def _decide(run: WorkingRun, node: CompiledNode) -> None:
     else:
         rules = explained  # the chosen outcome's, from the loop
         reason = chosen.condition.summarize(rules, True)
-    run.note(
+    run.note_data(
         LogKind.DECISION_TAKEN,
-        node_id=node.id,
-        outcome=chosen.outcome.id,
-        label=chosen.outcome.label,
-        default=chosen.is_default,
-        reason=reason,
-        rules=rules,
-        not_taken=checked,
+        node.id,
+        None,
+        {
+            "outcome": chosen.outcome.id,
+            "label": chosen.outcome.label,
+            "default": chosen.is_default,
+            "reason": reason,
+            "rules": rules,
+            "not_taken": checked,
+        },
     )
     if chosen.edge is None:
         run.incident(

@@ -620,11 +620,18 @@ def test_a_new_runs_state_is_what_run_state_would_validate_to() -> None:
 
     identity = RunIdentity(run_id="r", workflow_id="w", version=1, case_id="c")
     built = _new_state(identity, CaseCreated(case={"subject": "x"}), T0)
-    validated = RunState(
-        run_id="r", workflow_id="w", version=1, case_id="c", case={"subject": "x"}, started_at=T0
+    validated = RunState.model_validate(
+        {
+            "run_id": "r",
+            "workflow_id": "w",
+            "version": 1,
+            "case_id": "c",
+            "case": {"subject": "x"},
+            "started_at": T0.isoformat(),
+        }
     )
-    assert list(built.__dict__) == list(validated.__dict__)
-    assert built.model_dump() == validated.model_dump()
+    assert built == validated
+    assert built.model_dump_json() == validated.model_dump_json()
 
 
 #: A parked run's snapshot as the engine wrote it when step states, SLA clocks and the
