@@ -279,8 +279,9 @@ def phases(engine: Engine, draft: Workflow) -> dict[str, float]:
         gc.disable()
         began = time.process_time()
         cases = whatif_load.recorded(
-            session, workflow_id=SUPPORT.id, since=NOW - timedelta(days=30)
-        ).read()
+            session, workflow_id=SUPPORT.id, since=NOW - timedelta(days=30),
+            decisions=bool(plan.judged and plan.judged.nodes),
+        ).read()  # fmt: skip
         lap("phase_rows_cpu_s")
     played = [read_recorded(definitions[c.version], c) for c in cases]
     lap("phase_read_each_cpu_s")

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from graphs.model import Workflow
 from runtime.engine.definition import CompiledWorkflow, compile_workflow
+from runtime.engine.types import LogKind
 from runtime.errors import WorkflowNotFound
 from runtime.routing.calendars import with_calendars
 from runtime.services.run_events import definition_for
@@ -126,10 +127,16 @@ _INPUTS = select_columns(
     col(RunInputRow.run_id), type_coerce(col(RunInputRow.at), String),
     cast(col(RunInputRow.event), Text),
 )  # fmt: skip
-_LINES = select_columns(
+_ALL_LINES = select_columns(
     col(RunEventRow.run_id), col(RunEventRow.kind), type_coerce(col(RunEventRow.at), String),
     col(RunEventRow.node_id), col(RunEventRow.step_id), cast(col(RunEventRow.data), Text),
-).where(col(RunEventRow.kind).in_([str(k) for k in LOG_KINDS]))  # fmt: skip
+)  # fmt: skip
+_LINES = _ALL_LINES.where(col(RunEventRow.kind).in_([str(k) for k in LOG_KINDS]))
+#: With the decisions' lines too: only a draft whose changed decisions are judged on them
+#: reads them (the largest lines: a tenth more to read for nothing otherwise).
+_LINES_AND_DECISIONS = _ALL_LINES.where(
+    col(RunEventRow.kind).in_([str(k) for k in (*LOG_KINDS, LogKind.DECISION_TAKEN)])
+)
 
 
 def read_runs(
@@ -137,11 +144,12 @@ def read_runs(
     runs: Sequence[RunRef],
     *,
     scope: tuple[str, datetime | None] | None = None,
+    decisions: bool = False,
 ) -> list[RecordedCase]:
     """The recorded cases of ``runs`` (in their order), each with its input events and
     log lines as stored; a run without inputs is left out. ``scope`` (workflow id and
     since, when ``runs`` are all of that workflow's runs since then) reads each table in
-    one pass instead of by ids.
+    one pass instead of by ids. ``decisions``: with the ``decision.taken`` lines.
 
     The rows stay as read, times and JSON text alike: reading them is
     :class:`RecordedCase`'s work, in whichever process plays the case. This process only
@@ -152,7 +160,8 @@ def read_runs(
     order = (col(RunInputRow.run_id), col(RunInputRow.n))
     inputs = _grouped(_per_run(connection, _INPUTS, order, scope, run_ids))
     order = (col(RunEventRow.run_id), col(RunEventRow.seq))
-    log = _grouped(_per_run(connection, _LINES, order, scope, run_ids))
+    lines = _LINES_AND_DECISIONS if decisions else _LINES
+    log = _grouped(_per_run(connection, lines, order, scope, run_ids))
     return [
         RecordedCase(
             run_id=run_id,
@@ -207,12 +216,13 @@ class Recorded:
     runs: Sequence[RunRef]
     #: workflow id and since when ``runs`` are all that workflow's runs since then
     scope: tuple[str, datetime | None] | None = None
+    decisions: bool = False  #: read the ``decision.taken`` lines too
 
     def read(self, part: Sequence[RunRef] | None = None) -> list[RecordedCase]:
         """The cases of the runs ``part`` (a slice of :attr:`runs`), else of all of them."""
         if part is None:
-            return read_runs(self.connection, self.runs, scope=self.scope)
-        return read_runs(self.connection, part)
+            return read_runs(self.connection, self.runs, scope=self.scope, decisions=self.decisions)
+        return read_runs(self.connection, part, decisions=self.decisions)
 
 
 def recorded(
@@ -221,12 +231,13 @@ def recorded(
     workflow_id: str,
     since: datetime | None = None,
     case_ids: Sequence[str] | None = None,
+    decisions: bool = False,
 ) -> Recorded:
     """The workflow's runs started at or after ``since`` (or those of ``case_ids``), to
-    read all at once or part by part."""
+    read all at once or part by part (``decisions``: with the ``decision.taken`` lines)."""
     runs = recorded_runs(session, workflow_id=workflow_id, since=since, case_ids=case_ids)
     scope = (workflow_id, since) if case_ids is None else None
-    return Recorded(session.connection(), runs, scope)
+    return Recorded(session.connection(), runs, scope, decisions)
 
 
 def recorded_cases(

@@ -52,10 +52,10 @@ __all__ = [
     "typical_minutes",
 ]
 
-#: The log lines a what-if reads of a recorded run.
+#: The log lines a what-if reads of a recorded run (and its ``decision.taken`` lines when
+#: the draft changes decisions that may be judged on them: :mod:`runtime.whatif.decisions`).
 LOG_KINDS = (
     LogKind.NODE_ENTERED,
-    LogKind.DECISION_TAKEN,
     LogKind.STEP_STARTED,
     LogKind.STEP_CANCELLED,
     LogKind.SLA_BREACHED,

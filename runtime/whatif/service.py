@@ -234,7 +234,15 @@ def what_if(
         since = now - timedelta(days=days)
     if version is None:
         raise NoRecordedCases(workflow_id, days=days if case_ids is None else None)
-    recorded = load.recorded(session, workflow_id=workflow_id, since=since, case_ids=case_ids)
+    compiled = load.compiled_draft(session, draft)
+    base = load.versions(session, workflow_id, [version])[version]
+    baseline = base.workflow
+    touched = touched_nodes(baseline, draft)
+    judged = judged_decisions(base.compiled, compiled, touched) if judge_decisions else None
+    recorded = load.recorded(
+        session, workflow_id=workflow_id, since=since, case_ids=case_ids,
+        decisions=judged is not None and bool(judged.nodes),
+    )  # fmt: skip
     if case_ids is not None:
         missing = set(case_ids) - {run[1] for run in recorded.runs}
         if missing:
@@ -242,19 +250,11 @@ def what_if(
     if not recorded.runs:
         raise NoRecordedCases(workflow_id, days=days if case_ids is None else None)
     definitions = load.versions(session, workflow_id, [run[2] for run in recorded.runs])
-    compiled = load.compiled_draft(session, draft)
     model = load.routing_model(session)
-    base = load.versions(session, workflow_id, [version])[version]
-    baseline = base.workflow
-    touched = touched_nodes(baseline, draft)
     plan = Draft(
-        compiled=compiled,
-        given=outputs or {},
-        until=now,
-        touched=touched,
-        base=version,
-        judged=judged_decisions(base.compiled, compiled, touched) if judge_decisions else None,
-    )
+        compiled=compiled, given=outputs or {}, until=now, touched=touched, base=version,
+        judged=judged,
+    )  # fmt: skip
     played = play_all(
         {n: d.compiled for n, d in definitions.items()}, plan, recorded, model,
         processes=processes,
