@@ -4303,6 +4303,12 @@ export interface components {
              * @description The first 20 cases listed, in recorded order
              */
             listed: components["schemas"]["Listed"][];
+            /**
+             * Simulated
+             * @description Cases played through the draft; the others touch no change, or pass its changed decisions as recorded, so their recorded walk is the draft's
+             * @default 0
+             */
+            simulated: number;
         };
         /**
          * WhatIfBody
