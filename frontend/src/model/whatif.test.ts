@@ -25,6 +25,7 @@ const result: WhatIf = {
   }),
   changes: { added_nodes: ["extra"], removed_nodes: [], changed_nodes: ["check"], added_edges: ["e-extra"], removed_edges: [], changed_edges: ["e-start"] },
   listed: [],
+  simulated: 4,
 };
 
 const draft = {

@@ -25,6 +25,7 @@ const result: WhatIf = {
   draft: figures({ "triage--assignment": 1 }, { assignment: 4, triage: 4 }),
   changes: { added_nodes: [], removed_nodes: [], changed_nodes: [], added_edges: [], removed_edges: [], changed_edges: [] },
   listed: [],
+  simulated: 4,
 };
 
 describe("whatIfNamer", () => {
