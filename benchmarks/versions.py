@@ -74,7 +74,13 @@ from runtime.db import make_engine, session_scope  # noqa: E402
 from runtime.services.migrations import migration_impact, move_runs  # noqa: E402
 from runtime.store import migrate  # noqa: E402
 from runtime.store.routing_tables import AgentRow, QueueRow  # noqa: E402
-from runtime.store.tables import RunEventRow, RunInputRow, RunRow, WorkItemRow  # noqa: E402
+from runtime.store.tables import (  # noqa: E402
+    RunEventRow,
+    RunInputRow,
+    RunRow,
+    TimerRow,
+    WorkItemRow,
+)
 from runtime.whatif import WhatIf, what_if  # noqa: E402
 from runtime.whatif import load as whatif_load  # noqa: E402
 from runtime.whatif.decisions import judged_decisions  # noqa: E402
@@ -179,7 +185,9 @@ def seed_cases(engine: Engine, folder: str, cases: int) -> int:
             return -(open_step * (copy + 1))
         return -(step * (copy + 1)) + timedelta(minutes=7 * (template % 9))
 
-    tables = (RunRow, RunInputRow, RunEventRow, WorkItemRow)
+    # With their timers: an open copy moved earlier holds SLA timers due before NOW, still
+    # pending (the clock never ran over the copies), which the what-if must see.
+    tables = (RunRow, RunInputRow, RunEventRow, WorkItemRow, TimerRow)
     made = clone_runs(engine, runs, copies, tables=tables, shift=earlier)
     _team(engine)
     return len(runs) + len(made)

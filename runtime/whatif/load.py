@@ -29,7 +29,7 @@ from runtime.errors import WorkflowNotFound
 from runtime.routing.calendars import with_calendars
 from runtime.services.run_events import definition_for
 from runtime.store.routing_tables import AgentRow, QueueRow
-from runtime.store.tables import RunEventRow, RunInputRow, RunRow
+from runtime.store.tables import RunEventRow, RunInputRow, RunRow, TimerRow, TimerStatus
 from runtime.store.workflow_tables import WorkflowRow, WorkflowVersionRow
 from runtime.whatif.play import LOG_KINDS, RecordedCase
 from runtime.whatif.routing_model import AgentSpec, QueueSpec, RoutingModel
@@ -44,6 +44,7 @@ __all__ = [
     "recorded_cases",
     "recorded_runs",
     "routing_model",
+    "timers_due",
     "versions",
 ]
 
@@ -250,6 +251,23 @@ def recorded_cases(
     """The workflow's runs started at or after ``since`` (or those of ``case_ids``),
     oldest first, each with its input events."""
     return recorded(session, workflow_id=workflow_id, since=since, case_ids=case_ids).read()
+
+
+def timers_due(session: Session, *, workflow_id: str, until: datetime) -> frozenset[str]:
+    """The workflow's runs with a timer pending (neither fired nor cancelled) due at or
+    before ``until``: what a replay to ``until`` would fire that their logs do not hold
+    yet. In a live store that is the clock's backlog, a few rows (``ix_timer_due``)."""
+    query = (
+        select_columns(col(TimerRow.run_id))
+        .distinct()
+        .join(RunRow, col(RunRow.id) == col(TimerRow.run_id))
+        .where(
+            col(TimerRow.status) == str(TimerStatus.PENDING),
+            col(TimerRow.due_at) <= until,
+            col(RunRow.workflow_id) == workflow_id,
+        )
+    )
+    return frozenset(row[0] for row in session.connection().execute(query))
 
 
 def routing_model(session: Session) -> RoutingModel:

@@ -409,6 +409,9 @@ class Draft:
     #: the changed decisions a case may pass as recorded (:mod:`runtime.whatif.decisions`);
     #: ``None``: a case that touches any changed node is simulated
     judged: Judged | None = None
+    #: the runs with a timer pending and due by ``until`` (:func:`runtime.whatif.load.timers_due`);
+    #: ``None``: not known, so no running case is judged
+    timers_due: frozenset[str] | None = None
 
     def unaffected(self, case: RecordedCase, played: Played) -> bool:
         """Whether ``case`` does on the draft exactly what it did: it ran on version
@@ -422,12 +425,23 @@ class Draft:
         hit = self.touched.intersection(path)
         if not hit:
             return True
-        # Only a completed case: the lines of one still open (or stopped) do not tell what
-        # its clock does after them (an SLA timer due before ``until`` fires in the draft).
         return (
             self.judged is not None
-            and case.status == RunStatus.COMPLETED
+            and self._log_is_whole(case)
             and passes_as_recorded(self.judged, hit, path, played.choices)
+        )
+
+    def _log_is_whole(self, case: RecordedCase) -> bool:
+        """Whether the case's log holds all a replay to ``until`` would do: it completed,
+        or it runs with no timer (SLA, wait, retry) pending and due by ``until`` (one
+        would fire in the draft, past the log's end). Not a paused, stopped or cancelled
+        case: the replay takes no admin command."""
+        if case.status == RunStatus.COMPLETED:
+            return True
+        return (
+            case.status == RunStatus.RUNNING
+            and self.timers_due is not None
+            and case.run_id not in self.timers_due
         )
 
     def play(self, case: RecordedCase, played: Played, typical: Mapping[str, float]) -> Trace:

@@ -239,10 +239,10 @@ def what_if(
     baseline = base.workflow
     touched = touched_nodes(baseline, draft)
     judged = judged_decisions(base.compiled, compiled, touched) if judge_decisions else None
+    judging = judged is not None and bool(judged.nodes)
     recorded = load.recorded(
-        session, workflow_id=workflow_id, since=since, case_ids=case_ids,
-        decisions=judged is not None and bool(judged.nodes),
-    )  # fmt: skip
+        session, workflow_id=workflow_id, since=since, case_ids=case_ids, decisions=judging
+    )
     if case_ids is not None:
         missing = set(case_ids) - {run[1] for run in recorded.runs}
         if missing:
@@ -251,9 +251,11 @@ def what_if(
         raise NoRecordedCases(workflow_id, days=days if case_ids is None else None)
     definitions = load.versions(session, workflow_id, [run[2] for run in recorded.runs])
     model = load.routing_model(session)
+    # A running case is judged only when no timer of it would fire in the replay.
+    due = load.timers_due(session, workflow_id=workflow_id, until=now) if judging else None
     plan = Draft(
         compiled=compiled, given=outputs or {}, until=now, touched=touched, base=version,
-        judged=judged,
+        judged=judged, timers_due=due,
     )  # fmt: skip
     played = play_all(
         {n: d.compiled for n, d in definitions.items()}, plan, recorded, model,
