@@ -49,7 +49,7 @@ _TABLE_NAMES = re.compile(r"\b(run_input|run_event|case_change)\b")
 @contextmanager
 def deferring(session: Session) -> Iterator[None]:
     """Let this transaction's appends wait until commit (or a read of their table)."""
-    session.info[_ON] = session.get_transaction()
+    session.info[_ON] = True
     try:
         yield
     finally:
@@ -61,13 +61,7 @@ def defer(session: Session, statement: Executable, rows: list[dict[str, Any]]) -
     if not rows:
         return
     table = _DEFERRABLE.get(id(statement))
-    on = session.info.get(_ON)
-    if (
-        table is None
-        or on is None
-        or on is not session.get_transaction()
-        or session.in_nested_transaction()
-    ):
+    if table is None or not session.info.get(_ON) or session.in_nested_transaction():
         sql.write(session, statement, rows)
         return
     pending: dict[tuple[int, tuple[str, ...]], tuple[Executable, str, list[dict[str, Any]]]]
