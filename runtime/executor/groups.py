@@ -36,7 +36,6 @@ from sqlmodel import Session, col, select
 from runtime.executor.calls import ActionCalls, Outcome, finish
 from runtime.executor.transactions import Transactions
 from runtime.services import execution
-from runtime.store import write_buffer
 from runtime.store.dialects import dialect_of
 from runtime.store.tables import OutboxRow, RunRow
 
@@ -130,20 +129,17 @@ class StepGroups:
         """Begin every entry of ``group``: inline ones settled here, outside ones returned."""
         outside: list[execution.StepJob] = []
         owner = self._owner()
-        # The group's appends (inputs, log lines, case history) go in one executemany each.
-        with write_buffer.deferring(session):
-            for outbox_id in _in_lock_order(session, group):
-                job = execution.begin_step(
-                    session, outbox_id=outbox_id, now=start, lease_margin_seconds=self._margin,
-                    claim=claim, inline=self._calls.runs_in_transaction, owner=owner,
-                )  # fmt: skip
-                if job is None:
-                    continue
-                if job.inline:
-                    outcome = self._calls.call(job, start, inline=True)
-                    finish(session, job, outcome, start, same=True)
-                else:
-                    outside.append(job)
+        for outbox_id in _in_lock_order(session, group):
+            job = execution.begin_step(
+                session, outbox_id=outbox_id, now=start, lease_margin_seconds=self._margin,
+                claim=claim, inline=self._calls.runs_in_transaction, owner=owner,
+            )  # fmt: skip
+            if job is None:
+                continue
+            if job.inline:
+                finish(session, job, self._calls.call(job, start, inline=True), start, same=True)
+            else:
+                outside.append(job)
         return outside
 
     def _finish_all(
@@ -153,9 +149,8 @@ class StepGroups:
 
         def finish_all(session: Session) -> None:
             # Runs locked in one order by every group: two workers' groups never deadlock.
-            with write_buffer.deferring(session):
-                for job, outcome in sorted(answered, key=lambda a: (a[0].case_id, a[0].run_id)):
-                    finish(session, job, outcome, done)
+            for job, outcome in sorted(answered, key=lambda a: (a[0].case_id, a[0].run_id)):
+                finish(session, job, outcome, done)
 
         if len(answered) > 1:
             try:
@@ -217,8 +212,7 @@ def fire_timers(tx: Transactions, keys: Sequence[str], at: datetime) -> int:
     for group in chunks(keys):
 
         def fire_all(session: Session, group: list[str] = group) -> int:
-            with write_buffer.deferring(session):
-                return sum(execution.fire_timer(session, key=key, now=at) for key in group)
+            return sum(execution.fire_timer(session, key=key, now=at) for key in group)
 
         try:
             fired += tx.write(fire_all)

@@ -43,7 +43,6 @@ from runtime.services.run_events import (
     triggered_definitions,
 )
 from runtime.store import statements as sql
-from runtime.store import write_buffer
 from runtime.store.records import LockedCase, written
 from runtime.store.tables import CaseChangeRow, CaseRow, utcnow
 from runtime.store.workflow_tables import WorkflowRow
@@ -254,7 +253,7 @@ def create_case(
         ],
     )  # fmt: skip
     if checked:
-        write_buffer.defer(
+        sql.write(
             session,
             sql.INSERT_CASE_CHANGES,
             [
@@ -359,7 +358,7 @@ def apply_case_changes(
     for name, value in values.items():
         setattr(case, name, value)
     written(session, CaseRow, case.id, values)
-    write_buffer.defer(
+    sql.write(
         session,
         sql.INSERT_CASE_CHANGES,
         [

@@ -42,7 +42,7 @@ from runtime.services.definitions import (
 )
 from runtime.services.local_effects import CaseLike, perform_local_effects, publish_lines
 from runtime.services.run_locks import active_runs_of_case, lock_case, lock_run
-from runtime.store import state_cache, write_buffer
+from runtime.store import state_cache
 from runtime.store import statements as sql
 from runtime.store.records import LockedRun, written
 from runtime.store.tables import RunRow
@@ -199,11 +199,10 @@ def _persist(
     state_cache.keep_after_commit(session, run.id, run.inputs, state)
     log_json = [log_line_json(line) for line in result.log]
     # Core inserts: the log and inputs are append-only and never read back in this
-    # transaction, so ORM objects would only cost time on the hot path; in a group they
-    # wait to be written with the group's others (runtime.store.write_buffer).
+    # transaction, so ORM objects would only cost time on the hot path.
     _record_input(session, run, now, event.model_dump(mode="json"))
     if result.log:
-        write_buffer.defer(
+        sql.write(
             session,
             sql.INSERT_RUN_EVENTS,
             [
@@ -226,7 +225,7 @@ def _persist(
 def _record_input(session: Session, run: LockedRun, now: datetime, event: dict[str, Any]) -> None:
     """Record the run's latest input (numbered ``run.inputs``), the replay's source."""
     stamp_event(event)  # so that a later Baton knows which format to upgrade it from
-    write_buffer.defer(
+    sql.write(
         session,
         sql.INSERT_RUN_INPUT,
         [{"run_id": run.id, "n": run.inputs, "at": now, "event": event, "seq": run.seq}],
@@ -271,7 +270,7 @@ def append_note(
         "step_id": step_id,
         "data": data,
     }
-    write_buffer.defer(session, sql.INSERT_RUN_EVENTS, [line])
+    sql.write(session, sql.INSERT_RUN_EVENTS, [line])
     state_cache.keep_after_commit(session, run.id, run.inputs, state)
     logged = LogEvent(
         seq=state.seq,

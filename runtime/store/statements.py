@@ -276,12 +276,6 @@ class _Prepared:
 
 
 _prepared: dict[tuple[str, int, tuple[str, ...]], _Prepared] = {}
-
-#: ``session.info`` key of the rows a group transaction defers (runtime.store.write_buffer).
-PENDING_WRITES = "baton.pending_writes"
-#: Set by runtime.store.write_buffer: writes the deferred rows of the tables a statement's
-#: SQL names, so that a read (or another write) of them sees them.
-flush_touching: Callable[[Session, str], None] | None = None
 #: Statements run on the driver by :func:`write` (a benchmark adds them to its count).
 driver_statements = 0
 
@@ -340,8 +334,6 @@ def write(session: Session, statement: Executable, rows: list[dict[str, Any]]) -
     prepared = _prepared.get(cache_key)
     if prepared is None:
         prepared = _prepared[cache_key] = _prepare(dialect, statement, keys)
-    if flush_touching is not None and session.info.get(PENDING_WRITES):
-        flush_touching(session, prepared.text)
     params: list[Any] = []
     for row in rows:
         values = [
@@ -383,12 +375,11 @@ def _read(
         if columns is None:
             columns = statement.exported_columns  # type: ignore[attr-defined]
         results = tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in columns
         )
         reader = _readers[cache_key] = (_prepare(dialect, statement, keys), results)
     prepared, results = reader
-    if flush_touching is not None and session.info.get(PENDING_WRITES):
-        flush_touching(session, prepared.text)
     values = [
         (params[key] if key is not None else fixed)
         if process is None
