@@ -1,10 +1,12 @@
 """One AI step call, governed from end to end (see :mod:`runtime.ai` for the order).
 
 :func:`run_ai_step` is what the ``ai`` action does. Its transactions are short and never
-span the model call: (1) read the run's case schema and reserve the call against the
-budget; (2) ask the model; (3) record the verdict and the audit line. A crash between
-them leaves a ``pending`` call in the account (counted against the budget, as the call
-may have been sent) and the step is delivered again by the executor's usual recovery.
+span a remote model call: (1) read the run's case schema and reserve the call against
+the budget; (2) ask the model; (3) record the verdict and the audit line. A crash
+between them leaves a ``pending`` call in the account (counted against the budget, as
+the call may have been sent) and the step is delivered again by the executor's usual
+recovery. A local classifier answers in-process in about a millisecond, so its call
+is reserved, made and audited in one transaction.
 """
 
 from __future__ import annotations
@@ -162,6 +164,7 @@ def run_ai_step(
     ``demo``: demo services are on, so a shipped workflow's missing local classifier is
     trained from the demo history (:mod:`runtime.demo.ai_training`) at its first call.
     """
+    answered: StepAnswer | None = None
     with session_scope(engine) as session:
         run = session.execute(_RUN_VERSION, {"_run_id": run_id}).first()
         if run is None:
@@ -183,9 +186,36 @@ def run_ai_step(
         if reservation.refused is not None:
             _audit(session, reservation.call_id, now, step, prompt, None,
                    {**base, "verdict": budget.REFUSED, "reason": reservation.refused})  # fmt: skip
+        elif step.provider == "local" and not (
+            demo and _needs_seeding(engine, workflow_id, answer_key(step))
+        ):
+            # Nothing leaves the process: the reservation, the classifier's answer and
+            # the audit line commit together (or a crash undoes all three: nothing was
+            # sent, so there is nothing to count). Two commits a call fewer.
+            reply = _local(session, step, workflow_id, prompt)
+            answered = _answered(session, reservation.call_id, now, step, prompt, reply, base)
     if reservation.refused is not None:
         raise AiError(reservation.refused, retryable=False)
-    call_id = reservation.call_id
+    if answered is None:
+        answered = _apart(engine, settings, step, prompt, reservation.call_id, workflow_id,
+                          base, now=now, idempotency_key=idempotency_key, demo=demo)  # fmt: skip
+    if answered.verdict.verdict == "retried":
+        raise AiError(answered.verdict.reason, retryable=True)
+    return answered
+
+
+def _needs_seeding(engine: Engine, workflow_id: str, field: str) -> bool:
+    """Whether this process has yet to make sure the demo classifier of (workflow, field)
+    is stored: seeding takes a write transaction of its own."""
+    known = _seeded.get(engine.pool)
+    return known is None or (workflow_id, field) not in known
+
+
+def _apart(
+    engine: Engine, settings: AiSettings, step: AiStep, prompt: Prompt, call_id: int,
+    workflow_id: str, base: dict[str, Any], *, now: datetime, idempotency_key: str, demo: bool,
+) -> StepAnswer:  # fmt: skip
+    """The call in transactions of its own: the model is asked between two commits."""
     try:
         if step.provider == "local":
             if demo:
@@ -201,6 +231,15 @@ def run_ai_step(
                    {**base, "verdict": verdict_name, "reason": exc.message,
                     "status": exc.status})  # fmt: skip
         raise
+    with session_scope(engine) as session:
+        return _answered(session, call_id, now, step, prompt, reply, base)
+
+
+def _answered(
+    session: Session, call_id: int, now: datetime, step: AiStep, prompt: Prompt,
+    reply: _Reply, base: dict[str, Any],
+) -> StepAnswer:  # fmt: skip
+    """Judge ``reply`` and write its audit line; the answer with its audit summary."""
     verdict = judge(
         reply.text, step.outputs, threshold=step.confidence_threshold,
         refusal=reply.refusal, confidence=reply.confidence,
@@ -218,12 +257,8 @@ def run_ai_step(
         "answer": verdict.answer,
         **verdict.notes,
     }
-    with session_scope(engine) as session:
-        logged = _audit(session, call_id, now, step, prompt, reply.text, figures)
-    if verdict.verdict == "retried":
-        raise AiError(verdict.reason, retryable=True)
-    summary = {key: logged[key] for key in _SUMMARY}
-    return StepAnswer(verdict, summary)
+    logged = _audit(session, call_id, now, step, prompt, reply.text, figures)
+    return StepAnswer(verdict, {key: logged[key] for key in _SUMMARY})
 
 
 def _audit(

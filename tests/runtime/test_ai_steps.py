@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 from runtime_flows import T0
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from runtime import services
 from runtime.ai import budget, training
+from runtime.ai import step as ai_step
 from runtime.ai.local import train
 from runtime.ai.review import suggestion_for_item
 from runtime.db import session_scope
@@ -315,3 +317,56 @@ def test_each_bad_provider_answer_ends_as_an_incident_with_its_reason_and_writes
     with session_scope(db) as s:
         assert "category" not in services.get_case(s, case_id=run.case_id).fields
         assert "classify" not in services.get_run(s, run_id=run_id).state["step_outputs"]
+
+
+def test_a_local_call_that_dies_midway_leaves_no_call_counted_and_one_that_answers_commits_once(
+    db: Engine, install: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install(_flow())
+    _train(db)
+    run_id = _start(db, subject="Invoice shows the wrong VAT rate", description="refund")
+    settings = _settings().ai
+    step = ai_step.AiStep(
+        task="classify", fields=["subject", "description"], outputs=OUTPUTS,
+        confidence_threshold=0.8, provider="local", model=None, label_field=None,
+        instructions="", sensitive_prompt=False,
+    )  # fmt: skip
+
+    def call() -> ai_step.StepAnswer:
+        return ai_step.run_ai_step(
+            db, settings, step, run_id=run_id, step_id="classify", attempt=1,
+            case={"subject": "Invoice shows the wrong VAT rate", "description": "refund"},
+            now=T0, idempotency_key=f"{run_id}:classify:1",
+        )  # fmt: skip
+
+    def dies(*_: Any) -> Any:
+        raise RuntimeError("the worker died while the classifier ran")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ai_step, "_local", dies)
+        with pytest.raises(RuntimeError):
+            call()
+    # Nothing was sent anywhere: no pending call is left to count against the budget.
+    with session_scope(db) as s:
+        assert s.exec(select(AiCallRow)).all() == []
+        assert budget.usage(s, workflow_id="triage-ai", day=budget.day_of(T0)) == (0, 0.0)
+    commits: list[int] = []
+
+    def count(*_: Any) -> None:
+        commits.append(1)
+
+    event.listen(db, "commit", count)
+    try:
+        answer = call()
+    finally:
+        event.remove(db, "commit", count)
+    assert answer.audit["provider"] == "local"
+    assert len(commits) == 1  # reserved, answered and audited together
+    (row,) = _calls(db)
+    assert row.verdict == answer.verdict.verdict
+    assert [line.data["call_id"] for line in _log(db, run_id, "ai.call")] == [row.id]
+
+
+def _calls(db: Engine) -> list[AiCallRow]:
+    with session_scope(db) as s:
+        return list(s.exec(select(AiCallRow)).all())
