@@ -7,13 +7,14 @@ it took in all the others (:func:`~runtime.whatif.play.typical_minutes`).
 
 So the runs are read here in a few parts (the queries only: the rows stay as stored), and
 after each part a forked worker takes it over; while this process reads the next part,
-the worker reads its cases off their logs, sends back their traces and each step's
-minutes, and waits. Once all have answered, each gets the medians and predicts its own
+the worker reads its cases off their logs, sends back each step's minutes, then their
+traces, and waits. Once all minutes are in, each gets the medians and predicts its own
 cases, which it still holds (nothing but traces and minutes crosses between processes);
-meanwhile this process routes the recorded items, then the predicted ones when they are
-back. The workers never touch the database (SQLite's locks do not survive a fork: a
-connection opened after one would share the parent's lock state) and run pure code
-only, which is what makes forking a threaded web process safe here.
+meanwhile this process takes in the recorded traces and routes their items, then the
+predicted ones when they are back. The workers never touch the database (SQLite's
+locks do not survive a fork: a connection opened after one would share the parent's
+lock state) and run pure code only, which is what makes forking a threaded web process
+safe here.
 
 Forking is used only where the platform offers it and only for enough cases to repay it
 (:data:`MIN_CASES`); otherwise, and with ``processes=1``, the same steps run here in
@@ -164,11 +165,13 @@ def _play_forked(
         for first, end in _parts(len(runs), processes * _PARTS_PER_PROCESS):
             cases = reading.read(runs[first:end])
             workers.append(_Worker(context, definitions, draft, cases))
-        read = [worker.receive() for worker in workers]
-        typical = typical_minutes(m for minutes, _ in read for m in minutes)
+        # The minutes first: each worker predicts as soon as it has the medians, and the
+        # recorded traces are taken in (unpickled here) while the workers predict.
+        minutes = [worker.receive() for worker in workers]
+        typical = typical_minutes(m for part in minutes for m in part)
         for worker in workers:
             worker.send(typical)
-        parts: list[list[Trace]] = [traces for _, traces in read]
+        parts: list[list[Trace]] = [worker.receive() for worker in workers]
         before = [trace for traces in parts for trace in traces]
         routed_before = _route(before, model)  # while the workers predict
         predicted = [worker.receive() for worker in workers]
@@ -242,7 +245,10 @@ def _work(
     gc.freeze()  # what it inherits lives to its end: no collector passes over it
     try:
         played = _read_off(definitions, cases)
-        connection.send((_minutes(played), [done.trace for done in played]))
+        connection.send(_minutes(played))
+        # Its traces while the other parts are read (the parent takes them after sending
+        # the medians: the medians, small, never wait behind them).
+        connection.send([done.trace for done in played])
         gc.freeze()  # and what it has read: the predictions' passes need not walk it
         typical = connection.recv()
         connection.send(_predict(draft, cases, played, typical))

