@@ -38,6 +38,7 @@ from runtime.store.tables import RunRow, WorkItemRow, WorkItemStatus
 __all__ = [
     "SUPPORT",
     "install_support",
+    "let_time_pass",
     "record_cases",
     "record_open_case",
     "record_support_cases",
@@ -205,6 +206,11 @@ def record_open_case(engine: Engine, instance: Path, *, number: int, start: date
     run_id = office.start_case(number, start, SUPPORT.id, _fields(number, start))
     office.until(start)
     return run_id
+
+
+def let_time_pass(engine: Engine, instance: Path, *, until: datetime) -> None:
+    """The clock runs to ``until``: every timer due by then fires at its due time."""
+    _Office(engine, instance).until(until)
 
 
 def _sample(field: CaseField | FormField, number: int) -> Any:
