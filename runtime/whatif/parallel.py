@@ -34,7 +34,9 @@ from multiprocessing.process import BaseProcess
 from typing import Any, Protocol
 
 from runtime.engine.definition import CompiledWorkflow
+from runtime.whatif.figures import figures
 from runtime.whatif.play import Draft, Played, RecordedCase, read_recorded, typical_minutes
+from runtime.whatif.report import Figures
 from runtime.whatif.routing_model import Load, RoutingModel, route
 from runtime.whatif.trace import Trace
 
@@ -64,13 +66,15 @@ class Reading(Protocol):
 
 @dataclass(slots=True)
 class Outcome:
-    """Each case's trace as recorded and as predicted (in the cases' order), and the
-    team's load with the recorded items and with the predicted ones."""
+    """Each case's trace as recorded and as predicted (in the cases' order), the team's
+    load with the recorded items and with the predicted ones, and the recorded side's
+    figures (pooled, worked out while the workers predict)."""
 
     before: list[Trace]
     after: list[Trace]
     routed_before: Load
     routed_after: Load
+    active: Figures
     simulated: int = 0  #: cases the draft was played through (the others as recorded)
 
 
@@ -137,7 +141,8 @@ def _play_here(
     with _collector_paused():
         routed_before = _route(before, model)
         routed_after = _route(after, model) if predicted else routed_before
-    return Outcome(before, after, routed_before, routed_after, len(predicted))
+    active = figures(before, routed_before)
+    return Outcome(before, after, routed_before, routed_after, active, len(predicted))
 
 
 def _route(traces: Sequence[Trace], model: RoutingModel) -> Load:
@@ -174,6 +179,7 @@ def _play_forked(
         parts: list[list[Trace]] = [worker.receive() for worker in workers]
         before = [trace for traces in parts for trace in traces]
         routed_before = _route(before, model)  # while the workers predict
+        active = figures(before, routed_before)
         predicted = [worker.receive() for worker in workers]
     finally:
         for worker in workers:
@@ -186,7 +192,8 @@ def _play_forked(
             after[start + n] = trace
         start += len(traces)
     routed_after = _route(after, model) if any(predicted) else routed_before
-    return Outcome(before, after, routed_before, routed_after, sum(map(len, predicted)))
+    simulated = sum(map(len, predicted))
+    return Outcome(before, after, routed_before, routed_after, active, simulated)
 
 
 class _Failed:

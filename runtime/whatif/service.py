@@ -270,7 +270,7 @@ def what_if(
         cases=len(before),
         since=since,
         until=now,
-        active=figures(before, played.routed_before),
+        active=played.active,
         draft=figures(after, played.routed_after, recorded=before),
         changes=changes_between(baseline, draft),
         listed=_listed(before, after),
