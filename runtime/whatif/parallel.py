@@ -40,7 +40,7 @@ from runtime.whatif.report import Figures
 from runtime.whatif.routing_model import Load, RoutingModel, route
 from runtime.whatif.trace import Trace
 
-__all__ = ["MIN_CASES", "Outcome", "Reading", "play_all"]
+__all__ = ["MIN_CASES", "Outcome", "Reading", "collector_paused", "play_all"]
 
 MIN_CASES = 500
 """Below this many cases (under a second's work) forking workers is not worth it."""
@@ -92,7 +92,7 @@ def play_all(
         return _play_here(definitions, draft, reading, model)
     # Here, it reads, waits and routes: all of it without the collector (each time it
     # came back on, its first pass walked every case read, for nothing).
-    with _LOCK, _collector_paused():
+    with _LOCK, collector_paused():
         return _play_forked(definitions, draft, reading, model, processes)
 
 
@@ -100,7 +100,7 @@ def _read_off(
     definitions: Mapping[int, CompiledWorkflow], cases: Sequence[RecordedCase]
 ) -> list[Played]:
     """What each case did and how its steps answered (the collector paused)."""
-    with _collector_paused():
+    with collector_paused():
         return [read_recorded(definitions[case.version], case) for case in cases]
 
 
@@ -129,16 +129,17 @@ def _play_here(
     model: RoutingModel,
 ) -> Outcome:
     """Every step in this process, in turn."""
-    with _collector_paused():
+    with collector_paused():
         cases = reading.read()
     played = _read_off(definitions, cases)
     typical = typical_minutes(_minutes(played))
     before = [done.trace for done in played]
     after = list(before)
-    predicted = _predict(draft, cases, played, typical)
+    with _collector_on():  # the predictions make cycles; nothing else here does
+        predicted = _predict(draft, cases, played, typical)
     for n, trace in predicted:
         after[n] = trace
-    with _collector_paused():
+    with collector_paused():
         routed_before = _route(before, model)
         routed_after = _route(after, model) if predicted else routed_before
     active = figures(before, routed_before)
@@ -168,8 +169,7 @@ def _play_forked(
     workers: list[_Worker] = []
     try:
         for first, end in _parts(len(runs), processes * _PARTS_PER_PROCESS):
-            cases = reading.read(runs[first:end])
-            workers.append(_Worker(context, definitions, draft, cases))
+            workers.append(_Worker(context, definitions, draft, reading.read(runs[first:end])))
         # The minutes first: each worker predicts as soon as it has the medians, and the
         # recorded traces are taken in (unpickled here) while the workers predict.
         minutes = [worker.receive() for worker in workers]
@@ -180,6 +180,8 @@ def _play_forked(
         before = [trace for traces in parts for trace in traces]
         routed_before = _route(before, model)  # while the workers predict
         active = figures(before, routed_before)
+        for worker in workers:  # freed while the workers predict, not at the end
+            worker.forget()
         predicted = [worker.receive() for worker in workers]
     finally:
         for worker in workers:
@@ -216,11 +218,18 @@ class _Worker:
     ) -> None:
         here, there = context.Pipe()
         self._connection: Connection = here
+        # The cases reach the worker inside a list this process empties once it no longer
+        # needs them (the process object keeps its arguments to its end).
+        self._cases = [cases]
         self._process: BaseProcess = context.Process(
-            target=_work, args=(there, definitions, draft, cases), daemon=True
+            target=_work, args=(there, definitions, draft, self._cases), daemon=True
         )
         self._process.start()
         there.close()
+
+    def forget(self) -> None:
+        """Drop this process's reference to the worker's cases (its own copy stays)."""
+        self._cases.clear()
 
     def send(self, value: Any) -> None:
         self._connection.send(value)
@@ -246,10 +255,11 @@ def _work(
     connection: Connection,
     definitions: Mapping[int, CompiledWorkflow],
     draft: Draft,
-    cases: Sequence[RecordedCase],
+    held: list[Sequence[RecordedCase]],
 ) -> None:
     """A worker's life (in the forked process)."""
     gc.freeze()  # what it inherits lives to its end: no collector passes over it
+    (cases,) = held
     try:
         played = _read_off(definitions, cases)
         connection.send(_minutes(played))
@@ -269,7 +279,7 @@ def _work(
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Python's cycle collector off for a while (back on after, if it was on).
 
     Reading ten thousand cases makes a million small objects that live to the answer and
@@ -286,3 +296,15 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+@contextmanager
+def _collector_on() -> Iterator[None]:
+    """The cycle collector on for a while (paused again after, if it was paused)."""
+    enabled = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not enabled:
+            gc.disable()

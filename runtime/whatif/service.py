@@ -26,7 +26,7 @@ from runtime.whatif import load
 from runtime.whatif.decisions import judged_decisions
 from runtime.whatif.errors import MAX_DAYS, BadDays, BadOutputs, NoRecordedCases, UnknownCases
 from runtime.whatif.figures import figures
-from runtime.whatif.parallel import play_all
+from runtime.whatif.parallel import Outcome, collector_paused, play_all
 from runtime.whatif.play import Draft
 from runtime.whatif.report import Changes, Listed, ListedWhat, WhatIf
 from runtime.whatif.trace import Trace
@@ -257,13 +257,34 @@ def what_if(
         compiled=compiled, given=outputs or {}, until=now, touched=touched, base=version,
         judged=judged, timers_due=due,
     )  # fmt: skip
-    played = play_all(
-        {n: d.compiled for n, d in definitions.items()}, plan, recorded, model,
-        processes=processes,
-    )  # fmt: skip
-    before, after = played.before, played.after
-    if not before:  # runs without inputs: no case to play
+    # The collector stays paused until the answer is built and the cases read are freed
+    # (by reference counting): back on while they lived, its first pass walked them all
+    # (~0.1 s on 10,000 cases, at the end of every what-if).
+    with collector_paused():
+        played = play_all(
+            {n: d.compiled for n, d in definitions.items()}, plan, recorded, model,
+            processes=processes,
+        )  # fmt: skip
+        answer = _answer(workflow_id, version, since, now, baseline, draft, played)
+        del played
+    if answer is None:  # runs without inputs: no case to play
         raise NoRecordedCases(workflow_id, days=days if case_ids is None else None)
+    return answer
+
+
+def _answer(
+    workflow_id: str,
+    version: int,
+    since: datetime | None,
+    now: datetime,
+    baseline: Workflow,
+    draft: Workflow,
+    played: Outcome,
+) -> WhatIf | None:
+    """The what-if's answer from the cases played; ``None`` when there were none."""
+    before, after = played.before, played.after
+    if not before:
+        return None
     return WhatIf(
         workflow_id=workflow_id,
         active_version=version,
