@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from graphs.conditions import Facts, Reader, read_path, reader
-from graphs.dataflow import hidden_answers
+from graphs.dataflow import form_case_fields, hidden_answers
 from graphs.explain import CompiledCondition, compile_explained, summarize
 from graphs.model import (
     BackgroundStep,
@@ -195,6 +195,12 @@ class CompiledWorkflow:
     calendars: Mapping[str, BusinessCalendar] = field(default_factory=dict)
     #: the escalation rules, compiled with the version
     escalation: EscalationPlan = field(default_factory=EscalationPlan)
+    #: what a completion writes to the case, per step id (the first step of that id, as
+    #: ``Workflow.step`` finds it), worked out once per version: a background step's
+    #: ``outputs_to_case`` and an interactive step's :func:`form_case_fields`; steps that
+    #: write nothing are left out
+    output_fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    answer_fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -369,6 +375,18 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
         for inp in s.spec.inputs.values()
         if inp.ref
     }
+    output_fields: dict[str, Mapping[str, str]] = {}
+    answer_fields: dict[str, Mapping[str, str]] = {}
+    seen: set[str] = set()
+    for stage in wf.nodes:
+        for step in stage.steps if isinstance(stage, StageNode) else ():
+            if step.id in seen:
+                continue
+            seen.add(step.id)
+            if isinstance(step, BackgroundStep) and step.outputs_to_case:
+                output_fields[step.id] = dict(step.outputs_to_case)
+            elif isinstance(step, InteractiveStep) and (mapped := form_case_fields(step, wf)):
+                answer_fields[step.id] = mapped
     return CompiledWorkflow(
         workflow=wf,
         nodes=nodes,
@@ -378,4 +396,6 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
         reads_sla="sla" in roots | inputs,
         reads_counters="counter" in roots | inputs,
         escalation=compile_escalations(wf),
+        output_fields=output_fields,
+        answer_fields=answer_fields,
     )

@@ -32,8 +32,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from graphs.dataflow import answer_case_fields, output_case_fields
-from graphs.model import BackgroundStep
 from runtime.engine.definition import CompiledWorkflow, compile_workflow
 from runtime.engine.transition import transition
 from runtime.engine.types import (
@@ -117,8 +115,14 @@ def _pick(outputs: Outputs, step_id: str, nth: int) -> Mapping[str, Any]:
     return given[min(nth, len(given) - 1)]
 
 
+#: the built-in actions whose inputs a simulated run writes to the case
+_WRITING_ACTIONS = frozenset({"set_fields", "assign"})
+
+
 def _case_writes(effect: RunStep, given: Mapping[str, Any]) -> dict[str, Any]:
     """What a simulated action writes to the case, as the built-in actions would."""
+    if "$case" not in given and effect.action not in _WRITING_ACTIONS:
+        return {}
     writes: dict[str, Any] = dict(given.get("$case", {}))
     if effect.action == "set_fields":
         fields = effect.inputs.get("fields")
@@ -128,13 +132,6 @@ def _case_writes(effect: RunStep, given: Mapping[str, Any]) -> dict[str, Any]:
         if agent or queue:
             writes = {"owner": agent or f"queue:{queue}", **writes}
     return writes
-
-
-def _mapped_outputs(
-    definition: CompiledWorkflow, step_id: str, outputs: Mapping[str, Any]
-) -> dict[str, Any]:
-    step = definition.workflow.step(step_id)
-    return output_case_fields(step, outputs) if isinstance(step, BackgroundStep) else {}
 
 
 def simulate(
@@ -187,12 +184,18 @@ def simulate(
         order += 1
         heapq.heappush(queue, (at, order, event))
 
+    # What completions write to the case, per step, worked out once per version.
+    output_fields = definition.output_fields
+    answer_fields = definition.answer_fields
+
     def answer(step_id: str, now: datetime) -> tuple[Mapping[str, Any], datetime, dict[str, Any]]:
         """What the step's next execution gives (its ``$`` keys too), when, and its data."""
         nth = executions.get(step_id, 0)
         executions[step_id] = nth + 1
         given = _pick(outputs, step_id, nth)
-        at = now + timedelta(minutes=float(given.get("$after_minutes", 0)))
+        at = now
+        if "$after_minutes" in given:
+            at = now + timedelta(minutes=float(given["$after_minutes"]))
         return given, at, {k: v for k, v in given.items() if not k.startswith("$")}
 
     def perform(effects: Sequence[Effect], now: datetime) -> None:
@@ -200,10 +203,16 @@ def simulate(
             performed.append((effect, now))
             if effect.kind == "run_step":
                 given, at, data = answer(effect.step_id, now)
-                writes = {
-                    **_mapped_outputs(definition, effect.step_id, data),
-                    **_case_writes(effect, given),
-                }
+                # The step's mapped outputs, then what the action itself writes (as
+                # graphs.dataflow.output_case_fields maps them, from the version's table).
+                fields = output_fields.get(effect.step_id)
+                mapped = (
+                    {target: data[name] for name, target in fields.items() if name in data}
+                    if fields
+                    else {}
+                )
+                written = _case_writes(effect, given)
+                writes = {**mapped, **written} if mapped and written else mapped or written
                 if writes:
                     case_writes[(effect.step_id, effect.attempt)] = writes
                 if "$fail" in given:
@@ -267,20 +276,25 @@ def simulate(
             stopped = f"{state.status.value} at {state.node_id} when the simulated time ran out"
             break
         at, _, event = heapq.heappop(queue)
-        if event.kind == "timer_fired" and event.timer_key in cancelled:
+        # The events queued are the simulator's own, read once: the latest case is set on
+        # them in place rather than on a copy.
+        if isinstance(event, TimerFired) and event.timer_key in cancelled:
             continue
-        if event.kind == "work_item_completed" and event.work_item_key in cancelled:
-            continue
-        if event.kind == "step_completed":
+        if isinstance(event, StepCompleted):
             writes = case_writes.pop((event.step_id, event.attempt), None)
             if writes:
-                event = event.model_copy(update={"case": {**state.case, **writes}})
-        if event.kind == "work_item_completed":
-            # Answers mapped to case fields reach the case with the completion, as in a run.
-            answered = answer_case_fields(definition.workflow, event.step_id, event.data)
-            if answered:
-                event = event.model_copy(update={"case": {**state.case, **answered}})
-        if event.kind == "case_updated":
+                event.case = {**state.case, **writes}
+        elif isinstance(event, WorkItemCompleted):
+            if event.work_item_key in cancelled:
+                continue
+            # Answers mapped to case fields reach the case with the completion, as in a run
+            # (as graphs.dataflow.answer_case_fields maps them, from the version's table).
+            mapped = answer_fields.get(event.step_id)
+            if mapped:
+                answered = {mapped[k]: v for k, v in event.data.items() if k in mapped}
+                if answered:
+                    event.case = {**state.case, **answered}
+        elif isinstance(event, CaseUpdated):
             event = CaseUpdated(
                 case={**state.case, **event.case}, previous=dict(state.case), actor="simulated-user"
             )
