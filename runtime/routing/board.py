@@ -14,7 +14,7 @@ availability and capacity changes applied in memory.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from runtime.routing.choose import AgentView, Decision, ItemView, WaitingLine, choose
 
@@ -56,9 +56,7 @@ class Board:
     def _take(self, key: str, agent_id: str) -> None:
         item, _ = self.items[key]
         agent = self.agents[agent_id]
-        self.agents[agent_id] = replace(
-            agent, open_items=agent.open_items + 1, load=agent.load + item.weight
-        )
+        self.agents[agent_id] = agent.holding(agent.open_items + 1, agent.load + item.weight)
         self.holder[key] = agent_id
 
     def _members(self, queue: Queue) -> list[AgentView]:
@@ -88,18 +86,14 @@ class Board:
         if agent_id is None:
             return []
         agent = self.agents[agent_id]
-        self.agents[agent_id] = replace(
-            agent, open_items=agent.open_items - 1, load=agent.load - item.weight
-        )
+        self.agents[agent_id] = agent.holding(agent.open_items - 1, agent.load - item.weight)
         return self.drain(agent_id)
 
     def update_agent(self, agent: AgentView) -> list[tuple[str, str]]:
         """Change an agent's availability, skills or capacity; returns new assignments."""
         held = self.agents.get(agent.id)
-        self.agents[agent.id] = replace(
-            agent,
-            open_items=held.open_items if held else 0,
-            load=held.load if held else 0,
+        self.agents[agent.id] = agent.holding(
+            held.open_items if held else 0, held.load if held else 0
         )
         return self.drain(agent.id)
 

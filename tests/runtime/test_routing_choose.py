@@ -9,7 +9,7 @@ and that nothing waits while a fitting agent has room.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
@@ -302,3 +302,15 @@ def test_a_board_without_records_gives_every_item_to_the_same_agent(
     assert recorded.holder == quiet.holder
     assert len(recorded.decisions) == sum(1 for op in ops if op[0] == "arrive")
     assert quiet.decisions == []
+
+
+def test_holding_keeps_every_field() -> None:
+    # Every field given a value of its own, so one that holding() leaves out (a field
+    # added to AgentView and not to it) comes back as its default and fails here.
+    values = {f.name: object() for f in fields(AgentView)}
+    agent = AgentView(**values)  # type: ignore[arg-type]
+    held = agent.holding(7, 9)
+    assert (held.open_items, held.load) == (7, 9)
+    for name, value in values.items():
+        if name not in ("open_items", "load"):
+            assert getattr(held, name) is value, name
