@@ -240,17 +240,17 @@ def choose(
     # Without a record nothing is listed: the cap is 0 (the choice does not depend on it).
     cap = MAX_LISTED if record else 0
     counts = [0, 0, 0]  # unavailable, missing skill, at capacity
-    best: tuple[Any, ...] | None = None
     best_agent: AgentView | None = None
     best_match = 0
+    best_ratio = 0.0
     required = item.skills
     weight = item.weight
     rotation = strategy == "round_robin"
     by_skill = strategy == "skills_based" and bool(required)
     # The hot loop of every assignment: checks inlined, reasons only built for the
     # candidates listed in the record (the rest are counted).
-    for k in range(n):
-        agent = agents[(start + k) % n]
+    in_turn = list(agents[start:]) + list(agents[:start]) if start else agents
+    for agent in in_turn:
         code = 0
         if not agent.available:
             code = 1
@@ -269,12 +269,12 @@ def choose(
                     code = 3
         if code:
             counts[code - 1] += 1
-            if len(listed) < cap:
+            if record and len(listed) < cap:
                 listed.append(Candidate(agent.id, passed_over(agent, item)))
             continue
         if rotation:
-            best, best_agent = (k,), agent
-            if len(listed) < cap:
+            best_agent = agent
+            if record and len(listed) < cap:
                 listed.append(Candidate(agent.id, None, agent.ratio()))
             break
         max_load = agent.max_load
@@ -282,19 +282,17 @@ def choose(
             ratio = agent.load / max_load
         else:
             ratio = agent.open_items / agent.max_items if agent.max_items > 0 else 1.0
+        match = 0
         if by_skill:
-            match = 0
             skills = agent.skills
             for skill in required:
                 level = skills.get(skill)
                 match += level if level is not None else 1
-            key: tuple[Any, ...] = (-match, ratio, k)
-        else:
-            match = 0
-            key = (ratio, k)
-        if best is None or key < best:
-            best, best_agent, best_match = key, agent, match
-        if len(listed) < cap:
+        # The best: the highest match (always 0 but skills-based), then the least loaded,
+        # then the first in turn (a later agent must be strictly better).
+        if best_agent is None or match > best_match or (match == best_match and ratio < best_ratio):
+            best_agent, best_match, best_ratio = agent, match, ratio
+        if record and len(listed) < cap:
             listed.append(Candidate(agent.id, None, ratio, match))
     if not record:
         return Decision(
