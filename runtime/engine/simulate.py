@@ -45,6 +45,7 @@ from runtime.engine.types import (
     RunState,
     RunStatus,
     RunStep,
+    ScheduleTimer,
     StepCompleted,
     StepFailed,
     TimerFired,
@@ -170,7 +171,9 @@ def simulate(
     identity = identity or RunIdentity(
         run_id="sim", workflow_id=definition.id, version=1, case_id="case"
     )
-    queue: list[tuple[datetime, int, Event]] = []
+    # A timer is queued as its effect and becomes its event only if it fires: most are
+    # cancelled (the step finished, the stage was left) before they come due.
+    queue: list[tuple[datetime, int, Event | ScheduleTimer]] = []
     order = 0
     cancelled: set[str] = set()  # timer and work item keys withdrawn by the engine
     executions: dict[str, int] = {}
@@ -179,7 +182,7 @@ def simulate(
     events: list[tuple[Event, datetime]] = []
     performed: list[tuple[Effect, datetime]] = []
 
-    def push(at: datetime, event: Event) -> None:
+    def push(at: datetime, event: Event | ScheduleTimer) -> None:
         nonlocal order
         order += 1
         heapq.heappush(queue, (at, order, event))
@@ -243,12 +246,7 @@ def simulate(
                 )
             elif effect.kind == "schedule_timer":
                 cancelled.discard(effect.timer_key)
-                push(
-                    effect.due_at,
-                    TimerFired(
-                        timer_key=effect.timer_key, purpose=effect.purpose, data=effect.data
-                    ),
-                )
+                push(effect.due_at, effect)
             elif effect.kind == "cancel_timer":
                 cancelled.add(effect.timer_key)
             elif effect.kind == "cancel_work_item":
@@ -275,11 +273,17 @@ def simulate(
         if until is not None and queue[0][0] > until:
             stopped = f"{state.status.value} at {state.node_id} when the simulated time ran out"
             break
-        at, _, event = heapq.heappop(queue)
+        at, _, queued = heapq.heappop(queue)
+        if isinstance(queued, ScheduleTimer):
+            if queued.timer_key in cancelled:
+                continue
+            event: Event = TimerFired(
+                timer_key=queued.timer_key, purpose=queued.purpose, data=queued.data
+            )
+        else:
+            event = queued
         # The events queued are the simulator's own, read once: the latest case is set on
         # them in place rather than on a copy.
-        if isinstance(event, TimerFired) and event.timer_key in cancelled:
-            continue
         if isinstance(event, StepCompleted):
             writes = case_writes.pop((event.step_id, event.attempt), None)
             if writes:
