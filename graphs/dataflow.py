@@ -52,6 +52,8 @@ __all__ = [
     "data_flow",
     "form_case_fields",
     "hidden_answers",
+    "mapped_answers",
+    "mapped_outputs",
     "mapping_fits",
     "outcome_edges",
     "output_case_fields",
@@ -200,8 +202,13 @@ def answer_case_fields(
     step = workflow.step(step_id)
     if not isinstance(step, InteractiveStep):
         return {}
-    mapped = form_case_fields(step, workflow)
-    return {mapped[name]: value for name, value in answers.items() if name in mapped}
+    return mapped_answers(form_case_fields(step, workflow), answers)
+
+
+def mapped_answers(mapping: Mapping[str, str], answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Each answer that ``mapping`` (:func:`form_case_fields`) names, under its case field,
+    in the answers' order: what a completed form writes, once the mapping is known."""
+    return {mapping[name]: value for name, value in answers.items() if name in mapping}
 
 
 def output_case_fields(step: BackgroundStep, outputs: Mapping[str, Any]) -> dict[str, Any]:
@@ -213,9 +220,13 @@ def output_case_fields(step: BackgroundStep, outputs: Mapping[str, Any]) -> dict
     >>> output_case_fields(step, {"label": "billing", "score": 0.9})
     {'category': 'billing'}
     """
-    return {
-        target: outputs[name] for name, target in step.outputs_to_case.items() if name in outputs
-    }
+    return mapped_outputs(step.outputs_to_case, outputs)
+
+
+def mapped_outputs(mapping: Mapping[str, str], outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Each output that ``mapping`` (a step's ``outputs_to_case``) names, under its case
+    field, in the mapping's order (an output the action did not give is left out)."""
+    return {target: outputs[name] for name, target in mapping.items() if name in outputs}
 
 
 def hidden_answers(step: InteractiveStep, workflow: Workflow) -> frozenset[str]:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from graphs.dataflow import mapped_answers, mapped_outputs
 from runtime.engine.definition import CompiledWorkflow, compile_workflow
 from runtime.engine.transition import transition
 from runtime.engine.types import (
@@ -206,14 +207,10 @@ def simulate(
             performed.append((effect, now))
             if effect.kind == "run_step":
                 given, at, data = answer(effect.step_id, now)
-                # The step's mapped outputs, then what the action itself writes (as
-                # graphs.dataflow.output_case_fields maps them, from the version's table).
+                # The step's outputs mapped to the case (the version's table of each
+                # step's outputs_to_case), then what the action itself writes.
                 fields = output_fields.get(effect.step_id)
-                mapped = (
-                    {target: data[name] for name, target in fields.items() if name in data}
-                    if fields
-                    else {}
-                )
+                mapped = mapped_outputs(fields, data) if fields else {}
                 written = _case_writes(effect, given)
                 writes = {**mapped, **written} if mapped and written else mapped or written
                 if writes:
@@ -292,10 +289,10 @@ def simulate(
             if event.work_item_key in cancelled:
                 continue
             # Answers mapped to case fields reach the case with the completion, as in a run
-            # (as graphs.dataflow.answer_case_fields maps them, from the version's table).
+            # (the version's table of each form's case fields).
             mapped = answer_fields.get(event.step_id)
             if mapped:
-                answered = {mapped[k]: v for k, v in event.data.items() if k in mapped}
+                answered = mapped_answers(mapped, event.data)
                 if answered:
                     event.case = {**state.case, **answered}
         elif isinstance(event, CaseUpdated):
