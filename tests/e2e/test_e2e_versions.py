@@ -188,6 +188,9 @@ def test_preview_the_impact_then_move_the_running_cases(
         )
         expect(case_page.get_by_test_id("moved-from")).to_contain_text("moved from v1")
         # The way it came, taken on version 1, drawn on version 2's edge into Assignment.
+        # The case page opens readable around the current node and mounts only what is on
+        # screen: fit the whole path first, as the admin would to follow it.
+        case_page.get_by_role("button", name="Fit View").click()
         expect(case_page.get_by_test_id("run-edge-expedite--assignment")).to_have_attribute(
             "data-taken", "true"
         )
