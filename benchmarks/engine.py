@@ -71,7 +71,12 @@ from benchmarks.engine_figures import (  # noqa: E402
     profiled,
     timed,
 )
-from benchmarks.engine_spiff import SQLITE_PRAGMAS, SpiffDriver, SpiffSqliteStore  # noqa: E402
+from benchmarks.engine_spiff import (  # noqa: E402
+    SQLITE_PRAGMAS,
+    SpiffDriver,
+    SpiffSqliteStore,
+    spiff_sqlite_figure,
+)
 from benchmarks.engine_workload import (  # noqa: E402
     BPMN_FILE,
     CANNED_OUTPUTS,
@@ -211,16 +216,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def spiff_sqlite() -> Figure:
         with tempfile.TemporaryDirectory(prefix="baton-bench-spiff-") as directory:
-            store = SpiffSqliteStore(Path(directory) / "spiff.db")
-
-            def one(case: Scenario) -> int:
-                store.start()
-                return spiff.run(case, store=store.save)[0]
-
-            try:
-                return timed("spiff_sqlite", cases, one)
-            finally:
-                store.close()
+            return spiff_sqlite_figure(spiff, cases, Path(directory) / "spiff.db")
 
     memory_runs: dict[str, Callable[[Scenario], int]] = {
         "baton_memory": baton.run,

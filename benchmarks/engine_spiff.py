@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.engine_figures import Figure, timed
 from benchmarks.engine_workload import (
     BPMN_FILE,
     Scenario,
@@ -148,3 +149,17 @@ class SpiffSqliteStore:
 
     def close(self) -> None:
         self.db.close()
+
+
+def spiff_sqlite_figure(spiff: SpiffDriver, cases: list[Scenario], path: Path) -> Figure:
+    """(e): SpiffWorkflow committing each serialisation to SQLite (engine.py, store_floor.py)."""
+    store = SpiffSqliteStore(path)
+
+    def one(case: Scenario) -> int:
+        store.start()
+        return spiff.run(case, store=store.save)[0]
+
+    try:
+        return timed("spiff_sqlite", cases, one)
+    finally:
+        store.close()

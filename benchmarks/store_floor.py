@@ -53,13 +53,13 @@ from benchmarks.engine import (
     Figure,
     Scenario,
     SpiffDriver,
-    SpiffSqliteStore,
     load_support_case,
     row_bytes_sql,
     scenarios,
     sqlite_figure,
     timed,
 )
+from benchmarks.engine_spiff import spiff_sqlite_figure
 
 #: Each table a run writes, with the column that names its owner (run or case).
 OWNERS: dict[str, str] = {
@@ -325,20 +325,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(json.dumps(summary))
     return 0
-
-
-def spiff_sqlite_figure(spiff: SpiffDriver, cases: list[Scenario], path: Path) -> Figure:
-    """(e): SpiffWorkflow committing each serialisation to SQLite, as ``engine.py`` runs it."""
-    store = SpiffSqliteStore(path)
-
-    def one(case: Scenario) -> int:
-        store.start()
-        return spiff.run(case, store=store.save)[0]
-
-    try:
-        return timed("spiff_sqlite", cases, one)
-    finally:
-        store.close()
 
 
 if __name__ == "__main__":
