@@ -103,21 +103,22 @@ def urgent_for_normal_too(document: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def test_preview_the_impact_then_move_the_running_cases(
-    browser: Browser, url: str, tmp_path: Path
-) -> None:
-    admin = ApiSession(url)
+def publish_second_version(admin: ApiSession, note: str) -> None:
+    """Publish and activate :func:`second_version` of the shipped version 1."""
     revision = put_draft(admin, second_version(version_document(admin, 1)))
     status, body = admin.call(
         "POST",
         f"/api/workflows/{WORKFLOW}/publish",
-        {
-            "revision": revision,
-            "activate": True,
-            "note": "Routing becomes Assignment; Intake stops asking",
-        },
+        {"revision": revision, "activate": True, "note": note},
     )
     assert status == 201, body
+
+
+def test_preview_the_impact_then_move_the_running_cases(
+    browser: Browser, url: str, tmp_path: Path
+) -> None:
+    admin = ApiSession(url)
+    publish_second_version(admin, "Routing becomes Assignment; Intake stops asking")
     _, runs = admin.call("GET", f"/api/runs?workflow_id={WORKFLOW}&node_id=routing")
     # One that came through Expedite (an urgent case), whose way in is an edge v2 renamed.
     followed = next(

@@ -16,7 +16,14 @@ from typing import Any
 
 from live_server import ApiSession, signed_in_page
 from playwright.sync_api import Browser, Request, expect
-from test_e2e_versions import WORKFLOW, put_draft, save, second_version, url, version_document
+from test_e2e_versions import (
+    WORKFLOW,
+    publish_second_version,
+    put_draft,
+    save,
+    url,
+    version_document,
+)
 
 __all__ = ["url"]  # the server fixture, used by name
 
@@ -61,13 +68,7 @@ def test_a_chosen_set_of_cases_with_the_answer_of_a_new_step(
     browser: Browser, url: str, tmp_path: Path
 ) -> None:
     admin = ApiSession(url)
-    revision = put_draft(admin, second_version(version_document(admin, 1)))
-    status, body = admin.call(
-        "POST",
-        f"/api/workflows/{WORKFLOW}/publish",
-        {"revision": revision, "activate": True, "note": "Routing becomes Assignment"},
-    )
-    assert status == 201, body
+    publish_second_version(admin, "Routing becomes Assignment")
     put_draft(admin, with_new_steps(version_document(admin, 2)))
     _, runs = admin.call("GET", f"/api/runs?workflow_id={WORKFLOW}&node_id=routing")
     # An urgent case (in through Expedite, by an edge only version 1 has) and another.
