@@ -23,6 +23,27 @@ def _engine(settings: Settings) -> Engine:
     return make_engine(settings.resolved_database_url())
 
 
+def _open_store(settings: Settings, *, no_migrate: bool) -> Engine:
+    """The configured database, its schema upgraded first unless told not to."""
+    engine = _engine(settings)
+    if not no_migrate:
+        migrate(engine)
+    return engine
+
+
+def _stop_on_signals(stopping: str) -> threading.Event:
+    """An event set by SIGTERM or SIGINT, saying on stderr what stopping means."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        click.echo(f"signal {signum}: {stopping}", err=True)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    return stop
+
+
 @click.command("worker")
 @click.option("--threads", type=int, default=None, help="Step threads (default: settings).")
 @click.option("--no-migrate", is_flag=True, help="Do not upgrade the schema first.")
@@ -36,17 +57,8 @@ def worker_command(threads: int | None, no_migrate: bool) -> None:
     settings = Settings()
     if threads is not None:
         settings = settings.model_copy(update={"worker_threads": threads})
-    engine = _engine(settings)
-    if not no_migrate:
-        migrate(engine)
-    stop = threading.Event()
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        click.echo(f"signal {signum}: finishing running steps, then stopping", err=True)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    engine = _open_store(settings, no_migrate=no_migrate)
+    stop = _stop_on_signals("finishing running steps, then stopping")
     from designer.live import publisher_for
 
     # Without REDIS_URL a separate worker cannot reach the browsers: they catch up from
@@ -97,17 +109,8 @@ def relay_command(poll: float, no_migrate: bool) -> None:
         broker = broker_url(settings)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
-    engine = _engine(settings)
-    if not no_migrate:
-        migrate(engine)
-    stop = threading.Event()
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        click.echo(f"signal {signum}: stopping the relay", err=True)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    engine = _open_store(settings, no_migrate=no_migrate)
+    stop = _stop_on_signals("stopping the relay")
     from designer.live import publisher_for
 
     relay = Relay(
