@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from runtime.store.time_column import UtcTime
+
 __all__ = [
     "CaseChangeRow",
     "CaseRow",
@@ -41,10 +43,10 @@ def utcnow() -> datetime:
 
 
 def _time(*, index: bool = False, nullable: bool = False) -> Any:
-    # SQLModel maps datetime to its UTCDateTime: aware in, aware UTC out, every dialect.
+    # UTCDateTime (aware in, aware UTC out, every dialect), converted in one step on SQLite.
     if nullable:
-        return Field(default=None, index=index)
-    return Field(default_factory=utcnow, index=index)
+        return Field(default=None, index=index, sa_type=UtcTime)
+    return Field(default_factory=utcnow, index=index, sa_type=UtcTime)
 
 
 def _json(*, nullable: bool = False, factory: Any = dict) -> Any:
