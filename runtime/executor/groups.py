@@ -137,7 +137,7 @@ class StepGroups:
             if job is None:
                 continue
             if job.inline:
-                finish(session, job, self._calls.call(job, start, inline=True), start, same=True)
+                self._calls.settle(session, job, start)
             else:
                 outside.append(job)
         return outside

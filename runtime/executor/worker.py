@@ -384,7 +384,7 @@ class Worker:
             )  # fmt: skip
             if job is None or not job.inline:
                 return job
-            finish(s, job, self._calls.call(job, start, inline=True), start, same=True)
+            self._calls.settle(s, job, start)
             return None
 
         job = self._tx.write(begin)
