@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -37,6 +37,7 @@ from runtime.ai.training import case_text, classifier_for
 from runtime.db import session_scope
 from runtime.demo.ai_training import demo_model
 from runtime.services.run_events import definition_for
+from runtime.store import statements as sql
 from runtime.store.ai_tables import AiCallRow
 from runtime.store.tables import RunRow
 
@@ -94,8 +95,9 @@ def answer_key(step: AiStep) -> str:
 
 
 #: The run's workflow version, without loading its row (and its state snapshot).
-_RUN_VERSION = select(RunRow.workflow_id, RunRow.version).where(  # type: ignore[call-overload]
-    RunRow.id == bindparam("_run_id")
+_runs: Table = RunRow.__table__  # type: ignore[attr-defined]
+_RUN_VERSION = select(_runs.c.workflow_id, _runs.c.version).where(
+    _runs.c.id == bindparam("_run_id")
 )
 
 _seeding = threading.Lock()
@@ -215,7 +217,7 @@ def _begin(
     """Reserve the call and, where ``local(workflow_id)`` says it answers in-process, make
     it and write its audit line, all in ``session``; the answer is None otherwise."""
     step, settings, now = call.step, call.settings, call.now
-    run = session.execute(_RUN_VERSION, {"_run_id": call.run_id}).first()
+    run = sql.read_first(session, _RUN_VERSION, {"_run_id": call.run_id})
     if run is None:
         raise AiError(f"run {call.run_id!r} is not in the store", retryable=False)
     workflow_id, version = run

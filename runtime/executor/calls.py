@@ -252,6 +252,9 @@ def _inline(
     if not getattr(action, "keeps_records", False):
         return run_action(action, job.effect.inputs, ctx)
     savepoint = session.begin_nested()
+    # The SAVEPOINT goes out when the session next asks for its connection; statements
+    # on the driver (runtime.store.statements) do not ask, so ask here.
+    session.connection()
     try:
         result = run_action(action, job.effect.inputs, ctx)
     except ActionError:
