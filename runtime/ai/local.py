@@ -121,6 +121,12 @@ class Classifier:
 
     def predict(self, text: str) -> tuple[str, float]:
         """The most probable label for ``text`` and its probability."""
-        probabilities = self._model.predict_proba([text])[0]
+        from sklearn import config_context
+
+        # One text through a pipeline Baton built and trained: its parameters were checked
+        # at training, and TF-IDF features are never NaN or infinite. Skipping both checks
+        # takes ~130 of ~600 µs off a call (it runs inside its step's transaction).
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            probabilities = self._model.predict_proba([text])[0]
         best = int(probabilities.argmax())
         return str(self._model.classes_[best]), round(float(probabilities[best]), 4)
