@@ -358,7 +358,27 @@ def write(session: Session, statement: Executable, rows: list[dict[str, Any]]) -
         cursor.close()
 
 
-_readers: dict[tuple[str, int, tuple[str, ...]], tuple[_Prepared, tuple[Any, ...]]] = {}
+#: Per dialect, statement and keys: how to fill it, and how to convert what it returns
+#: (``None`` until its first execution: some drivers' types need the column's type code).
+_readers: dict[tuple[str, int, tuple[str, ...]], tuple[_Prepared, tuple[Any, ...] | None]] = {}
+
+
+def _results(
+    dialect: Dialect, statement: Executable, description: Any
+) -> tuple[Callable[[Any], Any] | None, ...]:
+    """The result processors of what ``statement`` returns, as the cursor describes it.
+
+    The driver's type code of each column is what a processor is made for (psycopg's
+    numbers ask for it; SQLite's types ignore it).
+    """
+    # A SELECT's columns, or what an INSERT/UPDATE ... RETURNING gives back.
+    columns = getattr(statement, "selected_columns", None)
+    if columns is None:
+        columns = statement.exported_columns  # type: ignore[attr-defined]
+    return tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, described[1])
+        for column, described in zip(columns, description, strict=True)
+    )
 
 
 def _read(
@@ -370,15 +390,7 @@ def _read(
     cache_key = (dialect.name, id(statement), keys)
     reader = _readers.get(cache_key)
     if reader is None:
-        # A SELECT's columns, or what an INSERT/UPDATE ... RETURNING gives back.
-        columns = getattr(statement, "selected_columns", None)
-        if columns is None:
-            columns = statement.exported_columns  # type: ignore[attr-defined]
-        results = tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in columns
-        )
-        reader = _readers[cache_key] = (_prepare(dialect, statement, keys), results)
+        reader = _readers[cache_key] = (_prepare(dialect, statement, keys), None)
     prepared, results = reader
     values = [
         (params[key] if key is not None else fixed)
@@ -395,6 +407,9 @@ def _read(
             if prepared.positional
             else dict(zip(prepared.names, values, strict=True)),
         )
+        if results is None:
+            results = _results(dialect, statement, cursor.description)
+            _readers[cache_key] = (prepared, results)
         if first:
             row = cursor.fetchone()
             rows = [] if row is None else [row]
