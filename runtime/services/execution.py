@@ -60,6 +60,7 @@ from runtime.services.worker_processes import (
     worker_processes,
 )
 from runtime.store import statements as sql
+from runtime.store.dialects import dialect_of
 from runtime.store.records import LockedCase, LockedRun
 from runtime.store.tables import ExecutionStatus, OutboxStatus
 
@@ -133,10 +134,10 @@ def begin_step(
 
     Rows are locked in the order every writer uses: case, run, outbox entry, execution.
     """
-    entry = sql.read_first(session, sql.OUTBOX_ENTRY, {"_id": outbox_id})
-    if entry is None:
+    found = dialect_of(session).step_entry(session, outbox_id)
+    if found is None:
         return None
-    run_id, stored, key, status = entry
+    (run_id, stored, key, status), execution, read = found
     if status == OutboxStatus.DONE:
         return None
     effect = effect_from_json(stored)
@@ -166,7 +167,8 @@ def begin_step(
         )
         if claimed == 0:
             return None  # someone else claimed it meanwhile
-    execution = sql.read_first(session, sql.EXECUTION_STATE, {"_key": key})
+    if not read:
+        execution = sql.read_first(session, sql.EXECUTION_STATE, {"_key": key})
     if execution is not None and execution[0] != ExecutionStatus.RUNNING:
         finish_outbox(session, outbox_id=outbox_id, now=now)
         return None

@@ -71,6 +71,7 @@ __all__ = [
     "LOCK_RUN",
     "LOCK_WORK_ITEM",
     "OUTBOX_ENTRY",
+    "OUTBOX_ENTRY_AND_EXECUTION",
     "PENDING_TIMERS",
     "RECORD_TRIGGERS",
     "RUN_COLUMNS",
@@ -190,6 +191,15 @@ CANCEL_TIMER = (
 OUTBOX_ENTRY = select(
     _outbox.c.run_id, _outbox.c.effect, _outbox.c.idempotency_key, _outbox.c.status
 ).where(_outbox.c.id == bindparam("_id"))
+#: The entry with its execution's state, for SQLite (one writer: nothing moves between).
+OUTBOX_ENTRY_AND_EXECUTION = (
+    select(
+        _outbox.c.run_id, _outbox.c.effect, _outbox.c.idempotency_key, _outbox.c.status,
+        _execution.c.status, _execution.c.lease_until, _execution.c.deliveries,
+    )
+    .select_from(_outbox.outerjoin(_execution, _execution.c.key == _outbox.c.idempotency_key))
+    .where(_outbox.c.id == bindparam("_id"))
+)  # fmt: skip
 # Spelled without IN: an IN list renders late (per execution), which write() does not do.
 _DUE_STATUS = or_(
     _outbox.c.status == str(OutboxStatus.PENDING), _outbox.c.status == str(OutboxStatus.CLAIMED)
