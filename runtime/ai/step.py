@@ -38,7 +38,6 @@ from runtime.db import session_scope
 from runtime.demo.ai_training import demo_model
 from runtime.services.run_events import definition_for
 from runtime.store import statements as sql
-from runtime.store.ai_tables import AiCallRow
 from runtime.store.tables import RunRow
 
 __all__ = ["AiStep", "StepAnswer", "answers_in_process", "run_ai_step"]
@@ -226,7 +225,7 @@ def _begin(
         task=step.task, fields=step.fields, instructions=step.instructions, case=call.case,
         schema=schema, outputs=step.outputs,
     )  # fmt: skip
-    row = AiCallRow(
+    row = budget.CallRecord(
         run_id=call.run_id, workflow_id=workflow_id, step_id=call.step_id,
         attempt=call.attempt, day=budget.day_of(now), at=now, provider=step.provider,
         model=step.model or (settings.model if step.provider == "openai" else "local"),

@@ -370,25 +370,29 @@ def write(session: Session, statement: Executable, rows: list[dict[str, Any]]) -
 
 #: Per dialect, statement and keys: how to fill it, and how to convert what it returns
 #: (``None`` until its first execution: some drivers' types need the column's type code).
-_readers: dict[tuple[str, int, tuple[str, ...]], tuple[_Prepared, tuple[Any, ...] | None]] = {}
+_readers: dict[
+    tuple[str, int, tuple[str, ...]],
+    tuple[_Prepared, tuple[tuple[int, Callable[[Any], Any]], ...] | None],
+] = {}
 
 
 def _results(
     dialect: Dialect, statement: Executable, description: Any
-) -> tuple[Callable[[Any], Any] | None, ...]:
-    """The result processors of what ``statement`` returns, as the cursor describes it.
+) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+    """``(position, result processor)`` of each column ``statement`` returns that has one.
 
-    The driver's type code of each column is what a processor is made for (psycopg's
-    numbers ask for it; SQLite's types ignore it).
+    Made for the driver's type code of the column as the cursor describes it (psycopg's
+    numbers ask for it; SQLite's types ignore it). The other columns come back as read.
     """
     # A SELECT's columns, or what an INSERT/UPDATE ... RETURNING gives back.
     columns = getattr(statement, "selected_columns", None)
     if columns is None:
         columns = statement.exported_columns  # type: ignore[attr-defined]
-    return tuple(
+    found = (
         column.type.dialect_impl(dialect).result_processor(dialect, described[1])
         for column, described in zip(columns, description, strict=True)
     )
+    return tuple((position, process) for position, process in enumerate(found) if process)
 
 
 def _read(
@@ -427,13 +431,17 @@ def _read(
             rows = cursor.fetchall()
     finally:
         cursor.close()
-    return [
-        tuple(
-            value if process is None or value is None else process(value)
-            for value, process in zip(row, results, strict=True)
-        )
-        for row in rows
-    ]
+    if not results:
+        return [tuple(row) for row in rows]
+    converted = []
+    for row in rows:
+        values = list(row)
+        for position, process in results:
+            value = values[position]
+            if value is not None:
+                values[position] = process(value)
+        converted.append(tuple(values))
+    return converted
 
 
 def read_first(
