@@ -458,9 +458,9 @@ def sqlite_figure(
     name = "baton_sqlite" if wave > 1 else "baton_sqlite_one_by_one"
     with tempfile.TemporaryDirectory(prefix="baton-bench-") as directory:
         driver = BatonSqliteDriver(workflow, Path(directory) / "runs")
-        from runtime.store import statements as sql
+        from runtime.store import driver as sql
 
-        # Statements run on the DBAPI directly (runtime.store.statements.write) bypass
+        # Statements run on the DBAPI directly (runtime.store.driver.write) bypass
         # SQLAlchemy's events: counted apart and added.
         # Warm-up, untimed, as the other measurements' first runs are: the first ``ai``
         # step trains the demo model and imports scikit-learn (~2 s, once per process).

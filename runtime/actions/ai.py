@@ -32,12 +32,15 @@ pydantic_core._pydantic_core.ValidationError: 1 validation error for AiInput
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlalchemy.engine import Engine
 
 from runtime.actions.base import Action, ActionContext, ActionError, ActionResult
 from runtime.ai.governance import check_schema
+from runtime.settings import Settings
 
 __all__ = ["AiAction", "AiInput", "AiOutput"]
 
@@ -169,6 +172,15 @@ class AiAction(Action):
     Input = AiInput
     Output = AiOutput
     writes_named_by = "into"
+    keeps_records = True
+
+    def runs_inline(
+        self, inputs: Mapping[str, Any], settings: Settings, store: Engine | None
+    ) -> bool:
+        # A local classifier, in the step's transaction; a remote model between commits.
+        from runtime.ai.step import answers_in_process
+
+        return store is not None and answers_in_process(str(inputs.get("provider", "local")))
 
     @classmethod
     def input_schema(cls) -> dict[str, Any]:
@@ -206,7 +218,7 @@ class AiAction(Action):
                 ctx.store, ctx.settings.ai, step, run_id=ctx.run_id, step_id=ctx.step_id,
                 attempt=ctx.attempt, case=ctx.case, now=ctx.now,
                 idempotency_key=ctx.idempotency_key,
-                demo=ctx.settings.demo_services_enabled(),
+                demo=ctx.settings.demo_services_enabled(), session=ctx.session,
             )  # fmt: skip
         except AiError as exc:
             raise ActionError(f"AI step: {exc.message}", retryable=exc.retryable) from exc

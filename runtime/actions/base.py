@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from graphs.action_specs import ActionSpec
 from graphs.case_limits import record_problem, value_problem
@@ -53,6 +54,9 @@ class ActionContext:
     action that talks to an outside system should pass it along where it can.
     ``store`` is the database the step's run lives in, for an action that keeps records of
     its own (the ``ai`` action: budget, audit, trained models); None outside a worker.
+    ``session`` is the transaction that records the step and its result, handed to an
+    action the executor calls inside it (:meth:`Action.runs_inline`): records the action
+    keeps are written there and commit with the result; None for a call outside.
     """
 
     run_id: str
@@ -63,6 +67,7 @@ class ActionContext:
     settings: Settings
     now: datetime
     store: Engine | None = None
+    session: Session | None = None
 
     @property
     def idempotency_key(self) -> str:
@@ -98,6 +103,11 @@ class Action:
     #: effect, quick): the executor may call it inside the transaction that records the
     #: step and its result, one commit for the whole step. A repeated call is harmless.
     runs_in_transaction: ClassVar[bool] = False
+    #: True for an action that, called inside that transaction, writes rows of its own
+    #: there (``ctx.session``; the ``ai`` action: its budget reservation and audit line,
+    #: whose log line moves the run on): the executor reads the run again before it
+    #: applies the result, and undoes the action's writes if it crashes.
+    keeps_records: ClassVar[bool] = False
     #: Case fields the action always writes (``assign``: ``owner``).
     writes: ClassVar[tuple[str, ...]] = ()
     #: True when each step input names a case field the action writes (``set_fields``).
@@ -105,6 +115,15 @@ class Action:
     #: An input whose mapping's values name the case fields the action writes
     #: (``salesforce_query``'s ``into``).
     writes_named_by: ClassVar[str | None] = None
+
+    def runs_inline(
+        self, inputs: Mapping[str, Any], settings: Settings, store: Engine | None
+    ) -> bool:
+        """Whether a call with these (resolved, unvalidated) inputs may be made inside the
+        transaction that records the step and its result: ``runs_in_transaction`` unless
+        the inputs decide (the ``ai`` action: a local classifier answers in-process, a
+        remote model does not)."""
+        return self.runs_in_transaction
 
     def run(self, inputs: Any, ctx: ActionContext) -> ActionResult:
         """Do the work; raise :class:`ActionError` on failure."""

@@ -15,7 +15,8 @@ The ``ai`` action (:mod:`runtime.actions.ai`) is the one caller. Its order for e
    its retry policy decides; when attempts run out the run is an incident naming the
    problem) or handed to a person (``needs_review``: the review step after it opens);
 5. :mod:`runtime.ai.audit` writes the verdict to the call account and an ``ai.call`` line
-   to the run log, in one transaction.
+   to the run log, in one transaction (a local call's: the one that records its step and
+   result, :mod:`runtime.ai.step`).
 
 Nothing here is imported by the engine: a step's outputs reach the run as those of every
 background step, so replay reads the recorded outputs and never calls a model again.

@@ -11,15 +11,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Table, bindparam, select, update
 from sqlmodel import Session
 
 from runtime.services.run_events import append_note, lock_run
+from runtime.store import statements as sql
 from runtime.store.ai_tables import AiCallRow
 
 __all__ = ["LOG_KIND", "MAX_TEXT", "record_call"]
 
 LOG_KIND = "ai.call"
 MAX_TEXT = 4000
+
+
+# On the driver (runtime.store.statements): a local call is audited inside its step's
+# transaction, where the ORM's get and flush cost several times the statements.
+_calls: Table = AiCallRow.__table__  # type: ignore[attr-defined]
+_CALL_READ = ("run_id", "step_id", "attempt", "provider", "model", "prompt_hash")
+_CALL = select(*(_calls.c[name] for name in _CALL_READ)).where(_calls.c.id == bindparam("_id"))
+#: The row's columns a finished call's figures set.
+_FINISHED = ("verdict", "reason", "confidence", "tokens_in", "tokens_out", "latency_ms",
+             "cost", "provider", "model", "answer")  # fmt: skip
+_FINISH_CALL = update(_calls).where(_calls.c.id == bindparam("_id"))
 
 
 def _cut(text: str | None) -> str | None:
@@ -42,27 +55,26 @@ def record_call(
     ``figures`` holds the verdict, reason, confidence, tokens, latency, cost, provider and
     model (the row's columns) and whatever else the log line should carry.
     """
-    row = session.get(AiCallRow, call_id)
-    if row is None:
+    found = sql.read_first(session, _CALL, {"_id": call_id})
+    if found is None:
         raise LookupError(f"AI call {call_id} is not recorded")
-    for name in ("verdict", "reason", "confidence", "tokens_in", "tokens_out", "latency_ms",
-                 "cost", "provider", "model", "answer"):  # fmt: skip
-        if name in figures:
-            setattr(row, name, figures[name])
-    session.add(row)
+    row = dict(zip(_CALL_READ, found, strict=True))
+    finished = {name: figures[name] for name in _FINISHED if name in figures}
+    if finished:
+        sql.write(session, _FINISH_CALL, [{"_id": call_id, **finished}])
     data = {
         "call_id": call_id,
-        "attempt": row.attempt,
-        "provider": row.provider,
-        "model": row.model,
-        "prompt_sha256": row.prompt_hash,
+        "attempt": row["attempt"],
+        "provider": finished.get("provider", row["provider"]),
+        "model": finished.get("model", row["model"]),
+        "prompt_sha256": row["prompt_hash"],
         **({"prompt": _cut(prompt)} if prompt is not None else {"prompt": None}),
         "raw_answer": _cut(raw_answer),
         **{k: v for k, v in figures.items() if k != "answer"},
     }
-    _, run = lock_run(session, row.run_id)
+    _, run = lock_run(session, row["run_id"])
     append_note(
-        session, run=run, now=now, actor=f"ai:{row.step_id}", kind=LOG_KIND,
-        step_id=row.step_id, data=data,
+        session, run=run, now=now, actor=f"ai:{row['step_id']}", kind=LOG_KIND,
+        step_id=row["step_id"], data=data,
     )  # fmt: skip
     return data

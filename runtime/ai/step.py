@@ -6,7 +6,9 @@ the budget; (2) ask the model; (3) record the verdict and the audit line. A cras
 between them leaves a ``pending`` call in the account (counted against the budget, as
 the call may have been sent) and the step is delivered again by the executor's usual
 recovery. A local classifier answers in-process in about a millisecond, so its call
-is reserved, made and audited in one transaction.
+is reserved, made and audited in one transaction: the executor's own, the one that
+records the step and its result (:func:`answers_in_process`), so a crash undoes the call
+with the step and the audit line commits with the result it explains.
 """
 
 from __future__ import annotations
@@ -15,12 +17,12 @@ import json
 import threading
 import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -35,10 +37,10 @@ from runtime.ai.training import case_text, classifier_for
 from runtime.db import session_scope
 from runtime.demo.ai_training import demo_model
 from runtime.services.run_events import definition_for
-from runtime.store.ai_tables import AiCallRow
+from runtime.store import statements as sql
 from runtime.store.tables import RunRow
 
-__all__ = ["AiStep", "StepAnswer", "run_ai_step"]
+__all__ = ["AiStep", "StepAnswer", "answers_in_process", "run_ai_step"]
 
 Provider = Literal["local", "openai"]
 _SUMMARY = ("call_id", "provider", "model", "verdict", "confidence", "tokens_in", "tokens_out",
@@ -92,8 +94,9 @@ def answer_key(step: AiStep) -> str:
 
 
 #: The run's workflow version, without loading its row (and its state snapshot).
-_RUN_VERSION = select(RunRow.workflow_id, RunRow.version).where(  # type: ignore[call-overload]
-    RunRow.id == bindparam("_run_id")
+_runs: Table = RunRow.__table__  # type: ignore[attr-defined]
+_RUN_VERSION = select(_runs.c.workflow_id, _runs.c.version).where(
+    _runs.c.id == bindparam("_run_id")
 )
 
 _seeding = threading.Lock()
@@ -158,42 +161,32 @@ def run_ai_step(
     now: datetime,
     idempotency_key: str,
     demo: bool = False,
+    session: Session | None = None,
 ) -> StepAnswer:
     """Govern one call; raises :class:`AiError` for a failed or refused call.
 
     ``demo``: demo services are on, so a shipped workflow's missing local classifier is
     trained from the demo history (:mod:`runtime.demo.ai_training`) at its first call.
+    ``session``: the transaction that records the step, for a call that
+    :func:`answers_in_process`: the reservation, the answer and the audit line are
+    written there and commit with the step's result.
     """
-    answered: StepAnswer | None = None
-    with session_scope(engine) as session:
-        run = session.execute(_RUN_VERSION, {"_run_id": run_id}).first()
-        if run is None:
-            raise AiError(f"run {run_id!r} is not in the store", retryable=False)
-        workflow_id, version = run
-        schema = definition_for(session, workflow_id, version).workflow.case_schema
-        prompt = build_prompt(
-            task=step.task, fields=step.fields, instructions=step.instructions, case=case,
-            schema=schema, outputs=step.outputs,
+    call = _Call(settings, step, run_id, step_id, attempt, case, now)
+    if session is not None:
+        if not answers_in_process(step.provider):
+            raise AiError("a remote model is not called inside a transaction", retryable=False)
+        begun = _begin(
+            session, call,
+            local=lambda workflow_id: _seed_within(session, engine, workflow_id, step, demo),
         )  # fmt: skip
-        call = AiCallRow(
-            run_id=run_id, workflow_id=workflow_id, step_id=step_id, attempt=attempt,
-            day=budget.day_of(now), at=now, provider=step.provider,
-            model=step.model or (settings.model if step.provider == "openai" else "local"),
-            prompt_hash=prompt.sha256,
-        )  # fmt: skip
-        reservation = budget.reserve(session, call=call, default_calls=settings.daily_calls)
-        base = {"withheld": prompt.withheld, "fields_sent": sorted(prompt.sent)}
-        if reservation.refused is not None:
-            _audit(session, reservation.call_id, now, step, prompt, None,
-                   {**base, "verdict": budget.REFUSED, "reason": reservation.refused})  # fmt: skip
-        elif step.provider == "local" and not (
-            demo and _needs_seeding(engine, workflow_id, answer_key(step))
-        ):
-            # Nothing leaves the process: the reservation, the classifier's answer and
-            # the audit line commit together (or a crash undoes all three: nothing was
-            # sent, so there is nothing to count). Two commits a call fewer.
-            reply = _local(session, step, workflow_id, prompt)
-            answered = _answered(session, reservation.call_id, now, step, prompt, reply, base)
+    else:
+        with session_scope(engine) as own:
+            begun = _begin(
+                own, call,
+                local=lambda workflow_id: step.provider == "local"
+                and not (demo and _needs_seeding(engine, workflow_id, answer_key(step))),
+            )  # fmt: skip
+    reservation, prompt, workflow_id, base, answered = begun
     if reservation.refused is not None:
         raise AiError(reservation.refused, retryable=False)
     if answered is None:
@@ -202,6 +195,84 @@ def run_ai_step(
     if answered.verdict.verdict == "retried":
         raise AiError(answered.verdict.reason, retryable=True)
     return answered
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """What one call is for."""
+
+    settings: AiSettings
+    step: AiStep
+    run_id: str
+    step_id: str
+    attempt: int
+    case: Mapping[str, Any]
+    now: datetime
+
+
+def _begin(
+    session: Session, call: _Call, *, local: Callable[[str], bool]
+) -> tuple[budget.Reservation, Prompt, str, dict[str, Any], StepAnswer | None]:
+    """Reserve the call and, where ``local(workflow_id)`` says it answers in-process, make
+    it and write its audit line, all in ``session``; the answer is None otherwise."""
+    step, settings, now = call.step, call.settings, call.now
+    run = sql.read_first(session, _RUN_VERSION, {"_run_id": call.run_id})
+    if run is None:
+        raise AiError(f"run {call.run_id!r} is not in the store", retryable=False)
+    workflow_id, version = run
+    schema = definition_for(session, workflow_id, version).workflow.case_schema
+    prompt = build_prompt(
+        task=step.task, fields=step.fields, instructions=step.instructions, case=call.case,
+        schema=schema, outputs=step.outputs,
+    )  # fmt: skip
+    row = budget.CallRecord(
+        run_id=call.run_id, workflow_id=workflow_id, step_id=call.step_id,
+        attempt=call.attempt, day=budget.day_of(now), at=now, provider=step.provider,
+        model=step.model or (settings.model if step.provider == "openai" else "local"),
+        prompt_hash=prompt.sha256,
+    )  # fmt: skip
+    reservation = budget.reserve(session, call=row, default_calls=settings.daily_calls)
+    base = {"withheld": prompt.withheld, "fields_sent": sorted(prompt.sent)}
+    answered: StepAnswer | None = None
+    if reservation.refused is not None:
+        _audit(session, reservation.call_id, now, step, prompt, None,
+               {**base, "verdict": budget.REFUSED, "reason": reservation.refused})  # fmt: skip
+    elif local(workflow_id):
+        # Nothing leaves the process: the reservation, the classifier's answer and the
+        # audit line commit together (or a crash undoes all three: nothing was sent, so
+        # there is nothing to count). Two commits a call fewer, or, inside the step's
+        # own transaction, three.
+        reply = _local(session, step, workflow_id, prompt)
+        answered = _answered(session, reservation.call_id, now, step, prompt, reply, base)
+    return reservation, prompt, workflow_id, base, answered
+
+
+def answers_in_process(provider: str) -> bool:
+    """Whether a call may be made inside the transaction that records its step: a local
+    classifier answers in-process in about a millisecond, and nothing leaves the process."""
+    return provider == "local"
+
+
+def _seed_within(
+    session: Session, engine: Engine, workflow_id: str, step: AiStep, demo: bool
+) -> bool:
+    """In demo mode, store the demo classifier of the call's (workflow, field) if it has
+    none, in ``session`` (it commits with the step; the next call finds it). True."""
+    field = answer_key(step)
+    if not demo or not _needs_seeding(engine, workflow_id, field):
+        return True
+    trained = demo_model(workflow_id, field)
+    if trained is None:
+        return True
+    if training.latest_model(session, workflow_id=workflow_id, field=field) is None:
+        training.save_model(
+            session, workflow_id=workflow_id, field=field,
+            text_fields=list(training.DEFAULT_TEXT_FIELDS), trained=trained,
+        )  # fmt: skip
+    else:
+        with _seeding:
+            _seeded.setdefault(engine.pool, set()).add((workflow_id, field))
+    return True
 
 
 def _needs_seeding(engine: Engine, workflow_id: str, field: str) -> bool:

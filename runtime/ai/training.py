@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import bindparam, func
-from sqlalchemy.orm import defer
+from sqlalchemy import Table, bindparam, func
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from runtime.ai.local import Classifier, Trained, train
+from runtime.store import statements as sql
 from runtime.store.ai_tables import AiModelRow
 from runtime.store.tables import CaseRow, RunRow
 
@@ -146,17 +147,18 @@ def _newest(workflow_id: str, field: str) -> SelectOfScalar[AiModelRow]:
     )
 
 
-# Every local AI step asks for the newest model: built once, bound per call (building a
-# statement and its cache key costs more than running it), the model's bytes deferred.
-_NEWEST_WITHOUT_BLOB = (
-    select(AiModelRow)
+# Every local AI step asks which model is the newest, on the driver (runtime.store.
+# statements; it runs inside the step's transaction): its identity only, the rest read
+# once per version and process.
+_models: Table = AiModelRow.__table__  # type: ignore[attr-defined]
+_NEWEST_VERSION = (
+    select_columns(_models.c.id, _models.c.version, _models.c.created_at)
     .where(
-        AiModelRow.workflow_id == bindparam("_workflow_id"),
-        AiModelRow.field == bindparam("_field"),
+        _models.c.workflow_id == bindparam("_workflow_id"),
+        _models.c.field == bindparam("_field"),
     )
-    .order_by(col(AiModelRow.version).desc())
+    .order_by(_models.c.version.desc())
     .limit(1)
-    .options(defer(AiModelRow.blob))  # type: ignore[arg-type]
 )
 
 
@@ -176,7 +178,7 @@ def list_models(session: Session, *, workflow_id: str | None = None) -> list[Mod
     return [_info(row) for row in session.exec(query)]
 
 
-_loaded: dict[tuple[Any, ...], Classifier] = {}
+_loaded: dict[tuple[Any, ...], tuple[Classifier, ModelInfo]] = {}
 _loaded_lock = threading.Lock()
 
 
@@ -184,20 +186,23 @@ def classifier_for(
     session: Session, *, workflow_id: str, field: str
 ) -> tuple[Classifier, ModelInfo] | None:
     """The newest classifier for (workflow, field), loaded once per version and process."""
-    # The bytes are read only when this process has not loaded that version yet.
-    row = session.exec(
-        _NEWEST_WITHOUT_BLOB, params={"_workflow_id": workflow_id, "_field": field}
-    ).first()
-    if row is None:
+    newest = sql.read_first(
+        session, _NEWEST_VERSION, {"_workflow_id": workflow_id, "_field": field}
+    )
+    if newest is None:
         return None
+    row_id, version, created_at = newest
     # Keyed by the engine and the version's identity: tests reuse row ids after a wipe.
-    key = (id(session.get_bind()), row.id, workflow_id, field, row.version, row.created_at)
+    key = (id(session.get_bind()), row_id, workflow_id, field, version, created_at)
     with _loaded_lock:
-        classifier = _loaded.get(key)
-    if classifier is None:
-        classifier = Classifier.load(row.blob)
+        found = _loaded.get(key)
+    if found is None:
+        # The row, with its bytes, only when this process has not loaded that version.
+        row = session.get(AiModelRow, row_id)
+        assert row is not None  # just read, in this transaction
+        found = (Classifier.load(row.blob), _info(row))
         with _loaded_lock:
             if len(_loaded) > 64:
                 _loaded.clear()
-            _loaded[key] = classifier
-    return classifier, _info(row)
+            _loaded[key] = found
+    return found

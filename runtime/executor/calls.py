@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from runtime.actions.base import Action, ActionContext, ActionError, ActionResult, run_action
+from runtime.engine.types import RunStep
 from runtime.services import execution
 from runtime.settings import Settings
 
@@ -105,27 +106,44 @@ class ActionCalls:
         """Let the idle caller threads end."""
         self._callers.close()
 
-    def runs_in_transaction(self, name: str) -> bool:
-        """Whether action ``name`` only computes, so it may be called inside a transaction."""
+    def runs_in_transaction(self, effect: RunStep) -> bool:
+        """Whether ``effect``'s call may be made inside the transaction that records it."""
         try:
-            action = self._get_action(name)
+            action = self._get_action(effect.action)
         except LookupError:
             return False
-        return bool(getattr(action, "runs_in_transaction", False))
+        runs_inline = getattr(action, "runs_inline", None)
+        if runs_inline is None:  # shaped like an Action without being one
+            return bool(getattr(action, "runs_in_transaction", False))
+        return bool(runs_inline(effect.inputs, self._settings, self._store))
 
-    def call(self, job: execution.StepJob, now: datetime, *, inline: bool = False) -> Outcome:
-        """Call ``job``'s action (``inline``: in this thread, no timeout); how it went."""
-        found = self._prepare(job, now)
+    def call(
+        self, job: execution.StepJob, now: datetime, *, session: Session | None = None
+    ) -> Outcome:
+        """Call ``job``'s action; how it went.
+
+        ``session``: inside that transaction (the one that records the step), in this
+        thread, no timeout; an action that keeps records writes them there.
+        """
+        found = self._prepare(job, now, session)
         if not isinstance(found, _Ready):
             return found
         action, ctx = found
         try:
-            if inline:
-                return run_action(action, job.effect.inputs, ctx)
+            if session is not None:
+                return _inline(action, job, ctx, session)
             future = self._callers.submit(lambda: run_action(action, job.effect.inputs, ctx))
             return self._outcome(job, future, job.effect.timeout_seconds)
         except Exception as exc:
             return self._failed(job, exc)
+
+    def settle(self, session: Session, job: execution.StepJob, now: datetime) -> None:
+        """Call an inline ``job``'s action in ``session`` and apply its result there."""
+        outcome = self.call(job, now, session=session)
+        if _keeps_records(self._get_action, job.effect.action):
+            # Its records moved the run on (the ai action's audit line): read it again.
+            job = execution.relock(session, job)
+        finish(session, job, outcome, now, same=True)
 
     def call_many(
         self, jobs: list[execution.StepJob], now: datetime, *, gather_seconds: float = 0.005
@@ -169,7 +187,9 @@ class ActionCalls:
             if batch:
                 yield batch
 
-    def _prepare(self, job: execution.StepJob, now: datetime) -> _Ready | Outcome:
+    def _prepare(
+        self, job: execution.StepJob, now: datetime, session: Session | None = None
+    ) -> _Ready | Outcome:
         effect = job.effect
         try:
             action = self._get_action(effect.action)
@@ -184,6 +204,7 @@ class ActionCalls:
             settings=self._settings,
             now=now,
             store=self._store,
+            session=session,
         )
         return _Ready(action, ctx)
 
@@ -210,6 +231,40 @@ class ActionCalls:
             return f"action {action!r} {exc}", True
         logger.error("action %r crashed for %s", action, job.key, exc_info=exc)
         return f"action {action!r} crashed: {exc!r}", True
+
+
+def _keeps_records(get_action: Callable[[str], Action], name: str) -> bool:
+    try:
+        return bool(getattr(get_action(name), "keeps_records", False))
+    except LookupError:
+        return False
+
+
+def _inline(
+    action: Action, job: execution.StepJob, ctx: ActionContext, session: Session
+) -> ActionResult:
+    """Call ``action`` inside ``session``'s transaction.
+
+    An action that keeps records writes them under a savepoint: an :class:`ActionError`
+    keeps them (a refusal or a failed answer is recorded, as a step of its own would
+    commit it), a crash undoes them, so nothing half-written commits with the failure.
+    """
+    if not getattr(action, "keeps_records", False):
+        return run_action(action, job.effect.inputs, ctx)
+    savepoint = session.begin_nested()
+    # The SAVEPOINT goes out when the session next asks for its connection; statements
+    # on the driver (runtime.store.statements) do not ask, so ask here.
+    session.connection()
+    try:
+        result = run_action(action, job.effect.inputs, ctx)
+    except ActionError:
+        savepoint.commit()
+        raise
+    except BaseException:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
+    return result
 
 
 def finish(

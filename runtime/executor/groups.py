@@ -3,9 +3,10 @@
 A worker that finds several entries due at once does not give each its own commit:
 
 1. **one transaction begins them all**: each entry is claimed (where asked) and its run
-   locked; an action that only computes (``runs_in_transaction``) is called there and
-   its result applied to the run in the same transaction; an action that reaches
-   outside gets its execution record (the keyed claim) written, nothing more;
+   locked; an action that may be called inside it (``Action.runs_inline``: one that only
+   computes, or a local ``ai`` step, whose budget and audit rows commit with its result)
+   is called there and its result applied to the run in the same transaction; an action
+   that reaches outside gets its execution record (the keyed claim) written, nothing more;
 2. **the outside calls run after that commit**, side by side on caller threads, so no
    call starts before the claim that names its key is durable;
 3. **their results commit together**, a batch at a time as the calls answer, each run
@@ -137,7 +138,7 @@ class StepGroups:
             if job is None:
                 continue
             if job.inline:
-                finish(session, job, self._calls.call(job, start, inline=True), start, same=True)
+                self._calls.settle(session, job, start)
             else:
                 outside.append(job)
         return outside

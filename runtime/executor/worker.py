@@ -25,8 +25,8 @@ entries or timers; work written by other processes is found by polling every
 ``settings.clock_interval_seconds``.
 
 Steps due together are delivered a group at a time (:mod:`runtime.executor.groups`):
-one transaction claims them and settles those whose action only computes
-(``runs_in_transaction``), the outside calls follow its commit, their results commit
+one transaction claims them and settles those whose action may run inside it
+(``Action.runs_inline``), the outside calls follow its commit, their results commit
 together (:mod:`runtime.executor.calls`, :mod:`runtime.executor.transactions`). What
 this process's commits wrote is noted in :mod:`runtime.executor.commit_watch`.
 """
@@ -384,7 +384,7 @@ class Worker:
             )  # fmt: skip
             if job is None or not job.inline:
                 return job
-            finish(s, job, self._calls.call(job, start, inline=True), start, same=True)
+            self._calls.settle(s, job, start)
             return None
 
         job = self._tx.write(begin)

@@ -13,6 +13,7 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Engine
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
+from runtime.store.column_types import SnapshotJson
 from runtime.store.dialects import dialect_of
 from runtime.store.migrate import metadata
 
@@ -23,6 +24,8 @@ def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str |
     # Revisions stay self-contained: SQLModel's wrappers are plain SQL types on disk.
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, SnapshotJson):
+        return "sa.JSON()"
     if type_ == "type" and isinstance(obj, AutoString):
         return f"sa.String(length={obj.length})" if obj.length else "sa.String()"
     return False

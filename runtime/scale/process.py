@@ -119,7 +119,7 @@ class WorkerProcess:
                 finish(s, job, (message, True), start, same=True)
                 return "failed: " + message
             if job.inline:
-                finish(s, job, self.calls.call(job, start, inline=True), start, same=True)
+                self.calls.settle(s, job, start)
                 return "done in one transaction"
             lease = start + timedelta(seconds=job.effect.timeout_seconds + margin)
             _take(s, outbox_id, lease=lease, owner=owner)

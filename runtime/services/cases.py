@@ -98,7 +98,8 @@ def check_case_fields(
 
 
 #: A workflow's active version, without loading its row (and its draft, tens of KB of
-#: JSON parsed at every case created by name).
+#: JSON parsed at every case created by name), read on the driver like the rest of a
+#: case's creation.
 _ACTIVE_VERSION = select(WorkflowRow.active_version).where(
     WorkflowRow.id == bindparam("_workflow_id")
 )
@@ -107,7 +108,7 @@ _ACTIVE_VERSION = select(WorkflowRow.active_version).where(
 def active_definition(session: Session, workflow_id: str) -> Definition:
     """The active version of ``workflow_id``: :class:`NotFound` if there is no such
     workflow, :class:`InvalidCommand` if none of its versions is active."""
-    found = session.execute(_ACTIVE_VERSION, {"_workflow_id": workflow_id}).first()
+    found = sql.read_first(session, _ACTIVE_VERSION, {"_workflow_id": workflow_id})
     if found is None:
         raise NotFound("workflow", workflow_id)
     if found[0] is None:

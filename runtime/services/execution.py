@@ -60,6 +60,7 @@ from runtime.services.worker_processes import (
     worker_processes,
 )
 from runtime.store import statements as sql
+from runtime.store.dialects import dialect_of
 from runtime.store.records import LockedCase, LockedRun
 from runtime.store.tables import ExecutionStatus, OutboxStatus
 
@@ -80,6 +81,7 @@ __all__ = [
     "reclaim_claims",
     "register_worker",
     "release_outbox",
+    "relock",
     "worker_processes",
 ]
 
@@ -114,7 +116,7 @@ def begin_step(
     now: datetime,
     lease_margin_seconds: float,
     claim: bool = False,
-    inline: Callable[[str], bool] | None = None,
+    inline: Callable[[RunStep], bool] | None = None,
     owner: str | None = None,
 ) -> StepJob | None:
     """Record that a step's action is about to be called; ``None`` if it must not be.
@@ -124,7 +126,7 @@ def begin_step(
     live lease, or the run no longer wants this attempt (cancelled, moved on).
     ``claim`` also claims the entry, in the same transaction, if it is due (the claim
     and the execution record then cost one commit instead of two).
-    ``inline(action)`` says whether the action will be called before this transaction
+    ``inline(effect)`` says whether the action will be called before this transaction
     ends; if so, nothing is written until :func:`finish_step` (``same_transaction``)
     writes the outcome: the claim, the record and the result are one set of writes.
     ``owner`` names the claiming worker process. A delivery of a key whose earlier
@@ -132,10 +134,10 @@ def begin_step(
 
     Rows are locked in the order every writer uses: case, run, outbox entry, execution.
     """
-    entry = sql.read_first(session, sql.OUTBOX_ENTRY, {"_id": outbox_id})
-    if entry is None:
+    found = dialect_of(session).step_entry(session, outbox_id)
+    if found is None:
         return None
-    run_id, stored, key, status = entry
+    (run_id, stored, key, status), execution, read = found
     if status == OutboxStatus.DONE:
         return None
     effect = effect_from_json(stored)
@@ -148,7 +150,7 @@ def begin_step(
     except NotFound:
         case = run = None
     lease = now + timedelta(seconds=effect.timeout_seconds + lease_margin_seconds)
-    in_transaction = inline is not None and inline(effect.action)
+    in_transaction = inline is not None and inline(effect)
     if claim:
         # Called within this transaction, the step is settled by its end: the claim can
         # mark the entry done at once (a rollback undoes that with the rest).
@@ -165,7 +167,8 @@ def begin_step(
         )
         if claimed == 0:
             return None  # someone else claimed it meanwhile
-    execution = sql.read_first(session, sql.EXECUTION_STATE, {"_key": key})
+    if not read:
+        execution = sql.read_first(session, sql.EXECUTION_STATE, {"_key": key})
     if execution is not None and execution[0] != ExecutionStatus.RUNNING:
         finish_outbox(session, outbox_id=outbox_id, now=now)
         return None
@@ -221,6 +224,15 @@ def begin_step(
     if job is None:
         finish_outbox(session, outbox_id=outbox_id, now=now)
     return job
+
+
+def relock(session: Session, job: StepJob) -> StepJob:
+    """``job`` with its case and run read again, in the transaction that began it.
+
+    For :func:`finish_step` after an inline action that wrote to the run (a log line of
+    its own): the records :func:`begin_step` locked no longer show the run as it is.
+    """
+    return replace(job, locked=lock_run(session, job.run_id))
 
 
 def _log_redelivery(

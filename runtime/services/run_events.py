@@ -136,7 +136,8 @@ def snapshot_columns(state: RunState) -> dict[str, Any]:
     """
     clock = state.sla if state.sla is not None and state.sla.stopped_at is None else None
     return {
-        "state": state.model_dump(mode="json"),
+        # As its JSON text: the column binds it as it is (runtime.store.column_types).
+        "state": state.model_dump_json(),
         "status": str(state.status),
         "node_id": state.node_id,
         "node_entered_at": state.node_entered_at,
@@ -252,7 +253,7 @@ def append_note(
     run.run_state, run.seq, run.updated_at = state, state.seq, now
     run.inputs += 1
     values = {
-        "state": state.model_dump(mode="json"),
+        "state": state.model_dump_json(),
         "seq": run.seq,
         "updated_at": now,
         "inputs": run.inputs,

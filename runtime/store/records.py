@@ -19,6 +19,8 @@ from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session
 
 from runtime.engine.types import RunState
+from runtime.store.column_types import SnapshotJson
+from runtime.store.readable_json import read_json
 from runtime.store.statements import CASE_COLUMNS, RUN_COLUMNS, WORK_ITEM_COLUMNS
 
 __all__ = [
@@ -133,5 +135,8 @@ def written(session: Session, model: type[Any], key: str, values: dict[str, Any]
     """
     loaded = session.identity_map.get(identity_key(model, key))
     if loaded is not None:
+        columns = model.__table__.c
         for name, value in values.items():
+            if type(value) is str and isinstance(columns[name].type, SnapshotJson):
+                value = read_json(value)  # written as its JSON text; the row holds data
             set_committed_value(loaded, name, value)

@@ -4,8 +4,9 @@ Building a SQLAlchemy statement (``select(...).where(...)``) and computing its c
 costs several times more than running it on SQLite (~100 µs against ~25 µs for an
 UPDATE of one row on this machine), and a run's transition issues a dozen of them. So
 the statements every transition, step and timer uses are built here, once, with named
-parameters, and executed with a dict of values. Values are still converted by the
-columns' types (aware datetimes, JSON), as for any statement.
+parameters, and executed with a dict of values on the session's DBAPI connection
+(:mod:`runtime.store.driver`, whose functions this module offers too). Values are still
+converted by the columns' types (aware datetimes, JSON), as for any statement.
 
 An UPDATE built without ``.values()`` takes its SET clause from the keys of the
 parameters given at execution; keys that are not columns fill the named parameters of
@@ -15,16 +16,14 @@ the WHERE clause (named ``_<name>`` here so they never clash with a column).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, or_, select, update
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Session
-from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql import Executable
 
 from runtime.engine.types import ACTIVE_RUN_STATUSES
+from runtime.store.driver import read_all, read_first, write, write_returning
 from runtime.store.tables import (
     CaseChangeRow,
     CaseRow,
@@ -71,6 +70,7 @@ __all__ = [
     "LOCK_RUN",
     "LOCK_WORK_ITEM",
     "OUTBOX_ENTRY",
+    "OUTBOX_ENTRY_AND_EXECUTION",
     "PENDING_TIMERS",
     "RECORD_TRIGGERS",
     "RUN_COLUMNS",
@@ -190,6 +190,15 @@ CANCEL_TIMER = (
 OUTBOX_ENTRY = select(
     _outbox.c.run_id, _outbox.c.effect, _outbox.c.idempotency_key, _outbox.c.status
 ).where(_outbox.c.id == bindparam("_id"))
+#: The entry with its execution's state, for SQLite (one writer: nothing moves between).
+OUTBOX_ENTRY_AND_EXECUTION = (
+    select(
+        _outbox.c.run_id, _outbox.c.effect, _outbox.c.idempotency_key, _outbox.c.status,
+        _execution.c.status, _execution.c.lease_until, _execution.c.deliveries,
+    )
+    .select_from(_outbox.outerjoin(_execution, _execution.c.key == _outbox.c.idempotency_key))
+    .where(_outbox.c.id == bindparam("_id"))
+)  # fmt: skip
 # Spelled without IN: an IN list renders late (per execution), which write() does not do.
 _DUE_STATUS = or_(
     _outbox.c.status == str(OutboxStatus.PENDING), _outbox.c.status == str(OutboxStatus.CLAIMED)
@@ -259,190 +268,6 @@ FIRE_TIMER = (
         fired_at=bindparam("_now", type_=_timer.c.fired_at.type),
     )
 )
-
-
-# ---------------------------------------------------------------------------- on the driver
-
-
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    """A statement rendered once for a dialect: its SQL text and how to fill it."""
-
-    text: str
-    #: ``(placeholder name, key in the given values or None, fixed value, processor)``
-    binds: tuple[tuple[str, str | None, Any, Callable[[Any], Any] | None], ...]
-    names: tuple[str, ...]
-    positional: bool
-
-
-_prepared: dict[tuple[str, int, tuple[str, ...]], _Prepared] = {}
-#: Statements run on the driver by :func:`write` (a benchmark adds them to its count).
-driver_statements = 0
-
-
-def _prepare(dialect: Dialect, statement: Executable, keys: tuple[str, ...]) -> _Prepared:
-    if not isinstance(statement, ClauseElement):
-        raise TypeError(f"not a SQL statement: {statement!r}")
-    compiled: Any = statement.compile(dialect=dialect, column_keys=list(keys))
-    if "POSTCOMPILE" in compiled.string:
-        raise ValueError("write() cannot run a statement with an IN list (rendered late)")
-    binds = []
-    for bind, name in compiled.bind_names.items():
-        key = bind.key if bind.key in keys else None
-        if key is None and bind.callable is None and bind.value is None and bind.required:
-            raise ValueError(f"no value for parameter {bind.key!r}")
-        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
-        binds.append((name, key, bind.effective_value, process))
-    if compiled.positional:
-        # In placeholder order; a parameter used twice (``_now``) fills both places.
-        by_name = {b[0]: b for b in binds}
-        binds = [by_name[name] for name in compiled.positiontup]
-    names = tuple(b[0] for b in binds)
-    return _Prepared(compiled.string, tuple(binds), names, bool(compiled.positional))
-
-
-_DRIVER = "baton.driver_connection"
-
-
-def _driver(session: Session) -> tuple[Dialect, Any]:
-    """The dialect and DBAPI connection of the session's transaction, found once per
-    transaction (``Session.connection()`` costs a few microseconds on every call)."""
-    transaction = session.get_transaction()
-    known = session.info.get(_DRIVER)
-    if known is not None and transaction is not None and known[0] is transaction:
-        return known[1], known[2]
-    connection = session.connection()
-    driver = connection.connection.driver_connection
-    session.info[_DRIVER] = (session.get_transaction(), connection.dialect, driver)
-    return connection.dialect, driver
-
-
-def write(session: Session, statement: Executable, rows: list[dict[str, Any]]) -> int:
-    """Run a write for ``rows`` (same keys each) on the session's DBAPI connection.
-
-    Inside the session's transaction, without SQLAlchemy's execution
-    layer (~15 µs a statement): the SQL text is rendered once per dialect, statement and
-    set of keys, values converted by the columns' own bind processors (aware datetimes,
-    JSON), several rows sent with one ``executemany``. Returns the rows changed.
-    """
-    global driver_statements
-    if not rows:
-        return 0
-    dialect, driver = _driver(session)
-    keys = tuple(rows[0])
-    cache_key = (dialect.name, id(statement), keys)
-    prepared = _prepared.get(cache_key)
-    if prepared is None:
-        prepared = _prepared[cache_key] = _prepare(dialect, statement, keys)
-    params: list[Any] = []
-    for row in rows:
-        values = [
-            (row[key] if key is not None else fixed)
-            if process is None
-            else process(row[key] if key is not None else fixed)
-            for _, key, fixed, process in prepared.binds
-        ]
-        if prepared.positional:
-            params.append(tuple(values))
-        else:
-            params.append(dict(zip(prepared.names, values, strict=True)))
-    cursor = driver.cursor()
-    driver_statements += 1
-    try:
-        if len(params) == 1:
-            cursor.execute(prepared.text, params[0])
-        else:
-            cursor.executemany(prepared.text, params)
-        return int(cursor.rowcount)
-    finally:
-        cursor.close()
-
-
-_readers: dict[tuple[str, int, tuple[str, ...]], tuple[_Prepared, tuple[Any, ...]]] = {}
-
-
-def _read(
-    session: Session, statement: Executable, params: dict[str, Any], *, first: bool
-) -> list[tuple[Any, ...]]:
-    global driver_statements
-    dialect, driver = _driver(session)
-    keys = tuple(params)
-    cache_key = (dialect.name, id(statement), keys)
-    reader = _readers.get(cache_key)
-    if reader is None:
-        # A SELECT's columns, or what an INSERT/UPDATE ... RETURNING gives back.
-        columns = getattr(statement, "selected_columns", None)
-        if columns is None:
-            columns = statement.exported_columns  # type: ignore[attr-defined]
-        results = tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in columns
-        )
-        reader = _readers[cache_key] = (_prepare(dialect, statement, keys), results)
-    prepared, results = reader
-    values = [
-        (params[key] if key is not None else fixed)
-        if process is None
-        else process(params[key] if key is not None else fixed)
-        for _, key, fixed, process in prepared.binds
-    ]
-    cursor = driver.cursor()
-    driver_statements += 1
-    try:
-        cursor.execute(
-            prepared.text,
-            tuple(values)
-            if prepared.positional
-            else dict(zip(prepared.names, values, strict=True)),
-        )
-        if first:
-            row = cursor.fetchone()
-            rows = [] if row is None else [row]
-        else:
-            rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    return [
-        tuple(
-            value if process is None or value is None else process(value)
-            for value, process in zip(row, results, strict=True)
-        )
-        for row in rows
-    ]
-
-
-def read_first(
-    session: Session, statement: Executable, params: dict[str, Any]
-) -> tuple[Any, ...] | None:
-    """The first row of a SELECT, read like :func:`write` reads: on the DBAPI connection.
-
-    The values come back converted by the selected columns' result processors (aware
-    datetimes; JSON as the driver's connection decodes it or by the column's codec).
-    """
-    rows = _read(session, statement, params, first=True)
-    return rows[0] if rows else None
-
-
-def read_all(
-    session: Session, statement: Executable, params: dict[str, Any]
-) -> list[tuple[Any, ...]]:
-    """Every row of a SELECT, read and converted as :func:`read_first` reads one."""
-    return _read(session, statement, params, first=False)
-
-
-def write_returning(
-    session: Session, statement: Executable, rows: list[dict[str, Any]]
-) -> list[tuple[Any, ...]]:
-    """An INSERT/UPDATE ... RETURNING for each of ``rows``, on the DBAPI connection.
-
-    What each row's statement returned, in order, converted as :func:`read_first`
-    converts. One execution per row: a driver's ``executemany`` returns no rows, and the
-    rows written together here are few (the steps one transition starts).
-    """
-    found: list[tuple[Any, ...]] = []
-    for row in rows:
-        found.extend(_read(session, statement, row, first=False))
-    return found
 
 
 # ---------------------------------------------------------------------------- per dialect

@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from runtime.store.column_types import SnapshotJson, UtcTime
+
 __all__ = [
     "CaseChangeRow",
     "CaseRow",
@@ -41,10 +43,10 @@ def utcnow() -> datetime:
 
 
 def _time(*, index: bool = False, nullable: bool = False) -> Any:
-    # SQLModel maps datetime to its UTCDateTime: aware in, aware UTC out, every dialect.
+    # UTCDateTime (aware in, aware UTC out, every dialect), converted in one step on SQLite.
     if nullable:
-        return Field(default=None, index=index)
-    return Field(default_factory=utcnow, index=index)
+        return Field(default=None, index=index, sa_type=UtcTime)
+    return Field(default_factory=utcnow, index=index, sa_type=UtcTime)
 
 
 def _json(*, nullable: bool = False, factory: Any = dict) -> Any:
@@ -134,7 +136,10 @@ class RunRow(SQLModel, table=True):
     sla_state: str | None = Field(default=None, max_length=20)
     sla_due_at: datetime | None = _time(nullable=True)
     sla_warning_at: datetime | None = _time(nullable=True)
-    state: dict[str, Any] = _json()
+    # Bound as the JSON text the engine's state writes (runtime.store.column_types).
+    state: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(SnapshotJson, nullable=False)
+    )
     seq: int = 0
     inputs: int = Field(default=0, description="How many input events the run has taken")
     started_at: datetime = _time()

@@ -57,6 +57,15 @@ class StoreDialect(ABC):
         order every writer takes them (case, run, item); None: no such item."""
 
     @abstractmethod
+    def step_entry(
+        self, session: Session, outbox_id: int
+    ) -> tuple[Row, Row | None, bool] | None:
+        """A ``run_step`` outbox entry (run, effect, key, status), its execution's state
+        (status, lease end, deliveries; None: none yet) and whether that was read: only
+        where this database allows it before the run is locked, else it is read after
+        the locks (``statements.EXECUTION_STATE``). None: no such entry."""
+
+    @abstractmethod
     def claimable(self, query: Any) -> Any:
         """``query`` (a SELECT of rows to claim) as several pollers may run it at once."""
 

@@ -54,6 +54,13 @@ class PostgresDialect(StoreDialect):
         assert found is not None  # work items are never deleted
         return locked, found
 
+    def step_entry(
+        self, session: Session, outbox_id: int
+    ) -> tuple[Row, Row | None, bool] | None:
+        # The execution row is locked after the case and run (every writer's order).
+        entry = sql.read_first(session, sql.OUTBOX_ENTRY, {"_id": outbox_id})
+        return None if entry is None else (entry, None, False)
+
     def claimable(self, query: Any) -> Any:
         # Several workers may poll at once: each takes rows the others have not locked.
         return query.with_for_update(skip_locked=True)

@@ -72,6 +72,17 @@ class SQLiteDialect(StoreDialect):
             return None
         return lock_run(work_item_from(found).run_id), found
 
+    def step_entry(
+        self, session: Session, outbox_id: int
+    ) -> tuple[Row, Row | None, bool] | None:
+        # One writer holds the database: the execution read with its entry, in one query,
+        # stays so until the step is settled.
+        found = sql.read_first(session, sql.OUTBOX_ENTRY_AND_EXECUTION, {"_id": outbox_id})
+        if found is None:
+            return None
+        entry, execution = found[:4], found[4:]
+        return entry, (execution if execution[0] is not None else None), True
+
     def claimable(self, query: Any) -> Any:
         return query  # one writer at a time: nobody else claims meanwhile
 
