@@ -17,7 +17,6 @@ probability of the label it picks.
 
 from __future__ import annotations
 
-import math
 import pickle
 import time
 from collections.abc import Sequence
@@ -107,7 +106,6 @@ class Classifier:
 
     def __init__(self, model: Any) -> None:
         self._model = model
-        self._linear = _Linear.of(model)
 
     @classmethod
     def load(cls, blob: bytes) -> Classifier:
@@ -123,8 +121,6 @@ class Classifier:
 
     def predict(self, text: str) -> tuple[str, float]:
         """The most probable label for ``text`` and its probability."""
-        if self._linear is not None:
-            return self._linear.predict(text)
         from sklearn import config_context
 
         # One text through a pipeline Baton built and trained: its parameters were checked
@@ -134,79 +130,3 @@ class Classifier:
             probabilities = self._model.predict_proba([text])[0]
         best = int(probabilities.argmax())
         return str(self._model.classes_[best]), round(float(probabilities[best]), 4)
-
-
-class _Linear:
-    """The pipeline :func:`train` builds, applied to one text with plain floats.
-
-    scikit-learn spends ~450 µs on one text (a sparse matrix per step, input checks); the
-    arithmetic is TF-IDF weights of a few dozen terms, one dot product per label and a
-    softmax: ~25 µs here, from the fitted model's public attributes (``vocabulary_``,
-    ``idf_``, ``coef_``, ``intercept_``, ``classes_``) and its own analyzer, so the terms
-    are the ones scikit-learn counts. The answer is the same label and probability
-    (``tests/runtime/test_ai_local.py`` compares both on generated cases).
-    """
-
-    def __init__(self, vectorizer: Any, regression: Any) -> None:
-        self._analyze = vectorizer.build_analyzer()
-        self._vocabulary: dict[str, int] = dict(vectorizer.vocabulary_)
-        self._sublinear = bool(vectorizer.sublinear_tf)
-        self._idf: list[float] | None = vectorizer.idf_.tolist() if vectorizer.use_idf else None
-        #: Per term, its weight for each label (one column for two labels).
-        self._coef: list[list[float]] = regression.coef_.T.tolist()
-        self._intercept: list[float] = regression.intercept_.tolist()
-        self._classes = [str(label) for label in regression.classes_]
-
-    @classmethod
-    def of(cls, model: Any) -> _Linear | None:
-        """The fast form of ``model`` if it is what :func:`train` builds, else None."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import Pipeline
-
-        if not isinstance(model, Pipeline) or len(model.steps) != 2:
-            return None
-        vectorizer, regression = (step for _, step in model.steps)
-        if not (
-            isinstance(vectorizer, TfidfVectorizer)
-            and vectorizer.norm == "l2"
-            and isinstance(regression, LogisticRegression)
-            # Multinomial for three labels or more (scikit-learn >= 1.7), logistic for two.
-            and getattr(regression, "multi_class", "deprecated") in ("deprecated", "auto", None)
-            and len(regression.classes_) == max(2, regression.coef_.shape[0])
-        ):
-            return None
-        return cls(vectorizer, regression)
-
-    def predict(self, text: str) -> tuple[str, float]:
-        counts: dict[int, int] = {}
-        vocabulary = self._vocabulary
-        for term in self._analyze(text):
-            index = vocabulary.get(term)
-            if index is not None:
-                counts[index] = counts.get(index, 0) + 1
-        idf = self._idf
-        # In term order, as scikit-learn's sparse rows sum them (the same floats).
-        weights = [
-            (index, (math.log(count) + 1.0 if self._sublinear else float(count))
-             * (idf[index] if idf is not None else 1.0))
-            for index, count in sorted(counts.items())
-        ]  # fmt: skip
-        norm = math.sqrt(sum(weight * weight for _, weight in weights))
-        scores = [0.0] * len(self._intercept)
-        if norm > 0.0:
-            for index, weight in weights:
-                row = self._coef[index]
-                for label in range(len(scores)):
-                    scores[label] += weight / norm * row[label]
-        scores = [score + bias for score, bias in zip(scores, self._intercept, strict=True)]
-        if len(scores) == 1:  # two labels: the logistic function of the one score
-            second = 1.0 / (1.0 + math.exp(-scores[0]))
-            probabilities = [1.0 - second, second]
-        else:
-            top = max(scores)
-            exps = [math.exp(score - top) for score in scores]
-            total = sum(exps)
-            probabilities = [value / total for value in exps]
-        best = max(range(len(probabilities)), key=probabilities.__getitem__)
-        return self._classes[best], round(probabilities[best], 4)

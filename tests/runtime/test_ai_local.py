@@ -3,7 +3,6 @@ workflow's resolved cases in the store, versioned."""
 
 from __future__ import annotations
 
-import pickle
 import random
 from typing import Any
 
@@ -88,22 +87,3 @@ def test_baton_trains_from_the_workflows_resolved_cases_and_keeps_versions(
         assert [m.version for m in training.list_models(s, workflow_id="wf")] == [2, 1]
         with pytest.raises(TooFewCases):
             training.train_workflow(s, workflow_id="wf", field="priority")
-
-
-@pytest.mark.parametrize("labels_kept", [4, 2], ids=["four labels", "two labels"])
-def test_the_classifier_answers_as_scikit_learn_does_text_for_text(labels_kept: int) -> None:
-    # Baton applies the trained pipeline itself (one text costs scikit-learn ~450 µs);
-    # the label and its probability must be scikit-learn's own.
-    texts, labels = support_history(600, seed=9, noise=0.05)
-    kept = set(sorted(set(labels))[:labels_kept])
-    pairs = [(text, label) for text, label in zip(texts, labels, strict=True) if label in kept]
-    trained = train([text for text, _ in pairs], [label for _, label in pairs])
-    classifier = Classifier.load(trained.blob)
-    model: Any = pickle.loads(trained.blob)  # scikit-learn's pipeline, asked directly
-    probes, _ = support_history(300, seed=10, noise=0.0)
-    probes += ["", "zzz unknown words only", "Invoice invoice invoice VAT refund"]
-    for text in probes:
-        probabilities = model.predict_proba([text])[0]
-        best = int(probabilities.argmax())
-        expected = (str(model.classes_[best]), round(float(probabilities[best]), 4))
-        assert classifier.predict(text) == expected, text
