@@ -8,10 +8,10 @@ conditions see it is the worse of what its timers marked and what the time impli
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from graphs.model import SLA, InteractiveStep, StageNode
-from runtime.engine.definition import CompiledNode, CompiledStep
+from graphs.model import InteractiveStep, StageNode
+from runtime.engine.definition import CompiledNode, CompiledSla, CompiledStep
 from runtime.engine.timers import timer_key
 from runtime.engine.types import (
     CancelTimer,
@@ -49,18 +49,19 @@ def _schedule(run: WorkingRun, purpose: TimerPurpose, target: str, n: int, due: 
     )
 
 
-def start_clock(run: WorkingRun, sla: SLA, target: str, n: int) -> SlaClock:
+def start_clock(run: WorkingRun, sla: CompiledSla, target: str, n: int) -> SlaClock:
     """A new SLA clock from now, on its business calendar's working time when it names
     one, and its first timer: the warning, or the breach when it has no warning."""
     now = run.now
-    warning = sla.warning_minutes
-    calendar = run.d.calendars.get(sla.calendar) if sla.calendar else None
+    spec = sla.spec
+    calendar = run.d.calendars.get(spec.calendar) if spec.calendar else None
     if calendar is None:
-        warning_at = None if warning is None else now + timedelta(minutes=warning)
-        due_at = now + timedelta(minutes=sla.target_minutes)
+        warning_at = None if sla.warning is None else now + sla.warning
+        due_at = now + sla.target
     else:
+        warning = spec.warning_minutes
         warning_at = None if warning is None else add_business_minutes(calendar, now, warning)
-        due_at = add_business_minutes(calendar, now, sla.target_minutes)
+        due_at = add_business_minutes(calendar, now, spec.target_minutes)
     clock = SlaClock(started_at=now, warning_at=warning_at, due_at=due_at)
     if warning_at is not None and warning_at < due_at:
         _schedule(run, TimerPurpose.SLA_WARNING, target, n, warning_at)

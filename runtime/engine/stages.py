@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from graphs.conditions import Facts
-from graphs.model import StageNode
 from runtime.engine.clocks import start_clock, stop_stage_clock
 from runtime.engine.definition import CompiledNode, CompiledStep
 from runtime.engine.lifecycle import STAGE_LIFECYCLE, StageEvent, StageStatus
@@ -38,15 +37,13 @@ def move_stage(run: WorkingRun, event: StageEvent) -> StageStatus:
 
 def prepare_stage(run: WorkingRun, node: CompiledNode, visit: int) -> None:
     """Fresh attempts of every step of a stage just entered, and its SLA clock."""
-    spec = node.spec
-    assert isinstance(spec, StageNode)
     s = run.s
     for cs in node.steps:
         # Fresh attempts: the old ones stay in the log, their outputs are not read.
         s.step_outputs.pop(cs.id, None)
         run.owned.add(cs.id)
         s.steps[cs.id] = StepState(cs.id, s.attempts.get(cs.id, 0) + 1)  # id, attempt
-    s.sla = None if spec.sla is None else start_clock(run, spec.sla, node.id, visit)
+    s.sla = None if node.sla is None else start_clock(run, node.sla, node.id, visit)
 
 
 def settle_stage(run: WorkingRun, node: CompiledNode) -> bool:

@@ -100,8 +100,8 @@ def _open_work_item(run: WorkingRun, cs: CompiledStep, st: StepState) -> dict[st
     st.status = STEP_LIFECYCLE.next(st.status, StepEvent.OPEN_WORK_ITEM)
     st.work_item_key = key
     due = None
-    if spec.sla is not None:
-        st.sla = start_clock(run, spec.sla, cs.target, st.attempt)
+    if cs.sla is not None:
+        st.sla = start_clock(run, cs.sla, cs.target, st.attempt)
         due = st.sla.due_at
     stage = run.d.nodes[cs.node_id].spec
     assert isinstance(stage, StageNode)

@@ -171,7 +171,9 @@ class WorkingRun:
         """The transition's outcome, ending with one publish of what changed."""
         self.s.seq = self.seq
         status, before = self.s.status, self.start_status
-        if status.over and not (before is not None and before.over):
+        if status is before:  # most transitions: the run's status did not move
+            topic = "run.updated"
+        elif status.over and not (before is not None and before.over):
             topic = "run.finished"
         elif status is RunStatus.INCIDENT and before is not RunStatus.INCIDENT:
             topic = "run.incident"
