@@ -19,7 +19,12 @@ from runtime.engine.clocks import start_clock, stop_stage_clock
 from runtime.engine.definition import CompiledNode, CompiledStep
 from runtime.engine.lifecycle import STAGE_LIFECYCLE, StageEvent, StageStatus
 from runtime.engine.steps import cancel_step, launch, skip_step
-from runtime.engine.types import FINISHED_STEP_STATUSES, LogKind, StepState, StepStatus
+from runtime.engine.types import (
+    FINISHED_STEP_STATUSES,
+    STARTED_STEP_STATUSES,
+    LogKind,
+    StepState,
+)
 from runtime.engine.working import WorkingRun
 
 __all__ = ["exit_early", "move_stage", "prepare_stage", "settle_stage"]
@@ -74,7 +79,7 @@ def settle_stage(run: WorkingRun, node: CompiledNode) -> bool:
             if status in FINISHED_STEP_STATUSES:
                 continue
             all_done = False
-            if status is not StepStatus.PENDING:
+            if status in STARTED_STEP_STATUSES:
                 active = True
                 continue
             if cs.after and not _all_finished(steps, cs.after):
