@@ -36,6 +36,9 @@ __all__ = [
 
 #: the level each SLA timer marks its clock at
 _MARKS = {TimerPurpose.SLA_WARNING: SlaLevel.AT_RISK, TimerPurpose.SLA_BREACH: SlaLevel.BREACHED}
+#: the timer pending on a running clock at each level it is marked at (a breached clock
+#: has none; one without a warning point waits for its breach from the start)
+_PENDING = {SlaLevel.ON_TRACK: TimerPurpose.SLA_WARNING, SlaLevel.AT_RISK: TimerPurpose.SLA_BREACH}
 
 
 def _schedule(run: WorkingRun, purpose: TimerPurpose, target: str, n: int, due: datetime) -> None:
@@ -72,12 +75,10 @@ def start_clock(run: WorkingRun, sla: CompiledSla, target: str, n: int) -> SlaCl
 
 def _stop(run: WorkingRun, clock: SlaClock, target: str, n: int) -> SlaClock:
     """The running ``clock`` stopped now, its pending timer cancelled."""
-    if clock.state is not SlaLevel.BREACHED:
-        warned = clock.state is not SlaLevel.ON_TRACK
-        has_warning = clock.warning_at is not None and clock.warning_at < clock.due_at
-        purpose = (
-            TimerPurpose.SLA_WARNING if has_warning and not warned else TimerPurpose.SLA_BREACH
-        )
+    purpose = _PENDING.get(clock.state)
+    if purpose is not None:
+        if clock.warning_at is None or clock.warning_at >= clock.due_at:
+            purpose = TimerPurpose.SLA_BREACH  # no warning point: no warning timer
         run.effects.append(CancelTimer(timer_key=timer_key(run.s.run_id, purpose, target, n)))
     return clock.stopped(run.now)
 

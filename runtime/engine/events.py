@@ -43,19 +43,20 @@ __all__ = ["apply", "changed_fields", "drain"]
 def apply(run: WorkingRun, event: Event) -> None:
     """Apply a non-admin event: now when the run is running, later when it is held."""
     status = run.s.status
-    if status.over:
-        run.ignore(event, f"the run is already {status.value}")
-    elif event.kind == "case_created":
-        run.ignore(event, "the run has already started")
-    elif status is not RunStatus.RUNNING:
-        _defer(run, event)
-    else:
-        handler = _APPLY.get(event.kind)
+    kind = event.kind
+    if status is RunStatus.RUNNING and kind != "case_created":
+        handler = _APPLY.get(kind)
         if handler is not None:
             handler(run, event)
         advance(run)
         if run.d.escalation.rules:
             escalate(run)
+    elif status.over:
+        run.ignore(event, f"the run is already {status.value}")
+    elif kind == "case_created":
+        run.ignore(event, "the run has already started")
+    else:
+        _defer(run, event)
 
 
 def _defer(run: WorkingRun, event: Event) -> None:
