@@ -42,14 +42,8 @@ _PENDING = {SlaLevel.ON_TRACK: TimerPurpose.SLA_WARNING, SlaLevel.AT_RISK: Timer
 
 
 def _schedule(run: WorkingRun, purpose: TimerPurpose, target: str, n: int, due: datetime) -> None:
-    run.effects.append(
-        ScheduleTimer(
-            timer_key=timer_key(run.s.run_id, purpose, target, n),
-            due_at=due,
-            purpose=purpose,
-            data={"target": target, "n": n},
-        )
-    )
+    key = timer_key(run.s.run_id, purpose, target, n)
+    run.effects.append(ScheduleTimer(key, due, purpose, {"target": target, "n": n}))
 
 
 def start_clock(run: WorkingRun, sla: CompiledSla, target: str, n: int) -> SlaClock:
@@ -79,7 +73,7 @@ def _stop(run: WorkingRun, clock: SlaClock, target: str, n: int) -> SlaClock:
     if purpose is not None:
         if clock.warning_at is None or clock.warning_at >= clock.due_at:
             purpose = TimerPurpose.SLA_BREACH  # no warning point: no warning timer
-        run.effects.append(CancelTimer(timer_key=timer_key(run.s.run_id, purpose, target, n)))
+        run.effects.append(CancelTimer(timer_key(run.s.run_id, purpose, target, n)))
     return clock.stopped(run.now)
 
 

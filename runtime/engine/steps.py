@@ -68,14 +68,9 @@ def launch(run: WorkingRun, cs: CompiledStep, *, retry_of: int | None) -> None:
                 run.note_data(LogKind.STEP_STARTED, cs.node_id, cs.id, data)
                 fail_step(run, cs, st, problem, retryable=False)
                 return
-            run.effects.append(
-                ScheduleTimer(
-                    timer_key=timer_key(run.s.run_id, TimerPurpose.WAIT, cs.target, attempt),
-                    due_at=due,
-                    purpose=TimerPurpose.WAIT,
-                    data={"step_id": cs.id, "attempt": attempt},
-                )
-            )
+            key = timer_key(run.s.run_id, TimerPurpose.WAIT, cs.target, attempt)
+            timer = {"step_id": cs.id, "attempt": attempt}
+            run.effects.append(ScheduleTimer(key, due, TimerPurpose.WAIT, timer))
             data["until"] = due
         else:
             run.effects.append(
@@ -179,14 +174,9 @@ def fail_step(
         delay = policy.backoff(st.tries)
         due = run.now + timedelta(seconds=delay)
         st.status = STEP_LIFECYCLE.next(st.status, StepEvent.RETRY_LATER)
-        run.effects.append(
-            ScheduleTimer(
-                timer_key=timer_key(run.s.run_id, TimerPurpose.RETRY, cs.target, st.attempt),
-                due_at=due,
-                purpose=TimerPurpose.RETRY,
-                data={"step_id": cs.id, "attempt": st.attempt},
-            )
-        )
+        key = timer_key(run.s.run_id, TimerPurpose.RETRY, cs.target, st.attempt)
+        timer = {"step_id": cs.id, "attempt": st.attempt}
+        run.effects.append(ScheduleTimer(key, due, TimerPurpose.RETRY, timer))
         why = {
             "retry_at": due,
             "reason": f"try {st.tries} of {policy.max_attempts} failed; retrying in {delay:g}s",
@@ -212,7 +202,7 @@ def fail_step(
 
 def cancel_timer(run: WorkingRun, purpose: TimerPurpose, cs: CompiledStep, attempt: int) -> None:
     """Drop the attempt's pending ``purpose`` timer."""
-    run.effects.append(CancelTimer(timer_key=timer_key(run.s.run_id, purpose, cs.target, attempt)))
+    run.effects.append(CancelTimer(timer_key(run.s.run_id, purpose, cs.target, attempt)))
 
 
 def cancel_step(run: WorkingRun, cs: CompiledStep, st: StepState, reason: str) -> None:

@@ -179,18 +179,14 @@ class WorkingRun:
             topic = "run.incident"
         else:
             topic = "run.updated"
-        self.effects.append(
-            Publish(
-                topic=topic,
-                data={
-                    "run_id": self.s.run_id,
-                    "status": str(status),  # its value (a StrEnum), without the enum hook
-                    "node_id": self.s.node_id,
-                    "from_seq": self.first_seq,
-                    "to_seq": self.seq,
-                },
-            )
-        )
+        changed = {
+            "run_id": self.s.run_id,
+            "status": str(status),  # its value (a StrEnum), without the enum hook
+            "node_id": self.s.node_id,
+            "from_seq": self.first_seq,
+            "to_seq": self.seq,
+        }
+        self.effects.append(Publish(topic, changed))
         return Transition(self.s, self.effects, self.log)
 
     # ------------------------------------------------------------------ facts
