@@ -39,21 +39,24 @@ __all__ = [
 #
 # Slotted dataclasses, built by the engine from values it already holds (nothing to
 # validate). The ``kind`` tag leads each (its place in the JSON) with its default, so it is
-# keyword-only: in the frequent effects (a publish per transition, the timers) only the tag,
-# so the engine passes the rest in order (calling a class with keywords builds a dict per
-# call: a fifth of what building the effect costs). The others are keyword-only whole.
+# keyword-only: in the frequent effects (a publish per transition, a step to run, the
+# timers) only the tag, so the engine passes the rest in order (calling a class with
+# keywords builds a dict per call: a third of what building the effect costs). The rare
+# ones are keyword-only whole.
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class RunStep:
     """Run a background step's action (idempotent by run, step and attempt)."""
 
-    kind: Literal["run_step"] = "run_step"
+    kind: Literal["run_step"] = field(default="run_step", kw_only=True)
     step_id: str
     attempt: int
     action: str
     inputs: dict[str, Any]  #: resolved against the latest case, typed per the step
-    input_types: dict[str, FieldType] = field(default_factory=dict)
+    #: the default is pydantic's (a stored effect without it reads as untyped), not the
+    #: constructor's: the timeout that follows has none, and the engine names both
+    input_types: Annotated[dict[str, FieldType], Field(default_factory=dict)]
     timeout_seconds: float
 
 

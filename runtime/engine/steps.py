@@ -73,15 +73,10 @@ def launch(run: WorkingRun, cs: CompiledStep, *, retry_of: int | None) -> None:
             run.effects.append(ScheduleTimer(key, due, TimerPurpose.WAIT, timer))
             data["until"] = due
         else:
+            types = dict(cs.input_types) if cs.input_types else {}
+            # step, attempt, action, inputs, input types, timeout (in order: see RunStep)
             run.effects.append(
-                RunStep(
-                    step_id=cs.id,
-                    attempt=attempt,
-                    action=cs.action,
-                    inputs=inputs,
-                    input_types=dict(cs.input_types) if cs.input_types else {},
-                    timeout_seconds=cs.timeout_seconds,
-                )
+                RunStep(cs.id, attempt, cs.action, inputs, types, cs.timeout_seconds)
             )
     if retry_of is not None:
         data["retry_of"] = retry_of

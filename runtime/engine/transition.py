@@ -94,7 +94,7 @@ def transition(
         run = WorkingRun(definition, _new_state(identity, event, now), now, event.actor, fresh=True)
         _start(run, event)
     else:
-        run = WorkingRun(definition, state, now, event.actor, fresh=False)
+        run = WorkingRun(definition, state, now, event.actor)
         # Dispatched on the kind tag, as ``apply`` does (an isinstance on a pydantic
         # model goes through its metaclass: ~1% of the engine).
         if event.kind == "admin" and not run.s.status.over:

@@ -53,8 +53,10 @@ class WorkingRun:
     )
 
     def __init__(
-        self, d: CompiledWorkflow, state: RunState, now: datetime, actor: str, *, fresh: bool
+        self, d: CompiledWorkflow, state: RunState, now: datetime, actor: str, fresh: bool = False
     ) -> None:
+        # ``fresh`` may be passed in order: the transition builds one per event, and
+        # calling a class with a keyword builds a dict for it.
         self.d = d
         if fresh:
             # A new run's state was built by this transition: it is ours to write.
