@@ -10,8 +10,6 @@ rule fires at once when a case update makes it true.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from itertools import compress
-from operator import is_not
 from typing import Any
 
 from runtime.engine.clocks import mark_stage_clock, mark_step_clock, stop_step_clock
@@ -98,11 +96,16 @@ def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[
     ['b']
     """
     if len(before) == len(after) and list(after) == list(before):
-        # The usual update: the same fields in the same order, a few values replaced.
-        # Most values are the very same objects: compare only the pairs that are not.
-        keys = list(after)
-        pairs = compress(keys, map(is_not, after.values(), before.values()))
-        return sorted([key for key in pairs if after[key] != before[key]])
+        # The usual update: the same fields, a few values replaced. Most values are the
+        # very same objects: compare only those that are not. (A comprehension: pairing
+        # the values through ``map(operator.is_not, ...)`` cost half as much again.)
+        return sorted(
+            [
+                key
+                for key, value in after.items()
+                if (was := before[key]) is not value and was != value
+            ]
+        )
     changed = [k for k, v in after.items() if (was := before.get(k)) is not v and was != v]
     changed.extend(k for k, was in before.items() if was is not None and k not in after)
     return sorted(changed)
