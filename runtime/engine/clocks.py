@@ -59,7 +59,7 @@ def start_clock(run: WorkingRun, sla: CompiledSla, target: str, n: int) -> SlaCl
         warning = spec.warning_minutes
         warning_at = None if warning is None else add_business_minutes(calendar, now, warning)
         due_at = add_business_minutes(calendar, now, spec.target_minutes)
-    clock = SlaClock(started_at=now, warning_at=warning_at, due_at=due_at)
+    clock = SlaClock(now, warning_at, due_at)  # started, warning, due
     if warning_at is not None and warning_at < due_at:
         _schedule(run, TimerPurpose.SLA_WARNING, target, n, warning_at)
     else:

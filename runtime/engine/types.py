@@ -112,7 +112,7 @@ _RECORD = ConfigDict(extra="forbid")
 
 
 @with_config(_RECORD)
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class SlaClock:
     """The SLA clock of a stage visit or of one attempt of an interactive step.
 
@@ -123,7 +123,10 @@ class SlaClock:
     """
 
     started_at: datetime
-    warning_at: datetime | None = None
+    #: the default is pydantic's (a stored clock without one has no warning point), not
+    #: the constructor's: the due time that follows has none, and a clock is built with its
+    #: fields in order (calling a class with keywords builds a dict per call)
+    warning_at: Annotated[datetime | None, Field(default=None)]
     due_at: datetime
     state: SlaLevel = SlaLevel.ON_TRACK
     stopped_at: datetime | None = None
@@ -133,23 +136,11 @@ class SlaClock:
 
     def stopped(self, at: datetime) -> SlaClock:
         """This clock, stopped at ``at``."""
-        return SlaClock(
-            started_at=self.started_at,
-            warning_at=self.warning_at,
-            due_at=self.due_at,
-            state=self.state,
-            stopped_at=at,
-        )
+        return SlaClock(self.started_at, self.warning_at, self.due_at, self.state, at)
 
     def marked(self, level: SlaLevel) -> SlaClock:
         """This clock, marked at ``level`` by its warning or breach timer."""
-        return SlaClock(
-            started_at=self.started_at,
-            warning_at=self.warning_at,
-            due_at=self.due_at,
-            state=level,
-            stopped_at=self.stopped_at,
-        )
+        return SlaClock(self.started_at, self.warning_at, self.due_at, level, self.stopped_at)
 
 
 @with_config(_RECORD)
