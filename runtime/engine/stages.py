@@ -30,12 +30,15 @@ from runtime.engine.working import WorkingRun
 __all__ = ["exit_early", "move_stage", "prepare_stage", "settle_stage"]
 
 
+#: a visit's status as ``RunState.stage_open`` stores it (exited is not stored: the token
+#: moves on, and entering a node resets the flag)
+_STORED = {False: StageStatus.WAITING, True: StageStatus.OPEN}
+
+
 def move_stage(run: WorkingRun, event: StageEvent) -> StageStatus:
     """Move the visit of the run's stage along the stage lifecycle."""
-    now = StageStatus.OPEN if run.s.stage_open else StageStatus.WAITING
-    moved = STAGE_LIFECYCLE.next(now, event)
-    # Exited is not stored: the token moves on, and entering a node resets the flag.
-    if moved is StageStatus.OPEN:
+    moved = STAGE_LIFECYCLE.next(_STORED[run.s.stage_open], event)
+    if not run.s.stage_open and moved is StageStatus.OPEN:
         run.s.stage_open = True
     return moved
 

@@ -1,10 +1,10 @@
 """The working copy of one run during one transition: its state, log, effects and facts.
 
 Every other module of the engine acts on a :class:`WorkingRun`. The input state is
-never mutated: the working state is a copy whose containers (visits, steps, outputs,
-attempts) are fresh, and a step's state is copied the first time it is written
-(:meth:`WorkingRun.own`). Nested values (case, outputs, clocks) are replaced, never
-mutated, so sharing them with the old state is safe.
+never mutated: the working state is a copy whose containers (steps, outputs, attempts)
+are fresh, and a step's state is copied the first time it is written
+(:meth:`WorkingRun.own`). Nested values (case, outputs, clocks, the visit counts) are
+replaced, never mutated, so sharing them with the old state is safe.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ class WorkingRun:
             self.owned: set[str] = set(state.steps)
         else:
             s = self.s = state.copy()
-            s.visits = dict(s.visits)
+            # (``visits`` is replaced when a node is entered, never written in place.)
             s.steps = dict(s.steps)  # step states are copied by own()
             s.step_outputs = dict(s.step_outputs)
             s.attempts = dict(s.attempts)
