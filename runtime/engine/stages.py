@@ -49,7 +49,6 @@ def prepare_stage(run: WorkingRun, node: CompiledNode, visit: int) -> None:
     for cs in node.steps:
         # Fresh attempts: the old ones stay in the log, their outputs are not read.
         s.step_outputs.pop(cs.id, None)
-        run.owned.add(cs.id)
         s.steps[cs.id] = StepState(cs.id, s.attempts.get(cs.id, 0) + 1)  # id, attempt
     s.sla = None if node.sla is None else start_clock(run, node.sla, node.id, visit)
 
@@ -134,7 +133,7 @@ def _open(run: WorkingRun, node: CompiledNode) -> bool:
     if node.entry is not None:
         facts = run.facts()
         if not node.entry.test(facts):
-            if node.id in run.fresh_nodes:
+            if node.id in run.entered:
                 explained = node.entry.explain(facts)
                 run.note(
                     LogKind.STAGE_WAITING,

@@ -50,7 +50,7 @@ def enter(run: WorkingRun, node_id: str, via: Edge | None = None) -> None:
     s.node_entered_at = run.now
     s.stage_open = False
     s.steps = {}
-    run.fresh_nodes.add(node_id)
+    run.entered += (node_id,)
     # One log line per move: the node entered and the edge that led there.
     run.note_data(
         LogKind.NODE_ENTERED,

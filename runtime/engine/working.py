@@ -42,13 +42,13 @@ class WorkingRun:
         "cached_facts",
         "d",
         "effects",
+        "entered",
         "first_seq",
-        "fresh_nodes",
         "log",
         "now",
-        "owned",
         "s",
         "seq",
+        "shared_steps",
         "start_status",
     )
 
@@ -62,7 +62,8 @@ class WorkingRun:
             # A new run's state was built by this transition: it is ours to write.
             self.s = state
             self.start_status: RunStatus | None = None
-            self.owned: set[str] = set(state.steps)
+            #: the input state's step states, which this transition must not write
+            self.shared_steps: Mapping[str, StepState] = EMPTY
         else:
             s = self.s = state.copy()
             # (``visits`` is replaced when a node is entered, never written in place.)
@@ -70,7 +71,7 @@ class WorkingRun:
             s.step_outputs = dict(s.step_outputs)
             s.attempts = dict(s.attempts)
             self.start_status = state.status
-            self.owned = set()
+            self.shared_steps = state.steps
         self.now = now
         self.actor = actor
         #: the number of the last log line; written to the state once, at the end
@@ -79,7 +80,8 @@ class WorkingRun:
         self.log: list[LogEvent] = []
         self.effects: list[Effect] = []
         #: nodes entered in this transition: a stage says it waits only when entered
-        self.fresh_nodes: set[str] = set()
+        #: (a tuple: most transitions enter none, and an empty one costs nothing to make)
+        self.entered: tuple[str, ...] = ()
         self.cached_facts: Facts | None = None
 
     # ------------------------------------------------------------------ state
@@ -87,9 +89,8 @@ class WorkingRun:
     def own(self, step_id: str) -> StepState:
         """The step's state, safe to write: the input state is never mutated."""
         st = self.s.steps[step_id]
-        if step_id not in self.owned:
+        if st is self.shared_steps.get(step_id):  # still the input state's: copy it
             st = self.s.steps[step_id] = st.copy()
-            self.owned.add(step_id)
         return st
 
     def move_run(self, event: RunEvent) -> None:
