@@ -74,7 +74,7 @@ def settle_stage(run: WorkingRun, node: CompiledNode) -> bool:
         facts_now: Facts | None = None
         all_done = True
         active = False
-        blocked: list[CompiledStep] = []
+        blocked: tuple[CompiledStep, ...] = ()  # a tuple: mostly empty, and free when so
         steps = run.s.steps
         for cs in node.steps:
             status = steps[cs.id].status
@@ -90,7 +90,7 @@ def settle_stage(run: WorkingRun, node: CompiledNode) -> bool:
                 if facts_now is None:
                     facts_now = run.facts()
                 if not cs.entry.test(facts_now):
-                    blocked.append(cs)
+                    blocked += (cs,)
                     continue
             launch(run, cs, retry_of=None)
             active = True

@@ -146,10 +146,9 @@ def finish_step(
     run.s.step_outputs[cs.id] = outputs
     # A sensitive answer stays in the state (conditions read it) but not in the log,
     # which the timeline and the live stream show.
-    hidden = sorted(cs.hidden.intersection(outputs)) if cs.hidden else []
-    logged = {k: v for k, v in outputs.items() if k not in cs.hidden} if hidden else outputs
-    data = {"attempt": st.attempt, "outputs": logged, "reason": reason}
-    if hidden:
+    data = {"attempt": st.attempt, "outputs": outputs, "reason": reason}
+    if cs.hidden and (hidden := sorted(cs.hidden.intersection(outputs))):
+        data["outputs"] = {k: v for k, v in outputs.items() if k not in cs.hidden}
         data["hidden"] = hidden
     run.note_data(LogKind.STEP_COMPLETED, cs.node_id, cs.id, data)
 
