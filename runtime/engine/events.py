@@ -119,6 +119,15 @@ def _case_updated(run: WorkingRun, event: CaseUpdated) -> None:
     )
 
 
+#: the status an event about a step attempt finds it in, by the event's kind (a timer's,
+#: by its purpose: ``_TIMER_FINDS``)
+_EVENT_FINDS = {
+    "step_completed": StepStatus.RUNNING,
+    "step_failed": StepStatus.RUNNING,
+    "work_item_completed": StepStatus.WAITING,
+}
+
+
 def _current_step(
     run: WorkingRun, event: Event, step_id: str, attempt: int, expected: StepStatus
 ) -> tuple[CompiledStep, StepState] | None:
@@ -160,7 +169,7 @@ def _case_written(run: WorkingRun, cs: CompiledStep, case: dict[str, Any], reaso
 
 
 def _step_completed(run: WorkingRun, event: StepCompleted) -> None:
-    found = _current_step(run, event, event.step_id, event.attempt, StepStatus.RUNNING)
+    found = _current_step(run, event, event.step_id, event.attempt, _EVENT_FINDS[event.kind])
     if found is None:
         return
     cs, st = found
@@ -175,7 +184,7 @@ def _step_completed(run: WorkingRun, event: StepCompleted) -> None:
 
 
 def _work_item_completed(run: WorkingRun, event: WorkItemCompleted) -> None:
-    found = _current_step(run, event, event.step_id, event.attempt, StepStatus.WAITING)
+    found = _current_step(run, event, event.step_id, event.attempt, _EVENT_FINDS[event.kind])
     if found is None:
         return
     cs, st = found
@@ -194,7 +203,7 @@ def _work_item_completed(run: WorkingRun, event: WorkItemCompleted) -> None:
 
 
 def _step_failed(run: WorkingRun, event: StepFailed) -> None:
-    found = _current_step(run, event, event.step_id, event.attempt, StepStatus.RUNNING)
+    found = _current_step(run, event, event.step_id, event.attempt, _EVENT_FINDS[event.kind])
     if found is None:
         return
     cs, st = found
