@@ -55,8 +55,8 @@ class WorkingRun:
     def __init__(
         self, d: CompiledWorkflow, state: RunState, now: datetime, actor: str, fresh: bool = False
     ) -> None:
-        # ``fresh`` may be passed in order: the transition builds one per event, and
-        # calling a class with a keyword builds a dict for it.
+        # ``fresh`` has a default, so the transition's call on every event passes no
+        # keyword (calling a class with a keyword builds a dict for it).
         self.d = d
         if fresh:
             # A new run's state was built by this transition: it is ours to write.
