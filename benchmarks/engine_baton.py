@@ -26,6 +26,7 @@ from graphs.model import Workflow
 from runtime.engine import transition
 from runtime.engine.types import (
     CaseCreated,
+    RunIdentity,
     RunStatus,
     StepCompleted,
     TimerFired,
@@ -112,8 +113,6 @@ class BatonMemoryDriver:
 
 def run_identity(workflow: Workflow, run_id: str, case_id: str) -> dict[str, Any]:
     """The keyword arguments that name a new run for :func:`runtime.engine.transition`."""
-    from runtime.engine.types import RunIdentity
-
     return {
         "identity": RunIdentity(run_id=run_id, workflow_id=workflow.id, version=1, case_id=case_id)
     }

@@ -8,10 +8,10 @@ conditions see it is the worse of what its timers marked and what the time impli
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from graphs.model import SLA, InteractiveStep, StageNode
-from runtime.engine.definition import CompiledNode, CompiledStep
+from graphs.model import InteractiveStep, StageNode
+from runtime.engine.definition import CompiledNode, CompiledSla, CompiledStep
 from runtime.engine.timers import timer_key
 from runtime.engine.types import (
     CancelTimer,
@@ -36,32 +36,30 @@ __all__ = [
 
 #: the level each SLA timer marks its clock at
 _MARKS = {TimerPurpose.SLA_WARNING: SlaLevel.AT_RISK, TimerPurpose.SLA_BREACH: SlaLevel.BREACHED}
+#: the timer pending on a running clock at each level it is marked at (a breached clock
+#: has none; one without a warning point waits for its breach from the start)
+_PENDING = {SlaLevel.ON_TRACK: TimerPurpose.SLA_WARNING, SlaLevel.AT_RISK: TimerPurpose.SLA_BREACH}
 
 
 def _schedule(run: WorkingRun, purpose: TimerPurpose, target: str, n: int, due: datetime) -> None:
-    run.effects.append(
-        ScheduleTimer(
-            timer_key=timer_key(run.s.run_id, purpose, target, n),
-            due_at=due,
-            purpose=purpose,
-            data={"target": target, "n": n},
-        )
-    )
+    key = timer_key(run.s.run_id, purpose, target, n)
+    run.effects.append(ScheduleTimer(key, due, purpose, {"target": target, "n": n}))
 
 
-def start_clock(run: WorkingRun, sla: SLA, target: str, n: int) -> SlaClock:
+def start_clock(run: WorkingRun, sla: CompiledSla, target: str, n: int) -> SlaClock:
     """A new SLA clock from now, on its business calendar's working time when it names
     one, and its first timer: the warning, or the breach when it has no warning."""
     now = run.now
-    warning = sla.warning_minutes
-    calendar = run.d.calendars.get(sla.calendar) if sla.calendar else None
+    spec = sla.spec
+    calendar = run.d.calendars.get(spec.calendar) if spec.calendar else None
     if calendar is None:
-        warning_at = None if warning is None else now + timedelta(minutes=warning)
-        due_at = now + timedelta(minutes=sla.target_minutes)
+        warning_at = None if sla.warning is None else now + sla.warning
+        due_at = now + sla.target
     else:
+        warning = spec.warning_minutes
         warning_at = None if warning is None else add_business_minutes(calendar, now, warning)
-        due_at = add_business_minutes(calendar, now, sla.target_minutes)
-    clock = SlaClock(started_at=now, warning_at=warning_at, due_at=due_at)
+        due_at = add_business_minutes(calendar, now, spec.target_minutes)
+    clock = SlaClock(now, warning_at, due_at)  # started, warning, due
     if warning_at is not None and warning_at < due_at:
         _schedule(run, TimerPurpose.SLA_WARNING, target, n, warning_at)
     else:
@@ -71,13 +69,11 @@ def start_clock(run: WorkingRun, sla: SLA, target: str, n: int) -> SlaClock:
 
 def _stop(run: WorkingRun, clock: SlaClock, target: str, n: int) -> SlaClock:
     """The running ``clock`` stopped now, its pending timer cancelled."""
-    if clock.state is not SlaLevel.BREACHED:
-        warned = clock.state is not SlaLevel.ON_TRACK
-        has_warning = clock.warning_at is not None and clock.warning_at < clock.due_at
-        purpose = (
-            TimerPurpose.SLA_WARNING if has_warning and not warned else TimerPurpose.SLA_BREACH
-        )
-        run.effects.append(CancelTimer(timer_key=timer_key(run.s.run_id, purpose, target, n)))
+    purpose = _PENDING.get(clock.state)
+    if purpose is not None:
+        if clock.warning_at is None or clock.warning_at >= clock.due_at:
+            purpose = TimerPurpose.SLA_BREACH  # no warning point: no warning timer
+        run.effects.append(CancelTimer(timer_key(run.s.run_id, purpose, target, n)))
     return clock.stopped(run.now)
 
 

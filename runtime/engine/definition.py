@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any, Literal
 
 from graphs.conditions import Facts, Reader, read_path, reader
 from graphs.dataflow import form_case_fields, hidden_answers
 from graphs.explain import CompiledCondition, compile_explained, summarize
 from graphs.model import (
+    SLA,
     BackgroundStep,
     DecisionNode,
     Edge,
@@ -44,6 +46,7 @@ __all__ = [
     "CompiledEscalation",
     "CompiledNode",
     "CompiledOutcome",
+    "CompiledSla",
     "CompiledStep",
     "CompiledWorkflow",
     "EscalationPlan",
@@ -54,6 +57,23 @@ __all__ = [
 ]
 
 WAIT_ACTION = "wait"
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledSla:
+    """An SLA with its minutes as durations, made once (a clock starts per stage visit
+    and interactive step attempt; building the durations there cost 2% of the engine)."""
+
+    spec: SLA
+    warning: timedelta | None
+    target: timedelta
+
+
+def _compile_sla(sla: SLA | None) -> CompiledSla | None:
+    if sla is None:
+        return None
+    warning = None if sla.warning_minutes is None else timedelta(minutes=sla.warning_minutes)
+    return CompiledSla(sla, warning, timedelta(minutes=sla.target_minutes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +103,7 @@ class CompiledStep:
     timeout_seconds: float = 0.0
     #: form fields whose answers the log leaves out (sensitive case fields)
     hidden: frozenset[str] = frozenset()
+    sla: CompiledSla | None = None  #: an interactive step's own SLA
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +132,7 @@ class CompiledNode:
     exit: CompiledCondition | None = None
     outcomes: tuple[CompiledOutcome, ...] = ()
     default: CompiledOutcome | None = None
+    sla: CompiledSla | None = None  #: a stage's SLA
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +310,7 @@ def _compile_step(
         target=f"{node_id}.{step.id}",
         action=step.action if isinstance(step, BackgroundStep) else "",
         timeout_seconds=(step.timeout_seconds if isinstance(step, BackgroundStep) else 0.0),
+        sla=_compile_sla(step.sla) if isinstance(step, InteractiveStep) else None,
     )
 
 
@@ -339,6 +362,7 @@ def compile_workflow(wf: Workflow) -> CompiledWorkflow:
                 step_index={s.id: s for s in steps},
                 entry=compile_explained(spec.entry_condition),
                 exit=compile_explained(spec.exit_condition),
+                sla=_compile_sla(spec.sla),
             )
         elif isinstance(spec, DecisionNode):
             by_outcome = {e.outcome: e for e in edges if e.outcome is not None}

@@ -38,19 +38,25 @@ __all__ = [
 # ---------------------------------------------------------------------------- effects out
 #
 # Slotted dataclasses, built by the engine from values it already holds (nothing to
-# validate); keyword-only so the ``kind`` tag can lead with its default.
+# validate). The ``kind`` tag leads each (its place in the JSON) with its default, so it is
+# keyword-only: in the frequent effects (a publish per transition, a step to run, the
+# timers) only the tag, so the engine passes the rest in order (calling a class with
+# keywords builds a dict per call: a third of what building the effect costs). The rare
+# ones are keyword-only whole.
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class RunStep:
     """Run a background step's action (idempotent by run, step and attempt)."""
 
-    kind: Literal["run_step"] = "run_step"
+    kind: Literal["run_step"] = field(default="run_step", kw_only=True)
     step_id: str
     attempt: int
     action: str
     inputs: dict[str, Any]  #: resolved against the latest case, typed per the step
-    input_types: dict[str, FieldType] = field(default_factory=dict)
+    #: the default is pydantic's (a stored effect without it reads as untyped), not the
+    #: constructor's: the timeout that follows has none, and the engine names both
+    input_types: Annotated[dict[str, FieldType], Field(default_factory=dict)]
     timeout_seconds: float
 
 
@@ -80,30 +86,30 @@ class CancelWorkItem:
     reason: str
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class ScheduleTimer:
     """Fire a :class:`TimerFired` event at ``due_at`` (idempotent by key)."""
 
-    kind: Literal["schedule_timer"] = "schedule_timer"
+    kind: Literal["schedule_timer"] = field(default="schedule_timer", kw_only=True)
     timer_key: str
     due_at: datetime
     purpose: str  #: ``retry``, ``step_timeout``, ``sla_warning``, ``sla_breach``, ...
     data: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class CancelTimer:
     """Drop a pending timer."""
 
-    kind: Literal["cancel_timer"] = "cancel_timer"
+    kind: Literal["cancel_timer"] = field(default="cancel_timer", kw_only=True)
     timer_key: str
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class Publish:
     """Tell watchers the run changed (the live stream carries its log events)."""
 
-    kind: Literal["publish"] = "publish"
+    kind: Literal["publish"] = field(default="publish", kw_only=True)
     topic: str  #: ``run.updated``, ``run.finished``, ``run.incident``
     data: dict[str, Any] = field(default_factory=dict)
 

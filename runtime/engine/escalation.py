@@ -109,16 +109,16 @@ def escalate(run: WorkingRun) -> None:
     # This runs after every event: answer "nothing to do here" before building any facts.
     plan = run.d.escalation
     s = run.s
-    if s.status is not RunStatus.RUNNING:
-        return
     node_id = s.node_id
     rules = plan.at.get(node_id or "")
     if node_id is None or rules is None:  # not at a stage (or the workflow has no rules)
         return
     if not rules:
         # No rule watches this stage, so none holds here: forget the ones held elsewhere.
-        if s.escalations:
+        if s.escalations and s.status is RunStatus.RUNNING:
             s.escalations = {}
+        return
+    if s.status is not RunStatus.RUNNING:
         return
     node = run.d.nodes[node_id]
     reads_sla, reads_counters = node_id in plan.sla_at, node_id in plan.counters_at

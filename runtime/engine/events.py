@@ -10,8 +10,6 @@ rule fires at once when a case update makes it true.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from itertools import compress
-from operator import is_not
 from typing import Any
 
 from runtime.engine.clocks import mark_stage_clock, mark_step_clock, stop_step_clock
@@ -43,19 +41,20 @@ __all__ = ["apply", "changed_fields", "drain"]
 def apply(run: WorkingRun, event: Event) -> None:
     """Apply a non-admin event: now when the run is running, later when it is held."""
     status = run.s.status
-    if status.over:
-        run.ignore(event, f"the run is already {status.value}")
-    elif event.kind == "case_created":
-        run.ignore(event, "the run has already started")
-    elif status is not RunStatus.RUNNING:
-        _defer(run, event)
-    else:
-        handler = _APPLY.get(event.kind)
+    kind = event.kind
+    if status is RunStatus.RUNNING and kind != "case_created":
+        handler = _APPLY.get(kind)
         if handler is not None:
             handler(run, event)
         advance(run)
         if run.d.escalation.rules:
             escalate(run)
+    elif status.over:
+        run.ignore(event, f"the run is already {status.value}")
+    elif kind == "case_created":
+        run.ignore(event, "the run has already started")
+    else:
+        _defer(run, event)
 
 
 def _defer(run: WorkingRun, event: Event) -> None:
@@ -97,11 +96,16 @@ def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[
     ['b']
     """
     if len(before) == len(after) and list(after) == list(before):
-        # The usual update: the same fields in the same order, a few values replaced.
-        # Most values are the very same objects: compare only the pairs that are not.
-        keys = list(after)
-        pairs = compress(keys, map(is_not, after.values(), before.values()))
-        return sorted([key for key in pairs if after[key] != before[key]])
+        # The usual update: the same fields, a few values replaced. Most values are the
+        # very same objects: compare only those that are not. (A comprehension: pairing
+        # the values through ``map(operator.is_not, ...)`` cost half as much again.)
+        return sorted(
+            [
+                key
+                for key, value in after.items()
+                if (was := before[key]) is not value and was != value
+            ]
+        )
     changed = [k for k, v in after.items() if (was := before.get(k)) is not v and was != v]
     changed.extend(k for k, was in before.items() if was is not None and k not in after)
     return sorted(changed)
@@ -113,6 +117,15 @@ def _case_updated(run: WorkingRun, event: CaseUpdated) -> None:
     run.note(
         LogKind.CASE_UPDATED, node_id=run.s.node_id, changed=changed_fields(previous, run.s.case)
     )
+
+
+#: the status an event about a step attempt finds it in, by the event's kind (a timer's,
+#: by its purpose: ``_TIMER_FINDS``)
+_EVENT_FINDS = {
+    "step_completed": StepStatus.RUNNING,
+    "step_failed": StepStatus.RUNNING,
+    "work_item_completed": StepStatus.WAITING,
+}
 
 
 def _current_step(
@@ -156,7 +169,7 @@ def _case_written(run: WorkingRun, cs: CompiledStep, case: dict[str, Any], reaso
 
 
 def _step_completed(run: WorkingRun, event: StepCompleted) -> None:
-    found = _current_step(run, event, event.step_id, event.attempt, StepStatus.RUNNING)
+    found = _current_step(run, event, event.step_id, event.attempt, _EVENT_FINDS[event.kind])
     if found is None:
         return
     cs, st = found
@@ -171,7 +184,7 @@ def _step_completed(run: WorkingRun, event: StepCompleted) -> None:
 
 
 def _work_item_completed(run: WorkingRun, event: WorkItemCompleted) -> None:
-    found = _current_step(run, event, event.step_id, event.attempt, StepStatus.WAITING)
+    found = _current_step(run, event, event.step_id, event.attempt, _EVENT_FINDS[event.kind])
     if found is None:
         return
     cs, st = found
@@ -190,7 +203,7 @@ def _work_item_completed(run: WorkingRun, event: WorkItemCompleted) -> None:
 
 
 def _step_failed(run: WorkingRun, event: StepFailed) -> None:
-    found = _current_step(run, event, event.step_id, event.attempt, StepStatus.RUNNING)
+    found = _current_step(run, event, event.step_id, event.attempt, _EVENT_FINDS[event.kind])
     if found is None:
         return
     cs, st = found

@@ -128,10 +128,6 @@ def sla_facts(state: RunState, now: datetime) -> Mapping[str, Any]:
 
 def facts_of(state: RunState, *, sla: Mapping[str, Any], counters: Mapping[str, int]) -> Facts:
     """What conditions read of ``state``: its case, step outputs, ``sla`` and ``counters``."""
-    return Facts(
-        case=state.case,
-        previous_case=state.previous_case,
-        steps=state.step_outputs,
-        sla=sla,
-        counters=counters,
-    )
+    # In order (case, previous case, steps, sla, counters): built on most events, and
+    # calling a class with keywords builds a dict for them.
+    return Facts(state.case, state.previous_case, state.step_outputs, sla, counters)

@@ -15,38 +15,42 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from graphs.conditions import Facts
-from graphs.model import StageNode
 from runtime.engine.clocks import start_clock, stop_stage_clock
 from runtime.engine.definition import CompiledNode, CompiledStep
 from runtime.engine.lifecycle import STAGE_LIFECYCLE, StageEvent, StageStatus
 from runtime.engine.steps import cancel_step, launch, skip_step
-from runtime.engine.types import FINISHED_STEP_STATUSES, LogKind, StepState, StepStatus
+from runtime.engine.types import (
+    FINISHED_STEP_STATUSES,
+    STARTED_STEP_STATUSES,
+    LogKind,
+    StepState,
+)
 from runtime.engine.working import WorkingRun
 
 __all__ = ["exit_early", "move_stage", "prepare_stage", "settle_stage"]
 
 
+#: a visit's status as ``RunState.stage_open`` stores it (exited is not stored: the token
+#: moves on, and entering a node resets the flag)
+_STORED = {False: StageStatus.WAITING, True: StageStatus.OPEN}
+
+
 def move_stage(run: WorkingRun, event: StageEvent) -> StageStatus:
     """Move the visit of the run's stage along the stage lifecycle."""
-    now = StageStatus.OPEN if run.s.stage_open else StageStatus.WAITING
-    moved = STAGE_LIFECYCLE.next(now, event)
-    # Exited is not stored: the token moves on, and entering a node resets the flag.
-    if moved is StageStatus.OPEN:
+    moved = STAGE_LIFECYCLE.next(_STORED[run.s.stage_open], event)
+    if not run.s.stage_open and moved is StageStatus.OPEN:
         run.s.stage_open = True
     return moved
 
 
 def prepare_stage(run: WorkingRun, node: CompiledNode, visit: int) -> None:
     """Fresh attempts of every step of a stage just entered, and its SLA clock."""
-    spec = node.spec
-    assert isinstance(spec, StageNode)
     s = run.s
     for cs in node.steps:
         # Fresh attempts: the old ones stay in the log, their outputs are not read.
         s.step_outputs.pop(cs.id, None)
-        run.owned.add(cs.id)
         s.steps[cs.id] = StepState(cs.id, s.attempts.get(cs.id, 0) + 1)  # id, attempt
-    s.sla = None if spec.sla is None else start_clock(run, spec.sla, node.id, visit)
+    s.sla = None if node.sla is None else start_clock(run, node.sla, node.id, visit)
 
 
 def settle_stage(run: WorkingRun, node: CompiledNode) -> bool:
@@ -70,14 +74,14 @@ def settle_stage(run: WorkingRun, node: CompiledNode) -> bool:
         facts_now: Facts | None = None
         all_done = True
         active = False
-        blocked: list[CompiledStep] = []
+        blocked: tuple[CompiledStep, ...] = ()  # a tuple: mostly empty, and free when so
         steps = run.s.steps
         for cs in node.steps:
             status = steps[cs.id].status
             if status in FINISHED_STEP_STATUSES:
                 continue
             all_done = False
-            if status is not StepStatus.PENDING:
+            if status in STARTED_STEP_STATUSES:
                 active = True
                 continue
             if cs.after and not _all_finished(steps, cs.after):
@@ -86,7 +90,7 @@ def settle_stage(run: WorkingRun, node: CompiledNode) -> bool:
                 if facts_now is None:
                     facts_now = run.facts()
                 if not cs.entry.test(facts_now):
-                    blocked.append(cs)
+                    blocked += (cs,)
                     continue
             launch(run, cs, retry_of=None)
             active = True
@@ -129,7 +133,7 @@ def _open(run: WorkingRun, node: CompiledNode) -> bool:
     if node.entry is not None:
         facts = run.facts()
         if not node.entry.test(facts):
-            if node.id in run.fresh_nodes:
+            if node.id in run.entered:
                 explained = node.entry.explain(facts)
                 run.note(
                     LogKind.STAGE_WAITING,

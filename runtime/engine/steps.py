@@ -68,25 +68,15 @@ def launch(run: WorkingRun, cs: CompiledStep, *, retry_of: int | None) -> None:
                 run.note_data(LogKind.STEP_STARTED, cs.node_id, cs.id, data)
                 fail_step(run, cs, st, problem, retryable=False)
                 return
-            run.effects.append(
-                ScheduleTimer(
-                    timer_key=timer_key(run.s.run_id, TimerPurpose.WAIT, cs.target, attempt),
-                    due_at=due,
-                    purpose=TimerPurpose.WAIT,
-                    data={"step_id": cs.id, "attempt": attempt},
-                )
-            )
+            key = timer_key(run.s.run_id, TimerPurpose.WAIT, cs.target, attempt)
+            timer = {"step_id": cs.id, "attempt": attempt}
+            run.effects.append(ScheduleTimer(key, due, TimerPurpose.WAIT, timer))
             data["until"] = due
         else:
+            types = dict(cs.input_types) if cs.input_types else {}
+            # step, attempt, action, inputs, input types, timeout (in order: see RunStep)
             run.effects.append(
-                RunStep(
-                    step_id=cs.id,
-                    attempt=attempt,
-                    action=cs.action,
-                    inputs=inputs,
-                    input_types=dict(cs.input_types) if cs.input_types else {},
-                    timeout_seconds=cs.timeout_seconds,
-                )
+                RunStep(cs.id, attempt, cs.action, inputs, types, cs.timeout_seconds)
             )
     if retry_of is not None:
         data["retry_of"] = retry_of
@@ -100,8 +90,8 @@ def _open_work_item(run: WorkingRun, cs: CompiledStep, st: StepState) -> dict[st
     st.status = STEP_LIFECYCLE.next(st.status, StepEvent.OPEN_WORK_ITEM)
     st.work_item_key = key
     due = None
-    if spec.sla is not None:
-        st.sla = start_clock(run, spec.sla, cs.target, st.attempt)
+    if cs.sla is not None:
+        st.sla = start_clock(run, cs.sla, cs.target, st.attempt)
         due = st.sla.due_at
     stage = run.d.nodes[cs.node_id].spec
     assert isinstance(stage, StageNode)
@@ -156,10 +146,9 @@ def finish_step(
     run.s.step_outputs[cs.id] = outputs
     # A sensitive answer stays in the state (conditions read it) but not in the log,
     # which the timeline and the live stream show.
-    hidden = sorted(cs.hidden.intersection(outputs)) if cs.hidden else []
-    logged = {k: v for k, v in outputs.items() if k not in cs.hidden} if hidden else outputs
-    data = {"attempt": st.attempt, "outputs": logged, "reason": reason}
-    if hidden:
+    data = {"attempt": st.attempt, "outputs": outputs, "reason": reason}
+    if cs.hidden and (hidden := sorted(cs.hidden.intersection(outputs))):
+        data["outputs"] = {k: v for k, v in outputs.items() if k not in cs.hidden}
         data["hidden"] = hidden
     run.note_data(LogKind.STEP_COMPLETED, cs.node_id, cs.id, data)
 
@@ -179,14 +168,9 @@ def fail_step(
         delay = policy.backoff(st.tries)
         due = run.now + timedelta(seconds=delay)
         st.status = STEP_LIFECYCLE.next(st.status, StepEvent.RETRY_LATER)
-        run.effects.append(
-            ScheduleTimer(
-                timer_key=timer_key(run.s.run_id, TimerPurpose.RETRY, cs.target, st.attempt),
-                due_at=due,
-                purpose=TimerPurpose.RETRY,
-                data={"step_id": cs.id, "attempt": st.attempt},
-            )
-        )
+        key = timer_key(run.s.run_id, TimerPurpose.RETRY, cs.target, st.attempt)
+        timer = {"step_id": cs.id, "attempt": st.attempt}
+        run.effects.append(ScheduleTimer(key, due, TimerPurpose.RETRY, timer))
         why = {
             "retry_at": due,
             "reason": f"try {st.tries} of {policy.max_attempts} failed; retrying in {delay:g}s",
@@ -212,7 +196,7 @@ def fail_step(
 
 def cancel_timer(run: WorkingRun, purpose: TimerPurpose, cs: CompiledStep, attempt: int) -> None:
     """Drop the attempt's pending ``purpose`` timer."""
-    run.effects.append(CancelTimer(timer_key=timer_key(run.s.run_id, purpose, cs.target, attempt)))
+    run.effects.append(CancelTimer(timer_key(run.s.run_id, purpose, cs.target, attempt)))
 
 
 def cancel_step(run: WorkingRun, cs: CompiledStep, st: StepState, reason: str) -> None:

@@ -28,7 +28,6 @@ from runtime.engine.events import apply
 from runtime.engine.timers import timer_key, work_item_key
 from runtime.engine.types import (
     RUN_STATE_SCHEMA_VERSION,
-    AdminCommand,
     CaseCreated,
     Event,
     LogKind,
@@ -95,8 +94,10 @@ def transition(
         run = WorkingRun(definition, _new_state(identity, event, now), now, event.actor, fresh=True)
         _start(run, event)
     else:
-        run = WorkingRun(definition, state, now, event.actor, fresh=False)
-        if isinstance(event, AdminCommand) and not run.s.status.over:
+        run = WorkingRun(definition, state, now, event.actor)
+        # Dispatched on the kind tag, as ``apply`` does (an isinstance on a pydantic
+        # model goes through its metaclass: ~1% of the engine).
+        if event.kind == "admin" and not run.s.status.over:
             admin(run, event)
         else:
             apply(run, event)

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from copy import deepcopy
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from operator import attrgetter
 from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, with_config
@@ -43,6 +42,7 @@ from runtime.engine.vocabulary import (
     ACTIVE_RUN_STATUSES,
     FINISHED_RUN_STATUSES,
     FINISHED_STEP_STATUSES,
+    STARTED_STEP_STATUSES,
     AdminCommandKind,
     IncidentCode,
     LogKind,
@@ -58,6 +58,7 @@ __all__ = [
     "FINISHED_STEP_STATUSES",
     "RUN_STATE_SCHEMA_VERSION",
     "SLA_LEVELS",
+    "STARTED_STEP_STATUSES",
     "AdminCommand",
     "AdminCommandKind",
     "CancelTimer",
@@ -111,7 +112,7 @@ _RECORD = ConfigDict(extra="forbid")
 
 
 @with_config(_RECORD)
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class SlaClock:
     """The SLA clock of a stage visit or of one attempt of an interactive step.
 
@@ -122,7 +123,10 @@ class SlaClock:
     """
 
     started_at: datetime
-    warning_at: datetime | None = None
+    #: the default is pydantic's (a stored clock without one has no warning point), not
+    #: the constructor's: the due time that follows has none, and a clock is built with its
+    #: fields in order (calling a class with keywords builds a dict per call)
+    warning_at: Annotated[datetime | None, Field(default=None)]
     due_at: datetime
     state: SlaLevel = SlaLevel.ON_TRACK
     stopped_at: datetime | None = None
@@ -132,23 +136,11 @@ class SlaClock:
 
     def stopped(self, at: datetime) -> SlaClock:
         """This clock, stopped at ``at``."""
-        return SlaClock(
-            started_at=self.started_at,
-            warning_at=self.warning_at,
-            due_at=self.due_at,
-            state=self.state,
-            stopped_at=at,
-        )
+        return SlaClock(self.started_at, self.warning_at, self.due_at, self.state, at)
 
     def marked(self, level: SlaLevel) -> SlaClock:
         """This clock, marked at ``level`` by its warning or breach timer."""
-        return SlaClock(
-            started_at=self.started_at,
-            warning_at=self.warning_at,
-            due_at=self.due_at,
-            state=level,
-            stopped_at=self.stopped_at,
-        )
+        return SlaClock(self.started_at, self.warning_at, self.due_at, level, self.stopped_at)
 
 
 @with_config(_RECORD)
@@ -170,14 +162,22 @@ class StepState:
     def copy(self) -> StepState:
         """A shallow copy to write to: the input state is never mutated.
 
-        Its fields are read in one call (``dataclasses.replace`` checks each field and
-        costs three times as much; the engine copies a step's state on every event
-        about it)."""
-        return StepState(*_STEP_FIELDS(self))
-
-
-_STEP_FIELDS = attrgetter(*(f.name for f in fields(StepState)))
-"""Every field of a step state, in order: its positional arguments."""
+        Built whole, field by field (``dataclasses.replace`` checks each field and costs
+        three times as much, an ``attrgetter`` of the fields twice as much; the engine
+        copies a step's state on every event about it; a test holds the copy to
+        carrying every field)."""
+        return StepState(
+            self.step_id,
+            self.attempt,
+            self.status,
+            self.started_at,
+            self.finished_at,
+            self.outputs,
+            self.error,
+            self.work_item_key,
+            self.tries,
+            self.sla,
+        )
 
 
 @with_config(_RECORD)
@@ -237,8 +237,36 @@ class RunState:
     escalations: dict[str, str] = field(default_factory=dict)
 
     def copy(self) -> RunState:
-        """A shallow copy to write to (the engine copies the containers it writes)."""
-        return RunState(*_RUN_FIELDS(self))
+        """A shallow copy to write to (the engine copies the containers it writes).
+
+        Built whole, field by field, as a step state's copy is (once per transition; a
+        test holds it to carrying every field)."""
+        return RunState(
+            self.schema_version,
+            self.run_id,
+            self.workflow_id,
+            self.version,
+            self.case_id,
+            self.status,
+            self.node_id,
+            self.node_entered_at,
+            self.stage_open,
+            self.visits,
+            self.steps,
+            self.step_outputs,
+            self.case,
+            self.previous_case,
+            self.incident,
+            self.seq,
+            self.started_at,
+            self.finished_at,
+            self.resolution,
+            self.attempts,
+            self.sla,
+            self.loops,
+            self.deferred,
+            self.escalations,
+        )
 
     # The pydantic model API the rest of Baton reads a run state through.
 
@@ -384,8 +412,6 @@ class DeferredEvent(_Data):
 
 
 _RUN_STATE: TypeAdapter[RunState] = TypeAdapter(RunState)
-_RUN_FIELDS = attrgetter(*(f.name for f in fields(RunState)))
-"""Every field of a run state, in order: its positional arguments."""
 
 
 # ---------------------------------------------------------------------------- out

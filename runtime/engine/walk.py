@@ -43,12 +43,14 @@ def enter(run: WorkingRun, node_id: str, via: Edge | None = None) -> None:
     s = run.s
     node = run.d.nodes[node_id]
     visit = s.visits.get(node_id, 0) + 1
-    s.visits[node_id] = visit
+    # Replaced, not written in place: shared with the state the transition started
+    # from, it is copied only by the transitions that enter a node.
+    s.visits = {**s.visits, node_id: visit}
     s.node_id = node_id
     s.node_entered_at = run.now
     s.stage_open = False
     s.steps = {}
-    run.fresh_nodes.add(node_id)
+    run.entered += (node_id,)
     # One log line per move: the node entered and the edge that led there.
     run.note_data(
         LogKind.NODE_ENTERED,

@@ -1,10 +1,10 @@
 """The working copy of one run during one transition: its state, log, effects and facts.
 
 Every other module of the engine acts on a :class:`WorkingRun`. The input state is
-never mutated: the working state is a copy whose containers (visits, steps, outputs,
-attempts) are fresh, and a step's state is copied the first time it is written
-(:meth:`WorkingRun.own`). Nested values (case, outputs, clocks) are replaced, never
-mutated, so sharing them with the old state is safe.
+never mutated: the working state is a copy whose containers (steps, outputs, attempts)
+are fresh, and a step's state is copied the first time it is written
+(:meth:`WorkingRun.own`). Nested values (case, outputs, clocks, the visit counts) are
+replaced, never mutated, so sharing them with the old state is safe.
 """
 
 from __future__ import annotations
@@ -42,33 +42,36 @@ class WorkingRun:
         "cached_facts",
         "d",
         "effects",
+        "entered",
         "first_seq",
-        "fresh_nodes",
         "log",
         "now",
-        "owned",
         "s",
         "seq",
+        "shared_steps",
         "start_status",
     )
 
     def __init__(
-        self, d: CompiledWorkflow, state: RunState, now: datetime, actor: str, *, fresh: bool
+        self, d: CompiledWorkflow, state: RunState, now: datetime, actor: str, fresh: bool = False
     ) -> None:
+        # ``fresh`` has a default, so the transition's call on every event passes no
+        # keyword (calling a class with a keyword builds a dict for it).
         self.d = d
         if fresh:
             # A new run's state was built by this transition: it is ours to write.
             self.s = state
             self.start_status: RunStatus | None = None
-            self.owned: set[str] = set(state.steps)
+            #: the input state's step states, which this transition must not write
+            self.shared_steps: Mapping[str, StepState] = EMPTY
         else:
             s = self.s = state.copy()
-            s.visits = dict(s.visits)
+            # (``visits`` is replaced when a node is entered, never written in place.)
             s.steps = dict(s.steps)  # step states are copied by own()
             s.step_outputs = dict(s.step_outputs)
             s.attempts = dict(s.attempts)
             self.start_status = state.status
-            self.owned = set()
+            self.shared_steps = state.steps
         self.now = now
         self.actor = actor
         #: the number of the last log line; written to the state once, at the end
@@ -77,7 +80,8 @@ class WorkingRun:
         self.log: list[LogEvent] = []
         self.effects: list[Effect] = []
         #: nodes entered in this transition: a stage says it waits only when entered
-        self.fresh_nodes: set[str] = set()
+        #: (a tuple: most transitions enter none, and an empty one costs nothing to make)
+        self.entered: tuple[str, ...] = ()
         self.cached_facts: Facts | None = None
 
     # ------------------------------------------------------------------ state
@@ -85,9 +89,8 @@ class WorkingRun:
     def own(self, step_id: str) -> StepState:
         """The step's state, safe to write: the input state is never mutated."""
         st = self.s.steps[step_id]
-        if step_id not in self.owned:
+        if st is self.shared_steps.get(step_id):  # still the input state's: copy it
             st = self.s.steps[step_id] = st.copy()
-            self.owned.add(step_id)
         return st
 
     def move_run(self, event: RunEvent) -> None:
@@ -171,24 +174,22 @@ class WorkingRun:
         """The transition's outcome, ending with one publish of what changed."""
         self.s.seq = self.seq
         status, before = self.s.status, self.start_status
-        if status.over and not (before is not None and before.over):
+        if status is before:  # most transitions: the run's status did not move
+            topic = "run.updated"
+        elif status.over and not (before is not None and before.over):
             topic = "run.finished"
         elif status is RunStatus.INCIDENT and before is not RunStatus.INCIDENT:
             topic = "run.incident"
         else:
             topic = "run.updated"
-        self.effects.append(
-            Publish(
-                topic=topic,
-                data={
-                    "run_id": self.s.run_id,
-                    "status": str(status),  # its value (a StrEnum), without the enum hook
-                    "node_id": self.s.node_id,
-                    "from_seq": self.first_seq,
-                    "to_seq": self.seq,
-                },
-            )
-        )
+        changed = {
+            "run_id": self.s.run_id,
+            "status": str(status),  # its value (a StrEnum), without the enum hook
+            "node_id": self.s.node_id,
+            "from_seq": self.first_seq,
+            "to_seq": self.seq,
+        }
+        self.effects.append(Publish(topic, changed))
         return Transition(self.s, self.effects, self.log)
 
     # ------------------------------------------------------------------ facts

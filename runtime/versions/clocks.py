@@ -78,7 +78,7 @@ def moved_clock(
     if clock is None:
         if started is None:
             return None
-        clock = SlaClock(started_at=started, due_at=started)  # re-timed just below
+        clock = SlaClock(started_at=started, warning_at=None, due_at=started)  # re-timed below
         before = None
     elif clock.stopped_at is not None:
         return clock

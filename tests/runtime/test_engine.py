@@ -693,6 +693,8 @@ def test_copying_a_step_state_or_moving_a_clock_carries_every_other_field_over()
         assert moved == replace(clock, **changed)
     step = StepState(**{f.name: object() for f in fields(StepState)})
     assert step.copy() == replace(step) and step.copy() is not step
+    run = RunState(**{f.name: object() for f in fields(RunState)})
+    assert run.copy() == replace(run) and run.copy() is not run
 
 
 def test_every_effect_is_a_valid_model() -> None:
