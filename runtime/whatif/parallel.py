@@ -49,8 +49,12 @@ MIN_CASES = 500
 """Below this many cases (under a second's work) forking workers is not worth it."""
 
 _PARTS_PER_PROCESS = 2
-"""Parts the runs are read in, per process: the first worker starts early, and the last
-part, read off its log after all the queries, is small."""
+"""Parts the runs are read in, per process, after a small first one: the last part, read
+off its log after all the queries, is small too."""
+
+_FIRST_EVERY = 8
+"""The first part holds every so many runs: its query is short, so the first worker
+starts reading while this process queries the rest."""
 
 _LOCK = threading.Lock()
 
@@ -127,14 +131,18 @@ def _route(traces: Sequence[Trace], model: RoutingModel) -> Load:
     return route(model, (item for trace in traces for item in trace.items))
 
 
-def _dealt(total: int, count: int) -> list[range]:
-    """The places ``0 .. total - 1`` dealt out in turn into ``count`` parts.
+def _dealt(total: int, count: int) -> list[Sequence[int]]:
+    """The places ``0 .. total - 1`` dealt out in turn: first a small part (every
+    :data:`_FIRST_EVERY`-th place, so that the first worker starts early), then the rest
+    into ``count`` parts.
 
-    >>> _dealt(5, 2)
-    [range(0, 5, 2), range(1, 5, 2)]
+    >>> _dealt(20, 2)
+    [range(0, 20, 8), [1, 3, 5, 7, 10, 12, 14, 17, 19], [2, 4, 6, 9, 11, 13, 15, 18]]
     """
-    count = max(1, min(total, count))
-    return [range(k, total, count) for k in range(count)]
+    first = range(0, total, _FIRST_EVERY)
+    rest = [n for n in range(total) if n % _FIRST_EVERY]
+    count = max(1, min(len(rest), count))
+    return [first, *(rest[k::count] for k in range(count))] if rest else [first]
 
 
 def _play_forked(
