@@ -37,7 +37,8 @@ from typing import Any, Protocol
 from runtime.engine.definition import CompiledWorkflow
 from runtime.whatif.collector import collector_on, collector_paused
 from runtime.whatif.figures import figures
-from runtime.whatif.play import Draft, RecordedCase, typical_minutes
+from runtime.whatif.play import Draft, typical_minutes
+from runtime.whatif.recorded import RecordedCase
 from runtime.whatif.report import Figures
 from runtime.whatif.routing_model import Load, Routing, RoutingModel, route
 from runtime.whatif.trace import Trace

@@ -21,7 +21,8 @@ from typing import Any
 
 from runtime.engine.definition import CompiledWorkflow
 from runtime.whatif.collector import collector_paused
-from runtime.whatif.play import Draft, Played, RecordedCase, read_recorded
+from runtime.whatif.play import Draft, Played, read_recorded
+from runtime.whatif.recorded import RecordedCase
 from runtime.whatif.trace import Trace
 
 __all__ = [
