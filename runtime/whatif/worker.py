@@ -200,10 +200,10 @@ class Outbox:
                 self._connection.send(message)
             except OSError:  # the parent is gone: nobody to tell
                 return
-            except Exception:  # an error that does not pickle: its words at least
-                if not isinstance(message, Failed):
-                    raise
-                self._connection.send(Failed(RuntimeError(repr(message.error))))
+            except Exception as error:  # it does not pickle: the parent gets an error
+                failure = message if isinstance(message, Failed) else Failed(error)
+                self._connection.send(Failed(RuntimeError(repr(failure.error))))
+                return
 
 
 _END = object()

@@ -192,6 +192,21 @@ def test_a_worker_process_that_fails_fails_the_what_if_with_its_error(
     assert _what_if(recorded, _draft(), processes=2).cases == CASES + 1
 
 
+def test_a_worker_whose_answer_does_not_pickle_fails_the_what_if_with_the_reason(
+    recorded: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unpicklable(definition: Any, case: Any) -> Any:
+        played = read_recorded(definition, case)
+        played.trace.path.append(lambda: None)  # nothing a pipe can carry
+        return played
+
+    monkeypatch.setattr(worker, "read_recorded", unpicklable)
+    monkeypatch.setattr(parallel, "MIN_CASES", 1)
+    with pytest.raises(RuntimeError, match="pickle"):
+        _what_if(recorded, _draft(), processes=2)
+    assert multiprocessing.active_children() == []
+
+
 @pytest.mark.parametrize("name", ["access-request", "insurance-claim"])
 def test_each_shipped_example_predicts_what_its_cases_did(
     name: str, sqlite_db: Engine, tmp_path: Path
