@@ -31,7 +31,7 @@ from runtime.services.run_events import definition_for
 from runtime.store.routing_tables import AgentRow, QueueRow
 from runtime.store.tables import RunEventRow, RunInputRow, RunRow, TimerRow, TimerStatus
 from runtime.store.workflow_tables import WorkflowRow, WorkflowVersionRow
-from runtime.whatif.play import LOG_KINDS, RecordedCase
+from runtime.whatif.recorded import LOG_KINDS, RecordedCase
 from runtime.whatif.routing_model import AgentSpec, QueueSpec, RoutingModel
 
 __all__ = [

@@ -5,16 +5,19 @@ draft would make of it (a simulation: the cost) and routes both sides' work item
 are independent but for one thing: a step a recording never ran takes the median time
 it took in all the others (:func:`~runtime.whatif.play.typical_minutes`).
 
-So the runs are read here in a few parts (the queries only: the rows stay as stored), and
-after each part a forked worker takes it over; while this process reads the next part,
-the worker reads its cases off their logs, sends back each step's minutes, then their
-traces, and waits. Once all minutes are in, each gets the medians and predicts its own
-cases, which it still holds (nothing but traces and minutes crosses between processes);
-meanwhile this process takes in the recorded traces and routes their items, then the
-predicted ones when they are back. The workers never touch the database (SQLite's
-locks do not survive a fork: a connection opened after one would share the parent's
-lock state) and run pure code only, which is what makes forking a threaded web process
-safe here.
+So the runs are read here in a few parts (the queries only: the rows stay as stored),
+dealt out in turn so that each part spans the whole period, and after each part a forked
+worker takes it over. While this process queries the next part, the worker reads its
+cases off their logs, in their order, and sends back their traces and each step's
+minutes a chunk at a time; once all minutes are in, each worker gets the medians and
+predicts its own cases, which it still holds, again in order and a chunk at a time
+(nothing but traces and minutes crosses between processes). Meanwhile this process takes
+in the traces and plays both sides' work items on the routing board as far as they are
+known: every case that starts before the earliest start a worker has yet to send is in
+(:class:`~runtime.whatif.routing_model.Routing`). So when the last predictions come
+back, little is left to route. The workers never touch the database (SQLite's locks do
+not survive a fork: a connection opened after one would share the parent's lock state)
+and run pure code only, which is what makes forking a threaded web process safe here.
 
 Forking is used only where the platform offers it and only for enough cases to repay it
 (:data:`MIN_CASES`); otherwise, and with ``processes=1``, the same steps run here in
@@ -23,31 +26,36 @@ turn. Pooled what-ifs run one at a time in a process (:data:`_LOCK`).
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
+from datetime import datetime
+from multiprocessing.connection import wait
 from typing import Any, Protocol
 
 from runtime.engine.definition import CompiledWorkflow
+from runtime.whatif.collector import collector_on, collector_paused
 from runtime.whatif.figures import figures
-from runtime.whatif.play import Draft, Played, RecordedCase, read_recorded, typical_minutes
+from runtime.whatif.play import Draft, typical_minutes
+from runtime.whatif.recorded import RecordedCase
 from runtime.whatif.report import Figures
-from runtime.whatif.routing_model import Load, RoutingModel, route
+from runtime.whatif.routing_model import Load, Routing, RoutingModel, route
 from runtime.whatif.trace import Trace
+from runtime.whatif.worker import READ, Worker, minutes_of, predict_changed, read_off
 
-__all__ = ["MIN_CASES", "Outcome", "Reading", "collector_paused", "play_all"]
+__all__ = ["MIN_CASES", "Outcome", "Reading", "play_all"]
 
 MIN_CASES = 500
 """Below this many cases (under a second's work) forking workers is not worth it."""
 
 _PARTS_PER_PROCESS = 2
-"""Parts the runs are read in, per process: the first worker starts early, and the last
-part, read off its log after all the queries, is small."""
+"""Parts the runs are read in, per process, after a small first one: the last part, read
+off its log after all the queries, is small too."""
+
+_FIRST_EVERY = 8
+"""The first part holds every so many runs: its query is short, so the first worker
+starts reading while this process queries the rest."""
 
 _LOCK = threading.Lock()
 
@@ -96,32 +104,6 @@ def play_all(
         return _play_forked(definitions, draft, reading, model, processes)
 
 
-def _read_off(
-    definitions: Mapping[int, CompiledWorkflow], cases: Sequence[RecordedCase]
-) -> list[Played]:
-    """What each case did and how its steps answered (the collector paused)."""
-    with collector_paused():
-        return [read_recorded(definitions[case.version], case) for case in cases]
-
-
-def _predict(
-    draft: Draft,
-    cases: Sequence[RecordedCase],
-    played: Sequence[Played],
-    typical: Mapping[str, float],
-) -> list[tuple[int, Trace]]:
-    """The draft's trace of each case it may change, by the case's place."""
-    return [
-        (n, draft.play(case, done, typical))
-        for n, (case, done) in enumerate(zip(cases, played, strict=True))
-        if not draft.unaffected(case, done)
-    ]
-
-
-def _minutes(played: Iterable[Played]) -> list[dict[str, list[float]]]:
-    return [done.script.minutes for done in played]
-
-
 def _play_here(
     definitions: Mapping[int, CompiledWorkflow],
     draft: Draft,
@@ -131,12 +113,12 @@ def _play_here(
     """Every step in this process, in turn."""
     with collector_paused():
         cases = reading.read()
-    played = _read_off(definitions, cases)
-    typical = typical_minutes(_minutes(played))
+    played = read_off(definitions, cases)
+    typical = typical_minutes(minutes_of(played))
     before = [done.trace for done in played]
     after = list(before)
-    with _collector_on():  # the predictions make cycles; nothing else here does
-        predicted = _predict(draft, cases, played, typical)
+    with collector_on():  # the predictions make cycles; nothing else here does
+        predicted = predict_changed(draft, cases, played, typical)
     for n, trace in predicted:
         after[n] = trace
     with collector_paused():
@@ -150,10 +132,18 @@ def _route(traces: Sequence[Trace], model: RoutingModel) -> Load:
     return route(model, (item for trace in traces for item in trace.items))
 
 
-def _parts(total: int, count: int) -> list[tuple[int, int]]:
-    count = max(1, min(total, count))
-    edges = [total * k // count for k in range(count + 1)]
-    return [(edges[k], edges[k + 1]) for k in range(count)]
+def _dealt(total: int, count: int) -> list[Sequence[int]]:
+    """The places ``0 .. total - 1`` dealt out in turn: first a small part (every
+    :data:`_FIRST_EVERY`-th place, so that the first worker starts early), then the rest
+    into ``count`` parts.
+
+    >>> _dealt(20, 2)
+    [range(0, 20, 8), [1, 3, 5, 7, 10, 12, 14, 17, 19], [2, 4, 6, 9, 11, 13, 15, 18]]
+    """
+    first = range(0, total, _FIRST_EVERY)
+    rest = [n for n in range(total) if n % _FIRST_EVERY]
+    count = max(1, min(len(rest), count))
+    return [first, *(rest[k::count] for k in range(count))] if rest else [first]
 
 
 def _play_forked(
@@ -166,145 +156,84 @@ def _play_forked(
     """The pooled what-if of the module's docstring; called holding :data:`_LOCK`."""
     context = multiprocessing.get_context("fork")
     runs = reading.runs
-    workers: list[_Worker] = []
+    places = {run[0]: n for n, run in enumerate(runs)}  # run id -> its place
+    workers: list[Worker] = []
     try:
-        for first, end in _parts(len(runs), processes * _PARTS_PER_PROCESS):
-            workers.append(_Worker(context, definitions, draft, reading.read(runs[first:end])))
-        # The minutes first: each worker predicts as soon as it has the medians, and the
-        # recorded traces are taken in (unpickled here) while the workers predict.
-        minutes = [worker.receive() for worker in workers]
-        typical = typical_minutes(m for part in minutes for m in part)
-        for worker in workers:
-            worker.send(typical)
-        parts: list[list[Trace]] = [worker.receive() for worker in workers]
-        before = [trace for traces in parts for trace in traces]
-        routed_before = _route(before, model)  # while the workers predict
-        active = figures(before, routed_before)
-        for worker in workers:  # freed while the workers predict, not at the end
-            worker.forget()
-        predicted = [worker.receive() for worker in workers]
+        for part in _dealt(len(runs), processes * _PARTS_PER_PROCESS):
+            cases = reading.read([runs[n] for n in part])
+            found = [places[case.run_id] for case in cases]
+            workers.append(Worker(context, definitions, draft, cases, found))
+        del cases  # else the last part would live here to the end, past its forget()
+        return _gather(workers, model)
     finally:
         for worker in workers:
             worker.close()
-    # Places in each part, made places in the whole.
-    after = list(before)
-    start = 0
-    for traces, part in zip(parts, predicted, strict=True):
-        for n, trace in part:
-            after[start + n] = trace
-        start += len(traces)
-    routed_after = _route(after, model) if any(predicted) else routed_before
-    simulated = sum(map(len, predicted))
-    return Outcome(before, after, routed_before, routed_after, active, simulated)
 
 
-class _Failed:
-    """A worker's error, sent back to be raised here."""
+def _gather(workers: Sequence[Worker], model: RoutingModel) -> Outcome:
+    """Take in what the workers send, as it comes, and route both sides meanwhile.
 
-    def __init__(self, error: BaseException) -> None:
-        self.error = error
-
-
-class _Worker:
-    """A forked process that holds one part's cases: it reads them off their logs, then
-    predicts them with the medians it is sent."""
-
-    def __init__(
-        self,
-        context: Any,
-        definitions: Mapping[int, CompiledWorkflow],
-        draft: Draft,
-        cases: Sequence[RecordedCase],
-    ) -> None:
-        here, there = context.Pipe()
-        self._connection: Connection = here
-        # The cases reach the worker inside a list this process empties once it no longer
-        # needs them (the process object keeps its arguments to its end).
-        self._cases = [cases]
-        self._process: BaseProcess = context.Process(
-            target=_work, args=(there, definitions, draft, self._cases), daemon=True
-        )
-        self._process.start()
-        there.close()
-
-    def forget(self) -> None:
-        """Drop this process's reference to the worker's cases (its own copy stays)."""
-        self._cases.clear()
-
-    def send(self, value: Any) -> None:
-        self._connection.send(value)
-
-    def receive(self) -> Any:
-        try:
-            found = self._connection.recv()
-        except EOFError:
-            raise RuntimeError("a what-if worker process ended without answering") from None
-        if isinstance(found, _Failed):
-            raise found.error
-        return found
-
-    def close(self) -> None:
-        self._connection.close()
-        self._process.join(timeout=5)
-        if self._process.is_alive():  # only when the what-if failed: it waits for nothing
-            self._process.terminate()
-            self._process.join()
-
-
-def _work(
-    connection: Connection,
-    definitions: Mapping[int, CompiledWorkflow],
-    draft: Draft,
-    held: list[Sequence[RecordedCase]],
-) -> None:
-    """A worker's life (in the forked process)."""
-    gc.freeze()  # what it inherits lives to its end: no collector passes over it
-    (cases,) = held
-    try:
-        played = _read_off(definitions, cases)
-        connection.send(_minutes(played))
-        # Its traces while the other parts are read (the parent takes them after sending
-        # the medians: the medians, small, never wait behind them).
-        connection.send([done.trace for done in played])
-        gc.freeze()  # and what it has read: the predictions' passes need not walk it
-        typical = connection.recv()
-        connection.send(_predict(draft, cases, played, typical))
-    except BaseException as error:  # raised in the parent, which waits for an answer
-        try:
-            connection.send(_Failed(error))
-        except Exception:  # an error that does not pickle: its words at least
-            connection.send(_Failed(RuntimeError(repr(error))))
-    finally:
-        connection.close()
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off for a while (back on after, if it was on).
-
-    Reading ten thousand cases makes a million small objects that live to the answer and
-    hold no cycles, and routing makes many short-lived ones over that heap: each full pass
-    of the collector walked it all and found nothing to free (a third of the reading's
-    CPU). Reference counting still frees what is dropped; a cycle made meanwhile waits for
-    the next pass. The forked workers instead freeze what they inherit
-    (:func:`gc.freeze`), and predict with the collector on.
+    Each worker goes through its cases in their order, so every case that starts before
+    the earliest start a worker has not sent yet is in; the routings are played to that
+    moment after each message (:class:`~runtime.whatif.routing_model.Routing`).
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    before: dict[int, Trace] = {}
+    changed: dict[int, Trace] = {}
+    minutes: list[dict[str, list[float]]] = []
+    routing_before, routing_after = Routing(model), Routing(model)
+    reading, predicting = set(workers), set(workers)
+    active: Figures | None = None
+    routed_before = Load()
+    while predicting:
+        for worker in _ready(reading | predicting):
+            kind, payload = worker.receive()
+            if kind == READ:
+                traces, taken = payload
+                for place, trace in zip(worker.next(len(traces)), traces, strict=True):
+                    before[place] = trace
+                    routing_before.add(place, trace.items)
+                minutes.extend(taken)
+                if worker.read == len(worker.places):
+                    reading.discard(worker)
+                    if not reading:  # the medians: every worker predicts from here on
+                        typical = typical_minutes(minutes)
+                        for each in workers:
+                            each.send(typical)
+                    # Its cases, no longer needed here, freed while this process waits
+                    # for the others' (their pages are shared with the workers: freeing
+                    # them copies each, ~0.07 s a part, better done before the predictions).
+                    worker.forget()
+                routing_before.advance(_frontier(workers, predicted=False))
+                if not reading:  # while the workers predict
+                    routed_before = routing_before.finish()
+                    active = figures([before[n] for n in sorted(before)], routed_before)
+            else:
+                count, predicted = payload
+                changed.update((worker.places[n], trace) for n, trace in predicted)
+                for place in worker.next(count, predicting=True):
+                    routing_after.add(place, changed.get(place, before[place]).items)
+                if worker.predicted == len(worker.places):
+                    predicting.discard(worker)
+                if changed:  # else the draft's side is so far the recorded one
+                    routing_after.advance(_frontier(workers, predicted=True))
+    assert active is not None  # every worker read its part before predicting it
+    order = sorted(before)
+    recorded = [before[n] for n in order]
+    routed_after = routing_after.finish() if changed else routed_before
+    after = [changed.get(n, before[n]) for n in order]
+    return Outcome(recorded, after, routed_before, routed_after, active, len(changed))
 
 
-@contextmanager
-def _collector_on() -> Iterator[None]:
-    """The cycle collector on for a while (paused again after, if it was paused)."""
-    enabled = gc.isenabled()
-    gc.enable()
-    try:
-        yield
-    finally:
-        if not enabled:
-            gc.disable()
+def _frontier(workers: Sequence[Worker], *, predicted: bool) -> datetime | None:
+    """The earliest start of a case some worker has not sent back yet (read, else
+    predicted); ``None`` when all are in."""
+    starts = [w.earliest[w.predicted if predicted else w.read] for w in workers]
+    waiting = [start for start in starts if start is not None]
+    return min(waiting) if waiting else None
+
+
+def _ready(workers: Iterable[Worker]) -> list[Worker]:
+    """The workers with a message waiting (blocks until there is one)."""
+    by_connection = {worker.connection: worker for worker in workers}
+    ready = wait(list(by_connection))
+    return [worker for connection, worker in by_connection.items() if connection in ready]

@@ -1,7 +1,8 @@
 """Recorded cases, read as they ran and played through a draft, in memory.
 
-Pure: no database, no clock of its own. A :class:`RecordedCase` is what the store keeps of
-a run: its input events and the lines of its log, with their times, and where it stands.
+Pure: no database, no clock of its own. A :class:`~runtime.whatif.recorded.RecordedCase`
+is what the store keeps of a run: its input events and the lines of its log, with their
+times, and where it stands.
 
 :func:`read_recorded` reads what the case did straight off its log (the engine wrote it
 as the case ran; replaying the inputs would give the same lines, at several times the
@@ -21,53 +22,30 @@ stays open where the draft would have it.
 
 from __future__ import annotations
 
-import json
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
-
-import pydantic_core
 
 from graphs.model import Assignment, BackgroundStep, InteractiveStep, StageNode
 from runtime.engine.definition import CompiledWorkflow
 from runtime.engine.simulate import simulate
-from runtime.engine.state_migrations import upgrade_event
 from runtime.engine.types import IncidentCode, LogKind, RunIdentity, RunStatus
 from runtime.whatif.decisions import Choice, Judged, choices_of, passes_as_recorded
+from runtime.whatif.recorded import RecordedCase, StoredLine, Times
 from runtime.whatif.trace import Trace, items_of_effects, items_of_log, trace_of
 
 __all__ = [
-    "LOG_KINDS",
     "Draft",
     "Played",
-    "RecordedCase",
     "Script",
-    "StoredLine",
     "predict",
     "read_recorded",
     "sla_stages",
-    "stored_time",
     "typical_minutes",
 ]
 
-#: The log lines a what-if reads of a recorded run (and its ``decision.taken`` lines when
-#: the draft changes decisions that may be judged on them: :mod:`runtime.whatif.decisions`).
-LOG_KINDS = (
-    LogKind.NODE_ENTERED,
-    LogKind.STEP_STARTED,
-    LogKind.STEP_CANCELLED,
-    LogKind.SLA_BREACHED,
-    LogKind.RUN_INCIDENT,
-)
-
-#: The kinds of input the engine takes; others in a run's inputs (the store's notes, a
-#: move to another version) change no step's answer.
-_ENGINE_KINDS = frozenset(
-    {"case_created", "case_updated", "step_completed", "step_failed",
-     "work_item_completed", "timer_fired", "admin"}
-)  # fmt: skip
 _ANSWERS = frozenset({"step_completed", "step_failed", "work_item_completed"})
 
 #: Actions whose case writes the simulator works out itself from the draft's inputs, so
@@ -77,91 +55,6 @@ _SIMULATED_WRITES = frozenset({"set_fields", "assign"})
 #: How far past the end a step that had not answered when recorded is put off: it stays
 #: unanswered in the prediction too.
 _NEVER = timedelta(days=3650)
-
-
-@dataclass(slots=True)  # not frozen: a frozen one's fields are set at 4x the cost
-class StoredLine:
-    """A stored log line of a recorded run (its data read from JSON); read only."""
-
-    kind: str
-    at: datetime
-    node_id: str | None
-    step_id: str | None
-    data: Mapping[str, Any]
-
-
-def stored_time(value: datetime | str) -> datetime:
-    """A stored time as the store's ``UTCDateTime`` reads it: aware, in UTC.
-
-    A what-if reads half a million times raw (SQLite keeps naive UTC text; SQLAlchemy's
-    conversion of them took a quarter of the reading) and reads each only where it is
-    used, in the process that uses it; this is that column type's rule.
-
-    >>> stored_time("2026-03-14 12:00:00.000000"), stored_time("2026-03-14T13:00:00+01:00")
-    (datetime.datetime(2026, 3, 14, 12, 0, tzinfo=datetime.timezone.utc), \
-datetime.datetime(2026, 3, 14, 12, 0, tzinfo=datetime.timezone.utc))
-    """
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value + "+00:00")  # naive UTC text, the usual
-        except ValueError:
-            value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.utcoffset() is None else value.astimezone(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class RecordedCase:
-    """A recorded run: ids, version, where it stands, and its input events and log lines
-    as stored (rows as read: JSON text in the format of the Baton that wrote them, times
-    as :func:`stored_time` takes them), read by :meth:`events` and :meth:`lines`."""
-
-    run_id: str
-    case_id: str
-    version: int
-    status: str
-    node_id: str | None
-    finished_at: datetime | None
-    #: (run id, at, event as JSON text), in order
-    inputs: Sequence[Sequence[Any]]
-    #: (run id, kind, at, node id, step id, data as JSON text), in order, of :data:`LOG_KINDS`
-    log: Sequence[Sequence[Any]] = ()
-
-    @property
-    def started_at(self) -> datetime:
-        """When the run started (its ``case_created``)."""
-        return stored_time(self.inputs[0][1])
-
-    def events(self) -> list[tuple[dict[str, Any], datetime]]:
-        """The engine's input events, read and upgraded, with their times."""
-        found = []
-        texts = _read_all([row[2] for row in self.inputs])
-        for read, row in zip(texts, self.inputs, strict=True):
-            stored = upgrade_event(read)
-            if stored.get("kind") in _ENGINE_KINDS:
-                found.append((stored, stored_time(row[1])))
-        return found
-
-    def lines(self) -> list[StoredLine]:
-        """The log lines, their data read."""
-        data = _read_all([row[5] for row in self.log])
-        return [
-            StoredLine(k, stored_time(at), n, s, d)
-            for (_, k, at, n, s, _), d in zip(self.log, data, strict=True)
-        ]
-
-
-def _read_all(texts: Sequence[str]) -> list[Any]:
-    """JSON texts read in one call (a what-if reads hundreds of thousands: one call a
-    case instead of one a text halves the reading), by pydantic-core as the store reads
-    its columns; what it refuses (nesting past its limit, a lone surrogate), as before."""
-    if not texts:
-        return []
-    joined = f"[{','.join(texts)}]"
-    try:
-        found: list[Any] = pydantic_core.from_json(joined)
-    except ValueError:
-        found = json.loads(joined)
-    return found
 
 
 @dataclass(slots=True)
@@ -307,8 +200,9 @@ def _script(
 def read_recorded(definition: CompiledWorkflow, case: RecordedCase) -> Played:
     """What ``case`` did (its trace, from its log) and how its steps answered (its script)."""
     shape = _shape(definition)
-    lines = case.lines()
-    script, answered = _script(shape.steps, lines, case.events())
+    times: Times = {}
+    lines = case.lines(times)
+    script, answered = _script(shape.steps, lines, case.events(times))
     status = RunStatus(case.status)
     incident: tuple[IncidentCode, str] | None = None
     if status is RunStatus.INCIDENT:

@@ -23,10 +23,11 @@ from graphs.validation import validate
 from runtime.actions.registry import action_catalogue
 from runtime.errors import IdMismatch, InvalidWorkflow
 from runtime.whatif import load
+from runtime.whatif.collector import collector_paused
 from runtime.whatif.decisions import judged_decisions
 from runtime.whatif.errors import MAX_DAYS, BadDays, BadOutputs, NoRecordedCases, UnknownCases
 from runtime.whatif.figures import figures
-from runtime.whatif.parallel import Outcome, collector_paused, play_all
+from runtime.whatif.parallel import Outcome, play_all
 from runtime.whatif.play import Draft
 from runtime.whatif.report import Changes, Listed, ListedWhat, WhatIf
 from runtime.whatif.trace import Trace

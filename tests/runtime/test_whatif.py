@@ -30,7 +30,7 @@ from graphs.model import Workflow
 from runtime.db import make_engine, session_scope
 from runtime.store import migrate
 from runtime.store.routing_tables import AgentRow, QueueRow
-from runtime.whatif import WhatIf, parallel, what_if
+from runtime.whatif import WhatIf, parallel, what_if, worker
 from runtime.whatif.play import read_recorded
 from runtime.whatif.routing_model import AgentSpec, QueueSpec, RoutingModel, route
 from runtime.whatif.trace import ItemSpan
@@ -182,14 +182,29 @@ def test_a_worker_process_that_fails_fails_the_what_if_with_its_error(
             raise ValueError(f"cannot read the log of {case.case_id}")
         return read_recorded(definition, case)
 
-    monkeypatch.setattr(parallel, "read_recorded", broken)  # the workers are forked after
+    monkeypatch.setattr(worker, "read_recorded", broken)  # the workers are forked after
     monkeypatch.setattr(parallel, "MIN_CASES", 1)
     with pytest.raises(ValueError, match="cannot read the log of"):
         _what_if(recorded, _draft(), processes=2)
     # No worker is left behind, and the next what-if runs.
     assert multiprocessing.active_children() == []
-    monkeypatch.setattr(parallel, "read_recorded", read_recorded)
+    monkeypatch.setattr(worker, "read_recorded", read_recorded)
     assert _what_if(recorded, _draft(), processes=2).cases == CASES + 1
+
+
+def test_a_worker_whose_answer_does_not_pickle_fails_the_what_if_with_the_reason(
+    recorded: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unpicklable(definition: Any, case: Any) -> Any:
+        played = read_recorded(definition, case)
+        played.trace.path.append(lambda: None)  # nothing a pipe can carry
+        return played
+
+    monkeypatch.setattr(worker, "read_recorded", unpicklable)
+    monkeypatch.setattr(parallel, "MIN_CASES", 1)
+    with pytest.raises(RuntimeError, match="pickle"):
+        _what_if(recorded, _draft(), processes=2)
+    assert multiprocessing.active_children() == []
 
 
 @pytest.mark.parametrize("name", ["access-request", "insurance-claim"])

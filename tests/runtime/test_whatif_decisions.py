@@ -25,7 +25,7 @@ from runtime.engine.definition import compile_workflow
 from runtime.store import migrate
 from runtime.whatif import WhatIf, what_if
 from runtime.whatif.decisions import judged_decisions, passes_as_recorded
-from runtime.whatif.play import StoredLine
+from runtime.whatif.recorded import StoredLine
 from runtime.whatif.service import touched_nodes
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
