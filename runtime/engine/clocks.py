@@ -29,6 +29,7 @@ from runtime.sla.levels import minutes
 __all__ = [
     "mark_stage_clock",
     "mark_step_clock",
+    "pending_timer",
     "start_clock",
     "stop_stage_clock",
     "stop_step_clock",
@@ -67,12 +68,21 @@ def start_clock(run: WorkingRun, sla: CompiledSla, target: str, n: int) -> SlaCl
     return clock
 
 
+def pending_timer(clock: SlaClock) -> TimerPurpose | None:
+    """The SLA timer a running clock has pending: the warning, then the breach; none once
+    breached."""
+    purpose = _PENDING.get(clock.state)
+    if purpose is TimerPurpose.SLA_WARNING and (
+        clock.warning_at is None or clock.warning_at >= clock.due_at
+    ):
+        return TimerPurpose.SLA_BREACH  # no warning point: no warning timer
+    return purpose
+
+
 def _stop(run: WorkingRun, clock: SlaClock, target: str, n: int) -> SlaClock:
     """The running ``clock`` stopped now, its pending timer cancelled."""
-    purpose = _PENDING.get(clock.state)
+    purpose = pending_timer(clock)
     if purpose is not None:
-        if clock.warning_at is None or clock.warning_at >= clock.due_at:
-            purpose = TimerPurpose.SLA_BREACH  # no warning point: no warning timer
         run.effects.append(CancelTimer(timer_key(run.s.run_id, purpose, target, n)))
     return clock.stopped(run.now)
 

@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from graphs.model import SLA
+from runtime.engine.clocks import pending_timer
 from runtime.engine.timers import timer_key
-from runtime.engine.types import SlaClock, SlaLevel, StepState, StepStatus, TimerPurpose
+from runtime.engine.types import SlaClock, StepState, StepStatus, TimerPurpose
 from runtime.sla.calendar import add_business_minutes
 
 __all__ = ["TimerMove", "held_timer", "moved_clock", "step_timer"]
@@ -42,16 +43,10 @@ def _due(sla: SLA, start: datetime, minutes: float, calendars: Mapping[str, Any]
 
 
 def _pending(clock: SlaClock | None) -> TimerPurpose | None:
-    """The SLA timer a clock has pending: the warning, then the breach, then none."""
-    if clock is None or clock.stopped_at is not None or clock.state is SlaLevel.BREACHED:
+    """The SLA timer a clock has pending, or none (no clock, or stopped)."""
+    if clock is None or clock.stopped_at is not None:
         return None
-    if (
-        clock.state is SlaLevel.ON_TRACK
-        and clock.warning_at is not None
-        and clock.warning_at < clock.due_at
-    ):
-        return TimerPurpose.SLA_WARNING
-    return TimerPurpose.SLA_BREACH
+    return pending_timer(clock)
 
 
 def moved_clock(
