@@ -13,7 +13,6 @@ counter on the case (a database effect, committed with the step's completion).
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from pathlib import Path
@@ -25,7 +24,7 @@ from sqlmodel import col, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from runtime_flows import install_workflow, lookup_with
+from runtime_flows import LineLog, counted, install_workflow, lookup_with
 
 from runtime import services
 from runtime.actions.base import Action, ActionContext, ActionResult
@@ -57,14 +56,13 @@ class Record(Action):
     Output = _Out
 
     def __init__(self, path: str) -> None:
-        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self.effects = LineLog(path)
 
     def run(self, inputs: Any, ctx: ActionContext) -> ActionResult:
-        os.write(self.fd, f"{ctx.idempotency_key}\n".encode())
+        self.effects.append(ctx.idempotency_key)
         threading.Event().wait(0.005)  # a window for the kill to land mid-call
-        count = int(ctx.case.get(inputs.counter, 0)) + 1
         return ActionResult(
-            outputs={"key": ctx.idempotency_key}, case_updates={inputs.counter: count}
+            outputs={"key": ctx.idempotency_key}, case_updates=counted(ctx, inputs.counter)
         )
 
 

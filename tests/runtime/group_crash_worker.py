@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from runtime_flows import install_workflow, lookup_with
+from runtime_flows import LineLog, counted, install_workflow, lookup_with
 
 from runtime import services
 from runtime.actions.base import Action, ActionContext, ActionResult
@@ -60,8 +60,7 @@ class Tally(Action):
         self.calls += 1
         if self.calls == self.kill_at:
             os.kill(os.getpid(), signal.SIGKILL)
-        count = int(ctx.case.get(inputs.counter, 0)) + 1
-        return ActionResult(outputs={}, case_updates={inputs.counter: count})
+        return ActionResult(outputs={}, case_updates=counted(ctx, inputs.counter))
 
 
 class Touch(Action):
@@ -72,10 +71,10 @@ class Touch(Action):
     Output = _Out
 
     def __init__(self, path: str) -> None:
-        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self.called = LineLog(path)
 
     def run(self, inputs: Any, ctx: ActionContext) -> ActionResult:
-        os.write(self.fd, f"{ctx.idempotency_key}\n".encode())
+        self.called.append(ctx.idempotency_key)
         return ActionResult(outputs={})
 
 
@@ -118,10 +117,10 @@ def main(url: str, published: str, called: str, cases: int, kill_at: int) -> Non
         with session_scope(engine) as s:
             if s.get(CaseRow, case_id) is None:
                 services.create_case(s, fields={"n": n}, actor="feeder", case_id=case_id)
-    out = os.open(published, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    out = LineLog(published)
 
     def publish(topic: str, data: dict[str, Any]) -> None:
-        os.write(out, f"{data['run_id']} {data['seq']}\n".encode())
+        out.append(f"{data['run_id']} {data['seq']}")
 
     worker = Worker(
         Settings(worker_threads=4),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -187,6 +188,23 @@ class Flaky(Action):
         if self.failing:
             raise ActionError("the far side said no", retryable=True)
         return ActionResult(outputs={"ok": True}, case_updates={"flaky_done": True})
+
+
+class LineLog:
+    """An append-only file, one line a write, that survives a SIGKILL of its writer: the
+    crash tests' outside side effects (idempotency keys, published updates) read back to
+    count them."""
+
+    def __init__(self, path: str) -> None:
+        self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    def append(self, line: str) -> None:
+        os.write(self.fd, f"{line}\n".encode())
+
+
+def counted(ctx: ActionContext, counter: str) -> dict[str, int]:
+    """The case update that counts one more call of a step in the case field ``counter``."""
+    return {counter: int(ctx.case.get(counter, 0)) + 1}
 
 
 def lookup_with(*actions: Action) -> Any:
