@@ -64,3 +64,13 @@ def test_the_canvas_model_reads_its_vocabulary_from_the_generated_types() -> Non
     model = (FRONTEND / "src" / "model" / "types.ts").read_text(encoding="utf-8")
     assert 'from "../generated/workflow"' in model
     assert '"round_robin"' not in model and '"date-time"' not in model
+
+
+def test_the_api_types_name_the_workflow_types_instead_of_declaring_them_again() -> None:
+    # The API document holds the workflow document's models twice (pydantic's request and
+    # response forms); the generated API types refer to workflow.ts, their one owner.
+    api = (FRONTEND / "src" / "generated" / "api.ts").read_text(encoding="utf-8")
+    assert 'import type * as Doc from "./workflow";' in api
+    assert '"Workflow-Input": Doc.components["schemas"]["Workflow"];' in api
+    assert '"FormField-Output": Required<Doc.components["schemas"]["FormField"]>;' in api
+    assert '"FormField-Output": {' not in api
