@@ -12,13 +12,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
+from runtime.routing.choose import AgentView
 from runtime.sla.calendar import BusinessCalendar, is_open, parse_hours
 
-__all__ = ["AVAILABILITIES", "availability"]
+__all__ = ["AVAILABILITIES", "AgentSettings", "agent_view", "availability"]
 
 AVAILABILITIES = ("online", "away", "offline")
 
@@ -53,3 +54,52 @@ def availability(
         if not is_open(calendar, now):
             return False, "outside working hours"
     return True, ""
+
+
+class AgentSettings(Protocol):
+    """An agent's standing settings: the store's row, or a what-if's model of the agent."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def skills(self) -> Mapping[str, int]: ...
+    @property
+    def languages(self) -> Iterable[str]: ...
+    @property
+    def max_items(self) -> int: ...
+    @property
+    def max_load(self) -> int | None: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def working_hours(self) -> Mapping[str, Any]: ...
+    @property
+    def out_of_office_from(self) -> datetime | None: ...
+    @property
+    def out_of_office_until(self) -> datetime | None: ...
+
+
+def agent_view(
+    agent: AgentSettings, status: str, now: datetime, *, open_items: int = 0, load: int = 0
+) -> AgentView:
+    """Routing's view of ``agent`` at ``now``, in ``status`` and holding ``open_items``
+    items of ``load`` points: the live router and a what-if see an agent alike."""
+    ok, why = availability(
+        status,
+        now=now,
+        working_hours=agent.working_hours,
+        timezone=agent.timezone,
+        out_of_office_from=agent.out_of_office_from,
+        out_of_office_until=agent.out_of_office_until,
+    )
+    return AgentView(
+        id=agent.id,
+        skills=dict(agent.skills),
+        languages=frozenset(agent.languages),
+        max_items=agent.max_items,
+        max_load=agent.max_load,
+        open_items=open_items,
+        load=load,
+        available=ok,
+        why_unavailable=why,
+    )

@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 from runtime.engine.types import CreateWorkItem
 from runtime.live import INBOX_CHANGED
 from runtime.routing.choose import AgentView, Decision, ItemView, choose, passed_over
-from runtime.routing.presence import availability
+from runtime.routing.presence import agent_view
 from runtime.routing.rework import back_to, previous_attempt
 from runtime.routing.waiting_line import waiting_line
 from runtime.store import statements as sql
@@ -95,28 +95,6 @@ def loads(session: Session, agent_ids: Iterable[str]) -> dict[str, tuple[int, in
     return {str(agent): (int(n), int(points)) for agent, n, points in rows}
 
 
-def _view(row: AgentRow, held: tuple[int, int], now: datetime) -> AgentView:
-    ok, why = availability(
-        row.availability,
-        now=now,
-        working_hours=row.working_hours,
-        timezone=row.timezone,
-        out_of_office_from=row.out_of_office_from,
-        out_of_office_until=row.out_of_office_until,
-    )
-    return AgentView(
-        id=row.id,
-        skills=dict(row.skills),
-        languages=frozenset(row.languages),
-        max_items=row.max_items,
-        max_load=row.max_load,
-        open_items=held[0],
-        load=held[1],
-        available=ok,
-        why_unavailable=why,
-    )
-
-
 def agent_views(
     session: Session, members: Sequence[str], now: datetime, *, lock: bool = False
 ) -> list[AgentView]:
@@ -128,7 +106,13 @@ def agent_views(
         query = query.order_by(col(AgentRow.id)).with_for_update()
     rows = {row.id: row for row in session.exec(query).all()}
     held = loads(session, rows)
-    return [_view(rows[m], held.get(m, (0, 0)), now) for m in members if m in rows]
+    views = []
+    for member in members:
+        row = rows.get(member)
+        if row is not None:
+            open_items, load = held.get(member, (0, 0))
+            views.append(agent_view(row, row.availability, now, open_items=open_items, load=load))
+    return views
 
 
 def _item_view(item: WorkItemRow, routing: WorkRoutingRow | None) -> ItemView:

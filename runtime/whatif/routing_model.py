@@ -35,7 +35,7 @@ from typing import Any
 
 from runtime.routing.board import Board, Queue
 from runtime.routing.choose import AgentView, ItemView
-from runtime.routing.presence import availability
+from runtime.routing.presence import agent_view
 from runtime.routing.router import PRIORITY_OF_CASE
 from runtime.whatif.trace import ItemSpan
 
@@ -58,23 +58,7 @@ class AgentSpec:
 
     def view(self, now: datetime) -> AgentView:
         """The agent as routing sees them at ``now`` (holding nothing yet)."""
-        ok, why = availability(
-            "online",
-            now=now,
-            working_hours=self.working_hours,
-            timezone=self.timezone,
-            out_of_office_from=self.out_of_office_from,
-            out_of_office_until=self.out_of_office_until,
-        )
-        return AgentView(
-            id=self.id,
-            skills=dict(self.skills),
-            languages=self.languages,
-            max_items=self.max_items,
-            max_load=self.max_load,
-            available=ok,
-            why_unavailable=why,
-        )
+        return agent_view(self, "online", now)
 
     @property
     def varies(self) -> bool:
