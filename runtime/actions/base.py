@@ -6,6 +6,9 @@ An action is a class with a ``name``, pydantic ``Input`` and ``Output`` models a
 :class:`ActionResult` back to the engine as a step completion. Failure is an
 :class:`ActionError` that says whether trying again could help.
 
+The models are class attributes, or the base names them once, ``Action[In, Out]``,
+and a type checker then holds ``run`` to the input model:
+
 >>> from pydantic import BaseModel
 >>> class Echo(Action):
 ...     name = "echo"
@@ -18,6 +21,14 @@ An action is a class with a ``name``, pydantic ``Input`` and ``Output`` models a
 ...         return ActionResult(outputs={"text": inputs.text})
 >>> Echo.describe()["input_schema"]["required"]
 ['text']
+>>> class Text(BaseModel):
+...     text: str
+>>> class Upper(Action[Text, Text]):
+...     name = "upper"
+...     def run(self, inputs: Text, ctx: ActionContext) -> ActionResult:
+...         return ActionResult(outputs={"text": inputs.text.upper()})
+>>> Upper.Input is Text and Upper.Output is Text
+True
 """
 
 from __future__ import annotations
@@ -25,11 +36,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, get_args
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from typing_extensions import TypeVar
 
 from graphs.action_specs import ActionSpec
 from graphs.case_limits import record_problem, value_problem
@@ -88,11 +100,19 @@ class ActionResult:
     case_updates: dict[str, Any] = field(default_factory=dict)
 
 
-class Action:
+#: The models of a step's inputs and of its outputs (``Any`` for an action that sets
+#: ``Input`` and ``Output`` as class attributes).
+In = TypeVar("In", bound=BaseModel, default=Any)
+Out = TypeVar("Out", bound=BaseModel, default=Any)
+
+
+class Action(Generic[In, Out]):
     """Base class of every action, built in or registered through ``baton.actions``.
 
-    Subclasses set the class attributes and implement :meth:`run`. Instances hold no
-    per-call state: one instance serves every call, from several threads at once.
+    Subclasses set the class attributes (``Input`` and ``Output`` through the base,
+    ``Action[NotifyInput, NotifyOutput]``, or as attributes) and implement :meth:`run`.
+    Instances hold no per-call state: one instance serves every call, from several
+    threads at once.
     """
 
     name: ClassVar[str]
@@ -116,6 +136,13 @@ class Action:
     #: (``salesforce_query``'s ``into``).
     writes_named_by: ClassVar[str | None] = None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for base in cls.__dict__.get("__orig_bases__", ()):
+            models = get_args(base)
+            if len(models) == 2 and all(_is_model(model) for model in models):
+                cls.Input, cls.Output = models
+
     def runs_inline(
         self, inputs: Mapping[str, Any], settings: Settings, store: Engine | None
     ) -> bool:
@@ -125,7 +152,7 @@ class Action:
         remote model does not)."""
         return self.runs_in_transaction
 
-    def run(self, inputs: Any, ctx: ActionContext) -> ActionResult:
+    def run(self, inputs: In, ctx: ActionContext) -> ActionResult:
         """Do the work; raise :class:`ActionError` on failure."""
         raise NotImplementedError(f"action {type(self).__name__} does not implement run()")
 
@@ -163,6 +190,10 @@ class Action:
             "writes_inputs": cls.writes_inputs,
             "writes_named_by": cls.writes_named_by,
         }
+
+
+def _is_model(value: object) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
 
 
 def _describe_errors(error: ValidationError) -> str:

@@ -40,13 +40,11 @@ class SetFieldsOutput(BaseModel):
     updated: list[str] = Field(description="Names of the fields written, in input order")
 
 
-class SetFieldsAction(Action):
+class SetFieldsAction(Action[SetFieldsInput, SetFieldsOutput]):
     """Write values to case fields (applied with the step's result, in one transaction)."""
 
     name = "set_fields"
     description = "Set case fields to the given values."
-    Input = SetFieldsInput
-    Output = SetFieldsOutput
     runs_in_transaction = True
     writes_inputs = True
 
@@ -81,7 +79,7 @@ class AssignOutput(BaseModel):
     agent: str | None
 
 
-class AssignAction(Action):
+class AssignAction(Action[AssignInput, AssignOutput]):
     """Hand the case to an agent or a queue by writing its ``owner`` field.
 
     An agent is more specific than a queue, so when both are given the agent owns the
@@ -90,8 +88,6 @@ class AssignAction(Action):
 
     name = "assign"
     description = "Change who owns the case: an agent, or a queue."
-    Input = AssignInput
-    Output = AssignOutput
     runs_in_transaction = True
     writes = ("owner",)
 

@@ -76,13 +76,11 @@ class HttpRequestOutput(BaseModel):
     elapsed_ms: int
 
 
-class HttpRequestAction(Action):
+class HttpRequestAction(Action[HttpRequestInput, HttpRequestOutput]):
     """Send an HTTP request; succeed on the expected status, classify everything else."""
 
     name = "http_request"
     description = "Call an HTTP endpoint and record its status and body."
-    Input = HttpRequestInput
-    Output = HttpRequestOutput
 
     def run(self, inputs: HttpRequestInput, ctx: ActionContext) -> ActionResult:
         headers = {"Idempotency-Key": ctx.idempotency_key, **inputs.headers}

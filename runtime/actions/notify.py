@@ -81,13 +81,11 @@ class NotifyOutput(BaseModel):
     missing_fields: list[str] = Field(default_factory=list)
 
 
-class NotifyAction(Action):
+class NotifyAction(Action[NotifyInput, NotifyOutput]):
     """Tell someone about the case, by email or in the log, and record that it did."""
 
     name = "notify"
     description = "Send an email (or write a log line) about the case; always recorded."
-    Input = NotifyInput
-    Output = NotifyOutput
 
     def run(self, inputs: NotifyInput, ctx: ActionContext) -> ActionResult:
         to, missing_to = render_template(inputs.to, ctx.case)

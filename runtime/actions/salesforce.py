@@ -29,7 +29,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from graphs.salesforce import DEFAULT_ID_FIELD, api_name_problem, field_path_problem
-from runtime.actions.base import Action, ActionContext, ActionError, ActionResult
+from runtime.actions.base import Action, ActionContext, ActionError, ActionResult, In, Out
 from runtime.errors import InvalidInput
 from runtime.salesforce.client import SalesforceClient, client_for
 from runtime.salesforce.errors import SalesforceError
@@ -233,31 +233,29 @@ def _plain(record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-class _SalesforceAction(Action):
+class _SalesforceAction(Action[In, Out]):
     """A Salesforce action: a failed call fails the step, retryable as Salesforce says."""
 
     @classmethod
     def input_schema(cls) -> dict[str, Any]:
         return _flat_schema(cls.Input)
 
-    def run(self, inputs: Any, ctx: ActionContext) -> ActionResult:
+    def run(self, inputs: In, ctx: ActionContext) -> ActionResult:
         try:
             return self.call(inputs, ctx)
         except SalesforceError as exc:
             raise ActionError(exc.message, retryable=exc.retryable) from None
 
-    def call(self, inputs: Any, ctx: ActionContext) -> ActionResult:
+    def call(self, inputs: In, ctx: ActionContext) -> ActionResult:
         """Do the work; a :class:`SalesforceError` it raises becomes an :class:`ActionError`."""
         raise NotImplementedError(f"action {type(self).__name__} does not implement call()")
 
 
-class SalesforceUpdateAction(_SalesforceAction):
+class SalesforceUpdateAction(_SalesforceAction[SalesforceUpdateInput, SalesforceUpdateOutput]):
     """Write fields of the triggering record, after reading what they hold now."""
 
     name = "salesforce_update"
     description = "Update fields of the Salesforce record (Owner, Status, Priority, custom)."
-    Input = SalesforceUpdateInput
-    Output = SalesforceUpdateOutput
 
     def call(self, inputs: SalesforceUpdateInput, ctx: ActionContext) -> ActionResult:
         if not inputs.fields:
@@ -279,7 +277,7 @@ class SalesforceUpdateAction(_SalesforceAction):
         )
 
 
-class SalesforceCreateAction(_SalesforceAction):
+class SalesforceCreateAction(_SalesforceAction[SalesforceCreateInput, SalesforceCreateOutput]):
     """Create a record related to the triggering one (a Task, a CaseComment).
 
     A plain create is not idempotent: REST has no key for it, so a worker that dies
@@ -293,8 +291,6 @@ class SalesforceCreateAction(_SalesforceAction):
 
     name = "salesforce_create"
     description = "Create a related Salesforce record, such as a Task or a CaseComment."
-    Input = SalesforceCreateInput
-    Output = SalesforceCreateOutput
 
     def call(self, inputs: SalesforceCreateInput, ctx: ActionContext) -> ActionResult:
         values = dict(inputs.fields)
@@ -322,13 +318,11 @@ class SalesforceCreateAction(_SalesforceAction):
         )
 
 
-class SalesforceQueryAction(_SalesforceAction):
+class SalesforceQueryAction(_SalesforceAction[SalesforceQueryInput, SalesforceQueryOutput]):
     """Run a SOQL query now; copy fields of the first record into case fields."""
 
     name = "salesforce_query"
     description = "Run a SOQL query and copy the first record's fields into case fields."
-    Input = SalesforceQueryInput
-    Output = SalesforceQueryOutput
     writes_named_by = "into"
 
     @classmethod

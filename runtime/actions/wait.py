@@ -26,13 +26,11 @@ class WaitOutput(BaseModel):
     waited_minutes: float
 
 
-class WaitAction(Action):
+class WaitAction(Action[WaitInput, WaitOutput]):
     """Pause the step for a while (the engine implements this as a durable timer)."""
 
     name = "wait"
     description = "Wait for a number of minutes before the step completes."
-    Input = WaitInput
-    Output = WaitOutput
 
     def run(self, inputs: WaitInput, ctx: ActionContext) -> ActionResult:
         raise ActionError(
