@@ -34,6 +34,7 @@ function workflowAsOpenapi(schema) {
   return JSON.parse(JSON.stringify(document).replaceAll('"#/$defs/', '"#/components/schemas/'));
 }
 
+const WORKFLOW_SCHEMA = "schema/workflow.schema.json";
 /** Marks an API schema that is a part of the workflow document: workflow.ts declares it. */
 const DOCUMENT_TYPE = "x-baton-document-type";
 /** Marks such a schema as a response's copy, which carries every field. */
@@ -46,7 +47,7 @@ const EVERY_FIELD = "x-baton-every-field";
  * that {@link documentTypeFromWorkflowTs} turns into workflow.ts's type of that part.
  */
 async function apiNamingTheDocument(document) {
-  const workflow = JSON.parse(await readFile(path.join(root, TARGETS[0].source), "utf8"));
+  const workflow = JSON.parse(await readFile(path.join(root, WORKFLOW_SCHEMA), "utf8"));
   const parts = new Set([...Object.keys(workflow.$defs ?? {}), "Workflow"]);
   const schemas = Object.fromEntries(
     Object.entries(document.components.schemas).map(([name, schema]) => {
@@ -73,7 +74,7 @@ function documentTypeFromWorkflowTs(schema) {
 
 const TARGETS = [
   {
-    source: "schema/workflow.schema.json",
+    source: WORKFLOW_SCHEMA,
     output: "workflow.ts",
     made: "`baton schema` (graphs/schema.py)",
     prepare: workflowAsOpenapi,
