@@ -1,13 +1,18 @@
-"""Whether an agent can take work at a moment: a pure function of their settings.
+"""Whether an agent can take work at a moment, and routing's view of them then: pure
+functions of their settings.
 
 >>> from datetime import UTC, datetime
+>>> from runtime.store.routing_tables import AgentRow
 >>> monday_10 = datetime(2026, 1, 5, 10, tzinfo=UTC)
->>> availability("online", now=monday_10)
+>>> availability(AgentRow(id="ada", name="Ada"), "online", monday_10)
 (True, '')
->>> availability("online", now=monday_10, working_hours={"mon": [["12:00", "17:00"]]})
+>>> afternoons = AgentRow(id="bo", name="Bo", working_hours={"mon": [["12:00", "17:00"]]})
+>>> availability(afternoons, "online", monday_10)
 (False, 'outside working hours')
->>> availability("away", now=monday_10)
+>>> availability(afternoons, "away", monday_10)
 (False, 'away')
+>>> agent_view(afternoons, "online", monday_10, open_items=2).why_unavailable
+'outside working hours'
 """
 
 from __future__ import annotations
@@ -22,38 +27,6 @@ from runtime.sla.calendar import BusinessCalendar, is_open, parse_hours
 __all__ = ["AVAILABILITIES", "AgentSettings", "agent_view", "availability"]
 
 AVAILABILITIES = ("online", "away", "offline")
-
-
-def availability(
-    status: str,
-    *,
-    now: datetime,
-    working_hours: Mapping[str, Any] | None = None,
-    timezone: str = "UTC",
-    out_of_office_from: datetime | None = None,
-    out_of_office_until: datetime | None = None,
-) -> tuple[bool, str]:
-    """``(True, "")`` when the agent may get work now, else ``(False, why)``.
-
-    An agent gets work only when online, not out of office, and (when working hours are
-    set) inside them, in their own time zone.
-    """
-    if status != "online":
-        return False, status
-    away_from = out_of_office_from
-    if (
-        out_of_office_until is not None
-        and now < out_of_office_until
-        and (away_from is None or now >= away_from)
-    ):
-        return False, f"out of office until {out_of_office_until.isoformat()}"
-    if working_hours:
-        calendar = BusinessCalendar(
-            name="hours", timezone=timezone, hours=parse_hours(working_hours)
-        )
-        if not is_open(calendar, now):
-            return False, "outside working hours"
-    return True, ""
 
 
 class AgentSettings(Protocol):
@@ -79,19 +52,33 @@ class AgentSettings(Protocol):
     def out_of_office_until(self) -> datetime | None: ...
 
 
+def availability(agent: AgentSettings, status: str, now: datetime) -> tuple[bool, str]:
+    """``(True, "")`` when ``agent``, in ``status``, may get work at ``now``, else
+    ``(False, why)``.
+
+    An agent gets work only when online, not out of office, and (when working hours are
+    set) inside them, in their own time zone.
+    """
+    if status != "online":
+        return False, status
+    away_from, away_until = agent.out_of_office_from, agent.out_of_office_until
+    if away_until is not None and now < away_until and (away_from is None or now >= away_from):
+        return False, f"out of office until {away_until.isoformat()}"
+    if agent.working_hours:
+        calendar = BusinessCalendar(
+            name="hours", timezone=agent.timezone, hours=parse_hours(agent.working_hours)
+        )
+        if not is_open(calendar, now):
+            return False, "outside working hours"
+    return True, ""
+
+
 def agent_view(
     agent: AgentSettings, status: str, now: datetime, *, open_items: int = 0, load: int = 0
 ) -> AgentView:
     """Routing's view of ``agent`` at ``now``, in ``status`` and holding ``open_items``
     items of ``load`` points: the live router and a what-if see an agent alike."""
-    ok, why = availability(
-        status,
-        now=now,
-        working_hours=agent.working_hours,
-        timezone=agent.timezone,
-        out_of_office_from=agent.out_of_office_from,
-        out_of_office_until=agent.out_of_office_until,
-    )
+    ok, why = availability(agent, status, now)
     return AgentView(
         id=agent.id,
         skills=dict(agent.skills),
