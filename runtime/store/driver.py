@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.engine import Dialect
@@ -28,6 +29,24 @@ class _Prepared:
     binds: tuple[tuple[str, str | None, Any, Callable[[Any], Any] | None], ...]
     names: tuple[str, ...]
     positional: bool
+    #: The given values in placeholder order, where every placeholder takes one (a C-level
+    #: ``itemgetter``), and ``(position, processor)`` of those to convert; else ``None``.
+    fetch: Callable[[dict[str, Any]], tuple[Any, ...]] | None
+    convert: tuple[tuple[int, Callable[[Any], Any]], ...]
+
+    def values(self, row: dict[str, Any]) -> list[Any]:
+        """``row``'s values in placeholder order, converted by the columns' processors."""
+        if self.fetch is None:
+            return [
+                (row[key] if key is not None else fixed)
+                if process is None
+                else process(row[key] if key is not None else fixed)
+                for _, key, fixed, process in self.binds
+            ]
+        values = list(self.fetch(row))
+        for position, process in self.convert:
+            values[position] = process(values[position])
+        return values
 
 
 _prepared: dict[tuple[str, int, tuple[str, ...]], _Prepared] = {}
@@ -53,7 +72,15 @@ def _prepare(dialect: Dialect, statement: Executable, keys: tuple[str, ...]) -> 
         by_name = {b[0]: b for b in binds}
         binds = [by_name[name] for name in compiled.positiontup]
     names = tuple(b[0] for b in binds)
-    return _Prepared(compiled.string, tuple(binds), names, bool(compiled.positional))
+    keys_in_order = [b[1] for b in binds]
+    fetch: Callable[[dict[str, Any]], tuple[Any, ...]] | None = None
+    if binds and None not in keys_in_order:
+        getter = itemgetter(*keys_in_order)
+        fetch = getter if len(binds) > 1 else (lambda row: (getter(row),))
+    convert = tuple((i, b[3]) for i, b in enumerate(binds) if b[3] is not None)
+    return _Prepared(
+        compiled.string, tuple(binds), names, bool(compiled.positional), fetch, convert
+    )
 
 
 _DRIVER = "baton.driver_connection"
@@ -91,12 +118,7 @@ def write(session: Session, statement: Executable, rows: list[dict[str, Any]]) -
         prepared = _prepared[cache_key] = _prepare(dialect, statement, keys)
     params: list[Any] = []
     for row in rows:
-        values = [
-            (row[key] if key is not None else fixed)
-            if process is None
-            else process(row[key] if key is not None else fixed)
-            for _, key, fixed, process in prepared.binds
-        ]
+        values = prepared.values(row)
         if prepared.positional:
             params.append(tuple(values))
         else:
@@ -151,12 +173,7 @@ def _read(
     if reader is None:
         reader = _readers[cache_key] = (_prepare(dialect, statement, keys), None)
     prepared, results = reader
-    values = [
-        (params[key] if key is not None else fixed)
-        if process is None
-        else process(params[key] if key is not None else fixed)
-        for _, key, fixed, process in prepared.binds
-    ]
+    values = prepared.values(params)
     cursor = driver.cursor()
     driver_statements += 1
     try:
