@@ -10,14 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from operator import itemgetter
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql.dml import Insert
 
-__all__ = ["driver_statements", "read_all", "read_first", "write", "write_returning"]
+__all__ = [
+    "driver_statements", "insert_returning", "read_all", "read_first", "write", "write_returning",
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,4 +242,41 @@ def write_returning(
     found: list[tuple[Any, ...]] = []
     for row in rows:
         found.extend(_read(session, statement, row, first=False))
+    return found
+
+
+#: Rows one :func:`insert_returning` statement carries at most (a statement's placeholders
+#: are bounded: SQLite's default limit is 32,766).
+INSERT_ROWS = 50
+
+
+@cache
+def _many(statement: Insert, keys: tuple[str, ...], count: int) -> Insert:
+    """``statement`` inserting ``count`` rows of ``keys`` at once (``VALUES (...), (...)``),
+    each value a placeholder ``<key>__<n>`` typed by its column (so converted alike)."""
+    columns = statement.table.c
+    return statement.values(
+        [{key: bindparam(f"{key}__{n}", type_=columns[key].type) for key in keys}
+         for n in range(count)]
+    )  # fmt: skip
+
+
+def insert_returning(
+    session: Session, statement: Insert, rows: list[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """An INSERT ... RETURNING of all ``rows`` (same keys each) in one statement.
+
+    What the statement returned, in no particular order (neither SQLite nor PostgreSQL
+    promises RETURNING's order for several rows: return a key to match them by),
+    converted as :func:`read_first` converts. Where :func:`write_returning` runs one
+    statement a row, this runs one for up to :data:`INSERT_ROWS`.
+    """
+    if len(rows) == 1:
+        return _read(session, statement, rows[0], first=False)
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(rows), INSERT_ROWS):
+        chunk = rows[start : start + INSERT_ROWS]
+        keys = tuple(chunk[0])
+        params = {f"{key}__{n}": row[key] for n, row in enumerate(chunk) for key in keys}
+        found.extend(_read(session, _many(statement, keys, len(chunk)), params, first=False))
     return found
