@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select, update
 from sqlmodel import Session
 
+from runtime.ai.budget import add_usage, counted
 from runtime.services.run_events import append_note, lock_run
 from runtime.store import statements as sql
 from runtime.store.ai_tables import AiCallRow
@@ -27,7 +28,8 @@ MAX_TEXT = 4000
 # On the driver (runtime.store.statements): a local call is audited inside its step's
 # transaction, where the ORM's get and flush cost several times the statements.
 _calls: Table = AiCallRow.__table__  # type: ignore[attr-defined]
-_CALL_READ = ("run_id", "step_id", "attempt", "provider", "model", "prompt_hash")
+_CALL_READ = ("run_id", "step_id", "attempt", "provider", "model", "prompt_hash", "workflow_id",
+              "day", "cost", "verdict")  # fmt: skip
 _CALL = select(*(_calls.c[name] for name in _CALL_READ)).where(_calls.c.id == bindparam("_id"))
 #: The row's columns a finished call's figures set.
 _FINISHED = ("verdict", "reason", "confidence", "tokens_in", "tokens_out", "latency_ms",
@@ -62,6 +64,12 @@ def record_call(
     finished = {name: figures[name] for name in _FINISHED if name in figures}
     if finished:
         sql.write(session, _FINISH_CALL, [{"_id": call_id, **finished}])
+        # The day's usage follows the account in this transaction (runtime.ai.budget).
+        was, now_counted = counted(row["verdict"]), counted(finished.get("verdict", row["verdict"]))
+        add_usage(
+            session, workflow_id=row["workflow_id"], day=row["day"], calls=now_counted - was,
+            cost=now_counted * float(finished.get("cost", row["cost"])) - was * float(row["cost"]),
+        )  # fmt: skip
     data = {
         "call_id": call_id,
         "attempt": row["attempt"],

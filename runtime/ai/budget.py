@@ -1,24 +1,35 @@
 """A workflow's daily AI budget: calls and/or estimated cost per UTC day.
 
-:func:`reserve` writes the call's row *before* the call goes out, after counting the day's
-calls under a lock on the workflow's budget row, so concurrent steps cannot overrun it. A
-call the budget refuses is recorded too (``refused_budget``) and never sent. A workflow
-without a budget row uses ``BATON_AI_DAILY_CALLS`` (no limit when unset).
+:func:`reserve` writes the call's row *before* the call goes out, after counting it into
+the day's usage row (``ai_usage``), which it holds locked until its transaction ends, so
+concurrent steps of one workflow take turns and cannot overrun the budget. The usage row
+is the day's account summed (calls not refused, their cost), moved on in the transactions
+that write the account: a reservation adds its call, an audit its cost
+(:func:`add_usage`); so its cost is a read of one row, not of the day's calls. A call the
+budget refuses is recorded too (``refused_budget``), not counted, and never sent. A
+workflow without a budget row uses ``BATON_AI_DAILY_CALLS`` (no limit when unset).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy import Float, Integer, Table, bindparam, insert, select, update
+from sqlalchemy.sql import Executable
 from sqlmodel import Session
 
 from runtime.store import statements as sql
-from runtime.store.ai_tables import AiBudgetRow, AiCallRow
+from runtime.store.ai_tables import AiBudgetRow, AiCallRow, AiUsageRow
+from runtime.store.dialects import dialect_of
 
-__all__ = ["Budget", "CallRecord", "Reservation", "get_budget", "reserve", "set_budget", "usage"]
+__all__ = [
+    "Budget", "CallRecord", "Reservation", "add_usage", "counted", "get_budget", "reserve",
+    "set_budget", "usage",
+]  # fmt: skip
 
 REFUSED = "refused_budget"
 
@@ -109,10 +120,17 @@ def set_budget(
 # the driver (runtime.store.statements), ~25 µs each where the ORM took ~60-150 µs.
 _calls: Table = AiCallRow.__table__  # type: ignore[attr-defined]
 _budgets: Table = AiBudgetRow.__table__  # type: ignore[attr-defined]
-_USAGE = select(func.count(), func.coalesce(func.sum(_calls.c.cost), 0.0)).where(
-    _calls.c.workflow_id == bindparam("_workflow_id"),
-    _calls.c.day == bindparam("_day"),
-    _calls.c.verdict != REFUSED,
+_usage: Table = AiUsageRow.__table__  # type: ignore[attr-defined]
+_USAGE = select(_usage.c.calls, _usage.c.cost).where(
+    _usage.c.workflow_id == bindparam("_workflow_id"), _usage.c.day == bindparam("_day")
+)
+_ADD_USAGE = (
+    update(_usage)
+    .where(_usage.c.workflow_id == bindparam("_workflow_id"), _usage.c.day == bindparam("_day"))
+    .values(
+        calls=_usage.c.calls + bindparam("_calls", type_=Integer),
+        cost=_usage.c.cost + bindparam("_cost", type_=Float),
+    )
 )
 _LOCK_BUDGET = (
     select(_budgets.c.max_calls, _budgets.c.max_cost)
@@ -122,12 +140,40 @@ _LOCK_BUDGET = (
 _INSERT_CALL = insert(_calls).returning(_calls.c.id)
 
 
+@cache
+def _count_call(insert_for: Callable[[Table], Any]) -> Executable:
+    """The day's usage row with one more call (made at the day's first), locked until the
+    transaction ends; returns its calls and cost after the count."""
+    statement = insert_for(_usage)
+    return statement.on_conflict_do_update(  # type: ignore[no-any-return]
+        index_elements=["workflow_id", "day"], set_={"calls": _usage.c.calls + 1}
+    ).returning(_usage.c.calls, _usage.c.cost)
+
+
+def counted(verdict: str | None) -> int:
+    """1 if a call with ``verdict`` counts against the budget (refused calls do not)."""
+    return 0 if verdict == REFUSED else 1
+
+
 def usage(session: Session, *, workflow_id: str, day: str) -> tuple[int, float]:
     """Calls sent and their estimated cost on ``day`` (refused calls are not counted)."""
     found = sql.read_first(session, _USAGE, {"_workflow_id": workflow_id, "_day": day})
-    assert found is not None  # an aggregate has one row
+    if found is None:
+        return 0, 0.0
     calls, cost = found
     return int(calls), float(cost)
+
+
+def add_usage(session: Session, *, workflow_id: str, day: str, calls: int, cost: float) -> None:
+    """Move the day's usage on by ``calls`` and ``cost``: an audit, or a call un-counted.
+
+    The row exists: the call's reservation made it. In the transaction that changes the
+    account's rows (see the module).
+    """
+    if calls or cost:
+        sql.write(session, _ADD_USAGE, [
+            {"_workflow_id": workflow_id, "_day": day, "_calls": calls, "_cost": cost}
+        ])  # fmt: skip
 
 
 def reserve(
@@ -145,7 +191,13 @@ def reserve(
         if row is not None
         else Budget(call.workflow_id, default_calls, None)
     )
-    calls, cost = usage(session, workflow_id=call.workflow_id, day=call.day)
+    # Counted first, then judged: the count locks the day's row (PostgreSQL: the upsert's
+    # row lock), so the next reservation of this workflow and day waits for this one.
+    ((after, cost),) = sql.write_returning(
+        session, _count_call(dialect_of(session).insert),
+        [{"workflow_id": call.workflow_id, "day": call.day, "calls": 1, "cost": 0.0}],
+    )  # fmt: skip
+    calls, cost = int(after) - 1, float(cost)
     refused: str | None = None
     if budget.max_calls is not None and calls >= budget.max_calls:
         refused = (
@@ -159,5 +211,7 @@ def reserve(
         )
     if refused is not None:
         call.verdict, call.reason = REFUSED, refused
+        # A refused call is not counted: the row goes back to what it held.
+        add_usage(session, workflow_id=call.workflow_id, day=call.day, calls=-1, cost=0.0)
     (written,) = sql.write_returning(session, _INSERT_CALL, [call.row()])
     return Reservation(int(written[0]), refused)

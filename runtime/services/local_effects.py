@@ -97,7 +97,7 @@ def perform_local_effects(
             raise TypeError(f"unknown effect {effect!r}")
     if steps:
         # Idempotent by key: a second copy of an effect inserts nothing (and returns no id).
-        written = sql.write_returning(
+        written = sql.insert_returning(
             session, sql.insert_outbox_once(dialect_of(session).insert), steps
         )
         known = session.info.get(OUTBOX_WRITTEN, [])

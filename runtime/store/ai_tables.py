@@ -5,7 +5,8 @@ call goes out (so concurrent calls of one workflow cannot overrun its budget), a
 finished with the call's figures and verdict. The run log holds the same audit as an
 ``ai.call`` line, in the run's own transaction. ``ai_model`` keeps each version of a local
 classifier as bytes with its training figures; the newest version of a (workflow, field)
-is the one AI steps use.
+is the one AI steps use. ``ai_usage`` is the running count of a workflow's day, kept with
+the account's rows so the budget reads one row instead of the whole day's calls.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlmodel import Field, SQLModel
 
 from runtime.store.tables import utcnow
 
-__all__ = ["AiBudgetRow", "AiCallRow", "AiModelRow"]
+__all__ = ["AiBudgetRow", "AiCallRow", "AiModelRow", "AiUsageRow"]
 
 
 class AiCallRow(SQLModel, table=True):
@@ -64,6 +65,23 @@ class AiBudgetRow(SQLModel, table=True):
     max_calls: int | None = None
     max_cost: float | None = None
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AiUsageRow(SQLModel, table=True):
+    """A workflow's calls and their estimated cost on one UTC day, as the budget counts them.
+
+    What ``ai_call`` says summed: its calls that were not refused, and their cost. Moved on
+    in the transaction that writes the call's row (a reservation counts it, an audit adds
+    its cost), so the two never disagree; the row is also the lock concurrent reservations
+    of one workflow's day take turns on.
+    """
+
+    __tablename__ = "ai_usage"
+
+    workflow_id: str = Field(primary_key=True, max_length=120)
+    day: str = Field(primary_key=True, max_length=10)
+    calls: int = 0
+    cost: float = 0.0
 
 
 class AiModelRow(SQLModel, table=True):

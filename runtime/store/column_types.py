@@ -42,13 +42,29 @@ __all__ = ["SnapshotJson", "UtcTime", "from_text", "to_text"]
 _from_iso = datetime.fromisoformat
 
 
+#: The last time converted and its text. A transaction binds the same ``now`` dozens of
+#: times (every log line, outbox entry and execution of its transitions carries it), so
+#: that one is converted once; a tuple, replaced whole, so threads never see half of one.
+_last: tuple[datetime | None, str | None] = (None, None)
+
+
 def to_text(value: datetime | None) -> str | None:
     """An aware datetime as SQLite's ``DATETIME`` text, in UTC (what ``UTCDateTime`` stores).
 
     A naive value is refused, as ``UTCDateTime`` refuses it.
     """
+    global _last
     if value is None:
         return None
+    last = _last
+    if last[0] is value:  # the same object: datetimes are immutable
+        return last[1]
+    text = _text(value)
+    _last = (value, text)
+    return text
+
+
+def _text(value: datetime) -> str:
     if value.tzinfo is not UTC:
         if value.utcoffset() is None:
             raise ValueError(

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from operator import itemgetter
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql.dml import Insert
 
-__all__ = ["driver_statements", "read_all", "read_first", "write", "write_returning"]
+__all__ = [
+    "driver_statements", "insert_returning", "read_all", "read_first", "write", "write_returning",
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +34,24 @@ class _Prepared:
     binds: tuple[tuple[str, str | None, Any, Callable[[Any], Any] | None], ...]
     names: tuple[str, ...]
     positional: bool
+    #: The given values in placeholder order, where every placeholder takes one (a C-level
+    #: ``itemgetter``), and ``(position, processor)`` of those to convert; else ``None``.
+    fetch: Callable[[dict[str, Any]], tuple[Any, ...]] | None
+    convert: tuple[tuple[int, Callable[[Any], Any]], ...]
+
+    def values(self, row: dict[str, Any]) -> list[Any]:
+        """``row``'s values in placeholder order, converted by the columns' processors."""
+        if self.fetch is None:
+            return [
+                (row[key] if key is not None else fixed)
+                if process is None
+                else process(row[key] if key is not None else fixed)
+                for _, key, fixed, process in self.binds
+            ]
+        values = list(self.fetch(row))
+        for position, process in self.convert:
+            values[position] = process(values[position])
+        return values
 
 
 _prepared: dict[tuple[str, int, tuple[str, ...]], _Prepared] = {}
@@ -53,7 +77,15 @@ def _prepare(dialect: Dialect, statement: Executable, keys: tuple[str, ...]) -> 
         by_name = {b[0]: b for b in binds}
         binds = [by_name[name] for name in compiled.positiontup]
     names = tuple(b[0] for b in binds)
-    return _Prepared(compiled.string, tuple(binds), names, bool(compiled.positional))
+    keys_in_order = [b[1] for b in binds]
+    fetch: Callable[[dict[str, Any]], tuple[Any, ...]] | None = None
+    if binds and None not in keys_in_order:
+        getter = itemgetter(*keys_in_order)
+        fetch = getter if len(binds) > 1 else (lambda row: (getter(row),))
+    convert = tuple((i, b[3]) for i, b in enumerate(binds) if b[3] is not None)
+    return _Prepared(
+        compiled.string, tuple(binds), names, bool(compiled.positional), fetch, convert
+    )
 
 
 _DRIVER = "baton.driver_connection"
@@ -91,12 +123,7 @@ def write(session: Session, statement: Executable, rows: list[dict[str, Any]]) -
         prepared = _prepared[cache_key] = _prepare(dialect, statement, keys)
     params: list[Any] = []
     for row in rows:
-        values = [
-            (row[key] if key is not None else fixed)
-            if process is None
-            else process(row[key] if key is not None else fixed)
-            for _, key, fixed, process in prepared.binds
-        ]
+        values = prepared.values(row)
         if prepared.positional:
             params.append(tuple(values))
         else:
@@ -151,12 +178,7 @@ def _read(
     if reader is None:
         reader = _readers[cache_key] = (_prepare(dialect, statement, keys), None)
     prepared, results = reader
-    values = [
-        (params[key] if key is not None else fixed)
-        if process is None
-        else process(params[key] if key is not None else fixed)
-        for _, key, fixed, process in prepared.binds
-    ]
+    values = prepared.values(params)
     cursor = driver.cursor()
     driver_statements += 1
     try:
@@ -220,4 +242,41 @@ def write_returning(
     found: list[tuple[Any, ...]] = []
     for row in rows:
         found.extend(_read(session, statement, row, first=False))
+    return found
+
+
+#: Rows one :func:`insert_returning` statement carries at most (a statement's placeholders
+#: are bounded: SQLite's default limit is 32,766).
+INSERT_ROWS = 50
+
+
+@cache
+def _many(statement: Insert, keys: tuple[str, ...], count: int) -> Insert:
+    """``statement`` inserting ``count`` rows of ``keys`` at once (``VALUES (...), (...)``),
+    each value a placeholder ``<key>__<n>`` typed by its column (so converted alike)."""
+    columns = statement.table.c
+    return statement.values(
+        [{key: bindparam(f"{key}__{n}", type_=columns[key].type) for key in keys}
+         for n in range(count)]
+    )  # fmt: skip
+
+
+def insert_returning(
+    session: Session, statement: Insert, rows: list[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """An INSERT ... RETURNING of all ``rows`` (same keys each) in one statement.
+
+    What the statement returned, in no particular order (neither SQLite nor PostgreSQL
+    promises RETURNING's order for several rows: return a key to match them by),
+    converted as :func:`read_first` converts. Where :func:`write_returning` runs one
+    statement a row, this runs one for up to :data:`INSERT_ROWS`.
+    """
+    if len(rows) == 1:
+        return _read(session, statement, rows[0], first=False)
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(rows), INSERT_ROWS):
+        chunk = rows[start : start + INSERT_ROWS]
+        keys = tuple(chunk[0])
+        params = {f"{key}__{n}": row[key] for n, row in enumerate(chunk) for key in keys}
+        found.extend(_read(session, _many(statement, keys, len(chunk)), params, first=False))
     return found

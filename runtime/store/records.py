@@ -133,6 +133,8 @@ def written(session: Session, model: type[Any], key: str, values: dict[str, Any]
     transaction (a sync finds its case, then updates it); that object must not go on
     showing what the row held before the statement.
     """
+    if not session.identity_map:  # the hot paths load no ORM rows: nothing to tell
+        return
     loaded = session.identity_map.get(identity_key(model, key))
     if loaded is not None:
         columns = model.__table__.c

@@ -21,9 +21,10 @@ from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.sql import Executable
+from sqlalchemy.sql.dml import Insert
 
 from runtime.engine.types import ACTIVE_RUN_STATUSES
-from runtime.store.driver import read_all, read_first, write, write_returning
+from runtime.store.driver import insert_returning, read_all, read_first, write, write_returning
 from runtime.store.tables import (
     CaseChangeRow,
     CaseRow,
@@ -84,6 +85,7 @@ __all__ = [
     "WORK_ITEM_EXISTS",
     "WORK_ITEM_RUN",
     "insert_outbox_once",
+    "insert_returning",
     "read_all",
     "read_first",
     "upsert_timer",
@@ -274,7 +276,7 @@ FIRE_TIMER = (
 
 
 @cache
-def insert_outbox_once(insert_for: Callable[[Table], Any]) -> Executable:
+def insert_outbox_once(insert_for: Callable[[Table], Any]) -> Insert:
     """INSERT of outbox entries that skips keys already there; returns ``(id, kind)``.
 
     ``insert_for`` is the dialect's INSERT (:meth:`runtime.store.dialects.StoreDialect.insert`).

@@ -239,6 +239,9 @@ def test_provider_answers_are_audited_with_cost_and_sensitive_fields_never_leave
     assert call.data["withheld"] == ["iban"]
     assert (call.data["tokens_in"], call.data["tokens_out"]) == (120, 30)
     assert call.data["cost"] == pytest.approx(0.18)
+    with session_scope(db) as s:  # the day's usage row took the audited cost
+        calls, cost = budget.usage(s, workflow_id="triage-ai", day=budget.day_of(T0))
+    assert (calls, cost) == (1, pytest.approx(0.18))
     assert call.data["prompt"] is not None and "refund please" in call.data["prompt"]
     assert len(call.data["prompt_sha256"]) == 64 and call.data["latency_ms"] >= 0
     with session_scope(db) as s:
