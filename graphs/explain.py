@@ -91,9 +91,13 @@ class CompiledCondition:
         >>> c.summarize(c.explain(Facts(case={"p": "c"})), False)
         "case.p in ['a', 'b'] (saw 'c')"
         """
+        # By index: ``labels`` and ``explained`` both follow ``leaves``, and a ``zip``
+        # with ``strict=True`` is called with a keyword, which costs more than the rest
+        # of the line (a condition is summarized on most decisions and stage entries).
+        labels = self.labels
         parts = [
-            f"{label} (saw {r['seen']!r})"
-            for label, r in zip(self.labels, explained, strict=True)
+            f"{labels[i]} (saw {r['seen']!r})"
+            for i, r in enumerate(explained)
             if r["held"] == held
         ]
         return "; ".join(parts) if parts else ("no rules" if held else "no rule held")
