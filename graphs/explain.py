@@ -96,9 +96,7 @@ class CompiledCondition:
         # of the line (a condition is summarized on most decisions and stage entries).
         labels = self.labels
         parts = [
-            f"{labels[i]} (saw {r['seen']!r})"
-            for i, r in enumerate(explained)
-            if r["held"] == held
+            f"{labels[i]} (saw {r['seen']!r})" for i, r in enumerate(explained) if r["held"] == held
         ]
         return "; ".join(parts) if parts else ("no rules" if held else "no rule held")
 
