@@ -69,10 +69,21 @@ class CompiledCondition:
         >>> c.explain(Facts(case={"p": "low"}))
         [{'field': 'case.p', 'op': 'eq', 'value': 'high', 'seen': 'low', 'held': False}]
         """
-        return [
-            {"field": field, "op": op, "value": value, "seen": read(facts), "held": check(facts)}
-            for field, op, value, read, check in self.leaves
-        ]
+        # A loop, not a comprehension: on Python 3.11 a comprehension is a function of its
+        # own, made and called each time, which costs more than the one to three rules a
+        # condition holds (conditions are explained on most decisions and stage entries).
+        explained: list[dict[str, Any]] = []
+        for field, op, value, read, check in self.leaves:
+            explained.append(
+                {
+                    "field": field,
+                    "op": op,
+                    "value": value,
+                    "seen": read(facts),
+                    "held": check(facts),
+                }
+            )
+        return explained
 
     def describe(self, facts: Facts, held: bool) -> str:
         """A one-line reason: the rules that made the condition ``held`` (or not).
@@ -91,11 +102,14 @@ class CompiledCondition:
         >>> c.summarize(c.explain(Facts(case={"p": "c"})), False)
         "case.p in ['a', 'b'] (saw 'c')"
         """
-        parts = [
-            f"{label} (saw {r['seen']!r})"
-            for label, r in zip(self.labels, explained, strict=True)
-            if r["held"] == held
-        ]
+        # By index: ``labels`` and ``explained`` both follow ``leaves`` (a ``zip`` with
+        # ``strict=True`` is called with a keyword, which costs more than the rest); a loop,
+        # as in :meth:`explain`.
+        labels = self.labels
+        parts: list[str] = []
+        for i, r in enumerate(explained):
+            if r["held"] == held:
+                parts.append(f"{labels[i]} (saw {r['seen']!r})")
         return "; ".join(parts) if parts else ("no rules" if held else "no rule held")
 
 

@@ -89,18 +89,18 @@ def evaluate(
     ...          held=held)[0]
     []
     """
-    key = f"{node_id}:{visit}"
     new_held: dict[str, str] = {}
     fired: list[Firing] = []
     for esc in escalations:
         if esc.stages and node_id not in esc.stages:
             continue
         if not esc.test.test(facts):
-            continue
+            continue  # the usual answer: the visit's key is only written for a rule that holds
         rule_id = esc.rule.id
-        new_held[rule_id] = key
+        key = new_held[rule_id] = f"{node_id}:{visit}"
         if held.get(rule_id) != key:
-            fired.append(Firing(esc.rule, esc.test.describe(facts, True), esc.test.explain(facts)))
+            explained = esc.test.explain(facts)
+            fired.append(Firing(esc.rule, esc.test.summarize(explained, True), explained))
     return fired, new_held
 
 
@@ -120,7 +120,6 @@ def escalate(run: WorkingRun) -> None:
         return
     if s.status is not RunStatus.RUNNING:
         return
-    node = run.d.nodes[node_id]
     reads_sla, reads_counters = node_id in plan.sla_at, node_id in plan.counters_at
     if reads_sla or reads_counters:
         facts = facts_of(
@@ -134,6 +133,7 @@ def escalate(run: WorkingRun) -> None:
         rules, node_id=node_id, visit=s.visits.get(node_id, 0), facts=facts, held=s.escalations
     )
     for firing in fired:
+        node = run.d.nodes[node_id]
         rule = firing.rule
         actions = [a.model_dump(mode="json", exclude_defaults=True) for a in rule.actions]
         for a, action in zip(actions, rule.actions, strict=True):

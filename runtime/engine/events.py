@@ -97,15 +97,15 @@ def changed_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[
     """
     if len(before) == len(after) and list(after) == list(before):
         # The usual update: the same fields, a few values replaced. Most values are the
-        # very same objects: compare only those that are not. (A comprehension: pairing
-        # the values through ``map(operator.is_not, ...)`` cost half as much again.)
-        return sorted(
-            [
-                key
-                for key, value in after.items()
-                if (was := before[key]) is not value and was != value
-            ]
-        )
+        # very same objects: compare only those that are not. (A loop: on Python 3.11 a
+        # comprehension is a function made and called each time; pairing the values in C
+        # through ``compress`` and ``map(operator.is_not, ...)`` saved little more.)
+        found = []
+        for key, value in after.items():
+            if (was := before[key]) is not value and was != value:
+                found.append(key)
+        found.sort()
+        return found
     changed = [k for k, v in after.items() if (was := before.get(k)) is not v and was != v]
     changed.extend(k for k, was in before.items() if was is not None and k not in after)
     return sorted(changed)

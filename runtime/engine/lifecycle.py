@@ -74,12 +74,12 @@ class Lifecycle(Generic[S, E]):
 
     def next(self, status: S, event: E) -> S:
         """The status ``event`` moves ``status`` to."""
-        found = self._next[event].get(status)
-        if found is None:
+        try:
+            return self._next[event][status]
+        except KeyError:  # a move the table lacks: a programming error, said plainly
             raise LifecycleError(
                 f"{self.name}: no transition from {status.value!r} on {event.value!r}"
-            )
-        return found
+            ) from None
 
     def sources(self, event: E) -> frozenset[S]:
         """The statuses ``event`` may leave from."""

@@ -130,23 +130,26 @@ def _all_finished(steps: Mapping[str, StepState], step_ids: tuple[str, ...]) -> 
 
 def _open(run: WorkingRun, node: CompiledNode) -> bool:
     """Open the stage when its entry condition holds; ``False`` while it waits."""
-    if node.entry is not None:
+    entry = node.entry
+    if entry is not None:
         facts = run.facts()
-        if not node.entry.test(facts):
-            if node.id in run.entered:
-                explained = node.entry.explain(facts)
-                run.note(
-                    LogKind.STAGE_WAITING,
-                    node_id=node.id,
-                    reason="entry condition does not hold: "
-                    + node.entry.summarize(explained, False),
-                    rules=explained,
-                )
+        if node.id not in run.entered and not entry.test(facts):
+            return False  # still waiting: the log said why when the stage was entered
+        # Judged once: whether it holds and why (testing first and then explaining
+        # evaluated every rule twice).
+        held, explained = entry.judge(facts)
+        if not held:
+            run.note(
+                LogKind.STAGE_WAITING,
+                node_id=node.id,
+                reason="entry condition does not hold: " + entry.summarize(explained, False),
+                rules=explained,
+            )
             return False
         run.note(
             LogKind.STAGE_OPENED,
             node_id=node.id,
-            reason="entry condition holds: " + node.entry.describe(facts, True),
+            reason="entry condition holds: " + entry.summarize(explained, True),
         )
     move_stage(run, StageEvent.OPEN)
     return True

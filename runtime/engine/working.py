@@ -99,7 +99,9 @@ class WorkingRun:
 
     def case_changed(self, previous: Mapping[str, Any], case: Mapping[str, Any]) -> None:
         """The case record is now ``case``; ``previous`` is the one before it."""
-        self.s.previous_case = dict(previous)
+        # The run's own record is replaced, never written in place, so it becomes the
+        # previous one as it is; a record from elsewhere (an event's) is copied.
+        self.s.previous_case = self.s.case if previous is self.s.case else dict(previous)
         self.s.case = dict(case)
         self.cached_facts = None
 
